@@ -1,0 +1,242 @@
+/**
+ * Processing trade 金关二期 (Sas, Npts): `Package` messages with `EnvelopInfo` and
+ * `DataInfo/BussinessData`, sent wrapped in `Signature/Object` (INV101 核注清单, SAS121 核放单,
+ * ICP101 …) and received bare (INV201, INV202, INV211, SAS221, SAS223, SAS224); the import response
+ * `CommonResponeMessage`. The real misspellings stay on the wire (`BussinessData`, `DelcareFlag`,
+ * `CommonResponeMessage`); `CommonResponseMessage` and `BusinessData` are accepted when reading.
+ */
+import { MessageRejected } from '../errors.js';
+import { chinaIsoSeconds } from '../time.js';
+import { child, children, leaf, leafRecord, node, parseTree, recordNode, treeToElement, type XNode } from '../tree.js';
+import { Problems, type Problem } from '../validation.js';
+import { el, writeXml } from '../writer.js';
+import type { Fields } from './declaration.js';
+
+export const ENVELOP_FIELDS = ['version', 'business_id', 'message_id', 'file_name', 'message_type', 'sender_id', 'receiver_id', 'send_time'] as const;
+export const POCKET_FIELDS = ['pocket_id', 'total_pocket_qty', 'cur_pocket_no', 'is_unstructured'] as const;
+
+/** Outbound (enterprise → customs) and receipt message types of the family, with their meaning. */
+export const SAS_MESSAGE_TYPES: Readonly<Record<string, { name: string; direction: 'out' | 'in' }>> = {
+  INV101: { name: '保税核注清单申报', direction: 'out' },
+  INV201: { name: '核注清单审批回执', direction: 'in' },
+  INV202: { name: '核注清单生成报关单回执', direction: 'in' },
+  INV211: { name: '核注清单记账回执', direction: 'in' },
+  SAS121: { name: '核放单申报', direction: 'out' },
+  SAS221: { name: '核放单审批回执', direction: 'in' },
+  SAS223: { name: '核放单过卡回执', direction: 'in' },
+  SAS224: { name: '核放单查验/作废回执', direction: 'in' },
+  ICP101: { name: '加工贸易账册/手册申报', direction: 'out' },
+  OSWEMS01: { name: '加工贸易账册存量数据 (open-single-window 推送格式)', direction: 'in' },
+  OSWEMS02: { name: '加工贸易账册增量数据 (open-single-window 推送格式)', direction: 'in' },
+};
+
+/** The `Signature` wrapper of an outbound Package, kept as it came. */
+export interface SasSignature {
+  attrs: Record<string, string>;
+  /** children before `Object`: SignedInfo, SignatureValue, KeyInfo */
+  parts: XNode[];
+}
+
+export interface SasPackage {
+  messageType: string;
+  envelope: Fields;
+  /** DataInfo/PocketInfo, null when absent */
+  pocket: Fields | null;
+  /** children of DataInfo/BussinessData, as trees */
+  business: XNode[];
+  /** attributes of <Package> (e.g. xmlns) */
+  packageAttrs: Record<string, string>;
+  /** present when the Package came wrapped in Signature/Object */
+  signature: SasSignature | null;
+}
+
+export function sasPackageFromTree(root: XNode): SasPackage {
+  let pkg: XNode | undefined;
+  let signature: SasSignature | null = null;
+  if (root.name === 'Package') pkg = root;
+  else if (root.name === 'Signature') {
+    const object = child(root, 'Object');
+    pkg = child(object, 'Package');
+    signature = { attrs: root.attrs, parts: root.children.filter((c) => c.name !== 'Object') };
+  }
+  const envelopeNode = child(pkg, 'EnvelopInfo');
+  if (!pkg || !envelopeNode) throw new MessageRejected('C903', `not a 金关二期 Package (root ${root.name})`);
+  const dataInfo = child(pkg, 'DataInfo');
+  const pocketNode = child(dataInfo, 'PocketInfo');
+  const business = child(dataInfo, 'BussinessData') ?? child(dataInfo, 'BusinessData');
+  const envelope = leafRecord(envelopeNode);
+  return {
+    messageType: envelope.message_type ?? '',
+    envelope,
+    pocket: pocketNode ? leafRecord(pocketNode) : null,
+    business: business ? business.children : [],
+    packageAttrs: pkg.attrs,
+    signature,
+  };
+}
+
+export function parseSasPackage(xml: string): SasPackage {
+  return sasPackageFromTree(parseTree(xml));
+}
+
+export function sasPackageTree(p: SasPackage): XNode {
+  const envelope = recordNode('EnvelopInfo', orderedFields(p.envelope, ENVELOP_FIELDS));
+  const dataKids: XNode[] = [];
+  if (p.pocket) dataKids.push(recordNode('PocketInfo', orderedFields(p.pocket, POCKET_FIELDS)));
+  dataKids.push(node('BussinessData', p.business));
+  const pkg = node('Package', [envelope, node('DataInfo', dataKids)], p.packageAttrs);
+  if (!p.signature) return pkg;
+  return node('Signature', [...p.signature.parts, node('Object', [pkg])], p.signature.attrs);
+}
+
+export function buildSasPackage(p: SasPackage): string {
+  return writeXml(treeToElement(sasPackageTree(p)), { declaration: '<?xml version="1.0" encoding="UTF-8"?>' });
+}
+
+function orderedFields(f: Fields, order: readonly string[]): Fields {
+  const out: Fields = {};
+  for (const k of order) if (k in f) out[k] = f[k];
+  for (const k of Object.keys(f)) if (!(k in out)) out[k] = f[k];
+  return out;
+}
+
+/** An empty xmldsig wrapper, as the official client writes before it signs. */
+export function emptySasSignature(): SasSignature {
+  return {
+    attrs: { 'xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance' },
+    parts: [
+      node('SignedInfo', [
+        node('CanonicalizationMethod', [], { Algorithm: 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315' }),
+        node('SignatureMethod', [], { Algorithm: SAS_SIGNATURE_METHOD }),
+        node('Reference', [node('DigestMethod', [], { Algorithm: SAS_DIGEST_METHOD }), leaf('DigestValue', '')], { URI: 'Package' }),
+      ]),
+      leaf('SignatureValue', ''),
+      node('KeyInfo', [leaf('KeyName', '')]),
+    ],
+  };
+}
+
+export const SAS_SIGNATURE_METHOD = 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3';
+export const SAS_DIGEST_METHOD = 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm3';
+
+/** First element of a business tree by local name, searched depth-first. */
+export function findInBusiness(p: SasPackage, name: string): XNode | undefined {
+  const stack = [...p.business];
+  while (stack.length) {
+    const n = stack.shift()!;
+    if (n.name === name) return n;
+    stack.push(...n.children);
+  }
+  return undefined;
+}
+
+/** INV101 核注清单: head, list rows and 申报标志 (DelcareFlag 0 暂存, 1 申报). */
+export interface Inv101 {
+  envelope: Fields;
+  head: Fields;
+  lists: Fields[];
+  /** other leaf fields of InvtMessage after the list (OperCusRegCode, SysId, …) */
+  messageFields: Fields;
+  delcareFlag: string;
+}
+
+export function inv101From(p: SasPackage): Inv101 {
+  const msg = findInBusiness(p, 'InvtMessage');
+  if (!msg) throw new MessageRejected('C903', 'INV101 without BussinessData/InvtMessage');
+  return {
+    envelope: p.envelope,
+    head: leafRecord(child(msg, 'InvtHeadType')),
+    lists: children(msg, 'InvtListType').map(leafRecord),
+    messageFields: leafRecord(msg),
+    delcareFlag: p.business.find((b) => b.name === 'DelcareFlag')?.text ?? '',
+  };
+}
+
+export function buildInv101(i: Inv101, opts: { signed?: boolean } = {}): string {
+  const extra = Object.entries(i.messageFields).map(([k, v]) => leaf(k, v));
+  const msg = node('InvtMessage', [recordNode('InvtHeadType', i.head), ...i.lists.map((l) => recordNode('InvtListType', l)), ...extra]);
+  return buildSasPackage({
+    messageType: 'INV101',
+    envelope: { ...i.envelope, message_type: 'INV101' },
+    pocket: { pocket_id: '', total_pocket_qty: '', cur_pocket_no: '', is_unstructured: '' },
+    business: [msg, leaf('DelcareFlag', i.delcareFlag)],
+    packageAttrs: {},
+    signature: opts.signed === false ? null : emptySasSignature(),
+  });
+}
+
+export function validateInv101(i: Inv101): Problem[] {
+  const p = new Problems();
+  p.required('EnvelopInfo.message_id', i.envelope.message_id, '报文编号');
+  p.required('EnvelopInfo.sender_id', i.envelope.sender_id, '发送方编号');
+  p.oneOf('BussinessData.DelcareFlag', i.delcareFlag, ['0', '1'], '申报标志', { required: true });
+  p.required('InvtHeadType.PutrecNo', i.head.PutrecNo, '备案编号');
+  p.required('InvtHeadType.EtpsInnerInvtNo', i.head.EtpsInnerInvtNo, '企业内部清单编号');
+  p.pattern('InvtHeadType.BizopEtpsno', i.head.BizopEtpsno, /^[0-9A-Z]{10}$/, '经营企业编号须为10位海关编码', 'BizopEtpsno must be a 10-character customs code', { required: true, zhName: '经营企业编号' });
+  p.oneOf('InvtHeadType.ImpexpMarkcd', i.head.ImpexpMarkcd, ['I', 'E'], '进出口标记代码');
+  if (i.lists.length === 0) p.add('InvtMessage.InvtListType', '至少须有一项表体', 'at least one InvtListType row is required');
+  i.lists.forEach((l, n) => p.pattern(`InvtListType[${n + 1}].Gdecd`, l.Gdecd, /^\d{10}$/, '商品编码须为10位数字', 'Gdecd must be 10 digits'));
+  return p.list;
+}
+
+/** A receipt Package (INV201, INV202, SAS221 …): its named record sections in order. */
+export interface SasReceipt {
+  messageType: string;
+  envelope: Fields;
+  /** e.g. [{ name: 'HdeApprResult', fields }, { name: 'BondInvtBsc', fields }, …] under BussinessData/<messageType> */
+  sections: { name: string; fields: Fields }[];
+}
+
+export function sasReceiptFrom(p: SasPackage): SasReceipt {
+  const holder = p.business.find((b) => b.name === p.messageType) ?? (p.business.length === 1 ? p.business[0] : undefined);
+  return { messageType: p.messageType, envelope: p.envelope, sections: (holder?.children ?? []).map((s) => ({ name: s.name, fields: leafRecord(s) })) };
+}
+
+/** Builds a receipt the way customs sends it: bare Package, xmldsig default namespace for INV receipts. */
+export function buildSasReceipt(r: SasReceipt, opts: { pocketId?: string } = {}): string {
+  return buildSasPackage({
+    messageType: r.messageType,
+    envelope: { version: '1.0', ...r.envelope, message_type: r.messageType },
+    pocket: { pocket_id: opts.pocketId ?? '', total_pocket_qty: '1', cur_pocket_no: '1', is_unstructured: '' },
+    business: [node(r.messageType, r.sections.map((s) => recordNode(s.name, s.fields)))],
+    packageAttrs: r.messageType.startsWith('INV') ? { xmlns: 'http://www.w3.org/2000/09/xmldsig#' } : {},
+    signature: null,
+  });
+}
+
+/** The envelope of a message sent now: ids and names as the platform writes them. */
+export function sasEnvelope(e: { messageId: string; messageType: string; senderId: string; receiverId: string; businessId?: string; fileName?: string; at: Date }): Fields {
+  return {
+    version: '1.0',
+    business_id: e.businessId ?? '',
+    message_id: e.messageId,
+    file_name: e.fileName ?? `${e.messageId}.${e.messageType.slice(0, 3)}`,
+    message_type: e.messageType,
+    sender_id: e.senderId,
+    receiver_id: e.receiverId,
+    send_time: chinaIsoSeconds(e.at),
+  };
+}
+
+/** CommonResponeMessage: the import response of the family. DealFlag 0 accepted, -1 refused. */
+export interface CommonResponse {
+  seqNo?: string;
+  etpsPreentNo: string;
+  checkInfo: string;
+  dealFlag: string;
+}
+
+export function parseCommonResponse(xml: string): CommonResponse {
+  const root = parseTree(xml);
+  if (root.name !== 'CommonResponeMessage' && root.name !== 'CommonResponseMessage') throw new MessageRejected('C903', `not a CommonResponeMessage (root ${root.name})`);
+  const f = leafRecord(root);
+  return { seqNo: f.SeqNo, etpsPreentNo: f.EtpsPreentNo ?? '', checkInfo: f.CheckInfo ?? '', dealFlag: f.DealFlag ?? '' };
+}
+
+export function buildCommonResponse(r: CommonResponse): string {
+  const kids = [];
+  if (r.seqNo !== undefined) kids.push(el('SeqNo', r.seqNo));
+  kids.push(el('EtpsPreentNo', r.etpsPreentNo), el('CheckInfo', r.checkInfo), el('DealFlag', r.dealFlag));
+  return writeXml(el('CommonResponeMessage', kids));
+}
+
