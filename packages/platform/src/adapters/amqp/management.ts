@@ -1,0 +1,122 @@
+/**
+ * RabbitMQ's management HTTP API (the `rabbitmq_management` plugin), as far as the platform needs
+ * it: virtual host, broker users and their permissions, queue listings, closing connections.
+ */
+import { OswError } from '@osw/messages';
+
+export interface Permissions {
+  configure: string;
+  write: string;
+  read: string;
+}
+
+export interface QueueInfo {
+  name: string;
+  /** ready + unacknowledged */
+  messages: number;
+  messagesReady: number;
+  messagesUnacknowledged: number;
+  consumers: number;
+}
+
+export class RabbitManagement {
+  private readonly base: string;
+  private readonly auth: string;
+
+  /** `url`: `http://user:password@host:15672` (the management listener) */
+  constructor(
+    url: string,
+    private readonly timeoutMs = 10_000,
+  ) {
+    const u = new URL(url);
+    this.auth = 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+    u.username = '';
+    u.password = '';
+    this.base = u.toString().replace(/\/+$/, '');
+  }
+
+  /** The management URL that belongs to an AMQP URL: same host and credentials, port 15672 (15671 for amqps). */
+  static urlFor(amqpUrl: string): string {
+    const u = new URL(amqpUrl);
+    const tls = u.protocol === 'amqps:';
+    const user = u.username || 'guest';
+    const pass = u.password || 'guest';
+    return `${tls ? 'https' : 'http'}://${user}:${pass}@${u.hostname}:${tls ? 15671 : 15672}`;
+  }
+
+  private async call(method: string, path: string, body?: unknown, okMissing = false): Promise<any> {
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, {
+        method,
+        headers: { authorization: this.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (cause) {
+      throw new OswError('OSW_BROKER_UNREACHABLE', `RabbitMQ management API ${this.base} cannot be reached: ${(cause as Error).message}`, { cause });
+    }
+    if (res.status === 404 && okMissing) return undefined;
+    const text = await res.text();
+    if (!res.ok) throw new OswError('OSW_BROKER_PROVISIONING_FAILED', `RabbitMQ management API ${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  private static v(vhost: string) {
+    return encodeURIComponent(vhost);
+  }
+
+  async putVhost(vhost: string): Promise<void> {
+    await this.call('PUT', `/api/vhosts/${RabbitManagement.v(vhost)}`, {});
+  }
+  async deleteVhost(vhost: string): Promise<void> {
+    await this.call('DELETE', `/api/vhosts/${RabbitManagement.v(vhost)}`, undefined, true);
+  }
+  /** creates or updates a user; no tags: it cannot use the management API itself */
+  async putUser(user: string, password: string): Promise<void> {
+    await this.call('PUT', `/api/users/${encodeURIComponent(user)}`, { password, tags: '' });
+  }
+  async getUser(user: string): Promise<{ name: string } | undefined> {
+    return this.call('GET', `/api/users/${encodeURIComponent(user)}`, undefined, true);
+  }
+  async deleteUser(user: string): Promise<void> {
+    await this.call('DELETE', `/api/users/${encodeURIComponent(user)}`, undefined, true);
+  }
+  async setPermissions(vhost: string, user: string, p: Permissions): Promise<void> {
+    await this.call('PUT', `/api/permissions/${RabbitManagement.v(vhost)}/${encodeURIComponent(user)}`, p);
+  }
+  async listQueues(vhost: string): Promise<QueueInfo[]> {
+    const rows = (await this.call('GET', `/api/queues/${RabbitManagement.v(vhost)}?columns=name,messages,messages_ready,messages_unacknowledged,consumers`, undefined, true)) ?? [];
+    return (rows as any[]).map((r) => ({
+      name: r.name,
+      messages: r.messages ?? 0,
+      messagesReady: r.messages_ready ?? 0,
+      messagesUnacknowledged: r.messages_unacknowledged ?? 0,
+      consumers: r.consumers ?? 0,
+    }));
+  }
+  /** Peeks at up to `count` messages of a queue and puts them back (for showing dead letters). */
+  async peek(vhost: string, queue: string, count: number): Promise<{ payload: string; properties: any }[]> {
+    return (
+      (await this.call('POST', `/api/queues/${RabbitManagement.v(vhost)}/${encodeURIComponent(queue)}/get`, { count, ackmode: 'ack_requeue_true', encoding: 'auto', truncate: 2000 }, true)) ?? []
+    );
+  }
+  /** Names of the open connections, optionally only those of one user. */
+  async connections(user?: string): Promise<{ name: string; user: string; vhost: string }[]> {
+    const rows = ((await this.call('GET', '/api/connections?columns=name,user,vhost')) ?? []) as { name: string; user: string; vhost: string }[];
+    return user ? rows.filter((r) => r.user === user) : rows;
+  }
+  /** Closes a connection from the broker side, with a reason the client sees. */
+  async closeConnection(name: string, reason: string): Promise<void> {
+    await fetch(this.base + `/api/connections/${encodeURIComponent(name)}`, {
+      method: 'DELETE',
+      headers: { authorization: this.auth, 'x-reason': reason },
+      signal: AbortSignal.timeout(this.timeoutMs),
+    }).catch(() => undefined);
+  }
+  async closeConnectionsOf(user: string, reason: string): Promise<number> {
+    const list = await this.connections(user);
+    await Promise.all(list.map((c) => this.closeConnection(c.name, reason)));
+    return list.length;
+  }
+}

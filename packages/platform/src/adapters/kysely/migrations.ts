@@ -1,0 +1,464 @@
+/**
+ * One set of forward-only migrations for SQLite and PostgreSQL. Each migration is frozen in time:
+ * it uses Kysely<any> and never imports the current table types.
+ */
+import { Migrator, sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { EngineCapabilities } from './capabilities.js';
+
+function migrations(caps: EngineCapabilities): Record<string, Migration> {
+  const autoId = (t: CreateTableBuilder<any, any>): CreateTableBuilder<any, any> =>
+    t.addColumn('id', caps.autoIdType, (c) => (caps.autoIdNeedsAutoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey()));
+  return {
+    '0001_skeleton': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('enterprises')
+          .addColumn('customs_code', 'text', (c) => c.primaryKey())
+          .addColumn('uscc', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('region', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('operators')
+          .addColumn('account', 'text', (c) => c.primaryKey())
+          .addColumn('enterprise_code', 'text', (c) => c.notNull().references('enterprises.customs_code'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('operator_code', 'text', (c) => c.notNull())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('locked_until', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('cards')
+          .addColumn('card_no', 'text', (c) => c.primaryKey())
+          .addColumn('enterprise_code', 'text', (c) => c.notNull().references('enterprises.customs_code'))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('holder_account', 'text')
+          .addColumn('public_key_pem', 'text', (c) => c.notNull())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('pin_hash', 'text', (c) => c.notNull())
+          .addColumn('tries_left', 'integer', (c) => c.notNull())
+          .addColumn('locked', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('cards_enterprise').on('cards').column('enterprise_code').execute();
+        await db.schema
+          .createTable('clients')
+          .addColumn('client_id', 'text', (c) => c.primaryKey())
+          .addColumn('enterprise_code', 'text', (c) => c.notNull().references('enterprises.customs_code'))
+          .addColumn('region', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('transport', 'text', (c) => c.notNull())
+          .addColumn('environment', 'text', (c) => c.notNull())
+          .addColumn('secret_hash', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('device_fingerprint', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('clients_enterprise').on('clients').column('enterprise_code').execute();
+        await db.schema
+          .createTable('manuals')
+          .addColumn('manual_no', 'text', (c) => c.primaryKey())
+          .addColumn('enterprise_code', 'text', (c) => c.notNull().references('enterprises.customs_code'))
+          .addColumn('head_json', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('manual_items')
+          .addColumn('manual_no', 'text', (c) => c.notNull().references('manuals.manual_no'))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('serial', 'integer', (c) => c.notNull())
+          .addColumn('code', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('unit', 'text', (c) => c.notNull())
+          .addColumn('quantity', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('manual_items_pk', ['manual_no', 'kind', 'serial'])
+          .execute();
+        await db.schema
+          .createTable('sessions')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('account', 'text', (c) => c.notNull().references('operators.account'))
+          .addColumn('enterprise_code', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('serials')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('inbound_messages')
+          .addColumn('client_id', 'text', (c) => c.notNull().references('clients.client_id'))
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('business', 'text', (c) => c.notNull())
+          .addColumn('file_name', 'text', (c) => c.notNull())
+          .addColumn('family', 'text', (c) => c.notNull())
+          .addColumn('message_type', 'text', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('body', caps.binaryType, (c) => c.notNull())
+          .addColumn('accepted', 'integer', (c) => c.notNull())
+          .addColumn('response_xml', 'text', (c) => c.notNull())
+          .addColumn('document_key', 'text')
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('inbound_messages_pk', ['client_id', 'message_id'])
+          .execute();
+        await db.schema
+          .createTable('declarations')
+          .addColumn('seq_no', 'text', (c) => c.primaryKey())
+          .addColumn('client_seq_no', 'text', (c) => c.notNull())
+          .addColumn('sender_client_id', 'text', (c) => c.notNull())
+          .addColumn('sender_enterprise', 'text', (c) => c.notNull())
+          .addColumn('trade_code', 'text', (c) => c.notNull())
+          .addColumn('owner_code', 'text', (c) => c.notNull())
+          .addColumn('agent_code', 'text', (c) => c.notNull())
+          .addColumn('ie_flag', 'text', (c) => c.notNull())
+          .addColumn('custom_master', 'text', (c) => c.notNull())
+          .addColumn('entry_id', 'text', (c) => c.notNull())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('xml', 'text', (c) => c.notNull())
+          .addColumn('declared_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        for (const col of ['sender_enterprise', 'trade_code', 'owner_code'])
+          await db.schema.createIndex(`declarations_${col}`).on('declarations').columns([col, 'declared_at']).execute();
+        await db.schema
+          .createTable('declaration_receipts')
+          .$call(autoId)
+          .addColumn('seq_no', 'text', (c) => c.notNull().references('declarations.seq_no'))
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('note', 'text', (c) => c.notNull())
+          .addColumn('xml', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('declaration_receipts_seq').on('declaration_receipts').columns(['seq_no', 'id']).execute();
+        await db.schema
+          .createTable('deliveries')
+          .$call(autoId)
+          .addColumn('client_id', 'text', (c) => c.notNull().references('clients.client_id'))
+          .addColumn('business', 'text', (c) => c.notNull())
+          .addColumn('file_name', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('acked_at', 'text')
+          .execute();
+        await db.schema.createIndex('deliveries_pending').on('deliveries').columns(['client_id', 'acked_at', 'id']).execute();
+        await db.schema
+          .createTable('sandbox_jobs')
+          .$call(autoId)
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('document_key', 'text', (c) => c.notNull())
+          .addColumn('payload_json', 'text', (c) => c.notNull())
+          .addColumn('due_at', 'text', (c) => c.notNull())
+          .addColumn('done_at', 'text')
+          .execute();
+        await db.schema.createIndex('sandbox_jobs_due').on('sandbox_jobs').columns(['done_at', 'due_at', 'id']).execute();
+      },
+    },
+    '0002_delivery_message_ids': {
+      async up(db: Kysely<any>) {
+        // every delivery carries a stable message id: a redelivery or a resend keeps it, receivers drop duplicates
+        await db.schema.alterTable('deliveries').addColumn('message_id', 'text').execute();
+        await db.updateTable('deliveries').set({ message_id: sql`'OSW' || cast(id as text)` }).execute();
+        await db.schema.createIndex('deliveries_message_id').on('deliveries').columns(['client_id', 'message_id']).unique().execute();
+        await db.schema.alterTable('clients').addColumn('device_bound_at', 'text').execute();
+      },
+    },
+    '0003_registry_subscriptions_audit': {
+      async up(db: Kysely<any>) {
+        // 海关编号 lookups (by-document receipt subscriptions); client lists by enterprise and date
+        await db.schema.createIndex('declarations_entry_id').on('declarations').column('entry_id').execute();
+        await db.schema.createIndex('clients_enterprise_created').on('clients').columns(['enterprise_code', 'created_at']).execute();
+
+        // 报关单数据订阅
+        await db.schema
+          .createTable('declaration_subscriptions')
+          .$call(autoId)
+          .addColumn('enterprise_code', 'text', (c) => c.notNull().references('enterprises.customs_code'))
+          .addColumn('client_id', 'text', (c) => c.notNull().references('clients.client_id'))
+          .addColumn('card_no', 'text', (c) => c.notNull())
+          .addColumn('operator_account', 'text', (c) => c.notNull())
+          .addColumn('operator_code', 'text', (c) => c.notNull())
+          .addColumn('declaration_data', 'integer', (c) => c.notNull())
+          .addColumn('receipt_types_json', 'text', (c) => c.notNull())
+          .addColumn('channels_json', 'text', (c) => c.notNull())
+          .addColumn('valid_until', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('cancelled_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('declaration_subscriptions_enterprise').on('declaration_subscriptions').columns(['enterprise_code', 'created_at']).execute();
+        await db.schema.createIndex('declaration_subscriptions_active').on('declaration_subscriptions').columns(['enterprise_code', 'expires_at']).execute();
+
+        // 报关状态订阅
+        await db.schema
+          .createTable('receipt_subscriptions')
+          .$call(autoId)
+          .addColumn('enterprise_code', 'text', (c) => c.notNull().references('enterprises.customs_code'))
+          .addColumn('push_method', 'text', (c) => c.notNull())
+          .addColumn('mode', 'text', (c) => c.notNull())
+          .addColumn('document_no', 'text')
+          .addColumn('seq_no', 'text')
+          .addColumn('phone', 'text')
+          .addColumn('client_id', 'text')
+          .addColumn('operator_card_no', 'text')
+          .addColumn('operator_account', 'text', (c) => c.notNull())
+          .addColumn('operator_code', 'text', (c) => c.notNull())
+          .addColumn('cancelled_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('receipt_subscriptions_enterprise').on('receipt_subscriptions').columns(['enterprise_code', 'created_at']).execute();
+        await db.schema.createIndex('receipt_subscriptions_document').on('receipt_subscriptions').columns(['seq_no', 'cancelled_at']).execute();
+        await db.schema.createIndex('receipt_subscriptions_operator').on('receipt_subscriptions').columns(['mode', 'operator_code', 'cancelled_at']).execute();
+        await db.schema.createIndex('receipt_subscriptions_mode').on('receipt_subscriptions').columns(['mode', 'enterprise_code', 'cancelled_at']).execute();
+
+        // 加工贸易账册数据订阅; active_key holds `<enterprise>:<manual>` while an incremental one is in force (unique)
+        await db.schema
+          .createTable('manual_subscriptions')
+          .$call(autoId)
+          .addColumn('enterprise_code', 'text', (c) => c.notNull().references('enterprises.customs_code'))
+          .addColumn('client_id', 'text', (c) => c.notNull().references('clients.client_id'))
+          .addColumn('card_no', 'text', (c) => c.notNull())
+          .addColumn('operator_account', 'text', (c) => c.notNull())
+          .addColumn('operator_code', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('manual_no', 'text', (c) => c.notNull().references('manuals.manual_no'))
+          .addColumn('push_types', 'text', (c) => c.notNull())
+          .addColumn('img_from', 'integer')
+          .addColumn('img_to', 'integer')
+          .addColumn('exg_from', 'integer')
+          .addColumn('exg_to', 'integer')
+          .addColumn('content', 'text', (c) => c.notNull())
+          .addColumn('valid_until', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('cancelled_at', 'text')
+          .addColumn('active_key', 'text', (c) => c.unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('manual_subscriptions_enterprise').on('manual_subscriptions').columns(['enterprise_code', 'created_at']).execute();
+        await db.schema.createIndex('manual_subscriptions_manual').on('manual_subscriptions').columns(['manual_no', 'kind', 'expires_at']).execute();
+
+        // work for the push engine that is not a business event (a stock subscription's one push)
+        await db.schema
+          .createTable('push_requests')
+          .$call(autoId)
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('subscription_id', 'integer', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull().references('clients.client_id'))
+          .addColumn('payload_json', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('done_at', 'text')
+          .execute();
+        await db.schema.createIndex('push_requests_pending').on('push_requests').columns(['done_at', 'id']).execute();
+
+        // SMS verification codes (hashed) and the embedded provider's outbox
+        await db.schema
+          .createTable('verification_codes')
+          .$call(autoId)
+          .addColumn('phone', 'text', (c) => c.notNull())
+          .addColumn('enterprise_code', 'text', (c) => c.notNull())
+          .addColumn('code_hash', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('used_at', 'text')
+          .execute();
+        await db.schema.createIndex('verification_codes_phone').on('verification_codes').columns(['phone', 'created_at']).execute();
+        await db.schema
+          .createTable('sms_outbox')
+          .$call(autoId)
+          .addColumn('enterprise_code', 'text')
+          .addColumn('phone', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('provider', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('sms_outbox_enterprise').on('sms_outbox').columns(['enterprise_code', 'created_at']).execute();
+
+        // audit log of every change
+        await db.schema
+          .createTable('audit_log')
+          .$call(autoId)
+          .addColumn('enterprise_code', 'text', (c) => c.notNull())
+          .addColumn('account', 'text', (c) => c.notNull())
+          .addColumn('card_no', 'text')
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('entity', 'text', (c) => c.notNull())
+          .addColumn('entity_id', 'text', (c) => c.notNull())
+          .addColumn('before_json', 'text')
+          .addColumn('after_json', 'text')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('audit_log_enterprise').on('audit_log').columns(['enterprise_code', 'at']).execute();
+        await db.schema.createIndex('audit_log_entity').on('audit_log').columns(['entity', 'entity_id']).execute();
+      },
+    },
+    '0004_push_engine': {
+      async up(db: Kysely<any>) {
+        // business events (outbox): written in the transaction of the business change, with their pushes
+        await db.schema
+          .createTable('push_events')
+          .$call(autoId)
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('document_key', 'text', (c) => c.notNull())
+          .addColumn('payload_json', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('push_events_document').on('push_events').columns(['document_key', 'id']).execute();
+
+        // the push log: one row per push to one target, with a stable message id
+        await db.schema
+          .createTable('pushes')
+          .$call(autoId)
+          .addColumn('message_id', 'text', (c) => c.notNull().unique())
+          .addColumn('event_id', 'integer')
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('subscription_kind', 'text', (c) => c.notNull())
+          .addColumn('subscription_id', 'integer', (c) => c.notNull())
+          .addColumn('method', 'text', (c) => c.notNull())
+          .addColumn('target_key', 'text', (c) => c.notNull())
+          .addColumn('client_id', 'text')
+          .addColumn('enterprise_code', 'text', (c) => c.notNull())
+          .addColumn('document_no', 'text')
+          .addColumn('manual_no', 'text')
+          .addColumn('order_key', 'text', (c) => c.notNull())
+          .addColumn('business', 'text', (c) => c.notNull())
+          .addColumn('file_name', 'text', (c) => c.notNull())
+          .addColumn('body', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('handed_at', 'text')
+          .addColumn('delivered_at', 'text')
+          .addColumn('last_error', 'text')
+          .addColumn('resent', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('resent_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        // due work; order per target and document/manual; the log's filters
+        await db.schema.createIndex('pushes_due').on('pushes').columns(['handed_at', 'next_attempt_at', 'id']).execute();
+        await db.schema.createIndex('pushes_order').on('pushes').columns(['target_key', 'order_key', 'id']).execute();
+        await db.schema.createIndex('pushes_client_message').on('pushes').columns(['client_id', 'message_id']).execute();
+        await db.schema.createIndex('pushes_enterprise').on('pushes').columns(['enterprise_code', 'created_at']).execute();
+        await db.schema.createIndex('pushes_manual').on('pushes').columns(['manual_no', 'created_at']).execute();
+        await db.schema.createIndex('pushes_document').on('pushes').columns(['document_no', 'created_at']).execute();
+        await db.schema.createIndex('pushes_retention').on('pushes').columns(['status', 'created_at']).execute();
+
+        await db.schema
+          .createTable('push_attempts')
+          .$call(autoId)
+          .addColumn('push_id', 'integer', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('error', 'text')
+          .addColumn('duration_ms', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('push_attempts_push').on('push_attempts').columns(['push_id', 'id']).execute();
+
+        // health of each push target (a client, a webhook endpoint, a phone, a feed): failures in a row, suspension
+        await db.schema
+          .createTable('push_targets')
+          .addColumn('target_key', 'text', (c) => c.primaryKey())
+          .addColumn('consecutive_failures', 'integer', (c) => c.notNull())
+          .addColumn('suspended_at', 'text')
+          .addColumn('probe_at', 'text')
+          .addColumn('last_error', 'text')
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('webhook_endpoints')
+          .$call(autoId)
+          .addColumn('enterprise_code', 'text', (c) => c.notNull().references('enterprises.customs_code'))
+          .addColumn('subscription_kind', 'text', (c) => c.notNull())
+          .addColumn('subscription_id', 'integer', (c) => c.notNull())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('disabled_at', 'text')
+          .execute();
+        await db.schema.createIndex('webhook_endpoints_subscription').on('webhook_endpoints').columns(['subscription_kind', 'subscription_id']).execute();
+        await db.schema.createIndex('webhook_endpoints_enterprise').on('webhook_endpoints').columns(['enterprise_code', 'created_at']).execute();
+
+        // background jobs (bulk resend) with progress
+        await db.schema
+          .createTable('push_jobs')
+          .$call(autoId)
+          .addColumn('enterprise_code', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('filter_json', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('total', 'integer', (c) => c.notNull())
+          .addColumn('done_count', 'integer', (c) => c.notNull())
+          .addColumn('skipped_count', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('finished_at', 'text')
+          .addColumn('error', 'text')
+          .execute();
+        await db.schema.createIndex('push_jobs_status').on('push_jobs').columns(['status', 'id']).execute();
+
+        // app (掌上海关) and WeChat (微信小程序) message feed per enterprise
+        await db.schema
+          .createTable('message_feed')
+          .$call(autoId)
+          .addColumn('enterprise_code', 'text', (c) => c.notNull())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('push_id', 'integer', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('payload_json', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('message_feed_enterprise').on('message_feed').columns(['enterprise_code', 'channel', 'id']).execute();
+        await db.schema.createIndex('message_feed_message').on('message_feed').columns(['channel', 'message_id']).unique().execute();
+
+        // sandbox: change requests of processing-trade manuals, approved after a delay or by a call
+        await db.schema
+          .createTable('manual_changes')
+          .$call(autoId)
+          .addColumn('manual_no', 'text', (c) => c.notNull().references('manuals.manual_no'))
+          .addColumn('enterprise_code', 'text', (c) => c.notNull())
+          .addColumn('account', 'text', (c) => c.notNull())
+          .addColumn('change_json', 'text', (c) => c.notNull())
+          .addColumn('auto_approve', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer')
+          .addColumn('requested_at', 'text', (c) => c.notNull())
+          .addColumn('decided_at', 'text')
+          .execute();
+        await db.schema.createIndex('manual_changes_manual').on('manual_changes').columns(['manual_no', 'id']).execute();
+        await db.schema.createIndex('manual_changes_pending').on('manual_changes').columns(['status', 'requested_at']).execute();
+        // acknowledged deliveries by age (retention)
+        await db.schema.createIndex('deliveries_acked').on('deliveries').columns(['acked_at']).execute();
+      },
+    },
+  };
+}
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly list: Record<string, Migration>) {}
+  async getMigrations() {
+    return this.list;
+  }
+}
+
+/** Brings the schema up to date; throws with every failed step named. */
+export async function migrateToLatest(db: Kysely<any>, caps: EngineCapabilities): Promise<void> {
+  const run = async () => {
+    const migrator = new Migrator({ db, provider: new StaticProvider(migrations(caps)), migrationTableName: 'osw_migrations', migrationLockTableName: 'osw_migrations_lock' });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.filter((r) => r.status === 'Error').map((r) => r.migrationName).join(', ');
+      throw new Error(`database migration failed${failed ? ` at ${failed}` : ''}: ${(error as Error).message ?? error}`, { cause: error });
+    }
+  };
+  await (caps.withMigrationLock ? caps.withMigrationLock(db, run) : run());
+}

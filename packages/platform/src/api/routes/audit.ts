@@ -1,0 +1,43 @@
+/** 操作日志: the enterprise's audit log. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { PlatformDeps } from '../../core/ports.js';
+import { bearer, errorResponses, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
+
+const AuditView = z
+  .object({
+    id: z.number().int(),
+    account: z.string().describe('who'),
+    cardNo: z.string().nullable().describe('card used'),
+    action: z.string(),
+    entity: z.string(),
+    entityId: z.string(),
+    before: z.unknown(),
+    after: z.unknown(),
+    at: z.string().describe('when'),
+  })
+  .describe('audit entry');
+
+export async function auditRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps }): Promise<void> {
+  const app = appRoot.withTypeProvider<ZodTypeProvider>();
+  const { deps } = opts;
+  requireSession(app, deps);
+  app.get(
+    '/api/v1/audit',
+    {
+      schema: {
+        tags: ['audit'],
+        security: bearer,
+        summary: 'every change made for your enterprise: who, when, card used, before/after; newest first',
+        querystring: ListParams.extend({ entity: z.string().optional(), entityId: z.string().optional() }),
+        response: { 200: listOf(AuditView), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const r = await deps.store.listAudit(actor.enterpriseCode, { ...listQuery(req.query), entity: req.query.entity, entityId: req.query.entityId });
+      return { items: r.rows.map(({ enterpriseCode: _e, ...rest }) => rest), total: r.total };
+    },
+  );
+}

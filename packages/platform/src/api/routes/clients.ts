@@ -1,0 +1,150 @@
+/** Client registry routes: 自动导入客户端申请, 查询客户端, 解除设备绑定, 停用客户端. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { apiTransport, applyForClient, clientOf, disableClient, listClients, unbindClientDevice } from '../../core/identity/clients.js';
+import type { PlatformDeps } from '../../core/ports.js';
+import type { ClientRow } from '../../core/store.js';
+import { bearer, CardProof, errorResponses, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
+
+export const ClientView = z
+  .object({
+    id: z.string().describe('= clientId'),
+    clientId: z.string().describe('客户端ID: DXPESW + 10 digits'),
+    enterpriseCode: z.string(),
+    region: z.string().describe('关区'),
+    version: z.string(),
+    transport: z.enum(['https', 'rabbitmq']),
+    environment: z.enum(['test', 'prod']),
+    status: z.enum(['active', 'disabled']),
+    device: z.object({ bound: z.boolean().describe('设备绑定'), boundAt: z.string().optional() }),
+    createdAt: z.string(),
+  })
+  .describe('import client (导入客户端)');
+
+const TransportSettings = z
+  .object({
+    endpoint: z.string(),
+    user: z.string(),
+    password: z.string().describe('shown once: the platform keeps only its hash'),
+    sendQueue: z.string().nullable(),
+    receiveQueue: z.string().nullable(),
+    exchange: z.string().nullable(),
+  })
+  .describe('传输设置');
+
+export function clientView(c: ClientRow): z.infer<typeof ClientView> {
+  return {
+    id: c.clientId,
+    clientId: c.clientId,
+    enterpriseCode: c.enterpriseCode,
+    region: c.region,
+    version: c.version,
+    transport: apiTransport(c),
+    environment: c.environment,
+    status: c.status,
+    device: c.deviceFingerprint ? { bound: true, ...(c.deviceBoundAt ? { boundAt: c.deviceBoundAt } : {}) } : { bound: false },
+    createdAt: c.createdAt,
+  };
+}
+
+const ClientIdParam = z.object({ clientId: z.string().min(1).max(32) });
+const CardBody = z.object({ card: CardProof });
+
+export async function clientRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps; publicUrl?: string }): Promise<void> {
+  const app = appRoot.withTypeProvider<ZodTypeProvider>();
+  const { deps } = opts;
+  requireSession(app, deps);
+  const baseUrl = (req: FastifyRequest) => opts.publicUrl ?? `${req.protocol}://${req.host}`;
+  const tags = ['clients'];
+
+  app.post(
+    '/api/v1/clients',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        summary: '自动导入客户端申请 — apply for an import client (needs the 法人卡)',
+        description:
+          'Issues the client id (DXPESW + 关区 + serial) and its transport settings (传输设置). The password is shown once. ' +
+          'RabbitMQ broker users are provisioned by the RabbitMQ transport (not yet); the registration itself works. IBM MQ is answered OSW_CLIENT_TRANSPORT_UNSUPPORTED.',
+        body: z.object({
+          region: z.string().regex(/^\d{4}$/, 'a 4-digit 关区代码').describe('关区, e.g. 5300'),
+          version: z.literal('2.0', { message: 'the only client version is 2.0' }).default('2.0'),
+          transport: z.enum(['https', 'rabbitmq', 'ibmmq']),
+          environment: z.enum(['test', 'prod']),
+          card: CardProof,
+        }),
+        response: { 201: ClientView.extend({ transportSettings: TransportSettings }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const { client, transportSettings } = await applyForClient(deps, actor, req.body, baseUrl(req));
+      return reply.status(201).send({ ...clientView(client), transportSettings });
+    },
+  );
+
+  app.get(
+    '/api/v1/clients',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        summary: '查询客户端 — the enterprise\'s clients with their device binding',
+        querystring: ListParams.extend({ status: z.enum(['active', 'disabled']).optional(), clientId: z.string().optional() }),
+        response: { 200: listOf(ClientView), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const r = await listClients(deps.store, actor, { ...listQuery(req.query), status: req.query.status, clientId: req.query.clientId });
+      return { items: r.rows.map(clientView), total: r.total };
+    },
+  );
+
+  app.get(
+    '/api/v1/clients/:clientId',
+    { schema: { tags, security: bearer, summary: 'one client of the enterprise', params: ClientIdParam, response: { 200: ClientView, ...errorResponses } } },
+    async (req) => {
+      const actor = actorOf(req);
+      return clientView(await clientOf(deps.store, actor.enterpriseCode, req.params.clientId));
+    },
+  );
+
+  app.post(
+    '/api/v1/clients/:clientId/unbind-device',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        summary: '解除设备绑定 — unbind the device (法人卡 or 操作员卡); the next device the client connects from binds it',
+        params: ClientIdParam,
+        body: CardBody,
+        response: { 200: ClientView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      return clientView(await unbindClientDevice(deps, actor, req.params.clientId, req.body.card));
+    },
+  );
+
+  app.post(
+    '/api/v1/clients/:clientId/disable',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        summary: '停用客户端 — disable a client (needs the 法人卡); the exchange refuses it from then on',
+        params: ClientIdParam,
+        body: CardBody,
+        response: { 200: ClientView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      return clientView(await disableClient(deps, actor, req.params.clientId, req.body.card));
+    },
+  );
+}

@@ -1,0 +1,222 @@
+/** 推送记录 (push log), 重发已推送数据 (resend), background jobs, and webhook endpoints. */
+import { chinaDateTime } from '@osw/messages';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { PlatformDeps } from '../../core/ports.js';
+import { notFound, problem } from '../../core/identity/problem.js';
+import { pushJobOf, RESEND_IDS_MAX, resendPushes, startBulkResend, type PushFilter } from '../../core/push/resend.js';
+import { createWebhook, disableWebhook } from '../../core/push/webhooks.js';
+import type { PushJobRow, PushRow, WebhookEndpointRow } from '../../core/store.js';
+import { maskPhone } from '../../core/subscriptions/verification-codes.js';
+import { startOfDay, endOfDay } from '../../core/subscriptions/validity.js';
+import { bearer, errorResponses, IdParam, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
+
+const PushStatus = z.enum(['pending', 'delivered', 'failed', 'suspended']).describe('下发状态: pending 待下发, delivered 已下发, failed 下发失败(将重试), suspended 已暂停(目标连续失败或离线)');
+const STATUS_TEXT = { pending: '待下发', delivered: '已下发', failed: '下发失败', suspended: '已暂停' } as const;
+const METHOD_TEXT = { client: '客户端', sms: '短信', app: '掌上海关APP', wechat: '微信小程序', webhook: 'Webhook' } as const;
+
+const PushView = z
+  .object({
+    id: z.number().int(),
+    messageId: z.string().describe('报文ID (stable across retries and resends)'),
+    manualNo: z.string().nullable().describe('账册号'),
+    documentNo: z.string().nullable().describe('单据号 (统一编号)'),
+    clientId: z.string().nullable().describe('下发客户端ID'),
+    method: z.enum(['client', 'sms', 'app', 'wechat', 'webhook']),
+    methodText: z.string().describe('推送方式'),
+    target: z.string().describe('client id, masked phone, enterprise feed or webhook endpoint id'),
+    source: z.enum(['declaration-data', 'declaration-receipt', 'manual-stock', 'manual-change']),
+    subscriptionKind: z.enum(['declaration', 'receipt', 'manual']),
+    subscriptionId: z.number().int(),
+    fileName: z.string(),
+    status: PushStatus,
+    statusText: z.string().describe('下发状态'),
+    deliveredAt: z.string().nullable().describe('下发时间 (ISO)'),
+    deliveredAtText: z.string().nullable().describe('下发时间 yyyy-MM-dd HH:mm:ss China time'),
+    resent: z.boolean().describe('重发标识'),
+    resentAt: z.string().nullable().describe('重发时间'),
+    attempts: z.number().int(),
+    nextAttemptAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    payloadKept: z.boolean().describe('false once the retention period dropped the payload (no resend then)'),
+    createdAt: z.string(),
+  })
+  .describe('推送记录');
+
+const AttemptView = z.object({ at: z.string(), outcome: z.string().describe('queued, taken, delivered, failed, held'), error: z.string().nullable(), durationMs: z.number().int() });
+
+const JobView = z
+  .object({
+    id: z.number().int(),
+    kind: z.literal('resend'),
+    status: z.enum(['running', 'done', 'failed']),
+    total: z.number().int(),
+    done: z.number().int().describe('pushes resent so far'),
+    skipped: z.number().int().describe('pushes whose payload is past retention'),
+    progress: z.number().describe('0..1'),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+    error: z.string().nullable(),
+  })
+  .describe('background job');
+
+const WebhookView = z
+  .object({
+    id: z.number().int(),
+    subscriptionKind: z.enum(['declaration', 'receipt', 'manual']),
+    subscriptionId: z.number().int(),
+    url: z.string(),
+    secret: z.string().describe('whsec_… — shown in full once, when created'),
+    createdAt: z.string(),
+    disabledAt: z.string().nullable(),
+  })
+  .describe('webhook endpoint');
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date of the form yyyy-MM-dd');
+const Filter = z.object({
+  manualNo: z.string().max(32).optional().describe('账册号'),
+  documentNo: z.string().max(32).optional().describe('单据号 (统一编号)'),
+  clientId: z.string().max(32).optional().describe('下发客户端ID'),
+  status: PushStatus.optional(),
+  from: day.optional().describe('first day (China time) of the push date'),
+  to: day.optional().describe('last day (China time) of the push date'),
+});
+
+function filterOf(f: z.infer<typeof Filter>): PushFilter {
+  return { manualNo: f.manualNo, documentNo: f.documentNo, clientId: f.clientId, status: f.status, createdFrom: f.from ? startOfDay(f.from) : undefined, createdBefore: f.to ? endOfDay(f.to) : undefined };
+}
+
+export function pushView(p: PushRow): z.infer<typeof PushView> {
+  const target = p.method === 'sms' ? maskPhone(p.targetKey.split(':')[2] ?? '') : p.targetKey.slice(p.targetKey.indexOf(':') + 1);
+  return {
+    id: p.id,
+    messageId: p.messageId,
+    manualNo: p.manualNo,
+    documentNo: p.documentNo,
+    clientId: p.clientId,
+    method: p.method,
+    methodText: METHOD_TEXT[p.method],
+    target,
+    source: p.source,
+    subscriptionKind: p.subscriptionKind,
+    subscriptionId: p.subscriptionId,
+    fileName: p.fileName,
+    status: p.status,
+    statusText: STATUS_TEXT[p.status],
+    deliveredAt: p.deliveredAt,
+    deliveredAtText: p.deliveredAt ? chinaDateTime(new Date(p.deliveredAt)) : null,
+    resent: p.resent,
+    resentAt: p.resentAt,
+    attempts: p.attempts,
+    nextAttemptAt: p.status === 'delivered' || p.nextAttemptAt.startsWith('9999') ? null : p.nextAttemptAt,
+    lastError: p.lastError,
+    payloadKept: p.body !== null,
+    createdAt: p.createdAt,
+  };
+}
+
+export function jobView(j: PushJobRow): z.infer<typeof JobView> {
+  const handled = j.doneCount + j.skippedCount;
+  return { id: j.id, kind: j.kind, status: j.status, total: j.total, done: j.doneCount, skipped: j.skippedCount, progress: j.total ? Math.min(1, handled / j.total) : 1, createdAt: j.createdAt, finishedAt: j.finishedAt, error: j.error };
+}
+
+function webhookView(w: WebhookEndpointRow, showSecret = false): z.infer<typeof WebhookView> {
+  const { enterpriseCode: _e, ...rest } = w;
+  return { ...rest, secret: showSecret ? w.secret : `whsec_…${w.secret.slice(-4)}` };
+}
+
+export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps }): Promise<void> {
+  const app = appRoot.withTypeProvider<ZodTypeProvider>();
+  const { deps } = opts;
+  requireSession(app, deps);
+
+  app.get(
+    '/api/v1/pushes',
+    {
+      schema: {
+        tags: ['pushes'],
+        security: bearer,
+        summary: '推送记录: pushes to your enterprise’s subscriptions, newest first',
+        querystring: ListParams.pick({ page: true, pageSize: true }).extend(Filter.shape),
+        response: { 200: listOf(PushView), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const { page, pageSize, ...f } = req.query;
+      const r = await deps.store.listPushes({ ...listQuery({ page, pageSize }), ...filterOf(f), enterpriseCode: actor.enterpriseCode });
+      return { items: r.rows.map(pushView), total: r.total };
+    },
+  );
+
+  app.get(
+    '/api/v1/pushes/:id',
+    { schema: { tags: ['pushes'], security: bearer, summary: 'one push with every attempt', params: IdParam, response: { 200: PushView.extend({ attemptLog: z.array(AttemptView) }), ...errorResponses } } },
+    async (req) => {
+      const actor = actorOf(req);
+      const p = await deps.store.getPush(req.params.id);
+      if (!p || p.enterpriseCode !== actor.enterpriseCode) throw notFound('推送记录', 'push', req.params.id);
+      const attempts = await deps.store.listPushAttempts(p.id);
+      return { ...pushView(p), attemptLog: attempts.map(({ at, outcome, error, durationMs }) => ({ at, outcome, error, durationMs })) };
+    },
+  );
+
+  app.post(
+    '/api/v1/pushes/resend',
+    {
+      schema: {
+        tags: ['pushes'],
+        security: bearer,
+        summary: '重发已推送数据: resend chosen pushes ({ids}) at once, or every push matching {filter} as a background job',
+        description: 'A resend keeps the message id (receivers drop duplicates) and sets 重发标识/重发时间. With a filter the answer is 202 and a job to follow at GET /api/v1/jobs/{id}.',
+        body: z.object({ ids: z.array(z.number().int().positive()).min(1).max(RESEND_IDS_MAX).optional(), filter: Filter.optional() }),
+        response: {
+          200: z.object({ resent: z.array(z.number().int()), skipped: z.array(z.object({ id: z.number().int(), reason: z.string() })) }),
+          202: z.object({ job: JobView }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const { ids, filter } = req.body;
+      if ((ids ? 1 : 0) + (filter ? 1 : 0) !== 1) throw problem('OSW_VALIDATION', '请给出ids或filter之一', 'give exactly one of ids or filter');
+      if (ids) return resendPushes(deps, actor, ids);
+      const job = await startBulkResend(deps, actor, filterOf(filter!));
+      return reply.status(202).send({ job: jobView(job) });
+    },
+  );
+
+  app.get(
+    '/api/v1/jobs/:id',
+    { schema: { tags: ['pushes'], security: bearer, summary: 'a background job and its progress', params: IdParam, response: { 200: JobView, ...errorResponses } } },
+    async (req) => jobView(await pushJobOf(deps.store, actorOf(req).enterpriseCode, req.params.id)),
+  );
+
+  app.post(
+    '/api/v1/webhooks',
+    {
+      schema: {
+        tags: ['pushes'],
+        security: bearer,
+        summary: 'attach an HTTPS webhook endpoint to one of your subscriptions (Standard Webhooks signatures)',
+        body: z.object({ subscriptionKind: z.enum(['declaration', 'receipt', 'manual']), subscriptionId: z.number().int().positive(), url: z.string().min(8).max(2000) }),
+        response: { 201: WebhookView, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(webhookView(await createWebhook(deps, actorOf(req), req.body), true)),
+  );
+
+  app.get(
+    '/api/v1/webhooks',
+    { schema: { tags: ['pushes'], security: bearer, summary: 'your webhook endpoints (secrets masked)', response: { 200: z.object({ items: z.array(WebhookView) }), ...errorResponses } } },
+    async (req) => ({ items: (await deps.store.listWebhookEndpoints(actorOf(req).enterpriseCode)).map((w) => webhookView(w)) }),
+  );
+
+  app.post(
+    '/api/v1/webhooks/:id/disable',
+    { schema: { tags: ['pushes'], security: bearer, summary: 'stop pushing to a webhook endpoint', params: IdParam, response: { 200: WebhookView, ...errorResponses } } },
+    async (req) => webhookView(await disableWebhook(deps, actorOf(req), req.params.id)),
+  );
+}

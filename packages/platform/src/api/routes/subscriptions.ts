@@ -1,0 +1,378 @@
+/** The three subscription services: 报关单数据订阅, 报关状态订阅, 加工贸易账册数据订阅. */
+import { chinaDateTime } from '@osw/messages';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { PlatformDeps } from '../../core/ports.js';
+import type { DeclarationSubscriptionRow, ManualSubscriptionRow, ReceiptSubscriptionRow, SerialRange } from '../../core/store.js';
+import {
+  cancelDeclarationSubscription,
+  declarationContent,
+  declarationSubscriptionOf,
+  extendDeclarationSubscription,
+  listDeclarationSubscriptions,
+  subscribeDeclarations,
+} from '../../core/subscriptions/declaration.js';
+import {
+  cancelManualSubscription,
+  extendManualSubscription,
+  listManualSubscriptions,
+  manualSubscriptionOf,
+  subscribeManual,
+} from '../../core/subscriptions/manual.js';
+import {
+  cancelReceiptSubscription,
+  listReceiptSubscriptions,
+  MODE_NAMES,
+  PUSH_METHOD_NAMES,
+  receiptContent,
+  receiptSubscriptionOf,
+  subscribeReceipts,
+} from '../../core/subscriptions/receipt.js';
+import { statusAt, validityText } from '../../core/subscriptions/validity.js';
+import { maskPhone } from '../../core/subscriptions/verification-codes.js';
+import { bearer, CardProof, errorResponses, IdParam, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
+
+const Status = z.enum(['active', 'expired', 'cancelled']).describe('状态: active 生效, expired 已失效, cancelled 已取消');
+const STATUS_TEXT = { active: '生效', expired: '已失效', cancelled: '已取消' } as const;
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date of the form yyyy-MM-dd');
+
+const DeclarationSubscriptionView = z
+  .object({
+    id: z.number().int(),
+    enterpriseCode: z.string(),
+    clientId: z.string().describe('客户编号/客户端ID'),
+    cardNo: z.string().describe('操作员卡号 (the card used)'),
+    operatorCode: z.string().describe('录入人'),
+    declarationData: z.boolean().describe('申报数据'),
+    receiptTypes: z.array(z.string()).describe('状态回执 as asked'),
+    channels: z.array(z.string()).describe('the CHANNEL codes they stand for'),
+    content: z.string().describe('订阅内容'),
+    validUntil: z.string().describe('有效期 (last valid day, China time)'),
+    validUntilText: z.string().describe('有效期 as shown: yyyy-MM-dd 23:59:59'),
+    subscribedAt: z.string().describe('订阅日期 (yyyy-MM-dd HH:mm:ss China time)'),
+    status: Status,
+    statusText: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    cancelledAt: z.string().nullable(),
+  })
+  .describe('报关单数据订阅');
+
+const ReceiptSubscriptionView = z
+  .object({
+    id: z.number().int(),
+    enterpriseCode: z.string(),
+    pushMethod: z.enum(['sms', 'app', 'wechat', 'client']),
+    pushMethodText: z.string().describe('推送方式'),
+    mode: z.enum(['document', 'enterprise', 'operator']),
+    modeText: z.string().describe('订阅方式'),
+    content: z.string().describe('订阅内容'),
+    documentNo: z.string().nullable().describe('业务单据号'),
+    seqNo: z.string().nullable().describe('统一编号 of the document'),
+    phone: z.string().nullable().describe('masked'),
+    clientId: z.string().nullable(),
+    operatorCardNo: z.string().nullable(),
+    operatorCode: z.string().describe('录入人'),
+    valid: z.boolean().describe('是否有效'),
+    status: z.enum(['active', 'cancelled']),
+    subscribedAt: z.string(),
+    createdAt: z.string(),
+    cancelledAt: z.string().nullable(),
+  })
+  .describe('报关状态订阅');
+
+const ManualSubscriptionView = z
+  .object({
+    id: z.number().int(),
+    enterpriseCode: z.string().describe('海关十位'),
+    clientId: z.string().describe('客户端ID'),
+    cardNo: z.string().describe('操作员卡号'),
+    operatorCode: z.string().describe('录入人'),
+    kind: z.enum(['stock', 'incremental']),
+    kindText: z.string().describe('存量/增量'),
+    manualNo: z.string(),
+    pushTypes: z.array(z.enum(['img', 'exg'])),
+    imgRange: z.string().nullable(),
+    exgRange: z.string().nullable(),
+    content: z.string().describe('订阅内容'),
+    validUntil: z.string(),
+    validUntilText: z.string().describe('有效期: yyyy-MM-dd 23:59:59'),
+    subscribedAt: z.string(),
+    status: Status,
+    statusText: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    cancelledAt: z.string().nullable(),
+    pushRequestId: z.number().int().nullable().optional().describe('stock: the pending push request the push engine picks up'),
+  })
+  .describe('加工贸易账册数据订阅');
+
+export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps }): Promise<void> {
+  const app = appRoot.withTypeProvider<ZodTypeProvider>();
+  const { deps } = opts;
+  requireSession(app, deps);
+  const now = () => deps.clock.now();
+  const subscribedAt = (iso: string) => chinaDateTime(new Date(iso));
+
+  function declarationView(s: DeclarationSubscriptionRow): z.infer<typeof DeclarationSubscriptionView> {
+    const status = statusAt(s, now());
+    const { expiresAt: _e, operatorAccount: _a, ...rest } = s;
+    return { ...rest, content: declarationContent(s), validUntilText: validityText(s.validUntil), subscribedAt: subscribedAt(s.createdAt), status, statusText: STATUS_TEXT[status] };
+  }
+  function receiptView(s: ReceiptSubscriptionRow): z.infer<typeof ReceiptSubscriptionView> {
+    const { operatorAccount: _a, ...rest } = s;
+    return {
+      ...rest,
+      phone: s.phone ? maskPhone(s.phone) : null,
+      pushMethodText: PUSH_METHOD_NAMES[s.pushMethod],
+      modeText: MODE_NAMES[s.mode],
+      content: receiptContent(s),
+      valid: !s.cancelledAt,
+      status: s.cancelledAt ? 'cancelled' : 'active',
+      subscribedAt: subscribedAt(s.createdAt),
+    };
+  }
+  const rangeText = (r: SerialRange | null) => (r ? `${r.from}-${r.to}` : null);
+  function manualView(s: ManualSubscriptionRow & { pushRequestId?: number | null }): z.infer<typeof ManualSubscriptionView> {
+    const status = statusAt(s, now());
+    const { expiresAt: _e, operatorAccount: _a, ...rest } = s;
+    return {
+      ...rest,
+      imgRange: rangeText(s.imgRange),
+      exgRange: rangeText(s.exgRange),
+      kindText: s.kind === 'stock' ? '存量' : '增量',
+      validUntilText: validityText(s.validUntil),
+      subscribedAt: subscribedAt(s.createdAt),
+      status,
+      statusText: STATUS_TEXT[status],
+    };
+  }
+
+  // ---- 报关单数据订阅 ----
+  const dTags = ['declaration subscriptions (报关单数据订阅)'];
+  app.post(
+    '/api/v1/subscriptions/declaration',
+    {
+      schema: {
+        tags: dTags,
+        security: bearer,
+        summary: 'subscribe a client to declaration data and/or receipts (needs the 法人卡)',
+        body: z.object({
+          clientId: z.string().min(1).max(32).describe('exactly one client of your enterprise'),
+          declarationData: z.boolean().default(false).describe('申报数据'),
+          receiptTypes: z.array(z.string().min(1).max(16)).max(50).default([]).describe('海关入库, 退单, 审核, 接单, 放行, 结关, 查验通知 … or CHANNEL codes'),
+          validUntil: day.optional().describe('yyyy-MM-dd; defaults to one year from today, at most one year ahead'),
+          card: CardProof,
+        }),
+        response: { 201: DeclarationSubscriptionView, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      return reply.status(201).send(declarationView(await subscribeDeclarations(deps, actor, req.body)));
+    },
+  );
+  app.get(
+    '/api/v1/subscriptions/declaration',
+    {
+      schema: {
+        tags: dTags,
+        security: bearer,
+        summary: 'the enterprise\'s declaration subscriptions, newest 订阅日期 first',
+        querystring: ListParams.extend({ status: Status.optional(), clientId: z.string().optional() }),
+        response: { 200: listOf(DeclarationSubscriptionView), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const r = await listDeclarationSubscriptions(deps.store, actor, { ...listQuery(req.query), now: now().toISOString(), status: req.query.status, clientId: req.query.clientId });
+      return { items: r.rows.map(declarationView), total: r.total };
+    },
+  );
+  app.get(
+    '/api/v1/subscriptions/declaration/:id',
+    { schema: { tags: dTags, security: bearer, summary: 'one declaration subscription', params: IdParam, response: { 200: DeclarationSubscriptionView, ...errorResponses } } },
+    async (req) => {
+      const actor = actorOf(req);
+      return declarationView(await declarationSubscriptionOf(deps.store, actor.enterpriseCode, req.params.id));
+    },
+  );
+  app.post(
+    '/api/v1/subscriptions/declaration/:id/cancel',
+    {
+      schema: { tags: dTags, security: bearer, summary: 'cancel (only while active; needs the 法人卡)', params: IdParam, body: z.object({ card: CardProof }), response: { 200: DeclarationSubscriptionView, ...errorResponses } },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      return declarationView(await cancelDeclarationSubscription(deps, actor, req.params.id, req.body.card));
+    },
+  );
+  app.post(
+    '/api/v1/subscriptions/declaration/:id/extend',
+    {
+      schema: {
+        tags: dTags,
+        security: bearer,
+        summary: 'extend to any day up to one year from today (only while active; needs the 法人卡)',
+        params: IdParam,
+        body: z.object({ validUntil: day, card: CardProof }),
+        response: { 200: DeclarationSubscriptionView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      return declarationView(await extendDeclarationSubscription(deps, actor, req.params.id, req.body.validUntil, req.body.card));
+    },
+  );
+
+  // ---- 报关状态订阅 ----
+  const rTags = ['receipt subscriptions (报关状态订阅)'];
+  app.post(
+    '/api/v1/subscriptions/receipt',
+    {
+      schema: {
+        tags: rTags,
+        security: bearer,
+        summary: 'subscribe to declaration status receipts by SMS, app, WeChat or client',
+        description:
+          'sms needs phone + verificationCode (POST /api/v1/sms/verification-codes); client needs clientId + operatorCardNo; mode document needs documentNo (统一编号 or 海关编号) of a declaration your enterprise is party to; mode operator covers the documents you entered (录入人).',
+        body: z.object({
+          pushMethod: z.enum(['sms', 'app', 'wechat', 'client']).describe('推送方式'),
+          mode: z.enum(['document', 'enterprise', 'operator']).describe('订阅方式'),
+          documentNo: z.string().max(32).optional(),
+          phone: z.string().max(20).optional(),
+          verificationCode: z.string().max(10).optional(),
+          clientId: z.string().max(32).optional(),
+          operatorCardNo: z.string().max(20).optional(),
+        }),
+        response: { 201: ReceiptSubscriptionView, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      return reply.status(201).send(receiptView(await subscribeReceipts(deps, actor, req.body)));
+    },
+  );
+  app.get(
+    '/api/v1/subscriptions/receipt',
+    {
+      schema: {
+        tags: rTags,
+        security: bearer,
+        summary: 'the enterprise\'s receipt subscriptions, newest first',
+        querystring: ListParams.extend({
+          status: z.enum(['active', 'cancelled']).optional(),
+          clientId: z.string().optional(),
+          pushMethod: z.enum(['sms', 'app', 'wechat', 'client']).optional(),
+          mode: z.enum(['document', 'enterprise', 'operator']).optional(),
+          documentNo: z.string().optional(),
+        }),
+        response: { 200: listOf(ReceiptSubscriptionView), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const { status, clientId, pushMethod, mode, documentNo } = req.query;
+      const r = await listReceiptSubscriptions(deps.store, actor, { ...listQuery(req.query), status, clientId, pushMethod, mode, documentNo });
+      return { items: r.rows.map(receiptView), total: r.total };
+    },
+  );
+  app.get(
+    '/api/v1/subscriptions/receipt/:id',
+    { schema: { tags: rTags, security: bearer, summary: 'one receipt subscription', params: IdParam, response: { 200: ReceiptSubscriptionView, ...errorResponses } } },
+    async (req) => {
+      const actor = actorOf(req);
+      return receiptView(await receiptSubscriptionOf(deps.store, actor.enterpriseCode, req.params.id));
+    },
+  );
+  app.post(
+    '/api/v1/subscriptions/receipt/:id/cancel',
+    { schema: { tags: rTags, security: bearer, summary: 'cancel (only while active)', params: IdParam, response: { 200: ReceiptSubscriptionView, ...errorResponses } } },
+    async (req) => {
+      const actor = actorOf(req);
+      return receiptView(await cancelReceiptSubscription(deps, actor, req.params.id));
+    },
+  );
+
+  // ---- 加工贸易账册数据订阅 ----
+  const mTags = ['manual subscriptions (加工贸易账册数据订阅)'];
+  app.post(
+    '/api/v1/subscriptions/manual',
+    {
+      schema: {
+        tags: mTags,
+        security: bearer,
+        summary: 'subscribe a client to a processing-trade manual (only its 加工单位)',
+        description:
+          'stock (存量): pushTypes and serial ranges, at most 10,000 rows per type, repeatable, pushed once right away (a pending push request), cannot be cancelled or extended. incremental (增量): one in force per manual, every approved change until it expires.',
+        body: z.object({
+          clientId: z.string().min(1).max(32),
+          kind: z.enum(['stock', 'incremental']),
+          manualNo: z.string().regex(/^[A-Z]\d{11}$/, 'a 账册号 is a letter and 11 digits, e.g. E53002600001'),
+          imgRange: z.string().max(20).optional().describe('料件序号范围, e.g. 1-100'),
+          exgRange: z.string().max(20).optional().describe('成品序号范围, e.g. 1-100'),
+          pushTypes: z.array(z.enum(['img', 'exg'])).max(2).optional(),
+          validUntil: day.optional(),
+          card: CardProof,
+        }),
+        response: { 201: ManualSubscriptionView, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      return reply.status(201).send(manualView(await subscribeManual(deps, actor, req.body)));
+    },
+  );
+  app.get(
+    '/api/v1/subscriptions/manual',
+    {
+      schema: {
+        tags: mTags,
+        security: bearer,
+        summary: 'the enterprise\'s manual subscriptions, newest first',
+        querystring: ListParams.extend({ status: Status.optional(), clientId: z.string().optional(), kind: z.enum(['stock', 'incremental']).optional(), manualNo: z.string().optional() }),
+        response: { 200: listOf(ManualSubscriptionView), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const { status, clientId, kind, manualNo } = req.query;
+      const r = await listManualSubscriptions(deps.store, actor, { ...listQuery(req.query), now: now().toISOString(), status, clientId, kind, manualNo });
+      return { items: r.rows.map(manualView), total: r.total };
+    },
+  );
+  app.get(
+    '/api/v1/subscriptions/manual/:id',
+    { schema: { tags: mTags, security: bearer, summary: 'one manual subscription', params: IdParam, response: { 200: ManualSubscriptionView, ...errorResponses } } },
+    async (req) => {
+      const actor = actorOf(req);
+      return manualView(await manualSubscriptionOf(deps.store, actor.enterpriseCode, req.params.id));
+    },
+  );
+  app.post(
+    '/api/v1/subscriptions/manual/:id/cancel',
+    { schema: { tags: mTags, security: bearer, summary: 'cancel an incremental subscription (only while active)', params: IdParam, body: z.object({ card: CardProof }), response: { 200: ManualSubscriptionView, ...errorResponses } } },
+    async (req) => {
+      const actor = actorOf(req);
+      return manualView(await cancelManualSubscription(deps, actor, req.params.id, req.body.card));
+    },
+  );
+  app.post(
+    '/api/v1/subscriptions/manual/:id/extend',
+    {
+      schema: {
+        tags: mTags,
+        security: bearer,
+        summary: 'extend an incremental subscription (only while active)',
+        params: IdParam,
+        body: z.object({ validUntil: day, card: CardProof }),
+        response: { 200: ManualSubscriptionView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      return manualView(await extendManualSubscription(deps, actor, req.params.id, req.body.validUntil, req.body.card));
+    },
+  );
+}

@@ -1,0 +1,16 @@
+/** 操作日志: every change is written with who, when, the card used, and what it was before and after. */
+import type { AuditRow, Store } from '../store.js';
+
+export interface Actor {
+  enterpriseCode: string;
+  account: string;
+  /** 录入人 */
+  operatorCode: string;
+}
+
+export type AuditEntry = Omit<AuditRow, 'id' | 'enterpriseCode' | 'account' | 'at'>;
+
+/** Writes one audit row; call it with the transaction's Store so that the row and the change commit together. */
+export async function recordAudit(store: Store, actor: Actor, at: string, entry: AuditEntry): Promise<void> {
+  await store.insertAudit({ enterpriseCode: actor.enterpriseCode, account: actor.account, at, ...entry });
+}

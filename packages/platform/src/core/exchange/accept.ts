@@ -1,0 +1,324 @@
+/**
+ * The exchange's import step: a message arrives from an authenticated client, is checked, stored
+ * and answered. The sender is the client that authenticated, never what the message claims.
+ * A message id is accepted once per client: a resend gets the stored answer again.
+ *
+ * Families: declarations (DecImportResponse), manifests MT1101/MT2101/MT3101/MT4101 (PlatImpRet)
+ * and 金关二期 INV101/SAS121 (CommonResponeMessage) when the business system behind the exchange
+ * handles them; anything else is answered with a C903 `<Root>`. An accepted declaration is also a
+ * business event: its 申报数据 pushes are written in the same transaction.
+ */
+import crypto from 'node:crypto';
+import {
+  buildDecImportResponse,
+  buildFailureRoot,
+  chinaYear,
+  declarationSeqNo,
+  decodeXml,
+  decSignature,
+  keyFingerprint,
+  looksLikeZip,
+  MessageRejected,
+  OswError,
+  parseDecMessage,
+  readDeclarationZip,
+  quickSniff,
+  checkWellFormed,
+  verifyDecMessage,
+  buildCommonResponse,
+  buildPlatImpRet,
+  findInBusiness,
+  inv101From,
+  leafRecord,
+  parseManifest,
+  parseSasPackage,
+  platImpRetMissingMessageType,
+  receiptSeqNo,
+  validateInv101,
+  validateManifest,
+  type DecMessage,
+  type Manifest,
+  type SasPackage,
+} from '@osw/messages';
+import { raiseDeclarationData } from '../push/matching.js';
+import type { PlatformDeps } from '../ports.js';
+import type { ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
+
+export interface InboundMessage {
+  client: ClientRow;
+  messageId: string;
+  fileName: string;
+  business: string;
+  body: Uint8Array;
+}
+
+export interface ImportAnswer {
+  accepted: boolean;
+  /** the import response file content: DecImportResponse, CommonResponeMessage or a failure <Root> */
+  responseXml: string;
+  duplicate: boolean;
+  family: string;
+  documentKey: string | null;
+}
+
+/** An accepted manifest (舱单), as the business system gets it. */
+export interface AcceptedManifest {
+  client: ClientRow;
+  messageId: string;
+  business: string;
+  manifest: Manifest;
+  xml: string;
+}
+
+/** An accepted 金关二期 Package (INV101 核注清单, SAS121 核放单). */
+export interface AcceptedPackage {
+  client: ClientRow;
+  messageId: string;
+  business: string;
+  messageType: string;
+  pkg: SasPackage;
+  /** 预录入统一编号 given in the CommonResponeMessage */
+  seqNo: string;
+  /** 企业内部编号 (EtpsInnerInvtNo / EtpsPreentNo) */
+  etpsPreentNo: string;
+  xml: string;
+}
+
+/** Business systems behind the exchange (the customs sandbox, or a gateway to real customs). */
+export interface CustomsPort {
+  declarationAccepted(tx: Store, declaration: DeclarationRow, now: Date): Promise<void>;
+  /** manifests; without it manifests are answered C903 */
+  manifestAccepted?(tx: Store, m: AcceptedManifest, now: Date): Promise<void>;
+  /** 金关二期 Packages; without it they are answered C903 */
+  packageAccepted?(tx: Store, p: AcceptedPackage, now: Date): Promise<void>;
+}
+
+/** Manifest message types the platform takes (原始/预配/运抵/理货). */
+export const MANIFEST_TYPES = ['MT1101', 'MT2101', 'MT3101', 'MT4101'] as const;
+/** 金关二期 message types the platform takes. */
+export const PACKAGE_TYPES = ['INV101', 'SAS121'] as const;
+
+export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_.-]{8,128}$/;
+
+export async function importMessage(deps: PlatformDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
+  try {
+    return await importOnce(deps, customs, msg);
+  } catch (err) {
+    // two deliveries of one message id raced: the loser answers with what the winner stored
+    const known = err instanceof OswError ? undefined : await deps.store.getInbound(msg.client.clientId, msg.messageId).catch(() => undefined);
+    if (known) return { accepted: known.accepted, responseXml: known.responseXml, duplicate: true, family: known.family, documentKey: known.documentKey };
+    throw err;
+  }
+}
+
+async function importOnce(deps: PlatformDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
+  if (!MESSAGE_ID_PATTERN.test(msg.messageId)) throw new OswError('OSW_EXCHANGE_BAD_MESSAGE_ID', 'message id must be 8-128 characters of A-Z a-z 0-9 _ . -');
+  const log = deps.logger.child({ clientId: msg.client.clientId, msgId: msg.messageId, file: msg.fileName });
+  const known = await deps.store.getInbound(msg.client.clientId, msg.messageId);
+  if (known) {
+    log.info({ accepted: known.accepted }, 'duplicate message id: answered again, not imported twice');
+    return { accepted: known.accepted, responseXml: known.responseXml, duplicate: true, family: known.family, documentKey: known.documentKey };
+  }
+
+  const now = deps.clock.now();
+  const sha256 = crypto.createHash('sha256').update(msg.body).digest('hex');
+  let xmlText: string;
+  let family = 'unknown';
+  let messageType = '';
+  let declaration: DecMessage | null = null;
+  try {
+    const xmlBytes = looksLikeZip(msg.body) ? (await readDeclarationZip(Buffer.from(msg.body))).xml.data : msg.body;
+    if (xmlBytes.length === 0) throw new MessageRejected('C901', '报文为空 (the file is empty)');
+    xmlText = decodeXml(xmlBytes);
+    // the family from the first bytes; one full parse, by the family's own reader
+    const quick = quickSniff(xmlBytes);
+    family = quick.family;
+    messageType = quick.messageType;
+    if (family === 'declaration') declaration = parseDecMessage(xmlText);
+    else {
+      checkWellFormed(xmlText);
+      if (family === 'unknown') throw new MessageRejected('C903', `无法识别的报文类型 (unknown message type)`);
+    }
+  } catch (err) {
+    if (!(err instanceof MessageRejected)) throw err;
+    return record(deps, msg, { accepted: false, responseXml: buildFailureRoot(err.code, err.message), family, messageType, sha256, documentKey: null, now }, log);
+  }
+
+  if (family === 'manifest' && customs.manifestAccepted && (messageType === '' || (MANIFEST_TYPES as readonly string[]).includes(messageType))) return importManifest(deps, customs, msg, xmlText, { sha256, now }, log);
+  if (family === 'sas' && customs.packageAccepted && (PACKAGE_TYPES as readonly string[]).includes(messageType)) return importPackage(deps, customs, msg, xmlText, { sha256, now }, log);
+  if (!declaration) {
+    const info = `平台暂不受理该类报文: ${messageType || family} (family ${family} is not handled by this platform yet)`;
+    return record(deps, msg, { accepted: false, responseXml: buildFailureRoot('C903', info), family, messageType, sha256, documentKey: null, now }, log);
+  }
+  return importDeclaration(deps, customs, msg, xmlText, declaration, { sha256, now }, log);
+}
+
+/** Manifests: PlatImpRet (StatementCode E1 数据中心入库成功), then the business system answers. */
+async function importManifest(deps: PlatformDeps, customs: CustomsPort, msg: InboundMessage, xml: string, meta: { sha256: string; now: Date }, log: PlatformDeps['logger']): Promise<ImportAnswer> {
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(xml);
+  } catch (err) {
+    if (!(err instanceof MessageRejected)) throw err;
+    return record(deps, msg, { accepted: false, responseXml: buildFailureRoot(err.code, err.message), family: 'manifest', messageType: '', sha256: meta.sha256, documentKey: null, now: meta.now }, log);
+  }
+  const type = manifest.head.MessageType ?? '';
+  const base = { family: 'manifest', messageType: type, sha256: meta.sha256, now: meta.now };
+  if (!manifest.head.MessageType) return record(deps, msg, { ...base, accepted: false, responseXml: platImpRetMissingMessageType(manifest.head), documentKey: null }, log);
+  const problems = validateManifest(manifest);
+  if (problems.length) {
+    const responseXml = buildPlatImpRet({ head: manifest.head, statementCode: 'E2', statementDescription: `数据中心入库失败：${problems.map((p) => `${p.path} ${p.zh}`).join('；')}` });
+    return record(deps, msg, { ...base, accepted: false, responseXml, documentKey: null }, log);
+  }
+  const documentKey = manifest.head.MessageID ?? msg.messageId;
+  return deps.store.transaction(async (tx) => {
+    const responseXml = buildPlatImpRet({ head: manifest.head, statementCode: 'E1', statementDescription: '数据中心入库成功' });
+    const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey }, log);
+    await customs.manifestAccepted!(tx, { client: msg.client, messageId: msg.messageId, business: msg.business, manifest, xml }, meta.now);
+    log.info({ messageType: type, manifestId: documentKey }, 'manifest accepted');
+    return answer;
+  });
+}
+
+/** 金关二期 INV101/SAS121: CommonResponeMessage (DealFlag 0 with a 预录入统一编号, or -1 with CheckInfo). */
+async function importPackage(deps: PlatformDeps, customs: CustomsPort, msg: InboundMessage, xml: string, meta: { sha256: string; now: Date }, log: PlatformDeps['logger']): Promise<ImportAnswer> {
+  let pkg: SasPackage;
+  try {
+    pkg = parseSasPackage(xml);
+  } catch (err) {
+    if (!(err instanceof MessageRejected)) throw err;
+    return record(deps, msg, { accepted: false, responseXml: buildFailureRoot(err.code, err.message), family: 'sas', messageType: '', sha256: meta.sha256, documentKey: null, now: meta.now }, log);
+  }
+  const type = pkg.messageType;
+  const base = { family: 'sas', messageType: type, sha256: meta.sha256, now: meta.now };
+  const problems: string[] = [];
+  let etpsPreentNo = '';
+  if (type === 'INV101') {
+    try {
+      const inv = inv101From(pkg);
+      etpsPreentNo = inv.head.EtpsInnerInvtNo ?? '';
+      problems.push(...validateInv101(inv).map((p) => `${p.path}${p.zh}`));
+    } catch (err) {
+      if (!(err instanceof MessageRejected)) throw err;
+      problems.push(err.message);
+    }
+  } else {
+    const bsc = findInBusiness(pkg, 'SasPassportBsc');
+    const head = bsc ? leafRecord(bsc) : {};
+    etpsPreentNo = head.EtpsPreentNo ?? head.etpsPreentNo ?? '';
+    if (!bsc) problems.push('缺少核放单表头SasPassportBsc');
+    if (!pkg.envelope.message_id) problems.push('EnvelopInfo.message_id报文编号不能为空');
+  }
+  const what = type === 'INV101' ? '保税核注清单' : '核放单';
+  if (problems.length) {
+    const responseXml = buildCommonResponse({ etpsPreentNo, checkInfo: `报文类型为${type}，${problems.join('；')}`, dealFlag: '-1' });
+    return record(deps, msg, { ...base, accepted: false, responseXml, documentKey: null }, log);
+  }
+  return deps.store.transaction(async (tx) => {
+    const year = chinaYear(meta.now);
+    const seqNo = receiptSeqNo(year, await tx.nextSerial(`sasSeqNo:${year}`));
+    const responseXml = buildCommonResponse({ seqNo, etpsPreentNo, checkInfo: `${what}申报服务调用成功`, dealFlag: '0' });
+    const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: seqNo }, log);
+    await customs.packageAccepted!(tx, { client: msg.client, messageId: msg.messageId, business: msg.business, messageType: type, pkg, seqNo, etpsPreentNo, xml }, meta.now);
+    log.info({ messageType: type, seqNo }, `${type} accepted`);
+    return answer;
+  });
+}
+
+async function importDeclaration(
+  deps: PlatformDeps,
+  customs: CustomsPort,
+  msg: InboundMessage,
+  xml: string,
+  dec: DecMessage,
+  meta: { sha256: string; now: Date },
+  log: PlatformDeps['logger'],
+): Promise<ImportAnswer> {
+  const clientSeqNo = (dec.sign?.ClientSeqNo || dec.head.ClientSeqNo || '').trim();
+  const problems = await checkDeclaration(deps.store, msg.client, dec, xml, clientSeqNo);
+  const base = { family: 'declaration', messageType: 'DecMessage', sha256: meta.sha256, now: meta.now };
+  if (problems.length) {
+    const responseXml = buildDecImportResponse({ responseCode: '1', errorMessage: `导入失败：${problems.join('；')}`, clientSeqNo });
+    return record(deps, msg, { ...base, accepted: false, responseXml, documentKey: null }, log);
+  }
+  return deps.store.transaction(async (tx) => {
+    const year = chinaYear(meta.now);
+    const seqNo = declarationSeqNo(year, await tx.nextSerial(`seqNo:${year}`));
+    const operType = dec.sign?.OperType ?? '';
+    const responseXml = buildDecImportResponse({ responseCode: '0', errorMessage: operType === 'G' ? '暂存成功' : '导入成功', clientSeqNo, seqNo });
+    const at = meta.now.toISOString();
+    const declaration: DeclarationRow = {
+      seqNo,
+      clientSeqNo,
+      senderClientId: msg.client.clientId,
+      senderEnterprise: msg.client.enterpriseCode,
+      tradeCode: dec.head.TradeCode ?? '',
+      ownerCode: dec.head.OwnerCode ?? '',
+      agentCode: dec.head.AgentCode ?? '',
+      ieFlag: dec.head.IEFlag ?? '',
+      customMaster: dec.head.CustomMaster ?? '',
+      entryId: '',
+      channel: '',
+      messageId: msg.messageId,
+      xml,
+      declaredAt: at,
+      updatedAt: at,
+    };
+    await tx.insertDeclaration(declaration);
+    const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: seqNo }, log);
+    await customs.declarationAccepted(tx, declaration, meta.now);
+    // 申报数据 to the 收发货人's subscribed clients: a business event in the same transaction (outbox)
+    await raiseDeclarationData(tx, declaration, meta.now);
+    log.info({ seqNo, clientSeqNo }, 'declaration accepted');
+    return answer;
+  });
+}
+
+/** Every reason to refuse a declaration, in the words the import response carries. */
+async function checkDeclaration(store: Store, client: ClientRow, dec: DecMessage, xml: string, clientSeqNo: string): Promise<string[]> {
+  const problems: string[] = [];
+  if (!clientSeqNo) problems.push('ClientSeqNo(客户端报关单编号)不能为空');
+  if (Object.keys(dec.head).length === 0) problems.push('缺少表头DecHead');
+  if (!['I', 'E'].includes(dec.head.IEFlag ?? '')) problems.push('IEFlag(进出口标志)须为I或E');
+  if (!/^\d{4}$/.test(dec.head.CustomMaster ?? '')) problems.push('CustomMaster(申报地海关)须为4位关区代码');
+  if (!(dec.head.TradeCode ?? '').trim()) problems.push('TradeCode(境内收发货人编码)不能为空');
+  if (dec.lists.length === 0) problems.push('至少须有一项商品DecList');
+  const cardNo = dec.sign?.ICCode?.trim() ?? '';
+  if (!dec.sign || !cardNo) {
+    problems.push('缺少加签信息DecSign/ICCode');
+    return problems;
+  }
+  const card = await store.getCard(cardNo);
+  if (!card) problems.push(`IC卡[${cardNo}]不存在`);
+  else if (card.enterpriseCode !== client.enterpriseCode) problems.push(`IC卡[${cardNo}]不属于发送企业[${client.enterpriseCode}]`);
+  else if (card.locked) problems.push(`IC卡[${cardNo}]已锁定`);
+  else if (!decSignature(xml)) problems.push('报文未加签(DecSign/Sign为空)');
+  else if ((dec.sign.Certificate ?? '') !== card.fingerprint && (dec.sign.Certificate ?? '') !== keyFingerprint(card.publicKeyPem)) problems.push('DecSign/Certificate与IC卡证书不符');
+  else if (!verifyDecMessage(xml, card.publicKeyPem)) problems.push('报文签名验证失败(SM2/SM3)');
+  return problems;
+}
+
+async function record(
+  deps: PlatformDeps,
+  msg: InboundMessage,
+  r: { accepted: boolean; responseXml: string; family: string; messageType: string; sha256: string; documentKey: string | null; now: Date },
+  log: PlatformDeps['logger'],
+): Promise<ImportAnswer> {
+  const row: InboundRow = {
+    clientId: msg.client.clientId,
+    messageId: msg.messageId,
+    business: msg.business,
+    fileName: msg.fileName,
+    family: r.family,
+    messageType: r.messageType,
+    sha256: r.sha256,
+    body: msg.body,
+    accepted: r.accepted,
+    responseXml: r.responseXml,
+    documentKey: r.documentKey,
+    receivedAt: r.now.toISOString(),
+  };
+  await deps.store.insertInbound(row);
+  if (!r.accepted) log.info({ family: r.family }, 'message refused');
+  return { accepted: r.accepted, responseXml: r.responseXml, duplicate: false, family: r.family, documentKey: r.documentKey };
+}

@@ -1,0 +1,236 @@
+/**
+ * The push engine's delivery side. One round: turn pending stock requests into pushes, watch the
+ * clients' health, claim due pushes and deliver each — into the client's exchange queue, by SMS,
+ * into the app/WeChat feed, or by webhook — then move bulk resend jobs on and drop old payloads.
+ *
+ * At least once: a push keeps its message id through retries and resends; a failed attempt is
+ * retried on the documented schedule; every attempt is recorded. A target that keeps failing is
+ * suspended — its pushes are kept, not dropped, and one push (the probe) is tried every
+ * `probeEveryMs`; a client is suspended when its queued pushes stay unacknowledged and comes back
+ * the moment it acknowledges anything. Pushes of one document or one manual to one target never
+ * overtake each other (the claim only takes the first not-handed push of each).
+ */
+import type { Logger } from '../ports.js';
+import type { PlatformDeps } from '../ports.js';
+import type { PushRow, PushTargetRow, Store, WebhookEndpointRow } from '../store.js';
+import { startPeriodic } from '../periodic.js';
+import { raiseManualStock } from './matching.js';
+import { DEFAULT_PUSH_POLICY, type PushChannels, type PushPolicy } from './ports.js';
+import { runResendJobs } from './resend.js';
+import { webhookHeaders } from './webhook-signature.js';
+
+/** next attempt of a push held while its client is suspended: it waits for the client, not for a time */
+export const HELD = '9999-12-31T00:00:00.000Z';
+
+export interface RoundResult {
+  requests: number;
+  delivered: number;
+  queued: number;
+  failed: number;
+  held: number;
+}
+
+export class PushEngine {
+  readonly policy: PushPolicy;
+  private readonly log: Logger;
+  private lastCleanup = 0;
+
+  constructor(
+    private readonly deps: PlatformDeps,
+    private readonly channels: PushChannels,
+    policy: Partial<PushPolicy> = {},
+  ) {
+    this.policy = { ...DEFAULT_PUSH_POLICY, ...policy };
+    this.log = deps.logger.child({ component: 'push' });
+  }
+
+  private get store(): Store {
+    return this.deps.store;
+  }
+
+  /** One full round; returns what it did. Safe to run from several processes at once. */
+  async runOnce(): Promise<RoundResult> {
+    const out: RoundResult = { requests: 0, delivered: 0, queued: 0, failed: 0, held: 0 };
+    out.requests = await this.stockRequests();
+    await this.clientHealth();
+    // rounds of claims until nothing is due: the next push of a document or manual becomes claimable
+    // once the one before it is handed over (bounded, so one round never runs away)
+    for (let i = 0; i < 100; i++) {
+      const now = this.deps.clock.now();
+      const claimed = await this.store.claimDuePushes(now.toISOString(), new Date(now.getTime() + this.policy.leaseMs).toISOString(), this.policy.batch);
+      if (!claimed.length) break;
+      const targets = new Map<string, PushTargetRow | undefined>();
+      const probed = new Set<string>();
+      for (const p of claimed) {
+        const r = await this.deliver(p, targets, probed);
+        out[r]++;
+      }
+    }
+    await runResendJobs(this.deps);
+    await this.cleanup();
+    return out;
+  }
+
+  private async stockRequests(): Promise<number> {
+    let n = 0;
+    for (const req of await this.store.pendingPushRequests(20)) {
+      const now = this.deps.clock.now();
+      const done = await this.store.transaction(async (tx) => {
+        if (!(await tx.completePushRequest(req.id, now.toISOString()))) return false;
+        await raiseManualStock(tx, req, now, this.policy.stockRowsPerMessage);
+        return true;
+      });
+      if (done) n++;
+    }
+    return n;
+  }
+
+  /** Suspends clients whose queued pushes stay unacknowledged; resumes those that acknowledged since; holds new pushes of suspended targets. */
+  private async clientHealth(): Promise<void> {
+    const now = this.deps.clock.now();
+    const at = now.toISOString();
+    for (const t of await this.store.suspendedPushTargets()) {
+      if (t.targetKey.startsWith('client:')) {
+        if (await this.store.clientAckedSince(t.targetKey.slice(7), t.suspendedAt!)) await this.resume(t.targetKey, now);
+        else await this.store.setTargetPushesStatus(t.targetKey, 'suspended', HELD);
+      } else if (t.probeAt && t.probeAt > at) {
+        // pushes written since the suspension wait for the probe too (and say so in the log)
+        await this.store.setTargetPushesStatus(t.targetKey, 'suspended', t.probeAt);
+      }
+    }
+    const stale = await this.store.staleClientTargets(new Date(now.getTime() - this.policy.clientAckTimeoutMs).toISOString(), this.policy.clientMaxTakes);
+    for (const clientId of stale) {
+      const key = `client:${clientId}`;
+      const t = await this.store.getPushTarget(key);
+      if (t?.suspendedAt) continue;
+      await this.store.transaction(async (tx) => {
+        await tx.upsertPushTarget({ targetKey: key, consecutiveFailures: (t?.consecutiveFailures ?? 0) + 1, suspendedAt: at, probeAt: null, lastError: 'queued pushes not acknowledged (offline or failing)', updatedAt: at });
+        await tx.setTargetPushesStatus(key, 'suspended', HELD);
+      });
+      this.log.warn({ clientId }, 'client suspended: its pushes are kept and flow again when it acknowledges');
+    }
+  }
+
+  private async resume(targetKey: string, now: Date): Promise<void> {
+    const at = now.toISOString();
+    await this.store.transaction(async (tx) => {
+      await tx.upsertPushTarget({ targetKey, consecutiveFailures: 0, suspendedAt: null, probeAt: null, lastError: null, updatedAt: at });
+      await tx.setTargetPushesStatus(targetKey, 'pending', at);
+    });
+    this.log.info({ target: targetKey }, 'push target back: suspended pushes flow again');
+  }
+
+  private async deliver(p: PushRow, targets: Map<string, PushTargetRow | undefined>, probed: Set<string>): Promise<'delivered' | 'queued' | 'failed' | 'held'> {
+    if (!targets.has(p.targetKey)) targets.set(p.targetKey, await this.store.getPushTarget(p.targetKey));
+    const target = targets.get(p.targetKey);
+    const now = this.deps.clock.now();
+    const at = now.toISOString();
+    if (target?.suspendedAt) {
+      const probeDue = p.method !== 'client' && target.probeAt !== null && target.probeAt <= at && !probed.has(p.targetKey);
+      if (!probeDue) {
+        const nextProbe = target.probeAt && target.probeAt > at ? target.probeAt : new Date(now.getTime() + this.policy.probeEveryMs).toISOString();
+        const next = p.method === 'client' ? HELD : nextProbe;
+        await this.store.transaction(async (tx) => {
+          // this push and every later one of the target wait for the target
+          await tx.setTargetPushesStatus(p.targetKey, 'suspended', next);
+          await tx.recordPushAttempt(p.id, { status: 'suspended', nextAttemptAt: next, lastError: p.lastError, countAttempt: false }, { at, outcome: 'held', error: 'target suspended', durationMs: 0 });
+        });
+        return 'held';
+      }
+      probed.add(p.targetKey);
+    }
+    if (p.method === 'client') {
+      await this.store.transaction(async (tx) => {
+        await tx.queueClientPush(p, at);
+        await tx.recordPushAttempt(p.id, { status: 'pending', nextAttemptAt: at, handedAt: at, lastError: null, countAttempt: false }, { at, outcome: 'queued', error: null, durationMs: 0 });
+      });
+      this.deps.notifier.notify(p.clientId!);
+      return 'queued';
+    }
+    const started = Date.now();
+    try {
+      await this.send(p, now);
+    } catch (err) {
+      const message = (err as Error).message.slice(0, 500);
+      await this.failed(p, target, message, now, Date.now() - started);
+      targets.delete(p.targetKey);
+      return 'failed';
+    }
+    await this.store.recordPushAttempt(p.id, { status: 'delivered', nextAttemptAt: at, handedAt: at, deliveredAt: at, lastError: null, countAttempt: true }, { at, outcome: 'delivered', error: null, durationMs: Date.now() - started });
+    if (target && (target.consecutiveFailures > 0 || target.suspendedAt)) {
+      if (target.suspendedAt) await this.resume(p.targetKey, now);
+      else await this.store.upsertPushTarget({ ...target, consecutiveFailures: 0, lastError: null, updatedAt: at });
+      targets.delete(p.targetKey);
+    }
+    return 'delivered';
+  }
+
+  private async send(p: PushRow, now: Date): Promise<void> {
+    if (p.body === null) throw new Error('payload dropped by retention');
+    switch (p.method) {
+      case 'sms': {
+        const phone = p.targetKey.split(':')[2];
+        await this.channels.sms.send({ phone, text: p.body, enterpriseCode: p.enterpriseCode });
+        return;
+      }
+      case 'app':
+      case 'wechat': {
+        const m = JSON.parse(p.body) as { title: string; text: string; payload: Record<string, unknown> };
+        await this.channels.app.send({ enterpriseCode: p.enterpriseCode, channel: p.method, pushId: p.id, messageId: p.messageId, ...m });
+        return;
+      }
+      case 'webhook': {
+        const endpoint: WebhookEndpointRow | undefined = await this.store.getWebhookEndpoint(Number(p.targetKey.slice('webhook:'.length)));
+        if (!endpoint || endpoint.disabledAt) throw new Error('webhook endpoint disabled');
+        const res = await this.channels.webhook.post(endpoint.url, webhookHeaders(endpoint.secret, p.messageId, now, p.body), p.body, this.policy.webhookTimeoutMs);
+        if (res.status < 200 || res.status > 299) throw new Error(`webhook answered HTTP ${res.status}`);
+        return;
+      }
+      default:
+        throw new Error(`no channel for push method ${p.method}`);
+    }
+  }
+
+  private async failed(p: PushRow, target: PushTargetRow | undefined, error: string, now: Date, durationMs: number): Promise<void> {
+    const at = now.toISOString();
+    const failures = (target?.consecutiveFailures ?? 0) + 1;
+    const schedule = this.policy.retryScheduleMs;
+    const retryAt = new Date(now.getTime() + schedule[Math.min(p.attempts, schedule.length - 1)]).toISOString();
+    const suspend = target?.suspendedAt != null || failures >= this.policy.suspendAfterFailures;
+    const probeAt = new Date(now.getTime() + this.policy.probeEveryMs).toISOString();
+    await this.store.transaction(async (tx) => {
+      await tx.upsertPushTarget({ targetKey: p.targetKey, consecutiveFailures: failures, suspendedAt: suspend ? (target?.suspendedAt ?? at) : null, probeAt: suspend ? probeAt : null, lastError: error, updatedAt: at });
+      if (suspend) await tx.setTargetPushesStatus(p.targetKey, 'suspended', probeAt);
+      await tx.recordPushAttempt(p.id, { status: suspend ? 'suspended' : 'failed', nextAttemptAt: suspend ? probeAt : retryAt, lastError: error, countAttempt: true }, { at, outcome: 'failed', error, durationMs });
+    });
+    if (suspend && !target?.suspendedAt) this.log.warn({ target: p.targetKey, failures }, 'push target suspended: its pushes are kept');
+    else this.log.info({ target: p.targetKey, msgId: p.messageId, error }, 'push failed; will retry');
+  }
+
+  private async cleanup(): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    if (now - this.lastCleanup < this.policy.cleanupEveryMs) return;
+    this.lastCleanup = now;
+    const before = new Date(now - this.policy.retentionDays * 86_400_000).toISOString();
+    const dropped = await this.store.dropPushPayloads(before);
+    if (dropped.pushes || dropped.deliveries) this.log.info({ ...dropped, before }, 'retention: old push payloads dropped');
+  }
+
+  /** runs the retention cleanup now (tests, operators) */
+  async cleanupNow(): Promise<{ pushes: number; deliveries: number }> {
+    this.lastCleanup = this.deps.clock.now().getTime();
+    return this.store.dropPushPayloads(new Date(this.lastCleanup - this.policy.retentionDays * 86_400_000).toISOString());
+  }
+}
+
+export interface PushWorker {
+  /** runs rounds until nothing is due; resolves with the last round */
+  runDue(): Promise<RoundResult>;
+  stop(): Promise<void>;
+}
+
+/** Runs the engine every `tickMs` (one round at a time). */
+export function startPushWorker(engine: PushEngine, logger: Logger, opts: { tickMs: number }): PushWorker {
+  const rounds = startPeriodic(() => engine.runOnce(), { tickMs: opts.tickMs, logger, what: 'push round' });
+  return { runDue: rounds.runNow, stop: rounds.stop };
+}

@@ -1,0 +1,84 @@
+/**
+ * Validity of subscriptions (有效期): a last valid day `yyyy-MM-dd` in China time. A subscription
+ * stops at the end of that day (the next day's 00:00 China time) without anyone calling anything:
+ * `expired` is decided by comparing the stored end instant with the clock.
+ */
+import { chinaDay } from '@osw/messages';
+import { problem } from '../identity/problem.js';
+
+const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function parts(day: string): [number, number, number] | null {
+  const m = DAY.exec(day);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return null;
+  return [y, mo, d];
+}
+
+export function isDay(day: string): boolean {
+  return parts(day) !== null;
+}
+
+/** Today in China time. */
+export function today(now: Date): string {
+  return chinaDay(now);
+}
+
+/** The same day one year later (29 February becomes 28 February). */
+export function oneYearFrom(day: string): string {
+  const [y, mo, d] = parts(day)!;
+  const last = new Date(Date.UTC(y + 1, mo, 0)).getUTCDate();
+  return `${y + 1}-${String(mo).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
+}
+
+/** The instant a subscription valid until `day` stops: the end of that day in China time. */
+export function endOfDay(day: string): string {
+  const [y, mo, d] = parts(day)!;
+  return new Date(Date.UTC(y, mo - 1, d + 1) - CHINA_OFFSET_MS).toISOString();
+}
+
+/** How the manuals show a validity: `yyyy-MM-dd 23:59:59`. */
+export function validityText(day: string): string {
+  return `${day} 23:59:59`;
+}
+
+/**
+ * Checks a requested last valid day: defaults to one year from today; may not be in the past or
+ * more than one year ahead. Returns the day and its end instant.
+ */
+export function checkValidUntil(requested: string | undefined, now: Date): { validUntil: string; expiresAt: string } {
+  const t = today(now);
+  const max = oneYearFrom(t);
+  const day = requested ?? max;
+  if (!isDay(day)) throw problem('OSW_SUB_VALIDITY', `有效期[${day}]不是有效日期，格式为yyyy-MM-dd`, `validUntil ${day} is not a date of the form yyyy-MM-dd`);
+  if (day < t) throw problem('OSW_SUB_VALIDITY', `有效期[${day}]不能早于今天[${t}]`, `validUntil ${day} is in the past (today is ${t})`);
+  if (day > max) throw problem('OSW_SUB_VALIDITY', `有效期[${day}]不能超过一年，最晚为[${max}]`, `validUntil ${day} is more than one year ahead; the latest is ${max}`);
+  return { validUntil: day, expiresAt: endOfDay(day) };
+}
+
+/** `active`, `expired` or `cancelled` at `now`. */
+export function statusAt(s: { cancelledAt: string | null; expiresAt: string }, now: Date): 'active' | 'expired' | 'cancelled' {
+  if (s.cancelledAt) return 'cancelled';
+  return s.expiresAt > now.toISOString() ? 'active' : 'expired';
+}
+
+/** Cancel and extend are allowed only while a subscription is active (生效). */
+export function assertActive(kindZh: string, kindEn: string, id: number, s: { cancelledAt: string | null; expiresAt: string }, now: Date): void {
+  const status = statusAt(s, now);
+  if (status === 'expired') throw problem('OSW_SUB_EXPIRED', `${kindZh}[${id}]已失效，不能取消或延期`, `${kindEn} ${id} has expired; it can no longer be cancelled or extended`);
+  if (status === 'cancelled') throw problem('OSW_SUB_CANCELLED', `${kindZh}[${id}]已取消，不能再取消或延期`, `${kindEn} ${id} is cancelled; it can no longer be cancelled or extended`);
+}
+
+/** Extend: to any day from today up to one year from today (the manual: "延期至今天起一年内的任意日期"). */
+export function checkExtension(requested: string, now: Date): { validUntil: string; expiresAt: string } {
+  return checkValidUntil(requested, now);
+}
+
+/** The instant a China-time day begins. */
+export function startOfDay(day: string): string {
+  const [y, mo, d] = parts(day)!;
+  return new Date(Date.UTC(y, mo - 1, d) - CHINA_OFFSET_MS).toISOString();
+}

@@ -1,0 +1,18 @@
+export * from './main.js';
+export * from './core/ports.js';
+export type * from './core/store.js';
+export * from './core/identity/registry.js';
+export * from './core/exchange/accept.js';
+export * from './sandbox/declarations.js';
+export { build } from './api/app.js';
+export { openSqliteStore } from './adapters/sqlite/open.js';
+export * from './core/identity/clients.js';
+export { verifyCardProof, type CardProof } from './core/identity/cards.js';
+export * from './core/subscriptions/declaration.js';
+export * from './core/subscriptions/receipt.js';
+export * from './core/subscriptions/manual.js';
+export * from './core/subscriptions/verification-codes.js';
+export * from './core/subscriptions/validity.js';
+export { recordAudit, type Actor } from './core/audit/audit-log.js';
+export { OutboxSmsSender } from './adapters/sms/outbox.js';
+export { HttpSmsGateway } from './adapters/sms/http-gateway.js';

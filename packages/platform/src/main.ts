@@ -1,0 +1,169 @@
+/** Composition root of the platform process: store, exchange, sandbox, API. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { InProcessNotifier } from './adapters/memory-notifier.js';
+import { HttpSmsGateway } from './adapters/sms/http-gateway.js';
+import { OutboxSmsSender } from './adapters/sms/outbox.js';
+import { AmqpExchange } from './adapters/amqp/exchange.js';
+import { isPostgresUrl, openPostgresStore, redactPostgresUrl } from './adapters/postgres/open.js';
+import { openSqliteStore, type OpenedStore } from './adapters/sqlite/open.js';
+import { build } from './api/app.js';
+import { systemClock, type Logger, type PlatformDeps } from './core/ports.js';
+import { FeedAppPush } from './adapters/push/feed.js';
+import { FetchWebhookPort } from './adapters/push/webhook-fetch.js';
+import { PushEngine, startPushWorker, type PushWorker } from './core/push/engine.js';
+import { CustomsSandbox } from './sandbox/customs.js';
+import { loadScenario } from './sandbox/scenario.js';
+import { startSandboxWorker, type SandboxWorker } from './sandbox/worker.js';
+
+export const PlatformConfigSchema = z.object({
+  /** SQLite database file (the embedded default); `store` names a PostgreSQL database instead */
+  dbFile: z.string().min(1).optional(),
+  /** where the data lives: `postgres://user@host:5432/db` (several instances may share it) or a SQLite file */
+  store: z.string().min(1).optional(),
+  postgres: z
+    .object({ poolSize: z.number().int().min(2).max(200).default(10) })
+    .default({ poolSize: 10 }),
+  /**
+   * the exchange of RabbitMQ clients: `http` (only the HTTP exchange, the default) or the platform's
+   * own broker user `amqp(s)://user:password@host:5672/vhost`; the HTTP exchange serves HTTP clients either way
+   */
+  exchange: z
+    .string()
+    .default('http')
+    .refine((v) => v === 'http' || /^amqps?:\/\/[^/]/.test(v), 'exchange is `http` or an amqp:// / amqps:// URL'),
+  amqp: z
+    .object({
+      /** RabbitMQ management API, default `http://<user>:<password>@<host>:15672` */
+      managementUrl: z.url().optional(),
+      instanceName: z.string().optional(),
+      deliveryLimit: z.number().int().min(1).max(1000).default(5),
+      prefetch: z.number().int().min(1).max(10_000).default(32),
+      sweepMs: z.number().int().min(50).default(1000),
+      discoverMs: z.number().int().min(100).default(3000),
+      declareVhost: z.boolean().default(true),
+      caFile: z.string().optional(),
+      /** reconnect backoff after a dropped connection or a broker restart */
+      retryBaseMs: z.number().int().min(1).default(200),
+      retryMaxMs: z.number().int().min(1).default(10_000),
+    })
+    .default({ deliveryLimit: 5, prefetch: 32, sweepMs: 1000, discoverMs: 3000, declareVhost: true, retryBaseMs: 200, retryMaxMs: 10_000 }),
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** time between two sandbox receipts of one declaration */
+  sandboxPaceMs: z.number().int().min(0).default(2000),
+  sandboxTickMs: z.number().int().min(10).default(100),
+  /** sandbox scenario file (YAML or JSON): outcome rules and pace (docs/sandbox.md) */
+  sandboxScenarioFile: z.string().min(1).optional(),
+  /** a manual change request is approved by the sandbox this long after it was made */
+  manualApprovalDelayMs: z.number().int().min(0).default(5000),
+  /** the push engine (docs/push.md) */
+  push: z
+    .object({
+      tickMs: z.number().int().min(10).default(200),
+      retentionDays: z.number().int().min(1).default(90),
+      stockRowsPerMessage: z.number().int().min(1).max(10_000).default(1000),
+      retryScheduleMs: z.array(z.number().int().min(0)).min(1).default([10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000]),
+      suspendAfterFailures: z.number().int().min(1).default(10),
+      probeEveryMs: z.number().int().min(100).default(600_000),
+      clientAckTimeoutMs: z.number().int().min(1000).default(3_600_000),
+      clientMaxTakes: z.number().int().min(1).default(10),
+      webhookTimeoutMs: z.number().int().min(100).default(10_000),
+    })
+    .default({ tickMs: 200, retentionDays: 90, stockRowsPerMessage: 1000, retryScheduleMs: [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000], suspendAfterFailures: 10, probeEveryMs: 600_000, clientAckTimeoutMs: 3_600_000, clientMaxTakes: 10, webhookTimeoutMs: 10_000 }),
+  webRoot: z.string().optional(),
+  maxMessageBytes: z.number().int().positive().default(64 * 1024 * 1024),
+  /** the platform's public base URL (e.g. `https://sw.example.com`): the endpoint in new clients' transport settings; else each request's own */
+  publicUrl: z.url().optional(),
+  /** SMS provider for verification codes: the embedded outbox (default), or an HTTP SMS gateway */
+  sms: z
+    .discriminatedUnion('provider', [
+      z.object({ provider: z.literal('outbox') }),
+      z.object({ provider: z.literal('http'), url: z.url(), token: z.string().optional(), timeoutMs: z.number().int().positive().default(10_000) }),
+    ])
+    .default({ provider: 'outbox' }),
+}).refine((c) => c.dbFile || c.store, { message: 'the store is required: `store` (postgres:// URL or SQLite file) or `dbFile`', path: ['store'] });
+export type PlatformConfig = z.input<typeof PlatformConfigSchema>;
+
+/** Opens the configured store: PostgreSQL for a postgres:// URL, else the SQLite file. */
+export async function openStore(config: z.output<typeof PlatformConfigSchema>, logger: Logger): Promise<OpenedStore> {
+  const where = config.store ?? config.dbFile!;
+  if (isPostgresUrl(where)) {
+    logger.info({ store: redactPostgresUrl(where) }, 'store: PostgreSQL');
+    return openPostgresStore(where, config.postgres);
+  }
+  return openSqliteStore(where);
+}
+
+export interface RunningPlatform {
+  url: string;
+  deps: PlatformDeps;
+  app: FastifyInstance;
+  sandboxWorker: SandboxWorker;
+  sandbox: CustomsSandbox;
+  pushEngine: PushEngine;
+  pushWorker: PushWorker;
+  /** the RabbitMQ exchange, when `exchange` is an amqp:// URL */
+  amqp: AmqpExchange | null;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(input: PlatformConfig, logger: Logger): Promise<RunningPlatform> {
+  const config = PlatformConfigSchema.parse(input);
+  const scenario = config.sandboxScenarioFile ? await loadScenario(config.sandboxScenarioFile) : undefined;
+  const opened = await openStore(config, logger);
+  const notifier = new InProcessNotifier();
+  const amqpExchange = config.exchange === 'http' ? null : new AmqpExchange({ logger, notifier }, { url: config.exchange, ...config.amqp });
+  const deps: PlatformDeps = {
+    store: opened.store,
+    clock: systemClock,
+    logger,
+    notifier: amqpExchange?.notifier ?? notifier,
+    ...(amqpExchange ? { broker: amqpExchange.accounts } : {}),
+  };
+  const sandbox = new CustomsSandbox({ paceMs: config.sandboxPaceMs, manualApprovalMs: config.manualApprovalDelayMs, scenario });
+  if (amqpExchange)
+    await amqpExchange.start(deps, sandbox).catch(async (err) => {
+      await amqpExchange.stop().catch(() => undefined);
+      await opened.close();
+      throw err;
+    });
+  const sandboxWorker = startSandboxWorker(deps, sandbox, { tickMs: config.sandboxTickMs });
+  const sms =
+    config.sms.provider === 'http'
+      ? new HttpSmsGateway({ url: config.sms.url, token: config.sms.token, timeoutMs: config.sms.timeoutMs, logger })
+      : new OutboxSmsSender(deps);
+  const { tickMs: pushTickMs, ...pushPolicy } = config.push;
+  const pushEngine = new PushEngine(deps, { sms, app: new FeedAppPush(deps), webhook: new FetchWebhookPort() }, pushPolicy);
+  const pushWorker = startPushWorker(pushEngine, logger.child({ component: 'push' }), { tickMs: pushTickMs });
+  const app = await build({ deps, customs: sandbox, webRoot: config.webRoot, maxMessageBytes: config.maxMessageBytes, publicUrl: config.publicUrl, sms });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await pushWorker.stop();
+    await sandboxWorker.stop();
+    await amqpExchange?.stop();
+    await opened.close();
+    throw err;
+  }
+  const url = address.replace('[::1]', '127.0.0.1');
+  logger.info({ url }, 'platform listening');
+  return {
+    url,
+    deps,
+    app,
+    sandboxWorker,
+    sandbox,
+    pushEngine,
+    pushWorker,
+    amqp: amqpExchange,
+    async close() {
+      await pushWorker.stop();
+      await sandboxWorker.stop();
+      await amqpExchange?.stop();
+      await app.close();
+      await opened.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Customs sandbox for 金关二期: an accepted INV101 (核注清单) gets INV201 (审批回执) and then INV202
+ * (生成报关单回执); an accepted SAS121 (核放单) gets SAS221 (审批回执) and then SAS223 (过卡回执). A
+ * scenario rule of family `sas` with `refuse` makes INV201/SAS221 a 退单 (manageResult 2) and ends
+ * there. Receipts are bare `Package`s to the sender, `Receipt_<message_id>_<ts>.xml`.
+ */
+import { buildSasReceipt, chinaYear, declarationSeqNo, dxpMessageId, fileStamp, findInBusiness, leafRecord, receiptName, sasEnvelope } from '@osw/messages';
+import type { AcceptedPackage } from '../core/exchange/accept.js';
+import type { SandboxJobRow, Store } from '../core/store.js';
+import type { ReceiptIssued } from './declarations.js';
+import { firstRule, type Scenario } from './scenario.js';
+
+export const SAS_RECEIPT_JOB = 'sas-receipt';
+/** The DXP ids the 金关二期 systems send from. */
+export const CUSTOMS_INVT_SENDER_ID = 'DXPEDCINVT000001';
+export const CUSTOMS_SAS_SENDER_ID = 'DXPEDCSAS0000001';
+
+/** `yyyy-MM-dd HH:mm:ss` China time, as the receipts write dates. */
+function chinaSpaced(d: Date): string {
+  return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+export class SasSandbox {
+  constructor(private readonly options: { paceMs: number; scenario: Scenario }) {}
+
+  async packageAccepted(tx: Store, p: AcceptedPackage, now: Date): Promise<void> {
+    const rule = firstRule(this.options.scenario, 'sas', p.xml);
+    const refuse = rule?.outcome === 'refuse';
+    const pace = rule?.paceMs ?? this.options.scenario.paceMs ?? this.options.paceMs;
+    const inv = p.messageType === 'INV101';
+    const head = leafRecord(findInBusiness(p.pkg, inv ? 'InvtHeadType' : 'SasPassportBsc')!);
+    const customs = (inv ? head.DclPlcCuscd : head.MasterCuscd) || '5300';
+    const ie = (inv ? head.ImpexpMarkcd : head.IoTypecd) === 'E' ? 'E' : 'I';
+    const year = chinaYear(now);
+    const serial = await tx.nextSerial(`${inv ? 'bondInvtNo' : 'passportNo'}:${year}`);
+    const day = chinaSpaced(now).slice(2, 10).replaceAll('-', '');
+    const documentNo = inv ? `QD${customs}${String(year).slice(2)}${ie}${String(serial).padStart(9, '0')}` : `Z${customs}${ie}${day}${String(serial).padStart(12, '0')}`;
+    const steps = inv ? (refuse ? ['INV201'] : ['INV201', 'INV202']) : refuse ? ['SAS221'] : ['SAS221', 'SAS223'];
+    const common = {
+      clientId: p.client.clientId,
+      business: p.business,
+      seqNo: p.seqNo,
+      documentNo,
+      result: refuse ? '2' : '1',
+      headJson: JSON.stringify(head),
+      customs,
+      ie,
+    };
+    for (let i = 0; i < steps.length; i++)
+      await tx.insertSandboxJob({ kind: SAS_RECEIPT_JOB, documentKey: p.seqNo, payload: { ...common, messageType: steps[i] }, dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString() });
+  }
+
+  async issue(tx: Store, job: SandboxJobRow, now: Date): Promise<ReceiptIssued> {
+    const j = job.payload;
+    const head = JSON.parse(j.headJson) as Record<string, string>;
+    const when = chinaSpaced(now);
+    const refused = j.result === '2';
+    const rmk = refused ? '退单：表体商品信息与账册备案不符，请核实后重新申报' : '';
+    const appr = { etpsPreentNo: j.seqNo, businessId: j.documentNo, tmsCnt: '0', typecd: '1', manageResult: j.result, manageDate: when, rmk };
+    let sections: { name: string; fields: Record<string, string> }[];
+    switch (j.messageType) {
+      case 'INV201':
+        sections = [
+          { name: 'HdeApprResult', fields: appr },
+          {
+            name: 'BondInvtBsc',
+            fields: {
+              bondInvtNo: j.documentNo,
+              chgTmsCnt: '0',
+              invtPreentNo: j.seqNo,
+              putrecNo: head.PutrecNo ?? '',
+              etpsInnerInvtNo: head.EtpsInnerInvtNo ?? '',
+              bizopEtpsno: head.BizopEtpsno ?? '',
+              bizopEtpsNm: head.BizopEtpsNm ?? '',
+              dclPlcCuscd: j.customs,
+              impexpMarkcd: j.ie,
+              invtDclTime: when,
+              vrfdedMarkcd: refused ? '0' : '1',
+              invtStucd: refused ? '2' : '0',
+              rmk,
+            },
+          },
+        ];
+        break;
+      case 'INV202':
+        sections = [{ name: 'InvApprResult', fields: { invPreentNo: j.seqNo, businessId: j.documentNo, entrySeqNo: declarationSeqNo(chinaYear(now), await tx.nextSerial(`seqNo:${chinaYear(now)}`)), manageResult: '1', createDate: when, reason: '' } }];
+        break;
+      default:
+        sections = [
+          { name: 'HdeApprResult', fields: { ...appr, typecd: '' } },
+          { name: 'SasPassportBsc', fields: { passportNo: j.documentNo, chgTmsCnt: '0', sasPassportPreentNo: j.seqNo, etpsPreentNo: head.EtpsPreentNo ?? '', ioTypecd: j.ie, masterCuscd: j.customs, stucd: j.messageType === 'SAS223' ? '3' : refused ? '2' : '1', rmk } },
+        ];
+    }
+    const stamp = fileStamp(now, await tx.nextSerial('fileStamp'));
+    const sender = j.messageType.startsWith('INV') ? CUSTOMS_INVT_SENDER_ID : CUSTOMS_SAS_SENDER_ID;
+    const messageId = dxpMessageId(sender, j.clientId, stamp);
+    const xml = buildSasReceipt(
+      { messageType: j.messageType, envelope: sasEnvelope({ messageId, messageType: j.messageType, senderId: sender, receiverId: j.clientId, businessId: j.documentNo, fileName: `${messageId}.${j.messageType.slice(0, 3)}`, at: now }), sections },
+      { pocketId: `${j.documentNo}-${stamp}` },
+    );
+    const fileName = receiptName(messageId, stamp);
+    await tx.enqueueDelivery({ clientId: j.clientId, messageId, business: j.business, fileName, body: xml, createdAt: now.toISOString() });
+    return { clientId: j.clientId, fileName };
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * RabbitMQ exchange: each client's own broker user, proven with real connections. Client A can
+ * publish only to its send exchange and consume only its receive queue; every other action gets
+ * the broker's ACCESS_REFUSED. Disabling a client deletes its broker user and closes its connections.
+ */
+import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import pino from 'pino';
+import { AMQP_URL, randomRegion, testVhost } from '../../../test/support/engines.js';
+import { tempDir, waitFor } from '../../../test/helpers.js';
+import { startPlatform, type RunningPlatform } from '../src/main.js';
+import { createEnterprise, createOperator, issueCard, registerClient } from '../src/core/identity/registry.js';
+import { brokerNames, disableClient } from '../src/core/identity/clients.js';
+import { AmqpTransport } from '../../client/src/adapters/amqp/transport.js';
+
+const silent = pino({ level: 'silent' });
+
+describe.skipIf(!AMQP_URL)('RabbitMQ exchange: one broker user per client', () => {
+  const tmp = tempDir('osw-amqp-iso-');
+  const vh = testVhost();
+  let platform: RunningPlatform;
+  let a: { clientId: string; secret: string };
+  let b: { clientId: string; secret: string };
+  let legal: { cardNo: string; pin: string };
+  const users: string[] = [];
+  const conns: ChannelModel[] = [];
+  const region = randomRegion();
+
+  const as = async (who: { clientId: string; secret: string }, user = brokerNames(who.clientId).user) => {
+    const u = new URL(vh.url);
+    u.username = user;
+    u.password = who.secret;
+    const c = await amqp.connect(u.toString());
+    c.on('error', () => undefined);
+    conns.push(c);
+    return c;
+  };
+
+  /** runs one action on a fresh channel of A's connection; resolves with the broker's refusal, if any */
+  async function attempt(conn: ChannelModel, action: (ch: Channel) => unknown): Promise<string> {
+    const ch = await conn.createChannel();
+    const closed = new Promise<string>((resolve) => {
+      ch.on('error', (err: Error) => resolve(err.message));
+      ch.on('close', () => setTimeout(() => resolve('closed without error'), 50));
+    });
+    let thrown: string | null = null;
+    try {
+      await action(ch);
+      // a publish is refused asynchronously: a round trip later the channel is closed
+      await ch.checkExchange('amq.direct').catch(() => undefined);
+    } catch (err) {
+      thrown = (err as Error).message;
+    }
+    const outcome = thrown ?? (await Promise.race([closed, new Promise<string>((r) => setTimeout(() => r('allowed'), 1000))]));
+    await ch.close().catch(() => undefined);
+    return outcome;
+  }
+
+  beforeAll(async () => {
+    platform = await startPlatform({ dbFile: `${tmp.dir}/platform.db`, port: 0, exchange: vh.url, amqp: { discoverMs: 200, sweepMs: 100 } }, silent);
+    const deps = platform.deps;
+    await createEnterprise(deps, { customsCode: '4403980001', uscc: '91440300MA5G0B1X2K', name: '深圳市前海通关报关有限公司', region: '5300' });
+    await createOperator(deps, { account: 'broker01', password: 'osw-demo-broker', enterpriseCode: '4403980001', name: '林晓峰', operatorCode: 'QH0030' });
+    const card = await issueCard(deps, { enterpriseCode: '4403980001', kind: 'legal', pin: '123456' });
+    legal = { cardNo: card.cardNo, pin: '123456' };
+    a = await registerClient(deps, { enterpriseCode: '4403980001', region, transport: 'amqp', environment: 'test' });
+    b = await registerClient(deps, { enterpriseCode: '4403980001', region, transport: 'amqp', environment: 'test' });
+    users.push(brokerNames(a.clientId).user, brokerNames(b.clientId).user);
+  });
+
+  afterAll(async () => {
+    for (const c of conns) await c.close().catch(() => undefined);
+    await platform?.close();
+    await vh.drop(users);
+    tmp.cleanup();
+  });
+
+  test('registration creates the broker user, its send exchange and its quorum queues', async () => {
+    const mgmt = platform.amqp!.management;
+    const queues = await mgmt.listQueues(vh.vhost);
+    const n = brokerNames(a.clientId);
+    expect(queues.map((q) => q.name)).toEqual(expect.arrayContaining([n.sendQueue, n.receiveQueue, 'osw.dead-letter']));
+    expect(await mgmt.getUser(n.user)).toBeTruthy();
+    const conn = await as(a);
+    expect(await attempt(conn, (ch) => ch.publish(n.exchange, '', Buffer.from('<x/>'), { messageId: `${a.clientId}000001` }))).toBe('allowed');
+    expect(await attempt(conn, (ch) => ch.consume(n.receiveQueue, () => undefined))).toBe('allowed');
+  });
+
+  test("client A's credentials are refused for everything that is not its own send or receive", async () => {
+    const conn = await as(a);
+    const na = brokerNames(a.clientId);
+    const nb = brokerNames(b.clientId);
+    const forbidden: [string, (ch: Channel) => unknown][] = [
+      ["consume B's receive queue", (ch) => ch.consume(nb.receiveQueue, () => undefined)],
+      ["get from B's receive queue", (ch) => ch.get(nb.receiveQueue)],
+      ["consume B's send queue", (ch) => ch.consume(nb.sendQueue, () => undefined)],
+      ["consume its own send queue", (ch) => ch.consume(na.sendQueue, () => undefined)],
+      ["publish to B's send exchange", (ch) => ch.publish(nb.exchange, '', Buffer.from('<x/>'))],
+      ["publish straight into B's send queue", (ch) => ch.publish('', nb.sendQueue, Buffer.from('<x/>'))],
+      ["publish straight into B's receive queue", (ch) => ch.publish('', nb.receiveQueue, Buffer.from('<x/>'))],
+      ['publish into its own receive queue', (ch) => ch.publish('', na.receiveQueue, Buffer.from('<x/>'))],
+      ['publish to amq.topic', (ch) => ch.publish('amq.topic', 'x', Buffer.from('<x/>'))],
+      ['declare a queue', (ch) => ch.assertQueue('sneaky', { durable: false })],
+      ['declare an exchange', (ch) => ch.assertExchange('sneaky', 'fanout')],
+      ['delete its own receive queue', (ch) => ch.deleteQueue(na.receiveQueue)],
+      ["delete B's receive queue", (ch) => ch.deleteQueue(nb.receiveQueue)],
+      ['delete its own send exchange', (ch) => ch.deleteExchange(na.exchange)],
+      ["bind B's receive queue to its exchange", (ch) => ch.bindQueue(nb.receiveQueue, na.exchange, '')],
+      ['bind its own receive queue to its exchange', (ch) => ch.bindQueue(na.receiveQueue, na.exchange, '')],
+      ["purge B's receive queue", (ch) => ch.purgeQueue(nb.receiveQueue)],
+    ];
+    const outcomes: Record<string, string> = {};
+    for (const [what, action] of forbidden) outcomes[what] = await attempt(conn, action);
+    for (const [what, outcome] of Object.entries(outcomes)) expect({ what, refused: /ACCESS_REFUSED/.test(outcome) }).toEqual({ what, refused: true });
+    // logging in as B with A's password
+    await expect(as(a, nb.user)).rejects.toThrow(/ACCESS.REFUSED/);
+  });
+
+  test('the platform learns the sender from the queue: a message in A’s exchange is imported as A’s', async () => {
+    const t = new AmqpTransport({ url: vh.url, clientId: a.clientId, password: a.secret, sendTimeoutMs: 10_000 });
+    try {
+      const answer = await t.send({ messageId: `${a.clientId}20260101000000000001`, fileName: 'hello.xml', business: 'declaration', body: Buffer.from('<Hello/>') });
+      expect(answer.accepted).toBe(false);
+      expect(answer.responseXml).toContain('C903');
+      const row = await platform.deps.store.getInbound(a.clientId, `${a.clientId}20260101000000000001`);
+      expect(row?.clientId).toBe(a.clientId);
+      expect(await platform.deps.store.getInbound(b.clientId, `${a.clientId}20260101000000000001`)).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('disabling a client deletes its broker user and closes its connections', async () => {
+    const conn = await as(b);
+    const closed = new Promise<void>((r) => conn.on('close', () => r()));
+    const actor = { enterpriseCode: '4403980001', account: 'broker01', operatorCode: 'QH0030' };
+    await disableClient(platform.deps, actor, b.clientId, legal);
+    await closed;
+    expect(await platform.amqp!.management.getUser(brokerNames(b.clientId).user)).toBeUndefined();
+    await expect(as(b)).rejects.toThrow(/ACCESS.REFUSED/);
+    await waitFor(async () => (await platform.amqp!.management.connections(brokerNames(b.clientId).user)).length === 0, 'no connection of B left', 5000);
+  });
+});

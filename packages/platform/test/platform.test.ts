@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EXAMPLES, tempDir } from '../../../test/helpers.js';
+import { keyFingerprint, openCardKey, parseDecImportResponse, parseDecResult, signDecMessage } from '@osw/messages';
+import { InProcessNotifier } from '../src/adapters/memory-notifier.js';
+import { openSqliteStore, type OpenedStore } from '../src/adapters/sqlite/open.js';
+import { build } from '../src/api/app.js';
+import { createEnterprise, createOperator, issueCard, registerClient, type IssuedCard } from '../src/core/identity/registry.js';
+import { silentLogger, type PlatformDeps } from '../src/core/ports.js';
+import { DeclarationSandbox, declarationPath, INSPECTION_PATH, NORMAL_PATH, REFUSAL_PATH } from '../src/sandbox/declarations.js';
+import { startSandboxWorker } from '../src/sandbox/worker.js';
+
+const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
+
+interface World {
+  deps: PlatformDeps;
+  opened: OpenedStore;
+  app: Awaited<ReturnType<typeof build>>;
+  sandbox: DeclarationSandbox;
+  broker: { clientId: string; secret: string; card: IssuedCard };
+  owner: { clientId: string; secret: string; card: IssuedCard };
+  /** moves the fake clock on */
+  advance(ms: number): void;
+  cleanup: () => void;
+}
+
+async function world(): Promise<World> {
+  const t = tempDir();
+  const opened = await openSqliteStore(path.join(t.dir, 'p.db'));
+  let now = new Date('2026-11-21T02:00:00Z');
+  const deps: PlatformDeps = { store: opened.store, clock: { now: () => now }, logger: silentLogger, notifier: new InProcessNotifier() };
+  await createEnterprise(deps, { customsCode: '4403980001', uscc: '91440300MA5G0B1X2K', name: '报关行', region: '5300' });
+  await createEnterprise(deps, { customsCode: '4403960002', uscc: '91440300MA5F8K3L7P', name: '收发货人', region: '5300' });
+  await createOperator(deps, { account: 'broker01', password: 'broker-pass', enterpriseCode: '4403980001', name: '林', operatorCode: 'QH0030' });
+  await createOperator(deps, { account: 'owner01', password: 'owner-pass', enterpriseCode: '4403960002', name: '陈', operatorCode: 'QH0031' });
+  const brokerCard = await issueCard(deps, { enterpriseCode: '4403980001', kind: 'operator', pin: '12345678' });
+  const ownerCard = await issueCard(deps, { enterpriseCode: '4403960002', kind: 'operator', pin: '12345678' });
+  const b = await registerClient(deps, { enterpriseCode: '4403980001', region: '5300', transport: 'http', environment: 'test' });
+  const o = await registerClient(deps, { enterpriseCode: '4403960002', region: '5300', transport: 'http', environment: 'test' });
+  const sandbox = new DeclarationSandbox({ paceMs: 1000 });
+  const app = await build({ deps, customs: sandbox });
+  return {
+    deps,
+    opened,
+    app,
+    sandbox,
+    broker: { ...b, card: brokerCard },
+    owner: { ...o, card: ownerCard },
+    advance: (ms: number) => {
+      now = new Date(now.getTime() + ms);
+    },
+    cleanup: t.cleanup,
+  };
+}
+
+function signWith(card: IssuedCard, xml = example) {
+  return signDecMessage(xml, { privateKey: openCardKey(card.encryptedPrivateKeyPem, '12345678'), cardNo: card.cardNo, certificate: keyFingerprint(card.publicKeyPem), signDate: '20261121100000000' });
+}
+
+function basic(c: { clientId: string; secret: string }) {
+  return 'Basic ' + Buffer.from(`${c.clientId}:${c.secret}`).toString('base64');
+}
+
+async function send(w: World, c: { clientId: string; secret: string }, messageId: string, body: string | Buffer, fileName = 'dec.xml') {
+  const res = await w.app.inject({
+    method: 'POST',
+    url: '/exchange/v1/messages',
+    headers: { authorization: basic(c), 'content-type': 'application/octet-stream', 'x-osw-message-id': messageId, 'x-osw-file-name': encodeURIComponent(fileName), 'x-osw-business': 'declaration' },
+    payload: Buffer.from(body),
+  });
+  return { status: res.statusCode, body: res.json() };
+}
+
+describe('platform: exchange import, sandbox receipts, API', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await world();
+  });
+  afterEach(async () => {
+    await w.app.close();
+    await w.opened.close();
+    w.cleanup();
+  });
+
+  it('accepts a signed declaration and answers DecImportResponse 0 with a new SeqNo', async () => {
+    const r = await send(w, w.broker, `${w.broker.clientId}000000000000000000001`, signWith(w.broker.card));
+    expect(r.status).toBe(200);
+    expect(r.body.accepted).toBe(true);
+    const resp = parseDecImportResponse(r.body.responseXml);
+    expect(resp).toMatchObject({ responseCode: '0', clientSeqNo: 'E53002026112100001' });
+    expect(resp.seqNo).toMatch(/^E2026\d{13}$/);
+  });
+
+  it('a repeated message id is answered again and imported once', async () => {
+    const body = signWith(w.broker.card);
+    const a = await send(w, w.broker, `${w.broker.clientId}000000000000000000002`, body);
+    const b = await send(w, w.broker, `${w.broker.clientId}000000000000000000002`, body);
+    expect(b.body.duplicate).toBe(true);
+    expect(b.body.responseXml).toBe(a.body.responseXml);
+    expect(await w.deps.store.listDeclarationsFor('4403980001', 10)).toHaveLength(1);
+  });
+
+  it('refuses a declaration signed with a card of another enterprise (ResponseCode 1)', async () => {
+    const r = await send(w, w.broker, `${w.broker.clientId}000000000000000000003`, signWith(w.owner.card));
+    expect(r.body.accepted).toBe(false);
+    const resp = parseDecImportResponse(r.body.responseXml);
+    expect(resp.responseCode).toBe('1');
+    expect(resp.errorMessage).toContain(`IC卡[${w.owner.card.cardNo}]不属于发送企业[4403980001]`);
+  });
+
+  it('refuses a declaration without ClientSeqNo, unsigned, or tampered with after signing', async () => {
+    const noSeq = signWith(w.broker.card, example.replace(/<ClientSeqNo>E53002026112100001<\/ClientSeqNo>/, '<ClientSeqNo></ClientSeqNo>'));
+    const r1 = parseDecImportResponse((await send(w, w.broker, `${w.broker.clientId}000000000000000000004`, noSeq)).body.responseXml);
+    expect(r1.responseCode).toBe('1');
+    expect(r1.errorMessage).toContain('ClientSeqNo(客户端报关单编号)不能为空');
+    const unsigned = example.replace(/<ICCode>\d*<\/ICCode>/, `<ICCode>${w.broker.card.cardNo}</ICCode>`);
+    const r2 = parseDecImportResponse((await send(w, w.broker, `${w.broker.clientId}000000000000000000005`, unsigned)).body.responseXml);
+    expect(r2.errorMessage).toContain('报文未加签');
+    const tampered = signWith(w.broker.card).replace('<TradeCode>4403960002</TradeCode>', '<TradeCode>4403960009</TradeCode>');
+    const r3 = parseDecImportResponse((await send(w, w.broker, `${w.broker.clientId}000000000000000000006`, tampered)).body.responseXml);
+    expect(r3.errorMessage).toContain('报文签名验证失败');
+  });
+
+  it('answers a message it cannot read with a failure Root and a code', async () => {
+    const r = await send(w, w.broker, `${w.broker.clientId}000000000000000000007`, '<DecMessage><DecHead>');
+    expect(r.body.accepted).toBe(false);
+    expect(r.body.responseXml).toContain('<failCode>C902</failCode>');
+  });
+
+  it('the exchange refuses a wrong client secret with 401 and a stable code', async () => {
+    const r = await send(w, { clientId: w.broker.clientId, secret: 'wrong' }, `${w.broker.clientId}000000000000000000008`, example);
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe('OSW_AUTH_FAILED');
+  });
+
+  it('issues 7 → L → J → P → R receipts to the sender, in order, at the sandbox pace', async () => {
+    const worker = startSandboxWorker(w.deps, w.sandbox, { tickMs: 60_000 });
+    try {
+      await send(w, w.broker, `${w.broker.clientId}000000000000000000009`, signWith(w.broker.card));
+      expect(await worker.runDue()).toBe(0);
+      w.advance(1000);
+      expect(await worker.runDue()).toBe(1);
+      w.advance(10_000);
+      expect(await worker.runDue()).toBe(4);
+      const inbox = await w.app.inject({ method: 'GET', url: '/exchange/v1/inbox?max=10', headers: { authorization: basic(w.broker) } });
+      const msgs = inbox.json().messages as { deliveryId: number; fileName: string; body: string }[];
+      const receipts = msgs.map((m) => parseDecResult(m.body));
+      expect(receipts.map((r) => r.channel)).toEqual([...NORMAL_PATH]);
+      expect(receipts[0].entryId).toBe('');
+      expect(receipts[4].entryId).toMatch(/^530020260\d{9}$/);
+      expect(msgs[0].fileName).toMatch(new RegExp(`^Receipt_${receipts[0].cusCiqNo}_\\d{21}\\.xml$`));
+      // nothing for the importer's client: that is subscription, not exchange
+      const other = await w.app.inject({ method: 'GET', url: '/exchange/v1/inbox', headers: { authorization: basic(w.owner) } });
+      expect(other.json().messages).toEqual([]);
+      // acknowledged deliveries are not delivered again; unacknowledged ones are
+      await w.app.inject({ method: 'POST', url: '/exchange/v1/inbox/ack', headers: { authorization: basic(w.broker) }, payload: { deliveryIds: msgs.slice(0, 3).map((m) => m.deliveryId) } });
+      const again = await w.app.inject({ method: 'GET', url: '/exchange/v1/inbox', headers: { authorization: basic(w.broker) } });
+      expect(again.json().messages.map((m: { fileName: string }) => m.fileName)).toEqual(msgs.slice(3).map((m) => m.fileName));
+      // a client cannot acknowledge another client's deliveries
+      const foreign = await w.app.inject({ method: 'POST', url: '/exchange/v1/inbox/ack', headers: { authorization: basic(w.owner) }, payload: { deliveryIds: msgs.map((m) => m.deliveryId) } });
+      expect(foreign.json().acked).toBe(0);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('scenario rules: #查验 takes the inspection path, #退单 the refusal path', () => {
+    expect(declarationPath(example)).toEqual(NORMAL_PATH);
+    expect(declarationPath(example.replace(/<NoteS>([^<]*)<\/NoteS>/, '<NoteS>$1 #查验</NoteS>'))).toEqual(INSPECTION_PATH);
+    expect(declarationPath(example.replace(/<NoteS>([^<]*)<\/NoteS>/, '<NoteS>#退单</NoteS>'))).toEqual(REFUSAL_PATH);
+  });
+
+  it('REST API: login, then each enterprise sees its own declarations only', async () => {
+    await send(w, w.broker, `${w.broker.clientId}000000000000000000010`, signWith(w.broker.card));
+    const unauth = await w.app.inject({ method: 'GET', url: '/api/v1/declarations' });
+    expect(unauth.statusCode).toBe(401);
+    expect(unauth.json().error.code).toBe('OSW_AUTH_REQUIRED');
+    const bad = await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'broker01', password: 'nope' } });
+    expect(bad.statusCode).toBe(401);
+    const token = (await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'broker01', password: 'broker-pass' } })).json().token;
+    const list = (await w.app.inject({ method: 'GET', url: '/api/v1/declarations', headers: { authorization: `Bearer ${token}` } })).json();
+    expect(list.items).toHaveLength(1);
+    const seqNo = list.items[0].seqNo;
+    const one = await w.app.inject({ method: 'GET', url: `/api/v1/declarations/${seqNo}`, headers: { authorization: `Bearer ${token}` } });
+    expect(one.json().clientSeqNo).toBe('E53002026112100001');
+    // the importer named as 收发货人 sees it too
+    const ownerToken = (await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'owner01', password: 'owner-pass' } })).json().token;
+    expect((await w.app.inject({ method: 'GET', url: `/api/v1/declarations/${seqNo}`, headers: { authorization: `Bearer ${ownerToken}` } })).statusCode).toBe(200);
+    expect((await w.app.inject({ method: 'GET', url: '/api/v1/declarations/E20269999999999999', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(404);
+  });
+
+  it('locks an account after five wrong passwords', async () => {
+    for (let i = 0; i < 5; i++) await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'owner01', password: 'wrong' } });
+    const r = await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'owner01', password: 'owner-pass' } });
+    expect(r.statusCode).toBe(423);
+    expect(r.json().error.code).toBe('OSW_AUTH_LOCKED');
+  });
+});

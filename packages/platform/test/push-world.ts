@@ -1,0 +1,91 @@
+/** The API world plus a push engine with real channels (embedded SMS outbox, feed, fetch webhooks) and helpers to raise events. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { EXAMPLES } from '../../../test/helpers.js';
+import { FeedAppPush } from '../src/adapters/push/feed.js';
+import { FetchWebhookPort } from '../src/adapters/push/webhook-fetch.js';
+import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
+import { PushEngine } from '../src/core/push/engine.js';
+import { raiseDeclarationData } from '../src/core/push/matching.js';
+import type { PushPolicy } from '../src/core/push/ports.js';
+import type { DeclarationRow, DeliveryRow, ReceiptSubscriptionRow } from '../src/core/store.js';
+import { DeclarationSandbox } from '../src/sandbox/declarations.js';
+import { apiWorld, BROKER, OWNER, type ApiWorld } from './api-world.js';
+
+export const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
+
+export interface PushWorld extends ApiWorld {
+  engine: PushEngine;
+  sandbox: DeclarationSandbox;
+  /** a declaration the broker's client sent for the owner (收发货人), accepted now: 申报数据 raised */
+  declare(seqNo?: string, xml?: string): Promise<DeclarationRow>;
+  /** customs issues these receipts now, one after the other */
+  receipts(seqNo: string, channels: readonly string[]): Promise<void>;
+  /** what a client fetches from its queue, acknowledged unless `ack` is false */
+  take(clientId: string, opts?: { ack?: boolean }): Promise<DeliveryRow[]>;
+  receiptSubscription(row: Partial<ReceiptSubscriptionRow>): Promise<number>;
+}
+
+let serial = 0;
+
+export async function pushWorld(policy: Partial<PushPolicy> = {}): Promise<PushWorld> {
+  const w = await apiWorld();
+  const { deps } = w;
+  const engine = new PushEngine(deps, { sms: new OutboxSmsSender(deps), app: new FeedAppPush(deps), webhook: new FetchWebhookPort() }, policy);
+  const sandbox = new DeclarationSandbox({ paceMs: 0 });
+  return {
+    ...w,
+    engine,
+    sandbox,
+    async declare(seqNo = `E2026${String(++serial).padStart(13, '0')}`, xml = example) {
+      const at = deps.clock.now().toISOString();
+      const d: DeclarationRow = {
+        seqNo,
+        clientSeqNo: 'E53002026112100001',
+        senderClientId: w.broker.clientId,
+        senderEnterprise: BROKER,
+        tradeCode: OWNER,
+        ownerCode: OWNER,
+        agentCode: BROKER,
+        ieFlag: 'I',
+        customMaster: '5300',
+        entryId: '',
+        channel: '',
+        messageId: `M${seqNo}`,
+        xml,
+        declaredAt: at,
+        updatedAt: at,
+      };
+      await deps.store.transaction(async (tx) => {
+        await tx.insertDeclaration(d);
+        await raiseDeclarationData(tx, d, deps.clock.now());
+      });
+      return d;
+    },
+    async receipts(seqNo, channels) {
+      for (const channel of channels) await deps.store.transaction((tx) => sandbox.issueReceipt(tx, { documentKey: seqNo, payload: { channel } }, deps.clock.now()));
+    },
+    async take(clientId, opts = {}) {
+      const rows = await deps.store.takeDeliveries(clientId, 500);
+      if (opts.ack !== false) await deps.store.ackDeliveries(clientId, rows.map((r) => r.id), deps.clock.now().toISOString());
+      return rows;
+    },
+    async receiptSubscription(row) {
+      return deps.store.insertReceiptSubscription({
+        enterpriseCode: OWNER,
+        pushMethod: 'sms',
+        mode: 'enterprise',
+        documentNo: null,
+        seqNo: null,
+        phone: null,
+        clientId: null,
+        operatorCardNo: null,
+        operatorAccount: 'owner01',
+        operatorCode: 'QH0031',
+        cancelledAt: null,
+        createdAt: deps.clock.now().toISOString(),
+        ...row,
+      });
+    },
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The Store on every engine: SQLite always, PostgreSQL when OSW_TEST_PG_URL is set (always in CI).
+ * Same migrations, same answers; on PostgreSQL several platform processes share one database and
+ * claim work without doing any of it twice.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { eachEngine, type TestDatabase } from '../../../test/support/engines.js';
+import type { OpenedStore } from '../src/adapters/sqlite/open.js';
+import type { Store } from '../src/core/store.js';
+
+const now = () => new Date().toISOString();
+
+async function seedClient(store: Store, clientId: string, enterprise = '4403980001') {
+  if (!(await store.getEnterprise(enterprise))) await store.insertEnterprise({ customsCode: enterprise, uscc: `91440300MA5G0B1X${enterprise.slice(-2)}`, name: '深圳市前海通关报关有限公司', region: '5300', createdAt: now() });
+  await store.insertClient({ clientId, enterpriseCode: enterprise, region: '5300', version: '2.0', transport: 'amqp', environment: 'test', secretHash: 'x', status: 'active', deviceFingerprint: null, createdAt: now() });
+}
+
+for (const engine of eachEngine()) {
+  describe(`store on ${engine.name}`, () => {
+    const opened: OpenedStore[] = [];
+    const dbs: TestDatabase[] = [];
+    const fresh = async () => {
+      const db = await engine.create();
+      dbs.push(db);
+      const s = await db.open();
+      opened.push(s);
+      return { db, store: s.store };
+    };
+    const another = async (db: TestDatabase) => {
+      const s = await db.open();
+      opened.push(s);
+      return s;
+    };
+    afterEach(async () => {
+      for (const s of opened.splice(0)) await s.close().catch(() => undefined);
+      for (const d of dbs.splice(0)) await d.drop();
+    });
+
+    test('the migrations run once; opening again finds nothing to do', async () => {
+      const { db, store } = await fresh();
+      await seedClient(store, 'DXPESW5300000001');
+      const again = await another(db);
+      expect((await again.store.getClient('DXPESW5300000001'))?.transport).toBe('amqp');
+    });
+
+    // the embedded SQLite store is one process's database; several instances are a PostgreSQL setup
+    test.skipIf(engine.name === 'sqlite')('two instances starting at once on a new database both come up (migration lock)', async () => {
+      const db = await engine.create();
+      dbs.push(db);
+      const [a, b] = await Promise.all([db.open(), db.open()]);
+      opened.push(a, b);
+      expect(await a.store.countEnterprises()).toBe(0);
+      expect(await b.store.countEnterprises()).toBe(0);
+    });
+
+    test('serials are handed out once each, also to two instances asking at the same moment', async () => {
+      const { db, store } = await fresh();
+      const other = engine.name === 'postgres' ? (await another(db)).store : store;
+      const values = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? store : other).nextSerial('seqNo:2026')));
+      expect([...values].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    });
+
+    test('message bytes come back as stored; a message id is stored once per client', async () => {
+      const { store } = await fresh();
+      await seedClient(store, 'DXPESW5300000001');
+      const body = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 255, 128, 10]);
+      const row = { clientId: 'DXPESW5300000001', messageId: 'DXPESW5300000001202601010000000001', business: 'declaration', fileName: '报关单.zip', family: 'declaration', messageType: 'DecMessage', sha256: 'ab', body, accepted: true, responseXml: '<r/>', documentKey: 'E20260000000000001', receivedAt: now() };
+      await store.insertInbound(row);
+      const back = await store.getInbound(row.clientId, row.messageId);
+      expect(Buffer.from(back!.body).equals(Buffer.from(body))).toBe(true);
+      expect(back!.accepted).toBe(true);
+      await expect(store.insertInbound(row)).rejects.toThrow();
+    });
+
+    test('deliveries: taken oldest first, acked only for their own client, counted', async () => {
+      const { store } = await fresh();
+      await seedClient(store, 'DXPESW5300000001');
+      await seedClient(store, 'DXPESW5300000002');
+      for (let i = 0; i < 5; i++) await store.enqueueDelivery({ clientId: 'DXPESW5300000001', messageId: `M${i}`, business: 'declaration', fileName: `R${i}.xml`, body: `<r>${i}</r>`, createdAt: now() });
+      const taken = await store.takeDeliveries('DXPESW5300000001', 3);
+      expect(taken.map((d) => d.messageId)).toEqual(['M0', 'M1', 'M2']);
+      expect(taken[0].attempts).toBe(1);
+      expect(await store.ackDeliveries('DXPESW5300000002', taken.map((d) => d.id), now())).toBe(0);
+      expect(await store.ackDeliveries('DXPESW5300000001', taken.map((d) => d.id), now())).toBe(3);
+      expect(await store.countPendingDeliveries('DXPESW5300000001')).toBe(2);
+    });
+
+    test('lists page with a total', async () => {
+      const { store } = await fresh();
+      for (let i = 1; i <= 7; i++) await seedClient(store, `DXPESW530000000${i}`);
+      const page = await store.listClients('4403980001', { offset: 2, limit: 3 });
+      expect(page.total).toBe(7);
+      expect(page.rows).toHaveLength(3);
+    });
+
+    test('a transaction that fails leaves nothing behind', async () => {
+      const { store } = await fresh();
+      await seedClient(store, 'DXPESW5300000001');
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.enqueueDelivery({ clientId: 'DXPESW5300000001', messageId: 'M', business: 'declaration', fileName: 'R.xml', body: '<r/>', createdAt: now() });
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(await store.countPendingDeliveries('DXPESW5300000001')).toBe(0);
+    });
+
+    test('two instances forwarding one client’s deliveries take each one once (zero duplicates)', async () => {
+      const { db, store } = await fresh();
+      await seedClient(store, 'DXPESW5300000001');
+      const N = 400;
+      for (let i = 0; i < N; i += 50)
+        await store.transaction(async (tx) => {
+          for (let k = i; k < i + 50; k++) await tx.enqueueDelivery({ clientId: 'DXPESW5300000001', messageId: `M${k}`, business: 'declaration', fileName: `R${k}.xml`, body: '<r/>', createdAt: now() });
+        });
+      // SQLite is one process's database; PostgreSQL gets a second instance with its own pool
+      const stores = engine.name === 'postgres' ? [store, (await another(db)).store, (await another(db)).store] : [store, store];
+      const seen: string[] = [];
+      // the forwarder's pattern: take, hand over (a broker confirm), mark delivered, commit
+      const forwarder = async (s: Store) => {
+        for (;;) {
+          const n = await s.transaction(async (tx) => {
+            const rows = await tx.takeDeliveries('DXPESW5300000001', 7);
+            await new Promise((r) => setTimeout(r, 2));
+            seen.push(...rows.map((r) => r.messageId));
+            await tx.ackDeliveries('DXPESW5300000001', rows.map((r) => r.id), now());
+            return rows.length;
+          });
+          if (!n) return;
+        }
+      };
+      await Promise.all(stores.map(forwarder));
+      expect(seen).toHaveLength(N);
+      expect(seen.length - new Set(seen).size).toBe(0);
+    });
+
+    test('two instances running due sandbox jobs complete each once (zero duplicates)', async () => {
+      const { db, store } = await fresh();
+      const N = 120;
+      for (let i = 0; i < N; i++) await store.insertSandboxJob({ kind: 'test', documentKey: `E${i}`, payload: { i: String(i) }, dueAt: '2026-01-01T00:00:00.000Z' });
+      const stores = engine.name === 'postgres' ? [store, (await another(db)).store, (await another(db)).store] : [store, store];
+      const done: number[] = [];
+      // the sandbox worker's pattern: list what is due, complete each in its own transaction
+      const worker = async (s: Store) => {
+        for (;;) {
+          const jobs = await s.dueSandboxJobs(now(), 20);
+          if (!jobs.length) return;
+          for (const job of jobs)
+            await s.transaction(async (tx) => {
+              if (!(await tx.completeSandboxJob(job.id, now()))) return;
+              await new Promise((r) => setTimeout(r, 1));
+              done.push(job.id);
+            });
+        }
+      };
+      await Promise.all(stores.map(worker));
+      expect(done).toHaveLength(N);
+      expect(done.length - new Set(done).size).toBe(0);
+    });
+  });
+}
