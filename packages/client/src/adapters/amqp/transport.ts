@@ -1,0 +1,302 @@
+/**
+ * The RabbitMQ exchange transport (`amqp://` and `amqps://` platform URLs), behind the same
+ * `Transport` port as HTTP. The client logs in as its own broker user (`U_SW…`, password = the
+ * client secret), publishes to its send exchange `E_<clientId>` with publisher confirms and waits
+ * for the platform's import answer on RabbitMQ's direct reply-to; it consumes its receive queue
+ * `Q_Recv<clientId>` and acks a message only after the Receiver wrote it into the InBox.
+ *
+ * The connection is opened on demand: after a broker restart or a dropped connection the next
+ * send or receive connects again, with the Sender's and Receiver's backoff. Sends in flight fail
+ * as retryable and are sent again with the same message id (the platform answers a duplicate with
+ * its stored answer); unacknowledged receipts come back from the broker and the received-id journal
+ * drops any already written.
+ */
+import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { ImportAnswer, IncomingMessage, OutgoingMessage, Transport } from '../../core/ports.js';
+import { TransportError } from '../../core/ports.js';
+
+export interface AmqpTransportOptions {
+  /** `amqp(s)://host:port/vhost`; user and password in the URL win over `user`/`password` */
+  url: string;
+  clientId: string;
+  /** the broker user; default `U_SW` + the client id's digits */
+  user?: string;
+  /** the client secret issued at registration */
+  password: string;
+  sendTimeoutMs: number;
+  /** device fingerprint sent with every message (设备绑定) */
+  device?: string;
+  /** PEM file of the CA that signed the broker's certificate (amqps://) */
+  caFile?: string;
+  /** receipts held unacknowledged at once */
+  prefetch?: number;
+  heartbeatSec?: number;
+}
+
+/** Broker names of a client, as the platform's transport settings show them. */
+export function clientBrokerNames(clientId: string) {
+  const digits = clientId.replace(/^DXPE(SW|NT)/, '');
+  return { user: `U_SW${digits}`, exchange: `E_${clientId}`, sendQueue: `Q_Send${clientId}`, receiveQueue: `Q_Recv${clientId}` };
+}
+
+const REPLY_TO = 'amq.rabbitmq.reply-to';
+
+interface Session {
+  conn: ChannelModel;
+  send: ConfirmChannel;
+  recv: Channel | null;
+  gen: number;
+}
+
+interface Pending {
+  resolve(a: any): void;
+  reject(e: Error): void;
+}
+
+export class AmqpTransport implements Transport {
+  private session: Session | null = null;
+  private opening: Promise<Session> | null = null;
+  private gen = 0;
+  private closed = false;
+  private readonly pending = new Map<string, Pending>();
+  private receiving = false;
+  private readonly buffer: { gen: number; msg: ConsumeMessage }[] = [];
+  private readonly outstanding = new Map<number, { gen: number; msg: ConsumeMessage; incoming: IncomingMessage }>();
+  private nextDeliveryId = 1;
+  private wake: (() => void) | null = null;
+  private readonly names: ReturnType<typeof clientBrokerNames>;
+  private readonly url: string;
+  /** how many connections were opened (1 + reconnects) */
+  connects = 0;
+
+  constructor(private readonly opts: AmqpTransportOptions) {
+    this.names = clientBrokerNames(opts.clientId);
+    const u = new URL(opts.url);
+    if (!u.username) u.username = encodeURIComponent(opts.user ?? this.names.user);
+    if (!u.password) u.password = encodeURIComponent(opts.password);
+    if (!u.searchParams.has('heartbeat')) u.searchParams.set('heartbeat', String(opts.heartbeatSec ?? 10));
+    this.url = u.toString();
+  }
+
+  private fail(err: unknown, what: string): TransportError {
+    if (err instanceof TransportError) return err;
+    const msg = (err as Error)?.message ?? String(err);
+    if (/ACCESS[_-]REFUSED/.test(msg)) return new TransportError('OSW_AUTH_FAILED', `RabbitMQ refused ${what}: ${msg}`, { retryable: false, cause: err });
+    return new TransportError('OSW_TRANSPORT_UNREACHABLE', `RabbitMQ ${what} failed: ${msg}`, { retryable: true, cause: err });
+  }
+
+  private open(): Promise<Session> {
+    if (this.closed) return Promise.reject(new TransportError('OSW_TRANSPORT_CLOSED', 'the transport is closed', { retryable: false }));
+    if (this.session) return Promise.resolve(this.session);
+    this.opening ??= this.connect().finally(() => {
+      this.opening = null;
+    });
+    return this.opening;
+  }
+
+  private async connect(): Promise<Session> {
+    let conn: ChannelModel;
+    try {
+      const ca = this.opts.caFile ? [readFileSync(this.opts.caFile)] : undefined;
+      conn = await amqp.connect(this.url, { clientProperties: { connection_name: `osw-client ${this.opts.clientId}` }, ...(ca ? { ca } : {}) });
+    } catch (err) {
+      throw this.fail(err, 'the connection');
+    }
+    const gen = ++this.gen;
+    conn.on('error', () => undefined);
+    conn.on('close', (err?: Error) => this.lost(gen, err?.message ?? 'connection closed'));
+    try {
+      const send = await conn.createConfirmChannel();
+      send.on('error', () => undefined);
+      send.on('close', () => void conn.close().catch(() => undefined));
+      // import answers: direct reply-to needs no queue and no permission of its own
+      await send.consume(REPLY_TO, (m) => m && this.answer(m), { noAck: true });
+      const session: Session = { conn, send, recv: null, gen };
+      if (this.receiving) await this.startConsumer(session);
+      this.session = session;
+      this.connects++;
+      return session;
+    } catch (err) {
+      await conn.close().catch(() => undefined);
+      throw this.fail(err, 'the channel setup');
+    }
+  }
+
+  private lost(gen: number, reason: string): void {
+    if (this.session?.gen === gen) this.session = null;
+    const err = new TransportError('OSW_TRANSPORT_UNREACHABLE', `RabbitMQ connection lost: ${reason}`, { retryable: true });
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(err);
+    }
+    // unacknowledged receipts go back to the queue by themselves; forget the local copies
+    for (let i = this.buffer.length - 1; i >= 0; i--) if (this.buffer[i].gen === gen) this.buffer.splice(i, 1);
+    for (const [id, o] of this.outstanding) if (o.gen === gen) this.outstanding.delete(id);
+    this.wake?.();
+  }
+
+  private answer(m: ConsumeMessage): void {
+    const id = m.properties.correlationId as string | undefined;
+    const p = id ? this.pending.get(id) : undefined;
+    if (!p) return; // an answer nobody waits for any more (timed out): the resend gets it again
+    this.pending.delete(id!);
+    try {
+      p.resolve(JSON.parse(m.content.toString('utf8')));
+    } catch (err) {
+      p.reject(new TransportError('OSW_TRANSPORT_BAD_ANSWER', `the platform's answer is not JSON: ${(err as Error).message}`, { retryable: true }));
+    }
+  }
+
+  private async startConsumer(s: Session): Promise<void> {
+    const recv = await s.conn.createChannel();
+    recv.on('error', () => undefined);
+    recv.on('close', () => void s.conn.close().catch(() => undefined));
+    await recv.prefetch(this.opts.prefetch ?? 100);
+    await recv.consume(this.names.receiveQueue, (m) => {
+      if (!m) return void s.conn.close().catch(() => undefined); // cancelled by the broker (queue deleted)
+      this.buffer.push({ gen: s.gen, msg: m });
+      this.wake?.();
+    });
+    s.recv = recv;
+  }
+
+  async send(msg: OutgoingMessage, signal?: AbortSignal): Promise<ImportAnswer> {
+    const s = await this.open();
+    const correlationId = crypto.randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const answer = new Promise<any>((resolve, reject) => {
+      this.pending.set(correlationId, { resolve, reject });
+      timer = setTimeout(() => {
+        this.pending.delete(correlationId);
+        reject(new TransportError('OSW_TRANSPORT_TIMEOUT', `no answer from the platform within ${this.opts.sendTimeoutMs} ms`, { retryable: true, timedOut: true }));
+      }, this.opts.sendTimeoutMs);
+      onAbort = () => {
+        this.pending.delete(correlationId);
+        reject(new TransportError('OSW_TRANSPORT_ABORTED', 'send aborted', { retryable: true }));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    answer.catch(() => undefined);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const headers: Record<string, string> = { 'x-osw-file-name': encodeURIComponent(msg.fileName), 'x-osw-business': msg.business };
+        if (this.opts.device) headers['x-osw-device'] = this.opts.device;
+        s.send.publish(
+          this.names.exchange,
+          '',
+          Buffer.from(msg.body),
+          { persistent: true, messageId: msg.messageId, correlationId, replyTo: REPLY_TO, headers, contentType: 'application/octet-stream' },
+          (err) => (err ? reject(new TransportError('OSW_TRANSPORT_UNREACHABLE', 'the broker did not take the message (negative confirm)', { retryable: true })) : resolve()),
+        );
+      });
+      const a = await answer;
+      if (!a.ok) throw new TransportError(a.error?.code ?? 'OSW_EXCHANGE_REFUSED', a.error?.message ?? 'refused', { retryable: false });
+      return { accepted: a.accepted, responseXml: a.responseXml, duplicate: a.duplicate };
+    } catch (err) {
+      this.pending.delete(correlationId);
+      throw this.fail(err, 'the send');
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async receive(opts: { waitMs: number; max: number; signal?: AbortSignal }): Promise<IncomingMessage[]> {
+    this.receiving = true;
+    const s = await this.open();
+    if (!s.recv) {
+      try {
+        await this.startConsumer(s);
+      } catch (err) {
+        throw this.fail(err, 'consuming the receive queue');
+      }
+    }
+    // what was handed out and not acknowledged (a paused business) is handed out again
+    const out: IncomingMessage[] = [];
+    for (const o of this.outstanding.values()) if (o.gen === s.gen && out.length < opts.max) out.push(o.incoming);
+    if (!out.length && !this.buffer.length && opts.waitMs > 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, opts.waitMs);
+        function done() {
+          clearTimeout(t);
+          opts.signal?.removeEventListener('abort', done);
+          resolve();
+        }
+        this.wake = done;
+        if (opts.signal?.aborted) return done();
+        opts.signal?.addEventListener('abort', done, { once: true });
+      });
+      this.wake = null;
+    }
+    if (this.session?.gen !== s.gen) throw new TransportError('OSW_TRANSPORT_UNREACHABLE', 'RabbitMQ connection lost while receiving', { retryable: true });
+    while (out.length < opts.max && this.buffer.length) {
+      const { gen, msg } = this.buffer.shift()!;
+      if (gen !== s.gen) continue;
+      const h = msg.properties.headers ?? {};
+      let fileName = String(h['x-osw-file-name'] ?? '');
+      try {
+        fileName = decodeURIComponent(fileName);
+      } catch {
+        /* keep it as sent */
+      }
+      const incoming: IncomingMessage = {
+        deliveryId: this.nextDeliveryId++,
+        messageId: String(msg.properties.messageId ?? ''),
+        business: String(h['x-osw-business'] ?? ''),
+        fileName,
+        body: msg.content.toString('utf8'),
+      };
+      this.outstanding.set(incoming.deliveryId, { gen, msg, incoming });
+      out.push(incoming);
+    }
+    return out;
+  }
+
+  async ack(deliveryIds: readonly number[]): Promise<void> {
+    const s = this.session;
+    for (const id of deliveryIds) {
+      const o = this.outstanding.get(id);
+      if (!o) continue;
+      this.outstanding.delete(id);
+      // a receipt of an earlier connection went back to the queue; its redelivery is dropped as a duplicate
+      if (s && s.recv && o.gen === s.gen)
+        try {
+          s.recv.ack(o.msg);
+        } catch {
+          /* the channel closed meanwhile: the broker redelivers, the journal drops it */
+        }
+    }
+  }
+
+  async ping(): Promise<{ clientId: string; time: string }> {
+    await this.backlog();
+    return { clientId: this.opts.clientId, time: new Date().toISOString() };
+  }
+
+  /** 队列积压: messages ready in the client's receive queue. */
+  async backlog(): Promise<number> {
+    const s = await this.open();
+    let ch: Channel | null = null;
+    try {
+      ch = await s.conn.createChannel();
+      ch.on('error', () => undefined);
+      const q = await ch.checkQueue(this.names.receiveQueue);
+      return q.messageCount;
+    } catch (err) {
+      throw this.fail(err, 'checking the receive queue');
+    } finally {
+      await ch?.close().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const s = this.session;
+    this.session = null;
+    this.wake?.();
+    await s?.conn.close().catch(() => undefined);
+  }
+}

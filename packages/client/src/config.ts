@@ -1,0 +1,189 @@
+/**
+ * The import client's configuration: one zod schema; defaults < file (YAML or JSON) < environment.
+ * Every problem is reported at once; secrets are redacted whenever the config is shown.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BUSINESS_TYPES, CLIENT_ID_PATTERN, OswError } from '@osw/messages';
+import YAML from 'yaml';
+import { z } from 'zod';
+
+const businessSchema = z.object({
+  /** folder alias (BizID); the user may rename it */
+  bizId: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'BizID may hold letters, digits, _ . -').optional(),
+  /** the business's own root folder; default <impPath>/<bizId> */
+  root: z.string().optional(),
+  enabled: z.boolean().default(true),
+  /** 同时最大任务数 */
+  maxConcurrentTasks: z.number().int().min(1).max(64).default(1),
+});
+
+const knownTypes = BUSINESS_TYPES.map((b) => b.type) as [string, ...string[]];
+
+export const ClientConfigSchema = z.object({
+  clientId: z.string().regex(CLIENT_ID_PATTERN, 'client id is DXPESW or DXPENT followed by 10 digits'),
+  /** test or prod; one machine runs clients of one environment only */
+  environment: z.enum(['test', 'prod']).default('test'),
+  platform: z.object({
+    /** the HTTP exchange (`http(s)://…`) or RabbitMQ (`amqp://host:5672/vhost`, `amqps://host:5671/vhost`) */
+    url: z
+      .string()
+      .url()
+      .refine((u) => /^(https?|amqps?):/i.test(u), 'the platform url must be http://, https://, amqp:// or amqps://'),
+    secret: z.string().min(1, 'the client secret issued by the platform is required'),
+    /** RabbitMQ only: the broker user (传输设置 user), default `U_SW` + the client id's digits */
+    brokerUser: z.string().min(1).optional(),
+    /** RabbitMQ over TLS: the CA certificate (PEM) that signed the broker's certificate, if not a public CA */
+    caFile: z.string().min(1).optional(),
+  }),
+  impPath: z.string().min(1),
+  businesses: z.partialRecord(z.enum(knownTypes), businessSchema).default({}),
+  /** where a push for a disabled or unknown business is written */
+  defaultBusiness: z.enum(knownTypes).default('declaration'),
+  /** 卡/加密机设置: the card file and the saved PIN (卡密码) */
+  card: z.object({ file: z.string().min(1), pin: z.string().optional() }).optional(),
+  stableMs: z.number().int().min(0).default(1000),
+  rescanMs: z.number().int().min(50).default(2000),
+  maxFileBytes: z.number().int().positive().default(50 * 1024 * 1024),
+  /** one send waits this long for the platform's answer; the last try timing out gives C141 */
+  sendTimeoutMs: z.number().int().min(100).default(60_000),
+  /** while the platform cannot be reached, keep retrying this long, then C18 */
+  sendRetryForMs: z.number().int().min(0).default(5 * 60_000),
+  retryBaseMs: z.number().int().min(1).default(500),
+  retryMaxMs: z.number().int().min(1).default(30_000),
+  receiveWaitMs: z.number().int().min(0).max(30_000).default(20_000),
+  /** 自动重发: FailBox files that failed in transport (C18, C141) go back to OutBox */
+  autoResend: z
+    .object({ enabled: z.boolean().default(false), attempts: z.number().int().min(1).max(100).default(3), intervalMs: z.number().int().min(1000).default(10 * 60_000) })
+    .default({ enabled: false, attempts: 3, intervalMs: 10 * 60_000 }),
+  /** SentBox date folders older than this are removed (0 keeps them forever) */
+  sentBoxRetentionDays: z.number().int().min(0).default(30),
+  /** when the daily SentBox cleanup runs, China time `HH:mm` (it also runs at start) */
+  cleanupAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'cleanupAt is HH:mm').default('03:00'),
+  /** log folder: <logDir>/<yyyyMMdd>/SWLog-<yyyyMMdd>.log */
+  logDir: z.string().optional(),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** the local status page (导入监控); port 0 picks a free port; enabled false turns it off */
+  statusPage: z
+    .object({ enabled: z.boolean().default(true), host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(17080) })
+    .default({ enabled: true, host: '127.0.0.1', port: 17080 }),
+  /** first signal: how long in-flight files may take to finish before the client stops anyway */
+  shutdownGraceMs: z.number().int().min(0).default(10_000),
+  /** replaces the machine facts in the device fingerprint (containers, tests); normally unset */
+  deviceId: z.string().min(1).optional(),
+  /** keep received message ids this many days to drop redeliveries */
+  receivedRetentionDays: z.number().int().min(1).default(30),
+});
+export type ClientConfigInput = z.input<typeof ClientConfigSchema>;
+export type ClientConfig = z.output<typeof ClientConfigSchema>;
+
+export interface ResolvedBusiness {
+  type: string;
+  name: string;
+  bizId: string;
+  root: string;
+  enabled: boolean;
+  maxConcurrentTasks: number;
+}
+
+export function parseClientConfig(input: unknown): ClientConfig {
+  const r = ClientConfigSchema.safeParse(input);
+  if (!r.success) {
+    const all = r.error.issues.map((i) => `  - ${i.path.join('.') || '(config)'}: ${i.message}`).join('\n');
+    throw new OswError('OSW_CONFIG_INVALID', `the client configuration has ${r.error.issues.length} problem(s):\n${all}`);
+  }
+  return r.data;
+}
+
+/** Environment variables that override the file: secrets need not be written into it. */
+export const CONFIG_ENV = {
+  OSW_CLIENT_ID: ['clientId'],
+  OSW_CLIENT_PLATFORM_URL: ['platform', 'url'],
+  OSW_CLIENT_SECRET: ['platform', 'secret'],
+  OSW_CLIENT_IMP_PATH: ['impPath'],
+  OSW_CLIENT_CARD_FILE: ['card', 'file'],
+  OSW_CLIENT_CARD_PIN: ['card', 'pin'],
+  OSW_CLIENT_LOG_DIR: ['logDir'],
+  OSW_CLIENT_STATUS_PORT: ['statusPage', 'port'],
+} as const;
+
+function setPath(obj: Record<string, any>, keys: readonly string[], value: unknown) {
+  let cur = obj;
+  for (const k of keys.slice(0, -1)) cur = cur[k] = typeof cur[k] === 'object' && cur[k] !== null ? cur[k] : {};
+  cur[keys[keys.length - 1]] = value;
+}
+
+/**
+ * Reads a config file (YAML or JSON), applies the environment, resolves relative paths against
+ * the file's folder and validates. Throws OSW_CONFIG_INVALID with every problem.
+ */
+export function loadClientConfig(file: string, env: NodeJS.ProcessEnv = process.env): ClientConfig {
+  let raw: Record<string, any>;
+  try {
+    raw = (YAML.parse(readFileSync(file, 'utf8')) as Record<string, any>) ?? {};
+  } catch (err) {
+    throw new OswError('OSW_CONFIG_INVALID', `cannot read the client configuration ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  for (const [name, keys] of Object.entries(CONFIG_ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') setPath(raw, keys, name === 'OSW_CLIENT_STATUS_PORT' ? Number(v) : v);
+  }
+  const config = parseClientConfig(raw);
+  const base = path.dirname(path.resolve(file));
+  const abs = (p: string) => (path.isAbsolute(p) ? p : path.resolve(base, p));
+  config.impPath = abs(config.impPath);
+  if (config.card) config.card.file = abs(config.card.file);
+  if (config.platform.caFile) config.platform.caFile = abs(config.platform.caFile);
+  config.logDir = abs(config.logDir ?? 'logs');
+  for (const b of Object.values(config.businesses)) if (b?.root) b.root = abs(b.root);
+  return config;
+}
+
+/** Only the status page settings of a config file (for `osw client status|pause|resume`, which need no secrets). */
+export function loadStatusPageSettings(file: string, env: NodeJS.ProcessEnv = process.env): ClientConfig['statusPage'] {
+  let raw: Record<string, any>;
+  try {
+    raw = (YAML.parse(readFileSync(file, 'utf8')) as Record<string, any>) ?? {};
+  } catch (err) {
+    throw new OswError('OSW_CONFIG_INVALID', `cannot read the client configuration ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const page = ClientConfigSchema.shape.statusPage.parse(raw.statusPage);
+  if (env.OSW_CLIENT_STATUS_PORT) page.port = Number(env.OSW_CLIENT_STATUS_PORT);
+  return page;
+}
+
+/** Every business of the manual, with the user's settings applied. */
+export function resolveBusinesses(config: ClientConfig): ResolvedBusiness[] {
+  return BUSINESS_TYPES.map((b) => {
+    const own = config.businesses[b.type];
+    const bizId = own?.bizId ?? b.defaultBizId;
+    return {
+      type: b.type,
+      name: b.name,
+      bizId,
+      root: own?.root ?? path.join(config.impPath, bizId),
+      enabled: own?.enabled ?? true,
+      maxConcurrentTasks: own?.maxConcurrentTasks ?? 1,
+    };
+  });
+}
+
+/** A URL without a password in it (amqp://user:password@host). */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = 'REDACTED';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** The config as safe to print or log. */
+export function redactedConfig(config: ClientConfig): unknown {
+  return {
+    ...config,
+    platform: { ...config.platform, url: redactUrl(config.platform.url), secret: '[REDACTED]' },
+    card: config.card && { ...config.card, pin: config.card.pin ? '[REDACTED]' : undefined },
+  };
+}

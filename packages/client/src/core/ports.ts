@@ -1,0 +1,81 @@
+/** Ports the import client core takes as arguments; adapters implement them. */
+import { OswError } from '@osw/messages';
+
+export { systemClock, silentLogger, type Clock, type Logger } from '@osw/messages';
+
+export interface OutgoingMessage {
+  messageId: string;
+  fileName: string;
+  business: string;
+  body: Uint8Array;
+}
+
+/** The platform's import response for one message. */
+export interface ImportAnswer {
+  accepted: boolean;
+  responseXml: string;
+  duplicate: boolean;
+}
+
+export interface IncomingMessage {
+  deliveryId: number;
+  /** stable across redeliveries and resends */
+  messageId: string;
+  business: string;
+  fileName: string;
+  body: string;
+}
+
+/** The exchange seen from the client: HTTP now, RabbitMQ later, behind the same port. */
+export interface Transport {
+  send(msg: OutgoingMessage, signal?: AbortSignal): Promise<ImportAnswer>;
+  receive(opts: { waitMs: number; max: number; signal?: AbortSignal }): Promise<IncomingMessage[]>;
+  ack(deliveryIds: readonly number[]): Promise<void>;
+  /** 测试连接: the send path answers, and how much waits on the platform for this client */
+  ping(): Promise<{ clientId: string; time: string }>;
+  backlog(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * A transport failure. `retryable` failures are tried again with backoff; the last one becomes a
+ * `Failed_` receipt with C18 (send error) or C141 (timed out waiting for the platform).
+ */
+export class TransportError extends OswError {
+  readonly retryable: boolean;
+  readonly timedOut: boolean;
+  constructor(code: string, message: string, opts: { retryable: boolean; timedOut?: boolean; cause?: unknown }) {
+    super(code, message, { cause: opts.cause });
+    this.name = 'TransportError';
+    this.retryable = opts.retryable;
+    this.timedOut = opts.timedOut ?? false;
+  }
+}
+
+/** The IC card: signs a declaration; throws MessageRejected C134/C144/C909/C910. */
+export interface CardSigner {
+  signDeclaration(xml: string, now: Date): Promise<string>;
+}
+
+/** One business's folders (ImpPath/<BizID>/…) and its private work folder. */
+export interface BusinessFolders {
+  readonly paths: { root: string; outBox: string; sentBox: string; failBox: string; inBox: string; work: string };
+  ensure(): Promise<void>;
+  /** names of the files in OutBox that may be sent (no partial or temporary names), without stat */
+  listOutBoxNames(): Promise<string[]>;
+  /** file names in OutBox (regular files only) with size and mtime */
+  listOutBox(): Promise<{ name: string; size: number; mtimeMs: number }[]>;
+  statOutBox(name: string): Promise<{ size: number; mtimeMs: number } | null>;
+  /** moves OutBox/<name> into the work folder as <workName>; false when it is gone */
+  claim(name: string, workName: string): Promise<boolean>;
+  listWork(): Promise<string[]>;
+  /** moves a claimed file back to OutBox under its original name (a number is added if that is taken) */
+  unclaim(workName: string): Promise<void>;
+  readWork(workName: string): Promise<Buffer>;
+  /** atomically writes bytes as <newWorkName> and removes <workName> */
+  replaceWork(workName: string, newWorkName: string, bytes: Uint8Array): Promise<void>;
+  /** atomically writes a file into InBox (tmp + fsync + rename) */
+  writeInBox(name: string, content: string | Uint8Array): Promise<void>;
+  moveWorkToSent(workName: string, day: string, archivedName: string): Promise<string>;
+  moveWorkToFail(workName: string, day: string, archivedName: string): Promise<string>;
+}

@@ -1,0 +1,96 @@
+/**
+ * Receives what the platform queued for this client (business receipts, subscription pushes,
+ * answers sent later) and writes each into the right business's InBox atomically, acknowledging
+ * only after the file is durable. A message id already written is not written again.
+ */
+import type { Clock, IncomingMessage, Logger, Transport } from './ports.js';
+
+export interface ReceiverDeps {
+  transport: Transport;
+  /** where a message goes: the InBox writer of its business, or null while that business is paused */
+  route(msg: IncomingMessage): { write(name: string, body: string): Promise<void> } | null;
+  journal: { has(id: string): boolean; add(ids: readonly string[], now: Date): Promise<void> };
+  clock: Clock;
+  logger: Logger;
+  onState?(ok: boolean, reason?: string): void;
+}
+
+export interface ReceiverOptions {
+  waitMs: number;
+  batch: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** pause between polls when everything received belongs to paused businesses */
+  pausedBackoffMs: number;
+}
+
+export class Receiver {
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | null = null;
+  received = 0;
+  duplicates = 0;
+
+  constructor(
+    private readonly deps: ReceiverDeps,
+    private readonly opts: ReceiverOptions,
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise<void>((r) => {
+      const t = setTimeout(r, ms);
+      this.abort.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+    });
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.abort.signal.aborted) {
+      try {
+        const batch = await this.deps.transport.receive({ waitMs: this.opts.waitMs, max: this.opts.batch, signal: this.abort.signal });
+        this.deps.onState?.(true);
+        const done: number[] = [];
+        const written: string[] = [];
+        let held = 0;
+        for (const m of batch) {
+          const id = m.messageId || m.fileName;
+          if (this.deps.journal.has(id)) {
+            this.duplicates++;
+            done.push(m.deliveryId);
+            this.deps.logger.info({ msgId: id, file: m.fileName }, 'already received: dropped the duplicate');
+            continue;
+          }
+          const target = this.deps.route(m);
+          if (!target) {
+            held++;
+            continue;
+          }
+          await target.write(m.fileName, m.body);
+          written.push(id);
+          done.push(m.deliveryId);
+          this.received++;
+          this.deps.logger.info({ msgId: id, file: m.fileName, business: m.business }, 'received into InBox');
+        }
+        await this.deps.journal.add(written, this.deps.clock.now());
+        await this.deps.transport.ack(done);
+        failures = 0;
+        if (held && held === batch.length) await this.wait(this.opts.pausedBackoffMs);
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        failures++;
+        this.deps.onState?.(false, (err as Error).message);
+        const wait = Math.min(this.opts.retryMaxMs, this.opts.retryBaseMs * 2 ** Math.min(failures - 1, 10));
+        this.deps.logger.warn({ err: (err as Error).message, retryInMs: wait }, 'receive failed; will retry');
+        await this.wait(wait);
+      }
+    }
+  }
+}

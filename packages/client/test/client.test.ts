@@ -1,0 +1,101 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EXAMPLES, tempDir } from '../../../test/helpers.js';
+import { generateCardKeys, MessageRejected, verifyDecMessage } from '@osw/messages';
+import { CardFileSigner, parseClientConfig, readCardFile, resolveBusinesses, StabilityTracker, writeCardFile } from '../src/index.js';
+import { claimedWorkName, messageIdFor, parseWorkName, signedWorkName } from '../src/core/work-name.js';
+
+const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
+
+async function codeOf(p: Promise<unknown>) {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    if (!(e instanceof MessageRejected)) throw e;
+    return e.code;
+  }
+}
+
+describe('import client rules', () => {
+  const temps: (() => void)[] = [];
+  afterEach(() => temps.splice(0).forEach((c) => c()));
+  const dir = () => {
+    const t = tempDir();
+    temps.push(t.cleanup);
+    return t.dir;
+  };
+
+  it('a file is ready only once size and mtime stayed the same for stableMs', () => {
+    const s = new StabilityTracker(500);
+    expect(s.observe('a.xml', 10, 1, 0)).toBe(false);
+    expect(s.observe('a.xml', 10, 1, 400)).toBe(false);
+    expect(s.observe('a.xml', 20, 2, 600)).toBe(false); // still growing
+    expect(s.observe('a.xml', 20, 2, 1000)).toBe(false);
+    expect(s.observe('a.xml', 20, 2, 1100)).toBe(true);
+    s.retain(new Set());
+    expect(s.size).toBe(0);
+    // first seen long after its last change: ready at once; a future mtime (clock skew) is not trusted
+    expect(s.observe('old.xml', 5, 1_000, 10_000)).toBe(true);
+    expect(s.observe('future.xml', 5, 20_000, 10_000)).toBe(false);
+  });
+
+  it('work names fix the message id and survive a round trip', () => {
+    const stamp = '202611211200000000001';
+    expect(parseWorkName(claimedWorkName(stamp, 'a_b__c.xml'))).toEqual({ stamp, original: 'a_b__c.xml', signed: false });
+    expect(parseWorkName(signedWorkName(stamp, 'x.zip'))).toEqual({ stamp, original: 'x.zip', signed: true });
+    expect(messageIdFor('DXPESW5300000001', stamp)).toBe('DXPESW5300000001202611211200000000001');
+    expect(parseWorkName('random.xml')).toBeNull();
+  });
+
+  it('a wrong PIN counts down ("还可以重试N次") and locks the card at zero; the right PIN signs', async () => {
+    const file = path.join(dir(), 'card.json');
+    const keys = generateCardKeys('12345678');
+    await writeCardFile(file, { cardNo: '8950000000009', kind: 'operator', enterpriseCode: '4403980001', ...keys });
+    const wrong = new CardFileSigner(file, '00000000');
+    const err = await wrong.signDeclaration(example, new Date()).catch((e) => e as MessageRejected);
+    expect((err as MessageRejected).code).toBe('C134');
+    expect((err as MessageRejected).message).toContain('还可以重试4次');
+    expect((await readCardFile(file)).triesLeft).toBe(4);
+    // the same wrong PIN is not tried again: no countdown
+    expect(await codeOf(new CardFileSigner(file, '00000000').signDeclaration(example, new Date()))).toBe('C134');
+    expect((await readCardFile(file)).triesLeft).toBe(4);
+    const right = new CardFileSigner(file, '12345678');
+    expect(verifyDecMessage(await right.signDeclaration(example, new Date()), keys.publicKeyPem)).toBe(true);
+    expect((await readCardFile(file)).triesLeft).toBe(5);
+    for (const [i, pin] of ['11111111', '22222222', '33333333', '44444444', '55555555'].entries()) {
+      const e = await new CardFileSigner(file, pin).signDeclaration(example, new Date()).catch((x) => x as MessageRejected);
+      expect((e as MessageRejected).code).toBe('C134');
+      if (i === 4) expect((e as MessageRejected).message).toContain('已锁定');
+    }
+    expect((await readCardFile(file)).locked).toBe(true);
+    expect(await codeOf(new CardFileSigner(file, '12345678').signDeclaration(example, new Date()))).toBe('C910');
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')))).not.toContain('pin');
+  });
+
+  it('no PIN set gives C144; an unreadable card file gives C909', async () => {
+    const file = path.join(dir(), 'card.json');
+    await writeCardFile(file, { cardNo: '8950000000009', kind: 'operator', enterpriseCode: '4403980001', ...generateCardKeys('12345678') });
+    expect(await codeOf(new CardFileSigner(file, undefined).signDeclaration(example, new Date()))).toBe('C144');
+    expect(await codeOf(new CardFileSigner(path.join(dir(), 'missing.json'), '1').signDeclaration(example, new Date()))).toBe('C909');
+  });
+
+  it('config: every problem is reported at once, and the 14 businesses get their folders', () => {
+    let message = '';
+    try {
+      parseClientConfig({ clientId: 'bad', platform: { url: 'ftp://x', secret: '' }, impPath: '' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('4 problem(s)');
+    expect(message).toContain('clientId');
+    expect(message).toContain('platform.url');
+    const cfg = parseClientConfig({ clientId: 'DXPESW5300000001', platform: { url: 'http://127.0.0.1:1', secret: 's' }, impPath: '/imp', businesses: { declaration: { bizId: 'MyDec', maxConcurrentTasks: 8 } } });
+    const b = resolveBusinesses(cfg);
+    expect(b).toHaveLength(14);
+    expect(b.find((x) => x.type === 'declaration')).toMatchObject({ bizId: 'MyDec', root: path.join('/imp', 'MyDec'), maxConcurrentTasks: 8 });
+    expect(b.find((x) => x.type === 'processing-trade')).toMatchObject({ bizId: 'Sas' });
+    expect(existsSync('/imp')).toBe(false);
+  });
+});
