@@ -1,0 +1,255 @@
+/** `osw client …`: the import client daemon and its operator commands. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import YAML from 'yaml';
+import { createTransport, loadClientConfig, loadStatusPageSettings, startClient, type ClientConfig, type StatusSnapshot } from '@osw/client';
+import { BUSINESS_TYPES, OswError } from '@osw/messages';
+
+function die(err: unknown, code = 1): never {
+  const e = err as Error & { code?: string };
+  process.stderr.write(`osw client: ${e instanceof OswError ? `[${e.code}] ` : ''}${e.message}\n`);
+  process.exit(code);
+}
+
+function load(file: string): ClientConfig {
+  try {
+    return loadClientConfig(file);
+  } catch (err) {
+    die(err, 2);
+  }
+}
+
+/** The commented configuration `osw client init` writes. */
+export function configTemplate(o: { clientId: string; platformUrl: string; impPath: string; environment: string; cardFile?: string }): string {
+  const businesses = BUSINESS_TYPES.map((b) => `  # ${b.type}:            # ${b.name}\n  #   bizId: ${b.defaultBizId}\n  #   enabled: true\n  #   maxConcurrentTasks: 1`).join('\n');
+  return `# open-single-window import client (导入客户端) configuration
+# Every setting may be left out to take its default. Environment variables override the file:
+# OSW_CLIENT_SECRET, OSW_CLIENT_CARD_PIN, OSW_CLIENT_PLATFORM_URL, OSW_CLIENT_IMP_PATH, OSW_CLIENT_STATUS_PORT …
+# Relative paths are relative to this file.
+
+clientId: ${o.clientId}          # 客户端ID, issued by the platform (osw client apply fills it in)
+environment: ${o.environment}              # test | prod — one machine runs one environment only
+
+platform:
+  url: ${o.platformUrl}
+  secret: ""                     # the transport password (传输设置), shown once at registration; or OSW_CLIENT_SECRET
+
+impPath: ${o.impPath}            # 导入路径: every business has <impPath>/<BizID>/{OutBox,SentBox,FailBox,InBox}
+
+# 业务设置: the 14 businesses of the manual, all enabled; rename a folder with bizId, move it with root,
+# send several files at once with maxConcurrentTasks (同时最大任务数).
+businesses:
+  declaration:
+    bizId: DecCus001
+    maxConcurrentTasks: 4
+${businesses}
+defaultBusiness: declaration     # where a push for a disabled or unknown business is written
+
+# 卡/加密机设置: the IC card file and its PIN (卡密码); or OSW_CLIENT_CARD_PIN
+card:
+  file: ${o.cardFile ?? 'card.json'}
+  pin: ""
+
+stableMs: 1000                   # a file is sent once its size and mtime stayed the same this long
+rescanMs: 2000                   # OutBox is rescanned this often (file-system events get lost)
+maxFileBytes: 52428800           # larger files fail with C906
+sendTimeoutMs: 60000             # waiting for the platform's answer; the last try timing out gives C141 等待响应超时
+sendRetryForMs: 300000           # while the platform cannot be reached, retry this long, then C18
+autoResend:                      # 自动重发 of FailBox files that failed in transport (C18, C141)
+  enabled: false
+  attempts: 3
+  intervalMs: 600000
+
+sentBoxRetentionDays: 30         # SentBox/<date>/ folders older than this are removed (0 = keep)
+cleanupAt: "03:00"               # daily cleanup time (China time); it also runs at start
+logDir: logs                     # <logDir>/<yyyyMMdd>/SWLog-<yyyyMMdd>.log
+logLevel: info
+statusPage:                      # 导入监控 on http://127.0.0.1:<port>
+  enabled: true
+  host: 127.0.0.1
+  port: 17080
+shutdownGraceMs: 10000           # first Ctrl+C: in-flight files get this long to finish
+`;
+}
+
+async function statusApi(file: string, route: string, method = 'GET'): Promise<any> {
+  let page: ClientConfig['statusPage'];
+  try {
+    page = loadStatusPageSettings(file);
+  } catch (err) {
+    die(err, 2);
+  }
+  const url = `http://${page.host}:${page.port}${route}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { method });
+  } catch {
+    throw new OswError('OSW_CLIENT_NOT_RUNNING', `no client answers on ${url}: is it running with this config (statusPage.enabled, port ${page.port})?`);
+  }
+  const body = await res.json();
+  if (!res.ok) throw new OswError(body?.error?.code ?? 'OSW_CLIENT_STATUS', body?.error?.message ?? res.statusText);
+  return body;
+}
+
+export function clientCommands(program: Command): void {
+  const client = program.command('client').description('the import client (导入客户端)');
+
+  client
+    .command('init')
+    .description('write a commented configuration and create the business folders')
+    .option('--config <file>', 'configuration file to write', 'osw-client.yaml')
+    .option('--client-id <id>', 'client id (osw client apply can fill it in later)', 'DXPESW0000000000')
+    .option('--platform-url <url>', 'platform base URL', 'http://127.0.0.1:8080')
+    .option('--imp-path <dir>', 'ImpPath folder', 'ImpPath')
+    .option('--environment <env>', 'test or prod', 'test')
+    .option('--card-file <file>', 'IC card file')
+    .option('--force', 'overwrite an existing configuration')
+    .action((o: { config: string; clientId: string; platformUrl: string; impPath: string; environment: string; cardFile?: string; force?: boolean }) => {
+      if (existsSync(o.config) && !o.force) die(new Error(`${o.config} exists; use --force to overwrite it`), 2);
+      writeFileSync(o.config, configTemplate(o), { mode: 0o600 });
+      const base = path.dirname(path.resolve(o.config));
+      const impPath = path.resolve(base, o.impPath);
+      const dirs: string[] = [];
+      for (const b of BUSINESS_TYPES) for (const box of ['OutBox', 'SentBox', 'FailBox', 'InBox']) {
+        const d = path.join(impPath, b.type === 'declaration' ? 'DecCus001' : b.defaultBizId, box);
+        mkdirSync(d, { recursive: true });
+        dirs.push(d);
+      }
+      process.stdout.write(`wrote ${o.config}; created ${dirs.length} folders under ${impPath}\nnext: osw client apply --config ${o.config} … (or fill in clientId and platform.secret), then osw client start --config ${o.config}\n`);
+    });
+
+  client
+    .command('start')
+    .description('run the import client (Ctrl+C once: finish in-flight files; twice: stop at once)')
+    .requiredOption('--config <file>', 'configuration file')
+    .action(async (o: { config: string }) => {
+      const config = load(o.config);
+      const crashAt = process.env.OSW_CLIENT_CRASH_AT;
+      const fault = crashAt
+        ? (point: string) => {
+            if (point === crashAt) process.kill(process.pid, 'SIGKILL');
+          }
+        : undefined;
+      let running;
+      try {
+        running = await startClient(config, { fault, lockDir: process.env.OSW_CLIENT_LOCK_DIR });
+      } catch (err) {
+        die(err, 1);
+      }
+      const enabled = running.businesses.filter((b) => b.enabled);
+      process.stdout.write(
+        `import client ${running.clientId} (${config.environment}) is running: ${enabled.length} businesses under ${config.impPath}\n` +
+          (running.statusUrl ? `status page 导入监控: ${running.statusUrl}\n` : '') +
+          `logs: ${config.logDir}\n`,
+      );
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) {
+          process.stderr.write(`${signal} again: stopping at once; claimed files are resumed at next start\n`);
+          process.exit(130);
+        }
+        stopping = true;
+        process.stderr.write(`${signal}: finishing files in flight (up to ${config.shutdownGraceMs} ms)… again to stop at once\n`);
+        await running.stop();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+    });
+
+  client
+    .command('test-connection')
+    .description('测试连接: check the platform, the send and receive paths, and the backlog waiting for this client')
+    .requiredOption('--config <file>', 'configuration file')
+    .action(async (o: { config: string }) => {
+      const config = load(o.config);
+      const t = createTransport(config, { sendTimeoutMs: Math.min(config.sendTimeoutMs, 15_000) }); // HTTP or RabbitMQ, by the URL's scheme
+      const started = Date.now();
+      try {
+        const ping = await t.ping();
+        const backlog = await t.backlog();
+        process.stdout.write(
+          `测试连接成功 connection OK: ${config.platform.url} answered as ${ping.clientId} in ${Date.now() - started} ms\n` +
+            `  发送 send path: ok · 接收 receive path: ok · 队列积压 backlog waiting for this client: ${backlog}\n`,
+        );
+      } catch (err) {
+        process.stdout.write(`测试连接失败 connection FAILED: ${config.platform.url}: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+      } finally {
+        await t.close();
+      }
+    });
+
+  for (const [name, paused] of [['pause', true], ['resume', false]] as const)
+    client
+      .command(name)
+      .argument('<bizId>', 'the business folder alias, e.g. DecCus001')
+      .description(`${paused ? '暂停' : '启动'} sending and receiving of one business in the running client`)
+      .requiredOption('--config <file>', 'configuration file')
+      .action(async (bizId: string, o: { config: string }) => {
+        try {
+          await statusApi(o.config, `/api/businesses/${encodeURIComponent(bizId)}/${name}`, 'POST');
+          process.stdout.write(`${bizId}: ${paused ? 'paused 已暂停' : 'resumed 已启动'}\n`);
+        } catch (err) {
+          die(err);
+        }
+      });
+
+  client
+    .command('status')
+    .description('导入监控: the running client’s businesses, connection and card')
+    .requiredOption('--config <file>', 'configuration file')
+    .option('--json', 'print JSON')
+    .action(async (o: { config: string; json?: boolean }) => {
+      try {
+        const s = (await statusApi(o.config, '/api/status')) as StatusSnapshot;
+        if (o.json) return void process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+        process.stdout.write(`${s.clientId} (${s.environment}) connection: ${s.connection.state}${s.connection.lastError ? ` (${s.connection.lastError})` : ''} · card: ${s.card ? `${s.card.cardNo ?? ''} ${s.card.state}` : '-'}\n`);
+        for (const b of s.businesses.filter((x) => x.enabled))
+          process.stdout.write(`  ${b.bizId.padEnd(14)} ${b.paused ? 'PAUSED ' : 'running'}  OutBox ${b.outBoxBacklog}  in flight ${b.inFlight + b.queued}  sent ${b.sentToday}  failed ${b.failedToday}${b.lastError ? `  last error: ${b.lastError.message}` : ''}\n`);
+      } catch (err) {
+        die(err);
+      }
+    });
+
+  client
+    .command('apply')
+    .description('自动导入客户端申请: register this client with a platform and store the issued id and credentials in the config')
+    .requiredOption('--config <file>', 'configuration file (written by osw client init)')
+    .requiredOption('--account <account>', 'operator account')
+    .option('--password <password>', 'operator password (or OSW_PASSWORD)')
+    .requiredOption('--card-no <cardNo>', 'the enterprise’s 法人卡 number')
+    .option('--pin <pin>', 'its PIN (or OSW_CARD_PIN)')
+    .option('--platform-url <url>', 'platform base URL (default: the config’s platform.url)')
+    .option('--region <code>', '关区 (4 digits)', '5300')
+    .option('--transport <t>', 'https or rabbitmq', 'https')
+    .action(async (o: { config: string; account: string; password?: string; cardNo: string; pin?: string; platformUrl?: string; region: string; transport: string }) => {
+      const text = readFileSync(o.config, 'utf8');
+      const doc = YAML.parseDocument(text);
+      const base = (o.platformUrl ?? String(doc.getIn(['platform', 'url']) ?? '')).replace(/\/+$/, '');
+      const environment = String(doc.get('environment') ?? 'test');
+      const call = async (route: string, body: unknown, token?: string) => {
+        const res = await fetch(base + route, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+        const json = (await res.json()) as any;
+        if (!res.ok) throw new OswError(json?.error?.code ?? `HTTP_${res.status}`, json?.error?.message ?? res.statusText);
+        return json;
+      };
+      try {
+        const session = await call('/api/v1/session', { account: o.account, password: o.password ?? process.env.OSW_PASSWORD ?? '' });
+        const applied = await call('/api/v1/clients', { region: o.region, version: '2.0', transport: o.transport, environment, card: { cardNo: o.cardNo, pin: o.pin ?? process.env.OSW_CARD_PIN ?? '' } }, session.token);
+        const settings = applied.transportSettings ?? {};
+        doc.set('clientId', applied.clientId);
+        doc.setIn(['platform', 'url'], base);
+        doc.setIn(['platform', 'secret'], settings.password);
+        writeFileSync(o.config, String(doc), { mode: 0o600 });
+        process.stdout.write(
+          `客户端申请成功: client ${applied.clientId} registered (${applied.transport}, ${applied.environment}); id and transport password stored in ${o.config}\n` +
+            `  endpoint: ${settings.endpoint ?? base}\n  next: osw client test-connection --config ${o.config}\n`,
+        );
+      } catch (err) {
+        die(err);
+      }
+    });
+
+}

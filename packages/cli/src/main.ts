@@ -1,0 +1,64 @@
+/** The one command line: `osw demo`, `osw message …` (more arrive with the platform and client). */
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { startDemo, tour } from './demo.js';
+import { clientCommands } from './client-commands.js';
+import { messageCommands } from './message-commands.js';
+import { platformCommands } from './platform-commands.js';
+import { fileLogger } from './logger.js';
+
+function int(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0`);
+    return n;
+  };
+}
+
+// a closed pipe (`osw … | head`) is not an error
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+const program = new Command('osw').description('open-single-window: import client, platform and customs sandbox').showHelpAfterError();
+
+program
+  .command('demo')
+  .description('run the all-in-one demo: platform, customs sandbox and two import clients')
+  .option('--home <dir>', 'folder for the database, client folders and demo.json', '.osw-demo')
+  .option('--port <n>', 'HTTP port of the platform (0 = any free port)', int('--port'), 8080)
+  .option('--host <addr>', 'address to listen on', '127.0.0.1')
+  .option('--pace-ms <n>', 'time between two sandbox receipts (0 = at once)', int('--pace-ms'), 2000)
+  .option('--stable-ms <n>', 'how long an OutBox file must stay unchanged before it is sent', int('--stable-ms'), 500)
+  .option('--scenario <file>', 'customs sandbox scenario (YAML/JSON): which declarations are inspected, refused… and the pace (docs/sandbox.md)')
+  .action(async (o: { home: string; port: number; host: string; paceMs: number; stableMs: number; scenario?: string }) => {
+    const home = path.resolve(o.home);
+    const logFile = path.join(home, 'logs', 'osw.log');
+    const logger = await fileLogger(logFile);
+    const demo = await startDemo({ home, port: o.port, host: o.host, paceMs: o.paceMs, stableMs: o.stableMs, scenarioFile: o.scenario, logger });
+    process.stdout.write(tour(demo.contract, home, logFile));
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) {
+        process.stderr.write(`${signal} again: stopping at once\n`);
+        process.exit(130);
+      }
+      stopping = true;
+      process.stderr.write(`${signal}: finishing files in flight… (again to force)\n`);
+      await demo.close();
+      logger.flush();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+messageCommands(program);
+clientCommands(program);
+platformCommands(program);
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  process.stderr.write(`osw: ${err.message}\n`);
+  process.exit(1);
+});

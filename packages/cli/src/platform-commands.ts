@@ -1,0 +1,98 @@
+/**
+ * `osw platform start --config platform.yaml`: one platform instance on its own. Several may run
+ * against one PostgreSQL database (`store: postgres://…`) and one RabbitMQ (`exchange: amqp://…`).
+ * Configuration: defaults < file (YAML or JSON) < environment (OSW_PLATFORM_*); every problem is
+ * reported at once.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import pino from 'pino';
+import YAML from 'yaml';
+import { OswError } from '@osw/messages';
+import { PlatformConfigSchema, startPlatform } from '@osw/platform';
+import { REDACT_PATHS } from './logger.js';
+
+/** Environment variables that override the file (secrets need not be written into it). */
+export const PLATFORM_ENV: Record<string, { key: string; number?: boolean }> = {
+  OSW_PLATFORM_STORE: { key: 'store' },
+  OSW_PLATFORM_EXCHANGE: { key: 'exchange' },
+  OSW_PLATFORM_HOST: { key: 'host' },
+  OSW_PLATFORM_PORT: { key: 'port', number: true },
+  OSW_PLATFORM_PUBLIC_URL: { key: 'publicUrl' },
+};
+
+export function loadPlatformConfig(file: string, env: NodeJS.ProcessEnv = process.env) {
+  let raw: Record<string, unknown>;
+  try {
+    raw = (YAML.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) ?? {};
+  } catch (err) {
+    throw new OswError('OSW_CONFIG_INVALID', `cannot read the platform configuration ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  for (const [name, { key, number }] of Object.entries(PLATFORM_ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') raw[key] = number ? Number(v) : v;
+  }
+  const r = PlatformConfigSchema.safeParse(raw);
+  if (!r.success) {
+    const all = r.error.issues.map((i) => `  - ${i.path.join('.') || '(config)'}: ${i.message}`).join('\n');
+    throw new OswError('OSW_CONFIG_INVALID', `the platform configuration has ${r.error.issues.length} problem(s):\n${all}`);
+  }
+  const config = r.data;
+  // a relative SQLite file or web root is relative to the config file
+  const base = path.dirname(path.resolve(file));
+  const abs = (p: string) => (path.isAbsolute(p) ? p : path.resolve(base, p));
+  if (config.dbFile) config.dbFile = abs(config.dbFile);
+  if (config.store && !/^postgres(ql)?:\/\//i.test(config.store)) config.store = abs(config.store);
+  if (config.webRoot) config.webRoot = abs(config.webRoot);
+  return config;
+}
+
+/** A URL with its password hidden, for the start banner. */
+function shown(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export function platformCommands(program: Command): void {
+  const platform = program.command('platform').description('the platform on its own: exchange, sandbox, REST API (several instances may share PostgreSQL and RabbitMQ)');
+  platform
+    .command('start')
+    .description('run one platform instance from a configuration file (store: SQLite file or postgres://…, exchange: http or amqp://…)')
+    .requiredOption('--config <file>', 'platform configuration (YAML or JSON)')
+    .option('--log-level <level>', 'pino level', 'info')
+    .action(async (o: { config: string; logLevel: string }) => {
+      let config: ReturnType<typeof loadPlatformConfig>;
+      try {
+        config = loadPlatformConfig(o.config);
+      } catch (err) {
+        process.stderr.write(`osw: ${(err as Error).message}\n`);
+        process.exit(2);
+      }
+      const logger = pino({ level: o.logLevel, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } });
+      const running = await startPlatform(config, logger);
+      process.stdout.write(
+        `platform listening on ${running.url}\n` +
+          `  store: ${config.store ? shown(config.store) : config.dbFile}\n` +
+          `  exchange: HTTP ${running.url}/exchange/v1${config.exchange === 'http' ? '' : ` and RabbitMQ ${shown(config.exchange)}`}\n`,
+      );
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) {
+          process.stderr.write(`${signal} again: stopping at once\n`);
+          process.exit(130);
+        }
+        stopping = true;
+        process.stderr.write(`${signal}: finishing imports in flight… (again to force)\n`);
+        await running.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+    });
+}

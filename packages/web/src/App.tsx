@@ -1,0 +1,150 @@
+/** The console's frame: the Single Window's blue top bar, the left menu, the screen. */
+import { useEffect, useState, type MouseEvent, type ReactElement } from 'react';
+import { loadSession, saveSession, whenSessionLost, type Session } from './api/client.js';
+import { CardStepProvider } from './components/CardStep.js';
+import { useI18n } from './i18n/index.js';
+import type { MessageKey } from './i18n/messages.js';
+import { Clients } from './pages/Clients.js';
+import { Dashboard } from './pages/Dashboard.js';
+import { DeclarationSubscriptions } from './pages/DeclarationSubscriptions.js';
+import { Login } from './pages/Login.js';
+import { ManualSubscriptions } from './pages/ManualSubscriptions.js';
+import { Messages } from './pages/Messages.js';
+import { PushLog } from './pages/PushLog.js';
+import { ReceiptSubscriptions } from './pages/ReceiptSubscriptions.js';
+import { SandboxDeclarations, SandboxManuals } from './pages/Sandbox.js';
+import { navigate, usePath } from './router.js';
+
+interface Screen {
+  path: string;
+  label: MessageKey;
+  render: (s: Session) => ReactElement;
+}
+
+const MENU: { group: MessageKey; screens: Screen[] }[] = [
+  { group: 'nav.home', screens: [{ path: '/', label: 'nav.home', render: (s) => <Dashboard session={s} /> }] },
+  {
+    group: 'nav.subscriptions',
+    screens: [
+      { path: '/subscriptions/declaration', label: 'nav.declarationSub', render: () => <DeclarationSubscriptions /> },
+      { path: '/subscriptions/receipt', label: 'nav.receiptSub', render: () => <ReceiptSubscriptions /> },
+      { path: '/subscriptions/manual', label: 'nav.manualSub', render: () => <ManualSubscriptions /> },
+    ],
+  },
+  {
+    group: 'nav.pushes',
+    screens: [
+      { path: '/pushes', label: 'nav.pushLog', render: () => <PushLog /> },
+      { path: '/messages', label: 'nav.messages', render: () => <Messages /> },
+    ],
+  },
+  { group: 'nav.clients', screens: [{ path: '/clients', label: 'nav.clientApply', render: () => <Clients /> }] },
+  {
+    group: 'nav.sandbox',
+    screens: [
+      { path: '/sandbox/declarations', label: 'nav.sandboxDecl', render: () => <SandboxDeclarations /> },
+      { path: '/sandbox/manuals', label: 'nav.sandboxManual', render: () => <SandboxManuals /> },
+    ],
+  },
+];
+
+const SCREENS = MENU.flatMap((g) => g.screens);
+
+export function LangSwitch() {
+  const { lang, setLang, t } = useI18n();
+  return (
+    <button type="button" className="lang-switch" data-testid="lang-switch" aria-label={t('lang.label')} onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
+      {t('lang.switch')}
+    </button>
+  );
+}
+
+function go(e: MouseEvent<HTMLAnchorElement>, path: string) {
+  if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+  e.preventDefault();
+  navigate(path);
+}
+
+export function App() {
+  const { t } = useI18n();
+  const [session, setSession] = useState<Session | null>(() => loadSession());
+  const [note, setNote] = useState<string | null>(null);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const path = usePath();
+
+  useEffect(() => {
+    whenSessionLost(() => {
+      setNote(t('session.expired'));
+      setSession(null);
+    });
+    return () => whenSessionLost(null);
+  }, [t]);
+
+  useEffect(() => setMenuOpen(false), [path]);
+
+  if (!session) return <Login onLogin={(s) => (setNote(null), setSession(s))} note={note} />;
+
+  const screen = SCREENS.find((s) => s.path === path) ?? SCREENS[0];
+  return (
+    <CardStepProvider>
+      <a className="skip" href="#main">
+        {t('app.skip')}
+      </a>
+      <header className="topbar">
+        <button type="button" className="menu-toggle" aria-expanded={menuOpen} aria-controls="side-menu" onClick={() => setMenuOpen(!menuOpen)}>
+          ☰ <span className="sr-only">{t('nav.menu')}</span>
+        </button>
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            单
+          </span>
+          <div>
+            <div className="brand-title">{t('app.title')}</div>
+            <div className="brand-sub">{t('app.subtitle')}</div>
+          </div>
+        </div>
+        <div className="topbar-right">
+          <span className="who" data-testid="who">
+            {session.account} · {session.enterpriseCode}
+          </span>
+          <LangSwitch />
+          <button
+            type="button"
+            className="btn-plain btn-light"
+            onClick={() => {
+              saveSession(null);
+              setSession(null);
+            }}
+          >
+            {t('logout')}
+          </button>
+        </div>
+      </header>
+      <div className="layout">
+        <nav id="side-menu" className={`side${menuOpen ? ' open' : ''}`} aria-label={t('nav.menu')}>
+          {MENU.map((g) => (
+            <div key={g.group} className="side-group">
+              {g.screens.length > 1 || g.screens[0].label !== g.group ? <div className="side-title">{t(g.group)}</div> : null}
+              <ul>
+                {g.screens.map((s) => (
+                  <li key={s.path}>
+                    <a href={s.path} aria-current={s === screen ? 'page' : undefined} onClick={(e) => go(e, s.path)}>
+                      {t(s.label)}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </nav>
+        <main id="main" className="content" tabIndex={-1}>
+          <div className="crumbs">
+            {t(MENU.find((g) => g.screens.includes(screen))!.group)} {screen.path !== '/' && <>/ {t(screen.label)}</>}
+          </div>
+          <h1 className="screen-title">{t(screen.label)}</h1>
+          {screen.render(session)}
+        </main>
+      </div>
+    </CardStepProvider>
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * The console's only way to the platform: the REST API under `/api/v1`. Errors keep the API's
+ * `{error: {code, message}}` so screens show the platform's own words, in the chosen language.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+  /** For OSW_CARD_PIN_WRONG: the tries left the message names ("还可以重试N次" / "N tries left"). */
+  get triesLeft(): number | null {
+    if (this.code !== 'OSW_CARD_PIN_WRONG') return null;
+    const m = /(\d+)/.exec(this.message.replace(/\d{13}/g, ''));
+    return m ? Number(m[1]) : null;
+  }
+}
+
+export interface Session {
+  token: string;
+  account: string;
+  enterpriseCode: string;
+  expiresAt: string;
+}
+
+const SESSION_KEY = 'osw.session';
+let language: 'zh' | 'en' = 'zh';
+let onSessionLost: (() => void) | null = null;
+
+export function setApiLanguage(l: 'zh' | 'en') {
+  language = l;
+}
+
+export function loadSession(): Session | null {
+  try {
+    const s = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as Session | null;
+    return s && new Date(s.expiresAt).getTime() > Date.now() ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveSession(s: Session | null) {
+  if (s) sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
+  else sessionStorage.removeItem(SESSION_KEY);
+}
+
+export function whenSessionLost(fn: (() => void) | null) {
+  onSessionLost = fn;
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+export async function api<T>(method: 'GET' | 'POST', path: string, opts: { body?: unknown; query?: Query } = {}): Promise<T> {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  const url = path + (qs.size ? `?${qs}` : '');
+  const headers: Record<string, string> = { 'accept-language': language, accept: 'application/json' };
+  const session = loadSession();
+  if (session) headers.authorization = `Bearer ${session.token}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  } catch (err) {
+    throw new ApiError(0, 'OSW_NETWORK', err instanceof Error ? err.message : String(err));
+  }
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON: reported below */
+  }
+  if (!res.ok) {
+    const e = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    const err = new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? (text.slice(0, 200) || res.statusText));
+    if (res.status === 401 && err.code === 'OSW_AUTH_REQUIRED' && session) {
+      saveSession(null);
+      onSessionLost?.();
+    }
+    throw err;
+  }
+  return json as T;
+}
+
+export const get = <T>(path: string, query?: Query) => api<T>('GET', path, { query });
+export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, { body: body ?? {} });
+
+let capabilities: Promise<Set<string>> | null = null;
+
+/**
+ * Which API routes the running platform offers (from its OpenAPI document), as `METHOD path`.
+ * Screens for routes still being built show "not available yet" instead of guessing.
+ */
+export function apiRoutes(): Promise<Set<string>> {
+  capabilities ??= fetch('/api/docs/json')
+    .then((r) => (r.ok ? r.json() : { paths: {} }))
+    .then((doc: { paths?: Record<string, Record<string, unknown>> }) => {
+      const set = new Set<string>();
+      for (const [p, ops] of Object.entries(doc.paths ?? {})) for (const m of Object.keys(ops)) set.add(`${m.toUpperCase()} ${p}`);
+      return set;
+    })
+    .catch(() => new Set<string>());
+  return capabilities;
+}

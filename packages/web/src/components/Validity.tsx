@@ -1,0 +1,58 @@
+/** The validity date picker (有效期): today up to one year from today, default one year. */
+import { useState, type FormEvent } from 'react';
+import { useI18n } from '../i18n/index.js';
+import { chinaToday, oneYearFrom, validityProblem } from '../rules.js';
+import { Field, Modal } from './ui.js';
+
+export function useValidityText() {
+  const { t, lang } = useI18n();
+  return (day: string): string | null => {
+    const p = validityProblem(day);
+    const max = oneYearFrom(chinaToday());
+    if (!p) return null;
+    if (p === 'format') return lang === 'en' ? 'Choose a date' : '请选择日期';
+    return t('sub.validityRule', { max });
+  };
+}
+
+export function ValidityInput({ value, onChange, problem, label }: { value: string; onChange: (v: string) => void; problem?: string | null; label?: string }) {
+  const { t } = useI18n();
+  const today = chinaToday();
+  const max = oneYearFrom(today);
+  return (
+    <Field label={label ?? t('sub.validUntil')} hint={t('sub.validityRule', { max })} problem={problem}>
+      {(id) => <input id={id} name="validUntil" type="date" min={today} max={max} value={value} onChange={(e) => onChange(e.target.value)} required />}
+    </Field>
+  );
+}
+
+/** 延期: a date picker limited to one year from today, then the card step. */
+export function ExtendDialog({ current, onClose, onExtend }: { current: string; onClose: () => void; onExtend: (validUntil: string) => void }) {
+  const { t } = useI18n();
+  const problemOf = useValidityText();
+  const [day, setDay] = useState(() => oneYearFrom(chinaToday()));
+  const [touched, setTouched] = useState(false);
+  const problem = touched ? problemOf(day) : null;
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    setTouched(true);
+    if (problemOf(day)) return;
+    onExtend(day);
+  }
+  return (
+    <Modal title={t('sub.extend')} onClose={onClose} testId="extend-dialog">
+      <form onSubmit={submit} noValidate>
+        <p className="muted">
+          {t('sub.validUntil')}: {current} 23:59:59
+        </p>
+        <ValidityInput label={t('sub.extendTitle')} value={day} onChange={setDay} problem={problem} />
+        <div className="form-actions">
+          <button type="submit">{t('common.confirm')}</button>
+          <button type="button" className="btn-plain" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,2 @@
+// Vite bundles CSS imported from the entry.
+declare module '*.css';

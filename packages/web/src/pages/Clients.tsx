@@ -1,0 +1,182 @@
+/**
+ * 客户端管理: 自动导入客户端申请 (apply; the transport settings shown once), the enterprise's
+ * clients with their device binding, 解除设备绑定 and 停用.
+ */
+import { useState, type FormEvent } from 'react';
+import { ApiError, post } from '../api/client.js';
+import type { Client, TransportSettings } from '../api/types.js';
+import { useCardStep } from '../components/CardStep.js';
+import { useList, useRoute } from '../components/hooks.js';
+import { CopyButton, DataTable, Field, Notice, Panel, StatusTag, type Column } from '../components/ui.js';
+import { useI18n } from '../i18n/index.js';
+import { chinaTime, REGION } from '../rules.js';
+
+type Transport = 'rabbitmq' | 'https' | 'ibmmq';
+
+export function Clients() {
+  const { t } = useI18n();
+  const runWithCard = useCardStep();
+  const [region, setRegion] = useState('5300');
+  const [transport, setTransport] = useState<Transport>('https');
+  const [environment, setEnvironment] = useState<'test' | 'prod'>('test');
+  const [touched, setTouched] = useState(false);
+  const [applied, setApplied] = useState<(Client & { transportSettings: TransportSettings }) | null>(null);
+  const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const list = useList<Client>('/api/v1/clients', { pageSize: 200 });
+  const hasLive = useRoute('GET /api/v1/clients/{clientId}/status');
+
+  const regionProblem = touched && !REGION.test(region) ? t('cl.regionRule') : null;
+
+  async function apply(e: FormEvent) {
+    e.preventDefault();
+    setTouched(true);
+    setResult(null);
+    if (!REGION.test(region)) return;
+    try {
+      const r = await runWithCard({ purpose: t('cl.apply') }, (card) =>
+        post<Client & { transportSettings: TransportSettings }>('/api/v1/clients', { region, version: '2.0', transport, environment, card }),
+      );
+      if (!r) return;
+      setApplied(r);
+      setResult({ kind: 'ok', text: t('cl.applied', { id: r.clientId }) });
+      await list.reload();
+    } catch (err) {
+      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+    }
+  }
+
+  async function act(c: Client, what: 'unbind-device' | 'disable') {
+    setResult(null);
+    try {
+      const r = await runWithCard({ anyKind: what === 'unbind-device', purpose: `${what === 'disable' ? t('cl.disable') : t('cl.unbind')} · ${c.clientId}` }, (card) =>
+        post<Client>(`/api/v1/clients/${c.clientId}/${what}`, { card }),
+      );
+      if (r) setResult({ kind: 'ok', text: what === 'disable' ? t('cl.disableDone') : t('cl.unbindDone') });
+    } catch (err) {
+      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+    }
+    await list.reload();
+  }
+
+  const columns: Column<Client>[] = [
+    { key: 'clientId', title: t('col.clientId2'), render: (c) => <code>{c.clientId}</code> },
+    { key: 'region', title: t('cl.region'), render: (c) => c.region },
+    { key: 'version', title: t('cl.version'), render: (c) => c.version },
+    { key: 'transport', title: t('cl.transport'), render: (c) => (c.transport === 'rabbitmq' ? 'RabbitMQ' : 'HTTPS') },
+    { key: 'env', title: t('cl.environment'), render: (c) => t(c.environment === 'prod' ? 'cl.prod' : 'cl.test') },
+    { key: 'device', title: t('cl.device'), render: (c) => (c.device.bound ? `${t('cl.bound')} ${chinaTime(c.device.boundAt)}` : t('cl.unbound')) },
+    { key: 'status', title: t('col.status'), render: (c) => <StatusTag status={c.status} /> },
+    { key: 'live', title: t('cl.live'), render: () => (hasLive ? '…' : <span className="muted">{t('cl.liveUnknown')}</span>) },
+    { key: 'createdAt', title: t('cl.createdAt'), render: (c) => chinaTime(c.createdAt) },
+    {
+      key: 'ops',
+      title: t('common.operation'),
+      render: (c) =>
+        c.status === 'active' ? (
+          <span className="row-actions">
+            <button type="button" className="btn-link" disabled={!c.device.bound} onClick={() => void act(c, 'unbind-device')}>
+              {t('cl.unbind')}
+            </button>
+            <button type="button" className="btn-link danger" onClick={() => void act(c, 'disable')}>
+              {t('cl.disable')}
+            </button>
+          </span>
+        ) : (
+          '-'
+        ),
+    },
+  ];
+
+  const s = applied?.transportSettings;
+  return (
+    <>
+      <Panel title={t('cl.apply')} testId="client-apply">
+        <form onSubmit={apply} noValidate className="form-grid">
+          <Field label={t('cl.region')} hint={t('cl.regionRule')} problem={regionProblem}>
+            {(id) => <input id={id} name="region" inputMode="numeric" maxLength={4} value={region} onChange={(e) => setRegion(e.target.value.trim())} />}
+          </Field>
+          <Field label={t('cl.version')}>
+            {(id) => (
+              <select id={id} name="version" value="2.0" onChange={() => undefined}>
+                <option value="2.0">2.0</option>
+              </select>
+            )}
+          </Field>
+          <fieldset className="field">
+            <legend>{t('cl.transport')}</legend>
+            <div className="radio-row">
+              <label className="check">
+                <input type="radio" name="transport" checked={transport === 'rabbitmq'} onChange={() => setTransport('rabbitmq')} /> RabbitMQ
+              </label>
+              <label className="check">
+                <input type="radio" name="transport" checked={transport === 'https'} onChange={() => setTransport('https')} /> HTTPS
+              </label>
+              <label className="check muted">
+                <input type="radio" name="transport" checked={transport === 'ibmmq'} onChange={() => setTransport('ibmmq')} /> {t('cl.ibmmq')}
+              </label>
+            </div>
+          </fieldset>
+          <fieldset className="field">
+            <legend>{t('cl.environment')}</legend>
+            <div className="radio-row">
+              <label className="check">
+                <input type="radio" name="environment" checked={environment === 'test'} onChange={() => setEnvironment('test')} /> {t('cl.test')}
+              </label>
+              <label className="check">
+                <input type="radio" name="environment" checked={environment === 'prod'} onChange={() => setEnvironment('prod')} /> {t('cl.prod')}
+              </label>
+            </div>
+          </fieldset>
+          <div className="form-actions">
+            <button type="submit">{t('cl.submit')}</button>
+          </div>
+        </form>
+        {result && (
+          <Notice kind={result.kind} testId="result">
+            {result.text}
+          </Notice>
+        )}
+        {s && (
+          <div className="settings" data-testid="transport-settings">
+            <h3>
+              {t('cl.settings')} · {applied.clientId}
+            </h3>
+            <Notice kind="warn">{t('cl.passwordOnce')}</Notice>
+            <dl>
+              {(
+                [
+                  ['cl.endpoint', s.endpoint],
+                  ['cl.user', s.user],
+                  ['cl.password', s.password],
+                  ['cl.sendQueue', s.sendQueue],
+                  ['cl.receiveQueue', s.receiveQueue],
+                  ['cl.exchange', s.exchange],
+                ] as const
+              )
+                .filter(([, v]) => v)
+                .map(([k, v]) => (
+                  <div key={k} className="kv">
+                    <dt>{t(k)}</dt>
+                    <dd>
+                      <code data-testid={`setting-${k}`}>{v}</code> <CopyButton text={v!} label={t(k)} />
+                    </dd>
+                  </div>
+                ))}
+            </dl>
+          </div>
+        )}
+      </Panel>
+      <Panel
+        title={t('cl.list')}
+        actions={
+          <button type="button" className="btn-plain" onClick={() => void list.reload()}>
+            {t('common.refresh')}
+          </button>
+        }
+      >
+        <Notice kind="error">{list.error}</Notice>
+        <DataTable columns={columns} rows={list.data?.items ?? null} rowKey={(c) => c.clientId} loading={list.loading} testId="clients-table" />
+      </Panel>
+    </>
+  );
+}

@@ -1,0 +1,142 @@
+/**
+ * 首页: the numbers an operator checks first, and the expiry reminder the original lacks —
+ * subscriptions that end within the next 30 days. Push statistics come with the push engine.
+ */
+import { useEffect, useState } from 'react';
+import { ApiError, get, type Session } from '../api/client.js';
+import type { Client, DeclarationSubscription, List, ManualSubscription } from '../api/types.js';
+import { useRoute } from '../components/hooks.js';
+import { navigate } from '../router.js';
+import { DataTable, NotAvailable, Notice, Panel } from '../components/ui.js';
+import { useI18n } from '../i18n/index.js';
+import { addDays, chinaToday, daysBetween } from '../rules.js';
+
+interface Expiring {
+  key: string;
+  kind: string;
+  path: string;
+  clientId: string;
+  content: string;
+  validUntil: string;
+}
+
+async function all<T>(path: string, query: Record<string, string> = {}): Promise<T[]> {
+  const out: T[] = [];
+  for (let page = 1; page <= 50; page++) {
+    const r = await get<List<T>>(path, { ...query, page, pageSize: 200 });
+    out.push(...r.items);
+    if (out.length >= r.total || r.items.length === 0) break;
+  }
+  return out;
+}
+
+export function Dashboard({ session }: { session: Session }) {
+  const { t } = useI18n();
+  const [stats, setStats] = useState<{ active: number; clients: Client[]; declarations: number; expiring: Expiring[] } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const hasPushes = useRoute('GET /api/v1/pushes');
+
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const [decl, manual, clients, declarations] = await Promise.all([
+        all<DeclarationSubscription>('/api/v1/subscriptions/declaration', { status: 'active' }),
+        all<ManualSubscription>('/api/v1/subscriptions/manual', { status: 'active' }),
+        all<Client>('/api/v1/clients'),
+        get<List<unknown>>('/api/v1/declarations', { pageSize: 1 }),
+      ]);
+      const limit = addDays(chinaToday(), 30);
+      const expiring: Expiring[] = [
+        ...decl.map((s) => ({ key: `d${s.id}`, kind: t('nav.declarationSub'), path: '/subscriptions/declaration', clientId: s.clientId, content: s.content, validUntil: s.validUntil })),
+        ...manual.filter((s) => s.kind === 'incremental').map((s) => ({ key: `m${s.id}`, kind: t('nav.manualSub'), path: '/subscriptions/manual', clientId: s.clientId, content: s.content, validUntil: s.validUntil })),
+      ]
+        .filter((s) => s.validUntil <= limit)
+        .sort((a, b) => a.validUntil.localeCompare(b.validUntil));
+      if (live) setStats({ active: decl.length + manual.length, clients, declarations: declarations.total, expiring });
+    })().catch((err) => live && setError(err instanceof ApiError ? err.message : String(err)));
+    return () => {
+      live = false;
+    };
+  }, [t, session.token]);
+
+  const today = chinaToday();
+  return (
+    <>
+      <Notice kind="error">{error}</Notice>
+      <div className="tiles" data-testid="tiles">
+        <Tile label={t('dash.activeSubs')} value={stats?.active} />
+        <Tile label={t('dash.clients')} value={stats ? `${stats.clients.filter((c) => c.status === 'active').length} / ${stats.clients.length}` : undefined} />
+        <Tile label={t('dash.declarations')} value={stats?.declarations} />
+        <Tile label={t('dash.expiring')} value={stats?.expiring.length} warn={!!stats?.expiring.length} />
+      </div>
+      <Panel title={t('dash.expiring')} testId="expiring">
+        {stats && stats.expiring.length === 0 ? (
+          <p className="muted">{t('dash.expiringNone')}</p>
+        ) : (
+          <DataTable
+            rows={stats?.expiring ?? null}
+            rowKey={(e) => e.key}
+            onRowClick={(e) => navigate(e.path)}
+            columns={[
+              { key: 'kind', title: t('dash.type'), render: (e) => e.kind },
+              { key: 'client', title: t('col.clientId'), render: (e) => e.clientId },
+              { key: 'content', title: t('col.content'), render: (e) => e.content, className: 'wrap' },
+              { key: 'until', title: t('col.validUntil'), render: (e) => `${e.validUntil} 23:59:59` },
+              { key: 'left', title: t('dash.daysLeft'), render: (e) => daysBetween(today, e.validUntil) },
+            ]}
+          />
+        )}
+      </Panel>
+      <Panel title={`${t('dash.pushesPerHour')} · ${t('dash.successRate')} · ${t('dash.suspended')}`}>
+        {hasPushes === false ? <NotAvailable api="GET /api/v1/pushes" /> : hasPushes ? <PushStats /> : null}
+      </Panel>
+    </>
+  );
+}
+
+function Tile({ label, value, warn }: { label: string; value: string | number | undefined; warn?: boolean }) {
+  return (
+    <div className={`tile${warn ? ' tile-warn' : ''}`}>
+      <div className="tile-value">{value ?? '…'}</div>
+      <div className="tile-label">{label}</div>
+    </div>
+  );
+}
+
+/** Pushes of the last 24 hours per hour, the delivery rate, suspended clients (from the push log). */
+function PushStats() {
+  const { t } = useI18n();
+  const [rows, setRows] = useState<{ status?: string; createdAt?: string; sentAt?: string | null; clientId?: string }[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const from = addDays(chinaToday(), -1);
+    all<{ status?: string; createdAt?: string; sentAt?: string | null; clientId?: string }>('/api/v1/pushes', { from })
+      .then(setRows)
+      .catch((err) => setError(err instanceof ApiError ? err.message : String(err)));
+  }, []);
+  if (error) return <Notice kind="error">{error}</Notice>;
+  if (!rows) return <p className="muted">{t('common.loading')}</p>;
+  const now = Date.now();
+  const hours = Array.from({ length: 24 }, (_, i) => rows.filter((r) => {
+    const at = Date.parse(r.sentAt ?? r.createdAt ?? '');
+    return at > now - (24 - i) * 3_600_000 && at <= now - (23 - i) * 3_600_000;
+  }).length);
+  const max = Math.max(1, ...hours);
+  const delivered = rows.filter((r) => r.status === 'delivered').length;
+  const suspended = new Set(rows.filter((r) => r.status === 'suspended').map((r) => r.clientId));
+  return (
+    <div className="push-stats">
+      <svg className="chart" viewBox="0 0 240 60" role="img" aria-label={t('dash.pushesPerHour')}>
+        {hours.map((n, i) => (
+          <rect key={i} x={i * 10 + 1} y={58 - (n / max) * 56} width={8} height={(n / max) * 56} />
+        ))}
+      </svg>
+      <div>
+        {t('dash.successRate')}: {rows.length ? `${((delivered / rows.length) * 100).toFixed(1)}%` : '-'}
+      </div>
+      <div>
+        {t('dash.suspended')}: {suspended.size ? [...suspended].join(', ') : '0'}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+import { useState, type FormEvent } from 'react';
+import { ApiError, post, saveSession, type Session } from '../api/client.js';
+import { Field, Notice } from '../components/ui.js';
+import { useI18n } from '../i18n/index.js';
+import { LangSwitch } from '../App.js';
+
+export function Login({ onLogin, note }: { onLogin: (s: Session) => void; note?: string | null }) {
+  const { t } = useI18n();
+  const [account, setAccount] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [touched, setTouched] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setTouched(true);
+    if (!account || !password) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const s = await post<Session>('/api/v1/session', { account, password });
+      saveSession(s);
+      onLogin(s);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="login-page">
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            单
+          </span>
+          <div>
+            <div className="brand-title">{t('app.title')}</div>
+            <div className="brand-sub">{t('app.subtitle')}</div>
+          </div>
+        </div>
+        <LangSwitch />
+      </header>
+      <main className="login-box">
+        <h1>{t('login.title')}</h1>
+        <form onSubmit={submit} noValidate data-testid="login-form">
+          <Field label={t('login.account')} problem={touched && !account ? t('common.required', { f: t('login.account') }) : null}>
+            {(id) => <input id={id} name="account" autoComplete="username" value={account} onChange={(e) => setAccount(e.target.value.trim())} autoFocus />}
+          </Field>
+          <Field label={t('login.password')} problem={touched && !password ? t('common.required', { f: t('login.password') }) : null}>
+            {(id) => <input id={id} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />}
+          </Field>
+          <Notice kind="error" testId="login-error">
+            {error}
+          </Notice>
+          <Notice kind="info">{note}</Notice>
+          <button type="submit" className="btn-block" disabled={busy}>
+            {busy ? t('login.busy') : t('login.submit')}
+          </button>
+        </form>
+        <p className="muted small">{t('login.hint')}</p>
+      </main>
+    </div>
+  );
+}
