@@ -1,0 +1,95 @@
+/**
+ * Import client throughput: files per second from OutBox to SentBox with `Successed_` in InBox,
+ * 2 KB and 200 KB declarations, maxConcurrentTasks 1 and 8, over the HTTP exchange to a real
+ * platform on this machine. Baseline in the same run: the bare file work for the same files —
+ * read, rename into another folder, and an fsync'd write of a small receipt.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startClient } from '@osw/client';
+import { buildDecMessage, parseDecMessage } from '@osw/messages';
+import { platformWorld, silent } from '../test/support/platform-world.js';
+import type { Figure } from './lib.js';
+
+function declarationOfSize(example: string, bytes: number): string {
+  const m = parseDecMessage(example);
+  if (bytes < 4096) {
+    // a small declaration: the head's required fields, one goods row, the signature block
+    const head = Object.fromEntries(['IEFlag', 'AgentCode', 'AgentName', 'CustomMaster', 'IEPort', 'OwnerCode', 'OwnerName', 'TradeCode', 'TradeName', 'TradeMode', 'TrafMode', 'GrossWet', 'NetWt', 'PackNo'].map((k) => [k, m.head[k] ?? '']));
+    const list = Object.fromEntries(['GNo', 'CodeTS', 'GName', 'GModel', 'GQty', 'GUnit', 'DeclPrice', 'DeclTotal', 'TradeCurr', 'OriginCountry'].map((k) => [k, m.lists[0].fields[k] ?? '']));
+    let xml = buildDecMessage({ ...m, head, lists: [{ fields: list, goodsLimits: [] }], containers: [], licenses: [], copPromises: [], users: [], edocs: [], ecoRelations: [], freeText: null });
+    while (Buffer.byteLength(xml) < bytes) xml = xml.replace('</DecMessage>', '<!-- padding ------------------------------------------------------------------------------ -->\n</DecMessage>');
+    return xml;
+  }
+  const rows = [];
+  let xml = '';
+  for (let i = 0; Buffer.byteLength(xml) < bytes; i++) {
+    rows.push({ fields: { ...m.lists[i % m.lists.length].fields, GNo: String(i + 1) }, goodsLimits: [] });
+    xml = buildDecMessage({ ...m, lists: rows });
+  }
+  return xml;
+}
+
+function bareFileWork(dir: string, files: number, body: string): number {
+  const a = path.join(dir, 'a');
+  const b = path.join(dir, 'b');
+  mkdirSync(a, { recursive: true });
+  mkdirSync(b, { recursive: true });
+  for (let i = 0; i < files; i++) writeFileSync(path.join(a, `f${i}.xml`), body);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < files; i++) {
+    readFileSync(path.join(a, `f${i}.xml`));
+    renameSync(path.join(a, `f${i}.xml`), path.join(b, `f${i}.xml`));
+    const fd = openSync(path.join(b, `r${i}.xml`), 'w');
+    writeSync(fd, '<DecImportResponse><ResponseCode>0</ResponseCode></DecImportResponse>');
+    fsyncSync(fd);
+    closeSync(fd);
+  }
+  return files / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+export async function clientFigures(root: string, quick: boolean): Promise<Figure[]> {
+  const example = readFileSync(path.join(root, 'examples', 'declaration.xml'), 'utf8');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'osw-bench-client-'));
+  const world = await platformWorld(dir);
+  const figures: Figure[] = [];
+  try {
+    for (const size of [2 * 1024, 200 * 1024]) {
+      const body = declarationOfSize(example, size);
+      const files = quick ? (size > 10_000 ? 40 : 100) : size > 10_000 ? 200 : 500;
+      const baseline = bareFileWork(path.join(dir, `bare-${size}`), files, body);
+      for (const tasks of [1, 8]) {
+        const cfg = world.config({ businesses: { declaration: { maxConcurrentTasks: tasks } }, stableMs: 200, rescanMs: 200, statusPage: { enabled: false, host: '127.0.0.1', port: 0 } }, `run-${size}-${tasks}`);
+        const outBox = path.join(cfg.impPath, 'DecCus001', 'OutBox');
+        const sentBox = path.join(cfg.impPath, 'DecCus001', 'SentBox');
+        mkdirSync(outBox, { recursive: true });
+        const past = new Date(Date.now() - 60_000);
+        for (let i = 0; i < files; i++) {
+          const f = path.join(outBox, `dec-${i}.xml`);
+          writeFileSync(f, body);
+          utimesSync(f, past, past);
+        }
+        const start = process.hrtime.bigint();
+        const client = await startClient(cfg, { logger: silent, lockDir: path.join(dir, 'locks') });
+        const count = () => readdirSync(sentBox, { recursive: true }).filter((f) => String(f).endsWith('.xml')).length;
+        while (count() < files) await new Promise((r) => setTimeout(r, 20));
+        const secs = Number(process.hrtime.bigint() - start) / 1e9;
+        await client.stop(0);
+        const value = files / secs;
+        figures.push({
+          name: `client send ${size / 1024} KB, maxConcurrentTasks ${tasks}, HTTP`,
+          value,
+          unit: 'files/s',
+          baseline,
+          ratio: baseline / value,
+          note: 'OutBox → signed → platform import → Successed_ in InBox → SentBox; baseline: read + rename + fsync’d write of the same files',
+        });
+      }
+    }
+  } finally {
+    await world.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return figures;
+}

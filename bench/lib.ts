@@ -1,0 +1,62 @@
+/** Measuring helpers: every figure is taken next to a baseline measured in the same run. */
+import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  baseline: number | null;
+  /** value / baseline in the direction that says "how many times the baseline's cost" */
+  ratio: number | null;
+  note?: string;
+}
+
+/** Runs fn repeatedly for about `ms` after a warm-up; returns operations per second (median of 5 rounds). */
+export function opsPerSecond(fn: () => void, ms: number): number {
+  const warm = Date.now() + Math.min(200, ms / 5);
+  while (Date.now() < warm) fn();
+  const rounds: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    let n = 0;
+    const start = process.hrtime.bigint();
+    const end = Date.now() + ms / 5;
+    while (Date.now() < end) {
+      fn();
+      n++;
+    }
+    const secs = Number(process.hrtime.bigint() - start) / 1e9;
+    rounds.push(n / secs);
+  }
+  return rounds.sort((a, b) => a - b)[2];
+}
+
+export function machine() {
+  return {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? '',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+export function report(figures: Figure[], root: string): string {
+  const date = new Date().toISOString().slice(0, 10);
+  const out = { date: new Date().toISOString(), machine: machine(), figures };
+  const dir = path.join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${date}.json`), JSON.stringify(out, null, 2) + '\n');
+  writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(out, null, 2) + '\n');
+  const rows = figures.map((f) => [f.name, fmt(f.value), f.unit, f.baseline === null ? '—' : fmt(f.baseline), f.ratio === null ? '—' : `${f.ratio.toFixed(2)}×`]);
+  const head = ['figure', 'value', 'unit', 'baseline', 'ratio'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function fmt(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+}

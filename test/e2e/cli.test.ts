@@ -1,0 +1,108 @@
+/** The `osw` command as a user runs it. */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { writeCardFile } from '@osw/client';
+import { generateCardKeys } from '@osw/messages';
+import { EXAMPLES, FIXTURES, tempDir, waitFor } from '../helpers.js';
+
+const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
+
+describe('osw command line', () => {
+  it('osw message inspect reads every real fixture and prints one JSON object', () => {
+    for (const f of readdirSync(FIXTURES)) {
+      const r = spawnSync(process.execPath, [OSW, 'message', 'inspect', path.join(FIXTURES, f)], { encoding: 'utf8' });
+      expect(r.status, `${f}: ${r.stderr}`).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j.family).toMatch(/^(declaration|declaration-receipt|sas|manifest|ceb|import-response|failure)$/);
+      expect(typeof j.root).toBe('string');
+      expect(typeof j.messageType).toBe('string');
+      expect(typeof j.keys).toBe('object');
+    }
+  });
+
+  it('osw message inspect gives exit code 2 and a clear message for what it cannot read', () => {
+    const t = tempDir();
+    try {
+      const r = spawnSync(process.execPath, [OSW, 'message', 'inspect', '/nonexistent/file.xml'], { encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('cannot read /nonexistent/file.xml');
+      const r2 = spawnSync(process.execPath, [OSW, 'message', 'inspect', path.join(FIXTURES, '..', '..', 'DESIGN.md')], { encoding: 'utf8' });
+      expect(r2.status).toBe(2);
+      expect(r2.stderr).toContain('[C902]');
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('osw message validate prints every problem and exits 1; a clean message exits 0', () => {
+    const t = tempDir();
+    try {
+      const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
+      const ok = spawnSync(process.execPath, [OSW, 'message', 'validate', path.join(EXAMPLES, 'declaration.xml')], { encoding: 'utf8' });
+      expect(ok.status).toBe(0);
+      expect(ok.stdout).toContain('no problems');
+      const bad = path.join(t.dir, 'bad.xml');
+      writeFileSync(bad, example.replace('<IEFlag>I</IEFlag>', '<IEFlag>X</IEFlag>').replace('<TradeCode>4403960002</TradeCode>', '<TradeCode></TradeCode>'));
+      const r = spawnSync(process.execPath, [OSW, 'message', 'validate', '--json', bad], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      const report = JSON.parse(r.stdout);
+      expect(report.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['DecHead.IEFlag', 'DecHead.TradeCode']));
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('osw message sign with a card file, then verify: ok; after tampering: exit 1', async () => {
+    const t = tempDir();
+    try {
+      const cardFile = path.join(t.dir, 'card.json');
+      await writeCardFile(cardFile, { cardNo: '8950000000002', kind: 'operator', enterpriseCode: '4403980001', ...generateCardKeys('12345678') });
+      const signedFile = path.join(t.dir, 'signed.xml');
+      const s = spawnSync(process.execPath, [OSW, 'message', 'sign', path.join(EXAMPLES, 'declaration.xml'), '--card', cardFile, '--out', signedFile], { encoding: 'utf8', env: { ...process.env, OSW_CARD_PIN: '12345678' } });
+      expect(s.status, s.stderr).toBe(0);
+      const v = spawnSync(process.execPath, [OSW, 'message', 'verify', signedFile, '--card', cardFile], { encoding: 'utf8' });
+      expect(v.status).toBe(0);
+      expect(JSON.parse(v.stdout)).toMatchObject({ family: 'declaration', ok: true });
+      writeFileSync(signedFile, readFileSync(signedFile, 'utf8').replace('<NetWt>2371</NetWt>', '<NetWt>2372</NetWt>'));
+      const v2 = spawnSync(process.execPath, [OSW, 'message', 'verify', signedFile, '--card', cardFile], { encoding: 'utf8' });
+      expect(v2.status).toBe(1);
+      const wrong = spawnSync(process.execPath, [OSW, 'message', 'sign', path.join(EXAMPLES, 'declaration.xml'), '--card', cardFile, '--pin', '00000000'], { encoding: 'utf8' });
+      expect(wrong.status).toBe(1);
+      expect(wrong.stderr).toContain('[C134]');
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('osw demo starts, prints the tour, writes demo.json and stops cleanly on SIGINT', async () => {
+    const t = tempDir();
+    const child = spawn(process.execPath, [OSW, 'demo', '--home', t.dir, '--port', '0', '--pace-ms', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    try {
+      await waitFor(() => out.includes('Ctrl+C stops'), 'the tour', 30_000);
+      expect(out).toContain('demo is running');
+      const contract = JSON.parse(readFileSync(path.join(t.dir, 'demo.json'), 'utf8'));
+      expect(out).toContain(contract.platformUrl);
+      const health = await fetch(`${contract.platformUrl}/api/v1/health`);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      const page = await fetch(`${contract.platformUrl}/`);
+      expect(await page.text()).toContain('单一窗口');
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(existsSync(path.join(t.dir, 'logs', 'osw.log'))).toBe(true);
+      const log = readFileSync(path.join(t.dir, 'logs', 'osw.log'), 'utf8');
+      const state = JSON.parse(readFileSync(path.join(t.dir, 'demo-state.json'), 'utf8'));
+      for (const c of state.clients) expect(log).not.toContain(c.secret);
+      for (const k of state.cards) expect(log).not.toContain(`"${k.pin}"`);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      t.cleanup();
+    }
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * The walking skeleton end to end: the demo in a temp home on a free port; files dropped into the
+ * broker client's OutBox; the folders and receipt contents checked as a user would see them.
+ */
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yazl from 'yazl';
+import { CardFileSigner, deviceFingerprint, HttpTransport, startClient, type RunningClient } from '@osw/client';
+import { chinaDay, parseDecImportResponse, parseDecResult, parseFailureRoot, writeZip } from '@osw/messages';
+import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
+import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+
+const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'));
+const logger = pino({ level: 'silent' });
+
+let t: ReturnType<typeof tempDir>;
+let demo: RunningDemo;
+let dec: { outBox: string; sentBox: string; failBox: string; inBox: string };
+let root: string;
+let dropped = 0;
+
+async function drop(name: string, content: string | Buffer) {
+  dropped++;
+  // written beside OutBox and moved in, as a careful ERP does; the client must also cope with slow writers
+  const tmp = path.join(root, `${name}.partial`);
+  await fs.writeFile(tmp, content);
+  await fs.rename(tmp, path.join(dec.outBox, name));
+}
+
+const inBox = () => filesBelow(dec.inBox);
+const inBoxFile = (name: string) => readFileSync(path.join(dec.inBox, name), 'utf8');
+const one = (files: string[], re: RegExp, what: string) => {
+  const hits = files.filter((f) => re.test(f));
+  if (hits.length !== 1) throw new Error(`expected one ${what}, found ${hits.length}: ${hits.join(', ')}`);
+  return hits[0];
+};
+
+async function startDemoHere() {
+  demo = await startDemo({ home: t.dir, port: 0, paceMs: 0, logger, stableMs: 100, rescanMs: 100 });
+  const broker = demo.contract.clients.find((c) => c.role === 'broker')!;
+  dec = broker.businesses.DecCus001;
+  root = path.dirname(dec.outBox);
+}
+
+describe('walking skeleton: one declaration makes the whole round trip', () => {
+  beforeAll(async () => {
+    t = tempDir('osw-e2e-');
+    await startDemoHere();
+  });
+  afterAll(async () => {
+    await demo?.close();
+    t?.cleanup();
+  });
+
+  it('writes demo.json with the two enterprises, accounts, cards, clients and the manual', async () => {
+    const c = JSON.parse(readFileSync(path.join(t.dir, 'demo.json'), 'utf8'));
+    expect(c.platformUrl).toBe(demo.platform.url);
+    expect(c.enterprises.map((e: { role: string }) => e.role).sort()).toEqual(['broker', 'owner']);
+    for (const e of c.enterprises) {
+      expect(e.customsCode).toMatch(/^\d{10}$/);
+      expect(e.uscc).toHaveLength(18);
+    }
+    expect(c.accounts).toHaveLength(2);
+    expect(c.accounts[0]).toMatchObject({ operatorCode: 'QH0030' });
+    expect(c.cards.map((k: { kind: string }) => k.kind).sort()).toEqual(['legal', 'legal', 'operator', 'operator']);
+    for (const k of c.cards) expect(k.cardNo).toMatch(/^\d{13}$/);
+    expect(c.clients).toHaveLength(2);
+    for (const cl of c.clients) {
+      expect(cl.clientId).toMatch(/^DXPESW\d{10}$/);
+      expect(cl.impPath).toBe(path.join(t.dir, 'clients', cl.clientId, 'ImpPath'));
+      for (const box of Object.values(cl.businesses.DecCus001) as string[]) expect(existsSync(box)).toBe(true);
+      expect(existsSync(path.join(cl.impPath, 'Sas', 'OutBox'))).toBe(true);
+    }
+    expect(c.manuals).toEqual([{ manualNo: expect.stringMatching(/^E\d{11}$/), enterpriseCode: c.enterprises.find((e: { role: string }) => e.role === 'owner').customsCode }]);
+    const items = await demo.platform.deps.store.listManualItems(c.manuals[0].manualNo);
+    expect(items.filter((i) => i.kind === 'img').length).toBeGreaterThanOrEqual(20);
+    expect(items.filter((i) => i.kind === 'exg').length).toBeGreaterThanOrEqual(10);
+    expect(JSON.stringify(c)).not.toContain('secret');
+  });
+
+  it('a DecMessage goes to SentBox, Successed_ holds SeqNo, then receipts 7 → L → J → P → R arrive', async () => {
+    await drop('declaration.xml', example);
+    const ok = await waitFor(() => inBox().find((f) => /^Successed_declaration_\d{21}\.xml$/.test(f)), 'Successed_');
+    const resp = parseDecImportResponse(inBoxFile(ok));
+    expect(resp.responseCode).toBe('0');
+    expect(resp.clientSeqNo).toBe('E53002026112100001');
+    expect(resp.seqNo).toMatch(/^E\d{17}$/);
+    const stamp = /_(\d{21})\.xml$/.exec(ok)![1];
+    const sent = path.join(dec.sentBox, chinaDay(new Date()), `declaration_${stamp}.xml`);
+    await waitFor(() => existsSync(sent), 'the file in SentBox/<date>/');
+    const sentXml = readFileSync(sent, 'utf8');
+    expect(sentXml).toMatch(/<Sign>[A-Za-z0-9+/=]{60,}<\/Sign>/);
+    expect(sentXml).toContain(`<ICCode>${demo.contract.cards.find((k) => k.enterpriseCode === '4403980001' && k.kind === 'operator')!.cardNo}</ICCode>`);
+
+    const receipts = await waitFor(() => {
+      const r = inBox().filter((f) => f.startsWith(`Receipt_${resp.seqNo}_`));
+      return r.length === 5 ? r : null;
+    }, 'five receipts');
+    const parsed = receipts.sort().map((f) => parseDecResult(inBoxFile(f)));
+    expect(parsed.map((r) => r.channel)).toEqual(['7', 'L', 'J', 'P', 'R']);
+    for (const r of parsed) {
+      expect(r.cusCiqNo).toBe(resp.seqNo);
+      expect(r.noticeDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
+      expect(r.note).not.toBe('');
+    }
+    expect(parsed[0].entryId).toBe('');
+    expect(parsed[0].note).toContain('直接申报成功');
+    expect(parsed[3].note).toContain('放行');
+    expect(parsed[4].entryId).toMatch(/^5300\d{4}0\d{9}$/);
+    expect(new Set(parsed.slice(1).map((r) => r.entryId)).size).toBe(1);
+  });
+
+  it('a ZIP with the XML and PDF attachments is signed inside and sent', async () => {
+    const zip = await writeZip([
+      { name: 'declaration.xml', data: example },
+      { name: 'invoice.pdf', data: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n') },
+    ]);
+    await drop('with-attachments.zip', zip);
+    const ok = await waitFor(() => inBox().find((f) => f.startsWith('Successed_with-attachments_')), 'Successed_ for the zip');
+    expect(parseDecImportResponse(inBoxFile(ok)).responseCode).toBe('0');
+    await waitFor(() => filesBelow(dec.sentBox).some((f) => /with-attachments_\d{21}\.zip$/.test(f)), 'zip in SentBox');
+  });
+
+  it('bad files go to FailBox with a Failed_ <Root> that names the code', async () => {
+    const folderZip = await new Promise<Buffer>((resolve) => {
+      const z = new yazl.ZipFile();
+      z.addBuffer(example, 'declaration.xml');
+      z.addBuffer(Buffer.from('%PDF-1.4'), 'docs/invoice.pdf');
+      z.end();
+      const chunks: Buffer[] = [];
+      z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
+    });
+    const cases: [string, string | Buffer, string][] = [
+      ['broken.xml', '<DecMessage><DecHead></DecMessage>', 'C902'],
+      ['empty.xml', '', 'C901'],
+      ['folder.zip', folderZip, 'C904'],
+      ['notes.txt', 'hello', 'C907'],
+      ['unknown.xml', '<?xml version="1.0"?><Hello/>', 'C903'],
+    ];
+    for (const [name, content] of cases) await drop(name, content);
+    for (const [name, , code] of cases) {
+      const base = name.replace(/\.[^.]+$/, '');
+      const ext = name.slice(base.length);
+      const failed = await waitFor(() => inBox().find((f) => f.startsWith(`Failed_${base}_`)), `Failed_ for ${name}`);
+      const root = parseFailureRoot(inBoxFile(failed));
+      expect(root.resultFlag).toBe('0');
+      expect(root.failCode).toBe(code);
+      expect(root.failInfo.length).toBeGreaterThan(3);
+      const stamp = /_(\d{21})\.xml$/.exec(failed)![1];
+      await waitFor(() => existsSync(path.join(dec.failBox, chinaDay(new Date()), `${base}_${stamp}${ext}`)), `${name} in FailBox/<date>/`);
+    }
+  });
+
+  it('a well-formed DecMessage the platform refuses: Failed_ holds DecImportResponse 1, the file is in SentBox', async () => {
+    const noSeq = example.toString('utf8').replace(/<ClientSeqNo>[^<]*<\/ClientSeqNo>/g, '<ClientSeqNo></ClientSeqNo>');
+    await drop('no-client-seq.xml', noSeq);
+    const failed = await waitFor(() => inBox().find((f) => f.startsWith('Failed_no-client-seq_')), 'Failed_ for the refused declaration');
+    const resp = parseDecImportResponse(inBoxFile(failed));
+    expect(resp.responseCode).toBe('1');
+    expect(resp.errorMessage).toContain('ClientSeqNo');
+    await waitFor(() => filesBelow(dec.sentBox).some((f) => /no-client-seq_\d{21}\.xml$/.test(f)), 'refused file in SentBox');
+  });
+
+  it('a client signing with a card of another enterprise is refused: the card is not the sender’s', async () => {
+    const broker = demo.contract.clients.find((c) => c.role === 'broker')!;
+    const owner = demo.contract.clients.find((c) => c.role === 'owner')!;
+    const brokerConfig = JSON.parse(readFileSync(broker.configFile, 'utf8'));
+    const ownerConfig = JSON.parse(readFileSync(owner.configFile, 'utf8'));
+    const impPath = path.join(t.dir, 'misconfigured', 'ImpPath');
+    let client: RunningClient | undefined;
+    try {
+      client = await startClient({ ...brokerConfig, impPath, card: ownerConfig.card, stableMs: 100, rescanMs: 100 }, { logger });
+      const outBox = path.join(impPath, 'DecCus001', 'OutBox');
+      await fs.writeFile(path.join(outBox, 'foreign-card.xml'), example);
+      const inBoxDir = path.join(impPath, 'DecCus001', 'InBox');
+      const failed = await waitFor(() => filesBelow(inBoxDir).find((f) => f.startsWith('Failed_foreign-card_')), 'Failed_ for the foreign card');
+      const resp = parseDecImportResponse(readFileSync(path.join(inBoxDir, failed), 'utf8'));
+      expect(resp.responseCode).toBe('1');
+      expect(resp.errorMessage).toMatch(/IC卡\[\d{13}\]不属于发送企业\[4403980001\]/);
+    } finally {
+      await client?.stop();
+    }
+  });
+
+  it('temporary files are left alone in OutBox', async () => {
+    await fs.writeFile(path.join(dec.outBox, 'being-written.xml.tmp'), example);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(existsSync(path.join(dec.outBox, 'being-written.xml.tmp'))).toBe(true);
+    await fs.rm(path.join(dec.outBox, 'being-written.xml.tmp'));
+  });
+
+  it('nothing is lost: every dropped file is in exactly one of SentBox or FailBox', async () => {
+    await waitFor(() => filesBelow(dec.outBox).length === 0 && filesBelow(path.join(root, '.osw-work')).length === 0, 'OutBox and work folder empty');
+    const archived = [...filesBelow(dec.sentBox), ...filesBelow(dec.failBox)];
+    expect(archived).toHaveLength(dropped);
+  });
+
+  it('after a crash between claim and answer, a restart sends each claimed file once and files it', async () => {
+    const broker = demo.contract.clients.find((c) => c.role === 'broker')!;
+    const cfg = JSON.parse(readFileSync(broker.configFile, 'utf8'));
+    const work = path.join(root, '.osw-work');
+    // one file the platform had imported before the crash: its answer was lost on the way back
+    const answeredStamp = '202611211200000000043';
+    const signed = await new CardFileSigner(cfg.card.file, cfg.card.pin).signDeclaration(example.toString('utf8'), new Date());
+    const transport = new HttpTransport({ baseUrl: cfg.platform.url, clientId: cfg.clientId, secret: cfg.platform.secret, sendTimeoutMs: 5000, device: deviceFingerprint(cfg.clientId, cfg.deviceId) });
+    const first = await transport.send({ messageId: `${cfg.clientId}${answeredStamp}`, fileName: 'answered.xml', business: 'declaration', body: Buffer.from(signed) });
+    expect(first.accepted).toBe(true);
+    const before = (await demo.platform.deps.store.listDeclarationsFor('4403980001', 1000)).length;
+    await demo.close();
+
+    const crashedStamp = '202611211200000000042';
+    await fs.writeFile(path.join(work, `${crashedStamp}__crashed.xml`), example);
+    await fs.writeFile(path.join(work, `${answeredStamp}__S__answered.xml`), signed);
+    dropped += 2;
+    await startDemoHere();
+    expect(demo.contract.clients.find((c) => c.role === 'broker')!.clientId).toBe(broker.clientId);
+    await waitFor(() => inBox().includes(`Successed_crashed_${crashedStamp}.xml`), 'Successed_ for the claimed file');
+    const again = await waitFor(() => inBox().find((f) => f === `Successed_answered_${answeredStamp}.xml`), 'Successed_ for the answered file');
+    expect(parseDecImportResponse(inBoxFile(again)).seqNo).toBe(parseDecImportResponse(first.responseXml).seqNo);
+    await waitFor(() => existsSync(path.join(dec.sentBox, chinaDay(new Date()), `crashed_${crashedStamp}.xml`)), 'resumed file in SentBox');
+    await waitFor(() => existsSync(path.join(dec.sentBox, chinaDay(new Date()), `answered_${answeredStamp}.xml`)), 'answered file in SentBox');
+    expect((await demo.platform.deps.store.listDeclarationsFor('4403980001', 1000)).length).toBe(before + 1);
+    expect(await demo.platform.deps.store.countEnterprises()).toBe(2);
+    expect(filesBelow(work)).toEqual([]);
+    expect([...filesBelow(dec.sentBox), ...filesBelow(dec.failBox)]).toHaveLength(dropped);
+  });
+});

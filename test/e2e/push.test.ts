@@ -1,0 +1,118 @@
+/**
+ * Subscription pushes end to end in the demo: the importer (收发货人) subscribes its client to
+ * declaration data and every receipt type, and a phone to SMS; the broker's client sends a
+ * declaration naming the importer; the importer's InBox gets the data and every receipt, the SMS
+ * outbox one SMS per receipt. Then the importer subscribes to its manual (stock 料件 1-20 and
+ * incremental); the sandbox approves a change; the InBox gets the snapshot, then the change. A resend
+ * arrives with the same message id and the client drops it.
+ */
+import { promises as fs, readFileSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDecResult, parseManualData } from '@osw/messages';
+import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
+import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+
+const logger = pino({ level: 'silent' });
+let t: ReturnType<typeof tempDir>;
+let demo: RunningDemo;
+let token = '';
+
+async function api(method: 'GET' | 'POST', url: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${demo.platform.url}/api/v1${url}`, {
+    method,
+    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), 'accept-language': 'en' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  if (res.status >= 400) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+describe('subscription pushes in the demo', () => {
+  let owner: RunningDemo['contract']['clients'][number];
+  let broker: RunningDemo['contract']['clients'][number];
+  const phone = '13800138000';
+
+  beforeAll(async () => {
+    t = tempDir('osw-e2e-push-');
+    demo = await startDemo({ home: t.dir, port: 0, paceMs: 0, logger, stableMs: 100, rescanMs: 100 });
+    owner = demo.contract.clients.find((c) => c.role === 'owner')!;
+    broker = demo.contract.clients.find((c) => c.role === 'broker')!;
+    const acct = demo.contract.accounts.find((a) => a.enterpriseCode === owner.enterpriseCode)!;
+    token = (await api('POST', '/session', { account: acct.account, password: acct.password })).token;
+  });
+  afterAll(async () => {
+    await demo?.close();
+    t?.cleanup();
+  });
+
+  const card = (kind: 'legal' | 'operator') => {
+    const c = demo.contract.cards.find((k) => k.enterpriseCode === owner.enterpriseCode && k.kind === kind)!;
+    return { cardNo: c.cardNo, pin: c.pin };
+  };
+
+  it('the importer’s InBox receives the declaration data and every receipt; one SMS per receipt', async () => {
+    await api('POST', '/subscriptions/declaration', { clientId: owner.clientId, declarationData: true, receiptTypes: ['海关入库', '退单', '审核', '接单', '放行', '结关', '查验通知'], card: card('legal') });
+    await api('POST', '/sms/verification-codes', { phone });
+    const codeSms = (await api('GET', '/sms/outbox')).items[0].text as string;
+    const code = /验证码为(\d{6})/.exec(codeSms)![1];
+    await api('POST', '/subscriptions/receipt', { pushMethod: 'sms', mode: 'enterprise', phone, verificationCode: code });
+
+    const outBox = broker.businesses.DecCus001.outBox;
+    await fs.writeFile(path.join(path.dirname(outBox), 'declaration.xml.partial'), readFileSync(path.join(EXAMPLES, 'declaration.xml')));
+    await fs.rename(path.join(path.dirname(outBox), 'declaration.xml.partial'), path.join(outBox, 'declaration.xml'));
+
+    const inBox = owner.businesses.DecCus001.inBox;
+    const files = await waitFor(() => {
+      const f = filesBelow(inBox);
+      return f.filter((x) => x.startsWith('Receipt_')).length === 5 && f.some((x) => x.startsWith('DecData_')) ? f : null;
+    }, 'declaration data and five receipts in the importer’s InBox');
+    const data = files.find((f) => f.startsWith('DecData_'))!;
+    const seqNo = /^DecData_(E\d{17})_\d{21}\.xml$/.exec(data)![1];
+    expect(readFileSync(path.join(inBox, data), 'utf8')).toContain('<DecMessage');
+    const receipts = files.filter((f) => f.startsWith(`Receipt_${seqNo}_`)).sort();
+    expect(receipts.map((f) => parseDecResult(readFileSync(path.join(inBox, f), 'utf8')).channel)).toEqual(['7', 'L', 'J', 'P', 'R']);
+    // the importer's client sent nothing: no Successed_ there
+    expect(files.some((f) => f.startsWith('Successed_'))).toBe(false);
+
+    const sms = await waitFor(async () => {
+      const texts = (await api('GET', '/sms/outbox?pageSize=50')).items.map((s: { text: string }) => s.text).filter((x: string) => x.includes(seqNo));
+      return texts.length >= 5 ? texts : null;
+    }, 'five receipt SMS');
+    expect(sms).toHaveLength(5);
+    const log = await api('GET', `/pushes?documentNo=${seqNo}&pageSize=50`);
+    expect(log.items.filter((p: { method: string }) => p.method === 'client')).toHaveLength(6);
+    expect(log.items.filter((p: { method: string }) => p.method === 'sms')).toHaveLength(5);
+  });
+
+  it('the importer subscribes to its manual: the stock snapshot arrives, then the approved change; a resend is dropped as a duplicate', async () => {
+    const manualNo = demo.contract.manuals[0].manualNo;
+    await api('POST', '/subscriptions/manual', { clientId: owner.clientId, kind: 'stock', manualNo, pushTypes: ['img'], imgRange: '1-20', card: card('operator') });
+    await api('POST', '/subscriptions/manual', { clientId: owner.clientId, kind: 'incremental', manualNo, card: card('operator') });
+    const inBox = owner.businesses.Sas.inBox;
+    await waitFor(() => filesBelow(inBox).length === 1, 'the stock snapshot in Sas/InBox');
+    const change = await api('POST', `/sandbox/manuals/${manualNo}/changes`, { items: [{ kind: 'img', action: 'modify', serial: 5, quantity: '8888' }], autoApprove: false });
+    await api('POST', `/sandbox/manual-changes/${change.id}/approve`);
+    const files = await waitFor(() => (filesBelow(inBox).length === 2 ? filesBelow(inBox) : null), 'the change in Sas/InBox');
+    const byStamp = files.sort((a, b) => /_(\d{21})\.xml$/.exec(a)![1].localeCompare(/_(\d{21})\.xml$/.exec(b)![1]));
+    const [stock, incr] = byStamp.map((f) => parseManualData(readFileSync(path.join(inBox, f), 'utf8')).data);
+    expect(stock).toMatchObject({ kind: 'stock', manualNo, version: 1 });
+    expect(stock.imgs.map((i) => i.serial)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(stock.exgs).toEqual([]);
+    expect(incr).toMatchObject({ kind: 'incremental', version: 2, imgs: [{ serial: 5, mark: '1', fields: { DclQty: '8888' } }] });
+
+    const pushes = (await api('GET', `/pushes?manualNo=${manualNo}`)).items;
+    expect(pushes.map((p: { status: string }) => p.status)).toEqual(['delivered', 'delivered']);
+    const stockPush = pushes.find((p: { source: string }) => p.source === 'manual-stock');
+    await api('POST', '/pushes/resend', { ids: [stockPush.id] });
+    await waitFor(async () => {
+      const p = (await api('GET', `/pushes/${stockPush.id}`)) as { status: string; resent: boolean };
+      return p.resent && p.status === 'delivered';
+    }, 'the resent push acknowledged again');
+    expect(filesBelow(inBox)).toHaveLength(2);
+    const ownerClient = demo.clients.find((c) => c.clientId === owner.clientId)!;
+    expect(ownerClient.snapshot().received.duplicatesDropped).toBe(1);
+  });
+});

@@ -1,0 +1,359 @@
+/**
+ * The web console in a real browser: the console is built, the demo started in a temp home on a
+ * free port, and Debian's Chromium (headless, through playwright-core) walks through the screens
+ * as an operator would. Every step waits for what the screen shows, never for time.
+ *
+ * Screenshots go to a temp folder (printed), or to OSW_WEB_SCREENSHOTS (e.g. docs/img) when set.
+ * Chromium: /usr/bin/chromium (`apt-get install chromium`), or CHROMIUM_PATH.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, promises as fs, readFileSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningDemo } from '../../packages/cli/src/demo.js';
+import { EXAMPLES, tempDir, waitFor } from '../helpers.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const WAIT = { timeout: 15_000 };
+
+let t: ReturnType<typeof tempDir>;
+let shots: string;
+let demo: RunningDemo;
+let browser: Browser;
+let url: string;
+const contexts: BrowserContext[] = [];
+
+const owner = () => demo.contract.accounts.find((a) => a.account === 'owner01')!;
+const broker = () => demo.contract.accounts.find((a) => a.account === 'broker01')!;
+const card = (enterpriseCode: string, kind: 'legal' | 'operator') => demo.contract.cards.find((c) => c.enterpriseCode === enterpriseCode && c.kind === kind)!;
+const ownerClient = () => demo.contract.clients.find((c) => c.role === 'owner')!.clientId;
+
+function chinaDay(offsetDays = 0): string {
+  return new Date(Date.now() + 8 * 3_600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+/** A fresh browser context (own session storage), 1280×800, Chinese unless said otherwise. */
+async function newPage(opts: { width?: number; height?: number } = {}): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 }, locale: 'zh-CN' });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(WAIT.timeout);
+  return page;
+}
+
+async function login(page: Page, account: string, password: string, at = '/') {
+  await page.goto(url + at);
+  await page.getByLabel('账号', { exact: true }).fill(account);
+  await page.getByLabel('密码', { exact: true }).fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.locator('h1.screen-title').waitFor();
+}
+
+/** The card step: card number and PIN, then 确定. */
+async function giveCard(page: Page, cardNo: string, pin: string) {
+  const dialog = page.getByTestId('card-step');
+  await dialog.waitFor();
+  await dialog.getByLabel(/^(卡号|Card number)$/).fill(cardNo);
+  await dialog.getByLabel(/^(卡密码|PIN)$/).fill(pin);
+  await dialog.getByRole('button', { name: /^(确定|OK)$/ }).click();
+}
+
+async function api<T>(method: string, p: string, token: string, body?: unknown): Promise<T> {
+  const r = await fetch(url + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'accept-language': 'zh' }, body: body ? JSON.stringify(body) : undefined });
+  const j = await r.json();
+  if (!r.ok) throw new Error(`${method} ${p}: ${JSON.stringify(j)}`);
+  return j as T;
+}
+
+async function token(account: { account: string; password: string }): Promise<string> {
+  const r = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: account.account, password: account.password }) });
+  return ((await r.json()) as { token: string }).token;
+}
+
+describe('web console in Chromium', () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+    // the console as `npm start` serves it: built first, then the demo picks dist/ up
+    const build = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: path.join(ROOT, 'packages/web'), encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
+    t = tempDir('osw-web-');
+    shots = process.env.OSW_WEB_SCREENSHOTS ? path.resolve(process.env.OSW_WEB_SCREENSHOTS) : path.join(t.dir, 'screenshots');
+    mkdirSync(shots, { recursive: true });
+    const { startDemo } = await import('../../packages/cli/src/demo.js');
+    demo = await startDemo({ home: path.join(t.dir, 'home'), port: 0, paceMs: 0, logger: pino({ level: 'silent' }), stableMs: 100, rescanMs: 100 });
+    url = demo.contract.platformUrl;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await demo?.close();
+    if (shots && !process.env.OSW_WEB_SCREENSHOTS) {
+      const kept = path.join(path.dirname(t.dir), 'osw-web-screenshots');
+      await fs.rm(kept, { recursive: true, force: true });
+      await fs.cp(shots, kept, { recursive: true });
+      console.log(`web console screenshots: ${kept}`);
+    }
+    t?.cleanup();
+  });
+
+  it('serves the console on page paths and keeps API 404s as JSON', async () => {
+    const page = await fetch(`${url}/subscriptions/declaration`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    for (const p of ['/api/v1/nope', '/exchange/v1/nope']) {
+      const r = await fetch(url + p);
+      expect(r.status).toBe(404);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('OSW_NOT_FOUND');
+    }
+    expect((await fetch(`${url}/assets/missing.js`)).status).toBe(404);
+  });
+
+  it('opens in Chinese and shows the platform\'s message for a wrong password', async () => {
+    const page = await newPage();
+    await page.goto(url);
+    await page.getByRole('heading', { name: '用户登录' }).waitFor();
+    await page.getByLabel('账号', { exact: true }).fill(owner().account);
+    await page.getByLabel('密码', { exact: true }).fill('not-the-password');
+    await page.getByRole('button', { name: '登录' }).click();
+    const error = page.getByTestId('login-error');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/账号或密码|密码/);
+    await shot(page, '01-login');
+  });
+
+  it('subscribes a client to declaration data, shows the record, extends and cancels it (with the card step)', async () => {
+    const page = await newPage();
+    const legal = card(owner().enterpriseCode, 'legal');
+    await login(page, owner().account, owner().password, '/subscriptions/declaration');
+    await page.getByRole('heading', { name: '报关单数据订阅', level: 1 }).waitFor();
+    await page.getByTestId('records-table').getByText('未查询到数据').waitFor();
+
+    // the client-side rules speak before anything is sent
+    await page.getByTestId('subscribe').click();
+    await page.locator('.field-problem', { hasText: '请先查询并选择客户端' }).waitFor();
+    await page.getByRole('button', { name: '查询客户端' }).click();
+    await page.getByRole('option', { name: ownerClient() }).waitFor({ state: 'attached' });
+    expect(await page.getByLabel('客户端', { exact: true }).inputValue()).toBe(ownerClient());
+    await page.getByLabel('有效期', { exact: true }).fill(chinaDay(400));
+    await page.getByTestId('subscribe').click();
+    await page.locator('.field-problem', { hasText: '不能超过一年' }).waitFor();
+    await page.getByLabel('有效期', { exact: true }).fill(chinaDay(200));
+
+    // the card step: a wrong PIN counts down, the right one goes through
+    await page.getByTestId('subscribe').click();
+    await page.getByRole('heading', { name: '插入本企业的法人卡' }).waitFor();
+    await giveCard(page, legal.cardNo, '00000000');
+    await page.getByTestId('card-tries').getByText('还可以重试 4 次').waitFor();
+    await shot(page, '03-card-tries-left');
+    await giveCard(page, legal.cardNo, legal.pin);
+    await page.getByTestId('result').getByText('数据订阅成功').waitFor();
+    const row = page.getByTestId('records-table').locator('tbody tr').first();
+    await row.getByText('生效').waitFor();
+    expect(await row.textContent()).toContain(`${chinaDay(200)} 23:59:59`);
+    expect(await row.textContent()).toContain('申报数据');
+    await shot(page, '02-declaration-subscription');
+
+    // 延期: a date within one year, then the card
+    await row.getByRole('button', { name: '延期' }).click();
+    const extend = page.getByTestId('extend-dialog');
+    await extend.getByLabel('延期至').fill(chinaDay(300));
+    await extend.getByRole('button', { name: '确定' }).click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    await page.getByTestId('result').getByText('延期成功').waitFor();
+    await row.getByText(`${chinaDay(300)} 23:59:59`).waitFor();
+
+    // 取消订阅: the row shows 已取消 and no more actions
+    await row.getByRole('button', { name: '取消订阅' }).click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    await page.getByTestId('result').getByText('取消订阅成功').waitFor();
+    await row.getByText('已取消').waitFor();
+    expect(await row.getByRole('button').count()).toBe(0);
+  });
+
+  it('says clearly when a card is locked', async () => {
+    const page = await newPage();
+    // the importer's operator card: the broker's client signs its declarations with the broker's own
+    const op = card(owner().enterpriseCode, 'operator');
+    await login(page, owner().account, owner().password, '/clients');
+    const row = page.getByTestId('clients-table').locator('tbody tr').first();
+    await row.getByRole('button', { name: '解除设备绑定' }).click();
+    await page.getByRole('heading', { name: '插入本企业的法人卡或操作员卡' }).waitFor();
+    for (let left = 4; left >= 1; left--) {
+      await giveCard(page, op.cardNo, '00000000');
+      await page.getByTestId('card-tries').getByText(`还可以重试 ${left} 次`).waitFor();
+    }
+    await giveCard(page, op.cardNo, '00000000');
+    await page.getByTestId('card-locked').getByText('卡已锁定').waitFor();
+    expect(await page.getByTestId('card-problem').textContent()).toContain(op.cardNo);
+    expect(await page.getByTestId('card-step').getByRole('button', { name: '确定' }).isDisabled()).toBe(true);
+    await shot(page, '04-card-locked');
+  });
+
+  it('applies for a client: IBM MQ is refused with the platform\'s words, HTTPS shows the settings once', async () => {
+    const page = await newPage();
+    const legal = card(broker().enterpriseCode, 'legal');
+    await login(page, broker().account, broker().password, '/clients');
+    await page.getByLabel('IBM MQ（暂不支持）').check();
+    await page.getByRole('button', { name: '提交申请' }).click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    await page.getByTestId('result').getByText('暂不支持IBM MQ').waitFor();
+    await page.getByLabel('HTTPS').check();
+    await page.getByRole('button', { name: '提交申请' }).click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    await page.getByTestId('transport-settings').waitFor();
+    expect(await page.getByTestId('setting-cl.endpoint').textContent()).toBe(`${url}/exchange/v1`);
+    expect((await page.getByTestId('setting-cl.password').textContent())?.length).toBeGreaterThan(10);
+    await page.getByTestId('clients-table').locator('tbody tr').nth(1).waitFor();
+    await shot(page, '09-clients');
+  });
+
+  it('subscribes to receipts by SMS with a verification code and by app; the SMS shows under 消息', async () => {
+    const page = await newPage();
+    const tok = await token(owner());
+    await login(page, owner().account, owner().password, '/subscriptions/receipt');
+    await page.getByTestId('records-table').getByText('未查询到数据').waitFor();
+    await page.getByLabel('按企业').check();
+    await page.getByLabel('手机号码').fill('13800138000');
+    await page.getByRole('button', { name: '获取验证码' }).click();
+    await page.getByText(/验证码已发送至/).waitFor();
+    const outbox = await api<{ items: { text: string }[] }>('GET', '/api/v1/sms/outbox', tok);
+    const code = /(\d{6})/.exec(outbox.items[0].text)![1];
+    await page.getByLabel('验证码', { exact: true }).fill(code);
+    await page.getByTestId('subscribe').click();
+    await page.getByTestId('result').getByText('数据订阅成功').waitFor();
+    await page.getByLabel('掌上海关APP').check();
+    await page.getByTestId('subscribe').click();
+    await page.getByTestId('records-table').locator('tbody tr').nth(1).waitFor();
+    const rows = await page.getByTestId('records-table').locator('tbody tr').allTextContents();
+    expect(rows.join('\n')).toMatch(/掌上海关APP[\s\S]*短信/);
+    await shot(page, '05-receipt-subscription');
+
+    await page.getByRole('link', { name: '消息' }).click();
+    await page.getByTestId('sms-table').getByText(/验证码/).waitFor();
+    await shot(page, '08-messages');
+  });
+
+  it('subscribes to a manual: the 10,000 limit is checked inline; only incremental rows offer cancel and extend', async () => {
+    const page = await newPage();
+    const legal = card(owner().enterpriseCode, 'legal');
+    const manualNo = demo.contract.manuals[0].manualNo;
+    await login(page, owner().account, owner().password, '/subscriptions/manual');
+    await page.getByTestId('stock-limit').getByText('10,000').waitFor();
+    await page.getByRole('button', { name: '查询客户端' }).click();
+    await page.getByRole('option', { name: ownerClient() }).waitFor({ state: 'attached' });
+    await page.getByLabel('账册号', { exact: true }).fill(manualNo);
+    await page.getByLabel('料件 序号范围').fill('1-20000');
+    await page.getByTestId('subscribe').click();
+    await page.getByText('料件序号范围超过10,000条').waitFor();
+    await page.getByLabel('料件 序号范围').fill('1-20');
+    await page.getByLabel('成品', { exact: true }).uncheck();
+    await page.getByTestId('subscribe').click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    await page.getByTestId('result').getByText('数据订阅成功').waitFor();
+
+    await page.getByLabel('增量').check();
+    await page.getByTestId('subscribe').click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    await page.getByTestId('records-table').locator('tbody tr').nth(1).waitFor();
+    const incremental = page.getByTestId('records-table').locator('tbody tr', { hasText: '账册增量数据订阅' });
+    const stock = page.getByTestId('records-table').locator('tbody tr', { hasText: '账册存量数据订阅' });
+    await incremental.getByRole('button', { name: '延期' }).waitFor();
+    expect(await stock.textContent()).toContain(`料件[1-20]`);
+    expect(await stock.getByRole('button').count()).toBe(0);
+    await shot(page, '06-manual-subscription');
+  });
+
+  it('shows the push log, or says plainly that the push engine is not there yet', async () => {
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/pushes');
+    await page.locator('[data-testid="not-available"], [data-testid="push-table"]').first().waitFor();
+    if (await page.getByTestId('push-table').count()) {
+      // the stock subscription of the manual test was pushed: resend it
+      const row = page.getByTestId('push-table').locator('tbody tr', { has: page.locator('input[type=checkbox]') }).first();
+      // the push engine may still be writing the snapshot: query again until the row is there
+      for (let i = 0; i < 60 && !(await row.count()); i++) {
+        await page.getByRole('button', { name: '查询' }).click();
+        await row.waitFor({ timeout: 1000 }).catch(() => undefined);
+      }
+      await row.locator('input[type=checkbox]').check();
+      await page.getByRole('button', { name: '重发', exact: true }).click();
+      await page.getByText(/已重发 1 条/).waitFor();
+      await row.click();
+      await page.getByTestId('push-detail').getByText('推送尝试').waitFor();
+      await shot(page, '07-push-log');
+      return;
+    }
+    await shot(page, '07-push-log');
+  });
+
+  it('draws a declaration\'s receipts as a timeline in the sandbox', async () => {
+    const tok = await token(owner());
+    const brokerClient = demo.contract.clients.find((c) => c.role === 'broker')!;
+    await fs.writeFile(path.join(brokerClient.businesses.DecCus001.outBox, 'declaration.xml'), readFileSync(path.join(EXAMPLES, 'declaration.xml')));
+    // pace 0: the receipts follow at once; wait until the platform has them all
+    const seqNo = await waitFor(async () => {
+      const r = await api<{ items: { seqNo: string; channel: string }[] }>('GET', '/api/v1/declarations', tok);
+      return r.items.find((d) => d.channel === 'R')?.seqNo;
+    }, 'the declaration to be cleared (R)');
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/sandbox/declarations');
+    await page.getByTestId('declarations-table').locator('tbody tr', { hasText: seqNo }).click();
+    const detail = page.getByTestId('declaration-detail');
+    for (const step of ['申报', '入库', '审结', '放行', '结关']) await detail.locator(`[data-step="${step}"][data-state="done"]`).waitFor();
+    expect(await detail.locator('[data-step="查验"]').getAttribute('data-state')).toBe('skipped');
+    await shot(page, '10-sandbox-timeline');
+  });
+
+  it('reminds on the dashboard of subscriptions that expire within 30 days', async () => {
+    const tok = await token(owner());
+    const legal = card(owner().enterpriseCode, 'legal');
+    await api('POST', '/api/v1/subscriptions/declaration', tok, { clientId: ownerClient(), declarationData: false, receiptTypes: ['放行'], validUntil: chinaDay(10), card: { cardNo: legal.cardNo, pin: legal.pin } });
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/');
+    await page.getByTestId('expiring').getByText(`${chinaDay(10)} 23:59:59`).waitFor();
+    await shot(page, '11-dashboard');
+  });
+
+  it('switches to English, also for the platform\'s messages, and keeps the choice', async () => {
+    const page = await newPage();
+    const legal = card(owner().enterpriseCode, 'legal');
+    await login(page, owner().account, owner().password, '/subscriptions/declaration');
+    await page.getByTestId('lang-switch').click();
+    await page.getByRole('heading', { name: 'Declaration data', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Push log / resend' }).waitFor();
+    await page.getByRole('button', { name: 'Find clients' }).click();
+    await page.getByRole('option', { name: ownerClient() }).waitFor({ state: 'attached' });
+    await page.getByTestId('subscribe').click();
+    await page.getByRole('heading', { name: "Insert your enterprise's legal-person card" }).waitFor();
+    await giveCard(page, legal.cardNo, '00000000');
+    await page.getByTestId('card-problem').getByText('wrong card PIN, 4 tries left').waitFor();
+    await shot(page, '12-english');
+    await giveCard(page, legal.cardNo, legal.pin);
+    await page.getByTestId('result').getByText('Subscribed').waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Declaration data', level: 1 }).waitFor();
+  });
+
+  it('works at phone width with the menu behind a button', async () => {
+    const page = await newPage({ width: 390, height: 844 });
+    await login(page, owner().account, owner().password, '/');
+    expect(await page.getByRole('link', { name: '报关状态订阅' }).isVisible()).toBe(false);
+    await page.getByRole('button', { name: '菜单' }).click();
+    await page.getByRole('link', { name: '报关状态订阅' }).click();
+    await page.getByRole('heading', { name: '报关状态订阅', level: 1 }).waitFor();
+    await shot(page, '13-phone');
+  });
+});
