@@ -157,5 +157,32 @@ for (const engine of eachEngine()) {
       expect(done).toHaveLength(N);
       expect(done.length - new Set(done).size).toBe(0);
     });
+
+    test("a document's sandbox jobs run in order, even with several instances and all of them due", async () => {
+      const { db, store } = await fresh();
+      const DOCS = 30;
+      const path = ['7', 'L', 'J', 'P', 'R'];
+      // all due at once (a worker that fell behind), some with equal due times
+      for (let i = 0; i < DOCS; i++)
+        for (let k = 0; k < path.length; k++)
+          await store.insertSandboxJob({ kind: 'test', documentKey: `E${i}`, payload: { channel: path[k]! }, dueAt: `2026-01-01T00:00:0${Math.min(k, 3)}.000Z` });
+      const stores = engine.name === 'postgres' ? [store, (await another(db)).store, (await another(db)).store] : [store, store];
+      const seen = new Map<string, string[]>();
+      const worker = async (s: Store) => {
+        for (;;) {
+          const jobs = await s.dueSandboxJobs(now(), 20);
+          if (!jobs.length) return;
+          for (const job of jobs)
+            await s.transaction(async (tx) => {
+              if (!(await tx.completeSandboxJob(job.id, now()))) return;
+              await new Promise((r) => setTimeout(r, 1 + ((job.id * 7) % 5)));
+              seen.set(job.documentKey, [...(seen.get(job.documentKey) ?? []), job.payload.channel!]);
+            });
+        }
+      };
+      await Promise.all(stores.map(worker));
+      expect(seen.size).toBe(DOCS);
+      for (const channels of seen.values()) expect(channels).toEqual(path);
+    });
   });
 }

@@ -440,6 +440,12 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
         await db.schema.createIndex('deliveries_acked').on('deliveries').columns(['acked_at']).execute();
       },
     },
+    '0005_sandbox_job_order': {
+      async up(db: Kysely<any>) {
+        // a document's open jobs, in order: a job runs only once every earlier one of its document is done
+        await db.schema.createIndex('sandbox_jobs_document').on('sandbox_jobs').columns(['document_key', 'done_at', 'due_at', 'id']).execute();
+      },
+    },
   };
 }
 

@@ -337,7 +337,28 @@ export class KyselyStore implements Store {
     return Number(r.id);
   }
   async dueSandboxJobs(now: string, limit: number): Promise<SandboxJobRow[]> {
-    const rows = await this.db.selectFrom('sandboxJobs').selectAll().where('doneAt', 'is', null).where('dueAt', '<=', now).orderBy('dueAt').orderBy('id').limit(limit).execute();
+    // one document's jobs run strictly in order: a job waits while an earlier one of its document is
+    // open (or being run, uncommitted, by another instance), so receipts never overtake each other
+    const rows = await this.db
+      .selectFrom('sandboxJobs as j')
+      .selectAll('j')
+      .where('j.doneAt', 'is', null)
+      .where('j.dueAt', '<=', now)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('sandboxJobs as e')
+              .select('e.id')
+              .whereRef('e.documentKey', '=', 'j.documentKey')
+              .where('e.doneAt', 'is', null)
+              .where((eb) => eb.or([eb('e.dueAt', '<', eb.ref('j.dueAt')), eb.and([eb('e.dueAt', '=', eb.ref('j.dueAt')), eb('e.id', '<', eb.ref('j.id'))])])),
+          ),
+        ),
+      )
+      .orderBy('j.dueAt')
+      .orderBy('j.id')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({ id: Number(r.id), kind: r.kind, documentKey: r.documentKey, payload: JSON.parse(r.payloadJson), dueAt: r.dueAt }));
   }
   async completeSandboxJob(id: number, at: string): Promise<boolean> {
