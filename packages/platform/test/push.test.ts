@@ -166,6 +166,9 @@ describe('delivery: at least once, suspension and recovery, resend, retention', 
     const detail = await w.call(w.owner, 'GET', `/api/v1/pushes/${push.id}`);
     expect(detail.body.attempts).toBe(2);
     expect(detail.body.attemptLog.map((a: { outcome: string }) => a.outcome)).toEqual(['queued', 'taken', 'taken', 'delivered']);
+    expect(detail.body.payloadType).toBe('xml');
+    expect(detail.body.payload).toBe(first[0].body);
+    expect(parseDecResult(detail.body.payload).channel).toBe('7');
   });
 
   it('a client that stays offline is suspended: its pushes are kept and flow again, in order, once it acknowledges', async () => {
@@ -239,6 +242,7 @@ describe('delivery: at least once, suspension and recovery, resend, retention', 
     expect(await w.engine.cleanupNow()).toEqual({ pushes: 1, deliveries: 1 });
     const [p] = (await w.call(w.owner, 'GET', '/api/v1/pushes')).body.items;
     expect(p.payloadKept).toBe(false);
+    expect((await w.call(w.owner, 'GET', `/api/v1/pushes/${p.id}`)).body.payload).toBeNull();
     const r = await w.call(w.owner, 'POST', '/api/v1/pushes/resend', { ids: [p.id] });
     expect(r.body.skipped).toEqual([{ id: p.id, reason: expect.stringContaining('retention') }]);
   });

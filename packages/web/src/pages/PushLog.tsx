@@ -196,7 +196,8 @@ function PushDetail({ push, onClose }: { push: PushRecord; onClose: () => void }
   const d = detail ?? (push as unknown as Record<string, unknown>);
   const log = Array.isArray(d.attemptLog) ? d.attemptLog : d.attempts;
   const attempts = Array.isArray(log) ? (log as Record<string, unknown>[]) : [];
-  const xml = typeof d.xml === 'string' ? d.xml : typeof d.payload === 'string' ? d.payload : null;
+  const payload = typeof d.payload === 'string' ? d.payload : null;
+  const shown = payload !== null && d.payloadType === 'json' ? prettyJson(payload) : payload;
   return (
     <Modal title={`${t('push.messageId')} ${push.messageId ?? push.id}`} onClose={onClose} testId="push-detail">
       <Notice kind="error">{error}</Notice>
@@ -212,8 +213,22 @@ function PushDetail({ push, onClose }: { push: PushRecord; onClose: () => void }
       ) : (
         <p className="muted">{t('common.noData')}</p>
       )}
-      <h4>{t('push.xml')}</h4>
-      <pre className="xml">{xml ?? '-'}</pre>
+      <h4>{d.payloadType === 'xml' || !detail ? t('push.xml') : t('push.payload')}</h4>
+      {detail && payload === null ? (
+        <p className="muted">{t('push.payloadDropped')}</p>
+      ) : (
+        <pre className="xml" data-testid="push-payload" tabIndex={0} aria-label={t('push.xml')}>
+          {detail ? shown : t('common.loading')}
+        </pre>
+      )}
     </Modal>
   );
+}
+
+function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
 }

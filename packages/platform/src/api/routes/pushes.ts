@@ -152,13 +152,29 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
 
   app.get(
     '/api/v1/pushes/:id',
-    { schema: { tags: ['pushes'], security: bearer, summary: 'one push with every attempt', params: IdParam, response: { 200: PushView.extend({ attemptLog: z.array(AttemptView) }), ...errorResponses } } },
+    {
+      schema: {
+        tags: ['pushes'],
+        security: bearer,
+        summary: 'one push with every attempt and its payload as pushed',
+        params: IdParam,
+        response: {
+          200: PushView.extend({
+            attemptLog: z.array(AttemptView),
+            payload: z.string().nullable().describe('the body as pushed: the XML file for client pushes, the SMS text, the feed message or webhook JSON; null once retention dropped it'),
+            payloadType: z.enum(['xml', 'text', 'json']).describe('xml for client pushes, text for SMS, json for the app/WeChat feed and webhooks'),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
     async (req) => {
       const actor = actorOf(req);
       const p = await deps.store.getPush(req.params.id);
       if (!p || p.enterpriseCode !== actor.enterpriseCode) throw notFound('推送记录', 'push', req.params.id);
       const attempts = await deps.store.listPushAttempts(p.id);
-      return { ...pushView(p), attemptLog: attempts.map(({ at, outcome, error, durationMs }) => ({ at, outcome, error, durationMs })) };
+      const payloadType: 'xml' | 'text' | 'json' = p.method === 'client' ? 'xml' : p.method === 'sms' ? 'text' : 'json';
+      return { ...pushView(p), attemptLog: attempts.map(({ at, outcome, error, durationMs }) => ({ at, outcome, error, durationMs })), payload: p.body, payloadType };
     },
   );
 
