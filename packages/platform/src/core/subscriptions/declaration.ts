@@ -10,7 +10,8 @@ import { notFound, problem } from '../identity/problem.js';
 import type { Clock } from '../ports.js';
 import type { DeclarationSubscriptionRow, Paged, Store, SubscriptionQuery } from '../store.js';
 import { subscribingClient } from './common.js';
-import { assertActive, checkExtension, checkValidUntil } from './validity.js';
+import { cancelWithValidity, extendWithValidity, type ValiditySubject } from './lifecycle.js';
+import { checkValidUntil } from './validity.js';
 
 type Deps = { store: Store; clock: Clock };
 
@@ -96,31 +97,19 @@ export function listDeclarationSubscriptions(store: Store, actor: Actor, q: Subs
   return store.listDeclarationSubscriptions(actor.enterpriseCode, q);
 }
 
+const DECLARATION: ValiditySubject = {
+  zh: '报关单数据订阅',
+  en: 'declaration subscription',
+  entity: 'declaration-subscription',
+  action: 'subscription.declaration',
+  cards: ['legal'],
+  update: (tx, id, change) => tx.updateDeclarationSubscription(id, change),
+};
+
 export async function cancelDeclarationSubscription(deps: Deps, actor: Actor, id: number, proof: CardProof): Promise<DeclarationSubscriptionRow> {
-  const before = await declarationSubscriptionOf(deps.store, actor.enterpriseCode, id);
-  const now = deps.clock.now();
-  assertActive('报关单数据订阅', 'declaration subscription', id, before, now);
-  const card = await verifyCardProof(deps, actor.enterpriseCode, proof, ['legal']);
-  const at = now.toISOString();
-  const after = { ...before, cancelledAt: at, updatedAt: at };
-  await deps.store.transaction(async (tx) => {
-    await tx.updateDeclarationSubscription(id, { validUntil: after.validUntil, expiresAt: after.expiresAt, cancelledAt: at, updatedAt: at });
-    await recordAudit(tx, actor, at, { cardNo: card.cardNo, action: 'subscription.declaration.cancel', entity: 'declaration-subscription', entityId: String(id), before, after });
-  });
-  return after;
+  return cancelWithValidity(deps, actor, id, await declarationSubscriptionOf(deps.store, actor.enterpriseCode, id), proof, DECLARATION);
 }
 
 export async function extendDeclarationSubscription(deps: Deps, actor: Actor, id: number, validUntil: string, proof: CardProof): Promise<DeclarationSubscriptionRow> {
-  const before = await declarationSubscriptionOf(deps.store, actor.enterpriseCode, id);
-  const now = deps.clock.now();
-  assertActive('报关单数据订阅', 'declaration subscription', id, before, now);
-  const next = checkExtension(validUntil, now);
-  const card = await verifyCardProof(deps, actor.enterpriseCode, proof, ['legal']);
-  const at = now.toISOString();
-  const after = { ...before, ...next, updatedAt: at };
-  await deps.store.transaction(async (tx) => {
-    await tx.updateDeclarationSubscription(id, { ...next, cancelledAt: null, updatedAt: at });
-    await recordAudit(tx, actor, at, { cardNo: card.cardNo, action: 'subscription.declaration.extend', entity: 'declaration-subscription', entityId: String(id), before, after });
-  });
-  return after;
+  return extendWithValidity(deps, actor, id, await declarationSubscriptionOf(deps.store, actor.enterpriseCode, id), validUntil, proof, DECLARATION);
 }

@@ -11,7 +11,8 @@ import { problem } from '../identity/problem.js';
 import type { Clock } from '../ports.js';
 import type { ManualSubscriptionKind, ManualSubscriptionQuery, ManualSubscriptionRow, Paged, SerialRange, Store } from '../store.js';
 import { subscribingClient } from './common.js';
-import { assertActive, checkExtension, checkValidUntil } from './validity.js';
+import { cancelWithValidity, extendWithValidity, type ValiditySubject } from './lifecycle.js';
+import { checkValidUntil } from './validity.js';
 
 type Deps = { store: Store; clock: Clock };
 type PushType = 'img' | 'exg';
@@ -156,33 +157,23 @@ function assertIncremental(s: ManualSubscriptionRow): void {
   if (s.kind === 'stock') throw problem('OSW_SUB_STOCK_FINAL', `存量订阅[${s.id}]不能取消或延期`, `stock subscription ${s.id} cannot be cancelled or extended`);
 }
 
+const INCREMENTAL: ValiditySubject = {
+  zh: '账册增量订阅',
+  en: 'manual subscription',
+  entity: 'manual-subscription',
+  action: 'subscription.manual',
+  cards: ['legal', 'operator'],
+  update: (tx, id, change) => tx.updateManualSubscription(id, change),
+};
+
 export async function cancelManualSubscription(deps: Deps, actor: Actor, id: number, proof: CardProof): Promise<ManualSubscriptionRow> {
   const before = await manualSubscriptionOf(deps.store, actor.enterpriseCode, id);
   assertIncremental(before);
-  const now = deps.clock.now();
-  assertActive('账册增量订阅', 'manual subscription', id, before, now);
-  const card = await verifyCardProof(deps, actor.enterpriseCode, proof, ['legal', 'operator']);
-  const at = now.toISOString();
-  const after = { ...before, cancelledAt: at, updatedAt: at };
-  await deps.store.transaction(async (tx) => {
-    await tx.updateManualSubscription(id, { validUntil: before.validUntil, expiresAt: before.expiresAt, cancelledAt: at, updatedAt: at });
-    await recordAudit(tx, actor, at, { cardNo: card.cardNo, action: 'subscription.manual.cancel', entity: 'manual-subscription', entityId: String(id), before, after });
-  });
-  return after;
+  return cancelWithValidity(deps, actor, id, before, proof, INCREMENTAL);
 }
 
 export async function extendManualSubscription(deps: Deps, actor: Actor, id: number, validUntil: string, proof: CardProof): Promise<ManualSubscriptionRow> {
   const before = await manualSubscriptionOf(deps.store, actor.enterpriseCode, id);
   assertIncremental(before);
-  const now = deps.clock.now();
-  assertActive('账册增量订阅', 'manual subscription', id, before, now);
-  const next = checkExtension(validUntil, now);
-  const card = await verifyCardProof(deps, actor.enterpriseCode, proof, ['legal', 'operator']);
-  const at = now.toISOString();
-  const after = { ...before, ...next, updatedAt: at };
-  await deps.store.transaction(async (tx) => {
-    await tx.updateManualSubscription(id, { ...next, cancelledAt: null, updatedAt: at });
-    await recordAudit(tx, actor, at, { cardNo: card.cardNo, action: 'subscription.manual.extend', entity: 'manual-subscription', entityId: String(id), before, after });
-  });
-  return after;
+  return extendWithValidity(deps, actor, id, before, validUntil, proof, INCREMENTAL);
 }
