@@ -119,7 +119,7 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
     clock: systemClock,
     logger,
     notifier: amqpExchange?.notifier ?? notifier,
-    ...(amqpExchange ? { broker: amqpExchange.accounts } : {}),
+    ...(amqpExchange ? { broker: amqpExchange.accounts, deadLetters: amqpExchange } : {}),
   };
   const sandbox = new CustomsSandbox({ paceMs: config.sandboxPaceMs, manualApprovalMs: config.manualApprovalDelayMs, scenario });
   if (amqpExchange)

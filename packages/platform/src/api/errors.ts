@@ -50,6 +50,9 @@ const STATUS: Record<string, number> = {
   OSW_PUSH_WEBHOOK_URL: 400,
   OSW_SANDBOX_CHANNEL_UNKNOWN: 400,
   OSW_SANDBOX_CHANGE_DECIDED: 409,
+  // RabbitMQ exchange
+  OSW_BROKER_UNREACHABLE: 503,
+  OSW_BROKER_PROVISIONING_FAILED: 502,
 };
 
 export function httpStatusOf(code: string): number {

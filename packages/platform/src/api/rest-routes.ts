@@ -15,6 +15,7 @@ import { subscriptionRoutes } from './routes/subscriptions.js';
 import { feedRoutes } from './routes/feed.js';
 import { pushRoutes } from './routes/pushes.js';
 import { sandboxRoutes } from './routes/sandbox.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
 
 export interface RestOptions {
   deps: PlatformDeps;
@@ -100,4 +101,5 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
   await app.register(smsRoutes, { deps, sms });
   await app.register(auditRoutes, { deps });
   for (const routes of [pushRoutes, feedRoutes, sandboxRoutes]) await app.register(routes, { deps });
+  await app.register(deadLetterRoutes, { deps });
 }

@@ -21,10 +21,29 @@ export interface BrokerAccounts {
   blockClient(clientId: string): Promise<void>;
 }
 
+/** A message the broker gave up on (delivered too often, rejected, expired), as the dead-letter queue holds it. */
+export interface DeadLetter {
+  clientId: string | null;
+  /** the queue it died in: `Q_Send<clientId>` (an import) or `Q_Recv<clientId>` (a receipt or push) */
+  queue: string | null;
+  messageId: string | null;
+  fileName: string | null;
+  /** the broker's reason: `delivery_limit`, `rejected`, `expired`, … */
+  reason: string;
+  /** how many times it died there */
+  count: number;
+}
+
+/** The dead-letter queue of the RabbitMQ exchange, peeked (messages stay). Absent with the HTTP exchange only. */
+export interface DeadLetterQueue {
+  deadLetters(limit?: number): Promise<DeadLetter[]>;
+}
+
 export interface PlatformDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
   notifier: DeliveryNotifier;
   broker?: BrokerAccounts;
+  deadLetters?: DeadLetterQueue;
 }

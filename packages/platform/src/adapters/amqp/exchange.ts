@@ -17,7 +17,7 @@ import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqp
 import { OswError } from '@osw/messages';
 import { checkClientDevice } from '../../api/exchange-routes.js';
 import { importMessage, type CustomsPort } from '../../core/exchange/accept.js';
-import type { DeliveryNotifier, PlatformDeps } from '../../core/ports.js';
+import type { DeadLetter, DeadLetterQueue, DeliveryNotifier, PlatformDeps } from '../../core/ports.js';
 import { BrokerLink } from './connection.js';
 import { RabbitManagement } from './management.js';
 import { declareShared, RabbitProvisioner } from './provisioning.js';
@@ -48,17 +48,9 @@ export interface AmqpExchangeOptions {
   retryMaxMs?: number;
 }
 
-export interface DeadLetter {
-  clientId: string | null;
-  queue: string | null;
-  messageId: string | null;
-  fileName: string | null;
-  /** the broker's reason: `delivery_limit`, `rejected`, `expired`, … */
-  reason: string;
-  count: number;
-}
+export type { DeadLetter };
 
-type BaseDeps = Omit<PlatformDeps, 'broker'>;
+type BaseDeps = Omit<PlatformDeps, 'broker' | 'deadLetters'>;
 
 /** Acks or nacks on a channel that may have closed meanwhile: its unacknowledged messages are redelivered anyway. */
 function settle(fn: () => void): void {
@@ -69,7 +61,7 @@ function settle(fn: () => void): void {
   }
 }
 
-export class AmqpExchange {
+export class AmqpExchange implements DeadLetterQueue {
   readonly management: RabbitManagement;
   readonly vhost: string;
   readonly accounts: RabbitProvisioner;
