@@ -317,6 +317,16 @@ describe('web console in Chromium', () => {
     await shot(page, '10-sandbox-timeline');
   });
 
+  it('shows the dead letters screen: on the HTTP exchange an empty list that says why', async () => {
+    const page = await newPage();
+    await login(page, broker().account, broker().password, '/');
+    await page.getByRole('link', { name: '死信', exact: true }).click();
+    await page.getByRole('heading', { name: '死信', level: 1 }).waitFor();
+    await page.getByTestId('dead-letters-http').getByText('平台使用 HTTP 交换方式，没有死信队列。').waitFor();
+    await page.getByTestId('dead-letters-table').getByText('未查询到数据').waitFor();
+    await shot(page, '11b-dead-letters');
+  });
+
   it('reminds on the dashboard of subscriptions that expire within 30 days', async () => {
     const tok = await token(owner());
     const legal = card(owner().enterpriseCode, 'legal');

@@ -6,6 +6,7 @@ import { useI18n } from './i18n/index.js';
 import type { MessageKey } from './i18n/messages.js';
 import { Clients } from './pages/Clients.js';
 import { Dashboard } from './pages/Dashboard.js';
+import { DeadLetters } from './pages/DeadLetters.js';
 import { DeclarationSubscriptions } from './pages/DeclarationSubscriptions.js';
 import { Login } from './pages/Login.js';
 import { ManualSubscriptions } from './pages/ManualSubscriptions.js';
@@ -36,6 +37,7 @@ const MENU: { group: MessageKey; screens: Screen[] }[] = [
     screens: [
       { path: '/pushes', label: 'nav.pushLog', render: () => <PushLog /> },
       { path: '/messages', label: 'nav.messages', render: () => <Messages /> },
+      { path: '/dead-letters', label: 'nav.deadLetters', render: () => <DeadLetters /> },
     ],
   },
   { group: 'nav.clients', screens: [{ path: '/clients', label: 'nav.clientApply', render: () => <Clients /> }] },
