@@ -45,6 +45,7 @@ export function loadPlatformConfig(file: string, env: NodeJS.ProcessEnv = proces
   if (config.dbFile) config.dbFile = abs(config.dbFile);
   if (config.store && !/^postgres(ql)?:\/\//i.test(config.store)) config.store = abs(config.store);
   if (config.webRoot) config.webRoot = abs(config.webRoot);
+  if (config.amqp.caFile) config.amqp.caFile = abs(config.amqp.caFile);
   return config;
 }
 
