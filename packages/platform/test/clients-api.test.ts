@@ -45,6 +45,48 @@ describe('client registry: 自动导入客户端申请, 查询客户端, 解除�
     });
   });
 
+  it('each client shows live: connected while it uses the exchange, its backlog, and whether its pushes are suspended', async () => {
+    const r = await apply({});
+    const id = r.body.clientId as string;
+    const live = async () => (await w.call(w.owner, 'GET', `/api/v1/clients/${id}`)).body.live;
+    expect(await live()).toEqual({ connected: false, connectedBy: 'exchange', lastSeenAt: null, backlog: 0, suspended: false, suspendedAt: null });
+    const ping = () => w.app.inject({ method: 'POST', url: '/exchange/v1/ping', headers: { authorization: basic(id, r.body.transportSettings.password) } });
+    expect((await ping()).statusCode).toBe(200);
+    expect(await live()).toMatchObject({ connected: true, lastSeenAt: w.now().toISOString() });
+    // written at most every few seconds, however often the client calls
+    const first = w.now().toISOString();
+    w.advance(1000);
+    await ping();
+    expect((await live()).lastSeenAt).toBe(first);
+    w.advance(46_000);
+    expect(await live()).toMatchObject({ connected: false, lastSeenAt: first });
+    await ping();
+    expect(await live()).toMatchObject({ connected: true, lastSeenAt: w.now().toISOString() });
+
+    const at = w.now().toISOString();
+    for (const n of [1, 2]) await w.deps.store.enqueueDelivery({ clientId: id, messageId: `M${n}`, business: 'DecCus001', fileName: `f${n}.xml`, body: '<x/>', createdAt: at });
+    await w.deps.store.upsertPushTarget({ targetKey: `client:${id}`, consecutiveFailures: 5, suspendedAt: at, probeAt: at, lastError: 'offline', updatedAt: at });
+    expect(await live()).toMatchObject({ backlog: 2, suspended: true, suspendedAt: at });
+    const list = await w.call(w.owner, 'GET', '/api/v1/clients');
+    expect(list.body.items.find((c: { clientId: string }) => c.clientId === id).live).toMatchObject({ connected: true, backlog: 2, suspended: true });
+  });
+
+  it('a RabbitMQ client is connected while the broker holds a connection of its user, unknown without the management API', async () => {
+    const r = await apply({ transport: 'rabbitmq' });
+    const id = r.body.clientId as string;
+    const live = async () => (await w.call(w.owner, 'GET', `/api/v1/clients/${id}`)).body.live;
+    expect(await live()).toMatchObject({ connected: null, connectedBy: 'unknown' });
+    let open = 1;
+    w.deps.broker = { provisionClient: async () => undefined, blockClient: async () => undefined, connectionCounts: async (ids) => new Map(ids.map((x) => [x, x === id ? open : 0])) };
+    expect(await live()).toMatchObject({ connected: true, connectedBy: 'broker' });
+    open = 0;
+    expect(await live()).toMatchObject({ connected: false, connectedBy: 'broker' });
+    w.deps.broker.connectionCounts = async () => {
+      throw new Error('management API down');
+    };
+    expect(await live()).toMatchObject({ connected: null, connectedBy: 'unknown' });
+  });
+
   it('a configured public URL is the base of the HTTPS endpoint', async () => {
     await w.close();
     w = await apiWorld({ publicUrl: 'https://sw.example.org/' });

@@ -167,4 +167,17 @@ describe('scenarios', () => {
     expect(bad.body.error.code).toBe('OSW_VALIDATION');
     expect((await w.call(w.broker, 'POST', `/api/v1/sandbox/manuals/${MANUAL_NO}/changes`, { items: [] })).status).toBe(404);
   });
+
+  it('lists the enterprise’s own manuals with their version and 料件/成品 row counts; others see none', async () => {
+    await world({ paceMs: 0 });
+    const before = (await w.call(w.owner, 'GET', '/api/v1/sandbox/manuals')).body;
+    expect(before.items.map((m: { manualNo: string }) => m.manualNo)).toEqual([MANUAL_NO]);
+    const { imgCount, exgCount, version } = before.items[0];
+    expect(imgCount).toBeGreaterThan(0);
+    expect(exgCount).toBeGreaterThan(0);
+    const r = await w.call(w.owner, 'POST', `/api/v1/sandbox/manuals/${MANUAL_NO}/changes`, { items: [{ kind: 'exg', action: 'add', code: '8541100000', name: '整机', unit: '007', quantity: '10' }], autoApprove: false });
+    expect((await w.call(w.owner, 'POST', `/api/v1/sandbox/manual-changes/${r.body.id}/approve`)).body).toMatchObject({ status: 'approved', version: version + 1 });
+    expect((await w.call(w.owner, 'GET', '/api/v1/sandbox/manuals')).body.items[0]).toMatchObject({ manualNo: MANUAL_NO, version: version + 1, imgCount, exgCount: exgCount + 1 });
+    expect((await w.call(w.broker, 'GET', '/api/v1/sandbox/manuals')).body).toEqual({ items: [], total: 0 });
+  });
 });

@@ -43,6 +43,28 @@ for (const engine of eachEngine()) {
       expect((await again.store.getClient('DXPESW5300000001'))?.transport).toBe('amqp');
     });
 
+    test('a client’s last-seen time is written only when none is recorded after the given instant, by any instance', async () => {
+      const { db, store } = await fresh();
+      await seedClient(store, 'DXPESW5300000001');
+      const other = (await another(db)).store;
+      await store.touchClientSeen('DXPESW5300000001', '2026-11-21T02:00:00.000Z', '2026-11-21T01:59:55.000Z');
+      await other.touchClientSeen('DXPESW5300000001', '2026-11-21T02:00:03.000Z', '2026-11-21T01:59:58.000Z');
+      expect((await store.getClient('DXPESW5300000001'))?.lastSeenAt).toBe('2026-11-21T02:00:00.000Z');
+      await other.touchClientSeen('DXPESW5300000001', '2026-11-21T02:00:06.000Z', '2026-11-21T02:00:01.000Z');
+      expect((await store.getClient('DXPESW5300000001'))?.lastSeenAt).toBe('2026-11-21T02:00:06.000Z');
+    });
+
+    test('an enterprise’s manuals are listed by manual number', async () => {
+      const { store } = await fresh();
+      await seedClient(store, 'DXPESW5300000001', '4403960002');
+      for (const manualNo of ['E53002600002', 'E53002600001']) await store.insertManual({ manualNo, enterpriseCode: '4403960002', head: { manualNo }, version: 1, createdAt: now() }, [{ manualNo, kind: 'img', serial: 1, code: '8541100000', name: '二极管', model: '', unit: '007', quantity: '1' }]);
+      expect((await store.listManuals('4403960002')).map((m) => [m.manualNo, m.version, m.head.manualNo])).toEqual([
+        ['E53002600001', 1, 'E53002600001'],
+        ['E53002600002', 1, 'E53002600002'],
+      ]);
+      expect(await store.listManuals('4403980001')).toEqual([]);
+    });
+
     // the embedded SQLite store is one process's database; several instances are a PostgreSQL setup
     test.skipIf(engine.name === 'sqlite')('two instances starting at once on a new database both come up (migration lock)', async () => {
       const db = await engine.create();

@@ -3,6 +3,7 @@ import { OswError } from '@osw/messages';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { importMessage, type CustomsPort } from '../core/exchange/accept.js';
+import { ClientSeenRecorder } from '../core/identity/client-status.js';
 import { ClientAuthenticator } from '../core/identity/registry.js';
 import type { PlatformDeps } from '../core/ports.js';
 import type { ClientRow } from '../core/store.js';
@@ -32,6 +33,7 @@ export async function checkClientDevice(deps: PlatformDeps, client: ClientRow, h
 export async function exchangeRoutes(app: FastifyInstance, opts: { deps: PlatformDeps; customs: CustomsPort }): Promise<void> {
   const { deps, customs } = opts;
   const clients = new ClientAuthenticator(deps.store);
+  const seen = new ClientSeenRecorder(deps);
   async function exchangeClient(req: FastifyRequest): Promise<ClientRow> {
     const header = req.headers.authorization ?? '';
     const m = /^Basic\s+(.+)$/i.exec(header);
@@ -40,6 +42,7 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { deps: Platfor
     const i = decoded.indexOf(':');
     const client = await clients.authenticate(decoded.slice(0, i), decoded.slice(i + 1));
     await checkClientDevice(deps, client, req.headers['x-osw-device']);
+    await seen.record(client.clientId);
     return client;
   }
 

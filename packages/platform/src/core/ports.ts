@@ -19,6 +19,8 @@ export interface BrokerAccounts {
   provisionClient(clientId: string, password: string): Promise<void>;
   /** a disabled client: its broker user is deleted and its connections closed */
   blockClient(clientId: string): Promise<void>;
+  /** open broker connections per client (the console's live status); absent without the management API */
+  connectionCounts?(clientIds: string[]): Promise<Map<string, number>>;
 }
 
 /** A message the broker gave up on (delivered too often, rejected, expired), as the dead-letter queue holds it. */

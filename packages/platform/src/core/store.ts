@@ -48,6 +48,8 @@ export interface ClientRow {
   deviceFingerprint: string | null;
   deviceBoundAt?: string | null;
   createdAt: string;
+  /** the last exchange request of an HTTP client (kept to within a few seconds) */
+  lastSeenAt?: string | null;
 }
 
 export interface ManualRow {
@@ -157,6 +159,8 @@ export interface Store extends RegistryStore, PushStore {
   setClientDevice(clientId: string, fingerprint: string | null, at: string | null): Promise<void>;
   insertManual(row: ManualRow, items: ManualItemRow[]): Promise<void>;
   getManual(manualNo: string): Promise<ManualRow | undefined>;
+  /** the manuals an enterprise holds (its own 账册), by manual number */
+  listManuals(enterpriseCode: string): Promise<ManualRow[]>;
   listManualItems(manualNo: string): Promise<ManualItemRow[]>;
   insertSession(row: SessionRow): Promise<void>;
   getSession(tokenHash: string): Promise<SessionRow | undefined>;
@@ -178,6 +182,8 @@ export interface Store extends RegistryStore, PushStore {
   /** Acknowledges deliveries; a delivery that carries a push marks that push delivered (下发成功). */
   ackDeliveries(clientId: string, ids: readonly number[], at: string): Promise<number>;
   countPendingDeliveries(clientId: string): Promise<number>;
+  /** records an exchange request of a client at `at`, unless one after `notBefore` is recorded already (one write per few seconds, whichever instance) */
+  touchClientSeen(clientId: string, at: string, notBefore: string): Promise<void>;
 
   insertSandboxJob(row: Omit<SandboxJobRow, 'id'>): Promise<number>;
   /** Due jobs, oldest due first; the caller completes each with completeSandboxJob in its transaction. */

@@ -58,6 +58,13 @@ export class RabbitProvisioner implements BrokerAccounts {
     this.opts.logger.info({ clientId, user: n.user, closedConnections: closed }, 'broker user deleted');
   }
 
+  /** Open connections of each client's broker user (one management API call), for the console's live status. */
+  async connectionCounts(clientIds: string[]): Promise<Map<string, number>> {
+    const perUser = new Map<string, number>();
+    for (const c of await this.mgmt.connections()) perUser.set(c.user, (perUser.get(c.user) ?? 0) + 1);
+    return new Map(clientIds.map((id) => [id, perUser.get(brokerNames(id).user) ?? 0]));
+  }
+
   /** Removes a client altogether: user, exchange and queues (their messages are lost). */
   async removeClient(clientId: string): Promise<void> {
     const n = brokerNames(clientId);

@@ -446,6 +446,12 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
         await db.schema.createIndex('sandbox_jobs_document').on('sandbox_jobs').columns(['document_key', 'done_at', 'due_at', 'id']).execute();
       },
     },
+    '0006_client_last_seen': {
+      async up(db: Kysely<any>) {
+        // 客户端管理 live status: an HTTP client's last exchange request (any instance writes it)
+        await db.schema.alterTable('clients').addColumn('last_seen_at', 'text').execute();
+      },
+    },
   };
 }
 

@@ -37,6 +37,8 @@ export interface Database {
     deviceFingerprint: string | null;
     deviceBoundAt: string | null;
     createdAt: string;
+    /** the last exchange request (HTTP clients), written at most every few seconds */
+    lastSeenAt: string | null;
   };
   manuals: { manualNo: string; enterpriseCode: string; headJson: string; version: number; createdAt: string };
   manualItems: { manualNo: string; kind: string; serial: number; code: string; name: string; model: string; unit: string; quantity: string };

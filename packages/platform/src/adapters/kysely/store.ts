@@ -224,6 +224,10 @@ export class KyselyStore implements Store {
     const r = await this.db.selectFrom('manuals').selectAll().where('manualNo', '=', manualNo).executeTakeFirst();
     return r && { manualNo: r.manualNo, enterpriseCode: r.enterpriseCode, head: JSON.parse(r.headJson), version: Number(r.version), createdAt: r.createdAt };
   }
+  async listManuals(enterpriseCode: string): Promise<ManualRow[]> {
+    const rows = await this.db.selectFrom('manuals').selectAll().where('enterpriseCode', '=', enterpriseCode).orderBy('manualNo').limit(1000).execute();
+    return rows.map((r) => ({ manualNo: r.manualNo, enterpriseCode: r.enterpriseCode, head: JSON.parse(r.headJson), version: Number(r.version), createdAt: r.createdAt }));
+  }
   async listManualItems(manualNo: string): Promise<ManualItemRow[]> {
     const rows = await this.db.selectFrom('manualItems').selectAll().where('manualNo', '=', manualNo).orderBy('kind').orderBy('serial').execute();
     return rows.map((r) => ({ ...r, kind: r.kind as 'img' | 'exg', serial: Number(r.serial) }));
@@ -322,6 +326,14 @@ export class KyselyStore implements Store {
       }
       return Number(r.numUpdatedRows);
     });
+  }
+  async touchClientSeen(clientId: string, at: string, notBefore: string): Promise<void> {
+    await this.db
+      .updateTable('clients')
+      .set({ lastSeenAt: at })
+      .where('clientId', '=', clientId)
+      .where((eb) => eb.or([eb('lastSeenAt', 'is', null), eb('lastSeenAt', '<', notBefore)]))
+      .execute();
   }
   async countPendingDeliveries(clientId: string): Promise<number> {
     const r = await this.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('clientId', '=', clientId).where('ackedAt', 'is', null).executeTakeFirstOrThrow();

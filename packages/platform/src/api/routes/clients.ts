@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { apiTransport, applyForClient, clientOf, disableClient, listClients, unbindClientDevice } from '../../core/identity/clients.js';
+import { clientLiveStatus, CONNECTED_WITHIN_MS } from '../../core/identity/client-status.js';
 import type { PlatformDeps } from '../../core/ports.js';
 import type { ClientRow } from '../../core/store.js';
 import { bearer, CardProof, errorResponses, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
@@ -48,6 +49,18 @@ export function clientView(c: ClientRow): z.infer<typeof ClientView> {
   };
 }
 
+const LiveView = z
+  .object({
+    connected: z.boolean().nullable().describe(`在线: HTTPS clients seen on the exchange within ${CONNECTED_WITHIN_MS / 1000} s; RabbitMQ clients holding a broker connection; null when it cannot be told`),
+    connectedBy: z.enum(['exchange', 'broker', 'unknown']),
+    lastSeenAt: z.string().nullable().describe('the last exchange request (HTTPS clients), to within a few seconds'),
+    backlog: z.number().int().describe('积压: deliveries waiting on the platform, not acknowledged'),
+    suspended: z.boolean().describe('推送已暂停: the client’s push target is suspended after repeated failures'),
+    suspendedAt: z.string().nullable(),
+  })
+  .describe('live status (客户端运行状态)');
+const ClientWithLive = ClientView.extend({ live: LiveView });
+
 const ClientIdParam = z.object({ clientId: z.string().min(1).max(32) });
 const CardBody = z.object({ card: CardProof });
 
@@ -91,24 +104,26 @@ export async function clientRoutes(appRoot: FastifyInstance, opts: { deps: Platf
       schema: {
         tags,
         security: bearer,
-        summary: '查询客户端 — the enterprise\'s clients with their device binding',
+        summary: '查询客户端 — the enterprise\'s clients with their device binding and live status (connected, backlog, suspended)',
         querystring: ListParams.extend({ status: z.enum(['active', 'disabled']).optional(), clientId: z.string().optional() }),
-        response: { 200: listOf(ClientView), ...errorResponses },
+        response: { 200: listOf(ClientWithLive), ...errorResponses },
       },
     },
     async (req) => {
       const actor = actorOf(req);
       const r = await listClients(deps.store, actor, { ...listQuery(req.query), status: req.query.status, clientId: req.query.clientId });
-      return { items: r.rows.map(clientView), total: r.total };
+      const live = await clientLiveStatus(deps, r.rows);
+      return { items: r.rows.map((c) => ({ ...clientView(c), live: live.get(c.clientId)! })), total: r.total };
     },
   );
 
   app.get(
     '/api/v1/clients/:clientId',
-    { schema: { tags, security: bearer, summary: 'one client of the enterprise', params: ClientIdParam, response: { 200: ClientView, ...errorResponses } } },
+    { schema: { tags, security: bearer, summary: 'one client of the enterprise with its live status', params: ClientIdParam, response: { 200: ClientWithLive, ...errorResponses } } },
     async (req) => {
       const actor = actorOf(req);
-      return clientView(await clientOf(deps.store, actor.enterpriseCode, req.params.clientId));
+      const c = await clientOf(deps.store, actor.enterpriseCode, req.params.clientId);
+      return { ...clientView(c), live: (await clientLiveStatus(deps, [c])).get(c.clientId)! };
     },
   );
 

@@ -62,6 +62,33 @@ export async function sandboxRoutes(appRoot: FastifyInstance, opts: { deps: Plat
   );
 
   app.get(
+    '/api/v1/sandbox/manuals',
+    {
+      schema: {
+        tags: ['sandbox'],
+        security: bearer,
+        summary: 'the manuals (加工贸易账册) of your enterprise with their version and row counts',
+        response: {
+          200: z.object({
+            items: z.array(z.object({ manualNo: z.string(), version: z.number().int(), head: z.record(z.string(), z.string()), imgCount: z.number().int().describe('料件 rows'), exgCount: z.number().int().describe('成品 rows'), createdAt: z.string() })),
+            total: z.number().int(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const manuals = await deps.store.listManuals(actorOf(req).enterpriseCode);
+      const items = [];
+      for (const m of manuals) {
+        const rows = await deps.store.listManualItems(m.manualNo);
+        items.push({ manualNo: m.manualNo, version: m.version, head: m.head, imgCount: rows.filter((r) => r.kind === 'img').length, exgCount: rows.filter((r) => r.kind === 'exg').length, createdAt: m.createdAt });
+      }
+      return { items, total: items.length };
+    },
+  );
+
+  app.get(
     '/api/v1/sandbox/manuals/:manualNo',
     {
       schema: {
