@@ -6,6 +6,8 @@
 import { createEnterprise, createOperator, issueCard, registerClient, type PlatformDeps } from '@osw/platform';
 
 export interface DemoState {
+  /** how the demo's clients exchange messages (absent in demos made before RabbitMQ: http) */
+  transport?: 'http' | 'amqp';
   enterprises: { customsCode: string; uscc: string; name: string; region: string; role: 'broker' | 'owner' }[];
   accounts: { account: string; password: string; enterpriseCode: string; operatorCode: string; name: string }[];
   cards: { cardNo: string; pin: string; kind: 'legal' | 'operator'; enterpriseCode: string; encryptedPrivateKeyPem: string; publicKeyPem: string }[];
@@ -28,8 +30,9 @@ const PINS = { legal: '88888888', operator: '12345678' } as const;
 const MATERIALS = ['集成电路', '电阻器', '电容器', '印刷电路板', '连接器', '晶体管', '二极管', '电感器', '继电器', '变压器', '石英晶体', '液晶显示屏', '塑料外壳', '铜线', '焊锡', '螺钉', '散热片', '保险丝', '开关', '传感器', '锂电池', '麦克风', '扬声器', '摄像头模组', '天线', '屏蔽罩', '导热硅胶', '标签', '包装纸箱', '说明书'];
 const PRODUCTS = ['蓝牙耳机', '智能手表', '移动电源', '无线路由器', '行车记录仪', '智能音箱', '电子秤', '充电器', '平板电脑', '数码相框', '电子词典', '无线鼠标'];
 
-export async function seedDemo(deps: Pick<PlatformDeps, 'store' | 'clock'>): Promise<DemoState> {
-  const state: DemoState = { enterprises: ENTERPRISES, accounts: OPERATORS, cards: [], clients: [], manuals: [] };
+export async function seedDemo(deps: Pick<PlatformDeps, 'store' | 'clock' | 'broker'>, opts: { transport?: 'http' | 'amqp' } = {}): Promise<DemoState> {
+  const transport = opts.transport ?? 'http';
+  const state: DemoState = { transport, enterprises: ENTERPRISES, accounts: OPERATORS, cards: [], clients: [], manuals: [] };
   for (const e of ENTERPRISES) await createEnterprise(deps, e);
   for (const o of OPERATORS) await createOperator(deps, o);
   for (const e of ENTERPRISES) {
@@ -40,7 +43,7 @@ export async function seedDemo(deps: Pick<PlatformDeps, 'store' | 'clock'>): Pro
     }
   }
   for (const e of ENTERPRISES) {
-    const c = await registerClient(deps, { enterpriseCode: e.customsCode, region: e.region, transport: 'http', environment: 'test' });
+    const c = await registerClient(deps, { enterpriseCode: e.customsCode, region: e.region, transport, environment: 'test' });
     const card = state.cards.find((k) => k.enterpriseCode === e.customsCode && k.kind === 'operator')!;
     state.clients.push({ clientId: c.clientId, secret: c.secret, enterpriseCode: e.customsCode, role: e.role, cardNo: card.cardNo });
   }

@@ -1,11 +1,14 @@
 /**
  * `osw demo`: the all-in-one demo in one process — platform (SQLite, HTTP exchange, REST API,
  * console), customs sandbox, and two import clients (a customs broker's and an importer's).
+ * With `--store postgres://…` and `--exchange amqp://…` the same demo runs on the scale parts:
+ * the data in PostgreSQL, the clients registered as RabbitMQ clients (their own broker users and
+ * queues) and connected over AMQP.
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { startClient, writeCardFile, type ClientConfigInput, type RunningClient } from '@osw/client';
-import { startPlatform, type Logger, type RunningPlatform } from '@osw/platform';
+import { brokerNames, startPlatform, type Logger, type PlatformConfig, type RunningPlatform } from '@osw/platform';
 import { webRoot } from '@osw/web';
 import { seedDemo, type DemoState } from './demo-seed.js';
 
@@ -21,10 +24,32 @@ export interface DemoOptions {
   rescanMs?: number;
   /** customs sandbox scenario file (YAML or JSON): outcome rules and pace (docs/sandbox.md) */
   scenarioFile?: string;
+  /** where the data lives: a `postgres://…` URL or a SQLite file; default `<home>/platform.db` */
+  store?: string;
+  /** `http` (default) or the platform's broker user `amqp(s)://user:password@host:5672/vhost`: the demo's clients then use RabbitMQ */
+  exchange?: string;
+  /** CA of the broker's certificate, for amqps:// with a private CA */
+  caFile?: string;
+}
+
+/** A RabbitMQ client's broker login and names, as 自动导入客户端申请 shows them. */
+export interface DemoBrokerSettings {
+  /** the URL the client connects to (no credentials) */
+  url: string;
+  user: string;
+  password: string;
+  exchange: string;
+  sendQueue: string;
+  receiveQueue: string;
 }
 
 export interface DemoContract {
   platformUrl: string;
+  /** the store (PostgreSQL URL without its password, or the SQLite file) and the exchange of the clients */
+  store: string;
+  exchange: 'http' | 'amqp';
+  /** the broker of the RabbitMQ exchange, without the platform's credentials */
+  brokerUrl?: string;
   enterprises: { customsCode: string; uscc: string; name: string; role: 'broker' | 'owner' }[];
   accounts: { account: string; password: string; enterpriseCode: string; operatorCode: string }[];
   cards: { cardNo: string; pin: string; kind: 'legal' | 'operator'; enterpriseCode: string }[];
@@ -35,6 +60,8 @@ export interface DemoContract {
     impPath: string;
     configFile: string;
     businesses: Record<string, { outBox: string; sentBox: string; failBox: string; inBox: string }>;
+    /** with `--exchange amqp://…`: the client's broker user, its password (the client secret) and queues */
+    broker?: DemoBrokerSettings;
   }[];
   manuals: { manualNo: string; enterpriseCode: string }[];
 }
@@ -48,24 +75,59 @@ export interface RunningDemo {
 
 const STATE_FILE = 'demo-state.json';
 
+/** A URL without user and password (the platform's broker login is not the clients'). */
+function withoutCredentials(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  return u.toString();
+}
+
+/** A URL with its password hidden. */
+function redacted(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const home = path.resolve(opts.home);
   await fs.mkdir(home, { recursive: true });
-  const platform = await startPlatform(
-    { dbFile: path.join(home, 'platform.db'), host: opts.host ?? '127.0.0.1', port: opts.port, sandboxPaceMs: opts.paceMs, webRoot, sandboxScenarioFile: opts.scenarioFile && path.resolve(opts.scenarioFile) },
-    opts.logger.child({ process: 'platform' }),
-  );
+  const exchange = opts.exchange ?? 'http';
+  const transport = exchange === 'http' ? 'http' : 'amqp';
+  const store = opts.store ? (/^postgres(ql)?:\/\//i.test(opts.store) ? opts.store : path.resolve(opts.store)) : path.join(home, 'platform.db');
+  const caFile = opts.caFile && path.resolve(opts.caFile);
+  const platformConfig: PlatformConfig = {
+    store,
+    exchange,
+    ...(caFile ? { amqp: { caFile } } : {}),
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port,
+    sandboxPaceMs: opts.paceMs,
+    webRoot,
+    sandboxScenarioFile: opts.scenarioFile && path.resolve(opts.scenarioFile),
+  };
+  const platform = await startPlatform(platformConfig, opts.logger.child({ process: 'platform' }));
   const clients: RunningClient[] = [];
   try {
     const statePath = path.join(home, STATE_FILE);
     let state: DemoState;
-    if (existsSync(statePath)) state = JSON.parse(await fs.readFile(statePath, 'utf8'));
-    else {
+    if (existsSync(statePath)) {
+      state = JSON.parse(await fs.readFile(statePath, 'utf8'));
+      const was = state.transport ?? 'http';
+      if (was !== transport)
+        throw new Error(`${home} was set up with ${was === 'http' ? 'the HTTP exchange' : 'RabbitMQ'}, now ${transport === 'http' ? 'the HTTP exchange' : 'RabbitMQ'} is asked for; remove the folder (and the database) to start afresh`);
+    } else {
       if ((await platform.deps.store.countEnterprises()) > 0)
-        throw new Error(`${home} holds a platform database but no ${STATE_FILE}; remove the folder to start afresh`);
-      state = await seedDemo(platform.deps);
+        throw new Error(`${opts.store ? redacted(store) : home} holds a platform database but ${home} has no ${STATE_FILE}; use an empty database, or remove the folder to start afresh`);
+      state = await seedDemo(platform.deps, { transport });
       await fs.writeFile(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
     }
+    const brokerUrl = transport === 'amqp' ? withoutCredentials(exchange) : undefined;
 
     const contractClients: DemoContract['clients'] = [];
     for (const c of state.clients) {
@@ -80,7 +142,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       const config: ClientConfigInput = {
         clientId: c.clientId,
         environment: 'test',
-        platform: { url: platform.url, secret: c.secret },
+        platform: brokerUrl ? { url: brokerUrl, secret: c.secret, ...(caFile ? { caFile } : {}) } : { url: platform.url, secret: c.secret },
         impPath,
         businesses: { declaration: { maxConcurrentTasks: 4 } },
         card: { file: cardFile, pin: card.pin },
@@ -99,11 +161,16 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       const businesses: DemoContract['clients'][number]['businesses'] = {};
       for (const b of running.businesses)
         businesses[b.bizId] = { outBox: path.join(b.root, 'OutBox'), sentBox: path.join(b.root, 'SentBox'), failBox: path.join(b.root, 'FailBox'), inBox: path.join(b.root, 'InBox') };
-      contractClients.push({ clientId: c.clientId, enterpriseCode: c.enterpriseCode, role: c.role, impPath, configFile, businesses });
+      const names = brokerNames(c.clientId);
+      const broker = brokerUrl ? { url: brokerUrl, user: names.user, password: c.secret, exchange: names.exchange, sendQueue: names.sendQueue, receiveQueue: names.receiveQueue } : undefined;
+      contractClients.push({ clientId: c.clientId, enterpriseCode: c.enterpriseCode, role: c.role, impPath, configFile, businesses, ...(broker ? { broker } : {}) });
     }
 
     const contract: DemoContract = {
       platformUrl: platform.url,
+      store: redacted(store),
+      exchange: transport,
+      ...(brokerUrl ? { brokerUrl } : {}),
       enterprises: state.enterprises.map(({ customsCode, uscc, name, role }) => ({ customsCode, uscc, name, role })),
       accounts: state.accounts.map(({ account, password, enterpriseCode, operatorCode }) => ({ account, password, enterpriseCode, operatorCode })),
       cards: state.cards.map(({ cardNo, pin, kind, enterpriseCode }) => ({ cardNo, pin, kind, enterpriseCode })),
@@ -148,6 +215,9 @@ export function tour(contract: DemoContract, home: string, logFile: string): str
     `  platform + console   ${contract.platformUrl}   (log in as ${acct.account} / ${acct.password})`,
     `  broker client 报关行  ${broker.clientId}  ImpPath ${rel(broker.impPath)}`,
     `  importer client 收发货人 ${owner.clientId}  ImpPath ${rel(owner.impPath)}`,
+    ...(contract.exchange === 'amqp'
+      ? [`  store                ${contract.store}`, `  RabbitMQ             ${contract.brokerUrl}   (each client's broker user, password and queues: demo.json)`]
+      : []),
     `  demo data            ${rel(path.join(home, 'demo.json'))}`,
     `  log                  ${rel(logFile)}`,
     '',
