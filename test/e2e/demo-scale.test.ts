@@ -84,8 +84,10 @@ describe.skipIf(!AMQP_URL || !PG_URL)('demo on PostgreSQL and RabbitMQ', () => {
     const ok = await waitFor(() => filesBelow(dec.inBox).find((f) => /^Successed_declaration_\d{21}\.xml$/.test(f)), 'Successed_', 60_000);
     const resp = parseDecImportResponse(readFileSync(path.join(dec.inBox, ok), 'utf8'));
     expect(resp.responseCode).toBe('0');
+    const seqNo = resp.seqNo!;
+    expect(seqNo).toMatch(/^E\d{17}$/);
     const receipts = await waitFor(() => {
-      const r = filesBelow(dec.inBox).filter((f) => f.startsWith(`Receipt_${resp.seqNo}_`));
+      const r = filesBelow(dec.inBox).filter((f) => f.startsWith(`Receipt_${seqNo}_`));
       return r.length === 5 ? r : null;
     }, 'five receipts', 60_000);
     expect(receipts.sort().map((f) => parseDecResult(readFileSync(path.join(dec.inBox, f), 'utf8')).channel)).toEqual(['7', 'L', 'J', 'P', 'R']);
@@ -96,7 +98,7 @@ describe.skipIf(!AMQP_URL || !PG_URL)('demo on PostgreSQL and RabbitMQ', () => {
     expect(d.platform.amqp!.stats.forwarded).toBeGreaterThanOrEqual(5);
     const reopened = await db.open();
     try {
-      expect((await reopened.store.getDeclaration(resp.seqNo))?.seqNo).toBe(resp.seqNo);
+      expect((await reopened.store.getDeclaration(seqNo))?.seqNo).toBe(seqNo);
     } finally {
       await reopened.close();
     }
