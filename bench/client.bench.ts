@@ -12,7 +12,7 @@ import { buildDecMessage, parseDecMessage } from '@osw/messages';
 import { platformWorld, silent } from '../test/support/platform-world.js';
 import type { Figure } from './lib.js';
 
-function declarationOfSize(example: string, bytes: number): string {
+export function declarationOfSize(example: string, bytes: number): string {
   const m = parseDecMessage(example);
   if (bytes < 4096) {
     // a small declaration: the head's required fields, one goods row, the signature block
@@ -57,7 +57,7 @@ export async function clientFigures(root: string, quick: boolean): Promise<Figur
   try {
     for (const size of [2 * 1024, 200 * 1024]) {
       const body = declarationOfSize(example, size);
-      const files = quick ? (size > 10_000 ? 40 : 100) : size > 10_000 ? 200 : 500;
+      const files = quick ? (size > 10_000 ? 10 : 20) : size > 10_000 ? 200 : 500;
       const baseline = bareFileWork(path.join(dir, `bare-${size}`), files, body);
       for (const tasks of [1, 8]) {
         const cfg = world.config({ businesses: { declaration: { maxConcurrentTasks: tasks } }, stableMs: 200, rescanMs: 200, statusPage: { enabled: false, host: '127.0.0.1', port: 0 } }, `run-${size}-${tasks}`);

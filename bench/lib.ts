@@ -13,23 +13,23 @@ export interface Figure {
   note?: string;
 }
 
-/** Runs fn repeatedly for about `ms` after a warm-up; returns operations per second (median of 5 rounds). */
-export function opsPerSecond(fn: () => void, ms: number): number {
-  const warm = Date.now() + Math.min(200, ms / 5);
+/** Runs fn repeatedly for about `ms` after a warm-up; returns operations per second (median of `rounds` rounds). */
+export function opsPerSecond(fn: () => void, ms: number, rounds = 5): number {
+  const warm = Date.now() + Math.min(200, ms / rounds);
   while (Date.now() < warm) fn();
-  const rounds: number[] = [];
-  for (let r = 0; r < 5; r++) {
+  const results: number[] = [];
+  for (let r = 0; r < rounds; r++) {
     let n = 0;
     const start = process.hrtime.bigint();
-    const end = Date.now() + ms / 5;
+    const end = Date.now() + ms / rounds;
     while (Date.now() < end) {
       fn();
       n++;
     }
     const secs = Number(process.hrtime.bigint() - start) / 1e9;
-    rounds.push(n / secs);
+    results.push(n / secs);
   }
-  return rounds.sort((a, b) => a - b)[2];
+  return results.sort((a, b) => a - b)[Math.floor(rounds / 2)];
 }
 
 export function machine() {

@@ -4,7 +4,7 @@
  *   the latency from the event to the file in an InBox (written atomically by a consumer that
  *   fetches and acknowledges like the import client's receiver), p50/p99;
  * - matching time per event with 1,000 vs 1,000,000 subscriptions in the store (the indexes keep it flat).
- * `--quick`: 20,000 subscriptions and 1,000 events; 1,000 vs 100,000 subscriptions.
+ * `--quick`: 10,000 subscriptions and 500 events; 1,000 vs 50,000 subscriptions.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -34,7 +34,7 @@ async function chunked<T>(rows: T[], size: number, fn: (part: T[]) => Promise<un
  * `declarations` declarations spread over them (sent by a broker); plus `extra` receipt
  * subscriptions of other enterprises and documents that match none of them.
  */
-async function seed(o: OpenedStore, parties: number, declarations: number, extra: number): Promise<void> {
+export async function seed(o: OpenedStore, parties: number, declarations: number, extra: number): Promise<void> {
   const at = new Date().toISOString();
   const until = new Date(Date.now() + 300 * 86_400_000).toISOString();
   const noise = 1000;
@@ -73,7 +73,7 @@ function deps(o: OpenedStore): PlatformDeps {
   return { store: o.store, clock: systemClock, logger: silentLogger, notifier: new InProcessNotifier() };
 }
 
-async function raise(d: PlatformDeps, i: number, channel: string): Promise<number> {
+export async function raise(d: PlatformDeps, i: number, channel: string): Promise<number> {
   const now = new Date();
   return d.store.transaction(async (tx) => {
     const dec = (await tx.getDeclaration(seq(i)))!;
@@ -172,10 +172,10 @@ async function matchingTime(subscriptions: number, events: number): Promise<numb
 }
 
 export async function pushFigures(_root: string, quick: boolean): Promise<Figure[]> {
-  const figures = await throughput(quick ? 20_000 : 100_000, quick ? 1_000 : 10_000);
-  const small = await matchingTime(1_000, quick ? 300 : 1000);
-  const bigN = quick ? 100_000 : 1_000_000;
-  const big = await matchingTime(bigN, quick ? 300 : 1000);
+  const figures = await throughput(quick ? 10_000 : 100_000, quick ? 500 : 10_000);
+  const small = await matchingTime(1_000, quick ? 200 : 1000);
+  const bigN = quick ? 50_000 : 1_000_000;
+  const big = await matchingTime(bigN, quick ? 200 : 1000);
   figures.push(
     { name: 'push: matching per event, 1,000 subscriptions', value: small, unit: 'ms', baseline: null, ratio: null },
     { name: `push: matching per event, ${bigN.toLocaleString('en-US')} subscriptions`, value: big, unit: 'ms', baseline: small, ratio: big / small, note: 'should stay within 2× of the 1,000 figure' },

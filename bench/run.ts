@@ -6,8 +6,22 @@ import { parseFigures } from './parse.bench.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
-const figures: Figure[] = [...parseFigures(root, quick)];
-figures.push(...(await (await import('./push.bench.js')).pushFigures(root, quick)));
-figures.push(...(await (await import('./client.bench.js')).clientFigures(root, quick)));
+const started = Date.now();
+const figures: Figure[] = [];
+const sections: [string, () => Promise<Figure[]> | Figure[]][] = [
+  ['parse', () => parseFigures(root, quick)],
+  ['push', async () => (await import('./push.bench.js')).pushFigures(root, quick)],
+  ['client send, HTTP', async () => (await import('./client.bench.js')).clientFigures(root, quick)],
+  ['RabbitMQ', async () => (await import('./amqp.bench.js')).amqpFigures(root, quick)],
+  ['round trip', async () => (await import('./roundtrip.bench.js')).roundTripFigures(root, quick)],
+  ['memory', async () => (await import('./memory.bench.js')).memoryFigures(root, quick)],
+];
+for (const [name, run] of sections) {
+  const t = Date.now();
+  figures.push(...(await run()));
+  process.stderr.write(`bench: ${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+}
 process.stdout.write(report(figures, root) + '\n');
-process.stdout.write(`\nwritten: bench/results/latest.json${quick ? ' (quick run)' : ''}\n`);
+const secs = Math.round((Date.now() - started) / 1000);
+process.stdout.write(`\n${quick ? 'quick run (short rounds, smaller sizes: see each figure’s note in the JSON)' : 'full run'} in ${secs} s; written: bench/results/latest.json\n`);
+process.exit(0);
