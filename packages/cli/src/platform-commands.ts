@@ -20,9 +20,10 @@ export const PLATFORM_ENV: Record<string, { key: string; number?: boolean }> = {
   OSW_PLATFORM_HOST: { key: 'host' },
   OSW_PLATFORM_PORT: { key: 'port', number: true },
   OSW_PLATFORM_PUBLIC_URL: { key: 'publicUrl' },
+  OSW_PLATFORM_ROLE: { key: 'role' },
 };
 
-export function loadPlatformConfig(file: string, env: NodeJS.ProcessEnv = process.env) {
+export function loadPlatformConfig(file: string, env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}) {
   let raw: Record<string, unknown>;
   try {
     raw = (YAML.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) ?? {};
@@ -33,6 +34,8 @@ export function loadPlatformConfig(file: string, env: NodeJS.ProcessEnv = proces
     const v = env[name];
     if (v !== undefined && v !== '') raw[key] = number ? Number(v) : v;
   }
+  // command-line options win over the file and the environment
+  for (const [key, v] of Object.entries(overrides)) if (v !== undefined) raw[key] = v;
   const r = PlatformConfigSchema.safeParse(raw);
   if (!r.success) {
     const all = r.error.issues.map((i) => `  - ${i.path.join('.') || '(config)'}: ${i.message}`).join('\n');
@@ -66,11 +69,12 @@ export function platformCommands(program: Command): void {
     .command('start')
     .description('run one platform instance from a configuration file (store: SQLite file or postgres://…, exchange: http or amqp://…)')
     .requiredOption('--config <file>', 'platform configuration (YAML or JSON)')
+    .option('--role <role>', 'all (default): everything; api: exchange, REST API, console, pushes, no sandbox worker; sandbox: only the sandbox worker')
     .option('--log-level <level>', 'pino level', 'info')
-    .action(async (o: { config: string; logLevel: string }) => {
+    .action(async (o: { config: string; logLevel: string; role?: string }) => {
       let config: ReturnType<typeof loadPlatformConfig>;
       try {
-        config = loadPlatformConfig(o.config);
+        config = loadPlatformConfig(o.config, process.env, { role: o.role });
       } catch (err) {
         process.stderr.write(`osw: ${(err as Error).message}\n`);
         process.exit(2);
@@ -79,8 +83,9 @@ export function platformCommands(program: Command): void {
       const running = await startPlatform(config, logger);
       process.stdout.write(
         `platform listening on ${running.url}\n` +
+          `  role: ${running.role}${running.role === 'api' ? ' (no sandbox worker: run one with --role sandbox)' : running.role === 'sandbox' ? ' (sandbox worker only; GET /api/v1/health)' : ''}\n` +
           `  store: ${config.store ? shown(config.store) : config.dbFile}\n` +
-          `  exchange: HTTP ${running.url}/exchange/v1${config.exchange === 'http' ? '' : ` and RabbitMQ ${shown(config.exchange)}`}\n`,
+          (running.role === 'sandbox' ? '' : `  exchange: HTTP ${running.url}/exchange/v1${config.exchange === 'http' ? '' : ` and RabbitMQ ${shown(config.exchange)}`}\n`),
       );
       let stopping = false;
       const stop = async (signal: string) => {

@@ -1,5 +1,5 @@
 /** Composition root of the platform process: store, exchange, sandbox, API. */
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { InProcessNotifier } from './adapters/memory-notifier.js';
 import { HttpSmsGateway } from './adapters/sms/http-gateway.js';
@@ -16,7 +16,17 @@ import { CustomsSandbox } from './sandbox/customs.js';
 import { loadScenario } from './sandbox/scenario.js';
 import { startSandboxWorker, type SandboxWorker } from './sandbox/worker.js';
 
+/**
+ * What one platform process does. `all` (the default): everything. `api`: the exchange (HTTP and
+ * RabbitMQ), the REST API, the console and the push engine, but no sandbox worker: the declarations
+ * it imports queue their sandbox jobs in the store. `sandbox`: only the sandbox worker (receipts,
+ * manual approvals) on the shared store, with `GET /api/v1/health` and nothing else over HTTP.
+ */
+export const PLATFORM_ROLES = ['all', 'api', 'sandbox'] as const;
+export type PlatformRole = (typeof PLATFORM_ROLES)[number];
+
 export const PlatformConfigSchema = z.object({
+  role: z.enum(PLATFORM_ROLES).default('all'),
   /** SQLite database file (the embedded default); `store` names a PostgreSQL database instead */
   dbFile: z.string().min(1).optional(),
   /** where the data lives: `postgres://user@host:5432/db` (several instances may share it) or a SQLite file */
@@ -96,6 +106,7 @@ export async function openStore(config: z.output<typeof PlatformConfigSchema>, l
 }
 
 export interface RunningPlatform {
+  role: PlatformRole;
   url: string;
   deps: PlatformDeps;
   app: FastifyInstance;
@@ -108,12 +119,18 @@ export interface RunningPlatform {
   close(): Promise<void>;
 }
 
+/** A worker that is not run in this process (its role leaves it to another). */
+const idleSandboxWorker: SandboxWorker = { runDue: async () => 0, stop: async () => undefined };
+const idlePushWorker: PushWorker = { runDue: async () => ({ requests: 0, delivered: 0, queued: 0, failed: 0, held: 0 }), stop: async () => undefined };
+
 export async function startPlatform(input: PlatformConfig, logger: Logger): Promise<RunningPlatform> {
   const config = PlatformConfigSchema.parse(input);
+  const role = config.role;
   const scenario = config.sandboxScenarioFile ? await loadScenario(config.sandboxScenarioFile) : undefined;
   const opened = await openStore(config, logger);
   const notifier = new InProcessNotifier();
-  const amqpExchange = config.exchange === 'http' ? null : new AmqpExchange({ logger, notifier }, { url: config.exchange, ...config.amqp });
+  // the sandbox process serves no client: it does not connect to RabbitMQ (the API instances forward its receipts)
+  const amqpExchange = config.exchange === 'http' || role === 'sandbox' ? null : new AmqpExchange({ logger, notifier }, { url: config.exchange, ...config.amqp });
   const deps: PlatformDeps = {
     store: opened.store,
     clock: systemClock,
@@ -128,15 +145,15 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
       await opened.close();
       throw err;
     });
-  const sandboxWorker = startSandboxWorker(deps, sandbox, { tickMs: config.sandboxTickMs });
+  const sandboxWorker = role === 'api' ? idleSandboxWorker : startSandboxWorker(deps, sandbox, { tickMs: config.sandboxTickMs });
   const sms =
     config.sms.provider === 'http'
       ? new HttpSmsGateway({ url: config.sms.url, token: config.sms.token, timeoutMs: config.sms.timeoutMs, logger })
       : new OutboxSmsSender(deps);
   const { tickMs: pushTickMs, ...pushPolicy } = config.push;
   const pushEngine = new PushEngine(deps, { sms, app: new FeedAppPush(deps), webhook: new FetchWebhookPort() }, pushPolicy);
-  const pushWorker = startPushWorker(pushEngine, logger.child({ component: 'push' }), { tickMs: pushTickMs });
-  const app = await build({ deps, customs: sandbox, webRoot: config.webRoot, maxMessageBytes: config.maxMessageBytes, publicUrl: config.publicUrl, sms });
+  const pushWorker = role === 'sandbox' ? idlePushWorker : startPushWorker(pushEngine, logger.child({ component: 'push' }), { tickMs: pushTickMs });
+  const app = role === 'sandbox' ? await healthOnly() : await build({ deps, customs: sandbox, webRoot: config.webRoot, maxMessageBytes: config.maxMessageBytes, publicUrl: config.publicUrl, sms });
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
@@ -148,8 +165,9 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
     throw err;
   }
   const url = address.replace('[::1]', '127.0.0.1');
-  logger.info({ url }, 'platform listening');
+  logger.info({ url, role }, 'platform listening');
   return {
+    role,
     url,
     deps,
     app,
@@ -166,4 +184,11 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
       await opened.close();
     },
   };
+}
+
+/** The HTTP face of the sandbox process: a health check for the orchestrator, nothing else. */
+async function healthOnly(): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  app.get('/api/v1/health', async () => ({ status: 'ok' as const, role: 'sandbox' as const }));
+  return app;
 }
