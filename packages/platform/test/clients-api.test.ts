@@ -121,6 +121,11 @@ describe('client registry: 自动导入客户端申请, 查询客户端, 解除�
     expect(r.body.error.code).toBe('OSW_VALIDATION');
     expect(r.body.error.message).toContain('body.version');
     expect(r.body.error.message).toContain('body.region');
+    // the shared form rules' words (@osw/messages/forms), in the asked language
+    const en = await apply({ region: '53' }, { 'accept-language': 'en' });
+    expect(en.body.error.message).toBe('invalid request: body.region: a 4-digit 关区代码, e.g. 5300');
+    const zh = await apply({ region: '53' }, { 'accept-language': 'zh-CN' });
+    expect(zh.body.error.message).toBe('请求参数有误：body.region: 关区代码为4位数字，如 5300');
   });
 
   it('查询客户端 lists the enterprise\'s clients with their device binding', async () => {

@@ -5,6 +5,7 @@
 import { MessageRejected, OswError } from '@osw/messages';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { formMessage } from '@osw/messages/forms';
 import { ZodError } from 'zod';
 
 const STATUS: Record<string, number> = {
@@ -98,10 +99,12 @@ function validationAnswer(reply: FastifyReply, lang: Language, fields: string) {
 
 export function errorHandler(err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   const lang = preferredLanguage(request.headers['accept-language']);
-  if (err instanceof ZodError) return validationAnswer(reply, lang, err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  // the form rules' messages are bilingual (`中文 (English)`): each field speaks the asked language
+  const said = (m: string) => (lang === 'both' ? m : formMessage(m, lang));
+  if (err instanceof ZodError) return validationAnswer(reply, lang, err.issues.map((i) => `${i.path.join('.') || 'body'}: ${said(i.message)}`).join('; '));
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = (err as FastifyError).validationContext ?? 'body';
-    const fields = err.validation.map((v) => `${where}${v.instancePath === '/' ? '' : v.instancePath.replaceAll('/', '.')}: ${v.message}`).join('; ');
+    const fields = err.validation.map((v) => `${where}${v.instancePath === '/' ? '' : v.instancePath.replaceAll('/', '.')}: ${said(v.message ?? '')}`).join('; ');
     return validationAnswer(reply, lang, fields);
   }
   if (err instanceof MessageRejected) return reply.status(400).send({ error: { code: err.code, message: err.message } });

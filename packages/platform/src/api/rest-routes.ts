@@ -2,6 +2,7 @@
 import { OswError } from '@osw/messages';
 import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { LoginBody } from '@osw/messages/forms';
 import { z } from 'zod';
 import { OutboxSmsSender } from '../adapters/sms/outbox.js';
 import { login } from '../core/identity/registry.js';
@@ -46,7 +47,7 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
         tags: ['session'],
         summary: 'log in: answers a bearer token for Authorization: Bearer <token>',
         description: 'Each wrong password slows the next answer; five lock the account for 15 minutes (OSW_AUTH_LOCKED).',
-        body: z.object({ account: z.string().min(1).max(64), password: z.string().min(1).max(256) }),
+        body: LoginBody,
         response: { 200: z.object({ token: z.string(), account: z.string(), enterpriseCode: z.string(), expiresAt: z.string() }), ...errorResponses },
       },
     },

@@ -1,6 +1,7 @@
 /** Client registry routes: 自动导入客户端申请, 查询客户端, 解除设备绑定, 停用客户端. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ClientApplyBody } from '@osw/messages/forms';
 import { z } from 'zod';
 import { apiTransport, applyForClient, clientOf, disableClient, listClients, unbindClientDevice } from '../../core/identity/clients.js';
 import { clientLiveStatus, CONNECTED_WITHIN_MS } from '../../core/identity/client-status.js';
@@ -81,13 +82,7 @@ export async function clientRoutes(appRoot: FastifyInstance, opts: { deps: Platf
         description:
           'Issues the client id (DXPESW + 关区 + serial) and its transport settings (传输设置). The password is shown once. ' +
           'RabbitMQ broker users are provisioned by the RabbitMQ transport (not yet); the registration itself works. IBM MQ is answered OSW_CLIENT_TRANSPORT_UNSUPPORTED.',
-        body: z.object({
-          region: z.string().regex(/^\d{4}$/, 'a 4-digit 关区代码').describe('关区, e.g. 5300'),
-          version: z.literal('2.0', { message: 'the only client version is 2.0' }).default('2.0'),
-          transport: z.enum(['https', 'rabbitmq', 'ibmmq']),
-          environment: z.enum(['test', 'prod']),
-          card: CardProof,
-        }),
+        body: ClientApplyBody,
         response: { 201: ClientView.extend({ transportSettings: TransportSettings }), ...errorResponses },
       },
     },

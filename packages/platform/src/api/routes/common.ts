@@ -1,5 +1,6 @@
 /** What every REST route shares: the operator's session, card proof, list queries, the error body. */
 import { OswError } from '@osw/messages';
+import { CardProof } from '@osw/messages/forms';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../../core/audit/audit-log.js';
@@ -43,12 +44,8 @@ export const ErrorBody = z
 
 export const errorResponses = { '4xx': ErrorBody } as const;
 
-export const CardProof = z
-  .object({
-    cardNo: z.string().regex(/^\d{13}$/, 'a card number has 13 digits'),
-    pin: z.string().min(1).max(16),
-  })
-  .describe('card proof (插入本企业的IC卡): the card must belong to your enterprise; a wrong PIN counts down and locks the card');
+/** 插入本企业的IC卡 — the shared form rule (`@osw/messages/forms`) */
+export { CardProof };
 
 const day = z.string().refine(isDay, 'a date of the form yyyy-MM-dd');
 

@@ -1,6 +1,7 @@
 /** The customs sandbox through the API: issue a chosen receipt now; manual change requests and their approval. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ManualChangeBody, ManualItemChange } from '@osw/messages/forms';
 import { z } from 'zod';
 import type { PlatformDeps } from '../../core/ports.js';
 import type { ManualChangeRow } from '../../core/store.js';
@@ -8,16 +9,7 @@ import { issueChosenReceipt } from '../../sandbox/customs.js';
 import { approveManualChange, MANUAL_HEAD_FIELDS, manualOf, requestManualChange } from '../../sandbox/manuals.js';
 import { bearer, errorResponses, IdParam, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
 
-const ItemChange = z.object({
-  kind: z.enum(['img', 'exg']).describe('料件 img, 成品 exg'),
-  action: z.enum(['add', 'modify', 'delete']),
-  serial: z.number().int().positive().optional().describe('序号; add without it takes the next one'),
-  code: z.string().optional().describe('商品编码 (10 digits)'),
-  name: z.string().max(200).optional(),
-  model: z.string().max(500).optional(),
-  unit: z.string().max(8).optional(),
-  quantity: z.string().max(32).optional(),
-});
+const ItemChange = ManualItemChange;
 
 const ChangeView = z
   .object({
@@ -115,7 +107,7 @@ export async function sandboxRoutes(appRoot: FastifyInstance, opts: { deps: Plat
         summary: 'customs sandbox: request a manual change (head fields, 料件/成品 rows); approved after the sandbox delay unless autoApprove is false',
         description: `Changeable head fields: ${MANUAL_HEAD_FIELDS.join(', ')}.`,
         params: z.object({ manualNo: z.string().max(16) }),
-        body: z.object({ head: z.record(z.string(), z.string()).optional(), items: z.array(ItemChange).max(1000).optional(), autoApprove: z.boolean().default(true) }),
+        body: ManualChangeBody,
         response: { 201: ChangeView, ...errorResponses },
       },
     },

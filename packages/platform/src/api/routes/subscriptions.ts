@@ -2,6 +2,7 @@
 import { chinaDateTime } from '@osw/messages';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { DeclarationSubscriptionBody, ExtendBody, ManualSubscriptionBody, ReceiptSubscriptionBody } from '@osw/messages/forms';
 import { z } from 'zod';
 import type { PlatformDeps } from '../../core/ports.js';
 import type { DeclarationSubscriptionRow, ManualSubscriptionRow, ReceiptSubscriptionRow, SerialRange } from '../../core/store.js';
@@ -35,7 +36,6 @@ import { bearer, CardProof, errorResponses, IdParam, ListParams, listOf, listQue
 
 const Status = z.enum(['active', 'expired', 'cancelled']).describe('状态: active 生效, expired 已失效, cancelled 已取消');
 const STATUS_TEXT = { active: '生效', expired: '已失效', cancelled: '已取消' } as const;
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date of the form yyyy-MM-dd');
 
 const DeclarationSubscriptionView = z
   .object({
@@ -158,13 +158,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
         tags: dTags,
         security: bearer,
         summary: 'subscribe a client to declaration data and/or receipts (needs the 法人卡)',
-        body: z.object({
-          clientId: z.string().min(1).max(32).describe('exactly one client of your enterprise'),
-          declarationData: z.boolean().default(false).describe('申报数据'),
-          receiptTypes: z.array(z.string().min(1).max(16)).max(50).default([]).describe('海关入库, 退单, 审核, 接单, 放行, 结关, 查验通知 … or CHANNEL codes'),
-          validUntil: day.optional().describe('yyyy-MM-dd; defaults to one year from today, at most one year ahead'),
-          card: CardProof,
-        }),
+        body: DeclarationSubscriptionBody,
         response: { 201: DeclarationSubscriptionView, ...errorResponses },
       },
     },
@@ -216,7 +210,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
         security: bearer,
         summary: 'extend to any day up to one year from today (only while active; needs the 法人卡)',
         params: IdParam,
-        body: z.object({ validUntil: day, card: CardProof }),
+        body: ExtendBody,
         response: { 200: DeclarationSubscriptionView, ...errorResponses },
       },
     },
@@ -237,15 +231,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
         summary: 'subscribe to declaration status receipts by SMS, app, WeChat or client',
         description:
           'sms needs phone + verificationCode (POST /api/v1/sms/verification-codes); client needs clientId + operatorCardNo; mode document needs documentNo (统一编号 or 海关编号) of a declaration your enterprise is party to; mode operator covers the documents you entered (录入人).',
-        body: z.object({
-          pushMethod: z.enum(['sms', 'app', 'wechat', 'client']).describe('推送方式'),
-          mode: z.enum(['document', 'enterprise', 'operator']).describe('订阅方式'),
-          documentNo: z.string().max(32).optional(),
-          phone: z.string().max(20).optional(),
-          verificationCode: z.string().max(10).optional(),
-          clientId: z.string().max(32).optional(),
-          operatorCardNo: z.string().max(20).optional(),
-        }),
+        body: ReceiptSubscriptionBody,
         response: { 201: ReceiptSubscriptionView, ...errorResponses },
       },
     },
@@ -306,16 +292,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
         summary: 'subscribe a client to a processing-trade manual (only its 加工单位)',
         description:
           'stock (存量): pushTypes and serial ranges, at most 10,000 rows per type, repeatable, pushed once right away (a pending push request), cannot be cancelled or extended. incremental (增量): one in force per manual, every approved change until it expires.',
-        body: z.object({
-          clientId: z.string().min(1).max(32),
-          kind: z.enum(['stock', 'incremental']),
-          manualNo: z.string().regex(/^[A-Z]\d{11}$/, 'a 账册号 is a letter and 11 digits, e.g. E53002600001'),
-          imgRange: z.string().max(20).optional().describe('料件序号范围, e.g. 1-100'),
-          exgRange: z.string().max(20).optional().describe('成品序号范围, e.g. 1-100'),
-          pushTypes: z.array(z.enum(['img', 'exg'])).max(2).optional(),
-          validUntil: day.optional(),
-          card: CardProof,
-        }),
+        body: ManualSubscriptionBody,
         response: { 201: ManualSubscriptionView, ...errorResponses },
       },
     },
@@ -366,7 +343,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
         security: bearer,
         summary: 'extend an incremental subscription (only while active)',
         params: IdParam,
-        body: z.object({ validUntil: day, card: CardProof }),
+        body: ExtendBody,
         response: { 200: ManualSubscriptionView, ...errorResponses },
       },
     },
