@@ -1,0 +1,174 @@
+/**
+ * A platform instance killed (SIGKILL) in the middle of a push fan-out over RabbitMQ + PostgreSQL:
+ * two instances share the database and the broker, the second runs as its own `osw platform start`
+ * process; declarations and their receipts are raised for an importer (收发货人) whose client is
+ * subscribed to declaration data and receipts; instance 2 is killed while it pushes. Every push
+ * arrives in the importer's InBox exactly once: what instance 2 had claimed is taken over by
+ * instance 1 once its lease runs out (60 s), what it had published but not recorded is dropped by
+ * the client's received-id journal.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startClient, writeCardFile, type RunningClient } from '@osw/client';
+import { buildDecResult, fileStamp } from '@osw/messages';
+import { createEnterprise, issueCard, registerClient, startPlatform, type RunningPlatform } from '@osw/platform';
+import { brokerNames } from '../../packages/platform/src/core/identity/clients.js';
+import { raiseDeclarationData, raiseDeclarationReceipt } from '../../packages/platform/src/core/push/matching.js';
+import type { DeclarationRow } from '../../packages/platform/src/core/store.js';
+import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+import { AMQP_URL, createPostgresDatabase, PG_URL, randomRegion, testVhost, type TestDatabase } from '../support/engines.js';
+import { silent } from '../support/platform-world.js';
+import { FULL, record } from './report.js';
+
+const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
+const BROKER = '4403980001';
+const OWNER = '4403960002';
+const DECLARATIONS = FULL ? 2000 : 150;
+const CHANNELS = ['7', 'L'];
+const PER_DECLARATION = 1 + CHANNELS.length; // DecData_ and one Receipt_ per channel
+
+describe.skipIf(!AMQP_URL || !PG_URL)('reliability: a platform instance killed during a push fan-out (RabbitMQ + PostgreSQL)', () => {
+  const t = tempDir('osw-rel-pcrash-');
+  const vh = testVhost();
+  let db: TestDatabase;
+  let p1: RunningPlatform;
+  let p2: ChildProcess | null = null;
+  let client: RunningClient | null = null;
+  const users: string[] = [];
+
+  beforeAll(async () => {
+    db = await createPostgresDatabase();
+    const common = { store: db.location, exchange: vh.url, sandboxPaceMs: 3_600_000, push: { tickMs: 50 }, amqp: { discoverMs: 300, sweepMs: 200, retryBaseMs: 50 } };
+    p1 = await startPlatform({ ...common, port: 0 }, silent);
+    const cfgFile = path.join(t.dir, 'platform.yaml');
+    writeFileSync(cfgFile, JSON.stringify({ ...common, port: 0, amqp: { ...common.amqp, instanceName: 'osw-platform-2' } }));
+    p2 = spawn(process.execPath, [OSW, 'platform', 'start', '--config', cfgFile, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p2.stdout!.on('data', (d) => (out += d));
+    p2.stderr!.on('data', (d) => (out += d));
+    await waitFor(() => out.includes('platform listening'), `instance 2 to start (${out})`, 90_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await client?.stop(0).catch(() => undefined);
+    p2?.kill('SIGKILL');
+    await p1?.close();
+    await db?.drop();
+    await vh.drop(users);
+    t.cleanup();
+  });
+
+  it(`${DECLARATIONS * PER_DECLARATION} pushes, instance 2 killed mid-fan-out: each in the InBox exactly once`, { timeout: FULL ? 900_000 : 240_000 }, async () => {
+    const deps = p1.deps;
+    const store = deps.store;
+    await createEnterprise(deps, { customsCode: BROKER, uscc: '91440300MA5G0B1X2K', name: '深圳市前海通关报关有限公司', region: '5300' });
+    await createEnterprise(deps, { customsCode: OWNER, uscc: '91440300MA5F8K3L7P', name: '深圳市华南进出口贸易有限公司', region: '5300' });
+    const card = await issueCard(deps, { enterpriseCode: OWNER, kind: 'operator', pin: '12345678' });
+    const reg = await registerClient(deps, { enterpriseCode: OWNER, region: randomRegion(), transport: 'amqp', environment: 'test' });
+    users.push(brokerNames(reg.clientId).user);
+    const cardFile = path.join(t.dir, 'card.json');
+    await writeCardFile(cardFile, { cardNo: card.cardNo, kind: 'operator', enterpriseCode: OWNER, encryptedPrivateKeyPem: card.encryptedPrivateKeyPem, publicKeyPem: card.publicKeyPem });
+    const now = new Date();
+    const until = new Date(now.getTime() + 30 * 86_400_000);
+    await store.insertDeclarationSubscription({
+      enterpriseCode: OWNER,
+      clientId: reg.clientId,
+      cardNo: card.cardNo,
+      operatorAccount: 'owner01',
+      operatorCode: 'QH0031',
+      declarationData: true,
+      receiptTypes: CHANNELS,
+      channels: CHANNELS,
+      validUntil: until.toISOString().slice(0, 10),
+      expiresAt: until.toISOString(),
+      cancelledAt: null,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    });
+
+    const brokerUrl = new URL(vh.url);
+    brokerUrl.username = '';
+    brokerUrl.password = '';
+    const impPath = path.join(t.dir, 'ImpPath');
+    const inBox = path.join(impPath, 'DecCus001', 'InBox');
+    mkdirSync(inBox, { recursive: true });
+    client = await startClient(
+      {
+        clientId: reg.clientId,
+        platform: { url: brokerUrl.toString(), secret: reg.secret },
+        impPath,
+        card: { file: cardFile, pin: '12345678' },
+        stableMs: 50,
+        rescanMs: 200,
+        retryBaseMs: 100,
+        retryMaxMs: 1000,
+        receiveWaitMs: 500,
+        logDir: path.join(t.dir, 'logs'),
+        statusPage: { enabled: false, host: '127.0.0.1', port: 0 },
+        deviceId: 'platform-crash-test',
+      },
+      { logger: silent, lockDir: path.join(t.dir, 'locks') },
+    );
+
+    // the fan-out: each declaration accepted (declaration data pushed) and its first receipts
+    const seq = (i: number) => `E2026${String(i).padStart(13, '0')}`;
+    const receiptNames = new Set<string>();
+    const raising = (async () => {
+      for (let i = 0; i < DECLARATIONS; i++) {
+        const at = new Date();
+        const d: DeclarationRow = {
+          seqNo: seq(i), clientSeqNo: `C${i}`, senderClientId: 'DXPESW9999999999', senderEnterprise: BROKER, tradeCode: OWNER, ownerCode: OWNER, agentCode: BROKER,
+          ieFlag: 'I', customMaster: '5300', entryId: '', channel: '', messageId: `M${i}`, xml: '<DecMessage/>', declaredAt: at.toISOString(), updatedAt: at.toISOString(),
+        };
+        await store.transaction(async (tx) => {
+          await tx.insertDeclaration(d);
+          await raiseDeclarationData(tx, d, at);
+          for (const channel of CHANNELS) {
+            const stamp = fileStamp(at, await tx.nextSerial('fileStamp'));
+            const fileName = `Receipt_${d.seqNo}_${stamp}.xml`;
+            receiptNames.add(fileName);
+            const xml = buildDecResult({ cusCiqNo: d.seqNo, entryId: '', noticeDate: '', channel, note: '', customMaster: '5300', ieDate: '', dDate: '' });
+            await raiseDeclarationReceipt(tx, d, { channel, note: '', entryId: '', xml, at, fileName, stamp });
+          }
+        });
+        if (i % 20 === 19) await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+
+    const want = DECLARATIONS * PER_DECLARATION;
+    const arrived = () => filesBelow(inBox).length;
+    await waitFor(() => arrived() >= want / 3, 'a third of the pushes in the InBox', 120_000, 50);
+    p2!.kill('SIGKILL');
+    const killedAt = arrived();
+    const killedTime = Date.now();
+    await raising;
+
+    // instance 1 finishes: claims expire after 60 s, deliveries in instance 2's open transactions come back at once
+    await waitFor(() => arrived() >= want, `${want} files in the InBox (have ${arrived()})`, FULL ? 600_000 : 180_000, 250);
+    await waitFor(async () => (await store.countPendingDeliveries(reg.clientId)) === 0, 'no delivery left in the store', 60_000, 250);
+    const mgmt = p1.amqp!.management;
+    await waitFor(async () => {
+      const q = (await mgmt.listQueues(vh.vhost)).find((x) => x.name === brokerNames(reg.clientId).receiveQueue);
+      return q && q.messages === 0;
+    }, 'the receive queue drained', 60_000, 250);
+
+    const recoveredMs = Date.now() - killedTime;
+    const files = filesBelow(inBox);
+    const data = files.filter((f) => f.startsWith('DecData_'));
+    const receipts = files.filter((f) => f.startsWith('Receipt_'));
+    const dataSeqs = data.map((f) => /^DecData_(E\d+)_/.exec(f)![1]);
+    const missing = [...receiptNames].filter((n) => !receipts.includes(n)).length + (DECLARATIONS - new Set(dataSeqs).size);
+    const duplicates = files.length - new Set(files).size + (dataSeqs.length - new Set(dataSeqs).size) + receipts.filter((n) => !receiptNames.has(n)).length;
+    const dropped = client.snapshot().received.duplicatesDropped;
+    record({ test: 'platform instance SIGKILL during a push fan-out (RabbitMQ + PostgreSQL)', load: `${want} pushes, killed after ${killedAt}, ${dropped} redeliveries dropped by id`, faults: 1, lost: missing, duplicates });
+    console.info(`${want} pushes; instance 2 killed after ${killedAt} had arrived; all in the InBox ${recoveredMs} ms later; ${dropped} redeliveries dropped by id`);
+    expect(missing).toBe(0);
+    expect(duplicates).toBe(0);
+    expect(receipts).toHaveLength(DECLARATIONS * CHANNELS.length);
+    expect(data).toHaveLength(DECLARATIONS);
+    expect(files).toHaveLength(want);
+  });
+});
