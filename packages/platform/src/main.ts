@@ -53,6 +53,12 @@ export const PlatformConfigSchema = z.object({
       discoverMs: z.number().int().min(100).default(3000),
       declareVhost: z.boolean().default(true),
       caFile: z.string().optional(),
+      /** the broker URL import clients connect to (their 传输设置), e.g. `amqps://mq.example.com:5671/osw`; default: `exchange` without the platform's login */
+      clientUrl: z
+        .string()
+        .refine((v) => /^amqps?:\/\/[^/]/.test(v), 'amqp.clientUrl is an amqp:// or amqps:// URL')
+        .refine((v) => !/^amqps?:\/\/[^/@]*@/.test(v), 'amqp.clientUrl carries no user or password (each client logs in as its own broker user)')
+        .optional(),
       /** reconnect backoff after a dropped connection or a broker restart */
       retryBaseMs: z.number().int().min(1).default(200),
       retryMaxMs: z.number().int().min(1).default(10_000),

@@ -15,6 +15,8 @@ export interface DeliveryNotifier {
  * API). Absent when the platform runs the HTTP exchange only.
  */
 export interface BrokerAccounts {
+  /** the broker URL clients connect to (no credentials), shown in their 传输设置 */
+  readonly clientUrl?: string;
   /** the client's own broker user (password = its secret), send exchange and receive queue */
   provisionClient(clientId: string, password: string): Promise<void>;
   /** a disabled client: its broker user is deleted and its connections closed */

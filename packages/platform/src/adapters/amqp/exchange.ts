@@ -44,6 +44,8 @@ export interface AmqpExchangeOptions {
   declareVhost?: boolean;
   /** CA certificate file for amqps:// */
   caFile?: string;
+  /** the broker URL clients connect to, shown in their 传输设置; default: `url` without the platform's user and password */
+  clientUrl?: string;
   retryBaseMs?: number;
   retryMaxMs?: number;
 }
@@ -51,6 +53,15 @@ export interface AmqpExchangeOptions {
 export type { DeadLetter };
 
 type BaseDeps = Omit<PlatformDeps, 'broker' | 'deadLetters'>;
+
+/** The broker URL without the platform's user, password and connection parameters: what clients connect to. */
+export function publicBrokerUrl(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  u.search = '';
+  return u.toString();
+}
 
 /** Acks or nacks on a channel that may have closed meanwhile: its unacknowledged messages are redelivered anyway. */
 function settle(fn: () => void): void {
@@ -70,7 +81,7 @@ export class AmqpExchange implements DeadLetterQueue {
   readonly stats = { imported: 0, answered: 0, requeued: 0, refused: 0, forwarded: 0, reconnects: 0 };
 
   private readonly link: BrokerLink;
-  private readonly opts: Required<Omit<AmqpExchangeOptions, 'managementUrl' | 'caFile' | 'instanceName'>> & { instanceName: string; caFile?: string };
+  private readonly opts: Required<Omit<AmqpExchangeOptions, 'managementUrl' | 'caFile' | 'instanceName' | 'clientUrl'>> & { instanceName: string; caFile?: string };
   private deps: BaseDeps | null = null;
   private customs: CustomsPort | null = null;
   private adminCh: Channel | null = null;
@@ -118,6 +129,7 @@ export class AmqpExchange implements DeadLetterQueue {
     });
     this.accounts = new RabbitProvisioner(this.management, {
       vhost: this.vhost,
+      clientUrl: options.clientUrl ?? publicBrokerUrl(options.url),
       deliveryLimit: this.opts.deliveryLimit,
       logger: log,
       channel: async () => {

@@ -11,6 +11,8 @@ import { brokerNames, clientPermissions, DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE
 
 export interface ProvisionerOptions {
   vhost: string;
+  /** the broker URL clients connect to (no credentials) */
+  clientUrl?: string;
   deliveryLimit: number;
   /** a channel of the platform's connection (declares are idempotent) */
   channel(): Promise<Channel>;
@@ -40,6 +42,10 @@ export class RabbitProvisioner implements BrokerAccounts {
     private readonly mgmt: RabbitManagement,
     private readonly opts: ProvisionerOptions,
   ) {}
+
+  get clientUrl(): string | undefined {
+    return this.opts.clientUrl;
+  }
 
   async provisionClient(clientId: string, password: string): Promise<void> {
     const n = brokerNames(clientId);

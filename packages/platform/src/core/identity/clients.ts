@@ -46,11 +46,12 @@ export function brokerNames(clientId: string) {
   return { user: `U_SW${digits}`, sendQueue: `Q_Send${clientId}`, receiveQueue: `Q_Recv${clientId}`, exchange: `E_${clientId}` };
 }
 
-export function transportSettings(client: Pick<ClientRow, 'clientId' | 'transport'>, secret: string, publicBaseUrl: string): TransportSettings {
+/** `brokerUrl`: where RabbitMQ clients connect (the platform's `amqp.clientUrl`); else the public host on port 5672. */
+export function transportSettings(client: Pick<ClientRow, 'clientId' | 'transport'>, secret: string, publicBaseUrl: string, brokerUrl?: string): TransportSettings {
   const base = publicBaseUrl.replace(/\/+$/, '');
   if (client.transport === 'amqp') {
     const names = brokerNames(client.clientId);
-    return { endpoint: `amqp://${new URL(base).hostname}:${AMQP_PORT}/`, user: names.user, password: secret, sendQueue: names.sendQueue, receiveQueue: names.receiveQueue, exchange: names.exchange };
+    return { endpoint: brokerUrl ?? `amqp://${new URL(base).hostname}:${AMQP_PORT}/`, user: names.user, password: secret, sendQueue: names.sendQueue, receiveQueue: names.receiveQueue, exchange: names.exchange };
   }
   return { endpoint: `${base}/exchange/v1`, user: client.clientId, password: secret, sendQueue: null, receiveQueue: null, exchange: null };
 }
@@ -73,7 +74,7 @@ export async function applyForClient(deps: Deps, actor: Actor, a: ClientApplicat
     );
     const client = (await tx.getClient(registered.clientId))!;
     await recordAudit(tx, actor, client.createdAt, { cardNo: card.cardNo, action: 'client.apply', entity: 'client', entityId: client.clientId, before: null, after: auditView(client) });
-    return { client, transportSettings: transportSettings(client, registered.secret, publicBaseUrl) };
+    return { client, transportSettings: transportSettings(client, registered.secret, publicBaseUrl, deps.broker?.clientUrl) };
   });
 }
 
