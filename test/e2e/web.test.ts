@@ -276,27 +276,28 @@ describe('web console in Chromium', () => {
     await shot(page, '06-manual-subscription');
   });
 
-  it('shows the push log, or says plainly that the push engine is not there yet', async () => {
+  it('shows the push log, resends a push, and opens a push with its XML and attempts', async () => {
     const page = await newPage();
     await login(page, owner().account, owner().password, '/pushes');
-    await page.locator('[data-testid="not-available"], [data-testid="push-table"]').first().waitFor();
-    if (await page.getByTestId('push-table').count()) {
-      // the stock subscription of the manual test was pushed: resend it
-      const row = page.getByTestId('push-table').locator('tbody tr', { has: page.locator('input[type=checkbox]') }).first();
-      // the push engine may still be writing the snapshot: query again until the row is there
-      for (let i = 0; i < 60 && !(await row.count()); i++) {
-        await page.getByRole('button', { name: '查询' }).click();
-        await row.waitFor({ timeout: 1000 }).catch(() => undefined);
-      }
-      await row.locator('input[type=checkbox]').check();
-      await page.getByRole('button', { name: '重发', exact: true }).click();
-      await page.getByText(/已重发 1 条/).waitFor();
-      await row.click();
-      await page.getByTestId('push-detail').getByText('推送尝试').waitFor();
-      await shot(page, '07-push-log');
-      return;
+    // the stock subscription of the manual test was pushed: resend it
+    const row = page.getByTestId('push-table').locator('tbody tr', { has: page.locator('input[type=checkbox]') }).first();
+    // the push engine may still be writing the snapshot: query again until the row is there
+    for (let i = 0; i < 60 && !(await row.count()); i++) {
+      await page.getByRole('button', { name: '查询' }).click();
+      await row.waitFor({ timeout: 1000 }).catch(() => undefined);
     }
+    await row.locator('input[type=checkbox]').check();
+    await page.getByRole('button', { name: '重发', exact: true }).click();
+    await page.getByText(/已重发 1 条/).waitFor();
     await shot(page, '07-push-log');
+    await row.click();
+    const detail = page.getByTestId('push-detail');
+    await detail.getByText('推送尝试').waitFor();
+    const payload = detail.getByTestId('push-payload');
+    await waitFor(async () => ((await payload.textContent()) ?? '').trimStart().startsWith('<'), 'the pushed XML in the detail', WAIT.timeout);
+    expect(await payload.textContent()).toContain(demo.contract.manuals[0].manualNo);
+    expect(await detail.locator('ol.attempts li').count()).toBeGreaterThan(0);
+    await shot(page, '14-push-detail');
   });
 
   it('draws a declaration\'s receipts as a timeline in the sandbox', async () => {
@@ -325,6 +326,55 @@ describe('web console in Chromium', () => {
     await page.getByTestId('dead-letters-http').getByText('平台使用 HTTP 交换方式，没有死信队列。').waitFor();
     await page.getByTestId('dead-letters-table').getByText('未查询到数据').waitFor();
     await shot(page, '11b-dead-letters');
+  });
+
+  it('shows a manual with its rows; a submitted and approved change bumps its version', async () => {
+    const manualNo = demo.contract.manuals[0].manualNo;
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/sandbox/manuals');
+    await page.getByTestId('manuals-table').locator('tbody tr', { hasText: manualNo }).click();
+    const detail = page.getByTestId('manual-detail');
+    await detail.getByTestId('manual-items').locator('tbody tr').first().waitFor();
+    const version = Number(await detail.getByTestId('manual-version').textContent());
+    expect(version).toBeGreaterThan(0);
+    const form = detail.getByTestId('manual-change');
+    await form.getByLabel('料件/成品').selectOption('exg');
+    await form.getByLabel('商品编码').fill('85411');
+    await form.getByLabel('商品名称').fill('光伏组件');
+    await form.getByRole('button', { name: '提交变更申请' }).click();
+    await form.getByText('商品编码须为10位数字').waitFor();
+    await form.getByLabel('商品编码').fill('8541100000');
+    await form.getByLabel('数量').fill('100');
+    await form.getByRole('button', { name: '提交变更申请' }).click();
+    await detail.getByTestId('change-result').getByText(/已提交/).waitFor();
+    const pending = detail.getByTestId('manual-changes').locator('tbody tr', { hasText: '光伏组件' });
+    await pending.getByRole('button', { name: '审批通过' }).click();
+    await detail.getByTestId('approve-result').getByText(`账册版本 ${version + 1}`).waitFor();
+    await detail.getByTestId('manual-version').getByText(String(version + 1), { exact: true }).waitFor();
+    await detail.getByRole('tab', { name: /^成品/ }).click();
+    await detail.getByTestId('manual-items').getByText('光伏组件').waitFor();
+    await page.getByTestId('manuals-table').locator('tbody tr', { hasText: manualNo }).locator('td[data-col="version"]').getByText(String(version + 1), { exact: true }).waitFor();
+    await shot(page, '15-sandbox-manuals');
+  });
+
+  it('shows each client live: the running demo client online, an idle one offline with its backlog, refreshed on its own', async () => {
+    const tok = await token(broker());
+    const clients = await api<{ items: { clientId: string }[] }>('GET', '/api/v1/clients', tok);
+    const running = demo.contract.clients.find((c) => c.role === 'broker')!.clientId;
+    // a client of the broker that does not run (applied for in the clients test, or now)
+    let idle = clients.items.find((c) => c.clientId !== running)?.clientId;
+    if (!idle) idle = (await api<{ clientId: string }>('POST', '/api/v1/clients', tok, { region: '5300', version: '2.0', transport: 'https', environment: 'test', card: { cardNo: card(broker().enterpriseCode, 'legal').cardNo, pin: card(broker().enterpriseCode, 'legal').pin } })).clientId;
+    const page = await newPage();
+    await login(page, broker().account, broker().password, '/clients');
+    const table = page.getByTestId('clients-table');
+    // the demo's client long-polls the exchange: online
+    await table.locator('tbody tr', { hasText: running }).locator('[data-testid="client-live"][data-connected="true"]').waitFor();
+    const idleLive = table.locator('tbody tr', { hasText: idle }).getByTestId('client-live');
+    await idleLive.getByText('离线').waitFor();
+    // two deliveries wait for the idle client: the screen shows them without being asked
+    for (const n of [1, 2]) await demo.platform.deps.store.enqueueDelivery({ clientId: idle, messageId: `web-live-${n}`, business: 'DecCus001', fileName: `web-live-${n}.xml`, body: '<x/>', createdAt: new Date().toISOString() });
+    await idleLive.getByText('积压 2').waitFor({ timeout: 30_000 });
+    await shot(page, '16-client-status');
   });
 
   it('reminds on the dashboard of subscriptions that expire within 30 days', async () => {

@@ -22,6 +22,17 @@ export interface Client {
   status: 'active' | 'disabled';
   device: { bound: boolean; boundAt?: string };
   createdAt: string;
+  /** live status (GET /api/v1/clients): connected, backlog, suspended */
+  live?: ClientLive;
+}
+
+export interface ClientLive {
+  connected: boolean | null;
+  connectedBy: 'exchange' | 'broker' | 'unknown';
+  lastSeenAt: string | null;
+  backlog: number;
+  suspended: boolean;
+  suspendedAt: string | null;
 }
 
 export interface TransportSettings {

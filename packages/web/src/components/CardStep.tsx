@@ -7,7 +7,8 @@ import { createContext, useCallback, useContext, useRef, useState, type FormEven
 import { ApiError } from '../api/client.js';
 import type { CardProof } from '../api/types.js';
 import { useI18n } from '../i18n/index.js';
-import { CARD_NO } from '../rules.js';
+import { CardPinForm } from '@osw/messages/forms';
+import { formProblems } from '../rules.js';
 import { Field, Modal, Notice } from './ui.js';
 
 export interface CardStepOptions {
@@ -51,15 +52,18 @@ export function useCardStep(): RunWithCard {
 }
 
 function CardDialog({ pending, done }: { pending: Pending; done: () => void }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [cardNo, setCardNo] = useState(() => sessionStorage.getItem(CARD_KEY) ?? '');
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
   const [touched, setTouched] = useState(false);
   const [problem, setProblem] = useState<{ message: string; triesLeft: number | null; locked: boolean } | null>(null);
   const lockedCard = useRef<string | null>(null);
-  const cardNoProblem = touched && !CARD_NO.test(cardNo) ? t('card.cardNoRule') : null;
-  const pinProblem = touched && !pin ? t('common.required', { f: t('card.pin') }) : null;
+  // the shared form rules (@osw/messages/forms)
+  const check = () => formProblems(CardPinForm, { cardNo, pin }, lang);
+  const found = touched ? check() : {};
+  const cardNoProblem = found.cardNo ?? null;
+  const pinProblem = found.pin ?? null;
   const locked = problem?.locked && lockedCard.current === cardNo;
 
   const cancel = () => {
@@ -70,7 +74,7 @@ function CardDialog({ pending, done }: { pending: Pending; done: () => void }) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     setTouched(true);
-    if (!CARD_NO.test(cardNo) || !pin || busy) return;
+    if (Object.keys(check()).length || busy) return;
     setBusy(true);
     setProblem(null);
     try {

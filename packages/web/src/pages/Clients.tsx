@@ -2,19 +2,46 @@
  * 客户端管理: 自动导入客户端申请 (apply; the transport settings shown once), the enterprise's
  * clients with their device binding, 解除设备绑定 and 停用.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, post } from '../api/client.js';
-import type { Client, TransportSettings } from '../api/types.js';
+import type { Client, ClientLive, TransportSettings } from '../api/types.js';
 import { useCardStep } from '../components/CardStep.js';
-import { useList, useRoute } from '../components/hooks.js';
+import { useList } from '../components/hooks.js';
 import { CopyButton, DataTable, Field, Notice, Panel, StatusTag, type Column } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
-import { chinaTime, REGION } from '../rules.js';
+import { ClientApplyForm } from '@osw/messages/forms';
+import { chinaTime, formProblems } from '../rules.js';
 
 type Transport = 'rabbitmq' | 'https' | 'ibmmq';
 
-export function Clients() {
+/** how often 客户端管理 fetches the clients' live status again */
+const LIVE_REFRESH_MS = 5_000;
+
+/** 运行状态: 在线/离线 (or 未知 without the broker's management API), 积压 N, 推送已暂停. */
+function LiveStatus({ live }: { live?: ClientLive }) {
   const { t } = useI18n();
+  if (!live) return <span className="muted">-</span>;
+  const seen = live.lastSeenAt ? t('cl.lastSeen', { at: chinaTime(live.lastSeenAt) }) : undefined;
+  return (
+    <span className="live" data-testid="client-live" data-connected={String(live.connected)} data-backlog={live.backlog} data-suspended={String(live.suspended)}>
+      <span className={`tag ${live.connected ? 'live-on' : 'live-off'}`} title={seen}>
+        {live.connected === null ? t('cl.liveUnknown') : live.connected ? t('cl.online') : t('cl.offline')}
+      </span>{' '}
+      <span className={`tag${live.backlog ? ' tag-pending' : ''}`}>{t('cl.backlog', { n: live.backlog })}</span>
+      {live.suspended && (
+        <>
+          {' '}
+          <span className="tag tag-push-suspended" title={chinaTime(live.suspendedAt)}>
+            {t('cl.suspended')}
+          </span>
+        </>
+      )}
+    </span>
+  );
+}
+
+export function Clients() {
+  const { t, lang } = useI18n();
   const runWithCard = useCardStep();
   const [region, setRegion] = useState('5300');
   const [transport, setTransport] = useState<Transport>('https');
@@ -23,15 +50,24 @@ export function Clients() {
   const [applied, setApplied] = useState<(Client & { transportSettings: TransportSettings }) | null>(null);
   const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const list = useList<Client>('/api/v1/clients', { pageSize: 200 });
-  const hasLive = useRoute('GET /api/v1/clients/{clientId}/status');
+  // the live status (connected, backlog, suspended) comes with the list: fetch it again every few seconds
+  const { reload } = list;
+  useEffect(() => {
+    const h = setInterval(() => {
+      if (document.visibilityState === 'visible') void reload();
+    }, LIVE_REFRESH_MS);
+    return () => clearInterval(h);
+  }, [reload]);
 
-  const regionProblem = touched && !REGION.test(region) ? t('cl.regionRule') : null;
+  // the shared form rules (@osw/messages/forms)
+  const check = () => formProblems(ClientApplyForm, { region, version: '2.0', transport, environment }, lang);
+  const regionProblem = touched ? (check().region ?? null) : null;
 
   async function apply(e: FormEvent) {
     e.preventDefault();
     setTouched(true);
     setResult(null);
-    if (!REGION.test(region)) return;
+    if (Object.keys(check()).length) return;
     try {
       const r = await runWithCard({ purpose: t('cl.apply') }, (card) =>
         post<Client & { transportSettings: TransportSettings }>('/api/v1/clients', { region, version: '2.0', transport, environment, card }),
@@ -66,7 +102,7 @@ export function Clients() {
     { key: 'env', title: t('cl.environment'), render: (c) => t(c.environment === 'prod' ? 'cl.prod' : 'cl.test') },
     { key: 'device', title: t('cl.device'), render: (c) => (c.device.bound ? `${t('cl.bound')} ${chinaTime(c.device.boundAt)}` : t('cl.unbound')) },
     { key: 'status', title: t('col.status'), render: (c) => <StatusTag status={c.status} /> },
-    { key: 'live', title: t('cl.live'), render: () => (hasLive ? '…' : <span className="muted">{t('cl.liveUnknown')}</span>) },
+    { key: 'live', title: t('cl.live'), render: (c) => <LiveStatus live={c.live} /> },
     { key: 'createdAt', title: t('cl.createdAt'), render: (c) => chinaTime(c.createdAt) },
     {
       key: 'ops',

@@ -2,13 +2,15 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, post } from '../api/client.js';
 import type { DeclarationSubscription } from '../api/types.js';
+import { DeclarationSubscriptionForm } from '@osw/messages/forms';
 import { useCardStep } from '../components/CardStep.js';
-import { useClientQuery, useList } from '../components/hooks.js';
+import { useClientQuery } from '../components/hooks.js';
 import { ClientPicker } from '../components/ClientPicker.js';
-import { DataTable, Field, Notice, Pager, Panel, StatusTag, type Column } from '../components/ui.js';
-import { ExtendDialog, useValidityText, ValidityInput } from '../components/Validity.js';
+import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
+import { Notice, Panel, StatusTag, type Column } from '../components/ui.js';
+import { ValidityInput } from '../components/Validity.js';
 import { useI18n } from '../i18n/index.js';
-import { chinaToday, oneYearFrom } from '../rules.js';
+import { chinaToday, formProblems, oneYearFrom } from '../rules.js';
 
 /** The manual's receipt types (审核 and 审结 stand for the same CHANNELs J, G). */
 export const RECEIPT_TYPES = ['接单', '海关入库', '审核', '查验通知', '放行', '结关', '退单'] as const;
@@ -18,65 +20,34 @@ export function DeclarationSubscriptions() {
   const { t, lang } = useI18n();
   const runWithCard = useCardStep();
   const clientQuery = useClientQuery();
-  const validityProblem = useValidityText();
   const [clientId, setClientId] = useState('');
   const [declarationData, setDeclarationData] = useState(true);
   const [receiptTypes, setReceiptTypes] = useState<string[]>([...RECEIPT_TYPES]);
   const [validUntil, setValidUntil] = useState(() => oneYearFrom(chinaToday()));
   const [touched, setTouched] = useState(false);
-  const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const [status, setStatus] = useState('');
-  const [page, setPage] = useState(1);
-  const [extending, setExtending] = useState<DeclarationSubscription | null>(null);
-  const list = useList<DeclarationSubscription>('/api/v1/subscriptions/declaration', { status: status || undefined, page, pageSize: 10 });
+  const [result, setResult] = useState<RecordsResult>(null);
+  const [reloadKey, setReloadKey] = useState(0);
 
-  const problems = {
-    client: touched && !clientId ? t('sub.clientRequired') : null,
-    content: touched && !declarationData && receiptTypes.length === 0 ? t('sub.contentEmpty') : null,
-    validity: touched ? validityProblem(validUntil) : null,
-  };
-
-  const fail = (err: unknown) => setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+  // the shared form rules (@osw/messages/forms), in the console's language
+  const check = () => formProblems(DeclarationSubscriptionForm, { clientId, declarationData, receiptTypes, validUntil }, lang);
+  const found = touched ? check() : {};
+  const problems = { client: found.clientId, content: found.receiptTypes, validity: found.validUntil };
 
   async function subscribe(e: FormEvent) {
     e.preventDefault();
     setTouched(true);
     setResult(null);
-    if (!clientId || (!declarationData && receiptTypes.length === 0) || validityProblem(validUntil)) return;
+    if (Object.keys(check()).length) return;
     try {
       const r = await runWithCard({ purpose: t('sub.subscribe') }, (card) =>
         post<DeclarationSubscription>('/api/v1/subscriptions/declaration', { clientId, declarationData, receiptTypes, validUntil, card }),
       );
       if (!r) return;
       setResult({ kind: 'ok', text: t('sub.success') });
-      setPage(1);
-      await list.reload();
+      setReloadKey((k) => k + 1);
     } catch (err) {
-      fail(err);
+      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
     }
-  }
-
-  async function cancel(s: DeclarationSubscription) {
-    setResult(null);
-    try {
-      const r = await runWithCard({ purpose: `${t('sub.cancelSub')} · ${s.clientId}` }, (card) => post(`/api/v1/subscriptions/declaration/${s.id}/cancel`, { card }));
-      if (r) setResult({ kind: 'ok', text: t('sub.cancelDone') });
-    } catch (err) {
-      fail(err);
-    }
-    await list.reload();
-  }
-
-  async function extend(s: DeclarationSubscription, day: string) {
-    setExtending(null);
-    setResult(null);
-    try {
-      const r = await runWithCard({ purpose: `${t('sub.extend')} → ${day}` }, (card) => post(`/api/v1/subscriptions/declaration/${s.id}/extend`, { validUntil: day, card }));
-      if (r) setResult({ kind: 'ok', text: t('sub.extendDone') });
-    } catch (err) {
-      fail(err);
-    }
-    await list.reload();
   }
 
   const allReceipts = receiptTypes.length === RECEIPT_TYPES.length;
@@ -88,23 +59,6 @@ export function DeclarationSubscriptions() {
     { key: 'operator', title: t('col.operator'), render: (s) => s.operatorCode },
     { key: 'subscribedAt', title: t('col.subscribedAt'), render: (s) => s.subscribedAt },
     { key: 'status', title: t('col.status'), render: (s) => <StatusTag status={s.status} /> },
-    {
-      key: 'ops',
-      title: t('common.operation'),
-      render: (s) =>
-        s.status === 'active' ? (
-          <span className="row-actions">
-            <button type="button" className="btn-link" onClick={() => void cancel(s)}>
-              {t('sub.cancelSub')}
-            </button>
-            <button type="button" className="btn-link" onClick={() => setExtending(s)}>
-              {t('sub.extend')}
-            </button>
-          </span>
-        ) : (
-          '-'
-        ),
-    },
   ];
 
   return (
@@ -162,32 +116,17 @@ export function DeclarationSubscriptions() {
           </Notice>
         )}
       </Panel>
-      <Panel
-        title={t('sub.records')}
-        testId="records"
-        actions={
-          <>
-            <Field label={t('col.status')}>
-              {(id) => (
-                <select id={id} value={status} onChange={(e) => (setStatus(e.target.value), setPage(1))}>
-                  <option value="">{t('common.all')}</option>
-                  <option value="active">{t('status.active')}</option>
-                  <option value="expired">{t('status.expired')}</option>
-                  <option value="cancelled">{t('status.cancelled')}</option>
-                </select>
-              )}
-            </Field>
-            <button type="button" className="btn-plain" onClick={() => void list.reload()}>
-              {t('common.refresh')}
-            </button>
-          </>
-        }
-      >
-        <Notice kind="error">{list.error}</Notice>
-        <DataTable columns={columns} rows={list.data?.items ?? null} rowKey={(s) => s.id} loading={list.loading} testId="records-table" />
-        {list.data && <Pager page={page} pageSize={10} total={list.data.total} onPage={setPage} />}
-      </Panel>
-      {extending && <ExtendDialog current={extending.validUntil} onClose={() => setExtending(null)} onExtend={(d) => void extend(extending, d)} />}
+      <SubscriptionRecords
+        kind="declaration"
+        columns={columns}
+        canChange={(s) => s.status === 'active'}
+        extendable={(s) => s.validUntil}
+        card={{}}
+        purposeOf={(s) => s.clientId}
+        statusFilter
+        reloadKey={reloadKey}
+        onResult={setResult}
+      />
     </>
   );
 }

@@ -1,21 +1,26 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, post, saveSession, type Session } from '../api/client.js';
+import { LoginForm } from '@osw/messages/forms';
 import { Field, Notice } from '../components/ui.js';
+import { formProblems } from '../rules.js';
 import { useI18n } from '../i18n/index.js';
 import { LangSwitch } from '../App.js';
 
 export function Login({ onLogin, note }: { onLogin: (s: Session) => void; note?: string | null }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [account, setAccount] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [touched, setTouched] = useState(false);
+  // the shared form rules (@osw/messages/forms)
+  const check = () => formProblems(LoginForm, { account, password }, lang);
+  const problems = touched ? check() : {};
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setTouched(true);
-    if (!account || !password) return;
+    if (Object.keys(check()).length) return;
     setBusy(true);
     setError(null);
     try {
@@ -45,10 +50,10 @@ export function Login({ onLogin, note }: { onLogin: (s: Session) => void; note?:
       <main className="login-box">
         <h1>{t('login.title')}</h1>
         <form onSubmit={submit} noValidate data-testid="login-form">
-          <Field label={t('login.account')} problem={touched && !account ? t('common.required', { f: t('login.account') }) : null}>
+          <Field label={t('login.account')} problem={problems.account}>
             {(id) => <input id={id} name="account" autoComplete="username" value={account} onChange={(e) => setAccount(e.target.value.trim())} autoFocus />}
           </Field>
-          <Field label={t('login.password')} problem={touched && !password ? t('common.required', { f: t('login.password') }) : null}>
+          <Field label={t('login.password')} problem={problems.password}>
             {(id) => <input id={id} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />}
           </Field>
           <Notice kind="error" testId="login-error">

@@ -2,21 +2,22 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, post } from '../api/client.js';
 import type { ManualSubscription } from '../api/types.js';
+import { ManualSubscriptionForm } from '@osw/messages/forms';
 import { useCardStep } from '../components/CardStep.js';
 import { ClientPicker } from '../components/ClientPicker.js';
-import { useClientQuery, useList } from '../components/hooks.js';
-import { DataTable, Field, Notice, Pager, Panel, StatusTag, type Column } from '../components/ui.js';
-import { ExtendDialog, useValidityText, ValidityInput } from '../components/Validity.js';
+import { useClientQuery } from '../components/hooks.js';
+import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
+import { Field, Notice, Panel, StatusTag, type Column } from '../components/ui.js';
+import { ValidityInput } from '../components/Validity.js';
 import { useI18n } from '../i18n/index.js';
-import { chinaToday, MANUAL_NO, oneYearFrom, rangeProblem } from '../rules.js';
+import { chinaToday, formProblems, oneYearFrom } from '../rules.js';
 
 type Kind = ManualSubscription['kind'];
 
 export function ManualSubscriptions() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const runWithCard = useCardStep();
   const clientQuery = useClientQuery();
-  const validityProblem = useValidityText();
   const [kind, setKind] = useState<Kind>('stock');
   const [clientId, setClientId] = useState('');
   const [manualNo, setManualNo] = useState('');
@@ -26,64 +27,32 @@ export function ManualSubscriptions() {
   const [exgRange, setExgRange] = useState('');
   const [validUntil, setValidUntil] = useState(() => oneYearFrom(chinaToday()));
   const [touched, setTouched] = useState(false);
-  const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const [page, setPage] = useState(1);
-  const [extending, setExtending] = useState<ManualSubscription | null>(null);
-  const list = useList<ManualSubscription>('/api/v1/subscriptions/manual', { page, pageSize: 10 });
+  const [result, setResult] = useState<RecordsResult>(null);
+  const [reloadKey, setReloadKey] = useState(0);
 
-  const rangeText = (which: 'img' | 'exg', text: string) => {
-    const p = rangeProblem(text);
-    return p === 'format' ? t('ms.rangeRule') : p === 'tooLarge' ? t('ms.rangeTooLarge', { type: t(`ms.${which}`) }) : null;
-  };
-  const check = () => ({
-    client: !clientId ? t('sub.clientRequired') : null,
-    manual: !MANUAL_NO.test(manualNo) ? t('ms.manualRule') : null,
-    pushTypes: kind === 'stock' && !img && !exg ? t('ms.pushTypeRequired') : null,
-    img: kind === 'stock' && img ? rangeText('img', imgRange) : null,
-    exg: kind === 'stock' && exg ? rangeText('exg', exgRange) : null,
-    validity: kind === 'incremental' ? validityProblem(validUntil) : null,
-  });
-  const problems = touched ? check() : ({} as Partial<ReturnType<typeof check>>);
+  const pushTypes = [...(img ? ['img' as const] : []), ...(exg ? ['exg' as const] : [])];
+  const body =
+    kind === 'stock'
+      ? { clientId, kind, manualNo, pushTypes, imgRange: img && imgRange.trim() ? imgRange.replace(/\s/g, '') : undefined, exgRange: exg && exgRange.trim() ? exgRange.replace(/\s/g, '') : undefined }
+      : { clientId, kind, manualNo, validUntil };
+  // the shared form rules (@osw/messages/forms), in the console's language
+  const check = () => formProblems(ManualSubscriptionForm, body, lang);
+  const found = touched ? check() : {};
+  const problems = { client: found.clientId, manual: found.manualNo, pushTypes: found.pushTypes, img: found.imgRange, exg: found.exgRange, validity: found.validUntil };
 
   async function subscribe(e: FormEvent) {
     e.preventDefault();
     setTouched(true);
     setResult(null);
-    if (Object.values(check()).some(Boolean)) return;
-    const body =
-      kind === 'stock'
-        ? {
-            clientId,
-            kind,
-            manualNo,
-            pushTypes: [...(img ? ['img'] : []), ...(exg ? ['exg'] : [])],
-            imgRange: img && imgRange.trim() ? imgRange.replace(/\s/g, '') : undefined,
-            exgRange: exg && exgRange.trim() ? exgRange.replace(/\s/g, '') : undefined,
-          }
-        : { clientId, kind, manualNo, validUntil };
+    if (Object.keys(check()).length) return;
     try {
       const r = await runWithCard({ anyKind: true, purpose: t('sub.subscribe') }, (card) => post<ManualSubscription>('/api/v1/subscriptions/manual', { ...body, card }));
       if (!r) return;
       setResult({ kind: 'ok', text: t('sub.success') });
-      setPage(1);
-      await list.reload();
+      setReloadKey((k) => k + 1);
     } catch (err) {
       setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
     }
-  }
-
-  async function act(s: ManualSubscription, what: 'cancel' | 'extend', day?: string) {
-    setExtending(null);
-    setResult(null);
-    try {
-      const r = await runWithCard({ anyKind: true, purpose: what === 'cancel' ? t('sub.cancelSub') : `${t('sub.extend')} → ${day}` }, (card) =>
-        post(`/api/v1/subscriptions/manual/${s.id}/${what}`, what === 'cancel' ? { card } : { validUntil: day, card }),
-      );
-      if (r) setResult({ kind: 'ok', text: what === 'cancel' ? t('sub.cancelDone') : t('sub.extendDone') });
-    } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
-    }
-    await list.reload();
   }
 
   const columns: Column<ManualSubscription>[] = [
@@ -94,23 +63,6 @@ export function ManualSubscriptions() {
     { key: 'operator', title: t('col.operator'), render: (s) => s.operatorCode },
     { key: 'validUntil', title: t('col.validUntil'), render: (s) => s.validUntilText },
     { key: 'status', title: t('col.status'), render: (s) => <StatusTag status={s.status} /> },
-    {
-      key: 'ops',
-      title: t('common.operation'),
-      render: (s) =>
-        s.kind === 'incremental' && s.status === 'active' ? (
-          <span className="row-actions">
-            <button type="button" className="btn-link" onClick={() => void act(s, 'cancel')}>
-              {t('sub.cancelSub')}
-            </button>
-            <button type="button" className="btn-link" onClick={() => setExtending(s)}>
-              {t('sub.extend')}
-            </button>
-          </span>
-        ) : (
-          '-'
-        ),
-    },
   ];
 
   return (
@@ -177,20 +129,15 @@ export function ManualSubscriptions() {
           </Notice>
         )}
       </Panel>
-      <Panel
-        title={t('sub.records')}
-        testId="records"
-        actions={
-          <button type="button" className="btn-plain" onClick={() => void list.reload()}>
-            {t('common.refresh')}
-          </button>
-        }
-      >
-        <Notice kind="error">{list.error}</Notice>
-        <DataTable columns={columns} rows={list.data?.items ?? null} rowKey={(s) => s.id} loading={list.loading} testId="records-table" />
-        {list.data && <Pager page={page} pageSize={10} total={list.data.total} onPage={setPage} />}
-      </Panel>
-      {extending && <ExtendDialog current={extending.validUntil} onClose={() => setExtending(null)} onExtend={(d) => void act(extending, 'extend', d)} />}
+      <SubscriptionRecords
+        kind="manual"
+        columns={columns}
+        canChange={(s) => s.kind === 'incremental' && s.status === 'active'}
+        extendable={(s) => s.validUntil}
+        card={{ anyKind: true }}
+        reloadKey={reloadKey}
+        onResult={setResult}
+      />
     </>
   );
 }

@@ -3,10 +3,12 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, post } from '../api/client.js';
 import type { ReceiptSubscription } from '../api/types.js';
 import { ClientPicker } from '../components/ClientPicker.js';
-import { useClientQuery, useList } from '../components/hooks.js';
-import { DataTable, Field, Notice, Pager, Panel, StatusTag, type Column } from '../components/ui.js';
+import { PhoneForm, ReceiptSubscriptionForm } from '@osw/messages/forms';
+import { useClientQuery } from '../components/hooks.js';
+import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
+import { Field, Notice, Panel, StatusTag, type Column } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
-import { CARD_NO, PHONE } from '../rules.js';
+import { formProblems } from '../rules.js';
 
 type Method = ReceiptSubscription['pushMethod'];
 type Mode = ReceiptSubscription['mode'];
@@ -18,7 +20,7 @@ const MODES: { mode: Mode; key: 'rs.byDocument' | 'rs.byEnterprise' | 'rs.byOper
 ];
 
 export function ReceiptSubscriptions() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const clientQuery = useClientQuery();
   const [pushMethod, setPushMethod] = useState<Method>('sms');
   const [mode, setMode] = useState<Mode>('document');
@@ -30,9 +32,8 @@ export function ReceiptSubscriptions() {
   const [touched, setTouched] = useState(false);
   const [codeInfo, setCodeInfo] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [wait, setWait] = useState(0);
-  const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const [page, setPage] = useState(1);
-  const list = useList<ReceiptSubscription>('/api/v1/subscriptions/receipt', { page, pageSize: 10 });
+  const [result, setResult] = useState<RecordsResult>(null);
+  const [reloadKey, setReloadKey] = useState(0);
 
   useEffect(() => {
     if (wait <= 0) return;
@@ -40,18 +41,25 @@ export function ReceiptSubscriptions() {
     return () => clearTimeout(h);
   }, [wait]);
 
-  const problems = {
-    phone: touched && pushMethod === 'sms' && !PHONE.test(phone) ? t('rs.phoneRule') : null,
-    code: touched && pushMethod === 'sms' && !code ? t('common.required', { f: t('rs.code') }) : null,
-    client: touched && pushMethod === 'client' && !clientId ? t('sub.clientRequired') : null,
-    card: touched && pushMethod === 'client' && !CARD_NO.test(operatorCardNo) ? t('card.cardNoRule') : null,
-    document: touched && mode === 'document' && !documentNo.trim() ? t('common.required', { f: t('rs.documentNo') }) : null,
+  const body = {
+    pushMethod,
+    mode,
+    documentNo: mode === 'document' ? documentNo.trim() : undefined,
+    phone: pushMethod === 'sms' ? phone : undefined,
+    verificationCode: pushMethod === 'sms' ? code.trim() : undefined,
+    clientId: pushMethod === 'client' ? clientId : undefined,
+    operatorCardNo: pushMethod === 'client' ? operatorCardNo : undefined,
   };
+  // the shared form rules (@osw/messages/forms), in the console's language
+  const check = () => formProblems(ReceiptSubscriptionForm, body, lang);
+  const found = touched ? check() : {};
+  const problems = { phone: found.phone, code: found.verificationCode, client: found.clientId, card: found.operatorCardNo, document: found.documentNo };
 
   async function getCode() {
     setCodeInfo(null);
-    if (!PHONE.test(phone)) {
-      setCodeInfo({ kind: 'error', text: t('rs.phoneRule') });
+    const bad = formProblems(PhoneForm, { phone }, lang).phone;
+    if (bad) {
+      setCodeInfo({ kind: 'error', text: bad });
       return;
     }
     try {
@@ -67,47 +75,16 @@ export function ReceiptSubscriptions() {
     e.preventDefault();
     setTouched(true);
     setResult(null);
-    if (Object.values({ ...problems, ...recheck() }).some(Boolean)) return;
+    if (Object.keys(check()).length) return;
     try {
-      await post<ReceiptSubscription>('/api/v1/subscriptions/receipt', {
-        pushMethod,
-        mode,
-        documentNo: mode === 'document' ? documentNo.trim() : undefined,
-        phone: pushMethod === 'sms' ? phone : undefined,
-        verificationCode: pushMethod === 'sms' ? code.trim() : undefined,
-        clientId: pushMethod === 'client' ? clientId : undefined,
-        operatorCardNo: pushMethod === 'client' ? operatorCardNo : undefined,
-      });
+      await post<ReceiptSubscription>('/api/v1/subscriptions/receipt', body);
       setResult({ kind: 'ok', text: t('sub.success') });
       setCode('');
-      setPage(1);
-      await list.reload();
+      setReloadKey((k) => k + 1);
     } catch (err) {
       setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
     }
   }
-  // the same checks without waiting for a render after setTouched
-  function recheck() {
-    return {
-      phone: pushMethod === 'sms' && !PHONE.test(phone),
-      code: pushMethod === 'sms' && !code,
-      client: pushMethod === 'client' && !clientId,
-      card: pushMethod === 'client' && !CARD_NO.test(operatorCardNo),
-      document: mode === 'document' && !documentNo.trim(),
-    };
-  }
-
-  async function cancel(s: ReceiptSubscription) {
-    setResult(null);
-    try {
-      await post(`/api/v1/subscriptions/receipt/${s.id}/cancel`);
-      setResult({ kind: 'ok', text: t('sub.cancelDone') });
-    } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
-    }
-    await list.reload();
-  }
-
   const columns: Column<ReceiptSubscription>[] = [
     { key: 'method', title: t('rs.pushMethod'), render: (s) => t(`rs.${s.pushMethod}`) },
     { key: 'mode', title: t('rs.mode'), render: (s) => s.modeText },
@@ -115,18 +92,6 @@ export function ReceiptSubscriptions() {
     { key: 'documentNo', title: t('rs.documentNo'), render: (s) => s.documentNo ?? '-' },
     { key: 'valid', title: t('rs.valid'), render: (s) => <StatusTag status={s.valid ? 'active' : 'cancelled'} text={s.valid ? t('common.yes') : t('common.no')} /> },
     { key: 'subscribedAt', title: t('col.subscribedAt'), render: (s) => s.subscribedAt },
-    {
-      key: 'ops',
-      title: t('common.operation'),
-      render: (s) =>
-        s.valid ? (
-          <button type="button" className="btn-link" onClick={() => void cancel(s)}>
-            {t('sub.cancelSub')}
-          </button>
-        ) : (
-          '-'
-        ),
-    },
   ];
 
   return (
@@ -196,19 +161,7 @@ export function ReceiptSubscriptions() {
           </Notice>
         )}
       </Panel>
-      <Panel
-        title={t('sub.records')}
-        testId="records"
-        actions={
-          <button type="button" className="btn-plain" onClick={() => void list.reload()}>
-            {t('common.refresh')}
-          </button>
-        }
-      >
-        <Notice kind="error">{list.error}</Notice>
-        <DataTable columns={columns} rows={list.data?.items ?? null} rowKey={(s) => s.id} loading={list.loading} testId="records-table" />
-        {list.data && <Pager page={page} pageSize={10} total={list.data.total} onPage={setPage} />}
-      </Panel>
+      <SubscriptionRecords kind="receipt" columns={columns} canChange={(s) => s.valid} card={false} reloadKey={reloadKey} onResult={setResult} />
     </>
   );
 }

@@ -3,13 +3,14 @@
  * read from `GET /api/v1/declarations`; issuing a chosen receipt and the manuals need the sandbox
  * routes of issue 6 and say so until the platform offers them.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
 import { apiRoutes, ApiError, get, post } from '../api/client.js';
 import type { Declaration, DeclarationReceipt } from '../api/types.js';
-import { useList } from '../components/hooks.js';
+import { useList, useRoute } from '../components/hooks.js';
 import { DataTable, Field, NotAvailable, Notice, Pager, Panel, type Column } from '../components/ui.js';
 import { CHANNELS, channelText, useI18n, type Lang } from '../i18n/index.js';
-import { chinaTime } from '../rules.js';
+import { ManualChangeForm } from '@osw/messages/forms';
+import { chinaTime, formProblems } from '../rules.js';
 
 const STEPS: { zh: string; en: string; channels: string[] }[] = [
   { zh: '申报', en: 'declared', channels: ['7'] },
@@ -166,32 +167,311 @@ function IssueReceipt({ seqNo, onIssued }: { seqNo: string; onIssued: () => void
   );
 }
 
-export function SandboxManuals() {
-  const [route, setRoute] = useState<string | null | undefined>(undefined);
-  useEffect(() => {
-    void apiRoutes().then((s) => setRoute([...s].find((r) => /^GET \/api\/v1\/(sandbox\/)?manuals$/.test(r))?.slice(4) ?? null));
-  }, []);
-  if (route === undefined) return null;
-  if (route === null) return <NotAvailable api="GET /api/v1/sandbox/manuals" />;
-  return <ManualList path={route} />;
+/** 账册表头 labels (the head keys are the manual's own). */
+const HEAD_LABELS: Record<string, { zh: string; en: string }> = {
+  manualNo: { zh: '账册号', en: 'Manual number' },
+  tradeCode: { zh: '经营单位编码', en: 'Trading company code' },
+  tradeName: { zh: '经营单位名称', en: 'Trading company' },
+  processingCode: { zh: '加工单位编码', en: 'Processing company code' },
+  processingName: { zh: '加工单位名称', en: 'Processing company' },
+  masterCustoms: { zh: '主管海关', en: 'Supervising customs' },
+  manualType: { zh: '账册类型', en: 'Manual type' },
+  validUntil: { zh: '有效期', en: 'Valid until' },
+};
+
+interface ManualSummary {
+  manualNo: string;
+  version: number;
+  head: Record<string, string>;
+  imgCount: number;
+  exgCount: number;
+}
+interface ManualItem {
+  kind: 'img' | 'exg';
+  serial: number;
+  code: string;
+  name: string;
+  model: string;
+  unit: string;
+  quantity: string;
+}
+interface ManualChangeRequest {
+  id: number;
+  status: 'pending' | 'approved';
+  version: number | null;
+  account: string;
+  autoApprove: boolean;
+  requestedAt: string;
+  change: { head?: Record<string, string>; items?: (Partial<ManualItem> & { action: string })[] };
 }
 
-function ManualList({ path }: { path: string }) {
+/** 沙箱 › 加工贸易账册: the enterprise's manuals; a click shows head, version, 料件/成品 and the change requests. */
+export function SandboxManuals() {
+  const has = useRoute('GET /api/v1/sandbox/manuals');
+  if (has === null) return null;
+  if (!has) return <NotAvailable api="GET /api/v1/sandbox/manuals" />;
+  return <ManualList />;
+}
+
+function ManualList() {
   const { t } = useI18n();
-  const list = useList<Record<string, unknown>>(path, {});
+  const list = useList<ManualSummary>('/api/v1/sandbox/manuals', {});
+  const [open, setOpen] = useState<string | null>(null);
   return (
-    <Panel title={t('sb.manuals')}>
-      <Notice kind="error">{list.error}</Notice>
+    <>
+      <Panel
+        title={t('sb.manuals')}
+        actions={
+          <button type="button" className="btn-plain" onClick={() => void list.reload()}>
+            {t('common.refresh')}
+          </button>
+        }
+      >
+        <Notice kind="error">{list.error}</Notice>
+        <DataTable
+          rows={list.data?.items ?? null}
+          loading={list.loading}
+          rowKey={(m) => m.manualNo}
+          onRowClick={(m) => setOpen(m.manualNo)}
+          testId="manuals-table"
+          columns={[
+            { key: 'manualNo', title: t('ms.manualNo'), render: (m) => <code>{m.manualNo}</code> },
+            { key: 'trade', title: t('sb.tradeName'), render: (m) => m.head.tradeName ?? '-' },
+            { key: 'version', title: t('sb.version'), render: (m) => m.version },
+            { key: 'img', title: t('sb.imgCount'), render: (m) => m.imgCount },
+            { key: 'exg', title: t('sb.exgCount'), render: (m) => m.exgCount },
+            { key: 'validUntil', title: t('col.validUntil'), render: (m) => m.head.validUntil ?? '-' },
+          ]}
+        />
+      </Panel>
+      {open && <ManualDetail key={open} manualNo={open} onChanged={() => void list.reload()} />}
+    </>
+  );
+}
+
+function ManualDetail({ manualNo, onChanged }: { manualNo: string; onChanged: () => void }) {
+  const { t, lang } = useI18n();
+  const [m, setM] = useState<{ version: number; head: Record<string, string>; items: ManualItem[] } | null>(null);
+  const [kind, setKind] = useState<'img' | 'exg'>('img');
+  const [error, setError] = useState<string | null>(null);
+  const changes = useList<ManualChangeRequest>(`/api/v1/sandbox/manuals/${encodeURIComponent(manualNo)}/changes`, { pageSize: 10 });
+  const load = useCallback(
+    () =>
+      get<{ version: number; head: Record<string, string>; items: ManualItem[] }>(`/api/v1/sandbox/manuals/${encodeURIComponent(manualNo)}`)
+        .then((r) => (setM(r), setError(null)))
+        .catch((err) => setError(err instanceof ApiError ? err.message : String(err))),
+    [manualNo],
+  );
+  useEffect(() => void load(), [load]);
+  const refresh = () => {
+    void load();
+    void changes.reload();
+    onChanged();
+  };
+  const rows = m?.items.filter((i) => i.kind === kind) ?? null;
+  return (
+    <Panel
+      title={t('sb.manualDetail', { no: manualNo })}
+      testId="manual-detail"
+      actions={
+        <button type="button" className="btn-plain" onClick={refresh}>
+          {t('common.refresh')}
+        </button>
+      }
+    >
+      <Notice kind="error">{error}</Notice>
+      {m && (
+        <>
+          <dl className="head-grid" data-testid="manual-head">
+            <dt>{t('sb.version')}</dt>
+            <dd data-testid="manual-version">{m.version}</dd>
+            {Object.entries(m.head).map(([k, v]) => (
+              <Fragment key={k}>
+                <dt>{HEAD_LABELS[k]?.[lang] ?? k}</dt>
+                <dd>{v}</dd>
+              </Fragment>
+            ))}
+          </dl>
+          <div className="tabs" role="tablist" aria-label={t('sb.kind')}>
+            {(['img', 'exg'] as const).map((k) => (
+              <button key={k} type="button" role="tab" aria-selected={kind === k} className={kind === k ? 'tab tab-on' : 'tab'} onClick={() => setKind(k)}>
+                {t(`sb.${k}`)} ({m.items.filter((i) => i.kind === k).length})
+              </button>
+            ))}
+          </div>
+          <div className="scroll-box">
+            <DataTable
+              rows={rows}
+              rowKey={(i) => `${i.kind}${i.serial}`}
+              testId="manual-items"
+              columns={[
+                { key: 'serial', title: t('sb.serial'), render: (i) => i.serial },
+                { key: 'code', title: t('sb.code'), render: (i) => <code>{i.code}</code> },
+                { key: 'name', title: t('sb.name'), render: (i) => i.name },
+                { key: 'model', title: t('sb.model'), render: (i) => i.model },
+                { key: 'unit', title: t('sb.unit'), render: (i) => i.unit },
+                { key: 'quantity', title: t('sb.quantity'), render: (i) => i.quantity },
+              ]}
+            />
+          </div>
+        </>
+      )}
+      <h3>{t('sb.change')}</h3>
+      <ManualChangeRequestForm manualNo={manualNo} onSubmitted={refresh} />
+      <h3>{t('sb.changes')}</h3>
+      <Notice kind="error">{changes.error}</Notice>
+      <ChangeRequests rows={changes.data?.items ?? null} loading={changes.loading} onApproved={refresh} />
+    </Panel>
+  );
+}
+
+function changeText(c: ManualChangeRequest, t: ReturnType<typeof useI18n>['t']): string {
+  const parts = (c.change.items ?? []).map((i) => `${t(`sb.${i.action as 'add'}`)} ${i.kind ? t(`sb.${i.kind}`) : ''}${i.serial ? `[${i.serial}]` : ''}${i.name ? ` ${i.name}` : ''}`);
+  for (const [k, v] of Object.entries(c.change.head ?? {})) parts.push(`${k}=${v}`);
+  return parts.join('；');
+}
+
+function ChangeRequests({ rows, loading, onApproved }: { rows: ManualChangeRequest[] | null; loading: boolean; onApproved: () => void }) {
+  const { t } = useI18n();
+  const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  async function approve(c: ManualChangeRequest) {
+    setResult(null);
+    try {
+      const r = await post<ManualChangeRequest>(`/api/v1/sandbox/manual-changes/${c.id}/approve`);
+      setResult({ kind: 'ok', text: t('sb.approved', { id: r.id, v: r.version ?? '-' }) });
+      onApproved();
+    } catch (err) {
+      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+    }
+  }
+  return (
+    <>
+      {result && (
+        <Notice kind={result.kind} testId="approve-result">
+          {result.text}
+        </Notice>
+      )}
       <DataTable
-        rows={list.data?.items ?? null}
-        loading={list.loading}
-        rowKey={(m) => String(m.manualNo ?? m.id)}
+        rows={rows}
+        loading={loading}
+        rowKey={(c) => c.id}
+        testId="manual-changes"
         columns={[
-          { key: 'manualNo', title: t('ms.manualNo'), render: (m) => String(m.manualNo ?? '-') },
-          { key: 'enterprise', title: t('col.enterprise'), render: (m) => String(m.enterpriseCode ?? m.processingUnit ?? '-') },
-          { key: 'version', title: 'version', render: (m) => String(m.version ?? '-') },
+          { key: 'id', title: 'ID', render: (c) => c.id },
+          { key: 'content', title: t('sb.changeContent'), render: (c) => changeText(c, t), className: 'wrap' },
+          { key: 'account', title: t('col.operator'), render: (c) => c.account },
+          { key: 'at', title: t('sb.requestedAt'), render: (c) => chinaTime(c.requestedAt) },
+          { key: 'status', title: t('col.status'), render: (c) => <span className={`tag tag-${c.status === 'approved' ? 'active' : 'pending'}`}>{c.status === 'approved' ? t('sb.approvedStatus') : t('sb.pending')}</span> },
+          { key: 'version', title: t('sb.version'), render: (c) => c.version ?? '-' },
+          {
+            key: 'op',
+            title: t('common.operation'),
+            render: (c) =>
+              c.status === 'pending' ? (
+                <button type="button" className="btn-small" onClick={() => void approve(c)}>
+                  {t('sb.approve')}
+                </button>
+              ) : (
+                '-'
+              ),
+          },
         ]}
       />
-    </Panel>
+    </>
+  );
+}
+
+interface ChangeDraft {
+  kind: 'img' | 'exg';
+  action: 'add' | 'modify' | 'delete';
+  serial: string;
+  code: string;
+  name: string;
+  model: string;
+  unit: string;
+  quantity: string;
+  validUntil: string;
+  autoApprove: boolean;
+}
+const EMPTY_CHANGE: ChangeDraft = { kind: 'img', action: 'add', serial: '', code: '', name: '', model: '', unit: '007', quantity: '', validUntil: '', autoApprove: false };
+
+/** 账册变更申请: one 料件/成品 row to add, modify or delete, and optionally the head's 有效期. */
+function ManualChangeRequestForm({ manualNo, onSubmitted }: { manualNo: string; onSubmitted: () => void }) {
+  const { t, lang } = useI18n();
+  const [d, setD] = useState<ChangeDraft>(EMPTY_CHANGE);
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const set = (k: keyof ChangeDraft) => (e: { target: { value: string } }) => setD({ ...d, [k]: e.target.value });
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setResult(null);
+    const item: Record<string, unknown> = { kind: d.kind, action: d.action };
+    if (d.serial.trim()) item.serial = /^\d+$/.test(d.serial.trim()) ? Number(d.serial.trim()) : d.serial.trim();
+    if (d.action !== 'delete') for (const k of ['code', 'name', 'model', 'unit', 'quantity'] as const) if (d[k].trim()) item[k] = d[k].trim();
+    const body = { items: [item], ...(d.validUntil ? { head: { validUntil: d.validUntil } } : {}), autoApprove: d.autoApprove };
+    // the shared form rules (@osw/messages/forms); the platform checks the rows against the manual
+    const all = formProblems(ManualChangeForm, body, lang);
+    const found = Object.fromEntries(Object.entries(all).map(([k, v]) => [k.replace(/^items\.0\./, ''), v]));
+    setProblems(found);
+    if (Object.keys(found).length) return;
+    try {
+      const r = await post<ManualChangeRequest>(`/api/v1/sandbox/manuals/${encodeURIComponent(manualNo)}/changes`, body);
+      setResult({ kind: 'ok', text: t('sb.changeSubmitted', { id: r.id }) });
+      setD(EMPTY_CHANGE);
+      onSubmitted();
+    } catch (err) {
+      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+    }
+  }
+  return (
+    <form onSubmit={submit} className="form-grid" data-testid="manual-change" noValidate>
+      <Field label={t('sb.kind')}>
+        {(id) => (
+          <select id={id} value={d.kind} onChange={set('kind')}>
+            <option value="img">{t('sb.img')}</option>
+            <option value="exg">{t('sb.exg')}</option>
+          </select>
+        )}
+      </Field>
+      <Field label={t('sb.action')}>
+        {(id) => (
+          <select id={id} value={d.action} onChange={set('action')}>
+            <option value="add">{t('sb.add')}</option>
+            <option value="modify">{t('sb.modify')}</option>
+            <option value="delete">{t('sb.delete')}</option>
+          </select>
+        )}
+      </Field>
+      <Field label={t('sb.serial')} hint={d.action === 'add' ? t('sb.serialHint') : undefined} problem={problems.serial}>
+        {(id) => <input id={id} inputMode="numeric" value={d.serial} onChange={set('serial')} />}
+      </Field>
+      {d.action !== 'delete' && (
+        <>
+          <Field label={t('sb.code')} problem={problems.code}>
+            {(id) => <input id={id} inputMode="numeric" maxLength={10} value={d.code} onChange={set('code')} />}
+          </Field>
+          <Field label={t('sb.name')} problem={problems.name}>
+            {(id) => <input id={id} maxLength={200} value={d.name} onChange={set('name')} />}
+          </Field>
+          <Field label={t('sb.model')}>{(id) => <input id={id} maxLength={500} value={d.model} onChange={set('model')} />}</Field>
+          <Field label={t('sb.unit')}>{(id) => <input id={id} maxLength={8} value={d.unit} onChange={set('unit')} />}</Field>
+          <Field label={t('sb.quantity')} problem={problems.quantity}>
+            {(id) => <input id={id} maxLength={32} value={d.quantity} onChange={set('quantity')} />}
+          </Field>
+        </>
+      )}
+      <Field label={t('sb.validUntil')}>{(id) => <input id={id} type="date" value={d.validUntil} onChange={set('validUntil')} />}</Field>
+      <label className="check">
+        <input type="checkbox" checked={d.autoApprove} onChange={(e) => setD({ ...d, autoApprove: e.target.checked })} /> {t('sb.autoApprove')}
+      </label>
+      <div className="form-actions">
+        <button type="submit">{t('sb.submitChange')}</button>
+      </div>
+      {result && (
+        <Notice kind={result.kind} testId="change-result">
+          {result.text}
+        </Notice>
+      )}
+    </form>
   );
 }

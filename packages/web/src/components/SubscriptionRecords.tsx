@@ -1,0 +1,123 @@
+/**
+ * The records table of a subscription screen (报关单数据订阅, 报关状态订阅, 加工贸易账册数据订阅):
+ * the list with refresh and paging, an optional status filter, and 取消订阅 / 延期 on the rows that
+ * allow them (with the card step where the manual asks for a card). The screen gives its columns
+ * and hears the outcome through `onResult`; bumping `reloadKey` reloads from the first page.
+ */
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { ApiError, post } from '../api/client.js';
+import { useI18n } from '../i18n/index.js';
+import { useCardStep } from './CardStep.js';
+import { useList } from './hooks.js';
+import { DataTable, Field, Notice, Pager, Panel, type Column } from './ui.js';
+import { ExtendDialog } from './Validity.js';
+
+const PAGE_SIZE = 10;
+
+export type RecordsResult = { kind: 'ok' | 'error'; text: string } | null;
+
+export interface SubscriptionRecordsProps<T extends { id: number }> {
+  /** `/api/v1/subscriptions/{kind}` */
+  kind: 'declaration' | 'receipt' | 'manual';
+  columns: Column<T>[];
+  /** whether a row offers 取消订阅 (and 延期 when `extendable`) */
+  canChange: (s: T) => boolean;
+  /** 延期 offered next to 取消订阅; the row's current `validUntil` starts the date picker */
+  extendable?: (s: T) => string | false;
+  /** the card step: `false` when the operation needs no card (receipt subscriptions) */
+  card: false | { anyKind?: boolean };
+  /** what the card dialog says the card is for, besides the operation */
+  purposeOf?: (s: T) => string;
+  /** the 状态 filter (生效, 已失效, 已取消) */
+  statusFilter?: boolean;
+  reloadKey: number;
+  onResult: (r: RecordsResult) => void;
+}
+
+export function SubscriptionRecords<T extends { id: number }>(p: SubscriptionRecordsProps<T>) {
+  const { t } = useI18n();
+  const runWithCard = useCardStep();
+  const [status, setStatus] = useState('');
+  const [page, setPage] = useState(1);
+  const [extending, setExtending] = useState<{ row: T; current: string } | null>(null);
+  const path = `/api/v1/subscriptions/${p.kind}`;
+  const list = useList<T>(path, { status: status || undefined, page, pageSize: PAGE_SIZE });
+
+  // a new subscription: back to the first page, fetched again
+  const { reload } = list;
+  const seen = useRef(p.reloadKey);
+  useEffect(() => {
+    if (seen.current === p.reloadKey) return;
+    seen.current = p.reloadKey;
+    setPage(1);
+    void reload();
+  }, [p.reloadKey, reload]);
+
+  async function change(s: T, what: 'cancel' | 'extend', day?: string) {
+    setExtending(null);
+    p.onResult(null);
+    const body = what === 'extend' ? { validUntil: day } : {};
+    const purpose = `${what === 'cancel' ? t('sub.cancelSub') : `${t('sub.extend')} → ${day}`}${p.purposeOf ? ` · ${p.purposeOf(s)}` : ''}`;
+    try {
+      const done = p.card === false ? await post(`${path}/${s.id}/${what}`, body) : await runWithCard({ anyKind: p.card.anyKind, purpose }, (card) => post(`${path}/${s.id}/${what}`, { ...body, card }));
+      if (done) p.onResult({ kind: 'ok', text: what === 'cancel' ? t('sub.cancelDone') : t('sub.extendDone') });
+    } catch (err) {
+      p.onResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+    }
+    await list.reload();
+  }
+
+  const operations: Column<T> = {
+    key: 'ops',
+    title: t('common.operation'),
+    render: (s) => {
+      if (!p.canChange(s)) return '-';
+      const current = p.extendable?.(s);
+      return (
+        <span className="row-actions">
+          <button type="button" className="btn-link" onClick={() => void change(s, 'cancel')}>
+            {t('sub.cancelSub')}
+          </button>
+          {typeof current === 'string' && (
+            <button type="button" className="btn-link" onClick={() => setExtending({ row: s, current })}>
+              {t('sub.extend')}
+            </button>
+          )}
+        </span>
+      );
+    },
+  };
+
+  let actions: ReactNode = (
+    <button type="button" className="btn-plain" onClick={() => void list.reload()}>
+      {t('common.refresh')}
+    </button>
+  );
+  if (p.statusFilter)
+    actions = (
+      <>
+        <Field label={t('col.status')}>
+          {(id) => (
+            <select id={id} value={status} onChange={(e) => (setStatus(e.target.value), setPage(1))}>
+              <option value="">{t('common.all')}</option>
+              <option value="active">{t('status.active')}</option>
+              <option value="expired">{t('status.expired')}</option>
+              <option value="cancelled">{t('status.cancelled')}</option>
+            </select>
+          )}
+        </Field>
+        {actions}
+      </>
+    );
+
+  return (
+    <>
+      <Panel title={t('sub.records')} testId="records" actions={actions}>
+        <Notice kind="error">{list.error}</Notice>
+        <DataTable columns={[...p.columns, operations]} rows={list.data?.items ?? null} rowKey={(s) => s.id} loading={list.loading} testId="records-table" />
+        {list.data && <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onPage={setPage} />}
+      </Panel>
+      {extending && <ExtendDialog current={extending.current} onClose={() => setExtending(null)} onExtend={(d) => void change(extending.row, 'extend', d)} />}
+    </>
+  );
+}
