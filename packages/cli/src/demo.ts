@@ -127,7 +127,8 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       state = await seedDemo(platform.deps, { transport });
       await fs.writeFile(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
     }
-    const brokerUrl = transport === 'amqp' ? withoutCredentials(exchange) : undefined;
+    // what the clients connect to: the platform's `amqp.clientUrl` (its exchange URL without its login)
+    const brokerUrl = transport === 'amqp' ? (platform.deps.broker?.clientUrl ?? withoutCredentials(exchange)) : undefined;
 
     const contractClients: DemoContract['clients'] = [];
     for (const c of state.clients) {
