@@ -85,8 +85,10 @@ export const PlatformConfigSchema = z.object({
       clientAckTimeoutMs: z.number().int().min(1000).default(3_600_000),
       clientMaxTakes: z.number().int().min(1).default(10),
       webhookTimeoutMs: z.number().int().min(100).default(10_000),
+      /** how long a worker's claim on pushes lasts: a crashed instance's claimed pushes wait this long */
+      leaseMs: z.number().int().min(1000).default(60_000),
     })
-    .default({ tickMs: 200, retentionDays: 90, stockRowsPerMessage: 1000, retryScheduleMs: [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000], suspendAfterFailures: 10, probeEveryMs: 600_000, clientAckTimeoutMs: 3_600_000, clientMaxTakes: 10, webhookTimeoutMs: 10_000 }),
+    .default({ tickMs: 200, retentionDays: 90, stockRowsPerMessage: 1000, retryScheduleMs: [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000], suspendAfterFailures: 10, probeEveryMs: 600_000, clientAckTimeoutMs: 3_600_000, clientMaxTakes: 10, webhookTimeoutMs: 10_000, leaseMs: 60_000 }),
   webRoot: z.string().optional(),
   maxMessageBytes: z.number().int().positive().default(64 * 1024 * 1024),
   /** the platform's public base URL (e.g. `https://sw.example.com`): the endpoint in new clients' transport settings; else each request's own */
