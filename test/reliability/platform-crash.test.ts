@@ -4,8 +4,8 @@
  * process; declarations and their receipts are raised for an importer (收发货人) whose client is
  * subscribed to declaration data and receipts; instance 2 is killed while it pushes. Every push
  * arrives in the importer's InBox exactly once: what instance 2 had claimed is taken over by
- * instance 1 once its lease runs out (60 s), what it had published but not recorded is dropped by
- * the client's received-id journal.
+ * instance 1 once its lease runs out (`push.leaseMs`, 5 s here, 60 s by default), what it had
+ * published but not recorded is dropped by the client's received-id journal.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -41,7 +41,7 @@ describe.skipIf(!AMQP_URL || !PG_URL)('reliability: a platform instance killed d
 
   beforeAll(async () => {
     db = await createPostgresDatabase();
-    const common = { store: db.location, exchange: vh.url, sandboxPaceMs: 3_600_000, push: { tickMs: 50 }, amqp: { discoverMs: 300, sweepMs: 200, retryBaseMs: 50 } };
+    const common = { store: db.location, exchange: vh.url, sandboxPaceMs: 3_600_000, push: { tickMs: 50, leaseMs: 5_000 }, amqp: { discoverMs: 300, sweepMs: 200, retryBaseMs: 50 } };
     p1 = await startPlatform({ ...common, port: 0 }, silent);
     const cfgFile = path.join(t.dir, 'platform.yaml');
     writeFileSync(cfgFile, JSON.stringify({ ...common, port: 0, amqp: { ...common.amqp, instanceName: 'osw-platform-2' } }));
@@ -146,7 +146,7 @@ describe.skipIf(!AMQP_URL || !PG_URL)('reliability: a platform instance killed d
     const killedTime = Date.now();
     await raising;
 
-    // instance 1 finishes: claims expire after 60 s, deliveries in instance 2's open transactions come back at once
+    // instance 1 finishes: instance 2's claims run out after leaseMs, deliveries in its open transactions come back at once
     await waitFor(() => arrived() >= want, `${want} files in the InBox (have ${arrived()})`, FULL ? 600_000 : 180_000, 250);
     await waitFor(async () => (await store.countPendingDeliveries(reg.clientId)) === 0, 'no delivery left in the store', 60_000, 250);
     const mgmt = p1.amqp!.management;
