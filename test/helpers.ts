@@ -31,8 +31,11 @@ export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeout
   }
 }
 
-/** All files below dir, relative, sorted. */
-export function filesBelow(dir: string): string[] {
+/**
+ * All files below dir, relative, sorted. Hidden names (`.x.123.tmp`: an atomic write in progress)
+ * are not files yet (unless `hidden`); a file renamed away while the folder is read is left out.
+ */
+export function filesBelow(dir: string, opts: { hidden?: boolean } = {}): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     let names: string[] = [];
@@ -42,8 +45,11 @@ export function filesBelow(dir: string): string[] {
       return;
     }
     for (const n of names) {
+      if (n.startsWith('.') && !opts.hidden) continue;
       const p = path.join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (!st) continue;
+      if (st.isDirectory()) walk(p);
       else out.push(path.relative(dir, p));
     }
   };

@@ -192,7 +192,7 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
   });
 
   it('nothing is lost: every dropped file is in exactly one of SentBox or FailBox', async () => {
-    await waitFor(() => filesBelow(dec.outBox).length === 0 && filesBelow(path.join(root, '.osw-work')).length === 0, 'OutBox and work folder empty');
+    await waitFor(() => filesBelow(dec.outBox).length === 0 && filesBelow(path.join(root, '.osw-work'), { hidden: true }).length === 0, 'OutBox and work folder empty');
     const archived = [...filesBelow(dec.sentBox), ...filesBelow(dec.failBox)];
     expect(archived).toHaveLength(dropped);
   });

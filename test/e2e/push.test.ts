@@ -11,108 +11,159 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDecResult, parseManualData } from '@osw/messages';
+import { startPlatform, type RunningPlatform } from '@osw/platform';
 import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
 import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+import { AMQP_URL, createPostgresDatabase, PG_URL, testVhost, type TestDatabase } from '../support/engines.js';
 
 const logger = pino({ level: 'silent' });
-let t: ReturnType<typeof tempDir>;
-let demo: RunningDemo;
-let token = '';
 
-async function api(method: 'GET' | 'POST', url: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${demo.platform.url}/api/v1${url}`, {
-    method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), 'accept-language': 'en' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json();
-  if (res.status >= 400) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
+/** Where the suite runs: the embedded demo, or the demo on PostgreSQL + RabbitMQ with a second platform instance. */
+interface Setup {
+  title: string;
+  skip: boolean;
+  start(home: string): Promise<{ demo: RunningDemo; urls: string[]; close(): Promise<void> }>;
 }
 
-describe('subscription pushes in the demo', () => {
-  let owner: RunningDemo['contract']['clients'][number];
-  let broker: RunningDemo['contract']['clients'][number];
-  const phone = '13800138000';
+const embedded: Setup = {
+  title: 'subscription pushes in the demo',
+  skip: false,
+  async start(home) {
+    const demo = await startDemo({ home, port: 0, paceMs: 0, logger, stableMs: 100, rescanMs: 100 });
+    return { demo, urls: [demo.platform.url], close: () => demo.close() };
+  },
+};
 
-  beforeAll(async () => {
-    t = tempDir('osw-e2e-push-');
-    demo = await startDemo({ home: t.dir, port: 0, paceMs: 0, logger, stableMs: 100, rescanMs: 100 });
-    owner = demo.contract.clients.find((c) => c.role === 'owner')!;
-    broker = demo.contract.clients.find((c) => c.role === 'broker')!;
-    const acct = demo.contract.accounts.find((a) => a.enterpriseCode === owner.enterpriseCode)!;
-    token = (await api('POST', '/session', { account: acct.account, password: acct.password })).token;
+const scale: Setup = {
+  title: 'subscription pushes on PostgreSQL + RabbitMQ with two platform instances',
+  skip: !AMQP_URL || !PG_URL,
+  async start(home) {
+    const db: TestDatabase = await createPostgresDatabase();
+    const vh = testVhost();
+    const demo = await startDemo({ home, port: 0, paceMs: 0, logger, stableMs: 100, rescanMs: 100, store: db.location, exchange: vh.url });
+    // the second instance: same database and broker; its sandbox and push workers share the work
+    const second: RunningPlatform = await startPlatform({ store: db.location, exchange: vh.url, port: 0, sandboxPaceMs: 0, sandboxTickMs: 50, amqp: { instanceName: 'osw-platform-2', discoverMs: 300, sweepMs: 200, retryBaseMs: 50 } }, logger);
+    const users = demo.contract.clients.map((c) => c.broker?.user).filter((u): u is string => !!u);
+    return {
+      demo,
+      // the API calls alternate between the two instances
+      urls: [demo.platform.url, second.url],
+      async close() {
+        await demo.close();
+        await second.close();
+        await vh.drop(users);
+        await db.drop();
+      },
+    };
+  },
+};
+
+for (const setup of [embedded, scale]) pushSuite(setup);
+
+function pushSuite(setup: Setup): void {
+  let t: ReturnType<typeof tempDir>;
+  let demo: RunningDemo;
+  let running: Awaited<ReturnType<Setup['start']>> | undefined;
+  let token = '';
+  let calls = 0;
+
+  async function api(method: 'GET' | 'POST', url: string, body?: unknown): Promise<any> {
+    const base = running!.urls[calls++ % running!.urls.length];
+    const res = await fetch(`${base}/api/v1${url}`, {
+      method,
+      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), 'accept-language': 'en' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = await res.json();
+    if (res.status >= 400) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  describe.skipIf(setup.skip)(setup.title, () => {
+    let owner: RunningDemo['contract']['clients'][number];
+    let broker: RunningDemo['contract']['clients'][number];
+    const phone = '13800138000';
+
+    beforeAll(async () => {
+      t = tempDir('osw-e2e-push-');
+      running = await setup.start(t.dir);
+      demo = running.demo;
+      owner = demo.contract.clients.find((c) => c.role === 'owner')!;
+      broker = demo.contract.clients.find((c) => c.role === 'broker')!;
+      const acct = demo.contract.accounts.find((a) => a.enterpriseCode === owner.enterpriseCode)!;
+      token = (await api('POST', '/session', { account: acct.account, password: acct.password })).token;
+    });
+    afterAll(async () => {
+      await running?.close();
+      t?.cleanup();
+    });
+
+    const card = (kind: 'legal' | 'operator') => {
+      const c = demo.contract.cards.find((k) => k.enterpriseCode === owner.enterpriseCode && k.kind === kind)!;
+      return { cardNo: c.cardNo, pin: c.pin };
+    };
+
+    it('the importer’s InBox receives the declaration data and every receipt; one SMS per receipt', async () => {
+      await api('POST', '/subscriptions/declaration', { clientId: owner.clientId, declarationData: true, receiptTypes: ['海关入库', '退单', '审核', '接单', '放行', '结关', '查验通知'], card: card('legal') });
+      await api('POST', '/sms/verification-codes', { phone });
+      const codeSms = (await api('GET', '/sms/outbox')).items[0].text as string;
+      const code = /验证码为(\d{6})/.exec(codeSms)![1];
+      await api('POST', '/subscriptions/receipt', { pushMethod: 'sms', mode: 'enterprise', phone, verificationCode: code });
+
+      const outBox = broker.businesses.DecCus001.outBox;
+      await fs.writeFile(path.join(path.dirname(outBox), 'declaration.xml.partial'), readFileSync(path.join(EXAMPLES, 'declaration.xml')));
+      await fs.rename(path.join(path.dirname(outBox), 'declaration.xml.partial'), path.join(outBox, 'declaration.xml'));
+
+      const inBox = owner.businesses.DecCus001.inBox;
+      const files = await waitFor(() => {
+        const f = filesBelow(inBox);
+        return f.filter((x) => x.startsWith('Receipt_')).length === 5 && f.some((x) => x.startsWith('DecData_')) ? f : null;
+      }, 'declaration data and five receipts in the importer’s InBox');
+      const data = files.find((f) => f.startsWith('DecData_'))!;
+      const seqNo = /^DecData_(E\d{17})_\d{21}\.xml$/.exec(data)![1];
+      expect(readFileSync(path.join(inBox, data), 'utf8')).toContain('<DecMessage');
+      const receipts = files.filter((f) => f.startsWith(`Receipt_${seqNo}_`)).sort();
+      expect(receipts.map((f) => parseDecResult(readFileSync(path.join(inBox, f), 'utf8')).channel)).toEqual(['7', 'L', 'J', 'P', 'R']);
+      // the importer's client sent nothing: no Successed_ there
+      expect(files.some((f) => f.startsWith('Successed_'))).toBe(false);
+
+      const sms = await waitFor(async () => {
+        const texts = (await api('GET', '/sms/outbox?pageSize=50')).items.map((s: { text: string }) => s.text).filter((x: string) => x.includes(seqNo));
+        return texts.length >= 5 ? texts : null;
+      }, 'five receipt SMS');
+      expect(sms).toHaveLength(5);
+      const log = await api('GET', `/pushes?documentNo=${seqNo}&pageSize=50`);
+      expect(log.items.filter((p: { method: string }) => p.method === 'client')).toHaveLength(6);
+      expect(log.items.filter((p: { method: string }) => p.method === 'sms')).toHaveLength(5);
+    });
+
+    it('the importer subscribes to its manual: the stock snapshot arrives, then the approved change; a resend is dropped as a duplicate', async () => {
+      const manualNo = demo.contract.manuals[0].manualNo;
+      await api('POST', '/subscriptions/manual', { clientId: owner.clientId, kind: 'stock', manualNo, pushTypes: ['img'], imgRange: '1-20', card: card('operator') });
+      await api('POST', '/subscriptions/manual', { clientId: owner.clientId, kind: 'incremental', manualNo, card: card('operator') });
+      const inBox = owner.businesses.Sas.inBox;
+      await waitFor(() => filesBelow(inBox).length === 1, 'the stock snapshot in Sas/InBox');
+      const change = await api('POST', `/sandbox/manuals/${manualNo}/changes`, { items: [{ kind: 'img', action: 'modify', serial: 5, quantity: '8888' }], autoApprove: false });
+      await api('POST', `/sandbox/manual-changes/${change.id}/approve`);
+      const files = await waitFor(() => (filesBelow(inBox).length === 2 ? filesBelow(inBox) : null), 'the change in Sas/InBox');
+      const byStamp = files.sort((a, b) => /_(\d{21})\.xml$/.exec(a)![1].localeCompare(/_(\d{21})\.xml$/.exec(b)![1]));
+      const [stock, incr] = byStamp.map((f) => parseManualData(readFileSync(path.join(inBox, f), 'utf8')).data);
+      expect(stock).toMatchObject({ kind: 'stock', manualNo, version: 1 });
+      expect(stock.imgs.map((i) => i.serial)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(stock.exgs).toEqual([]);
+      expect(incr).toMatchObject({ kind: 'incremental', version: 2, imgs: [{ serial: 5, mark: '1', fields: { DclQty: '8888' } }] });
+
+      const pushes = (await api('GET', `/pushes?manualNo=${manualNo}`)).items;
+      expect(pushes.map((p: { status: string }) => p.status)).toEqual(['delivered', 'delivered']);
+      const stockPush = pushes.find((p: { source: string }) => p.source === 'manual-stock');
+      await api('POST', '/pushes/resend', { ids: [stockPush.id] });
+      await waitFor(async () => {
+        const p = (await api('GET', `/pushes/${stockPush.id}`)) as { status: string; resent: boolean };
+        return p.resent && p.status === 'delivered';
+      }, 'the resent push acknowledged again');
+      expect(filesBelow(inBox)).toHaveLength(2);
+      const ownerClient = demo.clients.find((c) => c.clientId === owner.clientId)!;
+      expect(ownerClient.snapshot().received.duplicatesDropped).toBe(1);
+    });
   });
-  afterAll(async () => {
-    await demo?.close();
-    t?.cleanup();
-  });
-
-  const card = (kind: 'legal' | 'operator') => {
-    const c = demo.contract.cards.find((k) => k.enterpriseCode === owner.enterpriseCode && k.kind === kind)!;
-    return { cardNo: c.cardNo, pin: c.pin };
-  };
-
-  it('the importer’s InBox receives the declaration data and every receipt; one SMS per receipt', async () => {
-    await api('POST', '/subscriptions/declaration', { clientId: owner.clientId, declarationData: true, receiptTypes: ['海关入库', '退单', '审核', '接单', '放行', '结关', '查验通知'], card: card('legal') });
-    await api('POST', '/sms/verification-codes', { phone });
-    const codeSms = (await api('GET', '/sms/outbox')).items[0].text as string;
-    const code = /验证码为(\d{6})/.exec(codeSms)![1];
-    await api('POST', '/subscriptions/receipt', { pushMethod: 'sms', mode: 'enterprise', phone, verificationCode: code });
-
-    const outBox = broker.businesses.DecCus001.outBox;
-    await fs.writeFile(path.join(path.dirname(outBox), 'declaration.xml.partial'), readFileSync(path.join(EXAMPLES, 'declaration.xml')));
-    await fs.rename(path.join(path.dirname(outBox), 'declaration.xml.partial'), path.join(outBox, 'declaration.xml'));
-
-    const inBox = owner.businesses.DecCus001.inBox;
-    const files = await waitFor(() => {
-      const f = filesBelow(inBox);
-      return f.filter((x) => x.startsWith('Receipt_')).length === 5 && f.some((x) => x.startsWith('DecData_')) ? f : null;
-    }, 'declaration data and five receipts in the importer’s InBox');
-    const data = files.find((f) => f.startsWith('DecData_'))!;
-    const seqNo = /^DecData_(E\d{17})_\d{21}\.xml$/.exec(data)![1];
-    expect(readFileSync(path.join(inBox, data), 'utf8')).toContain('<DecMessage');
-    const receipts = files.filter((f) => f.startsWith(`Receipt_${seqNo}_`)).sort();
-    expect(receipts.map((f) => parseDecResult(readFileSync(path.join(inBox, f), 'utf8')).channel)).toEqual(['7', 'L', 'J', 'P', 'R']);
-    // the importer's client sent nothing: no Successed_ there
-    expect(files.some((f) => f.startsWith('Successed_'))).toBe(false);
-
-    const sms = await waitFor(async () => {
-      const texts = (await api('GET', '/sms/outbox?pageSize=50')).items.map((s: { text: string }) => s.text).filter((x: string) => x.includes(seqNo));
-      return texts.length >= 5 ? texts : null;
-    }, 'five receipt SMS');
-    expect(sms).toHaveLength(5);
-    const log = await api('GET', `/pushes?documentNo=${seqNo}&pageSize=50`);
-    expect(log.items.filter((p: { method: string }) => p.method === 'client')).toHaveLength(6);
-    expect(log.items.filter((p: { method: string }) => p.method === 'sms')).toHaveLength(5);
-  });
-
-  it('the importer subscribes to its manual: the stock snapshot arrives, then the approved change; a resend is dropped as a duplicate', async () => {
-    const manualNo = demo.contract.manuals[0].manualNo;
-    await api('POST', '/subscriptions/manual', { clientId: owner.clientId, kind: 'stock', manualNo, pushTypes: ['img'], imgRange: '1-20', card: card('operator') });
-    await api('POST', '/subscriptions/manual', { clientId: owner.clientId, kind: 'incremental', manualNo, card: card('operator') });
-    const inBox = owner.businesses.Sas.inBox;
-    await waitFor(() => filesBelow(inBox).length === 1, 'the stock snapshot in Sas/InBox');
-    const change = await api('POST', `/sandbox/manuals/${manualNo}/changes`, { items: [{ kind: 'img', action: 'modify', serial: 5, quantity: '8888' }], autoApprove: false });
-    await api('POST', `/sandbox/manual-changes/${change.id}/approve`);
-    const files = await waitFor(() => (filesBelow(inBox).length === 2 ? filesBelow(inBox) : null), 'the change in Sas/InBox');
-    const byStamp = files.sort((a, b) => /_(\d{21})\.xml$/.exec(a)![1].localeCompare(/_(\d{21})\.xml$/.exec(b)![1]));
-    const [stock, incr] = byStamp.map((f) => parseManualData(readFileSync(path.join(inBox, f), 'utf8')).data);
-    expect(stock).toMatchObject({ kind: 'stock', manualNo, version: 1 });
-    expect(stock.imgs.map((i) => i.serial)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    expect(stock.exgs).toEqual([]);
-    expect(incr).toMatchObject({ kind: 'incremental', version: 2, imgs: [{ serial: 5, mark: '1', fields: { DclQty: '8888' } }] });
-
-    const pushes = (await api('GET', `/pushes?manualNo=${manualNo}`)).items;
-    expect(pushes.map((p: { status: string }) => p.status)).toEqual(['delivered', 'delivered']);
-    const stockPush = pushes.find((p: { source: string }) => p.source === 'manual-stock');
-    await api('POST', '/pushes/resend', { ids: [stockPush.id] });
-    await waitFor(async () => {
-      const p = (await api('GET', `/pushes/${stockPush.id}`)) as { status: string; resent: boolean };
-      return p.resent && p.status === 'delivered';
-    }, 'the resent push acknowledged again');
-    expect(filesBelow(inBox)).toHaveLength(2);
-    const ownerClient = demo.clients.find((c) => c.clientId === owner.clientId)!;
-    expect(ownerClient.snapshot().received.duplicatesDropped).toBe(1);
-  });
-});
+}
