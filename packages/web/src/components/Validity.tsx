@@ -1,19 +1,9 @@
 /** The validity date picker (有效期): today up to one year from today, default one year. */
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.js';
-import { chinaToday, oneYearFrom, validityProblem } from '../rules.js';
+import { ExtendForm } from '@osw/messages/forms';
+import { chinaToday, formProblems, oneYearFrom } from '../rules.js';
 import { Field, Modal } from './ui.js';
-
-export function useValidityText() {
-  const { t, lang } = useI18n();
-  return (day: string): string | null => {
-    const p = validityProblem(day);
-    const max = oneYearFrom(chinaToday());
-    if (!p) return null;
-    if (p === 'format') return lang === 'en' ? 'Choose a date' : '请选择日期';
-    return t('sub.validityRule', { max });
-  };
-}
 
 export function ValidityInput({ value, onChange, problem, label }: { value: string; onChange: (v: string) => void; problem?: string | null; label?: string }) {
   const { t } = useI18n();
@@ -28,15 +18,16 @@ export function ValidityInput({ value, onChange, problem, label }: { value: stri
 
 /** 延期: a date picker limited to one year from today, then the card step. */
 export function ExtendDialog({ current, onClose, onExtend }: { current: string; onClose: () => void; onExtend: (validUntil: string) => void }) {
-  const { t } = useI18n();
-  const problemOf = useValidityText();
+  const { t, lang } = useI18n();
   const [day, setDay] = useState(() => oneYearFrom(chinaToday()));
   const [touched, setTouched] = useState(false);
-  const problem = touched ? problemOf(day) : null;
+  // the shared form rule (@osw/messages/forms): today up to one year from today
+  const check = () => formProblems(ExtendForm, { validUntil: day }, lang).validUntil ?? null;
+  const problem = touched ? check() : null;
   function submit(e: FormEvent) {
     e.preventDefault();
     setTouched(true);
-    if (problemOf(day)) return;
+    if (check()) return;
     onExtend(day);
   }
   return (
