@@ -83,7 +83,7 @@ export async function clientFigures(root: string, quick: boolean): Promise<Figur
           unit: 'files/s',
           baseline,
           ratio: baseline / value,
-          note: 'OutBox → signed → platform import → Successed_ in InBox → SentBox; baseline: read + rename + fsync’d write of the same files',
+          note: `${files} files: OutBox → signed → platform import → Successed_ in InBox → SentBox; baseline: read + rename + fsync’d write of the same files`,
         });
       }
     }

@@ -54,7 +54,11 @@ export function report(figures: Figure[], root: string): string {
   const head = ['figure', 'value', 'unit', 'baseline', 'ratio'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  // what each figure measured (sizes, windows, settings), once per distinct note
+  const notes = new Map<string, string>();
+  for (const f of figures) if (f.note && !notes.has(f.note)) notes.set(f.note, f.name);
+  const noteLines = [...notes].map(([note, name]) => `- ${name.replace(/, p\d+$|: messages\/s$/, '')}: ${note}`);
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', 'notes:', ...noteLines].join('\n');
 }
 
 function fmt(n: number): string {

@@ -89,7 +89,7 @@ export async function roundTripFigures(root: string, quick: boolean): Promise<Fi
         await client.stop(0);
       }
       const times = [...done.values()].sort((a, b) => a - b);
-      const note = `${count} declarations at ${perMinute}/min over ${Math.round(windowMs / 1000)} s${quick ? ' (quick run: a short window)' : ''}, HTTP, sandbox pace ${PACE_MS} ms per step (tick ${TICK_MS} ms), client stableMs 100, 8 tasks; ${done.size}/${count} completed`;
+      const note = `${count} declaration${count === 1 ? '' : 's'} at ${perMinute}/min over ${Math.round(windowMs / 1000)} s${quick ? ' (quick run: a short window)' : ''}, HTTP, sandbox pace ${PACE_MS} ms per step (tick ${TICK_MS} ms), client stableMs 100, 8 tasks; ${done.size}/${count} completed`;
       for (const p of [50, 99])
         figures.push({ name: `round trip OutBox → last Receipt_ in InBox, ${perMinute}/min, p${p}`, value: times.length ? percentile(times, p) : NaN, unit: 'ms', baseline: null, ratio: null, note });
     }
