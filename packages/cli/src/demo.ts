@@ -7,6 +7,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { hidePassword, withoutLogin } from '@osw/messages';
 import { startClient, writeCardFile, type ClientConfigInput, type RunningClient } from '@osw/client';
 import { brokerNames, startPlatform, type Logger, type PlatformConfig, type RunningPlatform } from '@osw/platform';
 import { webRoot } from '@osw/web';
@@ -75,24 +76,6 @@ export interface RunningDemo {
 
 const STATE_FILE = 'demo-state.json';
 
-/** A URL without user and password (the platform's broker login is not the clients'). */
-function withoutCredentials(url: string): string {
-  const u = new URL(url);
-  u.username = '';
-  u.password = '';
-  return u.toString();
-}
-
-/** A URL with its password hidden. */
-function redacted(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const home = path.resolve(opts.home);
@@ -123,12 +106,12 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         throw new Error(`${home} was set up with ${was === 'http' ? 'the HTTP exchange' : 'RabbitMQ'}, now ${transport === 'http' ? 'the HTTP exchange' : 'RabbitMQ'} is asked for; remove the folder (and the database) to start afresh`);
     } else {
       if ((await platform.deps.store.countEnterprises()) > 0)
-        throw new Error(`${opts.store ? redacted(store) : home} holds a platform database but ${home} has no ${STATE_FILE}; use an empty database, or remove the folder to start afresh`);
+        throw new Error(`${opts.store ? hidePassword(store) : home} holds a platform database but ${home} has no ${STATE_FILE}; use an empty database, or remove the folder to start afresh`);
       state = await seedDemo(platform.deps, { transport });
       await fs.writeFile(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
     }
     // what the clients connect to: the platform's `amqp.clientUrl` (its exchange URL without its login)
-    const brokerUrl = transport === 'amqp' ? (platform.deps.broker?.clientUrl ?? withoutCredentials(exchange)) : undefined;
+    const brokerUrl = transport === 'amqp' ? (platform.deps.broker?.clientUrl ?? withoutLogin(exchange)) : undefined;
 
     const contractClients: DemoContract['clients'] = [];
     for (const c of state.clients) {
@@ -169,7 +152,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
 
     const contract: DemoContract = {
       platformUrl: platform.url,
-      store: redacted(store),
+      store: hidePassword(store),
       exchange: transport,
       ...(brokerUrl ? { brokerUrl } : {}),
       enterprises: state.enterprises.map(({ customsCode, uscc, name, role }) => ({ customsCode, uscc, name, role })),

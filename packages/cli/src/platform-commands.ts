@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import YAML from 'yaml';
-import { OswError } from '@osw/messages';
+import { hidePassword, OswError } from '@osw/messages';
 import { PlatformConfigSchema, startPlatform } from '@osw/platform';
 import { REDACT_PATHS } from './logger.js';
 
@@ -52,16 +52,6 @@ export function loadPlatformConfig(file: string, env: NodeJS.ProcessEnv = proces
   return config;
 }
 
-/** A URL with its password hidden, for the start banner. */
-function shown(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 export function platformCommands(program: Command): void {
   const platform = program.command('platform').description('the platform on its own: exchange, sandbox, REST API (several instances may share PostgreSQL and RabbitMQ)');
@@ -84,8 +74,8 @@ export function platformCommands(program: Command): void {
       process.stdout.write(
         `platform listening on ${running.url}\n` +
           `  role: ${running.role}${running.role === 'api' ? ' (no sandbox worker: run one with --role sandbox)' : running.role === 'sandbox' ? ' (sandbox worker only; GET /api/v1/health)' : ''}\n` +
-          `  store: ${config.store ? shown(config.store) : config.dbFile}\n` +
-          (running.role === 'sandbox' ? '' : `  exchange: HTTP ${running.url}/exchange/v1${config.exchange === 'http' ? '' : ` and RabbitMQ ${shown(config.exchange)}`}\n`),
+          `  store: ${config.store ? hidePassword(config.store) : config.dbFile}\n` +
+          (running.role === 'sandbox' ? '' : `  exchange: HTTP ${running.url}/exchange/v1${config.exchange === 'http' ? '' : ` and RabbitMQ ${hidePassword(config.exchange)}`}\n`),
       );
       let stopping = false;
       const stop = async (signal: string) => {

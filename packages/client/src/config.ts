@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUSINESS_TYPES, CLIENT_ID_PATTERN, OswError } from '@osw/messages';
+import { BUSINESS_TYPES, CLIENT_ID_PATTERN, hidePassword, OswError } from '@osw/messages';
 import YAML from 'yaml';
 import { z } from 'zod';
 
@@ -168,22 +168,12 @@ export function resolveBusinesses(config: ClientConfig): ResolvedBusiness[] {
   });
 }
 
-/** A URL without a password in it (amqp://user:password@host). */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = 'REDACTED';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 /** The config as safe to print or log. */
 export function redactedConfig(config: ClientConfig): unknown {
   return {
     ...config,
-    platform: { ...config.platform, url: redactUrl(config.platform.url), secret: '[REDACTED]' },
+    platform: { ...config.platform, url: hidePassword(config.platform.url, 'REDACTED'), secret: '[REDACTED]' },
     card: config.card && { ...config.card, pin: config.card.pin ? '[REDACTED]' : undefined },
   };
 }

@@ -24,3 +24,4 @@ export * from './families/manifest.js';
 export * from './families/dxp.js';
 export * from './any-message.js';
 export * from './families/ceb.js';
+export * from './urls.js';

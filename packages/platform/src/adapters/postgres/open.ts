@@ -3,6 +3,7 @@
  * platform processes may share one database: migrations take an advisory lock, workers claim rows
  * with `FOR UPDATE SKIP LOCKED` (see `../kysely/capabilities.ts`).
  */
+import { hidePassword } from '@osw/messages';
 import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { postgresCapabilities } from '../kysely/capabilities.js';
@@ -22,13 +23,7 @@ export function isPostgresUrl(url: string): boolean {
 
 /** The URL without its password, for logs. */
 export function redactPostgresUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparsable url)';
-  }
+  return hidePassword(url);
 }
 
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<OpenedStore> {
