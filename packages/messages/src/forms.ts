@@ -39,7 +39,8 @@ export function formMessage(text: string, lang: 'zh' | 'en'): string {
 
 // ---- days (China time) ----
 
-function dayParts(day: string): [number, number, number] | null {
+/** `yyyy-MM-dd` as [year, month, day], or null when it is not a real day. */
+export function dayParts(day: string): [number, number, number] | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!m) return null;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];

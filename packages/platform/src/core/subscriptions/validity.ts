@@ -4,39 +4,22 @@
  * `expired` is decided by comparing the stored end instant with the clock.
  */
 import { chinaDay } from '@osw/messages';
+import { dayParts, isDay, oneYearFrom } from '@osw/messages/forms';
 import { problem } from '../identity/problem.js';
 
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-function parts(day: string): [number, number, number] | null {
-  const m = DAY.exec(day);
-  if (!m) return null;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = new Date(Date.UTC(y, mo - 1, d));
-  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return null;
-  return [y, mo, d];
-}
-
-export function isDay(day: string): boolean {
-  return parts(day) !== null;
-}
+// the console checks its forms with the same day rules
+export { isDay, oneYearFrom };
 
 /** Today in China time. */
 export function today(now: Date): string {
   return chinaDay(now);
 }
 
-/** The same day one year later (29 February becomes 28 February). */
-export function oneYearFrom(day: string): string {
-  const [y, mo, d] = parts(day)!;
-  const last = new Date(Date.UTC(y + 1, mo, 0)).getUTCDate();
-  return `${y + 1}-${String(mo).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
-}
-
 /** The instant a subscription valid until `day` stops: the end of that day in China time. */
 export function endOfDay(day: string): string {
-  const [y, mo, d] = parts(day)!;
+  const [y, mo, d] = dayParts(day)!;
   return new Date(Date.UTC(y, mo - 1, d + 1) - CHINA_OFFSET_MS).toISOString();
 }
 
@@ -79,6 +62,6 @@ export function checkExtension(requested: string, now: Date): { validUntil: stri
 
 /** The instant a China-time day begins. */
 export function startOfDay(day: string): string {
-  const [y, mo, d] = parts(day)!;
+  const [y, mo, d] = dayParts(day)!;
   return new Date(Date.UTC(y, mo - 1, d) - CHINA_OFFSET_MS).toISOString();
 }
