@@ -14,9 +14,10 @@ const vitest = path.join('node_modules', '.bin', 'vitest');
 const env = { ...process.env, OSW_RELIABILITY_FULL: process.env.OSW_RELIABILITY_FULL ?? '1', OSW_RELIABILITY_REPORT: report };
 const run = spawnSync(vitest, ['run', 'test/reliability', ...process.argv.slice(2)], { stdio: 'inherit', env });
 console.log('\nexclusive phase: faults that disturb the shared broker, run alone\n');
+const restart = process.env.OSW_TEST_BROKER_RESTART ?? (process.env.OSW_TEST_AMQP_URL ? '1' : '0');
 const exclusive = spawnSync(vitest, ['run', '--passWithNoTests', 'test/exclusive', ...process.argv.slice(2)], {
   stdio: 'inherit',
-  env: { ...env, OSW_TEST_EXCLUSIVE: '1', OSW_TEST_BROKER_RESTART: process.env.OSW_TEST_BROKER_RESTART ?? (process.env.OSW_TEST_AMQP_URL ? '1' : '0') },
+  env: { ...env, OSW_TEST_EXCLUSIVE: '1', OSW_TEST_BROKER_RESTART: restart },
 });
 const entries = existsSync(report) ? readFileSync(report, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
 rmSync(dir, { recursive: true, force: true });
@@ -25,6 +26,7 @@ console.log('\nreliability report');
 for (const e of entries) console.log(`  ${e.test}: ${[e.load && `load ${e.load}`, e.faults && `${e.faults} faults survived`, e.badInputs && `${e.badInputs} bad inputs tried`].filter(Boolean).join(', ')}; lost ${e.lost}, duplicates ${e.duplicates}`);
 console.log(`  total: ${sum('faults')} faults survived, ${sum('badInputs')} bad inputs tried, messages lost ${sum('lost')}, duplicates delivered ${sum('duplicates')}`);
 if (!process.env.OSW_TEST_AMQP_URL) console.log('  (OSW_TEST_AMQP_URL not set: the RabbitMQ faults were skipped)');
+if (process.env.OSW_TEST_AMQP_URL && restart !== '1') console.log('  (OSW_TEST_BROKER_RESTART=0: the RabbitMQ restart was skipped)');
 if (!process.env.OSW_TEST_PG_URL) console.log('  (OSW_TEST_PG_URL not set: the platform crash over PostgreSQL was skipped)');
 const code = [run.status ?? 1, exclusive.status ?? 1].find((c) => c !== 0) ?? 0;
 process.exit(code !== 0 ? code : sum('lost') + sum('duplicates') > 0 ? 1 : 0);
