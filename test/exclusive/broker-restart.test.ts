@@ -1,10 +1,13 @@
 /**
- * A real broker restart (`rabbitmqctl stop_app` / `start_app`) in the middle of two streams at once:
+ * A real broker restart (`rabbitmqctl stop_app` / `start_app`) in the middle of three streams at once:
  * - the RabbitMQ transport alone: 2,000 sends (20 at a time) and 2,000 receipts forwarded from the store;
  * - the import client end to end: declarations dropped into its OutBox, answered, and the sandbox's
- *   five receipts for each coming back into its InBox.
+ *   five receipts for each coming back into its InBox;
+ * - a subscription push fan-out to an importer's client (declaration data and receipts; 10,002 pushes
+ *   in the long form): half raised before the restart, half while the broker is down.
  * After the restart everything arrives once: each message imported once, each file in SentBox once
- * with one `Successed_`, each receipt received once; client and platform reconnect by themselves.
+ * with one `Successed_`, each receipt and each push received once; client and platform reconnect by
+ * themselves.
  *
  * It stops the machine's broker for every test that shares it, so it lives in the exclusive phase of
  * `npm test` (test/exclusive, run alone after the parallel run) and runs only with
@@ -26,6 +29,7 @@ import { startPlatform, type RunningPlatform } from '../../packages/platform/src
 import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
 import { FULL, record } from '../reliability/report.js';
 import { AMQP_URL, randomRegion, testVhost } from '../support/engines.js';
+import { FAN_OUT_OWNER, FanOut, PUSHES_PER_DECLARATION, subscribeToFanOut } from '../support/fan-out.js';
 
 const RESTART = process.env.OSW_TEST_BROKER_RESTART === '1';
 const CTL = (process.env.OSW_TEST_RABBITMQCTL || 'rabbitmqctl').split(' ').filter(Boolean);
@@ -36,20 +40,24 @@ const silent = pino({ level: 'silent' });
 const N = 2000;
 const FILES = FULL ? 600 : 100;
 const RECEIPTS = 5;
+/** declarations of the push fan-out: 3 pushes each (10,002 in the long form) */
+const FAN_OUT = FULL ? 3334 : 150;
 
 describe.skipIf(!AMQP_URL || !RESTART)('RabbitMQ restart mid-run', () => {
   const tmp = tempDir('osw-amqp-restart-');
   const vh = testVhost();
   let platform: RunningPlatform;
   let client: RunningClient | null = null;
+  let owner: RunningClient | null = null;
   const users: string[] = [];
 
   beforeAll(async () => {
     platform = await startPlatform(
-      { dbFile: `${tmp.dir}/p.db`, port: 0, exchange: vh.url, sandboxPaceMs: 20, sandboxTickMs: 50, amqp: { discoverMs: 300, sweepMs: 200, retryBaseMs: 100, retryMaxMs: 2000 } },
+      { dbFile: `${tmp.dir}/p.db`, port: 0, exchange: vh.url, sandboxPaceMs: 20, sandboxTickMs: 50, push: { tickMs: 50 }, amqp: { discoverMs: 300, sweepMs: 200, retryBaseMs: 100, retryMaxMs: 2000 } },
       silent,
     );
     await createEnterprise(platform.deps, { customsCode: '4403980001', uscc: '91440300MA5G0B1X2K', name: '深圳市前海通关报关有限公司', region: '5300' });
+    await createEnterprise(platform.deps, { customsCode: FAN_OUT_OWNER, uscc: '91440300MA5F8K3L7P', name: '深圳市华南进出口贸易有限公司', region: '5300' });
   });
   afterAll(async () => {
     // whatever happened, the broker is left running for whoever comes next
@@ -60,12 +68,13 @@ describe.skipIf(!AMQP_URL || !RESTART)('RabbitMQ restart mid-run', () => {
       /* it was running */
     }
     await client?.stop(0).catch(() => undefined);
+    await owner?.stop(0).catch(() => undefined);
     await platform?.close();
     await vh.drop(users);
     tmp.cleanup();
   });
 
-  test(`${N} sends + ${N} receipts over the transport and ${FILES} declarations through the import client, across stop_app/start_app: each once`, { timeout: FULL ? 900_000 : 300_000 }, async () => {
+  test(`${N} sends + ${N} receipts over the transport, ${FILES} declarations through the import client and ${FAN_OUT * PUSHES_PER_DECLARATION} pushes, across stop_app/start_app: each once`, { timeout: FULL ? 900_000 : 300_000 }, async () => {
     const store = platform.deps.store;
     const c = await registerClient(platform.deps, { enterpriseCode: '4403980001', region: randomRegion(), transport: 'amqp', environment: 'test' });
     const d = await registerClient(platform.deps, { enterpriseCode: '4403980001', region: randomRegion(), transport: 'amqp', environment: 'test' });
@@ -119,33 +128,52 @@ describe.skipIf(!AMQP_URL || !RESTART)('RabbitMQ restart mid-run', () => {
     const box = (b: string) => path.join(impPath, 'DecCus001', b);
     mkdirSync(box('OutBox'), { recursive: true });
     for (let i = 0; i < FILES; i++) writeFileSync(path.join(box('OutBox'), `dec-${String(i).padStart(5, '0')}.xml`), example);
-    client = await startClient(
-      {
-        clientId: d.clientId,
-        platform: { url: vh.url.replace('guest:guest@', ''), secret: d.secret },
-        impPath,
-        card: { file: cardFile, pin: '12345678' },
-        businesses: { declaration: { maxConcurrentTasks: 8 } },
-        stableMs: 50,
-        rescanMs: 200,
-        retryBaseMs: 100,
-        retryMaxMs: 2000,
-        sendRetryForMs: 180_000, // longer than any restart: files wait instead of failing with C18
-        sendTimeoutMs: 5_000,
-        receiveWaitMs: 500,
-        logDir: path.join(tmp.dir, 'logs'),
-        statusPage: { enabled: false, host: '127.0.0.1', port: 0 },
-        deviceId: 'broker-restart-test',
-      },
-      { logger: silent, lockDir: path.join(tmp.dir, 'locks') },
-    );
-    const sent = () => filesBelow(box('SentBox')).length;
+    const clientConfig = (reg: { clientId: string; secret: string }, home: string, cardAt: string) => ({
+      clientId: reg.clientId,
+      platform: { url: vh.url.replace('guest:guest@', ''), secret: reg.secret },
+      impPath: path.join(home, 'ImpPath'),
+      card: { file: cardAt, pin: '12345678' },
+      businesses: { declaration: { maxConcurrentTasks: 8 } },
+      stableMs: 50,
+      rescanMs: 200,
+      retryBaseMs: 100,
+      retryMaxMs: 2000,
+      sendRetryForMs: 180_000, // longer than any restart: files wait instead of failing with C18
+      sendTimeoutMs: 5_000,
+      receiveWaitMs: 500,
+      logDir: path.join(home, 'logs'),
+      statusPage: { enabled: false, host: '127.0.0.1', port: 0 },
+      deviceId: `broker-restart-test-${reg.clientId}`,
+    });
 
-    // both streams under way, then the restart
-    await waitFor(async () => (await store.getInbound(c.clientId, id(300))) !== undefined && sent() >= FILES / 4, 'both streams under way', 120_000, 50);
+    // ---- the push fan-out to the importer's client ----
+    const ownerCard = await issueCard(platform.deps, { enterpriseCode: FAN_OUT_OWNER, kind: 'operator', pin: '12345678' });
+    const o = await registerClient(platform.deps, { enterpriseCode: FAN_OUT_OWNER, region: randomRegion(), transport: 'amqp', environment: 'test' });
+    users.push(brokerNames(o.clientId).user);
+    const ownerHome = path.join(tmp.dir, 'owner');
+    const ownerCardFile = path.join(ownerHome, 'card.json');
+    mkdirSync(path.join(ownerHome, 'ImpPath', 'DecCus001', 'InBox'), { recursive: true });
+    await writeCardFile(ownerCardFile, { cardNo: ownerCard.cardNo, kind: 'operator', enterpriseCode: FAN_OUT_OWNER, encryptedPrivateKeyPem: ownerCard.encryptedPrivateKeyPem, publicKeyPem: ownerCard.publicKeyPem });
+    await subscribeToFanOut(store, { clientId: o.clientId, cardNo: ownerCard.cardNo });
+    owner = await startClient(clientConfig(o, ownerHome, ownerCardFile), { logger: silent, lockDir: path.join(ownerHome, 'locks') });
+    const ownerInBox = path.join(ownerHome, 'ImpPath', 'DecCus001', 'InBox');
+    const fanOut = new FanOut(store);
+    const pushed = () => filesBelow(ownerInBox).length;
+
+    // ---- both clients running; the first half of the fan-out raised while the import client sends ----
+    client = await startClient(clientConfig(d, tmp.dir, cardFile), { logger: silent, lockDir: path.join(tmp.dir, 'locks') });
+    const sent = () => filesBelow(box('SentBox')).length;
+    const firstHalf = fanOut.raise(FAN_OUT / 2);
+
+    // the streams under way, then the restart
+    await waitFor(async () => (await store.getInbound(c.clientId, id(300))) !== undefined && sent() >= FILES / 4 && pushed() > 0, 'the streams under way', 120_000, 50);
     const sentBefore = sent();
+    const pushedBefore = pushed();
     const t0 = Date.now();
     await ctl('stop_app');
+    await firstHalf;
+    // the other half of the fan-out while the broker is down: the store takes it, delivery waits
+    await fanOut.raise(FAN_OUT - FAN_OUT / 2);
     await ctl('start_app');
     await ctl('await_startup');
     const restartMs = Date.now() - t0;
@@ -161,6 +189,9 @@ describe.skipIf(!AMQP_URL || !RESTART)('RabbitMQ restart mid-run', () => {
       const r = filesBelow(box('InBox')).filter((f) => f.startsWith('Receipt_'));
       return r.length >= FILES * RECEIPTS ? r : null;
     }, 'every receipt in the InBox', 120_000, 250);
+    await waitFor(() => pushed() >= fanOut.pushes, `${fanOut.pushes} pushes in the importer's InBox (have ${pushed()})`, FULL ? 600_000 : 180_000, 250);
+    await waitFor(async () => (await store.countPendingDeliveries(o.clientId)) === 0, 'no delivery left for the importer', 60_000, 250);
+    const pushCheck = fanOut.check(ownerInBox);
 
     // the transport: each message imported once, each receipt received
     for (let i = 0; i < N; i++) expect(await store.getInbound(c.clientId, id(i))).toBeDefined();
@@ -170,12 +201,13 @@ describe.skipIf(!AMQP_URL || !RESTART)('RabbitMQ restart mid-run', () => {
     const sentNames = filesBelow(box('SentBox')).map((f) => path.basename(f).replace(/_\d{21,23}\.xml$/, ''));
     const successed = filesBelow(box('InBox')).filter((f) => f.startsWith('Successed_')).map((f) => f.replace(/_\d{21,23}\.xml$/, ''));
     const accepted = (await store.listDeclarationsFor('4403980001', 100_000)).length;
-    const lost = FILES - new Set(sentNames).size + Math.max(0, FILES * RECEIPTS - new Set(receipts).size) + (N - seen.size);
-    const duplicates = sentNames.length - new Set(sentNames).size + (successed.length - new Set(successed).size) + Math.max(0, accepted - FILES) + (receipts.length - new Set(receipts).size);
-    record({ test: 'RabbitMQ restarted mid-stream (rabbitmqctl stop_app/start_app)', load: `${N} transport sends + ${N} receipts; ${FILES} client files + ${FILES * RECEIPTS} receipts`, faults: 1, lost, duplicates });
+    const lost = FILES - new Set(sentNames).size + Math.max(0, FILES * RECEIPTS - new Set(receipts).size) + (N - seen.size) + pushCheck.missing;
+    const duplicates = sentNames.length - new Set(sentNames).size + (successed.length - new Set(successed).size) + Math.max(0, accepted - FILES) + (receipts.length - new Set(receipts).size) + pushCheck.duplicates;
+    record({ test: 'RabbitMQ restarted mid-stream (rabbitmqctl stop_app/start_app)', load: `${N} transport sends + ${N} receipts; ${FILES} client files + ${FILES * RECEIPTS} receipts; ${fanOut.pushes} pushes`, faults: 1, lost, duplicates });
     console.info(
       `broker restart took ${restartMs} ms; transport: ${N} sends + ${N} receipts in ${Date.now() - started} ms, ${retries} sends retried, ${dups} receipts redelivered (dropped by id); ` +
-        `client: ${sentBefore}/${FILES} files sent before the restart, ${client.snapshot().received.duplicatesDropped} receipts redelivered (dropped by id); platform reconnects ${platform.amqp!.stats.reconnects}`,
+        `client: ${sentBefore}/${FILES} files sent before the restart, ${client.snapshot().received.duplicatesDropped} receipts redelivered (dropped by id); ` +
+        `fan-out: ${pushedBefore}/${fanOut.pushes} pushes in the InBox before the restart, half raised while the broker was down, ${owner.snapshot().received.duplicatesDropped} redelivered (dropped by id); platform reconnects ${platform.amqp!.stats.reconnects}`,
     );
     expect(filesBelow(box('FailBox'))).toEqual([]);
     expect(filesBelow(box('OutBox'))).toEqual([]);
@@ -185,5 +217,10 @@ describe.skipIf(!AMQP_URL || !RESTART)('RabbitMQ restart mid-run', () => {
     expect(accepted).toBe(FILES);
     expect(receipts).toHaveLength(FILES * RECEIPTS);
     expect(new Set(receipts).size).toBe(FILES * RECEIPTS);
+    // the fan-out: every push once
+    expect(pushCheck.missing).toBe(0);
+    expect(pushCheck.duplicates).toBe(0);
+    expect(pushCheck.files).toHaveLength(fanOut.pushes);
+    expect(pushCheck.data).toHaveLength(FAN_OUT);
   });
 });

@@ -13,22 +13,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClient, writeCardFile, type RunningClient } from '@osw/client';
-import { buildDecResult, fileStamp } from '@osw/messages';
 import { createEnterprise, issueCard, registerClient, startPlatform, type RunningPlatform } from '@osw/platform';
 import { brokerNames } from '../../packages/platform/src/core/identity/clients.js';
-import { raiseDeclarationData, raiseDeclarationReceipt } from '../../packages/platform/src/core/push/matching.js';
-import type { DeclarationRow } from '../../packages/platform/src/core/store.js';
 import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
 import { AMQP_URL, createPostgresDatabase, PG_URL, randomRegion, testVhost, type TestDatabase } from '../support/engines.js';
+import { FAN_OUT_BROKER, FAN_OUT_CHANNELS, FAN_OUT_OWNER, FanOut, PUSHES_PER_DECLARATION, subscribeToFanOut } from '../support/fan-out.js';
 import { silent } from '../support/platform-world.js';
 import { FULL, record } from './report.js';
 
 const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
-const BROKER = '4403980001';
-const OWNER = '4403960002';
+const BROKER = FAN_OUT_BROKER;
+const OWNER = FAN_OUT_OWNER;
 const DECLARATIONS = FULL ? 2000 : 150;
-const CHANNELS = ['7', 'L'];
-const PER_DECLARATION = 1 + CHANNELS.length; // DecData_ and one Receipt_ per channel
+const PER_DECLARATION = PUSHES_PER_DECLARATION; // DecData_ and one Receipt_ per channel
 
 describe.skipIf(!AMQP_URL || !PG_URL)('reliability: a platform instance killed during a push fan-out (RabbitMQ + PostgreSQL)', () => {
   const t = tempDir('osw-rel-pcrash-');
@@ -71,23 +68,7 @@ describe.skipIf(!AMQP_URL || !PG_URL)('reliability: a platform instance killed d
     users.push(brokerNames(reg.clientId).user);
     const cardFile = path.join(t.dir, 'card.json');
     await writeCardFile(cardFile, { cardNo: card.cardNo, kind: 'operator', enterpriseCode: OWNER, encryptedPrivateKeyPem: card.encryptedPrivateKeyPem, publicKeyPem: card.publicKeyPem });
-    const now = new Date();
-    const until = new Date(now.getTime() + 30 * 86_400_000);
-    await store.insertDeclarationSubscription({
-      enterpriseCode: OWNER,
-      clientId: reg.clientId,
-      cardNo: card.cardNo,
-      operatorAccount: 'owner01',
-      operatorCode: 'QH0031',
-      declarationData: true,
-      receiptTypes: CHANNELS,
-      channels: CHANNELS,
-      validUntil: until.toISOString().slice(0, 10),
-      expiresAt: until.toISOString(),
-      cancelledAt: null,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    });
+    await subscribeToFanOut(store, { clientId: reg.clientId, cardNo: card.cardNo });
 
     const brokerUrl = new URL(vh.url);
     brokerUrl.username = '';
@@ -114,29 +95,8 @@ describe.skipIf(!AMQP_URL || !PG_URL)('reliability: a platform instance killed d
     );
 
     // the fan-out: each declaration accepted (declaration data pushed) and its first receipts
-    const seq = (i: number) => `E2026${String(i).padStart(13, '0')}`;
-    const receiptNames = new Set<string>();
-    const raising = (async () => {
-      for (let i = 0; i < DECLARATIONS; i++) {
-        const at = new Date();
-        const d: DeclarationRow = {
-          seqNo: seq(i), clientSeqNo: `C${i}`, senderClientId: 'DXPESW9999999999', senderEnterprise: BROKER, tradeCode: OWNER, ownerCode: OWNER, agentCode: BROKER,
-          ieFlag: 'I', customMaster: '5300', entryId: '', channel: '', messageId: `M${i}`, xml: '<DecMessage/>', declaredAt: at.toISOString(), updatedAt: at.toISOString(),
-        };
-        await store.transaction(async (tx) => {
-          await tx.insertDeclaration(d);
-          await raiseDeclarationData(tx, d, at);
-          for (const channel of CHANNELS) {
-            const stamp = fileStamp(at, await tx.nextSerial('fileStamp'));
-            const fileName = `Receipt_${d.seqNo}_${stamp}.xml`;
-            receiptNames.add(fileName);
-            const xml = buildDecResult({ cusCiqNo: d.seqNo, entryId: '', noticeDate: '', channel, note: '', customMaster: '5300', ieDate: '', dDate: '' });
-            await raiseDeclarationReceipt(tx, d, { channel, note: '', entryId: '', xml, at, fileName, stamp });
-          }
-        });
-        if (i % 20 === 19) await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
+    const fanOut = new FanOut(store);
+    const raising = fanOut.raise(DECLARATIONS);
 
     const want = DECLARATIONS * PER_DECLARATION;
     const arrived = () => filesBelow(inBox).length;
@@ -156,18 +116,13 @@ describe.skipIf(!AMQP_URL || !PG_URL)('reliability: a platform instance killed d
     }, 'the receive queue drained', 60_000, 250);
 
     const recoveredMs = Date.now() - killedTime;
-    const files = filesBelow(inBox);
-    const data = files.filter((f) => f.startsWith('DecData_'));
-    const receipts = files.filter((f) => f.startsWith('Receipt_'));
-    const dataSeqs = data.map((f) => /^DecData_(E\d+)_/.exec(f)![1]);
-    const missing = [...receiptNames].filter((n) => !receipts.includes(n)).length + (DECLARATIONS - new Set(dataSeqs).size);
-    const duplicates = files.length - new Set(files).size + (dataSeqs.length - new Set(dataSeqs).size) + receipts.filter((n) => !receiptNames.has(n)).length;
+    const { files, data, receipts, missing, duplicates } = fanOut.check(inBox);
     const dropped = client.snapshot().received.duplicatesDropped;
     record({ test: 'platform instance SIGKILL during a push fan-out (RabbitMQ + PostgreSQL)', load: `${want} pushes, killed after ${killedAt}, ${dropped} redeliveries dropped by id`, faults: 1, lost: missing, duplicates });
     console.info(`${want} pushes; instance 2 killed after ${killedAt} had arrived; all in the InBox ${recoveredMs} ms later; ${dropped} redeliveries dropped by id`);
     expect(missing).toBe(0);
     expect(duplicates).toBe(0);
-    expect(receipts).toHaveLength(DECLARATIONS * CHANNELS.length);
+    expect(receipts).toHaveLength(DECLARATIONS * FAN_OUT_CHANNELS.length);
     expect(data).toHaveLength(DECLARATIONS);
     expect(files).toHaveLength(want);
   });
