@@ -44,10 +44,17 @@ export class Receiver {
     await this.loop;
   }
 
+  /** Waits `ms` or until stopped; the stop listener goes with the wait (a long outage retries many times). */
   private wait(ms: number): Promise<void> {
     return new Promise<void>((r) => {
-      const t = setTimeout(r, ms);
-      this.abort.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+      const signal = this.abort.signal;
+      const done = () => {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        r();
+      };
+      const t = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 
