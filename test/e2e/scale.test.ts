@@ -4,19 +4,18 @@
  * start`) and is killed (SIGKILL) mid-run; the client's connection is dropped by the broker too.
  * Every file is answered once, every receipt lands once in the InBox, none is lost.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startClient, writeCardFile, type RunningClient } from '@osw/client';
+import type { RunningClient } from '@osw/client';
 import { createEnterprise, createOperator, issueCard, registerClient, startPlatform, type RunningPlatform } from '@osw/platform';
 import { brokerNames } from '../../packages/platform/src/core/identity/clients.js';
 import { AMQP_URL, createPostgresDatabase, PG_URL, randomRegion, testVhost, type TestDatabase } from '../support/engines.js';
 import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
 import { silent } from '../support/platform-world.js';
+import { clientBrokerUrl, spawnPlatformInstance, startAmqpClient } from '../support/scale-world.js';
 
-const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'));
 const FILES = Number(process.env.OSW_TEST_SCALE_FILES ?? 150);
 
@@ -34,13 +33,7 @@ describe.skipIf(!AMQP_URL || !PG_URL)('scale-out: RabbitMQ + PostgreSQL, two pla
     const common = { store: db.location, exchange: vh.url, sandboxPaceMs: 20, sandboxTickMs: 50, amqp: { discoverMs: 300, sweepMs: 200, retryBaseMs: 50 } };
     p1 = await startPlatform({ ...common, port: 0 }, silent);
     // the second instance: its own process, same database and broker
-    const cfgFile = path.join(t.dir, 'platform.yaml');
-    writeFileSync(cfgFile, JSON.stringify({ ...common, port: 0, amqp: { ...common.amqp, instanceName: 'osw-platform-2' } }));
-    p2 = spawn(process.execPath, [OSW, 'platform', 'start', '--config', cfgFile, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p2.stdout!.on('data', (d) => (out += d));
-    p2.stderr!.on('data', (d) => (out += d));
-    await waitFor(() => out.includes('platform listening'), `instance 2 to start (${out})`, 90_000);
+    p2 = await spawnPlatformInstance(t.dir, { ...common, port: 0, amqp: { ...common.amqp, instanceName: 'osw-platform-2' } });
   }, 120_000);
 
   afterAll(async () => {
@@ -59,38 +52,13 @@ describe.skipIf(!AMQP_URL || !PG_URL)('scale-out: RabbitMQ + PostgreSQL, two pla
     const card = await issueCard(deps, { enterpriseCode: '4403980001', kind: 'operator', pin: '12345678' });
     const reg = await registerClient(deps, { enterpriseCode: '4403980001', region: randomRegion(), transport: 'amqp', environment: 'test' });
     users.push(brokerNames(reg.clientId).user);
-    const cardFile = path.join(t.dir, 'card.json');
-    await writeCardFile(cardFile, { cardNo: card.cardNo, kind: 'operator', enterpriseCode: '4403980001', encryptedPrivateKeyPem: card.encryptedPrivateKeyPem, publicKeyPem: card.publicKeyPem });
-
-    const brokerUrl = new URL(vh.url);
-    brokerUrl.username = '';
-    brokerUrl.password = '';
     const impPath = path.join(t.dir, 'ImpPath');
     const outBox = path.join(impPath, 'DecCus001', 'OutBox');
     const inBox = path.join(impPath, 'DecCus001', 'InBox');
     await fs.mkdir(outBox, { recursive: true });
     for (let i = 0; i < FILES; i++) writeFileSync(path.join(outBox, `dec-${String(i).padStart(5, '0')}.xml`), example);
     const started = Date.now();
-    client = await startClient(
-      {
-        clientId: reg.clientId,
-        platform: { url: brokerUrl.toString(), secret: reg.secret },
-        impPath,
-        card: { file: cardFile, pin: '12345678' },
-        businesses: { declaration: { maxConcurrentTasks: 8 } },
-        stableMs: 50,
-        rescanMs: 200,
-        retryBaseMs: 100,
-        retryMaxMs: 1000,
-        sendRetryForMs: 60_000,
-        sendTimeoutMs: 5_000,
-        receiveWaitMs: 500,
-        logDir: path.join(t.dir, 'logs'),
-        statusPage: { enabled: false, host: '127.0.0.1', port: 0 },
-        deviceId: 'scale-test-machine',
-      },
-      { logger: silent, lockDir: path.join(t.dir, 'locks') },
-    );
+    client = await startAmqpClient({ home: t.dir, url: clientBrokerUrl(vh.url), reg, card, config: { retryMaxMs: 1000, sendRetryForMs: 60_000, deviceId: 'scale-test-machine' } });
     const successed = () => filesBelow(inBox).filter((f) => f.startsWith('Successed_')).length;
     // mid-run: kill instance 2 hard, and let the broker drop the client's connection
     await waitFor(() => successed() >= FILES / 3, 'a third of the files answered', 120_000, 100);

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startClient, writeCardFile, type RunningClient } from '@osw/client';
+import type { RunningClient } from '@osw/client';
 import { AmqpTransport } from '../../packages/client/src/adapters/amqp/transport.js';
 import { brokerNames } from '../../packages/platform/src/core/identity/clients.js';
 import { createEnterprise, issueCard, registerClient } from '../../packages/platform/src/core/identity/registry.js';
@@ -30,6 +30,7 @@ import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
 import { FULL, record } from '../reliability/report.js';
 import { AMQP_URL, randomRegion, testVhost } from '../support/engines.js';
 import { FAN_OUT_OWNER, FanOut, PUSHES_PER_DECLARATION, subscribeToFanOut } from '../support/fan-out.js';
+import { clientBrokerUrl, startAmqpClient } from '../support/scale-world.js';
 
 const RESTART = process.env.OSW_TEST_BROKER_RESTART === '1';
 const CTL = (process.env.OSW_TEST_RABBITMQCTL || 'rabbitmqctl').split(' ').filter(Boolean);
@@ -122,46 +123,28 @@ describe.skipIf(!AMQP_URL || !RESTART)('RabbitMQ restart mid-run', () => {
 
     // ---- the import client end to end ----
     const card = await issueCard(platform.deps, { enterpriseCode: '4403980001', kind: 'operator', pin: '12345678' });
-    const cardFile = path.join(tmp.dir, 'card.json');
-    await writeCardFile(cardFile, { cardNo: card.cardNo, kind: 'operator', enterpriseCode: '4403980001', encryptedPrivateKeyPem: card.encryptedPrivateKeyPem, publicKeyPem: card.publicKeyPem });
     const impPath = path.join(tmp.dir, 'ImpPath');
     const box = (b: string) => path.join(impPath, 'DecCus001', b);
     mkdirSync(box('OutBox'), { recursive: true });
     for (let i = 0; i < FILES; i++) writeFileSync(path.join(box('OutBox'), `dec-${String(i).padStart(5, '0')}.xml`), example);
-    const clientConfig = (reg: { clientId: string; secret: string }, home: string, cardAt: string) => ({
-      clientId: reg.clientId,
-      platform: { url: vh.url.replace('guest:guest@', ''), secret: reg.secret },
-      impPath: path.join(home, 'ImpPath'),
-      card: { file: cardAt, pin: '12345678' },
-      businesses: { declaration: { maxConcurrentTasks: 8 } },
-      stableMs: 50,
-      rescanMs: 200,
-      retryBaseMs: 100,
-      retryMaxMs: 2000,
-      sendRetryForMs: 180_000, // longer than any restart: files wait instead of failing with C18
-      sendTimeoutMs: 5_000,
-      receiveWaitMs: 500,
-      logDir: path.join(home, 'logs'),
-      statusPage: { enabled: false, host: '127.0.0.1', port: 0 },
-      deviceId: `broker-restart-test-${reg.clientId}`,
-    });
+    const brokerUrl = clientBrokerUrl(vh.url);
+    // longer than any restart: files wait instead of failing with C18
+    const config = (name: string) => ({ sendRetryForMs: 180_000, deviceId: `broker-restart-test-${name}` });
 
     // ---- the push fan-out to the importer's client ----
     const ownerCard = await issueCard(platform.deps, { enterpriseCode: FAN_OUT_OWNER, kind: 'operator', pin: '12345678' });
     const o = await registerClient(platform.deps, { enterpriseCode: FAN_OUT_OWNER, region: randomRegion(), transport: 'amqp', environment: 'test' });
     users.push(brokerNames(o.clientId).user);
     const ownerHome = path.join(tmp.dir, 'owner');
-    const ownerCardFile = path.join(ownerHome, 'card.json');
     mkdirSync(path.join(ownerHome, 'ImpPath', 'DecCus001', 'InBox'), { recursive: true });
-    await writeCardFile(ownerCardFile, { cardNo: ownerCard.cardNo, kind: 'operator', enterpriseCode: FAN_OUT_OWNER, encryptedPrivateKeyPem: ownerCard.encryptedPrivateKeyPem, publicKeyPem: ownerCard.publicKeyPem });
     await subscribeToFanOut(store, { clientId: o.clientId, cardNo: ownerCard.cardNo });
-    owner = await startClient(clientConfig(o, ownerHome, ownerCardFile), { logger: silent, lockDir: path.join(ownerHome, 'locks') });
+    owner = await startAmqpClient({ home: ownerHome, url: brokerUrl, reg: o, card: ownerCard, config: config('owner') });
     const ownerInBox = path.join(ownerHome, 'ImpPath', 'DecCus001', 'InBox');
     const fanOut = new FanOut(store);
     const pushed = () => filesBelow(ownerInBox).length;
 
     // ---- both clients running; the first half of the fan-out raised while the import client sends ----
-    client = await startClient(clientConfig(d, tmp.dir, cardFile), { logger: silent, lockDir: path.join(tmp.dir, 'locks') });
+    client = await startAmqpClient({ home: tmp.dir, url: brokerUrl, reg: d, card, config: config('broker') });
     const sent = () => filesBelow(box('SentBox')).length;
     const firstHalf = fanOut.raise(FAN_OUT / 2);
 

@@ -9,12 +9,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startClient, writeCardFile, type RunningClient } from '@osw/client';
+import type { RunningClient } from '@osw/client';
 import { createEnterprise, issueCard, registerClient, startPlatform, type RunningPlatform } from '@osw/platform';
 import { brokerNames } from '../../packages/platform/src/core/identity/clients.js';
 import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
 import { AMQP_URL, randomRegion, testVhost } from '../support/engines.js';
 import { silent } from '../support/platform-world.js';
+import { clientBrokerUrl, startAmqpClient } from '../support/scale-world.js';
 import { FULL, record } from './report.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'));
@@ -107,40 +108,23 @@ describe.skipIf(!AMQP_URL)('reliability: the network to the broker drops', () =>
     const card = await issueCard(deps, { enterpriseCode: '4403980001', kind: 'operator', pin: '12345678' });
     const reg = await registerClient(deps, { enterpriseCode: '4403980001', region: randomRegion(), transport: 'amqp', environment: 'test' });
     users.push(brokerNames(reg.clientId).user);
-    const cardFile = path.join(t.dir, 'card.json');
-    await writeCardFile(cardFile, { cardNo: card.cardNo, kind: 'operator', enterpriseCode: '4403980001', encryptedPrivateKeyPem: card.encryptedPrivateKeyPem, publicKeyPem: card.publicKeyPem });
 
     // the client reaches the broker only through the proxy
-    const viaProxy = new URL(vh.url);
-    viaProxy.username = '';
-    viaProxy.password = '';
+    const viaProxy = new URL(clientBrokerUrl(vh.url));
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
     const impPath = path.join(t.dir, 'ImpPath');
     const box = (b: string) => path.join(impPath, 'DecCus001', b);
     mkdirSync(box('OutBox'), { recursive: true });
     for (let i = 0; i < FILES; i++) writeFileSync(path.join(box('OutBox'), `dec-${String(i).padStart(5, '0')}.xml`), example);
-    client = await startClient(
-      {
-        clientId: reg.clientId,
-        platform: { url: viaProxy.toString(), secret: reg.secret },
-        impPath,
-        card: { file: cardFile, pin: '12345678' },
-        businesses: { declaration: { maxConcurrentTasks: 8 } },
-        stableMs: 50,
-        rescanMs: 200,
-        retryBaseMs: 100,
-        retryMaxMs: 2000,
-        // longer than the outage: a file waits through it instead of failing with C18
-        sendRetryForMs: OUTAGE_MS + 120_000,
-        sendTimeoutMs: 5_000,
-        receiveWaitMs: 500,
-        logDir: path.join(t.dir, 'logs'),
-        statusPage: { enabled: false, host: '127.0.0.1', port: 0 },
-        deviceId: 'network-drop-test',
-      },
-      { logger: silent, lockDir: path.join(t.dir, 'locks') },
-    );
+    client = await startAmqpClient({
+      home: t.dir,
+      url: viaProxy.toString(),
+      reg,
+      card,
+      // longer than the outage: a file waits through it instead of failing with C18
+      config: { sendRetryForMs: OUTAGE_MS + 120_000, deviceId: 'network-drop-test' },
+    });
     const sent = () => filesBelow(box('SentBox')).length;
     await waitFor(() => sent() >= FILES / 3, 'a third of the files sent', 120_000, 50);
     const connectionsBefore = proxy.connections;

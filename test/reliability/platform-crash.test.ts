@@ -7,21 +7,20 @@
  * instance 1 once its lease runs out (`push.leaseMs`, 5 s here, 60 s by default), what it had
  * published but not recorded is dropped by the client's received-id journal.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startClient, writeCardFile, type RunningClient } from '@osw/client';
+import type { RunningClient } from '@osw/client';
 import { createEnterprise, issueCard, registerClient, startPlatform, type RunningPlatform } from '@osw/platform';
 import { brokerNames } from '../../packages/platform/src/core/identity/clients.js';
-import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+import { filesBelow, tempDir, waitFor } from '../helpers.js';
 import { AMQP_URL, createPostgresDatabase, PG_URL, randomRegion, testVhost, type TestDatabase } from '../support/engines.js';
 import { FAN_OUT_BROKER, FAN_OUT_CHANNELS, FAN_OUT_OWNER, FanOut, PUSHES_PER_DECLARATION, subscribeToFanOut } from '../support/fan-out.js';
 import { silent } from '../support/platform-world.js';
+import { clientBrokerUrl, spawnPlatformInstance, startAmqpClient } from '../support/scale-world.js';
 import { FULL, record } from './report.js';
 
-const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
 const BROKER = FAN_OUT_BROKER;
 const OWNER = FAN_OUT_OWNER;
 const DECLARATIONS = FULL ? 2000 : 150;
@@ -40,13 +39,7 @@ describe.skipIf(!AMQP_URL || !PG_URL)('reliability: a platform instance killed d
     db = await createPostgresDatabase();
     const common = { store: db.location, exchange: vh.url, sandboxPaceMs: 3_600_000, push: { tickMs: 50, leaseMs: 5_000 }, amqp: { discoverMs: 300, sweepMs: 200, retryBaseMs: 50 } };
     p1 = await startPlatform({ ...common, port: 0 }, silent);
-    const cfgFile = path.join(t.dir, 'platform.yaml');
-    writeFileSync(cfgFile, JSON.stringify({ ...common, port: 0, amqp: { ...common.amqp, instanceName: 'osw-platform-2' } }));
-    p2 = spawn(process.execPath, [OSW, 'platform', 'start', '--config', cfgFile, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p2.stdout!.on('data', (d) => (out += d));
-    p2.stderr!.on('data', (d) => (out += d));
-    await waitFor(() => out.includes('platform listening'), `instance 2 to start (${out})`, 90_000);
+    p2 = await spawnPlatformInstance(t.dir, { ...common, port: 0, amqp: { ...common.amqp, instanceName: 'osw-platform-2' } });
   }, 120_000);
 
   afterAll(async () => {
@@ -66,33 +59,12 @@ describe.skipIf(!AMQP_URL || !PG_URL)('reliability: a platform instance killed d
     const card = await issueCard(deps, { enterpriseCode: OWNER, kind: 'operator', pin: '12345678' });
     const reg = await registerClient(deps, { enterpriseCode: OWNER, region: randomRegion(), transport: 'amqp', environment: 'test' });
     users.push(brokerNames(reg.clientId).user);
-    const cardFile = path.join(t.dir, 'card.json');
-    await writeCardFile(cardFile, { cardNo: card.cardNo, kind: 'operator', enterpriseCode: OWNER, encryptedPrivateKeyPem: card.encryptedPrivateKeyPem, publicKeyPem: card.publicKeyPem });
     await subscribeToFanOut(store, { clientId: reg.clientId, cardNo: card.cardNo });
 
-    const brokerUrl = new URL(vh.url);
-    brokerUrl.username = '';
-    brokerUrl.password = '';
     const impPath = path.join(t.dir, 'ImpPath');
     const inBox = path.join(impPath, 'DecCus001', 'InBox');
     mkdirSync(inBox, { recursive: true });
-    client = await startClient(
-      {
-        clientId: reg.clientId,
-        platform: { url: brokerUrl.toString(), secret: reg.secret },
-        impPath,
-        card: { file: cardFile, pin: '12345678' },
-        stableMs: 50,
-        rescanMs: 200,
-        retryBaseMs: 100,
-        retryMaxMs: 1000,
-        receiveWaitMs: 500,
-        logDir: path.join(t.dir, 'logs'),
-        statusPage: { enabled: false, host: '127.0.0.1', port: 0 },
-        deviceId: 'platform-crash-test',
-      },
-      { logger: silent, lockDir: path.join(t.dir, 'locks') },
-    );
+    client = await startAmqpClient({ home: t.dir, url: clientBrokerUrl(vh.url), reg, card, config: { retryMaxMs: 1000, deviceId: 'platform-crash-test' } });
 
     // the fan-out: each declaration accepted (declaration data pushed) and its first receipts
     const fanOut = new FanOut(store);
