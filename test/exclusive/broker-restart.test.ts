@@ -39,7 +39,7 @@ const ctl = (...args: string[]) => promisify(execFile)(CTL[0], [...CTL.slice(1),
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'));
 const silent = pino({ level: 'silent' });
 const N = 2000;
-const FILES = FULL ? 600 : 100;
+const FILES = FULL ? 2000 : 100;
 const RECEIPTS = 5;
 /** declarations of the push fan-out: 3 pushes each (10,002 in the long form) */
 const FAN_OUT = FULL ? 3334 : 150;
