@@ -6,7 +6,7 @@ import { FsBusinessFolders } from './adapters/fs/business-folders.js';
 import { FailBoxResender } from './adapters/fs/failbox-resend.js';
 import { ReceivedJournal } from './adapters/fs/received-journal.js';
 import { cleanSentBox, msUntilChinaTime } from './adapters/fs/sentbox-cleanup.js';
-import { chokidarOutBoxWatch } from './adapters/fs/watch.js';
+import { outBoxWatch } from './adapters/fs/watch.js';
 import { AmqpTransport } from './adapters/amqp/transport.js';
 import { HttpTransport } from './adapters/http/transport.js';
 import { dailyLogger } from './adapters/log/daily-log.js';
@@ -110,7 +110,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
         retryBaseMs: config.retryBaseMs,
         retryMaxMs: config.retryMaxMs,
       },
-      chokidarOutBoxWatch(folders.paths.outBox),
+      outBoxWatch(folders.paths.outBox),
       stamps,
     );
     await runner.start();
