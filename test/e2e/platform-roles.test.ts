@@ -116,6 +116,16 @@ describe.skipIf(!PG_URL)('the sandbox as its own process', () => {
     );
     expect(channels).toEqual(['7', 'L', 'J', 'P', 'R']);
 
+    // a receipt issued by the sandbox process wakes a long poll waiting on the API instance (PostgreSQL NOTIFY),
+    // well before the poll would run out
+    const started = Date.now();
+    const polling = fetch(`${api.url}/exchange/v1/inbox?waitMs=25000&max=50`, { headers: { authorization: auth } }).then(async (r) => (await r.json()) as { messages: { body: string }[] });
+    await new Promise((r) => setTimeout(r, 500));
+    await deps.store.insertSandboxJob({ kind: 'declaration-receipt', documentKey: seqNo, payload: { channel: 'R', note: '补发结关回执' }, dueAt: new Date().toISOString() });
+    const woken = await polling;
+    expect(woken.messages.map((m) => parseDecResult(m.body).channel)).toEqual(['R']);
+    expect(Date.now() - started).toBeLessThan(15_000);
+
     // SIGTERM stops it gracefully
     const exited = new Promise<number | null>((r) => sandbox!.once('exit', (code) => r(code)));
     sandbox.kill('SIGTERM');

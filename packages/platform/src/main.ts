@@ -1,10 +1,12 @@
 /** Composition root of the platform process: store, exchange, sandbox, API. */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { InProcessNotifier } from './adapters/memory-notifier.js';
 import { HttpSmsGateway } from './adapters/sms/http-gateway.js';
 import { OutboxSmsSender } from './adapters/sms/outbox.js';
 import { AmqpExchange } from './adapters/amqp/exchange.js';
+import { PostgresNotifier } from './adapters/postgres/notifier.js';
 import { isPostgresUrl, openPostgresStore, redactPostgresUrl } from './adapters/postgres/open.js';
 import { openSqliteStore, type OpenedStore } from './adapters/sqlite/open.js';
 import { build } from './api/app.js';
@@ -136,9 +138,19 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
   const role = config.role;
   const scenario = config.sandboxScenarioFile ? await loadScenario(config.sandboxScenarioFile) : undefined;
   const opened = await openStore(config, logger);
-  const notifier = new InProcessNotifier();
+  const local = new InProcessNotifier();
+  // on PostgreSQL every process is told of deliveries queued in the others (the sandbox process, other instances)
+  const where = config.store ?? config.dbFile!;
+  const pgNotifier = isPostgresUrl(where) ? new PostgresNotifier(where, (channel, payload) => sql`select pg_notify(${channel}, ${payload})`.execute(opened.db), local, logger) : null;
+  await pgNotifier?.start();
+  const notifier = pgNotifier ?? local;
   // the sandbox process serves no client: it does not connect to RabbitMQ (the API instances forward its receipts)
   const amqpExchange = config.exchange === 'http' || role === 'sandbox' ? null : new AmqpExchange({ logger, notifier }, { url: config.exchange, ...config.amqp });
+  if (pgNotifier && amqpExchange)
+    pgNotifier.onRemote = (clientId) => {
+      local.notify(clientId);
+      amqpExchange.wake(clientId);
+    };
   const deps: PlatformDeps = {
     store: opened.store,
     clock: systemClock,
@@ -150,6 +162,7 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
   if (amqpExchange)
     await amqpExchange.start(deps, sandbox).catch(async (err) => {
       await amqpExchange.stop().catch(() => undefined);
+      await pgNotifier?.close();
       await opened.close();
       throw err;
     });
@@ -169,6 +182,7 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
     await pushWorker.stop();
     await sandboxWorker.stop();
     await amqpExchange?.stop();
+    await pgNotifier?.close();
     await opened.close();
     throw err;
   }
@@ -189,6 +203,7 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
       await sandboxWorker.stop();
       await amqpExchange?.stop();
       await app.close();
+      await pgNotifier?.close();
       await opened.close();
     },
   };

@@ -152,6 +152,11 @@ export class AmqpExchange implements DeadLetterQueue {
     };
   }
 
+  /** Something was queued for a client by another process: forward it now (only this process is told). */
+  wake(clientId: string): void {
+    if (this.clients.has(clientId)) this.kick(clientId);
+  }
+
   private get log() {
     return this.base.logger;
   }
