@@ -142,6 +142,12 @@ export interface SessionRow {
 export interface Store extends RegistryStore, PushStore {
   /** Runs fn in one transaction; fn receives a Store bound to it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * True when one process owns the store (SQLite: one connection, one writer). An open transaction
+   * then holds up every other query of the process, so none may wait on anything slow (a broker's
+   * confirms) inside one; claims need no row locks either.
+   */
+  readonly singleProcess: boolean;
   /** Next value of a named serial (per-year serials use names like `seqNo:2026`). */
   nextSerial(name: string): Promise<number>;
 

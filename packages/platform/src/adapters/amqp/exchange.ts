@@ -18,6 +18,7 @@ import { OswError } from '@osw/messages';
 import { checkClientDevice } from '../../api/exchange-routes.js';
 import { importMessage, type CustomsPort } from '../../core/exchange/accept.js';
 import type { DeadLetter, DeadLetterQueue, DeliveryNotifier, PlatformDeps } from '../../core/ports.js';
+import type { Store } from '../../core/store.js';
 import { BrokerLink } from './connection.js';
 import { RabbitManagement } from './management.js';
 import { declareShared, RabbitProvisioner } from './provisioning.js';
@@ -310,35 +311,41 @@ export class AmqpExchange implements DeadLetterQueue {
 
   private async forward(clientId: string): Promise<void> {
     const deps = this.deps!;
-    const queue = brokerNames(clientId).receiveQueue;
     for (;;) {
       const ch = this.forwardCh;
       if (!ch || this.stopped) return;
-      const n = await deps.store.transaction(async (tx) => {
-        const rows = await tx.takeDeliveries(clientId, this.opts.forwardBatch);
-        if (!rows.length) return 0;
-        for (const r of rows)
-          ch.publish('', queue, Buffer.from(r.body, 'utf8'), {
-            persistent: true,
-            mandatory: true,
-            messageId: r.messageId,
-            contentType: 'application/xml',
-            timestamp: Math.floor(Date.parse(r.createdAt) / 1000) || undefined,
-            headers: { [HEADER.fileName]: encodeURIComponent(r.fileName), [HEADER.business]: r.business },
-          });
-        await ch.waitForConfirms();
-        const lost = rows.filter((r) => this.returned.delete(`${queue}|${r.messageId}`));
-        if (lost.length) throw new OswError('OSW_BROKER_QUEUE_MISSING', `receive queue ${queue} does not exist: ${lost.length} deliveries stay queued in the store`);
-        await tx.ackDeliveries(
-          clientId,
-          rows.map((r) => r.id),
-          deps.clock.now().toISOString(),
-        );
-        return rows.length;
-      });
+      // several processes (PostgreSQL): the rows stay locked in one transaction until the broker has
+      // confirmed them; one process (SQLite): take, publish and acknowledge in short steps, so the
+      // store is not held while the broker writes (forwards of one client never overlap: kick)
+      const n = deps.store.singleProcess ? await this.forwardBatch(deps.store, ch, clientId) : await deps.store.transaction((tx) => this.forwardBatch(tx, ch, clientId));
       this.stats.forwarded += n;
       if (n < this.opts.forwardBatch) return;
     }
+  }
+
+  /** Publishes one batch of a client's store queue to its receive queue and, once confirmed, acknowledges it in the store. */
+  private async forwardBatch(store: Store, ch: ConfirmChannel, clientId: string): Promise<number> {
+    const queue = brokerNames(clientId).receiveQueue;
+    const rows = await store.takeDeliveries(clientId, this.opts.forwardBatch);
+    if (!rows.length) return 0;
+    for (const r of rows)
+      ch.publish('', queue, Buffer.from(r.body, 'utf8'), {
+        persistent: true,
+        mandatory: true,
+        messageId: r.messageId,
+        contentType: 'application/xml',
+        timestamp: Math.floor(Date.parse(r.createdAt) / 1000) || undefined,
+        headers: { [HEADER.fileName]: encodeURIComponent(r.fileName), [HEADER.business]: r.business },
+      });
+    await ch.waitForConfirms();
+    const lost = rows.filter((r) => this.returned.delete(`${queue}|${r.messageId}`));
+    if (lost.length) throw new OswError('OSW_BROKER_QUEUE_MISSING', `receive queue ${queue} does not exist: ${lost.length} deliveries stay queued in the store`);
+    await store.ackDeliveries(
+      clientId,
+      rows.map((r) => r.id),
+      this.deps!.clock.now().toISOString(),
+    );
+    return rows.length;
   }
 
   /** The dead-letter queue, peeked (messages stay): which client, which message, and why. */

@@ -150,6 +150,10 @@ export class KyselyStore implements Store {
     private readonly caps: EngineCapabilities = sqliteCapabilities,
   ) {}
 
+  get singleProcess(): boolean {
+    return !this.caps.forUpdateSkipLocked;
+  }
+
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
     return (this.db as Kysely<Database>).transaction().execute((trx) => fn(new KyselyStore(trx, true, this.caps)));
