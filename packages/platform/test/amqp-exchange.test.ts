@@ -136,13 +136,18 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange', () => {
       for (let i = 0; i < N; i += 10) answers.push(...(await Promise.all(Array.from({ length: Math.min(10, N - i) }, (_, k) => sendOne(i + k)))));
       return answers;
     })();
-    // drop every connection of the vhost (platform and client) three times while work is under way
     // drop every connection of the vhost (the platform's and the client's) at a quarter, half and three quarters of the sends
     let dropped = 0;
     const closedNames = new Set<string>();
     for (const share of [0.25, 0.5, 0.75]) {
       await waitFor(() => sent >= N * share, `${share * 100}% sent`, 120_000, 20);
-      for (const c of (await mgmt.connections()).filter((c) => c.vhost === vh.vhost && !closedNames.has(c.name))) {
+      // the connections made since the last drop: the management API lists a new one only after its
+      // next statistics round (seconds), so wait for it instead of finding none
+      const fresh = await waitFor(async () => {
+        const open = (await mgmt.connections()).filter((c) => c.vhost === vh.vhost && !closedNames.has(c.name));
+        return open.length ? open : null;
+      }, 'a connection made since the last drop', 30_000, 100);
+      for (const c of fresh) {
         closedNames.add(c.name);
         await mgmt.closeConnection(c.name, 'test: dropped connection');
         dropped++;
