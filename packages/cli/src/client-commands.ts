@@ -229,9 +229,11 @@ export function clientCommands(program: Command): void {
       const doc = YAML.parseDocument(text);
       const base = (o.platformUrl ?? String(doc.getIn(['platform', 'url']) ?? '')).replace(/\/+$/, '');
       const environment = String(doc.get('environment') ?? 'test');
-      const call = async (route: string, body: unknown, token?: string) => {
+      /** the API's answer: a session's token, an applied client's id and 传输设置, or an error */
+      type Answer = { token: string; clientId: string; transport: string; environment: string; transportSettings?: { password?: string; [k: string]: unknown }; error?: { code?: string; message?: string } };
+      const call = async (route: string, body: unknown, token?: string): Promise<Answer> => {
         const res = await fetch(base + route, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-        const json = (await res.json()) as any;
+        const json = (await res.json()) as Answer;
         if (!res.ok) throw new OswError(json?.error?.code ?? `HTTP_${res.status}`, json?.error?.message ?? res.statusText);
         return json;
       };

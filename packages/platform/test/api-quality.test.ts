@@ -94,7 +94,7 @@ describe('the demo\'s accounts and cards (demo.json) work against the API', () =
       const legal = demo.cards.find((c) => c.enterpriseCode === owner.enterpriseCode && c.kind === 'legal')!;
       const client = demo.clients.find((c) => c.role === 'owner')!;
       const call = async (method: 'GET' | 'POST', url: string, payload?: unknown, token?: string) => {
-        const res = await app.inject({ method, url, payload: payload as any, headers: token ? { authorization: `Bearer ${token}` } : {} });
+        const res = await app.inject({ method, url, payload: payload as object | string | undefined, headers: token ? { authorization: `Bearer ${token}` } : {} });
         return { status: res.statusCode, body: res.json() };
       };
       const { body: session } = await call('POST', '/api/v1/session', { account: owner.account, password: owner.password });

@@ -103,7 +103,7 @@ export async function apiWorld(opts: Partial<AppOptions> = {}): Promise<ApiWorld
       party.token = (await login(deps, party.account, party.password)).token;
       issuedAt.set(party, now.getTime());
     }
-    const res = await app.inject({ method, url, payload: payload as any, headers: { ...(party ? { authorization: `Bearer ${party.token}` } : {}), ...headers } });
+    const res = await app.inject({ method, url, payload: payload as object | string | undefined, headers: { ...(party ? { authorization: `Bearer ${party.token}` } : {}), ...headers } });
     let body: any = res.body;
     try {
       body = res.json();

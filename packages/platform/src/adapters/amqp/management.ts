@@ -87,7 +87,7 @@ export class RabbitManagement {
   }
   async listQueues(vhost: string): Promise<QueueInfo[]> {
     const rows = (await this.call('GET', `/api/queues/${RabbitManagement.v(vhost)}?columns=name,messages,messages_ready,messages_unacknowledged,consumers`, undefined, true)) ?? [];
-    return (rows as any[]).map((r) => ({
+    return (rows as { name: string; messages?: number; messages_ready?: number; messages_unacknowledged?: number; consumers?: number }[]).map((r) => ({
       name: r.name,
       messages: r.messages ?? 0,
       messagesReady: r.messages_ready ?? 0,
