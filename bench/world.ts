@@ -9,7 +9,7 @@ import path from 'node:path';
 import amqp from 'amqplib';
 import { writeCardFile, type ClientConfigInput } from '@osw/client';
 import { createEnterprise, issueCard, registerClient, startPlatform, type RunningPlatform } from '@osw/platform';
-import { brokerNames } from '../packages/platform/src/core/identity/clients.js';
+import { brokerNames } from '@osw/messages/exchange';
 import { silent } from '../test/support/platform-world.js';
 
 export const BROKER_URL = process.env.OSW_BENCH_AMQP_URL || process.env.OSW_TEST_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';

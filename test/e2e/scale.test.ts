@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningClient } from '@osw/client';
 import { createEnterprise, createOperator, issueCard, registerClient, startPlatform, type RunningPlatform } from '@osw/platform';
-import { brokerNames } from '../../packages/platform/src/core/identity/clients.js';
+import { brokerNames } from '@osw/messages/exchange';
 import { AMQP_URL, createPostgresDatabase, PG_URL, randomRegion, testVhost, type TestDatabase } from '../support/engines.js';
 import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
 import { silent } from '../support/platform-world.js';

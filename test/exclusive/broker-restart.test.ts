@@ -23,7 +23,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunningClient } from '@osw/client';
 import { AmqpTransport } from '../../packages/client/src/adapters/amqp/transport.js';
-import { brokerNames } from '../../packages/platform/src/core/identity/clients.js';
+import { brokerNames } from '@osw/messages/exchange';
 import { createEnterprise, issueCard, registerClient } from '../../packages/platform/src/core/identity/registry.js';
 import { startPlatform, type RunningPlatform } from '../../packages/platform/src/main.js';
 import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';

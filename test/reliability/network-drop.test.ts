@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningClient } from '@osw/client';
 import { createEnterprise, issueCard, registerClient, startPlatform, type RunningPlatform } from '@osw/platform';
-import { brokerNames } from '../../packages/platform/src/core/identity/clients.js';
+import { brokerNames } from '@osw/messages/exchange';
 import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
 import { AMQP_URL, randomRegion, testVhost } from '../support/engines.js';
 import { silent } from '../support/platform-world.js';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningClient } from '@osw/client';
 import { createEnterprise, issueCard, registerClient, startPlatform, type RunningPlatform } from '@osw/platform';
-import { brokerNames } from '../../packages/platform/src/core/identity/clients.js';
+import { brokerNames } from '@osw/messages/exchange';
 import { filesBelow, tempDir, waitFor } from '../helpers.js';
 import { AMQP_URL, createPostgresDatabase, PG_URL, randomRegion, testVhost, type TestDatabase } from '../support/engines.js';
 import { FAN_OUT_BROKER, FAN_OUT_CHANNELS, FAN_OUT_OWNER, FanOut, PUSHES_PER_DECLARATION, subscribeToFanOut } from '../support/fan-out.js';

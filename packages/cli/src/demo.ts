@@ -9,7 +9,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { hidePassword, withoutLogin } from '@osw/messages';
 import { startClient, writeCardFile, type ClientConfigInput, type RunningClient } from '@osw/client';
-import { brokerNames, startPlatform, type Logger, type PlatformConfig, type RunningPlatform } from '@osw/platform';
+import { brokerNames } from '@osw/messages/exchange';
+import { startPlatform, type Logger, type PlatformConfig, type RunningPlatform } from '@osw/platform';
 import { webRoot } from '@osw/web';
 import { seedDemo, type DemoState } from './demo-seed.js';
 

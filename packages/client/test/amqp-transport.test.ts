@@ -13,7 +13,7 @@ import { AmqpTransport } from '../src/adapters/amqp/transport.js';
 import { HttpTransport } from '../src/adapters/http/transport.js';
 import { startPlatform, type RunningPlatform } from '../../platform/src/main.js';
 import { createEnterprise, registerClient } from '../../platform/src/core/identity/registry.js';
-import { brokerNames } from '../../platform/src/core/identity/clients.js';
+import { brokerNames } from '@osw/messages/exchange';
 
 const base = { clientId: 'DXPESW5300000001', impPath: '/tmp/osw-imp' };
 

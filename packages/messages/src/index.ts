@@ -25,3 +25,4 @@ export * from './families/dxp.js';
 export * from './any-message.js';
 export * from './families/ceb.js';
 export * from './urls.js';
+export * from './exchange.js';

@@ -8,7 +8,8 @@ import { AMQP_URL, randomRegion, testVhost } from '../../../test/support/engines
 import { tempDir } from '../../../test/helpers.js';
 import { startPlatform, PlatformConfigSchema, type RunningPlatform } from '../src/main.js';
 import { createEnterprise, issueCard } from '../src/core/identity/registry.js';
-import { applyForClient, brokerNames } from '../src/core/identity/clients.js';
+import { brokerNames } from '@osw/messages/exchange';
+import { applyForClient } from '../src/core/identity/clients.js';
 
 const silent = pino({ level: 'silent' });
 

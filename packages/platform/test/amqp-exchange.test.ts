@@ -10,7 +10,7 @@ import { AMQP_URL, randomRegion, testVhost } from '../../../test/support/engines
 import { tempDir, waitFor } from '../../../test/helpers.js';
 import { startPlatform, type RunningPlatform } from '../src/main.js';
 import { createEnterprise, registerClient } from '../src/core/identity/registry.js';
-import { brokerNames } from '../src/core/identity/clients.js';
+import { brokerNames } from '@osw/messages/exchange';
 import { AmqpExchange } from '../src/adapters/amqp/exchange.js';
 import { InProcessNotifier } from '../src/adapters/memory-notifier.js';
 import { openSqliteStore } from '../src/adapters/sqlite/open.js';

@@ -10,7 +10,8 @@ import { AMQP_URL, randomRegion, testVhost } from '../../../test/support/engines
 import { tempDir, waitFor } from '../../../test/helpers.js';
 import { startPlatform, type RunningPlatform } from '../src/main.js';
 import { createEnterprise, createOperator, issueCard, registerClient } from '../src/core/identity/registry.js';
-import { brokerNames, disableClient } from '../src/core/identity/clients.js';
+import { brokerNames } from '@osw/messages/exchange';
+import { disableClient } from '../src/core/identity/clients.js';
 import { AmqpTransport } from '../../client/src/adapters/amqp/transport.js';
 
 const silent = pino({ level: 'silent' });

@@ -16,7 +16,7 @@ import { AMQP_URL, managementUrl, randomRegion, testVhost } from '../../../test/
 import { tempDir, waitFor } from '../../../test/helpers.js';
 import { startPlatform, type RunningPlatform } from '../src/main.js';
 import { createEnterprise, registerClient } from '../src/core/identity/registry.js';
-import { brokerNames } from '../src/core/identity/clients.js';
+import { brokerNames } from '@osw/messages/exchange';
 import { AmqpTransport } from '../../client/src/adapters/amqp/transport.js';
 
 const silent = pino({ level: 'silent' });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AMQP_URL, randomRegion, testVhost } from '../../../test/support/engines.js';
 import { tempDir, waitFor } from '../../../test/helpers.js';
 import { clientLiveStatus } from '../src/core/identity/client-status.js';
-import { brokerNames } from '../src/core/identity/clients.js';
+import { brokerNames } from '@osw/messages/exchange';
 import { createEnterprise, registerClient } from '../src/core/identity/registry.js';
 import { startPlatform, type RunningPlatform } from '../src/main.js';
 

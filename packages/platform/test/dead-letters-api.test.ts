@@ -10,7 +10,7 @@ import { AMQP_URL, randomRegion, testVhost } from '../../../test/support/engines
 import { tempDir, waitFor } from '../../../test/helpers.js';
 import { startPlatform, type RunningPlatform } from '../src/main.js';
 import { createEnterprise, createOperator, login, registerClient } from '../src/core/identity/registry.js';
-import { brokerNames } from '../src/core/identity/clients.js';
+import { brokerNames } from '@osw/messages/exchange';
 
 const silent = pino({ level: 'silent' });
 

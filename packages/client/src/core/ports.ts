@@ -1,5 +1,6 @@
 /** Ports the import client core takes as arguments; adapters implement them. */
 import { OswError } from '@osw/messages';
+import type { ImportAnswer as WireImportAnswer } from '@osw/messages/exchange';
 
 export { systemClock, silentLogger, type Clock, type Logger } from '@osw/messages';
 
@@ -10,12 +11,8 @@ export interface OutgoingMessage {
   body: Uint8Array;
 }
 
-/** The platform's import response for one message. */
-export interface ImportAnswer {
-  accepted: boolean;
-  responseXml: string;
-  duplicate: boolean;
-}
+/** What the client reads of the platform's import answer (the wire protocol: `@osw/messages/exchange`). */
+export type ImportAnswer = Pick<WireImportAnswer, 'accepted' | 'responseXml' | 'duplicate'>;
 
 export interface IncomingMessage {
   deliveryId: number;

@@ -1,5 +1,6 @@
 /** The HTTP exchange for import clients: `/exchange/v1/…` (docs/exchange-http.md). */
 import { OswError } from '@osw/messages';
+import { decodeFileNameHeader, DEVICE_PATTERN, EXCHANGE_HEADER, EXCHANGE_HTTP } from '@osw/messages/exchange';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { importMessage, type CustomsPort } from '../core/exchange/accept.js';
@@ -13,7 +14,7 @@ const LONG_POLL_MAX_MS = 30_000;
 /** 设备绑定: the first device a client connects from binds it; another device is refused until unbound. Shared by the HTTP and the RabbitMQ exchange. */
 export async function checkClientDevice(deps: PlatformDeps, client: ClientRow, header: string | string[] | undefined): Promise<void> {
   const device = typeof header === 'string' ? header.trim() : '';
-  if (device && !/^[0-9a-f]{16,128}$/.test(device)) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', 'x-osw-device must be a hex fingerprint');
+  if (device && !DEVICE_PATTERN.test(device)) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.device} must be a hex fingerprint`);
   const bound = client.deviceFingerprint;
   if (!bound) {
     if (device) {
@@ -41,33 +42,28 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { deps: Platfor
     const decoded = Buffer.from(m[1], 'base64').toString('utf8');
     const i = decoded.indexOf(':');
     const client = await clients.authenticate(decoded.slice(0, i), decoded.slice(i + 1));
-    await checkClientDevice(deps, client, req.headers['x-osw-device']);
+    await checkClientDevice(deps, client, req.headers[EXCHANGE_HEADER.device]);
     await seen.record(client.clientId);
     return client;
   }
 
   // ---- HTTP exchange (import clients) ----
-  app.post('/exchange/v1/messages', async (req) => {
+  app.post(EXCHANGE_HTTP.messages, async (req) => {
     const client = await exchangeClient(req);
-    const messageId = String(req.headers['x-osw-message-id'] ?? '');
-    const business = String(req.headers['x-osw-business'] ?? '');
-    let fileName = '';
-    try {
-      fileName = decodeURIComponent(String(req.headers['x-osw-file-name'] ?? ''));
-    } catch {
-      throw new OswError('OSW_EXCHANGE_BAD_REQUEST', 'x-osw-file-name must be percent-encoded UTF-8');
-    }
-    if (!fileName || !business) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', 'x-osw-file-name and x-osw-business headers are required');
+    const messageId = String(req.headers[EXCHANGE_HEADER.messageId] ?? '');
+    const business = String(req.headers[EXCHANGE_HEADER.business] ?? '');
+    const fileName = decodeFileNameHeader(req.headers[EXCHANGE_HEADER.fileName]);
+    if (fileName === null) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} must be percent-encoded UTF-8`);
+    if (!fileName || !business) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} and ${EXCHANGE_HEADER.business} headers are required`);
     if (!Buffer.isBuffer(req.body)) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', 'send the message bytes as application/octet-stream');
-    const answer = await importMessage(deps, customs, { client, messageId, fileName, business, body: req.body });
-    return { messageId, accepted: answer.accepted, duplicate: answer.duplicate, family: answer.family, documentKey: answer.documentKey, responseXml: answer.responseXml };
+    return importMessage(deps, customs, { client, messageId, fileName, business, body: req.body });
   });
 
   const inboxQuery = z.object({
     waitMs: z.coerce.number().int().min(0).max(LONG_POLL_MAX_MS).default(0),
     max: z.coerce.number().int().min(1).max(500).default(50),
   });
-  app.get('/exchange/v1/inbox', async (req) => {
+  app.get(EXCHANGE_HTTP.inbox, async (req) => {
     const client = await exchangeClient(req);
     const q = inboxQuery.parse(req.query);
     let rows = await deps.store.takeDeliveries(client.clientId, q.max);
@@ -88,19 +84,19 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { deps: Platfor
   });
 
   const ackBody = z.object({ deliveryIds: z.array(z.number().int().positive()).max(1000) });
-  app.post('/exchange/v1/inbox/ack', async (req) => {
+  app.post(EXCHANGE_HTTP.inboxAck, async (req) => {
     const client = await exchangeClient(req);
     const { deliveryIds } = ackBody.parse(req.body);
     const acked = await deps.store.ackDeliveries(client.clientId, deliveryIds, deps.clock.now().toISOString());
     return { acked };
   });
 
-  app.post('/exchange/v1/ping', async (req) => {
+  app.post(EXCHANGE_HTTP.ping, async (req) => {
     const client = await exchangeClient(req);
     return { clientId: client.clientId, time: deps.clock.now().toISOString(), status: client.status };
   });
 
-  app.get('/exchange/v1/status', async (req) => {
+  app.get(EXCHANGE_HTTP.status, async (req) => {
     const client = await exchangeClient(req);
     return { clientId: client.clientId, backlog: await deps.store.countPendingDeliveries(client.clientId) };
   });

@@ -14,6 +14,7 @@
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import { AmqpAnswerSchema, type AmqpAnswer, brokerNames, decodeFileNameHeader, DIRECT_REPLY_TO, EXCHANGE_HEADER, messageHeaders } from '@osw/messages/exchange';
 import type { ImportAnswer, IncomingMessage, OutgoingMessage, Transport } from '../../core/ports.js';
 import { TransportError } from '../../core/ports.js';
 
@@ -35,13 +36,6 @@ export interface AmqpTransportOptions {
   heartbeatSec?: number;
 }
 
-/** Broker names of a client, as the platform's transport settings show them. */
-export function clientBrokerNames(clientId: string) {
-  const digits = clientId.replace(/^DXPE(SW|NT)/, '');
-  return { user: `U_SW${digits}`, exchange: `E_${clientId}`, sendQueue: `Q_Send${clientId}`, receiveQueue: `Q_Recv${clientId}` };
-}
-
-const REPLY_TO = 'amq.rabbitmq.reply-to';
 
 interface Session {
   conn: ChannelModel;
@@ -51,7 +45,7 @@ interface Session {
 }
 
 interface Pending {
-  resolve(a: any): void;
+  resolve(a: AmqpAnswer): void;
   reject(e: Error): void;
 }
 
@@ -66,13 +60,13 @@ export class AmqpTransport implements Transport {
   private readonly outstanding = new Map<number, { gen: number; msg: ConsumeMessage; incoming: IncomingMessage }>();
   private nextDeliveryId = 1;
   private wake: (() => void) | null = null;
-  private readonly names: ReturnType<typeof clientBrokerNames>;
+  private readonly names: ReturnType<typeof brokerNames>;
   private readonly url: string;
   /** how many connections were opened (1 + reconnects) */
   connects = 0;
 
   constructor(private readonly opts: AmqpTransportOptions) {
-    this.names = clientBrokerNames(opts.clientId);
+    this.names = brokerNames(opts.clientId);
     const u = new URL(opts.url);
     if (!u.username) u.username = encodeURIComponent(opts.user ?? this.names.user);
     if (!u.password) u.password = encodeURIComponent(opts.password);
@@ -112,7 +106,7 @@ export class AmqpTransport implements Transport {
       send.on('error', () => undefined);
       send.on('close', () => void conn.close().catch(() => undefined));
       // import answers: direct reply-to needs no queue and no permission of its own
-      await send.consume(REPLY_TO, (m) => m && this.answer(m), { noAck: true });
+      await send.consume(DIRECT_REPLY_TO, (m) => m && this.answer(m), { noAck: true });
       const session: Session = { conn, send, recv: null, gen };
       if (this.receiving) await this.startConsumer(session);
       this.session = session;
@@ -142,11 +136,14 @@ export class AmqpTransport implements Transport {
     const p = id ? this.pending.get(id) : undefined;
     if (!p) return; // an answer nobody waits for any more (timed out): the resend gets it again
     this.pending.delete(id!);
+    let parsed: ReturnType<typeof AmqpAnswerSchema.safeParse>;
     try {
-      p.resolve(JSON.parse(m.content.toString('utf8')));
+      parsed = AmqpAnswerSchema.safeParse(JSON.parse(m.content.toString('utf8')));
     } catch (err) {
-      p.reject(new TransportError('OSW_TRANSPORT_BAD_ANSWER', `the platform's answer is not JSON: ${(err as Error).message}`, { retryable: true }));
+      return p.reject(new TransportError('OSW_TRANSPORT_BAD_ANSWER', `the platform's answer is not JSON: ${(err as Error).message}`, { retryable: true }));
     }
+    if (parsed.success) p.resolve(parsed.data);
+    else p.reject(new TransportError('OSW_TRANSPORT_BAD_ANSWER', `the platform's answer is not an import answer: ${parsed.error.message}`, { retryable: true }));
   }
 
   private async startConsumer(s: Session): Promise<void> {
@@ -167,7 +164,7 @@ export class AmqpTransport implements Transport {
     const correlationId = crypto.randomUUID();
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
-    const answer = new Promise<any>((resolve, reject) => {
+    const answer = new Promise<AmqpAnswer>((resolve, reject) => {
       this.pending.set(correlationId, { resolve, reject });
       timer = setTimeout(() => {
         this.pending.delete(correlationId);
@@ -182,18 +179,17 @@ export class AmqpTransport implements Transport {
     answer.catch(() => undefined);
     try {
       await new Promise<void>((resolve, reject) => {
-        const headers: Record<string, string> = { 'x-osw-file-name': encodeURIComponent(msg.fileName), 'x-osw-business': msg.business };
-        if (this.opts.device) headers['x-osw-device'] = this.opts.device;
+        const headers = messageHeaders({ ...msg, device: this.opts.device });
         s.send.publish(
           this.names.exchange,
           '',
           Buffer.from(msg.body),
-          { persistent: true, messageId: msg.messageId, correlationId, replyTo: REPLY_TO, headers, contentType: 'application/octet-stream' },
+          { persistent: true, messageId: msg.messageId, correlationId, replyTo: DIRECT_REPLY_TO, headers, contentType: 'application/octet-stream' },
           (err) => (err ? reject(new TransportError('OSW_TRANSPORT_UNREACHABLE', 'the broker did not take the message (negative confirm)', { retryable: true })) : resolve()),
         );
       });
       const a = await answer;
-      if (!a.ok) throw new TransportError(a.error?.code ?? 'OSW_EXCHANGE_REFUSED', a.error?.message ?? 'refused', { retryable: false });
+      if (!a.ok) throw new TransportError(a.error.code, a.error.message, { retryable: false });
       return { accepted: a.accepted, responseXml: a.responseXml, duplicate: a.duplicate };
     } catch (err) {
       this.pending.delete(correlationId);
@@ -236,16 +232,11 @@ export class AmqpTransport implements Transport {
       const { gen, msg } = this.buffer.shift()!;
       if (gen !== s.gen) continue;
       const h = msg.properties.headers ?? {};
-      let fileName = String(h['x-osw-file-name'] ?? '');
-      try {
-        fileName = decodeURIComponent(fileName);
-      } catch {
-        /* keep it as sent */
-      }
+      const fileName = decodeFileNameHeader(h[EXCHANGE_HEADER.fileName]) ?? String(h[EXCHANGE_HEADER.fileName] ?? '');
       const incoming: IncomingMessage = {
         deliveryId: this.nextDeliveryId++,
         messageId: String(msg.properties.messageId ?? ''),
-        business: String(h['x-osw-business'] ?? ''),
+        business: String(h[EXCHANGE_HEADER.business] ?? ''),
         fileName,
         body: msg.content.toString('utf8'),
       };

@@ -1,4 +1,5 @@
 /** The HTTP exchange transport: POST messages, long-poll the client's receive queue, ack. */
+import { EXCHANGE_HEADER, EXCHANGE_HTTP, ImportAnswerSchema, messageHeaders } from '@osw/messages/exchange';
 import type { ImportAnswer, IncomingMessage, OutgoingMessage, Transport } from '../../core/ports.js';
 import { TransportError } from '../../core/ports.js';
 
@@ -10,6 +11,9 @@ export interface HttpTransportOptions {
   /** device fingerprint sent with every call (设备绑定) */
   device?: string;
 }
+
+/** the fields of the import answer the client acts on */
+const ClientAnswer = ImportAnswerSchema.pick({ accepted: true, responseXml: true, duplicate: true });
 
 export class HttpTransport implements Transport {
   private readonly auth: string;
@@ -26,7 +30,7 @@ export class HttpTransport implements Transport {
     let res: Response;
     try {
       const headers: Record<string, string> = { authorization: this.auth, ...(init.headers as Record<string, string>) };
-      if (this.opts.device) headers['x-osw-device'] = this.opts.device;
+      if (this.opts.device) headers[EXCHANGE_HEADER.device] = this.opts.device;
       res = await fetch(this.base + pathAndQuery, { ...init, signal, headers });
     } catch (cause) {
       const timedOut = timeout.aborted;
@@ -52,23 +56,24 @@ export class HttpTransport implements Transport {
   }
 
   async send(msg: OutgoingMessage, signal?: AbortSignal): Promise<ImportAnswer> {
-    const body = (await this.call('/exchange/v1/messages', {
+    const body = await this.call(EXCHANGE_HTTP.messages, {
       method: 'POST',
       timeoutMs: this.opts.sendTimeoutMs,
       signal,
       headers: {
         'content-type': 'application/octet-stream',
-        'x-osw-message-id': msg.messageId,
-        'x-osw-file-name': encodeURIComponent(msg.fileName),
-        'x-osw-business': msg.business,
+        [EXCHANGE_HEADER.messageId]: msg.messageId,
+        ...messageHeaders(msg),
       },
       body: msg.body as unknown as BodyInit,
-    })) as { accepted: boolean; responseXml: string; duplicate: boolean };
-    return { accepted: body.accepted, responseXml: body.responseXml, duplicate: body.duplicate };
+    });
+    const answer = ClientAnswer.safeParse(body);
+    if (!answer.success) throw new TransportError('OSW_TRANSPORT_BAD_ANSWER', `the platform's answer is not an import answer: ${answer.error.message}`, { retryable: true });
+    return answer.data;
   }
 
   async receive(opts: { waitMs: number; max: number; signal?: AbortSignal }): Promise<IncomingMessage[]> {
-    const body = (await this.call(`/exchange/v1/inbox?waitMs=${opts.waitMs}&max=${opts.max}`, {
+    const body = (await this.call(`${EXCHANGE_HTTP.inbox}?waitMs=${opts.waitMs}&max=${opts.max}`, {
       method: 'GET',
       timeoutMs: opts.waitMs + 15_000,
       signal: opts.signal,
@@ -78,7 +83,7 @@ export class HttpTransport implements Transport {
 
   async ack(deliveryIds: readonly number[]): Promise<void> {
     if (!deliveryIds.length) return;
-    await this.call('/exchange/v1/inbox/ack', {
+    await this.call(EXCHANGE_HTTP.inboxAck, {
       method: 'POST',
       timeoutMs: this.opts.sendTimeoutMs,
       headers: { 'content-type': 'application/json' },
@@ -87,11 +92,11 @@ export class HttpTransport implements Transport {
   }
 
   async ping(): Promise<{ clientId: string; time: string }> {
-    return (await this.call('/exchange/v1/ping', { method: 'POST', timeoutMs: this.opts.sendTimeoutMs })) as { clientId: string; time: string };
+    return (await this.call(EXCHANGE_HTTP.ping, { method: 'POST', timeoutMs: this.opts.sendTimeoutMs })) as { clientId: string; time: string };
   }
 
   async backlog(): Promise<number> {
-    return ((await this.call('/exchange/v1/status', { method: 'GET', timeoutMs: this.opts.sendTimeoutMs })) as { backlog: number }).backlog;
+    return ((await this.call(EXCHANGE_HTTP.status, { method: 'GET', timeoutMs: this.opts.sendTimeoutMs })) as { backlog: number }).backlog;
   }
 
   async close(): Promise<void> {}

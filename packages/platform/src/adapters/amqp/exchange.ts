@@ -22,7 +22,7 @@ import type { Store } from '../../core/store.js';
 import { BrokerLink } from './connection.js';
 import { RabbitManagement } from './management.js';
 import { declareShared, RabbitProvisioner } from './provisioning.js';
-import { brokerNames, DEAD_LETTER_QUEUE, HEADER, RECEIVE_QUEUE_PREFIX, SEND_QUEUE_PREFIX, type WireAnswer } from './topology.js';
+import { brokerNames, clientOfQueue, DEAD_LETTER_QUEUE, decodeFileNameHeader, EXCHANGE_HEADER as HEADER, RECEIVE_QUEUE_PREFIX, SEND_QUEUE_PREFIX, messageHeaders, type AmqpAnswer as WireAnswer } from '@osw/messages/exchange';
 
 export interface AmqpExchangeOptions {
   /** the platform's own broker user: `amqp(s)://user:password@host:port/vhost` */
@@ -251,16 +251,12 @@ export class AmqpExchange implements DeadLetterQueue {
       if (!client) throw new OswError('OSW_AUTH_FAILED', `unknown client ${clientId}`);
       if (client.status !== 'active') throw new OswError('OSW_CLIENT_DISABLED', `client ${clientId} is disabled`);
       await checkClientDevice(deps, client, headers[HEADER.device] === undefined ? undefined : String(headers[HEADER.device]));
-      let fileName = '';
-      try {
-        fileName = decodeURIComponent(String(headers[HEADER.fileName] ?? ''));
-      } catch {
-        throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${HEADER.fileName} must be percent-encoded UTF-8`);
-      }
+      const fileName = decodeFileNameHeader(headers[HEADER.fileName]);
+      if (fileName === null) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${HEADER.fileName} must be percent-encoded UTF-8`);
       const business = String(headers[HEADER.business] ?? '');
       if (!fileName || !business) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${HEADER.fileName} and ${HEADER.business} headers are required`);
       const a = await importMessage(deps, this.customs!, { client, messageId, fileName, business, body: msg.content });
-      answer = { ok: true, messageId, accepted: a.accepted, duplicate: a.duplicate, family: a.family, documentKey: a.documentKey, responseXml: a.responseXml };
+      answer = { ok: true, ...a };
       this.stats.imported++;
     } catch (err) {
       if (!(err instanceof OswError)) {
@@ -335,7 +331,7 @@ export class AmqpExchange implements DeadLetterQueue {
         messageId: r.messageId,
         contentType: 'application/xml',
         timestamp: Math.floor(Date.parse(r.createdAt) / 1000) || undefined,
-        headers: { [HEADER.fileName]: encodeURIComponent(r.fileName), [HEADER.business]: r.business },
+        headers: messageHeaders(r),
       });
     await ch.waitForConfirms();
     const lost = rows.filter((r) => this.returned.delete(`${queue}|${r.messageId}`));
@@ -355,13 +351,8 @@ export class AmqpExchange implements DeadLetterQueue {
       const h = r.properties?.headers ?? {};
       const death = Array.isArray(h['x-death']) ? h['x-death'][0] : undefined;
       const queue: string | null = death?.queue ?? h['x-first-death-queue'] ?? null;
-      const clientId = queue?.replace(/^Q_(Send|Recv)/, '') ?? null;
-      let fileName: string | null = null;
-      try {
-        fileName = h[HEADER.fileName] ? decodeURIComponent(String(h[HEADER.fileName])) : null;
-      } catch {
-        fileName = String(h[HEADER.fileName]);
-      }
+      const clientId = clientOfQueue(queue) ?? queue;
+      const fileName = h[HEADER.fileName] ? (decodeFileNameHeader(h[HEADER.fileName]) ?? String(h[HEADER.fileName])) : null;
       return { clientId, queue, messageId: r.properties?.message_id ?? null, fileName, reason: String(death?.reason ?? h['x-first-death-reason'] ?? 'unknown'), count: Number(death?.count ?? 1) };
     });
   }

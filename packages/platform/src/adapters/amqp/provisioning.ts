@@ -7,7 +7,8 @@
 import type { Channel } from 'amqplib';
 import type { BrokerAccounts, Logger } from '../../core/ports.js';
 import type { RabbitManagement } from './management.js';
-import { brokerNames, clientPermissions, DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, queueArguments } from './topology.js';
+import { brokerNames, DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE } from '@osw/messages/exchange';
+import { clientPermissions, queueArguments } from './topology.js';
 
 export interface ProvisionerOptions {
   vhost: string;

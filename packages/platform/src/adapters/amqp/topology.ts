@@ -9,18 +9,8 @@
  * The client's broker user may write only to its send exchange and read only its receive queue;
  * import answers come back on RabbitMQ's direct reply-to (`amq.rabbitmq.reply-to`).
  */
-import { brokerNames } from '../../core/identity/clients.js';
+import { brokerNames, DEAD_LETTER_EXCHANGE } from '@osw/messages/exchange';
 import type { Permissions } from './management.js';
-
-export { brokerNames };
-
-export const DEAD_LETTER_EXCHANGE = 'osw.dead-letter';
-export const DEAD_LETTER_QUEUE = 'osw.dead-letter';
-export const SEND_QUEUE_PREFIX = 'Q_Send';
-export const RECEIVE_QUEUE_PREFIX = 'Q_Recv';
-
-/** message headers on the wire (the AMQP message id carries the message id) */
-export const HEADER = { fileName: 'x-osw-file-name', business: 'x-osw-business', device: 'x-osw-device' } as const;
 
 export function queueArguments(deliveryLimit: number): Record<string, unknown> {
   return { 'x-queue-type': 'quorum', 'x-delivery-limit': deliveryLimit, 'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE };
@@ -33,8 +23,3 @@ export function clientPermissions(clientId: string): Permissions {
   const n = brokerNames(clientId);
   return { configure: '^$', write: `^${quote(n.exchange)}$`, read: `^${quote(n.receiveQueue)}$` };
 }
-
-/** The import answer the platform sends back on the reply-to queue. */
-export type WireAnswer =
-  | { ok: true; messageId: string; accepted: boolean; duplicate: boolean; family: string; documentKey: string | null; responseXml: string }
-  | { ok: false; messageId: string; error: { code: string; message: string } };

@@ -40,6 +40,7 @@ import {
   type Manifest,
   type SasPackage,
 } from '@osw/messages';
+import { isMessageId, type ImportAnswer } from '@osw/messages/exchange';
 import { raiseDeclarationData } from '../push/matching.js';
 import type { PlatformDeps } from '../ports.js';
 import type { ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
@@ -52,14 +53,7 @@ export interface InboundMessage {
   body: Uint8Array;
 }
 
-export interface ImportAnswer {
-  accepted: boolean;
-  /** the import response file content: DecImportResponse, CommonResponeMessage or a failure <Root> */
-  responseXml: string;
-  duplicate: boolean;
-  family: string;
-  documentKey: string | null;
-}
+export type { ImportAnswer };
 
 /** An accepted manifest (舱单), as the business system gets it. */
 export interface AcceptedManifest {
@@ -98,26 +92,24 @@ export const MANIFEST_TYPES = ['MT1101', 'MT2101', 'MT3101', 'MT4101'] as const;
 /** 金关二期 message types the platform takes. */
 export const PACKAGE_TYPES = ['INV101', 'SAS121'] as const;
 
-export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_.-]{8,128}$/;
-
 export async function importMessage(deps: PlatformDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
   try {
     return await importOnce(deps, customs, msg);
   } catch (err) {
     // two deliveries of one message id raced: the loser answers with what the winner stored
     const known = err instanceof OswError ? undefined : await deps.store.getInbound(msg.client.clientId, msg.messageId).catch(() => undefined);
-    if (known) return { accepted: known.accepted, responseXml: known.responseXml, duplicate: true, family: known.family, documentKey: known.documentKey };
+    if (known) return answerOf(known, true);
     throw err;
   }
 }
 
 async function importOnce(deps: PlatformDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
-  if (!MESSAGE_ID_PATTERN.test(msg.messageId)) throw new OswError('OSW_EXCHANGE_BAD_MESSAGE_ID', 'message id must be 8-128 characters of A-Z a-z 0-9 _ . -');
+  if (!isMessageId(msg.messageId)) throw new OswError('OSW_EXCHANGE_BAD_MESSAGE_ID', 'message id must be 8-128 characters of A-Z a-z 0-9 _ . -');
   const log = deps.logger.child({ clientId: msg.client.clientId, msgId: msg.messageId, file: msg.fileName });
   const known = await deps.store.getInbound(msg.client.clientId, msg.messageId);
   if (known) {
     log.info({ accepted: known.accepted }, 'duplicate message id: answered again, not imported twice');
-    return { accepted: known.accepted, responseXml: known.responseXml, duplicate: true, family: known.family, documentKey: known.documentKey };
+    return answerOf(known, true);
   }
 
   const now = deps.clock.now();
@@ -320,5 +312,10 @@ async function record(
   };
   await deps.store.insertInbound(row);
   if (!r.accepted) log.info({ family: r.family }, 'message refused');
-  return { accepted: r.accepted, responseXml: r.responseXml, duplicate: false, family: r.family, documentKey: r.documentKey };
+  return answerOf(row, false);
+}
+
+/** The answer to a stored import: the first time, or again for a duplicate message id. */
+function answerOf(row: InboundRow, duplicate: boolean): ImportAnswer {
+  return { messageId: row.messageId, accepted: row.accepted, duplicate, family: row.family, documentKey: row.documentKey, responseXml: row.responseXml };
 }

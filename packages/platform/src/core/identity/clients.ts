@@ -3,6 +3,7 @@
  * apply for an import client and get its transport settings (传输设置), list the enterprise's
  * clients with their device binding, unbind the device, disable a client.
  */
+import { brokerNames } from '@osw/messages/exchange';
 import type { Actor } from '../audit/audit-log.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { BrokerAccounts, Clock } from '../ports.js';
@@ -38,12 +39,6 @@ export const AMQP_PORT = 5672;
 /** The transport a stored client uses, as the API names it. */
 export function apiTransport(client: Pick<ClientRow, 'transport'>): 'https' | 'rabbitmq' {
   return client.transport === 'amqp' ? 'rabbitmq' : 'https';
-}
-
-/** Broker names for a RabbitMQ client: user `U_SW<digits>`, queues `Q_Send<id>`/`Q_Recv<id>`, exchange `E_<id>`. */
-export function brokerNames(clientId: string) {
-  const digits = clientId.replace(/^DXPE(SW|NT)/, '');
-  return { user: `U_SW${digits}`, sendQueue: `Q_Send${clientId}`, receiveQueue: `Q_Recv${clientId}`, exchange: `E_${clientId}` };
 }
 
 /** `brokerUrl`: where RabbitMQ clients connect (the platform's `amqp.clientUrl`); else the public host on port 5672. */

@@ -1,0 +1,118 @@
+/**
+ * The exchange's wire protocol, written once for both sides: the import client and the platform
+ * import this module, over HTTP (`/exchange/v1/…`) and over RabbitMQ alike.
+ *
+ * - a message travels with its **message id** (HTTP header, or the AMQP message id), its **file
+ *   name** (percent-encoded UTF-8) and its **business**; the client's **device fingerprint** binds
+ *   it to one machine (设备绑定);
+ * - the platform answers an import with an {@link ImportAnswer};
+ * - on RabbitMQ each client has its broker user, send exchange and two queues ({@link brokerNames}).
+ *
+ * docs/exchange-http.md and docs/scale-out.md describe the protocol for people.
+ */
+import { z } from 'zod';
+
+/** Message headers (HTTP request headers, AMQP message headers). */
+export const EXCHANGE_HEADER = {
+  /** HTTP only: AMQP carries it as the message's `messageId` property */
+  messageId: 'x-osw-message-id',
+  fileName: 'x-osw-file-name',
+  business: 'x-osw-business',
+  device: 'x-osw-device',
+} as const;
+
+/** The HTTP exchange's routes, below the client's endpoint `<platform>/exchange/v1`. */
+export const EXCHANGE_HTTP = {
+  base: '/exchange/v1',
+  messages: '/exchange/v1/messages',
+  inbox: '/exchange/v1/inbox',
+  inboxAck: '/exchange/v1/inbox/ack',
+  ping: '/exchange/v1/ping',
+  status: '/exchange/v1/status',
+} as const;
+
+/** Message ids: 8–128 characters of `A-Z a-z 0-9 _ . -`, unique per sending client. */
+export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_.-]{8,128}$/;
+
+export function isMessageId(id: string): boolean {
+  return MESSAGE_ID_PATTERN.test(id);
+}
+
+/** A device fingerprint: 16–128 lowercase hex digits. */
+export const DEVICE_PATTERN = /^[0-9a-f]{16,128}$/;
+
+/** File names travel percent-encoded (UTF-8), so Chinese names pass any header. */
+export function encodeFileNameHeader(fileName: string): string {
+  return encodeURIComponent(fileName);
+}
+
+/** The file name of a header; `null` when it is not valid percent-encoded UTF-8. */
+export function decodeFileNameHeader(value: unknown): string | null {
+  try {
+    return decodeURIComponent(String(value ?? ''));
+  } catch {
+    return null;
+  }
+}
+
+/** The headers that go with a message, as a plain record (the message id goes separately on AMQP). */
+export function messageHeaders(m: { fileName: string; business: string; device?: string }): Record<string, string> {
+  const h: Record<string, string> = { [EXCHANGE_HEADER.fileName]: encodeFileNameHeader(m.fileName), [EXCHANGE_HEADER.business]: m.business };
+  if (m.device) h[EXCHANGE_HEADER.device] = m.device;
+  return h;
+}
+
+/** The platform's answer to one imported message. */
+export const ImportAnswerSchema = z.object({
+  messageId: z.string(),
+  accepted: z.boolean().describe('false: the platform refused it; the response says why'),
+  duplicate: z.boolean().describe('the message id was imported before: this is the stored answer'),
+  family: z.string().describe('message family: declaration, manifest, sas, ceb, unknown…'),
+  documentKey: z.string().nullable().describe('统一编号 or the document id the platform gave'),
+  responseXml: z.string().describe('the import response file: DecImportResponse, CommonResponeMessage, PlatImpRet or a failure <Root>'),
+});
+export type ImportAnswer = z.infer<typeof ImportAnswerSchema>;
+
+/** An exchange error (HTTP error body, AMQP refusal). */
+export const ExchangeErrorSchema = z.object({ code: z.string(), message: z.string() });
+
+/** The import answer on RabbitMQ's reply-to: the answer, or the refusal of the exchange itself. */
+export const AmqpAnswerSchema = z.discriminatedUnion('ok', [
+  ImportAnswerSchema.extend({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), messageId: z.string(), error: ExchangeErrorSchema }),
+]);
+export type AmqpAnswer = z.infer<typeof AmqpAnswerSchema>;
+
+/** A message the platform delivers to a client's InBox (HTTP `GET /exchange/v1/inbox`). */
+export const InboxMessageSchema = z.object({
+  deliveryId: z.number().int(),
+  /** stable across redeliveries and resends */
+  messageId: z.string(),
+  business: z.string(),
+  fileName: z.string(),
+  body: z.string(),
+  attempts: z.number().int(),
+});
+export type InboxMessage = z.infer<typeof InboxMessageSchema>;
+
+// ---- RabbitMQ names ----
+
+export const SEND_QUEUE_PREFIX = 'Q_Send';
+export const RECEIVE_QUEUE_PREFIX = 'Q_Recv';
+export const SEND_EXCHANGE_PREFIX = 'E_';
+export const DEAD_LETTER_EXCHANGE = 'osw.dead-letter';
+export const DEAD_LETTER_QUEUE = 'osw.dead-letter';
+/** RabbitMQ's direct reply-to: import answers come back on it, with no queue or permission of its own */
+export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+
+/** Broker names of a client, as its transport settings (传输设置) show them: user `U_SW<digits>`, exchange `E_<id>`, queues `Q_Send<id>`/`Q_Recv<id>`. */
+export function brokerNames(clientId: string) {
+  const digits = clientId.replace(/^DXPE(SW|NT)/, '');
+  return { user: `U_SW${digits}`, exchange: `${SEND_EXCHANGE_PREFIX}${clientId}`, sendQueue: `${SEND_QUEUE_PREFIX}${clientId}`, receiveQueue: `${RECEIVE_QUEUE_PREFIX}${clientId}` };
+}
+
+/** The client a send or receive queue belongs to; null for any other queue. */
+export function clientOfQueue(queue: string | null | undefined): string | null {
+  const m = /^Q_(Send|Recv)(.+)$/.exec(queue ?? '');
+  return m ? m[2] : null;
+}
