@@ -123,7 +123,7 @@ export async function amqpFigures(root: string, quick: boolean): Promise<Figure[
         const fileName = `Receipt_E2026${String(i).padStart(13, '0')}_20261122100000${String(i).padStart(7, '0')}.xml`;
         const at = Date.now();
         created.set(fileName, at);
-        await store.enqueueDelivery({ clientId: cfg.clientId, messageId: `BENCH${String(i).padStart(12, '0')}`, business: 'declaration', fileName, body: receipt(i), createdAt: new Date(at).toISOString() });
+        await store.deliveries.enqueue([{ clientId: cfg.clientId, messageId: `BENCH${String(i).padStart(12, '0')}`, business: 'declaration', fileName, body: receipt(i), createdAt: new Date(at).toISOString() }]);
         world.platform.deps.notifier.notify(cfg.clientId);
         if (i % 50 === 49) await new Promise((r) => setImmediate(r));
       }

@@ -6,6 +6,7 @@
  * - matching time per event with 1,000, 100,000 and 1,000,000 subscriptions in the store (the indexes keep it flat).
  * `--quick`: 10,000 subscriptions and 500 events; 1,000 vs 50,000 subscriptions.
  */
+import { acknowledgeDeliveries, takeDeliveries } from '../packages/platform/src/core/exchange/outbound.js';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,7 +42,7 @@ export async function seed(o: OpenedStore, parties: number, declarations: number
   await o.db.transaction().execute(async (db) => {
     const ents = Array.from({ length: parties + noise }, (_, i) => ({ customsCode: code(i), uscc: `91440300MA${String(i).padStart(8, '0')}`, name: `企业${i}`, region: '5300', createdAt: at }));
     await chunked(ents, 500, (p) => db.insertInto('enterprises').values(p).execute());
-    const clients = Array.from({ length: parties }, (_, i) => ({ clientId: client(i), enterpriseCode: code(i), region: '5300', version: '2.0', transport: 'http', environment: 'test', secretHash: 'x', status: 'active', deviceFingerprint: null, deviceBoundAt: null, createdAt: at }));
+    const clients = Array.from({ length: parties }, (_, i) => ({ clientId: client(i), enterpriseCode: code(i), region: '5300', version: '2.0', transport: 'http' as const, environment: 'test' as const, secretHash: 'x', status: 'active' as const, deviceFingerprint: null, deviceBoundAt: null, createdAt: at }));
     await chunked(clients, 500, (p) => db.insertInto('clients').values(p).execute());
     const broker = code(parties);
     const decs = Array.from({ length: declarations }, (_, i) => ({
@@ -60,7 +61,7 @@ export async function seed(o: OpenedStore, parties: number, declarations: number
         const n = i + k;
         const byDoc = n % 2 === 0;
         return {
-          enterpriseCode: code(parties + (n % noise)), pushMethod: 'app', mode: byDoc ? 'document' : 'enterprise', documentNo: byDoc ? `X${n}` : null, seqNo: byDoc ? `E2099${String(n).padStart(13, '0')}` : null,
+          enterpriseCode: code(parties + (n % noise)), pushMethod: 'app' as const, mode: byDoc ? ('document' as const) : ('enterprise' as const), documentNo: byDoc ? `X${n}` : null, seqNo: byDoc ? `E2099${String(n).padStart(13, '0')}` : null,
           phone: null, clientId: null, operatorCardNo: null, operatorAccount: 'op', operatorCode: `Q${n % 5000}`, cancelledAt: null, createdAt: at,
         };
       });
@@ -76,8 +77,8 @@ function deps(o: OpenedStore): PlatformDeps {
 export async function raise(d: PlatformDeps, i: number, channel: string): Promise<number> {
   const now = new Date();
   return d.store.transaction(async (tx) => {
-    const dec = (await tx.getDeclaration(seq(i)))!;
-    const stamp = fileStamp(now, await tx.nextSerial('fileStamp'));
+    const dec = (await tx.declarations.get(seq(i)))!;
+    const stamp = fileStamp(now, await tx.serials.next('fileStamp'));
     const xml = buildDecResult({ cusCiqNo: dec.seqNo, entryId: '', noticeDate: '', channel, note: '', customMaster: '5300', ieDate: '', dDate: '' });
     return raiseDeclarationReceipt(tx, dec, { channel, note: '', entryId: '', xml, at: now, fileName: `Receipt_${dec.seqNo}_${stamp}.xml`, stamp });
   });
@@ -120,7 +121,7 @@ async function throughput(subscriptions: number, events: number): Promise<Figure
         let any = false;
         for (let c = 0; c < parties; c += 1) {
           if (written >= events) break;
-          const rows = await o.store.takeDeliveries(client(c), 100);
+          const rows = await takeDeliveries(d, client(c), 100);
           if (!rows.length) continue;
           any = true;
           for (const r of rows) {
@@ -130,7 +131,7 @@ async function throughput(subscriptions: number, events: number): Promise<Figure
             latencies.push(Date.now() - new Date(r.createdAt).getTime());
           }
           written += rows.length;
-          await o.store.ackDeliveries(client(c), rows.map((r) => r.id), new Date().toISOString());
+          await acknowledgeDeliveries(d, client(c), rows.map((r) => r.id));
         }
         if (written >= events) done = true;
         if (!any) await new Promise((r) => setTimeout(r, 5));

@@ -32,7 +32,7 @@ describe('import client', () => {
     running.push(c);
     return c;
   };
-  const declarations = async () => (await w.platform.deps.store.listDeclarationsFor('4403980001', 100_000)).length;
+  const declarations = async () => (await w.platform.deps.store.declarations.listFor('4403980001', 100_000)).length;
 
   beforeAll(async () => {
     t = tempDir('osw-client-');
@@ -196,7 +196,7 @@ describe('import client', () => {
     await start(cfg);
     const b = boxes(cfg);
     const store = w.platform.deps.store;
-    const id = await store.enqueueDelivery({ clientId: w.broker.clientId, messageId: 'PUSHTEST0001', business: 'declaration', fileName: 'Receipt_E20260000000999999_202611211200000000001.xml', body: '<DEC_RESULT/>', createdAt: new Date().toISOString() });
+    const id = await store.deliveries.enqueue([{ clientId: w.broker.clientId, messageId: 'PUSHTEST0001', business: 'declaration', fileName: 'Receipt_E20260000000999999_202611211200000000001.xml', body: '<DEC_RESULT/>', createdAt: new Date().toISOString() }]);
     w.platform.deps.notifier.notify(w.broker.clientId);
     await waitFor(() => filesBelow(b.inBox).includes('Receipt_E20260000000999999_202611211200000000001.xml'), 'the receipt');
     await fs.rm(path.join(b.inBox, 'Receipt_E20260000000999999_202611211200000000001.xml'));
@@ -204,10 +204,10 @@ describe('import client', () => {
     const db = new Database(w.dbFile);
     db.prepare('update deliveries set acked_at = null where id = ?').run(id);
     db.close();
-    await store.enqueueDelivery({ clientId: w.broker.clientId, messageId: 'PUSHTEST0002', business: 'no-such-business', fileName: 'Receipt_X_202611211200000000002.xml', body: '<DEC_RESULT/>', createdAt: new Date().toISOString() });
+    await store.deliveries.enqueue([{ clientId: w.broker.clientId, messageId: 'PUSHTEST0002', business: 'no-such-business', fileName: 'Receipt_X_202611211200000000002.xml', body: '<DEC_RESULT/>', createdAt: new Date().toISOString() }]);
     w.platform.deps.notifier.notify(w.broker.clientId);
     await waitFor(() => filesBelow(b.inBox).includes('Receipt_X_202611211200000000002.xml'), 'the push for an unknown business in the default InBox');
-    await waitFor(async () => (await store.countPendingDeliveries(w.broker.clientId)) === 0, 'all acknowledged');
+    await waitFor(async () => (await store.deliveries.countPending(w.broker.clientId)) === 0, 'all acknowledged');
     expect(filesBelow(b.inBox)).not.toContain('Receipt_E20260000000999999_202611211200000000001.xml');
     expect(running[0].snapshot().received.duplicatesDropped).toBe(1);
   });

@@ -98,7 +98,7 @@ describe.skipIf(!AMQP_URL || !PG_URL)('demo on PostgreSQL and RabbitMQ', () => {
     expect(d.platform.amqp!.stats.forwarded).toBeGreaterThanOrEqual(5);
     const reopened = await db.open();
     try {
-      expect((await reopened.store.getDeclaration(seqNo))?.seqNo).toBe(seqNo);
+      expect((await reopened.store.declarations.get(seqNo))?.seqNo).toBe(seqNo);
     } finally {
       await reopened.close();
     }

@@ -74,7 +74,7 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
       expect(existsSync(path.join(cl.impPath, 'Sas', 'OutBox'))).toBe(true);
     }
     expect(c.manuals).toEqual([{ manualNo: expect.stringMatching(/^E\d{11}$/), enterpriseCode: c.enterprises.find((e: { role: string }) => e.role === 'owner').customsCode }]);
-    const items = await demo.platform.deps.store.listManualItems(c.manuals[0].manualNo);
+    const items = await demo.platform.deps.store.manuals.listItems(c.manuals[0].manualNo);
     expect(items.filter((i) => i.kind === 'img').length).toBeGreaterThanOrEqual(20);
     expect(items.filter((i) => i.kind === 'exg').length).toBeGreaterThanOrEqual(10);
     expect(JSON.stringify(c)).not.toContain('secret');
@@ -207,7 +207,7 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     const transport = new HttpTransport({ baseUrl: cfg.platform.url, clientId: cfg.clientId, secret: cfg.platform.secret, sendTimeoutMs: 5000, device: deviceFingerprint(cfg.clientId, cfg.deviceId) });
     const first = await transport.send({ messageId: `${cfg.clientId}${answeredStamp}`, fileName: 'answered.xml', business: 'declaration', body: Buffer.from(signed) });
     expect(first.accepted).toBe(true);
-    const before = (await demo.platform.deps.store.listDeclarationsFor('4403980001', 1000)).length;
+    const before = (await demo.platform.deps.store.declarations.listFor('4403980001', 1000)).length;
     await demo.close();
 
     const crashedStamp = '202611211200000000042';
@@ -221,8 +221,8 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     expect(parseDecImportResponse(inBoxFile(again)).seqNo).toBe(parseDecImportResponse(first.responseXml).seqNo);
     await waitFor(() => existsSync(path.join(dec.sentBox, chinaDay(new Date()), `crashed_${crashedStamp}.xml`)), 'resumed file in SentBox');
     await waitFor(() => existsSync(path.join(dec.sentBox, chinaDay(new Date()), `answered_${answeredStamp}.xml`)), 'answered file in SentBox');
-    expect((await demo.platform.deps.store.listDeclarationsFor('4403980001', 1000)).length).toBe(before + 1);
-    expect(await demo.platform.deps.store.countEnterprises()).toBe(2);
+    expect((await demo.platform.deps.store.declarations.listFor('4403980001', 1000)).length).toBe(before + 1);
+    expect(await demo.platform.deps.store.identity.countEnterprises()).toBe(2);
     expect(filesBelow(work)).toEqual([]);
     expect([...filesBelow(dec.sentBox), ...filesBelow(dec.failBox)]).toHaveLength(dropped);
   });

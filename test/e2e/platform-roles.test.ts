@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyFingerprint, openCardKey, parseDecImportResponse, parseDecResult, signDecMessage } from '@osw/messages';
 import { startPlatform, type RunningPlatform } from '../../packages/platform/src/main.js';
-import { createEnterprise, issueCard, registerClient } from '../../packages/platform/src/core/identity/registry.js';
+import { createEnterprise, issueCard } from '../../packages/platform/src/core/identity/registry.js';
+import { registerClient } from '../../packages/platform/src/core/clients/registry.js';
 import { loadPlatformConfig } from '../../packages/cli/src/platform-commands.js';
 import { createPostgresDatabase, PG_URL, type TestDatabase } from '../support/engines.js';
 import { silent } from '../support/platform-world.js';
@@ -82,8 +83,8 @@ describe.skipIf(!PG_URL)('the sandbox as its own process', () => {
 
     // no sandbox worker here: the job waits in the store
     expect(await api.sandboxWorker.runDue()).toBe(0);
-    expect((await deps.store.dueSandboxJobs(new Date(Date.now() + 60_000).toISOString(), 100)).map((j) => j.documentKey)).toContain(seqNo);
-    expect(await deps.store.listDeclarationReceipts(seqNo)).toEqual([]);
+    expect((await deps.store.sandbox.dueJobs(new Date(Date.now() + 60_000).toISOString(), 100)).map((j) => j.documentKey)).toContain(seqNo);
+    expect(await deps.store.declarations.listReceipts(seqNo)).toEqual([]);
 
     // the sandbox on its own: same database, only the worker and a health check
     const cfg = path.join(t.dir, 'sandbox.yaml');
@@ -121,7 +122,7 @@ describe.skipIf(!PG_URL)('the sandbox as its own process', () => {
     const started = Date.now();
     const polling = fetch(`${api.url}/exchange/v1/inbox?waitMs=25000&max=50`, { headers: { authorization: auth } }).then(async (r) => (await r.json()) as { messages: { body: string }[] });
     await new Promise((r) => setTimeout(r, 500));
-    await deps.store.insertSandboxJob({ kind: 'declaration-receipt', documentKey: seqNo, payload: { channel: 'R', note: '补发结关回执' }, dueAt: new Date().toISOString() });
+    await deps.store.sandbox.insertJobs([{ kind: 'declaration-receipt', documentKey: seqNo, payload: { channel: 'R', note: '补发结关回执' }, dueAt: new Date().toISOString() }]);
     const woken = await polling;
     expect(woken.messages.map((m) => parseDecResult(m.body).channel)).toEqual(['R']);
     expect(Date.now() - started).toBeLessThan(15_000);

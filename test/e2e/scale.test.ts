@@ -71,14 +71,14 @@ describe.skipIf(!AMQP_URL || !PG_URL)('scale-out: RabbitMQ + PostgreSQL, two pla
     // every receipt the sandbox issued is forwarded and written (instance 1 finishes instance 2's work)
     const store = deps.store;
     try {
-      await waitFor(async () => (await store.listDeclarationsFor('4403980001', 100_000)).every((d) => d.channel === 'R' || d.channel === 'E'), 'every declaration through its receipts', 240_000, 500);
+      await waitFor(async () => (await store.declarations.listFor('4403980001', 100_000)).every((d) => d.channel === 'R' || d.channel === 'E'), 'every declaration through its receipts', 240_000, 500);
     } catch (err) {
       const channels: Record<string, number> = {};
-      for (const d of await store.listDeclarationsFor('4403980001', 100_000)) channels[d.channel || '-'] = (channels[d.channel || '-'] ?? 0) + 1;
-      const due = await store.dueSandboxJobs(new Date().toISOString(), 10_000);
+      for (const d of await store.declarations.listFor('4403980001', 100_000)) channels[d.channel || '-'] = (channels[d.channel || '-'] ?? 0) + 1;
+      const due = await store.sandbox.dueJobs(new Date().toISOString(), 10_000);
       throw new Error(`${(err as Error).message}; channels ${JSON.stringify(channels)}; ${due.length} sandbox jobs due: ${JSON.stringify(due.slice(0, 3))}`);
     }
-    await waitFor(async () => (await store.countPendingDeliveries(reg.clientId)) === 0, 'no delivery left in the store', 60_000, 250);
+    await waitFor(async () => (await store.deliveries.countPending(reg.clientId)) === 0, 'no delivery left in the store', 60_000, 250);
     const receipts = await waitFor(async () => {
       const names = filesBelow(inBox).filter((f) => f.startsWith('Receipt_'));
       const queued = await mgmt.listQueues(vh.vhost);
@@ -91,10 +91,10 @@ describe.skipIf(!AMQP_URL || !PG_URL)('scale-out: RabbitMQ + PostgreSQL, two pla
     expect(failed).toEqual([]);
     // each file answered once
     expect(new Set(inBoxFiles.filter((f) => f.startsWith('Successed_')).map((f) => f.replace(/_\d{21,23}\.xml$/, ''))).size).toBe(FILES);
-    const declarations = await store.listDeclarationsFor('4403980001', 100_000);
+    const declarations = await store.declarations.listFor('4403980001', 100_000);
     expect(declarations).toHaveLength(FILES);
     // each receipt once: as many InBox receipts as the store issued, no name twice
-    const issued = (await Promise.all(declarations.map((d) => store.listDeclarationReceipts(d.seqNo)))).flat().length;
+    const issued = (await Promise.all(declarations.map((d) => store.declarations.listReceipts(d.seqNo)))).flat().length;
     expect(receipts).toHaveLength(issued);
     expect(new Set(receipts).size).toBe(receipts.length);
     expect(dropped).toBeGreaterThanOrEqual(1);

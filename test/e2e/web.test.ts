@@ -372,7 +372,7 @@ describe('web console in Chromium', () => {
     const idleLive = table.locator('tbody tr', { hasText: idle }).getByTestId('client-live');
     await idleLive.getByText('离线').waitFor();
     // two deliveries wait for the idle client: the screen shows them without being asked
-    for (const n of [1, 2]) await demo.platform.deps.store.enqueueDelivery({ clientId: idle, messageId: `web-live-${n}`, business: 'DecCus001', fileName: `web-live-${n}.xml`, body: '<x/>', createdAt: new Date().toISOString() });
+    for (const n of [1, 2]) await demo.platform.deps.store.deliveries.enqueue([{ clientId: idle, messageId: `web-live-${n}`, business: 'DecCus001', fileName: `web-live-${n}.xml`, body: '<x/>', createdAt: new Date().toISOString() }]);
     await idleLive.getByText('积压 2').waitFor({ timeout: 30_000 });
     await shot(page, '16-client-status');
   });

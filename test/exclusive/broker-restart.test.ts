@@ -24,7 +24,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunningClient } from '@osw/client';
 import { AmqpTransport } from '../../packages/client/src/adapters/amqp/transport.js';
 import { brokerNames } from '@osw/messages/exchange';
-import { createEnterprise, issueCard, registerClient } from '../../packages/platform/src/core/identity/registry.js';
+import { createEnterprise, issueCard } from '../../packages/platform/src/core/identity/registry.js';
+import { registerClient } from '../../packages/platform/src/core/clients/registry.js';
 import { startPlatform, type RunningPlatform } from '../../packages/platform/src/main.js';
 import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
 import { FULL, record } from '../reliability/report.js';
@@ -111,7 +112,7 @@ describe.skipIf(!AMQP_URL || !RESTART)('RabbitMQ restart mid-run', () => {
     })();
     const enqueue = (async () => {
       for (let i = 0; i < N; i++) {
-        await store.enqueueDelivery({ clientId: c.clientId, messageId: `D${i}`, business: 'declaration', fileName: `Receipt_D${i}.xml`, body: `<d n="${i}"/>`, createdAt: new Date().toISOString() });
+        await store.deliveries.enqueue([{ clientId: c.clientId, messageId: `D${i}`, business: 'declaration', fileName: `Receipt_D${i}.xml`, body: `<d n="${i}"/>`, createdAt: new Date().toISOString() }]);
         platform.deps.notifier.notify(c.clientId);
         if (i % 50 === 0) await new Promise((r) => setTimeout(r, 10));
       }
@@ -149,7 +150,7 @@ describe.skipIf(!AMQP_URL || !RESTART)('RabbitMQ restart mid-run', () => {
     const firstHalf = fanOut.raise(FAN_OUT / 2);
 
     // the streams under way, then the restart
-    await waitFor(async () => (await store.getInbound(c.clientId, id(300))) !== undefined && sent() >= FILES / 4 && pushed() > 0, 'the streams under way', 120_000, 50);
+    await waitFor(async () => (await store.inbound.get(c.clientId, id(300))) !== undefined && sent() >= FILES / 4 && pushed() > 0, 'the streams under way', 120_000, 50);
     const sentBefore = sent();
     const pushedBefore = pushed();
     const t0 = Date.now();
@@ -166,24 +167,24 @@ describe.skipIf(!AMQP_URL || !RESTART)('RabbitMQ restart mid-run', () => {
     await receiving;
     await t.close();
     await waitFor(() => sent() + filesBelow(box('FailBox')).length >= FILES, 'every file filed', FULL ? 600_000 : 180_000, 250);
-    await waitFor(async () => (await store.listDeclarationsFor('4403980001', 100_000)).every((x) => x.channel === 'R' || x.channel === 'E'), 'every declaration through its receipts', 180_000, 250);
-    await waitFor(async () => (await store.countPendingDeliveries(d.clientId)) === 0, 'no delivery left for the client', 60_000, 250);
+    await waitFor(async () => (await store.declarations.listFor('4403980001', 100_000)).every((x) => x.channel === 'R' || x.channel === 'E'), 'every declaration through its receipts', 180_000, 250);
+    await waitFor(async () => (await store.deliveries.countPending(d.clientId)) === 0, 'no delivery left for the client', 60_000, 250);
     const receipts = await waitFor(() => {
       const r = filesBelow(box('InBox')).filter((f) => f.startsWith('Receipt_'));
       return r.length >= FILES * RECEIPTS ? r : null;
     }, 'every receipt in the InBox', 120_000, 250);
     await waitFor(() => pushed() >= fanOut.pushes, `${fanOut.pushes} pushes in the importer's InBox (have ${pushed()})`, FULL ? 600_000 : 180_000, 250);
-    await waitFor(async () => (await store.countPendingDeliveries(o.clientId)) === 0, 'no delivery left for the importer', 60_000, 250);
+    await waitFor(async () => (await store.deliveries.countPending(o.clientId)) === 0, 'no delivery left for the importer', 60_000, 250);
     const pushCheck = fanOut.check(ownerInBox);
 
     // the transport: each message imported once, each receipt received
-    for (let i = 0; i < N; i++) expect(await store.getInbound(c.clientId, id(i))).toBeDefined();
+    for (let i = 0; i < N; i++) expect(await store.inbound.get(c.clientId, id(i))).toBeDefined();
     expect(seen.size).toBe(N);
-    expect(await store.countPendingDeliveries(c.clientId)).toBe(0);
+    expect(await store.deliveries.countPending(c.clientId)).toBe(0);
     // the client: every file once in SentBox, one Successed_ each, one declaration each, every receipt once
     const sentNames = filesBelow(box('SentBox')).map((f) => path.basename(f).replace(/_\d{21,23}\.xml$/, ''));
     const successed = filesBelow(box('InBox')).filter((f) => f.startsWith('Successed_')).map((f) => f.replace(/_\d{21,23}\.xml$/, ''));
-    const accepted = (await store.listDeclarationsFor('4403980001', 100_000)).length;
+    const accepted = (await store.declarations.listFor('4403980001', 100_000)).length;
     const lost = FILES - new Set(sentNames).size + Math.max(0, FILES * RECEIPTS - new Set(receipts).size) + (N - seen.size) + pushCheck.missing;
     const duplicates = sentNames.length - new Set(sentNames).size + (successed.length - new Set(successed).size) + Math.max(0, accepted - FILES) + (receipts.length - new Set(receipts).size) + pushCheck.duplicates;
     record({ test: 'RabbitMQ restarted mid-stream (rabbitmqctl stop_app/start_app)', load: `${N} transport sends + ${N} receipts; ${FILES} client files + ${FILES * RECEIPTS} receipts; ${fanOut.pushes} pushes`, faults: 1, lost, duplicates });

@@ -39,7 +39,7 @@ describe('reliability: the client killed at random moments', () => {
     const configFile = path.join(t.dir, 'crash.yaml');
     writeFileSync(configFile, JSON.stringify(cfg));
     const env = { ...process.env, OSW_CLIENT_LOCK_DIR: path.join(t.dir, 'locks') };
-    const before = (await w.platform.deps.store.listDeclarationsFor('4403980001', 1_000_000)).length;
+    const before = (await w.platform.deps.store.declarations.listFor('4403980001', 1_000_000)).length;
     const start = () => spawn(process.execPath, [OSW, 'client', 'start', '--config', configFile], { env, stdio: 'ignore' });
     let kills = 0;
     for (let r = 0; r < rounds; r++) {
@@ -61,7 +61,7 @@ describe('reliability: the client killed at random moments', () => {
     }
     const sent = filesBelow(box('SentBox')).map((f) => path.basename(f).replace(/_\d{21}\.xml$/, ''));
     const inBox = filesBelow(box('InBox')).filter((f) => f.startsWith('Successed_'));
-    const accepted = (await w.platform.deps.store.listDeclarationsFor('4403980001', 1_000_000)).length - before;
+    const accepted = (await w.platform.deps.store.declarations.listFor('4403980001', 1_000_000)).length - before;
     const lost = files - new Set(sent).size;
     const duplicates = sent.length - new Set(sent).size + (inBox.length - new Set(inBox.map((f) => f.replace(/_\d{21}\.xml$/, ''))).size) + Math.max(0, accepted - files);
     record({ test: 'client kill -9 during a send', load: `${files} files`, faults: kills, lost, duplicates });

@@ -139,8 +139,8 @@ describe.skipIf(!AMQP_URL)('reliability: the network to the broker drops', () =>
     await waitFor(() => sent() + filesBelow(box('FailBox')).length >= FILES, 'every file filed', FULL ? 600_000 : 180_000, 250);
     const recoveredMs = Date.now() - restoredAt;
     const store = deps.store;
-    await waitFor(async () => (await store.listDeclarationsFor('4403980001', 100_000)).every((d) => d.channel === 'R' || d.channel === 'E'), 'every declaration through its receipts', 180_000, 250);
-    await waitFor(async () => (await store.countPendingDeliveries(reg.clientId)) === 0, 'no delivery left in the store', 60_000, 250);
+    await waitFor(async () => (await store.declarations.listFor('4403980001', 100_000)).every((d) => d.channel === 'R' || d.channel === 'E'), 'every declaration through its receipts', 180_000, 250);
+    await waitFor(async () => (await store.deliveries.countPending(reg.clientId)) === 0, 'no delivery left in the store', 60_000, 250);
     const receipts = await waitFor(() => {
       const r = filesBelow(box('InBox')).filter((f) => f.startsWith('Receipt_'));
       return r.length >= FILES * RECEIPTS ? r : null;
@@ -148,7 +148,7 @@ describe.skipIf(!AMQP_URL)('reliability: the network to the broker drops', () =>
 
     const sentNames = filesBelow(box('SentBox')).map((f) => path.basename(f).replace(/_\d{21,23}\.xml$/, ''));
     const successed = filesBelow(box('InBox')).filter((f) => f.startsWith('Successed_')).map((f) => f.replace(/_\d{21,23}\.xml$/, ''));
-    const accepted = (await store.listDeclarationsFor('4403980001', 100_000)).length;
+    const accepted = (await store.declarations.listFor('4403980001', 100_000)).length;
     const lost = FILES - new Set(sentNames).size + Math.max(0, FILES * RECEIPTS - new Set(receipts).size);
     const duplicates = sentNames.length - new Set(sentNames).size + (successed.length - new Set(successed).size) + Math.max(0, accepted - FILES) + (receipts.length - new Set(receipts).size) + Math.max(0, new Set(receipts).size - FILES * RECEIPTS);
     record({ test: `network to the broker dark for ${OUTAGE_MS / 1000} s (TCP proxy black-holed, then reset)`, load: `${FILES} files, ${FILES * RECEIPTS} receipts`, faults: 1, lost, duplicates });

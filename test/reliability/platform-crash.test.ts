@@ -80,7 +80,7 @@ describe.skipIf(!AMQP_URL || !PG_URL)('reliability: a platform instance killed d
 
     // instance 1 finishes: instance 2's claims run out after leaseMs, deliveries in its open transactions come back at once
     await waitFor(() => arrived() >= want, `${want} files in the InBox (have ${arrived()})`, FULL ? 600_000 : 180_000, 250);
-    await waitFor(async () => (await store.countPendingDeliveries(reg.clientId)) === 0, 'no delivery left in the store', 60_000, 250);
+    await waitFor(async () => (await store.deliveries.countPending(reg.clientId)) === 0, 'no delivery left in the store', 60_000, 250);
     const mgmt = p1.amqp!.management;
     await waitFor(async () => {
       const q = (await mgmt.listQueues(vh.vhost)).find((x) => x.name === brokerNames(reg.clientId).receiveQueue);

@@ -21,7 +21,7 @@ export const PUSHES_PER_DECLARATION = 1 + FAN_OUT_CHANNELS.length;
 export async function subscribeToFanOut(store: Store, s: { clientId: string; cardNo: string }): Promise<void> {
   const now = new Date();
   const until = new Date(now.getTime() + 30 * 86_400_000);
-  await store.insertDeclarationSubscription({
+  await store.declarationSubscriptions.insert({
     enterpriseCode: FAN_OUT_OWNER,
     clientId: s.clientId,
     cardNo: s.cardNo,
@@ -64,10 +64,10 @@ export class FanOut {
         ieFlag: 'I', customMaster: '5300', entryId: '', channel: '', messageId: `M${i}`, xml: '<DecMessage/>', declaredAt: at.toISOString(), updatedAt: at.toISOString(),
       };
       await this.store.transaction(async (tx) => {
-        await tx.insertDeclaration(d);
+        await tx.declarations.insert(d);
         await raiseDeclarationData(tx, d, at);
         for (const channel of FAN_OUT_CHANNELS) {
-          const stamp = fileStamp(at, await tx.nextSerial('fileStamp'));
+          const stamp = fileStamp(at, await tx.serials.next('fileStamp'));
           const fileName = `Receipt_${d.seqNo}_${stamp}.xml`;
           this.receiptNames.add(fileName);
           const xml = buildDecResult({ cusCiqNo: d.seqNo, entryId: '', noticeDate: '', channel, note: '', customMaster: '5300', ieDate: '', dDate: '' });

@@ -54,7 +54,7 @@ export async function seedDemo(deps: Pick<PlatformDeps, 'store' | 'clock' | 'bro
     ...MATERIALS.map((name, i) => ({ manualNo, kind: 'img' as const, serial: i + 1, code: `85${String(4100 + i * 7).padStart(4, '0')}0000`, name, model: `规格${i + 1}型`, unit: '007', quantity: String((i + 1) * 1000) })),
     ...PRODUCTS.map((name, i) => ({ manualNo, kind: 'exg' as const, serial: i + 1, code: `85${String(1700 + i * 11).padStart(4, '0')}0000`, name, model: `型号${i + 1}`, unit: '007', quantity: String((i + 1) * 500) })),
   ];
-  await deps.store.insertManual(
+  await deps.store.manuals.insert(
     {
       manualNo,
       enterpriseCode: owner.customsCode,

@@ -106,7 +106,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       if (was !== transport)
         throw new Error(`${home} was set up with ${was === 'http' ? 'the HTTP exchange' : 'RabbitMQ'}, now ${transport === 'http' ? 'the HTTP exchange' : 'RabbitMQ'} is asked for; remove the folder (and the database) to start afresh`);
     } else {
-      if ((await platform.deps.store.countEnterprises()) > 0)
+      if ((await platform.deps.store.identity.countEnterprises()) > 0)
         throw new Error(`${opts.store ? hidePassword(store) : home} holds a platform database but ${home} has no ${STATE_FILE}; use an empty database, or remove the folder to start afresh`);
       state = await seedDemo(platform.deps, { transport });
       await fs.writeFile(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });

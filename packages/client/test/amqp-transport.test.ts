@@ -12,7 +12,8 @@ import { createTransport } from '../src/main.js';
 import { AmqpTransport } from '../src/adapters/amqp/transport.js';
 import { HttpTransport } from '../src/adapters/http/transport.js';
 import { startPlatform, type RunningPlatform } from '../../platform/src/main.js';
-import { createEnterprise, registerClient } from '../../platform/src/core/identity/registry.js';
+import { createEnterprise } from '../../platform/src/core/identity/registry.js';
+import { registerClient } from '../../platform/src/core/clients/registry.js';
 import { brokerNames } from '@osw/messages/exchange';
 
 const base = { clientId: 'DXPESW5300000001', impPath: '/tmp/osw-imp' };
@@ -58,7 +59,7 @@ describe.skipIf(!AMQP_URL)('client RabbitMQ transport against the broker', () =>
 
   test('receipts not acknowledged are handed out again; after a dropped connection the broker redelivers them', async () => {
     for (let i = 0; i < 3; i++)
-      await platform.deps.store.enqueueDelivery({ clientId: c.clientId, messageId: `H${i}`, business: 'declaration', fileName: `Receipt_H${i}.xml`, body: `<h n="${i}"/>`, createdAt: new Date().toISOString() });
+      await platform.deps.store.deliveries.enqueue([{ clientId: c.clientId, messageId: `H${i}`, business: 'declaration', fileName: `Receipt_H${i}.xml`, body: `<h n="${i}"/>`, createdAt: new Date().toISOString() }]);
     platform.deps.notifier.notify(c.clientId);
     const url = vh.url.replace('guest:guest@', '');
     const t = new AmqpTransport({ url, clientId: c.clientId, password: c.secret, sendTimeoutMs: 5000 });

@@ -14,9 +14,9 @@ import { systemClock, type Logger, type PlatformDeps } from './core/ports.js';
 import { FeedAppPush } from './adapters/push/feed.js';
 import { FetchWebhookPort } from './adapters/push/webhook-fetch.js';
 import { PushEngine, startPushWorker, type PushWorker } from './core/push/engine.js';
-import { CustomsSandbox } from './sandbox/customs.js';
-import { loadScenario } from './sandbox/scenario.js';
-import { startSandboxWorker, type SandboxWorker } from './sandbox/worker.js';
+import { CustomsSandbox } from './core/sandbox/customs.js';
+import { loadScenario } from './adapters/sandbox/scenario-file.js';
+import { startSandboxWorker, type SandboxWorker } from './core/sandbox/worker.js';
 
 /**
  * What one platform process does. `all` (the default): everything. `api`: the exchange (HTTP and
@@ -144,23 +144,13 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
   const pgNotifier = isPostgresUrl(where) ? new PostgresNotifier(where, (channel, payload) => sql`select pg_notify(${channel}, ${payload})`.execute(opened.db), local, logger) : null;
   await pgNotifier?.start();
   const notifier = pgNotifier ?? local;
-  // the sandbox process serves no client: it does not connect to RabbitMQ (the API instances forward its receipts)
-  const amqpExchange = config.exchange === 'http' || role === 'sandbox' ? null : new AmqpExchange({ logger, notifier }, { url: config.exchange, ...config.amqp });
-  if (pgNotifier && amqpExchange)
-    pgNotifier.onRemote = (clientId) => {
-      local.notify(clientId);
-      amqpExchange.wake(clientId);
-    };
-  const deps: PlatformDeps = {
-    store: opened.store,
-    clock: systemClock,
-    logger,
-    notifier: amqpExchange?.notifier ?? notifier,
-    ...(amqpExchange ? { broker: amqpExchange.accounts, deadLetters: amqpExchange } : {}),
-  };
+  const base = { store: opened.store, clock: systemClock, logger, notifier };
   const sandbox = new CustomsSandbox({ paceMs: config.sandboxPaceMs, manualApprovalMs: config.manualApprovalDelayMs, scenario });
+  // the sandbox process serves no client: it does not connect to RabbitMQ (the API instances forward its receipts)
+  const amqpExchange = config.exchange === 'http' || role === 'sandbox' ? null : new AmqpExchange({ ...base, customs: sandbox }, { url: config.exchange, ...config.amqp });
+  const deps: PlatformDeps = { ...base, ...(amqpExchange ? { broker: amqpExchange.accounts, deadLetters: amqpExchange.deadLetterQueue } : {}) };
   if (amqpExchange)
-    await amqpExchange.start(deps, sandbox).catch(async (err) => {
+    await amqpExchange.start().catch(async (err) => {
       await amqpExchange.stop().catch(() => undefined);
       await pgNotifier?.close();
       await opened.close();

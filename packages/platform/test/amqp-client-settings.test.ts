@@ -9,7 +9,7 @@ import { tempDir } from '../../../test/helpers.js';
 import { startPlatform, PlatformConfigSchema, type RunningPlatform } from '../src/main.js';
 import { createEnterprise, issueCard } from '../src/core/identity/registry.js';
 import { brokerNames } from '@osw/messages/exchange';
-import { applyForClient } from '../src/core/identity/clients.js';
+import { applyForClient } from '../src/core/clients/registry.js';
 
 const silent = pino({ level: 'silent' });
 

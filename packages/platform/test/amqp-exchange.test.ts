@@ -9,7 +9,8 @@ import pino from 'pino';
 import { AMQP_URL, randomRegion, testVhost } from '../../../test/support/engines.js';
 import { tempDir, waitFor } from '../../../test/helpers.js';
 import { startPlatform, type RunningPlatform } from '../src/main.js';
-import { createEnterprise, registerClient } from '../src/core/identity/registry.js';
+import { createEnterprise } from '../src/core/identity/registry.js';
+import { registerClient } from '../src/core/clients/registry.js';
 import { brokerNames } from '@osw/messages/exchange';
 import { AmqpExchange } from '../src/adapters/amqp/exchange.js';
 import { InProcessNotifier } from '../src/adapters/memory-notifier.js';
@@ -68,7 +69,7 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange', () => {
       const again = await t.send(msg);
       expect(first.duplicate).toBe(false);
       expect(again).toEqual({ ...first, duplicate: true });
-      expect((await platform.deps.store.getInbound(a.clientId, msg.messageId))?.fileName).toBe('报关单.xml');
+      expect((await platform.deps.store.inbound.get(a.clientId, msg.messageId))?.fileName).toBe('报关单.xml');
     } finally {
       await t.close();
     }
@@ -86,11 +87,11 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange', () => {
   test('deliveries queued in the store reach the receive queue once; test-connection shows the backlog', async () => {
     const store = platform.deps.store;
     for (let i = 0; i < 30; i++)
-      await store.enqueueDelivery({ clientId: a.clientId, messageId: `R${String(i).padStart(6, '0')}`, business: 'declaration', fileName: `Receipt_${i}.xml`, body: `<r n="${i}"/>`, createdAt: new Date().toISOString() });
+      await store.deliveries.enqueue([{ clientId: a.clientId, messageId: `R${String(i).padStart(6, '0')}`, business: 'declaration', fileName: `Receipt_${i}.xml`, body: `<r n="${i}"/>`, createdAt: new Date().toISOString() }]);
     platform.deps.notifier.notify(a.clientId);
     const t = new AmqpTransport({ url: vh.url, clientId: a.clientId, password: a.secret, sendTimeoutMs: 10_000 });
     try {
-      await waitFor(async () => (await store.countPendingDeliveries(a.clientId)) === 0, 'store queue forwarded');
+      await waitFor(async () => (await store.deliveries.countPending(a.clientId)) === 0, 'store queue forwarded');
       expect(await t.backlog()).toBe(30);
       const got = await receiveAll(t, 30);
       expect(got.unique.size).toBe(30);
@@ -126,7 +127,7 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange', () => {
     let queued = 0;
     const enqueue = (async () => {
       for (; queued < N; queued++) {
-        await store.enqueueDelivery({ clientId: a.clientId, messageId: `D${String(queued).padStart(6, '0')}`, business: 'declaration', fileName: `Receipt_D${queued}.xml`, body: `<d n="${queued}"/>`, createdAt: new Date().toISOString() });
+        await store.deliveries.enqueue([{ clientId: a.clientId, messageId: `D${String(queued).padStart(6, '0')}`, business: 'declaration', fileName: `Receipt_D${queued}.xml`, body: `<d n="${queued}"/>`, createdAt: new Date().toISOString() }]);
         platform.deps.notifier.notify(a.clientId);
         if (queued % 20 === 0) await new Promise((r) => setTimeout(r, 5));
       }
@@ -159,7 +160,7 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange', () => {
     await t.close();
     expect(dropped).toBeGreaterThanOrEqual(3);
     expect(answers).toHaveLength(N);
-    const inbound = await Promise.all(answers.map((_, i) => store.getInbound(a.clientId, `${a.clientId}2026010200000${String(i).padStart(7, '0')}`)));
+    const inbound = await Promise.all(answers.map((_, i) => store.inbound.get(a.clientId, `${a.clientId}2026010200000${String(i).padStart(7, '0')}`)));
     expect(inbound.filter(Boolean)).toHaveLength(N);
     expect(got.unique.size).toBe(N);
     expect(platform.amqp!.stats.reconnects).toBeGreaterThanOrEqual(1);
@@ -174,21 +175,24 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: poison messages', () => {
     const vh = testVhost();
     const opened = await openSqliteStore(`${tmp.dir}/p.db`);
     // the store fails for one message id only: a scripted fault behind the real broker
-    const store = new Proxy(opened.store, {
+    const inbound = new Proxy(opened.store.inbound, {
       get(target, prop, receiver) {
-        if (prop === 'getInbound')
+        if (prop === 'get')
           return async (clientId: string, messageId: string) => {
             if (messageId.includes('POISON')) throw new Error('scripted store failure');
-            return target.getInbound(clientId, messageId);
+            return target.get(clientId, messageId);
           };
         return Reflect.get(target, prop, receiver);
       },
-    }) as Store;
+    });
+    // the transaction's store is the scripted one too
+    const scripted = (s: Store): Store => new Proxy(s, { get: (t, prop, r) => (prop === 'inbound' ? inbound : prop === 'transaction' ? (fn: (tx: Store) => Promise<unknown>) => t.transaction((tx) => fn(scripted(tx))) : Reflect.get(t, prop, r)) });
+    const store = scripted(opened.store);
     const notifier = new InProcessNotifier();
-    const x = new AmqpExchange({ logger: silent, notifier }, { url: vh.url, deliveryLimit: 2, discoverMs: 200 });
-    const deps = { store, clock: systemClock, logger: silent, notifier: x.notifier, broker: x.accounts };
     const customs = { declarationAccepted: async () => undefined };
-    await x.start(deps, customs);
+    const x = new AmqpExchange({ store, clock: systemClock, logger: silent, notifier, customs }, { url: vh.url, deliveryLimit: 2, discoverMs: 200 });
+    const deps = { store, clock: systemClock, logger: silent, notifier, broker: x.accounts };
+    await x.start();
     const region = randomRegion();
     let user = '';
     try {

@@ -9,9 +9,10 @@ import pino from 'pino';
 import { AMQP_URL, randomRegion, testVhost } from '../../../test/support/engines.js';
 import { tempDir, waitFor } from '../../../test/helpers.js';
 import { startPlatform, type RunningPlatform } from '../src/main.js';
-import { createEnterprise, createOperator, issueCard, registerClient } from '../src/core/identity/registry.js';
+import { createEnterprise, createOperator, issueCard } from '../src/core/identity/registry.js';
+import { registerClient } from '../src/core/clients/registry.js';
 import { brokerNames } from '@osw/messages/exchange';
-import { disableClient } from '../src/core/identity/clients.js';
+import { disableClient } from '../src/core/clients/registry.js';
 import { AmqpTransport } from '../../client/src/adapters/amqp/transport.js';
 
 const silent = pino({ level: 'silent' });
@@ -123,9 +124,9 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: one broker user per client', () =
       const answer = await t.send({ messageId: `${a.clientId}20260101000000000001`, fileName: 'hello.xml', business: 'declaration', body: Buffer.from('<Hello/>') });
       expect(answer.accepted).toBe(false);
       expect(answer.responseXml).toContain('C903');
-      const row = await platform.deps.store.getInbound(a.clientId, `${a.clientId}20260101000000000001`);
+      const row = await platform.deps.store.inbound.get(a.clientId, `${a.clientId}20260101000000000001`);
       expect(row?.clientId).toBe(a.clientId);
-      expect(await platform.deps.store.getInbound(b.clientId, `${a.clientId}20260101000000000001`)).toBeUndefined();
+      expect(await platform.deps.store.inbound.get(b.clientId, `${a.clientId}20260101000000000001`)).toBeUndefined();
     } finally {
       await t.close();
     }

@@ -15,7 +15,8 @@ import pino from 'pino';
 import { AMQP_URL, managementUrl, randomRegion, testVhost } from '../../../test/support/engines.js';
 import { tempDir, waitFor } from '../../../test/helpers.js';
 import { startPlatform, type RunningPlatform } from '../src/main.js';
-import { createEnterprise, registerClient } from '../src/core/identity/registry.js';
+import { createEnterprise } from '../src/core/identity/registry.js';
+import { registerClient } from '../src/core/clients/registry.js';
 import { brokerNames } from '@osw/messages/exchange';
 import { AmqpTransport } from '../../client/src/adapters/amqp/transport.js';
 
@@ -111,9 +112,9 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange over amqps:// with a private CA', 
       const answer = await t.send({ messageId: `${c.clientId}20260101000000000001`, fileName: 'tls.xml', business: 'declaration', body: Buffer.from('<Unknown/>') });
       expect(answer.duplicate).toBe(false);
       expect(proxy.handshakes()).toBeGreaterThan(before);
-      expect(await platform.deps.store.getInbound(c.clientId, `${c.clientId}20260101000000000001`)).toBeTruthy();
+      expect(await platform.deps.store.inbound.get(c.clientId, `${c.clientId}20260101000000000001`)).toBeTruthy();
 
-      await platform.deps.store.enqueueDelivery({ clientId: c.clientId, messageId: 'TLSRECEIPT0001', business: 'declaration', fileName: 'Receipt_tls.xml', body: '<r/>', createdAt: new Date().toISOString() });
+      await platform.deps.store.deliveries.enqueue([{ clientId: c.clientId, messageId: 'TLSRECEIPT0001', business: 'declaration', fileName: 'Receipt_tls.xml', body: '<r/>', createdAt: new Date().toISOString() }]);
       platform.deps.notifier.notify(c.clientId);
       const got = await waitFor(async () => (await t.receive({ waitMs: 500, max: 10 })).find((m) => m.messageId === 'TLSRECEIPT0001'), 'the receipt over amqps://', 30_000, 0);
       await t.ack([got.deliveryId]);

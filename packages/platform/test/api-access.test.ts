@@ -14,7 +14,7 @@ async function ownerThings(w: ApiWorld): Promise<Owned> {
   const at = w.now().toISOString();
   const seqNo = 'E20260000000000009';
   const dec: DeclarationRow = { seqNo, clientSeqNo: 'C9', senderClientId: w.owner.clientId, senderEnterprise: OWNER, tradeCode: OWNER, ownerCode: OWNER, agentCode: OWNER, ieFlag: 'I', customMaster: '5300', entryId: '530020260000000009', channel: 'L', messageId: 'M9', xml: '<DecMessage/>', declaredAt: at, updatedAt: at };
-  await w.deps.store.insertDeclaration(dec);
+  await w.deps.store.declarations.insert(dec);
   const d = await w.call(w.owner, 'POST', '/api/v1/subscriptions/declaration', { clientId: w.owner.clientId, declarationData: true, receiptTypes: ['放行'], card: w.legal(w.owner) });
   const r = await w.call(w.owner, 'POST', '/api/v1/subscriptions/receipt', { pushMethod: 'app', mode: 'document', documentNo: seqNo });
   const m = await w.call(w.owner, 'POST', '/api/v1/subscriptions/manual', { clientId: w.owner.clientId, kind: 'incremental', manualNo: MANUAL_NO, card: w.legal(w.owner) });
@@ -73,7 +73,7 @@ describe('access: every call is authorised to the operator\'s enterprise', () =>
     expect((await w.call(w.owner, 'GET', `/api/v1/subscriptions/declaration/${owned.declarationSub}`)).body.status).toBe('active');
     expect((await w.call(w.owner, 'GET', `/api/v1/clients/${w.owner.clientId}`)).body.status).toBe('active');
     // the broker's card was never asked for its PIN
-    expect((await w.deps.store.getCard(w.broker.legalCard))?.triesLeft).toBe(5);
+    expect((await w.deps.store.identity.getCard(w.broker.legalCard))?.triesLeft).toBe(5);
   });
 
   it.each(LISTS)('the other enterprise\'s list %s shows none of the importer\'s records', async (url) => {

@@ -1,3 +1,4 @@
+import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../cli/src/demo-seed.js';
 import { preferredLanguage } from '../src/api/errors.js';
@@ -8,7 +9,7 @@ import { openSqliteStore } from '../src/adapters/sqlite/open.js';
 import { build } from '../src/api/app.js';
 import { InProcessNotifier } from '../src/adapters/memory-notifier.js';
 import { silentLogger } from '../src/core/ports.js';
-import { DeclarationSandbox } from '../src/sandbox/declarations.js';
+import { DeclarationSandbox } from '../src/core/sandbox/declarations.js';
 
 describe('API quality: OpenAPI, errors in two languages, audit log', () => {
   let w: ApiWorld;
@@ -87,7 +88,7 @@ describe('the demo\'s accounts and cards (demo.json) work against the API', () =
     const t = tempDir();
     const opened = await openSqliteStore(path.join(t.dir, 'demo.db'));
     const deps = { store: opened.store, clock: { now: () => new Date('2026-11-21T02:00:00Z') }, logger: silentLogger, notifier: new InProcessNotifier() };
-    const app = await build({ deps, customs: new DeclarationSandbox({ paceMs: 0 }) });
+    const app = await build({ deps, customs: new DeclarationSandbox({ paceMs: 0 }), sms: new OutboxSmsSender(deps) });
     try {
       const demo = await seedDemo(deps);
       const owner = demo.accounts.find((a) => a.account === 'owner01')!;

@@ -1,13 +1,15 @@
 /** A platform for API tests: two enterprises like the demo's, their cards and clients, a manual, a fake clock. */
+import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../../../test/helpers.js';
 import { InProcessNotifier } from '../src/adapters/memory-notifier.js';
 import { openSqliteStore, type OpenedStore } from '../src/adapters/sqlite/open.js';
 import { build, type AppOptions } from '../src/api/app.js';
-import { createEnterprise, createOperator, issueCard, login, registerClient } from '../src/core/identity/registry.js';
+import { createEnterprise, createOperator, issueCard, login } from '../src/core/identity/registry.js';
+import { registerClient } from '../src/core/clients/registry.js';
 import { silentLogger, type PlatformDeps } from '../src/core/ports.js';
-import { DeclarationSandbox } from '../src/sandbox/declarations.js';
+import { DeclarationSandbox } from '../src/core/sandbox/declarations.js';
 
 export const BROKER = '4403980001';
 export const OWNER = '4403960002';
@@ -77,7 +79,7 @@ function seededTemplate(): Promise<Template> {
       ...Array.from({ length: 30 }, (_, i) => ({ manualNo: MANUAL_NO, kind: 'img' as const, serial: i + 1, code: '8541000000', name: `料件${i + 1}`, model: '-', unit: '007', quantity: '1000' })),
       ...Array.from({ length: 12 }, (_, i) => ({ manualNo: MANUAL_NO, kind: 'exg' as const, serial: i + 1, code: '8517000000', name: `成品${i + 1}`, model: '-', unit: '007', quantity: '500' })),
     ];
-    await opened.store.insertManual(
+    await opened.store.manuals.insert(
       { manualNo: MANUAL_NO, enterpriseCode: OWNER, head: { manualNo: MANUAL_NO, tradeCode: OWNER, processingCode: OWNER, manualType: 'E' }, version: 1, createdAt: START },
       items,
     );
@@ -96,7 +98,7 @@ export async function apiWorld(opts: Partial<AppOptions> = {}): Promise<ApiWorld
   const deps: PlatformDeps = { store: opened.store, clock: { now: () => now }, logger: silentLogger, notifier: new InProcessNotifier() };
   const parties = tpl.parties.map((p) => ({ ...p }));
   const issuedAt = new Map<Party, number>(parties.map((p) => [p, now.getTime()]));
-  const app = await build({ deps, customs: new DeclarationSandbox({ paceMs: 1000 }), failedLoginDelayMs: 0, ...opts });
+  const app = await build({ deps, customs: new DeclarationSandbox({ paceMs: 1000 }), sms: new OutboxSmsSender(deps), failedLoginDelayMs: 0, ...opts });
   const call: ApiWorld['call'] = async (party, method, url, payload, headers = {}) => {
     // sessions last 12 hours: tests that move the clock far log in again
     if (party && now.getTime() - (issuedAt.get(party) ?? 0) > 11 * 3600_000) {

@@ -7,9 +7,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AMQP_URL, randomRegion, testVhost } from '../../../test/support/engines.js';
 import { tempDir, waitFor } from '../../../test/helpers.js';
-import { clientLiveStatus } from '../src/core/identity/client-status.js';
+import { clientLiveStatus } from '../src/core/clients/live-status.js';
 import { brokerNames } from '@osw/messages/exchange';
-import { createEnterprise, registerClient } from '../src/core/identity/registry.js';
+import { createEnterprise } from '../src/core/identity/registry.js';
+import { registerClient } from '../src/core/clients/registry.js';
 import { startPlatform, type RunningPlatform } from '../src/main.js';
 
 describe.skipIf(!AMQP_URL)('live status of a RabbitMQ client', () => {
@@ -33,7 +34,7 @@ describe.skipIf(!AMQP_URL)('live status of a RabbitMQ client', () => {
   });
 
   const live = async () => {
-    const row = (await platform.deps.store.getClient(client.clientId))!;
+    const row = (await platform.deps.store.clients.get(client.clientId))!;
     return (await clientLiveStatus(platform.deps, [row])).get(client.clientId)!;
   };
 

@@ -64,8 +64,8 @@ describe('client registry: 自动导入客户端申请, 查询客户端, 解除�
     expect(await live()).toMatchObject({ connected: true, lastSeenAt: w.now().toISOString() });
 
     const at = w.now().toISOString();
-    for (const n of [1, 2]) await w.deps.store.enqueueDelivery({ clientId: id, messageId: `M${n}`, business: 'DecCus001', fileName: `f${n}.xml`, body: '<x/>', createdAt: at });
-    await w.deps.store.upsertPushTarget({ targetKey: `client:${id}`, consecutiveFailures: 5, suspendedAt: at, probeAt: at, lastError: 'offline', updatedAt: at });
+    for (const n of [1, 2]) await w.deps.store.deliveries.enqueue([{ clientId: id, messageId: `M${n}`, business: 'DecCus001', fileName: `f${n}.xml`, body: '<x/>', createdAt: at }]);
+    await w.deps.store.pushes.upsertTarget({ targetKey: `client:${id}`, consecutiveFailures: 5, suspendedAt: at, probeAt: at, lastError: 'offline', updatedAt: at });
     expect(await live()).toMatchObject({ backlog: 2, suspended: true, suspendedAt: at });
     const list = await w.call(w.owner, 'GET', '/api/v1/clients');
     expect(list.body.items.find((c: { clientId: string }) => c.clientId === id).live).toMatchObject({ connected: true, backlog: 2, suspended: true });
@@ -202,21 +202,21 @@ describe('card proof and login protection', () => {
     expect(fifth.body.error.code).toBe('OSW_CARD_LOCKED');
     const right = await disable('88888888');
     expect(right.body.error.code).toBe('OSW_CARD_LOCKED');
-    expect((await w.deps.store.getCard(w.owner.legalCard))?.locked).toBe(true);
+    expect((await w.deps.store.identity.getCard(w.owner.legalCard))?.locked).toBe(true);
   });
 
   it('a right PIN gives the card its tries back', async () => {
     await disable('00000000');
     await disable('00000000');
-    expect((await w.deps.store.getCard(w.owner.legalCard))?.triesLeft).toBe(3);
+    expect((await w.deps.store.identity.getCard(w.owner.legalCard))?.triesLeft).toBe(3);
     expect((await disable('88888888')).status).toBe(200);
-    expect((await w.deps.store.getCard(w.owner.legalCard))?.triesLeft).toBe(5);
+    expect((await w.deps.store.identity.getCard(w.owner.legalCard))?.triesLeft).toBe(5);
   });
 
   it('a card of the wrong kind is refused without counting a try', async () => {
     const r = await disable('00000000', w.owner.operatorCard);
     expect(r.body.error.code).toBe('OSW_CARD_KIND');
-    expect((await w.deps.store.getCard(w.owner.operatorCard))?.triesLeft).toBe(5);
+    expect((await w.deps.store.identity.getCard(w.owner.operatorCard))?.triesLeft).toBe(5);
   });
 
   it('an unknown card number is refused like another enterprise\'s card', async () => {
@@ -224,7 +224,7 @@ describe('card proof and login protection', () => {
     const foreign = await disable('88888888', w.broker.legalCard);
     expect(unknown.body.error.code).toBe('OSW_CARD_INVALID');
     expect(foreign.body.error.code).toBe('OSW_CARD_INVALID');
-    expect((await w.deps.store.getCard(w.broker.legalCard))?.triesLeft).toBe(5);
+    expect((await w.deps.store.identity.getCard(w.broker.legalCard))?.triesLeft).toBe(5);
   });
 
   it('each failed login of an account is answered more slowly than the one before', async () => {

@@ -9,7 +9,8 @@ import pino from 'pino';
 import { AMQP_URL, randomRegion, testVhost } from '../../../test/support/engines.js';
 import { tempDir, waitFor } from '../../../test/helpers.js';
 import { startPlatform, type RunningPlatform } from '../src/main.js';
-import { createEnterprise, createOperator, login, registerClient } from '../src/core/identity/registry.js';
+import { createEnterprise, createOperator, login } from '../src/core/identity/registry.js';
+import { registerClient } from '../src/core/clients/registry.js';
 import { brokerNames } from '@osw/messages/exchange';
 
 const silent = pino({ level: 'silent' });
@@ -79,7 +80,7 @@ describe.skipIf(!AMQP_URL)('dead letters with the RabbitMQ exchange', () => {
     users.push(brokerNames(a.client.clientId).user, brokerNames(b.client.clientId).user);
     const bId = b.client.clientId;
     const fileName = 'Receipt_回执_1.xml';
-    await platform.deps.store.enqueueDelivery({ clientId: bId, messageId: `${bId}DEAD00000001`, business: 'declaration', fileName, body: '<r/>', createdAt: new Date().toISOString() });
+    await platform.deps.store.deliveries.enqueue([{ clientId: bId, messageId: `${bId}DEAD00000001`, business: 'declaration', fileName, body: '<r/>', createdAt: new Date().toISOString() }]);
     platform.deps.notifier.notify(bId);
 
     // client B takes the receipt from its receive queue and rejects it without requeue: the broker dead-letters it

@@ -1,3 +1,4 @@
+import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,10 +7,11 @@ import { keyFingerprint, openCardKey, parseDecImportResponse, parseDecResult, si
 import { InProcessNotifier } from '../src/adapters/memory-notifier.js';
 import { openSqliteStore, type OpenedStore } from '../src/adapters/sqlite/open.js';
 import { build } from '../src/api/app.js';
-import { createEnterprise, createOperator, issueCard, registerClient, type IssuedCard } from '../src/core/identity/registry.js';
+import { createEnterprise, createOperator, issueCard, type IssuedCard } from '../src/core/identity/registry.js';
+import { registerClient } from '../src/core/clients/registry.js';
 import { silentLogger, type PlatformDeps } from '../src/core/ports.js';
-import { DeclarationSandbox, declarationPath, INSPECTION_PATH, NORMAL_PATH, REFUSAL_PATH } from '../src/sandbox/declarations.js';
-import { startSandboxWorker } from '../src/sandbox/worker.js';
+import { DeclarationSandbox, declarationPath, INSPECTION_PATH, NORMAL_PATH, REFUSAL_PATH } from '../src/core/sandbox/declarations.js';
+import { startSandboxWorker } from '../src/core/sandbox/worker.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
 
@@ -39,7 +41,7 @@ async function world(): Promise<World> {
   const b = await registerClient(deps, { enterpriseCode: '4403980001', region: '5300', transport: 'http', environment: 'test' });
   const o = await registerClient(deps, { enterpriseCode: '4403960002', region: '5300', transport: 'http', environment: 'test' });
   const sandbox = new DeclarationSandbox({ paceMs: 1000 });
-  const app = await build({ deps, customs: sandbox });
+  const app = await build({ deps, customs: sandbox, sms: new OutboxSmsSender(deps) });
   return {
     deps,
     opened,
@@ -98,7 +100,7 @@ describe('platform: exchange import, sandbox receipts, API', () => {
     const b = await send(w, w.broker, `${w.broker.clientId}000000000000000000002`, body);
     expect(b.body.duplicate).toBe(true);
     expect(b.body.responseXml).toBe(a.body.responseXml);
-    expect(await w.deps.store.listDeclarationsFor('4403980001', 10)).toHaveLength(1);
+    expect(await w.deps.store.declarations.listFor('4403980001', 10)).toHaveLength(1);
   });
 
   it('refuses a declaration signed with a card of another enterprise (ResponseCode 1)', async () => {

@@ -1,4 +1,5 @@
 /** The API world plus a push engine with real channels (embedded SMS outbox, feed, fetch webhooks) and helpers to raise events. */
+import { acknowledgeDeliveries, takeDeliveries } from '../src/core/exchange/outbound.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXAMPLES } from '../../../test/helpers.js';
@@ -9,7 +10,7 @@ import { PushEngine } from '../src/core/push/engine.js';
 import { raiseDeclarationData } from '../src/core/push/matching.js';
 import type { PushPolicy } from '../src/core/push/ports.js';
 import type { DeclarationRow, DeliveryRow, ReceiptSubscriptionRow } from '../src/core/store.js';
-import { DeclarationSandbox } from '../src/sandbox/declarations.js';
+import { DeclarationSandbox } from '../src/core/sandbox/declarations.js';
 import { apiWorld, BROKER, OWNER, type ApiWorld } from './api-world.js';
 
 export const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
@@ -57,7 +58,7 @@ export async function pushWorld(policy: Partial<PushPolicy> = {}): Promise<PushW
         updatedAt: at,
       };
       await deps.store.transaction(async (tx) => {
-        await tx.insertDeclaration(d);
+        await tx.declarations.insert(d);
         await raiseDeclarationData(tx, d, deps.clock.now());
       });
       return d;
@@ -66,12 +67,12 @@ export async function pushWorld(policy: Partial<PushPolicy> = {}): Promise<PushW
       for (const channel of channels) await deps.store.transaction((tx) => sandbox.issueReceipt(tx, { documentKey: seqNo, payload: { channel } }, deps.clock.now()));
     },
     async take(clientId, opts = {}) {
-      const rows = await deps.store.takeDeliveries(clientId, 500);
-      if (opts.ack !== false) await deps.store.ackDeliveries(clientId, rows.map((r) => r.id), deps.clock.now().toISOString());
+      const rows = await takeDeliveries(deps, clientId, 500);
+      if (opts.ack !== false) await acknowledgeDeliveries(deps, clientId, rows.map((r) => r.id));
       return rows;
     },
     async receiptSubscription(row) {
-      return deps.store.insertReceiptSubscription({
+      return deps.store.receiptSubscriptions.insert({
         enterpriseCode: OWNER,
         pushMethod: 'sms',
         mode: 'enterprise',

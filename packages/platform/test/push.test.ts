@@ -5,7 +5,7 @@
 import { MODF_MARK, parseDecResult, parseManualData } from '@osw/messages';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HELD } from '../src/core/push/engine.js';
-import { PUSH_SENDER_ID } from '../src/core/push/payloads.js';
+import { PUSH_SENDER_ID } from '../src/core/exchange/outbound.js';
 import { MANUAL_NO, OWNER } from './api-world.js';
 import { pushWorld, type PushWorld } from './push-world.js';
 
@@ -72,7 +72,7 @@ describe('matching: business events become pushes to every subscriber in force',
     await w.receiptSubscription({ pushMethod: 'sms', mode: 'document', documentNo: 'E20269999999999999', seqNo: 'E20269999999999999', phone: '13700137000' });
     await w.receipts(d.seqNo, ['7', 'L', 'C', 'P', 'R']);
     await w.engine.runOnce();
-    const sms = (await w.deps.store.listSmsOutbox(OWNER, { offset: 0, limit: 100 })).rows;
+    const sms = (await w.deps.store.sms.listOutbox(OWNER, { offset: 0, limit: 100 })).rows;
     expect(sms).toHaveLength(5);
     expect(sms.every((s) => s.phone === '13800138000')).toBe(true);
     expect(sms.map((s) => s.text).reverse()[2]).toMatch(/^【单一窗口】报关单\d{18}\(统一编号E\d{17}\)状态：查验通知，时间\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}。$/);
@@ -183,8 +183,8 @@ describe('delivery: at least once, suspension and recovery, resend, retention', 
     await w.engine.runOnce();
     const log = async () => (await w.call(w.owner, 'GET', `/api/v1/pushes?documentNo=${d.seqNo}`)).body.items.map((p: { status: string }) => p.status);
     expect(await log()).toEqual(['suspended', 'suspended', 'suspended', 'suspended']);
-    expect((await w.deps.store.getPushTarget(`client:${w.owner.clientId}`))?.suspendedAt).not.toBeNull();
-    const held = (await w.deps.store.listPushes({ enterpriseCode: OWNER, offset: 0, limit: 10 })).rows.filter((p) => p.status === 'suspended' && p.handedAt === null);
+    expect((await w.deps.store.pushes.getTarget(`client:${w.owner.clientId}`))?.suspendedAt).not.toBeNull();
+    const held = (await w.deps.store.pushes.list({ enterpriseCode: OWNER, offset: 0, limit: 10 })).rows.filter((p) => p.status === 'suspended' && p.handedAt === null);
     expect(held).toHaveLength(2);
     expect(held.every((p) => p.nextAttemptAt === HELD)).toBe(true);
     // the client comes back: takes and acknowledges what was queued; the rest follows

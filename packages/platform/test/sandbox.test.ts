@@ -1,4 +1,5 @@
 /** The customs sandbox: 金关二期 and manifest families on the exchange, scenario rules, chosen receipts, manual approvals. */
+import { acknowledgeDeliveries, takeDeliveries } from '../src/core/exchange/outbound.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -16,10 +17,11 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir } from '../../../test/helpers.js';
 import { importMessage } from '../src/core/exchange/accept.js';
-import { CustomsSandbox } from '../src/sandbox/customs.js';
-import { declarationPlan, REFUSAL_PATH } from '../src/sandbox/declarations.js';
-import { loadScenario, parseScenario } from '../src/sandbox/scenario.js';
-import { startSandboxWorker } from '../src/sandbox/worker.js';
+import { CustomsSandbox } from '../src/core/sandbox/customs.js';
+import { declarationPlan, REFUSAL_PATH } from '../src/core/sandbox/declarations.js';
+import { loadScenario } from '../src/adapters/sandbox/scenario-file.js';
+import { parseScenario } from '../src/core/sandbox/scenario.js';
+import { startSandboxWorker } from '../src/core/sandbox/worker.js';
 import { apiWorld, MANUAL_NO, type ApiWorld } from './api-world.js';
 import { example } from './push-world.js';
 
@@ -48,7 +50,7 @@ async function world(opts: ConstructorParameters<typeof CustomsSandbox>[0] = { p
 }
 
 async function send(body: string | Buffer, business: string) {
-  const client = (await w.deps.store.getClient(w.broker.clientId))!;
+  const client = (await w.deps.store.clients.get(w.broker.clientId))!;
   return importMessage(w.deps, sandbox, { client, messageId: `${client.clientId}2026112110000000${String(++n).padStart(5, '0')}`, fileName: `m${n}.xml`, business, body: Buffer.from(body) });
 }
 
@@ -56,8 +58,8 @@ async function runSandbox() {
   const worker = startSandboxWorker(w.deps, sandbox, { tickMs: 60_000 });
   await worker.runDue();
   await worker.stop();
-  const rows = await w.deps.store.takeDeliveries(w.broker.clientId, 100);
-  await w.deps.store.ackDeliveries(w.broker.clientId, rows.map((r) => r.id), w.now().toISOString());
+  const rows = await takeDeliveries(w.deps, w.broker.clientId, 100);
+  await acknowledgeDeliveries(w.deps, w.broker.clientId, rows.map((r) => r.id));
   return rows;
 }
 
@@ -137,14 +139,14 @@ describe('scenarios', () => {
   it('the API issues a chosen receipt on a chosen declaration now; another enterprise’s declaration is not found', async () => {
     await world();
     const at = w.now().toISOString();
-    await w.deps.store.insertDeclaration({ seqNo: 'E20260000000000077', clientSeqNo: 'C1', senderClientId: w.broker.clientId, senderEnterprise: '4403980001', tradeCode: '4403960002', ownerCode: '4403960002', agentCode: '4403980001', ieFlag: 'I', customMaster: '5300', entryId: '', channel: '', messageId: 'M77', xml: example, declaredAt: at, updatedAt: at });
+    await w.deps.store.declarations.insert({ seqNo: 'E20260000000000077', clientSeqNo: 'C1', senderClientId: w.broker.clientId, senderEnterprise: '4403980001', tradeCode: '4403960002', ownerCode: '4403960002', agentCode: '4403980001', ieFlag: 'I', customMaster: '5300', entryId: '', channel: '', messageId: 'M77', xml: example, declaredAt: at, updatedAt: at });
     const r = await w.call(w.owner, 'POST', '/api/v1/sandbox/declarations/E20260000000000077/receipts', { channel: 'H', note: '挂起：请到现场办理' });
     expect(r.status).toBe(201);
     const [got] = await runSandbox();
     expect(got.body).toContain('<CHANNEL>H</CHANNEL>');
     expect(got.body).toContain('挂起：请到现场办理');
     expect((await w.call(w.owner, 'POST', '/api/v1/sandbox/declarations/E20260000000000077/receipts', { channel: 'Q9' })).body.error.code).toBe('OSW_SANDBOX_CHANNEL_UNKNOWN');
-    await w.deps.store.insertDeclaration({ seqNo: 'E20260000000000078', clientSeqNo: 'C2', senderClientId: w.broker.clientId, senderEnterprise: '4403980001', tradeCode: '4403980001', ownerCode: '4403980001', agentCode: '4403980001', ieFlag: 'I', customMaster: '5300', entryId: '', channel: '', messageId: 'M78', xml: example, declaredAt: at, updatedAt: at });
+    await w.deps.store.declarations.insert({ seqNo: 'E20260000000000078', clientSeqNo: 'C2', senderClientId: w.broker.clientId, senderEnterprise: '4403980001', tradeCode: '4403980001', ownerCode: '4403980001', agentCode: '4403980001', ieFlag: 'I', customMaster: '5300', entryId: '', channel: '', messageId: 'M78', xml: example, declaredAt: at, updatedAt: at });
     expect((await w.call(w.owner, 'POST', '/api/v1/sandbox/declarations/E20260000000000078/receipts', { channel: 'P' })).status).toBe(404);
   });
 

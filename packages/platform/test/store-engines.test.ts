@@ -11,8 +11,8 @@ import type { Store } from '../src/core/store.js';
 const now = () => new Date().toISOString();
 
 async function seedClient(store: Store, clientId: string, enterprise = '4403980001') {
-  if (!(await store.getEnterprise(enterprise))) await store.insertEnterprise({ customsCode: enterprise, uscc: `91440300MA5G0B1X${enterprise.slice(-2)}`, name: '深圳市前海通关报关有限公司', region: '5300', createdAt: now() });
-  await store.insertClient({ clientId, enterpriseCode: enterprise, region: '5300', version: '2.0', transport: 'amqp', environment: 'test', secretHash: 'x', status: 'active', deviceFingerprint: null, createdAt: now() });
+  if (!(await store.identity.getEnterprise(enterprise))) await store.identity.insertEnterprise({ customsCode: enterprise, uscc: `91440300MA5G0B1X${enterprise.slice(-2)}`, name: '深圳市前海通关报关有限公司', region: '5300', createdAt: now() });
+  await store.clients.insert({ clientId, enterpriseCode: enterprise, region: '5300', version: '2.0', transport: 'amqp', environment: 'test', secretHash: 'x', status: 'active', deviceFingerprint: null, createdAt: now() });
 }
 
 for (const engine of eachEngine()) {
@@ -40,29 +40,29 @@ for (const engine of eachEngine()) {
       const { db, store } = await fresh();
       await seedClient(store, 'DXPESW5300000001');
       const again = await another(db);
-      expect((await again.store.getClient('DXPESW5300000001'))?.transport).toBe('amqp');
+      expect((await again.store.clients.get('DXPESW5300000001'))?.transport).toBe('amqp');
     });
 
     test('a client’s last-seen time is written only when none is recorded after the given instant, by any instance', async () => {
       const { db, store } = await fresh();
       await seedClient(store, 'DXPESW5300000001');
       const other = (await another(db)).store;
-      await store.touchClientSeen('DXPESW5300000001', '2026-11-21T02:00:00.000Z', '2026-11-21T01:59:55.000Z');
-      await other.touchClientSeen('DXPESW5300000001', '2026-11-21T02:00:03.000Z', '2026-11-21T01:59:58.000Z');
-      expect((await store.getClient('DXPESW5300000001'))?.lastSeenAt).toBe('2026-11-21T02:00:00.000Z');
-      await other.touchClientSeen('DXPESW5300000001', '2026-11-21T02:00:06.000Z', '2026-11-21T02:00:01.000Z');
-      expect((await store.getClient('DXPESW5300000001'))?.lastSeenAt).toBe('2026-11-21T02:00:06.000Z');
+      await store.clients.touchSeen('DXPESW5300000001', '2026-11-21T02:00:00.000Z', '2026-11-21T01:59:55.000Z');
+      await other.clients.touchSeen('DXPESW5300000001', '2026-11-21T02:00:03.000Z', '2026-11-21T01:59:58.000Z');
+      expect((await store.clients.get('DXPESW5300000001'))?.lastSeenAt).toBe('2026-11-21T02:00:00.000Z');
+      await other.clients.touchSeen('DXPESW5300000001', '2026-11-21T02:00:06.000Z', '2026-11-21T02:00:01.000Z');
+      expect((await store.clients.get('DXPESW5300000001'))?.lastSeenAt).toBe('2026-11-21T02:00:06.000Z');
     });
 
     test('an enterprise’s manuals are listed by manual number', async () => {
       const { store } = await fresh();
       await seedClient(store, 'DXPESW5300000001', '4403960002');
-      for (const manualNo of ['E53002600002', 'E53002600001']) await store.insertManual({ manualNo, enterpriseCode: '4403960002', head: { manualNo }, version: 1, createdAt: now() }, [{ manualNo, kind: 'img', serial: 1, code: '8541100000', name: '二极管', model: '', unit: '007', quantity: '1' }]);
-      expect((await store.listManuals('4403960002')).map((m) => [m.manualNo, m.version, m.head.manualNo])).toEqual([
+      for (const manualNo of ['E53002600002', 'E53002600001']) await store.manuals.insert({ manualNo, enterpriseCode: '4403960002', head: { manualNo }, version: 1, createdAt: now() }, [{ manualNo, kind: 'img', serial: 1, code: '8541100000', name: '二极管', model: '', unit: '007', quantity: '1' }]);
+      expect((await store.manuals.list('4403960002')).map((m) => [m.manualNo, m.version, m.head.manualNo])).toEqual([
         ['E53002600001', 1, 'E53002600001'],
         ['E53002600002', 1, 'E53002600002'],
       ]);
-      expect(await store.listManuals('4403980001')).toEqual([]);
+      expect(await store.manuals.list('4403980001')).toEqual([]);
     });
 
     // the embedded SQLite store is one process's database; several instances are a PostgreSQL setup
@@ -71,14 +71,14 @@ for (const engine of eachEngine()) {
       dbs.push(db);
       const [a, b] = await Promise.all([db.open(), db.open()]);
       opened.push(a, b);
-      expect(await a.store.countEnterprises()).toBe(0);
-      expect(await b.store.countEnterprises()).toBe(0);
+      expect(await a.store.identity.countEnterprises()).toBe(0);
+      expect(await b.store.identity.countEnterprises()).toBe(0);
     });
 
     test('serials are handed out once each, also to two instances asking at the same moment', async () => {
       const { db, store } = await fresh();
       const other = engine.name === 'postgres' ? (await another(db)).store : store;
-      const values = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? store : other).nextSerial('seqNo:2026')));
+      const values = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? store : other).serials.next('seqNo:2026')));
       expect([...values].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     });
 
@@ -87,30 +87,30 @@ for (const engine of eachEngine()) {
       await seedClient(store, 'DXPESW5300000001');
       const body = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 255, 128, 10]);
       const row = { clientId: 'DXPESW5300000001', messageId: 'DXPESW5300000001202601010000000001', business: 'declaration', fileName: '报关单.zip', family: 'declaration', messageType: 'DecMessage', sha256: 'ab', body, accepted: true, responseXml: '<r/>', documentKey: 'E20260000000000001', receivedAt: now() };
-      await store.insertInbound(row);
-      const back = await store.getInbound(row.clientId, row.messageId);
+      await store.inbound.insert(row);
+      const back = await store.inbound.get(row.clientId, row.messageId);
       expect(Buffer.from(back!.body).equals(Buffer.from(body))).toBe(true);
       expect(back!.accepted).toBe(true);
-      await expect(store.insertInbound(row)).rejects.toThrow();
+      await expect(store.inbound.insert(row)).rejects.toThrow();
     });
 
     test('deliveries: taken oldest first, acked only for their own client, counted', async () => {
       const { store } = await fresh();
       await seedClient(store, 'DXPESW5300000001');
       await seedClient(store, 'DXPESW5300000002');
-      for (let i = 0; i < 5; i++) await store.enqueueDelivery({ clientId: 'DXPESW5300000001', messageId: `M${i}`, business: 'declaration', fileName: `R${i}.xml`, body: `<r>${i}</r>`, createdAt: now() });
-      const taken = await store.takeDeliveries('DXPESW5300000001', 3);
+      for (let i = 0; i < 5; i++) await store.deliveries.enqueue([{ clientId: 'DXPESW5300000001', messageId: `M${i}`, business: 'declaration', fileName: `R${i}.xml`, body: `<r>${i}</r>`, createdAt: now() }]);
+      const taken = await store.deliveries.take('DXPESW5300000001', 3);
       expect(taken.map((d) => d.messageId)).toEqual(['M0', 'M1', 'M2']);
       expect(taken[0].attempts).toBe(1);
-      expect(await store.ackDeliveries('DXPESW5300000002', taken.map((d) => d.id), now())).toBe(0);
-      expect(await store.ackDeliveries('DXPESW5300000001', taken.map((d) => d.id), now())).toBe(3);
-      expect(await store.countPendingDeliveries('DXPESW5300000001')).toBe(2);
+      expect((await store.deliveries.ack('DXPESW5300000002', taken.map((d) => d.id), now())).length).toBe(0);
+      expect((await store.deliveries.ack('DXPESW5300000001', taken.map((d) => d.id), now())).length).toBe(3);
+      expect(await store.deliveries.countPending('DXPESW5300000001')).toBe(2);
     });
 
     test('lists page with a total', async () => {
       const { store } = await fresh();
       for (let i = 1; i <= 7; i++) await seedClient(store, `DXPESW530000000${i}`);
-      const page = await store.listClients('4403980001', { offset: 2, limit: 3 });
+      const page = await store.clients.list('4403980001', { offset: 2, limit: 3 });
       expect(page.total).toBe(7);
       expect(page.rows).toHaveLength(3);
     });
@@ -120,11 +120,11 @@ for (const engine of eachEngine()) {
       await seedClient(store, 'DXPESW5300000001');
       await expect(
         store.transaction(async (tx) => {
-          await tx.enqueueDelivery({ clientId: 'DXPESW5300000001', messageId: 'M', business: 'declaration', fileName: 'R.xml', body: '<r/>', createdAt: now() });
+          await tx.deliveries.enqueue([{ clientId: 'DXPESW5300000001', messageId: 'M', business: 'declaration', fileName: 'R.xml', body: '<r/>', createdAt: now() }]);
           throw new Error('rolled back');
         }),
       ).rejects.toThrow('rolled back');
-      expect(await store.countPendingDeliveries('DXPESW5300000001')).toBe(0);
+      expect(await store.deliveries.countPending('DXPESW5300000001')).toBe(0);
     });
 
     test('two instances forwarding one client’s deliveries take each one once (zero duplicates)', async () => {
@@ -133,7 +133,7 @@ for (const engine of eachEngine()) {
       const N = 400;
       for (let i = 0; i < N; i += 50)
         await store.transaction(async (tx) => {
-          for (let k = i; k < i + 50; k++) await tx.enqueueDelivery({ clientId: 'DXPESW5300000001', messageId: `M${k}`, business: 'declaration', fileName: `R${k}.xml`, body: '<r/>', createdAt: now() });
+          for (let k = i; k < i + 50; k++) await tx.deliveries.enqueue([{ clientId: 'DXPESW5300000001', messageId: `M${k}`, business: 'declaration', fileName: `R${k}.xml`, body: '<r/>', createdAt: now() }]);
         });
       // SQLite is one process's database; PostgreSQL gets a second instance with its own pool
       const stores = engine.name === 'postgres' ? [store, (await another(db)).store, (await another(db)).store] : [store, store];
@@ -142,10 +142,10 @@ for (const engine of eachEngine()) {
       const forwarder = async (s: Store) => {
         for (;;) {
           const n = await s.transaction(async (tx) => {
-            const rows = await tx.takeDeliveries('DXPESW5300000001', 7);
+            const rows = await tx.deliveries.take('DXPESW5300000001', 7);
             await new Promise((r) => setTimeout(r, 2));
             seen.push(...rows.map((r) => r.messageId));
-            await tx.ackDeliveries('DXPESW5300000001', rows.map((r) => r.id), now());
+            await tx.deliveries.ack('DXPESW5300000001', rows.map((r) => r.id), now());
             return rows.length;
           });
           if (!n) return;
@@ -159,17 +159,17 @@ for (const engine of eachEngine()) {
     test('two instances running due sandbox jobs complete each once (zero duplicates)', async () => {
       const { db, store } = await fresh();
       const N = 120;
-      for (let i = 0; i < N; i++) await store.insertSandboxJob({ kind: 'test', documentKey: `E${i}`, payload: { i: String(i) }, dueAt: '2026-01-01T00:00:00.000Z' });
+      for (let i = 0; i < N; i++) await store.sandbox.insertJobs([{ kind: 'test', documentKey: `E${i}`, payload: { i: String(i) }, dueAt: '2026-01-01T00:00:00.000Z' }]);
       const stores = engine.name === 'postgres' ? [store, (await another(db)).store, (await another(db)).store] : [store, store];
       const done: number[] = [];
       // the sandbox worker's pattern: list what is due, complete each in its own transaction
       const worker = async (s: Store) => {
         for (;;) {
-          const jobs = await s.dueSandboxJobs(now(), 20);
+          const jobs = await s.sandbox.dueJobs(now(), 20);
           if (!jobs.length) return;
           for (const job of jobs)
             await s.transaction(async (tx) => {
-              if (!(await tx.completeSandboxJob(job.id, now()))) return;
+              if (!(await tx.sandbox.completeJob(job.id, now()))) return;
               await new Promise((r) => setTimeout(r, 1));
               done.push(job.id);
             });
@@ -187,16 +187,16 @@ for (const engine of eachEngine()) {
       // all due at once (a worker that fell behind), some with equal due times
       for (let i = 0; i < DOCS; i++)
         for (let k = 0; k < path.length; k++)
-          await store.insertSandboxJob({ kind: 'test', documentKey: `E${i}`, payload: { channel: path[k]! }, dueAt: `2026-01-01T00:00:0${Math.min(k, 3)}.000Z` });
+          await store.sandbox.insertJobs([{ kind: 'test', documentKey: `E${i}`, payload: { channel: path[k]! }, dueAt: `2026-01-01T00:00:0${Math.min(k, 3)}.000Z` }]);
       const stores = engine.name === 'postgres' ? [store, (await another(db)).store, (await another(db)).store] : [store, store];
       const seen = new Map<string, string[]>();
       const worker = async (s: Store) => {
         for (;;) {
-          const jobs = await s.dueSandboxJobs(now(), 20);
+          const jobs = await s.sandbox.dueJobs(now(), 20);
           if (!jobs.length) return;
           for (const job of jobs)
             await s.transaction(async (tx) => {
-              if (!(await tx.completeSandboxJob(job.id, now()))) return;
+              if (!(await tx.sandbox.completeJob(job.id, now()))) return;
               await new Promise((r) => setTimeout(r, 1 + ((job.id * 7) % 5)));
               seen.set(job.documentKey, [...(seen.get(job.documentKey) ?? []), job.payload.channel!]);
             });

@@ -34,12 +34,12 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
       pushTypes: ['img', 'exg'],
       pushRequestId: expect.any(Number),
     });
-    const pending = await w.deps.store.pendingPushRequests(10);
+    const pending = await w.deps.store.pushes.pendingRequests(10);
     expect(pending).toEqual([
       expect.objectContaining({ id: r.body.pushRequestId, kind: 'manual-stock', subscriptionId: r.body.id, clientId: w.owner.clientId, payload: { manualNo: MANUAL_NO, pushTypes: ['img', 'exg'], imgRange: { from: 1, to: 100 }, exgRange: { from: 1, to: 100 } } }),
     ]);
-    expect(await w.deps.store.completePushRequest(r.body.pushRequestId, w.now().toISOString())).toBe(true);
-    expect(await w.deps.store.pendingPushRequests(10)).toEqual([]);
+    expect(await w.deps.store.pushes.completeRequest(r.body.pushRequestId, w.now().toISOString())).toBe(true);
+    expect(await w.deps.store.pushes.pendingRequests(10)).toEqual([]);
   });
 
   it('only the manual\'s 加工单位 may subscribe: another enterprise is refused with a clear message', async () => {
@@ -51,7 +51,7 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
   });
 
   it('the manual\'s 经营单位 that is not its 加工单位 is refused as such', async () => {
-    await w.deps.store.insertManual(
+    await w.deps.store.manuals.insert(
       { manualNo: 'E53002600002', enterpriseCode: OWNER, head: { manualNo: 'E53002600002', tradeCode: OWNER, processingCode: '4403970003' }, version: 1, createdAt: w.now().toISOString() },
       [{ manualNo: 'E53002600002', kind: 'img', serial: 1, code: '1', name: 'x', model: '-', unit: '007', quantity: '1' }],
     );
@@ -87,7 +87,7 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
   it('stock subscriptions are repeatable', async () => {
     expect((await stock()).status).toBe(201);
     expect((await stock()).status).toBe(201);
-    expect(await w.deps.store.pendingPushRequests(10)).toHaveLength(2);
+    expect(await w.deps.store.pushes.pendingRequests(10)).toHaveLength(2);
   });
 
   it('a stock subscription cannot be cancelled or extended', async () => {
@@ -104,7 +104,7 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
     const r = await incremental({ validUntil: '2027-03-31' });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ kind: 'incremental', kindText: '增量', content: `账册增量数据订阅: 账册号[${MANUAL_NO}];`, validUntilText: '2027-03-31 23:59:59', pushRequestId: null });
-    expect(await w.deps.store.pendingPushRequests(10)).toEqual([]);
+    expect(await w.deps.store.pushes.pendingRequests(10)).toEqual([]);
   });
 
   it('only one incremental subscription per manual is in force: a second is refused until the first is cancelled', async () => {
@@ -127,9 +127,9 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
   it('an incremental subscription is pushed every change until it expires: the push engine finds it by manual while in force', async () => {
     const r = await incremental({ validUntil: '2026-11-30' });
     w.setNow('2026-11-30T15:59:59.000Z');
-    expect((await w.deps.store.activeManualSubscriptions(MANUAL_NO, w.now().toISOString())).map((s) => s.id)).toEqual([r.body.id]);
+    expect((await w.deps.store.manualSubscriptions.active(MANUAL_NO, w.now().toISOString())).map((s) => s.id)).toEqual([r.body.id]);
     w.setNow('2026-11-30T16:00:00.000Z');
-    expect(await w.deps.store.activeManualSubscriptions(MANUAL_NO, w.now().toISOString())).toEqual([]);
+    expect(await w.deps.store.manualSubscriptions.active(MANUAL_NO, w.now().toISOString())).toEqual([]);
     expect((await w.call(w.owner, 'GET', `/api/v1/subscriptions/manual/${r.body.id}`)).body.status).toBe('expired');
   });
 

@@ -15,8 +15,8 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
   let w: ApiWorld;
   beforeEach(async () => {
     w = await apiWorld();
-    await w.deps.store.insertDeclaration(declaration('E20260000000000001', '530020260000000001', OWNER));
-    await w.deps.store.insertDeclaration(declaration('E20260000000000002', '530020260000000002', '4403999999'));
+    await w.deps.store.declarations.insert(declaration('E20260000000000001', '530020260000000001', OWNER));
+    await w.deps.store.declarations.insert(declaration('E20260000000000002', '530020260000000002', '4403999999'));
   });
   afterEach(async () => {
     await w.close();
@@ -194,10 +194,10 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
     const ent = await subscribe({ pushMethod: 'wechat', mode: 'enterprise' });
     const op = await subscribe({ pushMethod: 'app', mode: 'operator' });
     await w.call(w.broker, 'POST', '/api/v1/subscriptions/receipt', { pushMethod: 'app', mode: 'enterprise' });
-    const found = await w.deps.store.activeReceiptSubscriptions({ seqNo: 'E20260000000000001', enterpriseCodes: [OWNER], operatorCodes: ['QH0031'] });
+    const found = await w.deps.store.receiptSubscriptions.active({ seqNo: 'E20260000000000001', enterpriseCodes: [OWNER], operatorCodes: ['QH0031'] });
     expect(found.map((s) => s.id).sort()).toEqual([doc.body.id, ent.body.id, op.body.id].sort());
     await w.call(w.owner, 'POST', `/api/v1/subscriptions/receipt/${ent.body.id}/cancel`);
-    expect((await w.deps.store.activeReceiptSubscriptions({ enterpriseCodes: [OWNER] })).map((s) => s.id)).toEqual([]);
-    expect(await w.deps.store.activeReceiptSubscriptions({})).toEqual([]);
+    expect((await w.deps.store.receiptSubscriptions.active({ enterpriseCodes: [OWNER] })).map((s) => s.id)).toEqual([]);
+    expect(await w.deps.store.receiptSubscriptions.active({})).toEqual([]);
   });
 });

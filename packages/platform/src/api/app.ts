@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { CustomsPort } from '../core/exchange/accept.js';
 import type { PlatformDeps } from '../core/ports.js';
 import { errorHandler } from './errors.js';
-import type { SmsSender } from '../core/subscriptions/verification-codes.js';
+import type { SmsSender } from '../core/sms/verification-codes.js';
 import { exchangeRoutes } from './exchange-routes.js';
 import { registerOpenApi } from './openapi.js';
 import { restRoutes } from './rest-routes.js';
@@ -23,8 +23,8 @@ export interface AppOptions {
   logger?: boolean | object;
   /** the platform's public base URL, for the transport settings of new clients; else each request's own */
   publicUrl?: string;
-  /** SMS provider for verification codes; the embedded outbox when absent */
-  sms?: SmsSender;
+  /** SMS provider for verification codes (the embedded outbox, or an SMS gateway) */
+  sms: SmsSender;
   /** slows brute force on passwords: a failed login is answered after failures × this (default 100 ms) */
   failedLoginDelayMs?: number;
 }

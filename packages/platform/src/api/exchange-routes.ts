@@ -1,39 +1,20 @@
 /** The HTTP exchange for import clients: `/exchange/v1/…` (docs/exchange-http.md). */
 import { OswError } from '@osw/messages';
-import { decodeFileNameHeader, DEVICE_PATTERN, EXCHANGE_HEADER, EXCHANGE_HTTP } from '@osw/messages/exchange';
+import { decodeFileNameHeader, EXCHANGE_HEADER, EXCHANGE_HTTP } from '@osw/messages/exchange';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { importMessage, type CustomsPort } from '../core/exchange/accept.js';
-import { ClientSeenRecorder } from '../core/identity/client-status.js';
-import { ClientAuthenticator } from '../core/identity/registry.js';
+import { ClientSeenRecorder } from '../core/clients/live-status.js';
+import { ExchangeAuthenticator } from '../core/exchange/authenticate.js';
+import { acknowledgeDeliveries, takeDeliveries } from '../core/exchange/outbound.js';
 import type { PlatformDeps } from '../core/ports.js';
 import type { ClientRow } from '../core/store.js';
 
 const LONG_POLL_MAX_MS = 30_000;
 
-/** 设备绑定: the first device a client connects from binds it; another device is refused until unbound. Shared by the HTTP and the RabbitMQ exchange. */
-export async function checkClientDevice(deps: PlatformDeps, client: ClientRow, header: string | string[] | undefined): Promise<void> {
-  const device = typeof header === 'string' ? header.trim() : '';
-  if (device && !DEVICE_PATTERN.test(device)) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.device} must be a hex fingerprint`);
-  const bound = client.deviceFingerprint;
-  if (!bound) {
-    if (device) {
-      await deps.store.setClientDevice(client.clientId, device, deps.clock.now().toISOString());
-      client.deviceFingerprint = device;
-      deps.logger.info({ clientId: client.clientId }, 'client bound to its device');
-    }
-    return;
-  }
-  if (device !== bound)
-    throw new OswError(
-      'OSW_DEVICE_MISMATCH',
-      `客户端${client.clientId}已绑定其他设备，请在控制台“客户端管理”中解除设备绑定后重试 (client ${client.clientId} is bound to another machine: unbind the device in the console, then retry)`,
-    );
-}
-
 export async function exchangeRoutes(app: FastifyInstance, opts: { deps: PlatformDeps; customs: CustomsPort }): Promise<void> {
   const { deps, customs } = opts;
-  const clients = new ClientAuthenticator(deps.store);
+  const clients = new ExchangeAuthenticator(deps);
   const seen = new ClientSeenRecorder(deps);
   async function exchangeClient(req: FastifyRequest): Promise<ClientRow> {
     const header = req.headers.authorization ?? '';
@@ -41,8 +22,7 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { deps: Platfor
     if (!m) throw new OswError('OSW_AUTH_REQUIRED', 'the exchange needs HTTP Basic authentication with client id and secret');
     const decoded = Buffer.from(m[1], 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    const client = await clients.authenticate(decoded.slice(0, i), decoded.slice(i + 1));
-    await checkClientDevice(deps, client, req.headers[EXCHANGE_HEADER.device]);
+    const client = await clients.withSecret(decoded.slice(0, i), decoded.slice(i + 1), req.headers[EXCHANGE_HEADER.device]);
     await seen.record(client.clientId);
     return client;
   }
@@ -66,7 +46,7 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { deps: Platfor
   app.get(EXCHANGE_HTTP.inbox, async (req) => {
     const client = await exchangeClient(req);
     const q = inboxQuery.parse(req.query);
-    let rows = await deps.store.takeDeliveries(client.clientId, q.max);
+    let rows = await takeDeliveries(deps, client.clientId, q.max);
     if (!rows.length && q.waitMs > 0) {
       const abort = new AbortController();
       const onClose = () => abort.abort();
@@ -78,7 +58,7 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { deps: Platfor
       } finally {
         socket?.off('close', onClose);
       }
-      rows = await deps.store.takeDeliveries(client.clientId, q.max);
+      rows = await takeDeliveries(deps, client.clientId, q.max);
     }
     return { messages: rows.map((r) => ({ deliveryId: r.id, messageId: r.messageId, business: r.business, fileName: r.fileName, body: r.body, attempts: r.attempts })) };
   });
@@ -87,7 +67,7 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { deps: Platfor
   app.post(EXCHANGE_HTTP.inboxAck, async (req) => {
     const client = await exchangeClient(req);
     const { deliveryIds } = ackBody.parse(req.body);
-    const acked = await deps.store.ackDeliveries(client.clientId, deliveryIds, deps.clock.now().toISOString());
+    const acked = await acknowledgeDeliveries(deps, client.clientId, deliveryIds);
     return { acked };
   });
 
@@ -98,7 +78,7 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { deps: Platfor
 
   app.get(EXCHANGE_HTTP.status, async (req) => {
     const client = await exchangeClient(req);
-    return { clientId: client.clientId, backlog: await deps.store.countPendingDeliveries(client.clientId) };
+    return { clientId: client.clientId, backlog: await deps.store.deliveries.countPending(client.clientId) };
   });
 
 }

@@ -4,10 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { LoginBody } from '@osw/messages/forms';
 import { z } from 'zod';
-import { OutboxSmsSender } from '../adapters/sms/outbox.js';
 import { login } from '../core/identity/registry.js';
 import type { PlatformDeps } from '../core/ports.js';
-import type { SmsSender } from '../core/subscriptions/verification-codes.js';
+import type { SmsSender } from '../core/sms/verification-codes.js';
 import { auditRoutes } from './routes/audit.js';
 import { clientRoutes } from './routes/clients.js';
 import { bearer, errorResponses, ListParams, sessionActor } from './routes/common.js';
@@ -22,8 +21,8 @@ export interface RestOptions {
   deps: PlatformDeps;
   /** the platform's public base URL (`https://sw.example.com`); derived from each request when absent */
   publicUrl?: string;
-  /** the SMS provider; the embedded outbox when absent */
-  sms?: SmsSender;
+  /** the SMS provider (the embedded outbox, or an SMS gateway) */
+  sms: SmsSender;
   /** a failed login is answered after failures × this (capped at 2 s): brute force is slowed, then locked */
   failedLoginDelayMs?: number;
 }
@@ -78,7 +77,7 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
     async (req) => {
       const s = await sessionActor(deps, req);
       const { page, pageSize } = req.query;
-      const rows = await deps.store.listDeclarationsFor(s.enterpriseCode, 10_000);
+      const rows = await deps.store.declarations.listFor(s.enterpriseCode, 10_000);
       return { items: rows.slice((page - 1) * pageSize, page * pageSize).map(({ xml: _xml, ...rest }) => rest), total: rows.length };
     },
   );
@@ -88,18 +87,17 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
     { schema: { tags: ['declarations'], security: bearer, summary: 'one declaration with its receipts', params: z.object({ seqNo: z.string().max(32) }), response: { 200: z.record(z.string(), z.unknown()), ...errorResponses } } },
     async (req) => {
       const s = await sessionActor(deps, req);
-      const d = await deps.store.getDeclaration(req.params.seqNo);
+      const d = await deps.store.declarations.get(req.params.seqNo);
       const visible = d && [d.senderEnterprise, d.tradeCode, d.ownerCode].includes(s.enterpriseCode);
       if (!d || !visible) throw new OswError('OSW_NOT_FOUND', `declaration ${req.params.seqNo} not found`);
-      const receipts = await deps.store.listDeclarationReceipts(d.seqNo);
+      const receipts = await deps.store.declarations.listReceipts(d.seqNo);
       return { ...d, receipts };
     },
   );
 
-  const sms = opts.sms ?? new OutboxSmsSender(deps);
   await app.register(clientRoutes, { deps, publicUrl: opts.publicUrl });
   await app.register(subscriptionRoutes, { deps });
-  await app.register(smsRoutes, { deps, sms });
+  await app.register(smsRoutes, { deps, sms: opts.sms });
   await app.register(auditRoutes, { deps });
   for (const routes of [pushRoutes, feedRoutes, sandboxRoutes]) await app.register(routes, { deps });
   await app.register(deadLetterRoutes, { deps });

@@ -4,10 +4,17 @@ import type { Store } from './store.js';
 export { systemClock, silentLogger, type Clock, type Logger } from '@osw/messages';
 import type { Clock, Logger } from '@osw/messages';
 
-/** Wakes long-polling receivers when something is queued for a client. */
+/**
+ * Tells who waits that something was queued for a client: HTTP long polls (`wait`) and forwarders
+ * (`subscribe`). On PostgreSQL it also carries the news between processes on one database.
+ */
 export interface DeliveryNotifier {
+  /** something was queued for the client (call after the commit) */
   notify(clientId: string): void;
+  /** resolves when something is queued for the client, at `timeoutMs`, or when `signal` aborts */
   wait(clientId: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  /** calls `listener` for every client something is queued for, here or in another process; returns the unsubscribe */
+  subscribe(listener: (clientId: string) => void): () => void;
 }
 
 /**

@@ -1,245 +1,70 @@
-/** Table types as the store sees them (camelCase; CamelCasePlugin maps to snake_case columns). */
+/**
+ * Table types as the store sees them (camelCase; CamelCasePlugin maps to snake_case columns).
+ * Each table is its row type of the core, declared once there, with what storage changes spelled
+ * out: generated ids, booleans as 0/1, JSON as text, and the columns the core never sees.
+ */
 import type { Generated } from 'kysely';
+import type { AuditRow } from '../../core/audit/store.js';
+import type { ClientRow } from '../../core/clients/store.js';
+import type { DeclarationReceiptRow, DeclarationRow } from '../../core/declarations/store.js';
+import type { DeliveryRow, InboundRow } from '../../core/exchange/store.js';
+import type { CardRow, EnterpriseRow, OperatorRow, SessionRow } from '../../core/identity/store.js';
+import type { ManualItemRow, ManualRow } from '../../core/manuals/store.js';
+import type { FeedMessageRow, PushAttemptRow, PushEventRow, PushJobRow, PushRequestRow, PushRow, PushTargetRow, WebhookEndpointRow } from '../../core/push/store.js';
+import type { ManualChangeRow, SandboxJobRow } from '../../core/sandbox/store.js';
+import type { SmsOutboxRow, VerificationCodeRow } from '../../core/sms/store.js';
+import type { DeclarationSubscriptionRow, ManualSubscriptionRow, ReceiptSubscriptionRow } from '../../core/subscriptions/store.js';
+
+/** A row as stored: `Row` without the fields in `Drop`, with the fields of `Over` instead. */
+type Stored<Row, Drop extends keyof Row, Over> = Omit<Row, Drop> & Over;
+/** 0 or 1 */
+type Flag = number;
+type Id = Generated<number>;
 
 export interface Database {
-  enterprises: { customsCode: string; uscc: string; name: string; region: string; createdAt: string };
-  operators: {
-    account: string;
-    enterpriseCode: string;
-    name: string;
-    operatorCode: string;
-    passwordHash: string;
-    failedLogins: number;
-    lockedUntil: string | null;
-    createdAt: string;
-  };
-  cards: {
-    cardNo: string;
-    enterpriseCode: string;
-    kind: string;
-    holderAccount: string | null;
-    publicKeyPem: string;
-    fingerprint: string;
-    pinHash: string;
-    triesLeft: number;
-    locked: number;
-    createdAt: string;
-  };
-  clients: {
-    clientId: string;
-    enterpriseCode: string;
-    region: string;
-    version: string;
-    transport: string;
-    environment: string;
-    secretHash: string;
-    status: string;
-    deviceFingerprint: string | null;
-    deviceBoundAt: string | null;
-    createdAt: string;
-    /** the last exchange request (HTTP clients), written at most every few seconds */
-    lastSeenAt: string | null;
-  };
-  manuals: { manualNo: string; enterpriseCode: string; headJson: string; version: number; createdAt: string };
-  manualItems: { manualNo: string; kind: string; serial: number; code: string; name: string; model: string; unit: string; quantity: string };
-  sessions: { tokenHash: string; account: string; enterpriseCode: string; expiresAt: string };
+  enterprises: EnterpriseRow;
+  operators: OperatorRow;
+  cards: Stored<CardRow, 'locked', { locked: Flag }>;
+  sessions: SessionRow;
+  clients: Stored<ClientRow, 'deviceBoundAt' | 'lastSeenAt', { deviceBoundAt: string | null; lastSeenAt: string | null }>;
+  manuals: Stored<ManualRow, 'head', { headJson: string }>;
+  manualItems: ManualItemRow;
   serials: { name: string; value: number };
-  inboundMessages: {
-    clientId: string;
-    messageId: string;
-    business: string;
-    fileName: string;
-    family: string;
-    messageType: string;
-    sha256: string;
-    body: Uint8Array;
-    accepted: number;
-    responseXml: string;
-    documentKey: string | null;
-    receivedAt: string;
-  };
-  declarations: {
-    seqNo: string;
-    clientSeqNo: string;
-    senderClientId: string;
-    senderEnterprise: string;
-    tradeCode: string;
-    ownerCode: string;
-    agentCode: string;
-    ieFlag: string;
-    customMaster: string;
-    entryId: string;
-    channel: string;
-    messageId: string;
-    xml: string;
-    declaredAt: string;
-    updatedAt: string;
-  };
-  declarationReceipts: { id: Generated<number>; seqNo: string; channel: string; note: string; xml: string; createdAt: string };
-  deliveries: {
-    id: Generated<number>;
-    clientId: string;
-    business: string;
-    fileName: string;
-    body: string;
-    messageId: string;
-    attempts: Generated<number>;
-    createdAt: string;
-    ackedAt: string | null;
-  };
-  sandboxJobs: { id: Generated<number>; kind: string; documentKey: string; payloadJson: string; dueAt: string; doneAt: string | null };
-  declarationSubscriptions: {
-    id: Generated<number>;
-    enterpriseCode: string;
-    clientId: string;
-    cardNo: string;
-    operatorAccount: string;
-    operatorCode: string;
-    declarationData: number;
-    receiptTypesJson: string;
-    channelsJson: string;
-    validUntil: string;
-    expiresAt: string;
-    cancelledAt: string | null;
-    createdAt: string;
-    updatedAt: string;
-  };
-  receiptSubscriptions: {
-    id: Generated<number>;
-    enterpriseCode: string;
-    pushMethod: string;
-    mode: string;
-    documentNo: string | null;
-    seqNo: string | null;
-    phone: string | null;
-    clientId: string | null;
-    operatorCardNo: string | null;
-    operatorAccount: string;
-    operatorCode: string;
-    cancelledAt: string | null;
-    createdAt: string;
-  };
-  manualSubscriptions: {
-    id: Generated<number>;
-    enterpriseCode: string;
-    clientId: string;
-    cardNo: string;
-    operatorAccount: string;
-    operatorCode: string;
-    kind: string;
-    manualNo: string;
-    pushTypes: string;
-    imgFrom: number | null;
-    imgTo: number | null;
-    exgFrom: number | null;
-    exgTo: number | null;
-    content: string;
-    validUntil: string;
-    expiresAt: string;
-    cancelledAt: string | null;
-    activeKey: string | null;
-    createdAt: string;
-    updatedAt: string;
-  };
-  pushRequests: { id: Generated<number>; kind: string; subscriptionId: number; clientId: string; payloadJson: string; createdAt: string; doneAt: string | null };
-  verificationCodes: {
-    id: Generated<number>;
-    phone: string;
-    enterpriseCode: string;
-    codeHash: string;
-    attempts: Generated<number>;
-    createdAt: string;
-    expiresAt: string;
-    usedAt: string | null;
-  };
-  smsOutbox: { id: Generated<number>; enterpriseCode: string | null; phone: string; text: string; provider: string; createdAt: string };
-  auditLog: {
-    id: Generated<number>;
-    enterpriseCode: string;
-    account: string;
-    cardNo: string | null;
-    action: string;
-    entity: string;
-    entityId: string;
-    beforeJson: string | null;
-    afterJson: string | null;
-    at: string;
-  };
-  // ---- push engine (0004_push_engine) ----
-  pushEvents: { id: Generated<number>; kind: string; documentKey: string; payloadJson: string; createdAt: string };
-  pushes: {
-    id: Generated<number>;
-    messageId: string;
-    eventId: number | null;
-    source: string;
-    subscriptionKind: string;
-    subscriptionId: number;
-    method: string;
-    targetKey: string;
-    clientId: string | null;
-    enterpriseCode: string;
-    documentNo: string | null;
-    manualNo: string | null;
-    orderKey: string;
-    business: string;
-    fileName: string;
-    body: string | null;
-    status: string;
-    attempts: number;
-    nextAttemptAt: string;
-    handedAt: string | null;
-    deliveredAt: string | null;
-    lastError: string | null;
-    resent: number;
-    resentAt: string | null;
-    createdAt: string;
-  };
-  pushAttempts: { id: Generated<number>; pushId: number; at: string; outcome: string; error: string | null; durationMs: number };
-  pushTargets: { targetKey: string; consecutiveFailures: number; suspendedAt: string | null; probeAt: string | null; lastError: string | null; updatedAt: string };
-  webhookEndpoints: {
-    id: Generated<number>;
-    enterpriseCode: string;
-    subscriptionKind: string;
-    subscriptionId: number;
-    url: string;
-    secret: string;
-    createdAt: string;
-    disabledAt: string | null;
-  };
-  pushJobs: {
-    id: Generated<number>;
-    enterpriseCode: string;
-    kind: string;
-    filterJson: string;
-    status: string;
-    total: number;
-    doneCount: number;
-    skippedCount: number;
-    createdAt: string;
-    finishedAt: string | null;
-    error: string | null;
-  };
-  messageFeed: {
-    id: Generated<number>;
-    enterpriseCode: string;
-    channel: string;
-    pushId: number;
-    messageId: string;
-    title: string;
-    text: string;
-    payloadJson: string;
-    createdAt: string;
-  };
-  manualChanges: {
-    id: Generated<number>;
-    manualNo: string;
-    enterpriseCode: string;
-    account: string;
-    changeJson: string;
-    autoApprove: number;
-    status: string;
-    version: number | null;
-    requestedAt: string;
-    decidedAt: string | null;
-  };
+  inboundMessages: Stored<InboundRow, 'accepted', { accepted: Flag }>;
+  declarations: DeclarationRow;
+  declarationReceipts: DeclarationReceiptRow & { id: Id };
+  deliveries: Stored<DeliveryRow, 'id' | 'attempts', { id: Id; attempts: Generated<number>; ackedAt: string | null }>;
+  sandboxJobs: Stored<SandboxJobRow, 'id' | 'payload', { id: Id; payloadJson: string; doneAt: string | null }>;
+  declarationSubscriptions: Stored<
+    DeclarationSubscriptionRow,
+    'id' | 'declarationData' | 'receiptTypes' | 'channels',
+    { id: Id; declarationData: Flag; receiptTypesJson: string; channelsJson: string }
+  >;
+  receiptSubscriptions: Stored<ReceiptSubscriptionRow, 'id', { id: Id }>;
+  manualSubscriptions: Stored<
+    ManualSubscriptionRow,
+    'id' | 'pushTypes' | 'imgRange' | 'exgRange',
+    {
+      id: Id;
+      pushTypes: string;
+      imgFrom: number | null;
+      imgTo: number | null;
+      exgFrom: number | null;
+      exgTo: number | null;
+      /** `<enterprise>:<manual>` while an incremental subscription is in force (unique) */
+      activeKey: string | null;
+    }
+  >;
+  pushRequests: Stored<PushRequestRow, 'id' | 'payload', { id: Id; payloadJson: string }>;
+  verificationCodes: Stored<VerificationCodeRow, 'id' | 'attempts', { id: Id; attempts: Generated<number> }>;
+  smsOutbox: Stored<SmsOutboxRow, 'id', { id: Id }>;
+  auditLog: Stored<AuditRow, 'id' | 'before' | 'after', { id: Id; beforeJson: string | null; afterJson: string | null }>;
+  pushEvents: Stored<PushEventRow, 'id' | 'payload', { id: Id; payloadJson: string }>;
+  pushes: Stored<PushRow, 'id' | 'resent', { id: Id; resent: Flag }>;
+  pushAttempts: Stored<PushAttemptRow, 'id', { id: Id }>;
+  pushTargets: PushTargetRow;
+  webhookEndpoints: Stored<WebhookEndpointRow, 'id', { id: Id }>;
+  pushJobs: Stored<PushJobRow, 'id' | 'filter', { id: Id; filterJson: string }>;
+  messageFeed: Stored<FeedMessageRow, 'id' | 'payload', { id: Id; payloadJson: string }>;
+  manualChanges: Stored<ManualChangeRow, 'id' | 'change' | 'autoApprove', { id: Id; changeJson: string; autoApprove: Flag }>;
 }

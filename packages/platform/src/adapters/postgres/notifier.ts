@@ -18,18 +18,13 @@ export class PostgresNotifier implements DeliveryNotifier {
   private closed = false;
   private retryMs = 500;
   private timer: NodeJS.Timeout | null = null;
-  /** what a notification from another process wakes here (set by the exchange that forwards) */
-  onRemote: (clientId: string) => void;
-
   constructor(
     private readonly url: string,
     /** runs `select pg_notify(channel, payload)` on the store's pool */
     private readonly send: (channel: string, payload: string) => Promise<unknown>,
     private readonly local: DeliveryNotifier,
     private readonly logger: Logger,
-  ) {
-    this.onRemote = (clientId) => local.notify(clientId);
-  }
+  ) {}
 
   /** Starts listening; a failure is logged and retried, the platform runs on without it. */
   async start(): Promise<void> {
@@ -44,6 +39,10 @@ export class PostgresNotifier implements DeliveryNotifier {
 
   wait(clientId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return this.local.wait(clientId, timeoutMs, signal);
+  }
+
+  subscribe(listener: (clientId: string) => void): () => void {
+    return this.local.subscribe(listener);
   }
 
   async close(): Promise<void> {
@@ -62,7 +61,8 @@ export class PostgresNotifier implements DeliveryNotifier {
     });
     c.on('notification', (n) => {
       const [from, clientId] = (n.payload ?? '').split(':');
-      if (from !== this.self && clientId) this.onRemote(clientId);
+      // another process queued it: wake this process's long polls and forwarders
+      if (from !== this.self && clientId) this.local.notify(clientId);
     });
     await c.connect();
     await c.query(`LISTEN ${CHANNEL}`);

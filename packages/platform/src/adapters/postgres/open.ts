@@ -40,5 +40,5 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     await db.destroy().catch(() => undefined);
     throw err;
   }
-  return { store: new KyselyStore(db, false, postgresCapabilities), db, close: () => db.destroy() };
+  return { store: new KyselyStore(db, postgresCapabilities), db, close: () => db.destroy() };
 }

@@ -6,6 +6,6 @@ export class FeedAppPush implements AppPushPort {
   constructor(private readonly deps: { store: Store; clock: { now(): Date } }) {}
 
   async send(m: Parameters<AppPushPort['send']>[0]): Promise<void> {
-    await this.deps.store.insertFeedMessage({ ...m, createdAt: this.deps.clock.now().toISOString() });
+    await this.deps.store.feed.insert({ ...m, createdAt: this.deps.clock.now().toISOString() });
   }
 }

@@ -4,7 +4,7 @@
  * `timeoutMs`, is an error. The text is never logged.
  */
 import type { Logger } from '../../core/ports.js';
-import { maskPhone, type SmsSender } from '../../core/subscriptions/verification-codes.js';
+import { maskPhone, type SmsSender } from '../../core/sms/verification-codes.js';
 
 export interface HttpSmsGatewayOptions {
   url: string;

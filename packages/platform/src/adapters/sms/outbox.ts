@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../core/ports.js';
 import type { Store } from '../../core/store.js';
-import { maskPhone, type SmsSender } from '../../core/subscriptions/verification-codes.js';
+import { maskPhone, type SmsSender } from '../../core/sms/verification-codes.js';
 
 export class OutboxSmsSender implements SmsSender {
   readonly name = 'outbox';
@@ -14,7 +14,7 @@ export class OutboxSmsSender implements SmsSender {
   ) {}
 
   async send(sms: { phone: string; text: string; enterpriseCode: string | null }): Promise<void> {
-    const id = await this.deps.store.insertSmsOutbox({ enterpriseCode: sms.enterpriseCode, phone: sms.phone, text: sms.text, provider: this.name, createdAt: this.deps.clock.now().toISOString() });
+    const id = await this.deps.store.sms.insertOutbox({ enterpriseCode: sms.enterpriseCode, phone: sms.phone, text: sms.text, provider: this.name, createdAt: this.deps.clock.now().toISOString() });
     this.deps.logger.info({ smsId: id, phone: maskPhone(sms.phone) }, 'SMS written to the outbox (embedded SMS provider)');
   }
 }

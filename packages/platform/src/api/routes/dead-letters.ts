@@ -62,7 +62,7 @@ export async function deadLetterRoutes(appRoot: FastifyInstance, opts: { deps: P
       for (const d of all) {
         if (!d.clientId || !d.queue) continue;
         if (req.query.clientId && d.clientId !== req.query.clientId) continue;
-        if (!owner.has(d.clientId)) owner.set(d.clientId, (await deps.store.getClient(d.clientId))?.enterpriseCode);
+        if (!owner.has(d.clientId)) owner.set(d.clientId, (await deps.store.clients.get(d.clientId))?.enterpriseCode);
         if (owner.get(d.clientId) !== actor.enterpriseCode) continue;
         items.push({
           clientId: d.clientId,

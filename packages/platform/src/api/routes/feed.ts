@@ -33,7 +33,7 @@ export async function feedRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
       },
     },
     async (req) => {
-      const r = await deps.store.listFeed(actorOf(req).enterpriseCode, req.query.channel, listQuery(req.query));
+      const r = await deps.store.feed.list(actorOf(req).enterpriseCode, req.query.channel, listQuery(req.query));
       return { items: r.rows.map(({ enterpriseCode: _e, pushId: _p, ...rest }) => rest), total: r.total };
     },
   );

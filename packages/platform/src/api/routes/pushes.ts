@@ -4,11 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { PlatformDeps } from '../../core/ports.js';
-import { notFound, problem } from '../../core/identity/problem.js';
+import { notFound, problem } from '../../core/problem.js';
 import { pushJobOf, RESEND_IDS_MAX, resendPushes, startBulkResend, type PushFilter } from '../../core/push/resend.js';
 import { createWebhook, disableWebhook } from '../../core/push/webhooks.js';
 import type { PushJobRow, PushRow, WebhookEndpointRow } from '../../core/store.js';
-import { maskPhone } from '../../core/subscriptions/verification-codes.js';
+import { maskPhone } from '../../core/sms/verification-codes.js';
 import { startOfDay, endOfDay } from '../../core/subscriptions/validity.js';
 import { bearer, errorResponses, IdParam, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
 
@@ -145,7 +145,7 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
     async (req) => {
       const actor = actorOf(req);
       const { page, pageSize, ...f } = req.query;
-      const r = await deps.store.listPushes({ ...listQuery({ page, pageSize }), ...filterOf(f), enterpriseCode: actor.enterpriseCode });
+      const r = await deps.store.pushes.list({ ...listQuery({ page, pageSize }), ...filterOf(f), enterpriseCode: actor.enterpriseCode });
       return { items: r.rows.map(pushView), total: r.total };
     },
   );
@@ -170,9 +170,9 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
     },
     async (req) => {
       const actor = actorOf(req);
-      const p = await deps.store.getPush(req.params.id);
+      const p = await deps.store.pushes.get(req.params.id);
       if (!p || p.enterpriseCode !== actor.enterpriseCode) throw notFound('推送记录', 'push', req.params.id);
-      const attempts = await deps.store.listPushAttempts(p.id);
+      const attempts = await deps.store.pushes.listAttempts(p.id);
       const payloadType: 'xml' | 'text' | 'json' = p.method === 'client' ? 'xml' : p.method === 'sms' ? 'text' : 'json';
       return { ...pushView(p), attemptLog: attempts.map(({ at, outcome, error, durationMs }) => ({ at, outcome, error, durationMs })), payload: p.body, payloadType };
     },
@@ -227,7 +227,7 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
   app.get(
     '/api/v1/webhooks',
     { schema: { tags: ['pushes'], security: bearer, summary: 'your webhook endpoints (secrets masked)', response: { 200: z.object({ items: z.array(WebhookView) }), ...errorResponses } } },
-    async (req) => ({ items: (await deps.store.listWebhookEndpoints(actorOf(req).enterpriseCode)).map((w) => webhookView(w)) }),
+    async (req) => ({ items: (await deps.store.webhooks.list(actorOf(req).enterpriseCode)).map((w) => webhookView(w)) }),
   );
 
   app.post(

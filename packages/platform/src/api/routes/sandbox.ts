@@ -5,8 +5,8 @@ import { ManualChangeBody, ManualItemChange } from '@osw/messages/forms';
 import { z } from 'zod';
 import type { PlatformDeps } from '../../core/ports.js';
 import type { ManualChangeRow } from '../../core/store.js';
-import { issueChosenReceipt } from '../../sandbox/customs.js';
-import { approveManualChange, MANUAL_HEAD_FIELDS, manualOf, requestManualChange } from '../../sandbox/manuals.js';
+import { issueChosenReceipt } from '../../core/sandbox/customs.js';
+import { approveManualChange, MANUAL_HEAD_FIELDS, manualOf, requestManualChange } from '../../core/sandbox/manuals.js';
 import { bearer, errorResponses, IdParam, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
 
 const ItemChange = ManualItemChange;
@@ -70,10 +70,10 @@ export async function sandboxRoutes(appRoot: FastifyInstance, opts: { deps: Plat
       },
     },
     async (req) => {
-      const manuals = await deps.store.listManuals(actorOf(req).enterpriseCode);
+      const manuals = await deps.store.manuals.list(actorOf(req).enterpriseCode);
       const items = [];
       for (const m of manuals) {
-        const rows = await deps.store.listManualItems(m.manualNo);
+        const rows = await deps.store.manuals.listItems(m.manualNo);
         items.push({ manualNo: m.manualNo, version: m.version, head: m.head, imgCount: rows.filter((r) => r.kind === 'img').length, exgCount: rows.filter((r) => r.kind === 'exg').length, createdAt: m.createdAt });
       }
       return { items, total: items.length };
@@ -93,7 +93,7 @@ export async function sandboxRoutes(appRoot: FastifyInstance, opts: { deps: Plat
     },
     async (req) => {
       const m = await manualOf(deps.store, actorOf(req).enterpriseCode, req.params.manualNo);
-      const items = await deps.store.listManualItems(m.manualNo);
+      const items = await deps.store.manuals.listItems(m.manualNo);
       return { manualNo: m.manualNo, version: m.version, head: m.head, items: items.map(({ manualNo: _m, ...rest }) => rest) };
     },
   );
@@ -125,7 +125,7 @@ export async function sandboxRoutes(appRoot: FastifyInstance, opts: { deps: Plat
     },
     async (req) => {
       const m = await manualOf(deps.store, actorOf(req).enterpriseCode, req.params.manualNo);
-      const r = await deps.store.listManualChanges(m.manualNo, listQuery(req.query));
+      const r = await deps.store.sandbox.listManualChanges(m.manualNo, listQuery(req.query));
       return { items: r.rows.map(changeView), total: r.total };
     },
   );

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { PlatformDeps } from '../../core/ports.js';
-import { requestVerificationCode, type SmsSender } from '../../core/subscriptions/verification-codes.js';
+import { requestVerificationCode, type SmsSender } from '../../core/sms/verification-codes.js';
 import { bearer, errorResponses, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
 
 const SmsView = z.object({ id: z.number().int(), phone: z.string(), text: z.string(), provider: z.string(), createdAt: z.string() }).describe('an SMS in the outbox');
@@ -42,7 +42,7 @@ export async function smsRoutes(appRoot: FastifyInstance, opts: { deps: Platform
     },
     async (req) => {
       const actor = actorOf(req);
-      const r = await deps.store.listSmsOutbox(actor.enterpriseCode, listQuery(req.query));
+      const r = await deps.store.sms.listOutbox(actor.enterpriseCode, listQuery(req.query));
       return { items: r.rows.map(({ enterpriseCode: _e, ...rest }) => rest), total: r.total };
     },
   );

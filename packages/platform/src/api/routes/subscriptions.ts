@@ -31,7 +31,7 @@ import {
   subscribeReceipts,
 } from '../../core/subscriptions/receipt.js';
 import { statusAt, validityText } from '../../core/subscriptions/validity.js';
-import { maskPhone } from '../../core/subscriptions/verification-codes.js';
+import { maskPhone } from '../../core/sms/verification-codes.js';
 import { bearer, CardProof, errorResponses, IdParam, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
 
 const Status = z.enum(['active', 'expired', 'cancelled']).describe('状态: active 生效, expired 已失效, cancelled 已取消');

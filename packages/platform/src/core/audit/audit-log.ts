@@ -12,5 +12,5 @@ export type AuditEntry = Omit<AuditRow, 'id' | 'enterpriseCode' | 'account' | 'a
 
 /** Writes one audit row; call it with the transaction's Store so that the row and the change commit together. */
 export async function recordAudit(store: Store, actor: Actor, at: string, entry: AuditEntry): Promise<void> {
-  await store.insertAudit({ enterpriseCode: actor.enterpriseCode, account: actor.account, at, ...entry });
+  await store.audit.insert({ enterpriseCode: actor.enterpriseCode, account: actor.account, at, ...entry });
 }

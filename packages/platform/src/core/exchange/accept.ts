@@ -92,21 +92,24 @@ export const MANIFEST_TYPES = ['MT1101', 'MT2101', 'MT3101', 'MT4101'] as const;
 /** 金关二期 message types the platform takes. */
 export const PACKAGE_TYPES = ['INV101', 'SAS121'] as const;
 
-export async function importMessage(deps: PlatformDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
+/** What an import works with. */
+export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger'>;
+
+export async function importMessage(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
   try {
     return await importOnce(deps, customs, msg);
   } catch (err) {
     // two deliveries of one message id raced: the loser answers with what the winner stored
-    const known = err instanceof OswError ? undefined : await deps.store.getInbound(msg.client.clientId, msg.messageId).catch(() => undefined);
+    const known = err instanceof OswError ? undefined : await deps.store.inbound.get(msg.client.clientId, msg.messageId).catch(() => undefined);
     if (known) return answerOf(known, true);
     throw err;
   }
 }
 
-async function importOnce(deps: PlatformDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
+async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
   if (!isMessageId(msg.messageId)) throw new OswError('OSW_EXCHANGE_BAD_MESSAGE_ID', 'message id must be 8-128 characters of A-Z a-z 0-9 _ . -');
   const log = deps.logger.child({ clientId: msg.client.clientId, msgId: msg.messageId, file: msg.fileName });
-  const known = await deps.store.getInbound(msg.client.clientId, msg.messageId);
+  const known = await deps.store.inbound.get(msg.client.clientId, msg.messageId);
   if (known) {
     log.info({ accepted: known.accepted }, 'duplicate message id: answered again, not imported twice');
     return answerOf(known, true);
@@ -146,7 +149,7 @@ async function importOnce(deps: PlatformDeps, customs: CustomsPort, msg: Inbound
 }
 
 /** Manifests: PlatImpRet (StatementCode E1 数据中心入库成功), then the business system answers. */
-async function importManifest(deps: PlatformDeps, customs: CustomsPort, msg: InboundMessage, xml: string, meta: { sha256: string; now: Date }, log: PlatformDeps['logger']): Promise<ImportAnswer> {
+async function importManifest(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage, xml: string, meta: { sha256: string; now: Date }, log: PlatformDeps['logger']): Promise<ImportAnswer> {
   let manifest: Manifest;
   try {
     manifest = parseManifest(xml);
@@ -173,7 +176,7 @@ async function importManifest(deps: PlatformDeps, customs: CustomsPort, msg: Inb
 }
 
 /** 金关二期 INV101/SAS121: CommonResponeMessage (DealFlag 0 with a 预录入统一编号, or -1 with CheckInfo). */
-async function importPackage(deps: PlatformDeps, customs: CustomsPort, msg: InboundMessage, xml: string, meta: { sha256: string; now: Date }, log: PlatformDeps['logger']): Promise<ImportAnswer> {
+async function importPackage(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage, xml: string, meta: { sha256: string; now: Date }, log: PlatformDeps['logger']): Promise<ImportAnswer> {
   let pkg: SasPackage;
   try {
     pkg = parseSasPackage(xml);
@@ -208,7 +211,7 @@ async function importPackage(deps: PlatformDeps, customs: CustomsPort, msg: Inbo
   }
   return deps.store.transaction(async (tx) => {
     const year = chinaYear(meta.now);
-    const seqNo = receiptSeqNo(year, await tx.nextSerial(`sasSeqNo:${year}`));
+    const seqNo = receiptSeqNo(year, await tx.serials.next(`sasSeqNo:${year}`));
     const responseXml = buildCommonResponse({ seqNo, etpsPreentNo, checkInfo: `${what}申报服务调用成功`, dealFlag: '0' });
     const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: seqNo }, log);
     await customs.packageAccepted!(tx, { client: msg.client, messageId: msg.messageId, business: msg.business, messageType: type, pkg, seqNo, etpsPreentNo, xml }, meta.now);
@@ -218,7 +221,7 @@ async function importPackage(deps: PlatformDeps, customs: CustomsPort, msg: Inbo
 }
 
 async function importDeclaration(
-  deps: PlatformDeps,
+  deps: ImportDeps,
   customs: CustomsPort,
   msg: InboundMessage,
   xml: string,
@@ -235,7 +238,7 @@ async function importDeclaration(
   }
   return deps.store.transaction(async (tx) => {
     const year = chinaYear(meta.now);
-    const seqNo = declarationSeqNo(year, await tx.nextSerial(`seqNo:${year}`));
+    const seqNo = declarationSeqNo(year, await tx.serials.next(`seqNo:${year}`));
     const operType = dec.sign?.OperType ?? '';
     const responseXml = buildDecImportResponse({ responseCode: '0', errorMessage: operType === 'G' ? '暂存成功' : '导入成功', clientSeqNo, seqNo });
     const at = meta.now.toISOString();
@@ -256,7 +259,7 @@ async function importDeclaration(
       declaredAt: at,
       updatedAt: at,
     };
-    await tx.insertDeclaration(declaration);
+    await tx.declarations.insert(declaration);
     const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: seqNo }, log);
     await customs.declarationAccepted(tx, declaration, meta.now);
     // 申报数据 to the 收发货人's subscribed clients: a business event in the same transaction (outbox)
@@ -280,7 +283,7 @@ async function checkDeclaration(store: Store, client: ClientRow, dec: DecMessage
     problems.push('缺少加签信息DecSign/ICCode');
     return problems;
   }
-  const card = await store.getCard(cardNo);
+  const card = await store.identity.getCard(cardNo);
   if (!card) problems.push(`IC卡[${cardNo}]不存在`);
   else if (card.enterpriseCode !== client.enterpriseCode) problems.push(`IC卡[${cardNo}]不属于发送企业[${client.enterpriseCode}]`);
   else if (card.locked) problems.push(`IC卡[${cardNo}]已锁定`);
@@ -291,7 +294,7 @@ async function checkDeclaration(store: Store, client: ClientRow, dec: DecMessage
 }
 
 async function record(
-  deps: PlatformDeps,
+  deps: ImportDeps,
   msg: InboundMessage,
   r: { accepted: boolean; responseXml: string; family: string; messageType: string; sha256: string; documentKey: string | null; now: Date },
   log: PlatformDeps['logger'],
@@ -310,7 +313,7 @@ async function record(
     documentKey: r.documentKey,
     receivedAt: r.now.toISOString(),
   };
-  await deps.store.insertInbound(row);
+  await deps.store.inbound.insert(row);
   if (!r.accepted) log.info({ family: r.family }, 'message refused');
   return answerOf(row, false);
 }

@@ -4,7 +4,7 @@ import type { Actor } from '../audit/audit-log.js';
 import type { SessionRow, Store } from '../store.js';
 
 export async function actorOf(store: Store, session: SessionRow): Promise<Actor> {
-  const op = await store.getOperator(session.account);
+  const op = await store.identity.getOperator(session.account);
   if (!op) throw new OswError('OSW_AUTH_REQUIRED', 'session missing or expired: POST /api/v1/session');
   return { enterpriseCode: op.enterpriseCode, account: op.account, operatorCode: op.operatorCode };
 }

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../ports.js';
 import type { CardKind, CardRow, Store } from '../store.js';
-import { problem } from './problem.js';
+import { problem } from '../problem.js';
 import { CARD_PIN_TRIES } from './registry.js';
 import { verifySecret } from './secrets.js';
 
@@ -29,7 +29,7 @@ export async function verifyCardProof(
   proof: CardProof,
   kinds: readonly CardKind[],
 ): Promise<CardRow> {
-  const card = await deps.store.getCard(proof.cardNo);
+  const card = await deps.store.identity.getCard(proof.cardNo);
   // an unknown card and another enterprise's card get the same answer: nothing about other enterprises leaks
   if (!card || card.enterpriseCode !== enterpriseCode)
     throw problem('OSW_CARD_INVALID', `卡[${proof.cardNo}]不是本企业的卡`, `card ${proof.cardNo} is not a card of your enterprise`);
@@ -43,11 +43,11 @@ export async function verifyCardProof(
   }
   if (card.locked || card.triesLeft <= 0) throw cardLocked(card.cardNo);
   if (!verifySecret(proof.pin, card.pinHash)) {
-    const left = await deps.store.recordCardPinFailure(card.cardNo);
+    const left = await deps.store.identity.recordCardPinFailure(card.cardNo);
     if (left.locked) throw cardLocked(card.cardNo);
     throw problem('OSW_CARD_PIN_WRONG', `卡密码错误，还可以重试${left.triesLeft}次`, `wrong card PIN, ${left.triesLeft} tries left`, { triesLeft: left.triesLeft });
   }
-  if (card.triesLeft !== CARD_PIN_TRIES) await deps.store.resetCardPinTries(card.cardNo, CARD_PIN_TRIES);
+  if (card.triesLeft !== CARD_PIN_TRIES) await deps.store.identity.resetCardPinTries(card.cardNo, CARD_PIN_TRIES);
   return card;
 }
 
@@ -57,7 +57,7 @@ function cardLocked(cardNo: string) {
 
 /** Checks that a card number names an operator card (操作员卡) of the enterprise, without a PIN (client push of receipts). */
 export async function operatorCardOf(store: Store, enterpriseCode: string, cardNo: string): Promise<CardRow> {
-  const card = await store.getCard(cardNo);
+  const card = await store.identity.getCard(cardNo);
   if (!card || card.enterpriseCode !== enterpriseCode)
     throw problem('OSW_CARD_INVALID', `卡[${cardNo}]不是本企业的卡`, `card ${cardNo} is not a card of your enterprise`);
   if (card.kind !== 'operator')

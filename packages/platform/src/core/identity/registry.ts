@@ -1,9 +1,9 @@
 /**
- * Enterprises, operators, IC cards and import clients: creating them and checking who is who.
+ * Enterprises, operators and IC cards: creating them, operator login and sessions.
  */
 import { CARD_NO_PATTERN, CUSTOMS_CODE_PATTERN, generateCardKeys, keyFingerprint, OswError, USCC_PATTERN } from '@osw/messages';
 import type { Clock, PlatformDeps } from '../ports.js';
-import type { CardKind, ClientRow, SessionRow, Store } from '../store.js';
+import type { CardKind, SessionRow, Store } from '../store.js';
 import { hashSecret, randomToken, tokenHash, verifySecret } from './secrets.js';
 
 export const CARD_PIN_TRIES = 5;
@@ -25,7 +25,7 @@ export async function createEnterprise(deps: Pick<PlatformDeps, 'store' | 'clock
   if (!/^\d{4}$/.test(e.region)) problems.push('region must be a 4-digit 关区代码');
   if (!e.name.trim()) problems.push('name is required');
   if (problems.length) throw new OswError('OSW_ENTERPRISE_INVALID', problems.join('; '));
-  await deps.store.insertEnterprise({ customsCode: e.customsCode, uscc: e.uscc, name: e.name, region: e.region, createdAt: deps.clock.now().toISOString() });
+  await deps.store.identity.insertEnterprise({ customsCode: e.customsCode, uscc: e.uscc, name: e.name, region: e.region, createdAt: deps.clock.now().toISOString() });
 }
 
 export async function createOperator(
@@ -33,7 +33,7 @@ export async function createOperator(
   o: { account: string; password: string; enterpriseCode: string; name: string; operatorCode: string },
 ): Promise<void> {
   if (o.password.length < 8) throw new OswError('OSW_PASSWORD_WEAK', 'password must have at least 8 characters');
-  await deps.store.insertOperator({
+  await deps.store.identity.insertOperator({
     account: o.account,
     enterpriseCode: o.enterpriseCode,
     name: o.name,
@@ -60,10 +60,10 @@ export async function issueCard(
   c: { enterpriseCode: string; kind: CardKind; pin: string; holderAccount?: string },
 ): Promise<IssuedCard> {
   if (!/^\d{6,8}$/.test(c.pin)) throw new OswError('OSW_CARD_PIN_INVALID', 'a card PIN has 6 to 8 digits');
-  const cardNo = `8950000${String(await deps.store.nextSerial('cardNo')).padStart(6, '0')}`;
+  const cardNo = `8950000${String(await deps.store.serials.next('cardNo')).padStart(6, '0')}`;
   if (!CARD_NO_PATTERN.test(cardNo)) throw new OswError('OSW_CARD_NUMBERS_EXHAUSTED', 'no card numbers left');
   const keys = generateCardKeys(c.pin);
-  await deps.store.insertCard({
+  await deps.store.identity.insertCard({
     cardNo,
     enterpriseCode: c.enterpriseCode,
     kind: c.kind,
@@ -78,61 +78,9 @@ export async function issueCard(
   return { cardNo, kind: c.kind, enterpriseCode: c.enterpriseCode, ...keys };
 }
 
-export interface RegisteredClient {
-  clientId: string;
-  /** shown once; the platform keeps only its hash */
-  secret: string;
-}
-
-/** Registers an import client (自动导入客户端申请) and issues its id and exchange secret. */
-export async function registerClient(
-  deps: Pick<PlatformDeps, 'store' | 'clock' | 'broker'>,
-  c: { enterpriseCode: string; region: string; transport: 'http' | 'amqp'; environment: 'test' | 'prod' },
-): Promise<RegisteredClient> {
-  const enterprise = await deps.store.getEnterprise(c.enterpriseCode);
-  if (!enterprise) throw new OswError('OSW_ENTERPRISE_NOT_FOUND', `enterprise ${c.enterpriseCode} not found`);
-  const clientId = `DXPESW${c.region}${String(await deps.store.nextSerial(`clientId:${c.region}`)).padStart(6, '0')}`;
-  const secret = randomToken();
-  await deps.store.insertClient({
-    clientId,
-    enterpriseCode: c.enterpriseCode,
-    region: c.region,
-    version: '2.0',
-    transport: c.transport,
-    environment: c.environment,
-    secretHash: hashSecret(secret),
-    status: 'active',
-    deviceFingerprint: null,
-    createdAt: deps.clock.now().toISOString(),
-  });
-  // a RabbitMQ client gets its broker user (password = the secret) and queues now: the secret is never kept
-  if (c.transport === 'amqp') await deps.broker?.provisionClient(clientId, secret);
-  return { clientId, secret };
-}
-
-/**
- * Authenticates an import client by id and secret. Verified secrets are remembered (as SHA-256)
- * so that scrypt runs once per client and process, not once per message.
- */
-export class ClientAuthenticator {
-  private readonly verified = new Map<string, string>();
-  constructor(private readonly store: Store) {}
-
-  async authenticate(clientId: string, secret: string): Promise<ClientRow> {
-    const client = await this.store.getClient(clientId);
-    if (!client) throw new OswError('OSW_AUTH_FAILED', 'unknown client or wrong secret');
-    if (client.status !== 'active') throw new OswError('OSW_CLIENT_DISABLED', `client ${clientId} is disabled`);
-    const quick = tokenHash(`${client.secretHash}:${secret}`);
-    if (this.verified.get(clientId) === quick) return client;
-    if (!verifySecret(secret, client.secretHash)) throw new OswError('OSW_AUTH_FAILED', 'unknown client or wrong secret');
-    this.verified.set(clientId, quick);
-    return client;
-  }
-}
-
 /** Operator login with a per-account lock after repeated failures. Returns a bearer token. */
 export async function login(deps: { store: Store; clock: Clock }, account: string, password: string): Promise<{ token: string; session: SessionRow }> {
-  const op = await deps.store.getOperator(account);
+  const op = await deps.store.identity.getOperator(account);
   const now = deps.clock.now();
   if (!op) {
     hashSecret(password); // same cost as a real check: no account probing by timing
@@ -142,19 +90,19 @@ export async function login(deps: { store: Store; clock: Clock }, account: strin
   if (!verifySecret(password, op.passwordHash)) {
     const failures = op.failedLogins + 1;
     const lockedUntil = failures >= LOGIN_MAX_FAILURES ? new Date(now.getTime() + LOGIN_LOCK_MS).toISOString() : null;
-    await deps.store.updateOperatorLogin(account, lockedUntil ? 0 : failures, lockedUntil);
+    await deps.store.identity.updateOperatorLogin(account, lockedUntil ? 0 : failures, lockedUntil);
     // details.failures lets the API slow the answer down (brute force is slowed, then locked)
     throw new OswError('OSW_AUTH_FAILED', '账号或密码错误 (wrong account or password)', { details: { failures } });
   }
-  await deps.store.updateOperatorLogin(account, 0, null);
+  await deps.store.identity.updateOperatorLogin(account, 0, null);
   const token = randomToken(32);
   const session: SessionRow = { tokenHash: tokenHash(token), account, enterpriseCode: op.enterpriseCode, expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString() };
-  await deps.store.insertSession(session);
+  await deps.store.identity.insertSession(session);
   return { token, session };
 }
 
 export async function authenticateSession(deps: { store: Store; clock: Clock }, token: string): Promise<SessionRow> {
-  const s = await deps.store.getSession(tokenHash(token));
+  const s = await deps.store.identity.getSession(tokenHash(token));
   if (!s || s.expiresAt <= deps.clock.now().toISOString()) throw new OswError('OSW_AUTH_REQUIRED', 'session missing or expired: POST /api/v1/session');
   return s;
 }

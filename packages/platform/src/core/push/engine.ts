@@ -12,6 +12,7 @@
  */
 import type { Logger } from '../ports.js';
 import type { PlatformDeps } from '../ports.js';
+import { queueClientPushes } from '../exchange/outbound.js';
 import type { PushRow, PushTargetRow, Store, WebhookEndpointRow } from '../store.js';
 import { startPeriodic } from '../periodic.js';
 import { raiseManualStock } from './matching.js';
@@ -57,7 +58,7 @@ export class PushEngine {
     // once the one before it is handed over (bounded, so one round never runs away)
     for (let i = 0; i < 100; i++) {
       const now = this.deps.clock.now();
-      const claimed = await this.store.claimDuePushes(now.toISOString(), new Date(now.getTime() + this.policy.leaseMs).toISOString(), this.policy.batch);
+      const claimed = await this.store.pushes.claimDue(now.toISOString(), new Date(now.getTime() + this.policy.leaseMs).toISOString(), this.policy.batch);
       if (!claimed.length) break;
       const targets = new Map<string, PushTargetRow | undefined>();
       const probed = new Set<string>();
@@ -73,10 +74,10 @@ export class PushEngine {
 
   private async stockRequests(): Promise<number> {
     let n = 0;
-    for (const req of await this.store.pendingPushRequests(20)) {
+    for (const req of await this.store.pushes.pendingRequests(20)) {
       const now = this.deps.clock.now();
       const done = await this.store.transaction(async (tx) => {
-        if (!(await tx.completePushRequest(req.id, now.toISOString()))) return false;
+        if (!(await tx.pushes.completeRequest(req.id, now.toISOString()))) return false;
         await raiseManualStock(tx, req, now, this.policy.stockRowsPerMessage);
         return true;
       });
@@ -89,23 +90,23 @@ export class PushEngine {
   private async clientHealth(): Promise<void> {
     const now = this.deps.clock.now();
     const at = now.toISOString();
-    for (const t of await this.store.suspendedPushTargets()) {
+    for (const t of await this.store.pushes.suspendedTargets()) {
       if (t.targetKey.startsWith('client:')) {
-        if (await this.store.clientAckedSince(t.targetKey.slice(7), t.suspendedAt!)) await this.resume(t.targetKey, now);
-        else await this.store.setTargetPushesStatus(t.targetKey, 'suspended', HELD);
+        if (await this.store.deliveries.ackedSince(t.targetKey.slice(7), t.suspendedAt!)) await this.resume(t.targetKey, now);
+        else await this.store.pushes.setTargetStatus(t.targetKey, 'suspended', HELD);
       } else if (t.probeAt && t.probeAt > at) {
         // pushes written since the suspension wait for the probe too (and say so in the log)
-        await this.store.setTargetPushesStatus(t.targetKey, 'suspended', t.probeAt);
+        await this.store.pushes.setTargetStatus(t.targetKey, 'suspended', t.probeAt);
       }
     }
-    const stale = await this.store.staleClientTargets(new Date(now.getTime() - this.policy.clientAckTimeoutMs).toISOString(), this.policy.clientMaxTakes);
+    const stale = await this.store.pushes.staleClientTargets(new Date(now.getTime() - this.policy.clientAckTimeoutMs).toISOString(), this.policy.clientMaxTakes);
     for (const clientId of stale) {
       const key = `client:${clientId}`;
-      const t = await this.store.getPushTarget(key);
+      const t = await this.store.pushes.getTarget(key);
       if (t?.suspendedAt) continue;
       await this.store.transaction(async (tx) => {
-        await tx.upsertPushTarget({ targetKey: key, consecutiveFailures: (t?.consecutiveFailures ?? 0) + 1, suspendedAt: at, probeAt: null, lastError: 'queued pushes not acknowledged (offline or failing)', updatedAt: at });
-        await tx.setTargetPushesStatus(key, 'suspended', HELD);
+        await tx.pushes.upsertTarget({ targetKey: key, consecutiveFailures: (t?.consecutiveFailures ?? 0) + 1, suspendedAt: at, probeAt: null, lastError: 'queued pushes not acknowledged (offline or failing)', updatedAt: at });
+        await tx.pushes.setTargetStatus(key, 'suspended', HELD);
       });
       this.log.warn({ clientId }, 'client suspended: its pushes are kept and flow again when it acknowledges');
     }
@@ -114,14 +115,14 @@ export class PushEngine {
   private async resume(targetKey: string, now: Date): Promise<void> {
     const at = now.toISOString();
     await this.store.transaction(async (tx) => {
-      await tx.upsertPushTarget({ targetKey, consecutiveFailures: 0, suspendedAt: null, probeAt: null, lastError: null, updatedAt: at });
-      await tx.setTargetPushesStatus(targetKey, 'pending', at);
+      await tx.pushes.upsertTarget({ targetKey, consecutiveFailures: 0, suspendedAt: null, probeAt: null, lastError: null, updatedAt: at });
+      await tx.pushes.setTargetStatus(targetKey, 'pending', at);
     });
     this.log.info({ target: targetKey }, 'push target back: suspended pushes flow again');
   }
 
   private async deliver(p: PushRow, targets: Map<string, PushTargetRow | undefined>, probed: Set<string>): Promise<'delivered' | 'queued' | 'failed' | 'held'> {
-    if (!targets.has(p.targetKey)) targets.set(p.targetKey, await this.store.getPushTarget(p.targetKey));
+    if (!targets.has(p.targetKey)) targets.set(p.targetKey, await this.store.pushes.getTarget(p.targetKey));
     const target = targets.get(p.targetKey);
     const now = this.deps.clock.now();
     const at = now.toISOString();
@@ -132,8 +133,8 @@ export class PushEngine {
         const next = p.method === 'client' ? HELD : nextProbe;
         await this.store.transaction(async (tx) => {
           // this push and every later one of the target wait for the target
-          await tx.setTargetPushesStatus(p.targetKey, 'suspended', next);
-          await tx.recordPushAttempt(p.id, { status: 'suspended', nextAttemptAt: next, lastError: p.lastError, countAttempt: false }, { at, outcome: 'held', error: 'target suspended', durationMs: 0 });
+          await tx.pushes.setTargetStatus(p.targetKey, 'suspended', next);
+          await tx.pushes.recordAttempts([{ pushId: p.id, change: { status: 'suspended', nextAttemptAt: next, lastError: p.lastError, countAttempt: false }, attempt: { at, outcome: 'held', error: 'target suspended', durationMs: 0 } }]);
         });
         return 'held';
       }
@@ -141,25 +142,28 @@ export class PushEngine {
     }
     if (p.method === 'client') {
       await this.store.transaction(async (tx) => {
-        await tx.queueClientPush(p, at);
-        await tx.recordPushAttempt(p.id, { status: 'pending', nextAttemptAt: at, handedAt: at, lastError: null, countAttempt: false }, { at, outcome: 'queued', error: null, durationMs: 0 });
+        await queueClientPushes(tx, [p], at);
+        await tx.pushes.recordAttempts([{ pushId: p.id, change: { status: 'pending', nextAttemptAt: at, handedAt: at, lastError: null, countAttempt: false }, attempt: { at, outcome: 'queued', error: null, durationMs: 0 } }]);
       });
       this.deps.notifier.notify(p.clientId!);
       return 'queued';
     }
-    const started = Date.now();
+    const started = this.deps.clock.now().getTime();
+    const took = () => this.deps.clock.now().getTime() - started;
     try {
       await this.send(p, now);
     } catch (err) {
       const message = (err as Error).message.slice(0, 500);
-      await this.failed(p, target, message, now, Date.now() - started);
+      await this.failed(p, target, message, now, took());
       targets.delete(p.targetKey);
       return 'failed';
     }
-    await this.store.recordPushAttempt(p.id, { status: 'delivered', nextAttemptAt: at, handedAt: at, deliveredAt: at, lastError: null, countAttempt: true }, { at, outcome: 'delivered', error: null, durationMs: Date.now() - started });
+    await this.store.pushes.recordAttempts([
+      { pushId: p.id, change: { status: 'delivered', nextAttemptAt: at, handedAt: at, deliveredAt: at, lastError: null, countAttempt: true }, attempt: { at, outcome: 'delivered', error: null, durationMs: took() } },
+    ]);
     if (target && (target.consecutiveFailures > 0 || target.suspendedAt)) {
       if (target.suspendedAt) await this.resume(p.targetKey, now);
-      else await this.store.upsertPushTarget({ ...target, consecutiveFailures: 0, lastError: null, updatedAt: at });
+      else await this.store.pushes.upsertTarget({ ...target, consecutiveFailures: 0, lastError: null, updatedAt: at });
       targets.delete(p.targetKey);
     }
     return 'delivered';
@@ -180,7 +184,7 @@ export class PushEngine {
         return;
       }
       case 'webhook': {
-        const endpoint: WebhookEndpointRow | undefined = await this.store.getWebhookEndpoint(Number(p.targetKey.slice('webhook:'.length)));
+        const endpoint: WebhookEndpointRow | undefined = await this.store.webhooks.get(Number(p.targetKey.slice('webhook:'.length)));
         if (!endpoint || endpoint.disabledAt) throw new Error('webhook endpoint disabled');
         const res = await this.channels.webhook.post(endpoint.url, webhookHeaders(endpoint.secret, p.messageId, now, p.body), p.body, this.policy.webhookTimeoutMs);
         if (res.status < 200 || res.status > 299) throw new Error(`webhook answered HTTP ${res.status}`);
@@ -199,9 +203,11 @@ export class PushEngine {
     const suspend = target?.suspendedAt != null || failures >= this.policy.suspendAfterFailures;
     const probeAt = new Date(now.getTime() + this.policy.probeEveryMs).toISOString();
     await this.store.transaction(async (tx) => {
-      await tx.upsertPushTarget({ targetKey: p.targetKey, consecutiveFailures: failures, suspendedAt: suspend ? (target?.suspendedAt ?? at) : null, probeAt: suspend ? probeAt : null, lastError: error, updatedAt: at });
-      if (suspend) await tx.setTargetPushesStatus(p.targetKey, 'suspended', probeAt);
-      await tx.recordPushAttempt(p.id, { status: suspend ? 'suspended' : 'failed', nextAttemptAt: suspend ? probeAt : retryAt, lastError: error, countAttempt: true }, { at, outcome: 'failed', error, durationMs });
+      await tx.pushes.upsertTarget({ targetKey: p.targetKey, consecutiveFailures: failures, suspendedAt: suspend ? (target?.suspendedAt ?? at) : null, probeAt: suspend ? probeAt : null, lastError: error, updatedAt: at });
+      if (suspend) await tx.pushes.setTargetStatus(p.targetKey, 'suspended', probeAt);
+      await tx.pushes.recordAttempts([
+        { pushId: p.id, change: { status: suspend ? 'suspended' : 'failed', nextAttemptAt: suspend ? probeAt : retryAt, lastError: error, countAttempt: true }, attempt: { at, outcome: 'failed', error, durationMs } },
+      ]);
     });
     if (suspend && !target?.suspendedAt) this.log.warn({ target: p.targetKey, failures }, 'push target suspended: its pushes are kept');
     else this.log.info({ target: p.targetKey, msgId: p.messageId, error }, 'push failed; will retry');
@@ -212,14 +218,19 @@ export class PushEngine {
     if (now - this.lastCleanup < this.policy.cleanupEveryMs) return;
     this.lastCleanup = now;
     const before = new Date(now - this.policy.retentionDays * 86_400_000).toISOString();
-    const dropped = await this.store.dropPushPayloads(before);
+    const dropped = await this.dropOld(before);
     if (dropped.pushes || dropped.deliveries) this.log.info({ ...dropped, before }, 'retention: old push payloads dropped');
   }
 
   /** runs the retention cleanup now (tests, operators) */
   async cleanupNow(): Promise<{ pushes: number; deliveries: number }> {
     this.lastCleanup = this.deps.clock.now().getTime();
-    return this.store.dropPushPayloads(new Date(this.lastCleanup - this.policy.retentionDays * 86_400_000).toISOString());
+    return this.dropOld(new Date(this.lastCleanup - this.policy.retentionDays * 86_400_000).toISOString());
+  }
+
+  /** retention: payloads of delivered pushes, and acknowledged deliveries, from before an instant */
+  private async dropOld(before: string): Promise<{ pushes: number; deliveries: number }> {
+    return { pushes: await this.store.pushes.dropPayloads(before), deliveries: await this.store.deliveries.dropAcked(before) };
   }
 }
 

@@ -6,7 +6,7 @@
  * push to the declaration's sender is left out, because the sender gets the receipt as the
  * exchange's reply anyway.
  */
-import { fileStamp, MODF_MARK, type ManualData, type ManualItem } from '@osw/messages';
+import { MODF_MARK, type ManualData, type ManualItem } from '@osw/messages';
 import type {
   DeclarationRow,
   DeclarationSubscriptionRow,
@@ -21,16 +21,14 @@ import type {
   ReceiptSubscriptionRow,
   Store,
 } from '../store.js';
+import { declarationDataName, manualDataName, nextFileStamp, pushMessageId } from '../exchange/outbound.js';
 import {
-  declarationDataName,
   declarationWebhookBody,
   feedBody,
-  manualDataName,
   manualDataXml,
   manualHeadFields,
   manualItem,
   manualWebhookBody,
-  pushMessageId,
   receiptText,
   receiptWebhookBody,
   type ReceiptFacts,
@@ -56,9 +54,9 @@ async function write(
   ctx: { now: Date; documentNo: string | null; manualNo: string | null; stamp?: string },
 ): Promise<number> {
   const at = ctx.now.toISOString();
-  const eventId = await tx.insertPushEvent({ ...event, createdAt: at });
+  const eventId = await tx.pushes.insertEvent({ ...event, createdAt: at });
   if (!drafts.length) return 0;
-  const stamp = ctx.stamp ?? fileStamp(ctx.now, await tx.nextSerial('fileStamp'));
+  const stamp = ctx.stamp ?? await nextFileStamp(tx, ctx.now);
   const seen = new Set<string>();
   const rows: NewPush[] = [];
   drafts.forEach((d, i) => {
@@ -83,12 +81,12 @@ async function write(
       createdAt: at,
     });
   });
-  await tx.insertPushes(rows);
+  await tx.pushes.insert(rows);
   return rows.length;
 }
 
 async function webhookDrafts(tx: Store, kind: PushSubscriptionKind, subs: readonly { id: number; enterpriseCode: string }[], body: (messageId: string) => string): Promise<Draft[]> {
-  const hooks = await tx.webhooksFor(kind, subs.map((s) => s.id));
+  const hooks = await tx.webhooks.forSubscriptions(kind, subs.map((s) => s.id));
   return hooks.map((h) => ({
     subscriptionKind: kind,
     subscriptionId: h.subscriptionId,
@@ -102,7 +100,7 @@ async function webhookDrafts(tx: Store, kind: PushSubscriptionKind, subs: readon
 
 /** 申报数据: the 收发货人's declaration subscriptions with declaration data, when customs accepts the declaration. */
 export async function raiseDeclarationData(tx: Store, d: DeclarationRow, now: Date): Promise<number> {
-  const subs = (await tx.activeDeclarationSubscriptions(d.tradeCode, now.toISOString())).filter((s) => s.declarationData);
+  const subs = (await tx.declarationSubscriptions.active(d.tradeCode, now.toISOString())).filter((s) => s.declarationData);
   const drafts: Draft[] = [];
   let stamp = '';
   for (const s of subs) {
@@ -118,7 +116,7 @@ export async function raiseDeclarationData(tx: Store, d: DeclarationRow, now: Da
     });
   }
   drafts.push(...(await webhookDrafts(tx, 'declaration', subs, (id) => declarationWebhookBody(id, d, now))));
-  if (drafts.length) stamp = fileStamp(now, await tx.nextSerial('fileStamp'));
+  if (drafts.length) stamp = await nextFileStamp(tx, now);
   return write(tx, { kind: 'declaration-data', documentKey: d.seqNo, payload: { seqNo: d.seqNo, tradeCode: d.tradeCode } }, drafts, { now, documentNo: d.seqNo, manualNo: null, stamp: stamp || undefined });
 }
 
@@ -127,8 +125,8 @@ async function enteredBy(tx: Store, d: DeclarationRow): Promise<string[]> {
   const cards = [/<ICCode>\s*([^<\s]+)\s*<\/ICCode>/.exec(d.xml)?.[1], /<TypistNo>\s*([^<\s]+)\s*<\/TypistNo>/.exec(d.xml)?.[1]].filter((c): c is string => !!c);
   const codes = new Set<string>();
   for (const no of new Set(cards)) {
-    const card = await tx.getCard(no);
-    const op = card?.holderAccount ? await tx.getOperator(card.holderAccount) : undefined;
+    const card = await tx.identity.getCard(no);
+    const op = card?.holderAccount ? await tx.identity.getOperator(card.holderAccount) : undefined;
     if (op && op.enterpriseCode === card!.enterpriseCode) codes.add(op.operatorCode);
   }
   return [...codes];
@@ -141,9 +139,9 @@ async function enteredBy(tx: Store, d: DeclarationRow): Promise<string[]> {
  */
 export async function raiseDeclarationReceipt(tx: Store, d: DeclarationRow, r: ReceiptFacts & { fileName: string; stamp: string }): Promise<number> {
   const nowIso = r.at.toISOString();
-  const declSubs: DeclarationSubscriptionRow[] = (await tx.activeDeclarationSubscriptions(d.tradeCode, nowIso)).filter((s) => s.channels.includes(r.channel));
+  const declSubs: DeclarationSubscriptionRow[] = (await tx.declarationSubscriptions.active(d.tradeCode, nowIso)).filter((s) => s.channels.includes(r.channel));
   const parties = [...new Set([d.tradeCode, d.ownerCode, d.agentCode, d.senderEnterprise].filter(Boolean))];
-  const receiptSubs: ReceiptSubscriptionRow[] = await tx.activeReceiptSubscriptions({ seqNo: d.seqNo, enterpriseCodes: parties, operatorCodes: await enteredBy(tx, d) });
+  const receiptSubs: ReceiptSubscriptionRow[] = await tx.receiptSubscriptions.active({ seqNo: d.seqNo, enterpriseCodes: parties, operatorCodes: await enteredBy(tx, d) });
   const text = receiptText(d, { channel: r.channel, entryId: r.entryId, at: r.at });
   const payload = { seqNo: d.seqNo, entryId: r.entryId, channel: r.channel, note: r.note, noticeDate: nowIso };
   const drafts: Draft[] = [];
@@ -205,7 +203,7 @@ export function changedItems(change: ManualChange, after: ManualItemRow[]): { im
  * moment of approval, one OSWEMS02 message per client, carrying the change and the new version.
  */
 export async function raiseManualChange(tx: Store, manual: ManualRow, change: ManualChange, version: number, items: ManualItemRow[], now: Date): Promise<number> {
-  const subs: ManualSubscriptionRow[] = await tx.activeManualSubscriptions(manual.manualNo, now.toISOString());
+  const subs: ManualSubscriptionRow[] = await tx.manualSubscriptions.active(manual.manualNo, now.toISOString());
   const { imgs, exgs } = changedItems(change, items);
   const data: ManualData = { kind: 'incremental', manualNo: manual.manualNo, version, head: manualHeadFields(manual.head), imgs, exgs };
   let stamp = '';
@@ -219,7 +217,7 @@ export async function raiseManualChange(tx: Store, manual: ManualRow, change: Ma
     make: (messageId) => ({ business: 'processing-trade', fileName: manualDataName(messageId, stamp), body: manualDataXml(data, { messageId, clientId: s.clientId, at: now }) }),
   }));
   drafts.push(...(await webhookDrafts(tx, 'manual', subs, (id) => manualWebhookBody('manual.change', id, { manualNo: manual.manualNo, version, change, xml: manualDataXml(data, { messageId: id, clientId: '', at: now }) }, now))));
-  if (drafts.length) stamp = fileStamp(now, await tx.nextSerial('fileStamp'));
+  if (drafts.length) stamp = await nextFileStamp(tx, now);
   return write(tx, { kind: 'manual-change', documentKey: manual.manualNo, payload: { manualNo: manual.manualNo, version, change } }, drafts, { now, documentNo: null, manualNo: manual.manualNo, stamp: stamp || undefined });
 }
 
@@ -228,10 +226,10 @@ export async function raiseManualChange(tx: Store, manual: ManualRow, change: Ma
  * messages of at most `rowsPerMessage` rows numbered k/n (PocketInfo), in serial order.
  */
 export async function raiseManualStock(tx: Store, request: PushRequestRow, now: Date, rowsPerMessage: number): Promise<number> {
-  const sub = await tx.getManualSubscription(request.subscriptionId);
-  const manual = sub && (await tx.getManual(sub.manualNo));
+  const sub = await tx.manualSubscriptions.get(request.subscriptionId);
+  const manual = sub && (await tx.manuals.get(sub.manualNo));
   if (!sub || !manual) return 0;
-  const items = await tx.listManualItems(manual.manualNo);
+  const items = await tx.manuals.listItems(manual.manualNo);
   const within = (i: ManualItemRow) => {
     const range = i.kind === 'img' ? sub.imgRange : sub.exgRange;
     return sub.pushTypes.includes(i.kind) && range !== null && i.serial >= range.from && i.serial <= range.to;
@@ -239,8 +237,8 @@ export async function raiseManualStock(tx: Store, request: PushRequestRow, now: 
   const rows = items.filter(within).sort((a, b) => (a.kind === b.kind ? a.serial - b.serial : a.kind === 'img' ? -1 : 1));
   const n = Math.max(1, Math.ceil(rows.length / rowsPerMessage));
   const at = now.toISOString();
-  const eventId = await tx.insertPushEvent({ kind: 'manual-stock', documentKey: manual.manualNo, payload: { manualNo: manual.manualNo, subscriptionId: sub.id, requestId: request.id, rows: rows.length, parts: n }, createdAt: at });
-  const hooks = await tx.webhooksFor('manual', [sub.id]);
+  const eventId = await tx.pushes.insertEvent({ kind: 'manual-stock', documentKey: manual.manualNo, payload: { manualNo: manual.manualNo, subscriptionId: sub.id, requestId: request.id, rows: rows.length, parts: n }, createdAt: at });
+  const hooks = await tx.webhooks.forSubscriptions('manual', [sub.id]);
   const pushes: NewPush[] = [];
   for (let k = 1; k <= n; k++) {
     const part = rows.slice((k - 1) * rowsPerMessage, k * rowsPerMessage);
@@ -252,7 +250,7 @@ export async function raiseManualStock(tx: Store, request: PushRequestRow, now: 
       imgs: part.filter((i) => i.kind === 'img').map((i) => manualItem(i)),
       exgs: part.filter((i) => i.kind === 'exg').map((i) => manualItem(i)),
     };
-    const stamp = fileStamp(now, await tx.nextSerial('fileStamp'));
+    const stamp = await nextFileStamp(tx, now);
     const pocket = { pocketId: `${manual.manualNo}-S${request.id}`, k, n };
     const base = { eventId, source: 'manual-stock' as const, subscriptionKind: 'manual' as const, subscriptionId: sub.id, enterpriseCode: sub.enterpriseCode, documentNo: null, manualNo: manual.manualNo, orderKey: manual.manualNo, nextAttemptAt: at, createdAt: at };
     const messageId = pushMessageId(stamp, sub.clientId, 0);
@@ -263,6 +261,6 @@ export async function raiseManualStock(tx: Store, request: PushRequestRow, now: 
       pushes.push({ ...base, messageId: id, method: 'webhook', targetKey: `webhook:${h.id}`, clientId: null, business: '', fileName: `${id}.json`, body: manualWebhookBody('manual.stock', id, { manualNo: manual.manualNo, version: manual.version, part: k, parts: n, xml }, now) });
     });
   }
-  await tx.insertPushes(pushes);
+  await tx.pushes.insert(pushes);
   return pushes.length;
 }

@@ -7,36 +7,17 @@ import {
   buildSasPackage,
   channelInfo,
   chinaDateTime,
-  dxpMessageId,
   manualDataTree,
   MANUAL_INCREMENTAL_TYPE,
   MANUAL_STOCK_TYPE,
   MODF_MARK,
   parseDecResult,
-  receiptName,
   sasEnvelope,
   type ManualData,
   type ManualItem,
 } from '@osw/messages';
+import { PUSH_SENDER_ID } from '../exchange/outbound.js';
 import type { DeclarationRow, ManualItemRow, ManualRow } from '../store.js';
-
-/** The DXP id the push engine sends from. */
-export const PUSH_SENDER_ID = 'DXPEDCPUSH000001';
-
-/** Client pushes: DXP form, sender + receiving client + stamp. Others: sender + `N` + stamp + index. */
-export function pushMessageId(stamp: string, clientId: string | null, index: number): string {
-  return clientId ? dxpMessageId(PUSH_SENDER_ID, clientId, stamp) : `${PUSH_SENDER_ID}N${stamp}${String(index).padStart(3, '0')}`;
-}
-
-/** 申报数据 file name in the subscriber's InBox: `DecData_<统一编号>_<ts>.xml` (the DecMessage as declared). */
-export function declarationDataName(seqNo: string, stamp: string): string {
-  return `DecData_${seqNo}_${stamp}.xml`;
-}
-
-/** Manual data (OSWEMS01/02) file name: `Receipt_<message id>_<ts>.xml`, as Package receipts are named. */
-export function manualDataName(messageId: string, stamp: string): string {
-  return receiptName(messageId, stamp);
-}
 
 /** The status text of an SMS, the app and WeChat: 报关单号, status, time. */
 export function receiptText(d: Pick<DeclarationRow, 'seqNo'>, r: { channel: string; entryId: string; at: Date }): string {

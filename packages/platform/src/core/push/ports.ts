@@ -1,5 +1,5 @@
 /** The push engine's ports: where pushes go besides the clients' exchange queues. */
-import type { SmsSender } from '../subscriptions/verification-codes.js';
+import type { SmsSender } from '../sms/verification-codes.js';
 
 /** 掌上海关 app and 微信小程序: a real push service is an adapter; the default writes the enterprise's message feed. */
 export interface AppPushPort {

@@ -4,7 +4,7 @@
  * the platform and shown when the endpoint is created.
  */
 import { recordAudit, type Actor } from '../audit/audit-log.js';
-import { notFound, problem } from '../identity/problem.js';
+import { notFound, problem } from '../problem.js';
 import type { PlatformDeps } from '../ports.js';
 import type { PushSubscriptionKind, WebhookEndpointRow } from '../store.js';
 import { newWebhookSecret } from './webhook-signature.js';
@@ -26,7 +26,7 @@ export function checkWebhookUrl(url: string): string {
 }
 
 async function subscriptionOwner(deps: Deps, kind: PushSubscriptionKind, id: number): Promise<string | undefined> {
-  const s = kind === 'declaration' ? await deps.store.getDeclarationSubscription(id) : kind === 'receipt' ? await deps.store.getReceiptSubscription(id) : await deps.store.getManualSubscription(id);
+  const s = kind === 'declaration' ? await deps.store.declarationSubscriptions.get(id) : kind === 'receipt' ? await deps.store.receiptSubscriptions.get(id) : await deps.store.manualSubscriptions.get(id);
   return s?.enterpriseCode;
 }
 
@@ -36,18 +36,18 @@ export async function createWebhook(deps: Deps, actor: Actor, req: { subscriptio
   const at = deps.clock.now().toISOString();
   const row: Omit<WebhookEndpointRow, 'id'> = { enterpriseCode: actor.enterpriseCode, subscriptionKind: req.subscriptionKind, subscriptionId: req.subscriptionId, url, secret: newWebhookSecret(), createdAt: at, disabledAt: null };
   return deps.store.transaction(async (tx) => {
-    const id = await tx.insertWebhookEndpoint(row);
+    const id = await tx.webhooks.insert(row);
     await recordAudit(tx, actor, at, { cardNo: null, action: 'webhook.create', entity: 'webhook', entityId: String(id), before: null, after: { ...row, id, secret: '(hidden)' } });
     return { id, ...row };
   });
 }
 
 export async function disableWebhook(deps: Deps, actor: Actor, id: number): Promise<WebhookEndpointRow> {
-  const w = await deps.store.getWebhookEndpoint(id);
+  const w = await deps.store.webhooks.get(id);
   if (!w || w.enterpriseCode !== actor.enterpriseCode) throw notFound('推送地址', 'webhook', id);
   const at = deps.clock.now().toISOString();
   await deps.store.transaction(async (tx) => {
-    await tx.disableWebhookEndpoint(id, at);
+    await tx.webhooks.disable(id, at);
     await recordAudit(tx, actor, at, { cardNo: null, action: 'webhook.disable', entity: 'webhook', entityId: String(id), before: { ...w, secret: '(hidden)' }, after: { ...w, secret: '(hidden)', disabledAt: at } });
   });
   return { ...w, disabledAt: w.disabledAt ?? at };

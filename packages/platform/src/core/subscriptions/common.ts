@@ -1,6 +1,6 @@
 /** What the three subscription services share: the client a subscription pushes to. */
-import { clientOf } from '../identity/clients.js';
-import { problem } from '../identity/problem.js';
+import { clientOf } from '../clients/registry.js';
+import { problem } from '../problem.js';
 import type { ClientRow, Store } from '../store.js';
 
 /** One active client of the enterprise (from 查询客户端); another enterprise's client is "not found". */

@@ -6,7 +6,7 @@
 import { channelInfo, RECEIPT_TYPES, receiptTypeToChannels } from '@osw/messages';
 import { recordAudit, type Actor } from '../audit/audit-log.js';
 import { verifyCardProof, type CardProof } from '../identity/cards.js';
-import { notFound, problem } from '../identity/problem.js';
+import { notFound, problem } from '../problem.js';
 import type { Clock } from '../ports.js';
 import type { DeclarationSubscriptionRow, Paged, Store, SubscriptionQuery } from '../store.js';
 import { subscribingClient } from './common.js';
@@ -80,7 +80,7 @@ export async function subscribeDeclarations(deps: Deps, actor: Actor, req: Decla
       createdAt: at,
       updatedAt: at,
     };
-    const id = await tx.insertDeclarationSubscription(row);
+    const id = await tx.declarationSubscriptions.insert(row);
     const created = { id, ...row };
     await recordAudit(tx, actor, at, { cardNo: card.cardNo, action: 'subscription.declaration.create', entity: 'declaration-subscription', entityId: String(id), before: null, after: created });
     return created;
@@ -88,13 +88,13 @@ export async function subscribeDeclarations(deps: Deps, actor: Actor, req: Decla
 }
 
 export async function declarationSubscriptionOf(store: Store, enterpriseCode: string, id: number): Promise<DeclarationSubscriptionRow> {
-  const s = await store.getDeclarationSubscription(id);
+  const s = await store.declarationSubscriptions.get(id);
   if (!s || s.enterpriseCode !== enterpriseCode) throw notFound('报关单数据订阅', 'declaration subscription', id);
   return s;
 }
 
 export function listDeclarationSubscriptions(store: Store, actor: Actor, q: SubscriptionQuery): Promise<Paged<DeclarationSubscriptionRow>> {
-  return store.listDeclarationSubscriptions(actor.enterpriseCode, q);
+  return store.declarationSubscriptions.list(actor.enterpriseCode, q);
 }
 
 const DECLARATION: ValiditySubject = {
@@ -103,7 +103,7 @@ const DECLARATION: ValiditySubject = {
   entity: 'declaration-subscription',
   action: 'subscription.declaration',
   cards: ['legal'],
-  update: (tx, id, change) => tx.updateDeclarationSubscription(id, change),
+  update: (tx, id, change) => tx.declarationSubscriptions.update(id, change),
 };
 
 export async function cancelDeclarationSubscription(deps: Deps, actor: Actor, id: number, proof: CardProof): Promise<DeclarationSubscriptionRow> {

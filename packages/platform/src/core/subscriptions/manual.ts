@@ -7,7 +7,7 @@
  */
 import { recordAudit, type Actor } from '../audit/audit-log.js';
 import { verifyCardProof, type CardProof } from '../identity/cards.js';
-import { problem } from '../identity/problem.js';
+import { problem } from '../problem.js';
 import type { Clock } from '../ports.js';
 import type { ManualSubscriptionKind, ManualSubscriptionQuery, ManualSubscriptionRow, Paged, SerialRange, Store } from '../store.js';
 import { subscribingClient } from './common.js';
@@ -59,7 +59,7 @@ export function parseRange(text: string, type: PushType): SerialRange {
 
 /** Finds the manual and checks that the enterprise is its 加工单位. */
 async function manualFor(store: Store, enterpriseCode: string, manualNo: string) {
-  const manual = await store.getManual(manualNo);
+  const manual = await store.manuals.get(manualNo);
   const processingUnit = manual ? (manual.head.processingCode ?? manual.enterpriseCode) : undefined;
   const party = manual && [manual.enterpriseCode, manual.head.tradeCode, processingUnit].includes(enterpriseCode);
   if (!manual || !party)
@@ -87,7 +87,7 @@ export async function subscribeManual(deps: Deps, actor: Actor, req: ManualSubsc
     for (const t of ['img', 'exg'] as PushType[])
       if (given[t] && !pushTypes.includes(t))
         throw problem('OSW_VALIDATION', `选择了${TYPE_NAMES[t]}序号范围但推送类型中没有${TYPE_NAMES[t]}`, `${t}Range is given but pushTypes does not include ${t}`);
-    const items = await deps.store.listManualItems(manual.manualNo);
+    const items = await deps.store.manuals.listItems(manual.manualNo);
     const ranges: Record<PushType, SerialRange | null> = { img: null, exg: null };
     for (const t of pushTypes) {
       if (given[t]) ranges[t] = parseRange(given[t]!, t);
@@ -123,9 +123,9 @@ export async function subscribeManual(deps: Deps, actor: Actor, req: ManualSubsc
   };
   row.content = manualContent(row);
   return deps.store.transaction(async (tx) => {
-    const id = await tx.insertManualSubscription(row, { exclusiveAt: req.kind === 'incremental' ? at : undefined });
+    const id = await tx.manualSubscriptions.insert(row, { exclusiveAt: req.kind === 'incremental' ? at : undefined });
     if (id === null) {
-      const held = (await tx.activeManualSubscriptions(manual.manualNo, at)).find((s) => s.enterpriseCode === actor.enterpriseCode);
+      const held = (await tx.manualSubscriptions.active(manual.manualNo, at)).find((s) => s.enterpriseCode === actor.enterpriseCode);
       throw problem(
         'OSW_SUB_INCREMENTAL_EXISTS',
         `账册[${manual.manualNo}]已有生效的增量订阅${held ? `[${held.id}]` : ''}，请在其失效或取消后再订阅`,
@@ -135,7 +135,7 @@ export async function subscribeManual(deps: Deps, actor: Actor, req: ManualSubsc
     // stock: "pushed once right away" — the push engine picks this request up
     const pushRequestId =
       req.kind === 'stock'
-        ? await tx.insertPushRequest({ kind: 'manual-stock', subscriptionId: id, clientId: client.clientId, payload: { manualNo: manual.manualNo, pushTypes, imgRange, exgRange }, createdAt: at })
+        ? await tx.pushes.insertRequest({ kind: 'manual-stock', subscriptionId: id, clientId: client.clientId, payload: { manualNo: manual.manualNo, pushTypes, imgRange, exgRange }, createdAt: at })
         : null;
     const created = { id, ...row };
     await recordAudit(tx, actor, at, { cardNo: card.cardNo, action: `subscription.manual.${req.kind}.create`, entity: 'manual-subscription', entityId: String(id), before: null, after: created });
@@ -144,13 +144,13 @@ export async function subscribeManual(deps: Deps, actor: Actor, req: ManualSubsc
 }
 
 export async function manualSubscriptionOf(store: Store, enterpriseCode: string, id: number): Promise<ManualSubscriptionRow> {
-  const s = await store.getManualSubscription(id);
+  const s = await store.manualSubscriptions.get(id);
   if (!s || s.enterpriseCode !== enterpriseCode) throw problem('OSW_NOT_FOUND', `账册数据订阅[${id}]不存在`, `manual subscription ${id} not found`);
   return s;
 }
 
 export function listManualSubscriptions(store: Store, actor: Actor, q: ManualSubscriptionQuery): Promise<Paged<ManualSubscriptionRow>> {
-  return store.listManualSubscriptions(actor.enterpriseCode, q);
+  return store.manualSubscriptions.list(actor.enterpriseCode, q);
 }
 
 function assertIncremental(s: ManualSubscriptionRow): void {
@@ -163,7 +163,7 @@ const INCREMENTAL: ValiditySubject = {
   entity: 'manual-subscription',
   action: 'subscription.manual',
   cards: ['legal', 'operator'],
-  update: (tx, id, change) => tx.updateManualSubscription(id, change),
+  update: (tx, id, change) => tx.manualSubscriptions.update(id, change),
 };
 
 export async function cancelManualSubscription(deps: Deps, actor: Actor, id: number, proof: CardProof): Promise<ManualSubscriptionRow> {

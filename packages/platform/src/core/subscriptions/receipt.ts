@@ -5,11 +5,11 @@
  */
 import { recordAudit, type Actor } from '../audit/audit-log.js';
 import { operatorCardOf } from '../identity/cards.js';
-import { notFound, problem } from '../identity/problem.js';
+import { notFound, problem } from '../problem.js';
 import type { Clock } from '../ports.js';
 import type { Paged, ReceiptPushMethod, ReceiptSubscriptionMode, ReceiptSubscriptionQuery, ReceiptSubscriptionRow, Store } from '../store.js';
 import { subscribingClient } from './common.js';
-import { checkVerificationCode, maskPhone, PHONE_PATTERN } from './verification-codes.js';
+import { checkVerificationCode, maskPhone, PHONE_PATTERN } from '../sms/verification-codes.js';
 
 type Deps = { store: Store; clock: Clock };
 
@@ -41,7 +41,7 @@ export async function subscribeReceipts(deps: Deps, actor: Actor, req: ReceiptSu
   if (req.mode === 'document') {
     const no = req.documentNo?.trim();
     if (!no) throw problem('OSW_SUB_DOCUMENT_REQUIRED', '按单证订阅须填写报关单号（统一编号或海关编号）', 'subscribing by document needs a declaration number (统一编号 or 海关编号)');
-    const d = await deps.store.findDeclarationByNumber(no);
+    const d = await deps.store.declarations.findByNumber(no);
     const party = d && [d.senderEnterprise, d.tradeCode, d.ownerCode, d.agentCode].includes(actor.enterpriseCode);
     if (!d || !party) throw notFound('报关单', 'declaration', no);
     seqNo = d.seqNo;
@@ -60,7 +60,7 @@ export async function subscribeReceipts(deps: Deps, actor: Actor, req: ReceiptSu
     clientId = (await subscribingClient(deps.store, actor.enterpriseCode, req.clientId)).clientId;
     operatorCardNo = (await operatorCardOf(deps.store, actor.enterpriseCode, req.operatorCardNo)).cardNo;
   }
-  const same = await deps.store.listReceiptSubscriptions(actor.enterpriseCode, { status: 'active', pushMethod: req.pushMethod, mode: req.mode, offset: 0, limit: 10_000 });
+  const same = await deps.store.receiptSubscriptions.list(actor.enterpriseCode, { status: 'active', pushMethod: req.pushMethod, mode: req.mode, offset: 0, limit: 10_000 });
   const dup = same.rows.find(
     (s) => s.seqNo === seqNo && s.phone === phone && s.clientId === clientId && (req.mode !== 'operator' || s.operatorCode === actor.operatorCode) && (req.pushMethod === 'sms' || req.pushMethod === 'client' || s.operatorAccount === actor.account),
   );
@@ -68,7 +68,7 @@ export async function subscribeReceipts(deps: Deps, actor: Actor, req: ReceiptSu
   const codeId = phone ? await checkVerificationCode(deps, actor, phone, req.verificationCode!) : null;
   const at = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
-    if (codeId !== null && !(await tx.useVerificationCode(codeId, at))) throw problem('OSW_SMS_CODE_INVALID', '验证码已使用，请重新获取', 'the verification code was used already; request a new one');
+    if (codeId !== null && !(await tx.sms.useCode(codeId, at))) throw problem('OSW_SMS_CODE_INVALID', '验证码已使用，请重新获取', 'the verification code was used already; request a new one');
     const row: Omit<ReceiptSubscriptionRow, 'id'> = {
       enterpriseCode: actor.enterpriseCode,
       pushMethod: req.pushMethod,
@@ -83,7 +83,7 @@ export async function subscribeReceipts(deps: Deps, actor: Actor, req: ReceiptSu
       cancelledAt: null,
       createdAt: at,
     };
-    const id = await tx.insertReceiptSubscription(row);
+    const id = await tx.receiptSubscriptions.insert(row);
     const created = { id, ...row };
     await recordAudit(tx, actor, at, { cardNo: null, action: 'subscription.receipt.create', entity: 'receipt-subscription', entityId: String(id), before: null, after: auditView(created) });
     return created;
@@ -91,13 +91,13 @@ export async function subscribeReceipts(deps: Deps, actor: Actor, req: ReceiptSu
 }
 
 export async function receiptSubscriptionOf(store: Store, enterpriseCode: string, id: number): Promise<ReceiptSubscriptionRow> {
-  const s = await store.getReceiptSubscription(id);
+  const s = await store.receiptSubscriptions.get(id);
   if (!s || s.enterpriseCode !== enterpriseCode) throw notFound('报关状态订阅', 'receipt subscription', id);
   return s;
 }
 
 export function listReceiptSubscriptions(store: Store, actor: Actor, q: ReceiptSubscriptionQuery): Promise<Paged<ReceiptSubscriptionRow>> {
-  return store.listReceiptSubscriptions(actor.enterpriseCode, q);
+  return store.receiptSubscriptions.list(actor.enterpriseCode, q);
 }
 
 export async function cancelReceiptSubscription(deps: Deps, actor: Actor, id: number): Promise<ReceiptSubscriptionRow> {
@@ -106,7 +106,7 @@ export async function cancelReceiptSubscription(deps: Deps, actor: Actor, id: nu
   const at = deps.clock.now().toISOString();
   const after = { ...before, cancelledAt: at };
   await deps.store.transaction(async (tx) => {
-    if (!(await tx.cancelReceiptSubscription(id, at))) throw problem('OSW_SUB_CANCELLED', `报关状态订阅[${id}]已取消`, `receipt subscription ${id} is cancelled already`);
+    if (!(await tx.receiptSubscriptions.cancel(id, at))) throw problem('OSW_SUB_CANCELLED', `报关状态订阅[${id}]已取消`, `receipt subscription ${id} is cancelled already`);
     await recordAudit(tx, actor, at, { cardNo: null, action: 'subscription.receipt.cancel', entity: 'receipt-subscription', entityId: String(id), before: auditView(before), after: auditView(after) });
   });
   return after;

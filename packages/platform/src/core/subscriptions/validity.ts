@@ -5,7 +5,7 @@
  */
 import { chinaDay } from '@osw/messages';
 import { dayParts, isDay, oneYearFrom } from '@osw/messages/forms';
-import { problem } from '../identity/problem.js';
+import { problem } from '../problem.js';
 
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
 

@@ -1,8 +1,8 @@
 /** Runs due sandbox jobs (each in its own transaction, then wakes the receiving client) and approves due manual changes. */
-import { startPeriodic } from '../core/periodic.js';
-import type { PlatformDeps } from '../core/ports.js';
-import type { SandboxJobRow, Store } from '../core/store.js';
-import type { ReceiptIssued } from './declarations.js';
+import { startPeriodic } from '../periodic.js';
+import type { PlatformDeps } from '../ports.js';
+import type { SandboxJobRow, Store } from '../store.js';
+import type { IssuedReceipt } from '../exchange/outbound.js';
 
 export interface SandboxWorker {
   /** runs what is due now; resolves with how many jobs ran */
@@ -12,7 +12,7 @@ export interface SandboxWorker {
 
 /** What the worker needs of a sandbox: run one job; optionally approve due manual changes. */
 export interface SandboxJobs {
-  runJob(tx: Store, job: SandboxJobRow, now: Date): Promise<ReceiptIssued | null>;
+  runJob(tx: Store, job: SandboxJobRow, now: Date): Promise<IssuedReceipt | null>;
   approveDueManualChanges?(deps: Pick<PlatformDeps, 'store' | 'clock'>): Promise<number>;
 }
 
@@ -30,13 +30,13 @@ export function startSandboxWorker(deps: PlatformDeps, sandbox: SandboxJobs, opt
     }
     for (;;) {
       const now = deps.clock.now();
-      const jobs = (await deps.store.dueSandboxJobs(now.toISOString(), 20)).filter((j) => (retryAt.get(j.id) ?? 0) <= now.getTime());
+      const jobs = (await deps.store.sandbox.dueJobs(now.toISOString(), 20)).filter((j) => (retryAt.get(j.id) ?? 0) <= now.getTime());
       let progressed = false;
       for (const job of jobs) {
-        let issued: ReceiptIssued | null = null;
+        let issued: IssuedReceipt | null = null;
         try {
           const outcome = await deps.store.transaction(async (tx) => {
-            if (!(await tx.completeSandboxJob(job.id, now.toISOString()))) return 'held elsewhere' as const;
+            if (!(await tx.sandbox.completeJob(job.id, now.toISOString()))) return 'held elsewhere' as const;
             return { issued: await sandbox.runJob(tx, job, deps.clock.now()) };
           });
           if (outcome === 'held elsewhere') continue; // another instance has it

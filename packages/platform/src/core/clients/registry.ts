@@ -3,14 +3,15 @@
  * apply for an import client and get its transport settings (传输设置), list the enterprise's
  * clients with their device binding, unbind the device, disable a client.
  */
+import { OswError } from '@osw/messages';
 import { brokerNames } from '@osw/messages/exchange';
 import type { Actor } from '../audit/audit-log.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { BrokerAccounts, Clock } from '../ports.js';
 import type { ClientQuery, ClientRow, Paged, Store } from '../store.js';
-import { verifyCardProof, type CardProof } from './cards.js';
-import { notFound, problem } from './problem.js';
-import { registerClient } from './registry.js';
+import { verifyCardProof, type CardProof } from '../identity/cards.js';
+import { notFound, problem } from '../problem.js';
+import { hashSecret, randomToken } from '../identity/secrets.js';
 
 /** Transports as the manual names them; `ibmmq` is named there and answered "not supported". */
 export type ClientTransport = 'https' | 'rabbitmq' | 'ibmmq';
@@ -53,6 +54,39 @@ export function transportSettings(client: Pick<ClientRow, 'clientId' | 'transpor
 
 type Deps = { store: Store; clock: Clock; broker?: BrokerAccounts };
 
+export interface RegisteredClient {
+  clientId: string;
+  /** shown once; the platform keeps only its hash */
+  secret: string;
+}
+
+/** Registers an import client (自动导入客户端申请) and issues its id and exchange secret. */
+export async function registerClient(
+  deps: Deps,
+  c: { enterpriseCode: string; region: string; transport: 'http' | 'amqp'; environment: 'test' | 'prod' },
+): Promise<RegisteredClient> {
+  const enterprise = await deps.store.identity.getEnterprise(c.enterpriseCode);
+  if (!enterprise) throw new OswError('OSW_ENTERPRISE_NOT_FOUND', `enterprise ${c.enterpriseCode} not found`);
+  const clientId = `DXPESW${c.region}${String(await deps.store.serials.next(`clientId:${c.region}`)).padStart(6, '0')}`;
+  const secret = randomToken();
+  await deps.store.clients.insert({
+    clientId,
+    enterpriseCode: c.enterpriseCode,
+    region: c.region,
+    version: '2.0',
+    transport: c.transport,
+    environment: c.environment,
+    secretHash: hashSecret(secret),
+    status: 'active',
+    deviceFingerprint: null,
+    createdAt: deps.clock.now().toISOString(),
+  });
+  // a RabbitMQ client gets its broker user (password = the secret) and queues now: the secret is never kept
+  if (c.transport === 'amqp') await deps.broker?.provisionClient(clientId, secret);
+  return { clientId, secret };
+}
+
+
 /** 自动导入客户端申请: needs the enterprise's 法人卡. */
 export async function applyForClient(deps: Deps, actor: Actor, a: ClientApplication, publicBaseUrl: string): Promise<{ client: ClientRow; transportSettings: TransportSettings }> {
   if (a.transport === 'ibmmq')
@@ -67,7 +101,7 @@ export async function applyForClient(deps: Deps, actor: Actor, a: ClientApplicat
       { store: tx, clock: deps.clock, broker: deps.broker },
       { enterpriseCode: actor.enterpriseCode, region: a.region, transport: a.transport === 'rabbitmq' ? 'amqp' : 'http', environment: a.environment },
     );
-    const client = (await tx.getClient(registered.clientId))!;
+    const client = (await tx.clients.get(registered.clientId))!;
     await recordAudit(tx, actor, client.createdAt, { cardNo: card.cardNo, action: 'client.apply', entity: 'client', entityId: client.clientId, before: null, after: auditView(client) });
     return { client, transportSettings: transportSettings(client, registered.secret, publicBaseUrl, deps.broker?.clientUrl) };
   });
@@ -75,12 +109,12 @@ export async function applyForClient(deps: Deps, actor: Actor, a: ClientApplicat
 
 /** 查询客户端: the enterprise's clients, with their device binding. */
 export function listClients(store: Store, actor: Actor, q: ClientQuery): Promise<Paged<ClientRow>> {
-  return store.listClients(actor.enterpriseCode, q);
+  return store.clients.list(actor.enterpriseCode, q);
 }
 
 /** One client of the enterprise; another enterprise's client is "not found". */
 export async function clientOf(store: Store, enterpriseCode: string, clientId: string): Promise<ClientRow> {
-  const client = await store.getClient(clientId);
+  const client = await store.clients.get(clientId);
   if (!client || client.enterpriseCode !== enterpriseCode) throw notFound('客户端', 'client', clientId);
   return client;
 }
@@ -92,8 +126,8 @@ export async function unbindClientDevice(deps: Deps, actor: Actor, clientId: str
   if (!before.deviceFingerprint) return before;
   const at = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
-    await tx.setClientDevice(clientId, null, null);
-    const after = (await tx.getClient(clientId))!;
+    await tx.clients.setDevice(clientId, null, null);
+    const after = (await tx.clients.get(clientId))!;
     await recordAudit(tx, actor, at, { cardNo: card.cardNo, action: 'client.unbind-device', entity: 'client', entityId: clientId, before: auditView(before), after: auditView(after) });
     return after;
   });
@@ -106,10 +140,10 @@ export async function disableClient(deps: Deps, actor: Actor, clientId: string, 
   const card = await verifyCardProof(deps, actor.enterpriseCode, proof, ['legal']);
   const at = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
-    await tx.setClientStatus(clientId, 'disabled');
+    await tx.clients.setStatus(clientId, 'disabled');
     // its broker user goes with it (RabbitMQ clients): connections are closed, logins refused
     if (before.transport === 'amqp') await deps.broker?.blockClient(clientId);
-    const after = (await tx.getClient(clientId))!;
+    const after = (await tx.clients.get(clientId))!;
     await recordAudit(tx, actor, at, { cardNo: card.cardNo, action: 'client.disable', entity: 'client', entityId: clientId, before: auditView(before), after: auditView(after) });
     return after;
   });

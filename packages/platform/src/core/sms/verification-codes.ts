@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { Actor } from '../audit/audit-log.js';
-import { problem } from '../identity/problem.js';
+import { problem } from '../problem.js';
 import { hashSecret, verifySecret } from '../identity/secrets.js';
 import type { Clock, Logger } from '../ports.js';
 import type { Store } from '../store.js';
@@ -38,7 +38,7 @@ export async function requestVerificationCode(
 ): Promise<{ phone: string; expiresAt: string; resendAfterSeconds: number }> {
   if (!PHONE_PATTERN.test(phone)) throw problem('OSW_SMS_PHONE_INVALID', `手机号码[${phone}]格式不正确`, `phone number ${phone} is not a mainland mobile number`);
   const now = deps.clock.now();
-  const recent = await deps.store.recentVerificationCodes(phone, new Date(now.getTime() - HOUR_MS).toISOString());
+  const recent = await deps.store.sms.recentCodes(phone, new Date(now.getTime() - HOUR_MS).toISOString());
   const last = recent[0];
   if (last) {
     const waitMs = new Date(last.createdAt).getTime() + CODE_RESEND_AFTER_MS - now.getTime();
@@ -56,7 +56,7 @@ export async function requestVerificationCode(
   }
   const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
   const expiresAt = new Date(now.getTime() + CODE_TTL_MS).toISOString();
-  await deps.store.insertVerificationCode({ phone, enterpriseCode: actor.enterpriseCode, codeHash: hashSecret(code), attempts: 0, createdAt: now.toISOString(), expiresAt, usedAt: null });
+  await deps.store.sms.insertCode({ phone, enterpriseCode: actor.enterpriseCode, codeHash: hashSecret(code), attempts: 0, createdAt: now.toISOString(), expiresAt, usedAt: null });
   try {
     await deps.sms.send({ phone, enterpriseCode: actor.enterpriseCode, text: `【单一窗口】您的验证码为${code}，5分钟内有效，用于报关状态订阅，请勿泄露给他人。` });
   } catch (err) {
@@ -72,14 +72,14 @@ export async function requestVerificationCode(
  */
 export async function checkVerificationCode(deps: { store: Store; clock: Clock }, actor: Actor, phone: string, code: string): Promise<number> {
   const now = deps.clock.now();
-  const recent = await deps.store.recentVerificationCodes(phone, new Date(now.getTime() - HOUR_MS).toISOString());
+  const recent = await deps.store.sms.recentCodes(phone, new Date(now.getTime() - HOUR_MS).toISOString());
   const latest = recent.find((c) => c.enterpriseCode === actor.enterpriseCode);
   if (!latest) throw problem('OSW_SMS_CODE_INVALID', '请先获取短信验证码', 'request a verification code first: POST /api/v1/sms/verification-codes');
   if (latest.usedAt) throw problem('OSW_SMS_CODE_INVALID', '验证码已使用，请重新获取', 'the verification code was used already; request a new one');
   if (latest.expiresAt <= now.toISOString()) throw problem('OSW_SMS_CODE_EXPIRED', '验证码已过期，请重新获取', 'the verification code has expired (5 minutes); request a new one');
   if (latest.attempts >= CODE_MAX_TRIES) throw problem('OSW_SMS_CODE_INVALID', '验证码错误次数过多，请重新获取', 'too many wrong tries; request a new verification code');
   if (!/^\d{6}$/.test(code) || !verifySecret(code, latest.codeHash)) {
-    await deps.store.countVerificationAttempt(latest.id);
+    await deps.store.sms.countAttempt(latest.id);
     throw problem('OSW_SMS_CODE_INVALID', '验证码错误', 'wrong verification code');
   }
   return latest.id;

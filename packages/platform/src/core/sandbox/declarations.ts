@@ -1,27 +1,19 @@
 /**
  * Customs sandbox for declarations: every accepted declaration lives the life customs gives it,
- * as DEC_RESULT receipts delivered to the sending client (`Receipt_<CUS_CIQ_NO>_<ts>.xml`).
+ * as DEC_RESULT receipts issued for the sending client (the exchange's outbound road names them
+ * `Receipt_<CUS_CIQ_NO>_<ts>.xml`, queues them and pushes them to the subscribers).
  *
  * Paths (CHANNEL codes) come from the scenario (scenario.ts): normal `7 → L → J → P → R`; a
  * DecHead/NoteS containing `#查验` takes the inspection path `7 → L → C → P → R`; `#退单` ends in
  * refusal `7 → L → E`; `#退回修改` in `7 → L → Z`; `#删单` in `7 → L → D`. Receipts are scheduled
  * as jobs in the store in the same transaction as the acceptance, so a restart loses none. Each
  * receipt is also a business event: its pushes to the subscribers are written in the receipt's
- * transaction (core/push/matching.ts). The API can issue a chosen receipt on a chosen declaration.
+ * transaction (core/exchange/outbound.ts). The API can issue a chosen receipt on a chosen declaration.
  */
-import {
-  buildDecResult,
-  channelInfo,
-  chinaIsoSeconds,
-  chinaYear,
-  dxpMessageId,
-  entryId,
-  fileStamp,
-  receiptName,
-} from '@osw/messages';
-import type { CustomsPort } from '../core/exchange/accept.js';
-import { raiseDeclarationReceipt } from '../core/push/matching.js';
-import type { DeclarationRow, SandboxJobRow, Store } from '../core/store.js';
+import { buildDecResult, channelInfo, chinaIsoSeconds, chinaYear, entryId } from '@osw/messages';
+import type { CustomsPort } from '../exchange/accept.js';
+import { issueReceipt, type IssuedReceipt } from '../exchange/outbound.js';
+import type { DeclarationRow, SandboxJobRow, Store } from '../store.js';
 import { DEFAULT_SCENARIO, firstRule, NORMAL_PATH, REFUSAL_PATH, type Scenario } from './scenario.js';
 
 export { NORMAL_PATH, INSPECTION_PATH, REFUSAL_PATH, RETURN_PATH, DELETE_PATH } from './scenario.js';
@@ -70,14 +62,6 @@ export function receiptNote(channel: string, d: { seqNo: string }): string {
   }
 }
 
-/** What one receipt job did: the client to wake. */
-export interface ReceiptIssued {
-  clientId: string;
-  fileName: string;
-  /** pushes written for subscribers */
-  pushes?: number;
-}
-
 export class DeclarationSandbox implements CustomsPort {
   constructor(private readonly options: DeclarationSandboxOptions) {}
 
@@ -88,28 +72,27 @@ export class DeclarationSandbox implements CustomsPort {
   async declarationAccepted(tx: Store, declaration: DeclarationRow, now: Date): Promise<void> {
     const plan = declarationPlan(declaration.xml, this.scenario);
     const pace = plan.paceMs ?? this.scenario.paceMs ?? this.options.paceMs;
-    for (let i = 0; i < plan.path.length; i++) {
-      const due = new Date(now.getTime() + (i + 1) * pace);
-      await tx.insertSandboxJob({ kind: DEC_RECEIPT_JOB, documentKey: declaration.seqNo, payload: { channel: plan.path[i] }, dueAt: due.toISOString() });
-    }
+    await tx.sandbox.insertJobs(
+      plan.path.map((channel, i) => ({ kind: DEC_RECEIPT_JOB, documentKey: declaration.seqNo, payload: { channel }, dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString() })),
+    );
   }
 
   /** Runs one sandbox job of this sandbox inside the job's transaction. */
-  runJob(tx: Store, job: SandboxJobRow, now: Date): Promise<ReceiptIssued | null> {
+  runJob(tx: Store, job: SandboxJobRow, now: Date): Promise<IssuedReceipt | null> {
     if (job.kind === DEC_RECEIPT_JOB) return this.issueReceipt(tx, job, now);
     return Promise.resolve(null);
   }
 
-  /** Issues one receipt: updates the declaration, keeps the receipt, queues it for the sender and pushes it to the subscribers. */
-  async issueReceipt(tx: Store, job: Pick<SandboxJobRow, 'documentKey' | 'payload'>, now: Date): Promise<ReceiptIssued | null> {
-    const d = await tx.getDeclaration(job.documentKey);
+  /** Issues one receipt: updates the declaration, keeps the receipt, and hands it to the outbound road (sender and subscribers). */
+  async issueReceipt(tx: Store, job: Pick<SandboxJobRow, 'documentKey' | 'payload'>, now: Date): Promise<IssuedReceipt | null> {
+    const d = await tx.declarations.get(job.documentKey);
     if (!d) return null;
     const channel = job.payload.channel;
     let eid = d.entryId;
     if (!eid && channel !== '7') {
       const year = chinaYear(now);
       const customs = /^\d{4}$/.test(d.customMaster) ? d.customMaster : '0000';
-      eid = entryId(customs, year, d.ieFlag === 'E' ? 'E' : 'I', await tx.nextSerial(`entryId:${customs}:${year}`));
+      eid = entryId(customs, year, d.ieFlag === 'E' ? 'E' : 'I', await tx.serials.next(`entryId:${customs}:${year}`));
     }
     const declared = chinaIsoSeconds(new Date(d.declaredAt));
     const note = job.payload.note || receiptNote(channel, d);
@@ -123,12 +106,16 @@ export class DeclarationSandbox implements CustomsPort {
       ieDate: channel === 'P' || channel === 'R' ? declared : '',
       dDate: channel === '7' ? '' : declared,
     });
-    const stamp = fileStamp(now, await tx.nextSerial('fileStamp'));
-    const fileName = receiptName(d.seqNo, stamp);
-    await tx.updateDeclarationStatus(d.seqNo, channel, eid, now.toISOString());
-    await tx.insertDeclarationReceipt({ seqNo: d.seqNo, channel, note, xml, createdAt: now.toISOString() });
-    await tx.enqueueDelivery({ clientId: d.senderClientId, messageId: dxpMessageId(CUSTOMS_SENDER_ID, d.senderClientId, stamp), business: 'declaration', fileName, body: xml, createdAt: now.toISOString() });
-    const pushes = await raiseDeclarationReceipt(tx, { ...d, channel, entryId: eid }, { channel, note, entryId: channel === '7' ? '' : eid, xml, at: now, fileName, stamp });
-    return { clientId: d.senderClientId, fileName, pushes };
+    await tx.declarations.updateStatus(d.seqNo, channel, eid, now.toISOString());
+    await tx.declarations.insertReceipt({ seqNo: d.seqNo, channel, note, xml, createdAt: now.toISOString() });
+    return issueReceipt(tx, {
+      clientId: d.senderClientId,
+      business: 'declaration',
+      issuerId: CUSTOMS_SENDER_ID,
+      namedAfter: { document: d.seqNo },
+      body: () => xml,
+      at: now,
+      declaration: { row: { ...d, channel, entryId: eid }, channel, note, entryId: channel === '7' ? '' : eid },
+    });
   }
 }

@@ -4,10 +4,10 @@
  * scenario rule of family `sas` with `refuse` makes INV201/SAS221 a 退单 (manageResult 2) and ends
  * there. Receipts are bare `Package`s to the sender, `Receipt_<message_id>_<ts>.xml`.
  */
-import { buildSasReceipt, chinaYear, declarationSeqNo, dxpMessageId, fileStamp, findInBusiness, leafRecord, receiptName, sasEnvelope } from '@osw/messages';
-import type { AcceptedPackage } from '../core/exchange/accept.js';
-import type { SandboxJobRow, Store } from '../core/store.js';
-import type { ReceiptIssued } from './declarations.js';
+import { buildSasReceipt, chinaYear, declarationSeqNo, findInBusiness, leafRecord, sasEnvelope } from '@osw/messages';
+import type { AcceptedPackage } from '../exchange/accept.js';
+import type { SandboxJobRow, Store } from '../store.js';
+import { issueReceipt, type IssuedReceipt } from '../exchange/outbound.js';
 import { firstRule, type Scenario } from './scenario.js';
 
 export const SAS_RECEIPT_JOB = 'sas-receipt';
@@ -32,7 +32,7 @@ export class SasSandbox {
     const customs = (inv ? head.DclPlcCuscd : head.MasterCuscd) || '5300';
     const ie = (inv ? head.ImpexpMarkcd : head.IoTypecd) === 'E' ? 'E' : 'I';
     const year = chinaYear(now);
-    const serial = await tx.nextSerial(`${inv ? 'bondInvtNo' : 'passportNo'}:${year}`);
+    const serial = await tx.serials.next(`${inv ? 'bondInvtNo' : 'passportNo'}:${year}`);
     const day = chinaSpaced(now).slice(2, 10).replaceAll('-', '');
     const documentNo = inv ? `QD${customs}${String(year).slice(2)}${ie}${String(serial).padStart(9, '0')}` : `Z${customs}${ie}${day}${String(serial).padStart(12, '0')}`;
     const steps = inv ? (refuse ? ['INV201'] : ['INV201', 'INV202']) : refuse ? ['SAS221'] : ['SAS221', 'SAS223'];
@@ -46,11 +46,10 @@ export class SasSandbox {
       customs,
       ie,
     };
-    for (let i = 0; i < steps.length; i++)
-      await tx.insertSandboxJob({ kind: SAS_RECEIPT_JOB, documentKey: p.seqNo, payload: { ...common, messageType: steps[i] }, dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString() });
+    await tx.sandbox.insertJobs(steps.map((messageType, i) => ({ kind: SAS_RECEIPT_JOB, documentKey: p.seqNo, payload: { ...common, messageType }, dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString() })));
   }
 
-  async issue(tx: Store, job: SandboxJobRow, now: Date): Promise<ReceiptIssued> {
+  async issue(tx: Store, job: SandboxJobRow, now: Date): Promise<IssuedReceipt> {
     const j = job.payload;
     const head = JSON.parse(j.headJson) as Record<string, string>;
     const when = chinaSpaced(now);
@@ -83,7 +82,7 @@ export class SasSandbox {
         ];
         break;
       case 'INV202':
-        sections = [{ name: 'InvApprResult', fields: { invPreentNo: j.seqNo, businessId: j.documentNo, entrySeqNo: declarationSeqNo(chinaYear(now), await tx.nextSerial(`seqNo:${chinaYear(now)}`)), manageResult: '1', createDate: when, reason: '' } }];
+        sections = [{ name: 'InvApprResult', fields: { invPreentNo: j.seqNo, businessId: j.documentNo, entrySeqNo: declarationSeqNo(chinaYear(now), await tx.serials.next(`seqNo:${chinaYear(now)}`)), manageResult: '1', createDate: when, reason: '' } }];
         break;
       default:
         sections = [
@@ -91,15 +90,18 @@ export class SasSandbox {
           { name: 'SasPassportBsc', fields: { passportNo: j.documentNo, chgTmsCnt: '0', sasPassportPreentNo: j.seqNo, etpsPreentNo: head.EtpsPreentNo ?? '', ioTypecd: j.ie, masterCuscd: j.customs, stucd: j.messageType === 'SAS223' ? '3' : refused ? '2' : '1', rmk } },
         ];
     }
-    const stamp = fileStamp(now, await tx.nextSerial('fileStamp'));
     const sender = j.messageType.startsWith('INV') ? CUSTOMS_INVT_SENDER_ID : CUSTOMS_SAS_SENDER_ID;
-    const messageId = dxpMessageId(sender, j.clientId, stamp);
-    const xml = buildSasReceipt(
-      { messageType: j.messageType, envelope: sasEnvelope({ messageId, messageType: j.messageType, senderId: sender, receiverId: j.clientId, businessId: j.documentNo, fileName: `${messageId}.${j.messageType.slice(0, 3)}`, at: now }), sections },
-      { pocketId: `${j.documentNo}-${stamp}` },
-    );
-    const fileName = receiptName(messageId, stamp);
-    await tx.enqueueDelivery({ clientId: j.clientId, messageId, business: j.business, fileName, body: xml, createdAt: now.toISOString() });
-    return { clientId: j.clientId, fileName };
+    return issueReceipt(tx, {
+      clientId: j.clientId,
+      business: j.business,
+      issuerId: sender,
+      namedAfter: 'message-id',
+      body: ({ messageId, stamp }) =>
+        buildSasReceipt(
+          { messageType: j.messageType, envelope: sasEnvelope({ messageId, messageType: j.messageType, senderId: sender, receiverId: j.clientId, businessId: j.documentNo, fileName: `${messageId}.${j.messageType.slice(0, 3)}`, at: now }), sections },
+          { pocketId: `${j.documentNo}-${stamp}` },
+        ),
+      at: now,
+    });
   }
 }

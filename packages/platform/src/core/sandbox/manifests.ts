@@ -3,10 +3,10 @@
  * response `Manifest` (ns `…:MTRES4:1`) with StatementCode 01 海关接受申报, or 03 海关退单 when a
  * scenario rule of family `manifest` says `refuse`, as `Receipt_<MessageID>_<ts>.xml` to the sender.
  */
-import { buildManifestResponse, chinaCompactMillis, dxpMessageId, fileStamp, manifestStatementInfo, receiptName, type ManifestHead } from '@osw/messages';
-import type { AcceptedManifest } from '../core/exchange/accept.js';
-import type { SandboxJobRow, Store } from '../core/store.js';
-import type { ReceiptIssued } from './declarations.js';
+import { buildManifestResponse, chinaCompactMillis, manifestStatementInfo, type ManifestHead } from '@osw/messages';
+import type { AcceptedManifest } from '../exchange/accept.js';
+import type { SandboxJobRow, Store } from '../store.js';
+import { issueReceipt, type IssuedReceipt } from '../exchange/outbound.js';
 import { firstRule, type Scenario } from './scenario.js';
 
 export const MANIFEST_RESPONSE_JOB = 'manifest-response';
@@ -20,15 +20,15 @@ export class ManifestSandbox {
     const rule = firstRule(this.options.scenario, 'manifest', m.xml);
     const refuse = rule?.outcome === 'refuse';
     const pace = rule?.paceMs ?? this.options.scenario.paceMs ?? this.options.paceMs;
-    await tx.insertSandboxJob({
+    await tx.sandbox.insertJobs([{
       kind: MANIFEST_RESPONSE_JOB,
       documentKey: m.manifest.head.MessageID ?? m.messageId,
       payload: { clientId: m.client.clientId, business: m.business, statementCode: refuse ? '03' : '01', headJson: JSON.stringify(m.manifest.head) },
       dueAt: new Date(now.getTime() + pace).toISOString(),
-    });
+    }]);
   }
 
-  async respond(tx: Store, job: SandboxJobRow, now: Date): Promise<ReceiptIssued> {
+  async respond(tx: Store, job: SandboxJobRow, now: Date): Promise<IssuedReceipt> {
     const head = JSON.parse(job.payload.headJson) as ManifestHead;
     const code = job.payload.statementCode;
     const info = manifestStatementInfo(code);
@@ -38,10 +38,6 @@ export class ManifestSandbox {
       statementCode: code,
       statementDescription: code === '03' ? `${info?.zh ?? '海关退单'}：舱单数据与申报不符，请核实后重新发送` : info?.zh,
     });
-    const stamp = fileStamp(now, await tx.nextSerial('fileStamp'));
-    const clientId = job.payload.clientId;
-    const fileName = receiptName(job.documentKey, stamp);
-    await tx.enqueueDelivery({ clientId, messageId: dxpMessageId(CUSTOMS_MANIFEST_SENDER_ID, clientId, stamp), business: job.payload.business, fileName, body: xml, createdAt: now.toISOString() });
-    return { clientId, fileName };
+    return issueReceipt(tx, { clientId: job.payload.clientId, business: job.payload.business, issuerId: CUSTOMS_MANIFEST_SENDER_ID, namedAfter: { document: job.documentKey }, body: () => xml, at: now });
   }
 }

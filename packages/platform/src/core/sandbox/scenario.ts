@@ -19,7 +19,6 @@
  *     outcome: refuse         # manifests: StatementCode 03; 金关二期: INV201/SAS221 退单
  * ```
  */
-import { readFile } from 'node:fs/promises';
 import { channelInfo, OswError } from '@osw/messages';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -81,16 +80,6 @@ export function parseScenario(text: string, source = 'scenario'): Scenario {
   const r = ScenarioSchema.safeParse(raw ?? {});
   if (!r.success) throw new OswError('OSW_CONFIG_INVALID', `${source}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   return r.data;
-}
-
-export async function loadScenario(file: string): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new OswError('OSW_CONFIG_INVALID', `cannot read the sandbox scenario ${file}: ${(err as Error).message}`, { cause: err });
-  }
-  return parseScenario(text, file);
 }
 
 function escape(s: string): string {

@@ -5,12 +5,12 @@
  * consecutive versions), applies the change, and is a business event carrying the change and the
  * version, whose pushes to the incremental subscribers are written in the same transaction.
  */
-import type { Actor } from '../core/audit/audit-log.js';
-import { recordAudit } from '../core/audit/audit-log.js';
-import { notFound, problem } from '../core/identity/problem.js';
-import type { PlatformDeps } from '../core/ports.js';
-import { raiseManualChange } from '../core/push/matching.js';
-import type { ManualChange, ManualChangeRow, ManualItemChange, ManualItemRow, ManualRow, Store } from '../core/store.js';
+import type { Actor } from '../audit/audit-log.js';
+import { recordAudit } from '../audit/audit-log.js';
+import { notFound, problem } from '../problem.js';
+import type { PlatformDeps } from '../ports.js';
+import { raiseManualChange } from '../push/matching.js';
+import type { ManualChange, ManualChangeRow, ManualItemChange, ManualItemRow, ManualRow, Store } from '../store.js';
 
 type Deps = Pick<PlatformDeps, 'store' | 'clock'>;
 
@@ -22,7 +22,7 @@ function isParty(m: ManualRow, enterpriseCode: string): boolean {
 }
 
 export async function manualOf(store: Store, enterpriseCode: string, manualNo: string): Promise<ManualRow> {
-  const m = await store.getManual(manualNo);
+  const m = await store.manuals.get(manualNo);
   if (!m || !isParty(m, enterpriseCode)) throw notFound('账册', 'manual', manualNo);
   return m;
 }
@@ -43,7 +43,7 @@ function checkItem(c: ManualItemChange, items: ManualItemRow[], i: number): stri
 /** A change request (变更申请): checked against the manual now, pending until approved. */
 export async function requestManualChange(deps: Deps, actor: Actor, manualNo: string, change: ManualChange, opts: { autoApprove: boolean }): Promise<ManualChangeRow> {
   const manual = await manualOf(deps.store, actor.enterpriseCode, manualNo);
-  const items = await deps.store.listManualItems(manualNo);
+  const items = await deps.store.manuals.listItems(manualNo);
   const problems: string[] = [];
   const head = change.head ?? {};
   for (const k of Object.keys(head)) if (!(MANUAL_HEAD_FIELDS as readonly string[]).includes(k)) problems.push(`head.${k}: 不可变更 (not a changeable head field; use ${MANUAL_HEAD_FIELDS.join(', ')})`);
@@ -53,7 +53,7 @@ export async function requestManualChange(deps: Deps, actor: Actor, manualNo: st
   const at = deps.clock.now().toISOString();
   const row: Omit<ManualChangeRow, 'id'> = { manualNo: manual.manualNo, enterpriseCode: actor.enterpriseCode, account: actor.account, change, autoApprove: opts.autoApprove, status: 'pending', version: null, requestedAt: at, decidedAt: null };
   return deps.store.transaction(async (tx) => {
-    const id = await tx.insertManualChange(row);
+    const id = await tx.sandbox.insertManualChange(row);
     await recordAudit(tx, actor, at, { cardNo: null, action: 'sandbox.manual.change.request', entity: 'manual-change', entityId: String(id), before: null, after: { id, ...row } });
     return { id, ...row };
   });
@@ -64,20 +64,20 @@ export async function requestManualChange(deps: Deps, actor: Actor, manualNo: st
  * is applied and pushed. Returns null when the change was decided already (by another worker).
  */
 export async function approveManualChangeIn(tx: Store, changeId: number, now: Date): Promise<{ version: number; pushes: number; change: ManualChangeRow } | null> {
-  const ch = await tx.getManualChange(changeId);
+  const ch = await tx.sandbox.getManualChange(changeId);
   if (!ch || ch.status !== 'pending') return null;
-  const manual = await tx.getManual(ch.manualNo);
+  const manual = await tx.manuals.get(ch.manualNo);
   if (!manual) return null;
-  const version = await tx.bumpManualVersion(ch.manualNo);
-  if (!(await tx.approveManualChange(changeId, version, now.toISOString()))) throw problem('OSW_SANDBOX_CHANGE_DECIDED', `变更申请[${changeId}]已审批`, `change request ${changeId} was decided already`);
+  const version = await tx.manuals.bumpVersion(ch.manualNo);
+  if (!(await tx.sandbox.approveManualChange(changeId, version, now.toISOString()))) throw problem('OSW_SANDBOX_CHANGE_DECIDED', `变更申请[${changeId}]已审批`, `change request ${changeId} was decided already`);
   const head = { ...manual.head, ...(ch.change.head ?? {}) };
-  if (ch.change.head && Object.keys(ch.change.head).length) await tx.updateManualHead(ch.manualNo, head);
-  const items = await tx.listManualItems(ch.manualNo);
+  if (ch.change.head && Object.keys(ch.change.head).length) await tx.manuals.updateHead(ch.manualNo, head);
+  const items = await tx.manuals.listItems(ch.manualNo);
   const resolved: ManualItemChange[] = [];
   for (const c of ch.change.items ?? []) {
     const same = items.filter((x) => x.kind === c.kind);
     if (c.action === 'delete') {
-      await tx.deleteManualItem(ch.manualNo, c.kind, c.serial);
+      await tx.manuals.deleteItem(ch.manualNo, c.kind, c.serial);
       resolved.push(c);
       continue;
     }
@@ -93,18 +93,18 @@ export async function approveManualChangeIn(tx: Store, changeId: number, now: Da
       unit: c.unit ?? before?.unit ?? '007',
       quantity: c.quantity ?? before?.quantity ?? '0',
     };
-    await tx.upsertManualItem(row);
+    await tx.manuals.upsertItem(row);
     items.push(row);
     resolved.push({ ...c, serial });
   }
-  const after = await tx.listManualItems(ch.manualNo);
+  const after = await tx.manuals.listItems(ch.manualNo);
   const pushes = await raiseManualChange(tx, { ...manual, head, version }, { head: ch.change.head, items: resolved }, version, after, now);
   return { version, pushes, change: { ...ch, status: 'approved', version, decidedAt: now.toISOString() } };
 }
 
 /** 审批 by an API call. */
 export async function approveManualChange(deps: Deps, actor: Actor, changeId: number): Promise<ManualChangeRow> {
-  const ch = await deps.store.getManualChange(changeId);
+  const ch = await deps.store.sandbox.getManualChange(changeId);
   if (!ch) throw notFound('变更申请', 'change request', changeId);
   await manualOf(deps.store, actor.enterpriseCode, ch.manualNo);
   if (ch.status !== 'pending') throw problem('OSW_SANDBOX_CHANGE_DECIDED', `变更申请[${changeId}]已审批`, `change request ${changeId} was decided already`);

@@ -39,7 +39,7 @@ export class ClientSeenRecorder {
     if ((this.recent.get(clientId) ?? -Infinity) > now - SEEN_WRITE_EVERY_MS) return;
     this.recent.set(clientId, now);
     try {
-      await this.deps.store.touchClientSeen(clientId, new Date(now).toISOString(), new Date(now - SEEN_WRITE_EVERY_MS).toISOString());
+      await this.deps.store.clients.touchSeen(clientId, new Date(now).toISOString(), new Date(now - SEEN_WRITE_EVERY_MS).toISOString());
     } catch (err) {
       // the exchange request goes on: the live status is a convenience
       this.deps.logger.warn({ clientId, err }, 'could not record the client as seen');
@@ -60,7 +60,7 @@ export async function clientLiveStatus(deps: { store: Store; clock: Clock; logge
   }
   const out = new Map<string, ClientLiveStatus>();
   for (const c of clients) {
-    const [backlog, target] = await Promise.all([deps.store.countPendingDeliveries(c.clientId), deps.store.getPushTarget(`client:${c.clientId}`)]);
+    const [backlog, target] = await Promise.all([deps.store.deliveries.countPending(c.clientId), deps.store.pushes.getTarget(`client:${c.clientId}`)]);
     const lastSeenAt = c.lastSeenAt ?? null;
     let connected: boolean | null;
     let connectedBy: ClientLiveStatus['connectedBy'];

@@ -3,12 +3,13 @@
  * 金关二期 and processing-trade manuals, with one scenario. Its jobs run in the sandbox worker.
  */
 import { channelInfo } from '@osw/messages';
-import type { Actor } from '../core/audit/audit-log.js';
-import type { AcceptedManifest, AcceptedPackage, CustomsPort } from '../core/exchange/accept.js';
-import { notFound, problem } from '../core/identity/problem.js';
-import type { PlatformDeps } from '../core/ports.js';
-import type { DeclarationRow, SandboxJobRow, Store } from '../core/store.js';
-import { DeclarationSandbox, type ReceiptIssued } from './declarations.js';
+import type { Actor } from '../audit/audit-log.js';
+import type { AcceptedManifest, AcceptedPackage, CustomsPort } from '../exchange/accept.js';
+import { notFound, problem } from '../problem.js';
+import type { PlatformDeps } from '../ports.js';
+import type { DeclarationRow, SandboxJobRow, Store } from '../store.js';
+import type { IssuedReceipt } from '../exchange/outbound.js';
+import { DeclarationSandbox } from './declarations.js';
 import { approveManualChangeIn } from './manuals.js';
 import { MANIFEST_RESPONSE_JOB, ManifestSandbox } from './manifests.js';
 import { SAS_RECEIPT_JOB, SasSandbox } from './sas.js';
@@ -47,7 +48,7 @@ export class CustomsSandbox implements CustomsPort {
     return this.packages.packageAccepted(tx, p, now);
   }
 
-  runJob(tx: Store, job: SandboxJobRow, now: Date): Promise<ReceiptIssued | null> {
+  runJob(tx: Store, job: SandboxJobRow, now: Date): Promise<IssuedReceipt | null> {
     if (job.kind === MANIFEST_RESPONSE_JOB) return this.manifests.respond(tx, job, now);
     if (job.kind === SAS_RECEIPT_JOB) return this.packages.issue(tx, job, now);
     return this.declarations.runJob(tx, job, now);
@@ -57,7 +58,7 @@ export class CustomsSandbox implements CustomsPort {
   async approveDueManualChanges(deps: Pick<PlatformDeps, 'store' | 'clock'>): Promise<number> {
     const now = deps.clock.now();
     let n = 0;
-    for (const ch of await deps.store.dueManualChanges(new Date(now.getTime() - this.manualApprovalMs).toISOString(), 20)) {
+    for (const ch of await deps.store.sandbox.dueManualChanges(new Date(now.getTime() - this.manualApprovalMs).toISOString(), 20)) {
       const done = await deps.store.transaction((tx) => approveManualChangeIn(tx, ch.id, now)).catch(() => null);
       if (done) n++;
     }
@@ -66,8 +67,8 @@ export class CustomsSandbox implements CustomsPort {
 }
 
 /** The API's "issue this receipt now" on a declaration the operator's enterprise is a party of. */
-export async function issueChosenReceipt(deps: PlatformDeps, actor: Actor, seqNo: string, channel: string, note?: string): Promise<ReceiptIssued & { seqNo: string; channel: string }> {
-  const d = await deps.store.findDeclarationByNumber(seqNo);
+export async function issueChosenReceipt(deps: PlatformDeps, actor: Actor, seqNo: string, channel: string, note?: string): Promise<IssuedReceipt & { seqNo: string; channel: string }> {
+  const d = await deps.store.declarations.findByNumber(seqNo);
   if (!d || ![d.senderEnterprise, d.tradeCode, d.ownerCode, d.agentCode].includes(actor.enterpriseCode)) throw notFound('报关单', 'declaration', seqNo);
   if (!channelInfo(channel)) throw problem('OSW_SANDBOX_CHANNEL_UNKNOWN', `未知的回执类型CHANNEL[${channel}]`, `unknown CHANNEL code ${channel}`);
   const sandbox = new DeclarationSandbox({ paceMs: 0 });

@@ -1,0 +1,132 @@
+/**
+ * Imports what RabbitMQ clients send: consumes every client's send queue (`Q_Send<id>`, competing
+ * consumers across platform instances), authenticates the sender by the queue the message came
+ * from (never by the message's claims), imports with the same `importMessage` as the HTTP exchange,
+ * answers on the message's reply-to, and acks only after the import is committed. An import that
+ * fails for an unexpected reason is requeued; the queue's delivery limit dead-letters a message
+ * that keeps failing (`osw.dead-letter`, reason in `x-death`).
+ */
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { OswError } from '@osw/messages';
+import { brokerNames, EXCHANGE_HEADER, decodeFileNameHeader, type AmqpAnswer } from '@osw/messages/exchange';
+import { importMessage, type CustomsPort } from '../../core/exchange/accept.js';
+import { ExchangeAuthenticator } from '../../core/exchange/authenticate.js';
+import type { Clock, Logger } from '../../core/ports.js';
+import type { Store } from '../../core/store.js';
+
+export interface ImportConsumerStats {
+  imported: number;
+  answered: number;
+  requeued: number;
+  refused: number;
+}
+
+/** Acks or nacks on a channel that may have closed meanwhile: its unacknowledged messages are redelivered anyway. */
+function settle(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    /* channel closed: the broker redelivers, the import is deduplicated by message id */
+  }
+}
+
+export class ImportConsumer {
+  readonly stats: ImportConsumerStats = { imported: 0, answered: 0, requeued: 0, refused: 0 };
+  private readonly clients: ExchangeAuthenticator;
+  private consumeCh: Channel | null = null;
+  private replyCh: Channel | null = null;
+  private readonly consumed = new Map<string, string>(); // send queue → consumer tag
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    private readonly deps: { store: Store; clock: Clock; logger: Logger },
+    private readonly customs: CustomsPort,
+    private readonly opts: { prefetch: number },
+  ) {
+    this.clients = new ExchangeAuthenticator(deps);
+  }
+
+  /** Opens its channels on a new connection; `died` is called when one closes unexpectedly. */
+  async attach(conn: ChannelModel, died: (what: string) => () => void): Promise<void> {
+    const consume = await conn.createChannel();
+    consume.on('error', () => undefined);
+    consume.on('close', died('consume'));
+    await consume.prefetch(this.opts.prefetch);
+    const reply = await conn.createChannel();
+    reply.on('error', () => undefined);
+    reply.on('close', died('reply'));
+    this.consumeCh = consume;
+    this.replyCh = reply;
+    this.consumed.clear();
+  }
+
+  /** Starts consuming a client's send queue (once per connection). */
+  async consume(clientId: string): Promise<void> {
+    const ch = this.consumeCh;
+    const queue = brokerNames(clientId).sendQueue;
+    if (!ch || this.consumed.has(queue) || this.stopped) return;
+    this.consumed.set(queue, '');
+    try {
+      const { consumerTag } = await ch.consume(queue, (msg) => {
+        if (!msg) {
+          // the queue was deleted (client removed): the broker cancelled the consumer
+          this.consumed.delete(queue);
+          return;
+        }
+        const p = this.handle(ch, clientId, msg).finally(() => this.inFlight.delete(p));
+        this.inFlight.add(p);
+      });
+      if (this.consumeCh === ch) this.consumed.set(queue, consumerTag);
+    } catch (err) {
+      this.consumed.delete(queue);
+      throw err;
+    }
+  }
+
+  private async handle(ch: Channel, clientId: string, msg: ConsumeMessage): Promise<void> {
+    const messageId = String(msg.properties.messageId ?? '');
+    const headers = msg.properties.headers ?? {};
+    const log = this.deps.logger.child({ clientId, msgId: messageId });
+    let answer: AmqpAnswer;
+    try {
+      const client = await this.clients.byQueue(clientId, headers[EXCHANGE_HEADER.device]);
+      const fileName = decodeFileNameHeader(headers[EXCHANGE_HEADER.fileName]);
+      if (fileName === null) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} must be percent-encoded UTF-8`);
+      const business = String(headers[EXCHANGE_HEADER.business] ?? '');
+      if (!fileName || !business) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} and ${EXCHANGE_HEADER.business} headers are required`);
+      const a = await importMessage(this.deps, this.customs, { client, messageId, fileName, business, body: msg.content });
+      answer = { ok: true, ...a };
+      this.stats.imported++;
+    } catch (err) {
+      if (!(err instanceof OswError)) {
+        // the store failed or something unexpected: try again later; the delivery limit ends a poison message
+        this.stats.requeued++;
+        log.error({ err: (err as Error).message, redelivered: msg.fields.redelivered }, 'import failed; message requeued');
+        settle(() => ch.nack(msg, false, true));
+        return;
+      }
+      this.stats.refused++;
+      answer = { ok: false, messageId, error: { code: err.code, message: err.message } };
+      log.info({ code: err.code }, 'message refused by the exchange');
+    }
+    if (msg.properties.replyTo && this.replyCh) {
+      try {
+        this.replyCh.publish('', msg.properties.replyTo, Buffer.from(JSON.stringify(answer)), { correlationId: msg.properties.correlationId, contentType: 'application/json' });
+        this.stats.answered++;
+      } catch {
+        // the client resends and gets the stored answer
+      }
+    }
+    // the import is committed: the message may go
+    settle(() => ch.ack(msg));
+  }
+
+  /** Stops consuming and lets imports in flight finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const ch = this.consumeCh;
+    for (const tag of this.consumed.values()) if (tag) await ch?.cancel(tag).catch(() => undefined);
+    await Promise.allSettled([...this.inFlight]);
+  }
+}

@@ -1,0 +1,100 @@
+/** The exchange's stores on Kysely: inbound messages and the clients' delivery queues. */
+import type { DeliveryRow, DeliveryStore, InboundRow, InboundStore, NewDelivery } from '../../../core/exchange/store.js';
+import { chunks, inTransaction, type SliceContext, type Db } from './common.js';
+
+export class KyselyInboundStore implements InboundStore {
+  constructor(private readonly db: Db) {}
+
+  async get(clientId: string, messageId: string): Promise<InboundRow | undefined> {
+    const r = await this.db.selectFrom('inboundMessages').selectAll().where('clientId', '=', clientId).where('messageId', '=', messageId).executeTakeFirst();
+    return r && { ...r, accepted: Number(r.accepted) === 1 };
+  }
+  async insert(row: InboundRow) {
+    await this.db
+      .insertInto('inboundMessages')
+      .values({ ...row, accepted: row.accepted ? 1 : 0 })
+      .execute();
+  }
+}
+
+export class KyselyDeliveryStore implements DeliveryStore {
+  constructor(private readonly ctx: SliceContext) {}
+
+  private get db() {
+    return this.ctx.db;
+  }
+
+  async enqueue(rows: readonly NewDelivery[]): Promise<number[]> {
+    const ids: number[] = [];
+    // (client, message id) is unique: a known message goes back in line with its new body
+    for (const part of chunks(rows, 100)) {
+      const r = await this.db
+        .insertInto('deliveries')
+        .values(part)
+        .onConflict((oc) => oc.columns(['clientId', 'messageId']).doUpdateSet((eb) => ({ ackedAt: null, body: eb.ref('excluded.body') })))
+        .returning('id')
+        .execute();
+      ids.push(...r.map((x) => Number(x.id)));
+    }
+    return ids;
+  }
+
+  take(clientId: string, max: number): Promise<DeliveryRow[]> {
+    return inTransaction(this.db, async (db) => {
+      const rows = await db
+        .selectFrom('deliveries')
+        .select(['id', 'clientId', 'messageId', 'business', 'fileName', 'body', 'createdAt', 'attempts'])
+        .where('clientId', '=', clientId)
+        .where('ackedAt', 'is', null)
+        .orderBy('id')
+        .limit(max)
+        // another instance taking this client's deliveries at the same moment gets the next ones
+        .$if(this.ctx.caps.forUpdateSkipLocked, (qb) => qb.forUpdate().skipLocked())
+        .execute();
+      if (rows.length)
+        await db
+          .updateTable('deliveries')
+          .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+          .where(
+            'id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute();
+      return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) + 1 }));
+    });
+  }
+
+  async ack(clientId: string, ids: readonly number[], at: string): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows = await this.db
+      .updateTable('deliveries')
+      .set({ ackedAt: at })
+      .where('clientId', '=', clientId)
+      .where('id', 'in', [...ids])
+      .where('ackedAt', 'is', null)
+      .returning('messageId')
+      .execute();
+    return rows.map((r) => r.messageId);
+  }
+
+  async countPending(clientId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('clientId', '=', clientId)
+      .where('ackedAt', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async ackedSince(clientId: string, since: string): Promise<boolean> {
+    const r = await this.db.selectFrom('deliveries').select('id').where('clientId', '=', clientId).where('ackedAt', '>=', since).limit(1).executeTakeFirst();
+    return !!r;
+  }
+
+  async dropAcked(before: string): Promise<number> {
+    const r = await this.db.deleteFrom('deliveries').where('ackedAt', 'is not', null).where('ackedAt', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

@@ -1,0 +1,61 @@
+/** The identity slice on Kysely: enterprises, operators, IC cards, sessions. */
+import type { CardRow, EnterpriseRow, IdentityStore, OperatorRow, SessionRow } from '../../../core/identity/store.js';
+import type { Db } from './common.js';
+
+export class KyselyIdentityStore implements IdentityStore {
+  constructor(private readonly db: Db) {}
+
+  async insertEnterprise(row: EnterpriseRow) {
+    await this.db.insertInto('enterprises').values(row).execute();
+  }
+  getEnterprise(customsCode: string) {
+    return this.db.selectFrom('enterprises').selectAll().where('customsCode', '=', customsCode).executeTakeFirst();
+  }
+  async countEnterprises() {
+    const r = await this.db.selectFrom('enterprises').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async insertOperator(row: OperatorRow) {
+    await this.db.insertInto('operators').values(row).execute();
+  }
+  getOperator(account: string) {
+    return this.db.selectFrom('operators').selectAll().where('account', '=', account).executeTakeFirst();
+  }
+  async updateOperatorLogin(account: string, failedLogins: number, lockedUntil: string | null) {
+    await this.db.updateTable('operators').set({ failedLogins, lockedUntil }).where('account', '=', account).execute();
+  }
+
+  async insertCard(row: CardRow) {
+    await this.db
+      .insertInto('cards')
+      .values({ ...row, locked: row.locked ? 1 : 0 })
+      .execute();
+  }
+  async getCard(cardNo: string): Promise<CardRow | undefined> {
+    const r = await this.db.selectFrom('cards').selectAll().where('cardNo', '=', cardNo).executeTakeFirst();
+    return r && { ...r, locked: Number(r.locked) === 1, triesLeft: Number(r.triesLeft) };
+  }
+  async recordCardPinFailure(cardNo: string): Promise<{ triesLeft: number; locked: boolean }> {
+    const r = await this.db
+      .updateTable('cards')
+      .set((eb) => ({
+        triesLeft: eb.case().when('triesLeft', '>', 0).then(eb('triesLeft', '-', 1)).else(0).end(),
+        locked: eb.case().when('triesLeft', '<=', 1).then(1).else(eb.ref('locked')).end(),
+      }))
+      .where('cardNo', '=', cardNo)
+      .returning(['triesLeft', 'locked'])
+      .executeTakeFirstOrThrow();
+    return { triesLeft: Number(r.triesLeft), locked: Number(r.locked) === 1 };
+  }
+  async resetCardPinTries(cardNo: string, tries: number) {
+    await this.db.updateTable('cards').set({ triesLeft: tries }).where('cardNo', '=', cardNo).where('locked', '=', 0).where('triesLeft', '<>', tries).execute();
+  }
+
+  async insertSession(row: SessionRow) {
+    await this.db.insertInto('sessions').values(row).execute();
+  }
+  getSession(tokenHash: string) {
+    return this.db.selectFrom('sessions').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst();
+  }
+}

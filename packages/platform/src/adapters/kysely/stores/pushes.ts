@@ -1,0 +1,287 @@
+/** The push log, its attempts, target health, stock requests and resend jobs on Kysely. */
+import type { Selectable, SelectQueryBuilder } from 'kysely';
+import type {
+  NewPush,
+  PushAttempt,
+  PushAttemptRow,
+  PushEventRow,
+  PushJobRow,
+  PushQuery,
+  PushRequestRow,
+  PushRow,
+  PushStatus,
+  PushStore,
+  PushTargetRow,
+} from '../../../core/push/store.js';
+import type { Database } from '../schema.js';
+import { chunks, claimRow, createdRange, inTransaction, paged, type SliceContext } from './common.js';
+
+function pushRow(r: Selectable<Database['pushes']>): PushRow {
+  return {
+    ...r,
+    id: Number(r.id),
+    eventId: r.eventId == null ? null : Number(r.eventId),
+    subscriptionId: Number(r.subscriptionId),
+    attempts: Number(r.attempts),
+    resent: Number(r.resent) === 1,
+  };
+}
+
+function jobRow(r: Selectable<Database['pushJobs']>): PushJobRow {
+  const { filterJson, ...rest } = r;
+  return { ...rest, id: Number(r.id), total: Number(r.total), doneCount: Number(r.doneCount), skippedCount: Number(r.skippedCount), filter: JSON.parse(filterJson) };
+}
+
+function targetRow(r: PushTargetRow): PushTargetRow {
+  return { ...r, consecutiveFailures: Number(r.consecutiveFailures) };
+}
+
+/** The push log's filters as SQL conditions. */
+function pushFilter<O>(qb: SelectQueryBuilder<Database, 'pushes', O>, q: Omit<PushQuery, 'offset' | 'limit'>): SelectQueryBuilder<Database, 'pushes', O> {
+  return qb
+    .where('enterpriseCode', '=', q.enterpriseCode)
+    .$if(!!q.manualNo, (r) => r.where('manualNo', '=', q.manualNo!))
+    .$if(!!q.documentNo, (r) => r.where('documentNo', '=', q.documentNo!))
+    .$if(!!q.clientId, (r) => r.where('clientId', '=', q.clientId!))
+    .$if(!!q.status, (r) => r.where('status', '=', q.status!))
+    .$if(q.idAfter !== undefined, (r) => r.where('id', '>', q.idAfter!))
+    .$if(q.idAtMost !== undefined, (r) => r.where('id', '<=', q.idAtMost!));
+}
+
+export class KyselyPushStore implements PushStore {
+  constructor(private readonly ctx: SliceContext) {}
+
+  private get db() {
+    return this.ctx.db;
+  }
+
+  async insertEvent(row: Omit<PushEventRow, 'id'>): Promise<number> {
+    const { payload, ...rest } = row;
+    const r = await this.db
+      .insertInto('pushEvents')
+      .values({ ...rest, payloadJson: JSON.stringify(payload) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(r.id);
+  }
+  async insert(rows: readonly NewPush[]): Promise<void> {
+    for (const part of chunks(rows, 50))
+      await this.db
+        .insertInto('pushes')
+        .values(part.map((p) => ({ ...p, status: 'pending' as const, attempts: 0, handedAt: null, deliveredAt: null, lastError: null, resent: 0, resentAt: null })))
+        .execute();
+  }
+  async get(id: number) {
+    const r = await this.db.selectFrom('pushes').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && pushRow(r);
+  }
+  list(q: PushQuery) {
+    return paged(
+      createdRange(pushFilter(this.db.selectFrom('pushes'), q), q, 'createdAt'),
+      q,
+      (qb) => qb.selectAll().orderBy('createdAt', 'desc').orderBy('id', 'desc'),
+      pushRow,
+    );
+  }
+  async ids(q: Omit<PushQuery, 'offset' | 'limit'>, limit: number): Promise<number[]> {
+    const qb = createdRange(pushFilter(this.db.selectFrom('pushes').select('id'), q), q, 'createdAt');
+    const rows = await qb.orderBy('id').limit(limit).execute();
+    return rows.map((r) => Number(r.id));
+  }
+  claimDue(now: string, leaseUntil: string, limit: number): Promise<PushRow[]> {
+    // one transaction: on PostgreSQL the select locks its rows (FOR UPDATE SKIP LOCKED) so instances take
+    // different pushes; on every engine the conditional update is what makes a claim exclusive
+    return inTransaction(this.db, async (db) => {
+      const candidates = await db
+        .selectFrom('pushes as p')
+        .selectAll('p')
+        .where('p.handedAt', 'is', null)
+        .where('p.nextAttemptAt', '<=', now)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('pushes as e')
+                .select('e.id')
+                .whereRef('e.targetKey', '=', 'p.targetKey')
+                .whereRef('e.orderKey', '=', 'p.orderKey')
+                .where('e.handedAt', 'is', null)
+                .whereRef('e.id', '<', 'p.id'),
+            ),
+          ),
+        )
+        .orderBy('p.nextAttemptAt')
+        .orderBy('p.id')
+        .limit(limit)
+        .$if(this.ctx.caps.forUpdateSkipLocked, (qb) => qb.forUpdate().skipLocked())
+        .execute();
+      if (!candidates.length) return [];
+      const r = await db
+        .updateTable('pushes')
+        .set({ nextAttemptAt: leaseUntil })
+        .where(
+          'id',
+          'in',
+          candidates.map((c) => c.id),
+        )
+        .where('handedAt', 'is', null)
+        .where('nextAttemptAt', '<=', now)
+        .executeTakeFirst();
+      // another instance claimed some of them in between (engines without row locks): leave this round's to the lease
+      if (Number(r.numUpdatedRows) !== candidates.length) return [];
+      return candidates.map((c) => pushRow({ ...c, nextAttemptAt: leaseUntil }));
+    });
+  }
+  async recordAttempts(attempts: readonly PushAttempt[]): Promise<void> {
+    if (!attempts.length) return;
+    await inTransaction(this.db, async (db) => {
+      for (const { pushId, change } of attempts) {
+        const { countAttempt, ...set } = change;
+        await db
+          .updateTable('pushes')
+          .set((eb) => ({ ...set, ...(countAttempt ? { attempts: eb('attempts', '+', 1) } : {}) }))
+          .where('id', '=', pushId)
+          .execute();
+      }
+      for (const part of chunks(attempts, 200)) await db
+          .insertInto('pushAttempts')
+          .values(part.map((a) => ({ pushId: a.pushId, ...a.attempt })))
+          .execute();
+    });
+  }
+  async listAttempts(pushId: number): Promise<PushAttemptRow[]> {
+    const rows = await this.db.selectFrom('pushAttempts').selectAll().where('pushId', '=', pushId).orderBy('id').execute();
+    return rows.map((r) => ({ ...r, id: Number(r.id), pushId: Number(r.pushId), durationMs: Number(r.durationMs) }));
+  }
+  async countClientTakes(clientId: string, messageIds: readonly string[], at: string): Promise<void> {
+    if (!messageIds.length) return;
+    const pushes = await this.db.selectFrom('pushes').select(['id']).where('clientId', '=', clientId).where('messageId', 'in', [...messageIds]).execute();
+    if (!pushes.length) return;
+    const ids = pushes.map((p) => p.id);
+    await this.db
+      .updateTable('pushes')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', ids)
+      .execute();
+    await this.db
+      .insertInto('pushAttempts')
+      .values(ids.map((pushId) => ({ pushId, at, outcome: 'taken', error: null, durationMs: 0 })))
+      .execute();
+  }
+  async deliveredToClient(clientId: string, messageIds: readonly string[], at: string): Promise<void> {
+    if (!messageIds.length) return;
+    const pushes = await this.db
+      .selectFrom('pushes')
+      .select(['id'])
+      .where('clientId', '=', clientId)
+      .where('messageId', 'in', [...messageIds])
+      .where('status', '<>', 'delivered')
+      .execute();
+    if (!pushes.length) return;
+    const ids = pushes.map((p) => p.id);
+    await this.db.updateTable('pushes').set({ status: 'delivered', deliveredAt: at, lastError: null }).where('id', 'in', ids).execute();
+    await this.db
+      .insertInto('pushAttempts')
+      .values(ids.map((pushId) => ({ pushId, at, outcome: 'delivered', error: null, durationMs: 0 })))
+      .execute();
+  }
+  async staleClientTargets(handedBefore: string, maxTakes: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('pushes as p')
+      .innerJoin('deliveries as d', (j) => j.onRef('d.clientId', '=', 'p.clientId').onRef('d.messageId', '=', 'p.messageId'))
+      .select('p.clientId')
+      .distinct()
+      .where('p.method', '=', 'client')
+      .where('p.status', '=', 'pending')
+      .where('p.handedAt', 'is not', null)
+      .where('d.ackedAt', 'is', null)
+      .where((eb) => eb.or([eb('p.handedAt', '<=', handedBefore), eb('d.attempts', '>=', maxTakes)]))
+      .execute();
+    return rows.map((r) => r.clientId).filter((c): c is string => !!c);
+  }
+
+  async getTarget(targetKey: string): Promise<PushTargetRow | undefined> {
+    const r = await this.db.selectFrom('pushTargets').selectAll().where('targetKey', '=', targetKey).executeTakeFirst();
+    return r && targetRow(r);
+  }
+  async upsertTarget(row: PushTargetRow): Promise<void> {
+    const { targetKey: _key, ...change } = row;
+    await this.db
+      .insertInto('pushTargets')
+      .values(row)
+      .onConflict((oc) => oc.column('targetKey').doUpdateSet(change))
+      .execute();
+  }
+  async suspendedTargets(): Promise<PushTargetRow[]> {
+    const rows = await this.db.selectFrom('pushTargets').selectAll().where('suspendedAt', 'is not', null).execute();
+    return rows.map(targetRow);
+  }
+  setTargetStatus(targetKey: string, status: PushStatus, nextAttemptAt: string): Promise<number> {
+    return inTransaction(this.db, async (db) => {
+      // queued pushes stay in the client's queue; only their status says the target is suspended
+      await db.updateTable('pushes').set({ status }).where('targetKey', '=', targetKey).where('handedAt', 'is not', null).where('status', '<>', 'delivered').execute();
+      const r = await db.updateTable('pushes').set({ status, nextAttemptAt }).where('targetKey', '=', targetKey).where('handedAt', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    });
+  }
+
+  async markResent(ids: readonly number[], at: string): Promise<number[]> {
+    if (!ids.length) return [];
+    const rows = await this.db
+      .updateTable('pushes')
+      .set({ resent: 1, resentAt: at, status: 'pending', handedAt: null, deliveredAt: null, nextAttemptAt: at, lastError: null })
+      .where('id', 'in', [...ids])
+      .where('body', 'is not', null)
+      .returning('id')
+      .execute();
+    return rows.map((r) => Number(r.id));
+  }
+  async dropPayloads(before: string): Promise<number> {
+    const r = await this.db.updateTable('pushes').set({ body: null }).where('status', '=', 'delivered').where('createdAt', '<', before).where('body', 'is not', null).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  async insertRequest(row: Omit<PushRequestRow, 'id' | 'doneAt'>): Promise<number> {
+    const { payload, ...rest } = row;
+    const r = await this.db
+      .insertInto('pushRequests')
+      .values({ ...rest, payloadJson: JSON.stringify(payload), doneAt: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(r.id);
+  }
+  async pendingRequests(limit: number): Promise<PushRequestRow[]> {
+    const rows = await this.db.selectFrom('pushRequests').selectAll().where('doneAt', 'is', null).orderBy('id').limit(limit).execute();
+    return rows.map(({ payloadJson, ...r }) => ({ ...r, id: Number(r.id), subscriptionId: Number(r.subscriptionId), payload: JSON.parse(payloadJson) }));
+  }
+  async completeRequest(id: number, at: string) {
+    if (!(await claimRow(this.ctx, 'pushRequests', id))) return false;
+    const r = await this.db.updateTable('pushRequests').set({ doneAt: at }).where('id', '=', id).where('doneAt', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async insertJob(row: Omit<PushJobRow, 'id'>): Promise<number> {
+    const { filter, ...rest } = row;
+    const r = await this.db
+      .insertInto('pushJobs')
+      .values({ ...rest, filterJson: JSON.stringify(filter) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(r.id);
+  }
+  async getJob(id: number) {
+    const r = await this.db.selectFrom('pushJobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && jobRow(r);
+  }
+  async runningJobs(limit: number) {
+    const rows = await this.db.selectFrom('pushJobs').selectAll().where('status', '=', 'running').orderBy('id').limit(limit).execute();
+    return rows.map(jobRow);
+  }
+  async updateJob(id: number, change: Partial<Pick<PushJobRow, 'status' | 'total' | 'doneCount' | 'skippedCount' | 'finishedAt' | 'error' | 'filter'>>) {
+    const { filter, ...rest } = change;
+    await this.db
+      .updateTable('pushJobs')
+      .set({ ...rest, ...(filter ? { filterJson: JSON.stringify(filter) } : {}) })
+      .where('id', '=', id)
+      .execute();
+  }
+}

@@ -1,0 +1,18 @@
+/** Named serials on Kysely. */
+import type { SerialStore } from '../../../core/store.js';
+import type { Db } from './common.js';
+
+export class KyselySerialStore implements SerialStore {
+  constructor(private readonly db: Db) {}
+
+  async next(name: string): Promise<number> {
+    // one statement: two instances asking for the first value of a serial at once cannot both insert it
+    const row = await this.db
+      .insertInto('serials')
+      .values({ name, value: 1 })
+      .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('serials.value', '+', 1) })))
+      .returning('value')
+      .executeTakeFirstOrThrow();
+    return Number(row.value);
+  }
+}

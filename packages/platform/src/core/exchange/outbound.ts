@@ -1,0 +1,140 @@
+/**
+ * The one road from the platform to a client's InBox. Whatever goes to a client — a receipt that a
+ * business system (the customs sandbox, or a gateway to real customs in its place) issued for the
+ * message's sender, or a subscriber's push — is named, given its DXP message id and queued here:
+ *
+ *   business system ── ReceiptIssued ──► issueReceipt ─┬─► the sender's delivery queue
+ *                                                      └─► pushes to the subscribers (push/matching)
+ *   push engine ── client pushes ──► queueClientPushes ──► the subscriber's delivery queue
+ *   delivery queue ──► HTTP long poll (takeDeliveries/acknowledgeDeliveries)
+ *                  └─► RabbitMQ receive queue (forwardDeliveries)
+ *
+ * InBox file names: `Receipt_<document>_<ts>.xml` for receipts (and manual data), `DecData_<统一编号>_<ts>.xml`
+ * for declaration data; `<ts>` is a file stamp unique across processes (a store serial).
+ */
+import { dxpMessageId, fileStamp, receiptName } from '@osw/messages';
+import type { Clock } from '../ports.js';
+import { raiseDeclarationReceipt } from '../push/matching.js';
+import type { DeclarationRow } from '../declarations/store.js';
+import type { DeliveryRow } from './store.js';
+import type { PushRow } from '../push/store.js';
+import type { Store } from '../store.js';
+
+/** The DXP id the push engine sends from. */
+export const PUSH_SENDER_ID = 'DXPEDCPUSH000001';
+
+/** A new file stamp `yyyyMMddHHmmssSSS` + serial: unique across processes, orders a client's files. */
+export async function nextFileStamp(tx: Store, now: Date): Promise<string> {
+  return fileStamp(now, await tx.serials.next('fileStamp'));
+}
+
+/** Client pushes: DXP form, sender + receiving client + stamp. Others: sender + `N` + stamp + index. */
+export function pushMessageId(stamp: string, clientId: string | null, index: number): string {
+  return clientId ? dxpMessageId(PUSH_SENDER_ID, clientId, stamp) : `${PUSH_SENDER_ID}N${stamp}${String(index).padStart(3, '0')}`;
+}
+
+/** 申报数据 file name in the subscriber's InBox: `DecData_<统一编号>_<ts>.xml` (the DecMessage as declared). */
+export function declarationDataName(seqNo: string, stamp: string): string {
+  return `DecData_${seqNo}_${stamp}.xml`;
+}
+
+/** Manual data (OSWEMS01/02) file name: `Receipt_<message id>_<ts>.xml`, as Package receipts are named. */
+export function manualDataName(messageId: string, stamp: string): string {
+  return receiptName(messageId, stamp);
+}
+
+/**
+ * A receipt a business system issued for the sender of a message: a DEC_RESULT, a manifest
+ * response, a 金关二期 receipt. The event says what and for whom; naming and queueing are ours.
+ */
+export interface ReceiptIssued {
+  /** the client that sent the message the receipt answers */
+  clientId: string;
+  business: string;
+  /** the DXP id of the issuing system (customs' declaration system, manifest system, …) */
+  issuerId: string;
+  /** what the file is named after: the document (统一编号, manifest MessageID), or the receipt's own message id */
+  namedAfter: { document: string } | 'message-id';
+  /** the receipt's content, once its message id is known (some receipts carry it inside) */
+  body(ids: { messageId: string; stamp: string }): string;
+  at: Date;
+  /** a declaration's receipt also goes to the declaration's subscribers */
+  declaration?: { row: DeclarationRow; channel: string; note: string; entryId: string };
+}
+
+/** What issuing a receipt did: the client to wake, the file, and how many pushes went to subscribers. */
+export interface IssuedReceipt {
+  clientId: string;
+  fileName: string;
+  messageId: string;
+  body: string;
+  pushes: number;
+}
+
+/** Queues a receipt for its sender and, for a declaration, pushes it to the subscribers: in the caller's transaction. */
+export async function issueReceipt(tx: Store, e: ReceiptIssued): Promise<IssuedReceipt> {
+  const stamp = await nextFileStamp(tx, e.at);
+  const messageId = dxpMessageId(e.issuerId, e.clientId, stamp);
+  const body = e.body({ messageId, stamp });
+  const fileName = receiptName(e.namedAfter === 'message-id' ? messageId : e.namedAfter.document, stamp);
+  const at = e.at.toISOString();
+  await tx.deliveries.enqueue([{ clientId: e.clientId, messageId, business: e.business, fileName, body, createdAt: at }]);
+  let pushes = 0;
+  if (e.declaration) {
+    const d = e.declaration;
+    pushes = await raiseDeclarationReceipt(tx, d.row, { channel: d.channel, note: d.note, entryId: d.entryId, xml: body, at: e.at, fileName, stamp });
+  }
+  return { clientId: e.clientId, fileName, messageId, body, pushes };
+}
+
+/** Hands client pushes to their clients' delivery queues (a resent push goes back in line under its message id). */
+export async function queueClientPushes(tx: Store, pushes: readonly Pick<PushRow, 'clientId' | 'messageId' | 'business' | 'fileName' | 'body'>[], at: string): Promise<number[]> {
+  return tx.deliveries.enqueue(pushes.map((p) => ({ clientId: p.clientId!, messageId: p.messageId, business: p.business, fileName: p.fileName, body: p.body ?? '', createdAt: at })));
+}
+
+type Deps = { store: Store; clock: Clock };
+
+/** A client fetches its queue: a batch of unacknowledged deliveries; each fetch of a push is an attempt in the push log. */
+export function takeDeliveries(deps: Deps, clientId: string, max: number): Promise<DeliveryRow[]> {
+  return deps.store.transaction(async (tx) => {
+    const rows = await tx.deliveries.take(clientId, max);
+    if (rows.length)
+      await tx.pushes.countClientTakes(
+        clientId,
+        rows.map((r) => r.messageId),
+        deps.clock.now().toISOString(),
+      );
+    return rows;
+  });
+}
+
+/** A client acknowledges what it wrote into its InBox; the pushes among them are delivered (下发成功). Returns how many were acknowledged now. */
+export function acknowledgeDeliveries(deps: Deps, clientId: string, ids: readonly number[]): Promise<number> {
+  if (!ids.length) return Promise.resolve(0);
+  return deps.store.transaction(async (tx) => {
+    const at = deps.clock.now().toISOString();
+    const messageIds = await tx.deliveries.ack(clientId, ids, at);
+    await tx.pushes.deliveredToClient(clientId, messageIds, at);
+    return messageIds.length;
+  });
+}
+
+/**
+ * Forwards one batch of a client's queue through something slow (the broker, with its confirms):
+ * claim, `publish`, acknowledge once `publish` resolves. A crash or a failed publish leaves the
+ * batch queued; it goes out again with the same message ids, and the client drops what it has.
+ * Returns how many were forwarded.
+ */
+export function forwardDeliveries(deps: Deps, clientId: string, max: number, publish: (rows: DeliveryRow[]) => Promise<void>): Promise<number> {
+  return deps.store.claiming(async (tx) => {
+    const rows = await takeDeliveries({ store: tx, clock: deps.clock }, clientId, max);
+    if (!rows.length) return 0;
+    await publish(rows);
+    await acknowledgeDeliveries(
+      { store: tx, clock: deps.clock },
+      clientId,
+      rows.map((r) => r.id),
+    );
+    return rows.length;
+  });
+}

@@ -1,0 +1,62 @@
+/** The identity slice's store port: enterprises, operators, IC cards and operator sessions. */
+
+export interface EnterpriseRow {
+  customsCode: string;
+  uscc: string;
+  name: string;
+  region: string;
+  createdAt: string;
+}
+
+export interface OperatorRow {
+  account: string;
+  enterpriseCode: string;
+  name: string;
+  operatorCode: string;
+  passwordHash: string;
+  failedLogins: number;
+  lockedUntil: string | null;
+  createdAt: string;
+}
+
+export type CardKind = 'legal' | 'operator';
+
+export interface CardRow {
+  cardNo: string;
+  enterpriseCode: string;
+  kind: CardKind;
+  holderAccount: string | null;
+  publicKeyPem: string;
+  fingerprint: string;
+  pinHash: string;
+  triesLeft: number;
+  locked: boolean;
+  createdAt: string;
+}
+
+export interface SessionRow {
+  tokenHash: string;
+  account: string;
+  enterpriseCode: string;
+  expiresAt: string;
+}
+
+export interface IdentityStore {
+  insertEnterprise(row: EnterpriseRow): Promise<void>;
+  getEnterprise(customsCode: string): Promise<EnterpriseRow | undefined>;
+  countEnterprises(): Promise<number>;
+
+  insertOperator(row: OperatorRow): Promise<void>;
+  getOperator(account: string): Promise<OperatorRow | undefined>;
+  updateOperatorLogin(account: string, failedLogins: number, lockedUntil: string | null): Promise<void>;
+
+  insertCard(row: CardRow): Promise<void>;
+  getCard(cardNo: string): Promise<CardRow | undefined>;
+  /** counts a wrong PIN down atomically and locks the card at zero; returns what is left */
+  recordCardPinFailure(cardNo: string): Promise<{ triesLeft: number; locked: boolean }>;
+  /** a right PIN gives the card its tries back */
+  resetCardPinTries(cardNo: string, tries: number): Promise<void>;
+
+  insertSession(row: SessionRow): Promise<void>;
+  getSession(tokenHash: string): Promise<SessionRow | undefined>;
+}

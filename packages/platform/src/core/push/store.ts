@@ -1,0 +1,222 @@
+/**
+ * The push engine's store ports: business events and their pushes (the push log 推送记录) with
+ * every attempt, the health of each target, stock requests, bulk resend jobs, webhook endpoints
+ * and the app/WeChat feed. Claims are written so that several platform instances may race on them:
+ * a claim is a conditional update that only one instance wins (and the select takes
+ * `FOR UPDATE SKIP LOCKED` where the engine has it). Writes take sets of rows.
+ */
+import type { ListQuery, Paged } from '../paging.js';
+
+/** 推送方式 of one push: the subscriber's client, an SMS, the app or WeChat feed, or a webhook. */
+export type PushMethod = 'client' | 'sms' | 'app' | 'wechat' | 'webhook';
+/** 下发状态 */
+export type PushStatus = 'pending' | 'delivered' | 'failed' | 'suspended';
+/** What raised a push. */
+export type PushSource = 'declaration-data' | 'declaration-receipt' | 'manual-stock' | 'manual-change';
+export type PushSubscriptionKind = 'declaration' | 'receipt' | 'manual';
+
+/** A business event (outbox): written with its pushes in the transaction of the business change. */
+export interface PushEventRow {
+  id: number;
+  kind: PushSource;
+  /** 统一编号 or 账册号 */
+  documentKey: string;
+  payload: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** One push to one target (a row of the push log 推送记录). */
+export interface PushRow {
+  id: number;
+  /** 报文ID: stable across retries and resends */
+  messageId: string;
+  eventId: number | null;
+  source: PushSource;
+  subscriptionKind: PushSubscriptionKind;
+  subscriptionId: number;
+  method: PushMethod;
+  /** who receives it: `client:<id>`, `sms:<phone>`, `app:<enterprise>`, `wechat:<enterprise>`, `webhook:<endpoint id>` */
+  targetKey: string;
+  /** 下发客户端ID (client pushes) */
+  clientId: string | null;
+  /** the subscribing enterprise */
+  enterpriseCode: string;
+  /** 单据号 (统一编号) */
+  documentNo: string | null;
+  /** 账册号 */
+  manualNo: string | null;
+  /** pushes with the same target and order key are delivered in id order */
+  orderKey: string;
+  /** client pushes: the business whose InBox receives the file */
+  business: string;
+  fileName: string;
+  /** the payload; null once the retention period has passed */
+  body: string | null;
+  status: PushStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  /** handed to the client's queue (client pushes) or delivered (others) */
+  handedAt: string | null;
+  /** 下发时间 */
+  deliveredAt: string | null;
+  lastError: string | null;
+  /** 重发标识 */
+  resent: boolean;
+  /** 重发时间 */
+  resentAt: string | null;
+  createdAt: string;
+}
+
+export type NewPush = Omit<PushRow, 'id' | 'status' | 'attempts' | 'handedAt' | 'deliveredAt' | 'lastError' | 'resent' | 'resentAt'>;
+
+export interface PushAttemptRow {
+  id: number;
+  pushId: number;
+  at: string;
+  /** `delivered`, `queued` (handed to a client's queue), `taken` (the client fetched it), `failed`, `held` (target suspended) */
+  outcome: string;
+  error: string | null;
+  durationMs: number;
+}
+
+/** The end of one attempt: the push's new state and the attempt in the log. */
+export interface PushAttempt {
+  pushId: number;
+  change: { status: PushStatus; nextAttemptAt: string; handedAt?: string | null; deliveredAt?: string | null; lastError: string | null; countAttempt: boolean };
+  attempt: Omit<PushAttemptRow, 'id' | 'pushId'>;
+}
+
+export interface PushTargetRow {
+  targetKey: string;
+  consecutiveFailures: number;
+  suspendedAt: string | null;
+  /** when a suspended target is tried again */
+  probeAt: string | null;
+  lastError: string | null;
+  updatedAt: string;
+}
+
+/** The push log's filters (GET /api/v1/pushes). */
+export interface PushQuery extends ListQuery {
+  enterpriseCode: string;
+  manualNo?: string;
+  documentNo?: string;
+  clientId?: string;
+  status?: PushStatus;
+  /** ids above this one (a bulk resend's cursor) */
+  idAfter?: number;
+  /** ids up to this one (a bulk resend's snapshot) */
+  idAtMost?: number;
+}
+
+/** Work for the push engine that is not a business event, e.g. a stock subscription's one push. */
+export interface PushRequestRow {
+  id: number;
+  kind: 'manual-stock';
+  subscriptionId: number;
+  clientId: string;
+  payload: Record<string, unknown>;
+  createdAt: string;
+  doneAt: string | null;
+}
+
+export interface PushJobRow {
+  id: number;
+  enterpriseCode: string;
+  kind: 'resend';
+  filter: Record<string, unknown>;
+  status: 'running' | 'done' | 'failed';
+  total: number;
+  doneCount: number;
+  skippedCount: number;
+  createdAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+export interface PushStore {
+  insertEvent(row: Omit<PushEventRow, 'id'>): Promise<number>;
+  insert(rows: readonly NewPush[]): Promise<void>;
+  get(id: number): Promise<PushRow | undefined>;
+  list(q: PushQuery): Promise<Paged<PushRow>>;
+  /** ids of every push matching the filters, oldest first (bulk resend) */
+  ids(q: Omit<PushQuery, 'offset' | 'limit'>, limit: number): Promise<number[]>;
+  /**
+   * Claims due pushes: not handed yet, due at `now`, and the first not-handed push of their
+   * (target, order key) — so one document's or one manual's pushes never overtake each other.
+   * A claimed push's next attempt moves to `leaseUntil`, so no other worker takes it meanwhile.
+   */
+  claimDue(now: string, leaseUntil: string, limit: number): Promise<PushRow[]>;
+  /** ends attempts: each push's new state and its attempt in the log */
+  recordAttempts(attempts: readonly PushAttempt[]): Promise<void>;
+  listAttempts(pushId: number): Promise<PushAttemptRow[]>;
+  /** the client fetched these messages (its pushes among them): every fetch is an attempt in the push log */
+  countClientTakes(clientId: string, messageIds: readonly string[], at: string): Promise<void>;
+  /** the client acknowledged these messages: its pushes among them are delivered (下发成功) */
+  deliveredToClient(clientId: string, messageIds: readonly string[], at: string): Promise<void>;
+  /** clients with a push handed before `handedBefore` and not acknowledged, or fetched `maxTakes` times without an ack */
+  staleClientTargets(handedBefore: string, maxTakes: number): Promise<string[]>;
+
+  getTarget(targetKey: string): Promise<PushTargetRow | undefined>;
+  upsertTarget(row: PushTargetRow): Promise<void>;
+  suspendedTargets(): Promise<PushTargetRow[]>;
+  /** moves the undelivered pushes of a target to `status` (suspended on suspension, pending on recovery); the not-handed ones also get `nextAttemptAt` */
+  setTargetStatus(targetKey: string, status: PushStatus, nextAttemptAt: string): Promise<number>;
+
+  /** resend: the pushes go out again with their message ids, 重发标识 set; returns the ids resent (a push whose payload is gone is not) */
+  markResent(ids: readonly number[], at: string): Promise<number[]>;
+  /** retention: drops payloads of delivered pushes created before `before`; returns how many */
+  dropPayloads(before: string): Promise<number>;
+
+  insertRequest(row: Omit<PushRequestRow, 'id' | 'doneAt'>): Promise<number>;
+  /** requests not done yet, oldest first */
+  pendingRequests(limit: number): Promise<PushRequestRow[]>;
+  /** claims and completes a request; false when another process has it or had it */
+  completeRequest(id: number, at: string): Promise<boolean>;
+
+  insertJob(row: Omit<PushJobRow, 'id'>): Promise<number>;
+  getJob(id: number): Promise<PushJobRow | undefined>;
+  runningJobs(limit: number): Promise<PushJobRow[]>;
+  updateJob(id: number, change: Partial<Pick<PushJobRow, 'status' | 'total' | 'doneCount' | 'skippedCount' | 'finishedAt' | 'error' | 'filter'>>): Promise<void>;
+}
+
+/** A webhook endpoint attached to one subscription. */
+export interface WebhookEndpointRow {
+  id: number;
+  enterpriseCode: string;
+  subscriptionKind: PushSubscriptionKind;
+  subscriptionId: number;
+  url: string;
+  /** `whsec_<base64>` (Standard Webhooks) */
+  secret: string;
+  createdAt: string;
+  disabledAt: string | null;
+}
+
+export interface WebhookStore {
+  insert(row: Omit<WebhookEndpointRow, 'id'>): Promise<number>;
+  get(id: number): Promise<WebhookEndpointRow | undefined>;
+  list(enterpriseCode: string): Promise<WebhookEndpointRow[]>;
+  disable(id: number, at: string): Promise<boolean>;
+  /** enabled endpoints attached to any of the subscriptions */
+  forSubscriptions(subscriptionKind: PushSubscriptionKind, subscriptionIds: readonly number[]): Promise<WebhookEndpointRow[]>;
+}
+
+/** A message of the app (掌上海关) or WeChat (微信小程序) feed of an enterprise. */
+export interface FeedMessageRow {
+  id: number;
+  enterpriseCode: string;
+  channel: 'app' | 'wechat';
+  pushId: number;
+  messageId: string;
+  title: string;
+  text: string;
+  payload: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface FeedStore {
+  /** a redelivery of the same push is one message in the feed: returns the id it already has */
+  insert(row: Omit<FeedMessageRow, 'id'>): Promise<number>;
+  list(enterpriseCode: string, channel: 'app' | 'wechat' | undefined, q: ListQuery): Promise<Paged<FeedMessageRow>>;
+}
