@@ -14,6 +14,7 @@
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import { receivedError } from '@osw/messages';
 import type { ImportAnswer, IncomingMessage, OutgoingMessage, Transport } from '../../core/ports.js';
 import { TransportError } from '../../core/ports.js';
 
@@ -193,7 +194,10 @@ export class AmqpTransport implements Transport {
         );
       });
       const a = await answer;
-      if (!a.ok) throw new TransportError(a.error?.code ?? 'OSW_EXCHANGE_REFUSED', a.error?.message ?? 'refused', { retryable: false });
+      if (!a.ok) {
+        const e = receivedError(a.error, 'OSW_EXCHANGE_REFUSED');
+        throw new TransportError(e.code, e.message ?? 'refused', { retryable: false });
+      }
       return { accepted: a.accepted, responseXml: a.responseXml, duplicate: a.duplicate };
     } catch (err) {
       this.pending.delete(correlationId);
