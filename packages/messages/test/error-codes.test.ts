@@ -1,5 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ERRORS_DOC, renderErrorsDoc } from '../../../scripts/errors-doc.js';
 import { ERROR_CODES, FAIL_CODES, FAIL_CODE_STATUS, httpStatusOf, isErrorCode, MessageRejected, OswError, receivedError, type ErrorCode } from '../src/index.js';
+
+const doc = readFileSync(ERRORS_DOC, 'utf8');
+const failCodesDoc = readFileSync(new URL('../../../docs/failcodes.md', import.meta.url), 'utf8');
+
+/** `| CODE | 400 | …` rows of a markdown document whose first cell looks like a code */
+function codeRows(text: string): { code: string; second: string }[] {
+  return [...text.matchAll(/^\| (OSW_[A-Z0-9_]+|C\d+) \| ([^|]*) \|/gm)].map((m) => ({ code: m[1], second: m[2].trim() }));
+}
 
 const every: [ErrorCode, number][] = [
   ...Object.entries(ERROR_CODES).map(([code, e]) => [code as ErrorCode, e.status] as [ErrorCode, number]),
@@ -50,5 +60,29 @@ describe('the error table', () => {
     expect(receivedError({ code: 'OSW_FROM_THE_FUTURE', message: 'new' }, 'OSW_REMOTE_ERROR')).toEqual({ code: 'OSW_REMOTE_ERROR', message: '[OSW_FROM_THE_FUTURE] new' });
     expect(receivedError({ message: '<html>bad gateway</html>' }, 'OSW_REMOTE_ERROR')).toEqual({ code: 'OSW_REMOTE_ERROR', message: '<html>bad gateway</html>' });
     expect(receivedError(undefined, 'OSW_EXCHANGE_REFUSED')).toEqual({ code: 'OSW_EXCHANGE_REFUSED', message: undefined });
+  });
+});
+
+describe('docs/errors.md', () => {
+  it('is what npm run docs:errors writes from the table', () => {
+    expect(doc, 'docs/errors.md differs from the error table: run npm run docs:errors').toBe(renderErrorsDoc(doc));
+  });
+
+  it('lists every code of the table once, with its status', () => {
+    const rows = codeRows(doc);
+    for (const [code, status] of every) {
+      const mine = rows.filter((r) => r.code === code);
+      expect(mine.length, `${code} rows in docs/errors.md`).toBe(1);
+      expect(mine[0].second, code).toBe(String(status));
+    }
+  });
+
+  it('lists no code that is not in the table, in a row or in the text', () => {
+    for (const r of codeRows(doc)) expect(isErrorCode(r.code), `${r.code} in docs/errors.md`).toBe(true);
+    for (const [, code] of doc.matchAll(/`(OSW_[A-Z0-9_]*[A-Z0-9])`/g)) expect(isErrorCode(code), `${code} in docs/errors.md`).toBe(true);
+  });
+
+  it('docs/failcodes.md tells what to do for every failCode and no other', () => {
+    expect(codeRows(failCodesDoc).map((r) => r.code)).toEqual(Object.keys(FAIL_CODES));
   });
 });
