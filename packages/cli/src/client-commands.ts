@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import YAML from 'yaml';
 import { createTransport, loadClientConfig, loadStatusPageSettings, startClient, type ClientConfig, type StatusSnapshot } from '@osw/client';
-import { BUSINESS_TYPES, OswError } from '@osw/messages';
+import { BUSINESS_TYPES, OswError, receivedError } from '@osw/messages';
 
 function die(err: unknown, code = 1): never {
   const e = err as Error & { code?: string };
@@ -88,7 +88,10 @@ async function statusApi(file: string, route: string, method = 'GET'): Promise<a
     throw new OswError('OSW_CLIENT_NOT_RUNNING', `no client answers on ${url}: is it running with this config (statusPage.enabled, port ${page.port})?`);
   }
   const body = await res.json();
-  if (!res.ok) throw new OswError(body?.error?.code ?? 'OSW_CLIENT_STATUS', body?.error?.message ?? res.statusText);
+  if (!res.ok) {
+    const e = receivedError(body?.error, 'OSW_CLIENT_STATUS');
+    throw new OswError(e.code, e.message ?? res.statusText);
+  }
   return body;
 }
 
@@ -234,7 +237,10 @@ export function clientCommands(program: Command): void {
       const call = async (route: string, body: unknown, token?: string): Promise<Answer> => {
         const res = await fetch(base + route, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
         const json = (await res.json()) as Answer;
-        if (!res.ok) throw new OswError(json?.error?.code ?? `HTTP_${res.status}`, json?.error?.message ?? res.statusText);
+        if (!res.ok) {
+          const e = receivedError(json?.error, 'OSW_REMOTE_ERROR');
+          throw new OswError(e.code, e.message ?? `${res.status} ${res.statusText}`);
+        }
         return json;
       };
       try {

@@ -1,11 +1,14 @@
+import type { ErrorCode } from './error-codes.js';
+
 /**
- * Typed errors with stable codes. `code` is what users search for; the import client's
- * failCodes (C18, C134, …) are listed in docs/errors.md and in FAIL_CODES below.
+ * Typed errors with stable codes. `code` is what users search for: one of the table in
+ * error-codes.ts (with its HTTP status and meaning) or an import-client failCode (C18, C134, …,
+ * FAIL_CODES below); docs/errors.md lists both.
  */
 export class OswError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly details?: Record<string, unknown>;
-  constructor(code: string, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OswError';
     this.code = code;

@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './error-codes.js';
 export * from './time.js';
 export * from './naming.js';
 export * from './ids.js';

@@ -1,5 +1,5 @@
 /** Ports the import client core takes as arguments; adapters implement them. */
-import { OswError } from '@osw/messages';
+import { OswError, type ErrorCode } from '@osw/messages';
 import type { ImportAnswer as WireImportAnswer } from '@osw/messages/exchange';
 
 export { systemClock, silentLogger, type Clock, type Logger } from '@osw/messages';
@@ -41,7 +41,7 @@ export interface Transport {
 export class TransportError extends OswError {
   readonly retryable: boolean;
   readonly timedOut: boolean;
-  constructor(code: string, message: string, opts: { retryable: boolean; timedOut?: boolean; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, opts: { retryable: boolean; timedOut?: boolean; cause?: unknown }) {
     super(code, message, { cause: opts.cause });
     this.name = 'TransportError';
     this.retryable = opts.retryable;

@@ -4,10 +4,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { CustomsPort } from '../core/exchange/accept.js';
 import type { PlatformDeps } from '../core/ports.js';
-import { errorHandler } from './errors.js';
+import { answer, errorHandler } from './errors.js';
 import type { SmsSender } from '../core/sms/verification-codes.js';
 import { exchangeRoutes } from './exchange-routes.js';
 import { registerOpenApi } from './openapi.js';
@@ -38,10 +38,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     // long-polling receivers must not hold a shutdown
     forceCloseConnections: true,
     // errors the router raises before any route runs (an over-long parameter, a bad URL) get our shape too
-    frameworkErrors: (error, _req, reply) => {
-      const status = (error as { statusCode?: number }).statusCode ?? 400;
-      void (reply as unknown as FastifyReply).status(status).send({ error: { code: `OSW_HTTP_${(error as { code?: string }).code ?? 'BAD_REQUEST'}`, message: error.message } });
-    },
+    frameworkErrors: (error, req, reply) => void errorHandler(error, req, reply),
   });
   app.setErrorHandler(errorHandler);
   for (const type of ['application/octet-stream', 'application/zip', 'application/xml', 'text/xml'])
@@ -63,7 +60,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
         return reply.send(file.body);
       }
     }
-    return reply.status(404).send({ error: { code: 'OSW_NOT_FOUND', message: `no route ${req.method} ${req.url}` } });
+    return answer(reply, 'OSW_NOT_FOUND', `no route ${req.method} ${req.url}`);
   });
   return app;
 }

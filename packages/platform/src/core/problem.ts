@@ -2,9 +2,9 @@
  * Errors with a stable code and a message in Chinese and English. The message is `中文 (English)`;
  * `details.zh` / `details.en` let the API answer in the language of `Accept-Language`.
  */
-import { OswError } from '@osw/messages';
+import { OswError, type OswCode } from '@osw/messages';
 
-export function problem(code: string, zh: string, en: string, details?: Record<string, unknown>): OswError {
+export function problem(code: OswCode, zh: string, en: string, details?: Record<string, unknown>): OswError {
   return new OswError(code, `${zh} (${en})`, { details: { ...details, zh, en } });
 }
 

@@ -15,6 +15,7 @@ import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { AmqpAnswerSchema, type AmqpAnswer, brokerNames, decodeFileNameHeader, DIRECT_REPLY_TO, EXCHANGE_HEADER, messageHeaders } from '@osw/messages/exchange';
+import { receivedError } from '@osw/messages';
 import type { ImportAnswer, IncomingMessage, OutgoingMessage, Transport } from '../../core/ports.js';
 import { TransportError } from '../../core/ports.js';
 
@@ -189,7 +190,10 @@ export class AmqpTransport implements Transport {
         );
       });
       const a = await answer;
-      if (!a.ok) throw new TransportError(a.error.code, a.error.message, { retryable: false });
+      if (!a.ok) {
+        const e = receivedError(a.error, 'OSW_EXCHANGE_REFUSED');
+        throw new TransportError(e.code, e.message ?? 'refused', { retryable: false });
+      }
       return { accepted: a.accepted, responseXml: a.responseXml, duplicate: a.duplicate };
     } catch (err) {
       this.pending.delete(correlationId);

@@ -1,5 +1,6 @@
 /** The HTTP exchange transport: POST messages, long-poll the client's receive queue, ack. */
 import { EXCHANGE_HEADER, EXCHANGE_HTTP, ImportAnswerSchema, messageHeaders } from '@osw/messages/exchange';
+import { receivedError } from '@osw/messages';
 import type { ImportAnswer, IncomingMessage, OutgoingMessage, Transport } from '../../core/ports.js';
 import { TransportError } from '../../core/ports.js';
 
@@ -45,12 +46,13 @@ export class HttpTransport implements Transport {
     try {
       body = text ? JSON.parse(text) : {};
     } catch {
-      body = { error: { code: `HTTP_${res.status}`, message: text.slice(0, 200) } };
+      body = { error: { message: text.slice(0, 200) } };
     }
     if (!res.ok) {
-      const code = body?.error?.code ?? `HTTP_${res.status}`;
-      const message = `${res.status} ${body?.error?.message ?? res.statusText}`;
-      throw new TransportError(code, message, { retryable: res.status >= 500 || res.status === 429 });
+      // an answer without a code of the error table (a proxy's error page) is OSW_REMOTE_ERROR
+      const e = receivedError(body?.error, 'OSW_REMOTE_ERROR');
+      const message = `${res.status} ${e.message ?? res.statusText}`;
+      throw new TransportError(e.code, message, { retryable: res.status >= 500 || res.status === 429 });
     }
     return body;
   }

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { httpStatusOf, type OswCode } from '@osw/messages';
 
 export interface StatusSnapshot {
   clientId: string;
@@ -64,6 +65,7 @@ export async function startStatusPage(control: StatusControl, host: string, port
       res.writeHead(code, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(body));
     };
+    const notFound = (message: string) => json(httpStatusOf('OSW_NOT_FOUND'), { error: { code: 'OSW_NOT_FOUND' satisfies OswCode, message } });
     if (req.method === 'GET' && url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(page(control.snapshot()));
@@ -73,7 +75,7 @@ export async function startStatusPage(control: StatusControl, host: string, port
     const m = /^\/api\/businesses\/([^/]+)\/(pause|resume)$/.exec(url.pathname);
     if (req.method === 'POST' && m) {
       const ok = control.setPaused(decodeURIComponent(m[1]), m[2] === 'pause');
-      if (!ok) return json(404, { error: { code: 'OSW_NOT_FOUND', message: `no enabled business ${m[1]}` } });
+      if (!ok) return notFound(`no enabled business ${m[1]}`);
       if (url.searchParams.get('redirect')) {
         res.writeHead(303, { location: '/' });
         res.end();
@@ -81,7 +83,7 @@ export async function startStatusPage(control: StatusControl, host: string, port
       }
       return json(200, { bizId: m[1], paused: m[2] === 'pause' });
     }
-    json(404, { error: { code: 'OSW_NOT_FOUND', message: `no route ${req.method} ${url.pathname}` } });
+    notFound(`no route ${req.method} ${url.pathname}`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
