@@ -44,7 +44,7 @@ export async function clientRoutes(appRoot: FastifyInstance, opts: { deps: Platf
         summary: '自动导入客户端申请 — apply for an import client (needs the 法人卡)',
         description:
           'Issues the client id (DXPESW + 关区 + serial) and its transport settings (传输设置). The password is shown once. ' +
-          'RabbitMQ broker users are provisioned by the RabbitMQ transport (not yet); the registration itself works. IBM MQ is answered OSW_CLIENT_TRANSPORT_UNSUPPORTED.',
+          'A RabbitMQ client gets its broker user (the password as its password) and queues at once when the platform runs the RabbitMQ exchange. IBM MQ is answered OSW_CLIENT_TRANSPORT_UNSUPPORTED.',
         body: ClientApplyBody,
         response: { 201: AppliedClientView, ...errorResponses },
       },
