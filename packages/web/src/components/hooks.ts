@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, apiRoutes, get } from '../api/client.js';
+import { ApiError, get } from '../api/client.js';
 import type { Client, List } from '../api/types.js';
 
 /** Loads a list from the API; `reload()` fetches again. Errors come back as the API's message. */
@@ -50,17 +50,4 @@ export function useClientQuery() {
     }
   }, []);
   return { clients, error, busy, query };
-}
-
-/** Whether the running platform offers an API route (`GET /api/v1/pushes`); null while asking. */
-export function useRoute(route: string): boolean | null {
-  const [has, setHas] = useState<boolean | null>(null);
-  useEffect(() => {
-    let live = true;
-    void apiRoutes().then((s) => live && setHas(s.has(route)));
-    return () => {
-      live = false;
-    };
-  }, [route]);
-  return has;
 }

@@ -1,9 +1,7 @@
 /** 消息: what the enterprise was pushed by SMS (the embedded outbox) and by the app / WeChat feed. */
-import { useEffect, useState } from 'react';
-import { apiRoutes } from '../api/client.js';
 import type { SmsOutboxItem } from '../api/types.js';
 import { useList } from '../components/hooks.js';
-import { DataTable, NotAvailable, Notice, Panel } from '../components/ui.js';
+import { DataTable, Notice, Panel } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
 
@@ -40,23 +38,10 @@ export function Messages() {
   );
 }
 
-/** The app/WeChat message feed (issue 6): shown once the platform serves a feed route. */
+/** The app (掌上海关) / WeChat (微信小程序) message feed: receipt pushes by those methods (`GET /api/v1/feed`). */
 function Feed() {
-  const [route, setRoute] = useState<string | null | undefined>(undefined);
-  useEffect(() => {
-    void apiRoutes().then((s) => {
-      const hit = [...s].find((r) => /^GET \/api\/v1\/[\w/-]*(feed|app-messages|notifications)[\w/-]*$/.test(r) && !r.includes('{'));
-      setRoute(hit ? hit.slice(4) : null);
-    });
-  }, []);
-  if (route === undefined) return null;
-  if (route === null) return <NotAvailable api="GET /api/v1/…/feed" />;
-  return <FeedList path={route} />;
-}
-
-function FeedList({ path }: { path: string }) {
   const { t } = useI18n();
-  const feed = useList<Record<string, unknown>>(path, { pageSize: 50 });
+  const feed = useList<Record<string, unknown>>('/api/v1/feed', { pageSize: 50 });
   return (
     <>
       <Notice kind="error">{feed.error}</Notice>

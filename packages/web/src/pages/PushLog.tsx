@@ -1,14 +1,13 @@
 /**
  * 推送记录 / 重发 (重发已推送数据): the push log with filters, resend of chosen rows, resend of
  * everything matching as a background job with progress, and a row's XML and attempts. Built on
- * `GET /api/v1/pushes`, `POST /api/v1/pushes/resend`, `GET /api/v1/jobs/{id}` (issue 6); until the
- * platform offers them, the screen says so.
+ * `GET /api/v1/pushes`, `POST /api/v1/pushes/resend`, `GET /api/v1/jobs/{id}` and `GET /api/v1/pushes/{id}`.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, get, post } from '../api/client.js';
 import type { PushRecord } from '../api/types.js';
-import { useList, useRoute } from '../components/hooks.js';
-import { DataTable, Field, Modal, NotAvailable, Notice, Pager, Panel, type Column } from '../components/ui.js';
+import { useList } from '../components/hooks.js';
+import { DataTable, Field, Modal, Notice, Pager, Panel, type Column } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
 
@@ -23,13 +22,6 @@ interface Filter {
 const EMPTY: Filter = { manualNo: '', documentNo: '', clientId: '', from: '', to: '', status: '' };
 
 export function PushLog() {
-  const has = useRoute('GET /api/v1/pushes');
-  if (has === null) return null;
-  if (!has) return <NotAvailable api="GET /api/v1/pushes · POST /api/v1/pushes/resend · GET /api/v1/jobs/{id}" />;
-  return <PushLogScreen />;
-}
-
-function PushLogScreen() {
   const { t } = useI18n();
   const [draft, setDraft] = useState<Filter>(EMPTY);
   const [filter, setFilter] = useState<Filter>(EMPTY);

@@ -1,13 +1,13 @@
 /**
  * 沙箱: declarations with their receipts as a timeline (申报 → 入库 → 审结 → 查验 → 放行 → 结关),
- * read from `GET /api/v1/declarations`; issuing a chosen receipt and the manuals need the sandbox
- * routes of issue 6 and say so until the platform offers them.
+ * read from `GET /api/v1/declarations`, with a chosen receipt issued now; the manuals (加工贸易账册),
+ * their change requests and approval.
  */
 import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
-import { apiRoutes, ApiError, get, post } from '../api/client.js';
+import { ApiError, get, post } from '../api/client.js';
 import type { Declaration, DeclarationReceipt } from '../api/types.js';
-import { useList, useRoute } from '../components/hooks.js';
-import { DataTable, Field, NotAvailable, Notice, Pager, Panel, type Column } from '../components/ui.js';
+import { useList } from '../components/hooks.js';
+import { DataTable, Field, Notice, Pager, Panel, type Column } from '../components/ui.js';
 import { CHANNELS, channelText, useI18n, type Lang } from '../i18n/index.js';
 import { ManualChangeForm } from '@osw/messages/forms';
 import { chinaTime, formProblems } from '../rules.js';
@@ -87,14 +87,12 @@ function DeclarationDetail({ seqNo }: { seqNo: string }) {
   const { t, lang } = useI18n();
   const [d, setD] = useState<(Declaration & { receipts: DeclarationReceipt[] }) | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [issueRoute, setIssueRoute] = useState<string | null | undefined>(undefined);
   const load = () =>
     get<Declaration & { receipts: DeclarationReceipt[] }>(`/api/v1/declarations/${seqNo}`)
       .then((r) => (setD(r), setError(null)))
       .catch((err) => setError(err instanceof ApiError ? err.message : String(err)));
   useEffect(() => {
     void load();
-    void apiRoutes().then((s) => setIssueRoute([...s].find((r) => r.startsWith('POST /api/v1/sandbox/') && r.includes('receipt')) ?? null));
   }, [seqNo]);
   return (
     <Panel
@@ -122,8 +120,7 @@ function DeclarationDetail({ seqNo }: { seqNo: string }) {
         </>
       )}
       <h3>{t('sb.issue')}</h3>
-      {issueRoute === null && <Notice kind="warn">{t('sb.issueNotAvailable')}</Notice>}
-      {issueRoute && <IssueReceipt seqNo={seqNo} onIssued={() => void load()} />}
+      <IssueReceipt seqNo={seqNo} onIssued={() => void load()} />
     </Panel>
   );
 }
@@ -207,13 +204,6 @@ interface ManualChangeRequest {
 
 /** 沙箱 › 加工贸易账册: the enterprise's manuals; a click shows head, version, 料件/成品 and the change requests. */
 export function SandboxManuals() {
-  const has = useRoute('GET /api/v1/sandbox/manuals');
-  if (has === null) return null;
-  if (!has) return <NotAvailable api="GET /api/v1/sandbox/manuals" />;
-  return <ManualList />;
-}
-
-function ManualList() {
   const { t } = useI18n();
   const list = useList<ManualSummary>('/api/v1/sandbox/manuals', {});
   const [open, setOpen] = useState<string | null>(null);
