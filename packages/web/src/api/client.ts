@@ -2,6 +2,8 @@
  * The console's only way to the platform: the REST API under `/api/v1`. Errors keep the API's
  * `{error: {code, message}}` so screens show the platform's own words, in the chosen language.
  */
+import type { Session } from './types.js';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -18,12 +20,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface Session {
-  token: string;
-  account: string;
-  enterpriseCode: string;
-  expiresAt: string;
-}
+export type { Session };
 
 const SESSION_KEY = 'osw.session';
 let language: 'zh' | 'en' = 'zh';

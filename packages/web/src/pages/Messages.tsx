@@ -1,5 +1,5 @@
 /** 消息: what the enterprise was pushed by SMS (the embedded outbox) and by the app / WeChat feed. */
-import type { SmsOutboxItem } from '../api/types.js';
+import type { FeedMessage, SmsOutboxItem } from '../api/types.js';
 import { useList } from '../components/hooks.js';
 import { DataTable, Notice, Panel } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
@@ -23,9 +23,9 @@ export function Messages() {
           testId="sms-table"
           rows={sms.data?.items ?? null}
           loading={sms.loading}
-          rowKey={(m) => m.id ?? `${m.phone}${m.createdAt}`}
+          rowKey={(m) => m.id}
           columns={[
-            { key: 'at', title: t('msg.sentAt'), render: (m) => chinaTime(m.createdAt ?? m.sentAt) },
+            { key: 'at', title: t('msg.sentAt'), render: (m) => chinaTime(m.createdAt) },
             { key: 'phone', title: t('msg.phone'), render: (m) => m.phone },
             { key: 'text', title: t('msg.text'), render: (m) => m.text, className: 'wrap' },
           ]}
@@ -41,18 +41,18 @@ export function Messages() {
 /** The app (掌上海关) / WeChat (微信小程序) message feed: receipt pushes by those methods (`GET /api/v1/feed`). */
 function Feed() {
   const { t } = useI18n();
-  const feed = useList<Record<string, unknown>>('/api/v1/feed', { pageSize: 50 });
+  const feed = useList<FeedMessage>('/api/v1/feed', { pageSize: 50 });
   return (
     <>
       <Notice kind="error">{feed.error}</Notice>
       <DataTable
         rows={feed.data?.items ?? null}
         loading={feed.loading}
-        rowKey={(m) => String(m.id ?? JSON.stringify(m))}
+        rowKey={(m) => m.id}
         columns={[
-          { key: 'at', title: t('msg.sentAt'), render: (m) => chinaTime(String(m.createdAt ?? m.at ?? '')) },
-          { key: 'method', title: t('rs.pushMethod'), render: (m) => String(m.pushMethodText ?? m.pushMethod ?? m.channel ?? '-') },
-          { key: 'text', title: t('msg.text'), render: (m) => String(m.text ?? m.title ?? m.content ?? ''), className: 'wrap' },
+          { key: 'at', title: t('msg.sentAt'), render: (m) => chinaTime(m.createdAt) },
+          { key: 'method', title: t('rs.pushMethod'), render: (m) => t(m.channel === 'app' ? 'rs.app' : 'rs.wechat') },
+          { key: 'text', title: t('msg.text'), render: (m) => m.text, className: 'wrap' },
         ]}
       />
     </>
