@@ -4,12 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { LoginBody } from '@osw/messages/forms';
 import { z } from 'zod';
+import { DeclarationDetailView, DeclarationView, HealthView, SessionView } from '../contract/index.js';
 import { login } from '../core/identity/registry.js';
 import type { PlatformDeps } from '../core/ports.js';
 import type { SmsSender } from '../core/sms/verification-codes.js';
 import { auditRoutes } from './routes/audit.js';
 import { clientRoutes } from './routes/clients.js';
-import { bearer, errorResponses, ListParams, sessionActor } from './routes/common.js';
+import { bearer, errorResponses, ListParams, listOf, sessionActor } from './routes/common.js';
 import { smsRoutes } from './routes/sms.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { feedRoutes } from './routes/feed.js';
@@ -37,7 +38,7 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
   const delayMs = opts.failedLoginDelayMs ?? 100;
 
   // ---- REST API (operators) ----
-  app.get('/api/v1/health', { schema: { tags: ['session'], summary: 'liveness', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  app.get('/api/v1/health', { schema: { tags: ['session'], summary: 'liveness', response: { 200: HealthView } } }, async () => ({ status: 'ok' as const }));
 
   app.post(
     '/api/v1/session',
@@ -47,7 +48,7 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
         summary: 'log in: answers a bearer token for Authorization: Bearer <token>',
         description: 'Each wrong password slows the next answer; five lock the account for 15 minutes (OSW_AUTH_LOCKED).',
         body: LoginBody,
-        response: { 200: z.object({ token: z.string(), account: z.string(), enterpriseCode: z.string(), expiresAt: z.string() }), ...errorResponses },
+        response: { 200: SessionView, ...errorResponses },
       },
     },
     async (req) => {
@@ -71,7 +72,7 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
         security: bearer,
         summary: 'declarations your enterprise sent or is named in (收发货人/消费使用单位), newest first',
         querystring: ListParams.pick({ page: true, pageSize: true }),
-        response: { 200: z.object({ items: z.array(z.record(z.string(), z.unknown())), total: z.number().int() }), ...errorResponses },
+        response: { 200: listOf(DeclarationView), ...errorResponses },
       },
     },
     async (req) => {
@@ -84,7 +85,7 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
 
   app.get(
     '/api/v1/declarations/:seqNo',
-    { schema: { tags: ['declarations'], security: bearer, summary: 'one declaration with its receipts', params: z.object({ seqNo: z.string().max(32) }), response: { 200: z.record(z.string(), z.unknown()), ...errorResponses } } },
+    { schema: { tags: ['declarations'], security: bearer, summary: 'one declaration with its receipts', params: z.object({ seqNo: z.string().max(32) }), response: { 200: DeclarationDetailView, ...errorResponses } } },
     async (req) => {
       const s = await sessionActor(deps, req);
       const d = await deps.store.declarations.get(req.params.seqNo);

@@ -2,6 +2,8 @@
  * The console's only way to the platform: the REST API under `/api/v1`. Errors keep the API's
  * `{error: {code, message}}` so screens show the platform's own words, in the chosen language.
  */
+import type { Session } from './types.js';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -18,12 +20,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface Session {
-  token: string;
-  account: string;
-  enterpriseCode: string;
-  expiresAt: string;
-}
+export type { Session };
 
 const SESSION_KEY = 'osw.session';
 let language: 'zh' | 'en' = 'zh';
@@ -88,21 +85,3 @@ export async function api<T>(method: 'GET' | 'POST', path: string, opts: { body?
 
 export const get = <T>(path: string, query?: Query) => api<T>('GET', path, { query });
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, { body: body ?? {} });
-
-let capabilities: Promise<Set<string>> | null = null;
-
-/**
- * Which API routes the running platform offers (from its OpenAPI document), as `METHOD path`.
- * Screens for routes still being built show "not available yet" instead of guessing.
- */
-export function apiRoutes(): Promise<Set<string>> {
-  capabilities ??= fetch('/api/docs/json')
-    .then((r) => (r.ok ? r.json() : { paths: {} }))
-    .then((doc: { paths?: Record<string, Record<string, unknown>> }) => {
-      const set = new Set<string>();
-      for (const [p, ops] of Object.entries(doc.paths ?? {})) for (const m of Object.keys(ops)) set.add(`${m.toUpperCase()} ${p}`);
-      return set;
-    })
-    .catch(() => new Set<string>());
-  return capabilities;
-}

@@ -1,144 +1,92 @@
-/** The shapes the REST API answers (docs/api.md; OpenAPI at /api/docs/json). */
+/**
+ * The shapes the REST API answers, taken from the platform's contract (`@osw/platform/contract`):
+ * the zod schemas its routes answer with and document at /api/docs. Type-only imports, so nothing
+ * of the platform goes into the bundle; a field the console reads that the API does not answer
+ * fails `tsc`.
+ */
+import type { CardProof as CardProofBody } from '@osw/messages/forms';
+import type {
+  AppliedClientView,
+  AuditEntryView,
+  ClientLiveView,
+  ClientView,
+  ClientWithLiveView,
+  DeadLetterListView,
+  DeadLetterView,
+  DeclarationDetailView,
+  DeclarationReceiptView,
+  DeclarationSubscriptionView,
+  DeclarationView,
+  FeedMessageView,
+  IssuedReceiptView,
+  JobView,
+  ManualChangeView,
+  ManualItemView,
+  ManualSubscriptionView,
+  ManualSummaryView,
+  ManualView,
+  PushAttemptView,
+  PushDetailView,
+  PushView,
+  ReceiptSubscriptionView,
+  ResendJobView,
+  ResendView,
+  SessionView,
+  SmsOutboxView,
+  SubscriptionStatus as SubscriptionStatusSchema,
+  TransportSettingsView,
+  VerificationCodeSentView,
+} from '@osw/platform/contract';
+import type { z } from 'zod';
+
+/** A page of a list (`listOf(view)` in the contract). */
 export interface List<T> {
   items: T[];
   total: number;
 }
 
-export interface CardProof {
-  cardNo: string;
-  pin: string;
-}
+/** 插入本企业的IC卡: what the card step sends along. */
+export type CardProof = z.output<typeof CardProofBody>;
 
-export type SubscriptionStatus = 'active' | 'expired' | 'cancelled';
+export type Session = z.output<typeof SessionView>;
 
-export interface Client {
-  id: string;
-  clientId: string;
-  enterpriseCode: string;
-  region: string;
-  version: string;
-  transport: 'https' | 'rabbitmq';
-  environment: 'test' | 'prod';
-  status: 'active' | 'disabled';
-  device: { bound: boolean; boundAt?: string };
-  createdAt: string;
-  /** live status (GET /api/v1/clients): connected, backlog, suspended */
-  live?: ClientLive;
-}
+export type SubscriptionStatus = z.output<typeof SubscriptionStatusSchema>;
 
-export interface ClientLive {
-  connected: boolean | null;
-  connectedBy: 'exchange' | 'broker' | 'unknown';
-  lastSeenAt: string | null;
-  backlog: number;
-  suspended: boolean;
-  suspendedAt: string | null;
-}
+export type Client = z.output<typeof ClientView>;
+export type ClientLive = z.output<typeof ClientLiveView>;
+/** a client as the list shows it, with its live status (connected, backlog, suspended) */
+export type ClientWithLive = z.output<typeof ClientWithLiveView>;
+export type TransportSettings = z.output<typeof TransportSettingsView>;
+/** a new client with its transport settings, shown once */
+export type AppliedClient = z.output<typeof AppliedClientView>;
 
-export interface TransportSettings {
-  endpoint: string;
-  user: string;
-  password: string;
-  sendQueue: string | null;
-  receiveQueue: string | null;
-  exchange: string | null;
-}
+export type DeclarationSubscription = z.output<typeof DeclarationSubscriptionView>;
+export type ReceiptSubscription = z.output<typeof ReceiptSubscriptionView>;
+export type ManualSubscription = z.output<typeof ManualSubscriptionView>;
+export type VerificationCodeSent = z.output<typeof VerificationCodeSentView>;
 
-export interface DeclarationSubscription {
-  id: number;
-  enterpriseCode: string;
-  clientId: string;
-  cardNo: string;
-  operatorCode: string;
-  declarationData: boolean;
-  receiptTypes: string[];
-  channels: string[];
-  content: string;
-  validUntil: string;
-  validUntilText: string;
-  subscribedAt: string;
-  status: SubscriptionStatus;
-  statusText: string;
-}
+export type Declaration = z.output<typeof DeclarationView>;
+export type DeclarationReceipt = z.output<typeof DeclarationReceiptView>;
+export type DeclarationDetail = z.output<typeof DeclarationDetailView>;
 
-export interface ReceiptSubscription {
-  id: number;
-  pushMethod: 'sms' | 'app' | 'wechat' | 'client';
-  pushMethodText: string;
-  mode: 'document' | 'enterprise' | 'operator';
-  modeText: string;
-  content: string;
-  documentNo: string | null;
-  phone: string | null;
-  clientId: string | null;
-  operatorCardNo: string | null;
-  operatorCode: string;
-  valid: boolean;
-  status: 'active' | 'cancelled';
-  subscribedAt: string;
-}
+export type SmsOutboxItem = z.output<typeof SmsOutboxView>;
+export type FeedMessage = z.output<typeof FeedMessageView>;
 
-export interface ManualSubscription {
-  id: number;
-  enterpriseCode: string;
-  clientId: string;
-  cardNo: string;
-  operatorCode: string;
-  kind: 'stock' | 'incremental';
-  kindText: string;
-  manualNo: string;
-  content: string;
-  validUntil: string;
-  validUntilText: string;
-  subscribedAt: string;
-  status: SubscriptionStatus;
-  statusText: string;
-}
+/** 推送记录 */
+export type PushRecord = z.output<typeof PushView>;
+export type PushAttempt = z.output<typeof PushAttemptView>;
+export type PushDetail = z.output<typeof PushDetailView>;
+export type Job = z.output<typeof JobView>;
+export type ResendAnswer = z.output<typeof ResendView>;
+export type ResendJobAnswer = z.output<typeof ResendJobView>;
 
-export interface Declaration {
-  seqNo: string;
-  clientSeqNo: string;
-  senderClientId: string;
-  senderEnterprise: string;
-  tradeCode: string;
-  ownerCode: string;
-  agentCode: string;
-  ieFlag: string;
-  customMaster: string;
-  entryId: string | null;
-  channel: string | null;
-  declaredAt: string;
-  updatedAt: string;
-}
+export type IssuedReceipt = z.output<typeof IssuedReceiptView>;
+export type ManualSummary = z.output<typeof ManualSummaryView>;
+export type ManualItem = z.output<typeof ManualItemView>;
+export type Manual = z.output<typeof ManualView>;
+export type ManualChangeRequest = z.output<typeof ManualChangeView>;
 
-export interface DeclarationReceipt {
-  seqNo: string;
-  channel: string;
-  note: string;
-  createdAt: string;
-}
+export type AuditEntry = z.output<typeof AuditEntryView>;
 
-export interface SmsOutboxItem {
-  id?: number;
-  phone: string;
-  text: string;
-  createdAt?: string;
-  sentAt?: string;
-}
-
-/** 推送记录 as issue 6 describes it; fields are read defensively until that API is final. */
-export interface PushRecord {
-  id: number | string;
-  messageId?: string;
-  manualNo?: string | null;
-  documentNo?: string | null;
-  clientId?: string;
-  status?: string;
-  statusText?: string;
-  sentAt?: string | null;
-  deliveredAt?: string | null;
-  createdAt?: string;
-  resent?: boolean;
-  resentAt?: string | null;
-  attempts?: unknown;
-}
+export type DeadLetter = z.output<typeof DeadLetterView>;
+export type DeadLetterList = z.output<typeof DeadLetterListView>;

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, apiRoutes, get } from '../api/client.js';
-import type { Client, List } from '../api/types.js';
+import { ApiError, get } from '../api/client.js';
+import type { ClientWithLive, List } from '../api/types.js';
 
 /** Loads a list from the API; `reload()` fetches again. Errors come back as the API's message. */
 export function useList<T>(path: string, query: Record<string, string | number | undefined>) {
@@ -32,13 +32,13 @@ export function useList<T>(path: string, query: Record<string, string | number |
 
 /** 查询客户端: the enterprise's active clients, fetched when asked (as the original's button does). */
 export function useClientQuery() {
-  const [clients, setClients] = useState<Client[] | null>(null);
+  const [clients, setClients] = useState<ClientWithLive[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const query = useCallback(async () => {
     setBusy(true);
     try {
-      const r = await get<List<Client>>('/api/v1/clients', { status: 'active', pageSize: 200 });
+      const r = await get<List<ClientWithLive>>('/api/v1/clients', { status: 'active', pageSize: 200 });
       setClients(r.items);
       setError(null);
       return r.items;
@@ -50,17 +50,4 @@ export function useClientQuery() {
     }
   }, []);
   return { clients, error, busy, query };
-}
-
-/** Whether the running platform offers an API route (`GET /api/v1/pushes`); null while asking. */
-export function useRoute(route: string): boolean | null {
-  const [has, setHas] = useState<boolean | null>(null);
-  useEffect(() => {
-    let live = true;
-    void apiRoutes().then((s) => live && setHas(s.has(route)));
-    return () => {
-      live = false;
-    };
-  }, [route]);
-  return has;
 }

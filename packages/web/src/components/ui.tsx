@@ -145,16 +145,6 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
   );
 }
 
-/** The "not available yet" state of a screen whose API is still being built. */
-export function NotAvailable({ api }: { api: string }) {
-  const { t } = useI18n();
-  return (
-    <Notice kind="warn" testId="not-available">
-      {t('common.notAvailable', { api })}
-    </Notice>
-  );
-}
-
 export function Modal({ title, onClose, children, testId }: { title: ReactNode; onClose: () => void; children: ReactNode; testId?: string }) {
   const id = useId();
   return (

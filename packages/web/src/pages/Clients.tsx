@@ -4,7 +4,7 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, post } from '../api/client.js';
-import type { Client, ClientLive, TransportSettings } from '../api/types.js';
+import type { AppliedClient, Client, ClientLive, ClientWithLive } from '../api/types.js';
 import { useCardStep } from '../components/CardStep.js';
 import { useList } from '../components/hooks.js';
 import { CopyButton, DataTable, Field, Notice, Panel, StatusTag, type Column } from '../components/ui.js';
@@ -18,9 +18,8 @@ type Transport = 'rabbitmq' | 'https' | 'ibmmq';
 const LIVE_REFRESH_MS = 5_000;
 
 /** 运行状态: 在线/离线 (or 未知 without the broker's management API), 积压 N, 推送已暂停. */
-function LiveStatus({ live }: { live?: ClientLive }) {
+function LiveStatus({ live }: { live: ClientLive }) {
   const { t } = useI18n();
-  if (!live) return <span className="muted">-</span>;
   const seen = live.lastSeenAt ? t('cl.lastSeen', { at: chinaTime(live.lastSeenAt) }) : undefined;
   return (
     <span className="live" data-testid="client-live" data-connected={String(live.connected)} data-backlog={live.backlog} data-suspended={String(live.suspended)}>
@@ -47,9 +46,9 @@ export function Clients() {
   const [transport, setTransport] = useState<Transport>('https');
   const [environment, setEnvironment] = useState<'test' | 'prod'>('test');
   const [touched, setTouched] = useState(false);
-  const [applied, setApplied] = useState<(Client & { transportSettings: TransportSettings }) | null>(null);
+  const [applied, setApplied] = useState<AppliedClient | null>(null);
   const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const list = useList<Client>('/api/v1/clients', { pageSize: 200 });
+  const list = useList<ClientWithLive>('/api/v1/clients', { pageSize: 200 });
   // the live status (connected, backlog, suspended) comes with the list: fetch it again every few seconds
   const { reload } = list;
   useEffect(() => {
@@ -70,7 +69,7 @@ export function Clients() {
     if (Object.keys(check()).length) return;
     try {
       const r = await runWithCard({ purpose: t('cl.apply') }, (card) =>
-        post<Client & { transportSettings: TransportSettings }>('/api/v1/clients', { region, version: '2.0', transport, environment, card }),
+        post<AppliedClient>('/api/v1/clients', { region, version: '2.0', transport, environment, card }),
       );
       if (!r) return;
       setApplied(r);
@@ -81,7 +80,7 @@ export function Clients() {
     }
   }
 
-  async function act(c: Client, what: 'unbind-device' | 'disable') {
+  async function act(c: ClientWithLive, what: 'unbind-device' | 'disable') {
     setResult(null);
     try {
       const r = await runWithCard({ anyKind: what === 'unbind-device', purpose: `${what === 'disable' ? t('cl.disable') : t('cl.unbind')} · ${c.clientId}` }, (card) =>
@@ -94,7 +93,7 @@ export function Clients() {
     await list.reload();
   }
 
-  const columns: Column<Client>[] = [
+  const columns: Column<ClientWithLive>[] = [
     { key: 'clientId', title: t('col.clientId2'), render: (c) => <code>{c.clientId}</code> },
     { key: 'region', title: t('cl.region'), render: (c) => c.region },
     { key: 'version', title: t('cl.version'), render: (c) => c.version },

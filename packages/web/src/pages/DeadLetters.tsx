@@ -4,25 +4,11 @@
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, get } from '../api/client.js';
+import type { DeadLetterList } from '../api/types.js';
 import { DataTable, Field, Notice, Panel } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/messages.js';
 
-interface DeadLetter {
-  clientId: string;
-  queue: string;
-  direction: 'send' | 'receive';
-  messageId: string | null;
-  fileName: string | null;
-  reason: string;
-  count: number;
-}
-interface DeadLetterList {
-  exchange: 'amqp' | 'http';
-  items: DeadLetter[];
-  total: number;
-  scanned: number;
-}
 
 const REASONS: Record<string, MessageKey> = { delivery_limit: 'dl.reason.deliveryLimit', rejected: 'dl.reason.rejected', expired: 'dl.reason.expired', maxlen: 'dl.reason.maxlen' };
 

@@ -1,9 +1,7 @@
 /** 消息: what the enterprise was pushed by SMS (the embedded outbox) and by the app / WeChat feed. */
-import { useEffect, useState } from 'react';
-import { apiRoutes } from '../api/client.js';
-import type { SmsOutboxItem } from '../api/types.js';
+import type { FeedMessage, SmsOutboxItem } from '../api/types.js';
 import { useList } from '../components/hooks.js';
-import { DataTable, NotAvailable, Notice, Panel } from '../components/ui.js';
+import { DataTable, Notice, Panel } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
 
@@ -25,9 +23,9 @@ export function Messages() {
           testId="sms-table"
           rows={sms.data?.items ?? null}
           loading={sms.loading}
-          rowKey={(m) => m.id ?? `${m.phone}${m.createdAt}`}
+          rowKey={(m) => m.id}
           columns={[
-            { key: 'at', title: t('msg.sentAt'), render: (m) => chinaTime(m.createdAt ?? m.sentAt) },
+            { key: 'at', title: t('msg.sentAt'), render: (m) => chinaTime(m.createdAt) },
             { key: 'phone', title: t('msg.phone'), render: (m) => m.phone },
             { key: 'text', title: t('msg.text'), render: (m) => m.text, className: 'wrap' },
           ]}
@@ -40,34 +38,21 @@ export function Messages() {
   );
 }
 
-/** The app/WeChat message feed (issue 6): shown once the platform serves a feed route. */
+/** The app (掌上海关) / WeChat (微信小程序) message feed: receipt pushes by those methods (`GET /api/v1/feed`). */
 function Feed() {
-  const [route, setRoute] = useState<string | null | undefined>(undefined);
-  useEffect(() => {
-    void apiRoutes().then((s) => {
-      const hit = [...s].find((r) => /^GET \/api\/v1\/[\w/-]*(feed|app-messages|notifications)[\w/-]*$/.test(r) && !r.includes('{'));
-      setRoute(hit ? hit.slice(4) : null);
-    });
-  }, []);
-  if (route === undefined) return null;
-  if (route === null) return <NotAvailable api="GET /api/v1/…/feed" />;
-  return <FeedList path={route} />;
-}
-
-function FeedList({ path }: { path: string }) {
   const { t } = useI18n();
-  const feed = useList<Record<string, unknown>>(path, { pageSize: 50 });
+  const feed = useList<FeedMessage>('/api/v1/feed', { pageSize: 50 });
   return (
     <>
       <Notice kind="error">{feed.error}</Notice>
       <DataTable
         rows={feed.data?.items ?? null}
         loading={feed.loading}
-        rowKey={(m) => String(m.id ?? JSON.stringify(m))}
+        rowKey={(m) => m.id}
         columns={[
-          { key: 'at', title: t('msg.sentAt'), render: (m) => chinaTime(String(m.createdAt ?? m.at ?? '')) },
-          { key: 'method', title: t('rs.pushMethod'), render: (m) => String(m.pushMethodText ?? m.pushMethod ?? m.channel ?? '-') },
-          { key: 'text', title: t('msg.text'), render: (m) => String(m.text ?? m.title ?? m.content ?? ''), className: 'wrap' },
+          { key: 'at', title: t('msg.sentAt'), render: (m) => chinaTime(m.createdAt) },
+          { key: 'method', title: t('rs.pushMethod'), render: (m) => t(m.channel === 'app' ? 'rs.app' : 'rs.wechat') },
+          { key: 'text', title: t('msg.text'), render: (m) => m.text, className: 'wrap' },
         ]}
       />
     </>

@@ -1,14 +1,13 @@
 /**
  * 推送记录 / 重发 (重发已推送数据): the push log with filters, resend of chosen rows, resend of
  * everything matching as a background job with progress, and a row's XML and attempts. Built on
- * `GET /api/v1/pushes`, `POST /api/v1/pushes/resend`, `GET /api/v1/jobs/{id}` (issue 6); until the
- * platform offers them, the screen says so.
+ * `GET /api/v1/pushes`, `POST /api/v1/pushes/resend`, `GET /api/v1/jobs/{id}` and `GET /api/v1/pushes/{id}`.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, get, post } from '../api/client.js';
-import type { PushRecord } from '../api/types.js';
-import { useList, useRoute } from '../components/hooks.js';
-import { DataTable, Field, Modal, NotAvailable, Notice, Pager, Panel, type Column } from '../components/ui.js';
+import type { Job, PushDetail as PushWithAttempts, PushRecord, ResendAnswer, ResendJobAnswer } from '../api/types.js';
+import { useList } from '../components/hooks.js';
+import { DataTable, Field, Modal, Notice, Pager, Panel, type Column } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
 
@@ -23,42 +22,41 @@ interface Filter {
 const EMPTY: Filter = { manualNo: '', documentNo: '', clientId: '', from: '', to: '', status: '' };
 
 export function PushLog() {
-  const has = useRoute('GET /api/v1/pushes');
-  if (has === null) return null;
-  if (!has) return <NotAvailable api="GET /api/v1/pushes · POST /api/v1/pushes/resend · GET /api/v1/jobs/{id}" />;
-  return <PushLogScreen />;
-}
-
-function PushLogScreen() {
   const { t } = useI18n();
   const [draft, setDraft] = useState<Filter>(EMPTY);
   const [filter, setFilter] = useState<Filter>(EMPTY);
   const [page, setPage] = useState(1);
-  const [selected, setSelected] = useState<Set<string | number>>(new Set());
+  const [selected, setSelected] = useState<Set<number>>(new Set());
   const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const [job, setJob] = useState<{ id: string | number; done: number; total: number; finished: boolean } | null>(null);
+  const [job, setJob] = useState<Job | null>(null);
   const [open, setOpen] = useState<PushRecord | null>(null);
   const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v)) as Record<string, string>;
   const list = useList<PushRecord>('/api/v1/pushes', { ...query, page, pageSize: 20 });
+  const { reload } = list;
+
+  /** a bulk resend's job: its progress is shown, and once it ends, its outcome and the list again */
+  const followJob = useCallback(
+    (j: Job) => {
+      setJob(j);
+      if (j.status === 'running') return;
+      setResult(j.status === 'done' ? { kind: 'ok', text: t('push.resendDone', { n: j.done }) } : { kind: 'error', text: j.error ?? j.status });
+      void reload();
+    },
+    [t, reload],
+  );
 
   useEffect(() => {
-    if (!job || job.finished) return;
+    if (!job || job.status !== 'running') return;
     const h = setTimeout(async () => {
       try {
-        const answer = await get<Record<string, unknown> & { job?: Record<string, unknown> }>(`/api/v1/jobs/${job.id}`);
-        const j = answer.job ?? answer;
-        const total = Number(j.total ?? j.matched ?? 0);
-        const done = Number(j.done ?? j.processed ?? j.resent ?? 0);
-        const finished = ['done', 'finished', 'completed', 'failed'].includes(String(j.status ?? j.state)) || (total > 0 && done >= total);
-        setJob({ id: job.id, total, done, finished });
-        if (finished) void list.reload();
+        followJob(await get<Job>(`/api/v1/jobs/${job.id}`));
       } catch (err) {
         setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
-        setJob({ ...job, finished: true });
+        setJob({ ...job, status: 'failed' });
       }
     }, 500);
     return () => clearTimeout(h);
-  }, [job, list]);
+  }, [job, followJob]);
 
   function search(e: FormEvent) {
     e.preventDefault();
@@ -71,9 +69,9 @@ function PushLogScreen() {
     setResult(null);
     if (selected.size === 0) return setResult({ kind: 'error', text: t('push.selectFirst') });
     try {
-      const r = await post<{ resent?: unknown[]; skipped?: { id: number; reason: string }[] }>('/api/v1/pushes/resend', { ids: [...selected] });
-      const skipped = (r.skipped ?? []).map((x) => `#${x.id}: ${x.reason}`).join('; ');
-      setResult({ kind: 'ok', text: t('push.resendDone', { n: r.resent?.length ?? selected.size }) + (skipped ? ` · ${skipped}` : '') });
+      const r = await post<ResendAnswer>('/api/v1/pushes/resend', { ids: [...selected] });
+      const skipped = r.skipped.map((x) => `#${x.id}: ${x.reason}`).join('; ');
+      setResult({ kind: 'ok', text: t('push.resendDone', { n: r.resent.length }) + (skipped ? ` · ${skipped}` : '') });
       setSelected(new Set());
       await list.reload();
     } catch (err) {
@@ -84,10 +82,9 @@ function PushLogScreen() {
   async function resendAll() {
     setResult(null);
     try {
-      const r = await post<Record<string, unknown> & { job?: { id: number; total?: number } }>('/api/v1/pushes/resend', { filter: query });
-      const id = (r.job?.id ?? r.jobId ?? r.id) as string | number | undefined;
-      if (id !== undefined) setJob({ id, done: 0, total: Number(r.job?.total ?? r.total ?? 0), finished: false });
-      else setResult({ kind: 'ok', text: t('push.resendDone', { n: Number(r.resent ?? r.count ?? 0) }) });
+      // every push matching the filter: a background job (202) whose progress is polled
+      const r = await post<ResendJobAnswer>('/api/v1/pushes/resend', { filter: query });
+      followJob(r.job);
     } catch (err) {
       setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
     }
@@ -95,7 +92,6 @@ function PushLogScreen() {
 
   const rows = list.data?.items ?? null;
   const allChecked = !!rows?.length && rows.every((r) => selected.has(r.id));
-  const statusText = (s?: string) => (s && ['pending', 'delivered', 'failed', 'suspended'].includes(s) ? t(`push.${s as 'pending'}`) : (s ?? '-'));
   const columns: Column<PushRecord>[] = [
     {
       key: 'check',
@@ -103,7 +99,7 @@ function PushLogScreen() {
       render: (r) => (
         <input
           type="checkbox"
-          aria-label={`select ${r.messageId ?? r.id}`}
+          aria-label={`select ${r.messageId}`}
           checked={selected.has(r.id)}
           onClick={(e) => e.stopPropagation()}
           onChange={(e) => {
@@ -115,12 +111,12 @@ function PushLogScreen() {
         />
       ),
     },
-    { key: 'messageId', title: t('push.messageId'), render: (r) => <code>{r.messageId ?? r.id}</code> },
+    { key: 'messageId', title: t('push.messageId'), render: (r) => <code>{r.messageId}</code> },
     { key: 'doc', title: `${t('push.manualNo')} / ${t('push.documentNo')}`, render: (r) => r.manualNo ?? r.documentNo ?? '-' },
     { key: 'client', title: t('push.client'), render: (r) => r.clientId ?? '-' },
-    { key: 'status', title: t('push.status'), render: (r) => <span className={`tag tag-push-${r.status}`}>{r.statusText ?? statusText(r.status)}</span> },
-    { key: 'sentAt', title: t('push.sentAt'), render: (r) => chinaTime(r.sentAt ?? r.deliveredAt ?? r.createdAt) },
-    { key: 'resent', title: t('push.resentFlag'), render: (r) => (r.resent || r.resentAt ? t('common.yes') : t('common.no')) },
+    { key: 'status', title: t('push.status'), render: (r) => <span className={`tag tag-push-${r.status}`}>{t(`push.${r.status}`)}</span> },
+    { key: 'sentAt', title: t('push.sentAt'), render: (r) => chinaTime(r.deliveredAt) },
+    { key: 'resent', title: t('push.resentFlag'), render: (r) => (r.resent ? t('common.yes') : t('common.no')) },
     { key: 'resentAt', title: t('push.resentAt'), render: (r) => chinaTime(r.resentAt) },
   ];
   const set = (k: keyof Filter) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
@@ -161,7 +157,7 @@ function PushLogScreen() {
             <button type="button" onClick={() => void resendSelected()}>
               {t('push.resend')}
             </button>
-            <button type="button" className="btn-plain" disabled={!!job && !job.finished} onClick={() => void resendAll()}>
+            <button type="button" className="btn-plain" disabled={job?.status === 'running'} onClick={() => void resendAll()}>
               {t('push.resendAll')}
             </button>
           </>
@@ -170,7 +166,7 @@ function PushLogScreen() {
         {job && (
           <div className="progress-line">
             <label>
-              {t('push.progress')} <progress max={job.total || 1} value={job.finished ? job.total || 1 : job.done} /> {job.done}/{job.total}
+              {t('push.progress')} <progress max={job.total || 1} value={job.status === 'running' ? job.done + job.skipped : job.total || 1} /> {job.done}/{job.total}
             </label>
           </div>
         )}
@@ -186,34 +182,32 @@ function PushLogScreen() {
 
 function PushDetail({ push, onClose }: { push: PushRecord; onClose: () => void }) {
   const { t } = useI18n();
-  const [detail, setDetail] = useState<Record<string, unknown> | null>(null);
+  const [detail, setDetail] = useState<PushWithAttempts | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    get<Record<string, unknown>>(`/api/v1/pushes/${push.id}`)
+    get<PushWithAttempts>(`/api/v1/pushes/${push.id}`)
       .then(setDetail)
       .catch((err) => setError(err instanceof ApiError ? err.message : String(err)));
   }, [push.id]);
-  const d = detail ?? (push as unknown as Record<string, unknown>);
-  const log = Array.isArray(d.attemptLog) ? d.attemptLog : d.attempts;
-  const attempts = Array.isArray(log) ? (log as Record<string, unknown>[]) : [];
-  const payload = typeof d.payload === 'string' ? d.payload : null;
-  const shown = payload !== null && d.payloadType === 'json' ? prettyJson(payload) : payload;
+  const attempts = detail?.attemptLog ?? [];
+  const payload = detail?.payload ?? null;
+  const shown = payload !== null && detail?.payloadType === 'json' ? prettyJson(payload) : payload;
   return (
-    <Modal title={`${t('push.messageId')} ${push.messageId ?? push.id}`} onClose={onClose} testId="push-detail">
+    <Modal title={`${t('push.messageId')} ${push.messageId}`} onClose={onClose} testId="push-detail">
       <Notice kind="error">{error}</Notice>
       <h4>{t('push.attempts')}</h4>
       {attempts.length ? (
         <ol className="attempts">
           {attempts.map((a, i) => (
             <li key={i}>
-              {chinaTime(String(a.at ?? a.attemptedAt ?? ''))} · {String(a.outcome ?? a.status ?? '')} {a.error ? `· ${String(a.error)}` : ''}
+              {chinaTime(a.at)} · {a.outcome} {a.error ? `· ${a.error}` : ''}
             </li>
           ))}
         </ol>
       ) : (
         <p className="muted">{t('common.noData')}</p>
       )}
-      <h4>{d.payloadType === 'xml' || !detail ? t('push.xml') : t('push.payload')}</h4>
+      <h4>{!detail || detail.payloadType === 'xml' ? t('push.xml') : t('push.payload')}</h4>
       {detail && payload === null ? (
         <p className="muted">{t('push.payloadDropped')}</p>
       ) : (

@@ -1,7 +1,7 @@
 /** 报关状态订阅 (互联网+海关): receipts by SMS, the app, WeChat or a client; the records below. */
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, post } from '../api/client.js';
-import type { ReceiptSubscription } from '../api/types.js';
+import type { ReceiptSubscription, VerificationCodeSent } from '../api/types.js';
 import { ClientPicker } from '../components/ClientPicker.js';
 import { PhoneForm, ReceiptSubscriptionForm } from '@osw/messages/forms';
 import { useClientQuery } from '../components/hooks.js';
@@ -63,7 +63,7 @@ export function ReceiptSubscriptions() {
       return;
     }
     try {
-      const r = await post<{ phone: string; resendAfterSeconds: number }>('/api/v1/sms/verification-codes', { phone });
+      const r = await post<VerificationCodeSent>('/api/v1/sms/verification-codes', { phone });
       setCodeInfo({ kind: 'ok', text: t('rs.codeSent', { phone: r.phone }) });
       setWait(r.resendAfterSeconds ?? 60);
     } catch (err) {

@@ -1,13 +1,13 @@
 /**
  * 沙箱: declarations with their receipts as a timeline (申报 → 入库 → 审结 → 查验 → 放行 → 结关),
- * read from `GET /api/v1/declarations`; issuing a chosen receipt and the manuals need the sandbox
- * routes of issue 6 and say so until the platform offers them.
+ * read from `GET /api/v1/declarations`, with a chosen receipt issued now; the manuals (加工贸易账册),
+ * their change requests and approval.
  */
 import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
-import { apiRoutes, ApiError, get, post } from '../api/client.js';
-import type { Declaration, DeclarationReceipt } from '../api/types.js';
-import { useList, useRoute } from '../components/hooks.js';
-import { DataTable, Field, NotAvailable, Notice, Pager, Panel, type Column } from '../components/ui.js';
+import { ApiError, get, post } from '../api/client.js';
+import type { Declaration, DeclarationDetail as DeclarationWithReceipts, DeclarationReceipt, IssuedReceipt, Manual, ManualChangeRequest, ManualSummary } from '../api/types.js';
+import { useList } from '../components/hooks.js';
+import { DataTable, Field, Notice, Pager, Panel, type Column } from '../components/ui.js';
 import { CHANNELS, channelText, useI18n, type Lang } from '../i18n/index.js';
 import { ManualChangeForm } from '@osw/messages/forms';
 import { chinaTime, formProblems } from '../rules.js';
@@ -57,7 +57,7 @@ export function SandboxDeclarations() {
   const list = useList<Declaration>('/api/v1/declarations', { page, pageSize: 10 });
   const columns: Column<Declaration>[] = [
     { key: 'seqNo', title: t('sb.seqNo'), render: (d) => <code>{d.seqNo}</code> },
-    { key: 'entryId', title: t('sb.entryId'), render: (d) => d.entryId ?? '-' },
+    { key: 'entryId', title: t('sb.entryId'), render: (d) => d.entryId || '-' },
     { key: 'clientSeqNo', title: t('sb.clientSeqNo'), render: (d) => d.clientSeqNo },
     { key: 'ie', title: t('sb.ieFlag'), render: (d) => d.ieFlag },
     { key: 'channel', title: t('sb.channel'), render: (d) => <span className={`tag tag-ch-${d.channel}`}>{d.channel ? channelText(lang, d.channel) : '-'}</span> },
@@ -85,16 +85,14 @@ export function SandboxDeclarations() {
 
 function DeclarationDetail({ seqNo }: { seqNo: string }) {
   const { t, lang } = useI18n();
-  const [d, setD] = useState<(Declaration & { receipts: DeclarationReceipt[] }) | null>(null);
+  const [d, setD] = useState<DeclarationWithReceipts | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [issueRoute, setIssueRoute] = useState<string | null | undefined>(undefined);
   const load = () =>
-    get<Declaration & { receipts: DeclarationReceipt[] }>(`/api/v1/declarations/${seqNo}`)
+    get<DeclarationWithReceipts>(`/api/v1/declarations/${seqNo}`)
       .then((r) => (setD(r), setError(null)))
       .catch((err) => setError(err instanceof ApiError ? err.message : String(err)));
   useEffect(() => {
     void load();
-    void apiRoutes().then((s) => setIssueRoute([...s].find((r) => r.startsWith('POST /api/v1/sandbox/') && r.includes('receipt')) ?? null));
   }, [seqNo]);
   return (
     <Panel
@@ -122,8 +120,7 @@ function DeclarationDetail({ seqNo }: { seqNo: string }) {
         </>
       )}
       <h3>{t('sb.issue')}</h3>
-      {issueRoute === null && <Notice kind="warn">{t('sb.issueNotAvailable')}</Notice>}
-      {issueRoute && <IssueReceipt seqNo={seqNo} onIssued={() => void load()} />}
+      <IssueReceipt seqNo={seqNo} onIssued={() => void load()} />
     </Panel>
   );
 }
@@ -138,7 +135,7 @@ function IssueReceipt({ seqNo, onIssued }: { seqNo: string; onIssued: () => void
     e.preventDefault();
     setResult(null);
     try {
-      await post(`/api/v1/sandbox/declarations/${encodeURIComponent(seqNo)}/receipts`, { channel, ...(note.trim() ? { note: note.trim() } : {}) });
+      await post<IssuedReceipt>(`/api/v1/sandbox/declarations/${encodeURIComponent(seqNo)}/receipts`, { channel, ...(note.trim() ? { note: note.trim() } : {}) });
       setResult({ kind: 'ok', text: channelText(lang, channel) });
       onIssued();
     } catch (err) {
@@ -179,41 +176,8 @@ const HEAD_LABELS: Record<string, { zh: string; en: string }> = {
   validUntil: { zh: '有效期', en: 'Valid until' },
 };
 
-interface ManualSummary {
-  manualNo: string;
-  version: number;
-  head: Record<string, string>;
-  imgCount: number;
-  exgCount: number;
-}
-interface ManualItem {
-  kind: 'img' | 'exg';
-  serial: number;
-  code: string;
-  name: string;
-  model: string;
-  unit: string;
-  quantity: string;
-}
-interface ManualChangeRequest {
-  id: number;
-  status: 'pending' | 'approved';
-  version: number | null;
-  account: string;
-  autoApprove: boolean;
-  requestedAt: string;
-  change: { head?: Record<string, string>; items?: (Partial<ManualItem> & { action: string })[] };
-}
-
 /** 沙箱 › 加工贸易账册: the enterprise's manuals; a click shows head, version, 料件/成品 and the change requests. */
 export function SandboxManuals() {
-  const has = useRoute('GET /api/v1/sandbox/manuals');
-  if (has === null) return null;
-  if (!has) return <NotAvailable api="GET /api/v1/sandbox/manuals" />;
-  return <ManualList />;
-}
-
-function ManualList() {
   const { t } = useI18n();
   const list = useList<ManualSummary>('/api/v1/sandbox/manuals', {});
   const [open, setOpen] = useState<string | null>(null);
@@ -251,13 +215,13 @@ function ManualList() {
 
 function ManualDetail({ manualNo, onChanged }: { manualNo: string; onChanged: () => void }) {
   const { t, lang } = useI18n();
-  const [m, setM] = useState<{ version: number; head: Record<string, string>; items: ManualItem[] } | null>(null);
+  const [m, setM] = useState<Manual | null>(null);
   const [kind, setKind] = useState<'img' | 'exg'>('img');
   const [error, setError] = useState<string | null>(null);
   const changes = useList<ManualChangeRequest>(`/api/v1/sandbox/manuals/${encodeURIComponent(manualNo)}/changes`, { pageSize: 10 });
   const load = useCallback(
     () =>
-      get<{ version: number; head: Record<string, string>; items: ManualItem[] }>(`/api/v1/sandbox/manuals/${encodeURIComponent(manualNo)}`)
+      get<Manual>(`/api/v1/sandbox/manuals/${encodeURIComponent(manualNo)}`)
         .then((r) => (setM(r), setError(null)))
         .catch((err) => setError(err instanceof ApiError ? err.message : String(err))),
     [manualNo],

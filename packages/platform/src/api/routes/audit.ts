@@ -2,22 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AuditEntryView } from '../../contract/index.js';
 import type { PlatformDeps } from '../../core/ports.js';
 import { bearer, errorResponses, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
-
-const AuditView = z
-  .object({
-    id: z.number().int(),
-    account: z.string().describe('who'),
-    cardNo: z.string().nullable().describe('card used'),
-    action: z.string(),
-    entity: z.string(),
-    entityId: z.string(),
-    before: z.unknown(),
-    after: z.unknown(),
-    at: z.string().describe('when'),
-  })
-  .describe('audit entry');
 
 export async function auditRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps }): Promise<void> {
   const app = appRoot.withTypeProvider<ZodTypeProvider>();
@@ -31,7 +18,7 @@ export async function auditRoutes(appRoot: FastifyInstance, opts: { deps: Platfo
         security: bearer,
         summary: 'every change made for your enterprise: who, when, card used, before/after; newest first',
         querystring: ListParams.extend({ entity: z.string().optional(), entityId: z.string().optional() }),
-        response: { 200: listOf(AuditView), ...errorResponses },
+        response: { 200: listOf(AuditEntryView), ...errorResponses },
       },
     },
     async (req) => {

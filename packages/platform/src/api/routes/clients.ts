@@ -3,37 +3,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ClientApplyBody } from '@osw/messages/forms';
 import { z } from 'zod';
+import { AppliedClientView, ClientView, ClientWithLiveView } from '../../contract/index.js';
 import { apiTransport, applyForClient, clientOf, disableClient, listClients, unbindClientDevice } from '../../core/clients/registry.js';
-import { clientLiveStatus, CONNECTED_WITHIN_MS } from '../../core/clients/live-status.js';
+import { clientLiveStatus } from '../../core/clients/live-status.js';
 import type { PlatformDeps } from '../../core/ports.js';
 import type { ClientRow } from '../../core/store.js';
 import { bearer, CardProof, errorResponses, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
-
-export const ClientView = z
-  .object({
-    id: z.string().describe('= clientId'),
-    clientId: z.string().describe('客户端ID: DXPESW + 10 digits'),
-    enterpriseCode: z.string(),
-    region: z.string().describe('关区'),
-    version: z.string(),
-    transport: z.enum(['https', 'rabbitmq']),
-    environment: z.enum(['test', 'prod']),
-    status: z.enum(['active', 'disabled']),
-    device: z.object({ bound: z.boolean().describe('设备绑定'), boundAt: z.string().optional() }),
-    createdAt: z.string(),
-  })
-  .describe('import client (导入客户端)');
-
-const TransportSettings = z
-  .object({
-    endpoint: z.string(),
-    user: z.string(),
-    password: z.string().describe('shown once: the platform keeps only its hash'),
-    sendQueue: z.string().nullable(),
-    receiveQueue: z.string().nullable(),
-    exchange: z.string().nullable(),
-  })
-  .describe('传输设置');
 
 export function clientView(c: ClientRow): z.infer<typeof ClientView> {
   return {
@@ -49,18 +24,6 @@ export function clientView(c: ClientRow): z.infer<typeof ClientView> {
     createdAt: c.createdAt,
   };
 }
-
-const LiveView = z
-  .object({
-    connected: z.boolean().nullable().describe(`在线: HTTPS clients seen on the exchange within ${CONNECTED_WITHIN_MS / 1000} s; RabbitMQ clients holding a broker connection; null when it cannot be told`),
-    connectedBy: z.enum(['exchange', 'broker', 'unknown']),
-    lastSeenAt: z.string().nullable().describe('the last exchange request (HTTPS clients), to within a few seconds'),
-    backlog: z.number().int().describe('积压: deliveries waiting on the platform, not acknowledged'),
-    suspended: z.boolean().describe('推送已暂停: the client’s push target is suspended after repeated failures'),
-    suspendedAt: z.string().nullable(),
-  })
-  .describe('live status (客户端运行状态)');
-const ClientWithLive = ClientView.extend({ live: LiveView });
 
 const ClientIdParam = z.object({ clientId: z.string().min(1).max(32) });
 const CardBody = z.object({ card: CardProof });
@@ -81,9 +44,9 @@ export async function clientRoutes(appRoot: FastifyInstance, opts: { deps: Platf
         summary: '自动导入客户端申请 — apply for an import client (needs the 法人卡)',
         description:
           'Issues the client id (DXPESW + 关区 + serial) and its transport settings (传输设置). The password is shown once. ' +
-          'RabbitMQ broker users are provisioned by the RabbitMQ transport (not yet); the registration itself works. IBM MQ is answered OSW_CLIENT_TRANSPORT_UNSUPPORTED.',
+          'A RabbitMQ client gets its broker user (the password as its password) and queues at once when the platform runs the RabbitMQ exchange. IBM MQ is answered OSW_CLIENT_TRANSPORT_UNSUPPORTED.',
         body: ClientApplyBody,
-        response: { 201: ClientView.extend({ transportSettings: TransportSettings }), ...errorResponses },
+        response: { 201: AppliedClientView, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -101,7 +64,7 @@ export async function clientRoutes(appRoot: FastifyInstance, opts: { deps: Platf
         security: bearer,
         summary: '查询客户端 — the enterprise\'s clients with their device binding and live status (connected, backlog, suspended)',
         querystring: ListParams.extend({ status: z.enum(['active', 'disabled']).optional(), clientId: z.string().optional() }),
-        response: { 200: listOf(ClientWithLive), ...errorResponses },
+        response: { 200: listOf(ClientWithLiveView), ...errorResponses },
       },
     },
     async (req) => {
@@ -114,7 +77,7 @@ export async function clientRoutes(appRoot: FastifyInstance, opts: { deps: Platf
 
   app.get(
     '/api/v1/clients/:clientId',
-    { schema: { tags, security: bearer, summary: 'one client of the enterprise with its live status', params: ClientIdParam, response: { 200: ClientWithLive, ...errorResponses } } },
+    { schema: { tags, security: bearer, summary: 'one client of the enterprise with its live status', params: ClientIdParam, response: { 200: ClientWithLiveView, ...errorResponses } } },
     async (req) => {
       const actor = actorOf(req);
       const c = await clientOf(deps.store, actor.enterpriseCode, req.params.clientId);

@@ -3,6 +3,7 @@ import { OswError } from '@osw/messages';
 import { CardProof } from '@osw/messages/forms';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { ErrorBody, listOf } from '../../contract/index.js';
 import type { Actor } from '../../core/audit/audit-log.js';
 import { actorOf } from '../../core/identity/actor.js';
 import { authenticateSession } from '../../core/identity/registry.js';
@@ -38,9 +39,7 @@ export function actor(req: FastifyRequest): Actor {
 
 export const bearer = [{ bearer: [] }];
 
-export const ErrorBody = z
-  .object({ error: z.object({ code: z.string().describe('stable code, e.g. OSW_CARD_PIN_WRONG (docs/errors.md)'), message: z.string().describe('in the language of Accept-Language') }) })
-  .describe('error');
+export { ErrorBody, listOf };
 
 export const errorResponses = { '4xx': ErrorBody } as const;
 
@@ -67,7 +66,3 @@ export function listQuery(p: z.infer<typeof ListParams>): ListQuery {
 }
 
 export const IdParam = z.object({ id: z.coerce.number().int().positive() });
-
-export function listOf<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), total: z.number().int().describe('number of records matching the filters, over all pages') });
-}

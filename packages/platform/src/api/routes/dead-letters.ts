@@ -7,27 +7,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { DeadLetterListView, DeadLetterView } from '../../contract/index.js';
 import type { PlatformDeps } from '../../core/ports.js';
 import { actor as actorOf, bearer, errorResponses, requireSession } from './common.js';
-
-export const DeadLetterView = z
-  .object({
-    clientId: z.string().describe('客户端ID of the queue the message died in'),
-    queue: z.string().describe('`Q_Send<clientId>`: a message the client sent (import); `Q_Recv<clientId>`: a receipt or push for the client'),
-    direction: z.enum(['send', 'receive']).describe('send: from the client to the platform; receive: from the platform to the client'),
-    messageId: z.string().nullable().describe('报文ID (the AMQP message id)'),
-    fileName: z.string().nullable().describe('file name the message carried'),
-    reason: z.string().describe('the broker\'s reason: `delivery_limit` (delivered `amqp.deliveryLimit` times without success), `rejected`, `expired`, …'),
-    count: z.number().int().describe('how many times it was dead-lettered from that queue'),
-  })
-  .describe('dead letter (死信)');
-
-const DeadLetterList = z.object({
-  exchange: z.enum(['amqp', 'http']).describe('`http`: the platform runs the HTTP exchange only and has no dead-letter queue'),
-  items: z.array(DeadLetterView),
-  total: z.number().int().describe('dead letters of your enterprise among those scanned'),
-  scanned: z.number().int().describe('messages looked at in the dead-letter queue (at most `limit`, oldest first)'),
-});
 
 const MAX_SCAN = 2000;
 
@@ -49,7 +31,7 @@ export async function deadLetterRoutes(appRoot: FastifyInstance, opts: { deps: P
           clientId: z.string().max(32).optional().describe('only this client\'s dead letters'),
           limit: z.coerce.number().int().min(1).max(MAX_SCAN).default(500).describe('messages of the dead-letter queue to look at, oldest first'),
         }),
-        response: { 200: DeadLetterList, ...errorResponses },
+        response: { 200: DeadLetterListView, ...errorResponses },
       },
     },
     async (req) => {

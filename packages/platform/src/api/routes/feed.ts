@@ -2,20 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { FeedMessageView } from '../../contract/index.js';
 import type { PlatformDeps } from '../../core/ports.js';
 import { bearer, errorResponses, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
-
-const FeedView = z
-  .object({
-    id: z.number().int(),
-    channel: z.enum(['app', 'wechat']),
-    messageId: z.string(),
-    title: z.string(),
-    text: z.string().describe('报关单号, status, time'),
-    payload: z.record(z.string(), z.unknown()),
-    createdAt: z.string(),
-  })
-  .describe('feed message');
 
 export async function feedRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps }): Promise<void> {
   const app = appRoot.withTypeProvider<ZodTypeProvider>();
@@ -29,7 +18,7 @@ export async function feedRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
         security: bearer,
         summary: 'your enterprise’s app/WeChat message feed, newest first',
         querystring: ListParams.extend({ channel: z.enum(['app', 'wechat']).optional() }),
-        response: { 200: listOf(FeedView), ...errorResponses },
+        response: { 200: listOf(FeedMessageView), ...errorResponses },
       },
     },
     async (req) => {

@@ -3,6 +3,7 @@ import { chinaDateTime } from '@osw/messages';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { JobView, PushDetailView, PushStatus, PushView, ResendJobView, ResendView, WebhookListView, WebhookView } from '../../contract/index.js';
 import type { PlatformDeps } from '../../core/ports.js';
 import { notFound, problem } from '../../core/problem.js';
 import { pushJobOf, RESEND_IDS_MAX, resendPushes, startBulkResend, type PushFilter } from '../../core/push/resend.js';
@@ -12,66 +13,8 @@ import { maskPhone } from '../../core/sms/verification-codes.js';
 import { startOfDay, endOfDay } from '../../core/subscriptions/validity.js';
 import { bearer, errorResponses, IdParam, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
 
-const PushStatus = z.enum(['pending', 'delivered', 'failed', 'suspended']).describe('下发状态: pending 待下发, delivered 已下发, failed 下发失败(将重试), suspended 已暂停(目标连续失败或离线)');
 const STATUS_TEXT = { pending: '待下发', delivered: '已下发', failed: '下发失败', suspended: '已暂停' } as const;
 const METHOD_TEXT = { client: '客户端', sms: '短信', app: '掌上海关APP', wechat: '微信小程序', webhook: 'Webhook' } as const;
-
-const PushView = z
-  .object({
-    id: z.number().int(),
-    messageId: z.string().describe('报文ID (stable across retries and resends)'),
-    manualNo: z.string().nullable().describe('账册号'),
-    documentNo: z.string().nullable().describe('单据号 (统一编号)'),
-    clientId: z.string().nullable().describe('下发客户端ID'),
-    method: z.enum(['client', 'sms', 'app', 'wechat', 'webhook']),
-    methodText: z.string().describe('推送方式'),
-    target: z.string().describe('client id, masked phone, enterprise feed or webhook endpoint id'),
-    source: z.enum(['declaration-data', 'declaration-receipt', 'manual-stock', 'manual-change']),
-    subscriptionKind: z.enum(['declaration', 'receipt', 'manual']),
-    subscriptionId: z.number().int(),
-    fileName: z.string(),
-    status: PushStatus,
-    statusText: z.string().describe('下发状态'),
-    deliveredAt: z.string().nullable().describe('下发时间 (ISO)'),
-    deliveredAtText: z.string().nullable().describe('下发时间 yyyy-MM-dd HH:mm:ss China time'),
-    resent: z.boolean().describe('重发标识'),
-    resentAt: z.string().nullable().describe('重发时间'),
-    attempts: z.number().int(),
-    nextAttemptAt: z.string().nullable(),
-    lastError: z.string().nullable(),
-    payloadKept: z.boolean().describe('false once the retention period dropped the payload (no resend then)'),
-    createdAt: z.string(),
-  })
-  .describe('推送记录');
-
-const AttemptView = z.object({ at: z.string(), outcome: z.string().describe('queued, taken, delivered, failed, held'), error: z.string().nullable(), durationMs: z.number().int() });
-
-const JobView = z
-  .object({
-    id: z.number().int(),
-    kind: z.literal('resend'),
-    status: z.enum(['running', 'done', 'failed']),
-    total: z.number().int(),
-    done: z.number().int().describe('pushes resent so far'),
-    skipped: z.number().int().describe('pushes whose payload is past retention'),
-    progress: z.number().describe('0..1'),
-    createdAt: z.string(),
-    finishedAt: z.string().nullable(),
-    error: z.string().nullable(),
-  })
-  .describe('background job');
-
-const WebhookView = z
-  .object({
-    id: z.number().int(),
-    subscriptionKind: z.enum(['declaration', 'receipt', 'manual']),
-    subscriptionId: z.number().int(),
-    url: z.string(),
-    secret: z.string().describe('whsec_… — shown in full once, when created'),
-    createdAt: z.string(),
-    disabledAt: z.string().nullable(),
-  })
-  .describe('webhook endpoint');
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date of the form yyyy-MM-dd');
 const Filter = z.object({
@@ -159,11 +102,7 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
         summary: 'one push with every attempt and its payload as pushed',
         params: IdParam,
         response: {
-          200: PushView.extend({
-            attemptLog: z.array(AttemptView),
-            payload: z.string().nullable().describe('the body as pushed: the XML file for client pushes, the SMS text, the feed message or webhook JSON; null once retention dropped it'),
-            payloadType: z.enum(['xml', 'text', 'json']).describe('xml for client pushes, text for SMS, json for the app/WeChat feed and webhooks'),
-          }),
+          200: PushDetailView,
           ...errorResponses,
         },
       },
@@ -188,8 +127,8 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
         description: 'A resend keeps the message id (receivers drop duplicates) and sets 重发标识/重发时间. With a filter the answer is 202 and a job to follow at GET /api/v1/jobs/{id}.',
         body: z.object({ ids: z.array(z.number().int().positive()).min(1).max(RESEND_IDS_MAX).optional(), filter: Filter.optional() }),
         response: {
-          200: z.object({ resent: z.array(z.number().int()), skipped: z.array(z.object({ id: z.number().int(), reason: z.string() })) }),
-          202: z.object({ job: JobView }),
+          200: ResendView,
+          202: ResendJobView,
           ...errorResponses,
         },
       },
@@ -226,7 +165,7 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
 
   app.get(
     '/api/v1/webhooks',
-    { schema: { tags: ['pushes'], security: bearer, summary: 'your webhook endpoints (secrets masked)', response: { 200: z.object({ items: z.array(WebhookView) }), ...errorResponses } } },
+    { schema: { tags: ['pushes'], security: bearer, summary: 'your webhook endpoints (secrets masked)', response: { 200: WebhookListView, ...errorResponses } } },
     async (req) => ({ items: (await deps.store.webhooks.list(actorOf(req).enterpriseCode)).map((w) => webhookView(w)) }),
   );
 

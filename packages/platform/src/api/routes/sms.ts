@@ -2,11 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { SmsOutboxView, VerificationCodeSentView } from '../../contract/index.js';
 import type { PlatformDeps } from '../../core/ports.js';
 import { requestVerificationCode, type SmsSender } from '../../core/sms/verification-codes.js';
 import { bearer, errorResponses, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
-
-const SmsView = z.object({ id: z.number().int(), phone: z.string(), text: z.string(), provider: z.string(), createdAt: z.string() }).describe('an SMS in the outbox');
 
 export async function smsRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps; sms: SmsSender }): Promise<void> {
   const app = appRoot.withTypeProvider<ZodTypeProvider>();
@@ -21,7 +20,7 @@ export async function smsRoutes(appRoot: FastifyInstance, opts: { deps: Platform
         security: bearer,
         summary: 'send a 6-digit verification code to a phone (valid 5 minutes; once a minute, five an hour per phone)',
         body: z.object({ phone: z.string().min(1).max(20) }),
-        response: { 201: z.object({ phone: z.string().describe('masked'), expiresAt: z.string(), resendAfterSeconds: z.number().int() }), ...errorResponses },
+        response: { 201: VerificationCodeSentView, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -37,7 +36,7 @@ export async function smsRoutes(appRoot: FastifyInstance, opts: { deps: Platform
         security: bearer,
         summary: 'SMS the embedded provider wrote for your enterprise (empty with an SMS gateway)',
         querystring: ListParams,
-        response: { 200: listOf(SmsView), ...errorResponses },
+        response: { 200: listOf(SmsOutboxView), ...errorResponses },
       },
     },
     async (req) => {

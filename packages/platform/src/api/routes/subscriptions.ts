@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DeclarationSubscriptionBody, ExtendBody, ManualSubscriptionBody, ReceiptSubscriptionBody } from '@osw/messages/forms';
 import { z } from 'zod';
+import { DeclarationSubscriptionView, ManualSubscriptionView, ReceiptSubscriptionView, SubscriptionStatus as Status } from '../../contract/index.js';
 import type { PlatformDeps } from '../../core/ports.js';
 import type { DeclarationSubscriptionRow, ManualSubscriptionRow, ReceiptSubscriptionRow, SerialRange } from '../../core/store.js';
 import {
@@ -34,79 +35,7 @@ import { statusAt, validityText } from '../../core/subscriptions/validity.js';
 import { maskPhone } from '../../core/sms/verification-codes.js';
 import { bearer, CardProof, errorResponses, IdParam, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
 
-const Status = z.enum(['active', 'expired', 'cancelled']).describe('状态: active 生效, expired 已失效, cancelled 已取消');
 const STATUS_TEXT = { active: '生效', expired: '已失效', cancelled: '已取消' } as const;
-
-const DeclarationSubscriptionView = z
-  .object({
-    id: z.number().int(),
-    enterpriseCode: z.string(),
-    clientId: z.string().describe('客户编号/客户端ID'),
-    cardNo: z.string().describe('操作员卡号 (the card used)'),
-    operatorCode: z.string().describe('录入人'),
-    declarationData: z.boolean().describe('申报数据'),
-    receiptTypes: z.array(z.string()).describe('状态回执 as asked'),
-    channels: z.array(z.string()).describe('the CHANNEL codes they stand for'),
-    content: z.string().describe('订阅内容'),
-    validUntil: z.string().describe('有效期 (last valid day, China time)'),
-    validUntilText: z.string().describe('有效期 as shown: yyyy-MM-dd 23:59:59'),
-    subscribedAt: z.string().describe('订阅日期 (yyyy-MM-dd HH:mm:ss China time)'),
-    status: Status,
-    statusText: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    cancelledAt: z.string().nullable(),
-  })
-  .describe('报关单数据订阅');
-
-const ReceiptSubscriptionView = z
-  .object({
-    id: z.number().int(),
-    enterpriseCode: z.string(),
-    pushMethod: z.enum(['sms', 'app', 'wechat', 'client']),
-    pushMethodText: z.string().describe('推送方式'),
-    mode: z.enum(['document', 'enterprise', 'operator']),
-    modeText: z.string().describe('订阅方式'),
-    content: z.string().describe('订阅内容'),
-    documentNo: z.string().nullable().describe('业务单据号'),
-    seqNo: z.string().nullable().describe('统一编号 of the document'),
-    phone: z.string().nullable().describe('masked'),
-    clientId: z.string().nullable(),
-    operatorCardNo: z.string().nullable(),
-    operatorCode: z.string().describe('录入人'),
-    valid: z.boolean().describe('是否有效'),
-    status: z.enum(['active', 'cancelled']),
-    subscribedAt: z.string(),
-    createdAt: z.string(),
-    cancelledAt: z.string().nullable(),
-  })
-  .describe('报关状态订阅');
-
-const ManualSubscriptionView = z
-  .object({
-    id: z.number().int(),
-    enterpriseCode: z.string().describe('海关十位'),
-    clientId: z.string().describe('客户端ID'),
-    cardNo: z.string().describe('操作员卡号'),
-    operatorCode: z.string().describe('录入人'),
-    kind: z.enum(['stock', 'incremental']),
-    kindText: z.string().describe('存量/增量'),
-    manualNo: z.string(),
-    pushTypes: z.array(z.enum(['img', 'exg'])),
-    imgRange: z.string().nullable(),
-    exgRange: z.string().nullable(),
-    content: z.string().describe('订阅内容'),
-    validUntil: z.string(),
-    validUntilText: z.string().describe('有效期: yyyy-MM-dd 23:59:59'),
-    subscribedAt: z.string(),
-    status: Status,
-    statusText: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    cancelledAt: z.string().nullable(),
-    pushRequestId: z.number().int().nullable().optional().describe('stock: the pending push request the push engine picks up'),
-  })
-  .describe('加工贸易账册数据订阅');
 
 export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps }): Promise<void> {
   const app = appRoot.withTypeProvider<ZodTypeProvider>();

@@ -1,0 +1,6 @@
+/** Liveness and the operator's session (POST /api/v1/session). */
+import { z } from 'zod';
+
+export const HealthView = z.object({ status: z.literal('ok') });
+
+export const SessionView = z.object({ token: z.string(), account: z.string(), enterpriseCode: z.string(), expiresAt: z.string() }).describe('session');
