@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import YAML from 'yaml';
 import { createTransport, loadClientConfig, loadStatusPageSettings, startClient, type ClientConfig, type StatusSnapshot } from '@osw/client';
 import { BUSINESS_TYPES, OswError, receivedError } from '@osw/messages';
+import { stopOnSignals } from './shutdown.js';
 
 function die(err: unknown, code = 1): never {
   const e = err as Error & { code?: string };
@@ -134,31 +135,18 @@ export function clientCommands(program: Command): void {
             if (point === crashAt) process.kill(process.pid, 'SIGKILL');
           }
         : undefined;
-      let running;
-      try {
-        running = await startClient(config, { fault, lockDir: process.env.OSW_CLIENT_LOCK_DIR });
-      } catch (err) {
-        die(err, 1);
-      }
+      const running = await startClient(config, { fault, lockDir: process.env.OSW_CLIENT_LOCK_DIR }).catch((err: unknown) => die(err, 1));
       const enabled = running.businesses.filter((b) => b.enabled);
       process.stdout.write(
         `import client ${running.clientId} (${config.environment}) is running: ${enabled.length} businesses under ${config.impPath}\n` +
           (running.statusUrl ? `status page 导入监控: ${running.statusUrl}\n` : '') +
           `logs: ${config.logDir}\n`,
       );
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) {
-          process.stderr.write(`${signal} again: stopping at once; claimed files are resumed at next start\n`);
-          process.exit(130);
-        }
-        stopping = true;
-        process.stderr.write(`${signal}: finishing files in flight (up to ${config.shutdownGraceMs} ms)… again to stop at once\n`);
-        await running.stop();
-        process.exit(0);
-      };
-      process.on('SIGINT', () => void stop('SIGINT'));
-      process.on('SIGTERM', () => void stop('SIGTERM'));
+      stopOnSignals({
+        stopping: `finishing files in flight (up to ${config.shutdownGraceMs} ms)… again to stop at once`,
+        forced: 'claimed files are resumed at next start',
+        stop: () => running.stop(),
+      });
     });
 
   client

@@ -6,6 +6,7 @@ import { clientCommands } from './client-commands.js';
 import { messageCommands } from './message-commands.js';
 import { platformCommands } from './platform-commands.js';
 import { fileLogger } from './logger.js';
+import { stopOnSignals } from './shutdown.js';
 
 function int(name: string) {
   return (v: string) => {
@@ -41,20 +42,13 @@ program
     const logger = await fileLogger(logFile);
     const demo = await startDemo({ home, port: o.port, host: o.host, paceMs: o.paceMs, stableMs: o.stableMs, scenarioFile: o.scenario, store: o.store, exchange: o.exchange, caFile: o.caFile, logger });
     process.stdout.write(tour(demo.contract, home, logFile));
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) {
-        process.stderr.write(`${signal} again: stopping at once\n`);
-        process.exit(130);
-      }
-      stopping = true;
-      process.stderr.write(`${signal}: finishing files in flight… (again to force)\n`);
-      await demo.close();
-      logger.flush();
-      process.exit(0);
-    };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
+    stopOnSignals({
+      stopping: 'finishing files in flight… (again to force)',
+      stop: async () => {
+        await demo.close();
+        logger.flush();
+      },
+    });
   });
 
 messageCommands(program);

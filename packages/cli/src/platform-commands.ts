@@ -12,6 +12,7 @@ import YAML from 'yaml';
 import { hidePassword, OswError } from '@osw/messages';
 import { PlatformConfigSchema, startPlatform } from '@osw/platform';
 import { REDACT_PATHS } from './logger.js';
+import { stopOnSignals } from './shutdown.js';
 
 /** Environment variables that override the file (secrets need not be written into it). */
 export const PLATFORM_ENV: Record<string, { key: string; number?: boolean }> = {
@@ -77,18 +78,6 @@ export function platformCommands(program: Command): void {
           `  store: ${config.store ? hidePassword(config.store) : config.dbFile}\n` +
           (running.role === 'sandbox' ? '' : `  exchange: HTTP ${running.url}/exchange/v1${config.exchange === 'http' ? '' : ` and RabbitMQ ${hidePassword(config.exchange)}`}\n`),
       );
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) {
-          process.stderr.write(`${signal} again: stopping at once\n`);
-          process.exit(130);
-        }
-        stopping = true;
-        process.stderr.write(`${signal}: finishing imports in flight… (again to force)\n`);
-        await running.close();
-        process.exit(0);
-      };
-      process.on('SIGINT', () => void stop('SIGINT'));
-      process.on('SIGTERM', () => void stop('SIGTERM'));
+      stopOnSignals({ stopping: 'finishing imports in flight… (again to force)', stop: () => running.close() });
     });
 }

@@ -14,7 +14,6 @@ export interface QuickSniff {
 
 function rootName(text: string): string {
   const re = /<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s>/]/g;
-  let m: RegExpExecArray | null;
   let i = 0;
   // skip the declaration, comments, processing instructions and doctype
   for (;;) {
@@ -24,7 +23,7 @@ function rootName(text: string): string {
     i += skip[0].length;
   }
   re.lastIndex = i;
-  m = re.exec(text);
+  const m = re.exec(text);
   return m ? m[2] : '';
 }
 

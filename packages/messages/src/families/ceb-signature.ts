@@ -15,7 +15,10 @@
  *       </ds:Reference>
  *     </ds:SignedInfo>
  *     <ds:SignatureValue>base64(SM2-with-SM3(C14N(ds:SignedInfo in its context)))</ds:SignatureValue>
- *     <ds:KeyInfo><ds:KeyName>card certificate number</ds:KeyName><ds:X509Data><ds:X509Certificate>…</ds:X509Certificate></ds:X509Data></ds:KeyInfo>
+ *     <ds:KeyInfo>
+ *       <ds:KeyName>card certificate number</ds:KeyName>
+ *       <ds:X509Data><ds:X509Certificate>…</ds:X509Certificate></ds:X509Data>
+ *     </ds:KeyInfo>
  *   </ds:Signature>
  *
  * Canonicalization is inclusive C14N 1.0 without comments (xml-crypto's C14nCanonicalization over

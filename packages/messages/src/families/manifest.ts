@@ -427,7 +427,10 @@ function responseTypeNode(r: ManifestResponseType): XNode {
   return node('ResponseType', [leaf('Code', r.Code), ...(r.Text !== undefined ? [leaf('Text', r.Text)] : [])]);
 }
 
-/** The Response tree for the convenience fields, in the order Head → BorderTransportMeans → ResponseType → Consignment* → AdditionalInformation. */
+/**
+ * The Response tree for the convenience fields, in the order Head → BorderTransportMeans →
+ * ResponseType → Consignment* → AdditionalInformation.
+ */
 function responseTree(r: ManifestResponseInput): XNode[] {
   const out: XNode[] = [];
   const btm = r.borderTransportMeans;
