@@ -30,9 +30,14 @@ async function barePublish(vhostUrl: string, body: Buffer, count: number, inFlig
     await ch.assertQueue(BARE_QUEUE, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
     await ch.purgeQueue(BARE_QUEUE);
     // warm-up: the first confirms of a new quorum queue are slower than the steady state
-    for (let i = 0; i < 20; i++) await new Promise<void>((resolve, reject) => ch.sendToQueue(BARE_QUEUE, body, { persistent: true }, (err) => (err ? reject(err) : resolve())));
+    for (let i = 0; i < 20; i++)
+      await new Promise<void>((resolve, reject) =>
+        ch.sendToQueue(BARE_QUEUE, body, { persistent: true }, (err) => (err ? reject(err) : resolve())),
+      );
     const one = (i: number) =>
-      new Promise<void>((resolve, reject) => ch.sendToQueue(BARE_QUEUE, body, { persistent: true, messageId: `bare-${i}` }, (err) => (err ? reject(err) : resolve())));
+      new Promise<void>((resolve, reject) =>
+        ch.sendToQueue(BARE_QUEUE, body, { persistent: true, messageId: `bare-${i}` }, (err) => (err ? reject(err) : resolve())),
+      );
     const start = process.hrtime.bigint();
     let next = 0;
     await Promise.all(
@@ -80,7 +85,11 @@ export async function amqpFigures(root: string, quick: boolean): Promise<Figure[
       for (const tasks of [1, 8]) {
         const baseline = await barePublish(brokerVhostUrl, Buffer.from(body), files, tasks);
         const home = path.join(dir, `send-${size}-${tasks}`);
-        const cfg = await world.client('amqp', home, { businesses: { declaration: { maxConcurrentTasks: tasks } }, stableMs: 200, rescanMs: 200 });
+        const cfg = await world.client('amqp', home, {
+          businesses: { declaration: { maxConcurrentTasks: tasks } },
+          stableMs: 200,
+          rescanMs: 200,
+        });
         const outBox = path.join(cfg.impPath, 'DecCus001', 'OutBox');
         const sentBox = path.join(cfg.impPath, 'DecCus001', 'SentBox');
         mkdirSync(outBox, { recursive: true });
@@ -111,7 +120,17 @@ export async function amqpFigures(root: string, quick: boolean): Promise<Figure[
     const n = quick ? 300 : 5000;
     const cfg = await world.client('amqp', path.join(dir, 'push'));
     const inBox = path.join(cfg.impPath, 'DecCus001', 'InBox');
-    const receipt = (i: number) => buildDecResult({ cusCiqNo: `E2026${String(i).padStart(13, '0')}`, entryId: `5300${String(i).padStart(14, '0')}`, noticeDate: '2026-11-22T10:00:00', channel: 'L', note: '海关入库成功', customMaster: '5300', ieDate: '', dDate: '' });
+    const receipt = (i: number) =>
+      buildDecResult({
+        cusCiqNo: `E2026${String(i).padStart(13, '0')}`,
+        entryId: `5300${String(i).padStart(14, '0')}`,
+        noticeDate: '2026-11-22T10:00:00',
+        channel: 'L',
+        note: '海关入库成功',
+        customMaster: '5300',
+        ieDate: '',
+        dDate: '',
+      });
     const baseline = await barePublish(brokerVhostUrl, Buffer.from(receipt(0)), n, 100);
     const client = await startClient(cfg, { logger: silent, lockDir: path.join(dir, 'locks') });
     try {
@@ -123,7 +142,16 @@ export async function amqpFigures(root: string, quick: boolean): Promise<Figure[
         const fileName = `Receipt_E2026${String(i).padStart(13, '0')}_20261122100000${String(i).padStart(7, '0')}.xml`;
         const at = Date.now();
         created.set(fileName, at);
-        await store.deliveries.enqueue([{ clientId: cfg.clientId, messageId: `BENCH${String(i).padStart(12, '0')}`, business: 'declaration', fileName, body: receipt(i), createdAt: new Date(at).toISOString() }]);
+        await store.deliveries.enqueue([
+          {
+            clientId: cfg.clientId,
+            messageId: `BENCH${String(i).padStart(12, '0')}`,
+            business: 'declaration',
+            fileName,
+            body: receipt(i),
+            createdAt: new Date(at).toISOString(),
+          },
+        ]);
         world.platform.deps.notifier.notify(cfg.clientId);
         if (i % 50 === 49) await new Promise((r) => setImmediate(r));
       }
@@ -132,13 +160,30 @@ export async function amqpFigures(root: string, quick: boolean): Promise<Figure[
       while (names().length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       const got = names();
       const secs = (Date.now() - start) / 1000;
-      const latencies = got.map((f) => statSync(path.join(inBox, f)).mtimeMs - (created.get(f) ?? NaN)).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+      const latencies = got
+        .map((f) => statSync(path.join(inBox, f)).mtimeMs - (created.get(f) ?? NaN))
+        .filter((x) => Number.isFinite(x))
+        .sort((a, b) => a - b);
       const note = `${n} receipts queued in the store → forwarded with confirms → import client → InBox file; baseline: bare amqplib publish with confirms of the same bytes to a quorum queue, 100 in flight${got.length < n ? `; only ${got.length} arrived in time` : ''}`;
       const value = got.length / secs;
       figures.push(
         { name: 'push delivery over RabbitMQ: store → InBox file', value, unit: 'pushes/s', baseline, ratio: baseline / value, note },
-        { name: 'push delivery over RabbitMQ: latency, p50', value: percentile(latencies, 50), unit: 'ms', baseline: null, ratio: null, note },
-        { name: 'push delivery over RabbitMQ: latency, p99', value: percentile(latencies, 99), unit: 'ms', baseline: null, ratio: null, note },
+        {
+          name: 'push delivery over RabbitMQ: latency, p50',
+          value: percentile(latencies, 50),
+          unit: 'ms',
+          baseline: null,
+          ratio: null,
+          note,
+        },
+        {
+          name: 'push delivery over RabbitMQ: latency, p99',
+          value: percentile(latencies, 99),
+          unit: 'ms',
+          baseline: null,
+          ratio: null,
+          note,
+        },
       );
     } finally {
       await client.stop(0);

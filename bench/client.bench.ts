@@ -4,7 +4,20 @@
  * platform on this machine. Baseline in the same run: the bare file work for the same files —
  * read, rename into another folder, and an fsync'd write of a small receipt.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  fsyncSync,
+  closeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startClient } from '@osw/client';
@@ -16,10 +29,47 @@ export function declarationOfSize(example: string, bytes: number): string {
   const m = parseDecMessage(example);
   if (bytes < 4096) {
     // a small declaration: the head's required fields, one goods row, the signature block
-    const head = Object.fromEntries(['IEFlag', 'AgentCode', 'AgentName', 'CustomMaster', 'IEPort', 'OwnerCode', 'OwnerName', 'TradeCode', 'TradeName', 'TradeMode', 'TrafMode', 'GrossWet', 'NetWt', 'PackNo'].map((k) => [k, m.head[k] ?? '']));
-    const list = Object.fromEntries(['GNo', 'CodeTS', 'GName', 'GModel', 'GQty', 'GUnit', 'DeclPrice', 'DeclTotal', 'TradeCurr', 'OriginCountry'].map((k) => [k, m.lists[0].fields[k] ?? '']));
-    let xml = buildDecMessage({ ...m, head, lists: [{ fields: list, goodsLimits: [] }], containers: [], licenses: [], copPromises: [], users: [], edocs: [], ecoRelations: [], freeText: null });
-    while (Buffer.byteLength(xml) < bytes) xml = xml.replace('</DecMessage>', '<!-- padding ------------------------------------------------------------------------------ -->\n</DecMessage>');
+    const head = Object.fromEntries(
+      [
+        'IEFlag',
+        'AgentCode',
+        'AgentName',
+        'CustomMaster',
+        'IEPort',
+        'OwnerCode',
+        'OwnerName',
+        'TradeCode',
+        'TradeName',
+        'TradeMode',
+        'TrafMode',
+        'GrossWet',
+        'NetWt',
+        'PackNo',
+      ].map((k) => [k, m.head[k] ?? '']),
+    );
+    const list = Object.fromEntries(
+      ['GNo', 'CodeTS', 'GName', 'GModel', 'GQty', 'GUnit', 'DeclPrice', 'DeclTotal', 'TradeCurr', 'OriginCountry'].map((k) => [
+        k,
+        m.lists[0].fields[k] ?? '',
+      ]),
+    );
+    let xml = buildDecMessage({
+      ...m,
+      head,
+      lists: [{ fields: list, goodsLimits: [] }],
+      containers: [],
+      licenses: [],
+      copPromises: [],
+      users: [],
+      edocs: [],
+      ecoRelations: [],
+      freeText: null,
+    });
+    while (Buffer.byteLength(xml) < bytes)
+      xml = xml.replace(
+        '</DecMessage>',
+        '<!-- padding ------------------------------------------------------------------------------ -->\n</DecMessage>',
+      );
     return xml;
   }
   const rows = [];
@@ -60,7 +110,15 @@ export async function clientFigures(root: string, quick: boolean): Promise<Figur
       const files = quick ? (size > 10_000 ? 10 : 20) : size > 10_000 ? 200 : 500;
       const baseline = bareFileWork(path.join(dir, `bare-${size}`), files, body);
       for (const tasks of [1, 8]) {
-        const cfg = world.config({ businesses: { declaration: { maxConcurrentTasks: tasks } }, stableMs: 200, rescanMs: 200, statusPage: { enabled: false, host: '127.0.0.1', port: 0 } }, `run-${size}-${tasks}`);
+        const cfg = world.config(
+          {
+            businesses: { declaration: { maxConcurrentTasks: tasks } },
+            stableMs: 200,
+            rescanMs: 200,
+            statusPage: { enabled: false, host: '127.0.0.1', port: 0 },
+          },
+          `run-${size}-${tasks}`,
+        );
         const outBox = path.join(cfg.impPath, 'DecCus001', 'OutBox');
         const sentBox = path.join(cfg.impPath, 'DecCus001', 'SentBox');
         mkdirSync(outBox, { recursive: true });

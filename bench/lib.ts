@@ -50,7 +50,13 @@ export function report(figures: Figure[], root: string): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, `${date}.json`), JSON.stringify(out, null, 2) + '\n');
   writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(out, null, 2) + '\n');
-  const rows = figures.map((f) => [f.name, fmt(f.value), f.unit, f.baseline === null ? '—' : fmt(f.baseline), f.ratio === null ? '—' : `${f.ratio.toFixed(2)}×`]);
+  const rows = figures.map((f) => [
+    f.name,
+    fmt(f.value),
+    f.unit,
+    f.baseline === null ? '—' : fmt(f.baseline),
+    f.ratio === null ? '—' : `${f.ratio.toFixed(2)}×`,
+  ]);
   const head = ['figure', 'value', 'unit', 'baseline', 'ratio'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');

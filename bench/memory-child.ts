@@ -40,7 +40,14 @@ if (mode === 'client') {
   const rssMiB = rss();
   const peakMiB = process.resourceUsage().maxRSS / 1024;
   const b = client.snapshot().businesses.find((x) => x.type === 'declaration');
-  process.stdout.write(JSON.stringify({ baselineMiB, rssMiB, peakMiB, detail: { backlog: b?.outBoxBacklog, queued: b?.queued, inFlight: b?.inFlight, sent: b?.sentToday } }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      baselineMiB,
+      rssMiB,
+      peakMiB,
+      detail: { backlog: b?.outBoxBacklog, queued: b?.queued, inFlight: b?.inFlight, sent: b?.sentToday },
+    }) + '\n',
+  );
   await client.stop(0);
   process.exit(0);
 } else if (mode === 'platform') {

@@ -40,19 +40,61 @@ export async function seed(o: OpenedStore, parties: number, declarations: number
   const until = new Date(Date.now() + 300 * 86_400_000).toISOString();
   const noise = 1000;
   await o.db.transaction().execute(async (db) => {
-    const ents = Array.from({ length: parties + noise }, (_, i) => ({ customsCode: code(i), uscc: `91440300MA${String(i).padStart(8, '0')}`, name: `企业${i}`, region: '5300', createdAt: at }));
+    const ents = Array.from({ length: parties + noise }, (_, i) => ({
+      customsCode: code(i),
+      uscc: `91440300MA${String(i).padStart(8, '0')}`,
+      name: `企业${i}`,
+      region: '5300',
+      createdAt: at,
+    }));
     await chunked(ents, 500, (p) => db.insertInto('enterprises').values(p).execute());
-    const clients = Array.from({ length: parties }, (_, i) => ({ clientId: client(i), enterpriseCode: code(i), region: '5300', version: '2.0', transport: 'http' as const, environment: 'test' as const, secretHash: 'x', status: 'active' as const, deviceFingerprint: null, deviceBoundAt: null, createdAt: at }));
+    const clients = Array.from({ length: parties }, (_, i) => ({
+      clientId: client(i),
+      enterpriseCode: code(i),
+      region: '5300',
+      version: '2.0',
+      transport: 'http' as const,
+      environment: 'test' as const,
+      secretHash: 'x',
+      status: 'active' as const,
+      deviceFingerprint: null,
+      deviceBoundAt: null,
+      createdAt: at,
+    }));
     await chunked(clients, 500, (p) => db.insertInto('clients').values(p).execute());
     const broker = code(parties);
     const decs = Array.from({ length: declarations }, (_, i) => ({
-      seqNo: seq(i), clientSeqNo: `C${i}`, senderClientId: 'DXPESW9999999999', senderEnterprise: broker, tradeCode: code(i % parties), ownerCode: code(i % parties), agentCode: broker,
-      ieFlag: 'I', customMaster: '5300', entryId: '', channel: '', messageId: `M${i}`, xml: '<DecMessage/>', declaredAt: at, updatedAt: at,
+      seqNo: seq(i),
+      clientSeqNo: `C${i}`,
+      senderClientId: 'DXPESW9999999999',
+      senderEnterprise: broker,
+      tradeCode: code(i % parties),
+      ownerCode: code(i % parties),
+      agentCode: broker,
+      ieFlag: 'I',
+      customMaster: '5300',
+      entryId: '',
+      channel: '',
+      messageId: `M${i}`,
+      xml: '<DecMessage/>',
+      declaredAt: at,
+      updatedAt: at,
     }));
     await chunked(decs, 500, (p) => db.insertInto('declarations').values(p).execute());
     const subs = Array.from({ length: parties }, (_, i) => ({
-      enterpriseCode: code(i), clientId: client(i), cardNo: '8950000000001', operatorAccount: 'op', operatorCode: 'QH0001', declarationData: 1, receiptTypesJson: '[]', channelsJson: CHANNELS,
-      validUntil: until.slice(0, 10), expiresAt: until, cancelledAt: null, createdAt: at, updatedAt: at,
+      enterpriseCode: code(i),
+      clientId: client(i),
+      cardNo: '8950000000001',
+      operatorAccount: 'op',
+      operatorCode: 'QH0001',
+      declarationData: 1,
+      receiptTypesJson: '[]',
+      channelsJson: CHANNELS,
+      validUntil: until.slice(0, 10),
+      expiresAt: until,
+      cancelledAt: null,
+      createdAt: at,
+      updatedAt: at,
     }));
     await chunked(subs, 500, (p) => db.insertInto('declarationSubscriptions').values(p).execute());
     // the rest: receipt subscriptions by document (other documents) and by enterprise (other enterprises)
@@ -61,8 +103,18 @@ export async function seed(o: OpenedStore, parties: number, declarations: number
         const n = i + k;
         const byDoc = n % 2 === 0;
         return {
-          enterpriseCode: code(parties + (n % noise)), pushMethod: 'app' as const, mode: byDoc ? ('document' as const) : ('enterprise' as const), documentNo: byDoc ? `X${n}` : null, seqNo: byDoc ? `E2099${String(n).padStart(13, '0')}` : null,
-          phone: null, clientId: null, operatorCardNo: null, operatorAccount: 'op', operatorCode: `Q${n % 5000}`, cancelledAt: null, createdAt: at,
+          enterpriseCode: code(parties + (n % noise)),
+          pushMethod: 'app' as const,
+          mode: byDoc ? ('document' as const) : ('enterprise' as const),
+          documentNo: byDoc ? `X${n}` : null,
+          seqNo: byDoc ? `E2099${String(n).padStart(13, '0')}` : null,
+          phone: null,
+          clientId: null,
+          operatorCardNo: null,
+          operatorAccount: 'op',
+          operatorCode: `Q${n % 5000}`,
+          cancelledAt: null,
+          createdAt: at,
         };
       });
       await chunked(part, 500, (p) => db.insertInto('receiptSubscriptions').values(p).execute());
@@ -79,8 +131,25 @@ export async function raise(d: PlatformDeps, i: number, channel: string): Promis
   return d.store.transaction(async (tx) => {
     const dec = (await tx.declarations.get(seq(i)))!;
     const stamp = fileStamp(now, await tx.serials.next('fileStamp'));
-    const xml = buildDecResult({ cusCiqNo: dec.seqNo, entryId: '', noticeDate: '', channel, note: '', customMaster: '5300', ieDate: '', dDate: '' });
-    return raiseDeclarationReceipt(tx, dec, { channel, note: '', entryId: '', xml, at: now, fileName: `Receipt_${dec.seqNo}_${stamp}.xml`, stamp });
+    const xml = buildDecResult({
+      cusCiqNo: dec.seqNo,
+      entryId: '',
+      noticeDate: '',
+      channel,
+      note: '',
+      customMaster: '5300',
+      ieDate: '',
+      dDate: '',
+    });
+    return raiseDeclarationReceipt(tx, dec, {
+      channel,
+      note: '',
+      entryId: '',
+      xml,
+      at: now,
+      fileName: `Receipt_${dec.seqNo}_${stamp}.xml`,
+      stamp,
+    });
   });
 }
 
@@ -96,7 +165,11 @@ async function throughput(subscriptions: number, events: number): Promise<Figure
     const o = await openSqliteStore(path.join(dir, 'p.db'));
     await seed(o, parties, events, subscriptions - parties);
     const d = deps(o);
-    const engine = new PushEngine(d, { sms: new OutboxSmsSender(d), app: new FeedAppPush(d), webhook: { post: async () => ({ status: 200 }) } });
+    const engine = new PushEngine(d, {
+      sms: new OutboxSmsSender(d),
+      app: new FeedAppPush(d),
+      webhook: { post: async () => ({ status: 200 }) },
+    });
     const inBox = path.join(dir, 'InBox');
     mkdirSync(inBox);
     const latencies: number[] = [];
@@ -131,7 +204,11 @@ async function throughput(subscriptions: number, events: number): Promise<Figure
             latencies.push(Date.now() - new Date(r.createdAt).getTime());
           }
           written += rows.length;
-          await acknowledgeDeliveries(d, client(c), rows.map((r) => r.id));
+          await acknowledgeDeliveries(
+            d,
+            client(c),
+            rows.map((r) => r.id),
+          );
         }
         if (written >= events) done = true;
         if (!any) await new Promise((r) => setTimeout(r, 5));
@@ -144,7 +221,14 @@ async function throughput(subscriptions: number, events: number): Promise<Figure
     latencies.sort((a, b) => a - b);
     const note = `${subscriptions.toLocaleString('en-US')} active subscriptions, ${events.toLocaleString('en-US')} events (${produced} pushes)`;
     return [
-      { name: 'push: pushes per second, event → file in InBox', value: written / secs, unit: 'pushes/s', baseline: null, ratio: null, note },
+      {
+        name: 'push: pushes per second, event → file in InBox',
+        value: written / secs,
+        unit: 'pushes/s',
+        baseline: null,
+        ratio: null,
+        note,
+      },
       { name: 'push: latency event → InBox file, p50', value: percentile(latencies, 50), unit: 'ms', baseline: null, ratio: null, note },
       { name: 'push: latency event → InBox file, p99', value: percentile(latencies, 99), unit: 'ms', baseline: null, ratio: null, note },
     ];
@@ -180,7 +264,14 @@ export async function pushFigures(_root: string, quick: boolean): Promise<Figure
   // the issue's three sizes; the quick run takes two smaller ones
   for (const n of quick ? [10_000, 50_000] : [100_000, 1_000_000]) {
     const t = await matchingTime(n, events);
-    figures.push({ name: `push: matching per event, ${n.toLocaleString('en-US')} subscriptions`, value: t, unit: 'ms', baseline: small, ratio: t / small, note: 'should stay within 2× of the 1,000 figure' });
+    figures.push({
+      name: `push: matching per event, ${n.toLocaleString('en-US')} subscriptions`,
+      value: t,
+      unit: 'ms',
+      baseline: small,
+      ratio: t / small,
+      note: 'should stay within 2× of the 1,000 figure',
+    });
   }
   return figures;
 }

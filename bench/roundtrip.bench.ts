@@ -26,13 +26,43 @@ export async function roundTripFigures(root: string, quick: boolean): Promise<Fi
   const example = readFileSync(path.join(root, 'examples', 'declaration.xml'));
   const figures: Figure[] = [];
   // HTTP, full: 30, 200 and 1,000 declarations; RabbitMQ, full: a minute at each rate; quick: 4-second windows (1, 6 and 66 declarations)
-  const runs: ['http' | 'amqp', [perMinute: number, windowMs: number][]][] = [['http', quick ? [[10, 4_000], [100, 4_000], [1000, 4_000]] : [[10, 180_000], [100, 120_000], [1000, 60_000]]]];
-  if (await brokerReachable()) runs.push(['amqp', quick ? [[10, 4_000], [100, 4_000], [1000, 4_000]] : [[10, 60_000], [100, 60_000], [1000, 60_000]]]);
+  const runs: ['http' | 'amqp', [perMinute: number, windowMs: number][]][] = [
+    [
+      'http',
+      quick
+        ? [
+            [10, 4_000],
+            [100, 4_000],
+            [1000, 4_000],
+          ]
+        : [
+            [10, 180_000],
+            [100, 120_000],
+            [1000, 60_000],
+          ],
+    ],
+  ];
+  if (await brokerReachable())
+    runs.push([
+      'amqp',
+      quick
+        ? [
+            [10, 4_000],
+            [100, 4_000],
+            [1000, 4_000],
+          ]
+        : [
+            [10, 60_000],
+            [100, 60_000],
+            [1000, 60_000],
+          ],
+    ]);
   for (const [transport, rates] of runs) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'osw-bench-rt-'));
     const world = await benchWorld(dir, { paceMs: PACE_MS, tickMs: TICK_MS, amqp: transport === 'amqp' });
     try {
-      for (const [perMinute, windowMs] of rates) figures.push(...(await atRate(world, dir, example, transport, perMinute, windowMs, quick)));
+      for (const [perMinute, windowMs] of rates)
+        figures.push(...(await atRate(world, dir, example, transport, perMinute, windowMs, quick)));
     } finally {
       await world.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -41,10 +71,23 @@ export async function roundTripFigures(root: string, quick: boolean): Promise<Fi
   return figures;
 }
 
-async function atRate(world: BenchWorld, dir: string, example: Buffer, transport: 'http' | 'amqp', perMinute: number, windowMs: number, quick: boolean): Promise<Figure[]> {
+async function atRate(
+  world: BenchWorld,
+  dir: string,
+  example: Buffer,
+  transport: 'http' | 'amqp',
+  perMinute: number,
+  windowMs: number,
+  quick: boolean,
+): Promise<Figure[]> {
   const figures: Figure[] = [];
   const home = path.join(dir, `rate-${perMinute}`);
-  const cfg = await world.client(transport, home, { businesses: { declaration: { maxConcurrentTasks: 8 } }, stableMs: 100, rescanMs: 100, receiveWaitMs: 1_000 });
+  const cfg = await world.client(transport, home, {
+    businesses: { declaration: { maxConcurrentTasks: 8 } },
+    stableMs: 100,
+    rescanMs: 100,
+    receiveWaitMs: 1_000,
+  });
   const box = (b: string) => path.join(cfg.impPath, 'DecCus001', b);
   const staging = path.join(home, 'staging');
   mkdirSync(staging, { recursive: true });
@@ -103,6 +146,13 @@ async function atRate(world: BenchWorld, dir: string, example: Buffer, transport
   const via = transport === 'amqp' ? 'RabbitMQ' : 'HTTP';
   const note = `${count} declaration${count === 1 ? '' : 's'} at ${perMinute}/min over ${Math.round(windowMs / 1000)} s${quick ? ' (quick run: a short window)' : ''}, ${via}, sandbox pace ${PACE_MS} ms per step (tick ${TICK_MS} ms), client stableMs 100, 8 tasks; ${done.size}/${count} completed`;
   for (const p of [50, 99])
-    figures.push({ name: `round trip OutBox → last Receipt_ in InBox, ${via}, ${perMinute}/min, p${p}`, value: times.length ? percentile(times, p) : NaN, unit: 'ms', baseline: null, ratio: null, note });
+    figures.push({
+      name: `round trip OutBox → last Receipt_ in InBox, ${via}, ${perMinute}/min, p${p}`,
+      value: times.length ? percentile(times, p) : NaN,
+      unit: 'ms',
+      baseline: null,
+      ratio: null,
+      note,
+    });
   return figures;
 }

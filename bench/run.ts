@@ -23,5 +23,7 @@ for (const [name, run] of sections) {
 }
 process.stdout.write(report(figures, root) + '\n');
 const secs = Math.round((Date.now() - started) / 1000);
-process.stdout.write(`\n${quick ? 'quick run (short rounds, smaller sizes and windows: see the notes)' : 'full run'} in ${secs} s; written: bench/results/latest.json\n`);
+process.stdout.write(
+  `\n${quick ? 'quick run (short rounds, smaller sizes and windows: see the notes)' : 'full run'} in ${secs} s; written: bench/results/latest.json\n`,
+);
 process.exit(0);

@@ -28,9 +28,14 @@ export async function brokerReachable(url = BROKER_URL): Promise<boolean> {
 function management(url: string) {
   const u = new URL(url);
   const base = `http://${u.hostname}:15672`;
-  const authorization = 'Basic ' + Buffer.from(`${decodeURIComponent(u.username || 'guest')}:${decodeURIComponent(u.password || 'guest')}`).toString('base64');
+  const authorization =
+    'Basic ' + Buffer.from(`${decodeURIComponent(u.username || 'guest')}:${decodeURIComponent(u.password || 'guest')}`).toString('base64');
   return (p: string, method = 'GET', body?: unknown) =>
-    fetch(`${base}/api${p}`, { method, headers: { authorization, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${base}/api${p}`, {
+      method,
+      headers: { authorization, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 }
 
 /** A vhost of its own on the broker (the platform provisions client users and queues in it). */
@@ -69,16 +74,32 @@ export async function benchWorld(dir: string, opts: { amqp?: boolean; paceMs?: n
     silent,
   );
   const deps = platform.deps;
-  await createEnterprise(deps, { customsCode: '4403980001', uscc: '91440300MA5G0B1X2K', name: '深圳市前海通关报关有限公司', region: '5300' });
+  await createEnterprise(deps, {
+    customsCode: '4403980001',
+    uscc: '91440300MA5G0B1X2K',
+    name: '深圳市前海通关报关有限公司',
+    region: '5300',
+  });
   const card = await issueCard(deps, { enterpriseCode: '4403980001', kind: 'operator', pin: '12345678' });
   const cardFile = path.join(dir, 'card.json');
-  await writeCardFile(cardFile, { cardNo: card.cardNo, kind: 'operator', enterpriseCode: '4403980001', encryptedPrivateKeyPem: card.encryptedPrivateKeyPem, publicKeyPem: card.publicKeyPem });
+  await writeCardFile(cardFile, {
+    cardNo: card.cardNo,
+    kind: 'operator',
+    enterpriseCode: '4403980001',
+    encryptedPrivateKeyPem: card.encryptedPrivateKeyPem,
+    publicKeyPem: card.publicKeyPem,
+  });
   const users: string[] = [];
   const region = String(1000 + crypto.randomInt(9000));
   return {
     platform,
     async client(transport, home, over = {}) {
-      const reg = await registerClient(deps, { enterpriseCode: '4403980001', region: transport === 'amqp' ? region : '5300', transport, environment: 'test' });
+      const reg = await registerClient(deps, {
+        enterpriseCode: '4403980001',
+        region: transport === 'amqp' ? region : '5300',
+        transport,
+        environment: 'test',
+      });
       let url = platform.url;
       if (transport === 'amqp') {
         users.push(brokerNames(reg.clientId).user);

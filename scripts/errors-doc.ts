@@ -29,7 +29,8 @@ function table(rows: { code: string; status: number; zh: string; en: string }[])
 
 /** The table of one block: `fail` or an area of ERROR_CODES. */
 export function renderBlock(block: string): string {
-  if (block === 'fail') return table(Object.entries(FAIL_CODES).map(([code, text]) => ({ code, status: FAIL_CODE_STATUS, ...halves(text) })));
+  if (block === 'fail')
+    return table(Object.entries(FAIL_CODES).map(([code, text]) => ({ code, status: FAIL_CODE_STATUS, ...halves(text) })));
   if (!(AREAS as readonly string[]).includes(block)) throw new Error(`docs/errors.md: unknown block error-codes:${block}`);
   return table(Object.entries(ERROR_CODES).flatMap(([code, e]) => (e.area === block ? [{ code, ...e }] : [])));
 }

@@ -19,12 +19,22 @@ const exclusive = spawnSync(vitest, ['run', '--passWithNoTests', 'test/exclusive
   stdio: 'inherit',
   env: { ...env, OSW_TEST_EXCLUSIVE: '1', OSW_TEST_BROKER_RESTART: restart },
 });
-const entries = existsSync(report) ? readFileSync(report, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+const entries = existsSync(report)
+  ? readFileSync(report, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+  : [];
 rmSync(dir, { recursive: true, force: true });
 const sum = (k) => entries.reduce((n, e) => n + (e[k] ?? 0), 0);
 console.log('\nreliability report');
-for (const e of entries) console.log(`  ${e.test}: ${[e.load && `load ${e.load}`, e.faults && `${e.faults} faults survived`, e.badInputs && `${e.badInputs} bad inputs tried`].filter(Boolean).join(', ')}; lost ${e.lost}, duplicates ${e.duplicates}`);
-console.log(`  total: ${sum('faults')} faults survived, ${sum('badInputs')} bad inputs tried, messages lost ${sum('lost')}, duplicates delivered ${sum('duplicates')}`);
+for (const e of entries)
+  console.log(
+    `  ${e.test}: ${[e.load && `load ${e.load}`, e.faults && `${e.faults} faults survived`, e.badInputs && `${e.badInputs} bad inputs tried`].filter(Boolean).join(', ')}; lost ${e.lost}, duplicates ${e.duplicates}`,
+  );
+console.log(
+  `  total: ${sum('faults')} faults survived, ${sum('badInputs')} bad inputs tried, messages lost ${sum('lost')}, duplicates delivered ${sum('duplicates')}`,
+);
 if (!process.env.OSW_TEST_AMQP_URL) console.log('  (OSW_TEST_AMQP_URL not set: the RabbitMQ faults were skipped)');
 if (process.env.OSW_TEST_AMQP_URL && restart !== '1') console.log('  (OSW_TEST_BROKER_RESTART=0: the RabbitMQ restart was skipped)');
 if (!process.env.OSW_TEST_PG_URL) console.log('  (OSW_TEST_PG_URL not set: the platform crash over PostgreSQL was skipped)');

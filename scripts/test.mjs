@@ -30,7 +30,9 @@ function phase(name, env) {
   try {
     const r = JSON.parse(readFileSync(out, 'utf8'));
     // a test file that fails to load counts as one failure of its own
-    const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+    const brokenFiles = (r.testResults ?? []).filter(
+      (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+    ).length;
     const failed = r.numFailedTests + brokenFiles || (code === 0 ? 0 : 1);
     return { code, passed: r.numPassedTests, failed, skipped: r.numPendingTests + r.numTodoTests, total: r.numTotalTests };
   } catch {

@@ -15,7 +15,12 @@ export function tempDir(prefix = 'osw-test-'): { dir: string; cleanup: () => voi
 }
 
 /** Polls until fn returns a truthy value; fails with what it last saw after timeoutMs. */
-export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 20_000, everyMs = 50): Promise<Exclude<T, null | undefined | false | '' | 0>> {
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<Exclude<T, null | undefined | false | '' | 0>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -26,7 +31,8 @@ export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeout
     } catch (e) {
       last = e;
     }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

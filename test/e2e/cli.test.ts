@@ -29,7 +29,9 @@ describe('osw command line', () => {
       const r = spawnSync(process.execPath, [OSW, 'message', 'inspect', '/nonexistent/file.xml'], { encoding: 'utf8' });
       expect(r.status).toBe(2);
       expect(r.stderr).toContain('cannot read /nonexistent/file.xml');
-      const r2 = spawnSync(process.execPath, [OSW, 'message', 'inspect', path.join(FIXTURES, '..', '..', 'DESIGN.md')], { encoding: 'utf8' });
+      const r2 = spawnSync(process.execPath, [OSW, 'message', 'inspect', path.join(FIXTURES, '..', '..', 'DESIGN.md')], {
+        encoding: 'utf8',
+      });
       expect(r2.status).toBe(2);
       expect(r2.stderr).toContain('[C902]');
     } finally {
@@ -45,7 +47,10 @@ describe('osw command line', () => {
       expect(ok.status).toBe(0);
       expect(ok.stdout).toContain('no problems');
       const bad = path.join(t.dir, 'bad.xml');
-      writeFileSync(bad, example.replace('<IEFlag>I</IEFlag>', '<IEFlag>X</IEFlag>').replace('<TradeCode>4403960002</TradeCode>', '<TradeCode></TradeCode>'));
+      writeFileSync(
+        bad,
+        example.replace('<IEFlag>I</IEFlag>', '<IEFlag>X</IEFlag>').replace('<TradeCode>4403960002</TradeCode>', '<TradeCode></TradeCode>'),
+      );
       const r = spawnSync(process.execPath, [OSW, 'message', 'validate', '--json', bad], { encoding: 'utf8' });
       expect(r.status).toBe(1);
       const report = JSON.parse(r.stdout);
@@ -59,9 +64,18 @@ describe('osw command line', () => {
     const t = tempDir();
     try {
       const cardFile = path.join(t.dir, 'card.json');
-      await writeCardFile(cardFile, { cardNo: '8950000000002', kind: 'operator', enterpriseCode: '4403980001', ...generateCardKeys('12345678') });
+      await writeCardFile(cardFile, {
+        cardNo: '8950000000002',
+        kind: 'operator',
+        enterpriseCode: '4403980001',
+        ...generateCardKeys('12345678'),
+      });
       const signedFile = path.join(t.dir, 'signed.xml');
-      const s = spawnSync(process.execPath, [OSW, 'message', 'sign', path.join(EXAMPLES, 'declaration.xml'), '--card', cardFile, '--out', signedFile], { encoding: 'utf8', env: { ...process.env, OSW_CARD_PIN: '12345678' } });
+      const s = spawnSync(
+        process.execPath,
+        [OSW, 'message', 'sign', path.join(EXAMPLES, 'declaration.xml'), '--card', cardFile, '--out', signedFile],
+        { encoding: 'utf8', env: { ...process.env, OSW_CARD_PIN: '12345678' } },
+      );
       expect(s.status, s.stderr).toBe(0);
       const v = spawnSync(process.execPath, [OSW, 'message', 'verify', signedFile, '--card', cardFile], { encoding: 'utf8' });
       expect(v.status).toBe(0);
@@ -69,7 +83,11 @@ describe('osw command line', () => {
       writeFileSync(signedFile, readFileSync(signedFile, 'utf8').replace('<NetWt>2371</NetWt>', '<NetWt>2372</NetWt>'));
       const v2 = spawnSync(process.execPath, [OSW, 'message', 'verify', signedFile, '--card', cardFile], { encoding: 'utf8' });
       expect(v2.status).toBe(1);
-      const wrong = spawnSync(process.execPath, [OSW, 'message', 'sign', path.join(EXAMPLES, 'declaration.xml'), '--card', cardFile, '--pin', '00000000'], { encoding: 'utf8' });
+      const wrong = spawnSync(
+        process.execPath,
+        [OSW, 'message', 'sign', path.join(EXAMPLES, 'declaration.xml'), '--card', cardFile, '--pin', '00000000'],
+        { encoding: 'utf8' },
+      );
       expect(wrong.status).toBe(1);
       expect(wrong.stderr).toContain('[C134]');
     } finally {
@@ -79,7 +97,9 @@ describe('osw command line', () => {
 
   it('osw demo starts, prints the tour, writes demo.json and stops cleanly on SIGINT', async () => {
     const t = tempDir();
-    const child = spawn(process.execPath, [OSW, 'demo', '--home', t.dir, '--port', '0', '--pace-ms', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [OSW, 'demo', '--home', t.dir, '--port', '0', '--pace-ms', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

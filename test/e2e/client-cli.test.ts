@@ -46,7 +46,10 @@ describe('osw client commands', () => {
 
     const owner = demo.contract.accounts.find((a) => a.enterpriseCode === '4403960002')!;
     const legal = demo.contract.cards.find((c) => c.enterpriseCode === '4403960002' && c.kind === 'legal')!;
-    const apply = await osw(['client', 'apply', '--config', cfg, '--account', owner.account, '--card-no', legal.cardNo], { OSW_PASSWORD: owner.password, OSW_CARD_PIN: legal.pin });
+    const apply = await osw(['client', 'apply', '--config', cfg, '--account', owner.account, '--card-no', legal.cardNo], {
+      OSW_PASSWORD: owner.password,
+      OSW_CARD_PIN: legal.pin,
+    });
     expect(apply.status, apply.stderr + apply.stdout).toBe(0);
     expect(apply.stdout).toContain('客户端申请成功');
     const doc = YAML.parse(readFileSync(cfg, 'utf8'));
@@ -69,7 +72,9 @@ describe('osw client commands', () => {
     await osw(['client', 'init', '--config', cfg, '--platform-url', demo.contract.platformUrl, '--imp-path', 'ImpPath2']);
     const owner = demo.contract.accounts.find((a) => a.enterpriseCode === '4403960002')!;
     const legal = demo.contract.cards.find((c) => c.enterpriseCode === '4403960002' && c.kind === 'legal')!;
-    const r = await osw(['client', 'apply', '--config', cfg, '--account', owner.account, '--card-no', legal.cardNo, '--pin', '00000000'], { OSW_PASSWORD: owner.password });
+    const r = await osw(['client', 'apply', '--config', cfg, '--account', owner.account, '--card-no', legal.cardNo, '--pin', '00000000'], {
+      OSW_PASSWORD: owner.password,
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('还可以重试');
   });
@@ -80,14 +85,17 @@ describe('osw client commands', () => {
     const r = await osw(['client', 'start', '--config', bad]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/5 problem\(s\)/);
-    for (const field of ["clientId", "platform.url", "platform.secret", "impPath", "stableMs"]) expect(r.stderr).toContain(field);
+    for (const field of ['clientId', 'platform.url', 'platform.secret', 'impPath', 'stableMs']) expect(r.stderr).toContain(field);
 
     const cfg = path.join(t.dir, 'osw-client.yaml');
     const doc = YAML.parseDocument(readFileSync(cfg, 'utf8'));
     doc.setIn(['statusPage', 'port'], 17181);
     doc.set('stableMs', 100);
     writeFileSync(cfg, String(doc));
-    const child = spawn(process.execPath, [OSW, 'client', 'start', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OSW_CLIENT_LOCK_DIR: path.join(t.dir, 'locks') } });
+    const child = spawn(process.execPath, [OSW, 'client', 'start', '--config', cfg], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, OSW_CLIENT_LOCK_DIR: path.join(t.dir, 'locks') },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     try {

@@ -20,7 +20,14 @@ const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'));
 
 const boxes = (cfg: ClientConfigInput, bizId = 'DecCus001') => {
   const root = path.join(cfg.impPath, bizId);
-  return { root, outBox: path.join(root, 'OutBox'), sentBox: path.join(root, 'SentBox'), failBox: path.join(root, 'FailBox'), inBox: path.join(root, 'InBox'), work: path.join(root, '.osw-work') };
+  return {
+    root,
+    outBox: path.join(root, 'OutBox'),
+    sentBox: path.join(root, 'SentBox'),
+    failBox: path.join(root, 'FailBox'),
+    inBox: path.join(root, 'InBox'),
+    work: path.join(root, '.osw-work'),
+  };
 };
 
 describe('import client', () => {
@@ -147,7 +154,10 @@ describe('import client', () => {
     await new Promise<void>((r) => silentServer.listen(0, '127.0.0.1', () => r()));
     const port = (silentServer.address() as net.AddressInfo).port;
     try {
-      const cfg = w.config({ platform: { url: `http://127.0.0.1:${port}`, secret: 'x' }, sendTimeoutMs: 300, sendRetryForMs: 500 }, 'timeout');
+      const cfg = w.config(
+        { platform: { url: `http://127.0.0.1:${port}`, secret: 'x' }, sendTimeoutMs: 300, sendRetryForMs: 500 },
+        'timeout',
+      );
       await start(cfg);
       const b = boxes(cfg);
       writeFileSync(path.join(b.outBox, 'slow.xml'), example);
@@ -169,7 +179,11 @@ describe('import client', () => {
     writeFileSync(path.join(b.outBox, 'again.xml'), example);
     await waitFor(() => filesBelow(b.failBox).some((f) => f.includes('again_')), 'the file in FailBox', 20_000);
     await w.restart();
-    const ok = await waitFor(() => filesBelow(b.inBox).find((f) => /^Successed_again_\d{21}_\d{21}\.xml$/.test(f)), 'Successed_ for the re-sent file', 30_000);
+    const ok = await waitFor(
+      () => filesBelow(b.inBox).find((f) => /^Successed_again_\d{21}_\d{21}\.xml$/.test(f)),
+      'Successed_ for the re-sent file',
+      30_000,
+    );
     expect(ok).toBeTruthy();
     expect(filesBelow(b.sentBox).some((f) => /again_\d{21}_\d{21}\.xml$/.test(f))).toBe(true);
   });
@@ -196,7 +210,16 @@ describe('import client', () => {
     await start(cfg);
     const b = boxes(cfg);
     const store = w.platform.deps.store;
-    const id = await store.deliveries.enqueue([{ clientId: w.broker.clientId, messageId: 'PUSHTEST0001', business: 'declaration', fileName: 'Receipt_E20260000000999999_202611211200000000001.xml', body: '<DEC_RESULT/>', createdAt: new Date().toISOString() }]);
+    const id = await store.deliveries.enqueue([
+      {
+        clientId: w.broker.clientId,
+        messageId: 'PUSHTEST0001',
+        business: 'declaration',
+        fileName: 'Receipt_E20260000000999999_202611211200000000001.xml',
+        body: '<DEC_RESULT/>',
+        createdAt: new Date().toISOString(),
+      },
+    ]);
     w.platform.deps.notifier.notify(w.broker.clientId);
     await waitFor(() => filesBelow(b.inBox).includes('Receipt_E20260000000999999_202611211200000000001.xml'), 'the receipt');
     await fs.rm(path.join(b.inBox, 'Receipt_E20260000000999999_202611211200000000001.xml'));
@@ -204,9 +227,21 @@ describe('import client', () => {
     const db = new Database(w.dbFile);
     db.prepare('update deliveries set acked_at = null where id = ?').run(id);
     db.close();
-    await store.deliveries.enqueue([{ clientId: w.broker.clientId, messageId: 'PUSHTEST0002', business: 'no-such-business', fileName: 'Receipt_X_202611211200000000002.xml', body: '<DEC_RESULT/>', createdAt: new Date().toISOString() }]);
+    await store.deliveries.enqueue([
+      {
+        clientId: w.broker.clientId,
+        messageId: 'PUSHTEST0002',
+        business: 'no-such-business',
+        fileName: 'Receipt_X_202611211200000000002.xml',
+        body: '<DEC_RESULT/>',
+        createdAt: new Date().toISOString(),
+      },
+    ]);
     w.platform.deps.notifier.notify(w.broker.clientId);
-    await waitFor(() => filesBelow(b.inBox).includes('Receipt_X_202611211200000000002.xml'), 'the push for an unknown business in the default InBox');
+    await waitFor(
+      () => filesBelow(b.inBox).includes('Receipt_X_202611211200000000002.xml'),
+      'the push for an unknown business in the default InBox',
+    );
     await waitFor(async () => (await store.deliveries.countPending(w.broker.clientId)) === 0, 'all acknowledged');
     expect(filesBelow(b.inBox)).not.toContain('Receipt_E20260000000999999_202611211200000000001.xml');
     expect(running[0].snapshot().received.duplicatesDropped).toBe(1);
@@ -229,7 +264,15 @@ describe('import client', () => {
   });
 
   it('device binding: the client is bound to the first machine; another machine is refused with the way out', async () => {
-    const first = w.config({ clientId: w.owner.clientId, platform: { url: `http://127.0.0.1:${w.port}`, secret: w.owner.secret }, card: { file: w.owner.cardFile, pin: '12345678' }, deviceId: 'machine-a' }, 'bind-a');
+    const first = w.config(
+      {
+        clientId: w.owner.clientId,
+        platform: { url: `http://127.0.0.1:${w.port}`, secret: w.owner.secret },
+        card: { file: w.owner.cardFile, pin: '12345678' },
+        deviceId: 'machine-a',
+      },
+      'bind-a',
+    );
     await start(first);
     writeFileSync(path.join(boxes(first).outBox, 'a.xml'), example);
     await waitFor(() => filesBelow(boxes(first).inBox).find((f) => f.startsWith('Successed_a_')), 'first machine sends');
@@ -245,7 +288,9 @@ describe('import client', () => {
 
   it('one machine runs one environment: a prod client is refused while a test client runs', async () => {
     await start(w.config({}, 'env-test'));
-    await expect(start(w.config({ environment: 'prod' }, 'env-prod'))).rejects.toThrow(/OSW_CLIENT_ENVIRONMENT_CONFLICT|同一台电脑不能同时运行测试和生产环境客户端/);
+    await expect(start(w.config({ environment: 'prod' }, 'env-prod'))).rejects.toThrow(
+      /OSW_CLIENT_ENVIRONMENT_CONFLICT|同一台电脑不能同时运行测试和生产环境客户端/,
+    );
   });
 
   it('logs go to <log>/<yyyyMMdd>/SWLog-<yyyyMMdd>.log with file name and message id, secrets redacted', async () => {
@@ -257,7 +302,11 @@ describe('import client', () => {
     await c.stop(0);
     const day = chinaDay(new Date()).replace(/-/g, '');
     const log = readFileSync(path.join(cfg.logDir!, day, `SWLog-${day}.log`), 'utf8');
-    const sent = log.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.msg === 'sent');
+    const sent = log
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .find((e) => e.msg === 'sent');
     expect(sent).toMatchObject({ file: 'logged.xml', clientId: w.broker.clientId });
     expect(sent.msgId).toMatch(new RegExp(`^${w.broker.clientId}\\d{21}$`));
     expect(log).not.toContain(w.broker.secret);
@@ -269,10 +318,20 @@ describe('import client', () => {
     const slow = http.createServer((req, res) => {
       req.resume();
       req.on('end', () =>
-        setTimeout(() => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ accepted: true, duplicate: false, responseXml: '<DecImportResponse><ResponseCode>0</ResponseCode></DecImportResponse>', messages: [] }));
-        }, req.url?.startsWith('/exchange/v1/messages') ? 700 : 5000),
+        setTimeout(
+          () => {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(
+              JSON.stringify({
+                accepted: true,
+                duplicate: false,
+                responseXml: '<DecImportResponse><ResponseCode>0</ResponseCode></DecImportResponse>',
+                messages: [],
+              }),
+            );
+          },
+          req.url?.startsWith('/exchange/v1/messages') ? 700 : 5000,
+        ),
       );
     });
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
@@ -282,7 +341,10 @@ describe('import client', () => {
       await fs.mkdir(b.outBox, { recursive: true });
       for (const n of ['1', '2', '3', '4']) writeFileSync(path.join(b.outBox, `g${n}.xml`), example);
       const c = await startClient(cfg, { logger: silent, lockDir: path.join(t.dir, 'locks') });
-      await waitFor(() => c.snapshot().businesses.find((x) => x.bizId === 'DecCus001')!.inFlight === 1 && filesBelow(b.outBox).length === 0, 'one in flight, the rest claimed');
+      await waitFor(
+        () => c.snapshot().businesses.find((x) => x.bizId === 'DecCus001')!.inFlight === 1 && filesBelow(b.outBox).length === 0,
+        'one in flight, the rest claimed',
+      );
       await c.stop(5000);
       expect(filesBelow(b.sentBox)).toHaveLength(1);
       expect(filesBelow(b.outBox).sort()).toHaveLength(3);
@@ -302,7 +364,10 @@ describe('import client', () => {
         writeFileSync(file, JSON.stringify(cfg));
         const env = { ...process.env, OSW_CLIENT_LOCK_DIR: path.join(t.dir, 'locks') };
         const before = await declarations();
-        const child = spawn(process.execPath, [OSW, 'client', 'start', '--config', file], { env: { ...env, OSW_CLIENT_CRASH_AT: point }, stdio: 'ignore' });
+        const child = spawn(process.execPath, [OSW, 'client', 'start', '--config', file], {
+          env: { ...env, OSW_CLIENT_CRASH_AT: point },
+          stdio: 'ignore',
+        });
         const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
         await waitFor(() => existsSync(path.join(b.outBox)), 'folders');
         writeFileSync(path.join(b.outBox, 'crash.xml'), example);
@@ -310,7 +375,11 @@ describe('import client', () => {
         expect(filesBelow(b.work)).toHaveLength(1);
         const again = spawn(process.execPath, [OSW, 'client', 'start', '--config', file], { env, stdio: 'ignore' });
         try {
-          await waitFor(() => filesBelow(b.sentBox).length === 1 && filesBelow(b.work).length === 0, 'the file in SentBox after restart', 30_000);
+          await waitFor(
+            () => filesBelow(b.sentBox).length === 1 && filesBelow(b.work).length === 0,
+            'the file in SentBox after restart',
+            30_000,
+          );
           const inBox = filesBelow(b.inBox);
           expect(inBox).toHaveLength(1);
           expect(inBox[0]).toMatch(/^Successed_crash_\d{21}\.xml$/);

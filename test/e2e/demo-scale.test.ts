@@ -38,7 +38,7 @@ describe.skipIf(!AMQP_URL || !PG_URL)('demo on PostgreSQL and RabbitMQ', () => {
     t.cleanup();
   });
 
-  it('lists each client\'s broker user, password and queues in demo.json, and not the platform\'s login', async () => {
+  it("lists each client's broker user, password and queues in demo.json, and not the platform's login", async () => {
     const text = readFileSync(path.join(home, 'demo.json'), 'utf8');
     const c = JSON.parse(text);
     expect(c.exchange).toBe('amqp');
@@ -86,11 +86,21 @@ describe.skipIf(!AMQP_URL || !PG_URL)('demo on PostgreSQL and RabbitMQ', () => {
     expect(resp.responseCode).toBe('0');
     const seqNo = resp.seqNo!;
     expect(seqNo).toMatch(/^E\d{17}$/);
-    const receipts = await waitFor(() => {
-      const r = filesBelow(dec.inBox).filter((f) => f.startsWith(`Receipt_${seqNo}_`));
-      return r.length === 5 ? r : null;
-    }, 'five receipts', 60_000);
-    expect(receipts.sort().map((f) => parseDecResult(readFileSync(path.join(dec.inBox, f), 'utf8')).channel)).toEqual(['7', 'L', 'J', 'P', 'R']);
+    const receipts = await waitFor(
+      () => {
+        const r = filesBelow(dec.inBox).filter((f) => f.startsWith(`Receipt_${seqNo}_`));
+        return r.length === 5 ? r : null;
+      },
+      'five receipts',
+      60_000,
+    );
+    expect(receipts.sort().map((f) => parseDecResult(readFileSync(path.join(dec.inBox, f), 'utf8')).channel)).toEqual([
+      '7',
+      'L',
+      'J',
+      'P',
+      'R',
+    ]);
     expect(filesBelow(dec.sentBox).some((f) => /declaration_\d{21}\.xml$/.test(f))).toBe(true);
 
     // it went through RabbitMQ and the declaration lives in PostgreSQL

@@ -31,11 +31,6 @@ async function drop(name: string, content: string | Buffer) {
 
 const inBox = () => filesBelow(dec.inBox);
 const inBoxFile = (name: string) => readFileSync(path.join(dec.inBox, name), 'utf8');
-const one = (files: string[], re: RegExp, what: string) => {
-  const hits = files.filter((f) => re.test(f));
-  if (hits.length !== 1) throw new Error(`expected one ${what}, found ${hits.length}: ${hits.join(', ')}`);
-  return hits[0];
-};
 
 async function startDemoHere() {
   demo = await startDemo({ home: t.dir, port: 0, paceMs: 0, logger, stableMs: 100, rescanMs: 100 });
@@ -73,7 +68,12 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
       for (const box of Object.values(cl.businesses.DecCus001) as string[]) expect(existsSync(box)).toBe(true);
       expect(existsSync(path.join(cl.impPath, 'Sas', 'OutBox'))).toBe(true);
     }
-    expect(c.manuals).toEqual([{ manualNo: expect.stringMatching(/^E\d{11}$/), enterpriseCode: c.enterprises.find((e: { role: string }) => e.role === 'owner').customsCode }]);
+    expect(c.manuals).toEqual([
+      {
+        manualNo: expect.stringMatching(/^E\d{11}$/),
+        enterpriseCode: c.enterprises.find((e: { role: string }) => e.role === 'owner').customsCode,
+      },
+    ]);
     const items = await demo.platform.deps.store.manuals.listItems(c.manuals[0].manualNo);
     expect(items.filter((i) => i.kind === 'img').length).toBeGreaterThanOrEqual(20);
     expect(items.filter((i) => i.kind === 'exg').length).toBeGreaterThanOrEqual(10);
@@ -92,7 +92,9 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     await waitFor(() => existsSync(sent), 'the file in SentBox/<date>/');
     const sentXml = readFileSync(sent, 'utf8');
     expect(sentXml).toMatch(/<Sign>[A-Za-z0-9+/=]{60,}<\/Sign>/);
-    expect(sentXml).toContain(`<ICCode>${demo.contract.cards.find((k) => k.enterpriseCode === '4403980001' && k.kind === 'operator')!.cardNo}</ICCode>`);
+    expect(sentXml).toContain(
+      `<ICCode>${demo.contract.cards.find((k) => k.enterpriseCode === '4403980001' && k.kind === 'operator')!.cardNo}</ICCode>`,
+    );
 
     const receipts = await waitFor(() => {
       const r = inBox().filter((f) => f.startsWith(`Receipt_${resp.seqNo}_`));
@@ -175,7 +177,10 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
       const outBox = path.join(impPath, 'DecCus001', 'OutBox');
       await fs.writeFile(path.join(outBox, 'foreign-card.xml'), example);
       const inBoxDir = path.join(impPath, 'DecCus001', 'InBox');
-      const failed = await waitFor(() => filesBelow(inBoxDir).find((f) => f.startsWith('Failed_foreign-card_')), 'Failed_ for the foreign card');
+      const failed = await waitFor(
+        () => filesBelow(inBoxDir).find((f) => f.startsWith('Failed_foreign-card_')),
+        'Failed_ for the foreign card',
+      );
       const resp = parseDecImportResponse(readFileSync(path.join(inBoxDir, failed), 'utf8'));
       expect(resp.responseCode).toBe('1');
       expect(resp.errorMessage).toMatch(/IC卡\[\d{13}\]不属于发送企业\[4403980001\]/);
@@ -192,7 +197,10 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
   });
 
   it('nothing is lost: every dropped file is in exactly one of SentBox or FailBox', async () => {
-    await waitFor(() => filesBelow(dec.outBox).length === 0 && filesBelow(path.join(root, '.osw-work'), { hidden: true }).length === 0, 'OutBox and work folder empty');
+    await waitFor(
+      () => filesBelow(dec.outBox).length === 0 && filesBelow(path.join(root, '.osw-work'), { hidden: true }).length === 0,
+      'OutBox and work folder empty',
+    );
     const archived = [...filesBelow(dec.sentBox), ...filesBelow(dec.failBox)];
     expect(archived).toHaveLength(dropped);
   });
@@ -204,8 +212,19 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     // one file the platform had imported before the crash: its answer was lost on the way back
     const answeredStamp = '202611211200000000043';
     const signed = await new CardFileSigner(cfg.card.file, cfg.card.pin).signDeclaration(example.toString('utf8'), new Date());
-    const transport = new HttpTransport({ baseUrl: cfg.platform.url, clientId: cfg.clientId, secret: cfg.platform.secret, sendTimeoutMs: 5000, device: deviceFingerprint(cfg.clientId, cfg.deviceId) });
-    const first = await transport.send({ messageId: `${cfg.clientId}${answeredStamp}`, fileName: 'answered.xml', business: 'declaration', body: Buffer.from(signed) });
+    const transport = new HttpTransport({
+      baseUrl: cfg.platform.url,
+      clientId: cfg.clientId,
+      secret: cfg.platform.secret,
+      sendTimeoutMs: 5000,
+      device: deviceFingerprint(cfg.clientId, cfg.deviceId),
+    });
+    const first = await transport.send({
+      messageId: `${cfg.clientId}${answeredStamp}`,
+      fileName: 'answered.xml',
+      business: 'declaration',
+      body: Buffer.from(signed),
+    });
     expect(first.accepted).toBe(true);
     const before = (await demo.platform.deps.store.declarations.listFor('4403980001', 1000)).length;
     await demo.close();
@@ -217,10 +236,16 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     await startDemoHere();
     expect(demo.contract.clients.find((c) => c.role === 'broker')!.clientId).toBe(broker.clientId);
     await waitFor(() => inBox().includes(`Successed_crashed_${crashedStamp}.xml`), 'Successed_ for the claimed file');
-    const again = await waitFor(() => inBox().find((f) => f === `Successed_answered_${answeredStamp}.xml`), 'Successed_ for the answered file');
+    const again = await waitFor(
+      () => inBox().find((f) => f === `Successed_answered_${answeredStamp}.xml`),
+      'Successed_ for the answered file',
+    );
     expect(parseDecImportResponse(inBoxFile(again)).seqNo).toBe(parseDecImportResponse(first.responseXml).seqNo);
     await waitFor(() => existsSync(path.join(dec.sentBox, chinaDay(new Date()), `crashed_${crashedStamp}.xml`)), 'resumed file in SentBox');
-    await waitFor(() => existsSync(path.join(dec.sentBox, chinaDay(new Date()), `answered_${answeredStamp}.xml`)), 'answered file in SentBox');
+    await waitFor(
+      () => existsSync(path.join(dec.sentBox, chinaDay(new Date()), `answered_${answeredStamp}.xml`)),
+      'answered file in SentBox',
+    );
     expect((await demo.platform.deps.store.declarations.listFor('4403980001', 1000)).length).toBe(before + 1);
     expect(await demo.platform.deps.store.identity.countEnterprises()).toBe(2);
     expect(filesBelow(work)).toEqual([]);

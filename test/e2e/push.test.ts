@@ -42,7 +42,17 @@ const scale: Setup = {
     const vh = testVhost();
     const demo = await startDemo({ home, port: 0, paceMs: 0, logger, stableMs: 100, rescanMs: 100, store: db.location, exchange: vh.url });
     // the second instance: same database and broker; its sandbox and push workers share the work
-    const second: RunningPlatform = await startPlatform({ store: db.location, exchange: vh.url, port: 0, sandboxPaceMs: 0, sandboxTickMs: 50, amqp: { instanceName: 'osw-platform-2', discoverMs: 300, sweepMs: 200, retryBaseMs: 50 } }, logger);
+    const second: RunningPlatform = await startPlatform(
+      {
+        store: db.location,
+        exchange: vh.url,
+        port: 0,
+        sandboxPaceMs: 0,
+        sandboxTickMs: 50,
+        amqp: { instanceName: 'osw-platform-2', discoverMs: 300, sweepMs: 200, retryBaseMs: 50 },
+      },
+      logger,
+    );
     const users = demo.contract.clients.map((c) => c.broker?.user).filter((u): u is string => !!u);
     return {
       demo,
@@ -71,7 +81,11 @@ function pushSuite(setup: Setup): void {
     const base = running!.urls[calls++ % running!.urls.length];
     const res = await fetch(`${base}/api/v1${url}`, {
       method,
-      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), 'accept-language': 'en' },
+      headers: {
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        'accept-language': 'en',
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     const json = await res.json();
@@ -104,7 +118,12 @@ function pushSuite(setup: Setup): void {
     };
 
     it('the importer’s InBox receives the declaration data and every receipt; one SMS per receipt', async () => {
-      await api('POST', '/subscriptions/declaration', { clientId: owner.clientId, declarationData: true, receiptTypes: ['海关入库', '退单', '审核', '接单', '放行', '结关', '查验通知'], card: card('legal') });
+      await api('POST', '/subscriptions/declaration', {
+        clientId: owner.clientId,
+        declarationData: true,
+        receiptTypes: ['海关入库', '退单', '审核', '接单', '放行', '结关', '查验通知'],
+        card: card('legal'),
+      });
       await api('POST', '/sms/verification-codes', { phone });
       const codeSms = (await api('GET', '/sms/outbox')).items[0].text as string;
       const code = /验证码为(\d{6})/.exec(codeSms)![1];
@@ -128,7 +147,9 @@ function pushSuite(setup: Setup): void {
       expect(files.some((f) => f.startsWith('Successed_'))).toBe(false);
 
       const sms = await waitFor(async () => {
-        const texts = (await api('GET', '/sms/outbox?pageSize=50')).items.map((s: { text: string }) => s.text).filter((x: string) => x.includes(seqNo));
+        const texts = (await api('GET', '/sms/outbox?pageSize=50')).items
+          .map((s: { text: string }) => s.text)
+          .filter((x: string) => x.includes(seqNo));
         return texts.length >= 5 ? texts : null;
       }, 'five receipt SMS');
       expect(sms).toHaveLength(5);
@@ -139,11 +160,21 @@ function pushSuite(setup: Setup): void {
 
     it('the importer subscribes to its manual: the stock snapshot arrives, then the approved change; a resend is dropped as a duplicate', async () => {
       const manualNo = demo.contract.manuals[0].manualNo;
-      await api('POST', '/subscriptions/manual', { clientId: owner.clientId, kind: 'stock', manualNo, pushTypes: ['img'], imgRange: '1-20', card: card('operator') });
+      await api('POST', '/subscriptions/manual', {
+        clientId: owner.clientId,
+        kind: 'stock',
+        manualNo,
+        pushTypes: ['img'],
+        imgRange: '1-20',
+        card: card('operator'),
+      });
       await api('POST', '/subscriptions/manual', { clientId: owner.clientId, kind: 'incremental', manualNo, card: card('operator') });
       const inBox = owner.businesses.Sas.inBox;
       await waitFor(() => filesBelow(inBox).length === 1, 'the stock snapshot in Sas/InBox');
-      const change = await api('POST', `/sandbox/manuals/${manualNo}/changes`, { items: [{ kind: 'img', action: 'modify', serial: 5, quantity: '8888' }], autoApprove: false });
+      const change = await api('POST', `/sandbox/manuals/${manualNo}/changes`, {
+        items: [{ kind: 'img', action: 'modify', serial: 5, quantity: '8888' }],
+        autoApprove: false,
+      });
       await api('POST', `/sandbox/manual-changes/${change.id}/approve`);
       const files = await waitFor(() => (filesBelow(inBox).length === 2 ? filesBelow(inBox) : null), 'the change in Sas/InBox');
       const byStamp = files.sort((a, b) => /_(\d{21})\.xml$/.exec(a)![1].localeCompare(/_(\d{21})\.xml$/.exec(b)![1]));

@@ -28,7 +28,8 @@ const contexts: BrowserContext[] = [];
 
 const owner = () => demo.contract.accounts.find((a) => a.account === 'owner01')!;
 const broker = () => demo.contract.accounts.find((a) => a.account === 'broker01')!;
-const card = (enterpriseCode: string, kind: 'legal' | 'operator') => demo.contract.cards.find((c) => c.enterpriseCode === enterpriseCode && c.kind === kind)!;
+const card = (enterpriseCode: string, kind: 'legal' | 'operator') =>
+  demo.contract.cards.find((c) => c.enterpriseCode === enterpriseCode && c.kind === kind)!;
 const ownerClient = () => demo.contract.clients.find((c) => c.role === 'owner')!.clientId;
 
 function chinaDay(offsetDays = 0): string {
@@ -66,14 +67,22 @@ async function giveCard(page: Page, cardNo: string, pin: string) {
 }
 
 async function api<T>(method: string, p: string, token: string, body?: unknown): Promise<T> {
-  const r = await fetch(url + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'accept-language': 'zh' }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(url + p, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'accept-language': 'zh' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const j = await r.json();
   if (!r.ok) throw new Error(`${method} ${p}: ${JSON.stringify(j)}`);
   return j as T;
 }
 
 async function token(account: { account: string; password: string }): Promise<string> {
-  const r = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: account.account, password: account.password }) });
+  const r = await fetch(`${url}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ account: account.account, password: account.password }),
+  });
   return ((await r.json()) as { token: string }).token;
 }
 
@@ -81,18 +90,36 @@ describe('web console in Chromium', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
     // the console as `npm start` serves it: built first, then the demo picks dist/ up
-    const build = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: path.join(ROOT, 'packages/web'), encoding: 'utf8' });
+    const build = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {
+      cwd: path.join(ROOT, 'packages/web'),
+      encoding: 'utf8',
+    });
     if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
     t = tempDir('osw-web-');
     shots = process.env.OSW_WEB_SCREENSHOTS ? path.resolve(process.env.OSW_WEB_SCREENSHOTS) : path.join(t.dir, 'screenshots');
     mkdirSync(shots, { recursive: true });
     const { startDemo } = await import('../../packages/cli/src/demo.js');
-    demo = await startDemo({ home: path.join(t.dir, 'home'), port: 0, paceMs: 0, logger: pino({ level: 'silent' }), stableMs: 100, rescanMs: 100 });
+    demo = await startDemo({
+      home: path.join(t.dir, 'home'),
+      port: 0,
+      paceMs: 0,
+      logger: pino({ level: 'silent' }),
+      stableMs: 100,
+      rescanMs: 100,
+    });
     url = demo.contract.platformUrl;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -121,7 +148,7 @@ describe('web console in Chromium', () => {
     expect((await fetch(`${url}/assets/missing.js`)).status).toBe(404);
   });
 
-  it('opens in Chinese and shows the platform\'s message for a wrong password', async () => {
+  it("opens in Chinese and shows the platform's message for a wrong password", async () => {
     const page = await newPage();
     await page.goto(url);
     await page.getByRole('heading', { name: '用户登录' }).waitFor();
@@ -202,7 +229,7 @@ describe('web console in Chromium', () => {
     await shot(page, '04-card-locked');
   });
 
-  it('applies for a client: IBM MQ is refused with the platform\'s words, HTTPS shows the settings once', async () => {
+  it("applies for a client: IBM MQ is refused with the platform's words, HTTPS shows the settings once", async () => {
     const page = await newPage();
     const legal = card(broker().enterpriseCode, 'legal');
     await login(page, broker().account, broker().password, '/clients');
@@ -242,7 +269,10 @@ describe('web console in Chromium', () => {
     await shot(page, '05-receipt-subscription');
 
     await page.getByRole('link', { name: '消息' }).click();
-    await page.getByTestId('sms-table').getByText(/验证码/).waitFor();
+    await page
+      .getByTestId('sms-table')
+      .getByText(/验证码/)
+      .waitFor();
     await shot(page, '08-messages');
   });
 
@@ -280,7 +310,10 @@ describe('web console in Chromium', () => {
     const page = await newPage();
     await login(page, owner().account, owner().password, '/pushes');
     // the stock subscription of the manual test was pushed: resend it
-    const row = page.getByTestId('push-table').locator('tbody tr', { has: page.locator('input[type=checkbox]') }).first();
+    const row = page
+      .getByTestId('push-table')
+      .locator('tbody tr', { has: page.locator('input[type=checkbox]') })
+      .first();
     // the push engine may still be writing the snapshot: query again until the row is there
     for (let i = 0; i < 60 && !(await row.count()); i++) {
       await page.getByRole('button', { name: '查询' }).click();
@@ -294,16 +327,23 @@ describe('web console in Chromium', () => {
     const detail = page.getByTestId('push-detail');
     await detail.getByText('推送尝试').waitFor();
     const payload = detail.getByTestId('push-payload');
-    await waitFor(async () => ((await payload.textContent()) ?? '').trimStart().startsWith('<'), 'the pushed XML in the detail', WAIT.timeout);
+    await waitFor(
+      async () => ((await payload.textContent()) ?? '').trimStart().startsWith('<'),
+      'the pushed XML in the detail',
+      WAIT.timeout,
+    );
     expect(await payload.textContent()).toContain(demo.contract.manuals[0].manualNo);
     expect(await detail.locator('ol.attempts li').count()).toBeGreaterThan(0);
     await shot(page, '14-push-detail');
   });
 
-  it('draws a declaration\'s receipts as a timeline in the sandbox', async () => {
+  it("draws a declaration's receipts as a timeline in the sandbox", async () => {
     const tok = await token(owner());
     const brokerClient = demo.contract.clients.find((c) => c.role === 'broker')!;
-    await fs.writeFile(path.join(brokerClient.businesses.DecCus001.outBox, 'declaration.xml'), readFileSync(path.join(EXAMPLES, 'declaration.xml')));
+    await fs.writeFile(
+      path.join(brokerClient.businesses.DecCus001.outBox, 'declaration.xml'),
+      readFileSync(path.join(EXAMPLES, 'declaration.xml')),
+    );
     // pace 0: the receipts follow at once; wait until the platform has them all
     const seqNo = await waitFor(async () => {
       const r = await api<{ items: { seqNo: string; channel: string }[] }>('GET', '/api/v1/declarations', tok);
@@ -346,14 +386,28 @@ describe('web console in Chromium', () => {
     await form.getByLabel('商品编码').fill('8541100000');
     await form.getByLabel('数量').fill('100');
     await form.getByRole('button', { name: '提交变更申请' }).click();
-    await detail.getByTestId('change-result').getByText(/已提交/).waitFor();
+    await detail
+      .getByTestId('change-result')
+      .getByText(/已提交/)
+      .waitFor();
     const pending = detail.getByTestId('manual-changes').locator('tbody tr', { hasText: '光伏组件' });
     await pending.getByRole('button', { name: '审批通过' }).click();
-    await detail.getByTestId('approve-result').getByText(`账册版本 ${version + 1}`).waitFor();
-    await detail.getByTestId('manual-version').getByText(String(version + 1), { exact: true }).waitFor();
+    await detail
+      .getByTestId('approve-result')
+      .getByText(`账册版本 ${version + 1}`)
+      .waitFor();
+    await detail
+      .getByTestId('manual-version')
+      .getByText(String(version + 1), { exact: true })
+      .waitFor();
     await detail.getByRole('tab', { name: /^成品/ }).click();
     await detail.getByTestId('manual-items').getByText('光伏组件').waitFor();
-    await page.getByTestId('manuals-table').locator('tbody tr', { hasText: manualNo }).locator('td[data-col="version"]').getByText(String(version + 1), { exact: true }).waitFor();
+    await page
+      .getByTestId('manuals-table')
+      .locator('tbody tr', { hasText: manualNo })
+      .locator('td[data-col="version"]')
+      .getByText(String(version + 1), { exact: true })
+      .waitFor();
     await shot(page, '15-sandbox-manuals');
   });
 
@@ -363,7 +417,16 @@ describe('web console in Chromium', () => {
     const running = demo.contract.clients.find((c) => c.role === 'broker')!.clientId;
     // a client of the broker that does not run (applied for in the clients test, or now)
     let idle = clients.items.find((c) => c.clientId !== running)?.clientId;
-    if (!idle) idle = (await api<{ clientId: string }>('POST', '/api/v1/clients', tok, { region: '5300', version: '2.0', transport: 'https', environment: 'test', card: { cardNo: card(broker().enterpriseCode, 'legal').cardNo, pin: card(broker().enterpriseCode, 'legal').pin } })).clientId;
+    if (!idle)
+      idle = (
+        await api<{ clientId: string }>('POST', '/api/v1/clients', tok, {
+          region: '5300',
+          version: '2.0',
+          transport: 'https',
+          environment: 'test',
+          card: { cardNo: card(broker().enterpriseCode, 'legal').cardNo, pin: card(broker().enterpriseCode, 'legal').pin },
+        })
+      ).clientId;
     const page = await newPage();
     await login(page, broker().account, broker().password, '/clients');
     const table = page.getByTestId('clients-table');
@@ -372,7 +435,17 @@ describe('web console in Chromium', () => {
     const idleLive = table.locator('tbody tr', { hasText: idle }).getByTestId('client-live');
     await idleLive.getByText('离线').waitFor();
     // two deliveries wait for the idle client: the screen shows them without being asked
-    for (const n of [1, 2]) await demo.platform.deps.store.deliveries.enqueue([{ clientId: idle, messageId: `web-live-${n}`, business: 'DecCus001', fileName: `web-live-${n}.xml`, body: '<x/>', createdAt: new Date().toISOString() }]);
+    for (const n of [1, 2])
+      await demo.platform.deps.store.deliveries.enqueue([
+        {
+          clientId: idle,
+          messageId: `web-live-${n}`,
+          business: 'DecCus001',
+          fileName: `web-live-${n}.xml`,
+          body: '<x/>',
+          createdAt: new Date().toISOString(),
+        },
+      ]);
     await idleLive.getByText('积压 2').waitFor({ timeout: 30_000 });
     await shot(page, '16-client-status');
   });
@@ -380,14 +453,23 @@ describe('web console in Chromium', () => {
   it('reminds on the dashboard of subscriptions that expire within 30 days', async () => {
     const tok = await token(owner());
     const legal = card(owner().enterpriseCode, 'legal');
-    await api('POST', '/api/v1/subscriptions/declaration', tok, { clientId: ownerClient(), declarationData: false, receiptTypes: ['放行'], validUntil: chinaDay(10), card: { cardNo: legal.cardNo, pin: legal.pin } });
+    await api('POST', '/api/v1/subscriptions/declaration', tok, {
+      clientId: ownerClient(),
+      declarationData: false,
+      receiptTypes: ['放行'],
+      validUntil: chinaDay(10),
+      card: { cardNo: legal.cardNo, pin: legal.pin },
+    });
     const page = await newPage();
     await login(page, owner().account, owner().password, '/');
-    await page.getByTestId('expiring').getByText(`${chinaDay(10)} 23:59:59`).waitFor();
+    await page
+      .getByTestId('expiring')
+      .getByText(`${chinaDay(10)} 23:59:59`)
+      .waitFor();
     await shot(page, '11-dashboard');
   });
 
-  it('switches to English, also for the platform\'s messages, and keeps the choice', async () => {
+  it("switches to English, also for the platform's messages, and keeps the choice", async () => {
     const page = await newPage();
     const legal = card(owner().enterpriseCode, 'legal');
     await login(page, owner().account, owner().password, '/subscriptions/declaration');

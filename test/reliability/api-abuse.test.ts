@@ -7,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiWorld, type ApiWorld } from '../../packages/platform/test/api-world.js';
 import { record } from './report.js';
 
-const NASTY = ["' OR 1=1 --", '1; DROP TABLE clients;', '../../etc/passwd', '%00', '<script>alert(1)</script>', 'E2026' + '9'.repeat(200), '报关单'];
+const NASTY = [
+  "' OR 1=1 --",
+  '1; DROP TABLE clients;',
+  '../../etc/passwd',
+  '%00',
+  '<script>alert(1)</script>',
+  'E2026' + '9'.repeat(200),
+  '报关单',
+];
 const OPEN_ROUTES = new Set(['POST /api/v1/session', 'GET /api/v1/health']);
 
 describe('reliability: API abuse on every route', () => {
@@ -47,7 +55,9 @@ describe('reliability: API abuse on every route', () => {
       const key = `${r.method} ${r.path}`;
       if (OPEN_ROUTES.has(key) || r.path.startsWith('/api/docs')) continue;
       clean4xx(await w.call(null, r.method, fill(r.path, 'x'), r.method === 'POST' ? {} : undefined), `${key} without a token`);
-      const garbage = await w.call(null, r.method, fill(r.path, 'x'), r.method === 'POST' ? {} : undefined, { authorization: 'Bearer not-a-token' });
+      const garbage = await w.call(null, r.method, fill(r.path, 'x'), r.method === 'POST' ? {} : undefined, {
+        authorization: 'Bearer not-a-token',
+      });
       clean4xx(garbage, `${key} with a garbage token`);
       expect(garbage.status).toBe(401);
     }
@@ -61,9 +71,19 @@ describe('reliability: API abuse on every route', () => {
   it('malformed JSON and oversized bodies: 400 / 413 with a code', async () => {
     for (const r of routes.filter((x) => x.method === 'POST')) {
       const key = `POST ${r.path}`;
-      const res = await w.app.inject({ method: 'POST', url: fill(r.path, 'x'), headers: { authorization: `Bearer ${w.owner.token}`, 'content-type': 'application/json' }, payload: '{"unclosed": [1, 2' });
+      const res = await w.app.inject({
+        method: 'POST',
+        url: fill(r.path, 'x'),
+        headers: { authorization: `Bearer ${w.owner.token}`, 'content-type': 'application/json' },
+        payload: '{"unclosed": [1, 2',
+      });
       clean4xx({ status: res.statusCode, body: res.json() }, `${key} malformed JSON`);
-      const big = await w.app.inject({ method: 'POST', url: fill(r.path, 'x'), headers: { authorization: `Bearer ${w.owner.token}`, 'content-type': 'application/json' }, payload: JSON.stringify({ junk: 'x'.repeat(2 * 1024 * 1024) }) });
+      const big = await w.app.inject({
+        method: 'POST',
+        url: fill(r.path, 'x'),
+        headers: { authorization: `Bearer ${w.owner.token}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ junk: 'x'.repeat(2 * 1024 * 1024) }),
+      });
       clean4xx({ status: big.statusCode, body: big.json() }, `${key} 2 MiB body`);
     }
   });
@@ -74,14 +94,30 @@ describe('reliability: API abuse on every route', () => {
       if (OPEN_ROUTES.has(key) || r.path.startsWith('/api/docs')) continue;
       for (const v of NASTY) {
         if (r.path.includes('{')) {
-          const res = await w.call(w.owner, r.method, fill(r.path, v), r.method === 'POST' ? { card: { cardNo: v, pin: v }, validUntil: v } : undefined);
+          const res = await w.call(
+            w.owner,
+            r.method,
+            fill(r.path, v),
+            r.method === 'POST' ? { card: { cardNo: v, pin: v }, validUntil: v } : undefined,
+          );
           clean4xx(res, `${key} with ${v}`);
         } else if (r.method === 'GET') {
-          const res = await w.call(w.owner, 'GET', `${r.path}?status=${encodeURIComponent(v)}&clientId=${encodeURIComponent(v)}&from=${encodeURIComponent(v)}&page=${encodeURIComponent(v)}`);
+          const res = await w.call(
+            w.owner,
+            'GET',
+            `${r.path}?status=${encodeURIComponent(v)}&clientId=${encodeURIComponent(v)}&from=${encodeURIComponent(v)}&page=${encodeURIComponent(v)}`,
+          );
           tried.calls++;
           expect(res.status, `${key} filters ${v}`).toBeLessThan(500);
         } else {
-          const res = await w.call(w.owner, 'POST', r.path, { clientId: v, manualNo: v, documentNo: v, phone: v, receiptTypes: [v], card: { cardNo: v, pin: v } });
+          const res = await w.call(w.owner, 'POST', r.path, {
+            clientId: v,
+            manualNo: v,
+            documentNo: v,
+            phone: v,
+            receiptTypes: [v],
+            card: { cardNo: v, pin: v },
+          });
           tried.calls++;
           expect(res.status, `${key} body ${v}`).toBeLessThan(500);
         }
@@ -93,7 +129,12 @@ describe('reliability: API abuse on every route', () => {
 
   it('another enterprise’s ids are not found, never shown', async () => {
     for (const r of routes.filter((x) => x.path.includes('{clientId}'))) {
-      const res = await w.call(w.broker, r.method, r.path.replace('{clientId}', w.owner.clientId), r.method === 'POST' ? { card: w.legal(w.broker) } : undefined);
+      const res = await w.call(
+        w.broker,
+        r.method,
+        r.path.replace('{clientId}', w.owner.clientId),
+        r.method === 'POST' ? { card: w.legal(w.broker) } : undefined,
+      );
       clean4xx(res, `${r.method} ${r.path} with the other enterprise's client`);
       expect(res.status).toBe(404);
       expect(JSON.stringify(res.body)).not.toContain(w.owner.secret);

@@ -42,9 +42,28 @@ describe('reliability: the bad-input corpus', () => {
 
   it('each file is refused with its code or accepted; the client keeps running', async () => {
     const bigBytes = FULL ? 50 * 1000 * 1000 : 5 * 1000 * 1000;
-    const big = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Junk><a>'), Buffer.alloc(bigBytes, 'x'), Buffer.from('</a></Junk>')]);
-    const traversal = Buffer.from((await rawZip([['dec.xml', example], ['xx/evil.pdf', pdf]])).toString('latin1').split('xx/evil.pdf').join('../evil.pdf'), 'latin1');
-    const gbkDeclaredUtf8 = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="UTF-8"?><DecMessage><DecHead><NoteS>'), Buffer.from([0xb7, 0xc5, 0xd0, 0xd0]), Buffer.from('</NoteS></DecHead></DecMessage>')]);
+    const big = Buffer.concat([
+      Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Junk><a>'),
+      Buffer.alloc(bigBytes, 'x'),
+      Buffer.from('</a></Junk>'),
+    ]);
+    const traversal = Buffer.from(
+      (
+        await rawZip([
+          ['dec.xml', example],
+          ['xx/evil.pdf', pdf],
+        ])
+      )
+        .toString('latin1')
+        .split('xx/evil.pdf')
+        .join('../evil.pdf'),
+      'latin1',
+    );
+    const gbkDeclaredUtf8 = Buffer.concat([
+      Buffer.from('<?xml version="1.0" encoding="UTF-8"?><DecMessage><DecHead><NoteS>'),
+      Buffer.from([0xb7, 0xc5, 0xd0, 0xd0]),
+      Buffer.from('</NoteS></DecHead></DecMessage>'),
+    ]);
     const longName = `${'报关单'.repeat(20)}-${'x'.repeat(60)}.xml`; // 245 bytes: at the file system's limit
     // [file name, content, expected: failCode | 'accepted' | 'refused' (sent, DecImportResponse 1)]
     const corpus: [string, Buffer | string, string][] = [
@@ -54,11 +73,36 @@ describe('reliability: the bad-input corpus', () => {
       ['unknown-encoding.xml', '<?xml version="1.0" encoding="x-unknown"?><DecMessage/>', 'C911'],
       ['big.xml', big, 'C903'],
       ['deep.xml', '<DecMessage>' + '<a>'.repeat(50_000) + '</a>'.repeat(50_000) + '</DecMessage>', 'C902'],
-      ['entities.xml', '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><DecMessage><DecHead><NoteS>&b;</NoteS></DecHead></DecMessage>', 'C902'],
-      ['bomb.zip', await rawZip([['dec.xml', example], ['big.pdf', Buffer.alloc(30 * 1024 * 1024)]]), 'C905'],
+      [
+        'entities.xml',
+        '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><DecMessage><DecHead><NoteS>&b;</NoteS></DecHead></DecMessage>',
+        'C902',
+      ],
+      [
+        'bomb.zip',
+        await rawZip([
+          ['dec.xml', example],
+          ['big.pdf', Buffer.alloc(30 * 1024 * 1024)],
+        ]),
+        'C905',
+      ],
       ['traversal.zip', traversal, 'C905'],
-      ['folders.zip', await rawZip([['dec.xml', example], ['docs', null]]), 'C904'],
-      ['pdf-only.zip', await writeZip([{ name: 'a.pdf', data: pdf }, { name: 'b.pdf', data: pdf }]), 'C908'],
+      [
+        'folders.zip',
+        await rawZip([
+          ['dec.xml', example],
+          ['docs', null],
+        ]),
+        'C904',
+      ],
+      [
+        'pdf-only.zip',
+        await writeZip([
+          { name: 'a.pdf', data: pdf },
+          { name: 'b.pdf', data: pdf },
+        ]),
+        'C908',
+      ],
       ['many-entries.zip', await writeZip(Array.from({ length: 500 }, (_, i) => ({ name: `${i}.pdf`, data: pdf }))), 'C905'],
       ['not-a-zip.zip', 'PK this is not a zip', 'C905'],
       ['empty.xml', '', 'C901'],
@@ -66,7 +110,14 @@ describe('reliability: the bad-input corpus', () => {
       ['with spaces in the name.xml', example, 'accepted'],
       ['进口报关单 深圳 第1号.xml', example, 'accepted'],
       [longName, example, 'accepted'],
-      ['fine.zip', await writeZip([{ name: 'dec.xml', data: example }, { name: '发票.pdf', data: pdf }]), 'accepted'],
+      [
+        'fine.zip',
+        await writeZip([
+          { name: 'dec.xml', data: example },
+          { name: '发票.pdf', data: pdf },
+        ]),
+        'accepted',
+      ],
     ];
     const cfg = w.config({ statusPage: { enabled: false, host: '127.0.0.1', port: 0 } }, 'bad');
     client = await startClient(cfg, { logger: pino({ level: 'silent' }), lockDir: path.join(t.dir, 'locks') });

@@ -33,7 +33,10 @@ describe('reliability: a full disk', () => {
   });
 
   it('sending and receiving stall while the disk is full and finish once space is freed', async () => {
-    const cfg = w.config({ impPath: path.join(mnt, 'ImpPath'), logDir: path.join(t.dir, 'logs'), statusPage: { enabled: false, host: '127.0.0.1', port: 0 } }, 'disk');
+    const cfg = w.config(
+      { impPath: path.join(mnt, 'ImpPath'), logDir: path.join(t.dir, 'logs'), statusPage: { enabled: false, host: '127.0.0.1', port: 0 } },
+      'disk',
+    );
     const client = await startClient(cfg, { logger: pino({ level: 'silent' }), lockDir: path.join(t.dir, 'locks') });
     const root = path.join(cfg.impPath, 'DecCus001');
     try {
@@ -52,10 +55,21 @@ describe('reliability: a full disk', () => {
       for (let i = 0; i < filler; i++) rmSync(path.join(mnt, `filler-${i}`), { force: true });
       await waitFor(() => filesBelow(path.join(root, 'SentBox')).length === files, 'every file sent after space is freed', 120_000, 200);
       // the sandbox answers at once (pace 0): five receipts per declaration reach the InBox too
-      await waitFor(() => filesBelow(path.join(root, 'InBox')).filter((f) => f.startsWith('Receipt_')).length === files * 5, 'every receipt received', 120_000, 200);
+      await waitFor(
+        () => filesBelow(path.join(root, 'InBox')).filter((f) => f.startsWith('Receipt_')).length === files * 5,
+        'every receipt received',
+        120_000,
+        200,
+      );
       const inBox = filesBelow(path.join(root, 'InBox'));
       const successed = inBox.filter((f) => f.startsWith('Successed_'));
-      record({ test: 'disk full while sending and receiving', load: `${files} files, ${files * 5} receipts`, faults: 1, lost: files - successed.length, duplicates: 0 });
+      record({
+        test: 'disk full while sending and receiving',
+        load: `${files} files, ${files * 5} receipts`,
+        faults: 1,
+        lost: files - successed.length,
+        duplicates: 0,
+      });
       expect(whileFull).toBeLessThan(files);
       expect(successed).toHaveLength(files);
       expect(filesBelow(path.join(root, 'FailBox'))).toEqual([]);

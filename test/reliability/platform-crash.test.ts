@@ -37,7 +37,13 @@ describe.skipIf(!AMQP_URL || !PG_URL)('reliability: a platform instance killed d
 
   beforeAll(async () => {
     db = await createPostgresDatabase();
-    const common = { store: db.location, exchange: vh.url, sandboxPaceMs: 3_600_000, push: { tickMs: 50, leaseMs: 5_000 }, amqp: { discoverMs: 300, sweepMs: 200, retryBaseMs: 50 } };
+    const common = {
+      store: db.location,
+      exchange: vh.url,
+      sandboxPaceMs: 3_600_000,
+      push: { tickMs: 50, leaseMs: 5_000 },
+      amqp: { discoverMs: 300, sweepMs: 200, retryBaseMs: 50 },
+    };
     p1 = await startPlatform({ ...common, port: 0 }, silent);
     p2 = await spawnPlatformInstance(t.dir, { ...common, port: 0, amqp: { ...common.amqp, instanceName: 'osw-platform-2' } });
   }, 120_000);
@@ -51,51 +57,79 @@ describe.skipIf(!AMQP_URL || !PG_URL)('reliability: a platform instance killed d
     t.cleanup();
   });
 
-  it(`${DECLARATIONS * PER_DECLARATION} pushes, instance 2 killed mid-fan-out: each in the InBox exactly once`, { timeout: FULL ? 900_000 : 240_000 }, async () => {
-    const deps = p1.deps;
-    const store = deps.store;
-    await createEnterprise(deps, { customsCode: BROKER, uscc: '91440300MA5G0B1X2K', name: '深圳市前海通关报关有限公司', region: '5300' });
-    await createEnterprise(deps, { customsCode: OWNER, uscc: '91440300MA5F8K3L7P', name: '深圳市华南进出口贸易有限公司', region: '5300' });
-    const card = await issueCard(deps, { enterpriseCode: OWNER, kind: 'operator', pin: '12345678' });
-    const reg = await registerClient(deps, { enterpriseCode: OWNER, region: randomRegion(), transport: 'amqp', environment: 'test' });
-    users.push(brokerNames(reg.clientId).user);
-    await subscribeToFanOut(store, { clientId: reg.clientId, cardNo: card.cardNo });
+  it(
+    `${DECLARATIONS * PER_DECLARATION} pushes, instance 2 killed mid-fan-out: each in the InBox exactly once`,
+    { timeout: FULL ? 900_000 : 240_000 },
+    async () => {
+      const deps = p1.deps;
+      const store = deps.store;
+      await createEnterprise(deps, { customsCode: BROKER, uscc: '91440300MA5G0B1X2K', name: '深圳市前海通关报关有限公司', region: '5300' });
+      await createEnterprise(deps, {
+        customsCode: OWNER,
+        uscc: '91440300MA5F8K3L7P',
+        name: '深圳市华南进出口贸易有限公司',
+        region: '5300',
+      });
+      const card = await issueCard(deps, { enterpriseCode: OWNER, kind: 'operator', pin: '12345678' });
+      const reg = await registerClient(deps, { enterpriseCode: OWNER, region: randomRegion(), transport: 'amqp', environment: 'test' });
+      users.push(brokerNames(reg.clientId).user);
+      await subscribeToFanOut(store, { clientId: reg.clientId, cardNo: card.cardNo });
 
-    const impPath = path.join(t.dir, 'ImpPath');
-    const inBox = path.join(impPath, 'DecCus001', 'InBox');
-    mkdirSync(inBox, { recursive: true });
-    client = await startAmqpClient({ home: t.dir, url: clientBrokerUrl(vh.url), reg, card, config: { retryMaxMs: 1000, deviceId: 'platform-crash-test' } });
+      const impPath = path.join(t.dir, 'ImpPath');
+      const inBox = path.join(impPath, 'DecCus001', 'InBox');
+      mkdirSync(inBox, { recursive: true });
+      client = await startAmqpClient({
+        home: t.dir,
+        url: clientBrokerUrl(vh.url),
+        reg,
+        card,
+        config: { retryMaxMs: 1000, deviceId: 'platform-crash-test' },
+      });
 
-    // the fan-out: each declaration accepted (declaration data pushed) and its first receipts
-    const fanOut = new FanOut(store);
-    const raising = fanOut.raise(DECLARATIONS);
+      // the fan-out: each declaration accepted (declaration data pushed) and its first receipts
+      const fanOut = new FanOut(store);
+      const raising = fanOut.raise(DECLARATIONS);
 
-    const want = DECLARATIONS * PER_DECLARATION;
-    const arrived = () => filesBelow(inBox).length;
-    await waitFor(() => arrived() >= want / 3, 'a third of the pushes in the InBox', 120_000, 50);
-    p2!.kill('SIGKILL');
-    const killedAt = arrived();
-    const killedTime = Date.now();
-    await raising;
+      const want = DECLARATIONS * PER_DECLARATION;
+      const arrived = () => filesBelow(inBox).length;
+      await waitFor(() => arrived() >= want / 3, 'a third of the pushes in the InBox', 120_000, 50);
+      p2!.kill('SIGKILL');
+      const killedAt = arrived();
+      const killedTime = Date.now();
+      await raising;
 
-    // instance 1 finishes: instance 2's claims run out after leaseMs, deliveries in its open transactions come back at once
-    await waitFor(() => arrived() >= want, `${want} files in the InBox (have ${arrived()})`, FULL ? 600_000 : 180_000, 250);
-    await waitFor(async () => (await store.deliveries.countPending(reg.clientId)) === 0, 'no delivery left in the store', 60_000, 250);
-    const mgmt = p1.amqp!.management;
-    await waitFor(async () => {
-      const q = (await mgmt.listQueues(vh.vhost)).find((x) => x.name === brokerNames(reg.clientId).receiveQueue);
-      return q && q.messages === 0;
-    }, 'the receive queue drained', 60_000, 250);
+      // instance 1 finishes: instance 2's claims run out after leaseMs, deliveries in its open transactions come back at once
+      await waitFor(() => arrived() >= want, `${want} files in the InBox (have ${arrived()})`, FULL ? 600_000 : 180_000, 250);
+      await waitFor(async () => (await store.deliveries.countPending(reg.clientId)) === 0, 'no delivery left in the store', 60_000, 250);
+      const mgmt = p1.amqp!.management;
+      await waitFor(
+        async () => {
+          const q = (await mgmt.listQueues(vh.vhost)).find((x) => x.name === brokerNames(reg.clientId).receiveQueue);
+          return q && q.messages === 0;
+        },
+        'the receive queue drained',
+        60_000,
+        250,
+      );
 
-    const recoveredMs = Date.now() - killedTime;
-    const { files, data, receipts, missing, duplicates } = fanOut.check(inBox);
-    const dropped = client.snapshot().received.duplicatesDropped;
-    record({ test: 'platform instance SIGKILL during a push fan-out (RabbitMQ + PostgreSQL)', load: `${want} pushes, killed after ${killedAt}, ${dropped} redeliveries dropped by id`, faults: 1, lost: missing, duplicates });
-    console.info(`${want} pushes; instance 2 killed after ${killedAt} had arrived; all in the InBox ${recoveredMs} ms later; ${dropped} redeliveries dropped by id`);
-    expect(missing).toBe(0);
-    expect(duplicates).toBe(0);
-    expect(receipts).toHaveLength(DECLARATIONS * FAN_OUT_CHANNELS.length);
-    expect(data).toHaveLength(DECLARATIONS);
-    expect(files).toHaveLength(want);
-  });
+      const recoveredMs = Date.now() - killedTime;
+      const { files, data, receipts, missing, duplicates } = fanOut.check(inBox);
+      const dropped = client.snapshot().received.duplicatesDropped;
+      record({
+        test: 'platform instance SIGKILL during a push fan-out (RabbitMQ + PostgreSQL)',
+        load: `${want} pushes, killed after ${killedAt}, ${dropped} redeliveries dropped by id`,
+        faults: 1,
+        lost: missing,
+        duplicates,
+      });
+      console.info(
+        `${want} pushes; instance 2 killed after ${killedAt} had arrived; all in the InBox ${recoveredMs} ms later; ${dropped} redeliveries dropped by id`,
+      );
+      expect(missing).toBe(0);
+      expect(duplicates).toBe(0);
+      expect(receipts).toHaveLength(DECLARATIONS * FAN_OUT_CHANNELS.length);
+      expect(data).toHaveLength(DECLARATIONS);
+      expect(files).toHaveLength(want);
+    },
+  );
 });

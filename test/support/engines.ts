@@ -94,14 +94,18 @@ export function testVhost(amqpUrl = AMQP_URL): { vhost: string; url: string; dro
   const mgmt = managementUrl(amqpUrl);
   const auth = (url: string) => {
     const m = new URL(url);
-    return { base: `${m.protocol}//${m.host}`, header: 'Basic ' + Buffer.from(`${decodeURIComponent(m.username)}:${decodeURIComponent(m.password)}`).toString('base64') };
+    return {
+      base: `${m.protocol}//${m.host}`,
+      header: 'Basic ' + Buffer.from(`${decodeURIComponent(m.username)}:${decodeURIComponent(m.password)}`).toString('base64'),
+    };
   };
   return {
     vhost,
     url: u.toString(),
     async drop(users = []) {
       const a = auth(mgmt);
-      for (const user of users) await fetch(`${a.base}/api/users/${encodeURIComponent(user)}`, { method: 'DELETE', headers: { authorization: a.header } });
+      for (const user of users)
+        await fetch(`${a.base}/api/users/${encodeURIComponent(user)}`, { method: 'DELETE', headers: { authorization: a.header } });
       await fetch(`${a.base}/api/vhosts/${encodeURIComponent(vhost)}`, { method: 'DELETE', headers: { authorization: a.header } });
     },
   };

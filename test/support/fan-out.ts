@@ -60,8 +60,21 @@ export class FanOut {
       const at = new Date();
       // 统一编号 from a range the sandbox does not hand out (its own go E2026000…)
       const d: DeclarationRow = {
-        seqNo: `E20269${String(i).padStart(12, '0')}`, clientSeqNo: `C${i}`, senderClientId: 'DXPESW9999999999', senderEnterprise: FAN_OUT_BROKER, tradeCode: FAN_OUT_OWNER, ownerCode: FAN_OUT_OWNER, agentCode: FAN_OUT_BROKER,
-        ieFlag: 'I', customMaster: '5300', entryId: '', channel: '', messageId: `M${i}`, xml: '<DecMessage/>', declaredAt: at.toISOString(), updatedAt: at.toISOString(),
+        seqNo: `E20269${String(i).padStart(12, '0')}`,
+        clientSeqNo: `C${i}`,
+        senderClientId: 'DXPESW9999999999',
+        senderEnterprise: FAN_OUT_BROKER,
+        tradeCode: FAN_OUT_OWNER,
+        ownerCode: FAN_OUT_OWNER,
+        agentCode: FAN_OUT_BROKER,
+        ieFlag: 'I',
+        customMaster: '5300',
+        entryId: '',
+        channel: '',
+        messageId: `M${i}`,
+        xml: '<DecMessage/>',
+        declaredAt: at.toISOString(),
+        updatedAt: at.toISOString(),
       };
       await this.store.transaction(async (tx) => {
         await tx.declarations.insert(d);
@@ -70,7 +83,16 @@ export class FanOut {
           const stamp = fileStamp(at, await tx.serials.next('fileStamp'));
           const fileName = `Receipt_${d.seqNo}_${stamp}.xml`;
           this.receiptNames.add(fileName);
-          const xml = buildDecResult({ cusCiqNo: d.seqNo, entryId: '', noticeDate: '', channel, note: '', customMaster: '5300', ieDate: '', dDate: '' });
+          const xml = buildDecResult({
+            cusCiqNo: d.seqNo,
+            entryId: '',
+            noticeDate: '',
+            channel,
+            note: '',
+            customMaster: '5300',
+            ieDate: '',
+            dDate: '',
+          });
           await raiseDeclarationReceipt(tx, d, { channel, note: '', entryId: '', xml, at, fileName, stamp });
         }
       });
@@ -85,7 +107,11 @@ export class FanOut {
     const receipts = files.filter((f) => f.startsWith('Receipt_'));
     const dataSeqs = data.map((f) => /^DecData_(E\d+)_/.exec(f)![1]);
     const missing = [...this.receiptNames].filter((n) => !receipts.includes(n)).length + (this.raised - new Set(dataSeqs).size);
-    const duplicates = files.length - new Set(files).size + (dataSeqs.length - new Set(dataSeqs).size) + receipts.filter((n) => !this.receiptNames.has(n)).length;
+    const duplicates =
+      files.length -
+      new Set(files).size +
+      (dataSeqs.length - new Set(dataSeqs).size) +
+      receipts.filter((n) => !this.receiptNames.has(n)).length;
     return { files, data, receipts, missing, duplicates };
   }
 }

@@ -26,14 +26,36 @@ export async function platformWorld(dir: string, opts: { paceMs?: number } = {})
   let platform = await start(0);
   const port = Number(new URL(platform.url).port);
   const deps = platform.deps;
-  await createEnterprise(deps, { customsCode: '4403980001', uscc: '91440300MA5G0B1X2K', name: '深圳市前海通关报关有限公司', region: '5300' });
-  await createEnterprise(deps, { customsCode: '4403960002', uscc: '91440300MA5F8K3L7P', name: '深圳市华南进出口贸易有限公司', region: '5300' });
-  await createOperator(deps, { account: 'broker01', password: 'osw-demo-broker', enterpriseCode: '4403980001', name: '林晓峰', operatorCode: 'QH0030' });
+  await createEnterprise(deps, {
+    customsCode: '4403980001',
+    uscc: '91440300MA5G0B1X2K',
+    name: '深圳市前海通关报关有限公司',
+    region: '5300',
+  });
+  await createEnterprise(deps, {
+    customsCode: '4403960002',
+    uscc: '91440300MA5F8K3L7P',
+    name: '深圳市华南进出口贸易有限公司',
+    region: '5300',
+  });
+  await createOperator(deps, {
+    account: 'broker01',
+    password: 'osw-demo-broker',
+    enterpriseCode: '4403980001',
+    name: '林晓峰',
+    operatorCode: 'QH0030',
+  });
   const mk = async (enterpriseCode: string) => {
     const card = await issueCard(deps, { enterpriseCode, kind: 'operator', pin: '12345678' });
     const client = await registerClient(deps, { enterpriseCode, region: '5300', transport: 'http', environment: 'test' });
     const cardFile = path.join(dir, `card-${card.cardNo}.json`);
-    await writeCardFile(cardFile, { cardNo: card.cardNo, kind: 'operator', enterpriseCode, encryptedPrivateKeyPem: card.encryptedPrivateKeyPem, publicKeyPem: card.publicKeyPem });
+    await writeCardFile(cardFile, {
+      cardNo: card.cardNo,
+      kind: 'operator',
+      enterpriseCode,
+      encryptedPrivateKeyPem: card.encryptedPrivateKeyPem,
+      publicKeyPem: card.publicKeyPem,
+    });
     return { clientId: client.clientId, secret: client.secret, cardFile, pin: '12345678' };
   };
   const broker = await mk('4403980001');

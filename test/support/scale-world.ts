@@ -18,7 +18,9 @@ const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../pa
 export async function spawnPlatformInstance(dir: string, config: Record<string, unknown>): Promise<ChildProcess> {
   const cfgFile = path.join(dir, 'platform.yaml');
   writeFileSync(cfgFile, JSON.stringify(config));
-  const child = spawn(process.execPath, [OSW, 'platform', 'start', '--config', cfgFile, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [OSW, 'platform', 'start', '--config', cfgFile, '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

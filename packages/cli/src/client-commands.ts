@@ -3,7 +3,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import YAML from 'yaml';
-import { createTransport, loadClientConfig, loadStatusPageSettings, startClient, type ClientConfig, type StatusSnapshot } from '@osw/client';
+import {
+  createTransport,
+  loadClientConfig,
+  loadStatusPageSettings,
+  startClient,
+  type ClientConfig,
+  type StatusSnapshot,
+} from '@osw/client';
 import { BUSINESS_TYPES, OswError, receivedError } from '@osw/messages';
 import { stopOnSignals } from './shutdown.js';
 
@@ -22,8 +29,16 @@ function load(file: string): ClientConfig {
 }
 
 /** The commented configuration `osw client init` writes. */
-export function configTemplate(o: { clientId: string; platformUrl: string; impPath: string; environment: string; cardFile?: string }): string {
-  const businesses = BUSINESS_TYPES.map((b) => `  # ${b.type}:            # ${b.name}\n  #   bizId: ${b.defaultBizId}\n  #   enabled: true\n  #   maxConcurrentTasks: 1`).join('\n');
+export function configTemplate(o: {
+  clientId: string;
+  platformUrl: string;
+  impPath: string;
+  environment: string;
+  cardFile?: string;
+}): string {
+  const businesses = BUSINESS_TYPES.map(
+    (b) => `  # ${b.type}:            # ${b.name}\n  #   bizId: ${b.defaultBizId}\n  #   enabled: true\n  #   maxConcurrentTasks: 1`,
+  ).join('\n');
   return `# open-single-window import client (导入客户端) configuration
 # Every setting may be left out to take its default. Environment variables override the file:
 # OSW_CLIENT_SECRET, OSW_CLIENT_CARD_PIN, OSW_CLIENT_PLATFORM_URL, OSW_CLIENT_IMP_PATH, OSW_CLIENT_STATUS_PORT …
@@ -86,7 +101,10 @@ async function statusApi(file: string, route: string, method = 'GET'): Promise<a
   try {
     res = await fetch(url, { method });
   } catch {
-    throw new OswError('OSW_CLIENT_NOT_RUNNING', `no client answers on ${url}: is it running with this config (statusPage.enabled, port ${page.port})?`);
+    throw new OswError(
+      'OSW_CLIENT_NOT_RUNNING',
+      `no client answers on ${url}: is it running with this config (statusPage.enabled, port ${page.port})?`,
+    );
   }
   const body = await res.json();
   if (!res.ok) {
@@ -109,19 +127,32 @@ export function clientCommands(program: Command): void {
     .option('--environment <env>', 'test or prod', 'test')
     .option('--card-file <file>', 'IC card file')
     .option('--force', 'overwrite an existing configuration')
-    .action((o: { config: string; clientId: string; platformUrl: string; impPath: string; environment: string; cardFile?: string; force?: boolean }) => {
-      if (existsSync(o.config) && !o.force) die(new Error(`${o.config} exists; use --force to overwrite it`), 2);
-      writeFileSync(o.config, configTemplate(o), { mode: 0o600 });
-      const base = path.dirname(path.resolve(o.config));
-      const impPath = path.resolve(base, o.impPath);
-      const dirs: string[] = [];
-      for (const b of BUSINESS_TYPES) for (const box of ['OutBox', 'SentBox', 'FailBox', 'InBox']) {
-        const d = path.join(impPath, b.type === 'declaration' ? 'DecCus001' : b.defaultBizId, box);
-        mkdirSync(d, { recursive: true });
-        dirs.push(d);
-      }
-      process.stdout.write(`wrote ${o.config}; created ${dirs.length} folders under ${impPath}\nnext: osw client apply --config ${o.config} … (or fill in clientId and platform.secret), then osw client start --config ${o.config}\n`);
-    });
+    .action(
+      (o: {
+        config: string;
+        clientId: string;
+        platformUrl: string;
+        impPath: string;
+        environment: string;
+        cardFile?: string;
+        force?: boolean;
+      }) => {
+        if (existsSync(o.config) && !o.force) die(new Error(`${o.config} exists; use --force to overwrite it`), 2);
+        writeFileSync(o.config, configTemplate(o), { mode: 0o600 });
+        const base = path.dirname(path.resolve(o.config));
+        const impPath = path.resolve(base, o.impPath);
+        const dirs: string[] = [];
+        for (const b of BUSINESS_TYPES)
+          for (const box of ['OutBox', 'SentBox', 'FailBox', 'InBox']) {
+            const d = path.join(impPath, b.type === 'declaration' ? 'DecCus001' : b.defaultBizId, box);
+            mkdirSync(d, { recursive: true });
+            dirs.push(d);
+          }
+        process.stdout.write(
+          `wrote ${o.config}; created ${dirs.length} folders under ${impPath}\nnext: osw client apply --config ${o.config} … (or fill in clientId and platform.secret), then osw client start --config ${o.config}\n`,
+        );
+      },
+    );
 
   client
     .command('start')
@@ -172,7 +203,10 @@ export function clientCommands(program: Command): void {
       }
     });
 
-  for (const [name, paused] of [['pause', true], ['resume', false]] as const)
+  for (const [name, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const)
     client
       .command(name)
       .argument('<bizId>', 'the business folder alias, e.g. DecCus001')
@@ -196,9 +230,13 @@ export function clientCommands(program: Command): void {
       try {
         const s = (await statusApi(o.config, '/api/status')) as StatusSnapshot;
         if (o.json) return void process.stdout.write(JSON.stringify(s, null, 2) + '\n');
-        process.stdout.write(`${s.clientId} (${s.environment}) connection: ${s.connection.state}${s.connection.lastError ? ` (${s.connection.lastError})` : ''} · card: ${s.card ? `${s.card.cardNo ?? ''} ${s.card.state}` : '-'}\n`);
+        process.stdout.write(
+          `${s.clientId} (${s.environment}) connection: ${s.connection.state}${s.connection.lastError ? ` (${s.connection.lastError})` : ''} · card: ${s.card ? `${s.card.cardNo ?? ''} ${s.card.state}` : '-'}\n`,
+        );
         for (const b of s.businesses.filter((x) => x.enabled))
-          process.stdout.write(`  ${b.bizId.padEnd(14)} ${b.paused ? 'PAUSED ' : 'running'}  OutBox ${b.outBoxBacklog}  in flight ${b.inFlight + b.queued}  sent ${b.sentToday}  failed ${b.failedToday}${b.lastError ? `  last error: ${b.lastError.message}` : ''}\n`);
+          process.stdout.write(
+            `  ${b.bizId.padEnd(14)} ${b.paused ? 'PAUSED ' : 'running'}  OutBox ${b.outBoxBacklog}  in flight ${b.inFlight + b.queued}  sent ${b.sentToday}  failed ${b.failedToday}${b.lastError ? `  last error: ${b.lastError.message}` : ''}\n`,
+          );
       } catch (err) {
         die(err);
       }
@@ -215,37 +253,68 @@ export function clientCommands(program: Command): void {
     .option('--platform-url <url>', 'platform base URL (default: the config’s platform.url)')
     .option('--region <code>', '关区 (4 digits)', '5300')
     .option('--transport <t>', 'https or rabbitmq', 'https')
-    .action(async (o: { config: string; account: string; password?: string; cardNo: string; pin?: string; platformUrl?: string; region: string; transport: string }) => {
-      const text = readFileSync(o.config, 'utf8');
-      const doc = YAML.parseDocument(text);
-      const base = (o.platformUrl ?? String(doc.getIn(['platform', 'url']) ?? '')).replace(/\/+$/, '');
-      const environment = String(doc.get('environment') ?? 'test');
-      /** the API's answer: a session's token, an applied client's id and 传输设置, or an error */
-      type Answer = { token: string; clientId: string; transport: string; environment: string; transportSettings?: { password?: string; [k: string]: unknown }; error?: { code?: string; message?: string } };
-      const call = async (route: string, body: unknown, token?: string): Promise<Answer> => {
-        const res = await fetch(base + route, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-        const json = (await res.json()) as Answer;
-        if (!res.ok) {
-          const e = receivedError(json?.error, 'OSW_REMOTE_ERROR');
-          throw new OswError(e.code, e.message ?? `${res.status} ${res.statusText}`);
+    .action(
+      async (o: {
+        config: string;
+        account: string;
+        password?: string;
+        cardNo: string;
+        pin?: string;
+        platformUrl?: string;
+        region: string;
+        transport: string;
+      }) => {
+        const text = readFileSync(o.config, 'utf8');
+        const doc = YAML.parseDocument(text);
+        const base = (o.platformUrl ?? String(doc.getIn(['platform', 'url']) ?? '')).replace(/\/+$/, '');
+        const environment = String(doc.get('environment') ?? 'test');
+        /** the API's answer: a session's token, an applied client's id and 传输设置, or an error */
+        type Answer = {
+          token: string;
+          clientId: string;
+          transport: string;
+          environment: string;
+          transportSettings?: { password?: string; [k: string]: unknown };
+          error?: { code?: string; message?: string };
+        };
+        const call = async (route: string, body: unknown, token?: string): Promise<Answer> => {
+          const res = await fetch(base + route, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+            body: JSON.stringify(body),
+          });
+          const json = (await res.json()) as Answer;
+          if (!res.ok) {
+            const e = receivedError(json?.error, 'OSW_REMOTE_ERROR');
+            throw new OswError(e.code, e.message ?? `${res.status} ${res.statusText}`);
+          }
+          return json;
+        };
+        try {
+          const session = await call('/api/v1/session', { account: o.account, password: o.password ?? process.env.OSW_PASSWORD ?? '' });
+          const applied = await call(
+            '/api/v1/clients',
+            {
+              region: o.region,
+              version: '2.0',
+              transport: o.transport,
+              environment,
+              card: { cardNo: o.cardNo, pin: o.pin ?? process.env.OSW_CARD_PIN ?? '' },
+            },
+            session.token,
+          );
+          const settings = applied.transportSettings ?? {};
+          doc.set('clientId', applied.clientId);
+          doc.setIn(['platform', 'url'], base);
+          doc.setIn(['platform', 'secret'], settings.password);
+          writeFileSync(o.config, String(doc), { mode: 0o600 });
+          process.stdout.write(
+            `客户端申请成功: client ${applied.clientId} registered (${applied.transport}, ${applied.environment}); id and transport password stored in ${o.config}\n` +
+              `  endpoint: ${settings.endpoint ?? base}\n  next: osw client test-connection --config ${o.config}\n`,
+          );
+        } catch (err) {
+          die(err);
         }
-        return json;
-      };
-      try {
-        const session = await call('/api/v1/session', { account: o.account, password: o.password ?? process.env.OSW_PASSWORD ?? '' });
-        const applied = await call('/api/v1/clients', { region: o.region, version: '2.0', transport: o.transport, environment, card: { cardNo: o.cardNo, pin: o.pin ?? process.env.OSW_CARD_PIN ?? '' } }, session.token);
-        const settings = applied.transportSettings ?? {};
-        doc.set('clientId', applied.clientId);
-        doc.setIn(['platform', 'url'], base);
-        doc.setIn(['platform', 'secret'], settings.password);
-        writeFileSync(o.config, String(doc), { mode: 0o600 });
-        process.stdout.write(
-          `客户端申请成功: client ${applied.clientId} registered (${applied.transport}, ${applied.environment}); id and transport password stored in ${o.config}\n` +
-            `  endpoint: ${settings.endpoint ?? base}\n  next: osw client test-connection --config ${o.config}\n`,
-        );
-      } catch (err) {
-        die(err);
-      }
-    });
-
+      },
+    );
 }

@@ -10,7 +10,14 @@ export interface DemoState {
   transport?: 'http' | 'amqp';
   enterprises: { customsCode: string; uscc: string; name: string; region: string; role: 'broker' | 'owner' }[];
   accounts: { account: string; password: string; enterpriseCode: string; operatorCode: string; name: string }[];
-  cards: { cardNo: string; pin: string; kind: 'legal' | 'operator'; enterpriseCode: string; encryptedPrivateKeyPem: string; publicKeyPem: string }[];
+  cards: {
+    cardNo: string;
+    pin: string;
+    kind: 'legal' | 'operator';
+    enterpriseCode: string;
+    encryptedPrivateKeyPem: string;
+    publicKeyPem: string;
+  }[];
   clients: { clientId: string; secret: string; enterpriseCode: string; role: 'broker' | 'owner'; cardNo: string }[];
   manuals: { manualNo: string; enterpriseCode: string }[];
 }
@@ -27,10 +34,57 @@ const OPERATORS = [
 
 const PINS = { legal: '88888888', operator: '12345678' } as const;
 
-const MATERIALS = ['集成电路', '电阻器', '电容器', '印刷电路板', '连接器', '晶体管', '二极管', '电感器', '继电器', '变压器', '石英晶体', '液晶显示屏', '塑料外壳', '铜线', '焊锡', '螺钉', '散热片', '保险丝', '开关', '传感器', '锂电池', '麦克风', '扬声器', '摄像头模组', '天线', '屏蔽罩', '导热硅胶', '标签', '包装纸箱', '说明书'];
-const PRODUCTS = ['蓝牙耳机', '智能手表', '移动电源', '无线路由器', '行车记录仪', '智能音箱', '电子秤', '充电器', '平板电脑', '数码相框', '电子词典', '无线鼠标'];
+const MATERIALS = [
+  '集成电路',
+  '电阻器',
+  '电容器',
+  '印刷电路板',
+  '连接器',
+  '晶体管',
+  '二极管',
+  '电感器',
+  '继电器',
+  '变压器',
+  '石英晶体',
+  '液晶显示屏',
+  '塑料外壳',
+  '铜线',
+  '焊锡',
+  '螺钉',
+  '散热片',
+  '保险丝',
+  '开关',
+  '传感器',
+  '锂电池',
+  '麦克风',
+  '扬声器',
+  '摄像头模组',
+  '天线',
+  '屏蔽罩',
+  '导热硅胶',
+  '标签',
+  '包装纸箱',
+  '说明书',
+];
+const PRODUCTS = [
+  '蓝牙耳机',
+  '智能手表',
+  '移动电源',
+  '无线路由器',
+  '行车记录仪',
+  '智能音箱',
+  '电子秤',
+  '充电器',
+  '平板电脑',
+  '数码相框',
+  '电子词典',
+  '无线鼠标',
+];
 
-export async function seedDemo(deps: Pick<PlatformDeps, 'store' | 'clock' | 'broker'>, opts: { transport?: 'http' | 'amqp' } = {}): Promise<DemoState> {
+export async function seedDemo(
+  deps: Pick<PlatformDeps, 'store' | 'clock' | 'broker'>,
+  opts: { transport?: 'http' | 'amqp' } = {},
+): Promise<DemoState> {
   const transport = opts.transport ?? 'http';
   const state: DemoState = { transport, enterprises: ENTERPRISES, accounts: OPERATORS, cards: [], clients: [], manuals: [] };
   for (const e of ENTERPRISES) await createEnterprise(deps, e);
@@ -39,7 +93,14 @@ export async function seedDemo(deps: Pick<PlatformDeps, 'store' | 'clock' | 'bro
     for (const kind of ['legal', 'operator'] as const) {
       const holder = kind === 'operator' ? OPERATORS.find((o) => o.enterpriseCode === e.customsCode)?.account : undefined;
       const card = await issueCard(deps, { enterpriseCode: e.customsCode, kind, pin: PINS[kind], holderAccount: holder });
-      state.cards.push({ cardNo: card.cardNo, pin: PINS[kind], kind, enterpriseCode: e.customsCode, encryptedPrivateKeyPem: card.encryptedPrivateKeyPem, publicKeyPem: card.publicKeyPem });
+      state.cards.push({
+        cardNo: card.cardNo,
+        pin: PINS[kind],
+        kind,
+        enterpriseCode: e.customsCode,
+        encryptedPrivateKeyPem: card.encryptedPrivateKeyPem,
+        publicKeyPem: card.publicKeyPem,
+      });
     }
   }
   for (const e of ENTERPRISES) {
@@ -51,14 +112,41 @@ export async function seedDemo(deps: Pick<PlatformDeps, 'store' | 'clock' | 'bro
   const manualNo = 'E53002600001';
   const now = deps.clock.now().toISOString();
   const items = [
-    ...MATERIALS.map((name, i) => ({ manualNo, kind: 'img' as const, serial: i + 1, code: `85${String(4100 + i * 7).padStart(4, '0')}0000`, name, model: `规格${i + 1}型`, unit: '007', quantity: String((i + 1) * 1000) })),
-    ...PRODUCTS.map((name, i) => ({ manualNo, kind: 'exg' as const, serial: i + 1, code: `85${String(1700 + i * 11).padStart(4, '0')}0000`, name, model: `型号${i + 1}`, unit: '007', quantity: String((i + 1) * 500) })),
+    ...MATERIALS.map((name, i) => ({
+      manualNo,
+      kind: 'img' as const,
+      serial: i + 1,
+      code: `85${String(4100 + i * 7).padStart(4, '0')}0000`,
+      name,
+      model: `规格${i + 1}型`,
+      unit: '007',
+      quantity: String((i + 1) * 1000),
+    })),
+    ...PRODUCTS.map((name, i) => ({
+      manualNo,
+      kind: 'exg' as const,
+      serial: i + 1,
+      code: `85${String(1700 + i * 11).padStart(4, '0')}0000`,
+      name,
+      model: `型号${i + 1}`,
+      unit: '007',
+      quantity: String((i + 1) * 500),
+    })),
   ];
   await deps.store.manuals.insert(
     {
       manualNo,
       enterpriseCode: owner.customsCode,
-      head: { manualNo, tradeCode: owner.customsCode, tradeName: owner.name, processingCode: owner.customsCode, processingName: owner.name, masterCustoms: owner.region, manualType: 'E', validUntil: '2027-12-31' },
+      head: {
+        manualNo,
+        tradeCode: owner.customsCode,
+        tradeName: owner.name,
+        processingCode: owner.customsCode,
+        processingName: owner.name,
+        masterCustoms: owner.region,
+        manualType: 'E',
+        validUntil: '2027-12-31',
+      },
       version: 1,
       createdAt: now,
     },

@@ -77,13 +77,16 @@ export interface RunningDemo {
 
 const STATE_FILE = 'demo-state.json';
 
-
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const home = path.resolve(opts.home);
   await fs.mkdir(home, { recursive: true });
   const exchange = opts.exchange ?? 'http';
   const transport = exchange === 'http' ? 'http' : 'amqp';
-  const store = opts.store ? (/^postgres(ql)?:\/\//i.test(opts.store) ? opts.store : path.resolve(opts.store)) : path.join(home, 'platform.db');
+  const store = opts.store
+    ? /^postgres(ql)?:\/\//i.test(opts.store)
+      ? opts.store
+      : path.resolve(opts.store)
+    : path.join(home, 'platform.db');
   const caFile = opts.caFile && path.resolve(opts.caFile);
   const platformConfig: PlatformConfig = {
     store,
@@ -104,10 +107,14 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       state = JSON.parse(await fs.readFile(statePath, 'utf8'));
       const was = state.transport ?? 'http';
       if (was !== transport)
-        throw new Error(`${home} was set up with ${was === 'http' ? 'the HTTP exchange' : 'RabbitMQ'}, now ${transport === 'http' ? 'the HTTP exchange' : 'RabbitMQ'} is asked for; remove the folder (and the database) to start afresh`);
+        throw new Error(
+          `${home} was set up with ${was === 'http' ? 'the HTTP exchange' : 'RabbitMQ'}, now ${transport === 'http' ? 'the HTTP exchange' : 'RabbitMQ'} is asked for; remove the folder (and the database) to start afresh`,
+        );
     } else {
       if ((await platform.deps.store.identity.countEnterprises()) > 0)
-        throw new Error(`${opts.store ? hidePassword(store) : home} holds a platform database but ${home} has no ${STATE_FILE}; use an empty database, or remove the folder to start afresh`);
+        throw new Error(
+          `${opts.store ? hidePassword(store) : home} holds a platform database but ${home} has no ${STATE_FILE}; use an empty database, or remove the folder to start afresh`,
+        );
       state = await seedDemo(platform.deps, { transport });
       await fs.writeFile(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
     }
@@ -122,7 +129,13 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       const cardFile = path.join(dir, `card-${card.cardNo}.json`);
       if (!existsSync(cardFile)) {
         await fs.mkdir(dir, { recursive: true });
-        await writeCardFile(cardFile, { cardNo: card.cardNo, kind: card.kind, enterpriseCode: card.enterpriseCode, encryptedPrivateKeyPem: card.encryptedPrivateKeyPem, publicKeyPem: card.publicKeyPem });
+        await writeCardFile(cardFile, {
+          cardNo: card.cardNo,
+          kind: card.kind,
+          enterpriseCode: card.enterpriseCode,
+          encryptedPrivateKeyPem: card.encryptedPrivateKeyPem,
+          publicKeyPem: card.publicKeyPem,
+        });
       }
       const config: ClientConfigInput = {
         clientId: c.clientId,
@@ -145,10 +158,32 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       clients.push(running);
       const businesses: DemoContract['clients'][number]['businesses'] = {};
       for (const b of running.businesses)
-        businesses[b.bizId] = { outBox: path.join(b.root, 'OutBox'), sentBox: path.join(b.root, 'SentBox'), failBox: path.join(b.root, 'FailBox'), inBox: path.join(b.root, 'InBox') };
+        businesses[b.bizId] = {
+          outBox: path.join(b.root, 'OutBox'),
+          sentBox: path.join(b.root, 'SentBox'),
+          failBox: path.join(b.root, 'FailBox'),
+          inBox: path.join(b.root, 'InBox'),
+        };
       const names = brokerNames(c.clientId);
-      const broker = brokerUrl ? { url: brokerUrl, user: names.user, password: c.secret, exchange: names.exchange, sendQueue: names.sendQueue, receiveQueue: names.receiveQueue } : undefined;
-      contractClients.push({ clientId: c.clientId, enterpriseCode: c.enterpriseCode, role: c.role, impPath, configFile, businesses, ...(broker ? { broker } : {}) });
+      const broker = brokerUrl
+        ? {
+            url: brokerUrl,
+            user: names.user,
+            password: c.secret,
+            exchange: names.exchange,
+            sendQueue: names.sendQueue,
+            receiveQueue: names.receiveQueue,
+          }
+        : undefined;
+      contractClients.push({
+        clientId: c.clientId,
+        enterpriseCode: c.enterpriseCode,
+        role: c.role,
+        impPath,
+        configFile,
+        businesses,
+        ...(broker ? { broker } : {}),
+      });
     }
 
     const contract: DemoContract = {
@@ -157,7 +192,12 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       exchange: transport,
       ...(brokerUrl ? { brokerUrl } : {}),
       enterprises: state.enterprises.map(({ customsCode, uscc, name, role }) => ({ customsCode, uscc, name, role })),
-      accounts: state.accounts.map(({ account, password, enterpriseCode, operatorCode }) => ({ account, password, enterpriseCode, operatorCode })),
+      accounts: state.accounts.map(({ account, password, enterpriseCode, operatorCode }) => ({
+        account,
+        password,
+        enterpriseCode,
+        operatorCode,
+      })),
       cards: state.cards.map(({ cardNo, pin, kind, enterpriseCode }) => ({ cardNo, pin, kind, enterpriseCode })),
       clients: contractClients,
       manuals: state.manuals,
@@ -201,7 +241,10 @@ export function tour(contract: DemoContract, home: string, logFile: string): str
     `  broker client 报关行  ${broker.clientId}  ImpPath ${rel(broker.impPath)}`,
     `  importer client 收发货人 ${owner.clientId}  ImpPath ${rel(owner.impPath)}`,
     ...(contract.exchange === 'amqp'
-      ? [`  store                ${contract.store}`, `  RabbitMQ             ${contract.brokerUrl}   (each client's broker user, password and queues: demo.json)`]
+      ? [
+          `  store                ${contract.store}`,
+          `  RabbitMQ             ${contract.brokerUrl}   (each client's broker user, password and queues: demo.json)`,
+        ]
       : []),
     `  demo data            ${rel(path.join(home, 'demo.json'))}`,
     `  log                  ${rel(logFile)}`,

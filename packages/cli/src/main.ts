@@ -32,24 +32,56 @@ program
   .option('--host <addr>', 'address to listen on', '127.0.0.1')
   .option('--pace-ms <n>', 'time between two sandbox receipts (0 = at once)', int('--pace-ms'), 2000)
   .option('--stable-ms <n>', 'how long an OutBox file must stay unchanged before it is sent', int('--stable-ms'), 500)
-  .option('--scenario <file>', 'customs sandbox scenario (YAML/JSON): which declarations are inspected, refused… and the pace (docs/sandbox.md)')
-  .option('--store <url>', 'where the data lives: postgres://user:password@host:5432/db (an empty database) or a SQLite file (default <home>/platform.db)')
-  .option('--exchange <url>', 'http (default), or the platform\'s RabbitMQ user amqp(s)://user:password@host:5672/vhost: the clients then use RabbitMQ')
-  .option('--ca-file <file>', 'CA of the broker\'s certificate, for amqps:// with a private CA')
-  .action(async (o: { home: string; port: number; host: string; paceMs: number; stableMs: number; scenario?: string; store?: string; exchange?: string; caFile?: string }) => {
-    const home = path.resolve(o.home);
-    const logFile = path.join(home, 'logs', 'osw.log');
-    const logger = await fileLogger(logFile);
-    const demo = await startDemo({ home, port: o.port, host: o.host, paceMs: o.paceMs, stableMs: o.stableMs, scenarioFile: o.scenario, store: o.store, exchange: o.exchange, caFile: o.caFile, logger });
-    process.stdout.write(tour(demo.contract, home, logFile));
-    stopOnSignals({
-      stopping: 'finishing files in flight… (again to force)',
-      stop: async () => {
-        await demo.close();
-        logger.flush();
-      },
-    });
-  });
+  .option(
+    '--scenario <file>',
+    'customs sandbox scenario (YAML/JSON): which declarations are inspected, refused… and the pace (docs/sandbox.md)',
+  )
+  .option(
+    '--store <url>',
+    'where the data lives: postgres://user:password@host:5432/db (an empty database) or a SQLite file (default <home>/platform.db)',
+  )
+  .option(
+    '--exchange <url>',
+    "http (default), or the platform's RabbitMQ user amqp(s)://user:password@host:5672/vhost: the clients then use RabbitMQ",
+  )
+  .option('--ca-file <file>', "CA of the broker's certificate, for amqps:// with a private CA")
+  .action(
+    async (o: {
+      home: string;
+      port: number;
+      host: string;
+      paceMs: number;
+      stableMs: number;
+      scenario?: string;
+      store?: string;
+      exchange?: string;
+      caFile?: string;
+    }) => {
+      const home = path.resolve(o.home);
+      const logFile = path.join(home, 'logs', 'osw.log');
+      const logger = await fileLogger(logFile);
+      const demo = await startDemo({
+        home,
+        port: o.port,
+        host: o.host,
+        paceMs: o.paceMs,
+        stableMs: o.stableMs,
+        scenarioFile: o.scenario,
+        store: o.store,
+        exchange: o.exchange,
+        caFile: o.caFile,
+        logger,
+      });
+      process.stdout.write(tour(demo.contract, home, logFile));
+      stopOnSignals({
+        stopping: 'finishing files in flight… (again to force)',
+        stop: async () => {
+          await demo.close();
+          logger.flush();
+        },
+      });
+    },
+  );
 
 messageCommands(program);
 clientCommands(program);

@@ -51,8 +51,14 @@ export function messageCommands(program: Command): void {
       try {
         const report = validateMessage(await xmlOf(file));
         if (o.json) process.stdout.write(JSON.stringify({ file, ...report }, null, 2) + '\n');
-        else if (report.problems.length) process.stdout.write(`${file}: ${report.family} ${report.messageType}: ${report.problems.length} problem(s)\n${formatProblems(report.problems)}\n`);
-        else process.stdout.write(`${file}: ${report.family} ${report.messageType}: ${report.rulesApplied ? 'no problems' : 'readable (no further rules for this message type)'}\n`);
+        else if (report.problems.length)
+          process.stdout.write(
+            `${file}: ${report.family} ${report.messageType}: ${report.problems.length} problem(s)\n${formatProblems(report.problems)}\n`,
+          );
+        else
+          process.stdout.write(
+            `${file}: ${report.family} ${report.messageType}: ${report.rulesApplied ? 'no problems' : 'readable (no further rules for this message type)'}\n`,
+          );
         if (report.problems.length) process.exitCode = 1;
       } catch (err) {
         fail('validate', file, err);

@@ -53,14 +53,18 @@ export function loadPlatformConfig(file: string, env: NodeJS.ProcessEnv = proces
   return config;
 }
 
-
 export function platformCommands(program: Command): void {
-  const platform = program.command('platform').description('the platform on its own: exchange, sandbox, REST API (several instances may share PostgreSQL and RabbitMQ)');
+  const platform = program
+    .command('platform')
+    .description('the platform on its own: exchange, sandbox, REST API (several instances may share PostgreSQL and RabbitMQ)');
   platform
     .command('start')
     .description('run one platform instance from a configuration file (store: SQLite file or postgres://…, exchange: http or amqp://…)')
     .requiredOption('--config <file>', 'platform configuration (YAML or JSON)')
-    .option('--role <role>', 'all (default): everything; api: exchange, REST API, console, pushes, no sandbox worker; sandbox: only the sandbox worker')
+    .option(
+      '--role <role>',
+      'all (default): everything; api: exchange, REST API, console, pushes, no sandbox worker; sandbox: only the sandbox worker',
+    )
     .option('--log-level <level>', 'pino level', 'info')
     .action(async (o: { config: string; logLevel: string; role?: string }) => {
       let config: ReturnType<typeof loadPlatformConfig>;
@@ -76,7 +80,9 @@ export function platformCommands(program: Command): void {
         `platform listening on ${running.url}\n` +
           `  role: ${running.role}${running.role === 'api' ? ' (no sandbox worker: run one with --role sandbox)' : running.role === 'sandbox' ? ' (sandbox worker only; GET /api/v1/health)' : ''}\n` +
           `  store: ${config.store ? hidePassword(config.store) : config.dbFile}\n` +
-          (running.role === 'sandbox' ? '' : `  exchange: HTTP ${running.url}/exchange/v1${config.exchange === 'http' ? '' : ` and RabbitMQ ${hidePassword(config.exchange)}`}\n`),
+          (running.role === 'sandbox'
+            ? ''
+            : `  exchange: HTTP ${running.url}/exchange/v1${config.exchange === 'http' ? '' : ` and RabbitMQ ${hidePassword(config.exchange)}`}\n`),
       );
       stopOnSignals({ stopping: 'finishing imports in flight… (again to force)', stop: () => running.close() });
     });

@@ -10,7 +10,10 @@ import { z } from 'zod';
 
 const businessSchema = z.object({
   /** folder alias (BizID); the user may rename it */
-  bizId: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'BizID may hold letters, digits, _ . -').optional(),
+  bizId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'BizID may hold letters, digits, _ . -')
+    .optional(),
   /** the business's own root folder; default <impPath>/<bizId> */
   root: z.string().optional(),
   enabled: z.boolean().default(true),
@@ -44,28 +47,51 @@ export const ClientConfigSchema = z.object({
   card: z.object({ file: z.string().min(1), pin: z.string().optional() }).optional(),
   stableMs: z.number().int().min(0).default(1000),
   rescanMs: z.number().int().min(50).default(2000),
-  maxFileBytes: z.number().int().positive().default(50 * 1024 * 1024),
+  maxFileBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
   /** one send waits this long for the platform's answer; the last try timing out gives C141 */
   sendTimeoutMs: z.number().int().min(100).default(60_000),
   /** while the platform cannot be reached, keep retrying this long, then C18 */
-  sendRetryForMs: z.number().int().min(0).default(5 * 60_000),
+  sendRetryForMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 60_000),
   retryBaseMs: z.number().int().min(1).default(500),
   retryMaxMs: z.number().int().min(1).default(30_000),
   receiveWaitMs: z.number().int().min(0).max(30_000).default(20_000),
   /** 自动重发: FailBox files that failed in transport (C18, C141) go back to OutBox */
   autoResend: z
-    .object({ enabled: z.boolean().default(false), attempts: z.number().int().min(1).max(100).default(3), intervalMs: z.number().int().min(1000).default(10 * 60_000) })
+    .object({
+      enabled: z.boolean().default(false),
+      attempts: z.number().int().min(1).max(100).default(3),
+      intervalMs: z
+        .number()
+        .int()
+        .min(1000)
+        .default(10 * 60_000),
+    })
     .default({ enabled: false, attempts: 3, intervalMs: 10 * 60_000 }),
   /** SentBox date folders older than this are removed (0 keeps them forever) */
   sentBoxRetentionDays: z.number().int().min(0).default(30),
   /** when the daily SentBox cleanup runs, China time `HH:mm` (it also runs at start) */
-  cleanupAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'cleanupAt is HH:mm').default('03:00'),
+  cleanupAt: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'cleanupAt is HH:mm')
+    .default('03:00'),
   /** log folder: <logDir>/<yyyyMMdd>/SWLog-<yyyyMMdd>.log */
   logDir: z.string().optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** the local status page (导入监控); port 0 picks a free port; enabled false turns it off */
   statusPage: z
-    .object({ enabled: z.boolean().default(true), host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(17080) })
+    .object({
+      enabled: z.boolean().default(true),
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(17080),
+    })
     .default({ enabled: true, host: '127.0.0.1', port: 17080 }),
   /** first signal: how long in-flight files may take to finish before the client stops anyway */
   shutdownGraceMs: z.number().int().min(0).default(10_000),
@@ -167,7 +193,6 @@ export function resolveBusinesses(config: ClientConfig): ResolvedBusiness[] {
     };
   });
 }
-
 
 /** The config as safe to print or log. */
 export function redactedConfig(config: ClientConfig): unknown {

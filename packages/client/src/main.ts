@@ -13,7 +13,14 @@ import { dailyLogger } from './adapters/log/daily-log.js';
 import { deviceFingerprint } from './adapters/machine/device.js';
 import { acquireEnvironmentLock } from './adapters/machine/environment-lock.js';
 import { startStatusPage, type StatusSnapshot } from './adapters/status/status-page.js';
-import { parseClientConfig, redactedConfig, resolveBusinesses, type ClientConfig, type ClientConfigInput, type ResolvedBusiness } from './config.js';
+import {
+  parseClientConfig,
+  redactedConfig,
+  resolveBusinesses,
+  type ClientConfig,
+  type ClientConfigInput,
+  type ResolvedBusiness,
+} from './config.js';
 import { BusinessRunner, stampSource } from './core/business-runner.js';
 import { Receiver } from './core/receiver.js';
 import type { Transport } from './core/ports.js';
@@ -47,8 +54,22 @@ export function createTransport(config: ClientConfig, over: { sendTimeoutMs?: nu
   const device = deviceFingerprint(config.clientId, config.deviceId);
   const sendTimeoutMs = over.sendTimeoutMs ?? config.sendTimeoutMs;
   if (/^amqps?:/i.test(config.platform.url))
-    return new AmqpTransport({ url: config.platform.url, clientId: config.clientId, user: config.platform.brokerUser, password: config.platform.secret, caFile: config.platform.caFile, sendTimeoutMs, device });
-  return new HttpTransport({ baseUrl: config.platform.url, clientId: config.clientId, secret: config.platform.secret, sendTimeoutMs, device });
+    return new AmqpTransport({
+      url: config.platform.url,
+      clientId: config.clientId,
+      user: config.platform.brokerUser,
+      password: config.platform.secret,
+      caFile: config.platform.caFile,
+      sendTimeoutMs,
+      device,
+    });
+  return new HttpTransport({
+    baseUrl: config.platform.url,
+    clientId: config.clientId,
+    secret: config.platform.secret,
+    sendTimeoutMs,
+    device,
+  });
 }
 
 export async function startClient(input: ClientConfigInput | ClientConfig, opts: StartOptions = {}): Promise<RunningClient> {
@@ -62,7 +83,9 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
   const transport = createTransport(config);
   const signer = config.card ? new CardFileSigner(config.card.file, config.card.pin) : null;
   // open the card now so that its state (PIN missing, wrong, locked) shows at once; files fail with the same code later
-  await signer?.openKey().catch((err) => log.warn({ code: (err as { code?: string }).code, reason: (err as Error).message }, 'the card cannot be used'));
+  await signer
+    ?.openKey()
+    .catch((err) => log.warn({ code: (err as { code?: string }).code, reason: (err as Error).message }, 'the card cannot be used'));
   const businesses = resolveBusinesses(config);
   const stamps = stampSource();
   const runners = new Map<string, { business: ResolvedBusiness; runner: BusinessRunner }>();
@@ -97,7 +120,9 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
         observer: {
           transportState: setConnection,
           failed: (file, code, _reason, archived) => {
-            void resender?.recordFailure(file, archived.name, archived.day, code, clock.now()).catch((err) => log.error({ err }, 'could not record the failure for automatic re-send'));
+            void resender
+              ?.recordFailure(file, archived.name, archived.day, code, clock.now())
+              .catch((err) => log.error({ err }, 'could not record the failure for automatic re-send'));
           },
         },
       },
@@ -126,23 +151,29 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
   };
   await cleanup().catch((err) => log.error({ err }, 'SentBox cleanup failed'));
   const scheduleCleanup = () => {
-    const t = setTimeout(() => {
-      void cleanup()
-        .catch((err) => log.error({ err }, 'SentBox cleanup failed'))
-        .finally(scheduleCleanup);
-    }, msUntilChinaTime(config.cleanupAt, clock.now()));
+    const t = setTimeout(
+      () => {
+        void cleanup()
+          .catch((err) => log.error({ err }, 'SentBox cleanup failed'))
+          .finally(scheduleCleanup);
+      },
+      msUntilChinaTime(config.cleanupAt, clock.now()),
+    );
     t.unref();
     timers[0] = t;
   };
   scheduleCleanup();
   if (resenders.length) {
-    const t = setInterval(() => {
-      for (const r of resenders)
-        void r
-          .resendDue(clock.now())
-          .then((moved) => moved.length && log.info({ moved }, 'FailBox files re-sent automatically'))
-          .catch((err) => log.error({ err }, 'automatic re-send failed'));
-    }, Math.min(config.autoResend.intervalMs, 60_000));
+    const t = setInterval(
+      () => {
+        for (const r of resenders)
+          void r
+            .resendDue(clock.now())
+            .then((moved) => moved.length && log.info({ moved }, 'FailBox files re-sent automatically'))
+            .catch((err) => log.error({ err }, 'automatic re-send failed'));
+      },
+      Math.min(config.autoResend.intervalMs, 60_000),
+    );
     t.unref();
     timers.push(t);
   }
@@ -202,7 +233,9 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
     log.info({ bizId, paused }, paused ? 'business paused' : 'business resumed');
     return true;
   };
-  const status = config.statusPage.enabled ? await startStatusPage({ snapshot, setPaused }, config.statusPage.host, config.statusPage.port) : null;
+  const status = config.statusPage.enabled
+    ? await startStatusPage({ snapshot, setPaused }, config.statusPage.host, config.statusPage.port)
+    : null;
   if (status) log.info({ url: status.url }, 'status page');
 
   let stopped = false;

@@ -24,7 +24,9 @@ describe('client transport by URL scheme', () => {
     expect(t('amqp://mq.example.com:5672/osw')).toBeInstanceOf(AmqpTransport);
     expect(t('amqps://mq.example.com:5671/osw')).toBeInstanceOf(AmqpTransport);
     expect(t('https://sw.example.com')).toBeInstanceOf(HttpTransport);
-    expect(() => parseClientConfig({ ...base, platform: { url: 'ftp://sw.example.com', secret: 's' } })).toThrow(/http:\/\/, https:\/\/, amqp:\/\/ or amqps:\/\//);
+    expect(() => parseClientConfig({ ...base, platform: { url: 'ftp://sw.example.com', secret: 's' } })).toThrow(
+      /http:\/\/, https:\/\/, amqp:\/\/ or amqps:\/\//,
+    );
   });
 
   test('an unreachable broker is a retryable failure', async () => {
@@ -41,9 +43,22 @@ describe.skipIf(!AMQP_URL)('client RabbitMQ transport against the broker', () =>
   let c: { clientId: string; secret: string };
 
   beforeAll(async () => {
-    platform = await startPlatform({ dbFile: `${tmp.dir}/p.db`, port: 0, exchange: vh.url, amqp: { discoverMs: 200, sweepMs: 100 } }, pino({ level: 'silent' }));
-    await createEnterprise(platform.deps, { customsCode: '4403980001', uscc: '91440300MA5G0B1X2K', name: '深圳市前海通关报关有限公司', region: '5300' });
-    c = await registerClient(platform.deps, { enterpriseCode: '4403980001', region: randomRegion(), transport: 'amqp', environment: 'test' });
+    platform = await startPlatform(
+      { dbFile: `${tmp.dir}/p.db`, port: 0, exchange: vh.url, amqp: { discoverMs: 200, sweepMs: 100 } },
+      pino({ level: 'silent' }),
+    );
+    await createEnterprise(platform.deps, {
+      customsCode: '4403980001',
+      uscc: '91440300MA5G0B1X2K',
+      name: '深圳市前海通关报关有限公司',
+      region: '5300',
+    });
+    c = await registerClient(platform.deps, {
+      enterpriseCode: '4403980001',
+      region: randomRegion(),
+      transport: 'amqp',
+      environment: 'test',
+    });
   });
   afterAll(async () => {
     await platform?.close();
@@ -59,7 +74,16 @@ describe.skipIf(!AMQP_URL)('client RabbitMQ transport against the broker', () =>
 
   test('receipts not acknowledged are handed out again; after a dropped connection the broker redelivers them', async () => {
     for (let i = 0; i < 3; i++)
-      await platform.deps.store.deliveries.enqueue([{ clientId: c.clientId, messageId: `H${i}`, business: 'declaration', fileName: `Receipt_H${i}.xml`, body: `<h n="${i}"/>`, createdAt: new Date().toISOString() }]);
+      await platform.deps.store.deliveries.enqueue([
+        {
+          clientId: c.clientId,
+          messageId: `H${i}`,
+          business: 'declaration',
+          fileName: `Receipt_H${i}.xml`,
+          body: `<h n="${i}"/>`,
+          createdAt: new Date().toISOString(),
+        },
+      ]);
     platform.deps.notifier.notify(c.clientId);
     const url = vh.url.replace('guest:guest@', '');
     const t = new AmqpTransport({ url, clientId: c.clientId, password: c.secret, sendTimeoutMs: 5000 });
@@ -72,15 +96,25 @@ describe.skipIf(!AMQP_URL)('client RabbitMQ transport against the broker', () =>
       const again = await t.receive({ waitMs: 0, max: 10 });
       expect(again.map((m) => m.deliveryId)).toEqual(first.map((m) => m.deliveryId));
       await t.ack([first[0].deliveryId]);
-      await waitFor(() => platform.amqp!.management.closeConnectionsOf(brokerNames(c.clientId).user, 'test: dropped'), 'the client connection to drop', 10_000, 100);
-      const redelivered = await waitFor(async () => {
-        try {
-          const got = await t.receive({ waitMs: 300, max: 10 });
-          return got.length === 2 ? got : null;
-        } catch {
-          return null; // the drop is noticed: receive again, as the Receiver does
-        }
-      }, 'two receipts redelivered', 20_000, 100);
+      await waitFor(
+        () => platform.amqp!.management.closeConnectionsOf(brokerNames(c.clientId).user, 'test: dropped'),
+        'the client connection to drop',
+        10_000,
+        100,
+      );
+      const redelivered = await waitFor(
+        async () => {
+          try {
+            const got = await t.receive({ waitMs: 300, max: 10 });
+            return got.length === 2 ? got : null;
+          } catch {
+            return null; // the drop is noticed: receive again, as the Receiver does
+          }
+        },
+        'two receipts redelivered',
+        20_000,
+        100,
+      );
       expect(redelivered.map((m) => m.messageId).sort()).toEqual(['H1', 'H2']);
       await t.ack(redelivered.map((m) => m.deliveryId));
       expect(await t.backlog()).toBe(0);

@@ -91,10 +91,19 @@ describe('import client rules', () => {
     expect(message).toContain('4 problem(s)');
     expect(message).toContain('clientId');
     expect(message).toContain('platform.url');
-    const cfg = parseClientConfig({ clientId: 'DXPESW5300000001', platform: { url: 'http://127.0.0.1:1', secret: 's' }, impPath: '/imp', businesses: { declaration: { bizId: 'MyDec', maxConcurrentTasks: 8 } } });
+    const cfg = parseClientConfig({
+      clientId: 'DXPESW5300000001',
+      platform: { url: 'http://127.0.0.1:1', secret: 's' },
+      impPath: '/imp',
+      businesses: { declaration: { bizId: 'MyDec', maxConcurrentTasks: 8 } },
+    });
     const b = resolveBusinesses(cfg);
     expect(b).toHaveLength(14);
-    expect(b.find((x) => x.type === 'declaration')).toMatchObject({ bizId: 'MyDec', root: path.join('/imp', 'MyDec'), maxConcurrentTasks: 8 });
+    expect(b.find((x) => x.type === 'declaration')).toMatchObject({
+      bizId: 'MyDec',
+      root: path.join('/imp', 'MyDec'),
+      maxConcurrentTasks: 8,
+    });
     expect(b.find((x) => x.type === 'processing-trade')).toMatchObject({ bizId: 'Sas' });
     expect(existsSync('/imp')).toBe(false);
   });

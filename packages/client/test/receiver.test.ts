@@ -17,7 +17,13 @@ test('retrying through an outage leaves no stop listener behind; stop() ends the
     },
   } as unknown as Transport;
   const receiver = new Receiver(
-    { transport, route: () => null, journal: { has: () => false, add: async () => undefined }, clock: { now: () => new Date() }, logger: pino({ level: 'silent' }) },
+    {
+      transport,
+      route: () => null,
+      journal: { has: () => false, add: async () => undefined },
+      clock: { now: () => new Date() },
+      logger: pino({ level: 'silent' }),
+    },
     { waitMs: 10, batch: 10, retryBaseMs: 1, retryMaxMs: 2, pausedBackoffMs: 1 },
   );
   const signal = (receiver as unknown as { abort: AbortController }).abort.signal;

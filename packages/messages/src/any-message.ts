@@ -45,7 +45,8 @@ export function validateMessage(xml: string): ValidationReport {
       case 'sas':
         if (messageType === MANUAL_STOCK_TYPE || messageType === MANUAL_INCREMENTAL_TYPE)
           return { family, messageType, rulesApplied: true, problems: validateManualData(parseManualData(xml).data) };
-        if (messageType === 'INV101') return { family, messageType, rulesApplied: true, problems: validateInv101(inv101From(parseSasPackage(xml))) };
+        if (messageType === 'INV101')
+          return { family, messageType, rulesApplied: true, problems: validateInv101(inv101From(parseSasPackage(xml))) };
         return { family, messageType, rulesApplied: true, problems: envelopeProblems(xml) };
       case 'import-response':
         if (messageType === 'DecImportResponse') {
@@ -80,7 +81,12 @@ export function validateMessage(xml: string): ValidationReport {
     }
   } catch (err) {
     if (!(err instanceof MessageRejected)) throw err;
-    return { family, messageType, rulesApplied: true, problems: [{ path: '', zh: `[${err.code}] ${err.message}`, en: `[${err.code}] ${err.message}` }] };
+    return {
+      family,
+      messageType,
+      rulesApplied: true,
+      problems: [{ path: '', zh: `[${err.code}] ${err.message}`, en: `[${err.code}] ${err.message}` }],
+    };
   }
   return { family, messageType, rulesApplied: false, problems: [] };
 }
@@ -105,7 +111,15 @@ export function signMessage(xml: string, card: SigningCard, now: Date): { family
   const { family } = sniffXml(xml);
   switch (family) {
     case 'declaration':
-      return { family, xml: signDecMessage(xml, { privateKey: card.privateKey, cardNo: card.cardNo, certificate: keyFingerprint(card.publicKeyPem), signDate: chinaCompactMillis(now) }) };
+      return {
+        family,
+        xml: signDecMessage(xml, {
+          privateKey: card.privateKey,
+          cardNo: card.cardNo,
+          certificate: keyFingerprint(card.publicKeyPem),
+          signDate: chinaCompactMillis(now),
+        }),
+      };
     case 'sas':
       return { family, xml: signSasPackage(xml, { privateKey: card.privateKey, keyName: card.cardNo }) };
     case 'ceb':

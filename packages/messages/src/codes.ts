@@ -3,7 +3,19 @@
  * This is the one table that maps the Chinese receipt names to CHANNEL codes.
  */
 /** What a CHANNEL (or another family's status) means for the declaration's life. */
-export type StatusGroup = 'declared' | 'accepted' | 'reviewing' | 'inspection' | 'released' | 'closed' | 'refused' | 'deleted' | 'held' | 'failed' | 'duties' | 'other';
+export type StatusGroup =
+  | 'declared'
+  | 'accepted'
+  | 'reviewing'
+  | 'inspection'
+  | 'released'
+  | 'closed'
+  | 'refused'
+  | 'deleted'
+  | 'held'
+  | 'failed'
+  | 'duties'
+  | 'other';
 
 export interface ChannelInfo {
   code: string;
@@ -18,13 +30,31 @@ export interface ChannelInfo {
 export const CHANNELS: readonly ChannelInfo[] = [
   { code: '7', name: '申报成功', english: 'declared', group: 'declared', note: '直接申报成功' },
   { code: 'a', name: '签证/检务收单', english: 'inspection-and-quarantine documents received', group: 'reviewing', note: '检务收单' },
-  { code: 'A', name: '放行前删除或异常处理', english: 'deleted or handled as exception before release', group: 'deleted', note: '放行前删除或异常处理' },
-  { code: 'b', name: '已发检验检疫审核', english: 'sent for inspection-and-quarantine review', group: 'reviewing', note: '已发检验检疫审核' },
+  {
+    code: 'A',
+    name: '放行前删除或异常处理',
+    english: 'deleted or handled as exception before release',
+    group: 'deleted',
+    note: '放行前删除或异常处理',
+  },
+  {
+    code: 'b',
+    name: '已发检验检疫审核',
+    english: 'sent for inspection-and-quarantine review',
+    group: 'reviewing',
+    note: '已发检验检疫审核',
+  },
   { code: 'B', name: '担保放行', english: 'released under guarantee', group: 'released', note: '担保放行' },
   { code: 'C', name: '查验通知', english: 'inspection notice', group: 'inspection', note: '查验通知，请联系现场海关办理查验手续' },
   { code: 'c', name: '检验检疫撤单', english: 'withdrawn by inspection and quarantine', group: 'deleted', note: '检验检疫撤单' },
   { code: 'D', name: '海关删单', english: 'deleted by customs', group: 'deleted', note: '海关删单' },
-  { code: 'd', name: '申请检验检疫成功', english: 'inspection-and-quarantine application accepted', group: 'reviewing', note: '申请检验检疫成功' },
+  {
+    code: 'd',
+    name: '申请检验检疫成功',
+    english: 'inspection-and-quarantine application accepted',
+    group: 'reviewing',
+    note: '申请检验检疫成功',
+  },
   { code: 'E', name: '退单/不受理', english: 'refused', group: 'refused', note: '退单' },
   { code: 'F', name: '放行交单', english: 'released, hand in documents', group: 'released', note: '放行交单' },
   { code: 'G', name: '已审结', english: 'review concluded', group: 'reviewing', note: '报关单已审结' },
@@ -39,7 +69,13 @@ export const CHANNELS: readonly ChannelInfo[] = [
   { code: 'R', name: '已结关', english: 'cleared (closed)', group: 'closed', note: '报关单已结关' },
   { code: 'S', name: '施检', english: 'under inspection', group: 'inspection', note: '施检' },
   { code: 'T', name: '需交税费', english: 'duties due', group: 'duties', note: '需交税费' },
-  { code: 'W', name: '无纸验放通知(审结)', english: 'paperless inspection-and-release notice (concluded)', group: 'reviewing', note: '无纸验放通知' },
+  {
+    code: 'W',
+    name: '无纸验放通知(审结)',
+    english: 'paperless inspection-and-release notice (concluded)',
+    group: 'reviewing',
+    note: '无纸验放通知',
+  },
   { code: 'X', name: '准予进港', english: 'allowed into port', group: 'released', note: '准予进港' },
   { code: 'Y', name: '申报失败', english: 'declaration failed', group: 'failed', note: '申报失败' },
   { code: 'Z', name: '退回修改', english: 'returned for change', group: 'refused', note: '退回修改' },
@@ -48,7 +84,13 @@ export const CHANNELS: readonly ChannelInfo[] = [
   { code: 'SpJ', name: '两步申报概要申报审结', english: 'two-step: summary concluded', group: 'reviewing', note: '概要申报审结' },
   { code: 'Sp1', name: '两步申报概要申报提货', english: 'two-step: goods may be collected', group: 'released', note: '概要申报准予提离' },
   { code: 'SpC', name: '两步申报概要申报查验', english: 'two-step: summary inspection', group: 'inspection', note: '概要申报查验' },
-  { code: 'SpK', name: '两步申报概要申报担保放行', english: 'two-step: summary released under guarantee', group: 'released', note: '概要申报担保放行' },
+  {
+    code: 'SpK',
+    name: '两步申报概要申报担保放行',
+    english: 'two-step: summary released under guarantee',
+    group: 'released',
+    note: '概要申报担保放行',
+  },
 ] as const;
 
 const BY_CODE = new Map(CHANNELS.map((c) => [c.code, c]));

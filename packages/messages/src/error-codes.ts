@@ -23,26 +23,81 @@ export interface ErrorCodeEntry {
 
 export const ERROR_CODES = {
   // ---- requests and sessions (REST API under /api/v1, exchange under /exchange/v1) ----
-  OSW_AUTH_REQUIRED: { area: 'request', status: 401, zh: '未登录、会话已过期或未提供客户端凭据', en: 'no session, an expired one, or no client credentials' },
+  OSW_AUTH_REQUIRED: {
+    area: 'request',
+    status: 401,
+    zh: '未登录、会话已过期或未提供客户端凭据',
+    en: 'no session, an expired one, or no client credentials',
+  },
   OSW_AUTH_FAILED: {
     area: 'request',
     status: 401,
     zh: '账号或密码错误，或客户端ID或密钥错误',
     en: 'wrong account or password (each failure slows the next answer); wrong client id or secret; RabbitMQ refused the client login (ACCESS_REFUSED)',
   },
-  OSW_AUTH_LOCKED: { area: 'request', status: 423, zh: '密码错误次数过多，账号已锁定', en: 'account locked after 5 wrong passwords (15 minutes)' },
-  OSW_NOT_FOUND: { area: 'request', status: 404, zh: '不存在或无权查看', en: `no such thing for you (another enterprise's data is "not found", never shown), or no such route` },
-  OSW_VALIDATION: { area: 'request', status: 400, zh: '请求参数有误', en: 'request body, path or query invalid; the message names each field (`body.region: …`)' },
-  OSW_BAD_REQUEST: { area: 'request', status: 400, zh: '请求无法处理', en: 'a request the HTTP layer refused for a reason that has no code of its own' },
+  OSW_AUTH_LOCKED: {
+    area: 'request',
+    status: 423,
+    zh: '密码错误次数过多，账号已锁定',
+    en: 'account locked after 5 wrong passwords (15 minutes)',
+  },
+  OSW_NOT_FOUND: {
+    area: 'request',
+    status: 404,
+    zh: '不存在或无权查看',
+    en: `no such thing for you (another enterprise's data is "not found", never shown), or no such route`,
+  },
+  OSW_VALIDATION: {
+    area: 'request',
+    status: 400,
+    zh: '请求参数有误',
+    en: 'request body, path or query invalid; the message names each field (`body.region: …`)',
+  },
+  OSW_BAD_REQUEST: {
+    area: 'request',
+    status: 400,
+    zh: '请求无法处理',
+    en: 'a request the HTTP layer refused for a reason that has no code of its own',
+  },
   OSW_INTERNAL: { area: 'request', status: 500, zh: '平台内部错误', en: 'a bug; details only in the platform log' },
   // fastify's own client errors, answered as OSW_HTTP_<fastify code> with fastify's status
   OSW_HTTP_FST_ERR_BAD_URL: { area: 'request', status: 400, zh: 'URL无效', en: 'a URL with a component that cannot be decoded' },
-  OSW_HTTP_FST_ERR_MAX_PARAM_LENGTH: { area: 'request', status: 414, zh: 'URL参数过长', en: 'a path parameter longer than the router accepts' },
-  OSW_HTTP_FST_ERR_CTP_BODY_TOO_LARGE: { area: 'request', status: 413, zh: '请求体过大', en: 'a body larger than the platform accepts (`maxMessageBytes`, 64 MiB by default)' },
-  OSW_HTTP_FST_ERR_CTP_INVALID_MEDIA_TYPE: { area: 'request', status: 415, zh: '不支持的Content-Type', en: 'a body of a content type the route does not read' },
-  OSW_HTTP_FST_ERR_CTP_INVALID_CONTENT_LENGTH: { area: 'request', status: 400, zh: '请求体长度与Content-Length不符', en: 'the body size does not match `Content-Length`' },
-  OSW_HTTP_FST_ERR_CTP_EMPTY_JSON_BODY: { area: 'request', status: 400, zh: 'JSON请求体为空', en: 'an empty body sent as `application/json`' },
-  OSW_HTTP_FST_ERR_CTP_INVALID_JSON_BODY: { area: 'request', status: 400, zh: '请求体不是有效的JSON', en: 'a body sent as `application/json` that is not JSON' },
+  OSW_HTTP_FST_ERR_MAX_PARAM_LENGTH: {
+    area: 'request',
+    status: 414,
+    zh: 'URL参数过长',
+    en: 'a path parameter longer than the router accepts',
+  },
+  OSW_HTTP_FST_ERR_CTP_BODY_TOO_LARGE: {
+    area: 'request',
+    status: 413,
+    zh: '请求体过大',
+    en: 'a body larger than the platform accepts (`maxMessageBytes`, 64 MiB by default)',
+  },
+  OSW_HTTP_FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    area: 'request',
+    status: 415,
+    zh: '不支持的Content-Type',
+    en: 'a body of a content type the route does not read',
+  },
+  OSW_HTTP_FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    area: 'request',
+    status: 400,
+    zh: '请求体长度与Content-Length不符',
+    en: 'the body size does not match `Content-Length`',
+  },
+  OSW_HTTP_FST_ERR_CTP_EMPTY_JSON_BODY: {
+    area: 'request',
+    status: 400,
+    zh: 'JSON请求体为空',
+    en: 'an empty body sent as `application/json`',
+  },
+  OSW_HTTP_FST_ERR_CTP_INVALID_JSON_BODY: {
+    area: 'request',
+    status: 400,
+    zh: '请求体不是有效的JSON',
+    en: 'a body sent as `application/json` that is not JSON',
+  },
 
   // ---- message exchange (HTTP and RabbitMQ) ----
   OSW_EXCHANGE_BAD_MESSAGE_ID: { area: 'exchange', status: 400, zh: '报文ID格式不正确', en: 'message id not 8–128 of `A-Z a-z 0-9 _ . -`' },
@@ -58,48 +113,163 @@ export const ERROR_CODES = {
     zh: '平台拒收报文且未给出错误代码',
     en: 'the import client: the platform refused a message over RabbitMQ without giving a code; not retried → C18',
   },
-  OSW_CLIENT_DISABLED: { area: 'exchange', status: 403, zh: '客户端已停用', en: 'the import client is disabled (exchange; subscribing it; disabling it again)' },
-  OSW_DEVICE_MISMATCH: { area: 'exchange', status: 403, zh: '客户端已绑定其他设备', en: 'the client is bound to another machine: unbind the device first' },
+  OSW_CLIENT_DISABLED: {
+    area: 'exchange',
+    status: 403,
+    zh: '客户端已停用',
+    en: 'the import client is disabled (exchange; subscribing it; disabling it again)',
+  },
+  OSW_DEVICE_MISMATCH: {
+    area: 'exchange',
+    status: 403,
+    zh: '客户端已绑定其他设备',
+    en: 'the client is bound to another machine: unbind the device first',
+  },
 
   // ---- enterprises, operators, IC cards and import clients ----
-  OSW_ENTERPRISE_INVALID: { area: 'identity', status: 400, zh: '企业信息有误', en: 'a new enterprise with a bad customs code, USCC, region or no name; every problem listed' },
+  OSW_ENTERPRISE_INVALID: {
+    area: 'identity',
+    status: 400,
+    zh: '企业信息有误',
+    en: 'a new enterprise with a bad customs code, USCC, region or no name; every problem listed',
+  },
   OSW_ENTERPRISE_NOT_FOUND: { area: 'identity', status: 404, zh: '企业不存在', en: 'no enterprise with this customs code' },
   OSW_PASSWORD_WEAK: { area: 'identity', status: 400, zh: '密码过于简单', en: 'an operator password shorter than 8 characters' },
-  OSW_CARD_INVALID: { area: 'identity', status: 403, zh: '不是本企业的卡', en: 'the card is not a card of your enterprise (also for an unknown number)' },
-  OSW_CARD_KIND: { area: 'identity', status: 403, zh: '卡类型不符', en: 'wrong kind of card, e.g. an 操作员卡 where the 法人卡 is needed (no try counted)' },
+  OSW_CARD_INVALID: {
+    area: 'identity',
+    status: 403,
+    zh: '不是本企业的卡',
+    en: 'the card is not a card of your enterprise (also for an unknown number)',
+  },
+  OSW_CARD_KIND: {
+    area: 'identity',
+    status: 403,
+    zh: '卡类型不符',
+    en: 'wrong kind of card, e.g. an 操作员卡 where the 法人卡 is needed (no try counted)',
+  },
   OSW_CARD_PIN_WRONG: { area: 'identity', status: 403, zh: '卡密码错误，还可以重试N次', en: 'wrong PIN, N tries left' },
   OSW_CARD_LOCKED: { area: 'identity', status: 423, zh: '卡已锁定', en: 'the card is locked after 5 wrong PINs' },
-  OSW_CARD_PIN_INVALID: { area: 'identity', status: 400, zh: '卡密码须为6至8位数字', en: 'issuing a card with a PIN that is not 6 to 8 digits' },
+  OSW_CARD_PIN_INVALID: {
+    area: 'identity',
+    status: 400,
+    zh: '卡密码须为6至8位数字',
+    en: 'issuing a card with a PIN that is not 6 to 8 digits',
+  },
   // 409, not 503: the card-number range is used up and stays so; a 5xx would invite the clients and
   // proxies that retry server errors to ask again for nothing
-  OSW_CARD_NUMBERS_EXHAUSTED: { area: 'identity', status: 409, zh: '卡号已用尽', en: "every card number of the platform's range is issued: no card can be issued" },
-  OSW_CARD_KEY_INVALID: { area: 'identity', status: 400, zh: '卡公钥或证书无法读取', en: 'a card public key or certificate that cannot be read' },
-  OSW_CLIENT_TRANSPORT_UNSUPPORTED: { area: 'identity', status: 400, zh: '暂不支持IBM MQ传输方式', en: 'IBM MQ is not supported: choose RabbitMQ or HTTPS' },
+  OSW_CARD_NUMBERS_EXHAUSTED: {
+    area: 'identity',
+    status: 409,
+    zh: '卡号已用尽',
+    en: "every card number of the platform's range is issued: no card can be issued",
+  },
+  OSW_CARD_KEY_INVALID: {
+    area: 'identity',
+    status: 400,
+    zh: '卡公钥或证书无法读取',
+    en: 'a card public key or certificate that cannot be read',
+  },
+  OSW_CLIENT_TRANSPORT_UNSUPPORTED: {
+    area: 'identity',
+    status: 400,
+    zh: '暂不支持IBM MQ传输方式',
+    en: 'IBM MQ is not supported: choose RabbitMQ or HTTPS',
+  },
 
   // ---- subscriptions, SMS verification codes and push ----
-  OSW_SUB_CONTENT_EMPTY: { area: 'subscription', status: 400, zh: '未选择订阅内容', en: 'a declaration subscription without 申报数据 and without receipt types' },
-  OSW_SUB_RECEIPT_TYPE_UNKNOWN: { area: 'subscription', status: 400, zh: '未知的回执类型', en: 'a receipt type that is neither a manual name nor a CHANNEL code' },
-  OSW_SUB_VALIDITY: { area: 'subscription', status: 400, zh: '有效期不正确', en: '`validUntil` not a date, in the past, or more than one year ahead (also when extending)' },
+  OSW_SUB_CONTENT_EMPTY: {
+    area: 'subscription',
+    status: 400,
+    zh: '未选择订阅内容',
+    en: 'a declaration subscription without 申报数据 and without receipt types',
+  },
+  OSW_SUB_RECEIPT_TYPE_UNKNOWN: {
+    area: 'subscription',
+    status: 400,
+    zh: '未知的回执类型',
+    en: 'a receipt type that is neither a manual name nor a CHANNEL code',
+  },
+  OSW_SUB_VALIDITY: {
+    area: 'subscription',
+    status: 400,
+    zh: '有效期不正确',
+    en: '`validUntil` not a date, in the past, or more than one year ahead (also when extending)',
+  },
   OSW_SUB_EXPIRED: { area: 'subscription', status: 409, zh: '订阅已失效', en: 'cancel/extend of a subscription that has expired' },
   OSW_SUB_CANCELLED: { area: 'subscription', status: 409, zh: '订阅已取消', en: 'cancel/extend of a subscription that is cancelled' },
-  OSW_SUB_STOCK_FINAL: { area: 'subscription', status: 409, zh: '存量订阅不能取消或延期', en: 'a stock (存量) manual subscription cannot be cancelled or extended' },
-  OSW_SUB_INCREMENTAL_EXISTS: { area: 'subscription', status: 409, zh: '已有有效的增量订阅', en: 'the manual already has an incremental (增量) subscription in force for your enterprise' },
+  OSW_SUB_STOCK_FINAL: {
+    area: 'subscription',
+    status: 409,
+    zh: '存量订阅不能取消或延期',
+    en: 'a stock (存量) manual subscription cannot be cancelled or extended',
+  },
+  OSW_SUB_INCREMENTAL_EXISTS: {
+    area: 'subscription',
+    status: 409,
+    zh: '已有有效的增量订阅',
+    en: 'the manual already has an incremental (增量) subscription in force for your enterprise',
+  },
   OSW_SUB_DUPLICATE: { area: 'subscription', status: 409, zh: '已有相同的有效订阅', en: 'an identical active receipt subscription exists' },
-  OSW_SUB_NOT_PROCESSING_UNIT: { area: 'subscription', status: 403, zh: '只有加工单位可以订阅账册数据', en: "only the manual's 加工单位 may subscribe to it" },
+  OSW_SUB_NOT_PROCESSING_UNIT: {
+    area: 'subscription',
+    status: 403,
+    zh: '只有加工单位可以订阅账册数据',
+    en: "only the manual's 加工单位 may subscribe to it",
+  },
   OSW_SUB_RANGE_TOO_LARGE: { area: 'subscription', status: 400, zh: '序号范围过大', en: 'a stock serial range over 10,000 rows per type' },
-  OSW_SUB_DOCUMENT_REQUIRED: { area: 'subscription', status: 400, zh: '按单证订阅须填写报关单号', en: 'a by-document receipt subscription without `documentNo`' },
-  OSW_SUB_CLIENT_REQUIRED: { area: 'subscription', status: 400, zh: '客户端推送须填写客户端ID和操作员卡号', en: 'client push without `clientId` and `operatorCardNo`' },
-  OSW_SMS_PHONE_INVALID: { area: 'subscription', status: 400, zh: '手机号码不正确', en: 'not a mainland mobile number (11 digits, `1[3-9]…`)' },
+  OSW_SUB_DOCUMENT_REQUIRED: {
+    area: 'subscription',
+    status: 400,
+    zh: '按单证订阅须填写报关单号',
+    en: 'a by-document receipt subscription without `documentNo`',
+  },
+  OSW_SUB_CLIENT_REQUIRED: {
+    area: 'subscription',
+    status: 400,
+    zh: '客户端推送须填写客户端ID和操作员卡号',
+    en: 'client push without `clientId` and `operatorCardNo`',
+  },
+  OSW_SMS_PHONE_INVALID: {
+    area: 'subscription',
+    status: 400,
+    zh: '手机号码不正确',
+    en: 'not a mainland mobile number (11 digits, `1[3-9]…`)',
+  },
   OSW_SMS_CODE_REQUIRED: { area: 'subscription', status: 400, zh: '未填写短信验证码', en: 'SMS push without `verificationCode`' },
-  OSW_SMS_CODE_INVALID: { area: 'subscription', status: 400, zh: '验证码错误', en: 'wrong code, none requested, used already, or 5 wrong tries' },
+  OSW_SMS_CODE_INVALID: {
+    area: 'subscription',
+    status: 400,
+    zh: '验证码错误',
+    en: 'wrong code, none requested, used already, or 5 wrong tries',
+  },
   OSW_SMS_CODE_EXPIRED: { area: 'subscription', status: 400, zh: '验证码已过期', en: 'the code is older than 5 minutes' },
-  OSW_SMS_RATE_LIMITED: { area: 'subscription', status: 429, zh: '验证码发送过于频繁', en: 'one code a minute, five an hour per phone; `Retry-After` says when' },
+  OSW_SMS_RATE_LIMITED: {
+    area: 'subscription',
+    status: 429,
+    zh: '验证码发送过于频繁',
+    en: 'one code a minute, five an hour per phone; `Retry-After` says when',
+  },
   OSW_SMS_SEND_FAILED: { area: 'subscription', status: 502, zh: '短信发送失败', en: 'the SMS provider failed' },
-  OSW_PUSH_WEBHOOK_URL: { area: 'subscription', status: 400, zh: '推送地址无效', en: 'a webhook endpoint that is not `https://` (plain `http://` only to localhost) or not a URL' },
+  OSW_PUSH_WEBHOOK_URL: {
+    area: 'subscription',
+    status: 400,
+    zh: '推送地址无效',
+    en: 'a webhook endpoint that is not `https://` (plain `http://` only to localhost) or not a URL',
+  },
 
   // ---- customs sandbox ----
-  OSW_SANDBOX_CHANNEL_UNKNOWN: { area: 'sandbox', status: 400, zh: '未知的回执类型CHANNEL', en: 'a hand-issued receipt with an unknown CHANNEL code' },
-  OSW_SANDBOX_CHANGE_DECIDED: { area: 'sandbox', status: 409, zh: '变更申请已审批', en: 'approving a manual change request that was approved already' },
+  OSW_SANDBOX_CHANNEL_UNKNOWN: {
+    area: 'sandbox',
+    status: 400,
+    zh: '未知的回执类型CHANNEL',
+    en: 'a hand-issued receipt with an unknown CHANNEL code',
+  },
+  OSW_SANDBOX_CHANGE_DECIDED: {
+    area: 'sandbox',
+    status: 409,
+    zh: '变更申请已审批',
+    en: 'approving a manual change request that was approved already',
+  },
 
   // ---- the platform's RabbitMQ broker ----
   OSW_BROKER_UNREACHABLE: {
@@ -128,8 +298,18 @@ export const ERROR_CODES = {
     zh: '无法连接平台',
     en: 'the platform or the broker cannot be reached, the connection dropped, or a publish was not confirmed; retried with backoff, then C18',
   },
-  OSW_TRANSPORT_TIMEOUT: { area: 'client', status: 504, zh: '等待平台响应超时', en: 'no import answer within `sendTimeoutMs`; retried with the same message id, the last one gives C141' },
-  OSW_TRANSPORT_BAD_ANSWER: { area: 'client', status: 502, zh: '平台响应无法读取', en: 'the answer on the reply-to queue is not JSON; retried' },
+  OSW_TRANSPORT_TIMEOUT: {
+    area: 'client',
+    status: 504,
+    zh: '等待平台响应超时',
+    en: 'no import answer within `sendTimeoutMs`; retried with the same message id, the last one gives C141',
+  },
+  OSW_TRANSPORT_BAD_ANSWER: {
+    area: 'client',
+    status: 502,
+    zh: '平台响应无法读取',
+    en: 'the answer on the reply-to queue is not JSON; retried',
+  },
   OSW_TRANSPORT_ABORTED: { area: 'client', status: 503, zh: '发送已中止', en: 'a send was interrupted because the client is stopping' },
   OSW_TRANSPORT_CLOSED: { area: 'client', status: 503, zh: '传输通道已关闭', en: 'the transport was closed (the client is stopping)' },
   OSW_REMOTE_ERROR: {
@@ -138,10 +318,30 @@ export const ERROR_CODES = {
     zh: '平台返回了无法识别的错误',
     en: "an HTTP error answer without a code this version knows (a proxy's error page, a newer platform); the message has the status and the code as received",
   },
-  OSW_CONFIG_INVALID: { area: 'client', status: 500, zh: '配置有误', en: 'client, platform or sandbox scenario configuration invalid; every problem listed at once' },
-  OSW_CLIENT_ENVIRONMENT_CONFLICT: { area: 'client', status: 409, zh: '同一台电脑不能同时运行测试和生产环境客户端', en: 'a client of the other environment (test/prod) already runs on this machine' },
-  OSW_CLIENT_NOT_RUNNING: { area: 'client', status: 503, zh: '客户端未运行', en: '`osw client status`: no client answers on the status page port' },
-  OSW_CLIENT_STATUS: { area: 'client', status: 502, zh: '客户端状态页返回错误', en: '`osw client status`: the status page answered an error without a code' },
+  OSW_CONFIG_INVALID: {
+    area: 'client',
+    status: 500,
+    zh: '配置有误',
+    en: 'client, platform or sandbox scenario configuration invalid; every problem listed at once',
+  },
+  OSW_CLIENT_ENVIRONMENT_CONFLICT: {
+    area: 'client',
+    status: 409,
+    zh: '同一台电脑不能同时运行测试和生产环境客户端',
+    en: 'a client of the other environment (test/prod) already runs on this machine',
+  },
+  OSW_CLIENT_NOT_RUNNING: {
+    area: 'client',
+    status: 503,
+    zh: '客户端未运行',
+    en: '`osw client status`: no client answers on the status page port',
+  },
+  OSW_CLIENT_STATUS: {
+    area: 'client',
+    status: 502,
+    zh: '客户端状态页返回错误',
+    en: '`osw client status`: the status page answered an error without a code',
+  },
   OSW_NETWORK: { area: 'client', status: 503, zh: '无法连接平台', en: 'the web console could not reach the platform' },
 } as const satisfies Record<`OSW_${string}`, ErrorCodeEntry>;
 
@@ -177,7 +377,10 @@ export function httpStatusOf(code: ErrorCode): number {
  * An error answer received from another process (`{ error: { code, message } }`): its code when
  * this table knows it, else `fallback`, with the code as received kept in front of the message.
  */
-export function receivedError(error: { code?: unknown; message?: unknown } | null | undefined, fallback: OswCode): { code: ErrorCode; message?: string } {
+export function receivedError(
+  error: { code?: unknown; message?: unknown } | null | undefined,
+  fallback: OswCode,
+): { code: ErrorCode; message?: string } {
   const said = typeof error?.message === 'string' ? error.message : undefined;
   const code = error?.code;
   if (isErrorCode(code)) return { code, message: said };

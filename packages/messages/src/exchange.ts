@@ -57,7 +57,10 @@ export function decodeFileNameHeader(value: unknown): string | null {
 
 /** The headers that go with a message, as a plain record (the message id goes separately on AMQP). */
 export function messageHeaders(m: { fileName: string; business: string; device?: string }): Record<string, string> {
-  const h: Record<string, string> = { [EXCHANGE_HEADER.fileName]: encodeFileNameHeader(m.fileName), [EXCHANGE_HEADER.business]: m.business };
+  const h: Record<string, string> = {
+    [EXCHANGE_HEADER.fileName]: encodeFileNameHeader(m.fileName),
+    [EXCHANGE_HEADER.business]: m.business,
+  };
   if (m.device) h[EXCHANGE_HEADER.device] = m.device;
   return h;
 }
@@ -105,10 +108,18 @@ export const DEAD_LETTER_QUEUE = 'osw.dead-letter';
 /** RabbitMQ's direct reply-to: import answers come back on it, with no queue or permission of its own */
 export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 
-/** Broker names of a client, as its transport settings (传输设置) show them: user `U_SW<digits>`, exchange `E_<id>`, queues `Q_Send<id>`/`Q_Recv<id>`. */
+/**
+ * Broker names of a client, as its transport settings (传输设置) show them: user `U_SW<digits>`,
+ * exchange `E_<id>`, queues `Q_Send<id>`/`Q_Recv<id>`.
+ */
 export function brokerNames(clientId: string) {
   const digits = clientId.replace(/^DXPE(SW|NT)/, '');
-  return { user: `U_SW${digits}`, exchange: `${SEND_EXCHANGE_PREFIX}${clientId}`, sendQueue: `${SEND_QUEUE_PREFIX}${clientId}`, receiveQueue: `${RECEIVE_QUEUE_PREFIX}${clientId}` };
+  return {
+    user: `U_SW${digits}`,
+    exchange: `${SEND_EXCHANGE_PREFIX}${clientId}`,
+    sendQueue: `${SEND_QUEUE_PREFIX}${clientId}`,
+    receiveQueue: `${RECEIVE_QUEUE_PREFIX}${clientId}`,
+  };
 }
 
 /** The client a send or receive queue belongs to; null for any other queue. */

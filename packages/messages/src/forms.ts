@@ -93,7 +93,10 @@ export const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, bilingual('日期格�
 export const CardProof = z
   .object({
     cardNo: z.string().regex(CARD_NO, bilingual('卡号为13位数字', 'a card number has 13 digits')),
-    pin: z.string().min(1, bilingual('请输入卡密码', 'enter the PIN')).max(16, bilingual('卡密码最长16位', 'a PIN has at most 16 characters')),
+    pin: z
+      .string()
+      .min(1, bilingual('请输入卡密码', 'enter the PIN'))
+      .max(16, bilingual('卡密码最长16位', 'a PIN has at most 16 characters')),
   })
   .describe('card proof (插入本企业的IC卡): the card must belong to your enterprise; a wrong PIN counts down and locks the card');
 
@@ -117,7 +120,11 @@ const clientChoice = z.string().min(1, bilingual('请先查询并选择客户端
 export const DeclarationSubscriptionBody = z.object({
   clientId: clientChoice.describe('exactly one client of your enterprise'),
   declarationData: z.boolean().default(false).describe('申报数据'),
-  receiptTypes: z.array(z.string().min(1).max(16)).max(50).default([]).describe('海关入库, 退单, 审核, 接单, 放行, 结关, 查验通知 … or CHANNEL codes'),
+  receiptTypes: z
+    .array(z.string().min(1).max(16))
+    .max(50)
+    .default([])
+    .describe('海关入库, 退单, 审核, 接单, 放行, 结关, 查验通知 … or CHANNEL codes'),
   validUntil: Day.optional().describe('yyyy-MM-dd; defaults to one year from today, at most one year ahead'),
   card: CardProof,
 });
@@ -140,10 +147,15 @@ export const ReceiptSubscriptionBody = z.object({
 export const ManualSubscriptionBody = z.object({
   clientId: clientChoice,
   kind: z.enum(['stock', 'incremental']),
-  manualNo: z.string().regex(MANUAL_NO, bilingual('账册号为1位字母加11位数字，如 E53002600001', 'a 账册号 is a letter and 11 digits, e.g. E53002600001')),
+  manualNo: z
+    .string()
+    .regex(MANUAL_NO, bilingual('账册号为1位字母加11位数字，如 E53002600001', 'a 账册号 is a letter and 11 digits, e.g. E53002600001')),
   imgRange: z.string().max(20).optional().describe('料件序号范围, e.g. 1-100'),
   exgRange: z.string().max(20).optional().describe('成品序号范围, e.g. 1-100'),
-  pushTypes: z.array(z.enum(['img', 'exg'])).max(2).optional(),
+  pushTypes: z
+    .array(z.enum(['img', 'exg']))
+    .max(2)
+    .optional(),
   validUntil: Day.optional(),
   card: CardProof,
 });
@@ -152,7 +164,12 @@ export const ManualSubscriptionBody = z.object({
 export const ManualItemChange = z.object({
   kind: z.enum(['img', 'exg']).describe('料件 img, 成品 exg'),
   action: z.enum(['add', 'modify', 'delete']),
-  serial: z.number({ message: bilingual('序号为正整数', 'a serial is a positive whole number') }).int(bilingual('序号为正整数', 'a serial is a positive whole number')).positive(bilingual('序号为正整数', 'a serial is a positive whole number')).optional().describe('序号; add without it takes the next one'),
+  serial: z
+    .number({ message: bilingual('序号为正整数', 'a serial is a positive whole number') })
+    .int(bilingual('序号为正整数', 'a serial is a positive whole number'))
+    .positive(bilingual('序号为正整数', 'a serial is a positive whole number'))
+    .optional()
+    .describe('序号; add without it takes the next one'),
   code: z.string().optional().describe('商品编码 (10 digits)'),
   name: z.string().max(200).optional(),
   model: z.string().max(500).optional(),
@@ -175,12 +192,25 @@ function checkValidity(day: string | undefined, ctx: z.RefinementCtx, path: stri
   if (day === undefined) return;
   const p = validityProblem(day, today());
   if (p === 'format') ctx.addIssue({ code: 'custom', path: [path], message: bilingual('请选择日期', 'choose a date') });
-  else if (p) ctx.addIssue({ code: 'custom', path: [path], message: bilingual(`有效期不能早于今天，也不能超过一年（最晚 ${oneYearFrom(today())}）`, `not before today, not more than one year ahead (latest ${oneYearFrom(today())})`) });
+  else if (p)
+    ctx.addIssue({
+      code: 'custom',
+      path: [path],
+      message: bilingual(
+        `有效期不能早于今天，也不能超过一年（最晚 ${oneYearFrom(today())}）`,
+        `not before today, not more than one year ahead (latest ${oneYearFrom(today())})`,
+      ),
+    });
 }
 
 /** 报关单数据订阅 without the card (the card step asks for it) */
 export const DeclarationSubscriptionForm = DeclarationSubscriptionBody.omit({ card: true }).superRefine((v, ctx) => {
-  if (!v.declarationData && v.receiptTypes.length === 0) ctx.addIssue({ code: 'custom', path: ['receiptTypes'], message: bilingual('请至少选择一项订阅内容', 'choose at least one content item') });
+  if (!v.declarationData && v.receiptTypes.length === 0)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['receiptTypes'],
+      message: bilingual('请至少选择一项订阅内容', 'choose at least one content item'),
+    });
   checkValidity(v.validUntil, ctx, 'validUntil');
 });
 
@@ -188,14 +218,19 @@ export const ExtendForm = ExtendBody.omit({ card: true }).superRefine((v, ctx) =
 
 export const ReceiptSubscriptionForm = ReceiptSubscriptionBody.superRefine((v, ctx) => {
   if (v.pushMethod === 'sms') {
-    if (!PHONE.test(v.phone ?? '')) ctx.addIssue({ code: 'custom', path: ['phone'], message: bilingual('请输入11位手机号码', 'enter an 11-digit mobile number') });
-    if (!/^\d{6}$/.test(v.verificationCode ?? '')) ctx.addIssue({ code: 'custom', path: ['verificationCode'], message: bilingual('请输入6位验证码', 'enter the 6-digit code') });
+    if (!PHONE.test(v.phone ?? ''))
+      ctx.addIssue({ code: 'custom', path: ['phone'], message: bilingual('请输入11位手机号码', 'enter an 11-digit mobile number') });
+    if (!/^\d{6}$/.test(v.verificationCode ?? ''))
+      ctx.addIssue({ code: 'custom', path: ['verificationCode'], message: bilingual('请输入6位验证码', 'enter the 6-digit code') });
   }
   if (v.pushMethod === 'client') {
-    if (!v.clientId) ctx.addIssue({ code: 'custom', path: ['clientId'], message: bilingual('请先查询并选择客户端', 'find and choose a client first') });
-    if (!CARD_NO.test(v.operatorCardNo ?? '')) ctx.addIssue({ code: 'custom', path: ['operatorCardNo'], message: bilingual('卡号为13位数字', 'a card number has 13 digits') });
+    if (!v.clientId)
+      ctx.addIssue({ code: 'custom', path: ['clientId'], message: bilingual('请先查询并选择客户端', 'find and choose a client first') });
+    if (!CARD_NO.test(v.operatorCardNo ?? ''))
+      ctx.addIssue({ code: 'custom', path: ['operatorCardNo'], message: bilingual('卡号为13位数字', 'a card number has 13 digits') });
   }
-  if (v.mode === 'document' && !v.documentNo?.trim()) ctx.addIssue({ code: 'custom', path: ['documentNo'], message: bilingual('请输入业务单据号', 'enter the document number') });
+  if (v.mode === 'document' && !v.documentNo?.trim())
+    ctx.addIssue({ code: 'custom', path: ['documentNo'], message: bilingual('请输入业务单据号', 'enter the document number') });
 });
 
 /** The phone alone (获取验证码) */
@@ -204,12 +239,22 @@ export const PhoneForm = z.object({ phone: z.string().regex(PHONE, bilingual('�
 export const ManualSubscriptionForm = ManualSubscriptionBody.omit({ card: true }).superRefine((v, ctx) => {
   if (v.kind === 'stock') {
     const types = v.pushTypes ?? ['img', 'exg'];
-    if (!types.length) ctx.addIssue({ code: 'custom', path: ['pushTypes'], message: bilingual('请至少选择料件或成品', 'choose materials and/or products') });
-    for (const [type, key, zh, en] of [['img', 'imgRange', '料件', 'materials'], ['exg', 'exgRange', '成品', 'products']] as const) {
+    if (!types.length)
+      ctx.addIssue({ code: 'custom', path: ['pushTypes'], message: bilingual('请至少选择料件或成品', 'choose materials and/or products') });
+    for (const [type, key, zh, en] of [
+      ['img', 'imgRange', '料件', 'materials'],
+      ['exg', 'exgRange', '成品', 'products'],
+    ] as const) {
       if (!types.includes(type)) continue;
       const p = rangeProblem(v[key] ?? '');
-      if (p === 'format') ctx.addIssue({ code: 'custom', path: [key], message: bilingual('序号范围格式为 起始-结束，如 1-100', 'a serial range is from-to, e.g. 1-100') });
-      if (p === 'tooLarge') ctx.addIssue({ code: 'custom', path: [key], message: bilingual(`${zh}序号范围超过10,000条`, `${en} range exceeds 10,000 rows`) });
+      if (p === 'format')
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: bilingual('序号范围格式为 起始-结束，如 1-100', 'a serial range is from-to, e.g. 1-100'),
+        });
+      if (p === 'tooLarge')
+        ctx.addIssue({ code: 'custom', path: [key], message: bilingual(`${zh}序号范围超过10,000条`, `${en} range exceeds 10,000 rows`) });
     }
   } else checkValidity(v.validUntil, ctx, 'validUntil');
 });
@@ -224,11 +269,19 @@ export const LoginForm = LoginBody;
 /** 账册变更申请: a row to add needs its 10-digit code and name; modify and delete need the serial */
 export const ManualChangeForm = ManualChangeBody.superRefine((v, ctx) => {
   (v.items ?? []).forEach((c, i) => {
-    if (c.action !== 'add' && c.serial === undefined) ctx.addIssue({ code: 'custom', path: ['items', i, 'serial'], message: bilingual('修改或删除须给出序号', 'modify and delete need the serial') });
-    if ((c.action === 'add' || c.code !== undefined) && !HS_CODE.test(c.code ?? '')) ctx.addIssue({ code: 'custom', path: ['items', i, 'code'], message: bilingual('商品编码须为10位数字', 'an HS code has 10 digits') });
-    if (c.action === 'add' && !c.name?.trim()) ctx.addIssue({ code: 'custom', path: ['items', i, 'name'], message: bilingual('商品名称不能为空', 'the name is required') });
+    if (c.action !== 'add' && c.serial === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['items', i, 'serial'],
+        message: bilingual('修改或删除须给出序号', 'modify and delete need the serial'),
+      });
+    if ((c.action === 'add' || c.code !== undefined) && !HS_CODE.test(c.code ?? ''))
+      ctx.addIssue({ code: 'custom', path: ['items', i, 'code'], message: bilingual('商品编码须为10位数字', 'an HS code has 10 digits') });
+    if (c.action === 'add' && !c.name?.trim())
+      ctx.addIssue({ code: 'custom', path: ['items', i, 'name'], message: bilingual('商品名称不能为空', 'the name is required') });
   });
-  if (!Object.keys(v.head ?? {}).length && !(v.items ?? []).length) ctx.addIssue({ code: 'custom', path: [], message: bilingual('变更内容为空', 'a change needs head fields or items') });
+  if (!Object.keys(v.head ?? {}).length && !(v.items ?? []).length)
+    ctx.addIssue({ code: 'custom', path: [], message: bilingual('变更内容为空', 'a change needs head fields or items') });
 });
 
 /**

@@ -10,7 +10,10 @@ export interface Inspected extends Sniffed {
 export async function inspectMessage(bytes: Uint8Array): Promise<Inspected> {
   if (looksLikeZip(bytes)) {
     const zip = await readDeclarationZip(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    return { ...sniffBytes(zip.xml.data), zip: { xml: zip.xml.name, attachments: zip.attachments.map((a) => ({ name: a.name, size: a.data.length })) } };
+    return {
+      ...sniffBytes(zip.xml.data),
+      zip: { xml: zip.xml.name, attachments: zip.attachments.map((a) => ({ name: a.name, size: a.data.length })) },
+    };
   }
   return sniffBytes(bytes);
 }

@@ -119,13 +119,18 @@ export function signDecMessage(xml: string, input: DecSignInput): string {
   let block = setElement(inner, prefix, 'ICCode', input.cardNo);
   block = setElement(block, prefix, 'SignDate', input.signDate);
   block = setElement(block, prefix, 'Certificate', input.certificate);
-  if (input.clientSeqNo !== undefined && /<(?:[\w.-]+:)?ClientSeqNo\s*(?:\/>|><\/)/.test(block)) block = setElement(block, prefix, 'ClientSeqNo', input.clientSeqNo);
-  if (input.operName !== undefined && /<(?:[\w.-]+:)?OperName\s*(?:\/>|><\/)/.test(block)) block = setElement(block, prefix, 'OperName', input.operName);
+  if (input.clientSeqNo !== undefined && /<(?:[\w.-]+:)?ClientSeqNo\s*(?:\/>|><\/)/.test(block))
+    block = setElement(block, prefix, 'ClientSeqNo', input.clientSeqNo);
+  if (input.operName !== undefined && /<(?:[\w.-]+:)?OperName\s*(?:\/>|><\/)/.test(block))
+    block = setElement(block, prefix, 'OperName', input.operName);
   block = setElement(block, prefix, 'Sign', '');
   const unsigned = doc.replace(whole, `<${prefix}DecSign${attrs}>${block}</${prefix}DecSign>`);
   const signature = sm2Sign(Buffer.from(unsigned, 'utf8'), input.privateKey);
   const signedBlock = setElement(block, prefix, 'Sign', signature);
-  return unsigned.replace(`<${prefix}DecSign${attrs}>${block}</${prefix}DecSign>`, `<${prefix}DecSign${attrs}>${signedBlock}</${prefix}DecSign>`);
+  return unsigned.replace(
+    `<${prefix}DecSign${attrs}>${block}</${prefix}DecSign>`,
+    `<${prefix}DecSign${attrs}>${signedBlock}</${prefix}DecSign>`,
+  );
 }
 
 /** The signature written in DecSign/Sign, or '' when none. */

@@ -5,15 +5,7 @@
 import { MessageRejected } from './errors.js';
 import { asNode, at, decodeXml, fields, list, parseXml, rootOf, text, type XmlNode } from './xml.js';
 
-export type Family =
-  | 'declaration'
-  | 'declaration-receipt'
-  | 'sas'
-  | 'manifest'
-  | 'ceb'
-  | 'import-response'
-  | 'failure'
-  | 'transport';
+export type Family = 'declaration' | 'declaration-receipt' | 'sas' | 'manifest' | 'ceb' | 'import-response' | 'failure' | 'transport';
 
 export interface Sniffed {
   family: Family;
@@ -43,7 +35,11 @@ export function sniffXml(xml: string): Sniffed {
 
   if (name === 'DecMessage') {
     pick(fields(at(node, 'DecSign')), ['ClientSeqNo'], keys);
-    pick(fields(at(node, 'DecHead')), ['ClientSeqNo', 'SeqNo', 'EntryId', 'IEFlag', 'TradeCode', 'OwnerCode', 'AgentCode', 'CustomMaster'], keys);
+    pick(
+      fields(at(node, 'DecHead')),
+      ['ClientSeqNo', 'SeqNo', 'EntryId', 'IEFlag', 'TradeCode', 'OwnerCode', 'AgentCode', 'CustomMaster'],
+      keys,
+    );
     return { family: 'declaration', root: name, messageType: 'DecMessage', namespace, keys };
   }
   if (name === 'DecImportResponse') {
@@ -112,7 +108,20 @@ export function sniffXml(xml: string): Sniffed {
 function collectSasKeys(business: XmlNode | undefined, keys: Record<string, string>) {
   if (!business) return;
   const stack: XmlNode[] = [business];
-  const wanted = ['SeqNo', 'EtpsInnerInvtNo', 'PutrecNo', 'BondInvtNo', 'etpsPreentNo', 'businessId', 'bondInvtNo', 'invPreentNo', 'entrySeqNo', 'manageResult', 'passportNo', 'DelcareFlag'];
+  const wanted = [
+    'SeqNo',
+    'EtpsInnerInvtNo',
+    'PutrecNo',
+    'BondInvtNo',
+    'etpsPreentNo',
+    'businessId',
+    'bondInvtNo',
+    'invPreentNo',
+    'entrySeqNo',
+    'manageResult',
+    'passportNo',
+    'DelcareFlag',
+  ];
   let guard = 0;
   while (stack.length && guard++ < 200) {
     const n = stack.shift()!;

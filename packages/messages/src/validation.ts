@@ -28,7 +28,14 @@ export class Problems {
   }
 
   /** a field that must match a pattern when present (and, if required, be present) */
-  pattern(path: string, value: string | undefined, re: RegExp, zh: string, en: string, opts: { required?: boolean; zhName?: string } = {}): void {
+  pattern(
+    path: string,
+    value: string | undefined,
+    re: RegExp,
+    zh: string,
+    en: string,
+    opts: { required?: boolean; zhName?: string } = {},
+  ): void {
     if (value === undefined || value === '') {
       if (opts.required) this.required(path, value, opts.zhName ?? path);
       return;
@@ -41,11 +48,17 @@ export class Problems {
       if (opts.required) this.required(path, value, zhName);
       return;
     }
-    if (!allowed.includes(value)) this.add(path, `${zhName}须为 ${allowed.join('/')} 之一，实为 ${value}`, `${path} must be one of ${allowed.join(', ')}, got ${value}`);
+    if (!allowed.includes(value))
+      this.add(
+        path,
+        `${zhName}须为 ${allowed.join('/')} 之一，实为 ${value}`,
+        `${path} must be one of ${allowed.join(', ')}, got ${value}`,
+      );
   }
 
   maxLength(path: string, value: string | undefined, max: number, zhName: string): void {
-    if (value !== undefined && [...value].length > max) this.add(path, `${zhName}长度不能超过${max}`, `${path} is longer than ${max} characters`);
+    if (value !== undefined && [...value].length > max)
+      this.add(path, `${zhName}长度不能超过${max}`, `${path} is longer than ${max} characters`);
   }
 
   get ok(): boolean {

@@ -22,7 +22,9 @@ export function el(name: string, content?: string | XmlElement[] | null, attrs?:
 
 /** Elements for each field of a record, in the record's order (or the given order). */
 export function fieldElements(record: Record<string, string | undefined>, order?: readonly string[], prefix = ''): XmlElement[] {
-  const keys = order ? order.filter((k) => record[k] !== undefined).concat(Object.keys(record).filter((k) => !order.includes(k))) : Object.keys(record);
+  const keys = order
+    ? order.filter((k) => record[k] !== undefined).concat(Object.keys(record).filter((k) => !order.includes(k)))
+    : Object.keys(record);
   return keys.filter((k) => record[k] !== undefined).map((k) => el(prefix + k, record[k] ?? ''));
 }
 

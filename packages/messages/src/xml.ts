@@ -67,7 +67,8 @@ export function guarded<T>(parse: () => T): T {
     return parse();
   } catch (err) {
     if (err instanceof MessageRejected) throw err;
-    if (err instanceof RangeError) throw new MessageRejected('C902', '报文嵌套层次过深，无法读取 (elements nested too deep to read)', { cause: err });
+    if (err instanceof RangeError)
+      throw new MessageRejected('C902', '报文嵌套层次过深，无法读取 (elements nested too deep to read)', { cause: err });
     throw new MessageRejected('C902', `报文不是格式正确的XML: ${(err as Error).message}`, { cause: err });
   }
 }
@@ -76,7 +77,11 @@ export function guarded<T>(parse: () => T): T {
 export function checkWellFormed(text: string): void {
   if (text.trim() === '') throw new MessageRejected('C901', '报文为空 (the file is empty)');
   // no Single Window message has a DTD; refusing it closes entity expansion and external entities
-  if (/<!DOCTYPE/i.test(text)) throw new MessageRejected('C902', '报文不允许包含DOCTYPE声明 (a DOCTYPE is not allowed: entity expansion and external entities are refused)');
+  if (/<!DOCTYPE/i.test(text))
+    throw new MessageRejected(
+      'C902',
+      '报文不允许包含DOCTYPE声明 (a DOCTYPE is not allowed: entity expansion and external entities are refused)',
+    );
   const valid = guarded(() => XMLValidator.validate(text));
   if (valid !== true) {
     const e = valid.err;

@@ -69,7 +69,9 @@ export async function readDeclarationZip(buffer: Buffer, limits: ZipLimits = DEF
   let total = 0;
   try {
     await new Promise<void>((resolve, reject) => {
-      zip.on('error', (e) => reject(e instanceof MessageRejected ? e : new MessageRejected('C905', `ZIP包损坏: ${e.message}`, { cause: e })));
+      zip.on('error', (e) =>
+        reject(e instanceof MessageRejected ? e : new MessageRejected('C905', `ZIP包损坏: ${e.message}`, { cause: e })),
+      );
       zip.on('end', () => resolve());
       zip.on('entry', (entry: yauzl.Entry) => {
         void (async () => {
@@ -84,7 +86,11 @@ export async function readDeclarationZip(buffer: Buffer, limits: ZipLimits = DEF
           if (entry.uncompressedSize > limits.maxEntryUncompressedBytes) throw new MessageRejected('C905', `ZIP条目过大: ${name}`);
           total += entry.uncompressedSize;
           if (total > limits.maxTotalUncompressedBytes) throw new MessageRejected('C905', 'ZIP包解压后总大小超过限制');
-          if (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > limits.maxCompressionRatio && entry.uncompressedSize > 1024 * 1024)
+          if (
+            entry.compressedSize > 0 &&
+            entry.uncompressedSize / entry.compressedSize > limits.maxCompressionRatio &&
+            entry.uncompressedSize > 1024 * 1024
+          )
             throw new MessageRejected('C905', `ZIP条目压缩比异常 (zip bomb): ${name}`);
           const data = await readEntry(zip, entry, Math.min(limits.maxEntryUncompressedBytes, entry.uncompressedSize));
           entries.push({ name, data });
@@ -119,5 +125,7 @@ export function writeZip(entries: readonly ZipEntryData[]): Promise<Buffer> {
 
 /** True when the bytes start like a ZIP archive. */
 export function looksLikeZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5) && (bytes[3] === 4 || bytes[3] === 6);
+  return (
+    bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5) && (bytes[3] === 4 || bytes[3] === 6)
+  );
 }

@@ -120,7 +120,11 @@ const baseTransfer = { copCode: '4403960002', copName: '深圳市海淘贸易有
 /** A CEB311 made from typed fields given in scrambled key order. */
 function builtOrder(): CebMessage {
   const scrambled = Object.fromEntries(Object.entries(orderHead).reverse()) as unknown as CebOrderHead;
-  return cebOrderMessage({ guid: 'A1B2C3D4-0000-4000-8000-00000000311A', orders: [{ head: scrambled, items: [orderItem, { ...orderItem, gnum: '2', itemNo: 'SKU-002' }] }], baseTransfer });
+  return cebOrderMessage({
+    guid: 'A1B2C3D4-0000-4000-8000-00000000311A',
+    orders: [{ head: scrambled, items: [orderItem, { ...orderItem, gnum: '2', itemNo: 'SKU-002' }] }],
+    baseTransfer,
+  });
 }
 
 describe('every official CEB 2022 sample is read and written back unchanged', () => {
@@ -129,12 +133,15 @@ describe('every official CEB 2022 sample is read and written back unchanged', ()
     expect(EXPORT_SAMPLES.length).toBe(23);
   });
 
-  it.each([...IMPORT_SAMPLES, ...EXPORT_SAMPLES].map((s) => [s.file, s.full]))('%s: parse → build → parse gives an equal message', (file, full) => {
-    const msg = parseCeb(readFileSync(full, 'utf8'));
-    expect(msg.messageType).toBe(file.slice(0, 6));
-    expect(msg.sections.length).toBeGreaterThan(0);
-    expect(roundTrip(msg)).toEqual(msg);
-  });
+  it.each([...IMPORT_SAMPLES, ...EXPORT_SAMPLES].map((s) => [s.file, s.full]))(
+    '%s: parse → build → parse gives an equal message',
+    (file, full) => {
+      const msg = parseCeb(readFileSync(full, 'utf8'));
+      expect(msg.messageType).toBe(file.slice(0, 6));
+      expect(msg.sections.length).toBeGreaterThan(0);
+      expect(roundTrip(msg)).toEqual(msg);
+    },
+  );
 
   it('keeps repeated sections and rows in order, with every field', () => {
     const msg = parseCeb(readFileSync(path.join(CEB, 'samples/import/CEB311Message.xml'), 'utf8'));
@@ -143,7 +150,13 @@ describe('every official CEB 2022 sample is read and written back unchanged', ()
     expect(Object.keys(msg.sections[0].head ?? {})).toHaveLength(30);
     expect(msg.sections[0].lists[0].rows.map((r) => r.gnum)).toEqual(['1', '2']);
     expect(msg.sections[0].lists[0].rows[0].note).toBe('');
-    expect(msg.baseTransfer).toEqual({ copCode: '1101180326', copName: '物流企业', dxpMode: 'DXP', dxpId: 'EXP2016522002580001', note: 'test' });
+    expect(msg.baseTransfer).toEqual({
+      copCode: '1101180326',
+      copName: '物流企业',
+      dxpMode: 'DXP',
+      dxpId: 'EXP2016522002580001',
+      note: 'test',
+    });
     expect(msg.signature?.signatureMethod).toBe('http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3');
     expect(msg.signature?.keyName).toBe('0001');
     expect(msg.signature?.x509Certificate).toMatch(/^MIIEWzCCA8Sg/);
@@ -161,7 +174,9 @@ describe('every official CEB 2022 sample is read and written back unchanged', ()
   it('writes the ceb: prefix, xmlns:ceb and the guid/version attributes on the root like the samples', () => {
     const xml = buildCeb(parseCeb(readFileSync(path.join(CEB, 'samples/import/CEB312Message.xml'), 'utf8')));
     expect(xml.split('\n')[0]).toBe('<?xml version="1.0" encoding="UTF-8"?>');
-    expect(xml.split('\n')[1]).toBe('<ceb:CEB312Message guid="4CDE1CFD-EDED-46B1-946C-B8022E42FC94" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb">');
+    expect(xml.split('\n')[1]).toBe(
+      '<ceb:CEB312Message guid="4CDE1CFD-EDED-46B1-946C-B8022E42FC94" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb">',
+    );
     expect(xml).toContain('    <ceb:returnStatus>2</ceb:returnStatus>');
   });
 });
@@ -196,7 +211,12 @@ describe('the real CEB fixtures', () => {
     const r312 = parseCeb(readFileSync(path.join(FIXTURES, 'ceb_CEB312Message_order_receipt.xml'), 'utf8'));
     const receipts = cebReceipts(r312);
     expect(receipts).toHaveLength(10);
-    expect(receipts[0]).toMatchObject({ kind: 'OrderReturn', returnStatus: '2', returnTime: '20160428182238000', returnInfo: '新增申报成功[4CDE1CFD-EDED-46B1-946C-B8022E42FC94]' });
+    expect(receipts[0]).toMatchObject({
+      kind: 'OrderReturn',
+      returnStatus: '2',
+      returnTime: '20160428182238000',
+      returnInfo: '新增申报成功[4CDE1CFD-EDED-46B1-946C-B8022E42FC94]',
+    });
     expect(receipts[0].status?.group).toBe('declared');
     expect(cebOrderReturns(r312)[0].orderNo).toBe('order20160321116420545');
 
@@ -249,7 +269,15 @@ describe('every CEB message we build validates against the official XSD (xmllint
     const r312 = cebOrderReturnMessage({
       guid: 'A1B2C3D4-0000-4000-8000-00000000312A',
       returns: [
-        { returnInfo: '订单已入库', returnTime: '20260115103501123', returnStatus: '120', orderNo: 'SO20260115-0001', ebcCode: '4403960002', ebpCode: '4403960001', guid: 'A1B2C3D4-0000-4000-8000-00000000311A' },
+        {
+          returnInfo: '订单已入库',
+          returnTime: '20260115103501123',
+          returnStatus: '120',
+          orderNo: 'SO20260115-0001',
+          ebcCode: '4403960002',
+          ebpCode: '4403960001',
+          guid: 'A1B2C3D4-0000-4000-8000-00000000311A',
+        },
       ],
     });
     expect(xmllint(buildCeb(r312), XSD_IMPORT)).toBe('');
@@ -257,7 +285,16 @@ describe('every CEB message we build validates against the official XSD (xmllint
     const r622 = cebInventoryReturnMessage({
       guid: 'A1B2C3D4-0000-4000-8000-00000000622A',
       returns: [
-        { guid: 'A1B2C3D4-0000-4000-8000-00000000621A', customsCode: '5300', copNo: 'NBBH20160308005', preNo: 'B20260115000000001', invtNo: '53002026I000000001', returnStatus: '800', returnTime: '20260115120000000', returnInfo: '放行' },
+        {
+          guid: 'A1B2C3D4-0000-4000-8000-00000000621A',
+          customsCode: '5300',
+          copNo: 'NBBH20160308005',
+          preNo: 'B20260115000000001',
+          invtNo: '53002026I000000001',
+          returnStatus: '800',
+          returnTime: '20260115120000000',
+          returnInfo: '放行',
+        },
       ],
     });
     expect(xmllint(buildCeb(r622), XSD_IMPORT)).toBe('');
@@ -361,10 +398,18 @@ describe('SM2-SM3 enveloped signature', () => {
 
   it('the canonical bytes are what docs/messages-ceb.md says', () => {
     const si = cebSignedInfoCanonical(signed);
-    expect(si.startsWith('<ds:SignedInfo xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">\n      <ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"></ds:CanonicalizationMethod>')).toBe(true);
+    expect(
+      si.startsWith(
+        '<ds:SignedInfo xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">\n      <ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"></ds:CanonicalizationMethod>',
+      ),
+    ).toBe(true);
     expect(si.endsWith('</ds:Reference>\n    </ds:SignedInfo>')).toBe(true);
     const content = cebDigestCanonical(signed);
-    expect(content.startsWith('<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="A1B2C3D4-0000-4000-8000-00000000311A" version="1.0">\n  <ceb:Order>')).toBe(true);
+    expect(
+      content.startsWith(
+        '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="A1B2C3D4-0000-4000-8000-00000000311A" version="1.0">\n  <ceb:Order>',
+      ),
+    ).toBe(true);
     expect(content.endsWith('</ceb:BaseTransfer>\n  \n</ceb:CEB311Message>')).toBe(true);
     expect(content).not.toContain('Signature');
     expect(content).toContain('R&amp;D 大厦 &lt;3楼&gt;');
@@ -374,7 +419,26 @@ describe('SM2-SM3 enveloped signature', () => {
     const keyFile = path.join(tmp.dir, 'card.key.pem');
     const certFile = path.join(tmp.dir, 'card.cert.pem');
     writeFileSync(keyFile, key.export({ type: 'pkcs8', format: 'pem' }) as string);
-    execFileSync('openssl', ['req', '-new', '-x509', '-key', keyFile, '-sm3', '-sigopt', 'distid:1234567812345678', '-subj', '/CN=8950000094247', '-days', '1', '-out', certFile], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-x509',
+        '-key',
+        keyFile,
+        '-sm3',
+        '-sigopt',
+        'distid:1234567812345678',
+        '-subj',
+        '/CN=8950000094247',
+        '-days',
+        '1',
+        '-out',
+        certFile,
+      ],
+      { stdio: 'pipe' },
+    );
     const certPem = readFileSync(certFile, 'utf8');
     const xml = signCeb(unsigned, { ...opts, certificate: certPem });
     const cert = parseCeb(xml).signature?.x509Certificate ?? '';
@@ -445,12 +509,22 @@ describe('validation reports every problem at once, with paths', () => {
     });
     const paths = validateCeb(msg).map((p) => p.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['Inventory[0].InventoryHead.ieFlag', 'Inventory[0].InventoryHead.customsCode', 'Inventory[0].InventoryHead.declTime', 'Inventory[0].InventoryList', 'BaseTransfer.copCode', 'BaseTransfer.dxpMode']),
+      expect.arrayContaining([
+        'Inventory[0].InventoryHead.ieFlag',
+        'Inventory[0].InventoryHead.customsCode',
+        'Inventory[0].InventoryHead.declTime',
+        'Inventory[0].InventoryList',
+        'BaseTransfer.copCode',
+        'BaseTransfer.dxpMode',
+      ]),
     );
   });
 
   it('checks receipts (CEB312/CEB622) field by field', () => {
-    const msg = cebOrderReturnMessage({ guid: 'A1B2C3D4-0000-4000-8000-00000000312A', returns: [{ guid: 'x', ebpCode: '1', ebcCode: '1', orderNo: 'o', returnStatus: '', returnTime: '2026', returnInfo: 'i' }] });
+    const msg = cebOrderReturnMessage({
+      guid: 'A1B2C3D4-0000-4000-8000-00000000312A',
+      returns: [{ guid: 'x', ebpCode: '1', ebcCode: '1', orderNo: 'o', returnStatus: '', returnTime: '2026', returnInfo: 'i' }],
+    });
     const paths = validateCeb(msg).map((p) => p.path);
     expect(paths).toEqual(expect.arrayContaining(['OrderReturn[0].guid', 'OrderReturn[0].returnStatus', 'OrderReturn[0].returnTime']));
   });
@@ -459,7 +533,8 @@ describe('validation reports every problem at once, with paths', () => {
 describe('returnStatus codes', () => {
   it('has each code with Chinese, English and a group', () => {
     const codes = CEB_RETURN_STATUS.map((s) => s.code);
-    for (const c of ['1', '2', '3', '4', '100', '120', '300', '399', '500', '501', '502', '503', '599', '700', '800', '899']) expect(codes).toContain(c);
+    for (const c of ['1', '2', '3', '4', '100', '120', '300', '399', '500', '501', '502', '503', '599', '700', '800', '899'])
+      expect(codes).toContain(c);
     for (const s of CEB_RETURN_STATUS) expect(s.zh && s.en && s.group).toBeTruthy();
     expect(new Set(codes).size).toBe(codes.length);
   });
@@ -482,17 +557,24 @@ describe('returnStatus codes', () => {
 describe('property: any CEB311 field values survive build → parse', () => {
   // safe strings: XML 1.0 characters, Chinese, &, <, >, quotes; no leading/trailing whitespace (values are trimmed when read)
   const chars = fc.constantFrom(...'abcXYZ0189 -_.,;:/()&<>"\'中国海关跨境电商订单号张三李四深圳'.split(''));
-  const value = fc
-    .array(chars, { minLength: 0, maxLength: 24 })
-    .map((a) => a.join('').trim());
+  const value = fc.array(chars, { minLength: 0, maxLength: 24 }).map((a) => a.join('').trim());
   const row = (keys: string[]) => fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<string, fc.Arbitrary<string>>);
 
   it('build → parse gives the same message', () => {
     fc.assert(
-      fc.property(row(Object.keys(orderHead)), fc.array(row(Object.keys(orderItem)), { minLength: 1, maxLength: 4 }), row(Object.keys(baseTransfer)), (head, items, bt) => {
-        const msg = cebOrderMessage({ guid: 'A1B2C3D4-0000-4000-8000-00000000311A', orders: [{ head: head as unknown as CebOrderHead, items: items as unknown as CebOrderItem[] }], baseTransfer: bt as typeof baseTransfer });
-        expect(parseCeb(buildCeb(msg))).toEqual(msg);
-      }),
+      fc.property(
+        row(Object.keys(orderHead)),
+        fc.array(row(Object.keys(orderItem)), { minLength: 1, maxLength: 4 }),
+        row(Object.keys(baseTransfer)),
+        (head, items, bt) => {
+          const msg = cebOrderMessage({
+            guid: 'A1B2C3D4-0000-4000-8000-00000000311A',
+            orders: [{ head: head as unknown as CebOrderHead, items: items as unknown as CebOrderItem[] }],
+            baseTransfer: bt as typeof baseTransfer,
+          });
+          expect(parseCeb(buildCeb(msg))).toEqual(msg);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -45,8 +45,40 @@ describe('DxpMsg envelope', () => {
   });
 
   it('keeps the envelope fields in schema order and reads them back', () => {
-    const xml = buildDxpMsg(envelope(utf8('x'), { ReceiverIds: ['DXPEDCDEC0000001', 'DXPENT0000024643'], Id: 'ID01', AddInfo: { FileName: 'a.xml', IcCard: '1', BizKey: [{ name: 'DealFlag', value: '1' }, { name: 'RetType', value: '' }], IsTextEncode: 'UTF-8', RecMapId: 'R1' } }));
-    const order = ['<TransInfo>', '<CopMsgId>', '<SenderId>', '<ReceiverIds>', '<ReceiverId>', '<CreatTime>', '<MsgType>', '</TransInfo>', '<Data>', '<AddInfo>', '<FileName>', '<IcCard>', '<BizKey>', '<Key name="DealFlag">', '<IsText Encode="UTF-8">', '<RecMapId>'];
+    const xml = buildDxpMsg(
+      envelope(utf8('x'), {
+        ReceiverIds: ['DXPEDCDEC0000001', 'DXPENT0000024643'],
+        Id: 'ID01',
+        AddInfo: {
+          FileName: 'a.xml',
+          IcCard: '1',
+          BizKey: [
+            { name: 'DealFlag', value: '1' },
+            { name: 'RetType', value: '' },
+          ],
+          IsTextEncode: 'UTF-8',
+          RecMapId: 'R1',
+        },
+      }),
+    );
+    const order = [
+      '<TransInfo>',
+      '<CopMsgId>',
+      '<SenderId>',
+      '<ReceiverIds>',
+      '<ReceiverId>',
+      '<CreatTime>',
+      '<MsgType>',
+      '</TransInfo>',
+      '<Data>',
+      '<AddInfo>',
+      '<FileName>',
+      '<IcCard>',
+      '<BizKey>',
+      '<Key name="DealFlag">',
+      '<IsText Encode="UTF-8">',
+      '<RecMapId>',
+    ];
     const at = order.map((t) => xml.indexOf(t));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -59,14 +91,25 @@ describe('DxpMsg envelope', () => {
       ReceiverIds: ['DXPEDCDEC0000001', 'DXPENT0000024643'],
       CreatTime: '2019-12-23T21:36:38',
       MsgType: 'DECMSG',
-      AddInfo: { FileName: 'a.xml', IcCard: '1', BizKey: [{ name: 'DealFlag', value: '1' }, { name: 'RetType', value: '' }], IsTextEncode: 'UTF-8', RecMapId: 'R1' },
+      AddInfo: {
+        FileName: 'a.xml',
+        IcCard: '1',
+        BizKey: [
+          { name: 'DealFlag', value: '1' },
+          { name: 'RetType', value: '' },
+        ],
+        IsTextEncode: 'UTF-8',
+        RecMapId: 'R1',
+      },
     });
     expect(buildDxpMsg(m)).toBe(xml);
   });
 
   it('reads the dxp:-prefixed form real senders write, with line-wrapped base64', () => {
     const payload = utf8('<CEB311Message xmlns="http://www.chinaport.gov.cn/ceb">订单</CEB311Message>');
-    const b64 = Buffer.from(payload).toString('base64').replace(/(.{20})/g, '$1\n');
+    const b64 = Buffer.from(payload)
+      .toString('base64')
+      .replace(/(.{20})/g, '$1\n');
     const xml = `<?xml version='1.0' encoding='utf-8'?><dxp:DxpMsg xmlns:dxp='http://www.chinaport.gov.cn/dxp' xmlns:ds='http://www.w3.org/2000/09/xmldsig#' ver='1.0'> <dxp:TransInfo> <dxp:CopMsgId>c1</dxp:CopMsgId><dxp:SenderId>DXPENT0000024643</dxp:SenderId><dxp:ReceiverIds><dxp:ReceiverId>DXPEDCCEB0000002</dxp:ReceiverId></dxp:ReceiverIds><dxp:CreatTime>2020-01-01T00:00:00Z</dxp:CreatTime><dxp:MsgType>CEB311Message</dxp:MsgType></dxp:TransInfo><dxp:Data>${b64}</dxp:Data><dxp:AddInfo><dxp:FileName>f.xml</dxp:FileName><dxp:IcCard>8950000094247</dxp:IcCard></dxp:AddInfo><ds:Signature><ds:KeyInfo><ds:KeyName>01</ds:KeyName></ds:KeyInfo></ds:Signature></dxp:DxpMsg>`;
     const m = parseDxpMsg(xml);
     expect(m.data).toEqual(payload);
@@ -81,7 +124,15 @@ describe('DxpMsg envelope', () => {
 
   it('carries a manifest whose MessageID is the manifest id', () => {
     const manifest = buildManifest({
-      head: { MessageID: manifestMessageId('MT2101', '4201101115245', new Date(0)), FunctionCode: '9', MessageType: 'MT2101', SenderID: '4201101115245_DXPESW0000003241', ReceiverID: 'EPORT', SendTime: '19700101080000000', Version: '1.0' },
+      head: {
+        MessageID: manifestMessageId('MT2101', '4201101115245', new Date(0)),
+        FunctionCode: '9',
+        MessageType: 'MT2101',
+        SenderID: '4201101115245_DXPESW0000003241',
+        ReceiverID: 'EPORT',
+        SendTime: '19700101080000000',
+        Version: '1.0',
+      },
       declaration: [],
     });
     const m = parseDxpMsg(buildDxpMsg(envelope(utf8(manifest), { MsgType: 'MT2101' })));
@@ -104,22 +155,49 @@ describe('DxpMsg envelope', () => {
 });
 
 const safeText = fc
-  .array(fc.oneof(fc.constantFrom('&', '<', '>', '"', "'", '中', '文', ' ', '-', ':'), fc.string({ minLength: 1, maxLength: 3 }).filter((s) => /^[\x20-\x7e]+$/.test(s))), { minLength: 1, maxLength: 8 })
+  .array(
+    fc.oneof(
+      fc.constantFrom('&', '<', '>', '"', "'", '中', '文', ' ', '-', ':'),
+      fc.string({ minLength: 1, maxLength: 3 }).filter((s) => /^[\x20-\x7e]+$/.test(s)),
+    ),
+    { minLength: 1, maxLength: 8 },
+  )
   .map((p) => p.join('').trim())
   .filter((s) => s.length > 0);
 
 describe('property: DxpMsg build → parse', () => {
   it('any bytes and any safe envelope strings come back exactly', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), safeText, safeText, fc.array(safeText, { minLength: 1, maxLength: 5 }), safeText, fc.option(safeText, { nil: undefined }), (data, cop, sender, receivers, msgType, fileName) => {
-        const input: DxpMsgInput = { CopMsgId: cop, SenderId: sender, ReceiverIds: receivers, CreatTime: '2026-01-02T03:04:05', MsgType: msgType, data, AddInfo: fileName === undefined ? undefined : { FileName: fileName } };
-        const xml = buildDxpMsg(input);
-        const m = parseDxpMsg(xml);
-        expect(m.data).toEqual(data);
-        expect({ CopMsgId: m.CopMsgId, SenderId: m.SenderId, ReceiverIds: m.ReceiverIds, MsgType: m.MsgType }).toEqual({ CopMsgId: cop, SenderId: sender, ReceiverIds: receivers, MsgType: msgType });
-        expect(m.AddInfo).toEqual(input.AddInfo);
-        expect(buildDxpMsg(m)).toBe(xml);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 600 }),
+        safeText,
+        safeText,
+        fc.array(safeText, { minLength: 1, maxLength: 5 }),
+        safeText,
+        fc.option(safeText, { nil: undefined }),
+        (data, cop, sender, receivers, msgType, fileName) => {
+          const input: DxpMsgInput = {
+            CopMsgId: cop,
+            SenderId: sender,
+            ReceiverIds: receivers,
+            CreatTime: '2026-01-02T03:04:05',
+            MsgType: msgType,
+            data,
+            AddInfo: fileName === undefined ? undefined : { FileName: fileName },
+          };
+          const xml = buildDxpMsg(input);
+          const m = parseDxpMsg(xml);
+          expect(m.data).toEqual(data);
+          expect({ CopMsgId: m.CopMsgId, SenderId: m.SenderId, ReceiverIds: m.ReceiverIds, MsgType: m.MsgType }).toEqual({
+            CopMsgId: cop,
+            SenderId: sender,
+            ReceiverIds: receivers,
+            MsgType: msgType,
+          });
+          expect(m.AddInfo).toEqual(input.AddInfo);
+          expect(buildDxpMsg(m)).toBe(xml);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ERRORS_DOC, renderErrorsDoc } from '../../../scripts/errors-doc.js';
-import { ERROR_CODES, FAIL_CODES, FAIL_CODE_STATUS, httpStatusOf, isErrorCode, MessageRejected, OswError, receivedError, type ErrorCode } from '../src/index.js';
+import {
+  ERROR_CODES,
+  FAIL_CODES,
+  FAIL_CODE_STATUS,
+  httpStatusOf,
+  isErrorCode,
+  MessageRejected,
+  OswError,
+  receivedError,
+  type ErrorCode,
+} from '../src/index.js';
 
 const doc = readFileSync(ERRORS_DOC, 'utf8');
 const failCodesDoc = readFileSync(new URL('../../../docs/failcodes.md', import.meta.url), 'utf8');
@@ -55,10 +65,19 @@ describe('the error table', () => {
   });
 
   it('keeps a received code the table knows, and names an unknown one in the message of the fallback', () => {
-    expect(receivedError({ code: 'OSW_CLIENT_DISABLED', message: 'disabled' }, 'OSW_REMOTE_ERROR')).toEqual({ code: 'OSW_CLIENT_DISABLED', message: 'disabled' });
+    expect(receivedError({ code: 'OSW_CLIENT_DISABLED', message: 'disabled' }, 'OSW_REMOTE_ERROR')).toEqual({
+      code: 'OSW_CLIENT_DISABLED',
+      message: 'disabled',
+    });
     expect(receivedError({ code: 'C903', message: 'unknown' }, 'OSW_REMOTE_ERROR')).toEqual({ code: 'C903', message: 'unknown' });
-    expect(receivedError({ code: 'OSW_FROM_THE_FUTURE', message: 'new' }, 'OSW_REMOTE_ERROR')).toEqual({ code: 'OSW_REMOTE_ERROR', message: '[OSW_FROM_THE_FUTURE] new' });
-    expect(receivedError({ message: '<html>bad gateway</html>' }, 'OSW_REMOTE_ERROR')).toEqual({ code: 'OSW_REMOTE_ERROR', message: '<html>bad gateway</html>' });
+    expect(receivedError({ code: 'OSW_FROM_THE_FUTURE', message: 'new' }, 'OSW_REMOTE_ERROR')).toEqual({
+      code: 'OSW_REMOTE_ERROR',
+      message: '[OSW_FROM_THE_FUTURE] new',
+    });
+    expect(receivedError({ message: '<html>bad gateway</html>' }, 'OSW_REMOTE_ERROR')).toEqual({
+      code: 'OSW_REMOTE_ERROR',
+      message: '<html>bad gateway</html>',
+    });
     expect(receivedError(undefined, 'OSW_EXCHANGE_REFUSED')).toEqual({ code: 'OSW_EXCHANGE_REFUSED', message: undefined });
   });
 });

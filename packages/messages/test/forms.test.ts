@@ -1,6 +1,16 @@
 /** The form rules the API and the console share (`@osw/messages/forms`). */
 import { describe, expect, it } from 'vitest';
-import { ClientApplyBody, DeclarationSubscriptionForm, formMessage, formProblems, ManualChangeForm, ManualSubscriptionForm, oneYearFrom, ReceiptSubscriptionForm, validityProblem } from '../src/forms.js';
+import {
+  ClientApplyBody,
+  DeclarationSubscriptionForm,
+  formMessage,
+  formProblems,
+  ManualChangeForm,
+  ManualSubscriptionForm,
+  oneYearFrom,
+  ReceiptSubscriptionForm,
+  validityProblem,
+} from '../src/forms.js';
 
 describe('shared form rules', () => {
   it('a validity lies between today and one year from today; 29 February becomes 28 February', () => {
@@ -12,21 +22,44 @@ describe('shared form rules', () => {
   });
 
   it('a declaration subscription form needs a client and some content; problems come per field in the chosen language', () => {
-    expect(formProblems(DeclarationSubscriptionForm, { clientId: '', declarationData: false, receiptTypes: [] }, 'zh')).toEqual({ clientId: '请先查询并选择客户端', receiptTypes: '请至少选择一项订阅内容' });
-    expect(formProblems(DeclarationSubscriptionForm, { clientId: 'DXPESW5300000001', declarationData: true, receiptTypes: [] }, 'en')).toEqual({});
+    expect(formProblems(DeclarationSubscriptionForm, { clientId: '', declarationData: false, receiptTypes: [] }, 'zh')).toEqual({
+      clientId: '请先查询并选择客户端',
+      receiptTypes: '请至少选择一项订阅内容',
+    });
+    expect(
+      formProblems(DeclarationSubscriptionForm, { clientId: 'DXPESW5300000001', declarationData: true, receiptTypes: [] }, 'en'),
+    ).toEqual({});
   });
 
   it('a stock subscription checks its serial ranges against the 10,000 rows limit', () => {
-    const p = formProblems(ManualSubscriptionForm, { clientId: 'DXPESW5300000001', kind: 'stock', manualNo: 'E53002600001', imgRange: '1-20000', exgRange: 'x' }, 'zh');
+    const p = formProblems(
+      ManualSubscriptionForm,
+      { clientId: 'DXPESW5300000001', kind: 'stock', manualNo: 'E53002600001', imgRange: '1-20000', exgRange: 'x' },
+      'zh',
+    );
     expect(p).toEqual({ imgRange: '料件序号范围超过10,000条', exgRange: '序号范围格式为 起始-结束，如 1-100' });
   });
 
   it('an SMS receipt subscription needs an 11-digit mobile number and the code', () => {
-    expect(formProblems(ReceiptSubscriptionForm, { pushMethod: 'sms', mode: 'enterprise', phone: '1380013800' }, 'en')).toEqual({ phone: 'enter an 11-digit mobile number', verificationCode: 'enter the 6-digit code' });
+    expect(formProblems(ReceiptSubscriptionForm, { pushMethod: 'sms', mode: 'enterprise', phone: '1380013800' }, 'en')).toEqual({
+      phone: 'enter an 11-digit mobile number',
+      verificationCode: 'enter the 6-digit code',
+    });
   });
 
   it('a manual change adding a row needs a 10-digit code and a name; modify needs the serial', () => {
-    expect(formProblems(ManualChangeForm, { items: [{ kind: 'exg', action: 'add', code: '85411' }, { kind: 'img', action: 'modify' }] }, 'zh')).toEqual({
+    expect(
+      formProblems(
+        ManualChangeForm,
+        {
+          items: [
+            { kind: 'exg', action: 'add', code: '85411' },
+            { kind: 'img', action: 'modify' },
+          ],
+        },
+        'zh',
+      ),
+    ).toEqual({
       'items.0.code': '商品编码须为10位数字',
       'items.0.name': '商品名称不能为空',
       'items.1.serial': '修改或删除须给出序号',

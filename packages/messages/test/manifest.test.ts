@@ -65,7 +65,15 @@ describe('the real MT2101 fixture', () => {
 
   it('keeps the Declaration tree: order, nesting and the CurrencyTypeCode attribute', () => {
     const m = parseManifest(fixture());
-    expect(m.declaration!.map((c) => c.name)).toEqual(['RepresentativePerson', 'ExitCustomsOffice', 'Agent', 'Carrier', 'BorderTransportMeans', 'Consignment', 'AdditionalInformation']);
+    expect(m.declaration!.map((c) => c.name)).toEqual([
+      'RepresentativePerson',
+      'ExitCustomsOffice',
+      'Agent',
+      'Carrier',
+      'BorderTransportMeans',
+      'Consignment',
+      'AdditionalInformation',
+    ]);
     expect(declarationPath(m, 'BorderTransportMeans', 'JourneyID')?.text).toBe('CL12');
     expect(declarationPath(m, 'Consignment', 'TransportContractDocument', 'ID')?.text).toBe('201805');
     expect(declarationPath(m, 'Consignment', 'TransportContractDocument', 'Consolidator', 'ID')?.text).toBe('4201100004245');
@@ -102,7 +110,11 @@ describe('building each manifest message type', () => {
         DeclarationOfficeID: '2200',
         BorderTransportMeans: { JourneyID: '0NE1SE1MA', TypeCode: '1', ID: 'UN9321483', Name: 'MAERSK 马士基' },
         Consignment: [
-          { TransportContractDocument: { ID: 'BL001' }, ValueAmount: { '@': { CurrencyTypeCode: 'USD' }, '#': '12.50' }, TransportEquipment: [{ EquipmentIdentification: { ID: 'MSKU1234565' } }, { EquipmentIdentification: { ID: 'MSKU7654321' } }] },
+          {
+            TransportContractDocument: { ID: 'BL001' },
+            ValueAmount: { '@': { CurrencyTypeCode: 'USD' }, '#': '12.50' },
+            TransportEquipment: [{ EquipmentIdentification: { ID: 'MSKU1234565' } }, { EquipmentIdentification: { ID: 'MSKU7654321' } }],
+          },
           { TransportContractDocument: { ID: 'BL002' }, AdditionalInformation: { Content: 'A & B <fragile>' } },
         ],
       }),
@@ -110,7 +122,10 @@ describe('building each manifest message type', () => {
     MT3101: () =>
       manifestTree({
         DeclarationOfficeID: '2225',
-        Consignment: { TransportContractDocument: { ID: 'BL003' }, TransportEquipment: { EquipmentIdentification: { ID: 'TGHU0000001' }, SealID: { '@': { AgencyCode: 'CA' }, '#': 'SEAL1' } } },
+        Consignment: {
+          TransportContractDocument: { ID: 'BL003' },
+          TransportEquipment: { EquipmentIdentification: { ID: 'TGHU0000001' }, SealID: { '@': { AgencyCode: 'CA' }, '#': 'SEAL1' } },
+        },
         UnloadingLocation: { ID: 'CNSHA/2225', ArrivalDate: '20260102' },
       }),
     MT4101: () =>
@@ -187,8 +202,12 @@ describe('MessageID and SenderID rules', () => {
 
   it('MessageID is CN_<type>_1p1_<filing code>_<China time to the millisecond>', () => {
     const when = new Date('2018-09-03T03:36:40.022Z'); // 11:36:40.022 in China
-    expect(manifestMessageId('MT2101', '4201101115245_SWS0000000002_SW61000020170331_@', when)).toBe('CN_MT2101_1p1_4201101115245_20180903113640022');
-    expect(manifestMessageId('MT1101', manifestSenderId('0100', '123456789', '0000000001'), when)).toBe('CN_MT1101_1p1_0100123456789_20180903113640022');
+    expect(manifestMessageId('MT2101', '4201101115245_SWS0000000002_SW61000020170331_@', when)).toBe(
+      'CN_MT2101_1p1_4201101115245_20180903113640022',
+    );
+    expect(manifestMessageId('MT1101', manifestSenderId('0100', '123456789', '0000000001'), when)).toBe(
+      'CN_MT1101_1p1_0100123456789_20180903113640022',
+    );
     expect(manifestMessageId('MT2201', '4712666767427_47001002', when, '1P0')).toBe('CN_MT2201_1P0_4712666767427_20180903113640022');
     expect(MANIFEST_MESSAGE_ID_PATTERN.test(manifestMessageId('MT5101', '0100123456789', when))).toBe(true);
   });
@@ -202,11 +221,27 @@ describe('validation', () => {
   it('reports every problem at once, each with its path', () => {
     const problems = validateManifest({
       namespace: manifestNamespace('MT1101'),
-      head: { MessageID: 'CN_MT1101_1p1_0100123456789_2026', FunctionCode: '7', MessageType: 'MT2101', SenderID: 'nobody', SendTime: '2026-01-02', Version: '' },
+      head: {
+        MessageID: 'CN_MT1101_1p1_0100123456789_2026',
+        FunctionCode: '7',
+        MessageType: 'MT2101',
+        SenderID: 'nobody',
+        SendTime: '2026-01-02',
+        Version: '',
+      },
       declaration: null,
     });
     const paths = problems.map((p) => p.path);
-    expect(paths).toEqual(['Manifest@xmlns', 'Head.MessageID', 'Head.FunctionCode', 'Head.SenderID', 'Head.ReceiverID', 'Head.SendTime', 'Head.Version', 'Declaration']);
+    expect(paths).toEqual([
+      'Manifest@xmlns',
+      'Head.MessageID',
+      'Head.FunctionCode',
+      'Head.SenderID',
+      'Head.ReceiverID',
+      'Head.SendTime',
+      'Head.Version',
+      'Declaration',
+    ]);
     for (const p of problems) {
       expect(p.zh.length).toBeGreaterThan(0);
       expect(p.en.length).toBeGreaterThan(0);
@@ -215,18 +250,26 @@ describe('validation', () => {
 
   it('a missing MessageType is reported, and MessageID must agree with MessageType and SenderID', () => {
     const head = headFor('MT2101');
-    expect(validateManifest({ head: { ...head, MessageType: undefined }, declaration: [] }).map((p) => p.path)).toEqual(['Head.MessageType']);
+    expect(validateManifest({ head: { ...head, MessageType: undefined }, declaration: [] }).map((p) => p.path)).toEqual([
+      'Head.MessageType',
+    ]);
     const wrong = validateManifest({ head: { ...head, MessageType: 'MT1101' }, declaration: [] });
     expect(wrong.map((p) => p.path)).toEqual(['Head.MessageID']);
     expect(wrong[0].en).toContain('MT2101');
-    const otherSender = validateManifest({ head: { ...head, SenderID: manifestSenderId('5300', '123456789', '0000000001') }, declaration: [] });
+    const otherSender = validateManifest({
+      head: { ...head, SenderID: manifestSenderId('5300', '123456789', '0000000001') },
+      declaration: [],
+    });
     expect(otherSender.map((p) => p.path)).toEqual(['Head.MessageID']);
   });
 
   it('FunctionCode 11 is a customs response code, not something an enterprise sends', () => {
     expect(MANIFEST_FUNCTION_CODES['11'].sentBy).toBe('customs');
-    expect(validateManifest({ head: { ...headFor('MT2101'), FunctionCode: '11' }, declaration: [] }).map((p) => p.path)).toEqual(['Head.FunctionCode']);
-    for (const code of ['2', '3', '5', '9', '0']) expect(validateManifest({ head: { ...headFor('MT2101'), FunctionCode: code }, declaration: [] })).toEqual([]);
+    expect(validateManifest({ head: { ...headFor('MT2101'), FunctionCode: '11' }, declaration: [] }).map((p) => p.path)).toEqual([
+      'Head.FunctionCode',
+    ]);
+    for (const code of ['2', '3', '5', '9', '0'])
+      expect(validateManifest({ head: { ...headFor('MT2101'), FunctionCode: code }, declaration: [] })).toEqual([]);
   });
 });
 
@@ -276,7 +319,11 @@ describe('platform import response PlatImpRet', () => {
   });
 
   it('round-trips exactly', () => {
-    const xml = buildPlatImpRet({ head: { MessageID: 'CN_MT1101_1p1_0100123456789_20260102110405006', FunctionCode: '9', MessageType: 'MT1101' }, statementCode: 'E1', statementDescription: '数据中心入库成功' });
+    const xml = buildPlatImpRet({
+      head: { MessageID: 'CN_MT1101_1p1_0100123456789_20260102110405006', FunctionCode: '9', MessageType: 'MT1101' },
+      statementCode: 'E1',
+      statementDescription: '数据中心入库成功',
+    });
     const r = parsePlatImpRet(xml);
     expect(r.manifest.outcome?.group).toBe('accepted');
     expect(buildPlatImpRet(r.manifest)).toBe(xml);
@@ -289,13 +336,27 @@ describe('platform import response PlatImpRet', () => {
 });
 
 describe('customs response MTRES4', () => {
-  const responseHead: ManifestHead = { MessageID: 'SEA_2200132238475_2020111315', FunctionCode: '11', MessageType: 'MT2101', SenderID: '2200', ReceiverID: '2200132208081', SendTime: '20201104075460000', Version: '1.0' };
+  const responseHead: ManifestHead = {
+    MessageID: 'SEA_2200132238475_2020111315',
+    FunctionCode: '11',
+    MessageType: 'MT2101',
+    SenderID: '2200',
+    ReceiverID: '2200132208081',
+    SendTime: '20201104075460000',
+    Version: '1.0',
+  };
 
   it('01 (accepted) builds and parses with consignments and the statement', () => {
     const xml = buildManifestResponse({
       head: responseHead,
       borderTransportMeans: { JourneyID: '111315', ID: 'UN111315' },
-      consignments: [{ transportContractId: 'HDM30111315', associatedTransportId: '', responseType: { Code: '01', Text: '21301 预配舱单主要数据传输成功。' } }],
+      consignments: [
+        {
+          transportContractId: 'HDM30111315',
+          associatedTransportId: '',
+          responseType: { Code: '01', Text: '21301 预配舱单主要数据传输成功。' },
+        },
+      ],
       statementCode: '01',
       statementDescription: '海关接受申报',
     });
@@ -303,7 +364,13 @@ describe('customs response MTRES4', () => {
     const r = parseManifestResponse(xml);
     expect(r.head).toEqual(responseHead);
     expect(r.borderTransportMeans).toEqual({ JourneyID: '111315', ID: 'UN111315' });
-    expect(r.consignments).toEqual([{ transportContractId: 'HDM30111315', associatedTransportId: '', responseType: { Code: '01', Text: '21301 预配舱单主要数据传输成功。' } }]);
+    expect(r.consignments).toEqual([
+      {
+        transportContractId: 'HDM30111315',
+        associatedTransportId: '',
+        responseType: { Code: '01', Text: '21301 预配舱单主要数据传输成功。' },
+      },
+    ]);
     expect(r.statementCode).toBe('01');
     expect(r.outcome).toMatchObject({ group: 'accepted', zh: '海关接受申报' });
     expect(buildManifestResponse(r)).toBe(xml);
@@ -320,7 +387,9 @@ describe('customs response MTRES4', () => {
   });
 
   it('a per-consignment code decides when nothing else does', () => {
-    const r = parseManifestResponse(buildManifestResponse({ head: responseHead, consignments: [{ transportContractId: 'B1', responseType: { Code: '02' } }] }));
+    const r = parseManifestResponse(
+      buildManifestResponse({ head: responseHead, consignments: [{ transportContractId: 'B1', responseType: { Code: '02' } }] }),
+    );
     expect(r.outcome?.group).toBe('reviewing');
   });
 });
@@ -330,35 +399,65 @@ describe('customs response MTRES4', () => {
 
 /** Text that survives XML: no control characters, no surrounding whitespace (values are trimmed). */
 const safeText = fc
-  .array(fc.oneof(fc.constantFrom('&', '<', '>', '"', "'", '中', '国', '舱', '单', ' ', '-', '/', '_', '#', '@', ']]>'), fc.string({ minLength: 1, maxLength: 3 }).filter((s) => /^[\x20-\x7e]+$/.test(s))), { maxLength: 8 })
+  .array(
+    fc.oneof(
+      fc.constantFrom('&', '<', '>', '"', "'", '中', '国', '舱', '单', ' ', '-', '/', '_', '#', '@', ']]>'),
+      fc.string({ minLength: 1, maxLength: 3 }).filter((s) => /^[\x20-\x7e]+$/.test(s)),
+    ),
+    { maxLength: 8 },
+  )
   .map((parts) => parts.join('').trim());
 
-const nameArb = fc.constantFrom('ID', 'Name', 'JourneyID', 'TypeCode', 'Content', 'Line', 'CityName', 'QuantityQuantity', 'CargoDescription');
+const nameArb = fc.constantFrom(
+  'ID',
+  'Name',
+  'JourneyID',
+  'TypeCode',
+  'Content',
+  'Line',
+  'CityName',
+  'QuantityQuantity',
+  'CargoDescription',
+);
 const groupArb = fc.constantFrom('Consignment', 'TransportEquipment', 'ConsignmentItem', 'Consignee', 'Address', 'Commodity');
 
-const leafArb: fc.Arbitrary<XNode> = fc.record({ name: nameArb, text: safeText, attr: fc.option(safeText, { nil: undefined }) }).map(({ name, text, attr }): XNode => ({
-  name,
-  prefix: '',
-  attrs: attr === undefined ? {} : { CurrencyTypeCode: attr },
-  children: [],
-  text,
-}));
+const leafArb: fc.Arbitrary<XNode> = fc
+  .record({ name: nameArb, text: safeText, attr: fc.option(safeText, { nil: undefined }) })
+  .map(({ name, text, attr }): XNode => ({
+    name,
+    prefix: '',
+    attrs: attr === undefined ? {} : { CurrencyTypeCode: attr },
+    children: [],
+    text,
+  }));
 
 const treeArb: fc.Arbitrary<XNode[]> = fc.letrec((tie) => ({
-  node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leafArb, fc.record({ name: groupArb, kids: tie('kids') as fc.Arbitrary<XNode[]> }).map(({ name, kids }) => ({ name, prefix: '', attrs: {}, children: kids } as XNode))),
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leafArb,
+    fc
+      .record({ name: groupArb, kids: tie('kids') as fc.Arbitrary<XNode[]> })
+      .map(({ name, kids }) => ({ name, prefix: '', attrs: {}, children: kids }) as XNode),
+  ),
   kids: fc.array(tie('node') as fc.Arbitrary<XNode>, { minLength: 1, maxLength: 4 }),
 })).kids as fc.Arbitrary<XNode[]>;
 
 describe('property: build → parse round trip', () => {
   it('any manifest built from safe strings (Chinese, &, <) reads back equal', () => {
     fc.assert(
-      fc.property(fc.constantFrom('MT1101', 'MT2101', 'MT3101', 'MT4101', 'MT5101'), safeText, safeText, treeArb, (type, receiver, version, declaration) => {
-        const input: ManifestInput = { head: { ...headFor(type), ReceiverID: receiver, Version: version }, declaration };
-        const parsed = parseManifest(buildManifest(input));
-        expect(parsed.head).toEqual(input.head);
-        expect(parsed.declaration).toEqual(declaration);
-        expect(parseManifest(buildManifest(parsed))).toEqual(parsed);
-      }),
+      fc.property(
+        fc.constantFrom('MT1101', 'MT2101', 'MT3101', 'MT4101', 'MT5101'),
+        safeText,
+        safeText,
+        treeArb,
+        (type, receiver, version, declaration) => {
+          const input: ManifestInput = { head: { ...headFor(type), ReceiverID: receiver, Version: version }, declaration };
+          const parsed = parseManifest(buildManifest(input));
+          expect(parsed.head).toEqual(input.head);
+          expect(parsed.declaration).toEqual(declaration);
+          expect(parseManifest(buildManifest(parsed))).toEqual(parsed);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -366,7 +465,12 @@ describe('property: build → parse round trip', () => {
   it('any MTRES4 response reads back equal', () => {
     fc.assert(
       fc.property(safeText, safeText, fc.constantFrom(...MANIFEST_STATEMENT_CODES.map((s) => s.code)), (bill, text, code) => {
-        const xml = buildManifestResponse({ head: { MessageID: 'M1', FunctionCode: '11' }, consignments: [{ transportContractId: bill, responseType: { Code: code, Text: text } }], statementCode: code, statementDescription: text });
+        const xml = buildManifestResponse({
+          head: { MessageID: 'M1', FunctionCode: '11' },
+          consignments: [{ transportContractId: bill, responseType: { Code: code, Text: text } }],
+          statementCode: code,
+          statementDescription: text,
+        });
         const r = parseManifestResponse(xml);
         expect(r.consignments).toEqual([{ transportContractId: bill, responseType: { Code: code, Text: text } }]);
         expect(r.statementDescription).toBe(text);

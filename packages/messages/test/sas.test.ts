@@ -47,7 +47,11 @@ describe('金关二期 Package messages from the field', () => {
   it('the SentBox INV101 is wrapped in Signature/Object and keeps DelcareFlag and the head', () => {
     const p = parseSasPackage(fixture('npts_SentBox_INV101_Signature_Package.xml'));
     expect(p.signature).not.toBeNull();
-    expect(p.envelope).toMatchObject({ message_id: 'QDI52072019112514155240', sender_id: 'DXPESW0000003241', receiver_id: 'DXPEDCNEMS000001' });
+    expect(p.envelope).toMatchObject({
+      message_id: 'QDI52072019112514155240',
+      sender_id: 'DXPESW0000003241',
+      receiver_id: 'DXPEDCNEMS000001',
+    });
     const inv = inv101From(p);
     expect(inv.delcareFlag).toBe('0');
     expect(inv.head.PutrecNo).toBe('C520719A0404');
@@ -76,13 +80,24 @@ describe('金关二期 Package messages from the field', () => {
   }
 
   it('accepts the correctly spelled CommonResponseMessage when reading', () => {
-    expect(parseCommonResponse('<CommonResponseMessage><EtpsPreentNo>A</EtpsPreentNo><CheckInfo>ok</CheckInfo><DealFlag>0</DealFlag></CommonResponseMessage>').dealFlag).toBe('0');
+    expect(
+      parseCommonResponse(
+        '<CommonResponseMessage><EtpsPreentNo>A</EtpsPreentNo><CheckInfo>ok</CheckInfo><DealFlag>0</DealFlag></CommonResponseMessage>',
+      ).dealFlag,
+    ).toBe('0');
   });
 
   it('validation of an INV101 lists every problem with its path', () => {
     const inv = inv101From(parseSasPackage(fixture('npts_SentBox_INV101_Signature_Package.xml')));
     const bad = { ...inv, delcareFlag: '5', head: { ...inv.head, PutrecNo: '', BizopEtpsno: 'x' }, lists: [] };
-    expect(validateInv101(bad).map((p) => p.path)).toEqual(expect.arrayContaining(['BussinessData.DelcareFlag', 'InvtHeadType.PutrecNo', 'InvtHeadType.BizopEtpsno', 'InvtMessage.InvtListType']));
+    expect(validateInv101(bad).map((p) => p.path)).toEqual(
+      expect.arrayContaining([
+        'BussinessData.DelcareFlag',
+        'InvtHeadType.PutrecNo',
+        'InvtHeadType.BizopEtpsno',
+        'InvtMessage.InvtListType',
+      ]),
+    );
   });
 });
 
@@ -108,14 +123,32 @@ describe('SM2/SM3 signature of a Package', () => {
 });
 
 describe('manual data push format (OSWEMS01 stock, OSWEMS02 incremental)', () => {
-  const envelope = sasEnvelope({ messageId: 'PUSH000001', messageType: MANUAL_INCREMENTAL_TYPE, senderId: 'DXPEDCEMS0000001', receiverId: 'DXPESW5300000002', at: new Date('2026-11-21T02:00:00Z') });
+  const envelope = sasEnvelope({
+    messageId: 'PUSH000001',
+    messageType: MANUAL_INCREMENTAL_TYPE,
+    senderId: 'DXPEDCEMS0000001',
+    receiverId: 'DXPESW5300000002',
+    at: new Date('2026-11-21T02:00:00Z'),
+  });
   const data: ManualData = {
     kind: 'incremental',
     manualNo: 'E53002600001',
     version: 4,
     head: { BizopEtpsno: '4403960002', BizopEtpsNm: '深圳市华南进出口贸易有限公司', MasterCuscd: '5300' },
-    imgs: [{ serial: 31, mark: '3', fields: { GdsMtno: 'M-031', Gdecd: '8541100000', GdsNm: '二极管', GdsSpcfModelDesc: 'SOD-123', DclUnitcd: '007', DclQty: '1000' } }],
-    exgs: [{ serial: 2, mark: '1', fields: { GdsMtno: 'P-002', Gdecd: '8517620000', GdsNm: '智能手表', GdsSpcfModelDesc: '型号2', DclUnitcd: '007', DclQty: '800' } }],
+    imgs: [
+      {
+        serial: 31,
+        mark: '3',
+        fields: { GdsMtno: 'M-031', Gdecd: '8541100000', GdsNm: '二极管', GdsSpcfModelDesc: 'SOD-123', DclUnitcd: '007', DclQty: '1000' },
+      },
+    ],
+    exgs: [
+      {
+        serial: 2,
+        mark: '1',
+        fields: { GdsMtno: 'P-002', Gdecd: '8517620000', GdsNm: '智能手表', GdsSpcfModelDesc: '型号2', DclUnitcd: '007', DclQty: '800' },
+      },
+    ],
   };
 
   it('builds a Package that reads back as the same data', () => {
@@ -128,14 +161,22 @@ describe('manual data push format (OSWEMS01 stock, OSWEMS02 incremental)', () =>
   });
 
   it('a stock snapshot holds at most 10,000 rows per type, all unchanged', () => {
-    const rows = Array.from({ length: STOCK_ROWS_LIMIT + 1 }, (_, i) => ({ serial: i + 1, mark: '0' as const, fields: { Gdecd: '8541100000' } }));
+    const rows = Array.from({ length: STOCK_ROWS_LIMIT + 1 }, (_, i) => ({
+      serial: i + 1,
+      mark: '0' as const,
+      fields: { Gdecd: '8541100000' },
+    }));
     const problems = validateManualData({ ...data, kind: 'stock', imgs: rows, exgs: [{ serial: 1, mark: '3', fields: {} }] });
     expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(['EmsImgList.EmsImg', 'EmsExgList.EmsExg[1].ModfMarkcd']));
   });
 
   it('property: any rows survive build → parse', () => {
     const safe = fc.array(fc.constantFrom('料', '件', '&', '<', 'A', '1', '-', ' '), { maxLength: 10 }).map((a) => a.join('').trim());
-    const item = fc.record({ serial: fc.integer({ min: 1, max: 99999 }), mark: fc.constantFrom('0', '1', '2', '3' as const), fields: fc.record({ GdsNm: safe, DclQty: safe }) });
+    const item = fc.record({
+      serial: fc.integer({ min: 1, max: 99999 }),
+      mark: fc.constantFrom('0', '1', '2', '3' as const),
+      fields: fc.record({ GdsNm: safe, DclQty: safe }),
+    });
     fc.assert(
       fc.property(fc.array(item, { maxLength: 8 }), fc.array(item, { maxLength: 8 }), (imgs, exgs) => {
         const d = { ...data, imgs, exgs } as ManualData;

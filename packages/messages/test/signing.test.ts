@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLES } from '../../../test/helpers.js';
-import { decSignature, generateCardKeys, keyFingerprint, MessageRejected, openCardKey, parseDecMessage, signDecMessage, verifyDecMessage } from '../src/index.js';
+import {
+  decSignature,
+  generateCardKeys,
+  keyFingerprint,
+  MessageRejected,
+  openCardKey,
+  parseDecMessage,
+  signDecMessage,
+  verifyDecMessage,
+} from '../src/index.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
 const card = generateCardKeys('12345678');
@@ -22,7 +31,14 @@ describe('SM2/SM3 signing of a DecMessage', () => {
 
   it('any change to the message breaks the signature', () => {
     const signed = signDecMessage(example, input);
-    expect(verifyDecMessage(signed.replace('<DeclTrnRel>0</DeclTrnRel>', '<DeclTrnRel>1</DeclTrnRel>').replace('深圳市华南进出口贸易有限公司', '深圳市华北进出口贸易有限公司'), card.publicKeyPem)).toBe(false);
+    expect(
+      verifyDecMessage(
+        signed
+          .replace('<DeclTrnRel>0</DeclTrnRel>', '<DeclTrnRel>1</DeclTrnRel>')
+          .replace('深圳市华南进出口贸易有限公司', '深圳市华北进出口贸易有限公司'),
+        card.publicKeyPem,
+      ),
+    ).toBe(false);
   });
 
   it('another card key does not verify', () => {

@@ -27,7 +27,11 @@ async function codeOf(buf: Buffer, limits?: Parameters<typeof readDeclarationZip
 
 describe('declaration ZIP rules', () => {
   it('accepts one XML plus PDF attachments', async () => {
-    const zip = await writeZip([{ name: 'dec.xml', data: xml }, { name: 'invoice.pdf', data: pdf }, { name: '合同.pdf', data: pdf }]);
+    const zip = await writeZip([
+      { name: 'dec.xml', data: xml },
+      { name: 'invoice.pdf', data: pdf },
+      { name: '合同.pdf', data: pdf },
+    ]);
     const r = await readDeclarationZip(zip);
     expect(r.xml.name).toBe('dec.xml');
     expect(r.attachments.map((a) => a.name)).toEqual(['invoice.pdf', '合同.pdf']);
@@ -39,8 +43,22 @@ describe('declaration ZIP rules', () => {
   });
 
   it('refuses more than one XML, or anything but PDF beside it (C908)', async () => {
-    expect(await codeOf(await writeZip([{ name: 'a.xml', data: xml }, { name: 'b.xml', data: xml }]))).toBe('C908');
-    expect(await codeOf(await writeZip([{ name: 'a.xml', data: xml }, { name: 'run.exe', data: pdf }]))).toBe('C908');
+    expect(
+      await codeOf(
+        await writeZip([
+          { name: 'a.xml', data: xml },
+          { name: 'b.xml', data: xml },
+        ]),
+      ),
+    ).toBe('C908');
+    expect(
+      await codeOf(
+        await writeZip([
+          { name: 'a.xml', data: xml },
+          { name: 'run.exe', data: pdf },
+        ]),
+      ),
+    ).toBe('C908');
     expect(await codeOf(await writeZip([{ name: 'invoice.pdf', data: pdf }]))).toBe('C908');
   });
 

@@ -27,82 +27,116 @@ import { startSandboxWorker, type SandboxWorker } from './core/sandbox/worker.js
 export const PLATFORM_ROLES = ['all', 'api', 'sandbox'] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 
-export const PlatformConfigSchema = z.object({
-  role: z.enum(PLATFORM_ROLES).default('all'),
-  /** SQLite database file (the embedded default); `store` names a PostgreSQL database instead */
-  dbFile: z.string().min(1).optional(),
-  /** where the data lives: `postgres://user@host:5432/db` (several instances may share it) or a SQLite file */
-  store: z.string().min(1).optional(),
-  postgres: z
-    .object({ poolSize: z.number().int().min(2).max(200).default(10) })
-    .default({ poolSize: 10 }),
-  /**
-   * the exchange of RabbitMQ clients: `http` (only the HTTP exchange, the default) or the platform's
-   * own broker user `amqp(s)://user:password@host:5672/vhost`; the HTTP exchange serves HTTP clients either way
-   */
-  exchange: z
-    .string()
-    .default('http')
-    .refine((v) => v === 'http' || /^amqps?:\/\/[^/]/.test(v), 'exchange is `http` or an amqp:// / amqps:// URL'),
-  amqp: z
-    .object({
-      /** RabbitMQ management API, default `http://<user>:<password>@<host>:15672` */
-      managementUrl: z.url().optional(),
-      instanceName: z.string().optional(),
-      deliveryLimit: z.number().int().min(1).max(1000).default(5),
-      prefetch: z.number().int().min(1).max(10_000).default(32),
-      sweepMs: z.number().int().min(50).default(1000),
-      discoverMs: z.number().int().min(100).default(3000),
-      declareVhost: z.boolean().default(true),
-      caFile: z.string().optional(),
-      /** the broker URL import clients connect to (their 传输设置), e.g. `amqps://mq.example.com:5671/osw`; default: `exchange` without the platform's login */
-      clientUrl: z
-        .string()
-        .refine((v) => /^amqps?:\/\/[^/]/.test(v), 'amqp.clientUrl is an amqp:// or amqps:// URL')
-        .refine((v) => !/^amqps?:\/\/[^/@]*@/.test(v), 'amqp.clientUrl carries no user or password (each client logs in as its own broker user)')
-        .optional(),
-      /** reconnect backoff after a dropped connection or a broker restart */
-      retryBaseMs: z.number().int().min(1).default(200),
-      retryMaxMs: z.number().int().min(1).default(10_000),
-    })
-    .default({ deliveryLimit: 5, prefetch: 32, sweepMs: 1000, discoverMs: 3000, declareVhost: true, retryBaseMs: 200, retryMaxMs: 10_000 }),
-  host: z.string().default('127.0.0.1'),
-  port: z.number().int().min(0).max(65535).default(8080),
-  /** time between two sandbox receipts of one declaration */
-  sandboxPaceMs: z.number().int().min(0).default(2000),
-  sandboxTickMs: z.number().int().min(10).default(100),
-  /** sandbox scenario file (YAML or JSON): outcome rules and pace (docs/sandbox.md) */
-  sandboxScenarioFile: z.string().min(1).optional(),
-  /** a manual change request is approved by the sandbox this long after it was made */
-  manualApprovalDelayMs: z.number().int().min(0).default(5000),
-  /** the push engine (docs/push.md) */
-  push: z
-    .object({
-      tickMs: z.number().int().min(10).default(200),
-      retentionDays: z.number().int().min(1).default(90),
-      stockRowsPerMessage: z.number().int().min(1).max(10_000).default(1000),
-      retryScheduleMs: z.array(z.number().int().min(0)).min(1).default([10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000]),
-      suspendAfterFailures: z.number().int().min(1).default(10),
-      probeEveryMs: z.number().int().min(100).default(600_000),
-      clientAckTimeoutMs: z.number().int().min(1000).default(3_600_000),
-      clientMaxTakes: z.number().int().min(1).default(10),
-      webhookTimeoutMs: z.number().int().min(100).default(10_000),
-      /** how long a worker's claim on pushes lasts: a crashed instance's claimed pushes wait this long */
-      leaseMs: z.number().int().min(1000).default(60_000),
-    })
-    .default({ tickMs: 200, retentionDays: 90, stockRowsPerMessage: 1000, retryScheduleMs: [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000], suspendAfterFailures: 10, probeEveryMs: 600_000, clientAckTimeoutMs: 3_600_000, clientMaxTakes: 10, webhookTimeoutMs: 10_000, leaseMs: 60_000 }),
-  webRoot: z.string().optional(),
-  maxMessageBytes: z.number().int().positive().default(64 * 1024 * 1024),
-  /** the platform's public base URL (e.g. `https://sw.example.com`): the endpoint in new clients' transport settings; else each request's own */
-  publicUrl: z.url().optional(),
-  /** SMS provider for verification codes: the embedded outbox (default), or an HTTP SMS gateway */
-  sms: z
-    .discriminatedUnion('provider', [
-      z.object({ provider: z.literal('outbox') }),
-      z.object({ provider: z.literal('http'), url: z.url(), token: z.string().optional(), timeoutMs: z.number().int().positive().default(10_000) }),
-    ])
-    .default({ provider: 'outbox' }),
-}).refine((c) => c.dbFile || c.store, { message: 'the store is required: `store` (postgres:// URL or SQLite file) or `dbFile`', path: ['store'] });
+export const PlatformConfigSchema = z
+  .object({
+    role: z.enum(PLATFORM_ROLES).default('all'),
+    /** SQLite database file (the embedded default); `store` names a PostgreSQL database instead */
+    dbFile: z.string().min(1).optional(),
+    /** where the data lives: `postgres://user@host:5432/db` (several instances may share it) or a SQLite file */
+    store: z.string().min(1).optional(),
+    postgres: z.object({ poolSize: z.number().int().min(2).max(200).default(10) }).default({ poolSize: 10 }),
+    /**
+     * the exchange of RabbitMQ clients: `http` (only the HTTP exchange, the default) or the platform's
+     * own broker user `amqp(s)://user:password@host:5672/vhost`; the HTTP exchange serves HTTP clients either way
+     */
+    exchange: z
+      .string()
+      .default('http')
+      .refine((v) => v === 'http' || /^amqps?:\/\/[^/]/.test(v), 'exchange is `http` or an amqp:// / amqps:// URL'),
+    amqp: z
+      .object({
+        /** RabbitMQ management API, default `http://<user>:<password>@<host>:15672` */
+        managementUrl: z.url().optional(),
+        instanceName: z.string().optional(),
+        deliveryLimit: z.number().int().min(1).max(1000).default(5),
+        prefetch: z.number().int().min(1).max(10_000).default(32),
+        sweepMs: z.number().int().min(50).default(1000),
+        discoverMs: z.number().int().min(100).default(3000),
+        declareVhost: z.boolean().default(true),
+        caFile: z.string().optional(),
+        /** the broker URL import clients connect to (their 传输设置), e.g. `amqps://mq.example.com:5671/osw`; default: `exchange` without the platform's login */
+        clientUrl: z
+          .string()
+          .refine((v) => /^amqps?:\/\/[^/]/.test(v), 'amqp.clientUrl is an amqp:// or amqps:// URL')
+          .refine(
+            (v) => !/^amqps?:\/\/[^/@]*@/.test(v),
+            'amqp.clientUrl carries no user or password (each client logs in as its own broker user)',
+          )
+          .optional(),
+        /** reconnect backoff after a dropped connection or a broker restart */
+        retryBaseMs: z.number().int().min(1).default(200),
+        retryMaxMs: z.number().int().min(1).default(10_000),
+      })
+      .default({
+        deliveryLimit: 5,
+        prefetch: 32,
+        sweepMs: 1000,
+        discoverMs: 3000,
+        declareVhost: true,
+        retryBaseMs: 200,
+        retryMaxMs: 10_000,
+      }),
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** time between two sandbox receipts of one declaration */
+    sandboxPaceMs: z.number().int().min(0).default(2000),
+    sandboxTickMs: z.number().int().min(10).default(100),
+    /** sandbox scenario file (YAML or JSON): outcome rules and pace (docs/sandbox.md) */
+    sandboxScenarioFile: z.string().min(1).optional(),
+    /** a manual change request is approved by the sandbox this long after it was made */
+    manualApprovalDelayMs: z.number().int().min(0).default(5000),
+    /** the push engine (docs/push.md) */
+    push: z
+      .object({
+        tickMs: z.number().int().min(10).default(200),
+        retentionDays: z.number().int().min(1).default(90),
+        stockRowsPerMessage: z.number().int().min(1).max(10_000).default(1000),
+        retryScheduleMs: z.array(z.number().int().min(0)).min(1).default([10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000]),
+        suspendAfterFailures: z.number().int().min(1).default(10),
+        probeEveryMs: z.number().int().min(100).default(600_000),
+        clientAckTimeoutMs: z.number().int().min(1000).default(3_600_000),
+        clientMaxTakes: z.number().int().min(1).default(10),
+        webhookTimeoutMs: z.number().int().min(100).default(10_000),
+        /** how long a worker's claim on pushes lasts: a crashed instance's claimed pushes wait this long */
+        leaseMs: z.number().int().min(1000).default(60_000),
+      })
+      .default({
+        tickMs: 200,
+        retentionDays: 90,
+        stockRowsPerMessage: 1000,
+        retryScheduleMs: [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000],
+        suspendAfterFailures: 10,
+        probeEveryMs: 600_000,
+        clientAckTimeoutMs: 3_600_000,
+        clientMaxTakes: 10,
+        webhookTimeoutMs: 10_000,
+        leaseMs: 60_000,
+      }),
+    webRoot: z.string().optional(),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024 * 1024),
+    /** the platform's public base URL (e.g. `https://sw.example.com`): the endpoint in new clients' transport settings; else each request's own */
+    publicUrl: z.url().optional(),
+    /** SMS provider for verification codes: the embedded outbox (default), or an HTTP SMS gateway */
+    sms: z
+      .discriminatedUnion('provider', [
+        z.object({ provider: z.literal('outbox') }),
+        z.object({
+          provider: z.literal('http'),
+          url: z.url(),
+          token: z.string().optional(),
+          timeoutMs: z.number().int().positive().default(10_000),
+        }),
+      ])
+      .default({ provider: 'outbox' }),
+  })
+  .refine((c) => c.dbFile || c.store, {
+    message: 'the store is required: `store` (postgres:// URL or SQLite file) or `dbFile`',
+    path: ['store'],
+  });
 export type PlatformConfig = z.input<typeof PlatformConfigSchema>;
 
 /** Opens the configured store: PostgreSQL for a postgres:// URL, else the SQLite file. */
@@ -131,7 +165,10 @@ export interface RunningPlatform {
 
 /** A worker that is not run in this process (its role leaves it to another). */
 const idleSandboxWorker: SandboxWorker = { runDue: async () => 0, stop: async () => undefined };
-const idlePushWorker: PushWorker = { runDue: async () => ({ requests: 0, delivered: 0, queued: 0, failed: 0, held: 0 }), stop: async () => undefined };
+const idlePushWorker: PushWorker = {
+  runDue: async () => ({ requests: 0, delivered: 0, queued: 0, failed: 0, held: 0 }),
+  stop: async () => undefined,
+};
 
 export async function startPlatform(input: PlatformConfig, logger: Logger): Promise<RunningPlatform> {
   const config = PlatformConfigSchema.parse(input);
@@ -141,14 +178,22 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
   const local = new InProcessNotifier();
   // on PostgreSQL every process is told of deliveries queued in the others (the sandbox process, other instances)
   const where = config.store ?? config.dbFile!;
-  const pgNotifier = isPostgresUrl(where) ? new PostgresNotifier(where, (channel, payload) => sql`select pg_notify(${channel}, ${payload})`.execute(opened.db), local, logger) : null;
+  const pgNotifier = isPostgresUrl(where)
+    ? new PostgresNotifier(where, (channel, payload) => sql`select pg_notify(${channel}, ${payload})`.execute(opened.db), local, logger)
+    : null;
   await pgNotifier?.start();
   const notifier = pgNotifier ?? local;
   const base = { store: opened.store, clock: systemClock, logger, notifier };
   const sandbox = new CustomsSandbox({ paceMs: config.sandboxPaceMs, manualApprovalMs: config.manualApprovalDelayMs, scenario });
   // the sandbox process serves no client: it does not connect to RabbitMQ (the API instances forward its receipts)
-  const amqpExchange = config.exchange === 'http' || role === 'sandbox' ? null : new AmqpExchange({ ...base, customs: sandbox }, { url: config.exchange, ...config.amqp });
-  const deps: PlatformDeps = { ...base, ...(amqpExchange ? { broker: amqpExchange.accounts, deadLetters: amqpExchange.deadLetterQueue } : {}) };
+  const amqpExchange =
+    config.exchange === 'http' || role === 'sandbox'
+      ? null
+      : new AmqpExchange({ ...base, customs: sandbox }, { url: config.exchange, ...config.amqp });
+  const deps: PlatformDeps = {
+    ...base,
+    ...(amqpExchange ? { broker: amqpExchange.accounts, deadLetters: amqpExchange.deadLetterQueue } : {}),
+  };
   if (amqpExchange)
     await amqpExchange.start().catch(async (err) => {
       await amqpExchange.stop().catch(() => undefined);
@@ -163,8 +208,19 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
       : new OutboxSmsSender(deps);
   const { tickMs: pushTickMs, ...pushPolicy } = config.push;
   const pushEngine = new PushEngine(deps, { sms, app: new FeedAppPush(deps), webhook: new FetchWebhookPort() }, pushPolicy);
-  const pushWorker = role === 'sandbox' ? idlePushWorker : startPushWorker(pushEngine, logger.child({ component: 'push' }), { tickMs: pushTickMs });
-  const app = role === 'sandbox' ? await healthOnly() : await build({ deps, customs: sandbox, webRoot: config.webRoot, maxMessageBytes: config.maxMessageBytes, publicUrl: config.publicUrl, sms });
+  const pushWorker =
+    role === 'sandbox' ? idlePushWorker : startPushWorker(pushEngine, logger.child({ component: 'push' }), { tickMs: pushTickMs });
+  const app =
+    role === 'sandbox'
+      ? await healthOnly()
+      : await build({
+          deps,
+          customs: sandbox,
+          webRoot: config.webRoot,
+          maxMessageBytes: config.maxMessageBytes,
+          publicUrl: config.publicUrl,
+          sms,
+        });
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });

@@ -28,8 +28,14 @@ describe.skipIf(!AMQP_URL)('transport settings of RabbitMQ clients', () => {
   let derived: RunningPlatform;
 
   beforeAll(async () => {
-    configured = await startPlatform({ dbFile: `${tmp.dir}/a.db`, port: 0, exchange: vh.url, amqp: { clientUrl: 'amqps://mq.example.com:5671/osw' } }, silent);
-    derived = await startPlatform({ dbFile: `${tmp.dir}/b.db`, port: 0, exchange: `${vh.url}?heartbeat=5`, amqp: { instanceName: 'osw-settings-2' } }, silent);
+    configured = await startPlatform(
+      { dbFile: `${tmp.dir}/a.db`, port: 0, exchange: vh.url, amqp: { clientUrl: 'amqps://mq.example.com:5671/osw' } },
+      silent,
+    );
+    derived = await startPlatform(
+      { dbFile: `${tmp.dir}/b.db`, port: 0, exchange: `${vh.url}?heartbeat=5`, amqp: { instanceName: 'osw-settings-2' } },
+      silent,
+    );
   });
 
   afterAll(async () => {
@@ -40,10 +46,26 @@ describe.skipIf(!AMQP_URL)('transport settings of RabbitMQ clients', () => {
   });
 
   async function apply(platform: RunningPlatform) {
-    await createEnterprise(platform.deps, { customsCode: '4403980001', uscc: '91440300MA5G0B1X2K', name: '深圳市前海通关报关有限公司', region: '5300' });
+    await createEnterprise(platform.deps, {
+      customsCode: '4403980001',
+      uscc: '91440300MA5G0B1X2K',
+      name: '深圳市前海通关报关有限公司',
+      region: '5300',
+    });
     const legal = await issueCard(platform.deps, { enterpriseCode: '4403980001', kind: 'legal', pin: '88888888' });
     const actor = { enterpriseCode: '4403980001', account: 'broker01', operatorCode: 'QH0030' };
-    const r = await applyForClient(platform.deps, actor, { region: randomRegion(), version: '2.0', transport: 'rabbitmq', environment: 'test', card: { cardNo: legal.cardNo, pin: '88888888' } }, 'https://sw.example.com');
+    const r = await applyForClient(
+      platform.deps,
+      actor,
+      {
+        region: randomRegion(),
+        version: '2.0',
+        transport: 'rabbitmq',
+        environment: 'test',
+        card: { cardNo: legal.cardNo, pin: '88888888' },
+      },
+      'https://sw.example.com',
+    );
     users.push(brokerNames(r.client.clientId).user);
     return r.transportSettings;
   }
@@ -52,7 +74,7 @@ describe.skipIf(!AMQP_URL)('transport settings of RabbitMQ clients', () => {
     expect((await apply(configured)).endpoint).toBe('amqps://mq.example.com:5671/osw');
   });
 
-  test('without it, the exchange URL without the platform\'s login and parameters', async () => {
+  test("without it, the exchange URL without the platform's login and parameters", async () => {
     const plain = new URL(vh.url);
     const s = await apply(derived);
     expect(s.endpoint).toBe(`amqp://${plain.host}/${vh.vhost}`);

@@ -59,10 +59,24 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: one broker user per client', () =
   }
 
   beforeAll(async () => {
-    platform = await startPlatform({ dbFile: `${tmp.dir}/platform.db`, port: 0, exchange: vh.url, amqp: { discoverMs: 200, sweepMs: 100 } }, silent);
+    platform = await startPlatform(
+      { dbFile: `${tmp.dir}/platform.db`, port: 0, exchange: vh.url, amqp: { discoverMs: 200, sweepMs: 100 } },
+      silent,
+    );
     const deps = platform.deps;
-    await createEnterprise(deps, { customsCode: '4403980001', uscc: '91440300MA5G0B1X2K', name: '深圳市前海通关报关有限公司', region: '5300' });
-    await createOperator(deps, { account: 'broker01', password: 'osw-demo-broker', enterpriseCode: '4403980001', name: '林晓峰', operatorCode: 'QH0030' });
+    await createEnterprise(deps, {
+      customsCode: '4403980001',
+      uscc: '91440300MA5G0B1X2K',
+      name: '深圳市前海通关报关有限公司',
+      region: '5300',
+    });
+    await createOperator(deps, {
+      account: 'broker01',
+      password: 'osw-demo-broker',
+      enterpriseCode: '4403980001',
+      name: '林晓峰',
+      operatorCode: 'QH0030',
+    });
     const card = await issueCard(deps, { enterpriseCode: '4403980001', kind: 'legal', pin: '123456' });
     legal = { cardNo: card.cardNo, pin: '123456' };
     a = await registerClient(deps, { enterpriseCode: '4403980001', region, transport: 'amqp', environment: 'test' });
@@ -84,7 +98,9 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: one broker user per client', () =
     expect(queues.map((q) => q.name)).toEqual(expect.arrayContaining([n.sendQueue, n.receiveQueue, 'osw.dead-letter']));
     expect(await mgmt.getUser(n.user)).toBeTruthy();
     const conn = await as(a);
-    expect(await attempt(conn, (ch) => ch.publish(n.exchange, '', Buffer.from('<x/>'), { messageId: `${a.clientId}000001` }))).toBe('allowed');
+    expect(await attempt(conn, (ch) => ch.publish(n.exchange, '', Buffer.from('<x/>'), { messageId: `${a.clientId}000001` }))).toBe(
+      'allowed',
+    );
     expect(await attempt(conn, (ch) => ch.consume(n.receiveQueue, () => undefined))).toBe('allowed');
   });
 
@@ -96,7 +112,7 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: one broker user per client', () =
       ["consume B's receive queue", (ch) => ch.consume(nb.receiveQueue, () => undefined)],
       ["get from B's receive queue", (ch) => ch.get(nb.receiveQueue)],
       ["consume B's send queue", (ch) => ch.consume(nb.sendQueue, () => undefined)],
-      ["consume its own send queue", (ch) => ch.consume(na.sendQueue, () => undefined)],
+      ['consume its own send queue', (ch) => ch.consume(na.sendQueue, () => undefined)],
       ["publish to B's send exchange", (ch) => ch.publish(nb.exchange, '', Buffer.from('<x/>'))],
       ["publish straight into B's send queue", (ch) => ch.publish('', nb.sendQueue, Buffer.from('<x/>'))],
       ["publish straight into B's receive queue", (ch) => ch.publish('', nb.receiveQueue, Buffer.from('<x/>'))],
@@ -113,7 +129,8 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: one broker user per client', () =
     ];
     const outcomes: Record<string, string> = {};
     for (const [what, action] of forbidden) outcomes[what] = await attempt(conn, action);
-    for (const [what, outcome] of Object.entries(outcomes)) expect({ what, refused: /ACCESS_REFUSED/.test(outcome) }).toEqual({ what, refused: true });
+    for (const [what, outcome] of Object.entries(outcomes))
+      expect({ what, refused: /ACCESS_REFUSED/.test(outcome) }).toEqual({ what, refused: true });
     // logging in as B with A's password
     await expect(as(a, nb.user)).rejects.toThrow(/ACCESS.REFUSED/);
   });
@@ -121,7 +138,12 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: one broker user per client', () =
   test('the platform learns the sender from the queue: a message in A’s exchange is imported as A’s', async () => {
     const t = new AmqpTransport({ url: vh.url, clientId: a.clientId, password: a.secret, sendTimeoutMs: 10_000 });
     try {
-      const answer = await t.send({ messageId: `${a.clientId}20260101000000000001`, fileName: 'hello.xml', business: 'declaration', body: Buffer.from('<Hello/>') });
+      const answer = await t.send({
+        messageId: `${a.clientId}20260101000000000001`,
+        fileName: 'hello.xml',
+        business: 'declaration',
+        body: Buffer.from('<Hello/>'),
+      });
       expect(answer.accepted).toBe(false);
       expect(answer.responseXml).toContain('C903');
       const row = await platform.deps.store.inbound.get(a.clientId, `${a.clientId}20260101000000000001`);
@@ -140,6 +162,10 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: one broker user per client', () =
     await closed;
     expect(await platform.amqp!.management.getUser(brokerNames(b.clientId).user)).toBeUndefined();
     await expect(as(b)).rejects.toThrow(/ACCESS.REFUSED/);
-    await waitFor(async () => (await platform.amqp!.management.connections(brokerNames(b.clientId).user)).length === 0, 'no connection of B left', 5000);
+    await waitFor(
+      async () => (await platform.amqp!.management.connections(brokerNames(b.clientId).user)).length === 0,
+      'no connection of B left',
+      5000,
+    );
   });
 });

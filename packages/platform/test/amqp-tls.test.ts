@@ -28,7 +28,23 @@ function makeCertificates(dir: string): { ca: string; key: string; cert: string 
   run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=osw-test-ca', '-keyout', 'ca.key', '-out', 'ca.pem');
   run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr');
   writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext', '-out', 'server.pem');
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    'san.ext',
+    '-out',
+    'server.pem',
+  );
   return { ca: path.join(dir, 'ca.pem'), key: path.join(dir, 'server.key'), cert: path.join(dir, 'server.pem') };
 }
 
@@ -103,20 +119,49 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange over amqps:// with a private CA', 
 
   test('the platform and a client connect with the CA file, send a message and receive a receipt', async () => {
     expect(proxy.handshakes()).toBeGreaterThanOrEqual(1); // the platform came in through TLS
-    await createEnterprise(platform.deps, { customsCode: '4403980001', uscc: '91440300MA5G0B1X2K', name: '深圳市前海通关报关有限公司', region: '5300' });
-    const c = await registerClient(platform.deps, { enterpriseCode: '4403980001', region: randomRegion(), transport: 'amqp', environment: 'test' });
+    await createEnterprise(platform.deps, {
+      customsCode: '4403980001',
+      uscc: '91440300MA5G0B1X2K',
+      name: '深圳市前海通关报关有限公司',
+      region: '5300',
+    });
+    const c = await registerClient(platform.deps, {
+      enterpriseCode: '4403980001',
+      region: randomRegion(),
+      transport: 'amqp',
+      environment: 'test',
+    });
     users.push(brokerNames(c.clientId).user);
     const before = proxy.handshakes();
     const t = new AmqpTransport({ url: amqpsUrl(), clientId: c.clientId, password: c.secret, caFile: certs.ca, sendTimeoutMs: 15_000 });
     try {
-      const answer = await t.send({ messageId: `${c.clientId}20260101000000000001`, fileName: 'tls.xml', business: 'declaration', body: Buffer.from('<Unknown/>') });
+      const answer = await t.send({
+        messageId: `${c.clientId}20260101000000000001`,
+        fileName: 'tls.xml',
+        business: 'declaration',
+        body: Buffer.from('<Unknown/>'),
+      });
       expect(answer.duplicate).toBe(false);
       expect(proxy.handshakes()).toBeGreaterThan(before);
       expect(await platform.deps.store.inbound.get(c.clientId, `${c.clientId}20260101000000000001`)).toBeTruthy();
 
-      await platform.deps.store.deliveries.enqueue([{ clientId: c.clientId, messageId: 'TLSRECEIPT0001', business: 'declaration', fileName: 'Receipt_tls.xml', body: '<r/>', createdAt: new Date().toISOString() }]);
+      await platform.deps.store.deliveries.enqueue([
+        {
+          clientId: c.clientId,
+          messageId: 'TLSRECEIPT0001',
+          business: 'declaration',
+          fileName: 'Receipt_tls.xml',
+          body: '<r/>',
+          createdAt: new Date().toISOString(),
+        },
+      ]);
       platform.deps.notifier.notify(c.clientId);
-      const got = await waitFor(async () => (await t.receive({ waitMs: 500, max: 10 })).find((m) => m.messageId === 'TLSRECEIPT0001'), 'the receipt over amqps://', 30_000, 0);
+      const got = await waitFor(
+        async () => (await t.receive({ waitMs: 500, max: 10 })).find((m) => m.messageId === 'TLSRECEIPT0001'),
+        'the receipt over amqps://',
+        30_000,
+        0,
+      );
       await t.ack([got.deliveryId]);
       expect(got.fileName).toBe('Receipt_tls.xml');
     } finally {
@@ -127,9 +172,13 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange over amqps:// with a private CA', 
   test('a client without the CA file does not trust the broker and is refused', async () => {
     const t = new AmqpTransport({ url: amqpsUrl(), clientId: 'DXPESW5300000099', password: 'x', sendTimeoutMs: 5_000 });
     try {
-      const err = await t.send({ messageId: 'DXPESW530000009920260101000000000001', fileName: 'x.xml', business: 'declaration', body: Buffer.from('<x/>') }).catch((e: unknown) => e);
+      const err = await t
+        .send({ messageId: 'DXPESW530000009920260101000000000001', fileName: 'x.xml', business: 'declaration', body: Buffer.from('<x/>') })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Error);
-      expect(String((err as Error & { cause?: Error }).message) + String((err as Error & { cause?: Error }).cause?.message ?? '')).toMatch(/certificate/i);
+      expect(String((err as Error & { cause?: Error }).message) + String((err as Error & { cause?: Error }).cause?.message ?? '')).toMatch(
+        /certificate/i,
+      );
     } finally {
       await t.close();
     }

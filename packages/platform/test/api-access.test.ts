@@ -13,11 +13,37 @@ interface Owned {
 async function ownerThings(w: ApiWorld): Promise<Owned> {
   const at = w.now().toISOString();
   const seqNo = 'E20260000000000009';
-  const dec: DeclarationRow = { seqNo, clientSeqNo: 'C9', senderClientId: w.owner.clientId, senderEnterprise: OWNER, tradeCode: OWNER, ownerCode: OWNER, agentCode: OWNER, ieFlag: 'I', customMaster: '5300', entryId: '530020260000000009', channel: 'L', messageId: 'M9', xml: '<DecMessage/>', declaredAt: at, updatedAt: at };
+  const dec: DeclarationRow = {
+    seqNo,
+    clientSeqNo: 'C9',
+    senderClientId: w.owner.clientId,
+    senderEnterprise: OWNER,
+    tradeCode: OWNER,
+    ownerCode: OWNER,
+    agentCode: OWNER,
+    ieFlag: 'I',
+    customMaster: '5300',
+    entryId: '530020260000000009',
+    channel: 'L',
+    messageId: 'M9',
+    xml: '<DecMessage/>',
+    declaredAt: at,
+    updatedAt: at,
+  };
   await w.deps.store.declarations.insert(dec);
-  const d = await w.call(w.owner, 'POST', '/api/v1/subscriptions/declaration', { clientId: w.owner.clientId, declarationData: true, receiptTypes: ['放行'], card: w.legal(w.owner) });
+  const d = await w.call(w.owner, 'POST', '/api/v1/subscriptions/declaration', {
+    clientId: w.owner.clientId,
+    declarationData: true,
+    receiptTypes: ['放行'],
+    card: w.legal(w.owner),
+  });
   const r = await w.call(w.owner, 'POST', '/api/v1/subscriptions/receipt', { pushMethod: 'app', mode: 'document', documentNo: seqNo });
-  const m = await w.call(w.owner, 'POST', '/api/v1/subscriptions/manual', { clientId: w.owner.clientId, kind: 'incremental', manualNo: MANUAL_NO, card: w.legal(w.owner) });
+  const m = await w.call(w.owner, 'POST', '/api/v1/subscriptions/manual', {
+    clientId: w.owner.clientId,
+    kind: 'incremental',
+    manualNo: MANUAL_NO,
+    card: w.legal(w.owner),
+  });
   for (const x of [d, r, m]) expect(x.status).toBe(201);
   return { declarationSub: d.body.id, receiptSub: r.body.id, manualSub: m.body.id, seqNo };
 }
@@ -29,28 +55,71 @@ const brokerCard = (w: ApiWorld) => ({ card: w.legal(w.broker) });
 /** Every route that names a record, called by the broker on the importer's records. */
 const CROSS_ENTERPRISE: Attempt[] = [
   ['read a client', 'GET', (_o, w) => `/api/v1/clients/${w.owner.clientId}`],
-  ['unbind a client\'s device', 'POST', (_o, w) => `/api/v1/clients/${w.owner.clientId}/unbind-device`, brokerCard],
+  ["unbind a client's device", 'POST', (_o, w) => `/api/v1/clients/${w.owner.clientId}/unbind-device`, brokerCard],
   ['disable a client', 'POST', (_o, w) => `/api/v1/clients/${w.owner.clientId}/disable`, brokerCard],
   ['read a declaration', 'GET', (o) => `/api/v1/declarations/${o.seqNo}`],
   ['read a declaration subscription', 'GET', (o) => `/api/v1/subscriptions/declaration/${o.declarationSub}`],
   ['cancel a declaration subscription', 'POST', (o) => `/api/v1/subscriptions/declaration/${o.declarationSub}/cancel`, brokerCard],
-  ['extend a declaration subscription', 'POST', (o) => `/api/v1/subscriptions/declaration/${o.declarationSub}/extend`, (w) => ({ validUntil: '2027-01-01', ...brokerCard(w) })],
+  [
+    'extend a declaration subscription',
+    'POST',
+    (o) => `/api/v1/subscriptions/declaration/${o.declarationSub}/extend`,
+    (w) => ({ validUntil: '2027-01-01', ...brokerCard(w) }),
+  ],
   ['read a receipt subscription', 'GET', (o) => `/api/v1/subscriptions/receipt/${o.receiptSub}`],
   ['cancel a receipt subscription', 'POST', (o) => `/api/v1/subscriptions/receipt/${o.receiptSub}/cancel`],
   ['read a manual subscription', 'GET', (o) => `/api/v1/subscriptions/manual/${o.manualSub}`],
   ['cancel a manual subscription', 'POST', (o) => `/api/v1/subscriptions/manual/${o.manualSub}/cancel`, brokerCard],
-  ['extend a manual subscription', 'POST', (o) => `/api/v1/subscriptions/manual/${o.manualSub}/extend`, (w) => ({ validUntil: '2027-01-01', ...brokerCard(w) })],
-  ['subscribe the other enterprise\'s client to declarations', 'POST', () => '/api/v1/subscriptions/declaration', (w) => ({ clientId: w.owner.clientId, declarationData: true, ...brokerCard(w) })],
-  ['subscribe the other enterprise\'s client to a manual', 'POST', () => '/api/v1/subscriptions/manual', (w) => ({ clientId: w.owner.clientId, kind: 'stock', manualNo: MANUAL_NO, ...brokerCard(w) })],
-  ['subscribe to the other enterprise\'s manual', 'POST', () => '/api/v1/subscriptions/manual', (w) => ({ clientId: w.broker.clientId, kind: 'incremental', manualNo: MANUAL_NO, ...brokerCard(w) })],
-  ['push receipts to the other enterprise\'s client', 'POST', () => '/api/v1/subscriptions/receipt', (w) => ({ pushMethod: 'client', mode: 'enterprise', clientId: w.owner.clientId, operatorCardNo: w.broker.operatorCard })],
-  ['subscribe to the receipts of the other enterprise\'s declaration', 'POST', () => '/api/v1/subscriptions/receipt', () => ({ pushMethod: 'app', mode: 'document', documentNo: 'E20260000000000009' })],
+  [
+    'extend a manual subscription',
+    'POST',
+    (o) => `/api/v1/subscriptions/manual/${o.manualSub}/extend`,
+    (w) => ({ validUntil: '2027-01-01', ...brokerCard(w) }),
+  ],
+  [
+    "subscribe the other enterprise's client to declarations",
+    'POST',
+    () => '/api/v1/subscriptions/declaration',
+    (w) => ({ clientId: w.owner.clientId, declarationData: true, ...brokerCard(w) }),
+  ],
+  [
+    "subscribe the other enterprise's client to a manual",
+    'POST',
+    () => '/api/v1/subscriptions/manual',
+    (w) => ({ clientId: w.owner.clientId, kind: 'stock', manualNo: MANUAL_NO, ...brokerCard(w) }),
+  ],
+  [
+    "subscribe to the other enterprise's manual",
+    'POST',
+    () => '/api/v1/subscriptions/manual',
+    (w) => ({ clientId: w.broker.clientId, kind: 'incremental', manualNo: MANUAL_NO, ...brokerCard(w) }),
+  ],
+  [
+    "push receipts to the other enterprise's client",
+    'POST',
+    () => '/api/v1/subscriptions/receipt',
+    (w) => ({ pushMethod: 'client', mode: 'enterprise', clientId: w.owner.clientId, operatorCardNo: w.broker.operatorCard }),
+  ],
+  [
+    "subscribe to the receipts of the other enterprise's declaration",
+    'POST',
+    () => '/api/v1/subscriptions/receipt',
+    () => ({ pushMethod: 'app', mode: 'document', documentNo: 'E20260000000000009' }),
+  ],
 ];
 
 /** Every list: the broker's lists never show the importer's records. */
-const LISTS = ['/api/v1/clients', '/api/v1/declarations', '/api/v1/subscriptions/declaration', '/api/v1/subscriptions/receipt', '/api/v1/subscriptions/manual', '/api/v1/sms/outbox', '/api/v1/audit'];
+const LISTS = [
+  '/api/v1/clients',
+  '/api/v1/declarations',
+  '/api/v1/subscriptions/declaration',
+  '/api/v1/subscriptions/receipt',
+  '/api/v1/subscriptions/manual',
+  '/api/v1/sms/outbox',
+  '/api/v1/audit',
+];
 
-describe('access: every call is authorised to the operator\'s enterprise', () => {
+describe("access: every call is authorised to the operator's enterprise", () => {
   let w: ApiWorld;
   let owned: Owned;
   // one world for the file: every attempt below must leave it as it was, and each test checks that
@@ -76,7 +145,7 @@ describe('access: every call is authorised to the operator\'s enterprise', () =>
     expect((await w.deps.store.identity.getCard(w.broker.legalCard))?.triesLeft).toBe(5);
   });
 
-  it.each(LISTS)('the other enterprise\'s list %s shows none of the importer\'s records', async (url) => {
+  it.each(LISTS)("the other enterprise's list %s shows none of the importer's records", async (url) => {
     const mine = await w.call(w.owner, 'GET', url);
     const theirs = await w.call(w.broker, 'GET', url);
     expect(mine.status).toBe(200);

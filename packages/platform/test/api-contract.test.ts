@@ -66,7 +66,15 @@ function documented(view: z.ZodType): unknown {
 describe('the REST API answers with its contract', () => {
   let app: FastifyInstance;
   const routes: RouteOptions[] = [];
-  let doc: { paths: Record<string, Record<string, { responses: Record<string, { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } }> }>> };
+  let doc: {
+    paths: Record<
+      string,
+      Record<
+        string,
+        { responses: Record<string, { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } }> }
+      >
+    >;
+  };
 
   beforeAll(async () => {
     // the REST routes as app.ts registers them; no request reaches a handler, so the deps stay empty
@@ -81,7 +89,7 @@ describe('the REST API answers with its contract', () => {
     await app?.close();
   });
 
-  it('every schema of the contract is part of some route\'s answer', () => {
+  it("every schema of the contract is part of some route's answer", () => {
     const answered = new Set<z.ZodType>();
     for (const r of routes) for (const s of Object.values((r.schema?.response ?? {}) as Record<string, z.ZodType>)) schemasIn(s, answered);
     expect(VIEWS.length).toBeGreaterThan(30);
@@ -95,14 +103,17 @@ describe('the REST API answers with its contract', () => {
       for (const [status, s] of Object.entries((r.schema?.response ?? {}) as Record<string, z.ZodType>)) {
         // an answer is a view, or a list of one (listOf)
         const def = s._zod.def as unknown as { type: string; shape?: Record<string, z.ZodType> };
-        const item = def.type === 'object' && def.shape?.items && def.shape.total ? (def.shape.items._zod.def as unknown as { element: z.ZodType }).element : undefined;
+        const item =
+          def.type === 'object' && def.shape?.items && def.shape.total
+            ? (def.shape.items._zod.def as unknown as { element: z.ZodType }).element
+            : undefined;
         if (!views.has(s) && !(item && views.has(item))) own.push(`${r.method} ${r.url} ${status}`);
       }
     }
     expect(own).toEqual([]);
   });
 
-  it('the OpenAPI document describes the key routes with the contract\'s views', () => {
+  it("the OpenAPI document describes the key routes with the contract's views", () => {
     for (const [method, path, status, view] of KEY_ROUTES) {
       const schema = doc.paths[path]?.[method]?.responses[status]?.content['application/json'].schema;
       expect(schema, `${method.toUpperCase()} ${path} ${status}`).toEqual(documented(view));

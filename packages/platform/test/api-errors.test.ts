@@ -112,7 +112,13 @@ describe("fastify's own client errors", () => {
         method: 'POST',
         url: '/exchange/v1/messages',
         payload: Buffer.alloc(4096, 0x20),
-        headers: { authorization: auth, 'content-type': 'application/octet-stream', 'x-osw-message-id': 'm-00000001', 'x-osw-file-name': 'a.xml', 'x-osw-business': 'declaration' },
+        headers: {
+          authorization: auth,
+          'content-type': 'application/octet-stream',
+          'x-osw-message-id': 'm-00000001',
+          'x-osw-file-name': 'a.xml',
+          'x-osw-business': 'declaration',
+        },
       });
       expect(r.statusCode).toBe(413);
       expect(r.json().error.code).toBe('OSW_HTTP_FST_ERR_CTP_BODY_TOO_LARGE');

@@ -38,7 +38,13 @@ export interface ApiWorld {
   now(): Date;
   setNow(iso: string): void;
   advance(ms: number): void;
-  call(party: Party | null, method: 'GET' | 'POST', url: string, payload?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  call(
+    party: Party | null,
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   legal(p: Party): { cardNo: string; pin: string };
   operator(p: Party): { cardNo: string; pin: string };
   close(): Promise<void>;
@@ -73,14 +79,47 @@ function seededTemplate(): Promise<Template> {
       const op = await issueCard(deps, { enterpriseCode: code, kind: 'operator', pin: OPERATOR_PIN, holderAccount: account });
       const c = await registerClient(deps, { enterpriseCode: code, region: '5300', transport: 'http', environment: 'test' });
       const { token } = await login(deps, account, password);
-      parties.push({ code, account, password, token, legalCard: legal.cardNo, operatorCard: op.cardNo, clientId: c.clientId, secret: c.secret });
+      parties.push({
+        code,
+        account,
+        password,
+        token,
+        legalCard: legal.cardNo,
+        operatorCard: op.cardNo,
+        clientId: c.clientId,
+        secret: c.secret,
+      });
     }
     const items = [
-      ...Array.from({ length: 30 }, (_, i) => ({ manualNo: MANUAL_NO, kind: 'img' as const, serial: i + 1, code: '8541000000', name: `料件${i + 1}`, model: '-', unit: '007', quantity: '1000' })),
-      ...Array.from({ length: 12 }, (_, i) => ({ manualNo: MANUAL_NO, kind: 'exg' as const, serial: i + 1, code: '8517000000', name: `成品${i + 1}`, model: '-', unit: '007', quantity: '500' })),
+      ...Array.from({ length: 30 }, (_, i) => ({
+        manualNo: MANUAL_NO,
+        kind: 'img' as const,
+        serial: i + 1,
+        code: '8541000000',
+        name: `料件${i + 1}`,
+        model: '-',
+        unit: '007',
+        quantity: '1000',
+      })),
+      ...Array.from({ length: 12 }, (_, i) => ({
+        manualNo: MANUAL_NO,
+        kind: 'exg' as const,
+        serial: i + 1,
+        code: '8517000000',
+        name: `成品${i + 1}`,
+        model: '-',
+        unit: '007',
+        quantity: '500',
+      })),
     ];
     await opened.store.manuals.insert(
-      { manualNo: MANUAL_NO, enterpriseCode: OWNER, head: { manualNo: MANUAL_NO, tradeCode: OWNER, processingCode: OWNER, manualType: 'E' }, version: 1, createdAt: START },
+      {
+        manualNo: MANUAL_NO,
+        enterpriseCode: OWNER,
+        head: { manualNo: MANUAL_NO, tradeCode: OWNER, processingCode: OWNER, manualType: 'E' },
+        version: 1,
+        createdAt: START,
+      },
       items,
     );
     await opened.close();
@@ -98,14 +137,25 @@ export async function apiWorld(opts: Partial<AppOptions> = {}): Promise<ApiWorld
   const deps: PlatformDeps = { store: opened.store, clock: { now: () => now }, logger: silentLogger, notifier: new InProcessNotifier() };
   const parties = tpl.parties.map((p) => ({ ...p }));
   const issuedAt = new Map<Party, number>(parties.map((p) => [p, now.getTime()]));
-  const app = await build({ deps, customs: new DeclarationSandbox({ paceMs: 1000 }), sms: new OutboxSmsSender(deps), failedLoginDelayMs: 0, ...opts });
+  const app = await build({
+    deps,
+    customs: new DeclarationSandbox({ paceMs: 1000 }),
+    sms: new OutboxSmsSender(deps),
+    failedLoginDelayMs: 0,
+    ...opts,
+  });
   const call: ApiWorld['call'] = async (party, method, url, payload, headers = {}) => {
     // sessions last 12 hours: tests that move the clock far log in again
     if (party && now.getTime() - (issuedAt.get(party) ?? 0) > 11 * 3600_000) {
       party.token = (await login(deps, party.account, party.password)).token;
       issuedAt.set(party, now.getTime());
     }
-    const res = await app.inject({ method, url, payload: payload as object | string | undefined, headers: { ...(party ? { authorization: `Bearer ${party.token}` } : {}), ...headers } });
+    const res = await app.inject({
+      method,
+      url,
+      payload: payload as object | string | undefined,
+      headers: { ...(party ? { authorization: `Bearer ${party.token}` } : {}), ...headers },
+    });
     let body: any = res.body;
     try {
       body = res.json();

@@ -21,9 +21,22 @@ describe.skipIf(!AMQP_URL)('live status of a RabbitMQ client', () => {
   const conns: ChannelModel[] = [];
 
   beforeAll(async () => {
-    platform = await startPlatform({ dbFile: `${tmp.dir}/platform.db`, port: 0, exchange: vh.url, amqp: { discoverMs: 200, sweepMs: 100 } }, pino({ level: 'silent' }));
-    await createEnterprise(platform.deps, { customsCode: '4403980001', uscc: '91440300MA5G0B1X2K', name: '深圳市前海通关报关有限公司', region: '5300' });
-    client = await registerClient(platform.deps, { enterpriseCode: '4403980001', region: randomRegion(), transport: 'amqp', environment: 'test' });
+    platform = await startPlatform(
+      { dbFile: `${tmp.dir}/platform.db`, port: 0, exchange: vh.url, amqp: { discoverMs: 200, sweepMs: 100 } },
+      pino({ level: 'silent' }),
+    );
+    await createEnterprise(platform.deps, {
+      customsCode: '4403980001',
+      uscc: '91440300MA5G0B1X2K',
+      name: '深圳市前海通关报关有限公司',
+      region: '5300',
+    });
+    client = await registerClient(platform.deps, {
+      enterpriseCode: '4403980001',
+      region: randomRegion(),
+      transport: 'amqp',
+      environment: 'test',
+    });
   });
 
   afterAll(async () => {

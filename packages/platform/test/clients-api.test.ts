@@ -15,15 +15,41 @@ describe('client registry: 自动导入客户端申请, 查询客户端, 解除�
   });
 
   const apply = (body: Record<string, unknown>, headers?: Record<string, string>) =>
-    w.call(w.owner, 'POST', '/api/v1/clients', { region: '5300', version: '2.0', transport: 'https', environment: 'test', card: w.legal(w.owner), ...body }, headers);
+    w.call(
+      w.owner,
+      'POST',
+      '/api/v1/clients',
+      { region: '5300', version: '2.0', transport: 'https', environment: 'test', card: w.legal(w.owner), ...body },
+      headers,
+    );
 
   it('applying for an HTTPS client answers its id and transport settings, and the password works on the exchange once', async () => {
     const r = await apply({}, { host: 'sw.example.com:8443' });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ clientId: expect.stringMatching(/^DXPESW\d{10}$/), enterpriseCode: '4403960002', region: '5300', version: '2.0', transport: 'https', environment: 'test', status: 'active', device: { bound: false } });
+    expect(r.body).toMatchObject({
+      clientId: expect.stringMatching(/^DXPESW\d{10}$/),
+      enterpriseCode: '4403960002',
+      region: '5300',
+      version: '2.0',
+      transport: 'https',
+      environment: 'test',
+      status: 'active',
+      device: { bound: false },
+    });
     expect(r.body.id).toBe(r.body.clientId);
-    expect(r.body.transportSettings).toEqual({ endpoint: 'http://sw.example.com:8443/exchange/v1', user: r.body.clientId, password: expect.any(String), sendQueue: null, receiveQueue: null, exchange: null });
-    const ping = await w.app.inject({ method: 'POST', url: '/exchange/v1/ping', headers: { authorization: basic(r.body.clientId, r.body.transportSettings.password) } });
+    expect(r.body.transportSettings).toEqual({
+      endpoint: 'http://sw.example.com:8443/exchange/v1',
+      user: r.body.clientId,
+      password: expect.any(String),
+      sendQueue: null,
+      receiveQueue: null,
+      exchange: null,
+    });
+    const ping = await w.app.inject({
+      method: 'POST',
+      url: '/exchange/v1/ping',
+      headers: { authorization: basic(r.body.clientId, r.body.transportSettings.password) },
+    });
     expect(ping.statusCode).toBe(200);
     // shown once: the list never carries it
     const list = await w.call(w.owner, 'GET', '/api/v1/clients');
@@ -49,8 +75,16 @@ describe('client registry: 自动导入客户端申请, 查询客户端, 解除�
     const r = await apply({});
     const id = r.body.clientId as string;
     const live = async () => (await w.call(w.owner, 'GET', `/api/v1/clients/${id}`)).body.live;
-    expect(await live()).toEqual({ connected: false, connectedBy: 'exchange', lastSeenAt: null, backlog: 0, suspended: false, suspendedAt: null });
-    const ping = () => w.app.inject({ method: 'POST', url: '/exchange/v1/ping', headers: { authorization: basic(id, r.body.transportSettings.password) } });
+    expect(await live()).toEqual({
+      connected: false,
+      connectedBy: 'exchange',
+      lastSeenAt: null,
+      backlog: 0,
+      suspended: false,
+      suspendedAt: null,
+    });
+    const ping = () =>
+      w.app.inject({ method: 'POST', url: '/exchange/v1/ping', headers: { authorization: basic(id, r.body.transportSettings.password) } });
     expect((await ping()).statusCode).toBe(200);
     expect(await live()).toMatchObject({ connected: true, lastSeenAt: w.now().toISOString() });
     // written at most every few seconds, however often the client calls
@@ -64,11 +98,25 @@ describe('client registry: 自动导入客户端申请, 查询客户端, 解除�
     expect(await live()).toMatchObject({ connected: true, lastSeenAt: w.now().toISOString() });
 
     const at = w.now().toISOString();
-    for (const n of [1, 2]) await w.deps.store.deliveries.enqueue([{ clientId: id, messageId: `M${n}`, business: 'DecCus001', fileName: `f${n}.xml`, body: '<x/>', createdAt: at }]);
-    await w.deps.store.pushes.upsertTarget({ targetKey: `client:${id}`, consecutiveFailures: 5, suspendedAt: at, probeAt: at, lastError: 'offline', updatedAt: at });
+    for (const n of [1, 2])
+      await w.deps.store.deliveries.enqueue([
+        { clientId: id, messageId: `M${n}`, business: 'DecCus001', fileName: `f${n}.xml`, body: '<x/>', createdAt: at },
+      ]);
+    await w.deps.store.pushes.upsertTarget({
+      targetKey: `client:${id}`,
+      consecutiveFailures: 5,
+      suspendedAt: at,
+      probeAt: at,
+      lastError: 'offline',
+      updatedAt: at,
+    });
     expect(await live()).toMatchObject({ backlog: 2, suspended: true, suspendedAt: at });
     const list = await w.call(w.owner, 'GET', '/api/v1/clients');
-    expect(list.body.items.find((c: { clientId: string }) => c.clientId === id).live).toMatchObject({ connected: true, backlog: 2, suspended: true });
+    expect(list.body.items.find((c: { clientId: string }) => c.clientId === id).live).toMatchObject({
+      connected: true,
+      backlog: 2,
+      suspended: true,
+    });
   });
 
   it('a RabbitMQ client is connected while the broker holds a connection of its user, unknown without the management API', async () => {
@@ -77,7 +125,11 @@ describe('client registry: 自动导入客户端申请, 查询客户端, 解除�
     const live = async () => (await w.call(w.owner, 'GET', `/api/v1/clients/${id}`)).body.live;
     expect(await live()).toMatchObject({ connected: null, connectedBy: 'unknown' });
     let open = 1;
-    w.deps.broker = { provisionClient: async () => undefined, blockClient: async () => undefined, connectionCounts: async (ids) => new Map(ids.map((x) => [x, x === id ? open : 0])) };
+    w.deps.broker = {
+      provisionClient: async () => undefined,
+      blockClient: async () => undefined,
+      connectionCounts: async (ids) => new Map(ids.map((x) => [x, x === id ? open : 0])),
+    };
     expect(await live()).toMatchObject({ connected: true, connectedBy: 'broker' });
     open = 0;
     expect(await live()).toMatchObject({ connected: false, connectedBy: 'broker' });
@@ -102,14 +154,14 @@ describe('client registry: 自动导入客户端申请, 查询客户端, 解除�
     expect(r.body.error.message).toContain('not supported');
   });
 
-  it('applying needs the enterprise\'s 法人卡: an operator card is refused', async () => {
+  it("applying needs the enterprise's 法人卡: an operator card is refused", async () => {
     const r = await apply({ card: w.operator(w.owner) });
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe('OSW_CARD_KIND');
     expect(r.body.error.message).toContain('法人卡');
   });
 
-  it('applying with another enterprise\'s card is refused', async () => {
+  it("applying with another enterprise's card is refused", async () => {
     const r = await apply({ card: w.legal(w.broker) });
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe('OSW_CARD_INVALID');
@@ -128,8 +180,12 @@ describe('client registry: 自动导入客户端申请, 查询客户端, 解除�
     expect(zh.body.error.message).toBe('请求参数有误：body.region: 关区代码为4位数字，如 5300');
   });
 
-  it('查询客户端 lists the enterprise\'s clients with their device binding', async () => {
-    await w.app.inject({ method: 'POST', url: '/exchange/v1/ping', headers: { authorization: basic(w.owner.clientId, w.owner.secret), 'x-osw-device': 'ab'.repeat(16) } });
+  it("查询客户端 lists the enterprise's clients with their device binding", async () => {
+    await w.app.inject({
+      method: 'POST',
+      url: '/exchange/v1/ping',
+      headers: { authorization: basic(w.owner.clientId, w.owner.secret), 'x-osw-device': 'ab'.repeat(16) },
+    });
     await apply({});
     const r = await w.call(w.owner, 'GET', '/api/v1/clients');
     expect(r.status).toBe(200);
@@ -141,7 +197,11 @@ describe('client registry: 自动导入客户端申请, 查询客户端, 解除�
 
   it('unbinding the device lets the client connect from another machine', async () => {
     const ping = (device: string) =>
-      w.app.inject({ method: 'POST', url: '/exchange/v1/ping', headers: { authorization: basic(w.owner.clientId, w.owner.secret), 'x-osw-device': device } });
+      w.app.inject({
+        method: 'POST',
+        url: '/exchange/v1/ping',
+        headers: { authorization: basic(w.owner.clientId, w.owner.secret), 'x-osw-device': device },
+      });
     expect((await ping('a1'.repeat(16))).statusCode).toBe(200);
     expect((await ping('b2'.repeat(16))).json().error.code).toBe('OSW_DEVICE_MISMATCH');
     const r = await w.call(w.owner, 'POST', `/api/v1/clients/${w.owner.clientId}/unbind-device`, { card: w.operator(w.owner) });
@@ -154,7 +214,11 @@ describe('client registry: 自动导入客户端申请, 查询客户端, 解除�
     const r = await w.call(w.owner, 'POST', `/api/v1/clients/${w.owner.clientId}/disable`, { card: w.legal(w.owner) });
     expect(r.status).toBe(200);
     expect(r.body.status).toBe('disabled');
-    const ping = await w.app.inject({ method: 'POST', url: '/exchange/v1/ping', headers: { authorization: basic(w.owner.clientId, w.owner.secret) } });
+    const ping = await w.app.inject({
+      method: 'POST',
+      url: '/exchange/v1/ping',
+      headers: { authorization: basic(w.owner.clientId, w.owner.secret) },
+    });
     expect(ping.json().error.code).toBe('OSW_CLIENT_DISABLED');
     const again = await w.call(w.owner, 'POST', `/api/v1/clients/${w.owner.clientId}/disable`, { card: w.legal(w.owner) });
     expect(again.status).toBe(403);
@@ -170,7 +234,9 @@ describe('client registry: 自动导入客户端申请, 查询客户端, 解除�
     await apply({});
     await apply({});
     await w.call(w.owner, 'POST', `/api/v1/clients/${w.owner.clientId}/disable`, { card: w.legal(w.owner) });
-    expect((await w.call(w.owner, 'GET', '/api/v1/clients?status=disabled')).body.items.map((c: { clientId: string }) => c.clientId)).toEqual([w.owner.clientId]);
+    expect(
+      (await w.call(w.owner, 'GET', '/api/v1/clients?status=disabled')).body.items.map((c: { clientId: string }) => c.clientId),
+    ).toEqual([w.owner.clientId]);
     expect((await w.call(w.owner, 'GET', '/api/v1/clients?status=active')).body.total).toBe(2);
     expect((await w.call(w.owner, 'GET', `/api/v1/clients?clientId=${w.owner.clientId}`)).body.total).toBe(1);
     const p2 = await w.call(w.owner, 'GET', '/api/v1/clients?page=2&pageSize=2');
@@ -188,7 +254,8 @@ describe('card proof and login protection', () => {
     await w.close();
   });
 
-  const disable = (pin: string, card = w.owner.legalCard) => w.call(w.owner, 'POST', `/api/v1/clients/${w.owner.clientId}/disable`, { card: { cardNo: card, pin } });
+  const disable = (pin: string, card = w.owner.legalCard) =>
+    w.call(w.owner, 'POST', `/api/v1/clients/${w.owner.clientId}/disable`, { card: { cardNo: card, pin } });
 
   it('a wrong PIN counts down the tries left, and the fifth locks the card even for the right PIN', async () => {
     for (let left = 4; left >= 1; left--) {
@@ -219,7 +286,7 @@ describe('card proof and login protection', () => {
     expect((await w.deps.store.identity.getCard(w.owner.operatorCard))?.triesLeft).toBe(5);
   });
 
-  it('an unknown card number is refused like another enterprise\'s card', async () => {
+  it("an unknown card number is refused like another enterprise's card", async () => {
     const unknown = await disable('88888888', '8950000999999');
     const foreign = await disable('88888888', w.broker.legalCard);
     expect(unknown.body.error.code).toBe('OSW_CARD_INVALID');

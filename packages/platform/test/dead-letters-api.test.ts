@@ -17,14 +17,24 @@ const silent = pino({ level: 'silent' });
 
 async function operatorOf(platform: RunningPlatform, code: string, uscc: string, account: string, region: string) {
   await createEnterprise(platform.deps, { customsCode: code, uscc, name: `企业${code}`, region: '5300' });
-  await createOperator(platform.deps, { account, password: 'dead-letter-test', enterpriseCode: code, name: account, operatorCode: account.toUpperCase() });
+  await createOperator(platform.deps, {
+    account,
+    password: 'dead-letter-test',
+    enterpriseCode: code,
+    name: account,
+    operatorCode: account.toUpperCase(),
+  });
   const client = await registerClient(platform.deps, { enterpriseCode: code, region, transport: 'amqp', environment: 'test' });
   const { token } = await login(platform.deps, account, 'dead-letter-test');
   return { token, client };
 }
 
 async function list(platform: RunningPlatform, token: string | null, query = '') {
-  const res = await platform.app.inject({ method: 'GET', url: `/api/v1/dead-letters${query}`, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const res = await platform.app.inject({
+    method: 'GET',
+    url: `/api/v1/dead-letters${query}`,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
   return { status: res.statusCode, body: res.json() };
 }
 
@@ -54,7 +64,12 @@ describe('dead letters with the HTTP exchange', () => {
     const doc = (await platform.app.inject({ method: 'GET', url: '/api/docs/json' })).json();
     const op = doc.paths['/api/v1/dead-letters'].get;
     expect(op.tags).toEqual(['dead-letters']);
-    expect(Object.keys(op.responses['200'].content['application/json'].schema.properties)).toEqual(['exchange', 'items', 'total', 'scanned']);
+    expect(Object.keys(op.responses['200'].content['application/json'].schema.properties)).toEqual([
+      'exchange',
+      'items',
+      'total',
+      'scanned',
+    ]);
   });
 });
 
@@ -65,7 +80,10 @@ describe.skipIf(!AMQP_URL)('dead letters with the RabbitMQ exchange', () => {
   const users: string[] = [];
 
   beforeAll(async () => {
-    platform = await startPlatform({ dbFile: `${tmp.dir}/p.db`, port: 0, exchange: vh.url, amqp: { discoverMs: 200, sweepMs: 200, retryBaseMs: 50 } }, silent);
+    platform = await startPlatform(
+      { dbFile: `${tmp.dir}/p.db`, port: 0, exchange: vh.url, amqp: { discoverMs: 200, sweepMs: 200, retryBaseMs: 50 } },
+      silent,
+    );
   });
 
   afterAll(async () => {
@@ -80,7 +98,16 @@ describe.skipIf(!AMQP_URL)('dead letters with the RabbitMQ exchange', () => {
     users.push(brokerNames(a.client.clientId).user, brokerNames(b.client.clientId).user);
     const bId = b.client.clientId;
     const fileName = 'Receipt_回执_1.xml';
-    await platform.deps.store.deliveries.enqueue([{ clientId: bId, messageId: `${bId}DEAD00000001`, business: 'declaration', fileName, body: '<r/>', createdAt: new Date().toISOString() }]);
+    await platform.deps.store.deliveries.enqueue([
+      {
+        clientId: bId,
+        messageId: `${bId}DEAD00000001`,
+        business: 'declaration',
+        fileName,
+        body: '<r/>',
+        createdAt: new Date().toISOString(),
+      },
+    ]);
     platform.deps.notifier.notify(bId);
 
     // client B takes the receipt from its receive queue and rejects it without requeue: the broker dead-letters it
@@ -90,7 +117,12 @@ describe.skipIf(!AMQP_URL)('dead letters with the RabbitMQ exchange', () => {
     const conn = await amqp.connect(u.toString());
     try {
       const ch = await conn.createChannel();
-      const msg = await waitFor(async () => await ch.get(brokerNames(bId).receiveQueue, { noAck: false }), 'the receipt in the receive queue', 30_000, 100);
+      const msg = await waitFor(
+        async () => await ch.get(brokerNames(bId).receiveQueue, { noAck: false }),
+        'the receipt in the receive queue',
+        30_000,
+        100,
+      );
       expect(msg.properties.messageId).toBe(`${bId}DEAD00000001`);
       ch.nack(msg, false, false);
       await ch.close();
@@ -98,8 +130,21 @@ describe.skipIf(!AMQP_URL)('dead letters with the RabbitMQ exchange', () => {
       await conn.close();
     }
 
-    const seen = await waitFor(async () => (await list(platform, b.token)).body.items?.find((d: { messageId: string }) => d.messageId === `${bId}DEAD00000001`), 'the dead letter in the API', 30_000, 200);
-    expect(seen).toEqual({ clientId: bId, queue: brokerNames(bId).receiveQueue, direction: 'receive', messageId: `${bId}DEAD00000001`, fileName, reason: 'rejected', count: 1 });
+    const seen = await waitFor(
+      async () => (await list(platform, b.token)).body.items?.find((d: { messageId: string }) => d.messageId === `${bId}DEAD00000001`),
+      'the dead letter in the API',
+      30_000,
+      200,
+    );
+    expect(seen).toEqual({
+      clientId: bId,
+      queue: brokerNames(bId).receiveQueue,
+      direction: 'receive',
+      messageId: `${bId}DEAD00000001`,
+      fileName,
+      reason: 'rejected',
+      count: 1,
+    });
 
     const own = await list(platform, b.token, `?clientId=${bId}`);
     expect(own.body).toMatchObject({ exchange: 'amqp', total: 1 });

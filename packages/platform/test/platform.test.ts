@@ -34,8 +34,20 @@ async function world(): Promise<World> {
   const deps: PlatformDeps = { store: opened.store, clock: { now: () => now }, logger: silentLogger, notifier: new InProcessNotifier() };
   await createEnterprise(deps, { customsCode: '4403980001', uscc: '91440300MA5G0B1X2K', name: '报关行', region: '5300' });
   await createEnterprise(deps, { customsCode: '4403960002', uscc: '91440300MA5F8K3L7P', name: '收发货人', region: '5300' });
-  await createOperator(deps, { account: 'broker01', password: 'broker-pass', enterpriseCode: '4403980001', name: '林', operatorCode: 'QH0030' });
-  await createOperator(deps, { account: 'owner01', password: 'owner-pass', enterpriseCode: '4403960002', name: '陈', operatorCode: 'QH0031' });
+  await createOperator(deps, {
+    account: 'broker01',
+    password: 'broker-pass',
+    enterpriseCode: '4403980001',
+    name: '林',
+    operatorCode: 'QH0030',
+  });
+  await createOperator(deps, {
+    account: 'owner01',
+    password: 'owner-pass',
+    enterpriseCode: '4403960002',
+    name: '陈',
+    operatorCode: 'QH0031',
+  });
   const brokerCard = await issueCard(deps, { enterpriseCode: '4403980001', kind: 'operator', pin: '12345678' });
   const ownerCard = await issueCard(deps, { enterpriseCode: '4403960002', kind: 'operator', pin: '12345678' });
   const b = await registerClient(deps, { enterpriseCode: '4403980001', region: '5300', transport: 'http', environment: 'test' });
@@ -57,7 +69,12 @@ async function world(): Promise<World> {
 }
 
 function signWith(card: IssuedCard, xml = example) {
-  return signDecMessage(xml, { privateKey: openCardKey(card.encryptedPrivateKeyPem, '12345678'), cardNo: card.cardNo, certificate: keyFingerprint(card.publicKeyPem), signDate: '20261121100000000' });
+  return signDecMessage(xml, {
+    privateKey: openCardKey(card.encryptedPrivateKeyPem, '12345678'),
+    cardNo: card.cardNo,
+    certificate: keyFingerprint(card.publicKeyPem),
+    signDate: '20261121100000000',
+  });
 }
 
 function basic(c: { clientId: string; secret: string }) {
@@ -68,7 +85,13 @@ async function send(w: World, c: { clientId: string; secret: string }, messageId
   const res = await w.app.inject({
     method: 'POST',
     url: '/exchange/v1/messages',
-    headers: { authorization: basic(c), 'content-type': 'application/octet-stream', 'x-osw-message-id': messageId, 'x-osw-file-name': encodeURIComponent(fileName), 'x-osw-business': 'declaration' },
+    headers: {
+      authorization: basic(c),
+      'content-type': 'application/octet-stream',
+      'x-osw-message-id': messageId,
+      'x-osw-file-name': encodeURIComponent(fileName),
+      'x-osw-business': 'declaration',
+    },
     payload: Buffer.from(body),
   });
   return { status: res.statusCode, body: res.json() };
@@ -156,11 +179,21 @@ describe('platform: exchange import, sandbox receipts, API', () => {
       const other = await w.app.inject({ method: 'GET', url: '/exchange/v1/inbox', headers: { authorization: basic(w.owner) } });
       expect(other.json().messages).toEqual([]);
       // acknowledged deliveries are not delivered again; unacknowledged ones are
-      await w.app.inject({ method: 'POST', url: '/exchange/v1/inbox/ack', headers: { authorization: basic(w.broker) }, payload: { deliveryIds: msgs.slice(0, 3).map((m) => m.deliveryId) } });
+      await w.app.inject({
+        method: 'POST',
+        url: '/exchange/v1/inbox/ack',
+        headers: { authorization: basic(w.broker) },
+        payload: { deliveryIds: msgs.slice(0, 3).map((m) => m.deliveryId) },
+      });
       const again = await w.app.inject({ method: 'GET', url: '/exchange/v1/inbox', headers: { authorization: basic(w.broker) } });
       expect(again.json().messages.map((m: { fileName: string }) => m.fileName)).toEqual(msgs.slice(3).map((m) => m.fileName));
       // a client cannot acknowledge another client's deliveries
-      const foreign = await w.app.inject({ method: 'POST', url: '/exchange/v1/inbox/ack', headers: { authorization: basic(w.owner) }, payload: { deliveryIds: msgs.map((m) => m.deliveryId) } });
+      const foreign = await w.app.inject({
+        method: 'POST',
+        url: '/exchange/v1/inbox/ack',
+        headers: { authorization: basic(w.owner) },
+        payload: { deliveryIds: msgs.map((m) => m.deliveryId) },
+      });
       expect(foreign.json().acked).toBe(0);
     } finally {
       await worker.stop();
@@ -180,20 +213,31 @@ describe('platform: exchange import, sandbox receipts, API', () => {
     expect(unauth.json().error.code).toBe('OSW_AUTH_REQUIRED');
     const bad = await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'broker01', password: 'nope' } });
     expect(bad.statusCode).toBe(401);
-    const token = (await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'broker01', password: 'broker-pass' } })).json().token;
+    const token = (
+      await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'broker01', password: 'broker-pass' } })
+    ).json().token;
     const list = (await w.app.inject({ method: 'GET', url: '/api/v1/declarations', headers: { authorization: `Bearer ${token}` } })).json();
     expect(list.items).toHaveLength(1);
     const seqNo = list.items[0].seqNo;
     const one = await w.app.inject({ method: 'GET', url: `/api/v1/declarations/${seqNo}`, headers: { authorization: `Bearer ${token}` } });
     expect(one.json().clientSeqNo).toBe('E53002026112100001');
     // the importer named as 收发货人 sees it too
-    const ownerToken = (await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'owner01', password: 'owner-pass' } })).json().token;
-    expect((await w.app.inject({ method: 'GET', url: `/api/v1/declarations/${seqNo}`, headers: { authorization: `Bearer ${ownerToken}` } })).statusCode).toBe(200);
-    expect((await w.app.inject({ method: 'GET', url: '/api/v1/declarations/E20269999999999999', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(404);
+    const ownerToken = (
+      await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'owner01', password: 'owner-pass' } })
+    ).json().token;
+    expect(
+      (await w.app.inject({ method: 'GET', url: `/api/v1/declarations/${seqNo}`, headers: { authorization: `Bearer ${ownerToken}` } }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await w.app.inject({ method: 'GET', url: '/api/v1/declarations/E20269999999999999', headers: { authorization: `Bearer ${token}` } }))
+        .statusCode,
+    ).toBe(404);
   });
 
   it('locks an account after five wrong passwords', async () => {
-    for (let i = 0; i < 5; i++) await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'owner01', password: 'wrong' } });
+    for (let i = 0; i < 5; i++)
+      await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'owner01', password: 'wrong' } });
     const r = await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'owner01', password: 'owner-pass' } });
     expect(r.statusCode).toBe(423);
     expect(r.json().error.code).toBe('OSW_AUTH_LOCKED');

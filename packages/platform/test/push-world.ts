@@ -32,7 +32,11 @@ let serial = 0;
 export async function pushWorld(policy: Partial<PushPolicy> = {}): Promise<PushWorld> {
   const w = await apiWorld();
   const { deps } = w;
-  const engine = new PushEngine(deps, { sms: new OutboxSmsSender(deps), app: new FeedAppPush(deps), webhook: new FetchWebhookPort() }, policy);
+  const engine = new PushEngine(
+    deps,
+    { sms: new OutboxSmsSender(deps), app: new FeedAppPush(deps), webhook: new FetchWebhookPort() },
+    policy,
+  );
   const sandbox = new DeclarationSandbox({ paceMs: 0 });
   return {
     ...w,
@@ -64,11 +68,17 @@ export async function pushWorld(policy: Partial<PushPolicy> = {}): Promise<PushW
       return d;
     },
     async receipts(seqNo, channels) {
-      for (const channel of channels) await deps.store.transaction((tx) => sandbox.issueReceipt(tx, { documentKey: seqNo, payload: { channel } }, deps.clock.now()));
+      for (const channel of channels)
+        await deps.store.transaction((tx) => sandbox.issueReceipt(tx, { documentKey: seqNo, payload: { channel } }, deps.clock.now()));
     },
     async take(clientId, opts = {}) {
       const rows = await takeDeliveries(deps, clientId, 500);
-      if (opts.ack !== false) await acknowledgeDeliveries(deps, clientId, rows.map((r) => r.id));
+      if (opts.ack !== false)
+        await acknowledgeDeliveries(
+          deps,
+          clientId,
+          rows.map((r) => r.id),
+        );
       return rows;
     },
     async receiptSubscription(row) {

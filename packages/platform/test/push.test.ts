@@ -14,13 +14,24 @@ let w: PushWorld;
 afterEach(async () => w?.close());
 
 async function subscribeDeclarations(receiptTypes = ALL_TYPES, declarationData = true, validUntil?: string) {
-  const r = await w.call(w.owner, 'POST', '/api/v1/subscriptions/declaration', { clientId: w.owner.clientId, declarationData, receiptTypes, validUntil, card: w.legal(w.owner) });
+  const r = await w.call(w.owner, 'POST', '/api/v1/subscriptions/declaration', {
+    clientId: w.owner.clientId,
+    declarationData,
+    receiptTypes,
+    validUntil,
+    card: w.legal(w.owner),
+  });
   expect(r.status).toBe(201);
   return r.body.id as number;
 }
 
 async function subscribeManual(body: Record<string, unknown>) {
-  const r = await w.call(w.owner, 'POST', '/api/v1/subscriptions/manual', { clientId: w.owner.clientId, manualNo: MANUAL_NO, card: w.operator(w.owner), ...body });
+  const r = await w.call(w.owner, 'POST', '/api/v1/subscriptions/manual', {
+    clientId: w.owner.clientId,
+    manualNo: MANUAL_NO,
+    card: w.operator(w.owner),
+    ...body,
+  });
   expect(r.status).toBe(201);
   return r.body.id as number;
 }
@@ -48,7 +59,9 @@ describe('matching: business events become pushes to every subscriber in force',
     expect(sender).toHaveLength(5);
     const log = await w.call(w.owner, 'GET', `/api/v1/pushes?documentNo=${d.seqNo}`);
     expect(log.body.total).toBe(6);
-    expect(log.body.items.every((p: { status: string; clientId: string }) => p.status === 'delivered' && p.clientId === w.owner.clientId)).toBe(true);
+    expect(
+      log.body.items.every((p: { status: string; clientId: string }) => p.status === 'delivered' && p.clientId === w.owner.clientId),
+    ).toBe(true);
     expect(log.body.items[0]).toMatchObject({ statusText: '已下发', resent: false, resentAt: null, documentNo: d.seqNo });
   });
 
@@ -66,16 +79,30 @@ describe('matching: business events become pushes to every subscriber in force',
     w = await pushWorld();
     await w.receiptSubscription({ pushMethod: 'sms', mode: 'enterprise', phone: '13800138000' });
     await w.receiptSubscription({ pushMethod: 'sms', mode: 'enterprise', phone: '13900139000', cancelledAt: w.now().toISOString() });
-    await w.receiptSubscription({ pushMethod: 'app', mode: 'operator', operatorCode: 'QH0030', enterpriseCode: '4403980001', operatorAccount: 'broker01' });
+    await w.receiptSubscription({
+      pushMethod: 'app',
+      mode: 'operator',
+      operatorCode: 'QH0030',
+      enterpriseCode: '4403980001',
+      operatorAccount: 'broker01',
+    });
     const d = await w.declare();
     await w.receiptSubscription({ pushMethod: 'wechat', mode: 'document', documentNo: d.seqNo, seqNo: d.seqNo });
-    await w.receiptSubscription({ pushMethod: 'sms', mode: 'document', documentNo: 'E20269999999999999', seqNo: 'E20269999999999999', phone: '13700137000' });
+    await w.receiptSubscription({
+      pushMethod: 'sms',
+      mode: 'document',
+      documentNo: 'E20269999999999999',
+      seqNo: 'E20269999999999999',
+      phone: '13700137000',
+    });
     await w.receipts(d.seqNo, ['7', 'L', 'C', 'P', 'R']);
     await w.engine.runOnce();
     const sms = (await w.deps.store.sms.listOutbox(OWNER, { offset: 0, limit: 100 })).rows;
     expect(sms).toHaveLength(5);
     expect(sms.every((s) => s.phone === '13800138000')).toBe(true);
-    expect(sms.map((s) => s.text).reverse()[2]).toMatch(/^【单一窗口】报关单\d{18}\(统一编号E\d{17}\)状态：查验通知，时间\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}。$/);
+    expect(sms.map((s) => s.text).reverse()[2]).toMatch(
+      /^【单一窗口】报关单\d{18}\(统一编号E\d{17}\)状态：查验通知，时间\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}。$/,
+    );
     // by operator: the declaration was signed with the broker operator's card (录入人 QH0030)
     const app = await w.call(w.broker, 'GET', '/api/v1/feed?channel=app');
     expect(app.body.total).toBe(5);
@@ -112,7 +139,11 @@ describe('processing-trade manuals: stock snapshot, then every approved change i
     const parsed = got.map((g) => parseManualData(g.body));
     expect(parsed.map((p) => p.data.kind)).toEqual(['stock', 'stock', 'stock', 'incremental']);
     expect(parsed.slice(0, 3).flatMap((p) => p.data.imgs.map((i) => i.serial))).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    expect(got.slice(0, 3).map((g) => /<cur_pocket_no>(\d)<\/cur_pocket_no>/.exec(g.body)?.[1] + '/' + /<total_pocket_qty>(\d)</.exec(g.body)?.[1])).toEqual(['1/3', '2/3', '3/3']);
+    expect(
+      got
+        .slice(0, 3)
+        .map((g) => /<cur_pocket_no>(\d)<\/cur_pocket_no>/.exec(g.body)?.[1] + '/' + /<total_pocket_qty>(\d)</.exec(g.body)?.[1]),
+    ).toEqual(['1/3', '2/3', '3/3']);
     expect(parsed[3].data).toMatchObject({ version: 2, imgs: [{ serial: 3, mark: MODF_MARK.modified, fields: { DclQty: '4242' } }] });
     expect(parsed[3].envelope.message_id).toBe(got[3].messageId);
   });
@@ -121,7 +152,8 @@ describe('processing-trade manuals: stock snapshot, then every approved change i
     w = await pushWorld();
     await subscribeManual({ kind: 'incremental' });
     const ids = [];
-    for (let i = 0; i < 8; i++) ids.push(await requestChange([{ kind: 'exg', action: 'add', code: '8517000000', name: `新成品${i}`, unit: '007', quantity: '1' }]));
+    for (let i = 0; i < 8; i++)
+      ids.push(await requestChange([{ kind: 'exg', action: 'add', code: '8517000000', name: `新成品${i}`, unit: '007', quantity: '1' }]));
     const answers = await Promise.all(ids.map((id) => w.call(w.owner, 'POST', `/api/v1/sandbox/manual-changes/${id}/approve`)));
     expect(answers.map((a) => a.status)).toEqual(ids.map(() => 200));
     expect(answers.map((a) => a.body.version).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
@@ -181,10 +213,13 @@ describe('delivery: at least once, suspension and recovery, resend, retention', 
     await w.engine.runOnce();
     await w.receipts(d.seqNo, ['L', 'J']);
     await w.engine.runOnce();
-    const log = async () => (await w.call(w.owner, 'GET', `/api/v1/pushes?documentNo=${d.seqNo}`)).body.items.map((p: { status: string }) => p.status);
+    const log = async () =>
+      (await w.call(w.owner, 'GET', `/api/v1/pushes?documentNo=${d.seqNo}`)).body.items.map((p: { status: string }) => p.status);
     expect(await log()).toEqual(['suspended', 'suspended', 'suspended', 'suspended']);
     expect((await w.deps.store.pushes.getTarget(`client:${w.owner.clientId}`))?.suspendedAt).not.toBeNull();
-    const held = (await w.deps.store.pushes.list({ enterpriseCode: OWNER, offset: 0, limit: 10 })).rows.filter((p) => p.status === 'suspended' && p.handedAt === null);
+    const held = (await w.deps.store.pushes.list({ enterpriseCode: OWNER, offset: 0, limit: 10 })).rows.filter(
+      (p) => p.status === 'suspended' && p.handedAt === null,
+    );
     expect(held).toHaveLength(2);
     expect(held.every((p) => p.nextAttemptAt === HELD)).toBe(true);
     // the client comes back: takes and acknowledges what was queued; the rest follows

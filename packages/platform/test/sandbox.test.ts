@@ -31,9 +31,21 @@ const mt2101 = readFileSync(path.join(FIXTURES, 'mft_MT2101_manifest_unresolved_
 function sas121(rmk = '') {
   return buildSasPackage({
     messageType: 'SAS121',
-    envelope: { version: '1.0', business_id: '', message_id: 'SAS121TEST0001', file_name: 'SAS121TEST0001.SAS', message_type: 'SAS121', sender_id: 'DXPESW5300000001', receiver_id: 'DXPEDCSAS0000001', send_time: '2026-11-21T10:00:00' },
+    envelope: {
+      version: '1.0',
+      business_id: '',
+      message_id: 'SAS121TEST0001',
+      file_name: 'SAS121TEST0001.SAS',
+      message_type: 'SAS121',
+      sender_id: 'DXPESW5300000001',
+      receiver_id: 'DXPEDCSAS0000001',
+      send_time: '2026-11-21T10:00:00',
+    },
     pocket: null,
-    business: [node('PassportMessage', [recordNode('SasPassportBsc', { EtpsPreentNo: '粤B12345', MasterCuscd: '5300', IoTypecd: 'E', Rmk: rmk })]), leaf('DelcareFlag', '1')],
+    business: [
+      node('PassportMessage', [recordNode('SasPassportBsc', { EtpsPreentNo: '粤B12345', MasterCuscd: '5300', IoTypecd: 'E', Rmk: rmk })]),
+      leaf('DelcareFlag', '1'),
+    ],
     packageAttrs: {},
     signature: emptySasSignature(),
   });
@@ -51,7 +63,13 @@ async function world(opts: ConstructorParameters<typeof CustomsSandbox>[0] = { p
 
 async function send(body: string | Buffer, business: string) {
   const client = (await w.deps.store.clients.get(w.broker.clientId))!;
-  return importMessage(w.deps, sandbox, { client, messageId: `${client.clientId}2026112110000000${String(++n).padStart(5, '0')}`, fileName: `m${n}.xml`, business, body: Buffer.from(body) });
+  return importMessage(w.deps, sandbox, {
+    client,
+    messageId: `${client.clientId}2026112110000000${String(++n).padStart(5, '0')}`,
+    fileName: `m${n}.xml`,
+    business,
+    body: Buffer.from(body),
+  });
 }
 
 async function runSandbox() {
@@ -59,7 +77,11 @@ async function runSandbox() {
   await worker.runDue();
   await worker.stop();
   const rows = await takeDeliveries(w.deps, w.broker.clientId, 100);
-  await acknowledgeDeliveries(w.deps, w.broker.clientId, rows.map((r) => r.id));
+  await acknowledgeDeliveries(
+    w.deps,
+    w.broker.clientId,
+    rows.map((r) => r.id),
+  );
   return rows;
 }
 
@@ -83,7 +105,10 @@ describe('金关二期 on the exchange', () => {
 
   it('SAS121: SAS221 then SAS223; a message with #退单 gets SAS221 退单 and nothing more', async () => {
     await world();
-    expect(parseCommonResponse((await send(sas121(), 'processing-trade')).responseXml)).toMatchObject({ dealFlag: '0', etpsPreentNo: '粤B12345' });
+    expect(parseCommonResponse((await send(sas121(), 'processing-trade')).responseXml)).toMatchObject({
+      dealFlag: '0',
+      etpsPreentNo: '粤B12345',
+    });
     expect((await runSandbox()).map((g) => sasReceiptFrom(parseSasPackage(g.body)).messageType)).toEqual(['SAS221', 'SAS223']);
     await send(sas121('#退单'), 'processing-trade');
     const refused = (await runSandbox()).map((g) => sasReceiptFrom(parseSasPackage(g.body)));
@@ -111,7 +136,12 @@ describe('manifests on the exchange', () => {
     const resp = parseManifestResponse(r1.body);
     expect(resp).toMatchObject({ statementCode: '01', outcome: { group: 'accepted' } });
     expect(r1.fileName).toMatch(new RegExp(`^Receipt_${resp.head.MessageID}_\\d{21}\\.xml$`));
-    await send(mt2101.replace(/<\/Head>/, '<\/Head>').replace(/(<(?:\w+:)?Declaration>)/, '$1<AdditionalInformation><Content>#退单</Content></AdditionalInformation>'), 'manifest-sea-air');
+    await send(
+      mt2101
+        .replace(/<\/Head>/, '</Head>')
+        .replace(/(<(?:\w+:)?Declaration>)/, '$1<AdditionalInformation><Content>#退单</Content></AdditionalInformation>'),
+      'manifest-sea-air',
+    );
     expect(parseManifestResponse((await runSandbox())[0].body)).toMatchObject({ statementCode: '03', outcome: { group: 'refused' } });
     const noType = await send(mt2101.replace(/<(\w+:)?MessageType>[^<]*<\/(\w+:)?MessageType>/, ''), 'manifest-sea-air');
     expect(noType.accepted).toBe(false);
@@ -125,11 +155,30 @@ describe('scenarios', () => {
     try {
       const file = path.join(t.dir, 'scenario.yaml');
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(file, ['paceMs: 50', 'rules:', '  - name: 黑名单', '    field: TradeCode', '    in: ["4403960002"]', '    path: [7, L, E]', '    paceMs: 10', ''].join('\n'));
+      writeFileSync(
+        file,
+        [
+          'paceMs: 50',
+          'rules:',
+          '  - name: 黑名单',
+          '    field: TradeCode',
+          '    in: ["4403960002"]',
+          '    path: [7, L, E]',
+          '    paceMs: 10',
+          '',
+        ].join('\n'),
+      );
       const s = await loadScenario(file);
       expect(declarationPlan(example, s)).toEqual({ path: [...REFUSAL_PATH], paceMs: 10, rule: '黑名单' });
-      expect(declarationPlan(example.replace(/<TradeCode>4403960002</, '<TradeCode>4403960003<').replace(/<NoteS>([^<]*)</, '<NoteS>$1 #查验<'), s).path).toEqual(['7', 'L', 'C', 'P', 'R']);
-      expect(() => parseScenario('rules:\n  - field: NoteS\n    contains: x\n    path: [7, Q9]\n', 'bad.yaml')).toThrow(/bad\.yaml: rules\.0\.path\.1: an unknown CHANNEL code/);
+      expect(
+        declarationPlan(
+          example.replace(/<TradeCode>4403960002</, '<TradeCode>4403960003<').replace(/<NoteS>([^<]*)</, '<NoteS>$1 #查验<'),
+          s,
+        ).path,
+      ).toEqual(['7', 'L', 'C', 'P', 'R']);
+      expect(() => parseScenario('rules:\n  - field: NoteS\n    contains: x\n    path: [7, Q9]\n', 'bad.yaml')).toThrow(
+        /bad\.yaml: rules\.0\.path\.1: an unknown CHANNEL code/,
+      );
       expect(() => parseScenario('rules:\n  - field: NoteS\n    path: [7]\n')).toThrow(/contains, equals or in/);
     } finally {
       t.cleanup();
@@ -139,20 +188,60 @@ describe('scenarios', () => {
   it('the API issues a chosen receipt on a chosen declaration now; another enterprise’s declaration is not found', async () => {
     await world();
     const at = w.now().toISOString();
-    await w.deps.store.declarations.insert({ seqNo: 'E20260000000000077', clientSeqNo: 'C1', senderClientId: w.broker.clientId, senderEnterprise: '4403980001', tradeCode: '4403960002', ownerCode: '4403960002', agentCode: '4403980001', ieFlag: 'I', customMaster: '5300', entryId: '', channel: '', messageId: 'M77', xml: example, declaredAt: at, updatedAt: at });
-    const r = await w.call(w.owner, 'POST', '/api/v1/sandbox/declarations/E20260000000000077/receipts', { channel: 'H', note: '挂起：请到现场办理' });
+    await w.deps.store.declarations.insert({
+      seqNo: 'E20260000000000077',
+      clientSeqNo: 'C1',
+      senderClientId: w.broker.clientId,
+      senderEnterprise: '4403980001',
+      tradeCode: '4403960002',
+      ownerCode: '4403960002',
+      agentCode: '4403980001',
+      ieFlag: 'I',
+      customMaster: '5300',
+      entryId: '',
+      channel: '',
+      messageId: 'M77',
+      xml: example,
+      declaredAt: at,
+      updatedAt: at,
+    });
+    const r = await w.call(w.owner, 'POST', '/api/v1/sandbox/declarations/E20260000000000077/receipts', {
+      channel: 'H',
+      note: '挂起：请到现场办理',
+    });
     expect(r.status).toBe(201);
     const [got] = await runSandbox();
     expect(got.body).toContain('<CHANNEL>H</CHANNEL>');
     expect(got.body).toContain('挂起：请到现场办理');
-    expect((await w.call(w.owner, 'POST', '/api/v1/sandbox/declarations/E20260000000000077/receipts', { channel: 'Q9' })).body.error.code).toBe('OSW_SANDBOX_CHANNEL_UNKNOWN');
-    await w.deps.store.declarations.insert({ seqNo: 'E20260000000000078', clientSeqNo: 'C2', senderClientId: w.broker.clientId, senderEnterprise: '4403980001', tradeCode: '4403980001', ownerCode: '4403980001', agentCode: '4403980001', ieFlag: 'I', customMaster: '5300', entryId: '', channel: '', messageId: 'M78', xml: example, declaredAt: at, updatedAt: at });
+    expect(
+      (await w.call(w.owner, 'POST', '/api/v1/sandbox/declarations/E20260000000000077/receipts', { channel: 'Q9' })).body.error.code,
+    ).toBe('OSW_SANDBOX_CHANNEL_UNKNOWN');
+    await w.deps.store.declarations.insert({
+      seqNo: 'E20260000000000078',
+      clientSeqNo: 'C2',
+      senderClientId: w.broker.clientId,
+      senderEnterprise: '4403980001',
+      tradeCode: '4403980001',
+      ownerCode: '4403980001',
+      agentCode: '4403980001',
+      ieFlag: 'I',
+      customMaster: '5300',
+      entryId: '',
+      channel: '',
+      messageId: 'M78',
+      xml: example,
+      declaredAt: at,
+      updatedAt: at,
+    });
     expect((await w.call(w.owner, 'POST', '/api/v1/sandbox/declarations/E20260000000000078/receipts', { channel: 'P' })).status).toBe(404);
   });
 
   it('a manual change request is approved by the sandbox once its delay has passed, and only once', async () => {
     await world({ paceMs: 0, manualApprovalMs: 5000 });
-    const r = await w.call(w.owner, 'POST', `/api/v1/sandbox/manuals/${MANUAL_NO}/changes`, { head: { validUntil: '2028-12-31' }, items: [{ kind: 'img', action: 'add', code: '8541100000', name: '二极管', unit: '007', quantity: '1000' }] });
+    const r = await w.call(w.owner, 'POST', `/api/v1/sandbox/manuals/${MANUAL_NO}/changes`, {
+      head: { validUntil: '2028-12-31' },
+      items: [{ kind: 'img', action: 'add', code: '8541100000', name: '二极管', unit: '007', quantity: '1000' }],
+    });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ status: 'pending', version: null, autoApprove: true });
     await runSandbox();
@@ -163,9 +252,15 @@ describe('scenarios', () => {
     expect(changes[0]).toMatchObject({ status: 'approved', version: 2 });
     const manual = (await w.call(w.owner, 'GET', `/api/v1/sandbox/manuals/${MANUAL_NO}`)).body;
     expect(manual).toMatchObject({ version: 2, head: { validUntil: '2028-12-31' } });
-    expect(manual.items.find((i: { kind: string; serial: number }) => i.kind === 'img' && i.serial === 31)).toMatchObject({ name: '二极管' });
-    expect((await w.call(w.owner, 'POST', `/api/v1/sandbox/manual-changes/${changes[0].id}/approve`)).body.error.code).toBe('OSW_SANDBOX_CHANGE_DECIDED');
-    const bad = await w.call(w.owner, 'POST', `/api/v1/sandbox/manuals/${MANUAL_NO}/changes`, { items: [{ kind: 'exg', action: 'modify', serial: 99, quantity: '1' }] });
+    expect(manual.items.find((i: { kind: string; serial: number }) => i.kind === 'img' && i.serial === 31)).toMatchObject({
+      name: '二极管',
+    });
+    expect((await w.call(w.owner, 'POST', `/api/v1/sandbox/manual-changes/${changes[0].id}/approve`)).body.error.code).toBe(
+      'OSW_SANDBOX_CHANGE_DECIDED',
+    );
+    const bad = await w.call(w.owner, 'POST', `/api/v1/sandbox/manuals/${MANUAL_NO}/changes`, {
+      items: [{ kind: 'exg', action: 'modify', serial: 99, quantity: '1' }],
+    });
     expect(bad.body.error.code).toBe('OSW_VALIDATION');
     expect((await w.call(w.broker, 'POST', `/api/v1/sandbox/manuals/${MANUAL_NO}/changes`, { items: [] })).status).toBe(404);
   });
@@ -177,9 +272,20 @@ describe('scenarios', () => {
     const { imgCount, exgCount, version } = before.items[0];
     expect(imgCount).toBeGreaterThan(0);
     expect(exgCount).toBeGreaterThan(0);
-    const r = await w.call(w.owner, 'POST', `/api/v1/sandbox/manuals/${MANUAL_NO}/changes`, { items: [{ kind: 'exg', action: 'add', code: '8541100000', name: '整机', unit: '007', quantity: '10' }], autoApprove: false });
-    expect((await w.call(w.owner, 'POST', `/api/v1/sandbox/manual-changes/${r.body.id}/approve`)).body).toMatchObject({ status: 'approved', version: version + 1 });
-    expect((await w.call(w.owner, 'GET', '/api/v1/sandbox/manuals')).body.items[0]).toMatchObject({ manualNo: MANUAL_NO, version: version + 1, imgCount, exgCount: exgCount + 1 });
+    const r = await w.call(w.owner, 'POST', `/api/v1/sandbox/manuals/${MANUAL_NO}/changes`, {
+      items: [{ kind: 'exg', action: 'add', code: '8541100000', name: '整机', unit: '007', quantity: '10' }],
+      autoApprove: false,
+    });
+    expect((await w.call(w.owner, 'POST', `/api/v1/sandbox/manual-changes/${r.body.id}/approve`)).body).toMatchObject({
+      status: 'approved',
+      version: version + 1,
+    });
+    expect((await w.call(w.owner, 'GET', '/api/v1/sandbox/manuals')).body.items[0]).toMatchObject({
+      manualNo: MANUAL_NO,
+      version: version + 1,
+      imgCount,
+      exgCount: exgCount + 1,
+    });
     expect((await w.call(w.broker, 'GET', '/api/v1/sandbox/manuals')).body).toEqual({ items: [], total: 0 });
   });
 });

@@ -11,8 +11,26 @@ import type { Store } from '../src/core/store.js';
 const now = () => new Date().toISOString();
 
 async function seedClient(store: Store, clientId: string, enterprise = '4403980001') {
-  if (!(await store.identity.getEnterprise(enterprise))) await store.identity.insertEnterprise({ customsCode: enterprise, uscc: `91440300MA5G0B1X${enterprise.slice(-2)}`, name: '深圳市前海通关报关有限公司', region: '5300', createdAt: now() });
-  await store.clients.insert({ clientId, enterpriseCode: enterprise, region: '5300', version: '2.0', transport: 'amqp', environment: 'test', secretHash: 'x', status: 'active', deviceFingerprint: null, createdAt: now() });
+  if (!(await store.identity.getEnterprise(enterprise)))
+    await store.identity.insertEnterprise({
+      customsCode: enterprise,
+      uscc: `91440300MA5G0B1X${enterprise.slice(-2)}`,
+      name: '深圳市前海通关报关有限公司',
+      region: '5300',
+      createdAt: now(),
+    });
+  await store.clients.insert({
+    clientId,
+    enterpriseCode: enterprise,
+    region: '5300',
+    version: '2.0',
+    transport: 'amqp',
+    environment: 'test',
+    secretHash: 'x',
+    status: 'active',
+    deviceFingerprint: null,
+    createdAt: now(),
+  });
 }
 
 for (const engine of eachEngine()) {
@@ -57,7 +75,10 @@ for (const engine of eachEngine()) {
     test('an enterprise’s manuals are listed by manual number', async () => {
       const { store } = await fresh();
       await seedClient(store, 'DXPESW5300000001', '4403960002');
-      for (const manualNo of ['E53002600002', 'E53002600001']) await store.manuals.insert({ manualNo, enterpriseCode: '4403960002', head: { manualNo }, version: 1, createdAt: now() }, [{ manualNo, kind: 'img', serial: 1, code: '8541100000', name: '二极管', model: '', unit: '007', quantity: '1' }]);
+      for (const manualNo of ['E53002600002', 'E53002600001'])
+        await store.manuals.insert({ manualNo, enterpriseCode: '4403960002', head: { manualNo }, version: 1, createdAt: now() }, [
+          { manualNo, kind: 'img', serial: 1, code: '8541100000', name: '二极管', model: '', unit: '007', quantity: '1' },
+        ]);
       expect((await store.manuals.list('4403960002')).map((m) => [m.manualNo, m.version, m.head.manualNo])).toEqual([
         ['E53002600001', 1, 'E53002600001'],
         ['E53002600002', 1, 'E53002600002'],
@@ -86,7 +107,20 @@ for (const engine of eachEngine()) {
       const { store } = await fresh();
       await seedClient(store, 'DXPESW5300000001');
       const body = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 255, 128, 10]);
-      const row = { clientId: 'DXPESW5300000001', messageId: 'DXPESW5300000001202601010000000001', business: 'declaration', fileName: '报关单.zip', family: 'declaration', messageType: 'DecMessage', sha256: 'ab', body, accepted: true, responseXml: '<r/>', documentKey: 'E20260000000000001', receivedAt: now() };
+      const row = {
+        clientId: 'DXPESW5300000001',
+        messageId: 'DXPESW5300000001202601010000000001',
+        business: 'declaration',
+        fileName: '报关单.zip',
+        family: 'declaration',
+        messageType: 'DecMessage',
+        sha256: 'ab',
+        body,
+        accepted: true,
+        responseXml: '<r/>',
+        documentKey: 'E20260000000000001',
+        receivedAt: now(),
+      };
       await store.inbound.insert(row);
       const back = await store.inbound.get(row.clientId, row.messageId);
       expect(Buffer.from(back!.body).equals(Buffer.from(body))).toBe(true);
@@ -98,12 +132,38 @@ for (const engine of eachEngine()) {
       const { store } = await fresh();
       await seedClient(store, 'DXPESW5300000001');
       await seedClient(store, 'DXPESW5300000002');
-      for (let i = 0; i < 5; i++) await store.deliveries.enqueue([{ clientId: 'DXPESW5300000001', messageId: `M${i}`, business: 'declaration', fileName: `R${i}.xml`, body: `<r>${i}</r>`, createdAt: now() }]);
+      for (let i = 0; i < 5; i++)
+        await store.deliveries.enqueue([
+          {
+            clientId: 'DXPESW5300000001',
+            messageId: `M${i}`,
+            business: 'declaration',
+            fileName: `R${i}.xml`,
+            body: `<r>${i}</r>`,
+            createdAt: now(),
+          },
+        ]);
       const taken = await store.deliveries.take('DXPESW5300000001', 3);
       expect(taken.map((d) => d.messageId)).toEqual(['M0', 'M1', 'M2']);
       expect(taken[0].attempts).toBe(1);
-      expect((await store.deliveries.ack('DXPESW5300000002', taken.map((d) => d.id), now())).length).toBe(0);
-      expect((await store.deliveries.ack('DXPESW5300000001', taken.map((d) => d.id), now())).length).toBe(3);
+      expect(
+        (
+          await store.deliveries.ack(
+            'DXPESW5300000002',
+            taken.map((d) => d.id),
+            now(),
+          )
+        ).length,
+      ).toBe(0);
+      expect(
+        (
+          await store.deliveries.ack(
+            'DXPESW5300000001',
+            taken.map((d) => d.id),
+            now(),
+          )
+        ).length,
+      ).toBe(3);
       expect(await store.deliveries.countPending('DXPESW5300000001')).toBe(2);
     });
 
@@ -120,7 +180,9 @@ for (const engine of eachEngine()) {
       await seedClient(store, 'DXPESW5300000001');
       await expect(
         store.transaction(async (tx) => {
-          await tx.deliveries.enqueue([{ clientId: 'DXPESW5300000001', messageId: 'M', business: 'declaration', fileName: 'R.xml', body: '<r/>', createdAt: now() }]);
+          await tx.deliveries.enqueue([
+            { clientId: 'DXPESW5300000001', messageId: 'M', business: 'declaration', fileName: 'R.xml', body: '<r/>', createdAt: now() },
+          ]);
           throw new Error('rolled back');
         }),
       ).rejects.toThrow('rolled back');
@@ -133,7 +195,17 @@ for (const engine of eachEngine()) {
       const N = 400;
       for (let i = 0; i < N; i += 50)
         await store.transaction(async (tx) => {
-          for (let k = i; k < i + 50; k++) await tx.deliveries.enqueue([{ clientId: 'DXPESW5300000001', messageId: `M${k}`, business: 'declaration', fileName: `R${k}.xml`, body: '<r/>', createdAt: now() }]);
+          for (let k = i; k < i + 50; k++)
+            await tx.deliveries.enqueue([
+              {
+                clientId: 'DXPESW5300000001',
+                messageId: `M${k}`,
+                business: 'declaration',
+                fileName: `R${k}.xml`,
+                body: '<r/>',
+                createdAt: now(),
+              },
+            ]);
         });
       // SQLite is one process's database; PostgreSQL gets a second instance with its own pool
       const stores = engine.name === 'postgres' ? [store, (await another(db)).store, (await another(db)).store] : [store, store];
@@ -145,7 +217,11 @@ for (const engine of eachEngine()) {
             const rows = await tx.deliveries.take('DXPESW5300000001', 7);
             await new Promise((r) => setTimeout(r, 2));
             seen.push(...rows.map((r) => r.messageId));
-            await tx.deliveries.ack('DXPESW5300000001', rows.map((r) => r.id), now());
+            await tx.deliveries.ack(
+              'DXPESW5300000001',
+              rows.map((r) => r.id),
+              now(),
+            );
             return rows.length;
           });
           if (!n) return;
@@ -159,7 +235,10 @@ for (const engine of eachEngine()) {
     test('two instances running due sandbox jobs complete each once (zero duplicates)', async () => {
       const { db, store } = await fresh();
       const N = 120;
-      for (let i = 0; i < N; i++) await store.sandbox.insertJobs([{ kind: 'test', documentKey: `E${i}`, payload: { i: String(i) }, dueAt: '2026-01-01T00:00:00.000Z' }]);
+      for (let i = 0; i < N; i++)
+        await store.sandbox.insertJobs([
+          { kind: 'test', documentKey: `E${i}`, payload: { i: String(i) }, dueAt: '2026-01-01T00:00:00.000Z' },
+        ]);
       const stores = engine.name === 'postgres' ? [store, (await another(db)).store, (await another(db)).store] : [store, store];
       const done: number[] = [];
       // the sandbox worker's pattern: list what is due, complete each in its own transaction
@@ -187,7 +266,9 @@ for (const engine of eachEngine()) {
       // all due at once (a worker that fell behind), some with equal due times
       for (let i = 0; i < DOCS; i++)
         for (let k = 0; k < path.length; k++)
-          await store.sandbox.insertJobs([{ kind: 'test', documentKey: `E${i}`, payload: { channel: path[k]! }, dueAt: `2026-01-01T00:00:0${Math.min(k, 3)}.000Z` }]);
+          await store.sandbox.insertJobs([
+            { kind: 'test', documentKey: `E${i}`, payload: { channel: path[k]! }, dueAt: `2026-01-01T00:00:0${Math.min(k, 3)}.000Z` },
+          ]);
       const stores = engine.name === 'postgres' ? [store, (await another(db)).store, (await another(db)).store] : [store, store];
       const seen = new Map<string, string[]>();
       const worker = async (s: Store) => {

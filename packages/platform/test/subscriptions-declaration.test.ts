@@ -13,7 +13,13 @@ describe('报关单数据订阅 (declaration data subscription)', () => {
   });
 
   const subscribe = (body: Record<string, unknown> = {}, party = w.owner) =>
-    w.call(party, 'POST', '/api/v1/subscriptions/declaration', { clientId: party.clientId, declarationData: true, receiptTypes: ALL_RECEIPT_TYPES, card: w.legal(party), ...body });
+    w.call(party, 'POST', '/api/v1/subscriptions/declaration', {
+      clientId: party.clientId,
+      declarationData: true,
+      receiptTypes: ALL_RECEIPT_TYPES,
+      card: w.legal(party),
+      ...body,
+    });
 
   it('subscribing answers the new record with its id, valid for one year by default', async () => {
     const r = await subscribe();
@@ -36,7 +42,7 @@ describe('报关单数据订阅 (declaration data subscription)', () => {
     expect(one.body).toEqual(r.body);
   });
 
-  it('the manual\'s receipt names are mapped to CHANNEL codes', async () => {
+  it("the manual's receipt names are mapped to CHANNEL codes", async () => {
     const r = await subscribe({ declarationData: false });
     expect([...r.body.channels].sort()).toEqual(['7', 'C', 'E', 'G', 'J', 'L', 'P', 'R', 'Y', 'Z'].sort());
   });
@@ -48,7 +54,7 @@ describe('报关单数据订阅 (declaration data subscription)', () => {
     expect(r.body.content).toBe('状态回执[L(海关入库成功)、P(海关已放行)、放行]');
   });
 
-  it('an unknown receipt type is refused, listing the manual\'s names', async () => {
+  it("an unknown receipt type is refused, listing the manual's names", async () => {
     const r = await subscribe({ receiptTypes: ['放行', '已发货'] });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('OSW_SUB_RECEIPT_TYPE_UNKNOWN');
@@ -68,7 +74,7 @@ describe('报关单数据订阅 (declaration data subscription)', () => {
     expect(r.body.error.code).toBe('OSW_CARD_KIND');
   });
 
-  it('a subscription names exactly one client, and it must be one of the enterprise\'s active clients', async () => {
+  it("a subscription names exactly one client, and it must be one of the enterprise's active clients", async () => {
     expect((await subscribe({ clientId: [w.owner.clientId, w.owner.clientId] })).body.error.code).toBe('OSW_VALIDATION');
     expect((await subscribe({ clientId: w.broker.clientId })).status).toBe(404);
     await w.call(w.owner, 'POST', `/api/v1/clients/${w.owner.clientId}/disable`, { card: w.legal(w.owner) });
@@ -110,7 +116,10 @@ describe('报关单数据订阅 (declaration data subscription)', () => {
     const again = await w.call(w.owner, 'POST', `/api/v1/subscriptions/declaration/${r.body.id}/cancel`, { card: w.legal(w.owner) });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('OSW_SUB_CANCELLED');
-    const extend = await w.call(w.owner, 'POST', `/api/v1/subscriptions/declaration/${r.body.id}/extend`, { validUntil: '2027-11-21', card: w.legal(w.owner) });
+    const extend = await w.call(w.owner, 'POST', `/api/v1/subscriptions/declaration/${r.body.id}/extend`, {
+      validUntil: '2027-11-21',
+      card: w.legal(w.owner),
+    });
     expect(extend.body.error.code).toBe('OSW_SUB_CANCELLED');
   });
 
@@ -123,7 +132,10 @@ describe('报关单数据订阅 (declaration data subscription)', () => {
   it('extend is refused once the subscription has expired', async () => {
     const r = await subscribe({ validUntil: '2026-11-21' });
     w.setNow('2026-11-21T16:00:00.000Z');
-    const e = await w.call(w.owner, 'POST', `/api/v1/subscriptions/declaration/${r.body.id}/extend`, { validUntil: '2027-06-30', card: w.legal(w.owner) });
+    const e = await w.call(w.owner, 'POST', `/api/v1/subscriptions/declaration/${r.body.id}/extend`, {
+      validUntil: '2027-06-30',
+      card: w.legal(w.owner),
+    });
     expect(e.status).toBe(409);
     expect(e.body.error.code).toBe('OSW_SUB_EXPIRED');
     const c = await w.call(w.owner, 'POST', `/api/v1/subscriptions/declaration/${r.body.id}/cancel`, { card: w.legal(w.owner) });
@@ -155,7 +167,9 @@ describe('报关单数据订阅 (declaration data subscription)', () => {
     const all = await w.call(w.owner, 'GET', '/api/v1/subscriptions/declaration');
     expect(all.body.total).toBe(3);
     expect(all.body.items.map((s: { id: number }) => s.id)).toEqual([third.body.id, second.body.id, first.body.id]);
-    expect((await w.call(w.owner, 'GET', '/api/v1/subscriptions/declaration?status=cancelled')).body.items.map((s: { id: number }) => s.id)).toEqual([third.body.id]);
+    expect(
+      (await w.call(w.owner, 'GET', '/api/v1/subscriptions/declaration?status=cancelled')).body.items.map((s: { id: number }) => s.id),
+    ).toEqual([third.body.id]);
     expect((await w.call(w.owner, 'GET', '/api/v1/subscriptions/declaration?status=active')).body.total).toBe(2);
     expect((await w.call(w.owner, 'GET', `/api/v1/subscriptions/declaration?clientId=${w.owner.clientId}`)).body.total).toBe(3);
     expect((await w.call(w.owner, 'GET', '/api/v1/subscriptions/declaration?clientId=DXPESW5300999999')).body.total).toBe(0);

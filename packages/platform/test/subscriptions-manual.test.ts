@@ -12,7 +12,8 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
 
   const subscribe = (body: Record<string, unknown>, party = w.owner) =>
     w.call(party, 'POST', '/api/v1/subscriptions/manual', { clientId: party.clientId, manualNo: MANUAL_NO, card: w.legal(party), ...body });
-  const stock = (body: Record<string, unknown> = {}) => subscribe({ kind: 'stock', pushTypes: ['img', 'exg'], imgRange: '1-100', exgRange: '1-100', ...body });
+  const stock = (body: Record<string, unknown> = {}) =>
+    subscribe({ kind: 'stock', pushTypes: ['img', 'exg'], imgRange: '1-100', exgRange: '1-100', ...body });
   const incremental = (body: Record<string, unknown> = {}) => subscribe({ kind: 'incremental', ...body });
 
   it('a stock subscription shows its content as the manual does and is pushed once right away (a pending push request)', async () => {
@@ -36,23 +37,40 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
     });
     const pending = await w.deps.store.pushes.pendingRequests(10);
     expect(pending).toEqual([
-      expect.objectContaining({ id: r.body.pushRequestId, kind: 'manual-stock', subscriptionId: r.body.id, clientId: w.owner.clientId, payload: { manualNo: MANUAL_NO, pushTypes: ['img', 'exg'], imgRange: { from: 1, to: 100 }, exgRange: { from: 1, to: 100 } } }),
+      expect.objectContaining({
+        id: r.body.pushRequestId,
+        kind: 'manual-stock',
+        subscriptionId: r.body.id,
+        clientId: w.owner.clientId,
+        payload: { manualNo: MANUAL_NO, pushTypes: ['img', 'exg'], imgRange: { from: 1, to: 100 }, exgRange: { from: 1, to: 100 } },
+      }),
     ]);
     expect(await w.deps.store.pushes.completeRequest(r.body.pushRequestId, w.now().toISOString())).toBe(true);
     expect(await w.deps.store.pushes.pendingRequests(10)).toEqual([]);
   });
 
-  it('only the manual\'s 加工单位 may subscribe: another enterprise is refused with a clear message', async () => {
+  it("only the manual's 加工单位 may subscribe: another enterprise is refused with a clear message", async () => {
     const r = await stock();
     expect(r.status).toBe(201);
-    const other = await w.call(w.broker, 'POST', '/api/v1/subscriptions/manual', { clientId: w.broker.clientId, manualNo: MANUAL_NO, kind: 'stock', card: w.legal(w.broker) });
+    const other = await w.call(w.broker, 'POST', '/api/v1/subscriptions/manual', {
+      clientId: w.broker.clientId,
+      manualNo: MANUAL_NO,
+      kind: 'stock',
+      card: w.legal(w.broker),
+    });
     expect(other.status).toBe(404);
     expect(other.body.error.message).toContain('只有账册的加工单位可以订阅');
   });
 
-  it('the manual\'s 经营单位 that is not its 加工单位 is refused as such', async () => {
+  it("the manual's 经营单位 that is not its 加工单位 is refused as such", async () => {
     await w.deps.store.manuals.insert(
-      { manualNo: 'E53002600002', enterpriseCode: OWNER, head: { manualNo: 'E53002600002', tradeCode: OWNER, processingCode: '4403970003' }, version: 1, createdAt: w.now().toISOString() },
+      {
+        manualNo: 'E53002600002',
+        enterpriseCode: OWNER,
+        head: { manualNo: 'E53002600002', tradeCode: OWNER, processingCode: '4403970003' },
+        version: 1,
+        createdAt: w.now().toISOString(),
+      },
       [{ manualNo: 'E53002600002', kind: 'img', serial: 1, code: '1', name: 'x', model: '-', unit: '007', quantity: '1' }],
     );
     const r = await subscribe({ kind: 'stock', manualNo: 'E53002600002' });
@@ -75,7 +93,7 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
     expect((await stock({ pushTypes: ['exg'] })).body.error.code).toBe('OSW_VALIDATION');
   });
 
-  it('a stock subscription without ranges takes each chosen type\'s whole range', async () => {
+  it("a stock subscription without ranges takes each chosen type's whole range", async () => {
     const r = await subscribe({ kind: 'stock', pushTypes: ['img'] });
     expect(r.body).toMatchObject({ imgRange: '1-30', exgRange: null, content: `账册存量数据订阅: 账册号[${MANUAL_NO}] 料件[1-30];` });
     const both = await subscribe({ kind: 'stock' });
@@ -95,7 +113,10 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
     const c = await w.call(w.owner, 'POST', `/api/v1/subscriptions/manual/${r.body.id}/cancel`, { card: w.legal(w.owner) });
     expect(c.status).toBe(409);
     expect(c.body.error.code).toBe('OSW_SUB_STOCK_FINAL');
-    const e = await w.call(w.owner, 'POST', `/api/v1/subscriptions/manual/${r.body.id}/extend`, { validUntil: '2027-01-01', card: w.legal(w.owner) });
+    const e = await w.call(w.owner, 'POST', `/api/v1/subscriptions/manual/${r.body.id}/extend`, {
+      validUntil: '2027-01-01',
+      card: w.legal(w.owner),
+    });
     expect(e.body.error.code).toBe('OSW_SUB_STOCK_FINAL');
   });
 
@@ -103,7 +124,13 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
     expect((await incremental({ imgRange: '1-10' })).body.error.code).toBe('OSW_VALIDATION');
     const r = await incremental({ validUntil: '2027-03-31' });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ kind: 'incremental', kindText: '增量', content: `账册增量数据订阅: 账册号[${MANUAL_NO}];`, validUntilText: '2027-03-31 23:59:59', pushRequestId: null });
+    expect(r.body).toMatchObject({
+      kind: 'incremental',
+      kindText: '增量',
+      content: `账册增量数据订阅: 账册号[${MANUAL_NO}];`,
+      validUntilText: '2027-03-31 23:59:59',
+      pushRequestId: null,
+    });
     expect(await w.deps.store.pushes.pendingRequests(10)).toEqual([]);
   });
 
@@ -135,11 +162,17 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
 
   it('an incremental subscription can be extended while active, and not once expired', async () => {
     const r = await incremental({ validUntil: '2026-12-31' });
-    const e = await w.call(w.owner, 'POST', `/api/v1/subscriptions/manual/${r.body.id}/extend`, { validUntil: '2027-11-21', card: w.legal(w.owner) });
+    const e = await w.call(w.owner, 'POST', `/api/v1/subscriptions/manual/${r.body.id}/extend`, {
+      validUntil: '2027-11-21',
+      card: w.legal(w.owner),
+    });
     expect(e.status).toBe(200);
     expect(e.body).toMatchObject({ validUntil: '2027-11-21', validUntilText: '2027-11-21 23:59:59' });
     w.setNow('2027-11-21T16:00:00.000Z');
-    const late = await w.call(w.owner, 'POST', `/api/v1/subscriptions/manual/${r.body.id}/extend`, { validUntil: '2028-01-01', card: w.legal(w.owner) });
+    const late = await w.call(w.owner, 'POST', `/api/v1/subscriptions/manual/${r.body.id}/extend`, {
+      validUntil: '2028-01-01',
+      card: w.legal(w.owner),
+    });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('OSW_SUB_EXPIRED');
   });
@@ -152,8 +185,20 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
     expect(list.body.total).toBe(2);
     expect(list.body.items.map((x: { id: number }) => x.id)).toEqual([i.body.id, s.body.id]);
     for (const item of list.body.items)
-      expect(item).toEqual(expect.objectContaining({ enterpriseCode: OWNER, clientId: w.owner.clientId, cardNo: w.owner.legalCard, content: expect.any(String), operatorCode: 'QH0031', validUntilText: '2027-11-21 23:59:59', status: 'active' }));
-    expect((await w.call(w.owner, 'GET', '/api/v1/subscriptions/manual?kind=stock')).body.items.map((x: { id: number }) => x.id)).toEqual([s.body.id]);
+      expect(item).toEqual(
+        expect.objectContaining({
+          enterpriseCode: OWNER,
+          clientId: w.owner.clientId,
+          cardNo: w.owner.legalCard,
+          content: expect.any(String),
+          operatorCode: 'QH0031',
+          validUntilText: '2027-11-21 23:59:59',
+          status: 'active',
+        }),
+      );
+    expect((await w.call(w.owner, 'GET', '/api/v1/subscriptions/manual?kind=stock')).body.items.map((x: { id: number }) => x.id)).toEqual([
+      s.body.id,
+    ]);
     expect((await w.call(w.owner, 'GET', `/api/v1/subscriptions/manual?manualNo=${MANUAL_NO}&status=active`)).body.total).toBe(2);
     expect((await w.call(w.owner, 'GET', '/api/v1/subscriptions/manual?status=cancelled')).body.total).toBe(0);
   });

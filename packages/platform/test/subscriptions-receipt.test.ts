@@ -8,7 +8,23 @@ const PHONE = '13800138000';
 
 function declaration(seqNo: string, entryId: string, tradeCode: string): DeclarationRow {
   const at = '2026-11-21T01:00:00.000Z';
-  return { seqNo, clientSeqNo: 'C1', senderClientId: 'DXPESW5300000001', senderEnterprise: BROKER, tradeCode, ownerCode: tradeCode, agentCode: BROKER, ieFlag: 'I', customMaster: '5300', entryId, channel: 'L', messageId: 'M1', xml: '<DecMessage/>', declaredAt: at, updatedAt: at };
+  return {
+    seqNo,
+    clientSeqNo: 'C1',
+    senderClientId: 'DXPESW5300000001',
+    senderEnterprise: BROKER,
+    tradeCode,
+    ownerCode: tradeCode,
+    agentCode: BROKER,
+    ieFlag: 'I',
+    customMaster: '5300',
+    entryId,
+    channel: 'L',
+    messageId: 'M1',
+    xml: '<DecMessage/>',
+    declaredAt: at,
+    updatedAt: at,
+  };
 }
 
 describe('报关状态订阅 (receipt subscription) and SMS verification codes', () => {
@@ -32,7 +48,11 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
   it('SMS push: a 6-digit code goes to the outbox, and subscribing with it answers the record', async () => {
     const sent = await requestCode();
     expect(sent.status).toBe(201);
-    expect(sent.body).toMatchObject({ phone: '138****8000', resendAfterSeconds: 60, expiresAt: new Date(w.now().getTime() + 5 * 60_000).toISOString() });
+    expect(sent.body).toMatchObject({
+      phone: '138****8000',
+      resendAfterSeconds: 60,
+      expiresAt: new Date(w.now().getTime() + 5 * 60_000).toISOString(),
+    });
     const code = await lastCode();
     expect(code).toMatch(/^\d{6}$/);
     const r = await subscribe({ pushMethod: 'sms', mode: 'enterprise', phone: PHONE, verificationCode: code });
@@ -54,14 +74,22 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
   it('SMS push needs a phone number and a verification code', async () => {
     expect((await subscribe({ pushMethod: 'sms', mode: 'enterprise' })).body.error.code).toBe('OSW_SMS_PHONE_INVALID');
     expect((await subscribe({ pushMethod: 'sms', mode: 'enterprise', phone: PHONE })).body.error.code).toBe('OSW_SMS_CODE_REQUIRED');
-    expect((await subscribe({ pushMethod: 'sms', mode: 'enterprise', phone: PHONE, verificationCode: '123456' })).body.error.code).toBe('OSW_SMS_CODE_INVALID');
+    expect((await subscribe({ pushMethod: 'sms', mode: 'enterprise', phone: PHONE, verificationCode: '123456' })).body.error.code).toBe(
+      'OSW_SMS_CODE_INVALID',
+    );
   });
 
   it('a verification code is used once', async () => {
     await requestCode();
     const code = await lastCode();
     expect((await subscribe({ pushMethod: 'sms', mode: 'enterprise', phone: PHONE, verificationCode: code })).status).toBe(201);
-    const again = await subscribe({ pushMethod: 'sms', mode: 'document', documentNo: 'E20260000000000001', phone: PHONE, verificationCode: code });
+    const again = await subscribe({
+      pushMethod: 'sms',
+      mode: 'document',
+      documentNo: 'E20260000000000001',
+      phone: PHONE,
+      verificationCode: code,
+    });
     expect(again.body.error.code).toBe('OSW_SMS_CODE_INVALID');
   });
 
@@ -85,7 +113,10 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
     await requestCode();
     const code = await lastCode();
     const wrong = code === '000000' ? '111111' : '000000';
-    for (let i = 0; i < 5; i++) expect((await subscribe({ pushMethod: 'sms', mode: 'enterprise', phone: PHONE, verificationCode: wrong })).body.error.code).toBe('OSW_SMS_CODE_INVALID');
+    for (let i = 0; i < 5; i++)
+      expect((await subscribe({ pushMethod: 'sms', mode: 'enterprise', phone: PHONE, verificationCode: wrong })).body.error.code).toBe(
+        'OSW_SMS_CODE_INVALID',
+      );
     const r = await subscribe({ pushMethod: 'sms', mode: 'enterprise', phone: PHONE, verificationCode: code });
     expect(r.body.error.code).toBe('OSW_SMS_CODE_INVALID');
     expect(r.body.error.message).toContain('次数过多');
@@ -124,10 +155,16 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
       return new Response('{}', { status: answer });
     }) as unknown as typeof fetch;
     await w.close();
-    w = await apiWorld({ sms: new HttpSmsGateway({ url: 'http://sms.example/send', token: 't0k', logger: silentLogger, fetch: fakeFetch }) });
+    w = await apiWorld({
+      sms: new HttpSmsGateway({ url: 'http://sms.example/send', token: 't0k', logger: silentLogger, fetch: fakeFetch }),
+    });
     expect((await requestCode()).status).toBe(201);
     expect(posted).toHaveLength(1);
-    expect(posted[0]).toMatchObject({ url: 'http://sms.example/send', body: { phone: PHONE, text: expect.stringMatching(/验证码为\d{6}/) }, auth: 'Bearer t0k' });
+    expect(posted[0]).toMatchObject({
+      url: 'http://sms.example/send',
+      body: { phone: PHONE, text: expect.stringMatching(/验证码为\d{6}/) },
+      auth: 'Bearer t0k',
+    });
     expect((await w.call(w.owner, 'GET', '/api/v1/sms/outbox')).body.total).toBe(0);
     answer = 500;
     const failed = await requestCode('13900139000');
@@ -139,7 +176,13 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
     expect((await subscribe({ pushMethod: 'app', mode: 'document' })).body.error.code).toBe('OSW_SUB_DOCUMENT_REQUIRED');
     const bySeq = await subscribe({ pushMethod: 'app', mode: 'document', documentNo: 'E20260000000000001' });
     expect(bySeq.status).toBe(201);
-    expect(bySeq.body).toMatchObject({ documentNo: 'E20260000000000001', seqNo: 'E20260000000000001', content: '报关单[E20260000000000001]的状态回执', modeText: '按单证订阅', pushMethodText: '掌上海关APP' });
+    expect(bySeq.body).toMatchObject({
+      documentNo: 'E20260000000000001',
+      seqNo: 'E20260000000000001',
+      content: '报关单[E20260000000000001]的状态回执',
+      modeText: '按单证订阅',
+      pushMethodText: '掌上海关APP',
+    });
     const byEntry = await subscribe({ pushMethod: 'wechat', mode: 'document', documentNo: '530020260000000001' });
     expect(byEntry.status).toBe(201);
     expect(byEntry.body).toMatchObject({ documentNo: '530020260000000001', seqNo: 'E20260000000000001' });
@@ -147,7 +190,15 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
     expect(notParty.status).toBe(404);
     expect((await subscribe({ pushMethod: 'app', mode: 'document', documentNo: 'E20269999999999999' })).status).toBe(404);
     // the broker sent the second one: it may subscribe to it
-    expect((await w.call(w.broker, 'POST', '/api/v1/subscriptions/receipt', { pushMethod: 'app', mode: 'document', documentNo: 'E20260000000000002' })).status).toBe(201);
+    expect(
+      (
+        await w.call(w.broker, 'POST', '/api/v1/subscriptions/receipt', {
+          pushMethod: 'app',
+          mode: 'document',
+          documentNo: 'E20260000000000002',
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('by operator covers the documents the subscribing operator (录入人) entered', async () => {
@@ -157,11 +208,27 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
   });
 
   it('client push needs the client ID and an operator card number of the enterprise', async () => {
-    expect((await subscribe({ pushMethod: 'client', mode: 'enterprise', clientId: w.owner.clientId })).body.error.code).toBe('OSW_SUB_CLIENT_REQUIRED');
-    expect((await subscribe({ pushMethod: 'client', mode: 'enterprise', clientId: w.owner.clientId, operatorCardNo: w.owner.legalCard })).body.error.code).toBe('OSW_CARD_KIND');
-    expect((await subscribe({ pushMethod: 'client', mode: 'enterprise', clientId: w.owner.clientId, operatorCardNo: w.broker.operatorCard })).body.error.code).toBe('OSW_CARD_INVALID');
-    expect((await subscribe({ pushMethod: 'client', mode: 'enterprise', clientId: w.broker.clientId, operatorCardNo: w.owner.operatorCard })).status).toBe(404);
-    const r = await subscribe({ pushMethod: 'client', mode: 'enterprise', clientId: w.owner.clientId, operatorCardNo: w.owner.operatorCard });
+    expect((await subscribe({ pushMethod: 'client', mode: 'enterprise', clientId: w.owner.clientId })).body.error.code).toBe(
+      'OSW_SUB_CLIENT_REQUIRED',
+    );
+    expect(
+      (await subscribe({ pushMethod: 'client', mode: 'enterprise', clientId: w.owner.clientId, operatorCardNo: w.owner.legalCard })).body
+        .error.code,
+    ).toBe('OSW_CARD_KIND');
+    expect(
+      (await subscribe({ pushMethod: 'client', mode: 'enterprise', clientId: w.owner.clientId, operatorCardNo: w.broker.operatorCard }))
+        .body.error.code,
+    ).toBe('OSW_CARD_INVALID');
+    expect(
+      (await subscribe({ pushMethod: 'client', mode: 'enterprise', clientId: w.broker.clientId, operatorCardNo: w.owner.operatorCard }))
+        .status,
+    ).toBe(404);
+    const r = await subscribe({
+      pushMethod: 'client',
+      mode: 'enterprise',
+      clientId: w.owner.clientId,
+      operatorCardNo: w.owner.operatorCard,
+    });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ pushMethodText: '客户端', clientId: w.owner.clientId, operatorCardNo: w.owner.operatorCard });
   });
@@ -194,7 +261,11 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
     const ent = await subscribe({ pushMethod: 'wechat', mode: 'enterprise' });
     const op = await subscribe({ pushMethod: 'app', mode: 'operator' });
     await w.call(w.broker, 'POST', '/api/v1/subscriptions/receipt', { pushMethod: 'app', mode: 'enterprise' });
-    const found = await w.deps.store.receiptSubscriptions.active({ seqNo: 'E20260000000000001', enterpriseCodes: [OWNER], operatorCodes: ['QH0031'] });
+    const found = await w.deps.store.receiptSubscriptions.active({
+      seqNo: 'E20260000000000001',
+      enterpriseCodes: [OWNER],
+      operatorCodes: ['QH0031'],
+    });
     expect(found.map((s) => s.id).sort()).toEqual([doc.body.id, ent.body.id, op.body.id].sort());
     await w.call(w.owner, 'POST', `/api/v1/subscriptions/receipt/${ent.body.id}/cancel`);
     expect((await w.deps.store.receiptSubscriptions.active({ enterpriseCodes: [OWNER] })).map((s) => s.id)).toEqual([]);

@@ -55,7 +55,13 @@ const SCREENS = MENU.flatMap((g) => g.screens);
 export function LangSwitch() {
   const { lang, setLang, t } = useI18n();
   return (
-    <button type="button" className="lang-switch" data-testid="lang-switch" aria-label={t('lang.label')} onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
+    <button
+      type="button"
+      className="lang-switch"
+      data-testid="lang-switch"
+      aria-label={t('lang.label')}
+      onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
+    >
       {t('lang.switch')}
     </button>
   );
@@ -93,7 +99,13 @@ export function App() {
         {t('app.skip')}
       </a>
       <header className="topbar">
-        <button type="button" className="menu-toggle" aria-expanded={menuOpen} aria-controls="side-menu" onClick={() => setMenuOpen(!menuOpen)}>
+        <button
+          type="button"
+          className="menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="side-menu"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
           ☰ <span className="sr-only">{t('nav.menu')}</span>
         </button>
         <div className="brand">

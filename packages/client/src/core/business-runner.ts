@@ -110,7 +110,16 @@ export class BusinessRunner {
 
   stats(): BusinessStats {
     const c = this.today();
-    return { paused: this.paused, outBoxBacklog: c.backlog, queued: this.queue.length, inFlight: this.active, day: c.day, sentToday: c.sent, failedToday: c.failed, lastError: c.lastError };
+    return {
+      paused: this.paused,
+      outBoxBacklog: c.backlog,
+      queued: this.queue.length,
+      inFlight: this.active,
+      day: c.day,
+      sentToday: c.sent,
+      failedToday: c.failed,
+      lastError: c.lastError,
+    };
   }
 
   /**
@@ -125,7 +134,11 @@ export class BusinessRunner {
     await this.scanning?.catch(() => undefined);
     for (const workName of this.queue.splice(0)) {
       this.queued.delete(workName);
-      await this.deps.folders.unclaim(workName).catch((err) => this.deps.logger.error({ err, workName }, 'could not return a claimed file to OutBox; it is resumed at next start'));
+      await this.deps.folders
+        .unclaim(workName)
+        .catch((err) =>
+          this.deps.logger.error({ err, workName }, 'could not return a claimed file to OutBox; it is resumed at next start'),
+        );
     }
     if (this.active > 0 && graceMs > 0) await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
     this.abort.abort();
@@ -202,7 +215,10 @@ export class BusinessRunner {
           this.retries.set(workName, tries);
           const waitMs = Math.min(60_000, 1000 * 2 ** Math.min(tries - 1, 6));
           this.counters.lastError = { at: this.deps.clock.now().toISOString(), file: workName, message: (err as Error).message };
-          this.deps.logger.error({ err: (err as Error).message, workName, retryInMs: waitMs }, 'sending failed on a local fault; the file stays claimed and is tried again');
+          this.deps.logger.error(
+            { err: (err as Error).message, workName, retryInMs: waitMs },
+            'sending failed on a local fault; the file stays claimed and is tried again',
+          );
           if (!this.stopped) {
             const t = setTimeout(() => {
               if (!this.stopped) this.enqueue(workName);

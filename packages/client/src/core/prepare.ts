@@ -28,7 +28,13 @@ export interface Prepared {
   changed: boolean;
 }
 
-export async function prepareForSending(fileName: string, bytes: Buffer, signer: CardSigner | null, now: Date, opts: PrepareOptions): Promise<Prepared> {
+export async function prepareForSending(
+  fileName: string,
+  bytes: Buffer,
+  signer: CardSigner | null,
+  now: Date,
+  opts: PrepareOptions,
+): Promise<Prepared> {
   const ext = splitName(fileName).ext.toLowerCase();
   if (bytes.length === 0) throw new MessageRejected('C901', `报文为空: ${fileName} (the file is empty)`);
   if (bytes.length > opts.maxFileBytes) throw new MessageRejected('C906', `报文超过大小限制: ${bytes.length} > ${opts.maxFileBytes} bytes`);
@@ -37,7 +43,8 @@ export async function prepareForSending(fileName: string, bytes: Buffer, signer:
     const zip = await readDeclarationZip(bytes, opts.zipLimits);
     const xml = toUtf8XmlText(zip.xml.data);
     const sniffed = sniffChecked(zip.xml.data, xml);
-    if (sniffed.family !== 'declaration' || !signer) return { body: bytes, family: sniffed.family, messageType: sniffed.messageType, changed: false };
+    if (sniffed.family !== 'declaration' || !signer)
+      return { body: bytes, family: sniffed.family, messageType: sniffed.messageType, changed: false };
     const signed = await signer.signDeclaration(xml, now);
     const body = await writeZip([{ name: zip.xml.name, data: Buffer.from(signed, 'utf8') }, ...zip.attachments]);
     return { body, family: sniffed.family, messageType: sniffed.messageType, changed: true };
@@ -45,7 +52,8 @@ export async function prepareForSending(fileName: string, bytes: Buffer, signer:
   if (ext !== 'xml') throw new MessageRejected('C907', `不支持的文件类型: ${fileName} (only .xml and .zip are sent)`);
   const xml = toUtf8XmlText(bytes);
   const sniffed = sniffChecked(bytes, xml);
-  if (sniffed.family !== 'declaration' || !signer) return { body: bytes, family: sniffed.family, messageType: sniffed.messageType, changed: false };
+  if (sniffed.family !== 'declaration' || !signer)
+    return { body: bytes, family: sniffed.family, messageType: sniffed.messageType, changed: false };
   const signed = await signer.signDeclaration(xml, now);
   return { body: Buffer.from(signed, 'utf8'), family: sniffed.family, messageType: sniffed.messageType, changed: true };
 }
@@ -53,7 +61,8 @@ export async function prepareForSending(fileName: string, bytes: Buffer, signer:
 /** Family from the first bytes (cheap, so an unknown root fails fast), then a well-formedness check. */
 function sniffChecked(bytes: Uint8Array, xml: string): { family: string; messageType: string } {
   const q = quickSniff(bytes);
-  if (q.family === 'unknown' && q.root) throw new MessageRejected('C903', `无法识别的报文类型: root element <${q.root}> (unknown message type)`);
+  if (q.family === 'unknown' && q.root)
+    throw new MessageRejected('C903', `无法识别的报文类型: root element <${q.root}> (unknown message type)`);
   checkWellFormed(xml);
   if (q.family === 'unknown') throw new MessageRejected('C903', '无法识别的报文类型 (unknown message type)');
   return q;

@@ -62,4 +62,3 @@ export function renderCebElement(e: XmlElement, depth: number): string {
     .map((line) => pad + line)
     .join('\n');
 }
-

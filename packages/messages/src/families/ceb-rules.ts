@@ -475,4 +475,3 @@ export interface CebInventoryReturn {
   /** 回执信息 */
   returnInfo: string;
 }
-

@@ -111,7 +111,10 @@ function leafText(v: XmlValue): string {
 }
 
 function unsupported(where: string): never {
-  throw new MessageRejected('C903', `CEB报文结构不符 (shape not in the 2022 schemas): ${where} nests deeper than section → head/list → field; this shape is not part of the 2022 schemas`);
+  throw new MessageRejected(
+    'C903',
+    `CEB报文结构不符 (shape not in the 2022 schemas): ${where} nests deeper than section → head/list → field; this shape is not part of the 2022 schemas`,
+  );
 }
 
 /** Leaf fields of a row element (head, list row, BaseTransfer…). */
@@ -243,10 +246,20 @@ export function cebElement(msg: CebMessage): XmlElement {
   if (msg.extendMessage) {
     const m = msg.extendMessage;
     const content = anyElements(m.message);
-    children.push(el(`${P}ExtendMessage`, [el(`${P}name`, m.name), el(`${P}version`, m.version), content.length ? el(`${P}Message`, content) : el(`${P}Message`, '')]));
+    children.push(
+      el(`${P}ExtendMessage`, [
+        el(`${P}name`, m.name),
+        el(`${P}version`, m.version),
+        content.length ? el(`${P}Message`, content) : el(`${P}Message`, ''),
+      ]),
+    );
   }
   if (msg.signature) children.push(cebSignatureElement(msg.signature));
-  return el(P + (msg.rootName ?? `${msg.messageType}Message`), children, { guid: msg.guid, version: msg.version, 'xmlns:ceb': CEB_NAMESPACE });
+  return el(P + (msg.rootName ?? `${msg.messageType}Message`), children, {
+    guid: msg.guid,
+    version: msg.version,
+    'xmlns:ceb': CEB_NAMESPACE,
+  });
 }
 
 /**
@@ -301,7 +314,10 @@ export function cebOrders(msg: CebMessage): CebOrder[] {
 export function cebInventories(msg: CebMessage): CebInventory[] {
   return msg.sections
     .filter((s) => s.name === 'Inventory')
-    .map((s) => ({ head: (s.head ?? {}) as unknown as CebInventoryHead, items: rowsOf(s, 'InventoryList') as unknown as CebInventoryItem[] }));
+    .map((s) => ({
+      head: (s.head ?? {}) as unknown as CebInventoryHead,
+      items: rowsOf(s, 'InventoryList') as unknown as CebInventoryItem[],
+    }));
 }
 
 /** Every receipt row of a receipt message (CEB312, CEB622, CEB412…): sections that carry `returnStatus`. */
@@ -495,13 +511,15 @@ function checkRow(p: Problems, base: string, row: CebFields | undefined, rules: 
     }
     const len = [...v].length;
     const before = p.list.length;
-    if (rule.length !== undefined && len !== rule.length) p.add(path, `${rule.zh}长度须为${rule.length}位，实为${len}位`, `${path} must be ${rule.length} characters long, got ${len}`);
+    if (rule.length !== undefined && len !== rule.length)
+      p.add(path, `${rule.zh}长度须为${rule.length}位，实为${len}位`, `${path} must be ${rule.length} characters long, got ${len}`);
     if (rule.maxLength !== undefined) p.maxLength(path, v, rule.maxLength, rule.zh);
     if (p.list.length > before) continue; // one problem per field: a wrong length says enough
     if (rule.decimal) checkDecimal(p, path, v, rule.zh, rule.decimal);
     if (rule.integer) {
       if (!/^[+-]?\d+$/.test(v)) p.add(path, `${rule.zh}须为整数，实为 ${v}`, `${path} must be an integer, got ${v}`);
-      else if (rule.maxDigits !== undefined && v.replace(/^[+-]?0*/, '').length > rule.maxDigits) p.add(path, `${rule.zh}不能超过${rule.maxDigits}位`, `${path} has more than ${rule.maxDigits} digits`);
+      else if (rule.maxDigits !== undefined && v.replace(/^[+-]?0*/, '').length > rule.maxDigits)
+        p.add(path, `${rule.zh}不能超过${rule.maxDigits}位`, `${path} has more than ${rule.maxDigits} digits`);
     }
     if (rule.oneOf) p.oneOf(path, v, rule.oneOf, rule.zh);
     if (rule.pattern && !rule.pattern.test(v)) p.add(path, `${rule.zh}格式不正确: ${v}`, `${path} has the wrong format: ${v}`);
@@ -528,7 +546,14 @@ interface SectionSpec {
 
 const DECLARATIONS: Record<string, SectionSpec> = {
   CEB311: { section: 'Order', head: ORDER_HEAD_RULES, list: 'OrderList', rows: ORDER_LIST_RULES, maxSections: 100, maxRows: 99 },
-  CEB621: { section: 'Inventory', head: INVENTORY_HEAD_RULES, list: 'InventoryList', rows: INVENTORY_LIST_RULES, maxSections: 100, maxRows: 99 },
+  CEB621: {
+    section: 'Inventory',
+    head: INVENTORY_HEAD_RULES,
+    list: 'InventoryList',
+    rows: INVENTORY_LIST_RULES,
+    maxSections: 100,
+    maxRows: 99,
+  },
 };
 
 /** Types whose schema requires ds:Signature (minOccurs 1): the inventory family and delivery. */
@@ -546,39 +571,70 @@ const RECEIPTS: Record<string, { section: string; rules: readonly CebFieldRule[]
  */
 export function validateCeb(msg: CebMessage): Problem[] {
   const p = new Problems();
-  if (!/^CEB\d{3}$/.test(msg.messageType)) p.add('messageType', `报文类型不正确: ${msg.messageType}`, `messageType must be CEB followed by three digits, got ${msg.messageType}`);
-  if (msg.guid.length !== 36) p.add('@guid', `报文guid须为36位，实为${msg.guid.length}位`, `@guid must be 36 characters long, got ${msg.guid.length}`);
-  if (msg.version.trim() === '' || msg.version.length > 10) p.add('@version', '报文版本号须为1至10位', '@version must be 1 to 10 characters long');
+  if (!/^CEB\d{3}$/.test(msg.messageType))
+    p.add('messageType', `报文类型不正确: ${msg.messageType}`, `messageType must be CEB followed by three digits, got ${msg.messageType}`);
+  if (msg.guid.length !== 36)
+    p.add('@guid', `报文guid须为36位，实为${msg.guid.length}位`, `@guid must be 36 characters long, got ${msg.guid.length}`);
+  if (msg.version.trim() === '' || msg.version.length > 10)
+    p.add('@version', '报文版本号须为1至10位', '@version must be 1 to 10 characters long');
   if (msg.sections.length === 0) p.add('sections', '报文中没有业务数据', 'the message has no business section');
 
-  if (SIGNATURE_REQUIRED.has(msg.messageType) && !msg.signature) p.add('Signature', `${msg.messageType} 报文须加签 (ds:Signature)`, `${msg.messageType} must carry a ds:Signature (sign it with signCeb)`);
+  if (SIGNATURE_REQUIRED.has(msg.messageType) && !msg.signature)
+    p.add(
+      'Signature',
+      `${msg.messageType} 报文须加签 (ds:Signature)`,
+      `${msg.messageType} must carry a ds:Signature (sign it with signCeb)`,
+    );
 
   const decl = DECLARATIONS[msg.messageType];
   if (decl) {
     const others = msg.sections.filter((s) => s.name !== decl.section);
     for (const s of others) p.add(s.name, `${msg.messageType} 中不允许出现 ${s.name}`, `${s.name} is not allowed in ${msg.messageType}`);
     const sections = msg.sections.filter((s) => s.name === decl.section);
-    if (sections.length > decl.maxSections) p.add(decl.section, `${decl.section} 不能超过${decl.maxSections}个`, `at most ${decl.maxSections} ${decl.section} per message`);
+    if (sections.length > decl.maxSections)
+      p.add(decl.section, `${decl.section} 不能超过${decl.maxSections}个`, `at most ${decl.maxSections} ${decl.section} per message`);
     sections.forEach((s, i) => {
       const base = `${decl.section}[${i}]`;
       const headName = `${decl.section}Head`;
       if (!s.head) p.add(`${base}.${headName}`, `缺少${headName}`, `${base}.${headName} is missing`);
       else checkRow(p, `${base}.${headName}`, s.head, decl.head);
-      for (const [k] of Object.entries(s.fields)) p.add(`${base}.${k}`, `${decl.section} 中不允许出现 ${k}`, `${base}.${k} is not an element of the schema`);
-      for (const l of s.lists) if (l.name !== decl.list) p.add(`${base}.${l.name}`, `${decl.section} 中不允许出现 ${l.name}`, `${base}.${l.name} is not an element of the schema`);
+      for (const [k] of Object.entries(s.fields))
+        p.add(`${base}.${k}`, `${decl.section} 中不允许出现 ${k}`, `${base}.${k} is not an element of the schema`);
+      for (const l of s.lists)
+        if (l.name !== decl.list)
+          p.add(`${base}.${l.name}`, `${decl.section} 中不允许出现 ${l.name}`, `${base}.${l.name} is not an element of the schema`);
       const rows = rowsOf(s, decl.list);
       if (rows.length === 0) p.add(`${base}.${decl.list}`, `${decl.list} 至少须有一条`, `${base} needs at least one ${decl.list}`);
-      if (rows.length > decl.maxRows) p.add(`${base}.${decl.list}`, `${decl.list} 不能超过${decl.maxRows}条`, `${base} has more than ${decl.maxRows} ${decl.list}`);
+      if (rows.length > decl.maxRows)
+        p.add(`${base}.${decl.list}`, `${decl.list} 不能超过${decl.maxRows}条`, `${base} has more than ${decl.maxRows} ${decl.list}`);
       rows.forEach((row, j) => {
         const rowPath = `${base}.${decl.list}[${j}]`;
         checkRow(p, rowPath, row, decl.rows);
-        if (row.gnum !== undefined && /^\d+$/.test(row.gnum) && Number(row.gnum) !== j + 1) p.add(`${rowPath}.gnum`, `商品序号须从1开始连续递增，应为${j + 1}`, `${rowPath}.gnum must count from 1 without gaps: expected ${j + 1}, got ${row.gnum}`);
+        if (row.gnum !== undefined && /^\d+$/.test(row.gnum) && Number(row.gnum) !== j + 1)
+          p.add(
+            `${rowPath}.gnum`,
+            `商品序号须从1开始连续递增，应为${j + 1}`,
+            `${rowPath}.gnum must count from 1 without gaps: expected ${j + 1}, got ${row.gnum}`,
+          );
       });
       if (msg.messageType === 'CEB311' && s.head) {
         // 实际支付金额 = 商品价格 + 运杂费 + 代扣税款 - 非现金抵扣金额 (the acturalPaid field's own definition)
-        const [goods, freight, tax, discount, paid] = ['goodsValue', 'freight', 'taxTotal', 'discount', 'acturalPaid'].map((k) => scaled(s.head?.[k]));
-        if (goods !== undefined && freight !== undefined && tax !== undefined && discount !== undefined && paid !== undefined && goods + freight + tax - discount !== paid) {
-          p.add(`${base}.${headName}.acturalPaid`, '实际支付金额须等于商品价格+运杂费+代扣税款-非现金抵扣金额', `${base}.${headName}.acturalPaid must equal goodsValue + freight + taxTotal - discount`);
+        const [goods, freight, tax, discount, paid] = ['goodsValue', 'freight', 'taxTotal', 'discount', 'acturalPaid'].map((k) =>
+          scaled(s.head?.[k]),
+        );
+        if (
+          goods !== undefined &&
+          freight !== undefined &&
+          tax !== undefined &&
+          discount !== undefined &&
+          paid !== undefined &&
+          goods + freight + tax - discount !== paid
+        ) {
+          p.add(
+            `${base}.${headName}.acturalPaid`,
+            '实际支付金额须等于商品价格+运杂费+代扣税款-非现金抵扣金额',
+            `${base}.${headName}.acturalPaid must equal goodsValue + freight + taxTotal - discount`,
+          );
         }
       }
     });
@@ -600,7 +656,12 @@ export function validateCeb(msg: CebMessage): Problem[] {
       checkRow(p, base, s.fields, receipt.rules);
       if (s.head || s.lists.length) p.add(base, `${s.name} 中只能有字段`, `${base} holds only fields`);
     });
-    if (msg.baseTransfer || msg.signature) p.add('BaseTransfer', `${msg.messageType} 回执中不含BaseTransfer与签名`, `${msg.messageType} receipts carry no BaseTransfer or Signature`);
+    if (msg.baseTransfer || msg.signature)
+      p.add(
+        'BaseTransfer',
+        `${msg.messageType} 回执中不含BaseTransfer与签名`,
+        `${msg.messageType} receipts carry no BaseTransfer or Signature`,
+      );
   }
   return p.list;
 }

@@ -81,7 +81,12 @@ function decListFrom(n: XNode): DecListRow {
     fields,
     goodsLimits: children(limitsNode, 'DecGoodsLimit').map((g) => {
       const { DecGoodsLimitVin: _vin, ...limit } = leafRecord(g);
-      return { fields: limit, vins: children(g, 'DecGoodsLimitVin').filter((v) => v.children.length).map(leafRecord) };
+      return {
+        fields: limit,
+        vins: children(g, 'DecGoodsLimitVin')
+          .filter((v) => v.children.length)
+          .map(leafRecord),
+      };
     }),
   };
 }
@@ -125,7 +130,10 @@ export function parseDecMessage(xml: string): DecMessage {
 }
 
 function ordered(fields: Fields, order: readonly string[]): XmlElement[] {
-  return fieldElements(fields, order.filter((k) => k in fields));
+  return fieldElements(
+    fields,
+    order.filter((k) => k in fields),
+  );
 }
 
 /** Writes a DecMessage in the official section order, with `xmlns="http://www.chinaport.gov.cn/dec"`. */
@@ -133,17 +141,29 @@ export function buildDecMessage(m: DecMessage): string {
   const listRow = (r: DecListRow): XmlElement => {
     const limits = el(
       'DecGoodsLimits',
-      r.goodsLimits.map((g) => el('DecGoodsLimit', [...ordered(g.fields, DEC_GOODS_LIMIT_FIELDS), ...g.vins.map((v) => el('DecGoodsLimitVin', ordered(v, DEC_GOODS_LIMIT_VIN_FIELDS)))])),
+      r.goodsLimits.map((g) =>
+        el('DecGoodsLimit', [
+          ...ordered(g.fields, DEC_GOODS_LIMIT_FIELDS),
+          ...g.vins.map((v) => el('DecGoodsLimitVin', ordered(v, DEC_GOODS_LIMIT_VIN_FIELDS))),
+        ]),
+      ),
     );
     const kids = ordered(r.fields, DEC_LIST_FIELDS);
     const at = DEC_LIST_FIELDS.indexOf('DecGoodsLimits');
-    const before = kids.filter((k) => DEC_LIST_FIELDS.indexOf(k.name as (typeof DEC_LIST_FIELDS)[number]) < at && DEC_LIST_FIELDS.includes(k.name as (typeof DEC_LIST_FIELDS)[number]));
+    const before = kids.filter(
+      (k) =>
+        DEC_LIST_FIELDS.indexOf(k.name as (typeof DEC_LIST_FIELDS)[number]) < at &&
+        DEC_LIST_FIELDS.includes(k.name as (typeof DEC_LIST_FIELDS)[number]),
+    );
     const after = kids.filter((k) => !before.includes(k));
     return el('DecList', [...before, limits, ...after]);
   };
   const rowsOf = (section: string, order: readonly string[]) => {
     const spec = SECTION_ROWS[section];
-    return el(section, (m[spec.key] as Fields[]).map((f) => el(spec.row, ordered(f, order))));
+    return el(
+      section,
+      (m[spec.key] as Fields[]).map((f) => el(spec.row, ordered(f, order))),
+    );
   };
   const kids: XmlElement[] = [
     el('DecHead', ordered(m.head, DEC_HEAD_FIELDS)),
@@ -161,7 +181,10 @@ export function buildDecMessage(m: DecMessage): string {
   for (const e of m.edocs) kids.push(el('EdocRealation', ordered(e, EDOC_REALATION_FIELDS)));
   for (const e of m.ecoRelations) kids.push(el('EcoRelation', ordered(e, ECO_RELATION_FIELDS)));
   for (const x of m.extra) kids.push(treeToElement(x));
-  return writeXml(el('DecMessage', kids, { version: m.version || undefined, xmlns: DEC_NAMESPACE }), { declaration: '<?xml version="1.0" encoding="UTF-8"?>', indent: '\t' });
+  return writeXml(el('DecMessage', kids, { version: m.version || undefined, xmlns: DEC_NAMESPACE }), {
+    declaration: '<?xml version="1.0" encoding="UTF-8"?>',
+    indent: '\t',
+  });
 }
 
 /** The ClientSeqNo of a declaration: DecSign's, else DecHead's. */
@@ -172,20 +195,50 @@ export function decClientSeqNo(m: DecMessage): string {
 /** Every problem of a DecMessage at once, each with its path and a Chinese and English message. */
 export function validateDecMessage(m: DecMessage): Problem[] {
   const p = new Problems();
-  if (m.version && !/^\d+\.\d+$/.test(m.version)) p.add('DecMessage@version', `版本号格式不正确: ${m.version}`, `version must look like 3.1 or 4.8, got ${m.version}`);
+  if (m.version && !/^\d+\.\d+$/.test(m.version))
+    p.add('DecMessage@version', `版本号格式不正确: ${m.version}`, `version must look like 3.1 or 4.8, got ${m.version}`);
   const h = m.head;
   if (Object.keys(h).length === 0) p.add('DecHead', '缺少表头DecHead', 'DecHead is missing');
   else {
     p.oneOf('DecHead.IEFlag', h.IEFlag, ['I', 'E'], '进出口标志', { required: true });
-    p.pattern('DecHead.CustomMaster', h.CustomMaster, /^\d{4}$/, '申报地海关须为4位关区代码', 'CustomMaster must be a 4-digit customs code', { required: true, zhName: '申报地海关' });
+    p.pattern(
+      'DecHead.CustomMaster',
+      h.CustomMaster,
+      /^\d{4}$/,
+      '申报地海关须为4位关区代码',
+      'CustomMaster must be a 4-digit customs code',
+      { required: true, zhName: '申报地海关' },
+    );
     p.pattern('DecHead.IEPort', h.IEPort, /^\d{4}$/, '进出境关别须为4位关区代码', 'IEPort must be a 4-digit customs code');
-    p.pattern('DecHead.TradeCode', h.TradeCode, /^[0-9A-Z]{10}$/, '境内收发货人编码须为10位海关编码', 'TradeCode must be a 10-character customs code', { required: true, zhName: '境内收发货人编码' });
-    p.pattern('DecHead.OwnerCode', h.OwnerCode, /^[0-9A-Z]{10}$/, '消费使用/生产销售单位编码须为10位海关编码', 'OwnerCode must be a 10-character customs code');
-    p.pattern('DecHead.AgentCode', h.AgentCode, /^[0-9A-Z]{10}$/, '申报单位编码须为10位海关编码', 'AgentCode must be a 10-character customs code');
+    p.pattern(
+      'DecHead.TradeCode',
+      h.TradeCode,
+      /^[0-9A-Z]{10}$/,
+      '境内收发货人编码须为10位海关编码',
+      'TradeCode must be a 10-character customs code',
+      { required: true, zhName: '境内收发货人编码' },
+    );
+    p.pattern(
+      'DecHead.OwnerCode',
+      h.OwnerCode,
+      /^[0-9A-Z]{10}$/,
+      '消费使用/生产销售单位编码须为10位海关编码',
+      'OwnerCode must be a 10-character customs code',
+    );
+    p.pattern(
+      'DecHead.AgentCode',
+      h.AgentCode,
+      /^[0-9A-Z]{10}$/,
+      '申报单位编码须为10位海关编码',
+      'AgentCode must be a 10-character customs code',
+    );
     for (const f of ['TradeCoScc', 'OwnerCodeScc', 'AgentCodeScc', 'CopCodeScc'])
       p.pattern(`DecHead.${f}`, h[f], /^[0-9A-Z]{18}$/, `${f}须为18位统一社会信用代码`, `${f} must be an 18-character USCC`);
     p.required('DecHead.TradeName', h.TradeName, '境内收发货人名称');
-    p.pattern('DecHead.TradeMode', h.TradeMode, /^\d{4}$/, '监管方式须为4位代码', 'TradeMode must be a 4-digit code', { required: true, zhName: '监管方式' });
+    p.pattern('DecHead.TradeMode', h.TradeMode, /^\d{4}$/, '监管方式须为4位代码', 'TradeMode must be a 4-digit code', {
+      required: true,
+      zhName: '监管方式',
+    });
     p.pattern('DecHead.TrafMode', h.TrafMode, /^[0-9A-Z]$/, '运输方式须为1位代码', 'TrafMode must be a 1-character code');
     for (const f of ['GrossWet', 'NetWt']) p.pattern(`DecHead.${f}`, h[f], /^\d+(\.\d+)?$/, `${f}须为数字`, `${f} must be a number`);
     p.pattern('DecHead.PackNo', h.PackNo, /^\d+$/, '件数须为整数', 'PackNo must be a whole number');
@@ -198,8 +251,12 @@ export function validateDecMessage(m: DecMessage): Problem[] {
     const at = `DecLists.DecList[${i + 1}]`;
     const f = r.fields;
     p.pattern(`${at}.GNo`, f.GNo, /^\d+$/, '商品序号须为整数', 'GNo must be a whole number', { required: true, zhName: '商品序号' });
-    if (f.GNo && Number(f.GNo) !== i + 1) p.add(`${at}.GNo`, `商品序号须连续，应为${i + 1}`, `GNo must be consecutive: expected ${i + 1}, got ${f.GNo}`);
-    p.pattern(`${at}.CodeTS`, f.CodeTS, /^\d{10}$/, '商品编号须为10位数字', 'CodeTS must be 10 digits', { required: true, zhName: '商品编号' });
+    if (f.GNo && Number(f.GNo) !== i + 1)
+      p.add(`${at}.GNo`, `商品序号须连续，应为${i + 1}`, `GNo must be consecutive: expected ${i + 1}, got ${f.GNo}`);
+    p.pattern(`${at}.CodeTS`, f.CodeTS, /^\d{10}$/, '商品编号须为10位数字', 'CodeTS must be 10 digits', {
+      required: true,
+      zhName: '商品编号',
+    });
     p.required(`${at}.GName`, f.GName, '商品名称');
     for (const n of ['DeclPrice', 'DeclTotal', 'GQty', 'FirstQty', 'SecondQty'])
       p.pattern(`${at}.${n}`, f[n], /^\d+(\.\d+)?$/, `${n}须为数字`, `${n} must be a number`);
@@ -323,5 +380,7 @@ export function parseDecData(xml: string): DecData {
 }
 
 export function buildDecData(d: DecData): string {
-  return writeXml(el('DEC_DATA', [el('DEC_RESULT', fieldElements(d.result)), el('RESULT_INFO', d.resultInfo)]), { declaration: '<?xml version="1.0" encoding="UTF-8"?>' });
+  return writeXml(el('DEC_DATA', [el('DEC_RESULT', fieldElements(d.result)), el('RESULT_INFO', d.resultInfo)]), {
+    declaration: '<?xml version="1.0" encoding="UTF-8"?>',
+  });
 }

@@ -69,7 +69,8 @@ function toBase64(bytes: Uint8Array): string {
 
 function fromBase64(text: string): Uint8Array {
   const s = text.replace(/\s+/g, '');
-  if (s.length % 4 === 1 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw new MessageRejected('C902', 'DxpMsg/Data 不是有效的Base64 (Data is not valid base64)');
+  if (s.length % 4 === 1 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s))
+    throw new MessageRejected('C902', 'DxpMsg/Data 不是有效的Base64 (Data is not valid base64)');
   return new Uint8Array(Buffer.from(s, 'base64'));
 }
 
@@ -77,7 +78,13 @@ function addInfoElement(a: DxpAddInfo): XmlElement {
   const kids: XmlElement[] = [];
   if (a.FileName !== undefined) kids.push(el('FileName', a.FileName));
   if (a.IcCard !== undefined) kids.push(el('IcCard', a.IcCard));
-  if (a.BizKey && a.BizKey.length) kids.push(el('BizKey', a.BizKey.map((k) => el('Key', k.value, { name: k.name }))));
+  if (a.BizKey && a.BizKey.length)
+    kids.push(
+      el(
+        'BizKey',
+        a.BizKey.map((k) => el('Key', k.value, { name: k.name })),
+      ),
+    );
   if (a.IsTextEncode !== undefined) kids.push(el('IsText', '', { Encode: a.IsTextEncode }));
   if (a.RecMapId !== undefined) kids.push(el('RecMapId', a.RecMapId));
   return el('AddInfo', kids);
@@ -96,7 +103,10 @@ export function buildDxpMsg(m: DxpMsgInput & { rootAttributes?: Record<string, s
     el('TransInfo', [
       el('CopMsgId', m.CopMsgId),
       el('SenderId', m.SenderId),
-      el('ReceiverIds', m.ReceiverIds.map((r) => el('ReceiverId', r))),
+      el(
+        'ReceiverIds',
+        m.ReceiverIds.map((r) => el('ReceiverId', r)),
+      ),
       el('CreatTime', m.CreatTime),
       el('MsgType', m.MsgType),
     ]),

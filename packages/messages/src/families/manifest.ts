@@ -236,7 +236,9 @@ export type ManifestInput = Partial<Omit<Manifest, 'head'>> & { head: ManifestHe
 function unprefixed(n: XNode, prefix: string): XNode {
   const kids = n.children.map((c) => unprefixed(c, prefix));
   const p = prefix && n.prefix === prefix ? '' : n.prefix;
-  return n.children.length ? { name: n.name, prefix: p, attrs: { ...n.attrs }, children: kids } : { name: n.name, prefix: p, attrs: { ...n.attrs }, children: [], text: n.text ?? '' };
+  return n.children.length
+    ? { name: n.name, prefix: p, attrs: { ...n.attrs }, children: kids }
+    : { name: n.name, prefix: p, attrs: { ...n.attrs }, children: [], text: n.text ?? '' };
 }
 
 interface RootParts {
@@ -257,7 +259,10 @@ function headFrom(h: XNode | undefined): { head: ManifestHead; extra: XNode[] } 
   const head: ManifestHead = {};
   const extra: XNode[] = [];
   for (const c of h?.children ?? []) {
-    const known = (MANIFEST_HEAD_FIELDS as readonly string[]).includes(c.name) && !c.children.length && head[c.name as keyof ManifestHead] === undefined;
+    const known =
+      (MANIFEST_HEAD_FIELDS as readonly string[]).includes(c.name) &&
+      !c.children.length &&
+      head[c.name as keyof ManifestHead] === undefined;
     if (known) head[c.name as keyof ManifestHead] = c.text ?? '';
     else extra.push(c);
   }
@@ -309,7 +314,10 @@ export function buildManifest(m: ManifestInput): string {
 /** The first element at a path under Declaration (`Consignment`, `TransportContractDocument`, `ID`). */
 export function declarationPath(m: Pick<Manifest, 'declaration'>, ...names: string[]): XNode | undefined {
   if (!m.declaration || !names.length) return undefined;
-  return path(m.declaration.find((c) => c.name === names[0]), ...names.slice(1));
+  return path(
+    m.declaration.find((c) => c.name === names[0]),
+    ...names.slice(1),
+  );
 }
 
 /** Builds a Declaration subtree from a plain object: strings are leaves, arrays repeat, objects nest. */
@@ -349,30 +357,68 @@ export function validateManifest(m: ManifestInput): Problem[] {
   const p = new Problems();
   const h = m.head;
   const hasType = p.required('Head.MessageType', h.MessageType, '报文类型代码');
-  if (hasType) p.pattern('Head.MessageType', h.MessageType, /^MT[0-9A-Z]{4}$/, `报文类型代码须为MT加4位字符，实为 ${h.MessageType}`, `Head.MessageType must be MT + 4 characters, got ${h.MessageType}`);
+  if (hasType)
+    p.pattern(
+      'Head.MessageType',
+      h.MessageType,
+      /^MT[0-9A-Z]{4}$/,
+      `报文类型代码须为MT加4位字符，实为 ${h.MessageType}`,
+      `Head.MessageType must be MT + 4 characters, got ${h.MessageType}`,
+    );
   if (m.namespace && hasType) {
     const nsType = messageTypeOfNamespace(m.namespace);
     if (nsType !== h.MessageType)
-      p.add('Manifest@xmlns', `命名空间 ${m.namespace} 与报文类型 ${h.MessageType} 不一致`, `namespace ${m.namespace} does not match MessageType ${h.MessageType} (expected ${manifestNamespace(h.MessageType ?? '')})`);
+      p.add(
+        'Manifest@xmlns',
+        `命名空间 ${m.namespace} 与报文类型 ${h.MessageType} 不一致`,
+        `namespace ${m.namespace} does not match MessageType ${h.MessageType} (expected ${manifestNamespace(h.MessageType ?? '')})`,
+      );
   }
   if (p.required('Head.MessageID', h.MessageID, '报文编号')) {
     const id = MANIFEST_MESSAGE_ID_PATTERN.exec(h.MessageID ?? '');
-    if (!id) p.add('Head.MessageID', `报文编号须为 CN_报文类型_1p1_海关备案编号_yyyyMMddHHmmssfff，实为 ${h.MessageID}`, `Head.MessageID must look like CN_MT2101_1p1_<filing code>_<yyyyMMddHHmmssfff>, got ${h.MessageID}`);
+    if (!id)
+      p.add(
+        'Head.MessageID',
+        `报文编号须为 CN_报文类型_1p1_海关备案编号_yyyyMMddHHmmssfff，实为 ${h.MessageID}`,
+        `Head.MessageID must look like CN_MT2101_1p1_<filing code>_<yyyyMMddHHmmssfff>, got ${h.MessageID}`,
+      );
     else {
-      if (hasType && id[1] !== h.MessageType) p.add('Head.MessageID', `报文编号中的报文类型 ${id[1]} 与 MessageType ${h.MessageType} 不一致`, `Head.MessageID names ${id[1]} but MessageType is ${h.MessageType}`);
+      if (hasType && id[1] !== h.MessageType)
+        p.add(
+          'Head.MessageID',
+          `报文编号中的报文类型 ${id[1]} 与 MessageType ${h.MessageType} 不一致`,
+          `Head.MessageID names ${id[1]} but MessageType is ${h.MessageType}`,
+        );
       const filing = manifestFilingCode(h.SenderID);
-      if (filing && id[3] !== filing) p.add('Head.MessageID', `报文编号中的海关备案编号 ${id[3]} 与发送方代码 ${filing} 不一致`, `Head.MessageID carries ${id[3]} but SenderID starts with ${filing}`);
+      if (filing && id[3] !== filing)
+        p.add(
+          'Head.MessageID',
+          `报文编号中的海关备案编号 ${id[3]} 与发送方代码 ${filing} 不一致`,
+          `Head.MessageID carries ${id[3]} but SenderID starts with ${filing}`,
+        );
     }
   }
   if (p.required('Head.FunctionCode', h.FunctionCode, '报文功能代码')) {
-    const allowed = Object.entries(MANIFEST_FUNCTION_CODES).filter(([, v]) => v.sentBy === 'enterprise').map(([k]) => k);
+    const allowed = Object.entries(MANIFEST_FUNCTION_CODES)
+      .filter(([, v]) => v.sentBy === 'enterprise')
+      .map(([k]) => k);
     p.oneOf('Head.FunctionCode', h.FunctionCode, allowed, '报文功能代码');
   }
   if (p.required('Head.SenderID', h.SenderID, '发送方代码') && !manifestFilingCode(h.SenderID))
-    p.add('Head.SenderID', `发送方代码须以海关备案编号（4位关区代码+9位组织机构代码）开头，实为 ${h.SenderID}`, `Head.SenderID must start with the filing code (customs area 4 + organisation code 9), got ${h.SenderID}`);
+    p.add(
+      'Head.SenderID',
+      `发送方代码须以海关备案编号（4位关区代码+9位组织机构代码）开头，实为 ${h.SenderID}`,
+      `Head.SenderID must start with the filing code (customs area 4 + organisation code 9), got ${h.SenderID}`,
+    );
   p.required('Head.ReceiverID', h.ReceiverID, '接收方代码');
   if (p.required('Head.SendTime', h.SendTime, '发送时间'))
-    p.pattern('Head.SendTime', h.SendTime, /^\d{17}$/, `发送时间须为yyyyMMddHHmmssfff，实为 ${h.SendTime}`, `Head.SendTime must be yyyyMMddHHmmssfff, got ${h.SendTime}`);
+    p.pattern(
+      'Head.SendTime',
+      h.SendTime,
+      /^\d{17}$/,
+      `发送时间须为yyyyMMddHHmmssfff，实为 ${h.SendTime}`,
+      `Head.SendTime must be yyyyMMddHHmmssfff, got ${h.SendTime}`,
+    );
   p.required('Head.Version', h.Version, '报文版本');
   if (!m.declaration) p.add('Declaration', '缺少报文体Declaration', 'Declaration is missing');
   return p.list;
@@ -434,7 +480,13 @@ function responseTypeNode(r: ManifestResponseType): XNode {
 function responseTree(r: ManifestResponseInput): XNode[] {
   const out: XNode[] = [];
   const btm = r.borderTransportMeans;
-  if (btm) out.push(node('BorderTransportMeans', [...(btm.JourneyID !== undefined ? [leaf('JourneyID', btm.JourneyID)] : []), ...(btm.ID !== undefined ? [leaf('ID', btm.ID)] : [])]));
+  if (btm)
+    out.push(
+      node('BorderTransportMeans', [
+        ...(btm.JourneyID !== undefined ? [leaf('JourneyID', btm.JourneyID)] : []),
+        ...(btm.ID !== undefined ? [leaf('ID', btm.ID)] : []),
+      ]),
+    );
   if (r.responseType) out.push(responseTypeNode(r.responseType));
   for (const c of r.consignments ?? []) {
     out.push(
@@ -456,7 +508,9 @@ function responseTree(r: ManifestResponseInput): XNode[] {
   return out;
 }
 
-function responseManifestElement(r: ManifestResponseInput & { response?: XNode[]; rootAttributes?: Record<string, string>; headExtra?: XNode[] }): XmlElement {
+function responseManifestElement(
+  r: ManifestResponseInput & { response?: XNode[]; rootAttributes?: Record<string, string>; headExtra?: XNode[] },
+): XmlElement {
   const attrs: Record<string, string> = { xmlns: r.namespace || MANIFEST_RESPONSE_NAMESPACE, ...(r.rootAttributes ?? {}) };
   const response = r.response ?? responseTree(r);
   return el('Manifest', [headElement(r.head, r.headExtra), el('Response', response.map(treeToElement))], attrs);
@@ -466,7 +520,9 @@ function responseManifestElement(r: ManifestResponseInput & { response?: XNode[]
  * Writes the customs response 舱单回执 (`Manifest` in `…:MTRES4:1`, Head + Response). When
  * `response` (a parsed tree) is given it is written exactly; otherwise the convenience fields are.
  */
-export function buildManifestResponse(r: ManifestResponseInput & { response?: XNode[]; rootAttributes?: Record<string, string>; headExtra?: XNode[] }): string {
+export function buildManifestResponse(
+  r: ManifestResponseInput & { response?: XNode[]; rootAttributes?: Record<string, string>; headExtra?: XNode[] },
+): string {
   return writeXml(responseManifestElement(r));
 }
 
@@ -531,7 +587,9 @@ export interface PlatImpRet {
  * Writes `PlatImpRet/RetBizData/Manifest`. The Head echoes what the platform could read from the
  * message (an absent field is left out, as MessageType is when StatementCode is `-900517`).
  */
-export function buildPlatImpRet(r: ManifestResponseInput & { response?: XNode[]; rootAttributes?: Record<string, string>; headExtra?: XNode[]; extra?: XNode[] }): string {
+export function buildPlatImpRet(
+  r: ManifestResponseInput & { response?: XNode[]; rootAttributes?: Record<string, string>; headExtra?: XNode[]; extra?: XNode[] },
+): string {
   const inner = responseManifestElement(r);
   return writeXml(el('PlatImpRet', [el('RetBizData', [inner]), ...(r.extra ?? []).map(treeToElement)]));
 }

@@ -18,7 +18,16 @@ export const MANUAL_INCREMENTAL_TYPE = 'OSWEMS02';
 export const MODF_MARK = { unchanged: '0', modified: '1', deleted: '2', added: '3' } as const;
 export type ModfMark = (typeof MODF_MARK)[keyof typeof MODF_MARK];
 
-export const MANUAL_ITEM_FIELDS = ['GdsSeqno', 'ModfMarkcd', 'GdsMtno', 'Gdecd', 'GdsNm', 'GdsSpcfModelDesc', 'DclUnitcd', 'DclQty'] as const;
+export const MANUAL_ITEM_FIELDS = [
+  'GdsSeqno',
+  'ModfMarkcd',
+  'GdsMtno',
+  'Gdecd',
+  'GdsNm',
+  'GdsSpcfModelDesc',
+  'DclUnitcd',
+  'DclQty',
+] as const;
 
 export interface ManualItem {
   /** 序号 GdsSeqno */
@@ -55,9 +64,20 @@ function itemFrom(n: XNode): ManualItem {
 /** The BussinessData tree of manual data. */
 export function manualDataTree(m: ManualData): XNode {
   return node('EmsData', [
-    recordNode('EmsHead', { EmsNo: m.manualNo, Version: String(m.version), DataType: m.kind === 'stock' ? 'STOCK' : 'INCREMENTAL', ...m.head }),
-    node('EmsImgList', m.imgs.map((i) => itemNode('EmsImg', i))),
-    node('EmsExgList', m.exgs.map((i) => itemNode('EmsExg', i))),
+    recordNode('EmsHead', {
+      EmsNo: m.manualNo,
+      Version: String(m.version),
+      DataType: m.kind === 'stock' ? 'STOCK' : 'INCREMENTAL',
+      ...m.head,
+    }),
+    node(
+      'EmsImgList',
+      m.imgs.map((i) => itemNode('EmsImg', i)),
+    ),
+    node(
+      'EmsExgList',
+      m.exgs.map((i) => itemNode('EmsExg', i)),
+    ),
   ]);
 }
 
@@ -97,14 +117,23 @@ export const STOCK_ROWS_LIMIT = 10_000;
 
 export function validateManualData(m: ManualData): Problem[] {
   const p = new Problems();
-  p.pattern('EmsHead.EmsNo', m.manualNo, /^E\d{11}$/, '账册号须为E加11位数字', 'EmsNo must be E followed by 11 digits', { required: true, zhName: '账册号' });
-  if (!Number.isInteger(m.version) || m.version < 1) p.add('EmsHead.Version', '版本号须为正整数', 'Version must be a positive whole number');
-  for (const [list, rows] of [['EmsImgList.EmsImg', m.imgs], ['EmsExgList.EmsExg', m.exgs]] as const) {
-    if (m.kind === 'stock' && rows.length > STOCK_ROWS_LIMIT) p.add(list, `存量数据每类不能超过${STOCK_ROWS_LIMIT}条`, `a stock snapshot holds at most ${STOCK_ROWS_LIMIT} rows per type`);
+  p.pattern('EmsHead.EmsNo', m.manualNo, /^E\d{11}$/, '账册号须为E加11位数字', 'EmsNo must be E followed by 11 digits', {
+    required: true,
+    zhName: '账册号',
+  });
+  if (!Number.isInteger(m.version) || m.version < 1)
+    p.add('EmsHead.Version', '版本号须为正整数', 'Version must be a positive whole number');
+  for (const [list, rows] of [
+    ['EmsImgList.EmsImg', m.imgs],
+    ['EmsExgList.EmsExg', m.exgs],
+  ] as const) {
+    if (m.kind === 'stock' && rows.length > STOCK_ROWS_LIMIT)
+      p.add(list, `存量数据每类不能超过${STOCK_ROWS_LIMIT}条`, `a stock snapshot holds at most ${STOCK_ROWS_LIMIT} rows per type`);
     const seen = new Set<number>();
     rows.forEach((r, i) => {
       const at = `${list}[${i + 1}]`;
-      if (!Number.isInteger(r.serial) || r.serial < 1) p.add(`${at}.GdsSeqno`, '序号须为正整数', 'GdsSeqno must be a positive whole number');
+      if (!Number.isInteger(r.serial) || r.serial < 1)
+        p.add(`${at}.GdsSeqno`, '序号须为正整数', 'GdsSeqno must be a positive whole number');
       if (seen.has(r.serial)) p.add(`${at}.GdsSeqno`, `序号${r.serial}重复`, `GdsSeqno ${r.serial} appears twice`);
       seen.add(r.serial);
       p.oneOf(`${at}.ModfMarkcd`, r.mark, Object.values(MODF_MARK), '修改标志', { required: true });

@@ -12,7 +12,15 @@ import crypto from 'node:crypto';
 import { publicKeyFromPem, sm2Sign, sm2Verify } from '../signing.js';
 import { child, leaf, parseTree, treeToElement, type XNode } from '../tree.js';
 import { writeXml } from '../writer.js';
-import { buildSasPackage, emptySasSignature, SAS_DIGEST_METHOD, SAS_SIGNATURE_METHOD, sasPackageFromTree, sasPackageTree, type SasSignature } from './sas.js';
+import {
+  buildSasPackage,
+  emptySasSignature,
+  SAS_DIGEST_METHOD,
+  SAS_SIGNATURE_METHOD,
+  sasPackageFromTree,
+  sasPackageTree,
+  type SasSignature,
+} from './sas.js';
 
 function canonicalPackage(root: XNode): Buffer {
   const pkg = root.name === 'Package' ? root : child(child(root, 'Object'), 'Package');
@@ -65,7 +73,8 @@ export function verifySasPackage(xml: string, publicKeyPem: string): { ok: boole
   if (!value) return { ok: false, keyName, reason: 'SignatureValue is empty' };
   const canonical = canonicalPackage(sasPackageTree({ ...p, signature: null }));
   const digest = findLeaf(p.signature.parts, ['SignedInfo', 'Reference', 'DigestValue']);
-  if (digest !== crypto.createHash('sm3').update(canonical).digest('base64')) return { ok: false, keyName, reason: 'DigestValue does not match the Package' };
+  if (digest !== crypto.createHash('sm3').update(canonical).digest('base64'))
+    return { ok: false, keyName, reason: 'DigestValue does not match the Package' };
   const ok = sm2Verify(canonical, publicKeyFromPem(publicKeyPem), value);
   return ok ? { ok, keyName } : { ok, keyName, reason: 'SM2 signature does not verify' };
 }

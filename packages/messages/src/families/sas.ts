@@ -12,7 +12,16 @@ import { Problems, type Problem } from '../validation.js';
 import { el, writeXml } from '../writer.js';
 import type { Fields } from './declaration.js';
 
-export const ENVELOP_FIELDS = ['version', 'business_id', 'message_id', 'file_name', 'message_type', 'sender_id', 'receiver_id', 'send_time'] as const;
+export const ENVELOP_FIELDS = [
+  'version',
+  'business_id',
+  'message_id',
+  'file_name',
+  'message_type',
+  'sender_id',
+  'receiver_id',
+  'send_time',
+] as const;
 export const POCKET_FIELDS = ['pocket_id', 'total_pocket_qty', 'cur_pocket_no', 'is_unstructured'] as const;
 
 /** Outbound (enterprise → customs) and receipt message types of the family, with their meaning. */
@@ -172,10 +181,19 @@ export function validateInv101(i: Inv101): Problem[] {
   p.oneOf('BussinessData.DelcareFlag', i.delcareFlag, ['0', '1'], '申报标志', { required: true });
   p.required('InvtHeadType.PutrecNo', i.head.PutrecNo, '备案编号');
   p.required('InvtHeadType.EtpsInnerInvtNo', i.head.EtpsInnerInvtNo, '企业内部清单编号');
-  p.pattern('InvtHeadType.BizopEtpsno', i.head.BizopEtpsno, /^[0-9A-Z]{10}$/, '经营企业编号须为10位海关编码', 'BizopEtpsno must be a 10-character customs code', { required: true, zhName: '经营企业编号' });
+  p.pattern(
+    'InvtHeadType.BizopEtpsno',
+    i.head.BizopEtpsno,
+    /^[0-9A-Z]{10}$/,
+    '经营企业编号须为10位海关编码',
+    'BizopEtpsno must be a 10-character customs code',
+    { required: true, zhName: '经营企业编号' },
+  );
   p.oneOf('InvtHeadType.ImpexpMarkcd', i.head.ImpexpMarkcd, ['I', 'E'], '进出口标记代码');
   if (i.lists.length === 0) p.add('InvtMessage.InvtListType', '至少须有一项表体', 'at least one InvtListType row is required');
-  i.lists.forEach((l, n) => p.pattern(`InvtListType[${n + 1}].Gdecd`, l.Gdecd, /^\d{10}$/, '商品编码须为10位数字', 'Gdecd must be 10 digits'));
+  i.lists.forEach((l, n) =>
+    p.pattern(`InvtListType[${n + 1}].Gdecd`, l.Gdecd, /^\d{10}$/, '商品编码须为10位数字', 'Gdecd must be 10 digits'),
+  );
   return p.list;
 }
 
@@ -189,7 +207,11 @@ export interface SasReceipt {
 
 export function sasReceiptFrom(p: SasPackage): SasReceipt {
   const holder = p.business.find((b) => b.name === p.messageType) ?? (p.business.length === 1 ? p.business[0] : undefined);
-  return { messageType: p.messageType, envelope: p.envelope, sections: (holder?.children ?? []).map((s) => ({ name: s.name, fields: leafRecord(s) })) };
+  return {
+    messageType: p.messageType,
+    envelope: p.envelope,
+    sections: (holder?.children ?? []).map((s) => ({ name: s.name, fields: leafRecord(s) })),
+  };
 }
 
 /** Builds a receipt the way customs sends it: bare Package, xmldsig default namespace for INV receipts. */
@@ -198,14 +220,27 @@ export function buildSasReceipt(r: SasReceipt, opts: { pocketId?: string } = {})
     messageType: r.messageType,
     envelope: { version: '1.0', ...r.envelope, message_type: r.messageType },
     pocket: { pocket_id: opts.pocketId ?? '', total_pocket_qty: '1', cur_pocket_no: '1', is_unstructured: '' },
-    business: [node(r.messageType, r.sections.map((s) => recordNode(s.name, s.fields)))],
+    business: [
+      node(
+        r.messageType,
+        r.sections.map((s) => recordNode(s.name, s.fields)),
+      ),
+    ],
     packageAttrs: r.messageType.startsWith('INV') ? { xmlns: 'http://www.w3.org/2000/09/xmldsig#' } : {},
     signature: null,
   });
 }
 
 /** The envelope of a message sent now: ids and names as the platform writes them. */
-export function sasEnvelope(e: { messageId: string; messageType: string; senderId: string; receiverId: string; businessId?: string; fileName?: string; at: Date }): Fields {
+export function sasEnvelope(e: {
+  messageId: string;
+  messageType: string;
+  senderId: string;
+  receiverId: string;
+  businessId?: string;
+  fileName?: string;
+  at: Date;
+}): Fields {
   return {
     version: '1.0',
     business_id: e.businessId ?? '',
@@ -228,7 +263,8 @@ export interface CommonResponse {
 
 export function parseCommonResponse(xml: string): CommonResponse {
   const root = parseTree(xml);
-  if (root.name !== 'CommonResponeMessage' && root.name !== 'CommonResponseMessage') throw new MessageRejected('C903', `not a CommonResponeMessage (root ${root.name})`);
+  if (root.name !== 'CommonResponeMessage' && root.name !== 'CommonResponseMessage')
+    throw new MessageRejected('C903', `not a CommonResponeMessage (root ${root.name})`);
   const f = leafRecord(root);
   return { seqNo: f.SeqNo, etpsPreentNo: f.EtpsPreentNo ?? '', checkInfo: f.CheckInfo ?? '', dealFlag: f.DealFlag ?? '' };
 }
@@ -239,4 +275,3 @@ export function buildCommonResponse(r: CommonResponse): string {
   kids.push(el('EtpsPreentNo', r.etpsPreentNo), el('CheckInfo', r.checkInfo), el('DealFlag', r.dealFlag));
   return writeXml(el('CommonResponeMessage', kids));
 }
-

@@ -92,7 +92,10 @@ async function staticFile(root: string, urlPath: string): Promise<{ body: Buffer
   if (rel.includes('\0')) return null;
   const target = path.resolve(root, '.' + path.posix.normalize('/' + rel));
   if (target !== root && !target.startsWith(root + path.sep)) return null;
-  const isFile = await stat(target).then((s) => s.isFile(), () => false);
+  const isFile = await stat(target).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   if (isFile) {
     const ext = path.extname(target).toLowerCase();
     return { body: await readFile(target), type: CONTENT_TYPES[ext] ?? 'application/octet-stream', immutable: rel.startsWith('/assets/') };

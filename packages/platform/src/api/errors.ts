@@ -58,7 +58,8 @@ export function answer(reply: FastifyReply, code: ErrorCode, message: string) {
 }
 
 function validationAnswer(reply: FastifyReply, lang: Language, fields: string) {
-  const message = lang === 'zh' ? `请求参数有误：${fields}` : lang === 'en' ? `invalid request: ${fields}` : `请求参数有误 (invalid request): ${fields}`;
+  const message =
+    lang === 'zh' ? `请求参数有误：${fields}` : lang === 'en' ? `invalid request: ${fields}` : `请求参数有误 (invalid request): ${fields}`;
   return answer(reply, 'OSW_VALIDATION', message);
 }
 
@@ -66,10 +67,13 @@ export function errorHandler(err: FastifyError | Error, request: FastifyRequest,
   const lang = preferredLanguage(request.headers['accept-language']);
   // the form rules' messages are bilingual (`中文 (English)`): each field speaks the asked language
   const said = (m: string) => (lang === 'both' ? m : formMessage(m, lang));
-  if (err instanceof ZodError) return validationAnswer(reply, lang, err.issues.map((i) => `${i.path.join('.') || 'body'}: ${said(i.message)}`).join('; '));
+  if (err instanceof ZodError)
+    return validationAnswer(reply, lang, err.issues.map((i) => `${i.path.join('.') || 'body'}: ${said(i.message)}`).join('; '));
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = (err as FastifyError).validationContext ?? 'body';
-    const fields = err.validation.map((v) => `${where}${v.instancePath === '/' ? '' : v.instancePath.replaceAll('/', '.')}: ${said(v.message ?? '')}`).join('; ');
+    const fields = err.validation
+      .map((v) => `${where}${v.instancePath === '/' ? '' : v.instancePath.replaceAll('/', '.')}: ${said(v.message ?? '')}`)
+      .join('; ');
     return validationAnswer(reply, lang, fields);
   }
   if (err instanceof MessageRejected) return answer(reply, err.code, err.message);

@@ -34,7 +34,8 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { deps: Platfor
     const business = String(req.headers[EXCHANGE_HEADER.business] ?? '');
     const fileName = decodeFileNameHeader(req.headers[EXCHANGE_HEADER.fileName]);
     if (fileName === null) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} must be percent-encoded UTF-8`);
-    if (!fileName || !business) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} and ${EXCHANGE_HEADER.business} headers are required`);
+    if (!fileName || !business)
+      throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} and ${EXCHANGE_HEADER.business} headers are required`);
     if (!Buffer.isBuffer(req.body)) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', 'send the message bytes as application/octet-stream');
     return importMessage(deps, customs, { client, messageId, fileName, business, body: req.body });
   });
@@ -60,7 +61,16 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { deps: Platfor
       }
       rows = await takeDeliveries(deps, client.clientId, q.max);
     }
-    return { messages: rows.map((r) => ({ deliveryId: r.id, messageId: r.messageId, business: r.business, fileName: r.fileName, body: r.body, attempts: r.attempts })) };
+    return {
+      messages: rows.map((r) => ({
+        deliveryId: r.id,
+        messageId: r.messageId,
+        business: r.business,
+        fileName: r.fileName,
+        body: r.body,
+        attempts: r.attempts,
+      })),
+    };
   });
 
   const ackBody = z.object({ deliveryIds: z.array(z.number().int().positive()).max(1000) });
@@ -80,5 +90,4 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { deps: Platfor
     const client = await exchangeClient(req);
     return { clientId: client.clientId, backlog: await deps.store.deliveries.countPending(client.clientId) };
   });
-
 }

@@ -20,7 +20,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         version: '1',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'token from POST /api/v1/session' } } },
-      tags: [{ name: 'exchange', description: 'the import clients\' HTTP exchange (docs/exchange-http.md); HTTP Basic with client id and secret' }],
+      tags: [
+        {
+          name: 'exchange',
+          description: "the import clients' HTTP exchange (docs/exchange-http.md); HTTP Basic with client id and secret",
+        },
+      ],
     },
     transform: (doc) => {
       // routes without zod schemas (the HTTP exchange) are listed as they are, under their tag

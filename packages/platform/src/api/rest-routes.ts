@@ -38,7 +38,9 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
   const delayMs = opts.failedLoginDelayMs ?? 100;
 
   // ---- REST API (operators) ----
-  app.get('/api/v1/health', { schema: { tags: ['session'], summary: 'liveness', response: { 200: HealthView } } }, async () => ({ status: 'ok' as const }));
+  app.get('/api/v1/health', { schema: { tags: ['session'], summary: 'liveness', response: { 200: HealthView } } }, async () => ({
+    status: 'ok' as const,
+  }));
 
   app.post(
     '/api/v1/session',
@@ -85,7 +87,15 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
 
   app.get(
     '/api/v1/declarations/:seqNo',
-    { schema: { tags: ['declarations'], security: bearer, summary: 'one declaration with its receipts', params: z.object({ seqNo: z.string().max(32) }), response: { 200: DeclarationDetailView, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['declarations'],
+        security: bearer,
+        summary: 'one declaration with its receipts',
+        params: z.object({ seqNo: z.string().max(32) }),
+        response: { 200: DeclarationDetailView, ...errorResponses },
+      },
+    },
     async (req) => {
       const s = await sessionActor(deps, req);
       const d = await deps.store.declarations.get(req.params.seqNo);

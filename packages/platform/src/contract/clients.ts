@@ -33,7 +33,12 @@ export const AppliedClientView = ClientView.extend({ transportSettings: Transpor
 export const ClientLiveView = z
   .object({
     // the 45 s is core/identity/client-status.ts's CONNECTED_WITHIN_MS (packages/platform/test/api-contract.test.ts keeps them equal)
-    connected: z.boolean().nullable().describe('在线: HTTPS clients seen on the exchange within 45 s; RabbitMQ clients holding a broker connection; null when it cannot be told'),
+    connected: z
+      .boolean()
+      .nullable()
+      .describe(
+        '在线: HTTPS clients seen on the exchange within 45 s; RabbitMQ clients holding a broker connection; null when it cannot be told',
+      ),
     connectedBy: z.enum(['exchange', 'broker', 'unknown']),
     lastSeenAt: z.string().nullable().describe('the last exchange request (HTTPS clients), to within a few seconds'),
     backlog: z.number().int().describe('积压: deliveries waiting on the platform, not acknowledged'),

@@ -2,7 +2,12 @@
 import { z } from 'zod';
 
 export const ErrorBody = z
-  .object({ error: z.object({ code: z.string().describe('stable code, e.g. OSW_CARD_PIN_WRONG (docs/errors.md)'), message: z.string().describe('in the language of Accept-Language') }) })
+  .object({
+    error: z.object({
+      code: z.string().describe('stable code, e.g. OSW_CARD_PIN_WRONG (docs/errors.md)'),
+      message: z.string().describe('in the language of Accept-Language'),
+    }),
+  })
   .describe('error');
 
 /** A page of a list: `{ items, total }`, asked with `page` and `pageSize`. */

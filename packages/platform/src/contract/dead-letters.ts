@@ -4,11 +4,15 @@ import { z } from 'zod';
 export const DeadLetterView = z
   .object({
     clientId: z.string().describe('客户端ID of the queue the message died in'),
-    queue: z.string().describe('`Q_Send<clientId>`: a message the client sent (import); `Q_Recv<clientId>`: a receipt or push for the client'),
+    queue: z
+      .string()
+      .describe('`Q_Send<clientId>`: a message the client sent (import); `Q_Recv<clientId>`: a receipt or push for the client'),
     direction: z.enum(['send', 'receive']).describe('send: from the client to the platform; receive: from the platform to the client'),
     messageId: z.string().nullable().describe('报文ID (the AMQP message id)'),
     fileName: z.string().nullable().describe('file name the message carried'),
-    reason: z.string().describe('the broker\'s reason: `delivery_limit` (delivered `amqp.deliveryLimit` times without success), `rejected`, `expired`, …'),
+    reason: z
+      .string()
+      .describe("the broker's reason: `delivery_limit` (delivered `amqp.deliveryLimit` times without success), `rejected`, `expired`, …"),
     count: z.number().int().describe('how many times it was dead-lettered from that queue'),
   })
   .describe('dead letter (死信)');

@@ -21,8 +21,17 @@ export const DeclarationView = z
   .describe('declaration (报关单)');
 
 export const DeclarationReceiptView = z
-  .object({ seqNo: z.string(), channel: z.string().describe('CHANNEL'), note: z.string().describe('NOTE'), xml: z.string().describe('the receipt as customs sent it'), createdAt: z.string() })
+  .object({
+    seqNo: z.string(),
+    channel: z.string().describe('CHANNEL'),
+    note: z.string().describe('NOTE'),
+    xml: z.string().describe('the receipt as customs sent it'),
+    createdAt: z.string(),
+  })
   .describe('declaration receipt (回执)');
 
 /** One declaration with its XML and its receipts, oldest first. */
-export const DeclarationDetailView = DeclarationView.extend({ xml: z.string().describe('the declaration as sent'), receipts: z.array(DeclarationReceiptView) });
+export const DeclarationDetailView = DeclarationView.extend({
+  xml: z.string().describe('the declaration as sent'),
+  receipts: z.array(DeclarationReceiptView),
+});

@@ -1,7 +1,9 @@
 /** 推送记录 (push log), 重发已推送数据 (resend), background jobs, webhook endpoints, and the app/WeChat feed. */
 import { z } from 'zod';
 
-export const PushStatus = z.enum(['pending', 'delivered', 'failed', 'suspended']).describe('下发状态: pending 待下发, delivered 已下发, failed 下发失败(将重试), suspended 已暂停(目标连续失败或离线)');
+export const PushStatus = z
+  .enum(['pending', 'delivered', 'failed', 'suspended'])
+  .describe('下发状态: pending 待下发, delivered 已下发, failed 下发失败(将重试), suspended 已暂停(目标连续失败或离线)');
 
 export const PushView = z
   .object({
@@ -31,12 +33,22 @@ export const PushView = z
   })
   .describe('推送记录');
 
-export const PushAttemptView = z.object({ at: z.string(), outcome: z.string().describe('queued, taken, delivered, failed, held'), error: z.string().nullable(), durationMs: z.number().int() });
+export const PushAttemptView = z.object({
+  at: z.string(),
+  outcome: z.string().describe('queued, taken, delivered, failed, held'),
+  error: z.string().nullable(),
+  durationMs: z.number().int(),
+});
 
 /** One push with every attempt and its payload as pushed. */
 export const PushDetailView = PushView.extend({
   attemptLog: z.array(PushAttemptView),
-  payload: z.string().nullable().describe('the body as pushed: the XML file for client pushes, the SMS text, the feed message or webhook JSON; null once retention dropped it'),
+  payload: z
+    .string()
+    .nullable()
+    .describe(
+      'the body as pushed: the XML file for client pushes, the SMS text, the feed message or webhook JSON; null once retention dropped it',
+    ),
   payloadType: z.enum(['xml', 'text', 'json']).describe('xml for client pushes, text for SMS, json for the app/WeChat feed and webhooks'),
 });
 
@@ -56,7 +68,10 @@ export const JobView = z
   .describe('background job');
 
 /** The answer to a resend of chosen pushes ({ids}): done at once. */
-export const ResendView = z.object({ resent: z.array(z.number().int()), skipped: z.array(z.object({ id: z.number().int(), reason: z.string() })) });
+export const ResendView = z.object({
+  resent: z.array(z.number().int()),
+  skipped: z.array(z.object({ id: z.number().int(), reason: z.string() })),
+});
 
 /** The answer to a resend of every push matching a filter: a job to follow. */
 export const ResendJobView = z.object({ job: JobView });

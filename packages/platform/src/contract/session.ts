@@ -3,4 +3,6 @@ import { z } from 'zod';
 
 export const HealthView = z.object({ status: z.literal('ok') });
 
-export const SessionView = z.object({ token: z.string(), account: z.string(), enterpriseCode: z.string(), expiresAt: z.string() }).describe('session');
+export const SessionView = z
+  .object({ token: z.string(), account: z.string(), enterpriseCode: z.string(), expiresAt: z.string() })
+  .describe('session');

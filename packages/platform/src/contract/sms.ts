@@ -2,6 +2,12 @@
 import { z } from 'zod';
 
 /** The answer to a code request; the code itself goes by SMS only. */
-export const VerificationCodeSentView = z.object({ phone: z.string().describe('masked'), expiresAt: z.string(), resendAfterSeconds: z.number().int() });
+export const VerificationCodeSentView = z.object({
+  phone: z.string().describe('masked'),
+  expiresAt: z.string(),
+  resendAfterSeconds: z.number().int(),
+});
 
-export const SmsOutboxView = z.object({ id: z.number().int(), phone: z.string(), text: z.string(), provider: z.string(), createdAt: z.string() }).describe('an SMS in the outbox');
+export const SmsOutboxView = z
+  .object({ id: z.number().int(), phone: z.string(), text: z.string(), provider: z.string(), createdAt: z.string() })
+  .describe('an SMS in the outbox');

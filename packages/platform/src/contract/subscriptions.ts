@@ -1,7 +1,9 @@
 /** The three subscription services: 报关单数据订阅, 报关状态订阅, 加工贸易账册数据订阅. */
 import { z } from 'zod';
 
-export const SubscriptionStatus = z.enum(['active', 'expired', 'cancelled']).describe('状态: active 生效, expired 已失效, cancelled 已取消');
+export const SubscriptionStatus = z
+  .enum(['active', 'expired', 'cancelled'])
+  .describe('状态: active 生效, expired 已失效, cancelled 已取消');
 
 export const DeclarationSubscriptionView = z
   .object({

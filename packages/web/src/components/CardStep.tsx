@@ -100,12 +100,37 @@ function CardDialog({ pending, done }: { pending: Pending; done: () => void }) {
   return (
     <Modal title={pending.opts.anyKind ? t('card.titleAny') : t('card.title')} onClose={cancel} testId="card-step">
       <form onSubmit={submit} noValidate>
-        <p className="muted">{pending.opts.purpose ? `${pending.opts.purpose} — ` : ''}{t('card.intro')}</p>
+        <p className="muted">
+          {pending.opts.purpose ? `${pending.opts.purpose} — ` : ''}
+          {t('card.intro')}
+        </p>
         <Field label={t('card.cardNo')} problem={cardNoProblem}>
-          {(id) => <input id={id} name="cardNo" inputMode="numeric" autoComplete="off" maxLength={13} value={cardNo} onChange={(e) => setCardNo(e.target.value.trim())} autoFocus={!cardNo} />}
+          {(id) => (
+            <input
+              id={id}
+              name="cardNo"
+              inputMode="numeric"
+              autoComplete="off"
+              maxLength={13}
+              value={cardNo}
+              onChange={(e) => setCardNo(e.target.value.trim())}
+              autoFocus={!cardNo}
+            />
+          )}
         </Field>
         <Field label={t('card.pin')} problem={pinProblem}>
-          {(id) => <input id={id} name="pin" type="password" autoComplete="off" maxLength={16} value={pin} onChange={(e) => setPin(e.target.value)} autoFocus={!!cardNo} />}
+          {(id) => (
+            <input
+              id={id}
+              name="pin"
+              type="password"
+              autoComplete="off"
+              maxLength={16}
+              value={pin}
+              onChange={(e) => setPin(e.target.value)}
+              autoFocus={!!cardNo}
+            />
+          )}
         </Field>
         {problem && (
           <Notice kind="error" testId="card-problem">

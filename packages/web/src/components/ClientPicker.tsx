@@ -3,7 +3,17 @@ import { useI18n } from '../i18n/index.js';
 import type { useClientQuery } from './hooks.js';
 import { Field } from './ui.js';
 
-export function ClientPicker({ query, value, onChange, problem }: { query: ReturnType<typeof useClientQuery>; value: string; onChange: (v: string) => void; problem?: string | null }) {
+export function ClientPicker({
+  query,
+  value,
+  onChange,
+  problem,
+}: {
+  query: ReturnType<typeof useClientQuery>;
+  value: string;
+  onChange: (v: string) => void;
+  problem?: string | null;
+}) {
   const { t } = useI18n();
   const empty = query.clients !== null && query.clients.length === 0;
   return (

@@ -59,7 +59,10 @@ export function SubscriptionRecords<T extends { id: number }>(p: SubscriptionRec
     const body = what === 'extend' ? { validUntil: day } : {};
     const purpose = `${what === 'cancel' ? t('sub.cancelSub') : `${t('sub.extend')} → ${day}`}${p.purposeOf ? ` · ${p.purposeOf(s)}` : ''}`;
     try {
-      const done = p.card === false ? await post(`${path}/${s.id}/${what}`, body) : await runWithCard({ anyKind: p.card.anyKind, purpose }, (card) => post(`${path}/${s.id}/${what}`, { ...body, card }));
+      const done =
+        p.card === false
+          ? await post(`${path}/${s.id}/${what}`, body)
+          : await runWithCard({ anyKind: p.card.anyKind, purpose }, (card) => post(`${path}/${s.id}/${what}`, { ...body, card }));
       if (done) p.onResult({ kind: 'ok', text: what === 'cancel' ? t('sub.cancelDone') : t('sub.extendDone') });
     } catch (err) {
       p.onResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
@@ -114,10 +117,22 @@ export function SubscriptionRecords<T extends { id: number }>(p: SubscriptionRec
     <>
       <Panel title={t('sub.records')} testId="records" actions={actions}>
         <Notice kind="error">{list.error}</Notice>
-        <DataTable columns={[...p.columns, operations]} rows={list.data?.items ?? null} rowKey={(s) => s.id} loading={list.loading} testId="records-table" />
+        <DataTable
+          columns={[...p.columns, operations]}
+          rows={list.data?.items ?? null}
+          rowKey={(s) => s.id}
+          loading={list.loading}
+          testId="records-table"
+        />
         {list.data && <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onPage={setPage} />}
       </Panel>
-      {extending && <ExtendDialog current={extending.current} onClose={() => setExtending(null)} onExtend={(d) => void change(extending.row, 'extend', d)} />}
+      {extending && (
+        <ExtendDialog
+          current={extending.current}
+          onClose={() => setExtending(null)}
+          onExtend={(d) => void change(extending.row, 'extend', d)}
+        />
+      )}
     </>
   );
 }

@@ -5,19 +5,48 @@ import { ExtendForm } from '@osw/messages/forms';
 import { chinaToday, formProblems, oneYearFrom } from '../rules.js';
 import { Field, Modal } from './ui.js';
 
-export function ValidityInput({ value, onChange, problem, label }: { value: string; onChange: (v: string) => void; problem?: string | null; label?: string }) {
+export function ValidityInput({
+  value,
+  onChange,
+  problem,
+  label,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  problem?: string | null;
+  label?: string;
+}) {
   const { t } = useI18n();
   const today = chinaToday();
   const max = oneYearFrom(today);
   return (
     <Field label={label ?? t('sub.validUntil')} hint={t('sub.validityRule', { max })} problem={problem}>
-      {(id) => <input id={id} name="validUntil" type="date" min={today} max={max} value={value} onChange={(e) => onChange(e.target.value)} required />}
+      {(id) => (
+        <input
+          id={id}
+          name="validUntil"
+          type="date"
+          min={today}
+          max={max}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          required
+        />
+      )}
     </Field>
   );
 }
 
 /** 延期: a date picker limited to one year from today, then the card step. */
-export function ExtendDialog({ current, onClose, onExtend }: { current: string; onClose: () => void; onExtend: (validUntil: string) => void }) {
+export function ExtendDialog({
+  current,
+  onClose,
+  onExtend,
+}: {
+  current: string;
+  onClose: () => void;
+  onExtend: (validUntil: string) => void;
+}) {
   const { t, lang } = useI18n();
   const [day, setDay] = useState(() => oneYearFrom(chinaToday()));
   const [touched, setTouched] = useState(false);

@@ -14,7 +14,17 @@ export function Notice({ kind, children, testId }: { kind: NoticeKind; children:
 }
 
 /** A label above its control, with a hint or a problem below; the control gets the id. */
-export function Field({ label, hint, problem, children }: { label: ReactNode; hint?: ReactNode; problem?: string | null; children: (id: string) => ReactNode }) {
+export function Field({
+  label,
+  hint,
+  problem,
+  children,
+}: {
+  label: ReactNode;
+  hint?: ReactNode;
+  problem?: string | null;
+  children: (id: string) => ReactNode;
+}) {
   const id = useId();
   return (
     <div className={`field${problem ? ' field-bad' : ''}`}>
@@ -31,7 +41,17 @@ export function Field({ label, hint, problem, children }: { label: ReactNode; hi
   );
 }
 
-export function Panel({ title, actions, children, testId }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; testId?: string }) {
+export function Panel({
+  title,
+  actions,
+  children,
+  testId,
+}: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  testId?: string;
+}) {
   return (
     <section className="panel" data-testid={testId}>
       {(title || actions) && (
@@ -52,7 +72,23 @@ export interface Column<T> {
   className?: string;
 }
 
-export function DataTable<T>({ columns, rows, rowKey, loading, onRowClick, caption, testId }: { columns: Column<T>[]; rows: T[] | null; rowKey: (r: T) => string | number; loading?: boolean; onRowClick?: (r: T) => void; caption?: string; testId?: string }) {
+export function DataTable<T>({
+  columns,
+  rows,
+  rowKey,
+  loading,
+  onRowClick,
+  caption,
+  testId,
+}: {
+  columns: Column<T>[];
+  rows: T[] | null;
+  rowKey: (r: T) => string | number;
+  loading?: boolean;
+  onRowClick?: (r: T) => void;
+  caption?: string;
+  testId?: string;
+}) {
   const { t } = useI18n();
   return (
     <div className="table-wrap">
@@ -145,7 +181,17 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
   );
 }
 
-export function Modal({ title, onClose, children, testId }: { title: ReactNode; onClose: () => void; children: ReactNode; testId?: string }) {
+export function Modal({
+  title,
+  onClose,
+  children,
+  testId,
+}: {
+  title: ReactNode;
+  onClose: () => void;
+  children: ReactNode;
+  testId?: string;
+}) {
   const id = useId();
   return (
     <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>

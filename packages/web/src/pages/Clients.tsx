@@ -22,7 +22,13 @@ function LiveStatus({ live }: { live: ClientLive }) {
   const { t } = useI18n();
   const seen = live.lastSeenAt ? t('cl.lastSeen', { at: chinaTime(live.lastSeenAt) }) : undefined;
   return (
-    <span className="live" data-testid="client-live" data-connected={String(live.connected)} data-backlog={live.backlog} data-suspended={String(live.suspended)}>
+    <span
+      className="live"
+      data-testid="client-live"
+      data-connected={String(live.connected)}
+      data-backlog={live.backlog}
+      data-suspended={String(live.suspended)}
+    >
       <span className={`tag ${live.connected ? 'live-on' : 'live-off'}`} title={seen}>
         {live.connected === null ? t('cl.liveUnknown') : live.connected ? t('cl.online') : t('cl.offline')}
       </span>{' '}
@@ -83,8 +89,9 @@ export function Clients() {
   async function act(c: ClientWithLive, what: 'unbind-device' | 'disable') {
     setResult(null);
     try {
-      const r = await runWithCard({ anyKind: what === 'unbind-device', purpose: `${what === 'disable' ? t('cl.disable') : t('cl.unbind')} · ${c.clientId}` }, (card) =>
-        post<Client>(`/api/v1/clients/${c.clientId}/${what}`, { card }),
+      const r = await runWithCard(
+        { anyKind: what === 'unbind-device', purpose: `${what === 'disable' ? t('cl.disable') : t('cl.unbind')} · ${c.clientId}` },
+        (card) => post<Client>(`/api/v1/clients/${c.clientId}/${what}`, { card }),
       );
       if (r) setResult({ kind: 'ok', text: what === 'disable' ? t('cl.disableDone') : t('cl.unbindDone') });
     } catch (err) {
@@ -100,10 +107,18 @@ export function Clients() {
     { key: 'transport', title: t('cl.transport'), render: (c) => (c.transport === 'rabbitmq' ? 'RabbitMQ' : 'HTTPS') },
     { key: 'env', title: t('cl.environment'), render: (c) => t(c.environment === 'prod' ? 'cl.prod' : 'cl.test') },
     // the times in full on hover: the table fits 1280 px with the live status and the actions
-    { key: 'device', title: t('cl.device'), render: (c) => (c.device.bound ? <span title={chinaTime(c.device.boundAt)}>{t('cl.bound')}</span> : t('cl.unbound')) },
+    {
+      key: 'device',
+      title: t('cl.device'),
+      render: (c) => (c.device.bound ? <span title={chinaTime(c.device.boundAt)}>{t('cl.bound')}</span> : t('cl.unbound')),
+    },
     { key: 'status', title: t('col.status'), render: (c) => <StatusTag status={c.status} /> },
     { key: 'live', title: t('cl.live'), render: (c) => <LiveStatus live={c.live} /> },
-    { key: 'createdAt', title: t('cl.createdAt'), render: (c) => <span title={chinaTime(c.createdAt)}>{chinaTime(c.createdAt).slice(0, 10)}</span> },
+    {
+      key: 'createdAt',
+      title: t('cl.createdAt'),
+      render: (c) => <span title={chinaTime(c.createdAt)}>{chinaTime(c.createdAt).slice(0, 10)}</span>,
+    },
     {
       key: 'ops',
       title: t('common.operation'),
@@ -129,7 +144,16 @@ export function Clients() {
       <Panel title={t('cl.apply')} testId="client-apply">
         <form onSubmit={apply} noValidate className="form-grid">
           <Field label={t('cl.region')} hint={t('cl.regionRule')} problem={regionProblem}>
-            {(id) => <input id={id} name="region" inputMode="numeric" maxLength={4} value={region} onChange={(e) => setRegion(e.target.value.trim())} />}
+            {(id) => (
+              <input
+                id={id}
+                name="region"
+                inputMode="numeric"
+                maxLength={4}
+                value={region}
+                onChange={(e) => setRegion(e.target.value.trim())}
+              />
+            )}
           </Field>
           <Field label={t('cl.version')}>
             {(id) => (
@@ -142,13 +166,15 @@ export function Clients() {
             <legend>{t('cl.transport')}</legend>
             <div className="radio-row">
               <label className="check">
-                <input type="radio" name="transport" checked={transport === 'rabbitmq'} onChange={() => setTransport('rabbitmq')} /> RabbitMQ
+                <input type="radio" name="transport" checked={transport === 'rabbitmq'} onChange={() => setTransport('rabbitmq')} />{' '}
+                RabbitMQ
               </label>
               <label className="check">
                 <input type="radio" name="transport" checked={transport === 'https'} onChange={() => setTransport('https')} /> HTTPS
               </label>
               <label className="check muted">
-                <input type="radio" name="transport" checked={transport === 'ibmmq'} onChange={() => setTransport('ibmmq')} /> {t('cl.ibmmq')}
+                <input type="radio" name="transport" checked={transport === 'ibmmq'} onChange={() => setTransport('ibmmq')} />{' '}
+                {t('cl.ibmmq')}
               </label>
             </div>
           </fieldset>
@@ -156,10 +182,12 @@ export function Clients() {
             <legend>{t('cl.environment')}</legend>
             <div className="radio-row">
               <label className="check">
-                <input type="radio" name="environment" checked={environment === 'test'} onChange={() => setEnvironment('test')} /> {t('cl.test')}
+                <input type="radio" name="environment" checked={environment === 'test'} onChange={() => setEnvironment('test')} />{' '}
+                {t('cl.test')}
               </label>
               <label className="check">
-                <input type="radio" name="environment" checked={environment === 'prod'} onChange={() => setEnvironment('prod')} /> {t('cl.prod')}
+                <input type="radio" name="environment" checked={environment === 'prod'} onChange={() => setEnvironment('prod')} />{' '}
+                {t('cl.prod')}
               </label>
             </div>
           </fieldset>
@@ -211,7 +239,13 @@ export function Clients() {
         }
       >
         <Notice kind="error">{list.error}</Notice>
-        <DataTable columns={columns} rows={list.data?.items ?? null} rowKey={(c) => c.clientId} loading={list.loading} testId="clients-table" />
+        <DataTable
+          columns={columns}
+          rows={list.data?.items ?? null}
+          rowKey={(c) => c.clientId}
+          loading={list.loading}
+          testId="clients-table"
+        />
       </Panel>
     </>
   );

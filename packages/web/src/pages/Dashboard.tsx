@@ -31,7 +31,9 @@ async function all<T>(path: string, query: Record<string, string> = {}): Promise
 
 export function Dashboard({ session }: { session: Session }) {
   const { t } = useI18n();
-  const [stats, setStats] = useState<{ active: number; clients: ClientWithLive[]; declarations: number; expiring: Expiring[] } | null>(null);
+  const [stats, setStats] = useState<{ active: number; clients: ClientWithLive[]; declarations: number; expiring: Expiring[] } | null>(
+    null,
+  );
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -45,8 +47,24 @@ export function Dashboard({ session }: { session: Session }) {
       ]);
       const limit = addDays(chinaToday(), 30);
       const expiring: Expiring[] = [
-        ...decl.map((s) => ({ key: `d${s.id}`, kind: t('nav.declarationSub'), path: '/subscriptions/declaration', clientId: s.clientId, content: s.content, validUntil: s.validUntil })),
-        ...manual.filter((s) => s.kind === 'incremental').map((s) => ({ key: `m${s.id}`, kind: t('nav.manualSub'), path: '/subscriptions/manual', clientId: s.clientId, content: s.content, validUntil: s.validUntil })),
+        ...decl.map((s) => ({
+          key: `d${s.id}`,
+          kind: t('nav.declarationSub'),
+          path: '/subscriptions/declaration',
+          clientId: s.clientId,
+          content: s.content,
+          validUntil: s.validUntil,
+        })),
+        ...manual
+          .filter((s) => s.kind === 'incremental')
+          .map((s) => ({
+            key: `m${s.id}`,
+            kind: t('nav.manualSub'),
+            path: '/subscriptions/manual',
+            clientId: s.clientId,
+            content: s.content,
+            validUntil: s.validUntil,
+          })),
       ]
         .filter((s) => s.validUntil <= limit)
         .sort((a, b) => a.validUntil.localeCompare(b.validUntil));
@@ -63,7 +81,10 @@ export function Dashboard({ session }: { session: Session }) {
       <Notice kind="error">{error}</Notice>
       <div className="tiles" data-testid="tiles">
         <Tile label={t('dash.activeSubs')} value={stats?.active} />
-        <Tile label={t('dash.clients')} value={stats ? `${stats.clients.filter((c) => c.status === 'active').length} / ${stats.clients.length}` : undefined} />
+        <Tile
+          label={t('dash.clients')}
+          value={stats ? `${stats.clients.filter((c) => c.status === 'active').length} / ${stats.clients.length}` : undefined}
+        />
         <Tile label={t('dash.declarations')} value={stats?.declarations} />
         <Tile label={t('dash.expiring')} value={stats?.expiring.length} warn={!!stats?.expiring.length} />
       </div>
@@ -115,10 +136,14 @@ function PushStats() {
   if (error) return <Notice kind="error">{error}</Notice>;
   if (!rows) return <p className="muted">{t('common.loading')}</p>;
   const now = Date.now();
-  const hours = Array.from({ length: 24 }, (_, i) => rows.filter((r) => {
-    const at = Date.parse(r.deliveredAt ?? r.createdAt);
-    return at > now - (24 - i) * 3_600_000 && at <= now - (23 - i) * 3_600_000;
-  }).length);
+  const hours = Array.from(
+    { length: 24 },
+    (_, i) =>
+      rows.filter((r) => {
+        const at = Date.parse(r.deliveredAt ?? r.createdAt);
+        return at > now - (24 - i) * 3_600_000 && at <= now - (23 - i) * 3_600_000;
+      }).length,
+  );
   const max = Math.max(1, ...hours);
   const delivered = rows.filter((r) => r.status === 'delivered').length;
   const suspended = new Set(rows.flatMap((r) => (r.status === 'suspended' && r.clientId ? [r.clientId] : [])));

@@ -9,8 +9,12 @@ import { DataTable, Field, Notice, Panel } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/messages.js';
 
-
-const REASONS: Record<string, MessageKey> = { delivery_limit: 'dl.reason.deliveryLimit', rejected: 'dl.reason.rejected', expired: 'dl.reason.expired', maxlen: 'dl.reason.maxlen' };
+const REASONS: Record<string, MessageKey> = {
+  delivery_limit: 'dl.reason.deliveryLimit',
+  rejected: 'dl.reason.rejected',
+  expired: 'dl.reason.expired',
+  maxlen: 'dl.reason.maxlen',
+};
 
 export function DeadLetters() {
   const { t } = useI18n();
@@ -59,7 +63,9 @@ export function DeadLetters() {
       )}
       <Notice kind="error">{error}</Notice>
       <form onSubmit={search} className="form-grid filters">
-        <Field label={t('push.client')}>{(id) => <input id={id} value={draft} maxLength={32} onChange={(e) => setDraft(e.target.value)} />}</Field>
+        <Field label={t('push.client')}>
+          {(id) => <input id={id} value={draft} maxLength={32} onChange={(e) => setDraft(e.target.value)} />}
+        </Field>
         <div className="form-actions">
           <button type="submit">{t('common.query')}</button>
         </div>

@@ -14,7 +14,15 @@ import { chinaToday, formProblems, oneYearFrom } from '../rules.js';
 
 /** The manual's receipt types (审核 and 审结 stand for the same CHANNELs J, G). */
 export const RECEIPT_TYPES = ['接单', '海关入库', '审核', '查验通知', '放行', '结关', '退单'] as const;
-const RECEIPT_TYPES_EN: Record<string, string> = { 接单: 'accepted', 海关入库: 'entered', 审核: 'reviewed', 查验通知: 'inspection', 放行: 'released', 结关: 'cleared', 退单: 'refused' };
+const RECEIPT_TYPES_EN: Record<string, string> = {
+  接单: 'accepted',
+  海关入库: 'entered',
+  审核: 'reviewed',
+  查验通知: 'inspection',
+  放行: 'released',
+  结关: 'cleared',
+  退单: 'refused',
+};
 
 export function DeclarationSubscriptions() {
   const { t, lang } = useI18n();
@@ -69,7 +77,13 @@ export function DeclarationSubscriptions() {
           <fieldset className={`field${problems.content ? ' field-bad' : ''}`}>
             <legend>{t('sub.content')}</legend>
             <label className="check">
-              <input type="checkbox" name="declarationData" checked={declarationData} onChange={(e) => setDeclarationData(e.target.checked)} /> {t('sub.declarationData')}
+              <input
+                type="checkbox"
+                name="declarationData"
+                checked={declarationData}
+                onChange={(e) => setDeclarationData(e.target.checked)}
+              />{' '}
+              {t('sub.declarationData')}
             </label>
             <label className="check">
               <input
@@ -90,7 +104,13 @@ export function DeclarationSubscriptions() {
                     type="checkbox"
                     name={`receipt-${r}`}
                     checked={receiptTypes.includes(r)}
-                    onChange={(e) => setReceiptTypes(e.target.checked ? RECEIPT_TYPES.filter((x) => x === r || receiptTypes.includes(x)) : receiptTypes.filter((x) => x !== r))}
+                    onChange={(e) =>
+                      setReceiptTypes(
+                        e.target.checked
+                          ? RECEIPT_TYPES.filter((x) => x === r || receiptTypes.includes(x))
+                          : receiptTypes.filter((x) => x !== r),
+                      )
+                    }
                   />{' '}
                   {r}
                   {lang === 'en' ? ` (${RECEIPT_TYPES_EN[r]})` : ''}

@@ -51,10 +51,28 @@ export function Login({ onLogin, note }: { onLogin: (s: Session) => void; note?:
         <h1>{t('login.title')}</h1>
         <form onSubmit={submit} noValidate data-testid="login-form">
           <Field label={t('login.account')} problem={problems.account}>
-            {(id) => <input id={id} name="account" autoComplete="username" value={account} onChange={(e) => setAccount(e.target.value.trim())} autoFocus />}
+            {(id) => (
+              <input
+                id={id}
+                name="account"
+                autoComplete="username"
+                value={account}
+                onChange={(e) => setAccount(e.target.value.trim())}
+                autoFocus
+              />
+            )}
           </Field>
           <Field label={t('login.password')} problem={problems.password}>
-            {(id) => <input id={id} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />}
+            {(id) => (
+              <input
+                id={id}
+                name="password"
+                type="password"
+                autoComplete="current-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            )}
           </Field>
           <Notice kind="error" testId="login-error">
             {error}

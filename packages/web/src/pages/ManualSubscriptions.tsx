@@ -33,12 +33,26 @@ export function ManualSubscriptions() {
   const pushTypes = [...(img ? ['img' as const] : []), ...(exg ? ['exg' as const] : [])];
   const body =
     kind === 'stock'
-      ? { clientId, kind, manualNo, pushTypes, imgRange: img && imgRange.trim() ? imgRange.replace(/\s/g, '') : undefined, exgRange: exg && exgRange.trim() ? exgRange.replace(/\s/g, '') : undefined }
+      ? {
+          clientId,
+          kind,
+          manualNo,
+          pushTypes,
+          imgRange: img && imgRange.trim() ? imgRange.replace(/\s/g, '') : undefined,
+          exgRange: exg && exgRange.trim() ? exgRange.replace(/\s/g, '') : undefined,
+        }
       : { clientId, kind, manualNo, validUntil };
   // the shared form rules (@osw/messages/forms), in the console's language
   const check = () => formProblems(ManualSubscriptionForm, body, lang);
   const found = touched ? check() : {};
-  const problems = { client: found.clientId, manual: found.manualNo, pushTypes: found.pushTypes, img: found.imgRange, exg: found.exgRange, validity: found.validUntil };
+  const problems = {
+    client: found.clientId,
+    manual: found.manualNo,
+    pushTypes: found.pushTypes,
+    img: found.imgRange,
+    exg: found.exgRange,
+    validity: found.validUntil,
+  };
 
   async function subscribe(e: FormEvent) {
     e.preventDefault();
@@ -46,7 +60,9 @@ export function ManualSubscriptions() {
     setResult(null);
     if (Object.keys(check()).length) return;
     try {
-      const r = await runWithCard({ anyKind: true, purpose: t('sub.subscribe') }, (card) => post<ManualSubscription>('/api/v1/subscriptions/manual', { ...body, card }));
+      const r = await runWithCard({ anyKind: true, purpose: t('sub.subscribe') }, (card) =>
+        post<ManualSubscription>('/api/v1/subscriptions/manual', { ...body, card }),
+      );
       if (!r) return;
       setResult({ kind: 'ok', text: t('sub.success') });
       setReloadKey((k) => k + 1);
@@ -81,7 +97,15 @@ export function ManualSubscriptions() {
           </fieldset>
           <ClientPicker query={clientQuery} value={clientId} onChange={setClientId} problem={problems.client} />
           <Field label={t('ms.manualNo')} hint={t('ms.manualRule')} problem={problems.manual}>
-            {(id) => <input id={id} name="manualNo" maxLength={12} value={manualNo} onChange={(e) => setManualNo(e.target.value.trim().toUpperCase())} />}
+            {(id) => (
+              <input
+                id={id}
+                name="manualNo"
+                maxLength={12}
+                value={manualNo}
+                onChange={(e) => setManualNo(e.target.value.trim().toUpperCase())}
+              />
+            )}
           </Field>
           {kind === 'stock' ? (
             <fieldset className={`field${problems.pushTypes ? ' field-bad' : ''}`}>
@@ -91,7 +115,16 @@ export function ManualSubscriptions() {
                   <input type="checkbox" name="img" checked={img} onChange={(e) => setImg(e.target.checked)} /> {t('ms.img')}
                 </label>
                 <Field label={`${t('ms.img')} ${t('ms.range')}`} hint={t('ms.rangeHint')} problem={problems.img}>
-                  {(id) => <input id={id} name="imgRange" placeholder="1-100" disabled={!img} value={imgRange} onChange={(e) => setImgRange(e.target.value)} />}
+                  {(id) => (
+                    <input
+                      id={id}
+                      name="imgRange"
+                      placeholder="1-100"
+                      disabled={!img}
+                      value={imgRange}
+                      onChange={(e) => setImgRange(e.target.value)}
+                    />
+                  )}
                 </Field>
               </div>
               <div className="range-row">
@@ -99,7 +132,16 @@ export function ManualSubscriptions() {
                   <input type="checkbox" name="exg" checked={exg} onChange={(e) => setExg(e.target.checked)} /> {t('ms.exg')}
                 </label>
                 <Field label={`${t('ms.exg')} ${t('ms.range')}`} hint={t('ms.rangeHint')} problem={problems.exg}>
-                  {(id) => <input id={id} name="exgRange" placeholder="1-100" disabled={!exg} value={exgRange} onChange={(e) => setExgRange(e.target.value)} />}
+                  {(id) => (
+                    <input
+                      id={id}
+                      name="exgRange"
+                      placeholder="1-100"
+                      disabled={!exg}
+                      value={exgRange}
+                      onChange={(e) => setExgRange(e.target.value)}
+                    />
+                  )}
                 </Field>
               </div>
               {problems.pushTypes && (

@@ -39,7 +39,9 @@ export function PushLog() {
     (j: Job) => {
       setJob(j);
       if (j.status === 'running') return;
-      setResult(j.status === 'done' ? { kind: 'ok', text: t('push.resendDone', { n: j.done }) } : { kind: 'error', text: j.error ?? j.status });
+      setResult(
+        j.status === 'done' ? { kind: 'ok', text: t('push.resendDone', { n: j.done }) } : { kind: 'error', text: j.error ?? j.status },
+      );
       void reload();
     },
     [t, reload],
@@ -95,7 +97,14 @@ export function PushLog() {
   const columns: Column<PushRecord>[] = [
     {
       key: 'check',
-      title: <input type="checkbox" aria-label="select all" checked={allChecked} onChange={(e) => setSelected(e.target.checked ? new Set(rows?.map((r) => r.id)) : new Set())} />,
+      title: (
+        <input
+          type="checkbox"
+          aria-label="select all"
+          checked={allChecked}
+          onChange={(e) => setSelected(e.target.checked ? new Set(rows?.map((r) => r.id)) : new Set())}
+        />
+      ),
       render: (r) => (
         <input
           type="checkbox"
@@ -166,7 +175,9 @@ export function PushLog() {
         {job && (
           <div className="progress-line">
             <label>
-              {t('push.progress')} <progress max={job.total || 1} value={job.status === 'running' ? job.done + job.skipped : job.total || 1} /> {job.done}/{job.total}
+              {t('push.progress')}{' '}
+              <progress max={job.total || 1} value={job.status === 'running' ? job.done + job.skipped : job.total || 1} /> {job.done}/
+              {job.total}
             </label>
           </div>
         )}

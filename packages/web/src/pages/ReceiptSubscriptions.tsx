@@ -53,7 +53,13 @@ export function ReceiptSubscriptions() {
   // the shared form rules (@osw/messages/forms), in the console's language
   const check = () => formProblems(ReceiptSubscriptionForm, body, lang);
   const found = touched ? check() : {};
-  const problems = { phone: found.phone, code: found.verificationCode, client: found.clientId, card: found.operatorCardNo, document: found.documentNo };
+  const problems = {
+    phone: found.phone,
+    code: found.verificationCode,
+    client: found.clientId,
+    card: found.operatorCardNo,
+    document: found.documentNo,
+  };
 
   async function getCode() {
     setCodeInfo(null);
@@ -90,7 +96,11 @@ export function ReceiptSubscriptions() {
     { key: 'mode', title: t('rs.mode'), render: (s) => s.modeText },
     { key: 'content', title: t('col.content'), render: (s) => s.content, className: 'wrap' },
     { key: 'documentNo', title: t('rs.documentNo'), render: (s) => s.documentNo ?? '-' },
-    { key: 'valid', title: t('rs.valid'), render: (s) => <StatusTag status={s.valid ? 'active' : 'cancelled'} text={s.valid ? t('common.yes') : t('common.no')} /> },
+    {
+      key: 'valid',
+      title: t('rs.valid'),
+      render: (s) => <StatusTag status={s.valid ? 'active' : 'cancelled'} text={s.valid ? t('common.yes') : t('common.no')} />,
+    },
     { key: 'subscribedAt', title: t('col.subscribedAt'), render: (s) => s.subscribedAt },
   ];
 
@@ -103,7 +113,8 @@ export function ReceiptSubscriptions() {
             <div className="radio-row">
               {METHODS.map((m) => (
                 <label key={m} className="check">
-                  <input type="radio" name="pushMethod" value={m} checked={pushMethod === m} onChange={() => setPushMethod(m)} /> {t(`rs.${m}`)}
+                  <input type="radio" name="pushMethod" value={m} checked={pushMethod === m} onChange={() => setPushMethod(m)} />{' '}
+                  {t(`rs.${m}`)}
                 </label>
               ))}
             </div>
@@ -113,7 +124,14 @@ export function ReceiptSubscriptions() {
               <Field label={t('rs.phone')} problem={problems.phone}>
                 {(id) => (
                   <div className="inline">
-                    <input id={id} name="phone" inputMode="tel" maxLength={11} value={phone} onChange={(e) => setPhone(e.target.value.trim())} />
+                    <input
+                      id={id}
+                      name="phone"
+                      inputMode="tel"
+                      maxLength={11}
+                      value={phone}
+                      onChange={(e) => setPhone(e.target.value.trim())}
+                    />
                     <button type="button" className="btn-plain" disabled={wait > 0} onClick={() => void getCode()}>
                       {wait > 0 ? t('rs.resendIn', { s: wait }) : t('rs.getCode')}
                     </button>
@@ -122,7 +140,16 @@ export function ReceiptSubscriptions() {
               </Field>
               {codeInfo && <Notice kind={codeInfo.kind}>{codeInfo.text}</Notice>}
               <Field label={t('rs.code')} problem={problems.code}>
-                {(id) => <input id={id} name="verificationCode" inputMode="numeric" maxLength={6} value={code} onChange={(e) => setCode(e.target.value)} />}
+                {(id) => (
+                  <input
+                    id={id}
+                    name="verificationCode"
+                    inputMode="numeric"
+                    maxLength={6}
+                    value={code}
+                    onChange={(e) => setCode(e.target.value)}
+                  />
+                )}
               </Field>
             </>
           )}
@@ -130,7 +157,16 @@ export function ReceiptSubscriptions() {
             <>
               <ClientPicker query={clientQuery} value={clientId} onChange={setClientId} problem={problems.client} />
               <Field label={t('rs.operatorCardNo')} problem={problems.card}>
-                {(id) => <input id={id} name="operatorCardNo" inputMode="numeric" maxLength={13} value={operatorCardNo} onChange={(e) => setOperatorCardNo(e.target.value.trim())} />}
+                {(id) => (
+                  <input
+                    id={id}
+                    name="operatorCardNo"
+                    inputMode="numeric"
+                    maxLength={13}
+                    value={operatorCardNo}
+                    onChange={(e) => setOperatorCardNo(e.target.value.trim())}
+                  />
+                )}
               </Field>
             </>
           )}
@@ -146,7 +182,9 @@ export function ReceiptSubscriptions() {
           </fieldset>
           {mode === 'document' && (
             <Field label={`${t('rs.declaration')} · ${t('rs.documentNo')}`} hint={t('rs.documentHint')} problem={problems.document}>
-              {(id) => <input id={id} name="documentNo" maxLength={32} value={documentNo} onChange={(e) => setDocumentNo(e.target.value)} />}
+              {(id) => (
+                <input id={id} name="documentNo" maxLength={32} value={documentNo} onChange={(e) => setDocumentNo(e.target.value)} />
+              )}
             </Field>
           )}
           <div className="form-actions">
@@ -161,7 +199,14 @@ export function ReceiptSubscriptions() {
           </Notice>
         )}
       </Panel>
-      <SubscriptionRecords kind="receipt" columns={columns} canChange={(s) => s.valid} card={false} reloadKey={reloadKey} onResult={setResult} />
+      <SubscriptionRecords
+        kind="receipt"
+        columns={columns}
+        canChange={(s) => s.valid}
+        card={false}
+        reloadKey={reloadKey}
+        onResult={setResult}
+      />
     </>
   );
 }

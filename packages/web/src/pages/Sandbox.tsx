@@ -5,7 +5,15 @@
  */
 import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, get, post } from '../api/client.js';
-import type { Declaration, DeclarationDetail as DeclarationWithReceipts, DeclarationReceipt, IssuedReceipt, Manual, ManualChangeRequest, ManualSummary } from '../api/types.js';
+import type {
+  Declaration,
+  DeclarationDetail as DeclarationWithReceipts,
+  DeclarationReceipt,
+  IssuedReceipt,
+  Manual,
+  ManualChangeRequest,
+  ManualSummary,
+} from '../api/types.js';
 import { useList } from '../components/hooks.js';
 import { DataTable, Field, Notice, Pager, Panel, type Column } from '../components/ui.js';
 import { CHANNELS, channelText, useI18n, type Lang } from '../i18n/index.js';
@@ -60,7 +68,11 @@ export function SandboxDeclarations() {
     { key: 'entryId', title: t('sb.entryId'), render: (d) => d.entryId || '-' },
     { key: 'clientSeqNo', title: t('sb.clientSeqNo'), render: (d) => d.clientSeqNo },
     { key: 'ie', title: t('sb.ieFlag'), render: (d) => d.ieFlag },
-    { key: 'channel', title: t('sb.channel'), render: (d) => <span className={`tag tag-ch-${d.channel}`}>{d.channel ? channelText(lang, d.channel) : '-'}</span> },
+    {
+      key: 'channel',
+      title: t('sb.channel'),
+      render: (d) => <span className={`tag tag-ch-${d.channel}`}>{d.channel ? channelText(lang, d.channel) : '-'}</span>,
+    },
     { key: 'declaredAt', title: t('sb.declaredAt'), render: (d) => chinaTime(d.declaredAt) },
   ];
   return (
@@ -75,7 +87,14 @@ export function SandboxDeclarations() {
       >
         <p className="muted">{t('sb.hint')}</p>
         <Notice kind="error">{list.error}</Notice>
-        <DataTable columns={columns} rows={list.data?.items ?? null} rowKey={(d) => d.seqNo} loading={list.loading} onRowClick={(d) => setOpen(d.seqNo)} testId="declarations-table" />
+        <DataTable
+          columns={columns}
+          rows={list.data?.items ?? null}
+          rowKey={(d) => d.seqNo}
+          loading={list.loading}
+          onRowClick={(d) => setOpen(d.seqNo)}
+          testId="declarations-table"
+        />
         {list.data && <Pager page={page} pageSize={10} total={list.data.total} onPage={setPage} />}
       </Panel>
       {open && <DeclarationDetail seqNo={open} />}
@@ -135,7 +154,10 @@ function IssueReceipt({ seqNo, onIssued }: { seqNo: string; onIssued: () => void
     e.preventDefault();
     setResult(null);
     try {
-      await post<IssuedReceipt>(`/api/v1/sandbox/declarations/${encodeURIComponent(seqNo)}/receipts`, { channel, ...(note.trim() ? { note: note.trim() } : {}) });
+      await post<IssuedReceipt>(`/api/v1/sandbox/declarations/${encodeURIComponent(seqNo)}/receipts`, {
+        channel,
+        ...(note.trim() ? { note: note.trim() } : {}),
+      });
       setResult({ kind: 'ok', text: channelText(lang, channel) });
       onIssued();
     } catch (err) {
@@ -258,7 +280,14 @@ function ManualDetail({ manualNo, onChanged }: { manualNo: string; onChanged: ()
           </dl>
           <div className="tabs" role="tablist" aria-label={t('sb.kind')}>
             {(['img', 'exg'] as const).map((k) => (
-              <button key={k} type="button" role="tab" aria-selected={kind === k} className={kind === k ? 'tab tab-on' : 'tab'} onClick={() => setKind(k)}>
+              <button
+                key={k}
+                type="button"
+                role="tab"
+                aria-selected={kind === k}
+                className={kind === k ? 'tab tab-on' : 'tab'}
+                onClick={() => setKind(k)}
+              >
                 {t(`sb.${k}`)} ({m.items.filter((i) => i.kind === k).length})
               </button>
             ))}
@@ -290,7 +319,10 @@ function ManualDetail({ manualNo, onChanged }: { manualNo: string; onChanged: ()
 }
 
 function changeText(c: ManualChangeRequest, t: ReturnType<typeof useI18n>['t']): string {
-  const parts = (c.change.items ?? []).map((i) => `${t(`sb.${i.action as 'add'}`)} ${i.kind ? t(`sb.${i.kind}`) : ''}${i.serial ? `[${i.serial}]` : ''}${i.name ? ` ${i.name}` : ''}`);
+  const parts = (c.change.items ?? []).map(
+    (i) =>
+      `${t(`sb.${i.action as 'add'}`)} ${i.kind ? t(`sb.${i.kind}`) : ''}${i.serial ? `[${i.serial}]` : ''}${i.name ? ` ${i.name}` : ''}`,
+  );
   for (const [k, v] of Object.entries(c.change.head ?? {})) parts.push(`${k}=${v}`);
   return parts.join('；');
 }
@@ -325,7 +357,15 @@ function ChangeRequests({ rows, loading, onApproved }: { rows: ManualChangeReque
           { key: 'content', title: t('sb.changeContent'), render: (c) => changeText(c, t), className: 'wrap' },
           { key: 'account', title: t('col.operator'), render: (c) => c.account },
           { key: 'at', title: t('sb.requestedAt'), render: (c) => chinaTime(c.requestedAt) },
-          { key: 'status', title: t('col.status'), render: (c) => <span className={`tag tag-${c.status === 'approved' ? 'active' : 'pending'}`}>{c.status === 'approved' ? t('sb.approvedStatus') : t('sb.pending')}</span> },
+          {
+            key: 'status',
+            title: t('col.status'),
+            render: (c) => (
+              <span className={`tag tag-${c.status === 'approved' ? 'active' : 'pending'}`}>
+                {c.status === 'approved' ? t('sb.approvedStatus') : t('sb.pending')}
+              </span>
+            ),
+          },
           { key: 'version', title: t('sb.version'), render: (c) => c.version ?? '-' },
           {
             key: 'op',
@@ -357,7 +397,18 @@ interface ChangeDraft {
   validUntil: string;
   autoApprove: boolean;
 }
-const EMPTY_CHANGE: ChangeDraft = { kind: 'img', action: 'add', serial: '', code: '', name: '', model: '', unit: '007', quantity: '', validUntil: '', autoApprove: false };
+const EMPTY_CHANGE: ChangeDraft = {
+  kind: 'img',
+  action: 'add',
+  serial: '',
+  code: '',
+  name: '',
+  model: '',
+  unit: '007',
+  quantity: '',
+  validUntil: '',
+  autoApprove: false,
+};
 
 /** 账册变更申请: one 料件/成品 row to add, modify or delete, and optionally the head's 有效期. */
 function ManualChangeRequestForm({ manualNo, onSubmitted }: { manualNo: string; onSubmitted: () => void }) {
@@ -371,7 +422,8 @@ function ManualChangeRequestForm({ manualNo, onSubmitted }: { manualNo: string; 
     setResult(null);
     const item: Record<string, unknown> = { kind: d.kind, action: d.action };
     if (d.serial.trim()) item.serial = /^\d+$/.test(d.serial.trim()) ? Number(d.serial.trim()) : d.serial.trim();
-    if (d.action !== 'delete') for (const k of ['code', 'name', 'model', 'unit', 'quantity'] as const) if (d[k].trim()) item[k] = d[k].trim();
+    if (d.action !== 'delete')
+      for (const k of ['code', 'name', 'model', 'unit', 'quantity'] as const) if (d[k].trim()) item[k] = d[k].trim();
     const body = { items: [item], ...(d.validUntil ? { head: { validUntil: d.validUntil } } : {}), autoApprove: d.autoApprove };
     // the shared form rules (@osw/messages/forms); the platform checks the rows against the manual
     const all = formProblems(ManualChangeForm, body, lang);
@@ -426,7 +478,8 @@ function ManualChangeRequestForm({ manualNo, onSubmitted }: { manualNo: string; 
       )}
       <Field label={t('sb.validUntil')}>{(id) => <input id={id} type="date" value={d.validUntil} onChange={set('validUntil')} />}</Field>
       <label className="check">
-        <input type="checkbox" checked={d.autoApprove} onChange={(e) => setD({ ...d, autoApprove: e.target.checked })} /> {t('sb.autoApprove')}
+        <input type="checkbox" checked={d.autoApprove} onChange={(e) => setD({ ...d, autoApprove: e.target.checked })} />{' '}
+        {t('sb.autoApprove')}
       </label>
       <div className="form-actions">
         <button type="submit">{t('sb.submitChange')}</button>

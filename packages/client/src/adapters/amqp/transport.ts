@@ -14,7 +14,15 @@
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { AmqpAnswerSchema, type AmqpAnswer, brokerNames, decodeFileNameHeader, DIRECT_REPLY_TO, EXCHANGE_HEADER, messageHeaders } from '@osw/messages/exchange';
+import {
+  AmqpAnswerSchema,
+  type AmqpAnswer,
+  brokerNames,
+  decodeFileNameHeader,
+  DIRECT_REPLY_TO,
+  EXCHANGE_HEADER,
+  messageHeaders,
+} from '@osw/messages/exchange';
 import { receivedError } from '@osw/messages';
 import type { ImportAnswer, IncomingMessage, OutgoingMessage, Transport } from '../../core/ports.js';
 import { TransportError } from '../../core/ports.js';
@@ -36,7 +44,6 @@ export interface AmqpTransportOptions {
   prefetch?: number;
   heartbeatSec?: number;
 }
-
 
 interface Session {
   conn: ChannelModel;
@@ -78,7 +85,8 @@ export class AmqpTransport implements Transport {
   private fail(err: unknown, what: string): TransportError {
     if (err instanceof TransportError) return err;
     const msg = (err as Error)?.message ?? String(err);
-    if (/ACCESS[_-]REFUSED/.test(msg)) return new TransportError('OSW_AUTH_FAILED', `RabbitMQ refused ${what}: ${msg}`, { retryable: false, cause: err });
+    if (/ACCESS[_-]REFUSED/.test(msg))
+      return new TransportError('OSW_AUTH_FAILED', `RabbitMQ refused ${what}: ${msg}`, { retryable: false, cause: err });
     return new TransportError('OSW_TRANSPORT_UNREACHABLE', `RabbitMQ ${what} failed: ${msg}`, { retryable: true, cause: err });
   }
 
@@ -95,7 +103,10 @@ export class AmqpTransport implements Transport {
     let conn: ChannelModel;
     try {
       const ca = this.opts.caFile ? [readFileSync(this.opts.caFile)] : undefined;
-      conn = await amqp.connect(this.url, { clientProperties: { connection_name: `osw-client ${this.opts.clientId}` }, ...(ca ? { ca } : {}) });
+      conn = await amqp.connect(this.url, {
+        clientProperties: { connection_name: `osw-client ${this.opts.clientId}` },
+        ...(ca ? { ca } : {}),
+      });
     } catch (err) {
       throw this.fail(err, 'the connection');
     }
@@ -141,10 +152,17 @@ export class AmqpTransport implements Transport {
     try {
       parsed = AmqpAnswerSchema.safeParse(JSON.parse(m.content.toString('utf8')));
     } catch (err) {
-      return p.reject(new TransportError('OSW_TRANSPORT_BAD_ANSWER', `the platform's answer is not JSON: ${(err as Error).message}`, { retryable: true }));
+      return p.reject(
+        new TransportError('OSW_TRANSPORT_BAD_ANSWER', `the platform's answer is not JSON: ${(err as Error).message}`, { retryable: true }),
+      );
     }
     if (parsed.success) p.resolve(parsed.data);
-    else p.reject(new TransportError('OSW_TRANSPORT_BAD_ANSWER', `the platform's answer is not an import answer: ${parsed.error.message}`, { retryable: true }));
+    else
+      p.reject(
+        new TransportError('OSW_TRANSPORT_BAD_ANSWER', `the platform's answer is not an import answer: ${parsed.error.message}`, {
+          retryable: true,
+        }),
+      );
   }
 
   private async startConsumer(s: Session): Promise<void> {
@@ -169,7 +187,12 @@ export class AmqpTransport implements Transport {
       this.pending.set(correlationId, { resolve, reject });
       timer = setTimeout(() => {
         this.pending.delete(correlationId);
-        reject(new TransportError('OSW_TRANSPORT_TIMEOUT', `no answer from the platform within ${this.opts.sendTimeoutMs} ms`, { retryable: true, timedOut: true }));
+        reject(
+          new TransportError('OSW_TRANSPORT_TIMEOUT', `no answer from the platform within ${this.opts.sendTimeoutMs} ms`, {
+            retryable: true,
+            timedOut: true,
+          }),
+        );
       }, this.opts.sendTimeoutMs);
       onAbort = () => {
         this.pending.delete(correlationId);
@@ -185,8 +208,22 @@ export class AmqpTransport implements Transport {
           this.names.exchange,
           '',
           Buffer.from(msg.body),
-          { persistent: true, messageId: msg.messageId, correlationId, replyTo: DIRECT_REPLY_TO, headers, contentType: 'application/octet-stream' },
-          (err) => (err ? reject(new TransportError('OSW_TRANSPORT_UNREACHABLE', 'the broker did not take the message (negative confirm)', { retryable: true })) : resolve()),
+          {
+            persistent: true,
+            messageId: msg.messageId,
+            correlationId,
+            replyTo: DIRECT_REPLY_TO,
+            headers,
+            contentType: 'application/octet-stream',
+          },
+          (err) =>
+            err
+              ? reject(
+                  new TransportError('OSW_TRANSPORT_UNREACHABLE', 'the broker did not take the message (negative confirm)', {
+                    retryable: true,
+                  }),
+                )
+              : resolve(),
         );
       });
       const a = await answer;
@@ -231,7 +268,8 @@ export class AmqpTransport implements Transport {
       });
       this.wake = null;
     }
-    if (this.session?.gen !== s.gen) throw new TransportError('OSW_TRANSPORT_UNREACHABLE', 'RabbitMQ connection lost while receiving', { retryable: true });
+    if (this.session?.gen !== s.gen)
+      throw new TransportError('OSW_TRANSPORT_UNREACHABLE', 'RabbitMQ connection lost while receiving', { retryable: true });
     while (out.length < opts.max && this.buffer.length) {
       const { gen, msg } = this.buffer.shift()!;
       if (gen !== s.gen) continue;

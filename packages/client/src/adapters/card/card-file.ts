@@ -33,7 +33,10 @@ export interface CardFile {
 
 export type CardState = 'ok' | 'not-opened' | 'pin-missing' | 'pin-wrong' | 'locked' | 'unreadable';
 
-export async function writeCardFile(file: string, card: Omit<CardFile, 'format' | 'triesLeft' | 'locked'> & Partial<CardFile>): Promise<void> {
+export async function writeCardFile(
+  file: string,
+  card: Omit<CardFile, 'format' | 'triesLeft' | 'locked'> & Partial<CardFile>,
+): Promise<void> {
   const full: CardFile = { format: CARD_FILE_FORMAT, triesLeft: CARD_MAX_TRIES, locked: false, ...card };
   await writeFileAtomic(file, JSON.stringify(full, null, 2) + '\n');
 }
@@ -85,7 +88,12 @@ export class CardFileSigner implements CardSigner {
   /** Serialised: the try counter must not race. */
   signDeclaration(xml: string, now: Date): Promise<string> {
     return this.openKey().then(({ key, card }) =>
-      signDecMessage(xml, { privateKey: key, cardNo: card.cardNo, certificate: keyFingerprint(card.publicKeyPem), signDate: chinaCompactMillis(now) }),
+      signDecMessage(xml, {
+        privateKey: key,
+        cardNo: card.cardNo,
+        certificate: keyFingerprint(card.publicKeyPem),
+        signDate: chinaCompactMillis(now),
+      }),
     );
   }
 
@@ -103,18 +111,31 @@ export class CardFileSigner implements CardSigner {
       this.lastState = { state: 'unreadable', message: (err as Error).message };
       throw err;
     }
-    if (card.locked || card.triesLeft <= 0) this.refuse('locked', 'C910', `IC卡[${card.cardNo}]已锁定，请联系发卡机构解锁 (card locked)`, card);
+    if (card.locked || card.triesLeft <= 0)
+      this.refuse('locked', 'C910', `IC卡[${card.cardNo}]已锁定，请联系发卡机构解锁 (card locked)`, card);
     if (!this.pin) this.refuse('pin-missing', 'C144', `${C144_MESSAGE} (card PIN not set for card ${card.cardNo})`, card);
     const digest = pinDigest(card.cardNo, this.pin);
     if (card.refusedPinSha256 === digest)
-      this.refuse('pin-wrong', 'C134', `卡密码错误，还可以重试${card.triesLeft}次；该密码已被拒绝，未再尝试，请修改配置中的卡密码 (wrong card PIN, ${card.triesLeft} tries left; this PIN was refused before and is not tried again)`, card);
+      this.refuse(
+        'pin-wrong',
+        'C134',
+        `卡密码错误，还可以重试${card.triesLeft}次；该密码已被拒绝，未再尝试，请修改配置中的卡密码 (wrong card PIN, ${card.triesLeft} tries left; this PIN was refused before and is not tried again)`,
+        card,
+      );
     try {
       this.key = openCardKey(card.encryptedPrivateKeyPem, this.pin);
     } catch (err) {
       const triesLeft = Math.max(card.triesLeft - 1, 0);
       const updated: CardFile = { ...card, triesLeft, locked: triesLeft === 0, refusedPinSha256: digest };
       await writeCardFile(this.file, updated);
-      if (triesLeft === 0) this.refuse('locked', 'C134', `卡密码错误，IC卡[${card.cardNo}]已锁定，请联系发卡机构解锁 (wrong card PIN: the card is now locked)`, updated, err);
+      if (triesLeft === 0)
+        this.refuse(
+          'locked',
+          'C134',
+          `卡密码错误，IC卡[${card.cardNo}]已锁定，请联系发卡机构解锁 (wrong card PIN: the card is now locked)`,
+          updated,
+          err,
+        );
       this.refuse('pin-wrong', 'C134', `卡密码错误，还可以重试${triesLeft}次 (wrong card PIN, ${triesLeft} tries left)`, updated, err);
     }
     if (card.triesLeft !== CARD_MAX_TRIES || card.refusedPinSha256) {

@@ -78,7 +78,10 @@ export class FsBusinessFolders implements BusinessFolders {
 
   async listWork(): Promise<string[]> {
     const entries = await fs.readdir(this.paths.work, { withFileTypes: true });
-    return entries.filter((e) => e.isFile() && !e.name.endsWith('.tmp')).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isFile() && !e.name.endsWith('.tmp'))
+      .map((e) => e.name)
+      .sort();
   }
 
   async unclaim(workName: string): Promise<void> {

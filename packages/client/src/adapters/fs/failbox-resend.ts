@@ -49,7 +49,8 @@ export class FailBoxResender {
   async resendDue(now: Date): Promise<string[]> {
     const moved: string[] = [];
     for (const [name, e] of Object.entries(this.state)) {
-      if (!RESENDABLE_CODES.includes(e.code) || e.tries >= this.opts.attempts || now.getTime() - e.failedAt < this.opts.intervalMs) continue;
+      if (!RESENDABLE_CODES.includes(e.code) || e.tries >= this.opts.attempts || now.getTime() - e.failedAt < this.opts.intervalMs)
+        continue;
       const from = path.join(this.failBox, e.day, name);
       try {
         await fs.rename(from, path.join(this.outBox, name));

@@ -35,11 +35,15 @@ export class HttpTransport implements Transport {
       res = await fetch(this.base + pathAndQuery, { ...init, signal, headers });
     } catch (cause) {
       const timedOut = timeout.aborted;
-      throw new TransportError(timedOut ? 'OSW_TRANSPORT_TIMEOUT' : 'OSW_TRANSPORT_UNREACHABLE', timedOut ? `no answer from ${this.base} within ${init.timeoutMs} ms` : `cannot reach ${this.base}: ${(cause as Error).message}`, {
-        retryable: true,
-        timedOut,
-        cause,
-      });
+      throw new TransportError(
+        timedOut ? 'OSW_TRANSPORT_TIMEOUT' : 'OSW_TRANSPORT_UNREACHABLE',
+        timedOut ? `no answer from ${this.base} within ${init.timeoutMs} ms` : `cannot reach ${this.base}: ${(cause as Error).message}`,
+        {
+          retryable: true,
+          timedOut,
+          cause,
+        },
+      );
     }
     const text = await res.text();
     let body: any;
@@ -70,7 +74,10 @@ export class HttpTransport implements Transport {
       body: msg.body as unknown as BodyInit,
     });
     const answer = ClientAnswer.safeParse(body);
-    if (!answer.success) throw new TransportError('OSW_TRANSPORT_BAD_ANSWER', `the platform's answer is not an import answer: ${answer.error.message}`, { retryable: true });
+    if (!answer.success)
+      throw new TransportError('OSW_TRANSPORT_BAD_ANSWER', `the platform's answer is not an import answer: ${answer.error.message}`, {
+        retryable: true,
+      });
     return answer.data;
   }
 
@@ -94,7 +101,10 @@ export class HttpTransport implements Transport {
   }
 
   async ping(): Promise<{ clientId: string; time: string }> {
-    return (await this.call(EXCHANGE_HTTP.ping, { method: 'POST', timeoutMs: this.opts.sendTimeoutMs })) as { clientId: string; time: string };
+    return (await this.call(EXCHANGE_HTTP.ping, { method: 'POST', timeoutMs: this.opts.sendTimeoutMs })) as {
+      clientId: string;
+      time: string;
+    };
   }
 
   async backlog(): Promise<number> {

@@ -8,7 +8,18 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { chinaDay } from '@osw/messages';
 
-export const CLIENT_LOG_REDACT = ['secret', '*.secret', '*.*.secret', 'pin', '*.pin', '*.*.pin', 'password', '*.password', 'authorization', '*.authorization'];
+export const CLIENT_LOG_REDACT = [
+  'secret',
+  '*.secret',
+  '*.*.secret',
+  'pin',
+  '*.pin',
+  '*.*.pin',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+];
 
 export class DailyLogStream extends Writable {
   private day = '';
@@ -45,6 +56,9 @@ export class DailyLogStream extends Writable {
 
 export function dailyLogger(dir: string, level: string): { logger: pino.Logger; stream: DailyLogStream } {
   const stream = new DailyLogStream(dir);
-  const logger = pino({ level, redact: { paths: CLIENT_LOG_REDACT, censor: '[REDACTED]' }, timestamp: pino.stdTimeFunctions.isoTime }, stream);
+  const logger = pino(
+    { level, redact: { paths: CLIENT_LOG_REDACT, censor: '[REDACTED]' }, timestamp: pino.stdTimeFunctions.isoTime },
+    stream,
+  );
   return { logger, stream };
 }

@@ -21,7 +21,11 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function acquireEnvironmentLock(clientId: string, environment: 'test' | 'prod', dir = defaultLockDir()): Promise<() => Promise<void>> {
+export async function acquireEnvironmentLock(
+  clientId: string,
+  environment: 'test' | 'prod',
+  dir = defaultLockDir(),
+): Promise<() => Promise<void>> {
   await fs.mkdir(dir, { recursive: true });
   for (const name of await fs.readdir(dir)) {
     const m = /^(test|prod)-(DXPE\w+)-(\d+)\.pid$/.exec(name);

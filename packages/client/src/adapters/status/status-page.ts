@@ -41,14 +41,23 @@ function page(s: StatusSnapshot): string {
   const rows = s.businesses
     .filter((b) => b.enabled)
     .map(
-      (b) => `<tr><td>${esc(b.name)}<br><small>${esc(b.bizId)}</small></td><td>${b.paused ? '<b class="warn">已暂停 paused</b>' : '运行中 running'}</td>
+      (
+        b,
+      ) => `<tr><td>${esc(b.name)}<br><small>${esc(b.bizId)}</small></td><td>${b.paused ? '<b class="warn">已暂停 paused</b>' : '运行中 running'}</td>
 <td>${b.outBoxBacklog}</td><td>${b.queued + b.inFlight}</td><td>${b.sentToday}</td><td>${b.failedToday}</td>
 <td>${b.lastError ? `${esc(b.lastError.at)}<br>${esc(b.lastError.file)}: ${esc(b.lastError.message)}` : '-'}</td>
 <td><form method="post" action="/api/businesses/${esc(b.bizId)}/${b.paused ? 'resume' : 'pause'}?redirect=1"><button>${b.paused ? '启动 resume' : '暂停 pause'}</button></form></td></tr>`,
     )
     .join('\n');
-  const conn = s.connection.state === 'ok' ? '已连接 connected' : s.connection.state === 'down' ? `<b class="warn">连接中断 down</b> ${esc(s.connection.lastError)}` : '未知 unknown';
-  const card = s.card ? `${esc(s.card.cardNo ?? '')} ${esc(s.card.state)}${s.card.triesLeft !== undefined ? ` (还可重试 ${s.card.triesLeft} 次 tries left)` : ''} ${esc(s.card.message ?? '')}` : '未配置 not configured';
+  const conn =
+    s.connection.state === 'ok'
+      ? '已连接 connected'
+      : s.connection.state === 'down'
+        ? `<b class="warn">连接中断 down</b> ${esc(s.connection.lastError)}`
+        : '未知 unknown';
+  const card = s.card
+    ? `${esc(s.card.cardNo ?? '')} ${esc(s.card.state)}${s.card.triesLeft !== undefined ? ` (还可重试 ${s.card.triesLeft} 次 tries left)` : ''} ${esc(s.card.message ?? '')}`
+    : '未配置 not configured';
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
 <title>导入客户端 ${esc(s.clientId)}</title><style>body{font-family:"PingFang SC","Microsoft YaHei",sans-serif;margin:20px;color:#1f2d3d}
 table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:4px 8px;font-size:13px;text-align:left}th{background:#eef2f7}.warn{color:#b00}</style></head>
@@ -58,14 +67,19 @@ table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:4px 8px;font-
 ${rows}</table><p><small>启动于 started ${esc(s.startedAt)} · JSON: <a href="/api/status">/api/status</a></small></p></body></html>`;
 }
 
-export async function startStatusPage(control: StatusControl, host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+export async function startStatusPage(
+  control: StatusControl,
+  host: string,
+  port: number,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
     const json = (code: number, body: unknown) => {
       res.writeHead(code, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(body));
     };
-    const notFound = (message: string) => json(httpStatusOf('OSW_NOT_FOUND'), { error: { code: 'OSW_NOT_FOUND' satisfies OswCode, message } });
+    const notFound = (message: string) =>
+      json(httpStatusOf('OSW_NOT_FOUND'), { error: { code: 'OSW_NOT_FOUND' satisfies OswCode, message } });
     if (req.method === 'GET' && url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(page(control.snapshot()));

@@ -46,7 +46,10 @@ export class BrokerLink {
   async connected(timeoutMs: number): Promise<ChannelModel> {
     if (this.conn) return this.conn;
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => (this.waiters.delete(done), reject(new Error(`not connected to the broker within ${timeoutMs} ms`))), timeoutMs);
+      const t = setTimeout(
+        () => (this.waiters.delete(done), reject(new Error(`not connected to the broker within ${timeoutMs} ms`))),
+        timeoutMs,
+      );
       const done = () => (clearTimeout(t), resolve());
       this.waiters.add(done);
     });

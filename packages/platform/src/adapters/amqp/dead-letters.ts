@@ -19,7 +19,14 @@ export class DeadLetterReader implements DeadLetterQueue {
       const clientId = clientOfQueue(queue) ?? queue;
       const raw = h[EXCHANGE_HEADER.fileName];
       const fileName = raw ? (decodeFileNameHeader(raw) ?? String(raw)) : null;
-      return { clientId, queue, messageId: r.properties?.message_id ?? null, fileName, reason: String(death?.reason ?? h['x-first-death-reason'] ?? 'unknown'), count: Number(death?.count ?? 1) };
+      return {
+        clientId,
+        queue,
+        messageId: r.properties?.message_id ?? null,
+        fileName,
+        reason: String(death?.reason ?? h['x-first-death-reason'] ?? 'unknown'),
+        count: Number(death?.count ?? 1),
+      };
     });
   }
 }

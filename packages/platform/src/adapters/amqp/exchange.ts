@@ -88,7 +88,12 @@ export class AmqpExchange {
   private stopped = false;
 
   constructor(deps: AmqpExchangeDeps, options: AmqpExchangeOptions) {
-    this.opts = { url: options.url, discoverMs: options.discoverMs ?? 3000, deliveryLimit: options.deliveryLimit ?? 5, declareVhost: options.declareVhost ?? true };
+    this.opts = {
+      url: options.url,
+      discoverMs: options.discoverMs ?? 3000,
+      deliveryLimit: options.deliveryLimit ?? 5,
+      declareVhost: options.declareVhost ?? true,
+    };
     const u = new URL(options.url);
     this.vhost = decodeURIComponent(u.pathname.replace(/^\//, '')) || '/';
     this.log = deps.logger.child({ component: 'amqp-exchange' });

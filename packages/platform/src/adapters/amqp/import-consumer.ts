@@ -94,7 +94,8 @@ export class ImportConsumer {
       const fileName = decodeFileNameHeader(headers[EXCHANGE_HEADER.fileName]);
       if (fileName === null) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} must be percent-encoded UTF-8`);
       const business = String(headers[EXCHANGE_HEADER.business] ?? '');
-      if (!fileName || !business) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} and ${EXCHANGE_HEADER.business} headers are required`);
+      if (!fileName || !business)
+        throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} and ${EXCHANGE_HEADER.business} headers are required`);
       const a = await importMessage(this.deps, this.customs, { client, messageId, fileName, business, body: msg.content });
       answer = { ok: true, ...a };
       this.stats.imported++;
@@ -112,7 +113,10 @@ export class ImportConsumer {
     }
     if (msg.properties.replyTo && this.replyCh) {
       try {
-        this.replyCh.publish('', msg.properties.replyTo, Buffer.from(JSON.stringify(answer)), { correlationId: msg.properties.correlationId, contentType: 'application/json' });
+        this.replyCh.publish('', msg.properties.replyTo, Buffer.from(JSON.stringify(answer)), {
+          correlationId: msg.properties.correlationId,
+          contentType: 'application/json',
+        });
         this.stats.answered++;
       } catch {
         // the client resends and gets the stored answer

@@ -54,11 +54,17 @@ export class RabbitManagement {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (cause) {
-      throw new OswError('OSW_BROKER_UNREACHABLE', `RabbitMQ management API ${this.base} cannot be reached: ${(cause as Error).message}`, { cause });
+      throw new OswError('OSW_BROKER_UNREACHABLE', `RabbitMQ management API ${this.base} cannot be reached: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     if (res.status === 404 && okMissing) return undefined;
     const text = await res.text();
-    if (!res.ok) throw new OswError('OSW_BROKER_PROVISIONING_FAILED', `RabbitMQ management API ${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
+    if (!res.ok)
+      throw new OswError(
+        'OSW_BROKER_PROVISIONING_FAILED',
+        `RabbitMQ management API ${method} ${path}: ${res.status} ${text.slice(0, 200)}`,
+      );
     return text ? JSON.parse(text) : undefined;
   }
 
@@ -86,8 +92,16 @@ export class RabbitManagement {
     await this.call('PUT', `/api/permissions/${RabbitManagement.v(vhost)}/${encodeURIComponent(user)}`, p);
   }
   async listQueues(vhost: string): Promise<QueueInfo[]> {
-    const rows = (await this.call('GET', `/api/queues/${RabbitManagement.v(vhost)}?columns=name,messages,messages_ready,messages_unacknowledged,consumers`, undefined, true)) ?? [];
-    return (rows as { name: string; messages?: number; messages_ready?: number; messages_unacknowledged?: number; consumers?: number }[]).map((r) => ({
+    const rows =
+      (await this.call(
+        'GET',
+        `/api/queues/${RabbitManagement.v(vhost)}?columns=name,messages,messages_ready,messages_unacknowledged,consumers`,
+        undefined,
+        true,
+      )) ?? [];
+    return (
+      rows as { name: string; messages?: number; messages_ready?: number; messages_unacknowledged?: number; consumers?: number }[]
+    ).map((r) => ({
       name: r.name,
       messages: r.messages ?? 0,
       messagesReady: r.messages_ready ?? 0,
@@ -98,12 +112,21 @@ export class RabbitManagement {
   /** Peeks at up to `count` messages of a queue and puts them back (for showing dead letters). */
   async peek(vhost: string, queue: string, count: number): Promise<{ payload: string; properties: any }[]> {
     return (
-      (await this.call('POST', `/api/queues/${RabbitManagement.v(vhost)}/${encodeURIComponent(queue)}/get`, { count, ackmode: 'ack_requeue_true', encoding: 'auto', truncate: 2000 }, true)) ?? []
+      (await this.call(
+        'POST',
+        `/api/queues/${RabbitManagement.v(vhost)}/${encodeURIComponent(queue)}/get`,
+        { count, ackmode: 'ack_requeue_true', encoding: 'auto', truncate: 2000 },
+        true,
+      )) ?? []
     );
   }
   /** Names of the open connections, optionally only those of one user. */
   async connections(user?: string): Promise<{ name: string; user: string; vhost: string }[]> {
-    const rows = ((await this.call('GET', '/api/connections?columns=name,user,vhost')) ?? []) as { name: string; user: string; vhost: string }[];
+    const rows = ((await this.call('GET', '/api/connections?columns=name,user,vhost')) ?? []) as {
+      name: string;
+      user: string;
+      vhost: string;
+    }[];
     return user ? rows.filter((r) => r.user === user) : rows;
   }
   /** Closes a connection from the broker side, with a reason the client sees. */

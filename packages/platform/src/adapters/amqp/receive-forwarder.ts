@@ -67,7 +67,9 @@ export class ReceiveForwarder {
         await this.forward(clientId);
       } while (this.again.has(clientId) && !this.stopped);
     })()
-      .catch((err) => this.deps.logger.warn({ clientId, err: (err as Error).message }, 'forwarding to the receive queue failed; will retry'))
+      .catch((err) =>
+        this.deps.logger.warn({ clientId, err: (err as Error).message }, 'forwarding to the receive queue failed; will retry'),
+      )
       .finally(() => this.running.delete(clientId));
     this.running.set(clientId, run);
   }
@@ -101,7 +103,11 @@ export class ReceiveForwarder {
       });
     await ch.waitForConfirms();
     const lost = rows.filter((r) => this.returned.delete(`${queue}|${r.messageId}`));
-    if (lost.length) throw new OswError('OSW_BROKER_QUEUE_MISSING', `receive queue ${queue} does not exist: ${lost.length} deliveries stay queued in the store`);
+    if (lost.length)
+      throw new OswError(
+        'OSW_BROKER_QUEUE_MISSING',
+        `receive queue ${queue} does not exist: ${lost.length} deliveries stay queued in the store`,
+      );
   }
 
   async stop(): Promise<void> {

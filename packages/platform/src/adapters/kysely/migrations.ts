@@ -164,7 +164,10 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
       async up(db: Kysely<any>) {
         // every delivery carries a stable message id: a redelivery or a resend keeps it, receivers drop duplicates
         await db.schema.alterTable('deliveries').addColumn('message_id', 'text').execute();
-        await db.updateTable('deliveries').set({ message_id: sql`'OSW' || cast(id as text)` }).execute();
+        await db
+          .updateTable('deliveries')
+          .set({ message_id: sql`'OSW' || cast(id as text)` })
+          .execute();
         await db.schema.createIndex('deliveries_message_id').on('deliveries').columns(['client_id', 'message_id']).unique().execute();
         await db.schema.alterTable('clients').addColumn('device_bound_at', 'text').execute();
       },
@@ -193,8 +196,16 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
           .addColumn('created_at', 'text', (c) => c.notNull())
           .addColumn('updated_at', 'text', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('declaration_subscriptions_enterprise').on('declaration_subscriptions').columns(['enterprise_code', 'created_at']).execute();
-        await db.schema.createIndex('declaration_subscriptions_active').on('declaration_subscriptions').columns(['enterprise_code', 'expires_at']).execute();
+        await db.schema
+          .createIndex('declaration_subscriptions_enterprise')
+          .on('declaration_subscriptions')
+          .columns(['enterprise_code', 'created_at'])
+          .execute();
+        await db.schema
+          .createIndex('declaration_subscriptions_active')
+          .on('declaration_subscriptions')
+          .columns(['enterprise_code', 'expires_at'])
+          .execute();
 
         // 报关状态订阅
         await db.schema
@@ -213,10 +224,26 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
           .addColumn('cancelled_at', 'text')
           .addColumn('created_at', 'text', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('receipt_subscriptions_enterprise').on('receipt_subscriptions').columns(['enterprise_code', 'created_at']).execute();
-        await db.schema.createIndex('receipt_subscriptions_document').on('receipt_subscriptions').columns(['seq_no', 'cancelled_at']).execute();
-        await db.schema.createIndex('receipt_subscriptions_operator').on('receipt_subscriptions').columns(['mode', 'operator_code', 'cancelled_at']).execute();
-        await db.schema.createIndex('receipt_subscriptions_mode').on('receipt_subscriptions').columns(['mode', 'enterprise_code', 'cancelled_at']).execute();
+        await db.schema
+          .createIndex('receipt_subscriptions_enterprise')
+          .on('receipt_subscriptions')
+          .columns(['enterprise_code', 'created_at'])
+          .execute();
+        await db.schema
+          .createIndex('receipt_subscriptions_document')
+          .on('receipt_subscriptions')
+          .columns(['seq_no', 'cancelled_at'])
+          .execute();
+        await db.schema
+          .createIndex('receipt_subscriptions_operator')
+          .on('receipt_subscriptions')
+          .columns(['mode', 'operator_code', 'cancelled_at'])
+          .execute();
+        await db.schema
+          .createIndex('receipt_subscriptions_mode')
+          .on('receipt_subscriptions')
+          .columns(['mode', 'enterprise_code', 'cancelled_at'])
+          .execute();
 
         // 加工贸易账册数据订阅; active_key holds `<enterprise>:<manual>` while an incremental one is in force (unique)
         await db.schema
@@ -242,8 +269,16 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
           .addColumn('created_at', 'text', (c) => c.notNull())
           .addColumn('updated_at', 'text', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('manual_subscriptions_enterprise').on('manual_subscriptions').columns(['enterprise_code', 'created_at']).execute();
-        await db.schema.createIndex('manual_subscriptions_manual').on('manual_subscriptions').columns(['manual_no', 'kind', 'expires_at']).execute();
+        await db.schema
+          .createIndex('manual_subscriptions_enterprise')
+          .on('manual_subscriptions')
+          .columns(['enterprise_code', 'created_at'])
+          .execute();
+        await db.schema
+          .createIndex('manual_subscriptions_manual')
+          .on('manual_subscriptions')
+          .columns(['manual_no', 'kind', 'expires_at'])
+          .execute();
 
         // work for the push engine that is not a business event (a stock subscription's one push)
         await db.schema
@@ -384,8 +419,16 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
           .addColumn('created_at', 'text', (c) => c.notNull())
           .addColumn('disabled_at', 'text')
           .execute();
-        await db.schema.createIndex('webhook_endpoints_subscription').on('webhook_endpoints').columns(['subscription_kind', 'subscription_id']).execute();
-        await db.schema.createIndex('webhook_endpoints_enterprise').on('webhook_endpoints').columns(['enterprise_code', 'created_at']).execute();
+        await db.schema
+          .createIndex('webhook_endpoints_subscription')
+          .on('webhook_endpoints')
+          .columns(['subscription_kind', 'subscription_id'])
+          .execute();
+        await db.schema
+          .createIndex('webhook_endpoints_enterprise')
+          .on('webhook_endpoints')
+          .columns(['enterprise_code', 'created_at'])
+          .execute();
 
         // background jobs (bulk resend) with progress
         await db.schema
@@ -443,7 +486,11 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
     '0005_sandbox_job_order': {
       async up(db: Kysely<any>) {
         // a document's open jobs, in order: a job runs only once every earlier one of its document is done
-        await db.schema.createIndex('sandbox_jobs_document').on('sandbox_jobs').columns(['document_key', 'done_at', 'due_at', 'id']).execute();
+        await db.schema
+          .createIndex('sandbox_jobs_document')
+          .on('sandbox_jobs')
+          .columns(['document_key', 'done_at', 'due_at', 'id'])
+          .execute();
       },
     },
     '0006_client_last_seen': {
@@ -465,10 +512,18 @@ class StaticProvider implements MigrationProvider {
 /** Brings the schema up to date; throws with every failed step named. */
 export async function migrateToLatest(db: Kysely<any>, caps: EngineCapabilities): Promise<void> {
   const run = async () => {
-    const migrator = new Migrator({ db, provider: new StaticProvider(migrations(caps)), migrationTableName: 'osw_migrations', migrationLockTableName: 'osw_migrations_lock' });
+    const migrator = new Migrator({
+      db,
+      provider: new StaticProvider(migrations(caps)),
+      migrationTableName: 'osw_migrations',
+      migrationLockTableName: 'osw_migrations_lock',
+    });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
-      const failed = results?.filter((r) => r.status === 'Error').map((r) => r.migrationName).join(', ');
+      const failed = results
+        ?.filter((r) => r.status === 'Error')
+        .map((r) => r.migrationName)
+        .join(', ');
       throw new Error(`database migration failed${failed ? ` at ${failed}` : ''}: ${(error as Error).message ?? error}`, { cause: error });
     }
   };

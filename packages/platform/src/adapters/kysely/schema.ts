@@ -10,7 +10,16 @@ import type { DeclarationReceiptRow, DeclarationRow } from '../../core/declarati
 import type { DeliveryRow, InboundRow } from '../../core/exchange/store.js';
 import type { CardRow, EnterpriseRow, OperatorRow, SessionRow } from '../../core/identity/store.js';
 import type { ManualItemRow, ManualRow } from '../../core/manuals/store.js';
-import type { FeedMessageRow, PushAttemptRow, PushEventRow, PushJobRow, PushRequestRow, PushRow, PushTargetRow, WebhookEndpointRow } from '../../core/push/store.js';
+import type {
+  FeedMessageRow,
+  PushAttemptRow,
+  PushEventRow,
+  PushJobRow,
+  PushRequestRow,
+  PushRow,
+  PushTargetRow,
+  WebhookEndpointRow,
+} from '../../core/push/store.js';
 import type { ManualChangeRow, SandboxJobRow } from '../../core/sandbox/store.js';
 import type { SmsOutboxRow, VerificationCodeRow } from '../../core/sms/store.js';
 import type { DeclarationSubscriptionRow, ManualSubscriptionRow, ReceiptSubscriptionRow } from '../../core/subscriptions/store.js';

@@ -18,7 +18,11 @@ import { KyselyPushStore } from './stores/pushes.js';
 import { KyselySandboxStore } from './stores/sandbox.js';
 import { KyselySerialStore } from './stores/serials.js';
 import { KyselySmsStore } from './stores/sms.js';
-import { KyselyDeclarationSubscriptionStore, KyselyManualSubscriptionStore, KyselyReceiptSubscriptionStore } from './stores/subscriptions.js';
+import {
+  KyselyDeclarationSubscriptionStore,
+  KyselyManualSubscriptionStore,
+  KyselyReceiptSubscriptionStore,
+} from './stores/subscriptions.js';
 import { KyselyFeedStore, KyselyWebhookStore } from './stores/webhooks.js';
 
 export class KyselyStore implements Store {

@@ -34,7 +34,9 @@ export class PostgresNotifier implements DeliveryNotifier {
   notify(clientId: string): void {
     this.local.notify(clientId);
     if (this.closed) return;
-    this.send(CHANNEL, `${this.self}:${clientId}`).catch((err: Error) => this.logger.warn({ err: err.message }, 'delivery notification not sent; receivers elsewhere see it at their next poll'));
+    this.send(CHANNEL, `${this.self}:${clientId}`).catch((err: Error) =>
+      this.logger.warn({ err: err.message }, 'delivery notification not sent; receivers elsewhere see it at their next poll'),
+    );
   }
 
   wait(clientId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {

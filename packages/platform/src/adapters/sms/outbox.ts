@@ -9,12 +9,16 @@ import { maskPhone, type SmsSender } from '../../core/sms/verification-codes.js'
 
 export class OutboxSmsSender implements SmsSender {
   readonly name = 'outbox';
-  constructor(
-    private readonly deps: { store: Store; clock: { now(): Date }; logger: Logger },
-  ) {}
+  constructor(private readonly deps: { store: Store; clock: { now(): Date }; logger: Logger }) {}
 
   async send(sms: { phone: string; text: string; enterpriseCode: string | null }): Promise<void> {
-    const id = await this.deps.store.sms.insertOutbox({ enterpriseCode: sms.enterpriseCode, phone: sms.phone, text: sms.text, provider: this.name, createdAt: this.deps.clock.now().toISOString() });
+    const id = await this.deps.store.sms.insertOutbox({
+      enterpriseCode: sms.enterpriseCode,
+      phone: sms.phone,
+      text: sms.text,
+      provider: this.name,
+      createdAt: this.deps.clock.now().toISOString(),
+    });
     this.deps.logger.info({ smsId: id, phone: maskPhone(sms.phone) }, 'SMS written to the outbox (embedded SMS provider)');
   }
 }

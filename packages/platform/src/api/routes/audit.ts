@@ -23,7 +23,11 @@ export async function auditRoutes(appRoot: FastifyInstance, opts: { deps: Platfo
     },
     async (req) => {
       const actor = actorOf(req);
-      const r = await deps.store.audit.list(actor.enterpriseCode, { ...listQuery(req.query), entity: req.query.entity, entityId: req.query.entityId });
+      const r = await deps.store.audit.list(actor.enterpriseCode, {
+        ...listQuery(req.query),
+        entity: req.query.entity,
+        entityId: req.query.entityId,
+      });
       return { items: r.rows.map(({ enterpriseCode: _e, ...rest }) => rest), total: r.total };
     },
   );

@@ -62,7 +62,7 @@ export async function clientRoutes(appRoot: FastifyInstance, opts: { deps: Platf
       schema: {
         tags,
         security: bearer,
-        summary: '查询客户端 — the enterprise\'s clients with their device binding and live status (connected, backlog, suspended)',
+        summary: "查询客户端 — the enterprise's clients with their device binding and live status (connected, backlog, suspended)",
         querystring: ListParams.extend({ status: z.enum(['active', 'disabled']).optional(), clientId: z.string().optional() }),
         response: { 200: listOf(ClientWithLiveView), ...errorResponses },
       },
@@ -77,7 +77,15 @@ export async function clientRoutes(appRoot: FastifyInstance, opts: { deps: Platf
 
   app.get(
     '/api/v1/clients/:clientId',
-    { schema: { tags, security: bearer, summary: 'one client of the enterprise with its live status', params: ClientIdParam, response: { 200: ClientWithLiveView, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'one client of the enterprise with its live status',
+        params: ClientIdParam,
+        response: { 200: ClientWithLiveView, ...errorResponses },
+      },
+    },
     async (req) => {
       const actor = actorOf(req);
       const c = await clientOf(deps.store, actor.enterpriseCode, req.params.clientId);

@@ -23,13 +23,19 @@ export async function deadLetterRoutes(appRoot: FastifyInstance, opts: { deps: P
       schema: {
         tags: ['dead-letters'],
         security: bearer,
-        summary: 'dead letters (死信) of your enterprise\'s clients, with the broker\'s reason; oldest first',
+        summary: "dead letters (死信) of your enterprise's clients, with the broker's reason; oldest first",
         description:
-          'Peeks at the RabbitMQ dead-letter queue `osw.dead-letter` (the messages stay there) and keeps those of your enterprise\'s clients. ' +
+          "Peeks at the RabbitMQ dead-letter queue `osw.dead-letter` (the messages stay there) and keeps those of your enterprise's clients. " +
           'With the HTTP exchange only, answers an empty list with `exchange: "http"`.',
         querystring: z.object({
-          clientId: z.string().max(32).optional().describe('only this client\'s dead letters'),
-          limit: z.coerce.number().int().min(1).max(MAX_SCAN).default(500).describe('messages of the dead-letter queue to look at, oldest first'),
+          clientId: z.string().max(32).optional().describe("only this client's dead letters"),
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(MAX_SCAN)
+            .default(500)
+            .describe('messages of the dead-letter queue to look at, oldest first'),
         }),
         response: { 200: DeadLetterListView, ...errorResponses },
       },

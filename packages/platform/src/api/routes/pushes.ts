@@ -3,7 +3,16 @@ import { chinaDateTime } from '@osw/messages';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { JobView, PushDetailView, PushStatus, PushView, ResendJobView, ResendView, WebhookListView, WebhookView } from '../../contract/index.js';
+import {
+  JobView,
+  PushDetailView,
+  PushStatus,
+  PushView,
+  ResendJobView,
+  ResendView,
+  WebhookListView,
+  WebhookView,
+} from '../../contract/index.js';
 import type { PlatformDeps } from '../../core/ports.js';
 import { notFound, problem } from '../../core/problem.js';
 import { pushJobOf, RESEND_IDS_MAX, resendPushes, startBulkResend, type PushFilter } from '../../core/push/resend.js';
@@ -27,7 +36,14 @@ const Filter = z.object({
 });
 
 function filterOf(f: z.infer<typeof Filter>): PushFilter {
-  return { manualNo: f.manualNo, documentNo: f.documentNo, clientId: f.clientId, status: f.status, createdFrom: f.from ? startOfDay(f.from) : undefined, createdBefore: f.to ? endOfDay(f.to) : undefined };
+  return {
+    manualNo: f.manualNo,
+    documentNo: f.documentNo,
+    clientId: f.clientId,
+    status: f.status,
+    createdFrom: f.from ? startOfDay(f.from) : undefined,
+    createdBefore: f.to ? endOfDay(f.to) : undefined,
+  };
 }
 
 export function pushView(p: PushRow): z.infer<typeof PushView> {
@@ -61,7 +77,18 @@ export function pushView(p: PushRow): z.infer<typeof PushView> {
 
 export function jobView(j: PushJobRow): z.infer<typeof JobView> {
   const handled = j.doneCount + j.skippedCount;
-  return { id: j.id, kind: j.kind, status: j.status, total: j.total, done: j.doneCount, skipped: j.skippedCount, progress: j.total ? Math.min(1, handled / j.total) : 1, createdAt: j.createdAt, finishedAt: j.finishedAt, error: j.error };
+  return {
+    id: j.id,
+    kind: j.kind,
+    status: j.status,
+    total: j.total,
+    done: j.doneCount,
+    skipped: j.skippedCount,
+    progress: j.total ? Math.min(1, handled / j.total) : 1,
+    createdAt: j.createdAt,
+    finishedAt: j.finishedAt,
+    error: j.error,
+  };
 }
 
 function webhookView(w: WebhookEndpointRow, showSecret = false): z.infer<typeof WebhookView> {
@@ -113,7 +140,12 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
       if (!p || p.enterpriseCode !== actor.enterpriseCode) throw notFound('推送记录', 'push', req.params.id);
       const attempts = await deps.store.pushes.listAttempts(p.id);
       const payloadType: 'xml' | 'text' | 'json' = p.method === 'client' ? 'xml' : p.method === 'sms' ? 'text' : 'json';
-      return { ...pushView(p), attemptLog: attempts.map(({ at, outcome, error, durationMs }) => ({ at, outcome, error, durationMs })), payload: p.body, payloadType };
+      return {
+        ...pushView(p),
+        attemptLog: attempts.map(({ at, outcome, error, durationMs }) => ({ at, outcome, error, durationMs })),
+        payload: p.body,
+        payloadType,
+      };
     },
   );
 
@@ -124,7 +156,8 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
         tags: ['pushes'],
         security: bearer,
         summary: '重发已推送数据: resend chosen pushes ({ids}) at once, or every push matching {filter} as a background job',
-        description: 'A resend keeps the message id (receivers drop duplicates) and sets 重发标识/重发时间. With a filter the answer is 202 and a job to follow at GET /api/v1/jobs/{id}.',
+        description:
+          'A resend keeps the message id (receivers drop duplicates) and sets 重发标识/重发时间. With a filter the answer is 202 and a job to follow at GET /api/v1/jobs/{id}.',
         body: z.object({ ids: z.array(z.number().int().positive()).min(1).max(RESEND_IDS_MAX).optional(), filter: Filter.optional() }),
         response: {
           200: ResendView,
@@ -136,7 +169,8 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
     async (req, reply) => {
       const actor = actorOf(req);
       const { ids, filter } = req.body;
-      if ((ids ? 1 : 0) + (filter ? 1 : 0) !== 1) throw problem('OSW_VALIDATION', '请给出ids或filter之一', 'give exactly one of ids or filter');
+      if ((ids ? 1 : 0) + (filter ? 1 : 0) !== 1)
+        throw problem('OSW_VALIDATION', '请给出ids或filter之一', 'give exactly one of ids or filter');
       if (ids) return resendPushes(deps, actor, ids);
       const job = await startBulkResend(deps, actor, filterOf(filter!));
       return reply.status(202).send({ job: jobView(job) });
@@ -145,7 +179,15 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
 
   app.get(
     '/api/v1/jobs/:id',
-    { schema: { tags: ['pushes'], security: bearer, summary: 'a background job and its progress', params: IdParam, response: { 200: JobView, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['pushes'],
+        security: bearer,
+        summary: 'a background job and its progress',
+        params: IdParam,
+        response: { 200: JobView, ...errorResponses },
+      },
+    },
     async (req) => jobView(await pushJobOf(deps.store, actorOf(req).enterpriseCode, req.params.id)),
   );
 
@@ -156,7 +198,11 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
         tags: ['pushes'],
         security: bearer,
         summary: 'attach an HTTPS webhook endpoint to one of your subscriptions (Standard Webhooks signatures)',
-        body: z.object({ subscriptionKind: z.enum(['declaration', 'receipt', 'manual']), subscriptionId: z.number().int().positive(), url: z.string().min(8).max(2000) }),
+        body: z.object({
+          subscriptionKind: z.enum(['declaration', 'receipt', 'manual']),
+          subscriptionId: z.number().int().positive(),
+          url: z.string().min(8).max(2000),
+        }),
         response: { 201: WebhookView, ...errorResponses },
       },
     },
@@ -165,13 +211,28 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
 
   app.get(
     '/api/v1/webhooks',
-    { schema: { tags: ['pushes'], security: bearer, summary: 'your webhook endpoints (secrets masked)', response: { 200: WebhookListView, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['pushes'],
+        security: bearer,
+        summary: 'your webhook endpoints (secrets masked)',
+        response: { 200: WebhookListView, ...errorResponses },
+      },
+    },
     async (req) => ({ items: (await deps.store.webhooks.list(actorOf(req).enterpriseCode)).map((w) => webhookView(w)) }),
   );
 
   app.post(
     '/api/v1/webhooks/:id/disable',
-    { schema: { tags: ['pushes'], security: bearer, summary: 'stop pushing to a webhook endpoint', params: IdParam, response: { 200: WebhookView, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['pushes'],
+        security: bearer,
+        summary: 'stop pushing to a webhook endpoint',
+        params: IdParam,
+        response: { 200: WebhookView, ...errorResponses },
+      },
+    },
     async (req) => webhookView(await disableWebhook(deps, actorOf(req), req.params.id)),
   );
 }

@@ -53,7 +53,14 @@ export async function sandboxRoutes(appRoot: FastifyInstance, opts: { deps: Plat
       const items = [];
       for (const m of manuals) {
         const rows = await deps.store.manuals.listItems(m.manualNo);
-        items.push({ manualNo: m.manualNo, version: m.version, head: m.head, imgCount: rows.filter((r) => r.kind === 'img').length, exgCount: rows.filter((r) => r.kind === 'exg').length, createdAt: m.createdAt });
+        items.push({
+          manualNo: m.manualNo,
+          version: m.version,
+          head: m.head,
+          imgCount: rows.filter((r) => r.kind === 'img').length,
+          exgCount: rows.filter((r) => r.kind === 'exg').length,
+          createdAt: m.createdAt,
+        });
       }
       return { items, total: items.length };
     },
@@ -83,7 +90,8 @@ export async function sandboxRoutes(appRoot: FastifyInstance, opts: { deps: Plat
       schema: {
         tags: ['sandbox'],
         security: bearer,
-        summary: 'customs sandbox: request a manual change (head fields, 料件/成品 rows); approved after the sandbox delay unless autoApprove is false',
+        summary:
+          'customs sandbox: request a manual change (head fields, 料件/成品 rows); approved after the sandbox delay unless autoApprove is false',
         description: `Changeable head fields: ${MANUAL_HEAD_FIELDS.join(', ')}.`,
         params: z.object({ manualNo: z.string().max(16) }),
         body: ManualChangeBody,
@@ -100,7 +108,14 @@ export async function sandboxRoutes(appRoot: FastifyInstance, opts: { deps: Plat
   app.get(
     '/api/v1/sandbox/manuals/:manualNo/changes',
     {
-      schema: { tags: ['sandbox'], security: bearer, summary: 'change requests of a manual, newest first', params: z.object({ manualNo: z.string().max(16) }), querystring: ListParams, response: { 200: listOf(ManualChangeView), ...errorResponses } },
+      schema: {
+        tags: ['sandbox'],
+        security: bearer,
+        summary: 'change requests of a manual, newest first',
+        params: z.object({ manualNo: z.string().max(16) }),
+        querystring: ListParams,
+        response: { 200: listOf(ManualChangeView), ...errorResponses },
+      },
     },
     async (req) => {
       const m = await manualOf(deps.store, actorOf(req).enterpriseCode, req.params.manualNo);
@@ -111,7 +126,15 @@ export async function sandboxRoutes(appRoot: FastifyInstance, opts: { deps: Plat
 
   app.post(
     '/api/v1/sandbox/manual-changes/:id/approve',
-    { schema: { tags: ['sandbox'], security: bearer, summary: 'customs sandbox: approve a change request now (审批通过)', params: IdParam, response: { 200: ManualChangeView, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['sandbox'],
+        security: bearer,
+        summary: 'customs sandbox: approve a change request now (审批通过)',
+        params: IdParam,
+        response: { 200: ManualChangeView, ...errorResponses },
+      },
+    },
     async (req) => changeView(await approveManualChange(deps, actorOf(req), req.params.id)),
   );
 }

@@ -4,7 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DeclarationSubscriptionBody, ExtendBody, ManualSubscriptionBody, ReceiptSubscriptionBody } from '@osw/messages/forms';
 import { z } from 'zod';
-import { DeclarationSubscriptionView, ManualSubscriptionView, ReceiptSubscriptionView, SubscriptionStatus as Status } from '../../contract/index.js';
+import {
+  DeclarationSubscriptionView,
+  ManualSubscriptionView,
+  ReceiptSubscriptionView,
+  SubscriptionStatus as Status,
+} from '../../contract/index.js';
 import type { PlatformDeps } from '../../core/ports.js';
 import type { DeclarationSubscriptionRow, ManualSubscriptionRow, ReceiptSubscriptionRow, SerialRange } from '../../core/store.js';
 import {
@@ -47,7 +52,14 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
   function declarationView(s: DeclarationSubscriptionRow): z.infer<typeof DeclarationSubscriptionView> {
     const status = statusAt(s, now());
     const { expiresAt: _e, operatorAccount: _a, ...rest } = s;
-    return { ...rest, content: declarationContent(s), validUntilText: validityText(s.validUntil), subscribedAt: subscribedAt(s.createdAt), status, statusText: STATUS_TEXT[status] };
+    return {
+      ...rest,
+      content: declarationContent(s),
+      validUntilText: validityText(s.validUntil),
+      subscribedAt: subscribedAt(s.createdAt),
+      status,
+      statusText: STATUS_TEXT[status],
+    };
   }
   function receiptView(s: ReceiptSubscriptionRow): z.infer<typeof ReceiptSubscriptionView> {
     const { operatorAccount: _a, ...rest } = s;
@@ -102,20 +114,33 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
       schema: {
         tags: dTags,
         security: bearer,
-        summary: 'the enterprise\'s declaration subscriptions, newest 订阅日期 first',
+        summary: "the enterprise's declaration subscriptions, newest 订阅日期 first",
         querystring: ListParams.extend({ status: Status.optional(), clientId: z.string().optional() }),
         response: { 200: listOf(DeclarationSubscriptionView), ...errorResponses },
       },
     },
     async (req) => {
       const actor = actorOf(req);
-      const r = await listDeclarationSubscriptions(deps.store, actor, { ...listQuery(req.query), now: now().toISOString(), status: req.query.status, clientId: req.query.clientId });
+      const r = await listDeclarationSubscriptions(deps.store, actor, {
+        ...listQuery(req.query),
+        now: now().toISOString(),
+        status: req.query.status,
+        clientId: req.query.clientId,
+      });
       return { items: r.rows.map(declarationView), total: r.total };
     },
   );
   app.get(
     '/api/v1/subscriptions/declaration/:id',
-    { schema: { tags: dTags, security: bearer, summary: 'one declaration subscription', params: IdParam, response: { 200: DeclarationSubscriptionView, ...errorResponses } } },
+    {
+      schema: {
+        tags: dTags,
+        security: bearer,
+        summary: 'one declaration subscription',
+        params: IdParam,
+        response: { 200: DeclarationSubscriptionView, ...errorResponses },
+      },
+    },
     async (req) => {
       const actor = actorOf(req);
       return declarationView(await declarationSubscriptionOf(deps.store, actor.enterpriseCode, req.params.id));
@@ -124,7 +149,14 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
   app.post(
     '/api/v1/subscriptions/declaration/:id/cancel',
     {
-      schema: { tags: dTags, security: bearer, summary: 'cancel (only while active; needs the 法人卡)', params: IdParam, body: z.object({ card: CardProof }), response: { 200: DeclarationSubscriptionView, ...errorResponses } },
+      schema: {
+        tags: dTags,
+        security: bearer,
+        summary: 'cancel (only while active; needs the 法人卡)',
+        params: IdParam,
+        body: z.object({ card: CardProof }),
+        response: { 200: DeclarationSubscriptionView, ...errorResponses },
+      },
     },
     async (req) => {
       const actor = actorOf(req);
@@ -175,7 +207,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
       schema: {
         tags: rTags,
         security: bearer,
-        summary: 'the enterprise\'s receipt subscriptions, newest first',
+        summary: "the enterprise's receipt subscriptions, newest first",
         querystring: ListParams.extend({
           status: z.enum(['active', 'cancelled']).optional(),
           clientId: z.string().optional(),
@@ -189,13 +221,28 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     async (req) => {
       const actor = actorOf(req);
       const { status, clientId, pushMethod, mode, documentNo } = req.query;
-      const r = await listReceiptSubscriptions(deps.store, actor, { ...listQuery(req.query), status, clientId, pushMethod, mode, documentNo });
+      const r = await listReceiptSubscriptions(deps.store, actor, {
+        ...listQuery(req.query),
+        status,
+        clientId,
+        pushMethod,
+        mode,
+        documentNo,
+      });
       return { items: r.rows.map(receiptView), total: r.total };
     },
   );
   app.get(
     '/api/v1/subscriptions/receipt/:id',
-    { schema: { tags: rTags, security: bearer, summary: 'one receipt subscription', params: IdParam, response: { 200: ReceiptSubscriptionView, ...errorResponses } } },
+    {
+      schema: {
+        tags: rTags,
+        security: bearer,
+        summary: 'one receipt subscription',
+        params: IdParam,
+        response: { 200: ReceiptSubscriptionView, ...errorResponses },
+      },
+    },
     async (req) => {
       const actor = actorOf(req);
       return receiptView(await receiptSubscriptionOf(deps.store, actor.enterpriseCode, req.params.id));
@@ -203,7 +250,15 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
   );
   app.post(
     '/api/v1/subscriptions/receipt/:id/cancel',
-    { schema: { tags: rTags, security: bearer, summary: 'cancel (only while active)', params: IdParam, response: { 200: ReceiptSubscriptionView, ...errorResponses } } },
+    {
+      schema: {
+        tags: rTags,
+        security: bearer,
+        summary: 'cancel (only while active)',
+        params: IdParam,
+        response: { 200: ReceiptSubscriptionView, ...errorResponses },
+      },
+    },
     async (req) => {
       const actor = actorOf(req);
       return receiptView(await cancelReceiptSubscription(deps, actor, req.params.id));
@@ -236,21 +291,41 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
       schema: {
         tags: mTags,
         security: bearer,
-        summary: 'the enterprise\'s manual subscriptions, newest first',
-        querystring: ListParams.extend({ status: Status.optional(), clientId: z.string().optional(), kind: z.enum(['stock', 'incremental']).optional(), manualNo: z.string().optional() }),
+        summary: "the enterprise's manual subscriptions, newest first",
+        querystring: ListParams.extend({
+          status: Status.optional(),
+          clientId: z.string().optional(),
+          kind: z.enum(['stock', 'incremental']).optional(),
+          manualNo: z.string().optional(),
+        }),
         response: { 200: listOf(ManualSubscriptionView), ...errorResponses },
       },
     },
     async (req) => {
       const actor = actorOf(req);
       const { status, clientId, kind, manualNo } = req.query;
-      const r = await listManualSubscriptions(deps.store, actor, { ...listQuery(req.query), now: now().toISOString(), status, clientId, kind, manualNo });
+      const r = await listManualSubscriptions(deps.store, actor, {
+        ...listQuery(req.query),
+        now: now().toISOString(),
+        status,
+        clientId,
+        kind,
+        manualNo,
+      });
       return { items: r.rows.map(manualView), total: r.total };
     },
   );
   app.get(
     '/api/v1/subscriptions/manual/:id',
-    { schema: { tags: mTags, security: bearer, summary: 'one manual subscription', params: IdParam, response: { 200: ManualSubscriptionView, ...errorResponses } } },
+    {
+      schema: {
+        tags: mTags,
+        security: bearer,
+        summary: 'one manual subscription',
+        params: IdParam,
+        response: { 200: ManualSubscriptionView, ...errorResponses },
+      },
+    },
     async (req) => {
       const actor = actorOf(req);
       return manualView(await manualSubscriptionOf(deps.store, actor.enterpriseCode, req.params.id));
@@ -258,7 +333,16 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
   );
   app.post(
     '/api/v1/subscriptions/manual/:id/cancel',
-    { schema: { tags: mTags, security: bearer, summary: 'cancel an incremental subscription (only while active)', params: IdParam, body: z.object({ card: CardProof }), response: { 200: ManualSubscriptionView, ...errorResponses } } },
+    {
+      schema: {
+        tags: mTags,
+        security: bearer,
+        summary: 'cancel an incremental subscription (only while active)',
+        params: IdParam,
+        body: z.object({ card: CardProof }),
+        response: { 200: ManualSubscriptionView, ...errorResponses },
+      },
+    },
     async (req) => {
       const actor = actorOf(req);
       return manualView(await cancelManualSubscription(deps, actor, req.params.id, req.body.card));

@@ -47,7 +47,10 @@ export class ClientSeenRecorder {
   }
 }
 
-export async function clientLiveStatus(deps: { store: Store; clock: Clock; logger: Logger; broker?: BrokerAccounts }, clients: ClientRow[]): Promise<Map<string, ClientLiveStatus>> {
+export async function clientLiveStatus(
+  deps: { store: Store; clock: Clock; logger: Logger; broker?: BrokerAccounts },
+  clients: ClientRow[],
+): Promise<Map<string, ClientLiveStatus>> {
   const now = deps.clock.now().getTime();
   const amqp = clients.filter((c) => c.transport === 'amqp').map((c) => c.clientId);
   let brokerCounts: Map<string, number> | null = null;
@@ -60,7 +63,10 @@ export async function clientLiveStatus(deps: { store: Store; clock: Clock; logge
   }
   const out = new Map<string, ClientLiveStatus>();
   for (const c of clients) {
-    const [backlog, target] = await Promise.all([deps.store.deliveries.countPending(c.clientId), deps.store.pushes.getTarget(`client:${c.clientId}`)]);
+    const [backlog, target] = await Promise.all([
+      deps.store.deliveries.countPending(c.clientId),
+      deps.store.pushes.getTarget(`client:${c.clientId}`),
+    ]);
     const lastSeenAt = c.lastSeenAt ?? null;
     let connected: boolean | null;
     let connectedBy: ClientLiveStatus['connectedBy'];
@@ -72,7 +78,14 @@ export async function clientLiveStatus(deps: { store: Store; clock: Clock; logge
       connectedBy = 'exchange';
     }
     if (c.status === 'disabled') connected = false;
-    out.set(c.clientId, { connected, connectedBy, lastSeenAt, backlog, suspended: !!target?.suspendedAt, suspendedAt: target?.suspendedAt ?? null });
+    out.set(c.clientId, {
+      connected,
+      connectedBy,
+      lastSeenAt,
+      backlog,
+      suspended: !!target?.suspendedAt,
+      suspendedAt: target?.suspendedAt ?? null,
+    });
   }
   return out;
 }

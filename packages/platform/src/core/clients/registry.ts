@@ -43,11 +43,23 @@ export function apiTransport(client: Pick<ClientRow, 'transport'>): 'https' | 'r
 }
 
 /** `brokerUrl`: where RabbitMQ clients connect (the platform's `amqp.clientUrl`); else the public host on port 5672. */
-export function transportSettings(client: Pick<ClientRow, 'clientId' | 'transport'>, secret: string, publicBaseUrl: string, brokerUrl?: string): TransportSettings {
+export function transportSettings(
+  client: Pick<ClientRow, 'clientId' | 'transport'>,
+  secret: string,
+  publicBaseUrl: string,
+  brokerUrl?: string,
+): TransportSettings {
   const base = publicBaseUrl.replace(/\/+$/, '');
   if (client.transport === 'amqp') {
     const names = brokerNames(client.clientId);
-    return { endpoint: brokerUrl ?? `amqp://${new URL(base).hostname}:${AMQP_PORT}/`, user: names.user, password: secret, sendQueue: names.sendQueue, receiveQueue: names.receiveQueue, exchange: names.exchange };
+    return {
+      endpoint: brokerUrl ?? `amqp://${new URL(base).hostname}:${AMQP_PORT}/`,
+      user: names.user,
+      password: secret,
+      sendQueue: names.sendQueue,
+      receiveQueue: names.receiveQueue,
+      exchange: names.exchange,
+    };
   }
   return { endpoint: `${base}/exchange/v1`, user: client.clientId, password: secret, sendQueue: null, receiveQueue: null, exchange: null };
 }
@@ -86,9 +98,13 @@ export async function registerClient(
   return { clientId, secret };
 }
 
-
 /** 自动导入客户端申请: needs the enterprise's 法人卡. */
-export async function applyForClient(deps: Deps, actor: Actor, a: ClientApplication, publicBaseUrl: string): Promise<{ client: ClientRow; transportSettings: TransportSettings }> {
+export async function applyForClient(
+  deps: Deps,
+  actor: Actor,
+  a: ClientApplication,
+  publicBaseUrl: string,
+): Promise<{ client: ClientRow; transportSettings: TransportSettings }> {
   if (a.transport === 'ibmmq')
     throw problem(
       'OSW_CLIENT_TRANSPORT_UNSUPPORTED',
@@ -99,10 +115,22 @@ export async function applyForClient(deps: Deps, actor: Actor, a: ClientApplicat
   return deps.store.transaction(async (tx) => {
     const registered = await registerClient(
       { store: tx, clock: deps.clock, broker: deps.broker },
-      { enterpriseCode: actor.enterpriseCode, region: a.region, transport: a.transport === 'rabbitmq' ? 'amqp' : 'http', environment: a.environment },
+      {
+        enterpriseCode: actor.enterpriseCode,
+        region: a.region,
+        transport: a.transport === 'rabbitmq' ? 'amqp' : 'http',
+        environment: a.environment,
+      },
     );
     const client = (await tx.clients.get(registered.clientId))!;
-    await recordAudit(tx, actor, client.createdAt, { cardNo: card.cardNo, action: 'client.apply', entity: 'client', entityId: client.clientId, before: null, after: auditView(client) });
+    await recordAudit(tx, actor, client.createdAt, {
+      cardNo: card.cardNo,
+      action: 'client.apply',
+      entity: 'client',
+      entityId: client.clientId,
+      before: null,
+      after: auditView(client),
+    });
     return { client, transportSettings: transportSettings(client, registered.secret, publicBaseUrl, deps.broker?.clientUrl) };
   });
 }
@@ -128,7 +156,14 @@ export async function unbindClientDevice(deps: Deps, actor: Actor, clientId: str
   return deps.store.transaction(async (tx) => {
     await tx.clients.setDevice(clientId, null, null);
     const after = (await tx.clients.get(clientId))!;
-    await recordAudit(tx, actor, at, { cardNo: card.cardNo, action: 'client.unbind-device', entity: 'client', entityId: clientId, before: auditView(before), after: auditView(after) });
+    await recordAudit(tx, actor, at, {
+      cardNo: card.cardNo,
+      action: 'client.unbind-device',
+      entity: 'client',
+      entityId: clientId,
+      before: auditView(before),
+      after: auditView(after),
+    });
     return after;
   });
 }
@@ -136,7 +171,8 @@ export async function unbindClientDevice(deps: Deps, actor: Actor, clientId: str
 /** 停用客户端: the exchange refuses it from then on (OSW_CLIENT_DISABLED). Needs the 法人卡. */
 export async function disableClient(deps: Deps, actor: Actor, clientId: string, proof: CardProof): Promise<ClientRow> {
   const before = await clientOf(deps.store, actor.enterpriseCode, clientId);
-  if (before.status === 'disabled') throw problem('OSW_CLIENT_DISABLED', `客户端[${clientId}]已停用`, `client ${clientId} is disabled already`);
+  if (before.status === 'disabled')
+    throw problem('OSW_CLIENT_DISABLED', `客户端[${clientId}]已停用`, `client ${clientId} is disabled already`);
   const card = await verifyCardProof(deps, actor.enterpriseCode, proof, ['legal']);
   const at = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
@@ -144,12 +180,28 @@ export async function disableClient(deps: Deps, actor: Actor, clientId: string, 
     // its broker user goes with it (RabbitMQ clients): connections are closed, logins refused
     if (before.transport === 'amqp') await deps.broker?.blockClient(clientId);
     const after = (await tx.clients.get(clientId))!;
-    await recordAudit(tx, actor, at, { cardNo: card.cardNo, action: 'client.disable', entity: 'client', entityId: clientId, before: auditView(before), after: auditView(after) });
+    await recordAudit(tx, actor, at, {
+      cardNo: card.cardNo,
+      action: 'client.disable',
+      entity: 'client',
+      entityId: clientId,
+      before: auditView(before),
+      after: auditView(after),
+    });
     return after;
   });
 }
 
 /** What the audit log keeps of a client: never the secret's hash. */
 function auditView(c: ClientRow) {
-  return { clientId: c.clientId, region: c.region, version: c.version, transport: apiTransport(c), environment: c.environment, status: c.status, deviceFingerprint: c.deviceFingerprint, deviceBoundAt: c.deviceBoundAt ?? null };
+  return {
+    clientId: c.clientId,
+    region: c.region,
+    version: c.version,
+    transport: apiTransport(c),
+    environment: c.environment,
+    status: c.status,
+    deviceFingerprint: c.deviceFingerprint,
+    deviceBoundAt: c.deviceBoundAt ?? null,
+  };
 }

@@ -31,6 +31,9 @@ export interface ClientStore {
   setStatus(clientId: string, status: ClientStatus): Promise<void>;
   /** binds a client to a device fingerprint (null unbinds) */
   setDevice(clientId: string, fingerprint: string | null, at: string | null): Promise<void>;
-  /** records an exchange request of a client at `at`, unless one after `notBefore` is recorded already (one write per few seconds, whichever instance) */
+  /**
+   * records an exchange request of a client at `at`, unless one after `notBefore` is recorded
+   * already (one write per few seconds, whichever instance)
+   */
   touchSeen(clientId: string, at: string, notBefore: string): Promise<void>;
 }

@@ -100,14 +100,16 @@ export async function importMessage(deps: ImportDeps, customs: CustomsPort, msg:
     return await importOnce(deps, customs, msg);
   } catch (err) {
     // two deliveries of one message id raced: the loser answers with what the winner stored
-    const known = err instanceof OswError ? undefined : await deps.store.inbound.get(msg.client.clientId, msg.messageId).catch(() => undefined);
+    const known =
+      err instanceof OswError ? undefined : await deps.store.inbound.get(msg.client.clientId, msg.messageId).catch(() => undefined);
     if (known) return answerOf(known, true);
     throw err;
   }
 }
 
 async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
-  if (!isMessageId(msg.messageId)) throw new OswError('OSW_EXCHANGE_BAD_MESSAGE_ID', 'message id must be 8-128 characters of A-Z a-z 0-9 _ . -');
+  if (!isMessageId(msg.messageId))
+    throw new OswError('OSW_EXCHANGE_BAD_MESSAGE_ID', 'message id must be 8-128 characters of A-Z a-z 0-9 _ . -');
   const log = deps.logger.child({ clientId: msg.client.clientId, msgId: msg.messageId, file: msg.fileName });
   const known = await deps.store.inbound.get(msg.client.clientId, msg.messageId);
   if (known) {
@@ -136,33 +138,79 @@ async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: InboundMe
     }
   } catch (err) {
     if (!(err instanceof MessageRejected)) throw err;
-    return record(deps, msg, { accepted: false, responseXml: buildFailureRoot(err.code, err.message), family, messageType, sha256, documentKey: null, now }, log);
+    return record(
+      deps,
+      msg,
+      { accepted: false, responseXml: buildFailureRoot(err.code, err.message), family, messageType, sha256, documentKey: null, now },
+      log,
+    );
   }
 
-  if (family === 'manifest' && customs.manifestAccepted && (messageType === '' || (MANIFEST_TYPES as readonly string[]).includes(messageType))) return importManifest(deps, customs, msg, xmlText, { sha256, now }, log);
-  if (family === 'sas' && customs.packageAccepted && (PACKAGE_TYPES as readonly string[]).includes(messageType)) return importPackage(deps, customs, msg, xmlText, { sha256, now }, log);
+  if (
+    family === 'manifest' &&
+    customs.manifestAccepted &&
+    (messageType === '' || (MANIFEST_TYPES as readonly string[]).includes(messageType))
+  )
+    return importManifest(deps, customs, msg, xmlText, { sha256, now }, log);
+  if (family === 'sas' && customs.packageAccepted && (PACKAGE_TYPES as readonly string[]).includes(messageType))
+    return importPackage(deps, customs, msg, xmlText, { sha256, now }, log);
   if (!declaration) {
     const info = `平台暂不受理该类报文: ${messageType || family} (family ${family} is not handled by this platform yet)`;
-    return record(deps, msg, { accepted: false, responseXml: buildFailureRoot('C903', info), family, messageType, sha256, documentKey: null, now }, log);
+    return record(
+      deps,
+      msg,
+      { accepted: false, responseXml: buildFailureRoot('C903', info), family, messageType, sha256, documentKey: null, now },
+      log,
+    );
   }
   return importDeclaration(deps, customs, msg, xmlText, declaration, { sha256, now }, log);
 }
 
 /** Manifests: PlatImpRet (StatementCode E1 数据中心入库成功), then the business system answers. */
-async function importManifest(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage, xml: string, meta: { sha256: string; now: Date }, log: PlatformDeps['logger']): Promise<ImportAnswer> {
+async function importManifest(
+  deps: ImportDeps,
+  customs: CustomsPort,
+  msg: InboundMessage,
+  xml: string,
+  meta: { sha256: string; now: Date },
+  log: PlatformDeps['logger'],
+): Promise<ImportAnswer> {
   let manifest: Manifest;
   try {
     manifest = parseManifest(xml);
   } catch (err) {
     if (!(err instanceof MessageRejected)) throw err;
-    return record(deps, msg, { accepted: false, responseXml: buildFailureRoot(err.code, err.message), family: 'manifest', messageType: '', sha256: meta.sha256, documentKey: null, now: meta.now }, log);
+    return record(
+      deps,
+      msg,
+      {
+        accepted: false,
+        responseXml: buildFailureRoot(err.code, err.message),
+        family: 'manifest',
+        messageType: '',
+        sha256: meta.sha256,
+        documentKey: null,
+        now: meta.now,
+      },
+      log,
+    );
   }
   const type = manifest.head.MessageType ?? '';
   const base = { family: 'manifest', messageType: type, sha256: meta.sha256, now: meta.now };
-  if (!manifest.head.MessageType) return record(deps, msg, { ...base, accepted: false, responseXml: platImpRetMissingMessageType(manifest.head), documentKey: null }, log);
+  if (!manifest.head.MessageType)
+    return record(
+      deps,
+      msg,
+      { ...base, accepted: false, responseXml: platImpRetMissingMessageType(manifest.head), documentKey: null },
+      log,
+    );
   const problems = validateManifest(manifest);
   if (problems.length) {
-    const responseXml = buildPlatImpRet({ head: manifest.head, statementCode: 'E2', statementDescription: `数据中心入库失败：${problems.map((p) => `${p.path} ${p.zh}`).join('；')}` });
+    const responseXml = buildPlatImpRet({
+      head: manifest.head,
+      statementCode: 'E2',
+      statementDescription: `数据中心入库失败：${problems.map((p) => `${p.path} ${p.zh}`).join('；')}`,
+    });
     return record(deps, msg, { ...base, accepted: false, responseXml, documentKey: null }, log);
   }
   const documentKey = manifest.head.MessageID ?? msg.messageId;
@@ -176,13 +224,33 @@ async function importManifest(deps: ImportDeps, customs: CustomsPort, msg: Inbou
 }
 
 /** 金关二期 INV101/SAS121: CommonResponeMessage (DealFlag 0 with a 预录入统一编号, or -1 with CheckInfo). */
-async function importPackage(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage, xml: string, meta: { sha256: string; now: Date }, log: PlatformDeps['logger']): Promise<ImportAnswer> {
+async function importPackage(
+  deps: ImportDeps,
+  customs: CustomsPort,
+  msg: InboundMessage,
+  xml: string,
+  meta: { sha256: string; now: Date },
+  log: PlatformDeps['logger'],
+): Promise<ImportAnswer> {
   let pkg: SasPackage;
   try {
     pkg = parseSasPackage(xml);
   } catch (err) {
     if (!(err instanceof MessageRejected)) throw err;
-    return record(deps, msg, { accepted: false, responseXml: buildFailureRoot(err.code, err.message), family: 'sas', messageType: '', sha256: meta.sha256, documentKey: null, now: meta.now }, log);
+    return record(
+      deps,
+      msg,
+      {
+        accepted: false,
+        responseXml: buildFailureRoot(err.code, err.message),
+        family: 'sas',
+        messageType: '',
+        sha256: meta.sha256,
+        documentKey: null,
+        now: meta.now,
+      },
+      log,
+    );
   }
   const type = pkg.messageType;
   const base = { family: 'sas', messageType: type, sha256: meta.sha256, now: meta.now };
@@ -214,7 +282,11 @@ async function importPackage(deps: ImportDeps, customs: CustomsPort, msg: Inboun
     const seqNo = receiptSeqNo(year, await tx.serials.next(`sasSeqNo:${year}`));
     const responseXml = buildCommonResponse({ seqNo, etpsPreentNo, checkInfo: `${what}申报服务调用成功`, dealFlag: '0' });
     const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: seqNo }, log);
-    await customs.packageAccepted!(tx, { client: msg.client, messageId: msg.messageId, business: msg.business, messageType: type, pkg, seqNo, etpsPreentNo, xml }, meta.now);
+    await customs.packageAccepted!(
+      tx,
+      { client: msg.client, messageId: msg.messageId, business: msg.business, messageType: type, pkg, seqNo, etpsPreentNo, xml },
+      meta.now,
+    );
     log.info({ messageType: type, seqNo }, `${type} accepted`);
     return answer;
   });
@@ -240,7 +312,12 @@ async function importDeclaration(
     const year = chinaYear(meta.now);
     const seqNo = declarationSeqNo(year, await tx.serials.next(`seqNo:${year}`));
     const operType = dec.sign?.OperType ?? '';
-    const responseXml = buildDecImportResponse({ responseCode: '0', errorMessage: operType === 'G' ? '暂存成功' : '导入成功', clientSeqNo, seqNo });
+    const responseXml = buildDecImportResponse({
+      responseCode: '0',
+      errorMessage: operType === 'G' ? '暂存成功' : '导入成功',
+      clientSeqNo,
+      seqNo,
+    });
     const at = meta.now.toISOString();
     const declaration: DeclarationRow = {
       seqNo,
@@ -288,7 +365,8 @@ async function checkDeclaration(store: Store, client: ClientRow, dec: DecMessage
   else if (card.enterpriseCode !== client.enterpriseCode) problems.push(`IC卡[${cardNo}]不属于发送企业[${client.enterpriseCode}]`);
   else if (card.locked) problems.push(`IC卡[${cardNo}]已锁定`);
   else if (!decSignature(xml)) problems.push('报文未加签(DecSign/Sign为空)');
-  else if ((dec.sign.Certificate ?? '') !== card.fingerprint && (dec.sign.Certificate ?? '') !== keyFingerprint(card.publicKeyPem)) problems.push('DecSign/Certificate与IC卡证书不符');
+  else if ((dec.sign.Certificate ?? '') !== card.fingerprint && (dec.sign.Certificate ?? '') !== keyFingerprint(card.publicKeyPem))
+    problems.push('DecSign/Certificate与IC卡证书不符');
   else if (!verifyDecMessage(xml, card.publicKeyPem)) problems.push('报文签名验证失败(SM2/SM3)');
   return problems;
 }
@@ -320,5 +398,12 @@ async function record(
 
 /** The answer to a stored import: the first time, or again for a duplicate message id. */
 function answerOf(row: InboundRow, duplicate: boolean): ImportAnswer {
-  return { messageId: row.messageId, accepted: row.accepted, duplicate, family: row.family, documentKey: row.documentKey, responseXml: row.responseXml };
+  return {
+    messageId: row.messageId,
+    accepted: row.accepted,
+    duplicate,
+    family: row.family,
+    documentKey: row.documentKey,
+    responseXml: row.responseXml,
+  };
 }

@@ -51,7 +51,8 @@ export class ExchangeAuthenticator {
   /** 设备绑定: the first device a client connects from binds it; another device is refused until unbound. */
   private async checkDevice(client: ClientRow, header: unknown): Promise<void> {
     const device = typeof header === 'string' ? header.trim() : '';
-    if (device && !DEVICE_PATTERN.test(device)) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.device} must be a hex fingerprint`);
+    if (device && !DEVICE_PATTERN.test(device))
+      throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.device} must be a hex fingerprint`);
     const bound = client.deviceFingerprint;
     if (!bound) {
       if (device) {

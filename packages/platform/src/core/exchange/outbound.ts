@@ -82,14 +82,35 @@ export async function issueReceipt(tx: Store, e: ReceiptIssued): Promise<IssuedR
   let pushes = 0;
   if (e.declaration) {
     const d = e.declaration;
-    pushes = await raiseDeclarationReceipt(tx, d.row, { channel: d.channel, note: d.note, entryId: d.entryId, xml: body, at: e.at, fileName, stamp });
+    pushes = await raiseDeclarationReceipt(tx, d.row, {
+      channel: d.channel,
+      note: d.note,
+      entryId: d.entryId,
+      xml: body,
+      at: e.at,
+      fileName,
+      stamp,
+    });
   }
   return { clientId: e.clientId, fileName, messageId, body, pushes };
 }
 
 /** Hands client pushes to their clients' delivery queues (a resent push goes back in line under its message id). */
-export async function queueClientPushes(tx: Store, pushes: readonly Pick<PushRow, 'clientId' | 'messageId' | 'business' | 'fileName' | 'body'>[], at: string): Promise<number[]> {
-  return tx.deliveries.enqueue(pushes.map((p) => ({ clientId: p.clientId!, messageId: p.messageId, business: p.business, fileName: p.fileName, body: p.body ?? '', createdAt: at })));
+export async function queueClientPushes(
+  tx: Store,
+  pushes: readonly Pick<PushRow, 'clientId' | 'messageId' | 'business' | 'fileName' | 'body'>[],
+  at: string,
+): Promise<number[]> {
+  return tx.deliveries.enqueue(
+    pushes.map((p) => ({
+      clientId: p.clientId!,
+      messageId: p.messageId,
+      business: p.business,
+      fileName: p.fileName,
+      body: p.body ?? '',
+      createdAt: at,
+    })),
+  );
 }
 
 type Deps = { store: Store; clock: Clock };
@@ -108,7 +129,10 @@ export function takeDeliveries(deps: Deps, clientId: string, max: number): Promi
   });
 }
 
-/** A client acknowledges what it wrote into its InBox; the pushes among them are delivered (下发成功). Returns how many were acknowledged now. */
+/**
+ * A client acknowledges what it wrote into its InBox; the pushes among them are delivered (下发成功).
+ * Returns how many were acknowledged now.
+ */
 export function acknowledgeDeliveries(deps: Deps, clientId: string, ids: readonly number[]): Promise<number> {
   if (!ids.length) return Promise.resolve(0);
   return deps.store.transaction(async (tx) => {
@@ -125,7 +149,12 @@ export function acknowledgeDeliveries(deps: Deps, clientId: string, ids: readonl
  * batch queued; it goes out again with the same message ids, and the client drops what it has.
  * Returns how many were forwarded.
  */
-export function forwardDeliveries(deps: Deps, clientId: string, max: number, publish: (rows: DeliveryRow[]) => Promise<void>): Promise<number> {
+export function forwardDeliveries(
+  deps: Deps,
+  clientId: string,
+  max: number,
+  publish: (rows: DeliveryRow[]) => Promise<void>,
+): Promise<number> {
   return deps.store.claiming(async (tx) => {
     const rows = await takeDeliveries({ store: tx, clock: deps.clock }, clientId, max);
     if (!rows.length) return 0;

@@ -45,14 +45,20 @@ export async function verifyCardProof(
   if (!verifySecret(proof.pin, card.pinHash)) {
     const left = await deps.store.identity.recordCardPinFailure(card.cardNo);
     if (left.locked) throw cardLocked(card.cardNo);
-    throw problem('OSW_CARD_PIN_WRONG', `卡密码错误，还可以重试${left.triesLeft}次`, `wrong card PIN, ${left.triesLeft} tries left`, { triesLeft: left.triesLeft });
+    throw problem('OSW_CARD_PIN_WRONG', `卡密码错误，还可以重试${left.triesLeft}次`, `wrong card PIN, ${left.triesLeft} tries left`, {
+      triesLeft: left.triesLeft,
+    });
   }
   if (card.triesLeft !== CARD_PIN_TRIES) await deps.store.identity.resetCardPinTries(card.cardNo, CARD_PIN_TRIES);
   return card;
 }
 
 function cardLocked(cardNo: string) {
-  return problem('OSW_CARD_LOCKED', `卡[${cardNo}]已锁定，请联系制卡机构解锁`, `card ${cardNo} is locked after too many wrong PINs; have it unlocked by the card issuer`);
+  return problem(
+    'OSW_CARD_LOCKED',
+    `卡[${cardNo}]已锁定，请联系制卡机构解锁`,
+    `card ${cardNo} is locked after too many wrong PINs; have it unlocked by the card issuer`,
+  );
 }
 
 /** Checks that a card number names an operator card (操作员卡) of the enterprise, without a PIN (client push of receipts). */
@@ -61,6 +67,10 @@ export async function operatorCardOf(store: Store, enterpriseCode: string, cardN
   if (!card || card.enterpriseCode !== enterpriseCode)
     throw problem('OSW_CARD_INVALID', `卡[${cardNo}]不是本企业的卡`, `card ${cardNo} is not a card of your enterprise`);
   if (card.kind !== 'operator')
-    throw problem('OSW_CARD_KIND', `请填写本企业的操作员卡号，卡[${cardNo}]是法人卡`, `give an operator card number of your enterprise; card ${cardNo} is a legal-person card`);
+    throw problem(
+      'OSW_CARD_KIND',
+      `请填写本企业的操作员卡号，卡[${cardNo}]是法人卡`,
+      `give an operator card number of your enterprise; card ${cardNo} is a legal-person card`,
+    );
   return card;
 }

@@ -25,7 +25,13 @@ export async function createEnterprise(deps: Pick<PlatformDeps, 'store' | 'clock
   if (!/^\d{4}$/.test(e.region)) problems.push('region must be a 4-digit 关区代码');
   if (!e.name.trim()) problems.push('name is required');
   if (problems.length) throw new OswError('OSW_ENTERPRISE_INVALID', problems.join('; '));
-  await deps.store.identity.insertEnterprise({ customsCode: e.customsCode, uscc: e.uscc, name: e.name, region: e.region, createdAt: deps.clock.now().toISOString() });
+  await deps.store.identity.insertEnterprise({
+    customsCode: e.customsCode,
+    uscc: e.uscc,
+    name: e.name,
+    region: e.region,
+    createdAt: deps.clock.now().toISOString(),
+  });
 }
 
 export async function createOperator(
@@ -79,14 +85,19 @@ export async function issueCard(
 }
 
 /** Operator login with a per-account lock after repeated failures. Returns a bearer token. */
-export async function login(deps: { store: Store; clock: Clock }, account: string, password: string): Promise<{ token: string; session: SessionRow }> {
+export async function login(
+  deps: { store: Store; clock: Clock },
+  account: string,
+  password: string,
+): Promise<{ token: string; session: SessionRow }> {
   const op = await deps.store.identity.getOperator(account);
   const now = deps.clock.now();
   if (!op) {
     hashSecret(password); // same cost as a real check: no account probing by timing
     throw new OswError('OSW_AUTH_FAILED', '账号或密码错误 (wrong account or password)');
   }
-  if (op.lockedUntil && op.lockedUntil > now.toISOString()) throw new OswError('OSW_AUTH_LOCKED', `账号已锁定至 ${op.lockedUntil} (too many failed logins)`);
+  if (op.lockedUntil && op.lockedUntil > now.toISOString())
+    throw new OswError('OSW_AUTH_LOCKED', `账号已锁定至 ${op.lockedUntil} (too many failed logins)`);
   if (!verifySecret(password, op.passwordHash)) {
     const failures = op.failedLogins + 1;
     const lockedUntil = failures >= LOGIN_MAX_FAILURES ? new Date(now.getTime() + LOGIN_LOCK_MS).toISOString() : null;
@@ -96,13 +107,19 @@ export async function login(deps: { store: Store; clock: Clock }, account: strin
   }
   await deps.store.identity.updateOperatorLogin(account, 0, null);
   const token = randomToken(32);
-  const session: SessionRow = { tokenHash: tokenHash(token), account, enterpriseCode: op.enterpriseCode, expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString() };
+  const session: SessionRow = {
+    tokenHash: tokenHash(token),
+    account,
+    enterpriseCode: op.enterpriseCode,
+    expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString(),
+  };
   await deps.store.identity.insertSession(session);
   return { token, session };
 }
 
 export async function authenticateSession(deps: { store: Store; clock: Clock }, token: string): Promise<SessionRow> {
   const s = await deps.store.identity.getSession(tokenHash(token));
-  if (!s || s.expiresAt <= deps.clock.now().toISOString()) throw new OswError('OSW_AUTH_REQUIRED', 'session missing or expired: POST /api/v1/session');
+  if (!s || s.expiresAt <= deps.clock.now().toISOString())
+    throw new OswError('OSW_AUTH_REQUIRED', 'session missing or expired: POST /api/v1/session');
   return s;
 }

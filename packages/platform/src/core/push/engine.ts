@@ -58,7 +58,11 @@ export class PushEngine {
     // once the one before it is handed over (bounded, so one round never runs away)
     for (let i = 0; i < 100; i++) {
       const now = this.deps.clock.now();
-      const claimed = await this.store.pushes.claimDue(now.toISOString(), new Date(now.getTime() + this.policy.leaseMs).toISOString(), this.policy.batch);
+      const claimed = await this.store.pushes.claimDue(
+        now.toISOString(),
+        new Date(now.getTime() + this.policy.leaseMs).toISOString(),
+        this.policy.batch,
+      );
       if (!claimed.length) break;
       const targets = new Map<string, PushTargetRow | undefined>();
       const probed = new Set<string>();
@@ -86,7 +90,10 @@ export class PushEngine {
     return n;
   }
 
-  /** Suspends clients whose queued pushes stay unacknowledged; resumes those that acknowledged since; holds new pushes of suspended targets. */
+  /**
+   * Suspends clients whose queued pushes stay unacknowledged; resumes those that acknowledged
+   * since; holds new pushes of suspended targets.
+   */
   private async clientHealth(): Promise<void> {
     const now = this.deps.clock.now();
     const at = now.toISOString();
@@ -99,13 +106,23 @@ export class PushEngine {
         await this.store.pushes.setTargetStatus(t.targetKey, 'suspended', t.probeAt);
       }
     }
-    const stale = await this.store.pushes.staleClientTargets(new Date(now.getTime() - this.policy.clientAckTimeoutMs).toISOString(), this.policy.clientMaxTakes);
+    const stale = await this.store.pushes.staleClientTargets(
+      new Date(now.getTime() - this.policy.clientAckTimeoutMs).toISOString(),
+      this.policy.clientMaxTakes,
+    );
     for (const clientId of stale) {
       const key = `client:${clientId}`;
       const t = await this.store.pushes.getTarget(key);
       if (t?.suspendedAt) continue;
       await this.store.transaction(async (tx) => {
-        await tx.pushes.upsertTarget({ targetKey: key, consecutiveFailures: (t?.consecutiveFailures ?? 0) + 1, suspendedAt: at, probeAt: null, lastError: 'queued pushes not acknowledged (offline or failing)', updatedAt: at });
+        await tx.pushes.upsertTarget({
+          targetKey: key,
+          consecutiveFailures: (t?.consecutiveFailures ?? 0) + 1,
+          suspendedAt: at,
+          probeAt: null,
+          lastError: 'queued pushes not acknowledged (offline or failing)',
+          updatedAt: at,
+        });
         await tx.pushes.setTargetStatus(key, 'suspended', HELD);
       });
       this.log.warn({ clientId }, 'client suspended: its pushes are kept and flow again when it acknowledges');
@@ -121,7 +138,11 @@ export class PushEngine {
     this.log.info({ target: targetKey }, 'push target back: suspended pushes flow again');
   }
 
-  private async deliver(p: PushRow, targets: Map<string, PushTargetRow | undefined>, probed: Set<string>): Promise<'delivered' | 'queued' | 'failed' | 'held'> {
+  private async deliver(
+    p: PushRow,
+    targets: Map<string, PushTargetRow | undefined>,
+    probed: Set<string>,
+  ): Promise<'delivered' | 'queued' | 'failed' | 'held'> {
     if (!targets.has(p.targetKey)) targets.set(p.targetKey, await this.store.pushes.getTarget(p.targetKey));
     const target = targets.get(p.targetKey);
     const now = this.deps.clock.now();
@@ -129,12 +150,19 @@ export class PushEngine {
     if (target?.suspendedAt) {
       const probeDue = p.method !== 'client' && target.probeAt !== null && target.probeAt <= at && !probed.has(p.targetKey);
       if (!probeDue) {
-        const nextProbe = target.probeAt && target.probeAt > at ? target.probeAt : new Date(now.getTime() + this.policy.probeEveryMs).toISOString();
+        const nextProbe =
+          target.probeAt && target.probeAt > at ? target.probeAt : new Date(now.getTime() + this.policy.probeEveryMs).toISOString();
         const next = p.method === 'client' ? HELD : nextProbe;
         await this.store.transaction(async (tx) => {
           // this push and every later one of the target wait for the target
           await tx.pushes.setTargetStatus(p.targetKey, 'suspended', next);
-          await tx.pushes.recordAttempts([{ pushId: p.id, change: { status: 'suspended', nextAttemptAt: next, lastError: p.lastError, countAttempt: false }, attempt: { at, outcome: 'held', error: 'target suspended', durationMs: 0 } }]);
+          await tx.pushes.recordAttempts([
+            {
+              pushId: p.id,
+              change: { status: 'suspended', nextAttemptAt: next, lastError: p.lastError, countAttempt: false },
+              attempt: { at, outcome: 'held', error: 'target suspended', durationMs: 0 },
+            },
+          ]);
         });
         return 'held';
       }
@@ -143,7 +171,13 @@ export class PushEngine {
     if (p.method === 'client') {
       await this.store.transaction(async (tx) => {
         await queueClientPushes(tx, [p], at);
-        await tx.pushes.recordAttempts([{ pushId: p.id, change: { status: 'pending', nextAttemptAt: at, handedAt: at, lastError: null, countAttempt: false }, attempt: { at, outcome: 'queued', error: null, durationMs: 0 } }]);
+        await tx.pushes.recordAttempts([
+          {
+            pushId: p.id,
+            change: { status: 'pending', nextAttemptAt: at, handedAt: at, lastError: null, countAttempt: false },
+            attempt: { at, outcome: 'queued', error: null, durationMs: 0 },
+          },
+        ]);
       });
       this.deps.notifier.notify(p.clientId!);
       return 'queued';
@@ -159,7 +193,11 @@ export class PushEngine {
       return 'failed';
     }
     await this.store.pushes.recordAttempts([
-      { pushId: p.id, change: { status: 'delivered', nextAttemptAt: at, handedAt: at, deliveredAt: at, lastError: null, countAttempt: true }, attempt: { at, outcome: 'delivered', error: null, durationMs: took() } },
+      {
+        pushId: p.id,
+        change: { status: 'delivered', nextAttemptAt: at, handedAt: at, deliveredAt: at, lastError: null, countAttempt: true },
+        attempt: { at, outcome: 'delivered', error: null, durationMs: took() },
+      },
     ]);
     if (target && (target.consecutiveFailures > 0 || target.suspendedAt)) {
       if (target.suspendedAt) await this.resume(p.targetKey, now);
@@ -186,7 +224,12 @@ export class PushEngine {
       case 'webhook': {
         const endpoint: WebhookEndpointRow | undefined = await this.store.webhooks.get(Number(p.targetKey.slice('webhook:'.length)));
         if (!endpoint || endpoint.disabledAt) throw new Error('webhook endpoint disabled');
-        const res = await this.channels.webhook.post(endpoint.url, webhookHeaders(endpoint.secret, p.messageId, now, p.body), p.body, this.policy.webhookTimeoutMs);
+        const res = await this.channels.webhook.post(
+          endpoint.url,
+          webhookHeaders(endpoint.secret, p.messageId, now, p.body),
+          p.body,
+          this.policy.webhookTimeoutMs,
+        );
         if (res.status < 200 || res.status > 299) throw new Error(`webhook answered HTTP ${res.status}`);
         return;
       }
@@ -203,10 +246,26 @@ export class PushEngine {
     const suspend = target?.suspendedAt != null || failures >= this.policy.suspendAfterFailures;
     const probeAt = new Date(now.getTime() + this.policy.probeEveryMs).toISOString();
     await this.store.transaction(async (tx) => {
-      await tx.pushes.upsertTarget({ targetKey: p.targetKey, consecutiveFailures: failures, suspendedAt: suspend ? (target?.suspendedAt ?? at) : null, probeAt: suspend ? probeAt : null, lastError: error, updatedAt: at });
+      await tx.pushes.upsertTarget({
+        targetKey: p.targetKey,
+        consecutiveFailures: failures,
+        suspendedAt: suspend ? (target?.suspendedAt ?? at) : null,
+        probeAt: suspend ? probeAt : null,
+        lastError: error,
+        updatedAt: at,
+      });
       if (suspend) await tx.pushes.setTargetStatus(p.targetKey, 'suspended', probeAt);
       await tx.pushes.recordAttempts([
-        { pushId: p.id, change: { status: suspend ? 'suspended' : 'failed', nextAttemptAt: suspend ? probeAt : retryAt, lastError: error, countAttempt: true }, attempt: { at, outcome: 'failed', error, durationMs } },
+        {
+          pushId: p.id,
+          change: {
+            status: suspend ? 'suspended' : 'failed',
+            nextAttemptAt: suspend ? probeAt : retryAt,
+            lastError: error,
+            countAttempt: true,
+          },
+          attempt: { at, outcome: 'failed', error, durationMs },
+        },
       ]);
     });
     if (suspend && !target?.suspendedAt) this.log.warn({ target: p.targetKey, failures }, 'push target suspended: its pushes are kept');

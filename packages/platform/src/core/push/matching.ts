@@ -56,7 +56,7 @@ async function write(
   const at = ctx.now.toISOString();
   const eventId = await tx.pushes.insertEvent({ ...event, createdAt: at });
   if (!drafts.length) return 0;
-  const stamp = ctx.stamp ?? await nextFileStamp(tx, ctx.now);
+  const stamp = ctx.stamp ?? (await nextFileStamp(tx, ctx.now));
   const seen = new Set<string>();
   const rows: NewPush[] = [];
   drafts.forEach((d, i) => {
@@ -85,8 +85,16 @@ async function write(
   return rows.length;
 }
 
-async function webhookDrafts(tx: Store, kind: PushSubscriptionKind, subs: readonly { id: number; enterpriseCode: string }[], body: (messageId: string) => string): Promise<Draft[]> {
-  const hooks = await tx.webhooks.forSubscriptions(kind, subs.map((s) => s.id));
+async function webhookDrafts(
+  tx: Store,
+  kind: PushSubscriptionKind,
+  subs: readonly { id: number; enterpriseCode: string }[],
+  body: (messageId: string) => string,
+): Promise<Draft[]> {
+  const hooks = await tx.webhooks.forSubscriptions(
+    kind,
+    subs.map((s) => s.id),
+  );
   return hooks.map((h) => ({
     subscriptionKind: kind,
     subscriptionId: h.subscriptionId,
@@ -117,12 +125,19 @@ export async function raiseDeclarationData(tx: Store, d: DeclarationRow, now: Da
   }
   drafts.push(...(await webhookDrafts(tx, 'declaration', subs, (id) => declarationWebhookBody(id, d, now))));
   if (drafts.length) stamp = await nextFileStamp(tx, now);
-  return write(tx, { kind: 'declaration-data', documentKey: d.seqNo, payload: { seqNo: d.seqNo, tradeCode: d.tradeCode } }, drafts, { now, documentNo: d.seqNo, manualNo: null, stamp: stamp || undefined });
+  return write(tx, { kind: 'declaration-data', documentKey: d.seqNo, payload: { seqNo: d.seqNo, tradeCode: d.tradeCode } }, drafts, {
+    now,
+    documentNo: d.seqNo,
+    manualNo: null,
+    stamp: stamp || undefined,
+  });
 }
 
 /** 录入人 codes of a declaration: the operators holding the cards it was signed and typed with. */
 async function enteredBy(tx: Store, d: DeclarationRow): Promise<string[]> {
-  const cards = [/<ICCode>\s*([^<\s]+)\s*<\/ICCode>/.exec(d.xml)?.[1], /<TypistNo>\s*([^<\s]+)\s*<\/TypistNo>/.exec(d.xml)?.[1]].filter((c): c is string => !!c);
+  const cards = [/<ICCode>\s*([^<\s]+)\s*<\/ICCode>/.exec(d.xml)?.[1], /<TypistNo>\s*([^<\s]+)\s*<\/TypistNo>/.exec(d.xml)?.[1]].filter(
+    (c): c is string => !!c,
+  );
   const codes = new Set<string>();
   for (const no of new Set(cards)) {
     const card = await tx.identity.getCard(no);
@@ -137,11 +152,21 @@ async function enteredBy(tx: Store, d: DeclarationRow): Promise<string[]> {
  * 报关状态订阅 covering the declaration (by document, by a party enterprise, by 录入人) — client,
  * SMS, app, WeChat — plus the webhooks attached to any of them.
  */
-export async function raiseDeclarationReceipt(tx: Store, d: DeclarationRow, r: ReceiptFacts & { fileName: string; stamp: string }): Promise<number> {
+export async function raiseDeclarationReceipt(
+  tx: Store,
+  d: DeclarationRow,
+  r: ReceiptFacts & { fileName: string; stamp: string },
+): Promise<number> {
   const nowIso = r.at.toISOString();
-  const declSubs: DeclarationSubscriptionRow[] = (await tx.declarationSubscriptions.active(d.tradeCode, nowIso)).filter((s) => s.channels.includes(r.channel));
+  const declSubs: DeclarationSubscriptionRow[] = (await tx.declarationSubscriptions.active(d.tradeCode, nowIso)).filter((s) =>
+    s.channels.includes(r.channel),
+  );
   const parties = [...new Set([d.tradeCode, d.ownerCode, d.agentCode, d.senderEnterprise].filter(Boolean))];
-  const receiptSubs: ReceiptSubscriptionRow[] = await tx.receiptSubscriptions.active({ seqNo: d.seqNo, enterpriseCodes: parties, operatorCodes: await enteredBy(tx, d) });
+  const receiptSubs: ReceiptSubscriptionRow[] = await tx.receiptSubscriptions.active({
+    seqNo: d.seqNo,
+    enterpriseCodes: parties,
+    operatorCodes: await enteredBy(tx, d),
+  });
   const text = receiptText(d, { channel: r.channel, entryId: r.entryId, at: r.at });
   const payload = { seqNo: d.seqNo, entryId: r.entryId, channel: r.channel, note: r.note, noticeDate: nowIso };
   const drafts: Draft[] = [];
@@ -154,12 +179,21 @@ export async function raiseDeclarationReceipt(tx: Store, d: DeclarationRow, r: R
     enterpriseCode,
     make: () => ({ business: 'declaration', fileName: r.fileName, body: r.xml }),
   });
-  for (const s of declSubs) if (s.clientId !== d.senderClientId) drafts.push(clientDraft('declaration', s.id, s.enterpriseCode, s.clientId));
+  for (const s of declSubs)
+    if (s.clientId !== d.senderClientId) drafts.push(clientDraft('declaration', s.id, s.enterpriseCode, s.clientId));
   for (const s of receiptSubs) {
     if (s.pushMethod === 'client' && s.clientId) {
       if (s.clientId !== d.senderClientId) drafts.push(clientDraft('receipt', s.id, s.enterpriseCode, s.clientId));
     } else if (s.pushMethod === 'sms' && s.phone) {
-      drafts.push({ subscriptionKind: 'receipt', subscriptionId: s.id, method: 'sms', targetKey: `sms:${s.enterpriseCode}:${s.phone}`, clientId: null, enterpriseCode: s.enterpriseCode, make: () => ({ business: '', fileName: '', body: text }) });
+      drafts.push({
+        subscriptionKind: 'receipt',
+        subscriptionId: s.id,
+        method: 'sms',
+        targetKey: `sms:${s.enterpriseCode}:${s.phone}`,
+        clientId: null,
+        enterpriseCode: s.enterpriseCode,
+        make: () => ({ business: '', fileName: '', body: text }),
+      });
     } else if (s.pushMethod === 'app' || s.pushMethod === 'wechat') {
       const method = s.pushMethod;
       drafts.push({
@@ -175,7 +209,12 @@ export async function raiseDeclarationReceipt(tx: Store, d: DeclarationRow, r: R
   }
   drafts.push(...(await webhookDrafts(tx, 'declaration', declSubs, (id) => receiptWebhookBody(id, d, r))));
   drafts.push(...(await webhookDrafts(tx, 'receipt', receiptSubs, (id) => receiptWebhookBody(id, d, r))));
-  return write(tx, { kind: 'declaration-receipt', documentKey: d.seqNo, payload }, drafts, { now: r.at, documentNo: d.seqNo, manualNo: null, stamp: r.stamp });
+  return write(tx, { kind: 'declaration-receipt', documentKey: d.seqNo, payload }, drafts, {
+    now: r.at,
+    documentNo: d.seqNo,
+    manualNo: null,
+    stamp: r.stamp,
+  });
 }
 
 /** The rows of an approved change, with their ModfMarkcd. */
@@ -202,7 +241,14 @@ export function changedItems(change: ManualChange, after: ManualItemRow[]): { im
  * An approved manual change (增量): every incremental subscription of the manual in force at the
  * moment of approval, one OSWEMS02 message per client, carrying the change and the new version.
  */
-export async function raiseManualChange(tx: Store, manual: ManualRow, change: ManualChange, version: number, items: ManualItemRow[], now: Date): Promise<number> {
+export async function raiseManualChange(
+  tx: Store,
+  manual: ManualRow,
+  change: ManualChange,
+  version: number,
+  items: ManualItemRow[],
+  now: Date,
+): Promise<number> {
   const subs: ManualSubscriptionRow[] = await tx.manualSubscriptions.active(manual.manualNo, now.toISOString());
   const { imgs, exgs } = changedItems(change, items);
   const data: ManualData = { kind: 'incremental', manualNo: manual.manualNo, version, head: manualHeadFields(manual.head), imgs, exgs };
@@ -214,11 +260,29 @@ export async function raiseManualChange(tx: Store, manual: ManualRow, change: Ma
     targetKey: `client:${s.clientId}`,
     clientId: s.clientId,
     enterpriseCode: s.enterpriseCode,
-    make: (messageId) => ({ business: 'processing-trade', fileName: manualDataName(messageId, stamp), body: manualDataXml(data, { messageId, clientId: s.clientId, at: now }) }),
+    make: (messageId) => ({
+      business: 'processing-trade',
+      fileName: manualDataName(messageId, stamp),
+      body: manualDataXml(data, { messageId, clientId: s.clientId, at: now }),
+    }),
   }));
-  drafts.push(...(await webhookDrafts(tx, 'manual', subs, (id) => manualWebhookBody('manual.change', id, { manualNo: manual.manualNo, version, change, xml: manualDataXml(data, { messageId: id, clientId: '', at: now }) }, now))));
+  drafts.push(
+    ...(await webhookDrafts(tx, 'manual', subs, (id) =>
+      manualWebhookBody(
+        'manual.change',
+        id,
+        { manualNo: manual.manualNo, version, change, xml: manualDataXml(data, { messageId: id, clientId: '', at: now }) },
+        now,
+      ),
+    )),
+  );
   if (drafts.length) stamp = await nextFileStamp(tx, now);
-  return write(tx, { kind: 'manual-change', documentKey: manual.manualNo, payload: { manualNo: manual.manualNo, version, change } }, drafts, { now, documentNo: null, manualNo: manual.manualNo, stamp: stamp || undefined });
+  return write(
+    tx,
+    { kind: 'manual-change', documentKey: manual.manualNo, payload: { manualNo: manual.manualNo, version, change } },
+    drafts,
+    { now, documentNo: null, manualNo: manual.manualNo, stamp: stamp || undefined },
+  );
 }
 
 /**
@@ -237,7 +301,12 @@ export async function raiseManualStock(tx: Store, request: PushRequestRow, now: 
   const rows = items.filter(within).sort((a, b) => (a.kind === b.kind ? a.serial - b.serial : a.kind === 'img' ? -1 : 1));
   const n = Math.max(1, Math.ceil(rows.length / rowsPerMessage));
   const at = now.toISOString();
-  const eventId = await tx.pushes.insertEvent({ kind: 'manual-stock', documentKey: manual.manualNo, payload: { manualNo: manual.manualNo, subscriptionId: sub.id, requestId: request.id, rows: rows.length, parts: n }, createdAt: at });
+  const eventId = await tx.pushes.insertEvent({
+    kind: 'manual-stock',
+    documentKey: manual.manualNo,
+    payload: { manualNo: manual.manualNo, subscriptionId: sub.id, requestId: request.id, rows: rows.length, parts: n },
+    createdAt: at,
+  });
   const hooks = await tx.webhooks.forSubscriptions('manual', [sub.id]);
   const pushes: NewPush[] = [];
   for (let k = 1; k <= n; k++) {
@@ -252,13 +321,42 @@ export async function raiseManualStock(tx: Store, request: PushRequestRow, now: 
     };
     const stamp = await nextFileStamp(tx, now);
     const pocket = { pocketId: `${manual.manualNo}-S${request.id}`, k, n };
-    const base = { eventId, source: 'manual-stock' as const, subscriptionKind: 'manual' as const, subscriptionId: sub.id, enterpriseCode: sub.enterpriseCode, documentNo: null, manualNo: manual.manualNo, orderKey: manual.manualNo, nextAttemptAt: at, createdAt: at };
+    const base = {
+      eventId,
+      source: 'manual-stock' as const,
+      subscriptionKind: 'manual' as const,
+      subscriptionId: sub.id,
+      enterpriseCode: sub.enterpriseCode,
+      documentNo: null,
+      manualNo: manual.manualNo,
+      orderKey: manual.manualNo,
+      nextAttemptAt: at,
+      createdAt: at,
+    };
     const messageId = pushMessageId(stamp, sub.clientId, 0);
-    pushes.push({ ...base, messageId, method: 'client', targetKey: `client:${sub.clientId}`, clientId: sub.clientId, business: 'processing-trade', fileName: manualDataName(messageId, stamp), body: manualDataXml(data, { messageId, clientId: sub.clientId, at: now }, pocket) });
+    pushes.push({
+      ...base,
+      messageId,
+      method: 'client',
+      targetKey: `client:${sub.clientId}`,
+      clientId: sub.clientId,
+      business: 'processing-trade',
+      fileName: manualDataName(messageId, stamp),
+      body: manualDataXml(data, { messageId, clientId: sub.clientId, at: now }, pocket),
+    });
     hooks.forEach((h, i) => {
       const id = pushMessageId(stamp, null, i + 1);
       const xml = manualDataXml(data, { messageId: id, clientId: '', at: now }, pocket);
-      pushes.push({ ...base, messageId: id, method: 'webhook', targetKey: `webhook:${h.id}`, clientId: null, business: '', fileName: `${id}.json`, body: manualWebhookBody('manual.stock', id, { manualNo: manual.manualNo, version: manual.version, part: k, parts: n, xml }, now) });
+      pushes.push({
+        ...base,
+        messageId: id,
+        method: 'webhook',
+        targetKey: `webhook:${h.id}`,
+        clientId: null,
+        business: '',
+        fileName: `${id}.json`,
+        body: manualWebhookBody('manual.stock', id, { manualNo: manual.manualNo, version: manual.version, part: k, parts: n, xml }, now),
+      });
     });
   }
   await tx.pushes.insert(pushes);

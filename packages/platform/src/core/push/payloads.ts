@@ -40,7 +40,15 @@ export function receiptWebhookBody(messageId: string, d: DeclarationRow, r: Rece
     type: 'declaration.receipt',
     messageId,
     timestamp: r.at.toISOString(),
-    data: { seqNo: d.seqNo, entryId: r.entryId, channel: r.channel, channelName: channelInfo(r.channel)?.name ?? '', note: r.note, receipt: parseDecResult(r.xml), xml: r.xml },
+    data: {
+      seqNo: d.seqNo,
+      entryId: r.entryId,
+      channel: r.channel,
+      channelName: channelInfo(r.channel)?.name ?? '',
+      note: r.note,
+      receipt: parseDecResult(r.xml),
+      xml: r.xml,
+    },
   });
 }
 
@@ -49,7 +57,12 @@ export function declarationWebhookBody(messageId: string, d: DeclarationRow, at:
   return JSON.stringify({ type: 'declaration.data', messageId, timestamp: at.toISOString(), data: { ...facts, xml } });
 }
 
-export function manualWebhookBody(type: 'manual.change' | 'manual.stock', messageId: string, data: Record<string, unknown>, at: Date): string {
+export function manualWebhookBody(
+  type: 'manual.change' | 'manual.stock',
+  messageId: string,
+  data: Record<string, unknown>,
+  at: Date,
+): string {
   return JSON.stringify({ type, messageId, timestamp: at.toISOString(), data });
 }
 
@@ -78,7 +91,14 @@ export function manualItem(i: ManualItemRow, mark: ManualItem['mark'] = MODF_MAR
   return {
     serial: i.serial,
     mark,
-    fields: { GdsMtno: `${i.kind === 'img' ? 'M' : 'P'}-${String(i.serial).padStart(3, '0')}`, Gdecd: i.code, GdsNm: i.name, GdsSpcfModelDesc: i.model, DclUnitcd: i.unit, DclQty: i.quantity },
+    fields: {
+      GdsMtno: `${i.kind === 'img' ? 'M' : 'P'}-${String(i.serial).padStart(3, '0')}`,
+      Gdecd: i.code,
+      GdsNm: i.name,
+      GdsSpcfModelDesc: i.model,
+      DclUnitcd: i.unit,
+      DclQty: i.quantity,
+    },
   };
 }
 
@@ -91,8 +111,18 @@ export function manualDataXml(
   const type = m.kind === 'stock' ? MANUAL_STOCK_TYPE : MANUAL_INCREMENTAL_TYPE;
   return buildSasPackage({
     messageType: type,
-    envelope: sasEnvelope({ messageId: e.messageId, messageType: type, senderId: PUSH_SENDER_ID, receiverId: e.clientId, businessId: m.manualNo, fileName: `${e.messageId}.EMS`, at: e.at }),
-    pocket: part ? { pocket_id: part.pocketId, total_pocket_qty: String(part.n), cur_pocket_no: String(part.k), is_unstructured: '0' } : null,
+    envelope: sasEnvelope({
+      messageId: e.messageId,
+      messageType: type,
+      senderId: PUSH_SENDER_ID,
+      receiverId: e.clientId,
+      businessId: m.manualNo,
+      fileName: `${e.messageId}.EMS`,
+      at: e.at,
+    }),
+    pocket: part
+      ? { pocket_id: part.pocketId, total_pocket_qty: String(part.n), cur_pocket_no: String(part.k), is_unstructured: '0' }
+      : null,
     business: [manualDataTree(m)],
     packageAttrs: {},
     signature: null,

@@ -3,7 +3,15 @@ import type { SmsSender } from '../sms/verification-codes.js';
 
 /** 掌上海关 app and 微信小程序: a real push service is an adapter; the default writes the enterprise's message feed. */
 export interface AppPushPort {
-  send(m: { enterpriseCode: string; channel: 'app' | 'wechat'; pushId: number; messageId: string; title: string; text: string; payload: Record<string, unknown> }): Promise<void>;
+  send(m: {
+    enterpriseCode: string;
+    channel: 'app' | 'wechat';
+    pushId: number;
+    messageId: string;
+    title: string;
+    text: string;
+    payload: Record<string, unknown>;
+  }): Promise<void>;
 }
 
 /** One HTTP POST of a webhook; resolves with the status, rejects when there is no answer. */

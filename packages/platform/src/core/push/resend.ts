@@ -17,7 +17,11 @@ export type PushFilter = Omit<PushQuery, 'offset' | 'limit' | 'enterpriseCode' |
 export const RESEND_IDS_MAX = 1000;
 const JOB_CHUNK = 500;
 
-export async function resendPushes(deps: Deps, actor: Actor, ids: readonly number[]): Promise<{ resent: number[]; skipped: { id: number; reason: string }[] }> {
+export async function resendPushes(
+  deps: Deps,
+  actor: Actor,
+  ids: readonly number[],
+): Promise<{ resent: number[]; skipped: { id: number; reason: string }[] }> {
   const at = deps.clock.now().toISOString();
   const pushes: PushRow[] = [];
   for (const id of new Set(ids)) {
@@ -26,10 +30,24 @@ export async function resendPushes(deps: Deps, actor: Actor, ids: readonly numbe
     pushes.push(p);
   }
   return deps.store.transaction(async (tx) => {
-    const marked = new Set(await tx.pushes.markResent(pushes.map((p) => p.id), at));
+    const marked = new Set(
+      await tx.pushes.markResent(
+        pushes.map((p) => p.id),
+        at,
+      ),
+    );
     const resent = pushes.filter((p) => marked.has(p.id)).map((p) => p.id);
-    const skipped = pushes.filter((p) => !marked.has(p.id)).map((p) => ({ id: p.id, reason: '报文已超过保存期限，无法重发 (the payload is past its retention period)' }));
-    await recordAudit(tx, actor, at, { cardNo: null, action: 'push.resend', entity: 'push', entityId: resent.join(',') || '-', before: null, after: { resent, skipped } });
+    const skipped = pushes
+      .filter((p) => !marked.has(p.id))
+      .map((p) => ({ id: p.id, reason: '报文已超过保存期限，无法重发 (the payload is past its retention period)' }));
+    await recordAudit(tx, actor, at, {
+      cardNo: null,
+      action: 'push.resend',
+      entity: 'push',
+      entityId: resent.join(',') || '-',
+      before: null,
+      after: { resent, skipped },
+    });
     return { resent, skipped };
   });
 }
@@ -42,9 +60,27 @@ export async function startBulkResend(deps: Deps, actor: Actor, filter: PushFilt
   const newest = page.rows[0]?.id ?? 0;
   const snapshot = { ...filter, idAtMost: newest, idAfter: 0 };
   return deps.store.transaction(async (tx) => {
-    const row: Omit<PushJobRow, 'id'> = { enterpriseCode: actor.enterpriseCode, kind: 'resend', filter: snapshot, status: page.total ? 'running' : 'done', total: page.total, doneCount: 0, skippedCount: 0, createdAt: at, finishedAt: page.total ? null : at, error: null };
+    const row: Omit<PushJobRow, 'id'> = {
+      enterpriseCode: actor.enterpriseCode,
+      kind: 'resend',
+      filter: snapshot,
+      status: page.total ? 'running' : 'done',
+      total: page.total,
+      doneCount: 0,
+      skippedCount: 0,
+      createdAt: at,
+      finishedAt: page.total ? null : at,
+      error: null,
+    };
     const id = await tx.pushes.insertJob(row);
-    await recordAudit(tx, actor, at, { cardNo: null, action: 'push.resend.bulk', entity: 'push-job', entityId: String(id), before: null, after: row });
+    await recordAudit(tx, actor, at, {
+      cardNo: null,
+      action: 'push.resend.bulk',
+      entity: 'push-job',
+      entityId: String(id),
+      before: null,
+      after: row,
+    });
     return { id, ...row };
   });
 }
@@ -70,7 +106,11 @@ export async function runResendJobs(deps: Deps): Promise<number> {
       });
       moved++;
     } catch (err) {
-      await deps.store.pushes.updateJob(job.id, { status: 'failed', error: (err as Error).message, finishedAt: deps.clock.now().toISOString() });
+      await deps.store.pushes.updateJob(job.id, {
+        status: 'failed',
+        error: (err as Error).message,
+        finishedAt: deps.clock.now().toISOString(),
+      });
     }
   }
   return moved;

@@ -82,7 +82,14 @@ export interface PushAttemptRow {
 /** The end of one attempt: the push's new state and the attempt in the log. */
 export interface PushAttempt {
   pushId: number;
-  change: { status: PushStatus; nextAttemptAt: string; handedAt?: string | null; deliveredAt?: string | null; lastError: string | null; countAttempt: boolean };
+  change: {
+    status: PushStatus;
+    nextAttemptAt: string;
+    handedAt?: string | null;
+    deliveredAt?: string | null;
+    lastError: string | null;
+    countAttempt: boolean;
+  };
   attempt: Omit<PushAttemptRow, 'id' | 'pushId'>;
 }
 
@@ -160,7 +167,10 @@ export interface PushStore {
   getTarget(targetKey: string): Promise<PushTargetRow | undefined>;
   upsertTarget(row: PushTargetRow): Promise<void>;
   suspendedTargets(): Promise<PushTargetRow[]>;
-  /** moves the undelivered pushes of a target to `status` (suspended on suspension, pending on recovery); the not-handed ones also get `nextAttemptAt` */
+  /**
+   * moves the undelivered pushes of a target to `status` (suspended on suspension, pending on
+   * recovery); the not-handed ones also get `nextAttemptAt`
+   */
   setTargetStatus(targetKey: string, status: PushStatus, nextAttemptAt: string): Promise<number>;
 
   /** resend: the pushes go out again with their message ids, 重发标识 set; returns the ids resent (a push whose payload is gone is not) */
@@ -177,7 +187,10 @@ export interface PushStore {
   insertJob(row: Omit<PushJobRow, 'id'>): Promise<number>;
   getJob(id: number): Promise<PushJobRow | undefined>;
   runningJobs(limit: number): Promise<PushJobRow[]>;
-  updateJob(id: number, change: Partial<Pick<PushJobRow, 'status' | 'total' | 'doneCount' | 'skippedCount' | 'finishedAt' | 'error' | 'filter'>>): Promise<void>;
+  updateJob(
+    id: number,
+    change: Partial<Pick<PushJobRow, 'status' | 'total' | 'doneCount' | 'skippedCount' | 'finishedAt' | 'error' | 'filter'>>,
+  ): Promise<void>;
 }
 
 /** A webhook endpoint attached to one subscription. */

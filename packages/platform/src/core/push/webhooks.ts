@@ -22,22 +22,51 @@ export function checkWebhookUrl(url: string): string {
     throw problem('OSW_PUSH_WEBHOOK_URL', `推送地址[${url}]不是有效的URL`, `webhook url ${url} is not a valid URL`);
   }
   if (u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname))) return u.toString();
-  throw problem('OSW_PUSH_WEBHOOK_URL', `推送地址须为HTTPS地址：${url}`, `a webhook endpoint must be an https:// URL (http:// only for localhost): ${url}`);
+  throw problem(
+    'OSW_PUSH_WEBHOOK_URL',
+    `推送地址须为HTTPS地址：${url}`,
+    `a webhook endpoint must be an https:// URL (http:// only for localhost): ${url}`,
+  );
 }
 
 async function subscriptionOwner(deps: Deps, kind: PushSubscriptionKind, id: number): Promise<string | undefined> {
-  const s = kind === 'declaration' ? await deps.store.declarationSubscriptions.get(id) : kind === 'receipt' ? await deps.store.receiptSubscriptions.get(id) : await deps.store.manualSubscriptions.get(id);
+  const s =
+    kind === 'declaration'
+      ? await deps.store.declarationSubscriptions.get(id)
+      : kind === 'receipt'
+        ? await deps.store.receiptSubscriptions.get(id)
+        : await deps.store.manualSubscriptions.get(id);
   return s?.enterpriseCode;
 }
 
-export async function createWebhook(deps: Deps, actor: Actor, req: { subscriptionKind: PushSubscriptionKind; subscriptionId: number; url: string }): Promise<WebhookEndpointRow> {
+export async function createWebhook(
+  deps: Deps,
+  actor: Actor,
+  req: { subscriptionKind: PushSubscriptionKind; subscriptionId: number; url: string },
+): Promise<WebhookEndpointRow> {
   const url = checkWebhookUrl(req.url);
-  if ((await subscriptionOwner(deps, req.subscriptionKind, req.subscriptionId)) !== actor.enterpriseCode) throw notFound('订阅', `${req.subscriptionKind} subscription`, req.subscriptionId);
+  if ((await subscriptionOwner(deps, req.subscriptionKind, req.subscriptionId)) !== actor.enterpriseCode)
+    throw notFound('订阅', `${req.subscriptionKind} subscription`, req.subscriptionId);
   const at = deps.clock.now().toISOString();
-  const row: Omit<WebhookEndpointRow, 'id'> = { enterpriseCode: actor.enterpriseCode, subscriptionKind: req.subscriptionKind, subscriptionId: req.subscriptionId, url, secret: newWebhookSecret(), createdAt: at, disabledAt: null };
+  const row: Omit<WebhookEndpointRow, 'id'> = {
+    enterpriseCode: actor.enterpriseCode,
+    subscriptionKind: req.subscriptionKind,
+    subscriptionId: req.subscriptionId,
+    url,
+    secret: newWebhookSecret(),
+    createdAt: at,
+    disabledAt: null,
+  };
   return deps.store.transaction(async (tx) => {
     const id = await tx.webhooks.insert(row);
-    await recordAudit(tx, actor, at, { cardNo: null, action: 'webhook.create', entity: 'webhook', entityId: String(id), before: null, after: { ...row, id, secret: '(hidden)' } });
+    await recordAudit(tx, actor, at, {
+      cardNo: null,
+      action: 'webhook.create',
+      entity: 'webhook',
+      entityId: String(id),
+      before: null,
+      after: { ...row, id, secret: '(hidden)' },
+    });
     return { id, ...row };
   });
 }
@@ -48,7 +77,14 @@ export async function disableWebhook(deps: Deps, actor: Actor, id: number): Prom
   const at = deps.clock.now().toISOString();
   await deps.store.transaction(async (tx) => {
     await tx.webhooks.disable(id, at);
-    await recordAudit(tx, actor, at, { cardNo: null, action: 'webhook.disable', entity: 'webhook', entityId: String(id), before: { ...w, secret: '(hidden)' }, after: { ...w, secret: '(hidden)', disabledAt: at } });
+    await recordAudit(tx, actor, at, {
+      cardNo: null,
+      action: 'webhook.disable',
+      entity: 'webhook',
+      entityId: String(id),
+      before: { ...w, secret: '(hidden)' },
+      after: { ...w, secret: '(hidden)', disabledAt: at },
+    });
   });
   return { ...w, disabledAt: w.disabledAt ?? at };
 }

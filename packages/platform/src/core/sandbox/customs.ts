@@ -67,13 +67,23 @@ export class CustomsSandbox implements CustomsPort {
 }
 
 /** The API's "issue this receipt now" on a declaration the operator's enterprise is a party of. */
-export async function issueChosenReceipt(deps: PlatformDeps, actor: Actor, seqNo: string, channel: string, note?: string): Promise<IssuedReceipt & { seqNo: string; channel: string }> {
+export async function issueChosenReceipt(
+  deps: PlatformDeps,
+  actor: Actor,
+  seqNo: string,
+  channel: string,
+  note?: string,
+): Promise<IssuedReceipt & { seqNo: string; channel: string }> {
   const d = await deps.store.declarations.findByNumber(seqNo);
-  if (!d || ![d.senderEnterprise, d.tradeCode, d.ownerCode, d.agentCode].includes(actor.enterpriseCode)) throw notFound('报关单', 'declaration', seqNo);
-  if (!channelInfo(channel)) throw problem('OSW_SANDBOX_CHANNEL_UNKNOWN', `未知的回执类型CHANNEL[${channel}]`, `unknown CHANNEL code ${channel}`);
+  if (!d || ![d.senderEnterprise, d.tradeCode, d.ownerCode, d.agentCode].includes(actor.enterpriseCode))
+    throw notFound('报关单', 'declaration', seqNo);
+  if (!channelInfo(channel))
+    throw problem('OSW_SANDBOX_CHANNEL_UNKNOWN', `未知的回执类型CHANNEL[${channel}]`, `unknown CHANNEL code ${channel}`);
   const sandbox = new DeclarationSandbox({ paceMs: 0 });
   const now = deps.clock.now();
-  const issued = await deps.store.transaction((tx) => sandbox.issueReceipt(tx, { documentKey: d.seqNo, payload: note ? { channel, note } : { channel } }, now));
+  const issued = await deps.store.transaction((tx) =>
+    sandbox.issueReceipt(tx, { documentKey: d.seqNo, payload: note ? { channel, note } : { channel } }, now),
+  );
   if (!issued) throw notFound('报关单', 'declaration', seqNo);
   deps.notifier.notify(issued.clientId);
   return { ...issued, seqNo: d.seqNo, channel };

@@ -30,7 +30,10 @@ export interface DeclarationSandboxOptions {
 }
 
 /** Chooses the path and pace by the declaration's content (the scenario rules). */
-export function declarationPlan(xml: string, scenario: Scenario = DEFAULT_SCENARIO): { path: readonly string[]; paceMs?: number; rule?: string } {
+export function declarationPlan(
+  xml: string,
+  scenario: Scenario = DEFAULT_SCENARIO,
+): { path: readonly string[]; paceMs?: number; rule?: string } {
   const rule = firstRule(scenario, 'declaration', xml);
   if (!rule) return { path: NORMAL_PATH };
   return { path: rule.path ?? REFUSAL_PATH, paceMs: rule.paceMs, rule: rule.name };
@@ -73,7 +76,12 @@ export class DeclarationSandbox implements CustomsPort {
     const plan = declarationPlan(declaration.xml, this.scenario);
     const pace = plan.paceMs ?? this.scenario.paceMs ?? this.options.paceMs;
     await tx.sandbox.insertJobs(
-      plan.path.map((channel, i) => ({ kind: DEC_RECEIPT_JOB, documentKey: declaration.seqNo, payload: { channel }, dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString() })),
+      plan.path.map((channel, i) => ({
+        kind: DEC_RECEIPT_JOB,
+        documentKey: declaration.seqNo,
+        payload: { channel },
+        dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString(),
+      })),
     );
   }
 

@@ -20,12 +20,19 @@ export class ManifestSandbox {
     const rule = firstRule(this.options.scenario, 'manifest', m.xml);
     const refuse = rule?.outcome === 'refuse';
     const pace = rule?.paceMs ?? this.options.scenario.paceMs ?? this.options.paceMs;
-    await tx.sandbox.insertJobs([{
-      kind: MANIFEST_RESPONSE_JOB,
-      documentKey: m.manifest.head.MessageID ?? m.messageId,
-      payload: { clientId: m.client.clientId, business: m.business, statementCode: refuse ? '03' : '01', headJson: JSON.stringify(m.manifest.head) },
-      dueAt: new Date(now.getTime() + pace).toISOString(),
-    }]);
+    await tx.sandbox.insertJobs([
+      {
+        kind: MANIFEST_RESPONSE_JOB,
+        documentKey: m.manifest.head.MessageID ?? m.messageId,
+        payload: {
+          clientId: m.client.clientId,
+          business: m.business,
+          statementCode: refuse ? '03' : '01',
+          headJson: JSON.stringify(m.manifest.head),
+        },
+        dueAt: new Date(now.getTime() + pace).toISOString(),
+      },
+    ]);
   }
 
   async respond(tx: Store, job: SandboxJobRow, now: Date): Promise<IssuedReceipt> {
@@ -33,11 +40,26 @@ export class ManifestSandbox {
     const code = job.payload.statementCode;
     const info = manifestStatementInfo(code);
     const xml = buildManifestResponse({
-      head: { MessageID: head.MessageID, FunctionCode: head.FunctionCode, MessageType: head.MessageType, SenderID: 'EPORT', ReceiverID: head.SenderID, SendTime: chinaCompactMillis(now), Version: head.Version ?? '1.0' },
+      head: {
+        MessageID: head.MessageID,
+        FunctionCode: head.FunctionCode,
+        MessageType: head.MessageType,
+        SenderID: 'EPORT',
+        ReceiverID: head.SenderID,
+        SendTime: chinaCompactMillis(now),
+        Version: head.Version ?? '1.0',
+      },
       responseType: { Code: code, Text: info?.zh },
       statementCode: code,
       statementDescription: code === '03' ? `${info?.zh ?? '海关退单'}：舱单数据与申报不符，请核实后重新发送` : info?.zh,
     });
-    return issueReceipt(tx, { clientId: job.payload.clientId, business: job.payload.business, issuerId: CUSTOMS_MANIFEST_SENDER_ID, namedAfter: { document: job.documentKey }, body: () => xml, at: now });
+    return issueReceipt(tx, {
+      clientId: job.payload.clientId,
+      business: job.payload.business,
+      issuerId: CUSTOMS_MANIFEST_SENDER_ID,
+      namedAfter: { document: job.documentKey },
+      body: () => xml,
+      at: now,
+    });
   }
 }

@@ -41,20 +41,46 @@ function checkItem(c: ManualItemChange, items: ManualItemRow[], i: number): stri
 }
 
 /** A change request (变更申请): checked against the manual now, pending until approved. */
-export async function requestManualChange(deps: Deps, actor: Actor, manualNo: string, change: ManualChange, opts: { autoApprove: boolean }): Promise<ManualChangeRow> {
+export async function requestManualChange(
+  deps: Deps,
+  actor: Actor,
+  manualNo: string,
+  change: ManualChange,
+  opts: { autoApprove: boolean },
+): Promise<ManualChangeRow> {
   const manual = await manualOf(deps.store, actor.enterpriseCode, manualNo);
   const items = await deps.store.manuals.listItems(manualNo);
   const problems: string[] = [];
   const head = change.head ?? {};
-  for (const k of Object.keys(head)) if (!(MANUAL_HEAD_FIELDS as readonly string[]).includes(k)) problems.push(`head.${k}: 不可变更 (not a changeable head field; use ${MANUAL_HEAD_FIELDS.join(', ')})`);
+  for (const k of Object.keys(head))
+    if (!(MANUAL_HEAD_FIELDS as readonly string[]).includes(k))
+      problems.push(`head.${k}: 不可变更 (not a changeable head field; use ${MANUAL_HEAD_FIELDS.join(', ')})`);
   (change.items ?? []).forEach((c, i) => problems.push(...checkItem(c, items, i)));
   if (!Object.keys(head).length && !(change.items ?? []).length) problems.push('变更内容为空 (a change needs head fields or items)');
-  if (problems.length) throw problem('OSW_VALIDATION', `账册变更申请有误：${problems.join('；')}`, `the change request is invalid: ${problems.join('; ')}`);
+  if (problems.length)
+    throw problem('OSW_VALIDATION', `账册变更申请有误：${problems.join('；')}`, `the change request is invalid: ${problems.join('; ')}`);
   const at = deps.clock.now().toISOString();
-  const row: Omit<ManualChangeRow, 'id'> = { manualNo: manual.manualNo, enterpriseCode: actor.enterpriseCode, account: actor.account, change, autoApprove: opts.autoApprove, status: 'pending', version: null, requestedAt: at, decidedAt: null };
+  const row: Omit<ManualChangeRow, 'id'> = {
+    manualNo: manual.manualNo,
+    enterpriseCode: actor.enterpriseCode,
+    account: actor.account,
+    change,
+    autoApprove: opts.autoApprove,
+    status: 'pending',
+    version: null,
+    requestedAt: at,
+    decidedAt: null,
+  };
   return deps.store.transaction(async (tx) => {
     const id = await tx.sandbox.insertManualChange(row);
-    await recordAudit(tx, actor, at, { cardNo: null, action: 'sandbox.manual.change.request', entity: 'manual-change', entityId: String(id), before: null, after: { id, ...row } });
+    await recordAudit(tx, actor, at, {
+      cardNo: null,
+      action: 'sandbox.manual.change.request',
+      entity: 'manual-change',
+      entityId: String(id),
+      before: null,
+      after: { id, ...row },
+    });
     return { id, ...row };
   });
 }
@@ -63,13 +89,18 @@ export async function requestManualChange(deps: Deps, actor: Actor, manualNo: st
  * Approves a pending change inside the caller's transaction: the version goes up by one, the change
  * is applied and pushed. Returns null when the change was decided already (by another worker).
  */
-export async function approveManualChangeIn(tx: Store, changeId: number, now: Date): Promise<{ version: number; pushes: number; change: ManualChangeRow } | null> {
+export async function approveManualChangeIn(
+  tx: Store,
+  changeId: number,
+  now: Date,
+): Promise<{ version: number; pushes: number; change: ManualChangeRow } | null> {
   const ch = await tx.sandbox.getManualChange(changeId);
   if (!ch || ch.status !== 'pending') return null;
   const manual = await tx.manuals.get(ch.manualNo);
   if (!manual) return null;
   const version = await tx.manuals.bumpVersion(ch.manualNo);
-  if (!(await tx.sandbox.approveManualChange(changeId, version, now.toISOString()))) throw problem('OSW_SANDBOX_CHANGE_DECIDED', `变更申请[${changeId}]已审批`, `change request ${changeId} was decided already`);
+  if (!(await tx.sandbox.approveManualChange(changeId, version, now.toISOString())))
+    throw problem('OSW_SANDBOX_CHANGE_DECIDED', `变更申请[${changeId}]已审批`, `change request ${changeId} was decided already`);
   const head = { ...manual.head, ...(ch.change.head ?? {}) };
   if (ch.change.head && Object.keys(ch.change.head).length) await tx.manuals.updateHead(ch.manualNo, head);
   const items = await tx.manuals.listItems(ch.manualNo);
@@ -107,12 +138,20 @@ export async function approveManualChange(deps: Deps, actor: Actor, changeId: nu
   const ch = await deps.store.sandbox.getManualChange(changeId);
   if (!ch) throw notFound('变更申请', 'change request', changeId);
   await manualOf(deps.store, actor.enterpriseCode, ch.manualNo);
-  if (ch.status !== 'pending') throw problem('OSW_SANDBOX_CHANGE_DECIDED', `变更申请[${changeId}]已审批`, `change request ${changeId} was decided already`);
+  if (ch.status !== 'pending')
+    throw problem('OSW_SANDBOX_CHANGE_DECIDED', `变更申请[${changeId}]已审批`, `change request ${changeId} was decided already`);
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {
     const done = await approveManualChangeIn(tx, changeId, now);
     if (!done) throw problem('OSW_SANDBOX_CHANGE_DECIDED', `变更申请[${changeId}]已审批`, `change request ${changeId} was decided already`);
-    await recordAudit(tx, actor, now.toISOString(), { cardNo: null, action: 'sandbox.manual.change.approve', entity: 'manual-change', entityId: String(changeId), before: ch, after: done.change });
+    await recordAudit(tx, actor, now.toISOString(), {
+      cardNo: null,
+      action: 'sandbox.manual.change.approve',
+      entity: 'manual-change',
+      entityId: String(changeId),
+      before: ch,
+      after: done.change,
+    });
     return done.change;
   });
 }

@@ -34,7 +34,9 @@ export class SasSandbox {
     const year = chinaYear(now);
     const serial = await tx.serials.next(`${inv ? 'bondInvtNo' : 'passportNo'}:${year}`);
     const day = chinaSpaced(now).slice(2, 10).replaceAll('-', '');
-    const documentNo = inv ? `QD${customs}${String(year).slice(2)}${ie}${String(serial).padStart(9, '0')}` : `Z${customs}${ie}${day}${String(serial).padStart(12, '0')}`;
+    const documentNo = inv
+      ? `QD${customs}${String(year).slice(2)}${ie}${String(serial).padStart(9, '0')}`
+      : `Z${customs}${ie}${day}${String(serial).padStart(12, '0')}`;
     const steps = inv ? (refuse ? ['INV201'] : ['INV201', 'INV202']) : refuse ? ['SAS221'] : ['SAS221', 'SAS223'];
     const common = {
       clientId: p.client.clientId,
@@ -46,7 +48,14 @@ export class SasSandbox {
       customs,
       ie,
     };
-    await tx.sandbox.insertJobs(steps.map((messageType, i) => ({ kind: SAS_RECEIPT_JOB, documentKey: p.seqNo, payload: { ...common, messageType }, dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString() })));
+    await tx.sandbox.insertJobs(
+      steps.map((messageType, i) => ({
+        kind: SAS_RECEIPT_JOB,
+        documentKey: p.seqNo,
+        payload: { ...common, messageType },
+        dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString(),
+      })),
+    );
   }
 
   async issue(tx: Store, job: SandboxJobRow, now: Date): Promise<IssuedReceipt> {
@@ -55,7 +64,15 @@ export class SasSandbox {
     const when = chinaSpaced(now);
     const refused = j.result === '2';
     const rmk = refused ? '退单：表体商品信息与账册备案不符，请核实后重新申报' : '';
-    const appr = { etpsPreentNo: j.seqNo, businessId: j.documentNo, tmsCnt: '0', typecd: '1', manageResult: j.result, manageDate: when, rmk };
+    const appr = {
+      etpsPreentNo: j.seqNo,
+      businessId: j.documentNo,
+      tmsCnt: '0',
+      typecd: '1',
+      manageResult: j.result,
+      manageDate: when,
+      rmk,
+    };
     let sections: { name: string; fields: Record<string, string> }[];
     switch (j.messageType) {
       case 'INV201':
@@ -82,12 +99,36 @@ export class SasSandbox {
         ];
         break;
       case 'INV202':
-        sections = [{ name: 'InvApprResult', fields: { invPreentNo: j.seqNo, businessId: j.documentNo, entrySeqNo: declarationSeqNo(chinaYear(now), await tx.serials.next(`seqNo:${chinaYear(now)}`)), manageResult: '1', createDate: when, reason: '' } }];
+        sections = [
+          {
+            name: 'InvApprResult',
+            fields: {
+              invPreentNo: j.seqNo,
+              businessId: j.documentNo,
+              entrySeqNo: declarationSeqNo(chinaYear(now), await tx.serials.next(`seqNo:${chinaYear(now)}`)),
+              manageResult: '1',
+              createDate: when,
+              reason: '',
+            },
+          },
+        ];
         break;
       default:
         sections = [
           { name: 'HdeApprResult', fields: { ...appr, typecd: '' } },
-          { name: 'SasPassportBsc', fields: { passportNo: j.documentNo, chgTmsCnt: '0', sasPassportPreentNo: j.seqNo, etpsPreentNo: head.EtpsPreentNo ?? '', ioTypecd: j.ie, masterCuscd: j.customs, stucd: j.messageType === 'SAS223' ? '3' : refused ? '2' : '1', rmk } },
+          {
+            name: 'SasPassportBsc',
+            fields: {
+              passportNo: j.documentNo,
+              chgTmsCnt: '0',
+              sasPassportPreentNo: j.seqNo,
+              etpsPreentNo: head.EtpsPreentNo ?? '',
+              ioTypecd: j.ie,
+              masterCuscd: j.customs,
+              stucd: j.messageType === 'SAS223' ? '3' : refused ? '2' : '1',
+              rmk,
+            },
+          },
         ];
     }
     const sender = j.messageType.startsWith('INV') ? CUSTOMS_INVT_SENDER_ID : CUSTOMS_SAS_SENDER_ID;
@@ -98,7 +139,19 @@ export class SasSandbox {
       namedAfter: 'message-id',
       body: ({ messageId, stamp }) =>
         buildSasReceipt(
-          { messageType: j.messageType, envelope: sasEnvelope({ messageId, messageType: j.messageType, senderId: sender, receiverId: j.clientId, businessId: j.documentNo, fileName: `${messageId}.${j.messageType.slice(0, 3)}`, at: now }), sections },
+          {
+            messageType: j.messageType,
+            envelope: sasEnvelope({
+              messageId,
+              messageType: j.messageType,
+              senderId: sender,
+              receiverId: j.clientId,
+              businessId: j.documentNo,
+              fileName: `${messageId}.${j.messageType.slice(0, 3)}`,
+              at: now,
+            }),
+            sections,
+          },
           { pocketId: `${j.documentNo}-${stamp}` },
         ),
       at: now,

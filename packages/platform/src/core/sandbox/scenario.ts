@@ -78,7 +78,11 @@ export function parseScenario(text: string, source = 'scenario'): Scenario {
     throw new OswError('OSW_CONFIG_INVALID', `${source}: not YAML/JSON: ${(err as Error).message}`, { cause: err });
   }
   const r = ScenarioSchema.safeParse(raw ?? {});
-  if (!r.success) throw new OswError('OSW_CONFIG_INVALID', `${source}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new OswError(
+      'OSW_CONFIG_INVALID',
+      `${source}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 }
 

@@ -36,7 +36,8 @@ export async function requestVerificationCode(
   actor: Actor,
   phone: string,
 ): Promise<{ phone: string; expiresAt: string; resendAfterSeconds: number }> {
-  if (!PHONE_PATTERN.test(phone)) throw problem('OSW_SMS_PHONE_INVALID', `手机号码[${phone}]格式不正确`, `phone number ${phone} is not a mainland mobile number`);
+  if (!PHONE_PATTERN.test(phone))
+    throw problem('OSW_SMS_PHONE_INVALID', `手机号码[${phone}]格式不正确`, `phone number ${phone} is not a mainland mobile number`);
   const now = deps.clock.now();
   const recent = await deps.store.sms.recentCodes(phone, new Date(now.getTime() - HOUR_MS).toISOString());
   const last = recent[0];
@@ -44,21 +45,43 @@ export async function requestVerificationCode(
     const waitMs = new Date(last.createdAt).getTime() + CODE_RESEND_AFTER_MS - now.getTime();
     if (waitMs > 0) {
       const s = Math.ceil(waitMs / 1000);
-      throw problem('OSW_SMS_RATE_LIMITED', `验证码发送过于频繁，请${s}秒后再试`, `verification codes are sent at most once a minute; try again in ${s} s`, { retryAfterSeconds: s });
+      throw problem(
+        'OSW_SMS_RATE_LIMITED',
+        `验证码发送过于频繁，请${s}秒后再试`,
+        `verification codes are sent at most once a minute; try again in ${s} s`,
+        { retryAfterSeconds: s },
+      );
     }
   }
   if (recent.length >= CODES_PER_HOUR) {
     const oldest = recent[recent.length - 1];
     const s = Math.ceil((new Date(oldest.createdAt).getTime() + HOUR_MS - now.getTime()) / 1000);
-    throw problem('OSW_SMS_RATE_LIMITED', `该手机号一小时内最多获取${CODES_PER_HOUR}次验证码，请${Math.ceil(s / 60)}分钟后再试`, `at most ${CODES_PER_HOUR} codes an hour per phone; try again in ${Math.ceil(s / 60)} min`, {
-      retryAfterSeconds: s,
-    });
+    throw problem(
+      'OSW_SMS_RATE_LIMITED',
+      `该手机号一小时内最多获取${CODES_PER_HOUR}次验证码，请${Math.ceil(s / 60)}分钟后再试`,
+      `at most ${CODES_PER_HOUR} codes an hour per phone; try again in ${Math.ceil(s / 60)} min`,
+      {
+        retryAfterSeconds: s,
+      },
+    );
   }
   const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
   const expiresAt = new Date(now.getTime() + CODE_TTL_MS).toISOString();
-  await deps.store.sms.insertCode({ phone, enterpriseCode: actor.enterpriseCode, codeHash: hashSecret(code), attempts: 0, createdAt: now.toISOString(), expiresAt, usedAt: null });
+  await deps.store.sms.insertCode({
+    phone,
+    enterpriseCode: actor.enterpriseCode,
+    codeHash: hashSecret(code),
+    attempts: 0,
+    createdAt: now.toISOString(),
+    expiresAt,
+    usedAt: null,
+  });
   try {
-    await deps.sms.send({ phone, enterpriseCode: actor.enterpriseCode, text: `【单一窗口】您的验证码为${code}，5分钟内有效，用于报关状态订阅，请勿泄露给他人。` });
+    await deps.sms.send({
+      phone,
+      enterpriseCode: actor.enterpriseCode,
+      text: `【单一窗口】您的验证码为${code}，5分钟内有效，用于报关状态订阅，请勿泄露给他人。`,
+    });
   } catch (err) {
     deps.logger.error({ err, phone: maskPhone(phone) }, 'SMS provider failed');
     throw problem('OSW_SMS_SEND_FAILED', '短信发送失败，请稍后重试', 'the SMS could not be sent; try again later');
@@ -70,14 +93,23 @@ export async function requestVerificationCode(
  * Checks the newest code this enterprise requested for the phone. Returns its id, to be marked used
  * in the transaction that creates the subscription. A wrong code counts a try.
  */
-export async function checkVerificationCode(deps: { store: Store; clock: Clock }, actor: Actor, phone: string, code: string): Promise<number> {
+export async function checkVerificationCode(
+  deps: { store: Store; clock: Clock },
+  actor: Actor,
+  phone: string,
+  code: string,
+): Promise<number> {
   const now = deps.clock.now();
   const recent = await deps.store.sms.recentCodes(phone, new Date(now.getTime() - HOUR_MS).toISOString());
   const latest = recent.find((c) => c.enterpriseCode === actor.enterpriseCode);
-  if (!latest) throw problem('OSW_SMS_CODE_INVALID', '请先获取短信验证码', 'request a verification code first: POST /api/v1/sms/verification-codes');
-  if (latest.usedAt) throw problem('OSW_SMS_CODE_INVALID', '验证码已使用，请重新获取', 'the verification code was used already; request a new one');
-  if (latest.expiresAt <= now.toISOString()) throw problem('OSW_SMS_CODE_EXPIRED', '验证码已过期，请重新获取', 'the verification code has expired (5 minutes); request a new one');
-  if (latest.attempts >= CODE_MAX_TRIES) throw problem('OSW_SMS_CODE_INVALID', '验证码错误次数过多，请重新获取', 'too many wrong tries; request a new verification code');
+  if (!latest)
+    throw problem('OSW_SMS_CODE_INVALID', '请先获取短信验证码', 'request a verification code first: POST /api/v1/sms/verification-codes');
+  if (latest.usedAt)
+    throw problem('OSW_SMS_CODE_INVALID', '验证码已使用，请重新获取', 'the verification code was used already; request a new one');
+  if (latest.expiresAt <= now.toISOString())
+    throw problem('OSW_SMS_CODE_EXPIRED', '验证码已过期，请重新获取', 'the verification code has expired (5 minutes); request a new one');
+  if (latest.attempts >= CODE_MAX_TRIES)
+    throw problem('OSW_SMS_CODE_INVALID', '验证码错误次数过多，请重新获取', 'too many wrong tries; request a new verification code');
   if (!/^\d{6}$/.test(code) || !verifySecret(code, latest.codeHash)) {
     await deps.store.sms.countAttempt(latest.id);
     throw problem('OSW_SMS_CODE_INVALID', '验证码错误', 'wrong verification code');

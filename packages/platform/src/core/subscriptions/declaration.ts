@@ -52,13 +52,22 @@ export function receiptChannels(types: readonly string[]): { receiptTypes: strin
 export function declarationContent(s: Pick<DeclarationSubscriptionRow, 'declarationData' | 'receiptTypes'>): string {
   const parts: string[] = [];
   if (s.declarationData) parts.push('申报数据');
-  if (s.receiptTypes.length) parts.push(`状态回执[${s.receiptTypes.map((t) => (RECEIPT_TYPES[t] ? t : `${t}(${channelInfo(t)?.name ?? t})`)).join('、')}]`);
+  if (s.receiptTypes.length)
+    parts.push(`状态回执[${s.receiptTypes.map((t) => (RECEIPT_TYPES[t] ? t : `${t}(${channelInfo(t)?.name ?? t})`)).join('、')}]`);
   return parts.join('; ');
 }
 
-export async function subscribeDeclarations(deps: Deps, actor: Actor, req: DeclarationSubscriptionRequest): Promise<DeclarationSubscriptionRow> {
+export async function subscribeDeclarations(
+  deps: Deps,
+  actor: Actor,
+  req: DeclarationSubscriptionRequest,
+): Promise<DeclarationSubscriptionRow> {
   if (!req.declarationData && req.receiptTypes.length === 0)
-    throw problem('OSW_SUB_CONTENT_EMPTY', '请至少选择一项订阅内容（申报数据或状态回执）', 'choose at least one content item: declaration data or a receipt type');
+    throw problem(
+      'OSW_SUB_CONTENT_EMPTY',
+      '请至少选择一项订阅内容（申报数据或状态回执）',
+      'choose at least one content item: declaration data or a receipt type',
+    );
   const { receiptTypes, channels } = receiptChannels(req.receiptTypes);
   const now = deps.clock.now();
   const validity = checkValidUntil(req.validUntil, now);
@@ -82,7 +91,14 @@ export async function subscribeDeclarations(deps: Deps, actor: Actor, req: Decla
     };
     const id = await tx.declarationSubscriptions.insert(row);
     const created = { id, ...row };
-    await recordAudit(tx, actor, at, { cardNo: card.cardNo, action: 'subscription.declaration.create', entity: 'declaration-subscription', entityId: String(id), before: null, after: created });
+    await recordAudit(tx, actor, at, {
+      cardNo: card.cardNo,
+      action: 'subscription.declaration.create',
+      entity: 'declaration-subscription',
+      entityId: String(id),
+      before: null,
+      after: created,
+    });
     return created;
   });
 }
@@ -106,10 +122,29 @@ const DECLARATION: ValiditySubject = {
   update: (tx, id, change) => tx.declarationSubscriptions.update(id, change),
 };
 
-export async function cancelDeclarationSubscription(deps: Deps, actor: Actor, id: number, proof: CardProof): Promise<DeclarationSubscriptionRow> {
+export async function cancelDeclarationSubscription(
+  deps: Deps,
+  actor: Actor,
+  id: number,
+  proof: CardProof,
+): Promise<DeclarationSubscriptionRow> {
   return cancelWithValidity(deps, actor, id, await declarationSubscriptionOf(deps.store, actor.enterpriseCode, id), proof, DECLARATION);
 }
 
-export async function extendDeclarationSubscription(deps: Deps, actor: Actor, id: number, validUntil: string, proof: CardProof): Promise<DeclarationSubscriptionRow> {
-  return extendWithValidity(deps, actor, id, await declarationSubscriptionOf(deps.store, actor.enterpriseCode, id), validUntil, proof, DECLARATION);
+export async function extendDeclarationSubscription(
+  deps: Deps,
+  actor: Actor,
+  id: number,
+  validUntil: string,
+  proof: CardProof,
+): Promise<DeclarationSubscriptionRow> {
+  return extendWithValidity(
+    deps,
+    actor,
+    id,
+    await declarationSubscriptionOf(deps.store, actor.enterpriseCode, id),
+    validUntil,
+    proof,
+    DECLARATION,
+  );
 }

@@ -50,16 +50,45 @@ async function change<R extends WithValidity>(
   const after: R = { ...before, ...patch, updatedAt: at };
   await deps.store.transaction(async (tx) => {
     await subject.update(tx, id, { ...patch, updatedAt: at });
-    await recordAudit(tx, actor, at, { cardNo: card.cardNo, action: `${subject.action}.${what}`, entity: subject.entity, entityId: String(id), before, after });
+    await recordAudit(tx, actor, at, {
+      cardNo: card.cardNo,
+      action: `${subject.action}.${what}`,
+      entity: subject.entity,
+      entityId: String(id),
+      before,
+      after,
+    });
   });
   return after;
 }
 
-export function cancelWithValidity<R extends WithValidity>(deps: Deps, actor: Actor, id: number, before: R, proof: CardProof, subject: ValiditySubject): Promise<R> {
-  return change(deps, actor, id, before, proof, subject, 'cancel', (at) => ({ validUntil: before.validUntil, expiresAt: before.expiresAt, cancelledAt: at }));
+export function cancelWithValidity<R extends WithValidity>(
+  deps: Deps,
+  actor: Actor,
+  id: number,
+  before: R,
+  proof: CardProof,
+  subject: ValiditySubject,
+): Promise<R> {
+  return change(deps, actor, id, before, proof, subject, 'cancel', (at) => ({
+    validUntil: before.validUntil,
+    expiresAt: before.expiresAt,
+    cancelledAt: at,
+  }));
 }
 
 /** Extends to any day from today up to one year from today (the manual: "延期至今天起一年内的任意日期"). */
-export function extendWithValidity<R extends WithValidity>(deps: Deps, actor: Actor, id: number, before: R, validUntil: string, proof: CardProof, subject: ValiditySubject): Promise<R> {
-  return change(deps, actor, id, before, proof, subject, 'extend', (at) => ({ ...checkExtension(validUntil, new Date(at)), cancelledAt: null }));
+export function extendWithValidity<R extends WithValidity>(
+  deps: Deps,
+  actor: Actor,
+  id: number,
+  before: R,
+  validUntil: string,
+  proof: CardProof,
+  subject: ValiditySubject,
+): Promise<R> {
+  return change(deps, actor, id, before, proof, subject, 'extend', (at) => ({
+    ...checkExtension(validUntil, new Date(at)),
+    cancelledAt: null,
+  }));
 }

@@ -47,7 +47,11 @@ export function parseRange(text: string, type: PushType): SerialRange {
   const from = m ? Number(m[1]) : NaN;
   const to = m ? Number(m[2]) : NaN;
   if (!m || from < 1 || to < from)
-    throw problem('OSW_VALIDATION', `${TYPE_NAMES[type]}序号范围[${text}]格式不正确，应为“起始序号-结束序号”，如1-100`, `${type}Range ${text} must be "from-to" with 1 <= from <= to, e.g. 1-100`);
+    throw problem(
+      'OSW_VALIDATION',
+      `${TYPE_NAMES[type]}序号范围[${text}]格式不正确，应为“起始序号-结束序号”，如1-100`,
+      `${type}Range ${text} must be "from-to" with 1 <= from <= to, e.g. 1-100`,
+    );
   if (to - from + 1 > STOCK_ROWS_PER_TYPE)
     throw problem(
       'OSW_SUB_RANGE_TOO_LARGE',
@@ -69,31 +73,54 @@ async function manualFor(store: Store, enterpriseCode: string, manualNo: string)
       `manual ${manualNo} not found, or your enterprise is not its processing unit (加工单位): only the processing unit may subscribe to a manual`,
     );
   if (processingUnit !== enterpriseCode)
-    throw problem('OSW_SUB_NOT_PROCESSING_UNIT', `只有账册[${manualNo}]的加工单位可以订阅账册数据`, `only the processing unit (加工单位) of manual ${manualNo} may subscribe to it`);
+    throw problem(
+      'OSW_SUB_NOT_PROCESSING_UNIT',
+      `只有账册[${manualNo}]的加工单位可以订阅账册数据`,
+      `only the processing unit (加工单位) of manual ${manualNo} may subscribe to it`,
+    );
   return manual;
 }
 
-export async function subscribeManual(deps: Deps, actor: Actor, req: ManualSubscriptionRequest): Promise<ManualSubscriptionRow & { pushRequestId: number | null }> {
+export async function subscribeManual(
+  deps: Deps,
+  actor: Actor,
+  req: ManualSubscriptionRequest,
+): Promise<ManualSubscriptionRow & { pushRequestId: number | null }> {
   const manual = await manualFor(deps.store, actor.enterpriseCode, req.manualNo);
   let imgRange: SerialRange | null = null;
   let exgRange: SerialRange | null = null;
   let pushTypes: PushType[] = [];
   if (req.kind === 'incremental') {
     if (req.imgRange || req.exgRange || req.pushTypes?.length)
-      throw problem('OSW_VALIDATION', '增量订阅推送账册的全部变更，不选择推送类型和序号范围', 'an incremental subscription pushes every approved change: leave out pushTypes, imgRange and exgRange');
+      throw problem(
+        'OSW_VALIDATION',
+        '增量订阅推送账册的全部变更，不选择推送类型和序号范围',
+        'an incremental subscription pushes every approved change: leave out pushTypes, imgRange and exgRange',
+      );
   } else {
     const given = { img: req.imgRange, exg: req.exgRange };
-    pushTypes = req.pushTypes?.length ? [...new Set(req.pushTypes)] : (['img', 'exg'] as PushType[]).filter((t) => given[t] || !(given.img || given.exg));
+    pushTypes = req.pushTypes?.length
+      ? [...new Set(req.pushTypes)]
+      : (['img', 'exg'] as PushType[]).filter((t) => given[t] || !(given.img || given.exg));
     for (const t of ['img', 'exg'] as PushType[])
       if (given[t] && !pushTypes.includes(t))
-        throw problem('OSW_VALIDATION', `选择了${TYPE_NAMES[t]}序号范围但推送类型中没有${TYPE_NAMES[t]}`, `${t}Range is given but pushTypes does not include ${t}`);
+        throw problem(
+          'OSW_VALIDATION',
+          `选择了${TYPE_NAMES[t]}序号范围但推送类型中没有${TYPE_NAMES[t]}`,
+          `${t}Range is given but pushTypes does not include ${t}`,
+        );
     const items = await deps.store.manuals.listItems(manual.manualNo);
     const ranges: Record<PushType, SerialRange | null> = { img: null, exg: null };
     for (const t of pushTypes) {
       if (given[t]) ranges[t] = parseRange(given[t]!, t);
       else {
         const last = Math.max(0, ...items.filter((i) => i.kind === t).map((i) => i.serial));
-        if (last === 0) throw problem('OSW_VALIDATION', `账册[${manual.manualNo}]没有${TYPE_NAMES[t]}，请不要选择该推送类型`, `manual ${manual.manualNo} has no ${t} rows; leave ${t} out of pushTypes`);
+        if (last === 0)
+          throw problem(
+            'OSW_VALIDATION',
+            `账册[${manual.manualNo}]没有${TYPE_NAMES[t]}，请不要选择该推送类型`,
+            `manual ${manual.manualNo} has no ${t} rows; leave ${t} out of pushTypes`,
+          );
         ranges[t] = parseRange(`1-${last}`, t);
       }
     }
@@ -135,17 +162,31 @@ export async function subscribeManual(deps: Deps, actor: Actor, req: ManualSubsc
     // stock: "pushed once right away" — the push engine picks this request up
     const pushRequestId =
       req.kind === 'stock'
-        ? await tx.pushes.insertRequest({ kind: 'manual-stock', subscriptionId: id, clientId: client.clientId, payload: { manualNo: manual.manualNo, pushTypes, imgRange, exgRange }, createdAt: at })
+        ? await tx.pushes.insertRequest({
+            kind: 'manual-stock',
+            subscriptionId: id,
+            clientId: client.clientId,
+            payload: { manualNo: manual.manualNo, pushTypes, imgRange, exgRange },
+            createdAt: at,
+          })
         : null;
     const created = { id, ...row };
-    await recordAudit(tx, actor, at, { cardNo: card.cardNo, action: `subscription.manual.${req.kind}.create`, entity: 'manual-subscription', entityId: String(id), before: null, after: created });
+    await recordAudit(tx, actor, at, {
+      cardNo: card.cardNo,
+      action: `subscription.manual.${req.kind}.create`,
+      entity: 'manual-subscription',
+      entityId: String(id),
+      before: null,
+      after: created,
+    });
     return { ...created, pushRequestId };
   });
 }
 
 export async function manualSubscriptionOf(store: Store, enterpriseCode: string, id: number): Promise<ManualSubscriptionRow> {
   const s = await store.manualSubscriptions.get(id);
-  if (!s || s.enterpriseCode !== enterpriseCode) throw problem('OSW_NOT_FOUND', `账册数据订阅[${id}]不存在`, `manual subscription ${id} not found`);
+  if (!s || s.enterpriseCode !== enterpriseCode)
+    throw problem('OSW_NOT_FOUND', `账册数据订阅[${id}]不存在`, `manual subscription ${id} not found`);
   return s;
 }
 
@@ -154,7 +195,8 @@ export function listManualSubscriptions(store: Store, actor: Actor, q: ManualSub
 }
 
 function assertIncremental(s: ManualSubscriptionRow): void {
-  if (s.kind === 'stock') throw problem('OSW_SUB_STOCK_FINAL', `存量订阅[${s.id}]不能取消或延期`, `stock subscription ${s.id} cannot be cancelled or extended`);
+  if (s.kind === 'stock')
+    throw problem('OSW_SUB_STOCK_FINAL', `存量订阅[${s.id}]不能取消或延期`, `stock subscription ${s.id} cannot be cancelled or extended`);
 }
 
 const INCREMENTAL: ValiditySubject = {
@@ -172,7 +214,13 @@ export async function cancelManualSubscription(deps: Deps, actor: Actor, id: num
   return cancelWithValidity(deps, actor, id, before, proof, INCREMENTAL);
 }
 
-export async function extendManualSubscription(deps: Deps, actor: Actor, id: number, validUntil: string, proof: CardProof): Promise<ManualSubscriptionRow> {
+export async function extendManualSubscription(
+  deps: Deps,
+  actor: Actor,
+  id: number,
+  validUntil: string,
+  proof: CardProof,
+): Promise<ManualSubscriptionRow> {
   const before = await manualSubscriptionOf(deps.store, actor.enterpriseCode, id);
   assertIncremental(before);
   return extendWithValidity(deps, actor, id, before, validUntil, proof, INCREMENTAL);

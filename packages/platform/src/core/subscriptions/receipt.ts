@@ -7,7 +7,14 @@ import { recordAudit, type Actor } from '../audit/audit-log.js';
 import { operatorCardOf } from '../identity/cards.js';
 import { notFound, problem } from '../problem.js';
 import type { Clock } from '../ports.js';
-import type { Paged, ReceiptPushMethod, ReceiptSubscriptionMode, ReceiptSubscriptionQuery, ReceiptSubscriptionRow, Store } from '../store.js';
+import type {
+  Paged,
+  ReceiptPushMethod,
+  ReceiptSubscriptionMode,
+  ReceiptSubscriptionQuery,
+  ReceiptSubscriptionRow,
+  Store,
+} from '../store.js';
 import { subscribingClient } from './common.js';
 import { checkVerificationCode, maskPhone, PHONE_PATTERN } from '../sms/verification-codes.js';
 
@@ -25,9 +32,18 @@ export interface ReceiptSubscriptionRequest {
 }
 
 /** 推送方式 */
-export const PUSH_METHOD_NAMES: Record<ReceiptPushMethod, string> = { sms: '短信', app: '掌上海关APP', wechat: '微信小程序', client: '客户端' };
+export const PUSH_METHOD_NAMES: Record<ReceiptPushMethod, string> = {
+  sms: '短信',
+  app: '掌上海关APP',
+  wechat: '微信小程序',
+  client: '客户端',
+};
 /** 订阅方式 */
-export const MODE_NAMES: Record<ReceiptSubscriptionMode, string> = { document: '按单证订阅', enterprise: '按企业订阅', operator: '按个人订阅' };
+export const MODE_NAMES: Record<ReceiptSubscriptionMode, string> = {
+  document: '按单证订阅',
+  enterprise: '按企业订阅',
+  operator: '按个人订阅',
+};
 
 /** 订阅内容 as a list shows it. */
 export function receiptContent(s: Pick<ReceiptSubscriptionRow, 'mode' | 'documentNo' | 'enterpriseCode' | 'operatorCode'>): string {
@@ -40,7 +56,12 @@ export async function subscribeReceipts(deps: Deps, actor: Actor, req: ReceiptSu
   let seqNo: string | null = null;
   if (req.mode === 'document') {
     const no = req.documentNo?.trim();
-    if (!no) throw problem('OSW_SUB_DOCUMENT_REQUIRED', '按单证订阅须填写报关单号（统一编号或海关编号）', 'subscribing by document needs a declaration number (统一编号 or 海关编号)');
+    if (!no)
+      throw problem(
+        'OSW_SUB_DOCUMENT_REQUIRED',
+        '按单证订阅须填写报关单号（统一编号或海关编号）',
+        'subscribing by document needs a declaration number (统一编号 or 海关编号)',
+      );
     const d = await deps.store.declarations.findByNumber(no);
     const party = d && [d.senderEnterprise, d.tradeCode, d.ownerCode, d.agentCode].includes(actor.enterpriseCode);
     if (!d || !party) throw notFound('报关单', 'declaration', no);
@@ -50,8 +71,10 @@ export async function subscribeReceipts(deps: Deps, actor: Actor, req: ReceiptSu
   let clientId: string | null = null;
   let operatorCardNo: string | null = null;
   if (req.pushMethod === 'sms') {
-    if (!req.phone || !PHONE_PATTERN.test(req.phone)) throw problem('OSW_SMS_PHONE_INVALID', '短信推送须填写正确的手机号码', 'SMS push needs a mainland mobile number in `phone`');
-    if (!req.verificationCode) throw problem('OSW_SMS_CODE_REQUIRED', '短信推送须填写短信验证码', 'SMS push needs the `verificationCode` sent to the phone');
+    if (!req.phone || !PHONE_PATTERN.test(req.phone))
+      throw problem('OSW_SMS_PHONE_INVALID', '短信推送须填写正确的手机号码', 'SMS push needs a mainland mobile number in `phone`');
+    if (!req.verificationCode)
+      throw problem('OSW_SMS_CODE_REQUIRED', '短信推送须填写短信验证码', 'SMS push needs the `verificationCode` sent to the phone');
     phone = req.phone;
   }
   if (req.pushMethod === 'client') {
@@ -60,15 +83,30 @@ export async function subscribeReceipts(deps: Deps, actor: Actor, req: ReceiptSu
     clientId = (await subscribingClient(deps.store, actor.enterpriseCode, req.clientId)).clientId;
     operatorCardNo = (await operatorCardOf(deps.store, actor.enterpriseCode, req.operatorCardNo)).cardNo;
   }
-  const same = await deps.store.receiptSubscriptions.list(actor.enterpriseCode, { status: 'active', pushMethod: req.pushMethod, mode: req.mode, offset: 0, limit: 10_000 });
+  const same = await deps.store.receiptSubscriptions.list(actor.enterpriseCode, {
+    status: 'active',
+    pushMethod: req.pushMethod,
+    mode: req.mode,
+    offset: 0,
+    limit: 10_000,
+  });
   const dup = same.rows.find(
-    (s) => s.seqNo === seqNo && s.phone === phone && s.clientId === clientId && (req.mode !== 'operator' || s.operatorCode === actor.operatorCode) && (req.pushMethod === 'sms' || req.pushMethod === 'client' || s.operatorAccount === actor.account),
+    (s) =>
+      s.seqNo === seqNo &&
+      s.phone === phone &&
+      s.clientId === clientId &&
+      (req.mode !== 'operator' || s.operatorCode === actor.operatorCode) &&
+      (req.pushMethod === 'sms' || req.pushMethod === 'client' || s.operatorAccount === actor.account),
   );
-  if (dup) throw problem('OSW_SUB_DUPLICATE', `已有相同的有效订阅[${dup.id}]`, `an identical active subscription exists: ${dup.id}`, { id: dup.id });
+  if (dup)
+    throw problem('OSW_SUB_DUPLICATE', `已有相同的有效订阅[${dup.id}]`, `an identical active subscription exists: ${dup.id}`, {
+      id: dup.id,
+    });
   const codeId = phone ? await checkVerificationCode(deps, actor, phone, req.verificationCode!) : null;
   const at = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
-    if (codeId !== null && !(await tx.sms.useCode(codeId, at))) throw problem('OSW_SMS_CODE_INVALID', '验证码已使用，请重新获取', 'the verification code was used already; request a new one');
+    if (codeId !== null && !(await tx.sms.useCode(codeId, at)))
+      throw problem('OSW_SMS_CODE_INVALID', '验证码已使用，请重新获取', 'the verification code was used already; request a new one');
     const row: Omit<ReceiptSubscriptionRow, 'id'> = {
       enterpriseCode: actor.enterpriseCode,
       pushMethod: req.pushMethod,
@@ -85,7 +123,14 @@ export async function subscribeReceipts(deps: Deps, actor: Actor, req: ReceiptSu
     };
     const id = await tx.receiptSubscriptions.insert(row);
     const created = { id, ...row };
-    await recordAudit(tx, actor, at, { cardNo: null, action: 'subscription.receipt.create', entity: 'receipt-subscription', entityId: String(id), before: null, after: auditView(created) });
+    await recordAudit(tx, actor, at, {
+      cardNo: null,
+      action: 'subscription.receipt.create',
+      entity: 'receipt-subscription',
+      entityId: String(id),
+      before: null,
+      after: auditView(created),
+    });
     return created;
   });
 }
@@ -102,12 +147,21 @@ export function listReceiptSubscriptions(store: Store, actor: Actor, q: ReceiptS
 
 export async function cancelReceiptSubscription(deps: Deps, actor: Actor, id: number): Promise<ReceiptSubscriptionRow> {
   const before = await receiptSubscriptionOf(deps.store, actor.enterpriseCode, id);
-  if (before.cancelledAt) throw problem('OSW_SUB_CANCELLED', `报关状态订阅[${id}]已取消`, `receipt subscription ${id} is cancelled already`);
+  if (before.cancelledAt)
+    throw problem('OSW_SUB_CANCELLED', `报关状态订阅[${id}]已取消`, `receipt subscription ${id} is cancelled already`);
   const at = deps.clock.now().toISOString();
   const after = { ...before, cancelledAt: at };
   await deps.store.transaction(async (tx) => {
-    if (!(await tx.receiptSubscriptions.cancel(id, at))) throw problem('OSW_SUB_CANCELLED', `报关状态订阅[${id}]已取消`, `receipt subscription ${id} is cancelled already`);
-    await recordAudit(tx, actor, at, { cardNo: null, action: 'subscription.receipt.cancel', entity: 'receipt-subscription', entityId: String(id), before: auditView(before), after: auditView(after) });
+    if (!(await tx.receiptSubscriptions.cancel(id, at)))
+      throw problem('OSW_SUB_CANCELLED', `报关状态订阅[${id}]已取消`, `receipt subscription ${id} is cancelled already`);
+    await recordAudit(tx, actor, at, {
+      cardNo: null,
+      action: 'subscription.receipt.cancel',
+      entity: 'receipt-subscription',
+      entityId: String(id),
+      before: auditView(before),
+      after: auditView(after),
+    });
   });
   return after;
 }

@@ -36,9 +36,19 @@ export function checkValidUntil(requested: string | undefined, now: Date): { val
   const t = today(now);
   const max = oneYearFrom(t);
   const day = requested ?? max;
-  if (!isDay(day)) throw problem('OSW_SUB_VALIDITY', `有效期[${day}]不是有效日期，格式为yyyy-MM-dd`, `validUntil ${day} is not a date of the form yyyy-MM-dd`);
+  if (!isDay(day))
+    throw problem(
+      'OSW_SUB_VALIDITY',
+      `有效期[${day}]不是有效日期，格式为yyyy-MM-dd`,
+      `validUntil ${day} is not a date of the form yyyy-MM-dd`,
+    );
   if (day < t) throw problem('OSW_SUB_VALIDITY', `有效期[${day}]不能早于今天[${t}]`, `validUntil ${day} is in the past (today is ${t})`);
-  if (day > max) throw problem('OSW_SUB_VALIDITY', `有效期[${day}]不能超过一年，最晚为[${max}]`, `validUntil ${day} is more than one year ahead; the latest is ${max}`);
+  if (day > max)
+    throw problem(
+      'OSW_SUB_VALIDITY',
+      `有效期[${day}]不能超过一年，最晚为[${max}]`,
+      `validUntil ${day} is more than one year ahead; the latest is ${max}`,
+    );
   return { validUntil: day, expiresAt: endOfDay(day) };
 }
 
@@ -49,10 +59,26 @@ export function statusAt(s: { cancelledAt: string | null; expiresAt: string }, n
 }
 
 /** Cancel and extend are allowed only while a subscription is active (生效). */
-export function assertActive(kindZh: string, kindEn: string, id: number, s: { cancelledAt: string | null; expiresAt: string }, now: Date): void {
+export function assertActive(
+  kindZh: string,
+  kindEn: string,
+  id: number,
+  s: { cancelledAt: string | null; expiresAt: string },
+  now: Date,
+): void {
   const status = statusAt(s, now);
-  if (status === 'expired') throw problem('OSW_SUB_EXPIRED', `${kindZh}[${id}]已失效，不能取消或延期`, `${kindEn} ${id} has expired; it can no longer be cancelled or extended`);
-  if (status === 'cancelled') throw problem('OSW_SUB_CANCELLED', `${kindZh}[${id}]已取消，不能再取消或延期`, `${kindEn} ${id} is cancelled; it can no longer be cancelled or extended`);
+  if (status === 'expired')
+    throw problem(
+      'OSW_SUB_EXPIRED',
+      `${kindZh}[${id}]已失效，不能取消或延期`,
+      `${kindEn} ${id} has expired; it can no longer be cancelled or extended`,
+    );
+  if (status === 'cancelled')
+    throw problem(
+      'OSW_SUB_CANCELLED',
+      `${kindZh}[${id}]已取消，不能再取消或延期`,
+      `${kindEn} ${id} is cancelled; it can no longer be cancelled or extended`,
+    );
 }
 
 /** Extend: to any day from today up to one year from today (the manual: "延期至今天起一年内的任意日期"). */

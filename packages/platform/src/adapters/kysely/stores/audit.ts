@@ -26,7 +26,12 @@ export class KyselyAuditStore implements AuditStore {
       (qb) => qb.selectAll().orderBy('at', 'desc').orderBy('id', 'desc'),
       (r): AuditRow => {
         const { beforeJson, afterJson, ...rest } = r;
-        return { ...rest, id: Number(r.id), before: beforeJson ? JSON.parse(beforeJson) : null, after: afterJson ? JSON.parse(afterJson) : null };
+        return {
+          ...rest,
+          id: Number(r.id),
+          before: beforeJson ? JSON.parse(beforeJson) : null,
+          after: afterJson ? JSON.parse(afterJson) : null,
+        };
       },
     );
   }

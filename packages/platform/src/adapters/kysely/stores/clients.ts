@@ -32,7 +32,11 @@ export class KyselyClientStore implements ClientStore {
     await this.db.updateTable('clients').set({ status }).where('clientId', '=', clientId).execute();
   }
   async setDevice(clientId: string, fingerprint: string | null, at: string | null) {
-    await this.db.updateTable('clients').set({ deviceFingerprint: fingerprint, deviceBoundAt: at }).where('clientId', '=', clientId).execute();
+    await this.db
+      .updateTable('clients')
+      .set({ deviceFingerprint: fingerprint, deviceBoundAt: at })
+      .where('clientId', '=', clientId)
+      .execute();
   }
   async touchSeen(clientId: string, at: string, notBefore: string) {
     await this.db

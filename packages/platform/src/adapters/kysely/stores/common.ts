@@ -20,7 +20,11 @@ export function inTransaction<T>(db: Db, fn: (trx: Transaction<Database>) => Pro
 }
 
 /** A created-at (or other instant column) range of a list query, as conditions. */
-export function createdRange<QB extends SelectQueryBuilder<Database, keyof Database, object>>(qb: QB, q: Pick<ListQuery, 'createdFrom' | 'createdBefore'>, column: string): QB {
+export function createdRange<QB extends SelectQueryBuilder<Database, keyof Database, object>>(
+  qb: QB,
+  q: Pick<ListQuery, 'createdFrom' | 'createdBefore'>,
+  column: string,
+): QB {
   let r: SelectQueryBuilder<Database, keyof Database, object> = qb;
   if (q.createdFrom) r = r.where(sql.ref<string>(column), '>=', q.createdFrom);
   if (q.createdBefore) r = r.where(sql.ref<string>(column), '<', q.createdBefore);
@@ -37,7 +41,9 @@ export async function paged<QB extends SelectQueryBuilder<Database, keyof Databa
   rows: (qb: QB) => SelectQueryBuilder<Database, keyof Database, Row>,
   map: (row: Row) => R,
 ): Promise<Paged<R>> {
-  const count = await (base as SelectQueryBuilder<Database, keyof Database, object>).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const count = await (base as SelectQueryBuilder<Database, keyof Database, object>)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   const page = await rows(base).limit(q.limit).offset(q.offset).execute();
   return { rows: page.map(map), total: Number(count.n) };
 }
@@ -62,6 +68,13 @@ export function chunks<T>(rows: readonly T[], size: number): T[][] {
  */
 export async function claimRow(ctx: SliceContext, table: 'sandboxJobs' | 'pushRequests', id: number): Promise<boolean> {
   if (!ctx.caps.forUpdateSkipLocked) return true;
-  const r = await ctx.db.selectFrom(table).select('id').where('id', '=', id).where('doneAt', 'is', null).forUpdate().skipLocked().executeTakeFirst();
+  const r = await ctx.db
+    .selectFrom(table)
+    .select('id')
+    .where('id', '=', id)
+    .where('doneAt', 'is', null)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
   return r !== undefined;
 }

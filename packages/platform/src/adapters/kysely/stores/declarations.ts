@@ -25,7 +25,9 @@ export class KyselyDeclarationStore implements DeclarationStore {
     return this.db
       .selectFrom('declarations')
       .selectAll()
-      .where((eb) => eb.or([eb('senderEnterprise', '=', enterpriseCode), eb('tradeCode', '=', enterpriseCode), eb('ownerCode', '=', enterpriseCode)]))
+      .where((eb) =>
+        eb.or([eb('senderEnterprise', '=', enterpriseCode), eb('tradeCode', '=', enterpriseCode), eb('ownerCode', '=', enterpriseCode)]),
+      )
       .orderBy('declaredAt', 'desc')
       .limit(limit)
       .execute();
@@ -34,6 +36,11 @@ export class KyselyDeclarationStore implements DeclarationStore {
     await this.db.insertInto('declarationReceipts').values(row).execute();
   }
   listReceipts(seqNo: string): Promise<DeclarationReceiptRow[]> {
-    return this.db.selectFrom('declarationReceipts').select(['seqNo', 'channel', 'note', 'xml', 'createdAt']).where('seqNo', '=', seqNo).orderBy('id').execute();
+    return this.db
+      .selectFrom('declarationReceipts')
+      .select(['seqNo', 'channel', 'note', 'xml', 'createdAt'])
+      .where('seqNo', '=', seqNo)
+      .orderBy('id')
+      .execute();
   }
 }

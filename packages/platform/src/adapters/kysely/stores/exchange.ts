@@ -6,7 +6,12 @@ export class KyselyInboundStore implements InboundStore {
   constructor(private readonly db: Db) {}
 
   async get(clientId: string, messageId: string): Promise<InboundRow | undefined> {
-    const r = await this.db.selectFrom('inboundMessages').selectAll().where('clientId', '=', clientId).where('messageId', '=', messageId).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('inboundMessages')
+      .selectAll()
+      .where('clientId', '=', clientId)
+      .where('messageId', '=', messageId)
+      .executeTakeFirst();
     return r && { ...r, accepted: Number(r.accepted) === 1 };
   }
   async insert(row: InboundRow) {
@@ -89,7 +94,13 @@ export class KyselyDeliveryStore implements DeliveryStore {
   }
 
   async ackedSince(clientId: string, since: string): Promise<boolean> {
-    const r = await this.db.selectFrom('deliveries').select('id').where('clientId', '=', clientId).where('ackedAt', '>=', since).limit(1).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('clientId', '=', clientId)
+      .where('ackedAt', '>=', since)
+      .limit(1)
+      .executeTakeFirst();
     return !!r;
   }
 

@@ -12,7 +12,10 @@ export class KyselyIdentityStore implements IdentityStore {
     return this.db.selectFrom('enterprises').selectAll().where('customsCode', '=', customsCode).executeTakeFirst();
   }
   async countEnterprises() {
-    const r = await this.db.selectFrom('enterprises').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const r = await this.db
+      .selectFrom('enterprises')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
@@ -40,7 +43,12 @@ export class KyselyIdentityStore implements IdentityStore {
     const r = await this.db
       .updateTable('cards')
       .set((eb) => ({
-        triesLeft: eb.case().when('triesLeft', '>', 0).then(eb('triesLeft', '-', 1)).else(0).end(),
+        triesLeft: eb
+          .case()
+          .when('triesLeft', '>', 0)
+          .then(eb('triesLeft', '-', 1))
+          .else(0)
+          .end(),
         locked: eb.case().when('triesLeft', '<=', 1).then(1).else(eb.ref('locked')).end(),
       }))
       .where('cardNo', '=', cardNo)
@@ -49,7 +57,13 @@ export class KyselyIdentityStore implements IdentityStore {
     return { triesLeft: Number(r.triesLeft), locked: Number(r.locked) === 1 };
   }
   async resetCardPinTries(cardNo: string, tries: number) {
-    await this.db.updateTable('cards').set({ triesLeft: tries }).where('cardNo', '=', cardNo).where('locked', '=', 0).where('triesLeft', '<>', tries).execute();
+    await this.db
+      .updateTable('cards')
+      .set({ triesLeft: tries })
+      .where('cardNo', '=', cardNo)
+      .where('locked', '=', 0)
+      .where('triesLeft', '<>', tries)
+      .execute();
   }
 
   async insertSession(row: SessionRow) {

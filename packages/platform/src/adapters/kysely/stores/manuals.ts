@@ -5,7 +5,13 @@ import type { Database } from '../schema.js';
 import { chunks, inTransaction, type Db } from './common.js';
 
 function manualRow(r: Selectable<Database['manuals']>): ManualRow {
-  return { manualNo: r.manualNo, enterpriseCode: r.enterpriseCode, head: JSON.parse(r.headJson), version: Number(r.version), createdAt: r.createdAt };
+  return {
+    manualNo: r.manualNo,
+    enterpriseCode: r.enterpriseCode,
+    head: JSON.parse(r.headJson),
+    version: Number(r.version),
+    createdAt: r.createdAt,
+  };
 }
 
 export class KyselyManualStore implements ManualStore {
@@ -26,11 +32,23 @@ export class KyselyManualStore implements ManualStore {
     return r && manualRow(r);
   }
   async list(enterpriseCode: string): Promise<ManualRow[]> {
-    const rows = await this.db.selectFrom('manuals').selectAll().where('enterpriseCode', '=', enterpriseCode).orderBy('manualNo').limit(1000).execute();
+    const rows = await this.db
+      .selectFrom('manuals')
+      .selectAll()
+      .where('enterpriseCode', '=', enterpriseCode)
+      .orderBy('manualNo')
+      .limit(1000)
+      .execute();
     return rows.map(manualRow);
   }
   async listItems(manualNo: string): Promise<ManualItemRow[]> {
-    const rows = await this.db.selectFrom('manualItems').selectAll().where('manualNo', '=', manualNo).orderBy('kind').orderBy('serial').execute();
+    const rows = await this.db
+      .selectFrom('manualItems')
+      .selectAll()
+      .where('manualNo', '=', manualNo)
+      .orderBy('kind')
+      .orderBy('serial')
+      .execute();
     return rows.map((r) => ({ ...r, serial: Number(r.serial) }));
   }
   async bumpVersion(manualNo: string): Promise<number> {
@@ -53,10 +71,19 @@ export class KyselyManualStore implements ManualStore {
     await this.db
       .insertInto('manualItems')
       .values(row)
-      .onConflict((oc) => oc.columns(['manualNo', 'kind', 'serial']).doUpdateSet({ code: row.code, name: row.name, model: row.model, unit: row.unit, quantity: row.quantity }))
+      .onConflict((oc) =>
+        oc
+          .columns(['manualNo', 'kind', 'serial'])
+          .doUpdateSet({ code: row.code, name: row.name, model: row.model, unit: row.unit, quantity: row.quantity }),
+      )
       .execute();
   }
   async deleteItem(manualNo: string, kind: 'img' | 'exg', serial: number) {
-    await this.db.deleteFrom('manualItems').where('manualNo', '=', manualNo).where('kind', '=', kind).where('serial', '=', serial).execute();
+    await this.db
+      .deleteFrom('manualItems')
+      .where('manualNo', '=', manualNo)
+      .where('kind', '=', kind)
+      .where('serial', '=', serial)
+      .execute();
   }
 }

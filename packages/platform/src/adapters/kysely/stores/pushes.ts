@@ -29,7 +29,14 @@ function pushRow(r: Selectable<Database['pushes']>): PushRow {
 
 function jobRow(r: Selectable<Database['pushJobs']>): PushJobRow {
   const { filterJson, ...rest } = r;
-  return { ...rest, id: Number(r.id), total: Number(r.total), doneCount: Number(r.doneCount), skippedCount: Number(r.skippedCount), filter: JSON.parse(filterJson) };
+  return {
+    ...rest,
+    id: Number(r.id),
+    total: Number(r.total),
+    doneCount: Number(r.doneCount),
+    skippedCount: Number(r.skippedCount),
+    filter: JSON.parse(filterJson),
+  };
 }
 
 function targetRow(r: PushTargetRow): PushTargetRow {
@@ -37,7 +44,10 @@ function targetRow(r: PushTargetRow): PushTargetRow {
 }
 
 /** The push log's filters as SQL conditions. */
-function pushFilter<O>(qb: SelectQueryBuilder<Database, 'pushes', O>, q: Omit<PushQuery, 'offset' | 'limit'>): SelectQueryBuilder<Database, 'pushes', O> {
+function pushFilter<O>(
+  qb: SelectQueryBuilder<Database, 'pushes', O>,
+  q: Omit<PushQuery, 'offset' | 'limit'>,
+): SelectQueryBuilder<Database, 'pushes', O> {
   return qb
     .where('enterpriseCode', '=', q.enterpriseCode)
     .$if(!!q.manualNo, (r) => r.where('manualNo', '=', q.manualNo!))
@@ -68,7 +78,18 @@ export class KyselyPushStore implements PushStore {
     for (const part of chunks(rows, 50))
       await this.db
         .insertInto('pushes')
-        .values(part.map((p) => ({ ...p, status: 'pending' as const, attempts: 0, handedAt: null, deliveredAt: null, lastError: null, resent: 0, resentAt: null })))
+        .values(
+          part.map((p) => ({
+            ...p,
+            status: 'pending' as const,
+            attempts: 0,
+            handedAt: null,
+            deliveredAt: null,
+            lastError: null,
+            resent: 0,
+            resentAt: null,
+          })),
+        )
         .execute();
   }
   async get(id: number) {
@@ -142,7 +163,8 @@ export class KyselyPushStore implements PushStore {
           .where('id', '=', pushId)
           .execute();
       }
-      for (const part of chunks(attempts, 200)) await db
+      for (const part of chunks(attempts, 200))
+        await db
           .insertInto('pushAttempts')
           .values(part.map((a) => ({ pushId: a.pushId, ...a.attempt })))
           .execute();
@@ -154,7 +176,12 @@ export class KyselyPushStore implements PushStore {
   }
   async countClientTakes(clientId: string, messageIds: readonly string[], at: string): Promise<void> {
     if (!messageIds.length) return;
-    const pushes = await this.db.selectFrom('pushes').select(['id']).where('clientId', '=', clientId).where('messageId', 'in', [...messageIds]).execute();
+    const pushes = await this.db
+      .selectFrom('pushes')
+      .select(['id'])
+      .where('clientId', '=', clientId)
+      .where('messageId', 'in', [...messageIds])
+      .execute();
     if (!pushes.length) return;
     const ids = pushes.map((p) => p.id);
     await this.db
@@ -218,8 +245,19 @@ export class KyselyPushStore implements PushStore {
   setTargetStatus(targetKey: string, status: PushStatus, nextAttemptAt: string): Promise<number> {
     return inTransaction(this.db, async (db) => {
       // queued pushes stay in the client's queue; only their status says the target is suspended
-      await db.updateTable('pushes').set({ status }).where('targetKey', '=', targetKey).where('handedAt', 'is not', null).where('status', '<>', 'delivered').execute();
-      const r = await db.updateTable('pushes').set({ status, nextAttemptAt }).where('targetKey', '=', targetKey).where('handedAt', 'is', null).executeTakeFirst();
+      await db
+        .updateTable('pushes')
+        .set({ status })
+        .where('targetKey', '=', targetKey)
+        .where('handedAt', 'is not', null)
+        .where('status', '<>', 'delivered')
+        .execute();
+      const r = await db
+        .updateTable('pushes')
+        .set({ status, nextAttemptAt })
+        .where('targetKey', '=', targetKey)
+        .where('handedAt', 'is', null)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows);
     });
   }
@@ -236,7 +274,13 @@ export class KyselyPushStore implements PushStore {
     return rows.map((r) => Number(r.id));
   }
   async dropPayloads(before: string): Promise<number> {
-    const r = await this.db.updateTable('pushes').set({ body: null }).where('status', '=', 'delivered').where('createdAt', '<', before).where('body', 'is not', null).executeTakeFirst();
+    const r = await this.db
+      .updateTable('pushes')
+      .set({ body: null })
+      .where('status', '=', 'delivered')
+      .where('createdAt', '<', before)
+      .where('body', 'is not', null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
 
@@ -251,11 +295,21 @@ export class KyselyPushStore implements PushStore {
   }
   async pendingRequests(limit: number): Promise<PushRequestRow[]> {
     const rows = await this.db.selectFrom('pushRequests').selectAll().where('doneAt', 'is', null).orderBy('id').limit(limit).execute();
-    return rows.map(({ payloadJson, ...r }) => ({ ...r, id: Number(r.id), subscriptionId: Number(r.subscriptionId), payload: JSON.parse(payloadJson) }));
+    return rows.map(({ payloadJson, ...r }) => ({
+      ...r,
+      id: Number(r.id),
+      subscriptionId: Number(r.subscriptionId),
+      payload: JSON.parse(payloadJson),
+    }));
   }
   async completeRequest(id: number, at: string) {
     if (!(await claimRow(this.ctx, 'pushRequests', id))) return false;
-    const r = await this.db.updateTable('pushRequests').set({ doneAt: at }).where('id', '=', id).where('doneAt', 'is', null).executeTakeFirst();
+    const r = await this.db
+      .updateTable('pushRequests')
+      .set({ doneAt: at })
+      .where('id', '=', id)
+      .where('doneAt', 'is', null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
@@ -276,7 +330,10 @@ export class KyselyPushStore implements PushStore {
     const rows = await this.db.selectFrom('pushJobs').selectAll().where('status', '=', 'running').orderBy('id').limit(limit).execute();
     return rows.map(jobRow);
   }
-  async updateJob(id: number, change: Partial<Pick<PushJobRow, 'status' | 'total' | 'doneCount' | 'skippedCount' | 'finishedAt' | 'error' | 'filter'>>) {
+  async updateJob(
+    id: number,
+    change: Partial<Pick<PushJobRow, 'status' | 'total' | 'doneCount' | 'skippedCount' | 'finishedAt' | 'error' | 'filter'>>,
+  ) {
     const { filter, ...rest } = change;
     await this.db
       .updateTable('pushJobs')

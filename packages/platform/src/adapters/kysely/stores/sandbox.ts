@@ -7,7 +7,13 @@ import { claimRow, createdRange, paged, type SliceContext } from './common.js';
 
 function manualChangeRow(r: Selectable<Database['manualChanges']>): ManualChangeRow {
   const { changeJson, autoApprove, ...rest } = r;
-  return { ...rest, id: Number(r.id), autoApprove: Number(autoApprove) === 1, version: r.version == null ? null : Number(r.version), change: JSON.parse(changeJson) };
+  return {
+    ...rest,
+    id: Number(r.id),
+    autoApprove: Number(autoApprove) === 1,
+    version: r.version == null ? null : Number(r.version),
+    change: JSON.parse(changeJson),
+  };
 }
 
 export class KyselySandboxStore implements SandboxStore {
@@ -41,7 +47,12 @@ export class KyselySandboxStore implements SandboxStore {
               .select('e.id')
               .whereRef('e.documentKey', '=', 'j.documentKey')
               .where('e.doneAt', 'is', null)
-              .where((eb) => eb.or([eb('e.dueAt', '<', eb.ref('j.dueAt')), eb.and([eb('e.dueAt', '=', eb.ref('j.dueAt')), eb('e.id', '<', eb.ref('j.id'))])])),
+              .where((eb) =>
+                eb.or([
+                  eb('e.dueAt', '<', eb.ref('j.dueAt')),
+                  eb.and([eb('e.dueAt', '=', eb.ref('j.dueAt')), eb('e.id', '<', eb.ref('j.id'))]),
+                ]),
+              ),
           ),
         ),
       )
@@ -49,11 +60,22 @@ export class KyselySandboxStore implements SandboxStore {
       .orderBy('j.id')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ id: Number(r.id), kind: r.kind, documentKey: r.documentKey, payload: JSON.parse(r.payloadJson), dueAt: r.dueAt }));
+    return rows.map((r) => ({
+      id: Number(r.id),
+      kind: r.kind,
+      documentKey: r.documentKey,
+      payload: JSON.parse(r.payloadJson),
+      dueAt: r.dueAt,
+    }));
   }
   async completeJob(id: number, at: string): Promise<boolean> {
     if (!(await claimRow(this.ctx, 'sandboxJobs', id))) return false;
-    const r = await this.db.updateTable('sandboxJobs').set({ doneAt: at }).where('id', '=', id).where('doneAt', 'is', null).executeTakeFirst();
+    const r = await this.db
+      .updateTable('sandboxJobs')
+      .set({ doneAt: at })
+      .where('id', '=', id)
+      .where('doneAt', 'is', null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
@@ -93,7 +115,12 @@ export class KyselySandboxStore implements SandboxStore {
     return rows.map(manualChangeRow);
   }
   async approveManualChange(id: number, version: number, at: string) {
-    const r = await this.db.updateTable('manualChanges').set({ status: 'approved', version, decidedAt: at }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+    const r = await this.db
+      .updateTable('manualChanges')
+      .set({ status: 'approved', version, decidedAt: at })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 }

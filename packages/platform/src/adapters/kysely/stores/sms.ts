@@ -29,7 +29,12 @@ export class KyselySmsStore implements SmsStore {
       .execute();
   }
   async useCode(id: number, at: string) {
-    const r = await this.db.updateTable('verificationCodes').set({ usedAt: at }).where('id', '=', id).where('usedAt', 'is', null).executeTakeFirst();
+    const r = await this.db
+      .updateTable('verificationCodes')
+      .set({ usedAt: at })
+      .where('id', '=', id)
+      .where('usedAt', 'is', null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
   async insertOutbox(row: Omit<SmsOutboxRow, 'id'>): Promise<number> {

@@ -19,7 +19,11 @@ import { createdRange, inTransaction, paged, type Db } from './common.js';
 type WithValidity = 'declarationSubscriptions' | 'manualSubscriptions';
 
 /** `active`/`expired`/`cancelled` of a subscription with an expiry, as SQL conditions. */
-function statusFilter<T extends WithValidity, O>(qb: SelectQueryBuilder<Database, T, O>, status: SubscriptionQuery['status'], now: string): SelectQueryBuilder<Database, T, O> {
+function statusFilter<T extends WithValidity, O>(
+  qb: SelectQueryBuilder<Database, T, O>,
+  status: SubscriptionQuery['status'],
+  now: string,
+): SelectQueryBuilder<Database, T, O> {
   const q = qb as SelectQueryBuilder<Database, WithValidity, O>;
   let r: SelectQueryBuilder<Database, WithValidity, O>;
   if (status === 'cancelled') r = q.where('cancelledAt', 'is not', null);
@@ -35,7 +39,13 @@ function range(from: number | null, to: number | null): SerialRange | null {
 
 function declarationSubscription(r: Selectable<Database['declarationSubscriptions']>): DeclarationSubscriptionRow {
   const { receiptTypesJson, channelsJson, declarationData, ...rest } = r;
-  return { ...rest, id: Number(r.id), declarationData: Number(declarationData) === 1, receiptTypes: JSON.parse(receiptTypesJson), channels: JSON.parse(channelsJson) };
+  return {
+    ...rest,
+    id: Number(r.id),
+    declarationData: Number(declarationData) === 1,
+    receiptTypes: JSON.parse(receiptTypesJson),
+    channels: JSON.parse(channelsJson),
+  };
 }
 
 function receiptSubscription(r: Selectable<Database['receiptSubscriptions']>): ReceiptSubscriptionRow {
@@ -55,7 +65,12 @@ export class KyselyDeclarationSubscriptionStore implements DeclarationSubscripti
     const { receiptTypes, channels, declarationData, ...rest } = row;
     const r = await this.db
       .insertInto('declarationSubscriptions')
-      .values({ ...rest, declarationData: declarationData ? 1 : 0, receiptTypesJson: JSON.stringify(receiptTypes), channelsJson: JSON.stringify(channels) })
+      .values({
+        ...rest,
+        declarationData: declarationData ? 1 : 0,
+        receiptTypesJson: JSON.stringify(receiptTypes),
+        channelsJson: JSON.stringify(channels),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(r.id);
@@ -105,7 +120,12 @@ export class KyselyReceiptSubscriptionStore implements ReceiptSubscriptionStore 
     return r && receiptSubscription(r);
   }
   async cancel(id: number, at: string) {
-    const r = await this.db.updateTable('receiptSubscriptions').set({ cancelledAt: at }).where('id', '=', id).where('cancelledAt', 'is', null).executeTakeFirst();
+    const r = await this.db
+      .updateTable('receiptSubscriptions')
+      .set({ cancelledAt: at })
+      .where('id', '=', id)
+      .where('cancelledAt', 'is', null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
   list(enterpriseCode: string, q: ReceiptSubscriptionQuery) {
@@ -129,14 +149,17 @@ export class KyselyReceiptSubscriptionStore implements ReceiptSubscriptionStore 
     // one indexed lookup per way of subscribing (an OR over them makes SQLite scan the table)
     const base = () => this.db.selectFrom('receiptSubscriptions').selectAll().where('cancelledAt', 'is', null);
     const parts = await Promise.all([
-      // by document: seq_no is set on document subscriptions only; the mode is checked here, not in SQL, so the seq_no index is the one used
+      // by document: seq_no is set on document subscriptions only; the mode is checked here, not in
+      // SQL, so the seq_no index is the one used
       match.seqNo
         ? base()
             .where('seqNo', '=', match.seqNo)
             .execute()
             .then((rows) => rows.filter((r) => r.mode === 'document'))
         : [],
-      match.enterpriseCodes?.length ? base().where('mode', '=', 'enterprise').where('enterpriseCode', 'in', match.enterpriseCodes).execute() : [],
+      match.enterpriseCodes?.length
+        ? base().where('mode', '=', 'enterprise').where('enterpriseCode', 'in', match.enterpriseCodes).execute()
+        : [],
       match.operatorCodes?.length ? base().where('mode', '=', 'operator').where('operatorCode', 'in', match.operatorCodes).execute() : [],
     ]);
     return parts
@@ -157,7 +180,12 @@ export class KyselyManualSubscriptionStore implements ManualSubscriptionStore {
       if (opts.exclusiveAt) {
         activeKey = `${row.enterpriseCode}:${row.manualNo}`;
         // a subscription that ran out gives its key back; a unique index keeps the rest honest
-        await db.updateTable('manualSubscriptions').set({ activeKey: null }).where('activeKey', '=', activeKey).where('expiresAt', '<=', opts.exclusiveAt).execute();
+        await db
+          .updateTable('manualSubscriptions')
+          .set({ activeKey: null })
+          .where('activeKey', '=', activeKey)
+          .where('expiresAt', '<=', opts.exclusiveAt)
+          .execute();
         const held = await db.selectFrom('manualSubscriptions').select('id').where('activeKey', '=', activeKey).executeTakeFirst();
         if (held) return null;
       }

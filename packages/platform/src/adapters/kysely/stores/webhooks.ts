@@ -21,11 +21,21 @@ export class KyselyWebhookStore implements WebhookStore {
     return r && webhookRow(r);
   }
   async list(enterpriseCode: string) {
-    const rows = await this.db.selectFrom('webhookEndpoints').selectAll().where('enterpriseCode', '=', enterpriseCode).orderBy('id', 'desc').execute();
+    const rows = await this.db
+      .selectFrom('webhookEndpoints')
+      .selectAll()
+      .where('enterpriseCode', '=', enterpriseCode)
+      .orderBy('id', 'desc')
+      .execute();
     return rows.map(webhookRow);
   }
   async disable(id: number, at: string) {
-    const r = await this.db.updateTable('webhookEndpoints').set({ disabledAt: at }).where('id', '=', id).where('disabledAt', 'is', null).executeTakeFirst();
+    const r = await this.db
+      .updateTable('webhookEndpoints')
+      .set({ disabledAt: at })
+      .where('id', '=', id)
+      .where('disabledAt', 'is', null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
   async forSubscriptions(subscriptionKind: PushSubscriptionKind, subscriptionIds: readonly number[]) {
@@ -48,7 +58,12 @@ export class KyselyFeedStore implements FeedStore {
   async insert(row: Omit<FeedMessageRow, 'id'>): Promise<number> {
     const { payload, ...rest } = row;
     // a redelivery of the same push is one message in the feed
-    const known = await this.db.selectFrom('messageFeed').select('id').where('channel', '=', row.channel).where('messageId', '=', row.messageId).executeTakeFirst();
+    const known = await this.db
+      .selectFrom('messageFeed')
+      .select('id')
+      .where('channel', '=', row.channel)
+      .where('messageId', '=', row.messageId)
+      .executeTakeFirst();
     if (known) return Number(known.id);
     const r = await this.db
       .insertInto('messageFeed')
