@@ -105,7 +105,7 @@ export const ERROR_CODES = {
     area: 'exchange',
     status: 400,
     zh: '缺少报文文件名、业务类型或报文内容',
-    en: 'missing or malformed `x-osw-file-name` / `x-osw-business` / `x-osw-device`, or no message bytes',
+    en: 'missing or malformed file-name, business or device header (docs/exchange-http.md), or no message bytes',
   },
   OSW_EXCHANGE_REFUSED: {
     area: 'exchange',

@@ -8,7 +8,7 @@ import { apiWorld, type ApiWorld } from './api-world.js';
 
 const clock = { now: () => new Date('2026-11-21T02:00:00.000Z') };
 /** a store that has handed out every card number of the range */
-const exhausted = { nextSerial: async () => 1_000_000 } as unknown as Store;
+const exhausted = { serials: { next: async () => 1_000_000 } } as unknown as Store;
 
 describe('API error statuses come from the error table', () => {
   let app: FastifyInstance;

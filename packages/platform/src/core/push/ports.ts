@@ -1,17 +1,11 @@
 /** The push engine's ports: where pushes go besides the clients' exchange queues. */
 import type { SmsSender } from '../sms/verification-codes.js';
+import type { FeedMessageRow } from './store.js';
 
 /** 掌上海关 app and 微信小程序: a real push service is an adapter; the default writes the enterprise's message feed. */
 export interface AppPushPort {
-  send(m: {
-    enterpriseCode: string;
-    channel: 'app' | 'wechat';
-    pushId: number;
-    messageId: string;
-    title: string;
-    text: string;
-    payload: Record<string, unknown>;
-  }): Promise<void>;
+  /** one message of the enterprise's app or WeChat feed */
+  send(m: Omit<FeedMessageRow, 'id' | 'createdAt'>): Promise<void>;
 }
 
 /** One HTTP POST of a webhook; resolves with the status, rejects when there is no answer. */

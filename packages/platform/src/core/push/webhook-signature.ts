@@ -32,13 +32,8 @@ export function webhookHeaders(secret: string, id: string, now: Date, body: stri
   };
 }
 
-/** What a receiver does: checks the timestamp window and any of the space-separated `v1,` signatures. */
-export function verifyWebhook(
-  secret: string,
-  headers: Record<string, string | string[] | undefined>,
-  body: string,
-  now = new Date(),
-): boolean {
+/** What a receiver does at `now`: checks the timestamp window and any of the space-separated `v1,` signatures. */
+export function verifyWebhook(secret: string, headers: Record<string, string | string[] | undefined>, body: string, now: Date): boolean {
   const h = (name: string) => {
     const v = headers[name];
     return Array.isArray(v) ? v[0] : v;
