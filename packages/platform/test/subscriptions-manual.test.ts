@@ -35,7 +35,7 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
       pushTypes: ['img', 'exg'],
       pushRequestId: expect.any(Number),
     });
-    const pending = await w.deps.store.pushes.pendingRequests(10);
+    const pending = await w.deps.store.pushRequests.pending(10);
     expect(pending).toEqual([
       expect.objectContaining({
         id: r.body.pushRequestId,
@@ -45,8 +45,8 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
         payload: { manualNo: MANUAL_NO, pushTypes: ['img', 'exg'], imgRange: { from: 1, to: 100 }, exgRange: { from: 1, to: 100 } },
       }),
     ]);
-    expect(await w.deps.store.pushes.completeRequest(r.body.pushRequestId, w.now().toISOString())).toBe(true);
-    expect(await w.deps.store.pushes.pendingRequests(10)).toEqual([]);
+    expect(await w.deps.store.pushRequests.complete(r.body.pushRequestId, w.now().toISOString())).toBe(true);
+    expect(await w.deps.store.pushRequests.pending(10)).toEqual([]);
   });
 
   it("only the manual's 加工单位 may subscribe: another enterprise is refused with a clear message", async () => {
@@ -105,7 +105,7 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
   it('stock subscriptions are repeatable', async () => {
     expect((await stock()).status).toBe(201);
     expect((await stock()).status).toBe(201);
-    expect(await w.deps.store.pushes.pendingRequests(10)).toHaveLength(2);
+    expect(await w.deps.store.pushRequests.pending(10)).toHaveLength(2);
   });
 
   it('a stock subscription cannot be cancelled or extended', async () => {
@@ -131,7 +131,7 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
       validUntilText: '2027-03-31 23:59:59',
       pushRequestId: null,
     });
-    expect(await w.deps.store.pushes.pendingRequests(10)).toEqual([]);
+    expect(await w.deps.store.pushRequests.pending(10)).toEqual([]);
   });
 
   it('only one incremental subscription per manual is in force: a second is refused until the first is cancelled', async () => {

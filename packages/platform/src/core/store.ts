@@ -9,7 +9,7 @@ import type { DeclarationStore } from './declarations/store.js';
 import type { DeliveryStore, InboundStore } from './exchange/store.js';
 import type { IdentityStore } from './identity/store.js';
 import type { ManualStore } from './manuals/store.js';
-import type { FeedStore, PushStore, WebhookStore } from './push/store.js';
+import type { FeedStore, PushJobStore, PushRequestStore, PushStore, WebhookStore } from './push/store.js';
 import type { SandboxStore } from './sandbox/store.js';
 import type { SmsStore } from './sms/store.js';
 import type { DeclarationSubscriptionStore, ManualSubscriptionStore, ReceiptSubscriptionStore } from './subscriptions/store.js';
@@ -43,6 +43,8 @@ export interface Store {
   readonly receiptSubscriptions: ReceiptSubscriptionStore;
   readonly manualSubscriptions: ManualSubscriptionStore;
   readonly pushes: PushStore;
+  readonly pushRequests: PushRequestStore;
+  readonly pushJobs: PushJobStore;
   readonly webhooks: WebhookStore;
   readonly feed: FeedStore;
   readonly sandbox: SandboxStore;

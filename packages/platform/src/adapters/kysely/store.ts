@@ -14,6 +14,7 @@ import { KyselyDeclarationStore } from './stores/declarations.js';
 import { KyselyDeliveryStore, KyselyInboundStore } from './stores/exchange.js';
 import { KyselyIdentityStore } from './stores/identity.js';
 import { KyselyManualStore } from './stores/manuals.js';
+import { KyselyPushJobStore, KyselyPushRequestStore } from './stores/push-work.js';
 import { KyselyPushStore } from './stores/pushes.js';
 import { KyselySandboxStore } from './stores/sandbox.js';
 import { KyselySerialStore } from './stores/serials.js';
@@ -36,6 +37,8 @@ export class KyselyStore implements Store {
   readonly receiptSubscriptions;
   readonly manualSubscriptions;
   readonly pushes;
+  readonly pushRequests;
+  readonly pushJobs;
   readonly webhooks;
   readonly feed;
   readonly sandbox;
@@ -59,6 +62,8 @@ export class KyselyStore implements Store {
     this.receiptSubscriptions = new KyselyReceiptSubscriptionStore(db);
     this.manualSubscriptions = new KyselyManualSubscriptionStore(db);
     this.pushes = new KyselyPushStore(ctx);
+    this.pushRequests = new KyselyPushRequestStore(ctx);
+    this.pushJobs = new KyselyPushJobStore(db);
     this.webhooks = new KyselyWebhookStore(db);
     this.feed = new KyselyFeedStore(db);
     this.sandbox = new KyselySandboxStore(ctx);

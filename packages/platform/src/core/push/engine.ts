@@ -78,10 +78,10 @@ export class PushEngine {
 
   private async stockRequests(): Promise<number> {
     let n = 0;
-    for (const req of await this.store.pushes.pendingRequests(20)) {
+    for (const req of await this.store.pushRequests.pending(20)) {
       const now = this.deps.clock.now();
       const done = await this.store.transaction(async (tx) => {
-        if (!(await tx.pushes.completeRequest(req.id, now.toISOString()))) return false;
+        if (!(await tx.pushRequests.complete(req.id, now.toISOString()))) return false;
         await raiseManualStock(tx, req, now, this.policy.stockRowsPerMessage);
         return true;
       });

@@ -72,7 +72,7 @@ export async function startBulkResend(deps: Deps, actor: Actor, filter: PushFilt
       finishedAt: page.total ? null : at,
       error: null,
     };
-    const id = await tx.pushes.insertJob(row);
+    const id = await tx.pushJobs.insert(row);
     await recordAudit(tx, actor, at, {
       cardNo: null,
       action: 'push.resend.bulk',
@@ -88,7 +88,7 @@ export async function startBulkResend(deps: Deps, actor: Actor, filter: PushFilt
 /** Moves running jobs on by one chunk each; the cursor (`idAfter`) is saved with the progress. */
 export async function runResendJobs(deps: Deps): Promise<number> {
   let moved = 0;
-  for (const job of await deps.store.pushes.runningJobs(5)) {
+  for (const job of await deps.store.pushJobs.running(5)) {
     const f = job.filter as PushFilter & { idAfter: number; idAtMost: number };
     try {
       const ids = await deps.store.pushes.ids({ ...f, enterpriseCode: job.enterpriseCode }, JOB_CHUNK);
@@ -97,7 +97,7 @@ export async function runResendJobs(deps: Deps): Promise<number> {
         const done = (await tx.pushes.markResent(ids, at)).length;
         const skipped = ids.length - done;
         const finished = ids.length < JOB_CHUNK;
-        await tx.pushes.updateJob(job.id, {
+        await tx.pushJobs.update(job.id, {
           doneCount: job.doneCount + done,
           skippedCount: job.skippedCount + skipped,
           filter: { ...f, idAfter: ids.length ? ids[ids.length - 1] : f.idAfter },
@@ -106,7 +106,7 @@ export async function runResendJobs(deps: Deps): Promise<number> {
       });
       moved++;
     } catch (err) {
-      await deps.store.pushes.updateJob(job.id, {
+      await deps.store.pushJobs.update(job.id, {
         status: 'failed',
         error: (err as Error).message,
         finishedAt: deps.clock.now().toISOString(),
@@ -117,7 +117,7 @@ export async function runResendJobs(deps: Deps): Promise<number> {
 }
 
 export async function pushJobOf(store: Store, enterpriseCode: string, id: number): Promise<PushJobRow> {
-  const job = await store.pushes.getJob(id);
+  const job = await store.pushJobs.get(id);
   if (!job || job.enterpriseCode !== enterpriseCode) throw notFound('任务', 'job', id);
   return job;
 }

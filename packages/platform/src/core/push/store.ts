@@ -177,17 +177,23 @@ export interface PushStore {
   markResent(ids: readonly number[], at: string): Promise<number[]>;
   /** retention: drops payloads of delivered pushes created before `before`; returns how many */
   dropPayloads(before: string): Promise<number>;
+}
 
-  insertRequest(row: Omit<PushRequestRow, 'id' | 'doneAt'>): Promise<number>;
+/** Stock subscriptions' one push, as requests the engine picks up (one process each). */
+export interface PushRequestStore {
+  insert(row: Omit<PushRequestRow, 'id' | 'doneAt'>): Promise<number>;
   /** requests not done yet, oldest first */
-  pendingRequests(limit: number): Promise<PushRequestRow[]>;
+  pending(limit: number): Promise<PushRequestRow[]>;
   /** claims and completes a request; false when another process has it or had it */
-  completeRequest(id: number, at: string): Promise<boolean>;
+  complete(id: number, at: string): Promise<boolean>;
+}
 
-  insertJob(row: Omit<PushJobRow, 'id'>): Promise<number>;
-  getJob(id: number): Promise<PushJobRow | undefined>;
-  runningJobs(limit: number): Promise<PushJobRow[]>;
-  updateJob(
+/** Bulk resends (重发) running as jobs with progress. */
+export interface PushJobStore {
+  insert(row: Omit<PushJobRow, 'id'>): Promise<number>;
+  get(id: number): Promise<PushJobRow | undefined>;
+  running(limit: number): Promise<PushJobRow[]>;
+  update(
     id: number,
     change: Partial<Pick<PushJobRow, 'status' | 'total' | 'doneCount' | 'skippedCount' | 'finishedAt' | 'error' | 'filter'>>,
   ): Promise<void>;

@@ -162,7 +162,7 @@ export async function subscribeManual(
     // stock: "pushed once right away" — the push engine picks this request up
     const pushRequestId =
       req.kind === 'stock'
-        ? await tx.pushes.insertRequest({
+        ? await tx.pushRequests.insert({
             kind: 'manual-stock',
             subscriptionId: id,
             clientId: client.clientId,

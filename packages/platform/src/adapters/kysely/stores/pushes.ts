@@ -5,16 +5,14 @@ import type {
   PushAttempt,
   PushAttemptRow,
   PushEventRow,
-  PushJobRow,
   PushQuery,
-  PushRequestRow,
   PushRow,
   PushStatus,
   PushStore,
   PushTargetRow,
 } from '../../../core/push/store.js';
 import type { Database } from '../schema.js';
-import { chunks, claimRow, createdRange, inTransaction, paged, type SliceContext } from './common.js';
+import { chunks, createdRange, inTransaction, paged, type SliceContext } from './common.js';
 
 function pushRow(r: Selectable<Database['pushes']>): PushRow {
   return {
@@ -24,18 +22,6 @@ function pushRow(r: Selectable<Database['pushes']>): PushRow {
     subscriptionId: Number(r.subscriptionId),
     attempts: Number(r.attempts),
     resent: Number(r.resent) === 1,
-  };
-}
-
-function jobRow(r: Selectable<Database['pushJobs']>): PushJobRow {
-  const { filterJson, ...rest } = r;
-  return {
-    ...rest,
-    id: Number(r.id),
-    total: Number(r.total),
-    doneCount: Number(r.doneCount),
-    skippedCount: Number(r.skippedCount),
-    filter: JSON.parse(filterJson),
   };
 }
 
@@ -282,63 +268,5 @@ export class KyselyPushStore implements PushStore {
       .where('body', 'is not', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
-  }
-
-  async insertRequest(row: Omit<PushRequestRow, 'id' | 'doneAt'>): Promise<number> {
-    const { payload, ...rest } = row;
-    const r = await this.db
-      .insertInto('pushRequests')
-      .values({ ...rest, payloadJson: JSON.stringify(payload), doneAt: null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return Number(r.id);
-  }
-  async pendingRequests(limit: number): Promise<PushRequestRow[]> {
-    const rows = await this.db.selectFrom('pushRequests').selectAll().where('doneAt', 'is', null).orderBy('id').limit(limit).execute();
-    return rows.map(({ payloadJson, ...r }) => ({
-      ...r,
-      id: Number(r.id),
-      subscriptionId: Number(r.subscriptionId),
-      payload: JSON.parse(payloadJson),
-    }));
-  }
-  async completeRequest(id: number, at: string) {
-    if (!(await claimRow(this.ctx, 'pushRequests', id))) return false;
-    const r = await this.db
-      .updateTable('pushRequests')
-      .set({ doneAt: at })
-      .where('id', '=', id)
-      .where('doneAt', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
-  }
-
-  async insertJob(row: Omit<PushJobRow, 'id'>): Promise<number> {
-    const { filter, ...rest } = row;
-    const r = await this.db
-      .insertInto('pushJobs')
-      .values({ ...rest, filterJson: JSON.stringify(filter) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return Number(r.id);
-  }
-  async getJob(id: number) {
-    const r = await this.db.selectFrom('pushJobs').selectAll().where('id', '=', id).executeTakeFirst();
-    return r && jobRow(r);
-  }
-  async runningJobs(limit: number) {
-    const rows = await this.db.selectFrom('pushJobs').selectAll().where('status', '=', 'running').orderBy('id').limit(limit).execute();
-    return rows.map(jobRow);
-  }
-  async updateJob(
-    id: number,
-    change: Partial<Pick<PushJobRow, 'status' | 'total' | 'doneCount' | 'skippedCount' | 'finishedAt' | 'error' | 'filter'>>,
-  ) {
-    const { filter, ...rest } = change;
-    await this.db
-      .updateTable('pushJobs')
-      .set({ ...rest, ...(filter ? { filterJson: JSON.stringify(filter) } : {}) })
-      .where('id', '=', id)
-      .execute();
   }
 }
