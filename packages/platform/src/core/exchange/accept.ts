@@ -166,6 +166,24 @@ async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: InboundMe
   return importDeclaration(deps, customs, msg, xmlText, declaration, { sha256, now }, log);
 }
 
+/** A message its family's reader refused: answered with a failure `<Root>` carrying the failCode. */
+function unreadable(
+  deps: ImportDeps,
+  msg: InboundMessage,
+  err: MessageRejected,
+  family: string,
+  meta: { sha256: string; now: Date },
+  log: PlatformDeps['logger'],
+): Promise<ImportAnswer> {
+  const responseXml = buildFailureRoot(err.code, err.message);
+  return record(
+    deps,
+    msg,
+    { accepted: false, responseXml, family, messageType: '', sha256: meta.sha256, documentKey: null, now: meta.now },
+    log,
+  );
+}
+
 /** Manifests: PlatImpRet (StatementCode E1 数据中心入库成功), then the business system answers. */
 async function importManifest(
   deps: ImportDeps,
@@ -180,20 +198,7 @@ async function importManifest(
     manifest = parseManifest(xml);
   } catch (err) {
     if (!(err instanceof MessageRejected)) throw err;
-    return record(
-      deps,
-      msg,
-      {
-        accepted: false,
-        responseXml: buildFailureRoot(err.code, err.message),
-        family: 'manifest',
-        messageType: '',
-        sha256: meta.sha256,
-        documentKey: null,
-        now: meta.now,
-      },
-      log,
-    );
+    return unreadable(deps, msg, err, 'manifest', meta, log);
   }
   const type = manifest.head.MessageType ?? '';
   const base = { family: 'manifest', messageType: type, sha256: meta.sha256, now: meta.now };
@@ -237,20 +242,7 @@ async function importPackage(
     pkg = parseSasPackage(xml);
   } catch (err) {
     if (!(err instanceof MessageRejected)) throw err;
-    return record(
-      deps,
-      msg,
-      {
-        accepted: false,
-        responseXml: buildFailureRoot(err.code, err.message),
-        family: 'sas',
-        messageType: '',
-        sha256: meta.sha256,
-        documentKey: null,
-        now: meta.now,
-      },
-      log,
-    );
+    return unreadable(deps, msg, err, 'sas', meta, log);
   }
   const type = pkg.messageType;
   const base = { family: 'sas', messageType: type, sha256: meta.sha256, now: meta.now };
