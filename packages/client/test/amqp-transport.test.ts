@@ -106,7 +106,9 @@ describe.skipIf(!AMQP_URL)('client RabbitMQ transport against the broker', () =>
         async () => {
           try {
             const got = await t.receive({ waitMs: 300, max: 10 });
-            return got.length === 2 ? got : null;
+            // the broker closes the connection a moment after the management API answers: until the
+            // transport has noticed and connected again, it hands out the old connection's unacknowledged ones
+            return got.length === 2 && t.connects >= 2 ? got : null;
           } catch {
             return null; // the drop is noticed: receive again, as the Receiver does
           }
