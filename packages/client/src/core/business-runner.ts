@@ -5,7 +5,7 @@
  * file a previous run had claimed. It can be paused and resumed (导入监控).
  */
 import { chinaDay, fitFileName, StampGenerator } from '@osw/messages';
-import { sendWorkFile, type SenderDeps, type SenderOptions } from './sender.js';
+import { LocalFault, sendWorkFile, type SenderDeps, type SenderOptions } from './sender.js';
 import { StabilityTracker } from './stability.js';
 import { claimedWorkName, parseWorkName } from './work-name.js';
 
@@ -210,9 +210,12 @@ export class BusinessRunner {
           this.retries.delete(workName);
         })
         .catch((err) => {
-          // a local fault (disk full, permissions…): the file stays claimed and is tried again later
+          // a local fault (disk full, permissions…): the file stays claimed and is tried again later,
+          // under the name it has now (a signed file is not signed twice)
+          const current = err instanceof LocalFault ? err.workName : workName;
           const tries = (this.retries.get(workName) ?? 0) + 1;
-          this.retries.set(workName, tries);
+          this.retries.delete(workName);
+          this.retries.set(current, tries);
           const waitMs = Math.min(60_000, 1000 * 2 ** Math.min(tries - 1, 6));
           this.counters.lastError = { at: this.deps.clock.now().toISOString(), file: workName, message: (err as Error).message };
           this.deps.logger.error(
@@ -221,7 +224,7 @@ export class BusinessRunner {
           );
           if (!this.stopped) {
             const t = setTimeout(() => {
-              if (!this.stopped) this.enqueue(workName);
+              if (!this.stopped) this.enqueue(current);
             }, waitMs);
             t.unref();
             this.retryTimers.add(t);

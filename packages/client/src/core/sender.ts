@@ -55,7 +55,29 @@ function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   });
 }
 
+/** A fault of this machine (disk full, permissions, a link in place of a folder) while a claimed file was handled. */
+export class LocalFault extends Error {
+  /** the work file's name now: a signed file is tried again under its signed name */
+  readonly workName: string;
+  constructor(workName: string, cause: unknown) {
+    super((cause as Error)?.message ?? String(cause), { cause });
+    this.name = 'LocalFault';
+    this.workName = workName;
+  }
+}
+
+/** Sends and files one claimed file; a local fault rejects with LocalFault and leaves the file claimed. */
 export async function sendWorkFile(deps: SenderDeps, opts: SenderOptions, workName: string, signal?: AbortSignal): Promise<SendOutcome> {
+  const at = { workName };
+  try {
+    return await sendClaimed(deps, opts, at, signal);
+  } catch (err) {
+    throw new LocalFault(at.workName, err);
+  }
+}
+
+async function sendClaimed(deps: SenderDeps, opts: SenderOptions, at: { workName: string }, signal?: AbortSignal): Promise<SendOutcome> {
+  const workName = at.workName;
   const parsed = parseWorkName(workName);
   if (!parsed) throw new Error(`not a work file name: ${workName}`);
   const { stamp, original } = parsed;
@@ -72,7 +94,7 @@ export async function sendWorkFile(deps: SenderDeps, opts: SenderOptions, workNa
       if (prepared.changed) {
         const next = signedWorkName(stamp, original);
         await deps.folders.replaceWork(current, next, prepared.body);
-        current = next;
+        current = at.workName = next;
         deps.fault?.('after-sign');
       }
       body = prepared.body;
