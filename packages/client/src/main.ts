@@ -207,7 +207,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
     startedAt,
     connection: { ...connection },
     card: signer ? signer.status() : null,
-    received: { files: receiver.received, duplicatesDropped: receiver.duplicates },
+    received: { files: receiver.received, duplicatesDropped: receiver.duplicates, rejected: receiver.rejected },
     businesses: businesses.map((b) => {
       const r = runners.get(b.bizId)?.runner.stats();
       return {

@@ -1,20 +1,24 @@
 /**
  * The client's RabbitMQ transport: chosen by the platform URL's scheme, refused logins are final,
  * an unreachable broker is retried, and receipts handed out but not acknowledged (a paused
- * business) are handed out again, then redelivered by the broker after a dropped connection.
+ * business) are handed out again, then redelivered by the broker after a dropped connection; a
+ * message the client cannot file is dead-lettered and never holds up the queue.
  */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import pino from 'pino';
 import { AMQP_URL, randomRegion, testVhost } from '../../../test/support/engines.js';
-import { tempDir, waitFor } from '../../../test/helpers.js';
+import { filesBelow, tempDir, waitFor } from '../../../test/helpers.js';
 import { parseClientConfig } from '../src/config.js';
-import { createTransport } from '../src/main.js';
+import { createTransport, startClient } from '../src/main.js';
 import { AmqpTransport } from '../src/adapters/amqp/transport.js';
 import { HttpTransport } from '../src/adapters/http/transport.js';
 import { startPlatform, type RunningPlatform } from '../../platform/src/main.js';
 import { createEnterprise } from '../../platform/src/core/identity/registry.js';
 import { registerClient } from '../../platform/src/core/clients/registry.js';
-import { brokerNames } from '@osw/messages/exchange';
+import { brokerNames, DEAD_LETTER_QUEUE, EXCHANGE_HEADER, messageHeaders } from '@osw/messages/exchange';
 
 const base = { clientId: 'DXPESW5300000001', impPath: '/tmp/osw-imp' };
 
@@ -122,6 +126,103 @@ describe.skipIf(!AMQP_URL)('client RabbitMQ transport against the broker', () =>
       expect(await t.backlog()).toBe(0);
     } finally {
       await t.close();
+    }
+  });
+  test('a message in the receive queue that cannot be filed is dead-lettered with one log line; the next one is filed, nothing is left behind', async () => {
+    const names = brokerNames(c.clientId);
+    const impPath = path.join(tmp.dir, 'poison', 'ImpPath');
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    const conn = await amqp.connect(vh.url);
+    const ch = await conn.createChannel();
+    const deadBefore = (await ch.checkQueue(DEAD_LETTER_QUEUE)).messageCount;
+    const ok = (fileName: string) => messageHeaders({ fileName, business: 'declaration' });
+    // what the platform never sends, published straight into the client's receive queue
+    const poison: { headers: Record<string, unknown>; body?: Buffer; messageId?: string }[] = [
+      { headers: {} },
+      { headers: { [EXCHANGE_HEADER.fileName]: '', [EXCHANGE_HEADER.business]: 'declaration' } },
+      { headers: ok('../../escape.xml') },
+      { headers: ok('..') },
+      { headers: ok('sub/escape.xml') },
+      { headers: ok('new\nline.xml') },
+      { headers: { [EXCHANGE_HEADER.fileName]: '%E4%B8', [EXCHANGE_HEADER.business]: 'declaration' } },
+      { headers: { [EXCHANGE_HEADER.fileName]: 'Receipt_NOBIZ_202611211200000000001.xml' } },
+      { headers: ok('Receipt_BYTES_202611211200000000002.xml'), body: Buffer.from([0x3c, 0x61, 0xff, 0xfe, 0x2f, 0x3e]) },
+      { headers: ok('Receipt_EMPTY_202611211200000000003.xml'), body: Buffer.alloc(0) },
+      { headers: ok('Receipt_BADID_202611211200000000004.xml'), messageId: 'bad id' },
+    ];
+    try {
+      poison.forEach((p, i) =>
+        ch.sendToQueue(names.receiveQueue, p.body ?? Buffer.from('<DEC_RESULT/>'), {
+          persistent: true,
+          messageId: p.messageId ?? `POISONAMQP${String(i).padStart(4, '0')}`,
+          headers: p.headers,
+        }),
+      );
+      ch.sendToQueue(names.receiveQueue, Buffer.from('<DEC_RESULT/>'), {
+        persistent: true,
+        messageId: 'GOODAMQP0001',
+        headers: ok('Receipt_GOOD_202611211200000000005.xml'),
+      });
+      const client = await startClient(
+        {
+          clientId: c.clientId,
+          platform: { url: vh.url.replace('guest:guest@', ''), secret: c.secret },
+          impPath,
+          stableMs: 100,
+          rescanMs: 100,
+          retryBaseMs: 100,
+          retryMaxMs: 500,
+          receiveWaitMs: 500,
+          statusPage: { enabled: false, host: '127.0.0.1', port: 0 },
+        },
+        { logger, lockDir: path.join(tmp.dir, 'locks') },
+      );
+      try {
+        const inBox = path.join(impPath, 'DecCus001', 'InBox');
+        await waitFor(
+          () => filesBelow(inBox).includes('Receipt_GOOD_202611211200000000005.xml'),
+          'the good receipt behind the poison',
+          30_000,
+        );
+        await waitFor(
+          async () => (await ch.checkQueue(DEAD_LETTER_QUEUE)).messageCount === deadBefore + poison.length,
+          'the poison in the dead-letter queue',
+        );
+        expect(filesBelow(inBox)).toEqual(['Receipt_GOOD_202611211200000000005.xml']);
+        expect(client.snapshot().received).toMatchObject({ files: 1, rejected: poison.length });
+        const refusals = lines.filter((l) => l.msg === 'received message cannot be filed: rejected, nothing written');
+        expect(refusals).toHaveLength(poison.length);
+        expect(new Set(refusals.map((l) => l.msgId)).size).toBe(poison.length);
+        for (const reason of [
+          'no x-osw-file-name header',
+          'empty',
+          'path separator',
+          '"',
+          'control characters',
+          'percent-encoded',
+          'no x-osw-business',
+          'not UTF-8',
+          'body is empty',
+          'message id',
+        ])
+          expect(
+            refusals.some((l) => String(l.reason).includes(reason)),
+            reason,
+          ).toBe(true);
+        const dead = await ch.get(DEAD_LETTER_QUEUE, { noAck: false });
+        expect(dead && dead.properties.headers?.['x-first-death-reason']).toBe('rejected');
+        if (dead) ch.nack(dead, false, true);
+      } finally {
+        await client.stop(0);
+      }
+      expect((await ch.checkQueue(names.receiveQueue)).messageCount).toBe(0);
+      // nothing written anywhere for the poison: no temp files, no escaped names
+      const all = filesBelow(path.dirname(impPath), { hidden: true });
+      expect(all.filter((f) => f.endsWith('.tmp') || f.includes('escape') || f.includes('line'))).toEqual([]);
+      expect(readdirSync(path.dirname(impPath))).toEqual(['ImpPath']);
+    } finally {
+      await conn.close();
     }
   });
 });

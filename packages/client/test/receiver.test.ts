@@ -1,12 +1,13 @@
 /**
  * The Receiver through a long outage: every failed receive waits before the next try, and each wait
- * takes its stop listener with it — no listener piles up, however many times it retries.
+ * takes its stop listener with it — no listener piles up, however many times it retries; a message
+ * that cannot be filed is rejected without holding up the rest.
  */
 import { getEventListeners } from 'node:events';
 import pino from 'pino';
 import { expect, test } from 'vitest';
 import { Receiver } from '../src/core/receiver.js';
-import type { Transport } from '../src/core/ports.js';
+import type { IncomingMessage, Transport } from '../src/core/ports.js';
 
 test('retrying through an outage leaves no stop listener behind; stop() ends the loop at once', async () => {
   let tries = 0;
@@ -33,4 +34,40 @@ test('retrying through an outage leaves no stop listener behind; stop() ends the
   const stopping = Date.now();
   await receiver.stop();
   expect(Date.now() - stopping).toBeLessThan(1000);
+});
+
+test('a message that cannot be filed is rejected, not acknowledged nor written; the rest of the batch is filed', async () => {
+  const settled: { acked: number[]; rejected: number[] } = { acked: [], rejected: [] };
+  const batch: IncomingMessage[] = [
+    { deliveryId: 1, messageId: 'POISON0001', business: 'declaration', fileName: '../escape.xml', body: '<a/>' },
+    { deliveryId: 2, messageId: 'POISON0002', business: 'declaration', fileName: 'x.xml', body: '', problem: 'no x-osw-file-name header' },
+    { deliveryId: 3, messageId: 'GOOD000001', business: 'declaration', fileName: 'Receipt_GOOD_1.xml', body: '<a/>' },
+  ];
+  let handed = false;
+  const transport = {
+    receive: async () => {
+      if (handed) return new Promise<IncomingMessage[]>((r) => setTimeout(() => r([]), 20));
+      handed = true;
+      return batch;
+    },
+    ack: async (ids: readonly number[]) => void settled.acked.push(...ids),
+    reject: async (ids: readonly number[]) => void settled.rejected.push(...ids),
+  } as unknown as Transport;
+  const written: string[] = [];
+  const receiver = new Receiver(
+    {
+      transport,
+      route: () => ({ write: async (name) => void written.push(name) }),
+      journal: { has: () => false, add: async () => undefined },
+      clock: { now: () => new Date() },
+      logger: pino({ level: 'silent' }),
+    },
+    { waitMs: 10, batch: 10, retryBaseMs: 1, retryMaxMs: 2, pausedBackoffMs: 1 },
+  );
+  receiver.start();
+  while (!settled.rejected.length) await new Promise((r) => setTimeout(r, 5));
+  await receiver.stop();
+  expect(written).toEqual(['Receipt_GOOD_1.xml']);
+  expect(settled).toEqual({ acked: [3], rejected: [1, 2] });
+  expect(receiver.rejected).toBe(2);
 });

@@ -55,6 +55,25 @@ export function decodeFileNameHeader(value: unknown): string | null {
   }
 }
 
+/** The longest file name the exchange carries, in UTF-8 bytes (the common file systems' limit). */
+export const MAX_FILE_NAME_BYTES = 255;
+
+/**
+ * Why a file name cannot travel on the exchange, or null when it can. A file name is a plain name
+ * of 1–255 UTF-8 bytes: not `.` or `..`, no `/` or `\\` (not a path), no control characters (a
+ * newline, a tab, NUL…) and no broken Unicode (a lone surrogate cannot be percent-encoded).
+ */
+export function fileNameProblem(name: string): string | null {
+  if (name === '') return 'the file name is empty';
+  if (name === '.' || name === '..') return `the file name is "${name}"`;
+  if (/[/\\]/.test(name)) return 'the file name holds a path separator (/ or \\)';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'the file name holds control characters (a newline, a tab…)';
+  if (/\p{Cs}/u.test(name)) return 'the file name is not valid Unicode (a lone surrogate)';
+  if (new TextEncoder().encode(name).length > MAX_FILE_NAME_BYTES) return `the file name is longer than ${MAX_FILE_NAME_BYTES} bytes`;
+  return null;
+}
+
 /** The headers that go with a message, as a plain record (the message id goes separately on AMQP). */
 export function messageHeaders(m: { fileName: string; business: string; device?: string }): Record<string, string> {
   const h: Record<string, string> = {

@@ -21,6 +21,8 @@ export interface IncomingMessage {
   business: string;
   fileName: string;
   body: string;
+  /** set by the transport when it cannot read the message as sent (a header missing or not decodable, a body that is not UTF-8) */
+  problem?: string;
 }
 
 /** The exchange seen from the client: HTTP now, RabbitMQ later, behind the same port. */
@@ -28,6 +30,12 @@ export interface Transport {
   send(msg: OutgoingMessage, signal?: AbortSignal): Promise<ImportAnswer>;
   receive(opts: { waitMs: number; max: number; signal?: AbortSignal }): Promise<IncomingMessage[]>;
   ack(deliveryIds: readonly number[]): Promise<void>;
+  /**
+   * Gives up on messages the client cannot file (poison): RabbitMQ dead-letters them (`nack` without
+   * requeue, to `osw.dead-letter`); HTTP, which has no dead-letter queue, acknowledges them — the
+   * platform keeps the delivery. Either way they never come back and never hold up the queue.
+   */
+  reject(deliveryIds: readonly number[]): Promise<void>;
   /** 测试连接: the send path answers, and how much waits on the platform for this client */
   ping(): Promise<{ clientId: string; time: string }>;
   backlog(): Promise<number>;

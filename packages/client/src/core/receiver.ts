@@ -1,9 +1,24 @@
 /**
  * Receives what the platform queued for this client (business receipts, subscription pushes,
  * answers sent later) and writes each into the right business's InBox atomically, acknowledging
- * only after the file is durable. A message id already written is not written again.
+ * only after the file is durable. A message id already written is not written again. A message
+ * that cannot be filed (no usable file name, no business, a body that is not XML) is poison: it is
+ * rejected at once (dead-lettered) with one log line saying why, and never holds up the queue.
  */
+import { isMessageId } from '@osw/messages/exchange';
+import { inBoxNameProblem, printableName } from './file-names.js';
 import type { Clock, IncomingMessage, Logger, Transport } from './ports.js';
+
+/** Why a received message cannot be filed into an InBox, or null when it can. */
+export function incomingProblem(m: IncomingMessage): string | null {
+  if (m.problem) return m.problem;
+  if (m.messageId && !isMessageId(m.messageId)) return 'the message id is not 8-128 characters of A-Z a-z 0-9 _ . -';
+  if (!m.business) return 'the message names no business';
+  const name = inBoxNameProblem(m.fileName);
+  if (name) return name;
+  if (!/^\uFEFF?\s*</.test(m.body)) return m.body ? 'the body is not XML' : 'the body is empty';
+  return null;
+}
 
 export interface ReceiverDeps {
   transport: Transport;
@@ -29,6 +44,8 @@ export class Receiver {
   private loop: Promise<void> | null = null;
   received = 0;
   duplicates = 0;
+  /** poison messages rejected (dead-lettered) */
+  rejected = 0;
 
   constructor(
     private readonly deps: ReceiverDeps,
@@ -66,8 +83,19 @@ export class Receiver {
         this.deps.onState?.(true);
         const done: number[] = [];
         const written: string[] = [];
+        const poison: number[] = [];
         let held = 0;
         for (const m of batch) {
+          const problem = incomingProblem(m);
+          if (problem) {
+            poison.push(m.deliveryId);
+            this.rejected++;
+            this.deps.logger.error(
+              { msgId: m.messageId, file: printableName(m.fileName), business: m.business, reason: problem },
+              'received message cannot be filed: rejected, nothing written',
+            );
+            continue;
+          }
           const id = m.messageId || m.fileName;
           if (this.deps.journal.has(id)) {
             this.duplicates++;
@@ -88,6 +116,7 @@ export class Receiver {
         }
         await this.deps.journal.add(written, this.deps.clock.now());
         await this.deps.transport.ack(done);
+        if (poison.length) await this.deps.transport.reject(poison);
         failures = 0;
         if (held && held === batch.length) await this.wait(this.opts.pausedBackoffMs);
       } catch (err) {

@@ -27,6 +27,9 @@ import { receivedError } from '@osw/messages';
 import type { ImportAnswer, IncomingMessage, OutgoingMessage, Transport } from '../../core/ports.js';
 import { TransportError } from '../../core/ports.js';
 
+/** receipts are UTF-8 text; a body that is not is refused, not written with replacement characters */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export interface AmqpTransportOptions {
   /** `amqp(s)://host:port/vhost`; user and password in the URL win over `user`/`password` */
   url: string;
@@ -273,33 +276,62 @@ export class AmqpTransport implements Transport {
     while (out.length < opts.max && this.buffer.length) {
       const { gen, msg } = this.buffer.shift()!;
       if (gen !== s.gen) continue;
-      const h = msg.properties.headers ?? {};
-      const fileName = decodeFileNameHeader(h[EXCHANGE_HEADER.fileName]) ?? String(h[EXCHANGE_HEADER.fileName] ?? '');
-      const incoming: IncomingMessage = {
-        deliveryId: this.nextDeliveryId++,
-        messageId: String(msg.properties.messageId ?? ''),
-        business: String(h[EXCHANGE_HEADER.business] ?? ''),
-        fileName,
-        body: msg.content.toString('utf8'),
-      };
+      const incoming = this.incoming(msg);
       this.outstanding.set(incoming.deliveryId, { gen, msg, incoming });
       out.push(incoming);
     }
     return out;
   }
 
+  /** A delivery as the Receiver sees it; what cannot be read as sent is named in `problem`. */
+  private incoming(msg: ConsumeMessage): IncomingMessage {
+    const h = msg.properties.headers ?? {};
+    const rawName = h[EXCHANGE_HEADER.fileName];
+    const rawBusiness = h[EXCHANGE_HEADER.business];
+    const decoded = typeof rawName === 'string' ? decodeFileNameHeader(rawName) : null;
+    let body = '';
+    let problem: string | undefined;
+    try {
+      body = utf8.decode(msg.content);
+    } catch {
+      problem = 'the body is not UTF-8';
+    }
+    const header = (name: string, v: unknown, what: string) => (v === undefined ? `no ${name} header` : `${name} is not ${what}`);
+    if (typeof rawBusiness !== 'string') problem = header(EXCHANGE_HEADER.business, rawBusiness, 'text');
+    if (decoded === null)
+      problem = header(EXCHANGE_HEADER.fileName, rawName, typeof rawName === 'string' ? 'percent-encoded UTF-8' : 'text');
+    return {
+      deliveryId: this.nextDeliveryId++,
+      messageId: String(msg.properties.messageId ?? ''),
+      business: typeof rawBusiness === 'string' ? rawBusiness : '',
+      fileName: decoded ?? (typeof rawName === 'string' ? rawName : ''),
+      body,
+      ...(problem ? { problem } : {}),
+    };
+  }
+
   async ack(deliveryIds: readonly number[]): Promise<void> {
+    this.settle(deliveryIds, (ch, m) => ch.ack(m));
+  }
+
+  /** Dead-letters poison: `nack` without requeue sends it to the receive queue's dead-letter exchange. */
+  async reject(deliveryIds: readonly number[]): Promise<void> {
+    this.settle(deliveryIds, (ch, m) => ch.nack(m, false, false));
+  }
+
+  private settle(deliveryIds: readonly number[], how: (ch: Channel, m: ConsumeMessage) => void): void {
     const s = this.session;
     for (const id of deliveryIds) {
       const o = this.outstanding.get(id);
       if (!o) continue;
       this.outstanding.delete(id);
-      // a receipt of an earlier connection went back to the queue; its redelivery is dropped as a duplicate
+      // a receipt of an earlier connection went back to the queue: its redelivery is dropped as a
+      // duplicate (acknowledged) or refused again (poison)
       if (s && s.recv && o.gen === s.gen)
         try {
-          s.recv.ack(o.msg);
+          how(s.recv, o.msg);
         } catch {
-          /* the channel closed meanwhile: the broker redelivers, the journal drops it */
+          /* the channel closed meanwhile: the broker redelivers */
         }
     }
   }

@@ -1,5 +1,5 @@
 /** The HTTP exchange transport: POST messages, long-poll the client's receive queue, ack. */
-import { EXCHANGE_HEADER, EXCHANGE_HTTP, ImportAnswerSchema, messageHeaders } from '@osw/messages/exchange';
+import { EXCHANGE_HEADER, EXCHANGE_HTTP, ImportAnswerSchema, InboxMessageSchema, messageHeaders } from '@osw/messages/exchange';
 import { receivedError } from '@osw/messages';
 import type { ImportAnswer, IncomingMessage, OutgoingMessage, Transport } from '../../core/ports.js';
 import { TransportError } from '../../core/ports.js';
@@ -15,6 +15,8 @@ export interface HttpTransportOptions {
 
 /** the fields of the import answer the client acts on */
 const ClientAnswer = ImportAnswerSchema.pick({ accepted: true, responseXml: true, duplicate: true });
+/** the fields of an InBox message the client files */
+const InboxMessage = InboxMessageSchema.omit({ attempts: true });
 
 export class HttpTransport implements Transport {
   private readonly auth: string;
@@ -86,8 +88,28 @@ export class HttpTransport implements Transport {
       method: 'GET',
       timeoutMs: opts.waitMs + 15_000,
       signal: opts.signal,
-    })) as { messages: IncomingMessage[] };
-    return body.messages;
+    })) as { messages?: unknown };
+    if (!Array.isArray(body.messages))
+      throw new TransportError('OSW_TRANSPORT_BAD_ANSWER', "the platform's InBox answer holds no messages list", { retryable: true });
+    return body.messages.flatMap((raw): IncomingMessage[] => {
+      const m = InboxMessage.safeParse(raw);
+      if (m.success) return [m.data];
+      // without its delivery id a message can be neither acknowledged nor rejected: the platform hands it out again
+      const deliveryId = (raw as { deliveryId?: unknown } | null)?.deliveryId;
+      if (!Number.isInteger(deliveryId)) return [];
+      const r = raw as Record<string, unknown>;
+      const text = (v: unknown) => (typeof v === 'string' ? v : '');
+      return [
+        {
+          deliveryId: deliveryId as number,
+          messageId: text(r.messageId),
+          business: text(r.business),
+          fileName: text(r.fileName),
+          body: text(r.body),
+          problem: `not an InBox message: ${m.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+        },
+      ];
+    });
   }
 
   async ack(deliveryIds: readonly number[]): Promise<void> {
@@ -98,6 +120,11 @@ export class HttpTransport implements Transport {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ deliveryIds }),
     });
+  }
+
+  /** The HTTP exchange has no dead-letter queue: poison is acknowledged (the platform keeps the delivery row) and never written. */
+  reject(deliveryIds: readonly number[]): Promise<void> {
+    return this.ack(deliveryIds);
   }
 
   async ping(): Promise<{ clientId: string; time: string }> {
