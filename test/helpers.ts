@@ -1,5 +1,5 @@
 /** Shared test helpers: temp folders and bounded waiting for files to appear. */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +39,8 @@ export async function waitFor<T>(
 
 /**
  * All files below dir, relative, sorted. Hidden names (`.x.123.tmp`: an atomic write in progress)
- * are not files yet (unless `hidden`); a file renamed away while the folder is read is left out.
+ * are not files yet (unless `hidden`); a file renamed away while the folder is read is left out; a
+ * link, FIFO or device is listed as an entry, never followed.
  */
 export function filesBelow(dir: string, opts: { hidden?: boolean } = {}): string[] {
   const out: string[] = [];
@@ -53,7 +54,7 @@ export function filesBelow(dir: string, opts: { hidden?: boolean } = {}): string
     for (const n of names) {
       if (n.startsWith('.') && !opts.hidden) continue;
       const p = path.join(d, n);
-      const st = statSync(p, { throwIfNoEntry: false });
+      const st = lstatSync(p, { throwIfNoEntry: false }); // a link is an entry of its own, never followed
       if (!st) continue;
       if (st.isDirectory()) walk(p);
       else out.push(path.relative(dir, p));

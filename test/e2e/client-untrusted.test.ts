@@ -1,13 +1,31 @@
 /**
- * The import client against untrusted messages, with a real platform and real folders: a message in
- * the receive queue that cannot be filed never holds up the ones behind it.
+ * The import client against untrusted folders and messages, with a real platform and real folders:
+ * whatever sits in OutBox that is not a regular file is never read, nothing in ImpPath is written
+ * through a link, and a message in the receive queue that cannot be filed never holds up the ones
+ * behind it.
  */
+import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  promises as fs,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startClient, type ClientConfigInput, type RunningClient } from '@osw/client';
-import { filesBelow, tempDir, waitFor } from '../helpers.js';
+import { chinaDay, parseFailureRoot } from '@osw/messages';
+import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
 import { platformWorld, silent, type World } from '../support/platform-world.js';
+
+const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'));
 
 const boxes = (cfg: ClientConfigInput, bizId = 'DecCus001') => {
   const root = path.join(cfg.impPath, bizId);
@@ -21,6 +39,18 @@ const boxes = (cfg: ClientConfigInput, bizId = 'DecCus001') => {
   };
 };
 
+/** Every regular file below dir, read without following a link. */
+function contentsBelow(dir: string): Buffer[] {
+  const out: Buffer[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    const st = lstatSync(p);
+    if (st.isDirectory()) out.push(...contentsBelow(p));
+    else if (st.isFile()) out.push(readFileSync(p));
+  }
+  return out;
+}
+
 /** A logger that keeps its lines, to check what the client says. */
 function keptLogger() {
   const lines: Record<string, unknown>[] = [];
@@ -28,7 +58,7 @@ function keptLogger() {
   return { logger, lines };
 }
 
-describe('import client: untrusted messages', () => {
+describe('import client: untrusted folders and messages', () => {
   let t: ReturnType<typeof tempDir>;
   let w: World;
   const running: RunningClient[] = [];
@@ -37,6 +67,7 @@ describe('import client: untrusted messages', () => {
     running.push(c);
     return c;
   };
+  const declarations = async () => (await w.platform.deps.store.declarations.listFor('4403980001', 100_000)).length;
 
   beforeAll(async () => {
     t = tempDir('osw-client-untrusted-');
@@ -49,6 +80,130 @@ describe('import client: untrusted messages', () => {
     await w?.stop();
     t?.cleanup();
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'a link, a FIFO or a link to a folder in OutBox is never read: FailBox with C912 holds the entry itself, and the client goes on',
+    async () => {
+      const marker = `SECRET-${crypto.randomBytes(6).toString('hex')}`;
+      const outside = path.join(t.dir, 'outside-links');
+      mkdirSync(outside);
+      const secret = path.join(outside, 'secret.xml');
+      // a declaration the platform would accept: were it read, it would be signed and sent
+      writeFileSync(secret, example.toString('utf8').replace('发票号HNJC-INV-261108', `发票号HNJC-INV-261108 ${marker}`));
+      const cfg = w.config({}, 'links');
+      const c = await start(cfg);
+      const b = boxes(cfg);
+      const before = await declarations();
+      symlinkSync(secret, path.join(b.outBox, 'secret.xml'));
+      symlinkSync(outside, path.join(b.outBox, 'folder.xml'));
+      symlinkSync(path.join(outside, 'missing.xml'), path.join(b.outBox, 'dangling.xml'));
+      execFileSync('mkfifo', [path.join(b.outBox, 'pipe.xml')]);
+      writeFileSync(path.join(b.outBox, 'fine.xml'), example);
+
+      // done: an answer for each of the five, and nothing left claimed (a file is moved after its answer is written)
+      await waitFor(
+        () => filesBelow(b.inBox).length === 5 && filesBelow(b.failBox).length === 4 && readdirSync(b.work).length === 0,
+        'each of the five answered and filed',
+      );
+      const answer = (name: string) => filesBelow(b.inBox).find((f) => f.startsWith(`Failed_${name}_`))!;
+      expect(filesBelow(b.inBox).find((f) => f.startsWith('Successed_fine_'))).toBeTruthy();
+      const kinds: Record<string, string> = { secret: 'symbolic link', folder: 'symbolic link', dangling: 'symbolic link', pipe: 'FIFO' };
+      for (const [name, kind] of Object.entries(kinds)) {
+        const root = parseFailureRoot(readFileSync(path.join(b.inBox, answer(name)), 'utf8'));
+        expect(root.failCode).toBe('C912');
+        expect(root.failInfo).toContain(kind);
+      }
+      // the entries themselves are in FailBox: the links still point where they pointed, the FIFO is a FIFO
+      const day = path.join(b.failBox, chinaDay(new Date()));
+      const failed = (name: string) =>
+        path.join(
+          day,
+          readdirSync(day).find((f) => f.startsWith(`${name}_`))!,
+        );
+      expect(readlinkSync(failed('secret'))).toBe(secret);
+      expect(readlinkSync(failed('folder'))).toBe(outside);
+      expect(lstatSync(failed('dangling')).isSymbolicLink()).toBe(true);
+      expect(lstatSync(failed('pipe')).isFIFO()).toBe(true);
+      // what the links point to is where it was, unchanged, and was never read
+      expect(readdirSync(outside)).toEqual(['secret.xml']);
+      expect(readFileSync(secret, 'utf8')).toContain(marker);
+      for (const bytes of contentsBelow(cfg.impPath)) expect(bytes.includes(marker)).toBe(false);
+      for (const f of [w.dbFile, `${w.dbFile}-wal`]) if (existsSync(f)) expect(readFileSync(f).includes(marker)).toBe(false);
+      expect(await declarations()).toBe(before + 1);
+      expect(readdirSync(b.outBox)).toEqual([]);
+      expect(readdirSync(b.work)).toEqual([]);
+      expect(c.snapshot().businesses.find((x) => x.bizId === 'DecCus001')).toMatchObject({ sentToday: 1, failedToday: 4 });
+    },
+  );
+
+  it.skipIf(process.platform === 'win32')(
+    'nothing in ImpPath is written through a link: InBox temporary names, a SentBox day folder, the received-message journal',
+    async () => {
+      const outside = path.join(t.dir, 'outside-writes');
+      mkdirSync(outside);
+      const victim = path.join(outside, 'victim.txt');
+      writeFileSync(victim, 'untouched');
+      const cfg = w.config({}, 'nofollow');
+      const b = boxes(cfg);
+      const day = chinaDay(new Date());
+      // the day folder the sent file would go into, and today's journal of received ids, are links
+      mkdirSync(b.sentBox, { recursive: true });
+      symlinkSync(outside, path.join(b.sentBox, day));
+      const journalDir = path.join(cfg.impPath, '.osw-state', 'received');
+      const journal = (d: string) => path.join(journalDir, `received-${d.replace(/-/g, '')}.log`);
+      mkdirSync(journalDir, { recursive: true });
+      const yesterday = chinaDay(new Date(Date.now() - 86_400_000));
+      symlinkSync(victim, journal(yesterday)); // read at start: removed, never read
+      const c = await start(cfg);
+      expect(existsSync(journal(yesterday))).toBe(false);
+      symlinkSync(victim, journal(day)); // appended to after a receipt: replaced by a real file, never written through
+      // links waiting at the temporary names an InBox write may use
+      const receipt = 'Receipt_E20260000000888888_202611211200000000009.xml';
+      symlinkSync(victim, path.join(b.inBox, `.${receipt}.${process.pid}.tmp`));
+      for (let n = 0; n < 1000; n++) symlinkSync(victim, path.join(b.inBox, `.osw.${process.pid}-${n}.tmp`));
+
+      writeFileSync(path.join(b.outBox, 'held.xml'), example);
+      await waitFor(() => filesBelow(b.inBox).find((f) => f.startsWith('Successed_held_')), 'the import answer');
+      // the sent file waits in the work folder: its day folder is a link, not followed
+      await waitFor(
+        () =>
+          c
+            .snapshot()
+            .businesses.find((x) => x.bizId === 'DecCus001')
+            ?.lastError?.message.includes('is a link'),
+        'the refusal shown',
+      );
+      expect(readdirSync(outside)).toEqual(['victim.txt']);
+      expect(readdirSync(b.work)).toHaveLength(1);
+      await fs.rm(path.join(b.sentBox, day));
+      await waitFor(
+        () => filesBelow(b.sentBox).find((f) => f.startsWith(`${day}${path.sep}held_`)),
+        'SentBox once the link is gone',
+        30_000,
+      );
+      expect(lstatSync(path.join(b.sentBox, day)).isDirectory()).toBe(true);
+
+      await w.platform.deps.store.deliveries.enqueue([
+        {
+          clientId: w.broker.clientId,
+          messageId: 'LINKTEST0001',
+          business: 'declaration',
+          fileName: receipt,
+          body: '<DEC_RESULT/>',
+          createdAt: new Date().toISOString(),
+        },
+      ]);
+      w.platform.deps.notifier.notify(w.broker.clientId);
+      await waitFor(() => filesBelow(b.inBox).includes(receipt), 'the receipt');
+      await waitFor(async () => (await w.platform.deps.store.deliveries.countPending(w.broker.clientId)) === 0, 'acknowledged');
+      expect(lstatSync(path.join(b.inBox, receipt)).isFile()).toBe(true);
+      expect(readFileSync(path.join(b.inBox, receipt), 'utf8')).toBe('<DEC_RESULT/>');
+      expect(lstatSync(journal(day)).isFile()).toBe(true);
+      expect(readFileSync(journal(day), 'utf8')).toContain('LINKTEST0001');
+      expect(readFileSync(victim, 'utf8')).toBe('untouched');
+      expect(readdirSync(outside)).toEqual(['victim.txt']);
+    },
+  );
 
   it('receiving over HTTP: a message that cannot be filed is acknowledged, written nowhere and logged once with its reason; the next one is filed', async () => {
     const cfg = w.config({}, 'poison-http');

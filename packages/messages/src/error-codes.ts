@@ -343,6 +343,12 @@ export const ERROR_CODES = {
     en: '`osw client status`: the status page answered an error without a code',
   },
   OSW_NETWORK: { area: 'client', status: 503, zh: '无法连接平台', en: 'the web console could not reach the platform' },
+  OSW_CLIENT_FOLDER_LINK: {
+    area: 'client',
+    status: 500,
+    zh: '客户端文件夹是链接',
+    en: 'a folder the client keeps inside ImpPath (the work folder `.osw-work`, a SentBox/FailBox day folder, `.osw-state`) is a link or not a folder: the client follows no link there',
+  },
 } as const satisfies Record<`OSW_${string}`, ErrorCodeEntry>;
 
 /** A code of the table. */

@@ -44,5 +44,6 @@ export const FAIL_CODES = {
   C909: '报文加签失败 (signing failed: card file unreadable or card locked)',
   C910: '卡已锁定 (card locked)',
   C911: '报文编码与声明不符或不受支持 (bytes do not match the declared encoding)',
+  C912: '不是普通文件 (not a regular file: a link, FIFO, device or socket; never read)',
 } as const;
 export type FailCode = keyof typeof FAIL_CODES;

@@ -66,16 +66,16 @@ export interface CardSigner {
 export interface BusinessFolders {
   readonly paths: { root: string; outBox: string; sentBox: string; failBox: string; inBox: string; work: string };
   ensure(): Promise<void>;
-  /** names of the files in OutBox that may be sent (no partial or temporary names), without stat */
+  /** names in OutBox to claim (no folders, no partial or temporary names; links and FIFOs too, to be refused), without stat */
   listOutBoxNames(): Promise<string[]>;
-  /** file names in OutBox (regular files only) with size and mtime */
-  listOutBox(): Promise<{ name: string; size: number; mtimeMs: number }[]>;
+  /** size and mtime of an OutBox entry itself (a link is not followed); null for a folder or a name gone */
   statOutBox(name: string): Promise<{ size: number; mtimeMs: number } | null>;
   /** moves OutBox/<name> into the work folder as <workName>; false when it is gone */
   claim(name: string, workName: string): Promise<boolean>;
   listWork(): Promise<string[]>;
   /** moves a claimed file back to OutBox under its original name (a number is added if that is taken) */
   unclaim(workName: string): Promise<void>;
+  /** the bytes of a claimed regular file; MessageRejected C912 for a link, FIFO, device or socket, which is never read */
   readWork(workName: string): Promise<Buffer>;
   /** atomically writes bytes as <newWorkName> and removes <workName> */
   replaceWork(workName: string, newWorkName: string, bytes: Uint8Array): Promise<void>;

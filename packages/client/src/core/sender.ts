@@ -84,7 +84,16 @@ async function sendClaimed(deps: SenderDeps, opts: SenderOptions, at: { workName
   const messageId = messageIdFor(deps.clientId, stamp);
   const log = deps.logger.child({ msgId: messageId, file: original });
   let current = workName;
-  let body: Uint8Array = await deps.folders.readWork(current);
+  let body: Uint8Array;
+  try {
+    body = await deps.folders.readWork(current);
+  } catch (err) {
+    // a link, a FIFO or a device: refused without reading what it points to
+    if (!(err instanceof MessageRejected)) throw err;
+    await fail(deps, current, original, stamp, err.code, err.message);
+    log.warn({ failCode: err.code, reason: err.message }, 'file refused locally: moved to FailBox');
+    return 'failed';
+  }
   deps.fault?.('after-claim');
   deps.observer?.sending?.(original);
 

@@ -1,6 +1,17 @@
-/** Crash-safe file writes: write a temp file, fsync it, rename into place, fsync the folder. */
-import { promises as fs } from 'node:fs';
+/**
+ * Crash-safe file writes (write a temp file, fsync it, rename into place, fsync the folder) that
+ * follow no link: a temp file is created exclusively, so a link waiting at its name is never written
+ * through, and a rename replaces a link at the target, never what it points to.
+ */
+import { constants, promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { OswError } from '@osw/messages';
+
+/** `O_NOFOLLOW` (0 where the system has none: Windows, whose links need rights to create) */
+export const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+/** `O_NONBLOCK`: opening a FIFO does not wait for a writer */
+export const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 async function fsyncDir(dir: string): Promise<void> {
   if (process.platform === 'win32') return;
@@ -12,24 +23,76 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+let tmpSerial = 0;
+
+/** Temporary names of atomic writes (`.osw.<pid>-<n>.tmp`; older versions wrote `.<name>.<pid>.tmp`): never complete, never read. */
+export const TEMP_NAME = /^\..+\.\d+(-\d+)?\.tmp$/;
+
+/** Creates a new file exclusively: whatever is already at that name (a leftover, a link) is removed, never opened. */
+async function createExclusive(file: string): Promise<FileHandle> {
+  try {
+    return await fs.open(file, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    await fs.rm(file, { force: true });
+    return fs.open(file, 'wx');
+  }
+}
+
 export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  const h = await fs.open(tmp, 'w');
+  // a short name of its own: any target name fits, and two writes at once never share it
+  tmpSerial = (tmpSerial + 1) % 1_000_000;
+  const tmp = path.join(dir, `.osw.${process.pid}-${tmpSerial}.tmp`);
+  const h = await createExclusive(tmp);
   try {
-    await h.writeFile(content);
-    await h.sync();
-  } finally {
-    await h.close();
+    try {
+      await h.writeFile(content);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
   }
-  await fs.rename(tmp, file);
   await fsyncDir(dir);
 }
 
-/** Renames, creating the target folder; durable once it resolves. */
-export async function moveDurably(from: string, to: string): Promise<void> {
+/**
+ * Makes sure `dir` is a real folder the client may move files into, creating it when missing; a link
+ * (or a file) in its place is refused with OSW_CLIENT_FOLDER_LINK, never followed.
+ */
+export async function realFolder(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // a dangling link: lstat below says so
+  }
+  const st = await fs.lstat(dir);
+  if (st.isSymbolicLink() || !st.isDirectory())
+    throw new OswError(
+      'OSW_CLIENT_FOLDER_LINK',
+      `${dir} is ${st.isSymbolicLink() ? 'a link' : 'not a folder'}: the client follows no link there`,
+    );
+}
+
+/** Renames, creating the target folder; durable once it resolves. `from` may be raw bytes (a name that is not UTF-8). */
+export async function moveDurably(from: string | Buffer, to: string, fromDir = path.dirname(String(from))): Promise<void> {
   await fs.mkdir(path.dirname(to), { recursive: true });
   await fs.rename(from, to);
   await fsyncDir(path.dirname(to));
-  if (path.dirname(from) !== path.dirname(to)) await fsyncDir(path.dirname(from));
+  if (fromDir !== path.dirname(to)) await fsyncDir(fromDir);
+}
+
+/** Reads a whole file only if it is a regular file: a link at `file` is refused by the open itself, a FIFO does not block. */
+export async function readFileNoFollow(file: string): Promise<Buffer> {
+  const h = await fs.open(file, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  try {
+    if (!(await h.stat()).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EFTYPE' });
+    return await h.readFile();
+  } finally {
+    await h.close();
+  }
 }

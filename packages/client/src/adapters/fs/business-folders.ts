@@ -1,14 +1,24 @@
-/** ImpPath/<BizID>/{OutBox,SentBox,FailBox,InBox} on a real file system, plus a private work folder. */
-import { promises as fs } from 'node:fs';
+/**
+ * ImpPath/<BizID>/{OutBox,SentBox,FailBox,InBox} on a real file system, plus a private work folder.
+ *
+ * Nothing inside follows a link: OutBox entries are looked at with `lstat` and moved by `rename`
+ * (a link moves as the link), a claimed file is read only when it is a regular file (opened with
+ * `O_NOFOLLOW`, checked with `fstat`), InBox files are created exclusively, and the work folder and
+ * the SentBox/FailBox day folders must be real folders. The box folders themselves are the
+ * operator's: they may be links placed on purpose.
+ */
+import { constants, promises as fs, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { isPartialName, splitName } from '@osw/messages';
+import { isPartialName, MessageRejected, splitName } from '@osw/messages';
+import { printableName } from '../../core/file-names.js';
 import { parseWorkName } from '../../core/work-name.js';
 import type { BusinessFolders } from '../../core/ports.js';
-import { moveDurably, writeFileAtomic } from './atomic.js';
+import { moveDurably, O_NOFOLLOW, O_NONBLOCK, realFolder, TEMP_NAME, writeFileAtomic } from './atomic.js';
 
 async function exists(p: string): Promise<boolean> {
   try {
-    await fs.stat(p);
+    await fs.lstat(p);
     return true;
   } catch {
     return false;
@@ -17,6 +27,15 @@ async function exists(p: string): Promise<boolean> {
 
 /** The client's private folder inside a business root: claimed files wait here while they are sent. */
 export const WORK_FOLDER = '.osw-work';
+
+function kindOf(st: Stats): string {
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  if (st.isDirectory()) return 'a folder';
+  return 'not a regular file';
+}
 
 export class FsBusinessFolders implements BusinessFolders {
   readonly paths: BusinessFolders['paths'];
@@ -34,32 +53,27 @@ export class FsBusinessFolders implements BusinessFolders {
 
   async ensure(): Promise<void> {
     for (const p of Object.values(this.paths)) await fs.mkdir(p, { recursive: true });
-    // temp files of atomic writes that a crash interrupted (`.<name>.<pid>.tmp`): never complete, never read
+    await realFolder(this.paths.work);
+    // temp files of atomic writes that a crash interrupted: never complete, never read
     for (const dir of [this.paths.work, this.paths.inBox]) {
-      for (const name of await fs.readdir(dir)) if (/^\..+\.\d+\.tmp$/.test(name)) await fs.rm(path.join(dir, name), { force: true });
+      for (const name of await fs.readdir(dir)) if (TEMP_NAME.test(name)) await fs.rm(path.join(dir, name), { force: true });
     }
   }
 
+  /**
+   * Every entry but folders and partial names: links, FIFOs and devices are listed too, so that they
+   * are claimed and refused (C912) instead of waiting forever.
+   */
   async listOutBoxNames(): Promise<string[]> {
     const entries = await fs.readdir(this.paths.outBox, { withFileTypes: true });
     return entries.filter((e) => !e.isDirectory() && !isPartialName(e.name)).map((e) => e.name);
   }
 
-  async listOutBox() {
-    const entries = await fs.readdir(this.paths.outBox, { withFileTypes: true });
-    const out: { name: string; size: number; mtimeMs: number }[] = [];
-    for (const e of entries) {
-      if (!e.isFile() || isPartialName(e.name)) continue;
-      const st = await this.statOutBox(e.name);
-      if (st) out.push({ name: e.name, ...st });
-    }
-    return out;
-  }
-
+  /** size and mtime of the entry itself (a link is not followed); null for a folder or a name gone */
   async statOutBox(name: string) {
     try {
-      const st = await fs.stat(path.join(this.paths.outBox, name));
-      return st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : null;
+      const st = await fs.lstat(path.join(this.paths.outBox, name));
+      return st.isDirectory() ? null : { size: st.size, mtimeMs: st.mtimeMs };
     } catch {
       return null;
     }
@@ -76,10 +90,11 @@ export class FsBusinessFolders implements BusinessFolders {
     }
   }
 
+  /** claimed entries, links and FIFOs included (they are refused when read) */
   async listWork(): Promise<string[]> {
     const entries = await fs.readdir(this.paths.work, { withFileTypes: true });
     return entries
-      .filter((e) => e.isFile() && !e.name.endsWith('.tmp'))
+      .filter((e) => !e.isDirectory() && !e.name.endsWith('.tmp'))
       .map((e) => e.name)
       .sort();
   }
@@ -93,8 +108,34 @@ export class FsBusinessFolders implements BusinessFolders {
     await moveDurably(path.join(this.paths.work, workName), path.join(this.paths.outBox, target));
   }
 
-  readWork(workName: string): Promise<Buffer> {
-    return fs.readFile(path.join(this.paths.work, workName));
+  /**
+   * The bytes of a claimed file, only when it is a regular file: a link, FIFO, device or socket is
+   * refused with C912 and never opened through (`lstat` first, then `O_NOFOLLOW | O_NONBLOCK` and
+   * `fstat` on what was opened, in case it was swapped in between).
+   */
+  async readWork(workName: string): Promise<Buffer> {
+    const file = path.join(this.paths.work, workName);
+    const refuse = (kind: string) => {
+      const shown = printableName(parseWorkName(workName)?.original ?? workName);
+      return new MessageRejected('C912', `不是普通文件，未读取: ${shown} is ${kind} (only regular files are sent)`);
+    };
+    const st = await fs.lstat(file);
+    if (!st.isFile()) throw refuse(kindOf(st));
+    let h: FileHandle;
+    try {
+      h = await fs.open(file, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP' || code === 'EMLINK') throw refuse('a symbolic link');
+      throw err;
+    }
+    try {
+      const opened = await h.stat();
+      if (!opened.isFile()) throw refuse(kindOf(opened));
+      return await h.readFile();
+    } finally {
+      await h.close();
+    }
   }
 
   async replaceWork(workName: string, newWorkName: string, bytes: Uint8Array): Promise<void> {
@@ -107,12 +148,14 @@ export class FsBusinessFolders implements BusinessFolders {
   }
 
   async moveWorkToSent(workName: string, day: string, archivedName: string): Promise<string> {
+    await realFolder(path.join(this.paths.sentBox, day));
     const to = path.join(this.paths.sentBox, day, archivedName);
     await moveDurably(path.join(this.paths.work, workName), to);
     return to;
   }
 
   async moveWorkToFail(workName: string, day: string, archivedName: string): Promise<string> {
+    await realFolder(path.join(this.paths.failBox, day));
     const to = path.join(this.paths.failBox, day, archivedName);
     await moveDurably(path.join(this.paths.work, workName), to);
     return to;

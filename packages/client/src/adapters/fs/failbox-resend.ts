@@ -6,7 +6,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { fileNameProblem } from '@osw/messages/exchange';
+import { readFileNoFollow, writeFileAtomic } from './atomic.js';
 
 export const RESENDABLE_CODES = ['C18', 'C141'];
 
@@ -31,10 +32,14 @@ export class FailBoxResender {
 
   async load(): Promise<void> {
     try {
-      this.state = JSON.parse(await fs.readFile(this.file, 'utf8'));
+      const state: unknown = JSON.parse((await readFileNoFollow(this.file)).toString('utf8'));
+      this.state = state && typeof state === 'object' && !Array.isArray(state) ? (state as Record<string, Entry>) : {};
     } catch {
       this.state = {};
     }
+    // the state names files to move: only a plain name in a dated folder of this FailBox, never a path
+    for (const [name, e] of Object.entries(this.state))
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(String(e?.day)) || fileNameProblem(name) || name.startsWith('.')) delete this.state[name];
   }
 
   /** Records a failure; `original` is the name the file had in OutBox (a re-sent file's archived name). */

@@ -2,11 +2,29 @@
  * Message ids already written into an InBox, kept on disk so that a redelivery (after a crash
  * between writing and acknowledging, or a platform resend) is not written twice — even if the ERP
  * has already taken the first file away. One append-only file per China-time day; the last
- * `retentionDays` are loaded at start.
+ * `retentionDays` are loaded at start. The folder and its files are the client's own: a link in
+ * place of its folder is refused, a link in place of a day file is removed (the link, not what it
+ * points to) and never read or written through.
  */
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { chinaDay } from '@osw/messages';
+import { O_NOFOLLOW, readFileNoFollow, realFolder } from './atomic.js';
+
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | O_NOFOLLOW;
+
+/** Opens a day file for appending; a link in its place is removed and a real file started. */
+async function openForAppend(file: string): Promise<FileHandle> {
+  try {
+    return await fs.open(file, APPEND);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ELOOP' && code !== 'EMLINK') throw err;
+    await fs.rm(file, { force: true });
+    return fs.open(file, APPEND);
+  }
+}
 
 export class ReceivedJournal {
   private readonly ids = new Set<string>();
@@ -17,16 +35,18 @@ export class ReceivedJournal {
   ) {}
 
   async load(now: Date): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true });
+    await realFolder(path.dirname(this.dir));
+    await realFolder(this.dir);
     const oldest = chinaDay(new Date(now.getTime() - this.retentionDays * 86_400_000)).replace(/-/g, '');
     for (const name of await fs.readdir(this.dir)) {
       const m = /^received-(\d{8})\.log$/.exec(name);
       if (!m) continue;
-      if (m[1] < oldest) {
-        await fs.rm(path.join(this.dir, name), { force: true });
+      const file = path.join(this.dir, name);
+      if (m[1] < oldest || !(await fs.lstat(file)).isFile()) {
+        await fs.rm(file, { force: true });
         continue;
       }
-      for (const line of (await fs.readFile(path.join(this.dir, name), 'utf8')).split('\n')) if (line) this.ids.add(line);
+      for (const line of (await readFileNoFollow(file)).toString('utf8').split('\n')) if (line) this.ids.add(line);
     }
   }
 
@@ -39,7 +59,7 @@ export class ReceivedJournal {
     const fresh = messageIds.filter((id) => !this.ids.has(id));
     if (!fresh.length) return;
     const file = path.join(this.dir, `received-${chinaDay(now).replace(/-/g, '')}.log`);
-    const h = await fs.open(file, 'a');
+    const h = await openForAppend(file);
     try {
       await h.appendFile(fresh.map((id) => `${id}\n`).join(''));
       await h.sync();
