@@ -1,8 +1,8 @@
 /**
  * The import client against untrusted folders and messages, with a real platform and real folders:
- * whatever sits in OutBox that is not a regular file is never read, nothing in ImpPath is written
- * through a link, and a message in the receive queue that cannot be filed never holds up the ones
- * behind it.
+ * whatever sits in OutBox that is not a regular file is never read, names the exchange cannot carry
+ * are filed under safe names, nothing in ImpPath is written through a link, and a message in the
+ * receive queue that cannot be filed never holds up the ones behind it.
  */
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -135,6 +135,51 @@ describe('import client: untrusted folders and messages', () => {
       expect(c.snapshot().businesses.find((x) => x.bizId === 'DecCus001')).toMatchObject({ sentToday: 1, failedToday: 4 });
     },
   );
+
+  it('a name the exchange cannot carry (a newline, a tab, a backslash, bytes that are not UTF-8) goes to FailBox under a safe name with C913; nothing stays behind', async () => {
+    const cfg = w.config({}, 'names');
+    const b = boxes(cfg);
+    // a file an older version claimed and could never send: it waits in the work folder
+    mkdirSync(b.work, { recursive: true });
+    writeFileSync(path.join(b.work, '202601021504050000001__left\nbehind.xml'), example);
+    await start(cfg);
+    const before = await declarations();
+    writeFileSync(path.join(b.outBox, 'new\nline.xml'), example);
+    writeFileSync(path.join(b.outBox, 'tab\there.xml'), example);
+    writeFileSync(path.join(b.outBox, 'back\\slash.xml'), example);
+    const notUtf8 = Buffer.concat([Buffer.from(`${b.outBox}${path.sep}bytes`), Buffer.from([0xff, 0xfe]), Buffer.from('.xml')]);
+    if (process.platform === 'linux') writeFileSync(notUtf8, example);
+    const expected = ['left_behind', 'new_line', 'tab_here', 'back_slash', ...(process.platform === 'linux' ? ['bytes__'] : [])];
+
+    await waitFor(
+      () => filesBelow(b.inBox).length === expected.length && filesBelow(b.failBox).length === expected.length,
+      'a Failed_ for each name, and each file in FailBox',
+    );
+    const day = chinaDay(new Date());
+    for (const safe of expected) {
+      const f = filesBelow(b.inBox).find((x) => x.startsWith(`Failed_${safe}_`));
+      expect(f, safe).toBeTruthy();
+      const root = parseFailureRoot(readFileSync(path.join(b.inBox, f!), 'utf8'));
+      expect(root.failCode).toBe('C913');
+      expect(filesBelow(b.failBox).filter((x) => x.startsWith(`${day}${path.sep}${safe}_`))).toHaveLength(1);
+    }
+    const newline = parseFailureRoot(
+      readFileSync(
+        path.join(
+          b.inBox,
+          filesBelow(b.inBox).find((x) => x.startsWith('Failed_new_line_'))!,
+        ),
+        'utf8',
+      ),
+    );
+    expect(newline.failInfo).toContain('new\\u000aline.xml');
+    expect(filesBelow(b.failBox)).toHaveLength(expected.length);
+    expect(filesBelow(b.failBox).every((f) => !/[\n\t\\\uFFFD]/.test(f))).toBe(true);
+    expect(readdirSync(b.work)).toEqual([]);
+    expect(readdirSync(b.outBox, { encoding: 'buffer' })).toEqual([]);
+    expect(filesBelow(b.sentBox)).toEqual([]);
+    expect(await declarations()).toBe(before);
+  });
 
   it.skipIf(process.platform === 'win32')(
     'nothing in ImpPath is written through a link: InBox temporary names, a SentBox day folder, the received-message journal',

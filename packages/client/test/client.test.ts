@@ -5,6 +5,7 @@ import { EXAMPLES, tempDir } from '../../../test/helpers.js';
 import { generateCardKeys, MessageRejected, verifyDecMessage } from '@osw/messages';
 import { CardFileSigner, parseClientConfig, readCardFile, resolveBusinesses, StabilityTracker, writeCardFile } from '../src/index.js';
 import { claimedWorkName, messageIdFor, parseWorkName, signedWorkName } from '../src/core/work-name.js';
+import { inBoxNameProblem, outBoxNameProblem, printableName, safeFileName } from '../src/core/file-names.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
 
@@ -47,6 +48,39 @@ describe('import client rules', () => {
     expect(parseWorkName(signedWorkName(stamp, 'x.zip'))).toEqual({ stamp, original: 'x.zip', signed: true });
     expect(messageIdFor('DXPESW5300000001', stamp)).toBe('DXPESW5300000001202611211200000000001');
     expect(parseWorkName('random.xml')).toBeNull();
+    // a name with a newline parses too: it must be found to be refused (C913), not left in the work folder
+    expect(parseWorkName(claimedWorkName(stamp, 'a\nb.xml'))).toEqual({ stamp, original: 'a\nb.xml', signed: false });
+  });
+
+  it('names: what the exchange cannot carry goes to FailBox under a safe name; the InBox takes plain names only', () => {
+    for (const bad of ['a\nb.xml', 'tab\t.xml', 'back\\slash.xml', 'nul\u0000.xml', 'bytes\uFFFD.xml', 'lone\uD800.xml', 'c1\u0085.xml'])
+      expect(outBoxNameProblem(bad), JSON.stringify(bad)).not.toBeNull();
+    for (const good of ['报关单 深圳.xml', 'a:b?.xml', 'x'.repeat(200) + '.xml', '😀.xml'])
+      expect(outBoxNameProblem(good), good).toBeNull();
+    expect(safeFileName('a\nb\\c\uFFFD\uD800.xml')).toBe('a_b_c__.xml');
+    expect(printableName('a\nb.xml')).toBe('a\\u000ab.xml');
+    const inBox = [
+      '',
+      '.',
+      '..',
+      '../x.xml',
+      'a/b.xml',
+      'a\\b.xml',
+      'a\nb.xml',
+      'CON.xml',
+      'lpt1',
+      'a:b.xml',
+      'a?.xml',
+      'x.xml.',
+      'x.xml ',
+      '.hidden.xml',
+      'x.xml.tmp',
+      '~x.xml',
+      'x'.repeat(252) + '.xml',
+    ];
+    for (const bad of inBox) expect(inBoxNameProblem(bad), JSON.stringify(bad)).not.toBeNull();
+    for (const good of ['Receipt_E20260000000999999_202611211200000000001.xml', 'DecData_E2026_1.xml', '回执 1.xml', 'CONSOLE.xml'])
+      expect(inBoxNameProblem(good), good).toBeNull();
   });
 
   it('a wrong PIN counts down ("还可以重试N次") and locks the card at zero; the right PIN signs', async () => {

@@ -45,5 +45,6 @@ export const FAIL_CODES = {
   C910: '卡已锁定 (card locked)',
   C911: '报文编码与声明不符或不受支持 (bytes do not match the declared encoding)',
   C912: '不是普通文件 (not a regular file: a link, FIFO, device or socket; never read)',
+  C913: '文件名无法传输 (the file name cannot be carried: control characters, a path separator or bytes that are not UTF-8)',
 } as const;
 export type FailCode = keyof typeof FAIL_CODES;

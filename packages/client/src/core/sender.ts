@@ -5,6 +5,7 @@
  * and the platform answers a repeated message id with its first answer.
  */
 import { archivedName, buildFailureRoot, dayFolder, failedName, MessageRejected, successedName } from '@osw/messages';
+import { outBoxNameProblem, printableName, safeFileName } from './file-names.js';
 import { prepareForSending, type PrepareOptions } from './prepare.js';
 import { TransportError, type BusinessFolders, type CardSigner, type Clock, type Logger, type Transport } from './ports.js';
 import { messageIdFor, parseWorkName, signedWorkName } from './work-name.js';
@@ -84,6 +85,15 @@ async function sendClaimed(deps: SenderDeps, opts: SenderOptions, at: { workName
   const messageId = messageIdFor(deps.clientId, stamp);
   const log = deps.logger.child({ msgId: messageId, file: original });
   let current = workName;
+  const nameProblem = outBoxNameProblem(original);
+  if (nameProblem) {
+    // never read, never sent: filed under a name every folder and the receipt can hold
+    const safe = safeFileName(original);
+    const info = `文件名无法传输: ${printableName(original)} — ${nameProblem}; 已改名为 ${safe} (the file was not sent)`;
+    await fail(deps, current, safe, stamp, 'C913', info);
+    log.warn({ failCode: 'C913', reason: nameProblem, filedAs: safe }, 'file name cannot be carried: moved to FailBox');
+    return 'failed';
+  }
   let body: Uint8Array;
   try {
     body = await deps.folders.readWork(current);

@@ -18,7 +18,8 @@ export function signedWorkName(stamp: string, original: string): string {
 }
 
 export function parseWorkName(workName: string): WorkName | null {
-  const m = /^(\d{17,23})__(S__)?(.+)$/.exec(workName);
+  // `s`: an original name may hold a newline (it is refused with C913, and must be found to be refused)
+  const m = /^(\d{17,23})__(S__)?(.+)$/s.exec(workName);
   if (!m) return null;
   return { stamp: m[1], signed: Boolean(m[2]), original: m[3] };
 }

@@ -39,6 +39,8 @@ function kindOf(st: Stats): string {
 
 export class FsBusinessFolders implements BusinessFolders {
   readonly paths: BusinessFolders['paths'];
+  /** OutBox names whose bytes are not UTF-8, by the (lossy) name the runner knows them as */
+  private readonly rawOutBoxNames = new Map<string, Buffer>();
 
   constructor(root: string) {
     this.paths = {
@@ -62,17 +64,36 @@ export class FsBusinessFolders implements BusinessFolders {
 
   /**
    * Every entry but folders and partial names: links, FIFOs and devices are listed too, so that they
-   * are claimed and refused (C912) instead of waiting forever.
+   * are claimed and refused (C912) instead of waiting forever. A name whose bytes are not UTF-8 is
+   * listed as it reads (with U+FFFD) and found again by its bytes, so it can be filed (C913).
    */
   async listOutBoxNames(): Promise<string[]> {
-    const entries = await fs.readdir(this.paths.outBox, { withFileTypes: true });
-    return entries.filter((e) => !e.isDirectory() && !isPartialName(e.name)).map((e) => e.name);
+    const entries = await fs.readdir(this.paths.outBox, { withFileTypes: true, encoding: 'buffer' });
+    this.rawOutBoxNames.clear();
+    const names: string[] = [];
+    for (const e of entries) {
+      if (e.isDirectory()) continue;
+      const raw = e.name;
+      const name = raw.toString('utf8');
+      if (isPartialName(name)) continue;
+      if (!Buffer.from(name, 'utf8').equals(raw)) {
+        if (this.rawOutBoxNames.has(name)) continue; // two such names read alike: the next scan takes the other
+        this.rawOutBoxNames.set(name, raw);
+      }
+      names.push(name);
+    }
+    return names;
+  }
+
+  private outBoxPath(name: string): string | Buffer {
+    const raw = this.rawOutBoxNames.get(name);
+    return raw ? Buffer.concat([Buffer.from(this.paths.outBox + path.sep), raw]) : path.join(this.paths.outBox, name);
   }
 
   /** size and mtime of the entry itself (a link is not followed); null for a folder or a name gone */
   async statOutBox(name: string) {
     try {
-      const st = await fs.lstat(path.join(this.paths.outBox, name));
+      const st = await fs.lstat(this.outBoxPath(name));
       return st.isDirectory() ? null : { size: st.size, mtimeMs: st.mtimeMs };
     } catch {
       return null;
@@ -81,7 +102,7 @@ export class FsBusinessFolders implements BusinessFolders {
 
   async claim(name: string, workName: string): Promise<boolean> {
     try {
-      await moveDurably(path.join(this.paths.outBox, name), path.join(this.paths.work, workName));
+      await moveDurably(this.outBoxPath(name), path.join(this.paths.work, workName), this.paths.outBox);
       return true;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
