@@ -1,8 +1,10 @@
 /**
- * A generated corpus of bad and odd inputs dropped into a running client: every one ends in FailBox
- * with a clear Failed_ receipt or is accepted, and the client keeps running.
+ * A generated corpus of bad and odd inputs dropped into a running client — broken files, links,
+ * FIFOs and names the exchange cannot carry: every one ends in FailBox with a clear Failed_ receipt
+ * or is accepted, nothing stays claimed, and the client keeps running.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,14 +121,38 @@ describe('reliability: the bad-input corpus', () => {
         'accepted',
       ],
     ];
+    // OutBox entries that are not regular files, and names the exchange cannot carry:
+    // [name, how it is made, the name its answer carries, expected failCode]
+    const outside = path.join(t.dir, 'outside');
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(path.join(outside, 'secret.xml'), example);
+    const posix = process.platform !== 'win32';
+    const specials: [string, (file: string) => void, string, string][] = [
+      ['new\nline.xml', (f) => writeFileSync(f, example), 'new_line', 'C913'],
+      ['bell\u0007.xml', (f) => writeFileSync(f, example), 'bell_', 'C913'],
+      ...(posix
+        ? ([
+            ['back\\slash.xml', (f) => writeFileSync(f, example), 'back_slash', 'C913'],
+            ['link-outside.xml', (f) => symlinkSync(path.join(outside, 'secret.xml'), f), 'link-outside', 'C912'],
+            ['link-folder.xml', (f) => symlinkSync(outside, f), 'link-folder', 'C912'],
+            ['fifo.xml', (f) => execFileSync('mkfifo', [f]), 'fifo', 'C912'],
+          ] as [string, (file: string) => void, string, string][])
+        : []),
+    ];
+    const total = corpus.length + specials.length;
     const cfg = w.config({ statusPage: { enabled: false, host: '127.0.0.1', port: 0 } }, 'bad');
     client = await startClient(cfg, { logger: pino({ level: 'silent' }), lockDir: path.join(t.dir, 'locks') });
     const root = path.join(cfg.impPath, 'DecCus001');
     for (const [name, content] of corpus) writeFileSync(path.join(root, 'OutBox', name), content);
-    await waitFor(() => filesBelow(path.join(root, 'InBox')).length === corpus.length, 'an InBox answer for every file', 180_000, 200);
+    for (const [name, make] of specials) make(path.join(root, 'OutBox', name));
+    await waitFor(() => filesBelow(path.join(root, 'InBox')).length === total, 'an InBox answer for every file', 180_000, 200);
+    await waitFor(
+      () => filesBelow(path.join(root, 'SentBox')).length + filesBelow(path.join(root, 'FailBox')).length === total,
+      'every file filed',
+    );
     const inBox = filesBelow(path.join(root, 'InBox'));
-    const outcome = (file: string): string => {
-      const short = file.length > 60 ? file.slice(0, 20) : file.replace(/\.[^.]+$/, '');
+    const outcome = (file: string, answerAs?: string): string => {
+      const short = answerAs ?? (file.length > 60 ? file.slice(0, 20) : file.replace(/\.[^.]+$/, ''));
       const answer = inBox.find((f) => f.replace(/^(Successed|Failed)_/, '').startsWith(short));
       if (!answer) return 'missing';
       const text = readFileSync(path.join(root, 'InBox', answer), 'utf8');
@@ -134,12 +160,59 @@ describe('reliability: the bad-input corpus', () => {
       if (text.includes('<failCode>')) return parseFailureRoot(text).failCode;
       return parseDecImportResponse(text).responseCode === '1' ? 'refused' : 'odd';
     };
-    const results = corpus.map(([name, , want]) => ({ name, want, got: outcome(name) }));
+    const results = [
+      ...corpus.map(([name, , want]) => ({ name, want, got: outcome(name) })),
+      ...specials.map(([name, , answerAs, want]) => ({ name, want, got: outcome(name, answerAs) })),
+    ];
     expect(results.filter((r) => r.got !== r.want)).toEqual([]);
-    expect(filesBelow(path.join(root, 'SentBox')).length + filesBelow(path.join(root, 'FailBox')).length).toBe(corpus.length);
+    expect(readdirSync(path.join(root, '.osw-work'))).toEqual([]);
+    expect(readdirSync(outside)).toEqual(['secret.xml']);
     // still running: one more good file goes through
     writeFileSync(path.join(root, 'OutBox', 'after.xml'), example);
     await waitFor(() => filesBelow(path.join(root, 'InBox')).some((f) => f.startsWith('Successed_after_')), 'a good file after the corpus');
-    record({ test: 'bad-input corpus', badInputs: corpus.length, lost: 0, duplicates: 0 });
+    record({ test: 'bad-input corpus', badInputs: total, lost: 0, duplicates: 0 });
   }, 300_000);
+
+  it('each received message the client cannot file is rejected; the messages behind it are filed', async () => {
+    // the same client, now receiving: names that are paths or hold control characters, bodies that are not XML
+    const root = path.join(client.businesses.find((b) => b.bizId === 'DecCus001')!.root, 'InBox');
+    const before = new Set(filesBelow(root));
+    const bad: { fileName: string; body?: string; business?: string; messageId?: string }[] = [
+      { fileName: '' },
+      { fileName: '../../outside.xml' },
+      { fileName: '..' },
+      { fileName: 'a/b.xml' },
+      { fileName: 'a\\b.xml' },
+      { fileName: 'new\nline.xml' },
+      { fileName: 'nul\u0000.xml' },
+      { fileName: 'AUX.xml' },
+      { fileName: 'a|b.xml' },
+      { fileName: 'dot.xml.' },
+      { fileName: '.hidden.xml' },
+      { fileName: 'Receipt_EMPTY_1.xml', body: '' },
+      { fileName: 'Receipt_TEXT_1.xml', body: 'plain text' },
+      { fileName: 'Receipt_NOBIZ_1.xml', business: '' },
+      { fileName: 'Receipt_ID_1.xml', messageId: 'id with\nnewline' },
+    ];
+    const at = new Date().toISOString();
+    const row = (fileName: string, i: number, over: { body?: string; business?: string; messageId?: string } = {}) => ({
+      clientId: w.broker.clientId,
+      messageId: over.messageId ?? `BADRECV${String(i).padStart(5, '0')}`,
+      business: over.business ?? 'declaration',
+      fileName,
+      body: over.body ?? '<DEC_RESULT/>',
+      createdAt: at,
+    });
+    await w.platform.deps.store.deliveries.enqueue([
+      ...bad.map((b, i) => row(b.fileName, i, b)),
+      row('Receipt_AFTER_202611211200000000001.xml', bad.length),
+    ]);
+    w.platform.deps.notifier.notify(w.broker.clientId);
+    await waitFor(() => filesBelow(root).includes('Receipt_AFTER_202611211200000000001.xml'), 'the good message behind the bad ones');
+    await waitFor(async () => (await w.platform.deps.store.deliveries.countPending(w.broker.clientId)) === 0, 'every message settled');
+    expect(filesBelow(root).filter((f) => !before.has(f))).toEqual(['Receipt_AFTER_202611211200000000001.xml']);
+    expect(client.snapshot().received.rejected).toBe(bad.length);
+    expect(filesBelow(t.dir, { hidden: true }).filter((f) => f.endsWith('.tmp') || path.basename(f) === 'outside.xml')).toEqual([]);
+    record({ test: 'received bad-message corpus', badInputs: bad.length, lost: 0, duplicates: 0 });
+  }, 60_000);
 });
