@@ -111,6 +111,28 @@ describe('webhook addresses', () => {
     expect(pushes[0].lastError).toBe('webhook endpoint not reachable');
   });
 
+  it('an endpoint on a private address that is in the store already (registered before the check) is not reached either', async () => {
+    rx = await receiver();
+    w = await pushWorld({}, new HttpWebhookPort());
+    const id = await subscription(w);
+    await w.deps.store.webhooks.insert({
+      enterpriseCode: w.owner.code,
+      subscriptionKind: 'declaration',
+      subscriptionId: id,
+      url: `http://127.0.0.1:${rx.port}/hook`,
+      secret: 'whsec_' + Buffer.alloc(24, 1).toString('base64'),
+      createdAt: w.now().toISOString(),
+      disabledAt: null,
+    });
+    await w.declare();
+    await w.engine.runOnce();
+    expect(rx.hits()).toBe(0);
+    const push = (await w.call(w.owner, 'GET', '/api/v1/pushes?pageSize=50')).body.items.find(
+      (p: { method: string }) => p.method === 'webhook',
+    );
+    expect(push.lastError).toBe('webhook endpoint not reachable');
+  });
+
   it('the push log says "not reachable", not what the network said (no refused ports, no addresses)', async () => {
     // allowed on purpose, as the tests' receivers are; nothing listens on the port
     rx = await receiver();
