@@ -168,7 +168,7 @@ async function throughput(subscriptions: number, events: number): Promise<Figure
     const engine = new PushEngine(d, {
       sms: new OutboxSmsSender(d),
       app: new FeedAppPush(d),
-      webhook: { post: async () => ({ status: 200 }) },
+      webhook: { checkTarget: async () => undefined, post: async () => ({ status: 200 }) },
     });
     const inBox = path.join(dir, 'InBox');
     mkdirSync(inBox);

@@ -124,9 +124,8 @@ function pushSuite(setup: Setup): void {
         receiptTypes: ['海关入库', '退单', '审核', '接单', '放行', '结关', '查验通知'],
         card: card('legal'),
       });
-      await api('POST', '/sms/verification-codes', { phone });
-      const codeSms = (await api('GET', '/sms/outbox')).items[0].text as string;
-      const code = /验证码为(\d{6})/.exec(codeSms)![1];
+      // the demo's embedded SMS provider sends nothing: the code is answered to the operator who asked
+      const code = (await api('POST', '/sms/verification-codes', { phone })).sandboxCode as string;
       await api('POST', '/subscriptions/receipt', { pushMethod: 'sms', mode: 'enterprise', phone, verificationCode: code });
 
       const outBox = broker.businesses.DecCus001.outBox;

@@ -15,6 +15,7 @@ const NASTY = [
   '<script>alert(1)</script>',
   'E2026' + '9'.repeat(200),
   '报关单',
+  'E2026\u0000',
 ];
 const OPEN_ROUTES = new Set(['POST /api/v1/session', 'GET /api/v1/health']);
 
@@ -36,6 +37,10 @@ describe('reliability: API abuse on every route', () => {
     await w?.close();
   });
 
+  const answered = async (r: Promise<{ statusCode: number; json(): unknown }>) => {
+    const res = await r;
+    return { status: res.statusCode, body: res.json() as any };
+  };
   const fill = (p: string, value: string) => p.replace(/\{[^}]+\}/g, encodeURIComponent(value));
   const clean4xx = (r: { status: number; body: any }, what: string) => {
     tried.calls++;
@@ -125,6 +130,52 @@ describe('reliability: API abuse on every route', () => {
     }
     // the tables are intact after all that
     expect((await w.call(w.owner, 'GET', '/api/v1/clients')).body.total).toBe(1);
+  });
+
+  it('outsiders: oversized logins, guessed passwords and client secrets, internal webhook targets, revoked tokens', async () => {
+    const from = (remoteAddress: string, payload: string | object, headers: Record<string, string> = {}) =>
+      w.app.inject({ method: 'POST', url: '/api/v1/session', payload, remoteAddress, headers });
+    const big = await from('203.0.113.50', JSON.stringify({ account: 'x', password: 'y'.repeat(1024 * 1024) }), {
+      'content-type': 'application/json',
+    });
+    clean4xx({ status: big.statusCode, body: big.json() }, 'a 1 MiB login');
+    expect(big.statusCode).toBe(413);
+    for (const account of [w.owner.account, 'nobody01']) {
+      for (let i = 0; i < 5; i++)
+        clean4xx(await answered(from('203.0.113.51', { account, password: `guess-${i}` })), `${account} guess ${i}`);
+      const limited = await answered(from('203.0.113.51', { account, password: 'guess' }));
+      clean4xx(limited, `${account} after five guesses`);
+      expect(limited.status).toBe(429);
+    }
+    // the operator at another address is not locked out
+    expect((await from('198.51.100.50', { account: w.owner.account, password: w.owner.password })).statusCode).toBe(200);
+    const basic = 'Basic ' + Buffer.from(`${w.owner.clientId}:guess`).toString('base64');
+    for (let i = 0; i < 6; i++) {
+      const r = await w.app.inject({
+        method: 'POST',
+        url: '/exchange/v1/ping',
+        headers: { authorization: basic },
+        remoteAddress: '203.0.113.52',
+      });
+      clean4xx({ status: r.statusCode, body: r.json() }, `client secret guess ${i}`);
+      if (i === 5) expect(r.statusCode).toBe(429);
+    }
+    const sub = await w.call(w.owner, 'POST', '/api/v1/subscriptions/declaration', {
+      clientId: w.owner.clientId,
+      declarationData: true,
+      receiptTypes: [],
+      card: w.legal(w.owner),
+    });
+    for (const url of ['http://127.0.0.1:5432/', 'https://169.254.169.254/latest/meta-data/', 'https://10.0.0.1/', 'https://[::1]/']) {
+      const r = await w.call(w.owner, 'POST', '/api/v1/webhooks', { subscriptionKind: 'declaration', subscriptionId: sub.body.id, url });
+      clean4xx(r, `webhook to ${url}`);
+      expect(r.body.error.code).toBe('OSW_PUSH_WEBHOOK_URL');
+    }
+    const session = (await from('198.51.100.50', { account: w.owner.account, password: w.owner.password })).json().token;
+    await w.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { authorization: `Bearer ${session}` } });
+    const revoked = await w.call(null, 'GET', '/api/v1/clients', undefined, { authorization: `Bearer ${session}` });
+    clean4xx(revoked, 'a revoked token');
+    expect(revoked.status).toBe(401);
   });
 
   it('another enterprise’s ids are not found, never shown', async () => {

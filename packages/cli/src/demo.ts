@@ -96,6 +96,8 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     port: opts.port,
     sandboxPaceMs: opts.paceMs,
     webRoot,
+    // webhook secrets are sealed with it (on PostgreSQL too)
+    secretKeyFile: path.join(home, 'secret.key'),
     sandboxScenarioFile: opts.scenarioFile && path.resolve(opts.scenarioFile),
   };
   const platform = await startPlatform(platformConfig, opts.logger.child({ process: 'platform' }));

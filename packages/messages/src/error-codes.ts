@@ -33,13 +33,7 @@ export const ERROR_CODES = {
     area: 'request',
     status: 401,
     zh: '账号或密码错误，或客户端ID或密钥错误',
-    en: 'wrong account or password (each failure slows the next answer); wrong client id or secret; RabbitMQ refused the client login (ACCESS_REFUSED)',
-  },
-  OSW_AUTH_LOCKED: {
-    area: 'request',
-    status: 423,
-    zh: '密码错误次数过多，账号已锁定',
-    en: 'account locked after 5 wrong passwords (15 minutes)',
+    en: 'wrong or unknown account or password, the same answer for both (each failure slows the next answer); wrong client id or secret; RabbitMQ refused the client login (ACCESS_REFUSED)',
   },
   OSW_NOT_FOUND: {
     area: 'request',
@@ -72,7 +66,7 @@ export const ERROR_CODES = {
     area: 'request',
     status: 413,
     zh: '请求体过大',
-    en: 'a body larger than the platform accepts (`maxMessageBytes`, 64 MiB by default)',
+    en: 'a body larger than the route accepts: 16 KiB for a login, 1 MiB for a manual change, 64 KiB for other REST and exchange JSON bodies, `maxMessageBytes` (64 MiB by default) for an exchange message; refused before it is read',
   },
   OSW_HTTP_FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     area: 'request',
@@ -97,6 +91,12 @@ export const ERROR_CODES = {
     status: 400,
     zh: '请求体不是有效的JSON',
     en: 'a body sent as `application/json` that is not JSON',
+  },
+  OSW_AUTH_RATE_LIMITED: {
+    area: 'request',
+    status: 429,
+    zh: '尝试次数过多，请稍后再试',
+    en: 'too many wrong passwords or client secrets from your address (or for the account at your address); `Retry-After` says when to try again',
   },
 
   // ---- message exchange (HTTP and RabbitMQ) ----

@@ -1,4 +1,7 @@
 /** Composition root of the platform process: store, exchange, sandbox, API. */
+import crypto from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
@@ -12,7 +15,7 @@ import { openSqliteStore, type OpenedStore } from './adapters/sqlite/open.js';
 import { build } from './api/app.js';
 import { systemClock, type Logger, type PlatformDeps } from './core/ports.js';
 import { FeedAppPush } from './adapters/push/feed.js';
-import { FetchWebhookPort } from './adapters/push/webhook-fetch.js';
+import { HttpWebhookPort, parseCidr } from './adapters/push/webhook-http.js';
 import { PushEngine, startPushWorker, type PushWorker } from './core/push/engine.js';
 import { CustomsSandbox } from './core/sandbox/customs.js';
 import { loadScenario } from './adapters/sandbox/scenario-file.js';
@@ -99,6 +102,25 @@ export const PlatformConfigSchema = z
         webhookTimeoutMs: z.number().int().min(100).default(10_000),
         /** how long a worker's claim on pushes lasts: a crashed instance's claimed pushes wait this long */
         leaseMs: z.number().int().min(1000).default(60_000),
+        /**
+         * private address ranges webhooks may reach (loopback, RFC 1918, link-local… are refused by default):
+         * CIDR ranges such as `['10.0.0.0/8']`, or `true` for every address
+         */
+        webhookAllowPrivate: z
+          .union([
+            z.boolean(),
+            z.array(
+              z.string().refine((v) => {
+                try {
+                  parseCidr(v);
+                  return true;
+                } catch {
+                  return false;
+                }
+              }, 'an address range such as 10.0.0.0/8 or fd00::/8'),
+            ),
+          ])
+          .default(false),
       })
       .default({
         tickMs: 200,
@@ -111,8 +133,20 @@ export const PlatformConfigSchema = z
         clientMaxTakes: 10,
         webhookTimeoutMs: 10_000,
         leaseMs: 60_000,
+        webhookAllowPrivate: false,
       }),
     webRoot: z.string().optional(),
+    /**
+     * the platform's secret key (32 random bytes, created mode 600 when the file does not exist): webhook
+     * secrets are sealed with it at rest. Default: `secret.key` beside a SQLite file; with PostgreSQL
+     * give every instance the same file, else webhook secrets are kept unsealed (and a warning logged)
+     */
+    secretKeyFile: z.string().min(1).optional(),
+    /**
+     * the reverse proxies whose `X-Forwarded-For` tells the caller's address (fastify's `trustProxy`:
+     * `true`, an address or CIDR list): the limits on wrong passwords and secrets count per address
+     */
+    trustProxy: z.union([z.boolean(), z.string(), z.array(z.string())]).default(false),
     maxMessageBytes: z
       .number()
       .int()
@@ -142,11 +176,41 @@ export type PlatformConfig = z.input<typeof PlatformConfigSchema>;
 /** Opens the configured store: PostgreSQL for a postgres:// URL, else the SQLite file. */
 export async function openStore(config: z.output<typeof PlatformConfigSchema>, logger: Logger): Promise<OpenedStore> {
   const where = config.store ?? config.dbFile!;
+  const keyFile = config.secretKeyFile ?? (isPostgresUrl(where) ? undefined : path.join(path.dirname(path.resolve(where)), 'secret.key'));
+  const secretKey = keyFile ? await readOrCreateSecretKey(keyFile) : undefined;
+  if (!secretKey) logger.warn({}, 'no secretKeyFile: webhook secrets are stored unsealed (docs/deploy.md)');
+  let opened: OpenedStore;
   if (isPostgresUrl(where)) {
     logger.info({ store: redactPostgresUrl(where) }, 'store: PostgreSQL');
-    return openPostgresStore(where, config.postgres);
+    opened = await openPostgresStore(where, { ...config.postgres, secretKey });
+  } else opened = await openSqliteStore(where, { secretKey });
+  const sealed = await opened.store.webhooks.sealStoredSecrets();
+  if (sealed) logger.info({ sealed }, 'webhook secrets sealed with the secret key');
+  return opened;
+}
+
+/** The platform's secret key: 32 bytes from the file, or a new random key written there (mode 600). */
+export async function readOrCreateSecretKey(file: string): Promise<Buffer> {
+  const existing = await readFile(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
+  if (existing) {
+    const key = existing.length === 32 ? existing : Buffer.from(existing.toString('utf8').trim(), 'base64');
+    if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte secret key (raw, or base64)`);
+    return key;
   }
-  return openSqliteStore(where);
+  const key = crypto.randomBytes(32);
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  // wx: two processes starting at once do not overwrite each other's key; the loser reads the winner's
+  const written = await writeFile(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' }).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST') return false;
+      throw err;
+    },
+  );
+  return written ? key : readOrCreateSecretKey(file);
 }
 
 export interface RunningPlatform {
@@ -206,8 +270,9 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
     config.sms.provider === 'http'
       ? new HttpSmsGateway({ url: config.sms.url, token: config.sms.token, timeoutMs: config.sms.timeoutMs, logger })
       : new OutboxSmsSender(deps);
-  const { tickMs: pushTickMs, ...pushPolicy } = config.push;
-  const pushEngine = new PushEngine(deps, { sms, app: new FeedAppPush(deps), webhook: new FetchWebhookPort() }, pushPolicy);
+  const { tickMs: pushTickMs, webhookAllowPrivate, ...pushPolicy } = config.push;
+  const webhook = new HttpWebhookPort({ allowPrivate: webhookAllowPrivate });
+  const pushEngine = new PushEngine(deps, { sms, app: new FeedAppPush(deps), webhook }, pushPolicy);
   const pushWorker =
     role === 'sandbox' ? idlePushWorker : startPushWorker(pushEngine, logger.child({ component: 'push' }), { tickMs: pushTickMs });
   const app =
@@ -220,6 +285,8 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
           maxMessageBytes: config.maxMessageBytes,
           publicUrl: config.publicUrl,
           sms,
+          webhook,
+          trustProxy: config.trustProxy,
         });
   let address: string;
   try {

@@ -81,7 +81,12 @@ describe('the REST API answers with its contract', () => {
     app = Fastify();
     app.addHook('onRoute', (r) => void routes.push(r));
     await registerOpenApi(app);
-    await app.register(restRoutes, { deps: {} as PlatformDeps, sms: { name: 'none', send: async () => undefined } });
+    await app.register(restRoutes, {
+      deps: {} as PlatformDeps,
+      sms: { name: 'none', send: async () => undefined },
+      webhook: { checkTarget: async () => undefined },
+      smsOutbox: true,
+    });
     await app.ready();
     doc = (await app.inject({ method: 'GET', url: '/api/docs/json' })).json();
   });

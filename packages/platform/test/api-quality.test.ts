@@ -1,3 +1,4 @@
+import { HttpWebhookPort } from '../src/adapters/push/webhook-http.js';
 import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../cli/src/demo-seed.js';
@@ -145,7 +146,12 @@ describe("the demo's accounts and cards (demo.json) work against the API", () =>
       logger: silentLogger,
       notifier: new InProcessNotifier(),
     };
-    const app = await build({ deps, customs: new DeclarationSandbox({ paceMs: 0 }), sms: new OutboxSmsSender(deps) });
+    const app = await build({
+      deps,
+      customs: new DeclarationSandbox({ paceMs: 0 }),
+      sms: new OutboxSmsSender(deps),
+      webhook: new HttpWebhookPort(),
+    });
     try {
       const demo = await seedDemo(deps);
       const owner = demo.accounts.find((a) => a.account === 'owner01')!;

@@ -1,5 +1,6 @@
 /** A platform for API tests: two enterprises like the demo's, their cards and clients, a manual, a fake clock. */
 import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
+import { HttpWebhookPort } from '../src/adapters/push/webhook-http.js';
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../../../test/helpers.js';
@@ -141,6 +142,7 @@ export async function apiWorld(opts: Partial<AppOptions> = {}): Promise<ApiWorld
     deps,
     customs: new DeclarationSandbox({ paceMs: 1000 }),
     sms: new OutboxSmsSender(deps),
+    webhook: new HttpWebhookPort(),
     failedLoginDelayMs: 0,
     ...opts,
   });

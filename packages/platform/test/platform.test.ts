@@ -1,3 +1,4 @@
+import { HttpWebhookPort } from '../src/adapters/push/webhook-http.js';
 import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -53,7 +54,7 @@ async function world(): Promise<World> {
   const b = await registerClient(deps, { enterpriseCode: '4403980001', region: '5300', transport: 'http', environment: 'test' });
   const o = await registerClient(deps, { enterpriseCode: '4403960002', region: '5300', transport: 'http', environment: 'test' });
   const sandbox = new DeclarationSandbox({ paceMs: 1000 });
-  const app = await build({ deps, customs: sandbox, sms: new OutboxSmsSender(deps) });
+  const app = await build({ deps, customs: sandbox, sms: new OutboxSmsSender(deps), webhook: new HttpWebhookPort() });
   return {
     deps,
     opened,
@@ -235,11 +236,14 @@ describe('platform: exchange import, sandbox receipts, API', () => {
     ).toBe(404);
   });
 
-  it('locks an account after five wrong passwords', async () => {
-    for (let i = 0; i < 5; i++)
-      await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'owner01', password: 'wrong' } });
-    const r = await w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'owner01', password: 'owner-pass' } });
-    expect(r.statusCode).toBe(423);
-    expect(r.json().error.code).toBe('OSW_AUTH_LOCKED');
+  it('five wrong passwords from one address stop that address for the account, not the operator elsewhere', async () => {
+    const from = (remoteAddress: string, password: string) =>
+      w.app.inject({ method: 'POST', url: '/api/v1/session', payload: { account: 'owner01', password }, remoteAddress });
+    for (let i = 0; i < 5; i++) expect((await from('203.0.113.7', 'wrong')).statusCode).toBe(401);
+    const r = await from('203.0.113.7', 'owner-pass');
+    expect(r.statusCode).toBe(429);
+    expect(r.json().error.code).toBe('OSW_AUTH_RATE_LIMITED');
+    expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await from('198.51.100.9', 'owner-pass')).statusCode).toBe(200);
   });
 });

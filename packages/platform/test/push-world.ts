@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXAMPLES } from '../../../test/helpers.js';
 import { FeedAppPush } from '../src/adapters/push/feed.js';
-import { FetchWebhookPort } from '../src/adapters/push/webhook-fetch.js';
+import { HttpWebhookPort } from '../src/adapters/push/webhook-http.js';
 import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
 import { PushEngine } from '../src/core/push/engine.js';
 import { raiseDeclarationData } from '../src/core/push/matching.js';
@@ -29,14 +29,13 @@ export interface PushWorld extends ApiWorld {
 
 let serial = 0;
 
-export async function pushWorld(policy: Partial<PushPolicy> = {}): Promise<PushWorld> {
-  const w = await apiWorld();
+/** the tests' webhook receivers listen on this machine: the platform is told to allow it, as an operator would */
+export const LOCAL_WEBHOOKS = new HttpWebhookPort({ allowPrivate: ['127.0.0.1/32'] });
+
+export async function pushWorld(policy: Partial<PushPolicy> = {}, webhook: HttpWebhookPort = LOCAL_WEBHOOKS): Promise<PushWorld> {
+  const w = await apiWorld({ webhook });
   const { deps } = w;
-  const engine = new PushEngine(
-    deps,
-    { sms: new OutboxSmsSender(deps), app: new FeedAppPush(deps), webhook: new FetchWebhookPort() },
-    policy,
-  );
+  const engine = new PushEngine(deps, { sms: new OutboxSmsSender(deps), app: new FeedAppPush(deps), webhook }, policy);
   const sandbox = new DeclarationSandbox({ paceMs: 0 });
   return {
     ...w,

@@ -39,10 +39,15 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
   });
 
   const subscribe = (body: Record<string, unknown>) => w.call(w.owner, 'POST', '/api/v1/subscriptions/receipt', body);
-  const requestCode = (phone = PHONE) => w.call(w.owner, 'POST', '/api/v1/sms/verification-codes', { phone });
+  // the embedded SMS provider (the sandbox) sends nothing: the code is answered to the operator who asked, once
+  let sandboxCode = '';
+  const requestCode = async (phone = PHONE) => {
+    const r = await w.call(w.owner, 'POST', '/api/v1/sms/verification-codes', { phone });
+    sandboxCode = r.body.sandboxCode;
+    return r;
+  };
   async function lastCode(): Promise<string> {
-    const out = await w.call(w.owner, 'GET', '/api/v1/sms/outbox');
-    return /验证码为(\d{6})/.exec(out.body.items[0].text)![1];
+    return sandboxCode;
   }
 
   it('SMS push: a 6-digit code goes to the outbox, and subscribing with it answers the record', async () => {
@@ -55,6 +60,13 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
     });
     const code = await lastCode();
     expect(code).toMatch(/^\d{6}$/);
+    // the outbox (the sandbox's phone) shows the SMS with the phone and the code masked; the store keeps no code in clear
+    const out = await w.call(w.owner, 'GET', '/api/v1/sms/outbox');
+    expect(out.body.items[0]).toMatchObject({ phone: '138****8000', text: expect.stringContaining('验证码为******') });
+    const stored = await w.opened.db.selectFrom('smsOutbox').selectAll().execute();
+    expect(JSON.stringify(stored)).not.toContain(code);
+    expect(JSON.stringify(stored)).not.toContain(PHONE);
+    expect(JSON.stringify(await w.opened.db.selectFrom('verificationCodes').selectAll().execute())).not.toContain(code);
     const r = await subscribe({ pushMethod: 'sms', mode: 'enterprise', phone: PHONE, verificationCode: code });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({
@@ -158,14 +170,19 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
     w = await apiWorld({
       sms: new HttpSmsGateway({ url: 'http://sms.example/send', token: 't0k', logger: silentLogger, fetch: fakeFetch }),
     });
-    expect((await requestCode()).status).toBe(201);
+    const sent = await requestCode();
+    expect(sent.status).toBe(201);
+    // a real gateway: the code goes by SMS only
+    expect(sent.body.sandboxCode).toBeUndefined();
     expect(posted).toHaveLength(1);
     expect(posted[0]).toMatchObject({
       url: 'http://sms.example/send',
       body: { phone: PHONE, text: expect.stringMatching(/验证码为\d{6}/) },
       auth: 'Bearer t0k',
     });
-    expect((await w.call(w.owner, 'GET', '/api/v1/sms/outbox')).body.total).toBe(0);
+    // the sandbox's outbox does not exist beside a real gateway
+    const outbox = await w.call(w.owner, 'GET', '/api/v1/sms/outbox');
+    expect(outbox.status).toBe(404);
     answer = 500;
     const failed = await requestCode('13900139000');
     expect(failed.status).toBe(502);

@@ -1,6 +1,6 @@
 /** The console's frame: the Single Window's blue top bar, the left menu, the screen. */
 import { useEffect, useState, type MouseEvent, type ReactElement } from 'react';
-import { loadSession, saveSession, whenSessionLost, type Session } from './api/client.js';
+import { loadSession, logout, whenSessionLost, type Session } from './api/client.js';
 import { CardStepProvider } from './components/CardStep.js';
 import { useI18n } from './i18n/index.js';
 import type { MessageKey } from './i18n/messages.js';
@@ -126,8 +126,7 @@ export function App() {
             type="button"
             className="btn-plain btn-light"
             onClick={() => {
-              saveSession(null);
-              setSession(null);
+              void logout().then(() => setSession(null));
             }}
           >
             {t('logout')}

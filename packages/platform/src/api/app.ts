@@ -4,9 +4,11 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { WebhookPort } from '../core/push/ports.js';
 import type { CustomsPort } from '../core/exchange/accept.js';
 import type { PlatformDeps } from '../core/ports.js';
+import { OswError } from '@osw/messages';
 import { answer, errorHandler } from './errors.js';
 import type { SmsSender } from '../core/sms/verification-codes.js';
 import { exchangeRoutes } from './exchange-routes.js';
@@ -27,6 +29,66 @@ export interface AppOptions {
   sms: SmsSender;
   /** slows brute force on passwords: a failed login is answered after failures × this (default 100 ms) */
   failedLoginDelayMs?: number;
+  /**
+   * which proxies to believe about the caller's address (`X-Forwarded-For`), as fastify's
+   * `trustProxy`: behind a reverse proxy the limits on wrong passwords count per real address
+   */
+  trustProxy?: boolean | string | string[];
+  /** checks webhook URLs at registration (the addresses webhooks may reach) */
+  webhook: Pick<WebhookPort, 'checkTarget'>;
+  /** whether the SMS outbox may be listed (`GET /api/v1/sms/outbox`): only with the embedded provider */
+  smsOutbox?: boolean;
+}
+
+/**
+ * JSON bodies of the REST API and of the exchange's acknowledgements; routes that need more or less
+ * say so (a login 16 KiB, a manual change 1 MiB, an exchange message `maxMessageBytes`)
+ */
+export const JSON_BODY_LIMIT = 64 * 1024;
+
+/**
+ * The headers every answer carries, the console's pages and the API's alike: no framing (clickjacking),
+ * no content-type sniffing, no referrer to other sites, and a content security policy that lets only
+ * the console's own scripts run.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+};
+
+/** NUL characters in a URL (`%00`) or in any string of a JSON body: refused, on every engine alike */
+function hasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (depth > 64 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return false;
+  if (Array.isArray(value)) return value.some((v) => hasNul(v, depth + 1));
+  return Object.entries(value).some(([k, v]) => k.includes('\0') || hasNul(v, depth + 1));
+}
+
+function refuseNul(what: string): Error {
+  return new OswError('OSW_VALIDATION', `请求参数有误：${what}含有NUL字符 (invalid request: ${what} contains a NUL character)`, {
+    details: { zh: `请求参数有误：${what}含有NUL字符`, en: `invalid request: ${what} contains a NUL character` },
+  });
+}
+
+function securityHeaders(_req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value);
+  done(null, payload);
 }
 
 export async function build(opts: AppOptions): Promise<FastifyInstance> {
@@ -34,19 +96,36 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   const maxMessageBytes = opts.maxMessageBytes ?? 64 * 1024 * 1024;
   const app = Fastify({
     logger: opts.logger ?? false,
-    bodyLimit: maxMessageBytes,
+    // small by default; the exchange's message upload alone takes up to maxMessageBytes (exchange-routes.ts)
+    bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: opts.trustProxy ?? false,
     // long-polling receivers must not hold a shutdown
     forceCloseConnections: true,
     // errors the router raises before any route runs (an over-long parameter, a bad URL) get our shape too
     frameworkErrors: (error, req, reply) => void errorHandler(error, req, reply),
   });
   app.setErrorHandler(errorHandler);
+  // the route's bodyLimit applies: a REST route reads no more of these than of JSON
   for (const type of ['application/octet-stream', 'application/zip', 'application/xml', 'text/xml'])
-    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: maxMessageBytes }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addHook('onSend', securityHeaders);
+  app.addHook('onRequest', async (req) => {
+    if (/%00/i.test(req.url) || req.url.includes('\0')) throw refuseNul('URL');
+  });
+  app.addHook('preValidation', async (req) => {
+    if (hasNul(req.body)) throw refuseNul('body');
+  });
 
   await registerOpenApi(app);
-  await app.register(exchangeRoutes, { deps, customs });
-  await app.register(restRoutes, { deps, publicUrl: opts.publicUrl, sms: opts.sms, failedLoginDelayMs: opts.failedLoginDelayMs });
+  await app.register(exchangeRoutes, { deps, customs, maxMessageBytes });
+  await app.register(restRoutes, {
+    deps,
+    publicUrl: opts.publicUrl,
+    sms: opts.sms,
+    failedLoginDelayMs: opts.failedLoginDelayMs,
+    webhook: opts.webhook,
+    smsOutbox: opts.smsOutbox ?? opts.sms.name === 'outbox',
+  });
 
   // ---- web console: the built SPA's files; any other page path gets index.html (client-side routes) ----
   const webRoot = opts.webRoot ? path.resolve(opts.webRoot) : undefined;

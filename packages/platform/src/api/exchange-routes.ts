@@ -12,28 +12,46 @@ import type { ClientRow } from '../core/store.js';
 
 const LONG_POLL_MAX_MS = 30_000;
 
-export async function exchangeRoutes(app: FastifyInstance, opts: { deps: PlatformDeps; customs: CustomsPort }): Promise<void> {
+export interface ExchangeRouteOptions {
+  deps: PlatformDeps;
+  customs: CustomsPort;
+  /** the largest message a client may upload */
+  maxMessageBytes: number;
+}
+
+export async function exchangeRoutes(app: FastifyInstance, opts: ExchangeRouteOptions): Promise<void> {
   const { deps, customs } = opts;
   const clients = new ExchangeAuthenticator(deps);
   const seen = new ClientSeenRecorder(deps);
-  async function exchangeClient(req: FastifyRequest): Promise<ClientRow> {
+  const authenticated = new WeakMap<FastifyRequest, ClientRow>();
+
+  // every exchange route needs the client's id and secret, checked before the body is read: a
+  // caller without them uploads nothing
+  app.addHook('onRequest', async (req) => {
     const header = req.headers.authorization ?? '';
     const m = /^Basic\s+(.+)$/i.exec(header);
     if (!m) throw new OswError('OSW_AUTH_REQUIRED', 'the exchange needs HTTP Basic authentication with client id and secret');
     const decoded = Buffer.from(m[1], 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    const client = await clients.withSecret(decoded.slice(0, i), decoded.slice(i + 1), req.headers[EXCHANGE_HEADER.device]);
+    if (i < 0 || decoded.includes('\0')) throw new OswError('OSW_AUTH_FAILED', 'unknown client or wrong secret');
+    const client = await clients.withSecret(decoded.slice(0, i), decoded.slice(i + 1), req.headers[EXCHANGE_HEADER.device], req.ip);
     await seen.record(client.clientId);
+    authenticated.set(req, client);
+  });
+  function exchangeClient(req: FastifyRequest): ClientRow {
+    const client = authenticated.get(req);
+    if (!client) throw new OswError('OSW_AUTH_REQUIRED', 'the exchange needs HTTP Basic authentication with client id and secret');
     return client;
   }
 
   // ---- HTTP exchange (import clients) ----
-  app.post(EXCHANGE_HTTP.messages, async (req) => {
-    const client = await exchangeClient(req);
+  app.post(EXCHANGE_HTTP.messages, { bodyLimit: opts.maxMessageBytes }, async (req) => {
+    const client = exchangeClient(req);
     const messageId = String(req.headers[EXCHANGE_HEADER.messageId] ?? '');
     const business = String(req.headers[EXCHANGE_HEADER.business] ?? '');
     const fileName = decodeFileNameHeader(req.headers[EXCHANGE_HEADER.fileName]);
-    if (fileName === null) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} must be percent-encoded UTF-8`);
+    if (fileName === null || fileName.includes('\0'))
+      throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} must be percent-encoded UTF-8 without NUL characters`);
     if (!fileName || !business)
       throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} and ${EXCHANGE_HEADER.business} headers are required`);
     if (!Buffer.isBuffer(req.body)) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', 'send the message bytes as application/octet-stream');
@@ -45,7 +63,7 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { deps: Platfor
     max: z.coerce.number().int().min(1).max(500).default(50),
   });
   app.get(EXCHANGE_HTTP.inbox, async (req) => {
-    const client = await exchangeClient(req);
+    const client = exchangeClient(req);
     const q = inboxQuery.parse(req.query);
     let rows = await takeDeliveries(deps, client.clientId, q.max);
     if (!rows.length && q.waitMs > 0) {
@@ -75,19 +93,19 @@ export async function exchangeRoutes(app: FastifyInstance, opts: { deps: Platfor
 
   const ackBody = z.object({ deliveryIds: z.array(z.number().int().positive()).max(1000) });
   app.post(EXCHANGE_HTTP.inboxAck, async (req) => {
-    const client = await exchangeClient(req);
+    const client = exchangeClient(req);
     const { deliveryIds } = ackBody.parse(req.body);
     const acked = await acknowledgeDeliveries(deps, client.clientId, deliveryIds);
     return { acked };
   });
 
   app.post(EXCHANGE_HTTP.ping, async (req) => {
-    const client = await exchangeClient(req);
+    const client = exchangeClient(req);
     return { clientId: client.clientId, time: deps.clock.now().toISOString(), status: client.status };
   });
 
   app.get(EXCHANGE_HTTP.status, async (req) => {
-    const client = await exchangeClient(req);
+    const client = exchangeClient(req);
     return { clientId: client.clientId, backlog: await deps.store.deliveries.countPending(client.clientId) };
   });
 }

@@ -4,8 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { LoginBody } from '@osw/messages/forms';
 import { z } from 'zod';
-import { DeclarationDetailView, DeclarationView, HealthView, SessionView } from '../contract/index.js';
-import { login } from '../core/identity/registry.js';
+import { DeclarationDetailView, DeclarationView, HealthView, LoggedOutView, SessionView } from '../contract/index.js';
+import { FailedAttempts } from '../core/identity/attempts.js';
+import { login, revokeSession } from '../core/identity/registry.js';
+import type { WebhookPort } from '../core/push/ports.js';
 import type { PlatformDeps } from '../core/ports.js';
 import type { SmsSender } from '../core/sms/verification-codes.js';
 import { auditRoutes } from './routes/audit.js';
@@ -24,9 +26,16 @@ export interface RestOptions {
   publicUrl?: string;
   /** the SMS provider (the embedded outbox, or an SMS gateway) */
   sms: SmsSender;
-  /** a failed login is answered after failures × this (capped at 2 s): brute force is slowed, then locked */
+  /** a failed login is answered after failures × this (capped at 2 s): brute force is slowed, then refused per address */
   failedLoginDelayMs?: number;
+  /** checks webhook URLs at registration */
+  webhook: Pick<WebhookPort, 'checkTarget'>;
+  /** whether `GET /api/v1/sms/outbox` exists; default: with the embedded SMS provider only */
+  smsOutbox?: boolean;
 }
+
+/** what a login may send: `POST /api/v1/session` reads no more (413 before parsing) */
+const SESSION_BODY_LIMIT = 16 * 1024;
 
 const FAILED_LOGIN_DELAY_CAP_MS = 2000;
 
@@ -36,6 +45,8 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
   appRoot.setSerializerCompiler(serializerCompiler);
   const app = appRoot.withTypeProvider<ZodTypeProvider>();
   const delayMs = opts.failedLoginDelayMs ?? 100;
+  // wrong passwords per (account, address) and per address, in this process
+  const attempts = new FailedAttempts(deps.clock);
 
   // ---- REST API (operators) ----
   app.get('/api/v1/health', { schema: { tags: ['session'], summary: 'liveness', response: { 200: HealthView } } }, async () => ({
@@ -45,10 +56,13 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
   app.post(
     '/api/v1/session',
     {
+      bodyLimit: SESSION_BODY_LIMIT,
       schema: {
         tags: ['session'],
         summary: 'log in: answers a bearer token for Authorization: Bearer <token>',
-        description: 'Each wrong password slows the next answer; five lock the account for 15 minutes (OSW_AUTH_LOCKED).',
+        description:
+          'A wrong password or an unknown account: 401 OSW_AUTH_FAILED, the same answer for both, slower after each failure. ' +
+          'Five failures for one account from one address within 15 minutes, or thirty from one address: 429 OSW_AUTH_RATE_LIMITED with Retry-After, for that address only.',
         body: LoginBody,
         response: { 200: SessionView, ...errorResponses },
       },
@@ -56,13 +70,31 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
     async (req) => {
       const { account, password } = req.body;
       try {
-        const { token, session } = await login(deps, account, password);
+        const { token, session } = await login(deps, account, password, { address: req.ip, attempts });
         return { token, account: session.account, enterpriseCode: session.enterpriseCode, expiresAt: session.expiresAt };
       } catch (err) {
         const failures = err instanceof OswError ? Number(err.details?.failures ?? 0) : 0;
         if (failures > 0 && delayMs > 0) await new Promise((r) => setTimeout(r, Math.min(FAILED_LOGIN_DELAY_CAP_MS, failures * delayMs)));
         throw err;
       }
+    },
+  );
+
+  app.delete(
+    '/api/v1/session',
+    {
+      schema: {
+        tags: ['session'],
+        security: bearer,
+        summary: 'log out: the token is revoked and refused from now on',
+        response: { 204: LoggedOutView, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await sessionActor(deps, req);
+      const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')![1].trim();
+      await revokeSession(deps, token);
+      return reply.status(204).send(null);
     },
   );
 
@@ -108,8 +140,9 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
 
   await app.register(clientRoutes, { deps, publicUrl: opts.publicUrl });
   await app.register(subscriptionRoutes, { deps });
-  await app.register(smsRoutes, { deps, sms: opts.sms });
+  await app.register(smsRoutes, { deps, sms: opts.sms, outbox: opts.smsOutbox ?? opts.sms.name === 'outbox' });
   await app.register(auditRoutes, { deps });
-  for (const routes of [pushRoutes, feedRoutes, sandboxRoutes]) await app.register(routes, { deps });
+  await app.register(pushRoutes, { deps, webhook: opts.webhook });
+  for (const routes of [feedRoutes, sandboxRoutes]) await app.register(routes, { deps });
   await app.register(deadLetterRoutes, { deps });
 }

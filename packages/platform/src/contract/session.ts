@@ -6,3 +6,6 @@ export const HealthView = z.object({ status: z.literal('ok') });
 export const SessionView = z
   .object({ token: z.string(), account: z.string(), enterpriseCode: z.string(), expiresAt: z.string() })
   .describe('session');
+
+/** `DELETE /api/v1/session`: no body; the token is revoked */
+export const LoggedOutView = z.null().describe('logged out: the token is refused from now on');

@@ -6,8 +6,18 @@ export const VerificationCodeSentView = z.object({
   phone: z.string().describe('masked'),
   expiresAt: z.string(),
   resendAfterSeconds: z.number().int(),
+  sandboxCode: z
+    .string()
+    .optional()
+    .describe('only with the embedded SMS provider (the sandbox sends no SMS): the code, shown once to the operator who asked'),
 });
 
 export const SmsOutboxView = z
-  .object({ id: z.number().int(), phone: z.string(), text: z.string(), provider: z.string(), createdAt: z.string() })
+  .object({
+    id: z.number().int(),
+    phone: z.string().describe('masked'),
+    text: z.string().describe('verification codes masked'),
+    provider: z.string(),
+    createdAt: z.string(),
+  })
   .describe('an SMS in the outbox');

@@ -50,7 +50,7 @@ export function whenSessionLost(fn: (() => void) | null) {
 
 type Query = Record<string, string | number | boolean | undefined | null>;
 
-export async function api<T>(method: 'GET' | 'POST', path: string, opts: { body?: unknown; query?: Query } = {}): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, opts: { body?: unknown; query?: Query } = {}): Promise<T> {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
   const url = path + (qs.size ? `?${qs}` : '');
@@ -85,3 +85,14 @@ export async function api<T>(method: 'GET' | 'POST', path: string, opts: { body?
 
 export const get = <T>(path: string, query?: Query) => api<T>('GET', path, { query });
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, { body: body ?? {} });
+
+/** Logs out: the platform revokes the token (`DELETE /api/v1/session`), then the console forgets it. */
+export async function logout(): Promise<void> {
+  try {
+    if (loadSession()) await api<null>('DELETE', '/api/v1/session');
+  } catch {
+    // a session the platform no longer knows is as good as revoked; the token is forgotten either way
+  } finally {
+    saveSession(null);
+  }
+}

@@ -70,7 +70,9 @@ export function ReceiptSubscriptions() {
     }
     try {
       const r = await post<VerificationCodeSent>('/api/v1/sms/verification-codes', { phone });
-      setCodeInfo({ kind: 'ok', text: t('rs.codeSent', { phone: r.phone }) });
+      const sent = t('rs.codeSent', { phone: r.phone });
+      // the sandbox sends no SMS: the platform answers the code to whoever asked for it
+      setCodeInfo({ kind: 'ok', text: r.sandboxCode ? `${sent} ${t('rs.sandboxCode', { code: r.sandboxCode })}` : sent });
       setWait(r.resendAfterSeconds ?? 60);
     } catch (err) {
       setCodeInfo({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });

@@ -25,6 +25,7 @@ import {
   KyselyReceiptSubscriptionStore,
 } from './stores/subscriptions.js';
 import { KyselyFeedStore, KyselyWebhookStore } from './stores/webhooks.js';
+import { PLAIN_BOX, type SecretBox } from './secret-box.js';
 
 export class KyselyStore implements Store {
   readonly identity;
@@ -50,6 +51,8 @@ export class KyselyStore implements Store {
     private readonly db: Db,
     /** engine differences (claims with FOR UPDATE SKIP LOCKED on PostgreSQL) */
     private readonly caps: EngineCapabilities = sqliteCapabilities,
+    /** seals secrets kept at rest (webhook secrets) */
+    private readonly box: SecretBox = PLAIN_BOX,
   ) {
     const ctx = { db, caps };
     this.identity = new KyselyIdentityStore(db);
@@ -64,7 +67,7 @@ export class KyselyStore implements Store {
     this.pushes = new KyselyPushStore(ctx);
     this.pushRequests = new KyselyPushRequestStore(ctx);
     this.pushJobs = new KyselyPushJobStore(db);
-    this.webhooks = new KyselyWebhookStore(db);
+    this.webhooks = new KyselyWebhookStore(db, box);
     this.feed = new KyselyFeedStore(db);
     this.sandbox = new KyselySandboxStore(ctx);
     this.sms = new KyselySmsStore(db);
@@ -74,7 +77,7 @@ export class KyselyStore implements Store {
 
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return (this.db as Kysely<Database>).transaction().execute((trx) => fn(new KyselyStore(trx, this.caps)));
+    return (this.db as Kysely<Database>).transaction().execute((trx) => fn(new KyselyStore(trx, this.caps, this.box)));
   }
 
   claiming<T>(fn: (tx: Store) => Promise<T>): Promise<T> {

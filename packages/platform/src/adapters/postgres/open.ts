@@ -10,9 +10,10 @@ import { postgresCapabilities } from '../kysely/capabilities.js';
 import { migrateToLatest } from '../kysely/migrations.js';
 import type { Database as Schema } from '../kysely/schema.js';
 import { KyselyStore } from '../kysely/store.js';
-import type { OpenedStore } from '../sqlite/open.js';
+import type { OpenedStore, StoreOptions } from '../sqlite/open.js';
+import { SecretBox } from '../kysely/secret-box.js';
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends StoreOptions {
   /** connections in this process's pool (the migration lock holds one while migrating) */
   poolSize?: number;
 }
@@ -40,5 +41,5 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     await db.destroy().catch(() => undefined);
     throw err;
   }
-  return { store: new KyselyStore(db, postgresCapabilities), db, close: () => db.destroy() };
+  return { store: new KyselyStore(db, postgresCapabilities, new SecretBox(opts.secretKey)), db, close: () => db.destroy() };
 }

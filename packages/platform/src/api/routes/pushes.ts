@@ -14,6 +14,7 @@ import {
   WebhookView,
 } from '../../contract/index.js';
 import type { PlatformDeps } from '../../core/ports.js';
+import type { WebhookPort } from '../../core/push/ports.js';
 import { notFound, problem } from '../../core/problem.js';
 import { pushJobOf, RESEND_IDS_MAX, resendPushes, startBulkResend, type PushFilter } from '../../core/push/resend.js';
 import { createWebhook, disableWebhook } from '../../core/push/webhooks.js';
@@ -96,7 +97,10 @@ function webhookView(w: WebhookEndpointRow, showSecret = false): z.infer<typeof 
   return { ...rest, secret: showSecret ? w.secret : `whsec_…${w.secret.slice(-4)}` };
 }
 
-export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps }): Promise<void> {
+export async function pushRoutes(
+  appRoot: FastifyInstance,
+  opts: { deps: PlatformDeps; webhook: Pick<WebhookPort, 'checkTarget'> },
+): Promise<void> {
   const app = appRoot.withTypeProvider<ZodTypeProvider>();
   const { deps } = opts;
   requireSession(app, deps);
@@ -198,6 +202,8 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
         tags: ['pushes'],
         security: bearer,
         summary: 'attach an HTTPS webhook endpoint to one of your subscriptions (Standard Webhooks signatures)',
+        description:
+          'Loopback, link-local, private and reserved addresses are refused (OSW_PUSH_WEBHOOK_URL), for the host as written and for every address its name resolves to, unless the platform configuration allows them (push.webhookAllowPrivate).',
         body: z.object({
           subscriptionKind: z.enum(['declaration', 'receipt', 'manual']),
           subscriptionId: z.number().int().positive(),
@@ -206,7 +212,8 @@ export async function pushRoutes(appRoot: FastifyInstance, opts: { deps: Platfor
         response: { 201: WebhookView, ...errorResponses },
       },
     },
-    async (req, reply) => reply.status(201).send(webhookView(await createWebhook(deps, actorOf(req), req.body), true)),
+    async (req, reply) =>
+      reply.status(201).send(webhookView(await createWebhook({ ...deps, webhook: opts.webhook }, actorOf(req), req.body), true)),
   );
 
   app.get(

@@ -87,6 +87,8 @@ export async function sandboxRoutes(appRoot: FastifyInstance, opts: { deps: Plat
   app.post(
     '/api/v1/sandbox/manuals/:manualNo/changes',
     {
+      // up to 1000 rows
+      bodyLimit: 1024 * 1024,
       schema: {
         tags: ['sandbox'],
         security: bearer,

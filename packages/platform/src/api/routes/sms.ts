@@ -4,10 +4,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SmsOutboxView, VerificationCodeSentView } from '../../contract/index.js';
 import type { PlatformDeps } from '../../core/ports.js';
-import { requestVerificationCode, type SmsSender } from '../../core/sms/verification-codes.js';
+import { maskPhone, maskCodes, requestVerificationCode, type SmsSender } from '../../core/sms/verification-codes.js';
 import { bearer, errorResponses, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
 
-export async function smsRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps; sms: SmsSender }): Promise<void> {
+export async function smsRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps; sms: SmsSender; outbox: boolean }): Promise<void> {
   const app = appRoot.withTypeProvider<ZodTypeProvider>();
   const { deps, sms } = opts;
   requireSession(app, deps);
@@ -28,13 +28,16 @@ export async function smsRoutes(appRoot: FastifyInstance, opts: { deps: Platform
       return reply.status(201).send(await requestVerificationCode({ ...deps, sms }, actor, req.body.phone));
     },
   );
+  // the embedded provider's outbox is the sandbox's stand-in for a phone: with an SMS gateway there is no such route
+  if (!opts.outbox) return;
   app.get(
     '/api/v1/sms/outbox',
     {
       schema: {
         tags,
         security: bearer,
-        summary: 'SMS the embedded provider wrote for your enterprise (empty with an SMS gateway)',
+        summary: 'SMS the embedded provider (sandbox) wrote for your enterprise: phones and verification codes masked',
+        description: 'Only with the embedded SMS provider (`sms.provider: outbox`); with an SMS gateway the route does not exist.',
         querystring: ListParams,
         response: { 200: listOf(SmsOutboxView), ...errorResponses },
       },
@@ -42,7 +45,10 @@ export async function smsRoutes(appRoot: FastifyInstance, opts: { deps: Platform
     async (req) => {
       const actor = actorOf(req);
       const r = await deps.store.sms.listOutbox(actor.enterpriseCode, listQuery(req.query));
-      return { items: r.rows.map(({ enterpriseCode: _e, ...rest }) => rest), total: r.total };
+      return {
+        items: r.rows.map(({ enterpriseCode: _e, phone, text, ...rest }) => ({ ...rest, phone: maskPhone(phone), text: maskCodes(text) })),
+        total: r.total,
+      };
     },
   );
 }

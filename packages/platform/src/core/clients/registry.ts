@@ -88,7 +88,7 @@ export async function registerClient(
     version: '2.0',
     transport: c.transport,
     environment: c.environment,
-    secretHash: hashSecret(secret),
+    secretHash: await hashSecret(secret),
     status: 'active',
     deviceFingerprint: null,
     createdAt: deps.clock.now().toISOString(),

@@ -7,7 +7,8 @@
 import { OswError } from '@osw/messages';
 import { DEVICE_PATTERN, EXCHANGE_HEADER } from '@osw/messages/exchange';
 import type { ClientRow } from '../clients/store.js';
-import { tokenHash, verifySecret } from '../identity/secrets.js';
+import { exchangeRules, FailedAttempts } from '../identity/attempts.js';
+import { tokenHash, verifyNothing, verifySecret } from '../identity/secrets.js';
 import type { Clock, Logger } from '../ports.js';
 import type { Store } from '../store.js';
 
@@ -15,36 +16,46 @@ type Deps = { store: Store; clock: Clock; logger: Logger };
 
 /**
  * Authenticates import clients. Verified secrets are remembered (as SHA-256) so that scrypt runs
- * once per client and process, not once per message.
+ * once per client and process, not once per message. Wrong secrets are counted per (client,
+ * address), per address and per client (`attempts`): over a limit the check is refused
+ * (`OSW_AUTH_RATE_LIMITED`) before scrypt runs — except for a secret this process has verified
+ * already, so that guessing at a client's id does not stop the client itself.
  */
 export class ExchangeAuthenticator {
   private readonly verified = new Map<string, string>();
 
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly attempts: FailedAttempts = new FailedAttempts(deps.clock),
+  ) {}
 
-  /** HTTP: client id and secret (Basic authentication), then the device. */
-  async withSecret(clientId: string, secret: string, device: unknown): Promise<ClientRow> {
-    const client = await this.activeClient(clientId, 'OSW_AUTH_FAILED', 'unknown client or wrong secret');
-    const quick = tokenHash(`${client.secretHash}:${secret}`);
-    if (this.verified.get(clientId) !== quick) {
-      if (!verifySecret(secret, client.secretHash)) throw new OswError('OSW_AUTH_FAILED', 'unknown client or wrong secret');
-      this.verified.set(clientId, quick);
+  /** HTTP: client id and secret (Basic authentication) from an address, then the device. */
+  async withSecret(clientId: string, secret: string, device: unknown, address: string): Promise<ClientRow> {
+    const client = await this.deps.store.clients.get(clientId);
+    const quick = client && tokenHash(`${client.secretHash}:${secret}`);
+    if (!client || this.verified.get(clientId) !== quick) {
+      const rules = exchangeRules(clientId, address);
+      this.attempts.check(rules);
+      // an unknown client id costs the same work and gets the same answer as a wrong secret
+      const ok = client ? await verifySecret(secret, client.secretHash) : await verifyNothing(secret);
+      if (!client || !ok) {
+        this.attempts.fail(rules);
+        throw new OswError('OSW_AUTH_FAILED', 'unknown client or wrong secret');
+      }
+      this.attempts.clear([rules[0].key]);
+      this.verified.set(clientId, quick!);
     }
+    if (client.status !== 'active') throw new OswError('OSW_CLIENT_DISABLED', `client ${clientId} is disabled`);
     await this.checkDevice(client, device);
     return client;
   }
 
   /** RabbitMQ: the client whose send queue the message came from, then the device. */
   async byQueue(clientId: string, device: unknown): Promise<ClientRow> {
-    const client = await this.activeClient(clientId, 'OSW_AUTH_FAILED', `unknown client ${clientId}`);
-    await this.checkDevice(client, device === undefined ? undefined : String(device));
-    return client;
-  }
-
-  private async activeClient(clientId: string, code: 'OSW_AUTH_FAILED', unknown: string): Promise<ClientRow> {
     const client = await this.deps.store.clients.get(clientId);
-    if (!client) throw new OswError(code, unknown);
+    if (!client) throw new OswError('OSW_AUTH_FAILED', `unknown client ${clientId}`);
     if (client.status !== 'active') throw new OswError('OSW_CLIENT_DISABLED', `client ${clientId} is disabled`);
+    await this.checkDevice(client, device === undefined ? undefined : String(device));
     return client;
   }
 

@@ -42,7 +42,7 @@ export async function verifyCardProof(
     );
   }
   if (card.locked || card.triesLeft <= 0) throw cardLocked(card.cardNo);
-  if (!verifySecret(proof.pin, card.pinHash)) {
+  if (!(await verifySecret(proof.pin, card.pinHash))) {
     const left = await deps.store.identity.recordCardPinFailure(card.cardNo);
     if (left.locked) throw cardLocked(card.cardNo);
     throw problem('OSW_CARD_PIN_WRONG', `卡密码错误，还可以重试${left.triesLeft}次`, `wrong card PIN, ${left.triesLeft} tries left`, {

@@ -4,11 +4,10 @@
 import { CARD_NO_PATTERN, CUSTOMS_CODE_PATTERN, generateCardKeys, keyFingerprint, OswError, USCC_PATTERN } from '@osw/messages';
 import type { Clock, PlatformDeps } from '../ports.js';
 import type { CardKind, SessionRow, Store } from '../store.js';
-import { hashSecret, randomToken, tokenHash, verifySecret } from './secrets.js';
+import { loginRules, type FailedAttempts } from './attempts.js';
+import { hashSecret, randomToken, tokenHash, verifyNothing, verifySecret } from './secrets.js';
 
 export const CARD_PIN_TRIES = 5;
-export const LOGIN_MAX_FAILURES = 5;
-export const LOGIN_LOCK_MS = 15 * 60 * 1000;
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 export interface NewEnterprise {
@@ -44,7 +43,7 @@ export async function createOperator(
     enterpriseCode: o.enterpriseCode,
     name: o.name,
     operatorCode: o.operatorCode,
-    passwordHash: hashSecret(o.password),
+    passwordHash: await hashSecret(o.password),
     failedLogins: 0,
     lockedUntil: null,
     createdAt: deps.clock.now().toISOString(),
@@ -76,7 +75,7 @@ export async function issueCard(
     holderAccount: c.holderAccount ?? null,
     publicKeyPem: keys.publicKeyPem,
     fingerprint: keyFingerprint(keys.publicKeyPem),
-    pinHash: hashSecret(c.pin),
+    pinHash: await hashSecret(c.pin),
     triesLeft: CARD_PIN_TRIES,
     locked: false,
     createdAt: deps.clock.now().toISOString(),
@@ -84,28 +83,38 @@ export async function issueCard(
   return { cardNo, kind: c.kind, enterpriseCode: c.enterpriseCode, ...keys };
 }
 
-/** Operator login with a per-account lock after repeated failures. Returns a bearer token. */
+/** Where a login comes from, when the caller counts failures (the REST API). */
+export interface LoginOrigin {
+  address: string;
+  attempts: FailedAttempts;
+}
+
+/**
+ * Operator login. Returns a bearer token. An unknown account and a wrong password cost the same
+ * scrypt work and get the same answer (`OSW_AUTH_FAILED`, with `details.failures` — the account's
+ * recent failures from anywhere — so that the API can slow the answer). With an origin, failures are
+ * counted per (account, address) and per address, and a key over its limit is refused
+ * (`OSW_AUTH_RATE_LIMITED`) before any password is checked: nobody can lock an account for others.
+ */
 export async function login(
   deps: { store: Store; clock: Clock },
   account: string,
   password: string,
+  origin?: LoginOrigin,
 ): Promise<{ token: string; session: SessionRow }> {
+  const rules = origin ? loginRules(account, origin.address) : [];
+  origin?.attempts.check(rules);
   const op = await deps.store.identity.getOperator(account);
-  const now = deps.clock.now();
-  if (!op) {
-    hashSecret(password); // same cost as a real check: no account probing by timing
-    throw new OswError('OSW_AUTH_FAILED', '账号或密码错误 (wrong account or password)');
-  }
-  if (op.lockedUntil && op.lockedUntil > now.toISOString())
-    throw new OswError('OSW_AUTH_LOCKED', `账号已锁定至 ${op.lockedUntil} (too many failed logins)`);
-  if (!verifySecret(password, op.passwordHash)) {
-    const failures = op.failedLogins + 1;
-    const lockedUntil = failures >= LOGIN_MAX_FAILURES ? new Date(now.getTime() + LOGIN_LOCK_MS).toISOString() : null;
-    await deps.store.identity.updateOperatorLogin(account, lockedUntil ? 0 : failures, lockedUntil);
-    // details.failures lets the API slow the answer down (brute force is slowed, then locked)
+  const ok = op ? await verifySecret(password, op.passwordHash) : await verifyNothing(password);
+  if (!op || !ok) {
+    // counted for any account name, existing or not: the answer says nothing about which it was
+    const everywhere = { key: `login-account:${account}`, max: Number.POSITIVE_INFINITY, windowMs: 15 * 60_000 };
+    origin?.attempts.fail([...rules, everywhere]);
+    const failures = origin?.attempts.failures(everywhere.key) ?? 1;
     throw new OswError('OSW_AUTH_FAILED', '账号或密码错误 (wrong account or password)', { details: { failures } });
   }
-  await deps.store.identity.updateOperatorLogin(account, 0, null);
+  origin?.attempts.clear([rules[0].key]);
+  const now = deps.clock.now();
   const token = randomToken(32);
   const session: SessionRow = {
     tokenHash: tokenHash(token),
@@ -115,6 +124,11 @@ export async function login(
   };
   await deps.store.identity.insertSession(session);
   return { token, session };
+}
+
+/** Logout: the session of the token is deleted, and the token is refused from then on. */
+export async function revokeSession(deps: { store: Store }, token: string): Promise<void> {
+  await deps.store.identity.deleteSession(tokenHash(token));
 }
 
 export async function authenticateSession(deps: { store: Store; clock: Clock }, token: string): Promise<SessionRow> {

@@ -14,7 +14,9 @@ export interface OperatorRow {
   name: string;
   operatorCode: string;
   passwordHash: string;
+  /** not used since login failures are counted per (account, address) in memory (docs/decisions.md); written 0 */
   failedLogins: number;
+  /** not used: no login locks an account for everyone (docs/decisions.md); written null */
   lockedUntil: string | null;
   createdAt: string;
 }
@@ -48,7 +50,6 @@ export interface IdentityStore {
 
   insertOperator(row: OperatorRow): Promise<void>;
   getOperator(account: string): Promise<OperatorRow | undefined>;
-  updateOperatorLogin(account: string, failedLogins: number, lockedUntil: string | null): Promise<void>;
 
   insertCard(row: CardRow): Promise<void>;
   getCard(cardNo: string): Promise<CardRow | undefined>;
@@ -59,4 +60,6 @@ export interface IdentityStore {
 
   insertSession(row: SessionRow): Promise<void>;
   getSession(tokenHash: string): Promise<SessionRow | undefined>;
+  /** logout: the session is gone for good */
+  deleteSession(tokenHash: string): Promise<void>;
 }

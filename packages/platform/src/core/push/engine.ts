@@ -31,6 +31,9 @@ export interface RoundResult {
   held: number;
 }
 
+/** what the push log says of a webhook POST that got no HTTP answer, whatever the reason */
+export const WEBHOOK_UNREACHABLE = 'webhook endpoint not reachable';
+
 export class PushEngine {
   readonly policy: PushPolicy;
   private readonly log: Logger;
@@ -224,12 +227,19 @@ export class PushEngine {
       case 'webhook': {
         const endpoint: WebhookEndpointRow | undefined = await this.store.webhooks.get(Number(p.targetKey.slice('webhook:'.length)));
         if (!endpoint || endpoint.disabledAt) throw new Error('webhook endpoint disabled');
-        const res = await this.channels.webhook.post(
-          endpoint.url,
-          webhookHeaders(endpoint.secret, p.messageId, now, p.body),
-          p.body,
-          this.policy.webhookTimeoutMs,
-        );
+        let res: { status: number };
+        try {
+          res = await this.channels.webhook.post(
+            endpoint.url,
+            webhookHeaders(endpoint.secret, p.messageId, now, p.body),
+            p.body,
+            this.policy.webhookTimeoutMs,
+          );
+        } catch (err) {
+          // the subscriber reads the push log: what the network said (refused ports, internal addresses) stays in ours
+          this.log.info({ target: p.targetKey, msgId: p.messageId, err }, 'webhook POST failed');
+          throw new Error(WEBHOOK_UNREACHABLE);
+        }
         if (res.status < 200 || res.status > 299) throw new Error(`webhook answered HTTP ${res.status}`);
         return;
       }

@@ -8,8 +8,16 @@ export interface AppPushPort {
   send(m: Omit<FeedMessageRow, 'id' | 'createdAt'>): Promise<void>;
 }
 
-/** One HTTP POST of a webhook; resolves with the status, rejects when there is no answer. */
+/**
+ * Webhook endpoints on the network. Loopback, link-local, private and reserved addresses are refused
+ * unless the platform's configuration allows them (`push.webhookAllowPrivate`), both when an
+ * endpoint is registered and when each POST connects (after DNS, so a name cannot change its
+ * address between the check and the POST).
+ */
 export interface WebhookPort {
+  /** refuses (`OSW_PUSH_WEBHOOK_URL`) a URL whose host is, or resolves to, an address webhooks may not reach */
+  checkTarget(url: string): Promise<void>;
+  /** One HTTP POST; resolves with the status, rejects when there is no answer (or the address is refused). */
   post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number }>;
 }
 

@@ -1,11 +1,13 @@
 /**
  * Webhook push (beyond the original system): an HTTPS endpoint attached to one subscription gets
  * every push of that subscription as a signed JSON POST (Standard Webhooks). The secret is made by
- * the platform and shown when the endpoint is created.
+ * the platform and shown when the endpoint is created. Endpoints on loopback, private, link-local
+ * or reserved addresses are refused unless the platform allows them (`WebhookPort.checkTarget`).
  */
 import { recordAudit, type Actor } from '../audit/audit-log.js';
 import { notFound, problem } from '../problem.js';
 import type { PlatformDeps } from '../ports.js';
+import type { WebhookPort } from './ports.js';
 import type { PushSubscriptionKind, WebhookEndpointRow } from '../store.js';
 import { newWebhookSecret } from './webhook-signature.js';
 
@@ -40,13 +42,14 @@ async function subscriptionOwner(deps: Deps, kind: PushSubscriptionKind, id: num
 }
 
 export async function createWebhook(
-  deps: Deps,
+  deps: Deps & { webhook: Pick<WebhookPort, 'checkTarget'> },
   actor: Actor,
   req: { subscriptionKind: PushSubscriptionKind; subscriptionId: number; url: string },
 ): Promise<WebhookEndpointRow> {
   const url = checkWebhookUrl(req.url);
   if ((await subscriptionOwner(deps, req.subscriptionKind, req.subscriptionId)) !== actor.enterpriseCode)
     throw notFound('订阅', `${req.subscriptionKind} subscription`, req.subscriptionId);
+  await deps.webhook.checkTarget(url);
   const at = deps.clock.now().toISOString();
   const row: Omit<WebhookEndpointRow, 'id'> = {
     enterpriseCode: actor.enterpriseCode,

@@ -14,6 +14,12 @@ import type { Store } from '../store.js';
 export interface SmsSender {
   /** provider name as written in the outbox (`outbox`, `http`) */
   readonly name: string;
+  /**
+   * the provider sends nothing anywhere (the embedded outbox, the sandbox's stand-in for a phone):
+   * a verification code is then answered to the operator who asked for it, once, so that SMS
+   * subscriptions can be tried end to end; a real gateway never has this
+   */
+  readonly simulated?: boolean;
   send(sms: { phone: string; text: string; enterpriseCode: string | null }): Promise<void>;
 }
 
@@ -26,16 +32,28 @@ const HOUR_MS = 60 * 60 * 1000;
 /** Mainland mobile numbers: 11 digits starting with 1[3-9]. */
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
 
-/** `138****0000` for lists and logs. */
+/** `138****0000` for lists and logs; anything that is not a mainland mobile number shows its last 2 characters at most. */
 export function maskPhone(phone: string): string {
-  return phone.length === 11 ? `${phone.slice(0, 3)}****${phone.slice(7)}` : phone;
+  if (phone.length === 11) return `${phone.slice(0, 3)}****${phone.slice(7)}`;
+  return phone.length > 4 ? `${'*'.repeat(phone.length - 2)}${phone.slice(-2)}` : '*'.repeat(phone.length);
+}
+
+const CODE_IN_TEXT = /(验证码为)\d{6}/g;
+
+/** The text of a verification SMS with its code as `******`: what may be kept and shown. */
+export function maskCodes(text: string): string {
+  return text.replace(CODE_IN_TEXT, '$1******');
+}
+
+export function verificationText(code: string): string {
+  return `【单一窗口】您的验证码为${code}，5分钟内有效，用于报关状态订阅，请勿泄露给他人。`;
 }
 
 export async function requestVerificationCode(
   deps: { store: Store; clock: Clock; logger: Logger; sms: SmsSender },
   actor: Actor,
   phone: string,
-): Promise<{ phone: string; expiresAt: string; resendAfterSeconds: number }> {
+): Promise<{ phone: string; expiresAt: string; resendAfterSeconds: number; sandboxCode?: string }> {
   if (!PHONE_PATTERN.test(phone))
     throw problem('OSW_SMS_PHONE_INVALID', `手机号码[${phone}]格式不正确`, `phone number ${phone} is not a mainland mobile number`);
   const now = deps.clock.now();
@@ -70,7 +88,7 @@ export async function requestVerificationCode(
   await deps.store.sms.insertCode({
     phone,
     enterpriseCode: actor.enterpriseCode,
-    codeHash: hashSecret(code),
+    codeHash: await hashSecret(code),
     attempts: 0,
     createdAt: now.toISOString(),
     expiresAt,
@@ -80,13 +98,14 @@ export async function requestVerificationCode(
     await deps.sms.send({
       phone,
       enterpriseCode: actor.enterpriseCode,
-      text: `【单一窗口】您的验证码为${code}，5分钟内有效，用于报关状态订阅，请勿泄露给他人。`,
+      text: verificationText(code),
     });
   } catch (err) {
     deps.logger.error({ err, phone: maskPhone(phone) }, 'SMS provider failed');
     throw problem('OSW_SMS_SEND_FAILED', '短信发送失败，请稍后重试', 'the SMS could not be sent; try again later');
   }
-  return { phone: maskPhone(phone), expiresAt, resendAfterSeconds: CODE_RESEND_AFTER_MS / 1000 };
+  const answer = { phone: maskPhone(phone), expiresAt, resendAfterSeconds: CODE_RESEND_AFTER_MS / 1000 };
+  return deps.sms.simulated ? { ...answer, sandboxCode: code } : answer;
 }
 
 /**
@@ -110,7 +129,7 @@ export async function checkVerificationCode(
     throw problem('OSW_SMS_CODE_EXPIRED', '验证码已过期，请重新获取', 'the verification code has expired (5 minutes); request a new one');
   if (latest.attempts >= CODE_MAX_TRIES)
     throw problem('OSW_SMS_CODE_INVALID', '验证码错误次数过多，请重新获取', 'too many wrong tries; request a new verification code');
-  if (!/^\d{6}$/.test(code) || !verifySecret(code, latest.codeHash)) {
+  if (!/^\d{6}$/.test(code) || !(await verifySecret(code, latest.codeHash))) {
     await deps.store.sms.countAttempt(latest.id);
     throw problem('OSW_SMS_CODE_INVALID', '验证码错误', 'wrong verification code');
   }

@@ -25,9 +25,6 @@ export class KyselyIdentityStore implements IdentityStore {
   getOperator(account: string) {
     return this.db.selectFrom('operators').selectAll().where('account', '=', account).executeTakeFirst();
   }
-  async updateOperatorLogin(account: string, failedLogins: number, lockedUntil: string | null) {
-    await this.db.updateTable('operators').set({ failedLogins, lockedUntil }).where('account', '=', account).execute();
-  }
 
   async insertCard(row: CardRow) {
     await this.db
@@ -71,5 +68,8 @@ export class KyselyIdentityStore implements IdentityStore {
   }
   getSession(tokenHash: string) {
     return this.db.selectFrom('sessions').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst();
+  }
+  async deleteSession(tokenHash: string) {
+    await this.db.deleteFrom('sessions').where('tokenHash', '=', tokenHash).execute();
   }
 }

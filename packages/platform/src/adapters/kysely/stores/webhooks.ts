@@ -3,22 +3,45 @@ import type { Selectable } from 'kysely';
 import type { ListQuery } from '../../../core/paging.js';
 import type { FeedMessageRow, FeedStore, PushSubscriptionKind, WebhookEndpointRow, WebhookStore } from '../../../core/push/store.js';
 import type { Database } from '../schema.js';
+import { PLAIN_BOX, type SecretBox } from '../secret-box.js';
 import { createdRange, paged, type Db } from './common.js';
 
-function webhookRow(r: Selectable<Database['webhookEndpoints']>): WebhookEndpointRow {
-  return { ...r, id: Number(r.id), subscriptionId: Number(r.subscriptionId) };
-}
-
+/** Webhook secrets are sealed at rest (AES-256-GCM, `SecretBox`); the core sees them open. */
 export class KyselyWebhookStore implements WebhookStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox = PLAIN_BOX,
+  ) {}
+
+  private row(r: Selectable<Database['webhookEndpoints']>): WebhookEndpointRow {
+    return { ...r, id: Number(r.id), subscriptionId: Number(r.subscriptionId), secret: this.box.open(r.secret) };
+  }
 
   async insert(row: Omit<WebhookEndpointRow, 'id'>): Promise<number> {
-    const r = await this.db.insertInto('webhookEndpoints').values(row).returning('id').executeTakeFirstOrThrow();
+    const r = await this.db
+      .insertInto('webhookEndpoints')
+      .values({ ...row, secret: this.box.seal(row.secret) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return Number(r.id);
+  }
+
+  /** Seals the secrets written before the store had a key; returns how many. */
+  async sealStoredSecrets(): Promise<number> {
+    if (!this.box.sealing) return 0;
+    const rows = await this.db.selectFrom('webhookEndpoints').select(['id', 'secret']).where('secret', 'not like', 'enc:%').execute();
+    for (const r of rows)
+      await this.db
+        .updateTable('webhookEndpoints')
+        .set({ secret: this.box.seal(r.secret) })
+        .where('id', '=', r.id)
+        .where('secret', '=', r.secret)
+        .execute();
+    return rows.length;
   }
   async get(id: number) {
     const r = await this.db.selectFrom('webhookEndpoints').selectAll().where('id', '=', id).executeTakeFirst();
-    return r && webhookRow(r);
+    return r && this.row(r);
   }
   async list(enterpriseCode: string) {
     const rows = await this.db
@@ -27,7 +50,7 @@ export class KyselyWebhookStore implements WebhookStore {
       .where('enterpriseCode', '=', enterpriseCode)
       .orderBy('id', 'desc')
       .execute();
-    return rows.map(webhookRow);
+    return rows.map((r) => this.row(r));
   }
   async disable(id: number, at: string) {
     const r = await this.db
@@ -48,7 +71,7 @@ export class KyselyWebhookStore implements WebhookStore {
       .where('disabledAt', 'is', null)
       .orderBy('id')
       .execute();
-    return rows.map(webhookRow);
+    return rows.map((r) => this.row(r));
   }
 }
 
