@@ -183,7 +183,7 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
       );
       const resp = parseDecImportResponse(readFileSync(path.join(inBoxDir, failed), 'utf8'));
       expect(resp.responseCode).toBe('1');
-      expect(resp.errorMessage).toMatch(/IC卡\[\d{13}\]不属于发送企业\[4403980001\]/);
+      expect(resp.errorMessage).toMatch(/IC卡\[\d{13}\]不存在或不属于发送企业\[4403980001\]/);
     } finally {
       await client?.stop();
     }

@@ -126,12 +126,17 @@ describe('platform: exchange import, sandbox receipts, API', () => {
     expect(await w.deps.store.declarations.listFor('4403980001', 10)).toHaveLength(1);
   });
 
-  it('refuses a declaration signed with a card of another enterprise (ResponseCode 1)', async () => {
-    const r = await send(w, w.broker, `${w.broker.clientId}000000000000000000003`, signWith(w.owner.card));
-    expect(r.body.accepted).toBe(false);
-    const resp = parseDecImportResponse(r.body.responseXml);
+  it('an unknown card and another enterprise’s card get the same answer: the exchange does not tell which card numbers exist', async () => {
+    const foreign = await send(w, w.broker, `${w.broker.clientId}000000000000000000003`, signWith(w.owner.card));
+    const unknownNo = '8950000099999';
+    expect(await w.deps.store.identity.getCard(unknownNo)).toBeUndefined();
+    const unknown = await send(w, w.broker, `${w.broker.clientId}000000000000000000010`, signWith({ ...w.broker.card, cardNo: unknownNo }));
+    for (const r of [foreign, unknown]) expect(r.body.accepted).toBe(false);
+    const resp = parseDecImportResponse(foreign.body.responseXml);
     expect(resp.responseCode).toBe('1');
-    expect(resp.errorMessage).toContain(`IC卡[${w.owner.card.cardNo}]不属于发送企业[4403980001]`);
+    expect(resp.errorMessage).toBe(`导入失败：IC卡[${w.owner.card.cardNo}]不存在或不属于发送企业[4403980001]`);
+    const blind = (xml: string, cardNo: string) => xml.replaceAll(cardNo, '<card>');
+    expect(blind(unknown.body.responseXml, unknownNo)).toBe(blind(foreign.body.responseXml, w.owner.card.cardNo));
   });
 
   it('refuses a declaration without ClientSeqNo, unsigned, or tampered with after signing', async () => {

@@ -353,8 +353,9 @@ async function checkDeclaration(store: Store, client: ClientRow, dec: DecMessage
     return problems;
   }
   const card = await store.identity.getCard(cardNo);
-  if (!card) problems.push(`IC卡[${cardNo}]不存在`);
-  else if (card.enterpriseCode !== client.enterpriseCode) problems.push(`IC卡[${cardNo}]不属于发送企业[${client.enterpriseCode}]`);
+  // an unknown card and another enterprise's card get one answer: the exchange does not tell which card numbers exist
+  if (!card || card.enterpriseCode !== client.enterpriseCode)
+    problems.push(`IC卡[${cardNo}]不存在或不属于发送企业[${client.enterpriseCode}]`);
   else if (card.locked) problems.push(`IC卡[${cardNo}]已锁定`);
   else if (!decSignature(xml)) problems.push('报文未加签(DecSign/Sign为空)');
   else if ((dec.sign.Certificate ?? '') !== card.fingerprint && (dec.sign.Certificate ?? '') !== keyFingerprint(card.publicKeyPem))
