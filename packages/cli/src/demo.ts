@@ -254,6 +254,8 @@ export function tour(contract: DemoContract, home: string, logFile: string): str
     `  ls ${rel(dec.sentBox)}/*/ ${rel(dec.inBox)}/`,
     '  → SentBox/<date>/declaration_<ts>.xml, InBox/Successed_declaration_<ts>.xml,',
     '    then InBox/Receipt_<统一编号>_<ts>.xml for CHANNEL 7 → L → J → P → R',
+    '  the next declaration needs a ClientSeqNo (客户端编号) of its own, as an ERP gives each one:',
+    `  sed 's/E53002026112100001/E53002026112100002/' examples/declaration.xml > ${rel(dec.outBox)}/declaration-2.xml`,
     '',
     'Ctrl+C stops (a second Ctrl+C stops at once).',
     '',

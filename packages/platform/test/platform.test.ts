@@ -2,7 +2,7 @@ import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXAMPLES, tempDir } from '../../../test/helpers.js';
+import { EXAMPLES, tempDir, withClientSeqNo } from '../../../test/helpers.js';
 import { keyFingerprint, openCardKey, parseDecImportResponse, parseDecResult, signDecMessage } from '@osw/messages';
 import { InProcessNotifier } from '../src/adapters/memory-notifier.js';
 import { openSqliteStore, type OpenedStore } from '../src/adapters/sqlite/open.js';
@@ -123,6 +123,45 @@ describe('platform: exchange import, sandbox receipts, API', () => {
     const b = await send(w, w.broker, `${w.broker.clientId}000000000000000000002`, body);
     expect(b.body.duplicate).toBe(true);
     expect(b.body.responseXml).toBe(a.body.responseXml);
+    expect(await w.deps.store.declarations.listFor('4403980001', 10)).toHaveLength(1);
+  });
+
+  it('a signed file sent again under a new message id is refused: its ClientSeqNo was imported already', async () => {
+    const body = signWith(w.broker.card);
+    const first = await send(w, w.broker, `${w.broker.clientId}000000000000000000011`, body);
+    const seqNo = parseDecImportResponse(first.body.responseXml).seqNo;
+    const again = await send(w, w.broker, `${w.broker.clientId}000000000000000000012`, body);
+    expect(again.body).toMatchObject({ accepted: false, duplicate: false, documentKey: null });
+    const resp = parseDecImportResponse(again.body.responseXml);
+    expect(resp).toMatchObject({ responseCode: '1', clientSeqNo: 'E53002026112100001' });
+    expect(resp.seqNo).toBeFalsy();
+    expect(resp.errorMessage).toBe(`导入失败：ClientSeqNo(客户端报关单编号)[E53002026112100001]重复，已导入为统一编号[${seqNo}]`);
+    // the message ids still get their stored answers
+    const firstAgain = await send(w, w.broker, `${w.broker.clientId}000000000000000000011`, body);
+    expect(firstAgain.body).toMatchObject({ accepted: true, duplicate: true, responseXml: first.body.responseXml });
+    const repeatAgain = await send(w, w.broker, `${w.broker.clientId}000000000000000000012`, body);
+    expect(repeatAgain.body).toMatchObject({ accepted: false, duplicate: true, responseXml: again.body.responseXml });
+    // a new ClientSeqNo is a new declaration; another enterprise numbers its own
+    const next = await send(
+      w,
+      w.broker,
+      `${w.broker.clientId}000000000000000000013`,
+      signWith(w.broker.card, withClientSeqNo(example, 'C2')),
+    );
+    expect(next.body.accepted).toBe(true);
+    const owners = await send(w, w.owner, `${w.owner.clientId}000000000000000000011`, signWith(w.owner.card));
+    expect(owners.body.accepted).toBe(true);
+    expect(await w.deps.store.declarations.listFor('4403980001', 10)).toHaveLength(2);
+  });
+
+  it('the same ClientSeqNo sent under several message ids at once is accepted once', async () => {
+    const body = signWith(w.broker.card);
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => send(w, w.broker, `${w.broker.clientId}00000000000000000002${i}`, body)),
+    );
+    expect(answers.filter((a) => a.body.accepted)).toHaveLength(1);
+    for (const a of answers.filter((x) => !x.body.accepted))
+      expect(parseDecImportResponse(a.body.responseXml).errorMessage).toContain('ClientSeqNo(客户端报关单编号)[E53002026112100001]重复');
     expect(await w.deps.store.declarations.listFor('4403980001', 10)).toHaveLength(1);
   });
 
