@@ -1,8 +1,10 @@
 /**
  * RabbitMQ exchange: each client's own broker user, proven with real connections. Client A can
  * publish only to its send exchange and consume only its receive queue; every other action gets
- * the broker's ACCESS_REFUSED. The platform answers only on direct reply-to. Disabling a client
- * deletes its broker user and closes its connections.
+ * the broker's ACCESS_REFUSED, except what RabbitMQ checks no permission for (passive declares) or
+ * grants with read (purging its own receive queue), pinned here as docs/scale-out.md describes it.
+ * The platform answers only on direct reply-to. Disabling a client deletes its broker user and
+ * closes its connections.
  */
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -127,6 +129,11 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: one broker user per client', () =
       ["bind B's receive queue to its exchange", (ch) => ch.bindQueue(nb.receiveQueue, na.exchange, '')],
       ['bind its own receive queue to its exchange', (ch) => ch.bindQueue(na.receiveQueue, na.exchange, '')],
       ["purge B's receive queue", (ch) => ch.purgeQueue(nb.receiveQueue)],
+      ["purge B's send queue", (ch) => ch.purgeQueue(nb.sendQueue)],
+      ['purge its own send queue', (ch) => ch.purgeQueue(na.sendQueue)],
+      ['purge the dead letters', (ch) => ch.purgeQueue('osw.dead-letter')],
+      ['get a dead letter', (ch) => ch.get('osw.dead-letter')],
+      ['publish to the dead-letter exchange', (ch) => ch.publish('osw.dead-letter', '', Buffer.from('<x/>'))],
     ];
     const outcomes: Record<string, string> = {};
     for (const [what, action] of forbidden) outcomes[what] = await attempt(conn, action);
@@ -134,6 +141,33 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: one broker user per client', () =
       expect({ what, refused: /ACCESS_REFUSED/.test(outcome) }).toEqual({ what, refused: true });
     // logging in as B with A's password
     await expect(as(a, nb.user)).rejects.toThrow(/ACCESS.REFUSED/);
+  });
+
+  test('what RabbitMQ checks no permission for, and what the client needs, is allowed — as docs/scale-out.md says', async () => {
+    const conn = await as(a);
+    const na = brokerNames(a.clientId);
+    const nb = brokerNames(b.clientId);
+    const outcome = (action: (ch: Channel) => unknown) => attempt(conn, action);
+    // the client's own work: publish, consume and get, and its backlog (队列积压: a passive check of its receive queue)
+    expect(await outcome((ch) => ch.publish(na.exchange, '', Buffer.from('<x/>'), { messageId: `${a.clientId}000002` }))).toBe('allowed');
+    expect(await outcome((ch) => ch.consume(na.receiveQueue, () => undefined))).toBe('allowed');
+    expect(await outcome((ch) => ch.get(na.receiveQueue))).toBe('allowed');
+    expect(await outcome((ch) => ch.checkQueue(na.receiveQueue))).toBe('allowed');
+    // RabbitMQ authorises no passive declare: any logged-in user learns that a queue or exchange exists, and a queue's
+    // message and consumer counts (never a message); and queue.purge needs only read, which consuming needs
+    let seen: { messageCount: number; consumerCount: number } | undefined;
+    expect(
+      await outcome(async (ch) => {
+        seen = await ch.checkQueue(nb.receiveQueue);
+      }),
+    ).toBe('allowed');
+    expect(seen).toMatchObject({ messageCount: expect.any(Number), consumerCount: expect.any(Number) });
+    expect(await outcome((ch) => ch.checkExchange(nb.exchange))).toBe('allowed');
+    expect(await outcome((ch) => ch.purgeQueue(na.receiveQueue))).toBe('allowed');
+    // and still nothing beyond that
+    expect(await outcome((ch) => ch.purgeQueue(nb.receiveQueue))).toMatch(/ACCESS_REFUSED/);
+    expect(await outcome((ch) => ch.purgeQueue(na.sendQueue))).toMatch(/ACCESS_REFUSED/);
+    expect(await outcome((ch) => ch.get(nb.receiveQueue))).toMatch(/ACCESS_REFUSED/);
   });
 
   test('the platform learns the sender from the queue: a message in A’s exchange is imported as A’s', async () => {
