@@ -85,14 +85,15 @@ export class RabbitProvisioner implements BrokerAccounts {
     const user = this.brokerUser(clientId);
     const foreign = await this.notOurs(user);
     if (foreign) {
+      // the other deployment's vhost goes to the operator's log, not to the enterprise that applied
       this.opts.logger.error(
         { clientId, user, vhost: this.opts.vhost, why: foreign },
-        'broker user belongs to another deployment; not taken over',
+        `broker user ${user} is not this deployment's (${foreign}); not taken over: set amqp.userPrefix`,
       );
       throw new OswError(
         'OSW_BROKER_USER_TAKEN',
-        `RabbitMQ user ${user} is not this deployment's: ${foreign} (broker users are global; this deployment's vhost is ${this.opts.vhost}). ` +
-          'It is not taken over; give each deployment on the broker its own amqp.userPrefix',
+        `RabbitMQ user ${user} belongs to another deployment on this broker (broker users are global) and is not taken over; ` +
+          "the platform's operator gives this deployment's broker users a prefix of their own (amqp.userPrefix)",
       );
     }
     await declareClient(await this.opts.channel(), clientId, this.opts.deliveryLimit);
