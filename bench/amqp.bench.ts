@@ -15,6 +15,7 @@ import path from 'node:path';
 import amqp from 'amqplib';
 import { startClient } from '@osw/client';
 import { buildDecResult } from '@osw/messages';
+import { withClientSeqNo } from '../test/helpers.js';
 import { silent } from '../test/support/platform-world.js';
 import { declarationOfSize } from './client.bench.js';
 import type { Figure } from './lib.js';
@@ -96,7 +97,8 @@ export async function amqpFigures(root: string, quick: boolean): Promise<Figure[
         const past = new Date(Date.now() - 60_000);
         for (let i = 0; i < files; i++) {
           const f = path.join(outBox, `dec-${i}.xml`);
-          writeFileSync(f, body);
+          // each declaration its own ClientSeqNo, as an ERP numbers them: every file is an accepted declaration
+          writeFileSync(f, withClientSeqNo(body));
           utimesSync(f, past, past);
         }
         const start = process.hrtime.bigint();

@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startClient } from '@osw/client';
 import { buildDecMessage, parseDecMessage } from '@osw/messages';
+import { withClientSeqNo } from '../test/helpers.js';
 import { platformWorld, silent } from '../test/support/platform-world.js';
 import type { Figure } from './lib.js';
 
@@ -125,7 +126,8 @@ export async function clientFigures(root: string, quick: boolean): Promise<Figur
         const past = new Date(Date.now() - 60_000);
         for (let i = 0; i < files; i++) {
           const f = path.join(outBox, `dec-${i}.xml`);
-          writeFileSync(f, body);
+          // each declaration its own ClientSeqNo, as an ERP numbers them: every file is an accepted declaration
+          writeFileSync(f, withClientSeqNo(body));
           utimesSync(f, past, past);
         }
         const start = process.hrtime.bigint();

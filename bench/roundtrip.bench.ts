@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { startClient } from '@osw/client';
+import { withClientSeqNo } from '../test/helpers.js';
 import { silent } from '../test/support/platform-world.js';
 import type { Figure } from './lib.js';
 import { benchWorld, brokerReachable, type BenchWorld } from './world.js';
@@ -125,7 +126,8 @@ async function atRate(
       const due = start + i * every;
       if (Date.now() >= due) {
         const stem = `rt-${String(i).padStart(5, '0')}`;
-        writeFileSync(path.join(staging, `${stem}.xml`), example);
+        // each declaration its own ClientSeqNo, as an ERP numbers them: every file is an accepted declaration
+        writeFileSync(path.join(staging, `${stem}.xml`), withClientSeqNo(example));
         renameSync(path.join(staging, `${stem}.xml`), path.join(box('OutBox'), `${stem}.xml`));
         dropped.set(stem, Date.now());
         i++;

@@ -9,6 +9,30 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = path.resolve(HERE, '../../shared/fixtures/real');
 export const EXAMPLES = path.resolve(HERE, '../examples');
 
+/** The ClientSeqNo (客户端编号) of examples/declaration.xml. */
+export const EXAMPLE_CLIENT_SEQ_NO = 'E53002026112100001';
+
+let clientSeqNos = 0;
+const run = Date.now().toString(36).toUpperCase();
+
+/** A ClientSeqNo no other declaration of this test run has. */
+export function nextClientSeqNo(): string {
+  return `T${run}${String(++clientSeqNos).padStart(6, '0')}`;
+}
+
+/**
+ * The declaration with a ClientSeqNo of its own (DecSign and DecHead): the platform accepts a ClientSeqNo
+ * once per sender enterprise, as an ERP gives every declaration its own, so a test that drops the
+ * example more than once gives each copy its own number.
+ */
+export function withClientSeqNo<T extends string | Buffer>(xml: T, clientSeqNo = nextClientSeqNo()): T {
+  const text = (typeof xml === 'string' ? xml : xml.toString('utf8')).replace(
+    /<ClientSeqNo>[^<]*<\/ClientSeqNo>/g,
+    `<ClientSeqNo>${clientSeqNo}</ClientSeqNo>`,
+  );
+  return (typeof xml === 'string' ? text : Buffer.from(text, 'utf8')) as T;
+}
+
 export function tempDir(prefix = 'osw-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

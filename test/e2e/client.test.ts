@@ -12,10 +12,11 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { C144_MESSAGE, readCardFile, startClient, type ClientConfigInput, type RunningClient } from '@osw/client';
 import { chinaDay, parseDecImportResponse, parseFailureRoot } from '@osw/messages';
-import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
 import { platformWorld, silent, type World } from '../support/platform-world.js';
 
 const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
+// every file dropped gets a ClientSeqNo of its own (withClientSeqNo): the platform accepts each once per enterprise
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'));
 
 const boxes = (cfg: ClientConfigInput, bizId = 'DecCus001') => {
@@ -57,11 +58,12 @@ describe('import client', () => {
     const cfg = w.config({ stableMs: 2000 }, 'partial');
     await start(cfg);
     const b = boxes(cfg);
-    const half = Math.floor(example.length / 2);
+    const whole = withClientSeqNo(example);
+    const half = Math.floor(whole.length / 2);
     const file = path.join(b.outBox, 'slow.xml');
-    writeFileSync(file, example.subarray(0, half));
+    writeFileSync(file, whole.subarray(0, half));
     await new Promise((r) => setTimeout(r, 300));
-    await fs.appendFile(file, example.subarray(half));
+    await fs.appendFile(file, whole.subarray(half));
     const ok = await waitFor(() => filesBelow(b.inBox).find((f) => f.startsWith('Successed_slow_')), 'Successed_');
     expect(parseDecImportResponse(readFileSync(path.join(b.inBox, ok), 'utf8')).responseCode).toBe('0');
     const sent = filesBelow(b.sentBox);
@@ -75,7 +77,7 @@ describe('import client', () => {
       const b = boxes(cfg);
       await fs.mkdir(b.outBox, { recursive: true });
       const before = await declarations();
-      for (let i = 0; i < 1000; i++) writeFileSync(path.join(b.outBox, `dec-${String(i).padStart(4, '0')}.xml`), example);
+      for (let i = 0; i < 1000; i++) writeFileSync(path.join(b.outBox, `dec-${String(i).padStart(4, '0')}.xml`), withClientSeqNo(example));
       await start(cfg);
       await waitFor(() => filesBelow(b.inBox).length === 1000, '1,000 InBox files', 180_000, 250);
       const inBox = filesBelow(b.inBox);
@@ -93,7 +95,7 @@ describe('import client', () => {
     const cfg = w.config({ card: { file: w.broker.cardFile } }, 'nopin');
     await start(cfg);
     const b = boxes(cfg);
-    writeFileSync(path.join(b.outBox, 'a.xml'), example);
+    writeFileSync(path.join(b.outBox, 'a.xml'), withClientSeqNo(example));
     const f = await waitFor(() => filesBelow(b.inBox).find((x) => x.startsWith('Failed_a_')), 'Failed_');
     const root = parseFailureRoot(readFileSync(path.join(b.inBox, f), 'utf8'));
     expect(root.failCode).toBe('C144');
@@ -107,7 +109,7 @@ describe('import client', () => {
     const cfg = w.config({ card: { file: cardFile, pin: '99999999' } }, 'wrongpin');
     await start(cfg);
     const b = boxes(cfg);
-    for (const n of ['a', 'b', 'c']) writeFileSync(path.join(b.outBox, `${n}.xml`), example);
+    for (const n of ['a', 'b', 'c']) writeFileSync(path.join(b.outBox, `${n}.xml`), withClientSeqNo(example));
     await waitFor(() => filesBelow(b.inBox).filter((x) => x.startsWith('Failed_')).length === 3, 'three Failed_');
     for (const f of filesBelow(b.inBox)) {
       const root = parseFailureRoot(readFileSync(path.join(b.inBox, f), 'utf8'));
@@ -123,7 +125,7 @@ describe('import client', () => {
     await start(cfg);
     const b = boxes(cfg);
     await w.stop();
-    writeFileSync(path.join(b.outBox, 'wait.xml'), example);
+    writeFileSync(path.join(b.outBox, 'wait.xml'), withClientSeqNo(example));
     await waitFor(() => running[0].snapshot().connection.state === 'down', 'the connection marked down');
     expect(filesBelow(b.inBox)).toEqual([]);
     await w.restart();
@@ -137,7 +139,7 @@ describe('import client', () => {
     const b = boxes(cfg);
     await w.stop();
     try {
-      writeFileSync(path.join(b.outBox, 'lost.xml'), example);
+      writeFileSync(path.join(b.outBox, 'lost.xml'), withClientSeqNo(example));
       const f = await waitFor(() => filesBelow(b.inBox).find((x) => x.startsWith('Failed_lost_')), 'Failed_ C18', 20_000);
       const text = readFileSync(path.join(b.inBox, f), 'utf8');
       expect(parseFailureRoot(text).failCode).toBe('C18');
@@ -160,7 +162,7 @@ describe('import client', () => {
       );
       await start(cfg);
       const b = boxes(cfg);
-      writeFileSync(path.join(b.outBox, 'slow.xml'), example);
+      writeFileSync(path.join(b.outBox, 'slow.xml'), withClientSeqNo(example));
       const f = await waitFor(() => filesBelow(b.inBox).find((x) => x.startsWith('Failed_slow_')), 'Failed_ C141', 20_000);
       const root = parseFailureRoot(readFileSync(path.join(b.inBox, f), 'utf8'));
       expect(root.failCode).toBe('C141');
@@ -176,7 +178,7 @@ describe('import client', () => {
     await start(cfg);
     const b = boxes(cfg);
     await w.stop();
-    writeFileSync(path.join(b.outBox, 'again.xml'), example);
+    writeFileSync(path.join(b.outBox, 'again.xml'), withClientSeqNo(example));
     await waitFor(() => filesBelow(b.failBox).some((f) => f.includes('again_')), 'the file in FailBox', 20_000);
     await w.restart();
     const ok = await waitFor(
@@ -194,7 +196,7 @@ describe('import client', () => {
     const b = boxes(cfg);
     const res = await fetch(`${c.statusUrl}/api/businesses/DecCus001/pause`, { method: 'POST' });
     expect(res.status).toBe(200);
-    writeFileSync(path.join(b.outBox, 'held.xml'), example);
+    writeFileSync(path.join(b.outBox, 'held.xml'), withClientSeqNo(example));
     await new Promise((r) => setTimeout(r, 800));
     expect(filesBelow(b.outBox)).toEqual(['held.xml']);
     const status = await (await fetch(`${c.statusUrl}/api/status`)).json();
@@ -274,12 +276,12 @@ describe('import client', () => {
       'bind-a',
     );
     await start(first);
-    writeFileSync(path.join(boxes(first).outBox, 'a.xml'), example);
+    writeFileSync(path.join(boxes(first).outBox, 'a.xml'), withClientSeqNo(example));
     await waitFor(() => filesBelow(boxes(first).inBox).find((f) => f.startsWith('Successed_a_')), 'first machine sends');
     await Promise.all(running.splice(0).map((c) => c.stop(0)));
     const second = { ...first, impPath: path.join(t.dir, 'bind-b', 'ImpPath'), deviceId: 'machine-b' };
     await start(second);
-    writeFileSync(path.join(boxes(second).outBox, 'b.xml'), example);
+    writeFileSync(path.join(boxes(second).outBox, 'b.xml'), withClientSeqNo(example));
     const f = await waitFor(() => filesBelow(boxes(second).inBox).find((x) => x.startsWith('Failed_b_')), 'second machine refused');
     const root = parseFailureRoot(readFileSync(path.join(boxes(second).inBox, f), 'utf8'));
     expect(root.failCode).toBe('C18');
@@ -297,7 +299,7 @@ describe('import client', () => {
     const cfg = w.config({}, 'logs');
     const c = await startClient(cfg, { lockDir: path.join(t.dir, 'locks') });
     const b = boxes(cfg);
-    writeFileSync(path.join(b.outBox, 'logged.xml'), example);
+    writeFileSync(path.join(b.outBox, 'logged.xml'), withClientSeqNo(example));
     await waitFor(() => filesBelow(b.inBox).find((f) => f.startsWith('Successed_logged_')), 'sent');
     await c.stop(0);
     const day = chinaDay(new Date()).replace(/-/g, '');
@@ -339,7 +341,7 @@ describe('import client', () => {
       const cfg = w.config({ platform: { url: `http://127.0.0.1:${(slow.address() as net.AddressInfo).port}`, secret: 'x' } }, 'graceful');
       const b = boxes(cfg);
       await fs.mkdir(b.outBox, { recursive: true });
-      for (const n of ['1', '2', '3', '4']) writeFileSync(path.join(b.outBox, `g${n}.xml`), example);
+      for (const n of ['1', '2', '3', '4']) writeFileSync(path.join(b.outBox, `g${n}.xml`), withClientSeqNo(example));
       const c = await startClient(cfg, { logger: silent, lockDir: path.join(t.dir, 'locks') });
       await waitFor(
         () => c.snapshot().businesses.find((x) => x.bizId === 'DecCus001')!.inFlight === 1 && filesBelow(b.outBox).length === 0,
@@ -370,7 +372,7 @@ describe('import client', () => {
         });
         const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
         await waitFor(() => existsSync(path.join(b.outBox)), 'folders');
-        writeFileSync(path.join(b.outBox, 'crash.xml'), example);
+        writeFileSync(path.join(b.outBox, 'crash.xml'), withClientSeqNo(example));
         expect(await exited).toBe('SIGKILL');
         expect(filesBelow(b.work)).toHaveLength(1);
         const again = spawn(process.execPath, [OSW, 'client', 'start', '--config', file], { env, stdio: 'ignore' });

@@ -51,14 +51,14 @@ describe.skipIf(!AMQP_URL || !PG_URL)('demo on PostgreSQL and RabbitMQ', () => {
       const digits = cl.clientId.replace('DXPESW', '');
       expect(cl.broker).toEqual({
         url: c.brokerUrl,
-        user: `U_SW${digits}`,
+        user: `${vh.vhost}.U_SW${digits}`, // the demo names its broker users after its vhost
         password: expect.stringMatching(/.{16,}/),
         exchange: `E_${cl.clientId}`,
         sendQueue: `Q_Send${cl.clientId}`,
         receiveQueue: `Q_Recv${cl.clientId}`,
       });
       const config = JSON.parse(readFileSync(cl.configFile, 'utf8'));
-      expect(config.platform).toEqual({ url: c.brokerUrl, secret: cl.broker.password });
+      expect(config.platform).toEqual({ url: c.brokerUrl, secret: cl.broker.password, brokerUser: cl.broker.user });
       // the listed login works: the client's broker user may read its own receive queue
       const u = new URL(c.brokerUrl);
       u.username = cl.broker.user;

@@ -10,7 +10,7 @@ import yazl from 'yazl';
 import { CardFileSigner, deviceFingerprint, HttpTransport, startClient, type RunningClient } from '@osw/client';
 import { chinaDay, parseDecImportResponse, parseDecResult, parseFailureRoot, writeZip } from '@osw/messages';
 import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
-import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+import { EXAMPLE_CLIENT_SEQ_NO, EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'));
 const logger = pino({ level: 'silent' });
@@ -85,7 +85,7 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     const ok = await waitFor(() => inBox().find((f) => /^Successed_declaration_\d{21}\.xml$/.test(f)), 'Successed_');
     const resp = parseDecImportResponse(inBoxFile(ok));
     expect(resp.responseCode).toBe('0');
-    expect(resp.clientSeqNo).toBe('E53002026112100001');
+    expect(resp.clientSeqNo).toBe(EXAMPLE_CLIENT_SEQ_NO);
     expect(resp.seqNo).toMatch(/^E\d{17}$/);
     const stamp = /_(\d{21})\.xml$/.exec(ok)![1];
     const sent = path.join(dec.sentBox, chinaDay(new Date()), `declaration_${stamp}.xml`);
@@ -114,9 +114,25 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     expect(new Set(parsed.slice(1).map((r) => r.entryId)).size).toBe(1);
   });
 
+  it('the same example dropped again is refused: its ClientSeqNo was imported already (ResponseCode 1, the file in SentBox)', async () => {
+    await drop('declaration-again.xml', example);
+    const failed = await waitFor(() => inBox().find((f) => f.startsWith('Failed_declaration-again_')), 'Failed_ for the repeat');
+    const resp = parseDecImportResponse(inBoxFile(failed));
+    expect(resp.responseCode).toBe('1');
+    expect(resp.clientSeqNo).toBe(EXAMPLE_CLIENT_SEQ_NO);
+    expect(resp.errorMessage).toMatch(
+      new RegExp(`ClientSeqNo\\(客户端报关单编号\\)\\[${EXAMPLE_CLIENT_SEQ_NO}\\]重复，已导入为统一编号\\[E\\d{17}\\]`),
+    );
+    await waitFor(() => filesBelow(dec.sentBox).some((f) => /declaration-again_\d{21}\.xml$/.test(f)), 'the repeat in SentBox');
+    // with a ClientSeqNo of its own, as an ERP gives each declaration, the copy is a new declaration
+    await drop('declaration-2.xml', withClientSeqNo(example, 'E53002026112100002'));
+    const ok = await waitFor(() => inBox().find((f) => f.startsWith('Successed_declaration-2_')), 'Successed_ for the new ClientSeqNo');
+    expect(parseDecImportResponse(inBoxFile(ok))).toMatchObject({ responseCode: '0', clientSeqNo: 'E53002026112100002' });
+  });
+
   it('a ZIP with the XML and PDF attachments is signed inside and sent', async () => {
     const zip = await writeZip([
-      { name: 'declaration.xml', data: example },
+      { name: 'declaration.xml', data: withClientSeqNo(example) },
       { name: 'invoice.pdf', data: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n') },
     ]);
     await drop('with-attachments.zip', zip);
@@ -175,7 +191,7 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     try {
       client = await startClient({ ...brokerConfig, impPath, card: ownerConfig.card, stableMs: 100, rescanMs: 100 }, { logger });
       const outBox = path.join(impPath, 'DecCus001', 'OutBox');
-      await fs.writeFile(path.join(outBox, 'foreign-card.xml'), example);
+      await fs.writeFile(path.join(outBox, 'foreign-card.xml'), withClientSeqNo(example));
       const inBoxDir = path.join(impPath, 'DecCus001', 'InBox');
       const failed = await waitFor(
         () => filesBelow(inBoxDir).find((f) => f.startsWith('Failed_foreign-card_')),
@@ -183,7 +199,7 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
       );
       const resp = parseDecImportResponse(readFileSync(path.join(inBoxDir, failed), 'utf8'));
       expect(resp.responseCode).toBe('1');
-      expect(resp.errorMessage).toMatch(/IC卡\[\d{13}\]不属于发送企业\[4403980001\]/);
+      expect(resp.errorMessage).toMatch(/IC卡\[\d{13}\]不存在或不属于发送企业\[4403980001\]/);
     } finally {
       await client?.stop();
     }
@@ -211,7 +227,10 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     const work = path.join(root, '.osw-work');
     // one file the platform had imported before the crash: its answer was lost on the way back
     const answeredStamp = '202611211200000000043';
-    const signed = await new CardFileSigner(cfg.card.file, cfg.card.pin).signDeclaration(example.toString('utf8'), new Date());
+    const signed = await new CardFileSigner(cfg.card.file, cfg.card.pin).signDeclaration(
+      withClientSeqNo(example.toString('utf8')),
+      new Date(),
+    );
     const transport = new HttpTransport({
       baseUrl: cfg.platform.url,
       clientId: cfg.clientId,
@@ -230,7 +249,7 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     await demo.close();
 
     const crashedStamp = '202611211200000000042';
-    await fs.writeFile(path.join(work, `${crashedStamp}__crashed.xml`), example);
+    await fs.writeFile(path.join(work, `${crashedStamp}__crashed.xml`), withClientSeqNo(example));
     await fs.writeFile(path.join(work, `${answeredStamp}__S__answered.xml`), signed);
     dropped += 2;
     await startDemoHere();

@@ -12,7 +12,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDecResult, parseManualData } from '@osw/messages';
 import { startPlatform, type RunningPlatform } from '@osw/platform';
-import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
+import { demoBrokerUserPrefix, startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
 import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
 import { AMQP_URL, createPostgresDatabase, PG_URL, testVhost, type TestDatabase } from '../support/engines.js';
 
@@ -49,7 +49,8 @@ const scale: Setup = {
         port: 0,
         sandboxPaceMs: 0,
         sandboxTickMs: 50,
-        amqp: { instanceName: 'osw-platform-2', discoverMs: 300, sweepMs: 200, retryBaseMs: 50 },
+        // the same deployment: its broker users carry the demo's prefix
+        amqp: { instanceName: 'osw-platform-2', discoverMs: 300, sweepMs: 200, retryBaseMs: 50, userPrefix: demoBrokerUserPrefix(vh.url) },
       },
       logger,
     );

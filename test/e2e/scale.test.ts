@@ -12,7 +12,7 @@ import type { RunningClient } from '@osw/client';
 import { createEnterprise, createOperator, issueCard, registerClient, startPlatform, type RunningPlatform } from '@osw/platform';
 import { brokerNames } from '@osw/messages/exchange';
 import { AMQP_URL, createPostgresDatabase, PG_URL, randomRegion, testVhost, type TestDatabase } from '../support/engines.js';
-import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
 import { silent } from '../support/platform-world.js';
 import { clientBrokerUrl, spawnPlatformInstance, startAmqpClient } from '../support/scale-world.js';
 
@@ -81,7 +81,7 @@ describe.skipIf(!AMQP_URL || !PG_URL)('scale-out: RabbitMQ + PostgreSQL, two pla
       const outBox = path.join(impPath, 'DecCus001', 'OutBox');
       const inBox = path.join(impPath, 'DecCus001', 'InBox');
       await fs.mkdir(outBox, { recursive: true });
-      for (let i = 0; i < FILES; i++) writeFileSync(path.join(outBox, `dec-${String(i).padStart(5, '0')}.xml`), example);
+      for (let i = 0; i < FILES; i++) writeFileSync(path.join(outBox, `dec-${String(i).padStart(5, '0')}.xml`), withClientSeqNo(example));
       const started = Date.now();
       client = await startAmqpClient({
         home: t.dir,

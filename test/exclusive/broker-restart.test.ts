@@ -27,7 +27,7 @@ import { brokerNames } from '@osw/messages/exchange';
 import { createEnterprise, issueCard } from '../../packages/platform/src/core/identity/registry.js';
 import { registerClient } from '../../packages/platform/src/core/clients/registry.js';
 import { startPlatform, type RunningPlatform } from '../../packages/platform/src/main.js';
-import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
 import { FULL, record } from '../reliability/report.js';
 import { AMQP_URL, randomRegion, testVhost } from '../support/engines.js';
 import { FAN_OUT_OWNER, FanOut, PUSHES_PER_DECLARATION, subscribeToFanOut } from '../support/fan-out.js';
@@ -177,7 +177,8 @@ describe.skipIf(!AMQP_URL || !RESTART)('RabbitMQ restart mid-run', () => {
       const impPath = path.join(tmp.dir, 'ImpPath');
       const box = (b: string) => path.join(impPath, 'DecCus001', b);
       mkdirSync(box('OutBox'), { recursive: true });
-      for (let i = 0; i < FILES; i++) writeFileSync(path.join(box('OutBox'), `dec-${String(i).padStart(5, '0')}.xml`), example);
+      for (let i = 0; i < FILES; i++)
+        writeFileSync(path.join(box('OutBox'), `dec-${String(i).padStart(5, '0')}.xml`), withClientSeqNo(example));
       const brokerUrl = clientBrokerUrl(vh.url);
       // longer than any restart: files wait instead of failing with C18
       const config = (name: string) => ({ sendRetryForMs: 180_000, deviceId: `broker-restart-test-${name}` });

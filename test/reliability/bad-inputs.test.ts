@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { startClient, type RunningClient } from '@osw/client';
 import { parseDecImportResponse, parseFailureRoot, writeZip } from '@osw/messages';
-import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
 import { platformWorld, type World } from '../support/platform-world.js';
 import { FULL, record } from './report.js';
 
@@ -109,13 +109,13 @@ describe('reliability: the bad-input corpus', () => {
       ['not-a-zip.zip', 'PK this is not a zip', 'C905'],
       ['empty.xml', '', 'C901'],
       ['notes.docx', 'hello', 'C907'],
-      ['with spaces in the name.xml', example, 'accepted'],
-      ['进口报关单 深圳 第1号.xml', example, 'accepted'],
-      [longName, example, 'accepted'],
+      ['with spaces in the name.xml', withClientSeqNo(example), 'accepted'],
+      ['进口报关单 深圳 第1号.xml', withClientSeqNo(example), 'accepted'],
+      [longName, withClientSeqNo(example), 'accepted'],
       [
         'fine.zip',
         await writeZip([
-          { name: 'dec.xml', data: example },
+          { name: 'dec.xml', data: withClientSeqNo(example) },
           { name: '发票.pdf', data: pdf },
         ]),
         'accepted',
@@ -168,7 +168,7 @@ describe('reliability: the bad-input corpus', () => {
     expect(readdirSync(path.join(root, '.osw-work'))).toEqual([]);
     expect(readdirSync(outside)).toEqual(['secret.xml']);
     // still running: one more good file goes through
-    writeFileSync(path.join(root, 'OutBox', 'after.xml'), example);
+    writeFileSync(path.join(root, 'OutBox', 'after.xml'), withClientSeqNo(example));
     await waitFor(() => filesBelow(path.join(root, 'InBox')).some((f) => f.startsWith('Successed_after_')), 'a good file after the corpus');
     record({ test: 'bad-input corpus', badInputs: total, lost: 0, duplicates: 0 });
   }, 300_000);

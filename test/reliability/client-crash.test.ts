@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
 import { platformWorld, type World } from '../support/platform-world.js';
 import { FULL, record } from './report.js';
 
@@ -40,7 +40,8 @@ describe('reliability: the client killed at random moments', () => {
       const root = path.join(cfg.impPath, 'DecCus001');
       const box = (b: string) => path.join(root, b);
       mkdirSync(box('OutBox'), { recursive: true });
-      for (let i = 0; i < files; i++) writeFileSync(path.join(box('OutBox'), `dec-${String(i).padStart(5, '0')}.xml`), example);
+      for (let i = 0; i < files; i++)
+        writeFileSync(path.join(box('OutBox'), `dec-${String(i).padStart(5, '0')}.xml`), withClientSeqNo(example));
       const configFile = path.join(t.dir, 'crash.yaml');
       writeFileSync(configFile, JSON.stringify(cfg));
       const env = { ...process.env, OSW_CLIENT_LOCK_DIR: path.join(t.dir, 'locks') };

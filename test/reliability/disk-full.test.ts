@@ -8,7 +8,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClient } from '@osw/client';
-import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
 import { platformWorld, type World } from '../support/platform-world.js';
 import { record } from './report.js';
 
@@ -42,7 +42,7 @@ describe('reliability: a full disk', () => {
     try {
       // fill the disk, leaving room for the files to be dropped but not for their answers
       const files = 20;
-      for (let i = 0; i < files; i++) writeFileSync(path.join(root, 'OutBox', `d${i}.tmp`), example);
+      for (let i = 0; i < files; i++) writeFileSync(path.join(root, 'OutBox', `d${i}.tmp`), withClientSeqNo(example));
       let filler = 0;
       try {
         for (;;) writeFileSync(path.join(mnt, `filler-${filler++}`), Buffer.alloc(64 * 1024));

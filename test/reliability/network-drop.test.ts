@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningClient } from '@osw/client';
 import { createEnterprise, issueCard, registerClient, startPlatform, type RunningPlatform } from '@osw/platform';
 import { brokerNames } from '@osw/messages/exchange';
-import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
 import { AMQP_URL, randomRegion, testVhost } from '../support/engines.js';
 import { silent } from '../support/platform-world.js';
 import { clientBrokerUrl, startAmqpClient } from '../support/scale-world.js';
@@ -139,7 +139,8 @@ describe.skipIf(!AMQP_URL)('reliability: the network to the broker drops', () =>
       const impPath = path.join(t.dir, 'ImpPath');
       const box = (b: string) => path.join(impPath, 'DecCus001', b);
       mkdirSync(box('OutBox'), { recursive: true });
-      for (let i = 0; i < FILES; i++) writeFileSync(path.join(box('OutBox'), `dec-${String(i).padStart(5, '0')}.xml`), example);
+      for (let i = 0; i < FILES; i++)
+        writeFileSync(path.join(box('OutBox'), `dec-${String(i).padStart(5, '0')}.xml`), withClientSeqNo(example));
       client = await startAmqpClient({
         home: t.dir,
         url: viaProxy.toString(),

@@ -12,6 +12,7 @@ import {
   type StatusSnapshot,
 } from '@osw/client';
 import { BUSINESS_TYPES, OswError, receivedError } from '@osw/messages';
+import { brokerNames } from '@osw/messages/exchange';
 import { stopOnSignals } from './shutdown.js';
 
 function die(err: unknown, code = 1): never {
@@ -274,7 +275,7 @@ export function clientCommands(program: Command): void {
           clientId: string;
           transport: string;
           environment: string;
-          transportSettings?: { password?: string; [k: string]: unknown };
+          transportSettings?: { password?: string; user?: string; [k: string]: unknown };
           error?: { code?: string; message?: string };
         };
         const call = async (route: string, body: unknown, token?: string): Promise<Answer> => {
@@ -307,6 +308,9 @@ export function clientCommands(program: Command): void {
           doc.set('clientId', applied.clientId);
           doc.setIn(['platform', 'url'], base);
           doc.setIn(['platform', 'secret'], settings.password);
+          // a RabbitMQ user with the deployment's prefix (amqp.userPrefix) is not the one the client derives from its id
+          if (applied.transport === 'rabbitmq' && settings.user && settings.user !== brokerNames(applied.clientId).user)
+            doc.setIn(['platform', 'brokerUser'], settings.user);
           writeFileSync(o.config, String(doc), { mode: 0o600 });
           process.stdout.write(
             `客户端申请成功: client ${applied.clientId} registered (${applied.transport}, ${applied.environment}); id and transport password stored in ${o.config}\n` +

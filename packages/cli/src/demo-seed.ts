@@ -8,6 +8,8 @@ import { createEnterprise, createOperator, issueCard, registerClient, type Platf
 export interface DemoState {
   /** how the demo's clients exchange messages (absent in demos made before RabbitMQ: http) */
   transport?: 'http' | 'amqp';
+  /** on RabbitMQ: put before the clients' broker users (`<vhost>.U_SW…`); absent in demos made before: none */
+  brokerUserPrefix?: string;
   enterprises: { customsCode: string; uscc: string; name: string; region: string; role: 'broker' | 'owner' }[];
   accounts: { account: string; password: string; enterpriseCode: string; operatorCode: string; name: string }[];
   cards: {

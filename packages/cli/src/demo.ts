@@ -77,6 +77,15 @@ export interface RunningDemo {
 
 const STATE_FILE = 'demo-state.json';
 
+/**
+ * Broker users are global, vhosts are not: the demo on RabbitMQ names its clients' users after its
+ * vhost (`<vhost>.U_SW…`), so demos in different vhosts of one broker never share a user.
+ */
+export function demoBrokerUserPrefix(exchangeUrl: string): string {
+  const vhost = decodeURIComponent(new URL(exchangeUrl).pathname.replace(/^\//, ''));
+  return vhost && vhost !== '/' ? `${vhost.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 63)}.` : '';
+}
+
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const home = path.resolve(opts.home);
   await fs.mkdir(home, { recursive: true });
@@ -88,10 +97,14 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       : path.resolve(opts.store)
     : path.join(home, 'platform.db');
   const caFile = opts.caFile && path.resolve(opts.caFile);
+  const statePath = path.join(home, STATE_FILE);
+  const earlier: DemoState | null = existsSync(statePath) ? JSON.parse(await fs.readFile(statePath, 'utf8')) : null;
+  // a home set up before the demo named its users after the vhost keeps its unprefixed users
+  const userPrefix = transport === 'amqp' ? (earlier ? (earlier.brokerUserPrefix ?? '') : demoBrokerUserPrefix(exchange)) : '';
   const platformConfig: PlatformConfig = {
     store,
     exchange,
-    ...(caFile ? { amqp: { caFile } } : {}),
+    ...(caFile || userPrefix ? { amqp: { ...(caFile ? { caFile } : {}), ...(userPrefix ? { userPrefix } : {}) } } : {}),
     host: opts.host ?? '127.0.0.1',
     port: opts.port,
     sandboxPaceMs: opts.paceMs,
@@ -103,10 +116,9 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const platform = await startPlatform(platformConfig, opts.logger.child({ process: 'platform' }));
   const clients: RunningClient[] = [];
   try {
-    const statePath = path.join(home, STATE_FILE);
     let state: DemoState;
-    if (existsSync(statePath)) {
-      state = JSON.parse(await fs.readFile(statePath, 'utf8'));
+    if (earlier) {
+      state = earlier;
       const was = state.transport ?? 'http';
       if (was !== transport)
         throw new Error(
@@ -117,7 +129,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         throw new Error(
           `${opts.store ? hidePassword(store) : home} holds a platform database but ${home} has no ${STATE_FILE}; use an empty database, or remove the folder to start afresh`,
         );
-      state = await seedDemo(platform.deps, { transport });
+      state = { ...(await seedDemo(platform.deps, { transport })), ...(userPrefix ? { brokerUserPrefix: userPrefix } : {}) };
       await fs.writeFile(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
     }
     // what the clients connect to: the platform's `amqp.clientUrl` (its exchange URL without its login)
@@ -142,7 +154,14 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       const config: ClientConfigInput = {
         clientId: c.clientId,
         environment: 'test',
-        platform: brokerUrl ? { url: brokerUrl, secret: c.secret, ...(caFile ? { caFile } : {}) } : { url: platform.url, secret: c.secret },
+        platform: brokerUrl
+          ? {
+              url: brokerUrl,
+              secret: c.secret,
+              ...(userPrefix ? { brokerUser: userPrefix + brokerNames(c.clientId).user } : {}),
+              ...(caFile ? { caFile } : {}),
+            }
+          : { url: platform.url, secret: c.secret },
         impPath,
         businesses: { declaration: { maxConcurrentTasks: 4 } },
         card: { file: cardFile, pin: card.pin },
@@ -170,7 +189,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       const broker = brokerUrl
         ? {
             url: brokerUrl,
-            user: names.user,
+            user: userPrefix + names.user,
             password: c.secret,
             exchange: names.exchange,
             sendQueue: names.sendQueue,
@@ -256,6 +275,8 @@ export function tour(contract: DemoContract, home: string, logFile: string): str
     `  ls ${rel(dec.sentBox)}/*/ ${rel(dec.inBox)}/`,
     '  → SentBox/<date>/declaration_<ts>.xml, InBox/Successed_declaration_<ts>.xml,',
     '    then InBox/Receipt_<统一编号>_<ts>.xml for CHANNEL 7 → L → J → P → R',
+    '  the next declaration needs a ClientSeqNo (客户端编号) of its own, as an ERP gives each one:',
+    `  sed 's/E53002026112100001/E53002026112100002/' examples/declaration.xml > ${rel(dec.outBox)}/declaration-2.xml`,
     '',
     'Ctrl+C stops (a second Ctrl+C stops at once).',
     '',

@@ -290,6 +290,12 @@ export const ERROR_CODES = {
     zh: '客户端接收队列不存在',
     en: "platform log: a client's receive queue does not exist; its deliveries stay queued in the store and are forwarded once it exists",
   },
+  OSW_BROKER_USER_TAKEN: {
+    area: 'broker',
+    status: 409,
+    zh: 'RabbitMQ用户已属于其他部署',
+    en: "registering a RabbitMQ client: its broker user exists and is not this deployment's (permissions in another vhost, or tags); broker users are global, so it is not taken over — give each deployment on the broker its own amqp.userPrefix",
+  },
 
   // ---- the import client and the CLI ----
   OSW_TRANSPORT_UNREACHABLE: {

@@ -66,6 +66,14 @@ export const PlatformConfigSchema = z
             'amqp.clientUrl carries no user or password (each client logs in as its own broker user)',
           )
           .optional(),
+        /**
+         * put before every client's broker user (`<prefix>U_SW…`): broker users are global, so each
+         * deployment sharing a broker needs its own; set it before the first RabbitMQ client is registered
+         */
+        userPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{0,32}$/, 'amqp.userPrefix is up to 32 of A-Z a-z 0-9 _ . -')
+          .default(''),
         /** reconnect backoff after a dropped connection or a broker restart */
         retryBaseMs: z.number().int().min(1).default(200),
         retryMaxMs: z.number().int().min(1).default(10_000),
@@ -76,6 +84,7 @@ export const PlatformConfigSchema = z
         sweepMs: 1000,
         discoverMs: 3000,
         declareVhost: true,
+        userPrefix: '',
         retryBaseMs: 200,
         retryMaxMs: 10_000,
       }),

@@ -1,7 +1,10 @@
 /**
  * RabbitMQ exchange: each client's own broker user, proven with real connections. Client A can
  * publish only to its send exchange and consume only its receive queue; every other action gets
- * the broker's ACCESS_REFUSED. Disabling a client deletes its broker user and closes its connections.
+ * the broker's ACCESS_REFUSED, except what RabbitMQ checks no permission for (passive declares) or
+ * grants with read (purging its own receive queue), pinned here as docs/scale-out.md describes it.
+ * The platform answers only on direct reply-to. Disabling a client deletes its broker user and
+ * closes its connections.
  */
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -11,7 +14,7 @@ import { tempDir, waitFor } from '../../../test/helpers.js';
 import { startPlatform, type RunningPlatform } from '../src/main.js';
 import { createEnterprise, createOperator, issueCard } from '../src/core/identity/registry.js';
 import { registerClient } from '../src/core/clients/registry.js';
-import { brokerNames } from '@osw/messages/exchange';
+import { brokerNames, messageHeaders } from '@osw/messages/exchange';
 import { disableClient } from '../src/core/clients/registry.js';
 import { AmqpTransport } from '../../client/src/adapters/amqp/transport.js';
 
@@ -126,6 +129,11 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: one broker user per client', () =
       ["bind B's receive queue to its exchange", (ch) => ch.bindQueue(nb.receiveQueue, na.exchange, '')],
       ['bind its own receive queue to its exchange', (ch) => ch.bindQueue(na.receiveQueue, na.exchange, '')],
       ["purge B's receive queue", (ch) => ch.purgeQueue(nb.receiveQueue)],
+      ["purge B's send queue", (ch) => ch.purgeQueue(nb.sendQueue)],
+      ['purge its own send queue', (ch) => ch.purgeQueue(na.sendQueue)],
+      ['purge the dead letters', (ch) => ch.purgeQueue('osw.dead-letter')],
+      ['get a dead letter', (ch) => ch.get('osw.dead-letter')],
+      ['publish to the dead-letter exchange', (ch) => ch.publish('osw.dead-letter', '', Buffer.from('<x/>'))],
     ];
     const outcomes: Record<string, string> = {};
     for (const [what, action] of forbidden) outcomes[what] = await attempt(conn, action);
@@ -133,6 +141,33 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: one broker user per client', () =
       expect({ what, refused: /ACCESS_REFUSED/.test(outcome) }).toEqual({ what, refused: true });
     // logging in as B with A's password
     await expect(as(a, nb.user)).rejects.toThrow(/ACCESS.REFUSED/);
+  });
+
+  test('what RabbitMQ checks no permission for, and what the client needs, is allowed — as docs/scale-out.md says', async () => {
+    const conn = await as(a);
+    const na = brokerNames(a.clientId);
+    const nb = brokerNames(b.clientId);
+    const outcome = (action: (ch: Channel) => unknown) => attempt(conn, action);
+    // the client's own work: publish, consume and get, and its backlog (队列积压: a passive check of its receive queue)
+    expect(await outcome((ch) => ch.publish(na.exchange, '', Buffer.from('<x/>'), { messageId: `${a.clientId}000002` }))).toBe('allowed');
+    expect(await outcome((ch) => ch.consume(na.receiveQueue, () => undefined))).toBe('allowed');
+    expect(await outcome((ch) => ch.get(na.receiveQueue))).toBe('allowed');
+    expect(await outcome((ch) => ch.checkQueue(na.receiveQueue))).toBe('allowed');
+    // RabbitMQ authorises no passive declare: any logged-in user learns that a queue or exchange exists, and a queue's
+    // message and consumer counts (never a message); and queue.purge needs only read, which consuming needs
+    let seen: { messageCount: number; consumerCount: number } | undefined;
+    expect(
+      await outcome(async (ch) => {
+        seen = await ch.checkQueue(nb.receiveQueue);
+      }),
+    ).toBe('allowed');
+    expect(seen).toMatchObject({ messageCount: expect.any(Number), consumerCount: expect.any(Number) });
+    expect(await outcome((ch) => ch.checkExchange(nb.exchange))).toBe('allowed');
+    expect(await outcome((ch) => ch.purgeQueue(na.receiveQueue))).toBe('allowed');
+    // and still nothing beyond that
+    expect(await outcome((ch) => ch.purgeQueue(nb.receiveQueue))).toMatch(/ACCESS_REFUSED/);
+    expect(await outcome((ch) => ch.purgeQueue(na.sendQueue))).toMatch(/ACCESS_REFUSED/);
+    expect(await outcome((ch) => ch.get(nb.receiveQueue))).toMatch(/ACCESS_REFUSED/);
   });
 
   test('the platform learns the sender from the queue: a message in A’s exchange is imported as A’s', async () => {
@@ -151,6 +186,73 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: one broker user per client', () =
       expect(await platform.deps.store.inbound.get(b.clientId, `${a.clientId}20260101000000000001`)).toBeUndefined();
     } finally {
       await t.close();
+    }
+  });
+
+  test("a reply-to that is not direct reply-to is refused: A cannot make the platform write into B's receive queue", async () => {
+    const na = brokerNames(a.clientId);
+    const nb = brokerNames(b.clientId);
+    const conn = await as(a);
+    const ch = await conn.createConfirmChannel();
+    ch.on('error', () => undefined);
+    const handled = () => {
+      const st = platform.amqp!.stats;
+      return st.imported + st.refused + (st.misdirected ?? 0);
+    };
+    const before = { handled: handled(), misdirected: platform.amqp!.stats.misdirected ?? 0 };
+    // what the platform would have written to, with its own rights in the vhost
+    const targets = [nb.receiveQueue, nb.sendQueue, 'osw.dead-letter', na.receiveQueue, undefined];
+    const ids = targets.map((_, i) => `${a.clientId}2026010100000000010${i}`);
+    targets.forEach((replyTo, i) =>
+      ch.publish(na.exchange, '', Buffer.from('<Hello/>'), {
+        messageId: ids[i],
+        ...(replyTo ? { replyTo } : {}),
+        headers: messageHeaders({ fileName: 'hello.xml', business: 'declaration' }),
+      }),
+    );
+    await ch.waitForConfirms();
+    await waitFor(() => handled() >= before.handled + targets.length, 'the platform took every one');
+    await new Promise((r) => setTimeout(r, 200)); // an answer published would be in its queue by now
+    // not imported, and nothing written anywhere: B's queues, the dead letters and A's own receive queue stay empty
+    const admin = await amqp.connect(vh.url);
+    conns.push(admin);
+    const look = await admin.createChannel();
+    for (const q of [nb.receiveQueue, nb.sendQueue, 'osw.dead-letter', na.receiveQueue])
+      expect({ q, messages: (await look.checkQueue(q)).messageCount }).toEqual({ q, messages: 0 });
+    for (const id of ids) expect(await platform.deps.store.inbound.get(a.clientId, id)).toBeUndefined();
+    expect(platform.amqp!.stats.misdirected - before.misdirected).toBe(targets.length);
+    // B's client receives its real receipts, and only them
+    await platform.deps.store.deliveries.enqueue([
+      {
+        clientId: b.clientId,
+        messageId: 'RB000001',
+        business: 'declaration',
+        fileName: 'Receipt_B.xml',
+        body: '<r>B</r>',
+        createdAt: new Date().toISOString(),
+      },
+    ]);
+    platform.deps.notifier.notify(b.clientId);
+    const tb = new AmqpTransport({ url: vh.url, clientId: b.clientId, password: b.secret, sendTimeoutMs: 10_000 });
+    try {
+      const got = await waitFor(async () => {
+        const batch = await tb.receive({ waitMs: 300, max: 10 });
+        await tb.ack(batch.map((m) => m.deliveryId));
+        return batch.length ? batch : null;
+      }, "B's receipt");
+      expect(got.map((m) => [m.messageId, m.fileName, m.body])).toEqual([['RB000001', 'Receipt_B.xml', '<r>B</r>']]);
+      expect(await tb.receive({ waitMs: 500, max: 10 })).toEqual([]);
+    } finally {
+      await tb.close();
+    }
+    // A's client resends the same message id with direct reply-to, as it does after a timeout: imported and answered
+    const ta = new AmqpTransport({ url: vh.url, clientId: a.clientId, password: a.secret, sendTimeoutMs: 10_000 });
+    try {
+      const answer = await ta.send({ messageId: ids[0], fileName: 'hello.xml', business: 'declaration', body: Buffer.from('<Hello/>') });
+      expect(answer).toMatchObject({ accepted: false, duplicate: false });
+      expect((await platform.deps.store.inbound.get(a.clientId, ids[0]))?.clientId).toBe(a.clientId);
+    } finally {
+      await ta.close();
     }
   });
 

@@ -3,7 +3,7 @@ import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXAMPLES, tempDir } from '../../../test/helpers.js';
+import { EXAMPLES, tempDir, withClientSeqNo } from '../../../test/helpers.js';
 import { keyFingerprint, openCardKey, parseDecImportResponse, parseDecResult, signDecMessage } from '@osw/messages';
 import { InProcessNotifier } from '../src/adapters/memory-notifier.js';
 import { openSqliteStore, type OpenedStore } from '../src/adapters/sqlite/open.js';
@@ -127,12 +127,56 @@ describe('platform: exchange import, sandbox receipts, API', () => {
     expect(await w.deps.store.declarations.listFor('4403980001', 10)).toHaveLength(1);
   });
 
-  it('refuses a declaration signed with a card of another enterprise (ResponseCode 1)', async () => {
-    const r = await send(w, w.broker, `${w.broker.clientId}000000000000000000003`, signWith(w.owner.card));
-    expect(r.body.accepted).toBe(false);
-    const resp = parseDecImportResponse(r.body.responseXml);
+  it('a signed file sent again under a new message id is refused: its ClientSeqNo was imported already', async () => {
+    const body = signWith(w.broker.card);
+    const first = await send(w, w.broker, `${w.broker.clientId}000000000000000000011`, body);
+    const seqNo = parseDecImportResponse(first.body.responseXml).seqNo;
+    const again = await send(w, w.broker, `${w.broker.clientId}000000000000000000012`, body);
+    expect(again.body).toMatchObject({ accepted: false, duplicate: false, documentKey: null });
+    const resp = parseDecImportResponse(again.body.responseXml);
+    expect(resp).toMatchObject({ responseCode: '1', clientSeqNo: 'E53002026112100001' });
+    expect(resp.seqNo).toBeFalsy();
+    expect(resp.errorMessage).toBe(`导入失败：ClientSeqNo(客户端报关单编号)[E53002026112100001]重复，已导入为统一编号[${seqNo}]`);
+    // the message ids still get their stored answers
+    const firstAgain = await send(w, w.broker, `${w.broker.clientId}000000000000000000011`, body);
+    expect(firstAgain.body).toMatchObject({ accepted: true, duplicate: true, responseXml: first.body.responseXml });
+    const repeatAgain = await send(w, w.broker, `${w.broker.clientId}000000000000000000012`, body);
+    expect(repeatAgain.body).toMatchObject({ accepted: false, duplicate: true, responseXml: again.body.responseXml });
+    // a new ClientSeqNo is a new declaration; another enterprise numbers its own
+    const next = await send(
+      w,
+      w.broker,
+      `${w.broker.clientId}000000000000000000013`,
+      signWith(w.broker.card, withClientSeqNo(example, 'C2')),
+    );
+    expect(next.body.accepted).toBe(true);
+    const owners = await send(w, w.owner, `${w.owner.clientId}000000000000000000011`, signWith(w.owner.card));
+    expect(owners.body.accepted).toBe(true);
+    expect(await w.deps.store.declarations.listFor('4403980001', 10)).toHaveLength(2);
+  });
+
+  it('the same ClientSeqNo sent under several message ids at once is accepted once', async () => {
+    const body = signWith(w.broker.card);
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => send(w, w.broker, `${w.broker.clientId}00000000000000000002${i}`, body)),
+    );
+    expect(answers.filter((a) => a.body.accepted)).toHaveLength(1);
+    for (const a of answers.filter((x) => !x.body.accepted))
+      expect(parseDecImportResponse(a.body.responseXml).errorMessage).toContain('ClientSeqNo(客户端报关单编号)[E53002026112100001]重复');
+    expect(await w.deps.store.declarations.listFor('4403980001', 10)).toHaveLength(1);
+  });
+
+  it('an unknown card and another enterprise’s card get the same answer: the exchange does not tell which card numbers exist', async () => {
+    const foreign = await send(w, w.broker, `${w.broker.clientId}000000000000000000003`, signWith(w.owner.card));
+    const unknownNo = '8950000099999';
+    expect(await w.deps.store.identity.getCard(unknownNo)).toBeUndefined();
+    const unknown = await send(w, w.broker, `${w.broker.clientId}000000000000000000010`, signWith({ ...w.broker.card, cardNo: unknownNo }));
+    for (const r of [foreign, unknown]) expect(r.body.accepted).toBe(false);
+    const resp = parseDecImportResponse(foreign.body.responseXml);
     expect(resp.responseCode).toBe('1');
-    expect(resp.errorMessage).toContain(`IC卡[${w.owner.card.cardNo}]不属于发送企业[4403980001]`);
+    expect(resp.errorMessage).toBe(`导入失败：IC卡[${w.owner.card.cardNo}]不存在或不属于发送企业[4403980001]`);
+    const blind = (xml: string, cardNo: string) => xml.replaceAll(cardNo, '<card>');
+    expect(blind(unknown.body.responseXml, unknownNo)).toBe(blind(foreign.body.responseXml, w.owner.card.cardNo));
   });
 
   it('refuses a declaration without ClientSeqNo, unsigned, or tampered with after signing', async () => {

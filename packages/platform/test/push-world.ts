@@ -45,7 +45,7 @@ export async function pushWorld(policy: Partial<PushPolicy> = {}, webhook: HttpW
       const at = deps.clock.now().toISOString();
       const d: DeclarationRow = {
         seqNo,
-        clientSeqNo: 'E53002026112100001',
+        clientSeqNo: `C${seqNo}`,
         senderClientId: w.broker.clientId,
         senderEnterprise: BROKER,
         tradeCode: OWNER,

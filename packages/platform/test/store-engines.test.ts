@@ -3,12 +3,51 @@
  * Same migrations, same answers; on PostgreSQL several platform processes share one database and
  * claim work without doing any of it twice.
  */
+import Database from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
-import { eachEngine, type TestDatabase } from '../../../test/support/engines.js';
+import { eachEngine, type Engine, type TestDatabase } from '../../../test/support/engines.js';
+import { postgresCapabilities, sqliteCapabilities } from '../src/adapters/kysely/capabilities.js';
+import { migrateToLatest } from '../src/adapters/kysely/migrations.js';
 import type { OpenedStore } from '../src/adapters/sqlite/open.js';
-import type { Store } from '../src/core/store.js';
+import type { DeclarationRow, Store } from '../src/core/store.js';
 
 const now = () => new Date().toISOString();
+
+function declaration(seqNo: string, clientSeqNo: string, senderEnterprise = '4403980001'): DeclarationRow {
+  const at = now();
+  return {
+    seqNo,
+    clientSeqNo,
+    senderClientId: 'DXPESW5300000001',
+    senderEnterprise,
+    tradeCode: '4403960002',
+    ownerCode: '4403960002',
+    agentCode: senderEnterprise,
+    ieFlag: 'I',
+    customMaster: '5300',
+    entryId: '',
+    channel: '',
+    messageId: `M${seqNo}`,
+    xml: '<DecMessage/>',
+    declaredAt: at,
+    updatedAt: at,
+  };
+}
+
+/** The database as an older platform left it: migrated up to `upTo` only. */
+async function migratedUpTo(engine: Engine['name'], db: TestDatabase, upTo: string): Promise<Kysely<any>> {
+  const k =
+    engine === 'sqlite'
+      ? new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(db.location) }), plugins: [new CamelCasePlugin()] })
+      : new Kysely<any>({
+          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.location, max: 2 }) }),
+          plugins: [new CamelCasePlugin()],
+        });
+  await migrateToLatest(k, engine === 'sqlite' ? sqliteCapabilities : postgresCapabilities, { upTo });
+  return k;
+}
 
 async function seedClient(store: Store, clientId: string, enterprise = '4403980001') {
   if (!(await store.identity.getEnterprise(enterprise)))
@@ -126,6 +165,62 @@ for (const engine of eachEngine()) {
       expect(Buffer.from(back!.body).equals(Buffer.from(body))).toBe(true);
       expect(back!.accepted).toBe(true);
       await expect(store.inbound.insert(row)).rejects.toThrow();
+    });
+
+    test('a ClientSeqNo is taken once per sender enterprise, also by two instances writing at the same moment', async () => {
+      const { db, store } = await fresh();
+      const other = engine.name === 'postgres' ? (await another(db)).store : store;
+      expect(await store.declarations.insert(declaration('E20260000000000001', 'C-1'))).toBe(true);
+      expect(await store.declarations.insert(declaration('E20260000000000002', 'C-1'))).toBe(false);
+      expect(await store.declarations.get('E20260000000000002')).toBeUndefined();
+      // another enterprise numbers its own declarations
+      expect(await store.declarations.insert(declaration('E20260000000000003', 'C-1', '4403960002'))).toBe(true);
+      expect((await store.declarations.findByClientSeqNo('4403980001', 'C-1'))?.seqNo).toBe('E20260000000000001');
+      expect((await store.declarations.findByClientSeqNo('4403960002', 'C-1'))?.seqNo).toBe('E20260000000000003');
+      expect(await store.declarations.findByClientSeqNo('4403980001', 'C-2')).toBeUndefined();
+      // the row comes back as the core knows it
+      expect(Object.keys((await store.declarations.get('E20260000000000001'))!).sort()).toEqual(Object.keys(declaration('x', 'y')).sort());
+      const raced = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 ? store : other).transaction((tx) => tx.declarations.insert(declaration(`E2026000000000010${i}`, 'C-RACE'))),
+        ),
+      );
+      expect(raced.filter(Boolean)).toHaveLength(1);
+    });
+
+    test('the ClientSeqNo migration builds its unique index on a database that holds repeats from before', async () => {
+      const db = await engine.create();
+      dbs.push(db);
+      const old = await migratedUpTo(engine.name, db, '0006_client_last_seen');
+      try {
+        for (const [seqNo, clientSeqNo] of [
+          ['E20260000000000002', 'C-1'],
+          ['E20260000000000001', 'C-1'],
+          ['E20260000000000003', 'C-1'],
+          ['E20260000000000004', 'C-2'],
+        ])
+          await old.insertInto('declarations').values(declaration(seqNo, clientSeqNo)).execute();
+        await old
+          .insertInto('declarations')
+          .values(declaration('E20260000000000005', 'C-1', '4403960002'))
+          .execute();
+        expect(Number((await sql<{ n: number }>`select count(*) as n from declarations`.execute(old)).rows[0].n)).toBe(5);
+      } finally {
+        await old.destroy();
+      }
+      const { store } = await another(db);
+      // nothing is lost; the first of the repeats holds the number; a new repeat is refused
+      expect((await store.declarations.listFor('4403980001', 10)).map((d) => d.seqNo).sort()).toEqual([
+        'E20260000000000001',
+        'E20260000000000002',
+        'E20260000000000003',
+        'E20260000000000004',
+      ]);
+      expect((await store.declarations.findByClientSeqNo('4403980001', 'C-1'))?.seqNo).toBe('E20260000000000001');
+      expect((await store.declarations.findByClientSeqNo('4403960002', 'C-1'))?.seqNo).toBe('E20260000000000005');
+      expect(await store.declarations.insert(declaration('E20260000000000006', 'C-1'))).toBe(false);
+      expect(await store.declarations.insert(declaration('E20260000000000007', 'C-2'))).toBe(false);
+      expect(await store.declarations.insert(declaration('E20260000000000008', 'C-3'))).toBe(true);
     });
 
     test('deliveries: taken oldest first, acked only for their own client, counted', async () => {

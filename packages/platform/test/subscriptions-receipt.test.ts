@@ -10,7 +10,7 @@ function declaration(seqNo: string, entryId: string, tradeCode: string): Declara
   const at = '2026-11-21T01:00:00.000Z';
   return {
     seqNo,
-    clientSeqNo: 'C1',
+    clientSeqNo: `C${seqNo}`,
     senderClientId: 'DXPESW5300000001',
     senderEnterprise: BROKER,
     tradeCode,

@@ -24,9 +24,11 @@ export interface DeliveryNotifier {
 export interface BrokerAccounts {
   /** the broker URL clients connect to (no credentials), shown in their 传输设置 */
   readonly clientUrl?: string;
-  /** the client's own broker user (password = its secret), send exchange and receive queue */
+  /** the client's broker user name, as its 传输设置 show it; absent: `U_SW…` from the client id */
+  brokerUser?(clientId: string): string;
+  /** the client's own broker user (password = its secret), send exchange and receive queue; refused for a user another deployment uses */
   provisionClient(clientId: string, password: string): Promise<void>;
-  /** a disabled client: its broker user is deleted and its connections closed */
+  /** a disabled client: its broker access to this deployment ends (user deleted, or only its permissions here) and its connections close */
   blockClient(clientId: string): Promise<void>;
   /** open broker connections per client (the console's live status); absent without the management API */
   connectionCounts?(clientIds: string[]): Promise<Map<string, number>>;

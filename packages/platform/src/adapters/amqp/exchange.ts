@@ -46,6 +46,8 @@ export interface AmqpExchangeOptions {
   caFile?: string;
   /** the broker URL clients connect to, shown in their 传输设置; default: `url` without the platform's user and password */
   clientUrl?: string;
+  /** put before every client's broker user name (`<prefix>U_SW…`); deployments sharing a broker each need their own */
+  userPrefix?: string;
   retryBaseMs?: number;
   retryMaxMs?: number;
 }
@@ -112,6 +114,7 @@ export class AmqpExchange {
     });
     this.accounts = new RabbitProvisioner(this.management, {
       vhost: this.vhost,
+      userPrefix: options.userPrefix,
       clientUrl: options.clientUrl ?? publicBrokerUrl(options.url),
       deliveryLimit: this.opts.deliveryLimit,
       logger: this.log,

@@ -2,13 +2,18 @@
  * Imports what RabbitMQ clients send: consumes every client's send queue (`Q_Send<id>`, competing
  * consumers across platform instances), authenticates the sender by the queue the message came
  * from (never by the message's claims), imports with the same `importMessage` as the HTTP exchange,
- * answers on the message's reply-to, and acks only after the import is committed. An import that
- * fails for an unexpected reason is requeued; the queue's delivery limit dead-letters a message
- * that keeps failing (`osw.dead-letter`, reason in `x-death`).
+ * answers on the sender's own RabbitMQ direct reply-to, and acks only after the import is committed.
+ * An import that fails for an unexpected reason is requeued; the queue's delivery limit dead-letters
+ * a message that keeps failing (`osw.dead-letter`, reason in `x-death`).
+ *
+ * The platform publishes its answers with every right in the vhost, so a reply-to is never taken at
+ * its word: a message whose reply-to is not a direct reply-to name (another client's receive queue,
+ * a send queue, the dead-letter queue, nothing at all) is neither imported nor answered; it is acked
+ * away, logged under its sender and counted (`misdirected`). The client times out and resends.
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { OswError } from '@osw/messages';
-import { brokerNames, EXCHANGE_HEADER, decodeFileNameHeader, type AmqpAnswer } from '@osw/messages/exchange';
+import { brokerNames, DIRECT_REPLY_TO, EXCHANGE_HEADER, decodeFileNameHeader, type AmqpAnswer } from '@osw/messages/exchange';
 import { importMessage, type CustomsPort } from '../../core/exchange/accept.js';
 import { ExchangeAuthenticator } from '../../core/exchange/authenticate.js';
 import type { Clock, Logger } from '../../core/ports.js';
@@ -19,6 +24,17 @@ export interface ImportConsumerStats {
   answered: number;
   requeued: number;
   refused: number;
+  /** neither imported nor answered: the reply-to was not RabbitMQ's direct reply-to */
+  misdirected: number;
+}
+
+/**
+ * A reply-to the platform answers on: RabbitMQ's direct reply-to as the broker hands it to the
+ * consumer, `amq.rabbitmq.reply-to.<channel>.<key>` — it reaches only the channel that published
+ * the message. Anything else would make the platform write into a queue the sender may not write to.
+ */
+export function isDirectReplyTo(replyTo: unknown): replyTo is string {
+  return typeof replyTo === 'string' && replyTo.startsWith(`${DIRECT_REPLY_TO}.`) && replyTo.length > DIRECT_REPLY_TO.length + 1;
 }
 
 /** Acks or nacks on a channel that may have closed meanwhile: its unacknowledged messages are redelivered anyway. */
@@ -31,7 +47,7 @@ function settle(fn: () => void): void {
 }
 
 export class ImportConsumer {
-  readonly stats: ImportConsumerStats = { imported: 0, answered: 0, requeued: 0, refused: 0 };
+  readonly stats: ImportConsumerStats = { imported: 0, answered: 0, requeued: 0, refused: 0, misdirected: 0 };
   private readonly clients: ExchangeAuthenticator;
   private consumeCh: Channel | null = null;
   private replyCh: Channel | null = null;
@@ -88,6 +104,16 @@ export class ImportConsumer {
     const messageId = String(msg.properties.messageId ?? '');
     const headers = msg.properties.headers ?? {};
     const log = this.deps.logger.child({ clientId, msgId: messageId });
+    const replyTo: unknown = msg.properties.replyTo;
+    if (!isDirectReplyTo(replyTo)) {
+      this.stats.misdirected++;
+      log.warn(
+        { replyTo: replyTo === undefined ? null : String(replyTo).slice(0, 200) },
+        `message refused: its reply-to is not ${DIRECT_REPLY_TO}; not imported, not answered, dropped (the client resends with direct reply-to)`,
+      );
+      settle(() => ch.ack(msg));
+      return;
+    }
     let answer: AmqpAnswer;
     try {
       const client = await this.clients.byQueue(clientId, headers[EXCHANGE_HEADER.device]);
@@ -111,9 +137,9 @@ export class ImportConsumer {
       answer = { ok: false, messageId, error: { code: err.code, message: err.message } };
       log.info({ code: err.code }, 'message refused by the exchange');
     }
-    if (msg.properties.replyTo && this.replyCh) {
+    if (this.replyCh) {
       try {
-        this.replyCh.publish('', msg.properties.replyTo, Buffer.from(JSON.stringify(answer)), {
+        this.replyCh.publish('', replyTo, Buffer.from(JSON.stringify(answer)), {
           correlationId: msg.properties.correlationId,
           contentType: 'application/json',
         });

@@ -82,14 +82,32 @@ export class RabbitManagement {
   async putUser(user: string, password: string): Promise<void> {
     await this.call('PUT', `/api/users/${encodeURIComponent(user)}`, { password, tags: '' });
   }
-  async getUser(user: string): Promise<{ name: string } | undefined> {
-    return this.call('GET', `/api/users/${encodeURIComponent(user)}`, undefined, true);
+  /** a user and its tags (`administrator`, `management`, …; RabbitMQ 3.x answers an array, older ones a comma list) */
+  async getUser(user: string): Promise<{ name: string; tags: string[] } | undefined> {
+    const u = (await this.call('GET', `/api/users/${encodeURIComponent(user)}`, undefined, true)) as
+      { name: string; tags?: string[] | string } | undefined;
+    if (!u) return undefined;
+    const tags = Array.isArray(u.tags) ? u.tags : String(u.tags ?? '').split(',');
+    return { name: u.name, tags: tags.map((t) => t.trim()).filter(Boolean) };
+  }
+  /** the vhosts a user has permissions in (queue/exchange permissions and topic permissions alike) */
+  async userVhosts(user: string): Promise<string[]> {
+    const u = encodeURIComponent(user);
+    const rows = [
+      ...(((await this.call('GET', `/api/users/${u}/permissions`, undefined, true)) ?? []) as { vhost: string }[]),
+      ...(((await this.call('GET', `/api/users/${u}/topic-permissions`, undefined, true)) ?? []) as { vhost: string }[]),
+    ];
+    return [...new Set(rows.map((r) => r.vhost))];
   }
   async deleteUser(user: string): Promise<void> {
     await this.call('DELETE', `/api/users/${encodeURIComponent(user)}`, undefined, true);
   }
   async setPermissions(vhost: string, user: string, p: Permissions): Promise<void> {
     await this.call('PUT', `/api/permissions/${RabbitManagement.v(vhost)}/${encodeURIComponent(user)}`, p);
+  }
+  /** takes a user's permissions in one vhost away (its permissions elsewhere stay) */
+  async clearPermissions(vhost: string, user: string): Promise<void> {
+    await this.call('DELETE', `/api/permissions/${RabbitManagement.v(vhost)}/${encodeURIComponent(user)}`, undefined, true);
   }
   async listQueues(vhost: string): Promise<QueueInfo[]> {
     const rows =
@@ -120,14 +138,14 @@ export class RabbitManagement {
       )) ?? []
     );
   }
-  /** Names of the open connections, optionally only those of one user. */
-  async connections(user?: string): Promise<{ name: string; user: string; vhost: string }[]> {
+  /** Names of the open connections, optionally only those of one user, to one vhost. */
+  async connections(user?: string, vhost?: string): Promise<{ name: string; user: string; vhost: string }[]> {
     const rows = ((await this.call('GET', '/api/connections?columns=name,user,vhost')) ?? []) as {
       name: string;
       user: string;
       vhost: string;
     }[];
-    return user ? rows.filter((r) => r.user === user) : rows;
+    return rows.filter((r) => (user === undefined || r.user === user) && (vhost === undefined || r.vhost === vhost));
   }
   /** Closes a connection from the broker side, with a reason the client sees. */
   async closeConnection(name: string, reason: string): Promise<void> {
@@ -137,8 +155,8 @@ export class RabbitManagement {
       signal: AbortSignal.timeout(this.timeoutMs),
     }).catch(() => undefined);
   }
-  async closeConnectionsOf(user: string, reason: string): Promise<number> {
-    const list = await this.connections(user);
+  async closeConnectionsOf(user: string, reason: string, vhost?: string): Promise<number> {
+    const list = await this.connections(user, vhost);
     await Promise.all(list.map((c) => this.closeConnection(c.name, reason)));
     return list.length;
   }

@@ -18,7 +18,11 @@ export function queueArguments(deliveryLimit: number): Record<string, unknown> {
 
 const quote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** publish only to its own send exchange, consume only its own receive queue, declare nothing */
+/**
+ * Publish only to its own send exchange, consume only its own receive queue, declare nothing. What
+ * no pattern can take away (RabbitMQ checks nothing else): passive declares of any name — a queue's
+ * message and consumer counts — and purging its own receive queue (`queue.purge` needs read).
+ */
 export function clientPermissions(clientId: string): Permissions {
   const n = brokerNames(clientId);
   return { configure: '^$', write: `^${quote(n.exchange)}$`, read: `^${quote(n.receiveQueue)}$` };

@@ -499,6 +499,27 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
         await db.schema.alterTable('clients').addColumn('last_seen_at', 'text').execute();
       },
     },
+    '0007_declaration_client_seq_no': {
+      async up(db: Kysely<any>) {
+        // a ClientSeqNo (客户端编号) is accepted once per sender enterprise, decided by a unique index, also
+        // between instances racing. Older databases may hold repeats accepted before this rule: the first
+        // (lowest SeqNo) keeps the number in the indexed column, the repeats stay as they were with NULL there,
+        // so the index is built on any data
+        await db.schema.alterTable('declarations').addColumn('unique_client_seq_no', 'text').execute();
+        await sql`
+          update declarations set unique_client_seq_no = client_seq_no
+          where client_seq_no <> '' and seq_no = (
+            select min(d.seq_no) from declarations d
+            where d.sender_enterprise = declarations.sender_enterprise and d.client_seq_no = declarations.client_seq_no
+          )`.execute(db);
+        await db.schema
+          .createIndex('declarations_client_seq_no')
+          .on('declarations')
+          .columns(['sender_enterprise', 'unique_client_seq_no'])
+          .unique()
+          .execute();
+      },
+    },
   };
 }
 
@@ -509,8 +530,11 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-/** Brings the schema up to date; throws with every failed step named. */
-export async function migrateToLatest(db: Kysely<any>, caps: EngineCapabilities): Promise<void> {
+/**
+ * Brings the schema up to date; throws with every failed step named. `upTo` stops after the named
+ * migration (tests that build an older database).
+ */
+export async function migrateToLatest(db: Kysely<any>, caps: EngineCapabilities, opts: { upTo?: string } = {}): Promise<void> {
   const run = async () => {
     const migrator = new Migrator({
       db,
@@ -518,7 +542,7 @@ export async function migrateToLatest(db: Kysely<any>, caps: EngineCapabilities)
       migrationTableName: 'osw_migrations',
       migrationLockTableName: 'osw_migrations_lock',
     });
-    const { error, results } = await migrator.migrateToLatest();
+    const { error, results } = await (opts.upTo ? migrator.migrateTo(opts.upTo) : migrator.migrateToLatest());
     if (error) {
       const failed = results
         ?.filter((r) => r.status === 'Error')

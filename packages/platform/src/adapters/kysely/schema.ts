@@ -40,7 +40,10 @@ export interface Database {
   manualItems: ManualItemRow;
   serials: { name: string; value: number };
   inboundMessages: Stored<InboundRow, 'accepted', { accepted: Flag }>;
-  declarations: DeclarationRow;
+  declarations: DeclarationRow & {
+    /** the ClientSeqNo under a unique index per sender enterprise; NULL for a repeat accepted before migration 0007 */
+    uniqueClientSeqNo: string | null;
+  };
   declarationReceipts: DeclarationReceiptRow & { id: Id };
   deliveries: Stored<DeliveryRow, 'id' | 'attempts', { id: Id; attempts: Generated<number>; ackedAt: string | null }>;
   sandboxJobs: Stored<SandboxJobRow, 'id' | 'payload', { id: Id; payloadJson: string; doneAt: string | null }>;

@@ -42,19 +42,22 @@ export function apiTransport(client: Pick<ClientRow, 'transport'>): 'https' | 'r
   return client.transport === 'amqp' ? 'rabbitmq' : 'https';
 }
 
-/** `brokerUrl`: where RabbitMQ clients connect (the platform's `amqp.clientUrl`); else the public host on port 5672. */
+/**
+ * `broker.clientUrl`: where RabbitMQ clients connect (the platform's `amqp.clientUrl`), else the public
+ * host on port 5672; `broker.brokerUser`: the client's broker user (with the deployment's prefix).
+ */
 export function transportSettings(
   client: Pick<ClientRow, 'clientId' | 'transport'>,
   secret: string,
   publicBaseUrl: string,
-  brokerUrl?: string,
+  broker?: Pick<BrokerAccounts, 'clientUrl' | 'brokerUser'>,
 ): TransportSettings {
   const base = publicBaseUrl.replace(/\/+$/, '');
   if (client.transport === 'amqp') {
     const names = brokerNames(client.clientId);
     return {
-      endpoint: brokerUrl ?? `amqp://${new URL(base).hostname}:${AMQP_PORT}/`,
-      user: names.user,
+      endpoint: broker?.clientUrl ?? `amqp://${new URL(base).hostname}:${AMQP_PORT}/`,
+      user: broker?.brokerUser?.(client.clientId) ?? names.user,
       password: secret,
       sendQueue: names.sendQueue,
       receiveQueue: names.receiveQueue,
@@ -131,7 +134,7 @@ export async function applyForClient(
       before: null,
       after: auditView(client),
     });
-    return { client, transportSettings: transportSettings(client, registered.secret, publicBaseUrl, deps.broker?.clientUrl) };
+    return { client, transportSettings: transportSettings(client, registered.secret, publicBaseUrl, deps.broker) };
   });
 }
 

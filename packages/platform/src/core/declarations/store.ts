@@ -27,8 +27,15 @@ export interface DeclarationReceiptRow {
 }
 
 export interface DeclarationStore {
-  insert(row: DeclarationRow): Promise<void>;
+  /**
+   * Writes an accepted declaration. A ClientSeqNo (客户端编号) is taken once per sender enterprise:
+   * `false`, and nothing written, when the enterprise already has a declaration with this one (also
+   * when another instance wrote it a moment ago).
+   */
+  insert(row: DeclarationRow): Promise<boolean>;
   get(seqNo: string): Promise<DeclarationRow | undefined>;
+  /** the sender enterprise's declaration with this ClientSeqNo, if any */
+  findByClientSeqNo(senderEnterprise: string, clientSeqNo: string): Promise<DeclarationRow | undefined>;
   /** a declaration by 统一编号 (SeqNo) or 海关编号 (ENTRY_ID) */
   findByNumber(documentNo: string): Promise<DeclarationRow | undefined>;
   updateStatus(seqNo: string, channel: string, entryId: string, updatedAt: string): Promise<void>;

@@ -328,7 +328,16 @@ async function importDeclaration(
       declaredAt: at,
       updatedAt: at,
     };
-    await tx.declarations.insert(declaration);
+    if (!(await tx.declarations.insert(declaration))) {
+      // another instance accepted the same ClientSeqNo a moment ago: refused like any repeat
+      const first = await tx.declarations.findByClientSeqNo(declaration.senderEnterprise, clientSeqNo);
+      const refusal = buildDecImportResponse({
+        responseCode: '1',
+        errorMessage: `导入失败：${clientSeqNoRepeated(clientSeqNo, first?.seqNo)}`,
+        clientSeqNo,
+      });
+      return record({ ...deps, store: tx }, msg, { ...base, accepted: false, responseXml: refusal, documentKey: null }, log);
+    }
     const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: seqNo }, log);
     await customs.declarationAccepted(tx, declaration, meta.now);
     // 申报数据 to the 收发货人's subscribed clients: a business event in the same transaction (outbox)
@@ -338,10 +347,20 @@ async function importDeclaration(
   });
 }
 
+/** A ClientSeqNo the sender enterprise has used for an accepted declaration already. */
+function clientSeqNoRepeated(clientSeqNo: string, seqNo: string | undefined): string {
+  return `ClientSeqNo(客户端报关单编号)[${clientSeqNo}]重复${seqNo ? `，已导入为统一编号[${seqNo}]` : ''}`;
+}
+
 /** Every reason to refuse a declaration, in the words the import response carries. */
 async function checkDeclaration(store: Store, client: ClientRow, dec: DecMessage, xml: string, clientSeqNo: string): Promise<string[]> {
   const problems: string[] = [];
   if (!clientSeqNo) problems.push('ClientSeqNo(客户端报关单编号)不能为空');
+  else {
+    // a signed file sent again under a new message id is not a second declaration (the same message id got its stored answer before this)
+    const first = await store.declarations.findByClientSeqNo(client.enterpriseCode, clientSeqNo);
+    if (first) problems.push(clientSeqNoRepeated(clientSeqNo, first.seqNo));
+  }
   if (Object.keys(dec.head).length === 0) problems.push('缺少表头DecHead');
   if (!['I', 'E'].includes(dec.head.IEFlag ?? '')) problems.push('IEFlag(进出口标志)须为I或E');
   if (!/^\d{4}$/.test(dec.head.CustomMaster ?? '')) problems.push('CustomMaster(申报地海关)须为4位关区代码');
@@ -353,8 +372,9 @@ async function checkDeclaration(store: Store, client: ClientRow, dec: DecMessage
     return problems;
   }
   const card = await store.identity.getCard(cardNo);
-  if (!card) problems.push(`IC卡[${cardNo}]不存在`);
-  else if (card.enterpriseCode !== client.enterpriseCode) problems.push(`IC卡[${cardNo}]不属于发送企业[${client.enterpriseCode}]`);
+  // an unknown card and another enterprise's card get one answer: the exchange does not tell which card numbers exist
+  if (!card || card.enterpriseCode !== client.enterpriseCode)
+    problems.push(`IC卡[${cardNo}]不存在或不属于发送企业[${client.enterpriseCode}]`);
   else if (card.locked) problems.push(`IC卡[${cardNo}]已锁定`);
   else if (!decSignature(xml)) problems.push('报文未加签(DecSign/Sign为空)');
   else if ((dec.sign.Certificate ?? '') !== card.fingerprint && (dec.sign.Certificate ?? '') !== keyFingerprint(card.publicKeyPem))
