@@ -336,4 +336,26 @@ describe.each(eachEngine())('NUL characters on $name', (engine) => {
     expect(r.statusCode, r.body).toBe(400);
     expect(r.json().error.code).toBe('OSW_EXCHANGE_BAD_REQUEST');
   });
+
+  it.each([
+    ['a newline', 'new%0Aline.xml'],
+    ['a path', '..%2F..%2Fetc%2Fpasswd'],
+    ['a backslash', 'a%5Cb.xml'],
+  ])('an exchange file name with %s is refused before anything is stored', async (_what, encoded) => {
+    const messageId = `${client.clientId}${String(Date.now()).padStart(21, '0')}`;
+    const r = await app.inject({
+      method: 'POST',
+      url: '/exchange/v1/messages',
+      headers: {
+        authorization: basic(client.clientId, client.secret),
+        'content-type': 'application/xml',
+        'x-osw-message-id': messageId,
+        'x-osw-business': 'declaration',
+        'x-osw-file-name': encoded,
+      },
+      payload: Buffer.from('<x/>'),
+    });
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json().error.code).toBe('OSW_EXCHANGE_BAD_REQUEST');
+  });
 });

@@ -40,7 +40,7 @@ import {
   type Manifest,
   type SasPackage,
 } from '@osw/messages';
-import { isMessageId, type ImportAnswer } from '@osw/messages/exchange';
+import { fileNameProblem, isMessageId, type ImportAnswer } from '@osw/messages/exchange';
 import { raiseDeclarationData } from '../push/matching.js';
 import type { PlatformDeps } from '../ports.js';
 import type { ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
@@ -110,6 +110,9 @@ export async function importMessage(deps: ImportDeps, customs: CustomsPort, msg:
 async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
   if (!isMessageId(msg.messageId))
     throw new OswError('OSW_EXCHANGE_BAD_MESSAGE_ID', 'message id must be 8-128 characters of A-Z a-z 0-9 _ . -');
+  // a name no InBox or folder could hold is refused before anything is stored (both transports)
+  const nameProblem = fileNameProblem(msg.fileName);
+  if (nameProblem) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `file name refused: ${nameProblem}`);
   const log = deps.logger.child({ clientId: msg.client.clientId, msgId: msg.messageId, file: msg.fileName });
   const known = await deps.store.inbound.get(msg.client.clientId, msg.messageId);
   if (known) {
