@@ -1,6 +1,6 @@
 /** `osw client init | apply | test-connection | start | status | pause | resume` as a user runs them. */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
 import { tempDir, waitFor } from '../helpers.js';
 
+const modeOf = (file: string) => (statSync(file).mode & 0o777).toString(8);
 const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
 /** runs osw asynchronously: the platform answering it lives in this process */
 function osw(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -43,6 +44,8 @@ describe('osw client commands', () => {
     expect(existsSync(path.join(t.dir, 'ImpPath', 'DecCus001', 'OutBox'))).toBe(true);
     expect(existsSync(path.join(t.dir, 'ImpPath', 'Sas', 'InBox'))).toBe(true);
     expect((await osw(['client', 'init', '--config', cfg])).status).toBe(2); // no overwrite without --force
+    expect(modeOf(cfg)).toBe('600'); // it will hold the transport password and the PIN
+    chmodSync(cfg, 0o644); // as a user's editor may leave it
 
     const owner = demo.contract.accounts.find((a) => a.enterpriseCode === '4403960002')!;
     const legal = demo.contract.cards.find((c) => c.enterpriseCode === '4403960002' && c.kind === 'legal')!;
@@ -56,6 +59,7 @@ describe('osw client commands', () => {
     expect(doc.clientId).toMatch(/^DXPESW\d{10}$/);
     expect(doc.platform.secret.length).toBeGreaterThan(10);
     expect(readFileSync(cfg, 'utf8')).toContain('# 卡/加密机设置'); // comments kept
+    expect(modeOf(cfg)).toBe('600'); // the secret is written into a new 0600 file, never into the 0644 one
 
     const test = await osw(['client', 'test-connection', '--config', cfg]);
     expect(test.status, test.stdout + test.stderr).toBe(0);
@@ -112,5 +116,19 @@ describe('osw client commands', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+
+  it('start refuses a card file others may read, and says how to fix it', async () => {
+    const cfg = path.join(t.dir, 'osw-client.yaml');
+    const card = path.join(t.dir, 'open-card.json');
+    writeFileSync(card, '{}', { mode: 0o644 });
+    chmodSync(card, 0o644);
+    const r = await osw(['client', 'start', '--config', cfg], {
+      OSW_CLIENT_CARD_FILE: card,
+      OSW_CLIENT_LOCK_DIR: path.join(t.dir, 'locks'),
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('[OSW_CARD_FILE_EXPOSED]');
+    expect(r.stderr).toContain(`chmod 600 "${card}"`);
   });
 });

@@ -2,7 +2,7 @@
  * The walking skeleton end to end: the demo in a temp home on a free port; files dropped into the
  * broker client's OutBox; the folders and receipt contents checked as a user would see them.
  */
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,18 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     expect(items.filter((i) => i.kind === 'img').length).toBeGreaterThanOrEqual(20);
     expect(items.filter((i) => i.kind === 'exg').length).toBeGreaterThanOrEqual(10);
     expect(JSON.stringify(c)).not.toContain('secret');
+  });
+
+  it('every file of the demo that holds a secret is readable by its owner only (0600)', () => {
+    const c = JSON.parse(readFileSync(path.join(t.dir, 'demo.json'), 'utf8'));
+    const files = [path.join(t.dir, 'demo.json'), path.join(t.dir, 'demo-state.json'), path.join(t.dir, 'platform.db')];
+    for (const cl of c.clients) {
+      files.push(cl.configFile);
+      const dir = path.dirname(cl.configFile);
+      for (const f of readdirSync(dir).filter((n) => /^card-\d{13}\.json$/.test(n))) files.push(path.join(dir, f));
+    }
+    expect(files.filter((f) => /card-/.test(f))).toHaveLength(2);
+    for (const f of files) expect((statSync(f).mode & 0o777).toString(8), f).toBe('600');
   });
 
   it('a DecMessage goes to SentBox, Successed_ holds SeqNo, then receipts 7 → L → J → P → R arrive', async () => {

@@ -1,5 +1,5 @@
 /** `osw client …`: the import client daemon and its operator commands. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import YAML from 'yaml';
@@ -8,6 +8,7 @@ import {
   loadClientConfig,
   loadStatusPageSettings,
   startClient,
+  writeFileAtomic,
   type ClientConfig,
   type StatusSnapshot,
 } from '@osw/client';
@@ -128,7 +129,7 @@ export function clientCommands(program: Command): void {
     .option('--card-file <file>', 'IC card file')
     .option('--force', 'overwrite an existing configuration')
     .action(
-      (o: {
+      async (o: {
         config: string;
         clientId: string;
         platformUrl: string;
@@ -138,7 +139,8 @@ export function clientCommands(program: Command): void {
         force?: boolean;
       }) => {
         if (existsSync(o.config) && !o.force) die(new Error(`${o.config} exists; use --force to overwrite it`), 2);
-        writeFileSync(o.config, configTemplate(o), { mode: 0o600 });
+        // 0600: the file will hold the transport password and the card PIN
+        await writeFileAtomic(o.config, configTemplate(o), { mode: 0o600 });
         const base = path.dirname(path.resolve(o.config));
         const impPath = path.resolve(base, o.impPath);
         const dirs: string[] = [];
@@ -307,7 +309,7 @@ export function clientCommands(program: Command): void {
           doc.set('clientId', applied.clientId);
           doc.setIn(['platform', 'url'], base);
           doc.setIn(['platform', 'secret'], settings.password);
-          writeFileSync(o.config, String(doc), { mode: 0o600 });
+          await writeFileAtomic(o.config, String(doc), { mode: 0o600 });
           process.stdout.write(
             `客户端申请成功: client ${applied.clientId} registered (${applied.transport}, ${applied.environment}); id and transport password stored in ${o.config}\n` +
               `  endpoint: ${settings.endpoint ?? base}\n  next: osw client test-connection --config ${o.config}\n`,

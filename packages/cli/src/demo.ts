@@ -8,7 +8,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { hidePassword, withoutLogin } from '@osw/messages';
-import { startClient, writeCardFile, type ClientConfigInput, type RunningClient } from '@osw/client';
+import { startClient, writeCardFile, writeFileAtomic, type ClientConfigInput, type RunningClient } from '@osw/client';
 import { brokerNames } from '@osw/messages/exchange';
 import { startPlatform, type Logger, type PlatformConfig, type RunningPlatform } from '@osw/platform';
 import { webRoot } from '@osw/web';
@@ -116,7 +116,8 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
           `${opts.store ? hidePassword(store) : home} holds a platform database but ${home} has no ${STATE_FILE}; use an empty database, or remove the folder to start afresh`,
         );
       state = await seedDemo(platform.deps, { transport });
-      await fs.writeFile(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
+      // 0600 like every file of the demo that holds secrets (passwords, PINs, client secrets, sealed keys)
+      await writeFileAtomic(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
     }
     // what the clients connect to: the platform's `amqp.clientUrl` (its exchange URL without its login)
     const brokerUrl = transport === 'amqp' ? (platform.deps.broker?.clientUrl ?? withoutLogin(exchange)) : undefined;
@@ -134,6 +135,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
           kind: card.kind,
           enterpriseCode: card.enterpriseCode,
           encryptedPrivateKeyPem: card.encryptedPrivateKeyPem,
+          kdf: card.kdf,
           publicKeyPem: card.publicKeyPem,
         });
       }
@@ -153,7 +155,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         deviceId: `demo-${c.clientId}`,
       };
       const configFile = path.join(dir, 'osw-client.json');
-      await fs.writeFile(configFile, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+      await writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
       const running = await startClient(config, { logger: opts.logger.child({ process: 'client' }), lockDir: path.join(home, '.locks') });
       clients.push(running);
       const businesses: DemoContract['clients'][number]['businesses'] = {};
@@ -202,7 +204,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       clients: contractClients,
       manuals: state.manuals,
     };
-    await fs.writeFile(path.join(home, 'demo.json'), JSON.stringify(contract, null, 2) + '\n', { mode: 0o600 });
+    await writeFileAtomic(path.join(home, 'demo.json'), JSON.stringify(contract, null, 2) + '\n', { mode: 0o600 });
 
     let closed = false;
     return {

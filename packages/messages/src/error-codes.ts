@@ -343,6 +343,12 @@ export const ERROR_CODES = {
     en: '`osw client status`: the status page answered an error without a code',
   },
   OSW_NETWORK: { area: 'client', status: 503, zh: '无法连接平台', en: 'the web console could not reach the platform' },
+  OSW_CARD_FILE_EXPOSED: {
+    area: 'client',
+    status: 500,
+    zh: '卡文件权限过宽，其他用户可读取',
+    en: 'the client refuses to start: the card file may be read by the group or others (mode 0644 …); `chmod 600` it',
+  },
 } as const satisfies Record<`OSW_${string}`, ErrorCodeEntry>;
 
 /** A code of the table. */

@@ -12,10 +12,16 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+/**
+ * With `mode` (e.g. 0o600 for files holding secrets) the file is created with that mode — a new
+ * file each time, so an older file's wider mode is never kept and no moment exists when the
+ * content is readable by others.
+ */
+export async function writeFileAtomic(file: string, content: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  const h = await fs.open(tmp, 'w');
+  if (opts.mode !== undefined) await fs.rm(tmp, { force: true }); // a leftover from a crash keeps its own mode
+  const h = opts.mode === undefined ? await fs.open(tmp, 'w') : await fs.open(tmp, 'wx', opts.mode);
   try {
     await h.writeFile(content);
     await h.sync();
