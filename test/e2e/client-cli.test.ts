@@ -104,12 +104,45 @@ describe('osw client commands', () => {
     child.stdout.on('data', (d) => (out += d));
     try {
       await waitFor(() => out.includes('status page'), 'the client to start', 30_000);
+      expect(out).toContain('status page 导入监控: http://127.0.0.1:17181');
       const paused = await osw(['client', 'pause', 'DecCus001', '--config', cfg]);
       expect(paused.status, paused.stderr).toBe(0);
       const status = JSON.parse((await osw(['client', 'status', '--config', cfg, '--json'])).stdout);
       expect(status.businesses.find((b: { bizId: string }) => b.bizId === 'DecCus001').paused).toBe(true);
       expect((await osw(['client', 'resume', 'DecCus001', '--config', cfg])).status).toBe(0);
       expect((await osw(['client', 'pause', 'NoSuchBiz', '--config', cfg])).status).toBe(1);
+      const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('status-password stores a hash; the page then asks for the password, and status|pause|resume give it from the environment', async () => {
+    const cfg = path.join(t.dir, 'osw-client.yaml');
+    const set = await osw(['client', 'status-password', '--config', cfg], { OSW_CLIENT_STATUS_PASSWORD: 'page password 1' });
+    expect(set.status, set.stderr).toBe(0);
+    const text = readFileSync(cfg, 'utf8');
+    expect(text).toMatch(/passwordHash: scrypt\$/);
+    expect(text).not.toContain('page password 1');
+    expect(modeOf(cfg)).toBe('600');
+    const child = spawn(process.execPath, [OSW, 'client', 'start', '--config', cfg], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, OSW_CLIENT_LOCK_DIR: path.join(t.dir, 'locks') },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      await waitFor(() => out.includes('status page'), 'the client to start', 30_000);
+      const without = await osw(['client', 'pause', 'DecCus001', '--config', cfg]);
+      expect(without.status).toBe(1);
+      expect(without.stderr).toContain('[OSW_STATUS_PASSWORD]');
+      expect(without.stderr).toContain('OSW_CLIENT_STATUS_PASSWORD');
+      expect((await fetch('http://127.0.0.1:17181/api/status')).status).toBe(401);
+      const status = await osw(['client', 'status', '--config', cfg, '--json'], { OSW_CLIENT_STATUS_PASSWORD: 'page password 1' });
+      expect(status.status, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout).businesses.find((b: { bizId: string }) => b.bizId === 'DecCus001').paused).toBe(false);
       const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

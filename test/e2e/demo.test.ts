@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { CardFileSigner, deviceFingerprint, HttpTransport, startClient, type RunningClient } from '@osw/client';
 import { chinaDay, parseDecImportResponse, parseDecResult, parseFailureRoot, writeZip } from '@osw/messages';
-import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
+import { startDemo, tour, type RunningDemo } from '../../packages/cli/src/demo.js';
 import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'));
@@ -78,6 +78,18 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     expect(items.filter((i) => i.kind === 'img').length).toBeGreaterThanOrEqual(20);
     expect(items.filter((i) => i.kind === 'exg').length).toBeGreaterThanOrEqual(10);
     expect(JSON.stringify(c)).not.toContain('secret');
+  });
+
+  it("demo.json and the banner give each client's status page, which answers for that client", async () => {
+    const c = JSON.parse(readFileSync(path.join(t.dir, 'demo.json'), 'utf8'));
+    const banner = tour(demo.contract, t.dir, path.join(t.dir, 'demo.log'));
+    for (const cl of c.clients) {
+      expect(cl.statusUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(banner).toContain(cl.statusUrl);
+      const status = await (await fetch(`${cl.statusUrl}/api/status`)).json();
+      expect(status.clientId).toBe(cl.clientId);
+    }
+    expect(new Set(c.clients.map((cl: { statusUrl: string }) => cl.statusUrl)).size).toBe(2);
   });
 
   it('every file of the demo that holds a secret is readable by its owner only (0600)', () => {

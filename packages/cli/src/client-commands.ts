@@ -5,9 +5,11 @@ import { Command } from 'commander';
 import YAML from 'yaml';
 import {
   createTransport,
+  hashStatusPagePassword,
   loadClientConfig,
   loadStatusPageSettings,
   startClient,
+  STATUS_PAGE_REQUEST_HEADER,
   writeFileAtomic,
   type ClientConfig,
   type StatusSnapshot,
@@ -19,6 +21,40 @@ function die(err: unknown, code = 1): never {
   const e = err as Error & { code?: string };
   process.stderr.write(`osw client: ${e instanceof OswError ? `[${e.code}] ` : ''}${e.message}\n`);
   process.exit(code);
+}
+
+/** One line from the terminal without echo, or from piped stdin. */
+async function readPassword(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    let text = '';
+    for await (const chunk of stdin) text += String(chunk);
+    return text.split(/\r?\n/)[0];
+  }
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  stdin.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let line = '';
+    const onData = (chunk: string) => {
+      for (const c of chunk) {
+        if (c === '\r' || c === '\n') return done(null);
+        if (c === '\u0003') return done(new Error('cancelled'));
+        if (c === '\u007f' || c === '\b') line = line.slice(0, -1);
+        else line += c;
+      }
+    };
+    const done = (err: Error | null) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(line);
+    };
+    stdin.on('data', onData);
+  });
 }
 
 function load(file: string): ClientConfig {
@@ -86,6 +122,8 @@ statusPage:                      # 导入监控 on http://127.0.0.1:<port>
   enabled: true
   host: 127.0.0.1
   port: 17080
+  allowedHosts: [127.0.0.1, localhost, "::1"]   # names the page answers to (others: 421)
+  # passwordHash: …              # a password for the page: osw client status-password --config <this file>
 shutdownGraceMs: 10000           # first Ctrl+C: in-flight files get this long to finish
 `;
 }
@@ -97,10 +135,18 @@ async function statusApi(file: string, route: string, method = 'GET'): Promise<a
   } catch (err) {
     die(err, 2);
   }
-  const url = `http://${page.host}:${page.port}${route}`;
+  const host = ['', '0.0.0.0', '::'].includes(page.host) ? '127.0.0.1' : page.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${page.port}${route}`;
+  const password = process.env.OSW_CLIENT_STATUS_PASSWORD;
   let res: Response;
   try {
-    res = await fetch(url, { method });
+    res = await fetch(url, {
+      method,
+      headers: {
+        [STATUS_PAGE_REQUEST_HEADER]: 'cli',
+        ...(password ? { authorization: `Basic ${Buffer.from(`osw:${password}`).toString('base64')}` } : {}),
+      },
+    });
   } catch {
     throw new OswError(
       'OSW_CLIENT_NOT_RUNNING',
@@ -239,6 +285,32 @@ export function clientCommands(program: Command): void {
           process.stdout.write(
             `  ${b.bizId.padEnd(14)} ${b.paused ? 'PAUSED ' : 'running'}  OutBox ${b.outBoxBacklog}  in flight ${b.inFlight + b.queued}  sent ${b.sentToday}  failed ${b.failedToday}${b.lastError ? `  last error: ${b.lastError.message}` : ''}\n`,
           );
+      } catch (err) {
+        die(err);
+      }
+    });
+
+  client
+    .command('status-password')
+    .description('set (or with --clear remove) the status page password: its hash goes into the config; the page then asks for it')
+    .requiredOption('--config <file>', 'configuration file')
+    .option('--clear', 'remove the password')
+    .action(async (o: { config: string; clear?: boolean }) => {
+      try {
+        const doc = YAML.parseDocument(readFileSync(o.config, 'utf8'));
+        doc.deleteIn(['statusPage', 'password']);
+        if (o.clear) doc.deleteIn(['statusPage', 'passwordHash']);
+        else {
+          const password = process.env.OSW_CLIENT_STATUS_PASSWORD || (await readPassword('status page password 状态页密码: '));
+          if (password.length < 8) throw new Error('the status page password needs at least 8 characters');
+          doc.setIn(['statusPage', 'passwordHash'], await hashStatusPagePassword(password));
+        }
+        await writeFileAtomic(o.config, String(doc), { mode: 0o600 });
+        process.stdout.write(
+          o.clear
+            ? `the status page of ${o.config} has no password now (restart the client)\n`
+            : `the password's hash is stored in ${o.config}; restart the client. osw client status|pause|resume read the password from OSW_CLIENT_STATUS_PASSWORD\n`,
+        );
       } catch (err) {
         die(err);
       }

@@ -61,6 +61,8 @@ export interface DemoContract {
     role: 'broker' | 'owner';
     impPath: string;
     configFile: string;
+    /** the client's status page (导入监控): only on this machine, under 127.0.0.1 or localhost */
+    statusUrl: string | null;
     businesses: Record<string, { outBox: string; sentBox: string; failBox: string; inBox: string }>;
     /** with `--exchange amqp://…`: the client's broker user, its password (the client secret) and queues */
     broker?: DemoBrokerSettings;
@@ -183,6 +185,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         role: c.role,
         impPath,
         configFile,
+        statusUrl: running.statusUrl,
         businesses,
         ...(broker ? { broker } : {}),
       });
@@ -241,7 +244,9 @@ export function tour(contract: DemoContract, home: string, logFile: string): str
     '',
     `  platform + console   ${contract.platformUrl}   (log in as ${acct.account} / ${acct.password})`,
     `  broker client 报关行  ${broker.clientId}  ImpPath ${rel(broker.impPath)}`,
+    ...(broker.statusUrl ? [`                       status page 导入监控 ${broker.statusUrl}`] : []),
     `  importer client 收发货人 ${owner.clientId}  ImpPath ${rel(owner.impPath)}`,
+    ...(owner.statusUrl ? [`                       status page 导入监控 ${owner.statusUrl}`] : []),
     ...(contract.exchange === 'amqp'
       ? [
           `  store                ${contract.store}`,

@@ -17,4 +17,12 @@ export { FsBusinessFolders, WORK_FOLDER } from './adapters/fs/business-folders.j
 export { deviceFingerprint } from './adapters/machine/device.js';
 export { loadClientConfig, loadStatusPageSettings, CONFIG_ENV } from './config.js';
 export type { StatusSnapshot } from './adapters/status/status-page.js';
+export {
+  DEFAULT_STATUS_PAGE_HOSTS,
+  hashStatusPagePassword,
+  startStatusPage,
+  STATUS_PAGE_REQUEST_HEADER,
+  type StatusControl,
+  type StatusPageOptions,
+} from './adapters/status/status-page.js';
 export { C144_MESSAGE } from './adapters/card/card-file.js';

@@ -235,9 +235,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
     log.info({ bizId, paused }, paused ? 'business paused' : 'business resumed');
     return true;
   };
-  const status = config.statusPage.enabled
-    ? await startStatusPage({ snapshot, setPaused }, config.statusPage.host, config.statusPage.port)
-    : null;
+  const status = config.statusPage.enabled ? await startStatusPage({ snapshot, setPaused }, config.statusPage) : null;
   if (status) log.info({ url: status.url }, 'status page');
 
   let stopped = false;
