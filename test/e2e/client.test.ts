@@ -204,6 +204,8 @@ describe('import client', () => {
     expect(await (await fetch(`${c.statusUrl}/`)).text()).toContain('导入监控');
     await fetch(`${c.statusUrl}/api/businesses/DecCus001/resume`, asPage);
     await waitFor(() => filesBelow(b.inBox).find((f) => f.startsWith('Successed_held_')), 'sent after resume');
+    // the counter moves once the file is in SentBox, a moment after Successed_ appears
+    await waitFor(() => c.snapshot().businesses.find((x) => x.bizId === 'DecCus001')?.sentToday === 1, 'sentToday 1');
     expect(c.snapshot().businesses.find((x) => x.bizId === 'DecCus001')).toMatchObject({ paused: false, sentToday: 1 });
   });
 
