@@ -240,7 +240,12 @@ export async function startStatusPage(control: StatusControl, opts: StatusPageOp
     if (req.method === 'GET' && url.pathname === '/api/status') return json(200, control.snapshot());
     const m = /^\/api\/businesses\/([^/]+)\/(pause|resume)$/.exec(url.pathname);
     if (req.method === 'POST' && m) {
-      const bizId = decodeURIComponent(m[1]);
+      let bizId: string;
+      try {
+        bizId = decodeURIComponent(m[1]);
+      } catch {
+        return fail('OSW_NOT_FOUND', `no enabled business ${m[1]}`);
+      }
       const ok = control.setPaused(bizId, m[2] === 'pause');
       if (!ok) return fail('OSW_NOT_FOUND', `no enabled business ${bizId}`);
       return json(200, { bizId, paused: m[2] === 'pause' });
