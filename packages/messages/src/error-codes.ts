@@ -365,7 +365,7 @@ export const ERROR_CODES = {
     area: 'client',
     status: 401,
     zh: '状态页需要密码',
-    en: 'the status page has a password (`statusPage.passwordHash` or `OSW_CLIENT_STATUS_PASSWORD`) and the request gave none or a wrong one (HTTP Basic)',
+    en: 'the status page has a password (`statusPage.passwordHash`, or the environment variable OSW_CLIENT_STATUS_PASSWORD) and the request gave none or a wrong one (HTTP Basic)',
   },
 } as const satisfies Record<`OSW_${string}`, ErrorCodeEntry>;
 
