@@ -87,6 +87,7 @@ export async function benchWorld(dir: string, opts: { amqp?: boolean; paceMs?: n
     kind: 'operator',
     enterpriseCode: '4403980001',
     encryptedPrivateKeyPem: card.encryptedPrivateKeyPem,
+    kdf: card.kdf,
     publicKeyPem: card.publicKeyPem,
   });
   const users: string[] = [];

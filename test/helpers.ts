@@ -1,4 +1,5 @@
 /** Shared test helpers: temp folders and bounded waiting for files to appear. */
+import crypto, { type KeyObject } from 'node:crypto';
 import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +32,18 @@ export function withClientSeqNo<T extends string | Buffer>(xml: T, clientSeqNo =
     `<ClientSeqNo>${clientSeqNo}</ClientSeqNo>`,
   );
   return (typeof xml === 'string' ? text : Buffer.from(text, 'utf8')) as T;
+}
+
+/**
+ * An SM2 key pair as a card holds it, not sealed under a PIN: for tests of signatures, which need no
+ * PIN (sealing costs a memory-hard derivation). Loaded from PEM so that OpenSSL treats it as SM2.
+ */
+export function sm2KeyPair(): { privateKey: KeyObject; publicKeyPem: string } {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'SM2' });
+  return {
+    privateKey: crypto.createPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' })),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+  };
 }
 
 export function tempDir(prefix = 'osw-test-'): { dir: string; cleanup: () => void } {

@@ -68,7 +68,7 @@ describe('osw command line', () => {
         cardNo: '8950000000002',
         kind: 'operator',
         enterpriseCode: '4403980001',
-        ...generateCardKeys('12345678'),
+        ...(await generateCardKeys('12345678')),
       });
       const signedFile = path.join(t.dir, 'signed.xml');
       const s = spawnSync(

@@ -1,6 +1,6 @@
 /** `osw client init | apply | test-connection | start | status | pause | resume` as a user runs them. */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
 import { tempDir, waitFor } from '../helpers.js';
 
+const modeOf = (file: string) => (statSync(file).mode & 0o777).toString(8);
 const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
 /** runs osw asynchronously: the platform answering it lives in this process */
 function osw(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -43,6 +44,8 @@ describe('osw client commands', () => {
     expect(existsSync(path.join(t.dir, 'ImpPath', 'DecCus001', 'OutBox'))).toBe(true);
     expect(existsSync(path.join(t.dir, 'ImpPath', 'Sas', 'InBox'))).toBe(true);
     expect((await osw(['client', 'init', '--config', cfg])).status).toBe(2); // no overwrite without --force
+    expect(modeOf(cfg)).toBe('600'); // it will hold the transport password and the PIN
+    chmodSync(cfg, 0o644); // as a user's editor may leave it
 
     const owner = demo.contract.accounts.find((a) => a.enterpriseCode === '4403960002')!;
     const legal = demo.contract.cards.find((c) => c.enterpriseCode === '4403960002' && c.kind === 'legal')!;
@@ -56,6 +59,7 @@ describe('osw client commands', () => {
     expect(doc.clientId).toMatch(/^DXPESW\d{10}$/);
     expect(doc.platform.secret.length).toBeGreaterThan(10);
     expect(readFileSync(cfg, 'utf8')).toContain('# 卡/加密机设置'); // comments kept
+    expect(modeOf(cfg)).toBe('600'); // the secret is written into a new 0600 file, never into the 0644 one
 
     const test = await osw(['client', 'test-connection', '--config', cfg]);
     expect(test.status, test.stdout + test.stderr).toBe(0);
@@ -100,6 +104,7 @@ describe('osw client commands', () => {
     child.stdout.on('data', (d) => (out += d));
     try {
       await waitFor(() => out.includes('status page'), 'the client to start', 30_000);
+      expect(out).toContain('status page 导入监控: http://127.0.0.1:17181');
       const paused = await osw(['client', 'pause', 'DecCus001', '--config', cfg]);
       expect(paused.status, paused.stderr).toBe(0);
       const status = JSON.parse((await osw(['client', 'status', '--config', cfg, '--json'])).stdout);
@@ -112,5 +117,51 @@ describe('osw client commands', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+
+  it('status-password stores a hash; the page then asks for the password, and status|pause|resume give it from the environment', async () => {
+    const cfg = path.join(t.dir, 'osw-client.yaml');
+    const set = await osw(['client', 'status-password', '--config', cfg], { OSW_CLIENT_STATUS_PASSWORD: 'page password 1' });
+    expect(set.status, set.stderr).toBe(0);
+    const text = readFileSync(cfg, 'utf8');
+    expect(text).toMatch(/passwordHash: scrypt\$/);
+    expect(text).not.toContain('page password 1');
+    expect(modeOf(cfg)).toBe('600');
+    const child = spawn(process.execPath, [OSW, 'client', 'start', '--config', cfg], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, OSW_CLIENT_LOCK_DIR: path.join(t.dir, 'locks') },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      await waitFor(() => out.includes('status page'), 'the client to start', 30_000);
+      const without = await osw(['client', 'pause', 'DecCus001', '--config', cfg]);
+      expect(without.status).toBe(1);
+      expect(without.stderr).toContain('[OSW_STATUS_PASSWORD]');
+      expect(without.stderr).toContain('OSW_CLIENT_STATUS_PASSWORD');
+      expect((await fetch('http://127.0.0.1:17181/api/status')).status).toBe(401);
+      const status = await osw(['client', 'status', '--config', cfg, '--json'], { OSW_CLIENT_STATUS_PASSWORD: 'page password 1' });
+      expect(status.status, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout).businesses.find((b: { bizId: string }) => b.bizId === 'DecCus001').paused).toBe(false);
+      const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('start refuses a card file others may read, and says how to fix it', async () => {
+    const cfg = path.join(t.dir, 'osw-client.yaml');
+    const card = path.join(t.dir, 'open-card.json');
+    writeFileSync(card, '{}', { mode: 0o644 });
+    chmodSync(card, 0o644);
+    const r = await osw(['client', 'start', '--config', cfg], {
+      OSW_CLIENT_CARD_FILE: card,
+      OSW_CLIENT_LOCK_DIR: path.join(t.dir, 'locks'),
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('[OSW_CARD_FILE_EXPOSED]');
+    expect(r.stderr).toContain(`chmod 600 "${card}"`);
   });
 });

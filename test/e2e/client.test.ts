@@ -194,7 +194,9 @@ describe('import client', () => {
     const cfg = w.config({}, 'pause');
     const c = await start(cfg);
     const b = boxes(cfg);
-    const res = await fetch(`${c.statusUrl}/api/businesses/DecCus001/pause`, { method: 'POST' });
+    // as the page's own script sends it (docs/client.md: a switch needs this header and no foreign Origin)
+    const asPage = { method: 'POST', headers: { 'x-status-page-request': 'page', origin: c.statusUrl! } };
+    const res = await fetch(`${c.statusUrl}/api/businesses/DecCus001/pause`, asPage);
     expect(res.status).toBe(200);
     writeFileSync(path.join(b.outBox, 'held.xml'), withClientSeqNo(example));
     await new Promise((r) => setTimeout(r, 800));
@@ -202,8 +204,10 @@ describe('import client', () => {
     const status = await (await fetch(`${c.statusUrl}/api/status`)).json();
     expect(status.businesses.find((x: { bizId: string }) => x.bizId === 'DecCus001')).toMatchObject({ paused: true, outBoxBacklog: 1 });
     expect(await (await fetch(`${c.statusUrl}/`)).text()).toContain('导入监控');
-    await fetch(`${c.statusUrl}/api/businesses/DecCus001/resume`, { method: 'POST' });
+    await fetch(`${c.statusUrl}/api/businesses/DecCus001/resume`, asPage);
     await waitFor(() => filesBelow(b.inBox).find((f) => f.startsWith('Successed_held_')), 'sent after resume');
+    // the counter moves once the file is in SentBox, a moment after Successed_ appears
+    await waitFor(() => c.snapshot().businesses.find((x) => x.bizId === 'DecCus001')?.sentToday === 1, 'sentToday 1');
     expect(c.snapshot().businesses.find((x) => x.bizId === 'DecCus001')).toMatchObject({ paused: false, sentToday: 1 });
   });
 

@@ -2,14 +2,14 @@
  * The walking skeleton end to end: the demo in a temp home on a free port; files dropped into the
  * broker client's OutBox; the folders and receipt contents checked as a user would see them.
  */
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { CardFileSigner, deviceFingerprint, HttpTransport, startClient, type RunningClient } from '@osw/client';
 import { chinaDay, parseDecImportResponse, parseDecResult, parseFailureRoot, writeZip } from '@osw/messages';
-import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
+import { startDemo, tour, type RunningDemo } from '../../packages/cli/src/demo.js';
 import { EXAMPLE_CLIENT_SEQ_NO, EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'));
@@ -78,6 +78,30 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     expect(items.filter((i) => i.kind === 'img').length).toBeGreaterThanOrEqual(20);
     expect(items.filter((i) => i.kind === 'exg').length).toBeGreaterThanOrEqual(10);
     expect(JSON.stringify(c)).not.toContain('secret');
+  });
+
+  it("demo.json and the banner give each client's status page, which answers for that client", async () => {
+    const c = JSON.parse(readFileSync(path.join(t.dir, 'demo.json'), 'utf8'));
+    const banner = tour(demo.contract, t.dir, path.join(t.dir, 'demo.log'));
+    for (const cl of c.clients) {
+      expect(cl.statusUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(banner).toContain(cl.statusUrl);
+      const status = await (await fetch(`${cl.statusUrl}/api/status`)).json();
+      expect(status.clientId).toBe(cl.clientId);
+    }
+    expect(new Set(c.clients.map((cl: { statusUrl: string }) => cl.statusUrl)).size).toBe(2);
+  });
+
+  it('every file of the demo that holds a secret is readable by its owner only (0600)', () => {
+    const c = JSON.parse(readFileSync(path.join(t.dir, 'demo.json'), 'utf8'));
+    const files = [path.join(t.dir, 'demo.json'), path.join(t.dir, 'demo-state.json'), path.join(t.dir, 'platform.db')];
+    for (const cl of c.clients) {
+      files.push(cl.configFile);
+      const dir = path.dirname(cl.configFile);
+      for (const f of readdirSync(dir).filter((n) => /^card-\d{13}\.json$/.test(n))) files.push(path.join(dir, f));
+    }
+    expect(files.filter((f) => /card-/.test(f))).toHaveLength(2);
+    for (const f of files) expect((statSync(f).mode & 0o777).toString(8), f).toBe('600');
   });
 
   it('a DecMessage goes to SentBox, Successed_ holds SeqNo, then receipts 7 → L → J → P → R arrive', async () => {

@@ -73,7 +73,7 @@ describe.skipIf(!PG_URL)('the sandbox as its own process', () => {
       const card = await issueCard(deps, { enterpriseCode: '4403980001', kind: 'operator', pin: '12345678' });
       const client = await registerClient(deps, { enterpriseCode: '4403980001', region: '5300', transport: 'http', environment: 'test' });
       const signed = signDecMessage(readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8'), {
-        privateKey: openCardKey(card.encryptedPrivateKeyPem, '12345678'),
+        privateKey: await openCardKey(card, '12345678'),
         cardNo: card.cardNo,
         certificate: keyFingerprint(card.publicKeyPem),
         signDate: '20261121100000000',

@@ -54,6 +54,7 @@ export async function platformWorld(dir: string, opts: { paceMs?: number } = {})
       kind: 'operator',
       enterpriseCode,
       encryptedPrivateKeyPem: card.encryptedPrivateKeyPem,
+      kdf: card.kdf,
       publicKeyPem: card.publicKeyPem,
     });
     return { clientId: client.clientId, secret: client.secret, cardFile, pin: '12345678' };

@@ -48,8 +48,8 @@ export async function startAmqpClient(o: {
   config?: Partial<ClientConfigInput>;
 }): Promise<RunningClient> {
   const cardFile = path.join(o.home, 'card.json');
-  const { cardNo, kind, enterpriseCode, encryptedPrivateKeyPem, publicKeyPem } = o.card;
-  await writeCardFile(cardFile, { cardNo, kind, enterpriseCode, encryptedPrivateKeyPem, publicKeyPem });
+  const { cardNo, kind, enterpriseCode, encryptedPrivateKeyPem, kdf, publicKeyPem } = o.card;
+  await writeCardFile(cardFile, { cardNo, kind, enterpriseCode, encryptedPrivateKeyPem, kdf, publicKeyPem });
   return startClient(
     {
       clientId: o.reg.clientId,

@@ -1,13 +1,16 @@
 /** `osw client …`: the import client daemon and its operator commands. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import YAML from 'yaml';
 import {
   createTransport,
+  hashStatusPagePassword,
   loadClientConfig,
   loadStatusPageSettings,
   startClient,
+  STATUS_PAGE_REQUEST_HEADER,
+  writeFileAtomic,
   type ClientConfig,
   type StatusSnapshot,
 } from '@osw/client';
@@ -19,6 +22,40 @@ function die(err: unknown, code = 1): never {
   const e = err as Error & { code?: string };
   process.stderr.write(`osw client: ${e instanceof OswError ? `[${e.code}] ` : ''}${e.message}\n`);
   process.exit(code);
+}
+
+/** One line from the terminal without echo, or from piped stdin. */
+async function readPassword(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    let text = '';
+    for await (const chunk of stdin) text += String(chunk);
+    return text.split(/\r?\n/)[0];
+  }
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  stdin.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let line = '';
+    const onData = (chunk: string) => {
+      for (const c of chunk) {
+        if (c === '\r' || c === '\n') return done(null);
+        if (c === '\u0003') return done(new Error('cancelled'));
+        if (c === '\u007f' || c === '\b') line = line.slice(0, -1);
+        else line += c;
+      }
+    };
+    const done = (err: Error | null) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(line);
+    };
+    stdin.on('data', onData);
+  });
 }
 
 function load(file: string): ClientConfig {
@@ -86,6 +123,8 @@ statusPage:                      # 导入监控 on http://127.0.0.1:<port>
   enabled: true
   host: 127.0.0.1
   port: 17080
+  allowedHosts: [127.0.0.1, localhost, "::1"]   # names the page answers to (others: 421)
+  # passwordHash: …              # a password for the page: osw client status-password --config <this file>
 shutdownGraceMs: 10000           # first Ctrl+C: in-flight files get this long to finish
 `;
 }
@@ -97,10 +136,18 @@ async function statusApi(file: string, route: string, method = 'GET'): Promise<a
   } catch (err) {
     die(err, 2);
   }
-  const url = `http://${page.host}:${page.port}${route}`;
+  const host = ['', '0.0.0.0', '::'].includes(page.host) ? '127.0.0.1' : page.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${page.port}${route}`;
+  const password = process.env.OSW_CLIENT_STATUS_PASSWORD;
   let res: Response;
   try {
-    res = await fetch(url, { method });
+    res = await fetch(url, {
+      method,
+      headers: {
+        [STATUS_PAGE_REQUEST_HEADER]: 'cli',
+        ...(password ? { authorization: `Basic ${Buffer.from(`osw:${password}`).toString('base64')}` } : {}),
+      },
+    });
   } catch {
     throw new OswError(
       'OSW_CLIENT_NOT_RUNNING',
@@ -129,7 +176,7 @@ export function clientCommands(program: Command): void {
     .option('--card-file <file>', 'IC card file')
     .option('--force', 'overwrite an existing configuration')
     .action(
-      (o: {
+      async (o: {
         config: string;
         clientId: string;
         platformUrl: string;
@@ -139,7 +186,8 @@ export function clientCommands(program: Command): void {
         force?: boolean;
       }) => {
         if (existsSync(o.config) && !o.force) die(new Error(`${o.config} exists; use --force to overwrite it`), 2);
-        writeFileSync(o.config, configTemplate(o), { mode: 0o600 });
+        // 0600: the file will hold the transport password and the card PIN
+        await writeFileAtomic(o.config, configTemplate(o), { mode: 0o600 });
         const base = path.dirname(path.resolve(o.config));
         const impPath = path.resolve(base, o.impPath);
         const dirs: string[] = [];
@@ -244,6 +292,32 @@ export function clientCommands(program: Command): void {
     });
 
   client
+    .command('status-password')
+    .description('set (or with --clear remove) the status page password: its hash goes into the config; the page then asks for it')
+    .requiredOption('--config <file>', 'configuration file')
+    .option('--clear', 'remove the password')
+    .action(async (o: { config: string; clear?: boolean }) => {
+      try {
+        const doc = YAML.parseDocument(readFileSync(o.config, 'utf8'));
+        doc.deleteIn(['statusPage', 'password']);
+        if (o.clear) doc.deleteIn(['statusPage', 'passwordHash']);
+        else {
+          const password = process.env.OSW_CLIENT_STATUS_PASSWORD || (await readPassword('status page password 状态页密码: '));
+          if (password.length < 8) throw new Error('the status page password needs at least 8 characters');
+          doc.setIn(['statusPage', 'passwordHash'], await hashStatusPagePassword(password));
+        }
+        await writeFileAtomic(o.config, String(doc), { mode: 0o600 });
+        process.stdout.write(
+          o.clear
+            ? `the status page of ${o.config} has no password now (restart the client)\n`
+            : `the password's hash is stored in ${o.config}; restart the client. osw client status|pause|resume read the password from OSW_CLIENT_STATUS_PASSWORD\n`,
+        );
+      } catch (err) {
+        die(err);
+      }
+    });
+
+  client
     .command('apply')
     .description('自动导入客户端申请: register this client with a platform and store the issued id and credentials in the config')
     .requiredOption('--config <file>', 'configuration file (written by osw client init)')
@@ -311,7 +385,7 @@ export function clientCommands(program: Command): void {
           // a RabbitMQ user with the deployment's prefix (amqp.userPrefix) is not the one the client derives from its id
           if (applied.transport === 'rabbitmq' && settings.user && settings.user !== brokerNames(applied.clientId).user)
             doc.setIn(['platform', 'brokerUser'], settings.user);
-          writeFileSync(o.config, String(doc), { mode: 0o600 });
+          await writeFileAtomic(o.config, String(doc), { mode: 0o600 });
           process.stdout.write(
             `客户端申请成功: client ${applied.clientId} registered (${applied.transport}, ${applied.environment}); id and transport password stored in ${o.config}\n` +
               `  endpoint: ${settings.endpoint ?? base}\n  next: osw client test-connection --config ${o.config}\n`,

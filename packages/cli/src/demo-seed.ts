@@ -3,6 +3,7 @@
  * (报关行) and an importer (收发货人), an operator each, a 法人卡 and an 操作员卡 each, one import client
  * each, and a processing-trade manual (加工贸易账册) of the importer.
  */
+import type { CardKdf } from '@osw/messages';
 import { createEnterprise, createOperator, issueCard, registerClient, type PlatformDeps } from '@osw/platform';
 
 export interface DemoState {
@@ -18,6 +19,8 @@ export interface DemoState {
     kind: 'legal' | 'operator';
     enterpriseCode: string;
     encryptedPrivateKeyPem: string;
+    /** absent in demos made before the memory-hard PIN derivation: the PIN is the passphrase */
+    kdf?: CardKdf;
     publicKeyPem: string;
   }[];
   clients: { clientId: string; secret: string; enterpriseCode: string; role: 'broker' | 'owner'; cardNo: string }[];
@@ -101,6 +104,7 @@ export async function seedDemo(
         kind,
         enterpriseCode: e.customsCode,
         encryptedPrivateKeyPem: card.encryptedPrivateKeyPem,
+        kdf: card.kdf,
         publicKeyPem: card.publicKeyPem,
       });
     }

@@ -8,7 +8,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { hidePassword, withoutLogin } from '@osw/messages';
-import { startClient, writeCardFile, type ClientConfigInput, type RunningClient } from '@osw/client';
+import { startClient, writeCardFile, writeFileAtomic, type ClientConfigInput, type RunningClient } from '@osw/client';
 import { brokerNames } from '@osw/messages/exchange';
 import { startPlatform, type Logger, type PlatformConfig, type RunningPlatform } from '@osw/platform';
 import { webRoot } from '@osw/web';
@@ -61,6 +61,8 @@ export interface DemoContract {
     role: 'broker' | 'owner';
     impPath: string;
     configFile: string;
+    /** the client's status page (导入监控): only on this machine, under 127.0.0.1 or localhost */
+    statusUrl: string | null;
     businesses: Record<string, { outBox: string; sentBox: string; failBox: string; inBox: string }>;
     /** with `--exchange amqp://…`: the client's broker user, its password (the client secret) and queues */
     broker?: DemoBrokerSettings;
@@ -130,7 +132,8 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
           `${opts.store ? hidePassword(store) : home} holds a platform database but ${home} has no ${STATE_FILE}; use an empty database, or remove the folder to start afresh`,
         );
       state = { ...(await seedDemo(platform.deps, { transport })), ...(userPrefix ? { brokerUserPrefix: userPrefix } : {}) };
-      await fs.writeFile(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
+      // 0600 like every file of the demo that holds secrets (passwords, PINs, client secrets, sealed keys)
+      await writeFileAtomic(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
     }
     // what the clients connect to: the platform's `amqp.clientUrl` (its exchange URL without its login)
     const brokerUrl = transport === 'amqp' ? (platform.deps.broker?.clientUrl ?? withoutLogin(exchange)) : undefined;
@@ -148,6 +151,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
           kind: card.kind,
           enterpriseCode: card.enterpriseCode,
           encryptedPrivateKeyPem: card.encryptedPrivateKeyPem,
+          kdf: card.kdf,
           publicKeyPem: card.publicKeyPem,
         });
       }
@@ -174,7 +178,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         deviceId: `demo-${c.clientId}`,
       };
       const configFile = path.join(dir, 'osw-client.json');
-      await fs.writeFile(configFile, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+      await writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
       const running = await startClient(config, { logger: opts.logger.child({ process: 'client' }), lockDir: path.join(home, '.locks') });
       clients.push(running);
       const businesses: DemoContract['clients'][number]['businesses'] = {};
@@ -202,6 +206,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         role: c.role,
         impPath,
         configFile,
+        statusUrl: running.statusUrl,
         businesses,
         ...(broker ? { broker } : {}),
       });
@@ -223,7 +228,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       clients: contractClients,
       manuals: state.manuals,
     };
-    await fs.writeFile(path.join(home, 'demo.json'), JSON.stringify(contract, null, 2) + '\n', { mode: 0o600 });
+    await writeFileAtomic(path.join(home, 'demo.json'), JSON.stringify(contract, null, 2) + '\n', { mode: 0o600 });
 
     let closed = false;
     return {
@@ -260,7 +265,9 @@ export function tour(contract: DemoContract, home: string, logFile: string): str
     '',
     `  platform + console   ${contract.platformUrl}   (log in as ${acct.account} / ${acct.password})`,
     `  broker client 报关行  ${broker.clientId}  ImpPath ${rel(broker.impPath)}`,
+    ...(broker.statusUrl ? [`                       status page 导入监控 ${broker.statusUrl}`] : []),
     `  importer client 收发货人 ${owner.clientId}  ImpPath ${rel(owner.impPath)}`,
+    ...(owner.statusUrl ? [`                       status page 导入监控 ${owner.statusUrl}`] : []),
     ...(contract.exchange === 'amqp'
       ? [
           `  store                ${contract.store}`,

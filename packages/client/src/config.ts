@@ -7,6 +7,7 @@ import path from 'node:path';
 import { BUSINESS_TYPES, CLIENT_ID_PATTERN, hidePassword, OswError } from '@osw/messages';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_STATUS_PAGE_HOSTS, STATUS_PASSWORD_HASH_PATTERN } from './adapters/status/status-page.js';
 
 const businessSchema = z.object({
   /** folder alias (BizID); the user may rename it */
@@ -89,10 +90,23 @@ export const ClientConfigSchema = z.object({
   statusPage: z
     .object({
       enabled: z.boolean().default(true),
+      /** the address it listens on */
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(17080),
+      /** the names a request's Host header may give (DNS rebinding defence); the listening address is always allowed */
+      allowedHosts: z
+        .array(z.string().min(1))
+        .min(1)
+        .default([...DEFAULT_STATUS_PAGE_HOSTS]),
+      /** the page's password, hashed (`osw client status-password` writes it): asked by HTTP Basic */
+      passwordHash: z
+        .string()
+        .regex(STATUS_PASSWORD_HASH_PATTERN, 'passwordHash is scrypt$N$r$p$salt$hash (osw client status-password)')
+        .optional(),
+      /** the password itself: only from OSW_CLIENT_STATUS_PASSWORD (or a program), never the file */
+      password: z.string().min(1).optional(),
     })
-    .default({ enabled: true, host: '127.0.0.1', port: 17080 }),
+    .default({ enabled: true, host: '127.0.0.1', port: 17080, allowedHosts: [...DEFAULT_STATUS_PAGE_HOSTS] }),
   /** first signal: how long in-flight files may take to finish before the client stops anyway */
   shutdownGraceMs: z.number().int().min(0).default(10_000),
   /** replaces the machine facts in the device fingerprint (containers, tests); normally unset */
@@ -112,13 +126,14 @@ export interface ResolvedBusiness {
   maxConcurrentTasks: number;
 }
 
-export function parseClientConfig(input: unknown): ClientConfig {
+export function parseClientConfig(input: unknown, fileProblems: string[] = []): ClientConfig {
   const r = ClientConfigSchema.safeParse(input);
-  if (!r.success) {
-    const all = r.error.issues.map((i) => `  - ${i.path.join('.') || '(config)'}: ${i.message}`).join('\n');
-    throw new OswError('OSW_CONFIG_INVALID', `the client configuration has ${r.error.issues.length} problem(s):\n${all}`);
+  const problems = [...fileProblems, ...(r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`))];
+  if (problems.length) {
+    const all = problems.map((p) => `  - ${p}`).join('\n');
+    throw new OswError('OSW_CONFIG_INVALID', `the client configuration has ${problems.length} problem(s):\n${all}`);
   }
-  return r.data;
+  return r.data!;
 }
 
 /** Environment variables that override the file: secrets need not be written into it. */
@@ -131,6 +146,7 @@ export const CONFIG_ENV = {
   OSW_CLIENT_CARD_PIN: ['card', 'pin'],
   OSW_CLIENT_LOG_DIR: ['logDir'],
   OSW_CLIENT_STATUS_PORT: ['statusPage', 'port'],
+  OSW_CLIENT_STATUS_PASSWORD: ['statusPage', 'password'],
 } as const;
 
 function setPath(obj: Record<string, any>, keys: readonly string[], value: unknown) {
@@ -150,11 +166,18 @@ export function loadClientConfig(file: string, env: NodeJS.ProcessEnv = process.
   } catch (err) {
     throw new OswError('OSW_CONFIG_INVALID', `cannot read the client configuration ${file}: ${(err as Error).message}`, { cause: err });
   }
+  // a password in the file would be readable by whoever reads the file: the file keeps its hash
+  const fileProblems =
+    raw.statusPage && typeof raw.statusPage === 'object' && 'password' in raw.statusPage
+      ? [
+          'statusPage.password: not in the file; store statusPage.passwordHash (osw client status-password) or set OSW_CLIENT_STATUS_PASSWORD',
+        ]
+      : [];
   for (const [name, keys] of Object.entries(CONFIG_ENV)) {
     const v = env[name];
     if (v !== undefined && v !== '') setPath(raw, keys, name === 'OSW_CLIENT_STATUS_PORT' ? Number(v) : v);
   }
-  const config = parseClientConfig(raw);
+  const config = parseClientConfig(raw, fileProblems);
   const base = path.dirname(path.resolve(file));
   const abs = (p: string) => (path.isAbsolute(p) ? p : path.resolve(base, p));
   config.impPath = abs(config.impPath);
@@ -200,5 +223,10 @@ export function redactedConfig(config: ClientConfig): unknown {
     ...config,
     platform: { ...config.platform, url: hidePassword(config.platform.url, 'REDACTED'), secret: '[REDACTED]' },
     card: config.card && { ...config.card, pin: config.card.pin ? '[REDACTED]' : undefined },
+    statusPage: {
+      ...config.statusPage,
+      password: config.statusPage.password ? '[REDACTED]' : undefined,
+      passwordHash: config.statusPage.passwordHash ? '[REDACTED]' : undefined,
+    },
   };
 }

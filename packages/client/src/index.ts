@@ -3,10 +3,26 @@ export * from './config.js';
 export * from './core/ports.js';
 export * from './core/work-name.js';
 export { StabilityTracker } from './core/stability.js';
-export { CardFileSigner, readCardFile, writeCardFile, CARD_FILE_FORMAT, type CardFile } from './adapters/card/card-file.js';
+export {
+  CardFileSigner,
+  checkCardFileMode,
+  readCardFile,
+  writeCardFile,
+  CARD_FILE_FORMAT,
+  type CardFile,
+} from './adapters/card/card-file.js';
+export { writeFileAtomic } from './adapters/fs/atomic.js';
 export { HttpTransport } from './adapters/http/transport.js';
 export { FsBusinessFolders, WORK_FOLDER } from './adapters/fs/business-folders.js';
 export { deviceFingerprint } from './adapters/machine/device.js';
 export { loadClientConfig, loadStatusPageSettings, CONFIG_ENV } from './config.js';
 export type { StatusSnapshot } from './adapters/status/status-page.js';
+export {
+  DEFAULT_STATUS_PAGE_HOSTS,
+  hashStatusPagePassword,
+  startStatusPage,
+  STATUS_PAGE_REQUEST_HEADER,
+  type StatusControl,
+  type StatusPageOptions,
+} from './adapters/status/status-page.js';
 export { C144_MESSAGE } from './adapters/card/card-file.js';

@@ -1,7 +1,7 @@
 /** Composition root of the import client: folders, card, transport, runners, receiver, status page. */
 import path from 'node:path';
 import { businessType, systemClock, type Clock, type Logger } from '@osw/messages';
-import { CardFileSigner } from './adapters/card/card-file.js';
+import { CardFileSigner, checkCardFileMode } from './adapters/card/card-file.js';
 import { FsBusinessFolders } from './adapters/fs/business-folders.js';
 import { FailBoxResender } from './adapters/fs/failbox-resend.js';
 import { ReceivedJournal } from './adapters/fs/received-journal.js';
@@ -75,6 +75,8 @@ export function createTransport(config: ClientConfig, over: { sendTimeoutMs?: nu
 export async function startClient(input: ClientConfigInput | ClientConfig, opts: StartOptions = {}): Promise<RunningClient> {
   const config = parseClientConfig(input);
   const clock = opts.clock ?? systemClock;
+  // a card file others may read is refused before anything starts (OSW_CARD_FILE_EXPOSED says how to fix it)
+  if (config.card) await checkCardFileMode(config.card.file);
   const releaseLock = await acquireEnvironmentLock(config.clientId, config.environment, opts.lockDir);
   const daily = opts.logger ? null : dailyLogger(config.logDir ?? path.join(path.dirname(config.impPath), 'logs'), config.logLevel);
   const log = (opts.logger ?? daily!.logger).child({ clientId: config.clientId });
@@ -233,9 +235,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
     log.info({ bizId, paused }, paused ? 'business paused' : 'business resumed');
     return true;
   };
-  const status = config.statusPage.enabled
-    ? await startStatusPage({ snapshot, setPaused }, config.statusPage.host, config.statusPage.port)
-    : null;
+  const status = config.statusPage.enabled ? await startStatusPage({ snapshot, setPaused }, config.statusPage) : null;
   if (status) log.info({ url: status.url }, 'status page');
 
   let stopped = false;

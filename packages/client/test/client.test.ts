@@ -85,7 +85,7 @@ describe('import client rules', () => {
 
   it('a wrong PIN counts down ("还可以重试N次") and locks the card at zero; the right PIN signs', async () => {
     const file = path.join(dir(), 'card.json');
-    const keys = generateCardKeys('12345678');
+    const keys = await generateCardKeys('12345678');
     await writeCardFile(file, { cardNo: '8950000000009', kind: 'operator', enterpriseCode: '4403980001', ...keys });
     const wrong = new CardFileSigner(file, '00000000');
     const err = await wrong.signDeclaration(example, new Date()).catch((e) => e as MessageRejected);
@@ -110,7 +110,12 @@ describe('import client rules', () => {
 
   it('no PIN set gives C144; an unreadable card file gives C909', async () => {
     const file = path.join(dir(), 'card.json');
-    await writeCardFile(file, { cardNo: '8950000000009', kind: 'operator', enterpriseCode: '4403980001', ...generateCardKeys('12345678') });
+    await writeCardFile(file, {
+      cardNo: '8950000000009',
+      kind: 'operator',
+      enterpriseCode: '4403980001',
+      ...(await generateCardKeys('12345678')),
+    });
     expect(await codeOf(new CardFileSigner(file, undefined).signDeclaration(example, new Date()))).toBe('C144');
     expect(await codeOf(new CardFileSigner(path.join(dir(), 'missing.json'), '1').signDeclaration(example, new Date()))).toBe('C909');
   });

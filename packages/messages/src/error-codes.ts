@@ -355,6 +355,30 @@ export const ERROR_CODES = {
     zh: '客户端文件夹是链接',
     en: 'a folder the client keeps inside ImpPath (the work folder `.osw-work`, a SentBox/FailBox day folder, `.osw-state`) is a link or not a folder: the client follows no link there',
   },
+  OSW_CARD_FILE_EXPOSED: {
+    area: 'client',
+    status: 500,
+    zh: '卡文件权限过宽，其他用户可读取',
+    en: 'the client refuses to start: the card file may be read by the group or others (mode 0644 …); `chmod 600` it',
+  },
+  OSW_STATUS_HOST_REFUSED: {
+    area: 'client',
+    status: 421,
+    zh: '状态页不接受该主机名',
+    en: 'the status page answers only the host names in `statusPage.allowedHosts` (127.0.0.1, localhost, ::1 by default): a `Host` header of another name (DNS rebinding) is refused',
+  },
+  OSW_STATUS_CROSS_SITE: {
+    area: 'client',
+    status: 403,
+    zh: '状态页拒绝跨站请求',
+    en: "a pause/resume without the status page's own proof: another site's `Origin`/`Referer`, or no `X-Status-Page-Request` header (a form post or a no-cors fetch from another page)",
+  },
+  OSW_STATUS_PASSWORD: {
+    area: 'client',
+    status: 401,
+    zh: '状态页需要密码',
+    en: 'the status page has a password (`statusPage.passwordHash`, or the environment variable OSW_CLIENT_STATUS_PASSWORD) and the request gave none or a wrong one (HTTP Basic)',
+  },
 } as const satisfies Record<`OSW_${string}`, ErrorCodeEntry>;
 
 /** A code of the table. */

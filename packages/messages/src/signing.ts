@@ -11,32 +11,97 @@ import crypto, { type KeyObject } from 'node:crypto';
 import { MessageRejected, OswError } from './errors.js';
 import { escapeXml } from './xml.js';
 
+/**
+ * How the PIN becomes the passphrase of the card's PKCS#8 key: scrypt, memory-hard, so that a copied
+ * card file costs a guesser ≥ 100 ms and 128 MiB per PIN tried. A card file without `kdf` is of the
+ * first format: its PIN is the PKCS#8 passphrase itself (PBKDF2, ~500 tries/s); it still opens.
+ */
+export interface CardKdf {
+  name: 'scrypt';
+  /** cost (a power of two), block size, parallelism */
+  N: number;
+  r: number;
+  p: number;
+  /** random, base64 */
+  salt: string;
+}
+
+/** What new card keys are sealed with: N=2^17, r=8 (128 MiB per try); the minimum a sealed key must meet. */
+export const CARD_KDF_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
+
+/** True when the key is sealed with the memory-hard derivation at (at least) today's cost. */
+export function cardKdfIsCurrent(kdf: CardKdf | undefined): boolean {
+  return !!kdf && kdf.name === 'scrypt' && kdf.N >= CARD_KDF_PARAMS.N && kdf.r >= CARD_KDF_PARAMS.r && kdf.p >= CARD_KDF_PARAMS.p;
+}
+
 export interface CardKeyPair {
-  /** PKCS#8 PEM, encrypted with the card PIN (aes-256-cbc) */
+  /** PKCS#8 PEM (aes-256-cbc), its passphrase derived from the PIN by `kdf` */
   encryptedPrivateKeyPem: string;
   /** SPKI PEM */
   publicKeyPem: string;
+  kdf: CardKdf;
 }
 
+/** A sealed private key as a card file holds it: `kdf` absent for first-format cards. */
+export interface SealedCardKey {
+  encryptedPrivateKeyPem: string;
+  kdf?: CardKdf;
+}
+
+const isPowerOfTwo = (n: number) => Number.isInteger(n) && n > 1 && (n & (n - 1)) === 0;
+
 /**
- * SM2 keys must be loaded from PEM/DER so that OpenSSL treats them as SM2 (not ECDSA on the SM2
- * curve); a freshly generated KeyObject is re-imported here for that reason.
+ * The PKCS#8 passphrase of a card: the scrypt of its PIN (hex), or the PIN itself for a first-format
+ * card. Slow on purpose (runs on libuv's pool, not the event loop); derive once per unlock.
  */
-export function generateCardKeys(pin: string): CardKeyPair {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'SM2' });
+export async function deriveCardPassphrase(pin: string, kdf: CardKdf | undefined): Promise<string> {
+  if (!kdf) return pin;
+  const { N, r, p } = kdf;
+  // bounds: a card file with absurd parameters is refused rather than allowed to eat the machine
+  if (kdf.name !== 'scrypt' || !isPowerOfTwo(N) || N > 2 ** 22 || !(r >= 1 && r <= 32) || !(p >= 1 && p <= 16) || !kdf.salt)
+    throw new MessageRejected(
+      'C909',
+      `卡文件的密钥派生参数无效 (card file key-derivation parameters not supported: ${JSON.stringify(kdf)})`,
+    );
+  const salt = Buffer.from(kdf.salt, 'base64');
+  const maxmem = 128 * N * r * p + 32 * 1024 * 1024;
+  const key = await new Promise<Buffer>((resolve, reject) =>
+    crypto.scrypt(pin, salt, 32, { N, r, p, maxmem }, (err, k) => (err ? reject(err) : resolve(k))),
+  );
+  return key.toString('hex');
+}
+
+/** Seals a private key under a PIN with today's derivation and a new salt. */
+export async function sealCardKey(privateKey: KeyObject, pin: string): Promise<Required<SealedCardKey>> {
+  const kdf: CardKdf = { name: 'scrypt', ...CARD_KDF_PARAMS, salt: crypto.randomBytes(16).toString('base64') };
+  const passphrase = await deriveCardPassphrase(pin, kdf);
   return {
-    encryptedPrivateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: pin }) as string,
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    encryptedPrivateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }) as string,
+    kdf,
   };
 }
 
-/** Opens the card's private key with its PIN; a wrong PIN throws C134. */
-export function openCardKey(encryptedPrivateKeyPem: string, pin: string): KeyObject {
+/**
+ * A new card's key pair, its private key sealed under the PIN. SM2 keys must be loaded from PEM/DER
+ * so that OpenSSL treats them as SM2 (not ECDSA on the SM2 curve); openCardKey does so.
+ */
+export async function generateCardKeys(pin: string): Promise<CardKeyPair> {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'SM2' });
+  return { ...(await sealCardKey(privateKey, pin)), publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string };
+}
+
+/** Opens a sealed key with a passphrase from deriveCardPassphrase; a wrong one throws C134. */
+export function openCardKeyWith(encryptedPrivateKeyPem: string, passphrase: string): KeyObject {
   try {
-    return crypto.createPrivateKey({ key: encryptedPrivateKeyPem, format: 'pem', passphrase: pin });
+    return crypto.createPrivateKey({ key: encryptedPrivateKeyPem, format: 'pem', passphrase });
   } catch (cause) {
     throw new MessageRejected('C134', '卡密码错误 (wrong card PIN)', { cause });
   }
+}
+
+/** Opens the card's private key with its PIN (one derivation); a wrong PIN throws C134. */
+export async function openCardKey(sealed: SealedCardKey, pin: string): Promise<KeyObject> {
+  return openCardKeyWith(sealed.encryptedPrivateKeyPem, await deriveCardPassphrase(pin, sealed.kdf));
 }
 
 export function publicKeyFromPem(pem: string): KeyObject {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FIXTURES, tempDir } from '../../../test/helpers.js';
+import { FIXTURES, sm2KeyPair, tempDir } from '../../../test/helpers.js';
 import {
   buildCeb,
   CEB_RETURN_STATUS,
@@ -28,7 +28,6 @@ import {
   type CebOrderItem,
 } from '../src/families/ceb.js';
 import { MessageRejected } from '../src/errors.js';
-import { generateCardKeys, openCardKey } from '../src/signing.js';
 
 const CEB = path.resolve(FIXTURES, '../ceb-2022');
 const XSD_IMPORT = path.join(CEB, 'xsd', '海关跨境进口业务节点报文定义202205.xsd');
@@ -259,8 +258,7 @@ describe('every CEB message we build validates against the official XSD (xmllint
     const unsigned = buildCeb(msg);
     expect(xmllint(unsigned, XSD_IMPORT)).toMatch(/Missing child element.*Signature/);
     expect(validateCeb(msg).map((p) => p.path)).toEqual(['Signature']);
-    const card = generateCardKeys('1234');
-    const signed = signCeb(unsigned, { privateKey: openCardKey(card.encryptedPrivateKeyPem, '1234'), keyName: '8950000094247' });
+    const signed = signCeb(unsigned, { privateKey: sm2KeyPair().privateKey, keyName: '8950000094247' });
     expect(xmllint(signed, XSD_IMPORT)).toBe('');
     expect(validateCeb(parseCeb(signed))).toEqual([]);
   });
@@ -319,8 +317,8 @@ describe('every CEB message we build validates against the official XSD (xmllint
 });
 
 describe('SM2-SM3 enveloped signature', () => {
-  const card = generateCardKeys('12345678');
-  const key = openCardKey(card.encryptedPrivateKeyPem, '12345678');
+  const card = sm2KeyPair();
+  const key = card.privateKey;
   const opts = { privateKey: key, keyName: '8950000094247' };
   const unsigned = buildCeb(builtOrder());
   const signed = signCeb(unsigned, opts);
@@ -353,7 +351,7 @@ describe('SM2-SM3 enveloped signature', () => {
   });
 
   it('another card key does not verify', () => {
-    expect(verifyCeb(signed, generateCardKeys('87654321').publicKeyPem)).toBe(false);
+    expect(verifyCeb(signed, sm2KeyPair().publicKeyPem)).toBe(false);
   });
 
   it('an unsigned message or the official sample (RSA-era signature) does not verify', () => {

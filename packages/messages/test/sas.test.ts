@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES } from '../../../test/helpers.js';
+import { FIXTURES, sm2KeyPair } from '../../../test/helpers.js';
 import {
   buildCommonResponse,
   buildInv101,
@@ -10,10 +10,8 @@ import {
   buildSasPackage,
   buildSasReceipt,
   decodeXml,
-  generateCardKeys,
   inv101From,
   MANUAL_INCREMENTAL_TYPE,
-  openCardKey,
   parseCommonResponse,
   parseManualData,
   parseSasPackage,
@@ -102,8 +100,8 @@ describe('金关二期 Package messages from the field', () => {
 });
 
 describe('SM2/SM3 signature of a Package', () => {
-  const card = generateCardKeys('12345678');
-  const key = openCardKey(card.encryptedPrivateKeyPem, '12345678');
+  const card = sm2KeyPair();
+  const key = card.privateKey;
   const xml = fixture('npts_SentBox_INV101_Signature_Package.xml');
 
   it('signs the Package; the signature verifies with the card key and names the card', () => {
@@ -114,7 +112,7 @@ describe('SM2/SM3 signature of a Package', () => {
     expect(verifySasPackage(signed.replace(/\n\s+/g, '\n'), card.publicKeyPem).ok).toBe(true);
     const tampered = signed.replace('<PutrecNo>C520719A0404</PutrecNo>', '<PutrecNo>C520719A0405</PutrecNo>');
     expect(verifySasPackage(tampered, card.publicKeyPem)).toMatchObject({ ok: false, reason: 'DigestValue does not match the Package' });
-    expect(verifySasPackage(signed, generateCardKeys('87654321').publicKeyPem).ok).toBe(false);
+    expect(verifySasPackage(signed, sm2KeyPair().publicKeyPem).ok).toBe(false);
   });
 
   it('an unsigned Package does not verify', () => {

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLES } from '../../../test/helpers.js';
+import crypto from 'node:crypto';
+import { EXAMPLES, sm2KeyPair } from '../../../test/helpers.js';
 import {
+  CARD_KDF_PARAMS,
+  cardKdfIsCurrent,
   decSignature,
   generateCardKeys,
   keyFingerprint,
@@ -14,8 +17,8 @@ import {
 } from '../src/index.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
-const card = generateCardKeys('12345678');
-const key = openCardKey(card.encryptedPrivateKeyPem, '12345678');
+const card = sm2KeyPair();
+const key = card.privateKey;
 const input = { privateKey: key, cardNo: '8950000000002', certificate: keyFingerprint(card.publicKeyPem), signDate: '20261121120000000' };
 
 describe('SM2/SM3 signing of a DecMessage', () => {
@@ -42,7 +45,7 @@ describe('SM2/SM3 signing of a DecMessage', () => {
   });
 
   it('another card key does not verify', () => {
-    const other = generateCardKeys('87654321');
+    const other = sm2KeyPair();
     expect(verifyDecMessage(signDecMessage(example, input), other.publicKeyPem)).toBe(false);
   });
 
@@ -58,13 +61,46 @@ describe('SM2/SM3 signing of a DecMessage', () => {
     expect(twice.match(/<Sign>/g)?.length).toBe(1);
     expect(verifyDecMessage(twice, card.publicKeyPem)).toBe(true);
   });
+});
 
-  it('a wrong PIN cannot open the card key (C134)', () => {
-    expect(() => openCardKey(card.encryptedPrivateKeyPem, '00000000')).toThrowError(MessageRejected);
-    try {
-      openCardKey(card.encryptedPrivateKeyPem, '00000000');
-    } catch (e) {
-      expect((e as MessageRejected).code).toBe('C134');
-    }
+describe('a card key sealed under its PIN', () => {
+  it('is sealed with scrypt at N ≥ 2^17, r ≥ 8 (≥ 128 MiB per try), a fresh salt, and opens with the right PIN', async () => {
+    const sealed = await generateCardKeys('12345678');
+    expect(CARD_KDF_PARAMS).toEqual({ N: 2 ** 17, r: 8, p: 1 });
+    expect(sealed.kdf).toMatchObject({ name: 'scrypt', N: CARD_KDF_PARAMS.N, r: CARD_KDF_PARAMS.r, p: CARD_KDF_PARAMS.p });
+    expect(128 * sealed.kdf.N * sealed.kdf.r).toBeGreaterThanOrEqual(128 * 1024 * 1024);
+    expect(Buffer.from(sealed.kdf.salt, 'base64')).toHaveLength(16);
+    expect(cardKdfIsCurrent(sealed.kdf)).toBe(true);
+    expect(cardKdfIsCurrent({ ...sealed.kdf, N: 2 ** 14 })).toBe(false);
+    expect(cardKdfIsCurrent(undefined)).toBe(false);
+    // the PIN alone is not the passphrase
+    expect(() => crypto.createPrivateKey({ key: sealed.encryptedPrivateKeyPem, format: 'pem', passphrase: '12345678' })).toThrow();
+    const opened = await openCardKey(sealed, '12345678');
+    const signed = signDecMessage(example, { ...input, privateKey: opened });
+    expect(verifyDecMessage(signed, sealed.publicKeyPem)).toBe(true);
+    await expect(openCardKey(sealed, '00000000')).rejects.toMatchObject({ code: 'C134' });
+    await expect(openCardKey(sealed, '00000000')).rejects.toBeInstanceOf(MessageRejected);
+  });
+
+  it('a card of the first format (the PIN itself as the PKCS#8 passphrase, no kdf) still opens', async () => {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'SM2' });
+    const encryptedPrivateKeyPem = privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+      cipher: 'aes-256-cbc',
+      passphrase: '12345678',
+    }) as string;
+    const opened = await openCardKey({ encryptedPrivateKeyPem }, '12345678');
+    const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    expect(verifyDecMessage(signDecMessage(example, { ...input, privateKey: opened }), publicKeyPem)).toBe(true);
+    await expect(openCardKey({ encryptedPrivateKeyPem }, '00000000')).rejects.toMatchObject({ code: 'C134' });
+  });
+
+  it('a card file with key-derivation parameters out of bounds is refused (C909), not run', async () => {
+    const kdf = { name: 'scrypt' as const, N: 2 ** 30, r: 8, p: 1, salt: 'AAAAAAAAAAAAAAAAAAAAAA==' };
+    await expect(openCardKey({ encryptedPrivateKeyPem: 'x', kdf }, '12345678')).rejects.toMatchObject({ code: 'C909' });
+    await expect(openCardKey({ encryptedPrivateKeyPem: 'x', kdf: { ...kdf, N: 1000 } }, '12345678')).rejects.toMatchObject({
+      code: 'C909',
+    });
   });
 });

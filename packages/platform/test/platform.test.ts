@@ -1,6 +1,7 @@
 import { HttpWebhookPort } from '../src/adapters/push/webhook-http.js';
 import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
-import { readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXAMPLES, tempDir, withClientSeqNo } from '../../../test/helpers.js';
@@ -16,43 +17,74 @@ import { startSandboxWorker } from '../src/core/sandbox/worker.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
 
+interface Party {
+  clientId: string;
+  secret: string;
+  card: IssuedCard;
+  /** the card's private key, opened once */
+  key: KeyObject;
+}
+
 interface World {
   deps: PlatformDeps;
   opened: OpenedStore;
   app: Awaited<ReturnType<typeof build>>;
   sandbox: DeclarationSandbox;
-  broker: { clientId: string; secret: string; card: IssuedCard };
-  owner: { clientId: string; secret: string; card: IssuedCard };
+  broker: Party;
+  owner: Party;
   /** moves the fake clock on */
   advance(ms: number): void;
   cleanup: () => void;
 }
 
+const START = new Date('2026-11-21T02:00:00Z');
+let template: Promise<{ file: string; broker: Party; owner: Party }> | undefined;
+
+/** Seeds enterprises, cards and clients once per file (card keys are sealed with a memory-hard KDF); each test copies the database. */
+function seededTemplate() {
+  template ??= (async () => {
+    const t = tempDir('osw-platform-template-');
+    process.once('exit', t.cleanup);
+    const file = path.join(t.dir, 'template.db');
+    const opened = await openSqliteStore(file);
+    const deps = { store: opened.store, clock: { now: () => START } };
+    await createEnterprise(deps, { customsCode: '4403980001', uscc: '91440300MA5G0B1X2K', name: '报关行', region: '5300' });
+    await createEnterprise(deps, { customsCode: '4403960002', uscc: '91440300MA5F8K3L7P', name: '收发货人', region: '5300' });
+    await createOperator(deps, {
+      account: 'broker01',
+      password: 'broker-pass',
+      enterpriseCode: '4403980001',
+      name: '林',
+      operatorCode: 'QH0030',
+    });
+    await createOperator(deps, {
+      account: 'owner01',
+      password: 'owner-pass',
+      enterpriseCode: '4403960002',
+      name: '陈',
+      operatorCode: 'QH0031',
+    });
+    const brokerCard = await issueCard(deps, { enterpriseCode: '4403980001', kind: 'operator', pin: '12345678' });
+    const ownerCard = await issueCard(deps, { enterpriseCode: '4403960002', kind: 'operator', pin: '12345678' });
+    const b = await registerClient(deps, { enterpriseCode: '4403980001', region: '5300', transport: 'http', environment: 'test' });
+    const o = await registerClient(deps, { enterpriseCode: '4403960002', region: '5300', transport: 'http', environment: 'test' });
+    await opened.close();
+    return {
+      file,
+      broker: { ...b, card: brokerCard, key: await openCardKey(brokerCard, '12345678') },
+      owner: { ...o, card: ownerCard, key: await openCardKey(ownerCard, '12345678') },
+    };
+  })();
+  return template;
+}
+
 async function world(): Promise<World> {
+  const tpl = await seededTemplate();
   const t = tempDir();
+  copyFileSync(tpl.file, path.join(t.dir, 'p.db'));
   const opened = await openSqliteStore(path.join(t.dir, 'p.db'));
-  let now = new Date('2026-11-21T02:00:00Z');
+  let now = START;
   const deps: PlatformDeps = { store: opened.store, clock: { now: () => now }, logger: silentLogger, notifier: new InProcessNotifier() };
-  await createEnterprise(deps, { customsCode: '4403980001', uscc: '91440300MA5G0B1X2K', name: '报关行', region: '5300' });
-  await createEnterprise(deps, { customsCode: '4403960002', uscc: '91440300MA5F8K3L7P', name: '收发货人', region: '5300' });
-  await createOperator(deps, {
-    account: 'broker01',
-    password: 'broker-pass',
-    enterpriseCode: '4403980001',
-    name: '林',
-    operatorCode: 'QH0030',
-  });
-  await createOperator(deps, {
-    account: 'owner01',
-    password: 'owner-pass',
-    enterpriseCode: '4403960002',
-    name: '陈',
-    operatorCode: 'QH0031',
-  });
-  const brokerCard = await issueCard(deps, { enterpriseCode: '4403980001', kind: 'operator', pin: '12345678' });
-  const ownerCard = await issueCard(deps, { enterpriseCode: '4403960002', kind: 'operator', pin: '12345678' });
-  const b = await registerClient(deps, { enterpriseCode: '4403980001', region: '5300', transport: 'http', environment: 'test' });
-  const o = await registerClient(deps, { enterpriseCode: '4403960002', region: '5300', transport: 'http', environment: 'test' });
   const sandbox = new DeclarationSandbox({ paceMs: 1000 });
   const app = await build({ deps, customs: sandbox, sms: new OutboxSmsSender(deps), webhook: new HttpWebhookPort() });
   return {
@@ -60,8 +92,8 @@ async function world(): Promise<World> {
     opened,
     app,
     sandbox,
-    broker: { ...b, card: brokerCard },
-    owner: { ...o, card: ownerCard },
+    broker: tpl.broker,
+    owner: tpl.owner,
     advance: (ms: number) => {
       now = new Date(now.getTime() + ms);
     },
@@ -69,11 +101,11 @@ async function world(): Promise<World> {
   };
 }
 
-function signWith(card: IssuedCard, xml = example) {
+function signWith(party: Party, xml = example) {
   return signDecMessage(xml, {
-    privateKey: openCardKey(card.encryptedPrivateKeyPem, '12345678'),
-    cardNo: card.cardNo,
-    certificate: keyFingerprint(card.publicKeyPem),
+    privateKey: party.key,
+    cardNo: party.card.cardNo,
+    certificate: keyFingerprint(party.card.publicKeyPem),
     signDate: '20261121100000000',
   });
 }
@@ -110,7 +142,7 @@ describe('platform: exchange import, sandbox receipts, API', () => {
   });
 
   it('accepts a signed declaration and answers DecImportResponse 0 with a new SeqNo', async () => {
-    const r = await send(w, w.broker, `${w.broker.clientId}000000000000000000001`, signWith(w.broker.card));
+    const r = await send(w, w.broker, `${w.broker.clientId}000000000000000000001`, signWith(w.broker));
     expect(r.status).toBe(200);
     expect(r.body.accepted).toBe(true);
     const resp = parseDecImportResponse(r.body.responseXml);
@@ -119,7 +151,7 @@ describe('platform: exchange import, sandbox receipts, API', () => {
   });
 
   it('a repeated message id is answered again and imported once', async () => {
-    const body = signWith(w.broker.card);
+    const body = signWith(w.broker);
     const a = await send(w, w.broker, `${w.broker.clientId}000000000000000000002`, body);
     const b = await send(w, w.broker, `${w.broker.clientId}000000000000000000002`, body);
     expect(b.body.duplicate).toBe(true);
@@ -128,7 +160,7 @@ describe('platform: exchange import, sandbox receipts, API', () => {
   });
 
   it('a signed file sent again under a new message id is refused: its ClientSeqNo was imported already', async () => {
-    const body = signWith(w.broker.card);
+    const body = signWith(w.broker);
     const first = await send(w, w.broker, `${w.broker.clientId}000000000000000000011`, body);
     const seqNo = parseDecImportResponse(first.body.responseXml).seqNo;
     const again = await send(w, w.broker, `${w.broker.clientId}000000000000000000012`, body);
@@ -143,20 +175,15 @@ describe('platform: exchange import, sandbox receipts, API', () => {
     const repeatAgain = await send(w, w.broker, `${w.broker.clientId}000000000000000000012`, body);
     expect(repeatAgain.body).toMatchObject({ accepted: false, duplicate: true, responseXml: again.body.responseXml });
     // a new ClientSeqNo is a new declaration; another enterprise numbers its own
-    const next = await send(
-      w,
-      w.broker,
-      `${w.broker.clientId}000000000000000000013`,
-      signWith(w.broker.card, withClientSeqNo(example, 'C2')),
-    );
+    const next = await send(w, w.broker, `${w.broker.clientId}000000000000000000013`, signWith(w.broker, withClientSeqNo(example, 'C2')));
     expect(next.body.accepted).toBe(true);
-    const owners = await send(w, w.owner, `${w.owner.clientId}000000000000000000011`, signWith(w.owner.card));
+    const owners = await send(w, w.owner, `${w.owner.clientId}000000000000000000011`, signWith(w.owner));
     expect(owners.body.accepted).toBe(true);
     expect(await w.deps.store.declarations.listFor('4403980001', 10)).toHaveLength(2);
   });
 
   it('the same ClientSeqNo sent under several message ids at once is accepted once', async () => {
-    const body = signWith(w.broker.card);
+    const body = signWith(w.broker);
     const answers = await Promise.all(
       Array.from({ length: 5 }, (_, i) => send(w, w.broker, `${w.broker.clientId}00000000000000000002${i}`, body)),
     );
@@ -167,10 +194,15 @@ describe('platform: exchange import, sandbox receipts, API', () => {
   });
 
   it('an unknown card and another enterprise’s card get the same answer: the exchange does not tell which card numbers exist', async () => {
-    const foreign = await send(w, w.broker, `${w.broker.clientId}000000000000000000003`, signWith(w.owner.card));
+    const foreign = await send(w, w.broker, `${w.broker.clientId}000000000000000000003`, signWith(w.owner));
     const unknownNo = '8950000099999';
     expect(await w.deps.store.identity.getCard(unknownNo)).toBeUndefined();
-    const unknown = await send(w, w.broker, `${w.broker.clientId}000000000000000000010`, signWith({ ...w.broker.card, cardNo: unknownNo }));
+    const unknown = await send(
+      w,
+      w.broker,
+      `${w.broker.clientId}000000000000000000010`,
+      signWith({ ...w.broker, card: { ...w.broker.card, cardNo: unknownNo } }),
+    );
     for (const r of [foreign, unknown]) expect(r.body.accepted).toBe(false);
     const resp = parseDecImportResponse(foreign.body.responseXml);
     expect(resp.responseCode).toBe('1');
@@ -180,14 +212,14 @@ describe('platform: exchange import, sandbox receipts, API', () => {
   });
 
   it('refuses a declaration without ClientSeqNo, unsigned, or tampered with after signing', async () => {
-    const noSeq = signWith(w.broker.card, example.replace(/<ClientSeqNo>E53002026112100001<\/ClientSeqNo>/, '<ClientSeqNo></ClientSeqNo>'));
+    const noSeq = signWith(w.broker, example.replace(/<ClientSeqNo>E53002026112100001<\/ClientSeqNo>/, '<ClientSeqNo></ClientSeqNo>'));
     const r1 = parseDecImportResponse((await send(w, w.broker, `${w.broker.clientId}000000000000000000004`, noSeq)).body.responseXml);
     expect(r1.responseCode).toBe('1');
     expect(r1.errorMessage).toContain('ClientSeqNo(客户端报关单编号)不能为空');
     const unsigned = example.replace(/<ICCode>\d*<\/ICCode>/, `<ICCode>${w.broker.card.cardNo}</ICCode>`);
     const r2 = parseDecImportResponse((await send(w, w.broker, `${w.broker.clientId}000000000000000000005`, unsigned)).body.responseXml);
     expect(r2.errorMessage).toContain('报文未加签');
-    const tampered = signWith(w.broker.card).replace('<TradeCode>4403960002</TradeCode>', '<TradeCode>4403960009</TradeCode>');
+    const tampered = signWith(w.broker).replace('<TradeCode>4403960002</TradeCode>', '<TradeCode>4403960009</TradeCode>');
     const r3 = parseDecImportResponse((await send(w, w.broker, `${w.broker.clientId}000000000000000000006`, tampered)).body.responseXml);
     expect(r3.errorMessage).toContain('报文签名验证失败');
   });
@@ -207,7 +239,7 @@ describe('platform: exchange import, sandbox receipts, API', () => {
   it('issues 7 → L → J → P → R receipts to the sender, in order, at the sandbox pace', async () => {
     const worker = startSandboxWorker(w.deps, w.sandbox, { tickMs: 60_000 });
     try {
-      await send(w, w.broker, `${w.broker.clientId}000000000000000000009`, signWith(w.broker.card));
+      await send(w, w.broker, `${w.broker.clientId}000000000000000000009`, signWith(w.broker));
       expect(await worker.runDue()).toBe(0);
       w.advance(1000);
       expect(await worker.runDue()).toBe(1);
@@ -252,7 +284,7 @@ describe('platform: exchange import, sandbox receipts, API', () => {
   });
 
   it('REST API: login, then each enterprise sees its own declarations only', async () => {
-    await send(w, w.broker, `${w.broker.clientId}000000000000000000010`, signWith(w.broker.card));
+    await send(w, w.broker, `${w.broker.clientId}000000000000000000010`, signWith(w.broker));
     const unauth = await w.app.inject({ method: 'GET', url: '/api/v1/declarations' });
     expect(unauth.statusCode).toBe(401);
     expect(unauth.json().error.code).toBe('OSW_AUTH_REQUIRED');

@@ -3,14 +3,33 @@
  * PIN, the public key, and the PIN try counter. A wrong PIN counts down ("还可以重试N次") and locks
  * the card at zero, like a real card.
  *
+ * The key is sealed under a passphrase derived from the PIN with scrypt (`kdf`, memory-hard: ≥ 100 ms
+ * and 128 MiB per PIN tried); the derivation runs once when the card is unlocked, never per file. A
+ * card file of the first format (no `kdf`: the PIN itself is the passphrase) still opens, and is
+ * sealed again with today's derivation the first time it opens.
+ *
  * The client never burns tries on its own: once a PIN has been refused, the same PIN is not tried
- * again (a SHA-256 of card number and that wrong PIN is kept in the card file), so files keep failing
- * with C134 without counting down until the PIN in the config is changed. The PIN itself is never
- * written or logged.
+ * again (a SHA-256 of card number and that wrong PIN's derived passphrase is kept in the card file),
+ * so files keep failing with C134 without counting down until the PIN in the config is changed. The
+ * PIN itself is never written or logged.
+ *
+ * The file holds the sealed key: it is written 0600, and the client refuses to start on a card file
+ * that others may read (checkCardFileMode).
  */
 import crypto, { type KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { chinaCompactMillis, keyFingerprint, MessageRejected, openCardKey, signDecMessage } from '@osw/messages';
+import {
+  cardKdfIsCurrent,
+  chinaCompactMillis,
+  deriveCardPassphrase,
+  keyFingerprint,
+  MessageRejected,
+  openCardKeyWith,
+  OswError,
+  sealCardKey,
+  signDecMessage,
+  type CardKdf,
+} from '@osw/messages';
 import type { CardSigner } from '../../core/ports.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 
@@ -24,10 +43,12 @@ export interface CardFile {
   enterpriseCode: string;
   holderName?: string;
   encryptedPrivateKeyPem: string;
+  /** how the PIN becomes the key's passphrase; absent in first-format files (the PIN itself) */
+  kdf?: CardKdf;
   publicKeyPem: string;
   triesLeft: number;
   locked: boolean;
-  /** SHA-256 of `<cardNo>:<pin>` of the last PIN the card refused */
+  /** SHA-256 of `<cardNo>:<passphrase>` of the last PIN the card refused (the passphrase derived from it by `kdf`) */
   refusedPinSha256?: string;
 }
 
@@ -38,7 +59,23 @@ export async function writeCardFile(
   card: Omit<CardFile, 'format' | 'triesLeft' | 'locked'> & Partial<CardFile>,
 ): Promise<void> {
   const full: CardFile = { format: CARD_FILE_FORMAT, triesLeft: CARD_MAX_TRIES, locked: false, ...card };
-  await writeFileAtomic(file, JSON.stringify(full, null, 2) + '\n');
+  await writeFileAtomic(file, JSON.stringify(full, null, 2) + '\n', { mode: 0o600 });
+}
+
+/**
+ * Refuses a card file that the group or others may read or write (mode 0644 and the like): a copy of
+ * it is all an offline PIN guesser needs. A missing file is left to the card's own state (C909).
+ * POSIX modes only; on Windows the folder's ACL protects it.
+ */
+export async function checkCardFileMode(file: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const st = await fs.stat(file).catch(() => null);
+  if (!st || (st.mode & 0o077) === 0) return;
+  const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+  throw new OswError(
+    'OSW_CARD_FILE_EXPOSED',
+    `卡文件权限过宽 ${file} (mode ${mode}): the card file holds the card's sealed private key and must be readable by its owner only; run: chmod 600 ${JSON.stringify(file)}`,
+  );
 }
 
 export async function readCardFile(file: string): Promise<CardFile> {
@@ -52,8 +89,8 @@ export async function readCardFile(file: string): Promise<CardFile> {
   return parsed;
 }
 
-function pinDigest(cardNo: string, pin: string): string {
-  return crypto.createHash('sha256').update(`${cardNo}:${pin}`).digest('hex');
+function refusedDigest(cardNo: string, passphrase: string): string {
+  return crypto.createHash('sha256').update(`${cardNo}:${passphrase}`).digest('hex');
 }
 
 export const C144_MESSAGE = '卡密码不能为空，请设置卡密码!';
@@ -62,6 +99,8 @@ export class CardFileSigner implements CardSigner {
   private key: KeyObject | null = null;
   private card: CardFile | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /** the PIN's passphrase for one card file's salt: derived once, not per file sent */
+  private derived: { cardNo: string; salt: string | undefined; passphrase: string } | null = null;
   private lastState: { state: CardState; triesLeft?: number; cardNo?: string; message?: string } = { state: 'not-opened' };
 
   constructor(
@@ -114,7 +153,8 @@ export class CardFileSigner implements CardSigner {
     if (card.locked || card.triesLeft <= 0)
       this.refuse('locked', 'C910', `IC卡[${card.cardNo}]已锁定，请联系发卡机构解锁 (card locked)`, card);
     if (!this.pin) this.refuse('pin-missing', 'C144', `${C144_MESSAGE} (card PIN not set for card ${card.cardNo})`, card);
-    const digest = pinDigest(card.cardNo, this.pin);
+    const passphrase = await this.passphrase(card, this.pin);
+    const digest = refusedDigest(card.cardNo, passphrase);
     if (card.refusedPinSha256 === digest)
       this.refuse(
         'pin-wrong',
@@ -123,7 +163,7 @@ export class CardFileSigner implements CardSigner {
         card,
       );
     try {
-      this.key = openCardKey(card.encryptedPrivateKeyPem, this.pin);
+      this.key = openCardKeyWith(card.encryptedPrivateKeyPem, passphrase);
     } catch (err) {
       const triesLeft = Math.max(card.triesLeft - 1, 0);
       const updated: CardFile = { ...card, triesLeft, locked: triesLeft === 0, refusedPinSha256: digest };
@@ -138,13 +178,33 @@ export class CardFileSigner implements CardSigner {
         );
       this.refuse('pin-wrong', 'C134', `卡密码错误，还可以重试${triesLeft}次 (wrong card PIN, ${triesLeft} tries left)`, updated, err);
     }
-    if (card.triesLeft !== CARD_MAX_TRIES || card.refusedPinSha256) {
+    if (card.triesLeft !== CARD_MAX_TRIES || card.refusedPinSha256 || !cardKdfIsCurrent(card.kdf)) {
       const { refusedPinSha256: _gone, ...rest } = card;
       card = { ...rest, triesLeft: CARD_MAX_TRIES };
+      // a first-format card (or one sealed at a lower cost) is sealed again with today's derivation
+      if (!cardKdfIsCurrent(card.kdf)) {
+        const sealed = await sealCardKey(this.key, this.pin);
+        card = { ...card, ...sealed };
+        this.derived = null;
+      }
       await writeCardFile(this.file, card);
     }
     this.card = card;
     this.lastState = { state: 'ok', cardNo: card.cardNo, triesLeft: card.triesLeft };
     return { key: this.key, card };
+  }
+
+  private async passphrase(card: CardFile, pin: string): Promise<string> {
+    const salt = card.kdf?.salt;
+    if (this.derived && this.derived.cardNo === card.cardNo && this.derived.salt === salt) return this.derived.passphrase;
+    let passphrase: string;
+    try {
+      passphrase = await deriveCardPassphrase(pin, card.kdf);
+    } catch (err) {
+      this.lastState = { state: 'unreadable', cardNo: card.cardNo, message: (err as Error).message };
+      throw err;
+    }
+    this.derived = { cardNo: card.cardNo, salt, passphrase };
+    return passphrase;
   }
 }

@@ -28,23 +28,31 @@ let tmpSerial = 0;
 /** Temporary names of atomic writes (`.osw.<pid>-<n>.tmp`; older versions wrote `.<name>.<pid>.tmp`): never complete, never read. */
 export const TEMP_NAME = /^\..+\.\d+(-\d+)?\.tmp$/;
 
-/** Creates a new file exclusively: whatever is already at that name (a leftover, a link) is removed, never opened. */
-async function createExclusive(file: string): Promise<FileHandle> {
+/**
+ * Creates a new file exclusively (with `mode` when given): whatever is already at that name (a
+ * leftover, a link) is removed, never opened.
+ */
+async function createExclusive(file: string, mode?: number): Promise<FileHandle> {
   try {
-    return await fs.open(file, 'wx');
+    return await fs.open(file, 'wx', mode);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     await fs.rm(file, { force: true });
-    return fs.open(file, 'wx');
+    return fs.open(file, 'wx', mode);
   }
 }
 
-export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+/**
+ * With `mode` (e.g. 0o600 for files holding secrets) the file is created with that mode — a new
+ * file each time, so an older file's wider mode is never kept and no moment exists when the
+ * content is readable by others.
+ */
+export async function writeFileAtomic(file: string, content: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
   const dir = path.dirname(file);
   // a short name of its own: any target name fits, and two writes at once never share it
   tmpSerial = (tmpSerial + 1) % 1_000_000;
   const tmp = path.join(dir, `.osw.${process.pid}-${tmpSerial}.tmp`);
-  const h = await createExclusive(tmp);
+  const h = await createExclusive(tmp, opts.mode);
   try {
     try {
       await h.writeFile(content);

@@ -1,4 +1,5 @@
 /** The embedded store: one SQLite file (better-sqlite3, WAL) behind Kysely. */
+import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import { sqliteCapabilities } from '../kysely/capabilities.js';
@@ -13,12 +14,27 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
+/**
+ * Creates a new database file 0600 before SQLite opens it: the file holds password, PIN and secret
+ * verifiers, card public keys and every message. SQLite gives its -wal and -shm files the mode of
+ * the database file, so they are 0600 too. An existing file keeps the mode its owner gave it.
+ */
+function createPrivately(file: string): void {
+  if (file === ':memory:' || file === '' || file.startsWith('file:')) return;
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
 export interface StoreOptions {
   /** the platform's secret key (32 bytes): secrets kept at rest are sealed with it (`SecretBox`) */
   secretKey?: Buffer;
 }
 
 export async function openSqliteStore(file: string, opts: StoreOptions = {}): Promise<OpenedStore> {
+  createPrivately(file);
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');

@@ -1,7 +1,15 @@
 /**
  * Enterprises, operators and IC cards: creating them, operator login and sessions.
  */
-import { CARD_NO_PATTERN, CUSTOMS_CODE_PATTERN, generateCardKeys, keyFingerprint, OswError, USCC_PATTERN } from '@osw/messages';
+import {
+  CARD_NO_PATTERN,
+  CUSTOMS_CODE_PATTERN,
+  generateCardKeys,
+  keyFingerprint,
+  OswError,
+  USCC_PATTERN,
+  type CardKdf,
+} from '@osw/messages';
 import type { Clock, PlatformDeps } from '../ports.js';
 import type { CardKind, SessionRow, Store } from '../store.js';
 import { loginRules, type FailedAttempts } from './attempts.js';
@@ -54,8 +62,10 @@ export interface IssuedCard {
   cardNo: string;
   kind: CardKind;
   enterpriseCode: string;
-  /** the card's private key, encrypted with its PIN: goes into the card file on the client machine */
+  /** the card's private key, sealed under its PIN: goes into the card file on the client machine */
   encryptedPrivateKeyPem: string;
+  /** how the PIN becomes the key's passphrase (scrypt, memory-hard): goes into the card file too */
+  kdf: CardKdf;
   publicKeyPem: string;
 }
 
@@ -67,7 +77,7 @@ export async function issueCard(
   if (!/^\d{6,8}$/.test(c.pin)) throw new OswError('OSW_CARD_PIN_INVALID', 'a card PIN has 6 to 8 digits');
   const cardNo = `8950000${String(await deps.store.serials.next('cardNo')).padStart(6, '0')}`;
   if (!CARD_NO_PATTERN.test(cardNo)) throw new OswError('OSW_CARD_NUMBERS_EXHAUSTED', 'no card numbers left');
-  const keys = generateCardKeys(c.pin);
+  const keys = await generateCardKeys(c.pin);
   await deps.store.identity.insertCard({
     cardNo,
     enterpriseCode: c.enterpriseCode,
