@@ -22,7 +22,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startClient, type ClientConfigInput, type RunningClient } from '@osw/client';
 import { chinaDay, parseFailureRoot } from '@osw/messages';
-import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
+import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
 import { platformWorld, silent, type World } from '../support/platform-world.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'));
@@ -98,7 +98,7 @@ describe('import client: untrusted folders and messages', () => {
       symlinkSync(outside, path.join(b.outBox, 'folder.xml'));
       symlinkSync(path.join(outside, 'missing.xml'), path.join(b.outBox, 'dangling.xml'));
       execFileSync('mkfifo', [path.join(b.outBox, 'pipe.xml')]);
-      writeFileSync(path.join(b.outBox, 'fine.xml'), example);
+      writeFileSync(path.join(b.outBox, 'fine.xml'), withClientSeqNo(example));
 
       // done: an answer for each of the five, and nothing left claimed (a file is moved after its answer is written)
       await waitFor(
@@ -207,7 +207,7 @@ describe('import client: untrusted folders and messages', () => {
       symlinkSync(victim, path.join(b.inBox, `.${receipt}.${process.pid}.tmp`));
       for (let n = 0; n < 1000; n++) symlinkSync(victim, path.join(b.inBox, `.osw.${process.pid}-${n}.tmp`));
 
-      writeFileSync(path.join(b.outBox, 'held.xml'), example);
+      writeFileSync(path.join(b.outBox, 'held.xml'), withClientSeqNo(example));
       await waitFor(() => filesBelow(b.inBox).find((f) => f.startsWith('Successed_held_')), 'the import answer');
       // the sent file waits in the work folder: its day folder is a link, not followed
       await waitFor(

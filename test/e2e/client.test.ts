@@ -66,7 +66,8 @@ describe('import client', () => {
     await fs.appendFile(file, whole.subarray(half));
     const ok = await waitFor(() => filesBelow(b.inBox).find((f) => f.startsWith('Successed_slow_')), 'Successed_');
     expect(parseDecImportResponse(readFileSync(path.join(b.inBox, ok), 'utf8')).responseCode).toBe('0');
-    const sent = filesBelow(b.sentBox);
+    // the sent file is moved into SentBox a moment after its answer is in the InBox
+    const sent = await waitFor(() => (filesBelow(b.sentBox).length ? filesBelow(b.sentBox) : null), 'the sent file in SentBox');
     expect(sent).toHaveLength(1);
     expect(readFileSync(path.join(b.sentBox, sent[0]), 'utf8')).toContain('</DecMessage>');
   });
