@@ -27,6 +27,8 @@ export const EXCHANGE_HTTP = {
   messages: '/exchange/v1/messages',
   inbox: '/exchange/v1/inbox',
   inboxAck: '/exchange/v1/inbox/ack',
+  /** several messages in one request (`MessageBatchSchema`), each with its own id and outcome */
+  messagesBatch: '/exchange/v1/messages/batch',
   ping: '/exchange/v1/ping',
   status: '/exchange/v1/status',
 } as const;
@@ -98,12 +100,36 @@ export type ImportAnswer = z.infer<typeof ImportAnswerSchema>;
 /** An exchange error (HTTP error body, AMQP refusal). */
 export const ExchangeErrorSchema = z.object({ code: z.string(), message: z.string() });
 
-/** The import answer on RabbitMQ's reply-to: the answer, or the refusal of the exchange itself. */
-export const AmqpAnswerSchema = z.discriminatedUnion('ok', [
+/**
+ * What became of one message: its import answer, or the exchange's refusal (bad headers, a disabled
+ * client…). RabbitMQ's reply-to carries one; an HTTP batch answers one per message.
+ */
+export const ImportOutcomeSchema = z.discriminatedUnion('ok', [
   ImportAnswerSchema.extend({ ok: z.literal(true) }),
   z.object({ ok: z.literal(false), messageId: z.string(), error: ExchangeErrorSchema }),
 ]);
-export type AmqpAnswer = z.infer<typeof AmqpAnswerSchema>;
+export type ImportOutcome = z.infer<typeof ImportOutcomeSchema>;
+
+/** The most messages one HTTP batch may carry. */
+export const BATCH_MAX_MESSAGES = 200;
+
+/** One message of an HTTP batch: what a single upload carries in headers and body, as fields. */
+export const BatchMessageSchema = z.object({
+  messageId: z.string(),
+  fileName: z.string(),
+  business: z.string(),
+  /** the message bytes, base64 */
+  body: z.string(),
+});
+export type BatchMessage = z.infer<typeof BatchMessageSchema>;
+
+/** `POST /exchange/v1/messages/batch` (application/json): messages of one client, answered in order. */
+export const MessageBatchSchema = z.object({ messages: z.array(BatchMessageSchema).min(1).max(BATCH_MAX_MESSAGES) });
+export type MessageBatch = z.infer<typeof MessageBatchSchema>;
+
+/** The answer to a batch: one outcome per message, in the order sent. */
+export const BatchAnswerSchema = z.object({ outcomes: z.array(ImportOutcomeSchema) });
+export type BatchAnswer = z.infer<typeof BatchAnswerSchema>;
 
 /** A message the platform delivers to a client's InBox (HTTP `GET /exchange/v1/inbox`). */
 export const InboxMessageSchema = z.object({

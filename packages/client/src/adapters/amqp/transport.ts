@@ -15,8 +15,8 @@ import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import {
-  AmqpAnswerSchema,
-  type AmqpAnswer,
+  ImportOutcomeSchema,
+  type ImportOutcome,
   brokerNames,
   decodeFileNameHeader,
   DIRECT_REPLY_TO,
@@ -56,7 +56,7 @@ interface Session {
 }
 
 interface Pending {
-  resolve(a: AmqpAnswer): void;
+  resolve(a: ImportOutcome): void;
   reject(e: Error): void;
 }
 
@@ -151,9 +151,9 @@ export class AmqpTransport implements Transport {
     const p = id ? this.pending.get(id) : undefined;
     if (!p) return; // an answer nobody waits for any more (timed out): the resend gets it again
     this.pending.delete(id!);
-    let parsed: ReturnType<typeof AmqpAnswerSchema.safeParse>;
+    let parsed: ReturnType<typeof ImportOutcomeSchema.safeParse>;
     try {
-      parsed = AmqpAnswerSchema.safeParse(JSON.parse(m.content.toString('utf8')));
+      parsed = ImportOutcomeSchema.safeParse(JSON.parse(m.content.toString('utf8')));
     } catch (err) {
       return p.reject(
         new TransportError('OSW_TRANSPORT_BAD_ANSWER', `the platform's answer is not JSON: ${(err as Error).message}`, { retryable: true }),
@@ -186,7 +186,7 @@ export class AmqpTransport implements Transport {
     const correlationId = crypto.randomUUID();
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
-    const answer = new Promise<AmqpAnswer>((resolve, reject) => {
+    const answer = new Promise<ImportOutcome>((resolve, reject) => {
       this.pending.set(correlationId, { resolve, reject });
       timer = setTimeout(() => {
         this.pending.delete(correlationId);

@@ -13,7 +13,7 @@
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { OswError } from '@osw/messages';
-import { brokerNames, DIRECT_REPLY_TO, EXCHANGE_HEADER, decodeFileNameHeader, type AmqpAnswer } from '@osw/messages/exchange';
+import { brokerNames, DIRECT_REPLY_TO, EXCHANGE_HEADER, decodeFileNameHeader, type ImportOutcome } from '@osw/messages/exchange';
 import { importMessage, type CustomsPort } from '../../core/exchange/accept.js';
 import { ExchangeAuthenticator } from '../../core/exchange/authenticate.js';
 import type { Clock, Logger } from '../../core/ports.js';
@@ -114,7 +114,7 @@ export class ImportConsumer {
       settle(() => ch.ack(msg));
       return;
     }
-    let answer: AmqpAnswer;
+    let answer: ImportOutcome;
     try {
       const client = await this.clients.byQueue(clientId, headers[EXCHANGE_HEADER.device]);
       const fileName = decodeFileNameHeader(headers[EXCHANGE_HEADER.fileName]);
