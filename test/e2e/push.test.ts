@@ -184,7 +184,11 @@ function pushSuite(setup: Setup): void {
       expect(stock.exgs).toEqual([]);
       expect(incr).toMatchObject({ kind: 'incremental', version: 2, imgs: [{ serial: 5, mark: '1', fields: { DclQty: '8888' } }] });
 
-      const pushes = (await api('GET', `/pushes?manualNo=${manualNo}`)).items;
+      // a push is delivered once the client acknowledged it, a moment after its file is in the InBox
+      const pushes = await waitFor(async () => {
+        const items = (await api('GET', `/pushes?manualNo=${manualNo}`)).items as { status: string }[];
+        return items.length === 2 && items.every((p) => p.status === 'delivered') ? items : null;
+      }, 'both pushes acknowledged');
       expect(pushes.map((p: { status: string }) => p.status)).toEqual(['delivered', 'delivered']);
       const stockPush = pushes.find((p: { source: string }) => p.source === 'manual-stock');
       await api('POST', '/pushes/resend', { ids: [stockPush.id] });
