@@ -186,7 +186,7 @@ function pushSuite(setup: Setup): void {
 
       // a push is delivered once the client acknowledged it, a moment after its file is in the InBox
       const pushes = await waitFor(async () => {
-        const items = (await api('GET', `/pushes?manualNo=${manualNo}`)).items as { status: string }[];
+        const items = (await api('GET', `/pushes?manualNo=${manualNo}`)).items as { id: number; status: string; source: string }[];
         return items.length === 2 && items.every((p) => p.status === 'delivered') ? items : null;
       }, 'both pushes acknowledged');
       expect(pushes.map((p: { status: string }) => p.status)).toEqual(['delivered', 'delivered']);
