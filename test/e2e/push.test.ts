@@ -190,7 +190,7 @@ function pushSuite(setup: Setup): void {
         return items.length === 2 && items.every((p) => p.status === 'delivered') ? items : null;
       }, 'both pushes acknowledged');
       expect(pushes.map((p: { status: string }) => p.status)).toEqual(['delivered', 'delivered']);
-      const stockPush = pushes.find((p: { source: string }) => p.source === 'manual-stock');
+      const stockPush = pushes.find((p: { source: string }) => p.source === 'manual-stock')!;
       await api('POST', '/pushes/resend', { ids: [stockPush.id] });
       await waitFor(async () => {
         const p = (await api('GET', `/pushes/${stockPush.id}`)) as { status: string; resent: boolean };
