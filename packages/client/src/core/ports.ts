@@ -25,9 +25,36 @@ export interface IncomingMessage {
   problem?: string;
 }
 
+/** What became of one message of a batch. */
+export type SendResult = { ok: true; answer: ImportAnswer } | { ok: false; error: TransportError };
+
+/** sendBatch for a transport that sends one message at a time: the messages side by side. */
+export async function sendEach(
+  transport: Pick<Transport, 'send'>,
+  msgs: readonly OutgoingMessage[],
+  signal?: AbortSignal,
+): Promise<SendResult[]> {
+  return Promise.all(
+    msgs.map(async (msg): Promise<SendResult> => {
+      try {
+        return { ok: true, answer: await transport.send(msg, signal) };
+      } catch (err) {
+        if (err instanceof TransportError) return { ok: false, error: err };
+        throw err;
+      }
+    }),
+  );
+}
+
 /** The exchange seen from the client: HTTP now, RabbitMQ later, behind the same port. */
 export interface Transport {
   send(msg: OutgoingMessage, signal?: AbortSignal): Promise<ImportAnswer>;
+  /**
+   * Sends several messages at once (one HTTP batch request, or publishes pipelined under one confirm
+   * window) and answers one outcome per message, in order: its answer, or the TransportError of that
+   * message alone. Rejects only when nothing could be sent.
+   */
+  sendBatch(msgs: readonly OutgoingMessage[], signal?: AbortSignal): Promise<SendResult[]>;
   receive(opts: { waitMs: number; max: number; signal?: AbortSignal }): Promise<IncomingMessage[]>;
   ack(deliveryIds: readonly number[]): Promise<void>;
   /**

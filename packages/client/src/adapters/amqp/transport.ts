@@ -24,8 +24,8 @@ import {
   messageHeaders,
 } from '@osw/messages/exchange';
 import { receivedError } from '@osw/messages';
-import type { ImportAnswer, IncomingMessage, OutgoingMessage, Transport } from '../../core/ports.js';
-import { TransportError } from '../../core/ports.js';
+import type { ImportAnswer, IncomingMessage, OutgoingMessage, SendResult, Transport } from '../../core/ports.js';
+import { sendEach, TransportError } from '../../core/ports.js';
 
 /** receipts are UTF-8 text; a body that is not is refused, not written with replacement characters */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -179,6 +179,10 @@ export class AmqpTransport implements Transport {
       this.wake?.();
     });
     s.recv = recv;
+  }
+
+  sendBatch(msgs: readonly OutgoingMessage[], signal?: AbortSignal): Promise<SendResult[]> {
+    return sendEach(this, msgs, signal);
   }
 
   async send(msg: OutgoingMessage, signal?: AbortSignal): Promise<ImportAnswer> {

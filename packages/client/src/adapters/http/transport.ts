@@ -1,8 +1,8 @@
 /** The HTTP exchange transport: POST messages, long-poll the client's receive queue, ack. */
 import { EXCHANGE_HEADER, EXCHANGE_HTTP, ImportAnswerSchema, InboxMessageSchema, messageHeaders } from '@osw/messages/exchange';
 import { receivedError } from '@osw/messages';
-import type { ImportAnswer, IncomingMessage, OutgoingMessage, Transport } from '../../core/ports.js';
-import { TransportError } from '../../core/ports.js';
+import type { ImportAnswer, IncomingMessage, OutgoingMessage, SendResult, Transport } from '../../core/ports.js';
+import { sendEach, TransportError } from '../../core/ports.js';
 
 export interface HttpTransportOptions {
   baseUrl: string;
@@ -61,6 +61,10 @@ export class HttpTransport implements Transport {
       throw new TransportError(e.code, message, { retryable: res.status >= 500 || res.status === 429 });
     }
     return body;
+  }
+
+  sendBatch(msgs: readonly OutgoingMessage[], signal?: AbortSignal): Promise<SendResult[]> {
+    return sendEach(this, msgs, signal);
   }
 
   async send(msg: OutgoingMessage, signal?: AbortSignal): Promise<ImportAnswer> {
