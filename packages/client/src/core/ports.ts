@@ -108,6 +108,8 @@ export interface BusinessFolders {
   replaceWork(workName: string, newWorkName: string, bytes: Uint8Array): Promise<void>;
   /** atomically writes a file into InBox (tmp + fsync + rename) */
   writeInBox(name: string, content: string | Uint8Array): Promise<void>;
+  /** writes several files into InBox side by side, each atomically, with one fsync of the folder */
+  writeInBoxMany(files: readonly { name: string; content: string | Uint8Array }[]): Promise<void>;
   moveWorkToSent(workName: string, day: string, archivedName: string): Promise<string>;
   moveWorkToFail(workName: string, day: string, archivedName: string): Promise<string>;
 }

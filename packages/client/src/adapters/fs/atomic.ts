@@ -48,6 +48,12 @@ async function createExclusive(file: string, mode?: number): Promise<FileHandle>
  * content is readable by others.
  */
 export async function writeFileAtomic(file: string, content: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
+  await writeFileDurable(file, content, opts);
+  await fsyncDir(path.dirname(file));
+}
+
+/** Writes one file as writeFileAtomic does, without the folder's fsync (the caller syncs the folder once). */
+async function writeFileDurable(file: string, content: string | Uint8Array, opts: { mode?: number }): Promise<void> {
   const dir = path.dirname(file);
   // a short name of its own: any target name fits, and two writes at once never share it
   tmpSerial = (tmpSerial + 1) % 1_000_000;
@@ -65,7 +71,19 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Writes several files into one folder, each crash-safe as with writeFileAtomic, side by side, and
+ * syncs the folder once: when it resolves every file is durable under its name. On a failure the
+ * files already renamed stay (each is complete); the error is the first one.
+ */
+export async function writeFilesAtomic(dir: string, files: readonly { name: string; content: string | Uint8Array }[]): Promise<void> {
+  if (!files.length) return;
+  const results = await Promise.allSettled(files.map((f) => writeFileDurable(path.join(dir, f.name), f.content, {})));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   await fsyncDir(dir);
+  if (failed) throw failed.reason;
 }
 
 /**

@@ -14,7 +14,7 @@ import { isPartialName, MessageRejected, splitName } from '@osw/messages';
 import { printableName } from '../../core/file-names.js';
 import { parseWorkName } from '../../core/work-name.js';
 import type { BusinessFolders } from '../../core/ports.js';
-import { moveDurably, O_NOFOLLOW, O_NONBLOCK, realFolder, TEMP_NAME, writeFileAtomic } from './atomic.js';
+import { moveDurably, O_NOFOLLOW, O_NONBLOCK, realFolder, TEMP_NAME, writeFileAtomic, writeFilesAtomic } from './atomic.js';
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -166,6 +166,10 @@ export class FsBusinessFolders implements BusinessFolders {
 
   writeInBox(name: string, content: string | Uint8Array): Promise<void> {
     return writeFileAtomic(path.join(this.paths.inBox, name), content);
+  }
+
+  writeInBoxMany(files: readonly { name: string; content: string | Uint8Array }[]): Promise<void> {
+    return writeFilesAtomic(this.paths.inBox, files);
   }
 
   async moveWorkToSent(workName: string, day: string, archivedName: string): Promise<string> {
