@@ -14,13 +14,39 @@ import { silent } from '../test/support/platform-world.js';
 
 export const BROKER_URL = process.env.OSW_BENCH_AMQP_URL || process.env.OSW_TEST_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 
-/** true when the broker answers (the RabbitMQ figures are left out otherwise) */
-export async function brokerReachable(url = BROKER_URL): Promise<boolean> {
+const reachable = new Map<string, Promise<boolean>>();
+
+/**
+ * true when the broker and its management plugin answer (the platform provisions client users
+ * through it). Otherwise the RabbitMQ figures are left out, and the run says why once.
+ */
+export function brokerReachable(url = BROKER_URL): Promise<boolean> {
+  let known = reachable.get(url);
+  if (!known) reachable.set(url, (known = probeBroker(url)));
+  return known;
+}
+
+async function probeBroker(url: string): Promise<boolean> {
+  const u = new URL(url);
+  const host = u.hostname;
   try {
     const c = await amqp.connect(url);
     await c.close();
+  } catch (err) {
+    process.stderr.write(
+      `bench: the RabbitMQ figures are left out: no broker answers at ${host}:${u.port || 5672} (${(err as Error).message})\n`,
+    );
+    return false;
+  }
+  try {
+    const res = await management(url)('/overview');
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return true;
-  } catch {
+  } catch (err) {
+    process.stderr.write(
+      `bench: the RabbitMQ figures are left out: the broker's management plugin does not answer at ${host}:15672 (${(err as Error).message}); ` +
+        'enable it with `rabbitmq-plugins enable rabbitmq_management`\n',
+    );
     return false;
   }
 }
