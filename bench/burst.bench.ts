@@ -11,7 +11,9 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
-import { startDemo, type RunningDemo } from '../packages/cli/src/demo.js';
+import { startPlatform, type RunningPlatform } from '@osw/platform';
+import { demoBrokerUserPrefix, startDemo, type RunningDemo } from '../packages/cli/src/demo.js';
+import { createPostgresDatabase, type TestDatabase } from '../test/support/engines.js';
 import { withClientSeqNo } from '../test/helpers.js';
 import { silent } from '../test/support/platform-world.js';
 import type { Figure } from './lib.js';
@@ -24,18 +26,51 @@ export async function burstFigures(root: string, quick: boolean): Promise<Figure
   const example = readFileSync(path.join(root, 'examples', 'declaration.xml'));
   const count = quick ? 200 : 1000;
   const figures: Figure[] = [];
-  const transports: ('http' | 'amqp')[] = ['http'];
-  if (await brokerReachable()) transports.push('amqp');
-  for (const transport of transports) figures.push(...(await burst(example, count, transport)));
+  const setups: Setup[] = ['http'];
+  if (await brokerReachable()) {
+    setups.push('amqp');
+    if (PG_URL) setups.push('scale');
+    else process.stderr.write('bench: the burst on PostgreSQL + RabbitMQ is left out: set OSW_BENCH_PG_URL or OSW_TEST_PG_URL\n');
+  }
+  for (const setup of setups) figures.push(...(await burst(example, count, setup)));
   return figures;
 }
 
-async function burst(example: Buffer, count: number, transport: 'http' | 'amqp'): Promise<Figure[]> {
+const PG_URL = process.env.OSW_BENCH_PG_URL || process.env.OSW_TEST_PG_URL || '';
+
+/** http and amqp: the embedded demo (SQLite); scale: PostgreSQL + RabbitMQ with a second platform instance sharing them */
+type Setup = 'http' | 'amqp' | 'scale';
+
+async function burst(example: Buffer, count: number, setup: Setup): Promise<Figure[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'osw-bench-burst-'));
-  const vh = transport === 'amqp' ? await benchVhost() : null;
+  const vh = setup === 'http' ? null : await benchVhost();
+  const db: TestDatabase | null = setup === 'scale' ? await createPostgresDatabase(PG_URL) : null;
   let demo: RunningDemo | undefined;
+  let second: RunningPlatform | undefined;
   try {
-    demo = await startDemo({ home: dir, port: 0, paceMs: 0, logger: silent, stableMs: 100, rescanMs: 100, exchange: vh?.url });
+    demo = await startDemo({
+      home: dir,
+      port: 0,
+      paceMs: 0,
+      logger: silent,
+      stableMs: 100,
+      rescanMs: 100,
+      exchange: vh?.url,
+      ...(db ? { store: db.location } : {}),
+    });
+    if (db)
+      // the same deployment: its broker users carry the demo's prefix; its sandbox and push workers share the work
+      second = await startPlatform(
+        {
+          store: db.location,
+          exchange: vh!.url,
+          port: 0,
+          sandboxPaceMs: 0,
+          sandboxTickMs: 50,
+          amqp: { instanceName: 'osw-platform-2', userPrefix: demoBrokerUserPrefix(vh!.url) },
+        },
+        silent,
+      );
     const owner = demo.contract.clients.find((c) => c.role === 'owner')!;
     const broker = demo.contract.clients.find((c) => c.role === 'broker')!;
     await subscribe(demo, owner.clientId, owner.enterpriseCode);
@@ -58,8 +93,9 @@ async function burst(example: Buffer, count: number, transport: 'http' | 'amqp')
     }
     const secs = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const via = transport === 'amqp' ? 'RabbitMQ' : 'HTTP';
-    const note = `${count} declarations dropped at once into the broker's OutBox (demo: SQLite, ${via} exchange, sandbox pace 0, stableMs 100), importer subscribed to declaration data and every receipt; ${got}/${expected} files in the two InBoxes`;
+    const via = { http: 'HTTP', amqp: 'RabbitMQ', scale: 'RabbitMQ + PostgreSQL, two instances' }[setup];
+    const parts = setup === 'scale' ? 'PostgreSQL, RabbitMQ exchange, a second platform instance' : `SQLite, ${via} exchange`;
+    const note = `${count} declarations dropped at once into the broker's OutBox (demo: ${parts}, sandbox pace 0, stableMs 100), importer subscribed to declaration data and every receipt; ${got}/${expected} files in the two InBoxes`;
     const name = `end to end: ${count} declarations at once → ${expected} files in the InBoxes, ${via}`;
     return [
       { name: `${name}: time`, value: got >= expected ? secs : NaN, unit: 's', baseline: null, ratio: null, note },
@@ -70,12 +106,14 @@ async function burst(example: Buffer, count: number, transport: 'http' | 'amqp')
         unit: 'ms',
         baseline: null,
         ratio: null,
-        note: `${note}; CPU of the whole process (platform, sandbox, both clients)`,
+        note: `${note}; CPU of this process (platform${setup === 'scale' ? ' instances' : ''}, sandbox, both clients)${setup === 'http' ? '' : "; the broker's and the database's own CPU not counted"}`,
       },
     ];
   } finally {
     await demo?.close().catch(() => undefined);
+    await second?.close().catch(() => undefined);
     await vh?.drop((demo?.contract.clients ?? []).map((c) => c.broker?.user).filter((u): u is string => !!u));
+    await db?.drop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
 }
