@@ -67,9 +67,16 @@ export class PushEngine {
         this.policy.batch,
       );
       if (!claimed.length) break;
-      const targets = new Map<string, PushTargetRow | undefined>();
+      const keys = [...new Set(claimed.map((p) => p.targetKey))];
+      const known = new Map((await this.store.pushes.getTargets(keys)).map((t) => [t.targetKey, t]));
+      const targets = new Map<string, PushTargetRow | undefined>(keys.map((k) => [k, known.get(k)]));
+      // client pushes of targets in good health go to their queues together, in one transaction
+      const handOver = claimed.filter((p) => p.method === 'client' && !targets.get(p.targetKey)?.suspendedAt);
+      if (handOver.length) out.queued += await this.handOver(handOver);
       const probed = new Set<string>();
+      const handed = new Set(handOver);
       for (const p of claimed) {
+        if (handed.has(p)) continue;
         const r = await this.deliver(p, targets, probed);
         out[r]++;
       }
@@ -172,17 +179,7 @@ export class PushEngine {
       probed.add(p.targetKey);
     }
     if (p.method === 'client') {
-      await this.store.transaction(async (tx) => {
-        await queueClientPushes(tx, [p], at);
-        await tx.pushes.recordAttempts([
-          {
-            pushId: p.id,
-            change: { status: 'pending', nextAttemptAt: at, handedAt: at, lastError: null, countAttempt: false },
-            attempt: { at, outcome: 'queued', error: null, durationMs: 0 },
-          },
-        ]);
-      });
-      this.deps.notifier.notify(p.clientId!);
+      await this.handOver([p]);
       return 'queued';
     }
     const started = this.deps.clock.now().getTime();
@@ -208,6 +205,23 @@ export class PushEngine {
       targets.delete(p.targetKey);
     }
     return 'delivered';
+  }
+
+  /** Client pushes into their clients' delivery queues: one transaction, a few set statements; then the clients are woken. */
+  private async handOver(pushes: readonly PushRow[]): Promise<number> {
+    const at = this.deps.clock.now().toISOString();
+    await this.store.transaction(async (tx) => {
+      await queueClientPushes(tx, pushes, at);
+      await tx.pushes.recordAttempts(
+        pushes.map((p) => ({
+          pushId: p.id,
+          change: { status: 'pending', nextAttemptAt: at, handedAt: at, lastError: null, countAttempt: false },
+          attempt: { at, outcome: 'queued', error: null, durationMs: 0 },
+        })),
+      );
+    });
+    for (const clientId of new Set(pushes.map((p) => p.clientId!))) this.deps.notifier.notify(clientId);
+    return pushes.length;
   }
 
   private async send(p: PushRow, now: Date): Promise<void> {

@@ -143,6 +143,8 @@ export interface PushJobRow {
 
 export interface PushStore {
   insertEvent(row: Omit<PushEventRow, 'id'>): Promise<number>;
+  /** many events at once; their ids in the order of the rows */
+  insertEvents(rows: readonly Omit<PushEventRow, 'id'>[]): Promise<number[]>;
   insert(rows: readonly NewPush[]): Promise<void>;
   get(id: number): Promise<PushRow | undefined>;
   list(q: PushQuery): Promise<Paged<PushRow>>;
@@ -165,6 +167,8 @@ export interface PushStore {
   staleClientTargets(handedBefore: string, maxTakes: number): Promise<string[]>;
 
   getTarget(targetKey: string): Promise<PushTargetRow | undefined>;
+  /** the health rows of these targets (targets never failed have none) */
+  getTargets(targetKeys: readonly string[]): Promise<PushTargetRow[]>;
   upsertTarget(row: PushTargetRow): Promise<void>;
   suspendedTargets(): Promise<PushTargetRow[]>;
   /**
