@@ -11,7 +11,9 @@ import { FeedAppPush } from '../src/adapters/push/feed.js';
 import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
 import type { OpenedStore } from '../src/adapters/sqlite/open.js';
 import { acknowledgeDeliveries, takeDeliveries } from '../src/core/exchange/outbound.js';
-import { PushEngine } from '../src/core/push/engine.js';
+import { PUSHES_DUE, PushEngine, startPushWorker } from '../src/core/push/engine.js';
+import { PostgresNotifier } from '../src/adapters/postgres/notifier.js';
+import { sql } from 'kysely';
 import { raiseDeclarationReceipts, type ReceiptToRaise } from '../src/core/push/matching.js';
 import { silentLogger, systemClock, type PlatformDeps } from '../src/core/ports.js';
 import type { DeclarationRow, Store } from '../src/core/store.js';
@@ -80,6 +82,43 @@ async function seed(store: Store): Promise<DeclarationRow[]> {
   return decs;
 }
 
+/** receipts of the declarations, one per channel, raised in one transaction */
+function raiseAll(store: Store, decs: DeclarationRow[], channels: string[]): Promise<number[]> {
+  return store.transaction(async (tx) => {
+    const items: ReceiptToRaise[] = [];
+    for (const channel of channels)
+      for (const d of decs) {
+        const stamp = fileStamp(new Date(), await tx.serials.next('fileStamp'));
+        items.push({
+          declaration: d,
+          channel,
+          note: '',
+          entryId: '',
+          xml: `<DEC_RESULT><CHANNEL>${channel}</CHANNEL></DEC_RESULT>`,
+          at: new Date(),
+          fileName: `Receipt_${d.seqNo}_${stamp}.xml`,
+          stamp,
+        });
+      }
+    return raiseDeclarationReceipts(tx, items);
+  });
+}
+
+const channelsOf = (d: PlatformDeps): ConstructorParameters<typeof PushEngine>[1] => ({
+  sms: new OutboxSmsSender(d),
+  app: new FeedAppPush(d),
+  webhook: { checkTarget: async () => undefined, post: async () => ({ status: 200 }) },
+});
+
+async function until(what: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await what()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
 for (const engine of eachEngine()) {
   describe(`push engine in sets on ${engine.name}`, () => {
     const opened: OpenedStore[] = [];
@@ -105,24 +144,7 @@ for (const engine of eachEngine()) {
       });
       const channels = ['7', 'L', 'J', 'P', 'R'];
       // three documents, five receipts each, interleaved, raised in one transaction
-      const counts = await a.store.transaction(async (tx) => {
-        const items: ReceiptToRaise[] = [];
-        for (const channel of channels)
-          for (const d of decs) {
-            const stamp = fileStamp(new Date(), await tx.serials.next('fileStamp'));
-            items.push({
-              declaration: d,
-              channel,
-              note: '',
-              entryId: '',
-              xml: `<DEC_RESULT><CHANNEL>${channel}</CHANNEL></DEC_RESULT>`,
-              at: new Date(),
-              fileName: `Receipt_${d.seqNo}_${stamp}.xml`,
-              stamp,
-            });
-          }
-        return raiseDeclarationReceipts(tx, items);
-      });
+      const counts = await raiseAll(a.store, decs, channels);
       expect(counts).toEqual(Array(15).fill(1));
       const engines = [a, b].map((o) => {
         const d = deps(o);
@@ -153,6 +175,64 @@ for (const engine of eachEngine()) {
       }
       const pushes = await a.store.pushes.list({ enterpriseCode: OWNER, offset: 0, limit: 100 });
       expect(pushes.rows.map((p) => p.status)).toEqual(Array(15).fill('delivered'));
+    });
+
+    test('pushes are handed over when their transaction commits, not at the next tick; a rolled-back one wakes nothing', async () => {
+      const db = await engine.create();
+      dbs.push(db);
+      const a = await db.open();
+      opened.push(a);
+      const decs = await seed(a.store);
+      const d: PlatformDeps = { store: a.store, clock: systemClock, logger: silentLogger, notifier: new InProcessNotifier() };
+      const worker = startPushWorker(new PushEngine(d, channelsOf(d)), silentLogger, { tickMs: 600_000 });
+      try {
+        let rounds = 0;
+        const off = a.store.pushes.onDue(() => rounds++);
+        await expect(
+          a.store.transaction(async (tx) => {
+            await raiseAll(tx, decs.slice(0, 1), ['7']);
+            throw new Error('rolled back');
+          }),
+        ).rejects.toThrow('rolled back');
+        expect(rounds).toBe(0);
+        await raiseAll(a.store, decs, ['7']);
+        expect(rounds).toBe(1);
+        off();
+        expect(await until(async () => (await a.store.deliveries.countPending(CLIENT)) === 3, 5000)).toBe(true);
+      } finally {
+        await worker.stop();
+      }
+    });
+
+    test.skipIf(engine.name === 'sqlite')('pushes committed by one instance wake the engine of another (LISTEN/NOTIFY)', async () => {
+      const db = await engine.create();
+      dbs.push(db);
+      const a = await db.open();
+      const b = await db.open();
+      opened.push(a, b);
+      const decs = await seed(a.store);
+      const notifierOf = (o: OpenedStore) =>
+        new PostgresNotifier(
+          db.location,
+          (channel, payload) => sql`select pg_notify(${channel}, ${payload})`.execute(o.db),
+          new InProcessNotifier(),
+          silentLogger,
+        );
+      const [na, nb] = [notifierOf(a), notifierOf(b)];
+      await na.start();
+      await nb.start();
+      // instance A writes pushes and runs no engine; instance B's engine is woken by A's notice
+      a.store.pushes.onDue(() => na.notify(PUSHES_DUE));
+      const d: PlatformDeps = { store: b.store, clock: systemClock, logger: silentLogger, notifier: nb };
+      const worker = startPushWorker(new PushEngine(d, channelsOf(d)), silentLogger, { tickMs: 600_000 });
+      try {
+        await raiseAll(a.store, decs, ['7', 'L']);
+        expect(await until(async () => (await b.store.deliveries.countPending(CLIENT)) === 6, 5000)).toBe(true);
+      } finally {
+        await worker.stop();
+        await na.close();
+        await nb.close();
+      }
     });
   });
 }

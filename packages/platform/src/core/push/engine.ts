@@ -31,6 +31,12 @@ export interface RoundResult {
   held: number;
 }
 
+/**
+ * The notifier's key for "pushes became due": raised after the commit that wrote them, in this
+ * process and (LISTEN/NOTIFY on PostgreSQL) in the others; never a client id.
+ */
+export const PUSHES_DUE = '~pushes-due';
+
 /** what the push log says of a webhook POST that got no HTTP answer, whatever the reason */
 export const WEBHOOK_UNREACHABLE = 'webhook endpoint not reachable';
 
@@ -50,6 +56,18 @@ export class PushEngine {
 
   private get store(): Store {
     return this.deps.store;
+  }
+
+  /** calls `listener` when pushes became due: a commit of this process, or a notice from another */
+  onDue(listener: () => void): () => void {
+    const offStore = this.store.pushes.onDue(listener);
+    const offNotifier = this.deps.notifier.subscribe((key) => {
+      if (key === PUSHES_DUE) listener();
+    });
+    return () => {
+      offStore();
+      offNotifier();
+    };
   }
 
   /** One full round; returns what it did. Safe to run from several processes at once. */
@@ -323,8 +341,50 @@ export interface PushWorker {
   stop(): Promise<void>;
 }
 
-/** Runs the engine every `tickMs` (one round at a time). */
+/**
+ * Runs the engine when pushes became due (woken after the commit that wrote them, here or in another
+ * process) and every `tickMs` for what no wake announced (retries coming due, missed notices); one
+ * round at a time.
+ */
 export function startPushWorker(engine: PushEngine, logger: Logger, opts: { tickMs: number }): PushWorker {
-  const rounds = startPeriodic(() => engine.runOnce(), { tickMs: opts.tickMs, logger, what: 'push round' });
-  return { runDue: rounds.runNow, stop: rounds.stop };
+  let inRound = false;
+  const rounds = startPeriodic(
+    async () => {
+      inRound = true;
+      try {
+        return await engine.runOnce();
+      } finally {
+        inRound = false;
+      }
+    },
+    { tickMs: opts.tickMs, logger, what: 'push round' },
+  );
+  let stopped = false;
+  let again = false;
+  let woken: Promise<void> | null = null;
+  const wake = () => {
+    again = true;
+    if (woken || stopped) return;
+    woken = (async () => {
+      while (again && !stopped) {
+        // a round in progress may have claimed before this commit: one more round after it
+        again = inRound;
+        await rounds.runNow();
+      }
+    })()
+      .catch((err) => logger.error({ err }, 'push round failed; will retry'))
+      .finally(() => {
+        woken = null;
+      });
+  };
+  const off = engine.onDue(wake);
+  return {
+    runDue: rounds.runNow,
+    async stop() {
+      stopped = true;
+      off();
+      await woken;
+      await rounds.stop();
+    },
+  };
 }

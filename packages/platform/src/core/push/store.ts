@@ -146,6 +146,11 @@ export interface PushStore {
   /** many events at once; their ids in the order of the rows */
   insertEvents(rows: readonly Omit<PushEventRow, 'id'>[]): Promise<number[]>;
   insert(rows: readonly NewPush[]): Promise<void>;
+  /**
+   * calls `listener` after each commit in this process that made pushes due (new pushes, resends,
+   * a target back from suspension); returns the unsubscribe
+   */
+  onDue(listener: () => void): () => void;
   get(id: number): Promise<PushRow | undefined>;
   list(q: PushQuery): Promise<Paged<PushRow>>;
   /** ids of every push matching the filters, oldest first (bulk resend) */

@@ -73,6 +73,9 @@ export class KyselyPushStore implements PushStore {
     }
     return ids;
   }
+  onDue(listener: () => void): () => void {
+    return this.ctx.pushesDue?.listen(listener) ?? (() => undefined);
+  }
   async insert(rows: readonly NewPush[]): Promise<void> {
     for (const part of chunks(rows, 400))
       await this.db
@@ -90,6 +93,7 @@ export class KyselyPushStore implements PushStore {
           })),
         )
         .execute();
+    if (rows.length) this.ctx.pushesDue?.raise();
   }
   async get(id: number) {
     const r = await this.db.selectFrom('pushes').selectAll().where('id', '=', id).executeTakeFirst();
@@ -258,8 +262,8 @@ export class KyselyPushStore implements PushStore {
     const rows = await this.db.selectFrom('pushTargets').selectAll().where('suspendedAt', 'is not', null).execute();
     return rows.map(targetRow);
   }
-  setTargetStatus(targetKey: string, status: PushStatus, nextAttemptAt: string): Promise<number> {
-    return inTransaction(this.db, async (db) => {
+  async setTargetStatus(targetKey: string, status: PushStatus, nextAttemptAt: string): Promise<number> {
+    const n = await inTransaction(this.db, async (db) => {
       // queued pushes stay in the client's queue; only their status says the target is suspended
       await db
         .updateTable('pushes')
@@ -276,6 +280,8 @@ export class KyselyPushStore implements PushStore {
         .executeTakeFirst();
       return Number(r.numUpdatedRows);
     });
+    if (status === 'pending' && n) this.ctx.pushesDue?.raise();
+    return n;
   }
 
   async markResent(ids: readonly number[], at: string): Promise<number[]> {
@@ -287,6 +293,7 @@ export class KyselyPushStore implements PushStore {
       .where('body', 'is not', null)
       .returning('id')
       .execute();
+    if (rows.length) this.ctx.pushesDue?.raise();
     return rows.map((r) => Number(r.id));
   }
   async dropPayloads(before: string): Promise<number> {
