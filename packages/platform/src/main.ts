@@ -133,7 +133,7 @@ export const PlatformConfigSchema = z
           .default(false),
       })
       .default({
-        tickMs: 200,
+        tickMs: 2000,
         retentionDays: 90,
         stockRowsPerMessage: 1000,
         retryScheduleMs: [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000],
