@@ -16,6 +16,16 @@ export interface SliceContext {
   pushesDue?: CommitSignal;
 }
 
+/** a listener that throws does not undo a commit nor keep the others from hearing it */
+function emit(listeners: Iterable<() => void>): void {
+  for (const l of listeners)
+    try {
+      l();
+    } catch {
+      // the wake is a hint: the safety tick catches what it misses
+    }
+}
+
 /**
  * A signal raised after a commit: outside a transaction at once, inside one when it commits (a
  * transaction that rolls back raises nothing). Listeners run after the commit, never inside it.
@@ -34,7 +44,7 @@ export class CommitSignal {
   /** what was written will be committed (or is, outside a transaction) */
   raise(): void {
     if (this.inTx) this.raisedInTx = true;
-    else for (const l of this.listeners) l();
+    else emit(this.listeners);
   }
 
   listen(listener: () => void): () => void {
@@ -46,7 +56,7 @@ export class CommitSignal {
   forTransaction(): CommitSignal & { committed(): void } {
     const tx = new CommitSignal(true, this.listeners) as CommitSignal & { committed(): void };
     tx.committed = () => {
-      if (tx.raisedInTx) for (const l of this.listeners) l();
+      if (tx.raisedInTx) emit(this.listeners);
     };
     return tx;
   }
