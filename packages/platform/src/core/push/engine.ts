@@ -37,6 +37,9 @@ export interface RoundResult {
  */
 export const PUSHES_DUE = '~pushes-due';
 
+/** how often the engine looks for clients that leave their queued pushes unacknowledged */
+const STALE_SCAN_EVERY_MS = 1000;
+
 /** what the push log says of a webhook POST that got no HTTP answer, whatever the reason */
 export const WEBHOOK_UNREACHABLE = 'webhook endpoint not reachable';
 
@@ -44,6 +47,7 @@ export class PushEngine {
   readonly policy: PushPolicy;
   private readonly log: Logger;
   private lastCleanup = 0;
+  private lastStaleScan = -Infinity;
 
   constructor(
     private readonly deps: PlatformDeps,
@@ -134,6 +138,10 @@ export class PushEngine {
         await this.store.pushes.setTargetStatus(t.targetKey, 'suspended', t.probeAt);
       }
     }
+    // the stale-client scan reads every queued, unacknowledged push: once a second is often enough for
+    // timeouts counted in minutes, however often the engine is woken
+    if (now.getTime() - this.lastStaleScan < STALE_SCAN_EVERY_MS && now.getTime() >= this.lastStaleScan) return;
+    this.lastStaleScan = now.getTime();
     const stale = await this.store.pushes.staleClientTargets(
       new Date(now.getTime() - this.policy.clientAckTimeoutMs).toISOString(),
       this.policy.clientMaxTakes,
