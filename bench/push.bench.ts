@@ -164,7 +164,7 @@ function percentile(sorted: number[], p: number): number {
 /** A batch of receipts for declarations `from`…`from + n - 1`, raised in one transaction (as a customs gateway hands them over). */
 export async function raiseBatch(o: OpenedStore, d: PlatformDeps, from: number, n: number, channel: string): Promise<number> {
   const now = new Date();
-  // the gateway's batch: its declarations read at once
+  // the gateway's batch: its declarations read at once, its file stamps from one serial range
   const decs = new Map(
     (
       await o.db
@@ -180,9 +180,10 @@ export async function raiseBatch(o: OpenedStore, d: PlatformDeps, from: number, 
   );
   return d.store.transaction(async (tx) => {
     const items: ReceiptToRaise[] = [];
+    const first = await tx.serials.nextMany('fileStamp', n);
     for (let i = from; i < from + n; i++) {
       const dec = decs.get(seq(i))!;
-      const stamp = fileStamp(now, await tx.serials.next('fileStamp'));
+      const stamp = fileStamp(now, first + i - from);
       const xml = buildDecResult({
         cusCiqNo: dec.seqNo,
         entryId: '',

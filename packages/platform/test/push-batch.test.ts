@@ -234,5 +234,23 @@ for (const engine of eachEngine()) {
         await nb.close();
       }
     });
+
+    test('a range of serials is handed out once, also to two instances asking at the same moment', async () => {
+      const db = await engine.create();
+      dbs.push(db);
+      const a = await db.open();
+      const b = engine.name === 'sqlite' ? a : await db.open();
+      opened.push(...new Set([a, b]));
+      const taken: number[] = [];
+      await Promise.all(
+        [a, b].map(async (o) => {
+          for (let i = 0; i < 10; i++) {
+            const first = await o.store.serials.nextMany('fileStamp', 5);
+            taken.push(...[0, 1, 2, 3, 4].map((k) => first + k), await o.store.serials.next('fileStamp'));
+          }
+        }),
+      );
+      expect(taken.sort((x, y) => x - y)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    });
   });
 }
