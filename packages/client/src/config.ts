@@ -64,6 +64,8 @@ export const ClientConfigSchema = z.object({
   retryBaseMs: z.number().int().min(1).default(500),
   retryMaxMs: z.number().int().min(1).default(30_000),
   receiveWaitMs: z.number().int().min(0).max(30_000).default(20_000),
+  /** messages received, filed and acknowledged together (also the RabbitMQ prefetch) */
+  receiveBatch: z.number().int().min(1).max(5000).default(500),
   /** 自动重发: FailBox files that failed in transport (C18, C141) go back to OutBox */
   autoResend: z
     .object({

@@ -62,6 +62,7 @@ export function createTransport(config: ClientConfig, over: { sendTimeoutMs?: nu
       caFile: config.platform.caFile,
       sendTimeoutMs,
       device,
+      prefetch: config.receiveBatch,
     });
   return new HttpTransport({
     baseUrl: config.platform.url,
@@ -194,11 +195,16 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
         const known = businessType(m.business) && businesses.find((b) => b.type === m.business)?.enabled;
         const type = known ? m.business : config.defaultBusiness;
         if (pausedTypes().has(type)) return null;
-        const folders = folderByType.get(type)!;
-        return { write: (name, body) => folders.writeInBox(name, body) };
+        return folderByType.get(type)!;
       },
     },
-    { waitMs: config.receiveWaitMs, batch: 50, retryBaseMs: config.retryBaseMs, retryMaxMs: config.retryMaxMs, pausedBackoffMs: 2000 },
+    {
+      waitMs: config.receiveWaitMs,
+      batch: config.receiveBatch,
+      retryBaseMs: config.retryBaseMs,
+      retryMaxMs: config.retryMaxMs,
+      pausedBackoffMs: 2000,
+    },
   );
   receiver.start();
 

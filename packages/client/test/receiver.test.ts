@@ -57,7 +57,7 @@ test('a message that cannot be filed is rejected, not acknowledged nor written; 
   const receiver = new Receiver(
     {
       transport,
-      route: () => ({ write: async (name) => void written.push(name) }),
+      route: () => ({ writeInBoxMany: async (files) => void written.push(...files.map((f) => f.name)) }),
       journal: { has: () => false, add: async () => undefined },
       clock: { now: () => new Date() },
       logger: pino({ level: 'silent' }),
@@ -70,4 +70,60 @@ test('a message that cannot be filed is rejected, not acknowledged nor written; 
   expect(written).toEqual(['Receipt_GOOD_1.xml']);
   expect(settled).toEqual({ acked: [3], rejected: [1, 2] });
   expect(receiver.rejected).toBe(2);
+});
+
+test('a batch is filed with one write per InBox, one journal write and one acknowledgement; duplicates are dropped by id', async () => {
+  const calls: { acks: number[][]; journal: string[][]; writes: Record<string, string[][]> } = { acks: [], journal: [], writes: {} };
+  const msg = (deliveryId: number, messageId: string, business: string): IncomingMessage => ({
+    deliveryId,
+    messageId,
+    business,
+    fileName: `Receipt_${messageId}_20261122100000000${deliveryId}.xml`,
+    body: '<a/>',
+  });
+  const batch = [
+    msg(1, 'MSG0000001', 'declaration'),
+    msg(2, 'MSG0000002', 'manifest'),
+    msg(3, 'MSG0000003', 'declaration'),
+    msg(4, 'MSG0000001', 'declaration'), // the same message again in the same batch
+    msg(5, 'KNOWN00001', 'manifest'), // written before (in the journal)
+  ];
+  let handed = false;
+  const transport = {
+    receive: async () => {
+      if (handed) return new Promise<IncomingMessage[]>((r) => setTimeout(() => r([]), 20));
+      handed = true;
+      return batch;
+    },
+    ack: async (ids: readonly number[]) => void calls.acks.push([...ids]),
+    reject: async () => undefined,
+  } as unknown as Transport;
+  const inBox = (business: string) => ({
+    writeInBoxMany: async (files: readonly { name: string }[]) => void (calls.writes[business] ??= []).push(files.map((f) => f.name)),
+  });
+  const inBoxes = new Map([
+    ['declaration', inBox('declaration')],
+    ['manifest', inBox('manifest')],
+  ]);
+  const receiver = new Receiver(
+    {
+      transport,
+      route: (m) => inBoxes.get(m.business)!,
+      journal: { has: (id) => id === 'KNOWN00001', add: async (ids) => void calls.journal.push([...ids]) },
+      clock: { now: () => new Date() },
+      logger: pino({ level: 'silent' }),
+    },
+    { waitMs: 10, batch: 500, retryBaseMs: 1, retryMaxMs: 2, pausedBackoffMs: 1 },
+  );
+  receiver.start();
+  while (!calls.acks.length) await new Promise((r) => setTimeout(r, 5));
+  await receiver.stop();
+  expect(calls.writes).toEqual({
+    declaration: [[batch[0].fileName, batch[2].fileName]],
+    manifest: [[batch[1].fileName]],
+  });
+  expect(calls.journal).toEqual([['MSG0000001', 'MSG0000002', 'MSG0000003']]);
+  expect(calls.acks).toEqual([[1, 2, 3, 4, 5]]);
+  expect(receiver.received).toBe(3);
+  expect(receiver.duplicates).toBe(2);
 });

@@ -16,7 +16,7 @@ import { build } from './api/app.js';
 import { systemClock, type Logger, type PlatformDeps } from './core/ports.js';
 import { FeedAppPush } from './adapters/push/feed.js';
 import { HttpWebhookPort, parseCidr } from './adapters/push/webhook-http.js';
-import { PushEngine, startPushWorker, type PushWorker } from './core/push/engine.js';
+import { PUSHES_DUE, PushEngine, startPushWorker, type PushWorker } from './core/push/engine.js';
 import { CustomsSandbox } from './core/sandbox/customs.js';
 import { loadScenario } from './adapters/sandbox/scenario-file.js';
 import { startSandboxWorker, type SandboxWorker } from './core/sandbox/worker.js';
@@ -100,7 +100,8 @@ export const PlatformConfigSchema = z
     /** the push engine (docs/push.md) */
     push: z
       .object({
-        tickMs: z.number().int().min(10).default(200),
+        /** safety round for what no wake announced (the engine runs at once when pushes are committed) */
+        tickMs: z.number().int().min(10).default(2000),
         retentionDays: z.number().int().min(1).default(90),
         stockRowsPerMessage: z.number().int().min(1).max(10_000).default(1000),
         retryScheduleMs: z.array(z.number().int().min(0)).min(1).default([10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000]),
@@ -132,7 +133,7 @@ export const PlatformConfigSchema = z
           .default(false),
       })
       .default({
-        tickMs: 200,
+        tickMs: 2000,
         retentionDays: 90,
         stockRowsPerMessage: 1000,
         retryScheduleMs: [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000],
@@ -256,6 +257,8 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
     : null;
   await pgNotifier?.start();
   const notifier = pgNotifier ?? local;
+  // pushes committed here wake the push engines of every process (this one's as well)
+  opened.store.pushes.onDue(() => notifier.notify(PUSHES_DUE));
   const base = { store: opened.store, clock: systemClock, logger, notifier };
   const sandbox = new CustomsSandbox({ paceMs: config.sandboxPaceMs, manualApprovalMs: config.manualApprovalDelayMs, scenario });
   // the sandbox process serves no client: it does not connect to RabbitMQ (the API instances forward its receipts)

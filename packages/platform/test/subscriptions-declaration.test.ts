@@ -99,11 +99,11 @@ describe('报关单数据订阅 (declaration data subscription)', () => {
     const r = await subscribe({ validUntil: '2026-11-25' });
     w.setNow('2026-11-25T15:59:59.999Z'); // 2026-11-25 23:59:59.999 China time
     expect((await w.call(w.owner, 'GET', `/api/v1/subscriptions/declaration/${r.body.id}`)).body.status).toBe('active');
-    expect(await w.deps.store.declarationSubscriptions.active('4403960002', w.now().toISOString())).toHaveLength(1);
+    expect(await w.deps.store.declarationSubscriptions.active(['4403960002'], w.now().toISOString())).toHaveLength(1);
     w.setNow('2026-11-25T16:00:00.000Z'); // 2026-11-26 00:00 China time
     const after = await w.call(w.owner, 'GET', `/api/v1/subscriptions/declaration/${r.body.id}`);
     expect(after.body).toMatchObject({ status: 'expired', statusText: '已失效' });
-    expect(await w.deps.store.declarationSubscriptions.active('4403960002', w.now().toISOString())).toHaveLength(0);
+    expect(await w.deps.store.declarationSubscriptions.active(['4403960002'], w.now().toISOString())).toHaveLength(0);
     expect((await w.call(w.owner, 'GET', '/api/v1/subscriptions/declaration?status=expired')).body.total).toBe(1);
     expect((await w.call(w.owner, 'GET', '/api/v1/subscriptions/declaration?status=active')).body.total).toBe(0);
   });

@@ -279,7 +279,7 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
     const op = await subscribe({ pushMethod: 'app', mode: 'operator' });
     await w.call(w.broker, 'POST', '/api/v1/subscriptions/receipt', { pushMethod: 'app', mode: 'enterprise' });
     const found = await w.deps.store.receiptSubscriptions.active({
-      seqNo: 'E20260000000000001',
+      seqNos: ['E20260000000000001'],
       enterpriseCodes: [OWNER],
       operatorCodes: ['QH0031'],
     });

@@ -1,7 +1,9 @@
 /**
  * Receives what the platform queued for this client (business receipts, subscription pushes,
  * answers sent later) and writes each into the right business's InBox atomically, acknowledging
- * only after the file is durable. A message id already written is not written again. A message
+ * only after the file is durable. A batch is filed at once: each business's files side by side
+ * with one folder fsync, the businesses in parallel, then one journal write and one acknowledgement
+ * for the batch. A message id already written (or twice in one batch) is not written again. A message
  * that cannot be filed (no usable file name, no business, a body that is not XML) is poison: it is
  * rejected at once (dead-lettered) with one log line saying why, and never holds up the queue.
  */
@@ -20,10 +22,18 @@ export function incomingProblem(m: IncomingMessage): string | null {
   return null;
 }
 
+/** The InBox of one business: writes files side by side, each atomically, and resolves once all are durable. */
+export interface InBoxWriter {
+  writeInBoxMany(files: readonly { name: string; content: string }[]): Promise<void>;
+}
+
 export interface ReceiverDeps {
   transport: Transport;
-  /** where a message goes: the InBox writer of its business, or null while that business is paused */
-  route(msg: IncomingMessage): { write(name: string, body: string): Promise<void> } | null;
+  /**
+   * where a message goes: the InBox writer of its business (the same object for the same InBox,
+   * so a batch's files for one InBox are written together), or null while that business is paused
+   */
+  route(msg: IncomingMessage): InBoxWriter | null;
   journal: { has(id: string): boolean; add(ids: readonly string[], now: Date): Promise<void> };
   clock: Clock;
   logger: Logger;
@@ -84,6 +94,9 @@ export class Receiver {
         const done: number[] = [];
         const written: string[] = [];
         const poison: number[] = [];
+        const inBoxes = new Map<InBoxWriter, { name: string; content: string }[]>();
+        const inBatch = new Set<string>();
+        const filed: IncomingMessage[] = [];
         let held = 0;
         for (const m of batch) {
           const problem = incomingProblem(m);
@@ -97,7 +110,7 @@ export class Receiver {
             continue;
           }
           const id = m.messageId || m.fileName;
-          if (this.deps.journal.has(id)) {
+          if (this.deps.journal.has(id) || inBatch.has(id)) {
             this.duplicates++;
             done.push(m.deliveryId);
             this.deps.logger.info({ msgId: id, file: m.fileName }, 'already received: dropped the duplicate');
@@ -108,14 +121,21 @@ export class Receiver {
             held++;
             continue;
           }
-          await target.write(m.fileName, m.body);
+          inBatch.add(id);
+          const files = inBoxes.get(target) ?? [];
+          if (!files.length) inBoxes.set(target, files);
+          files.push({ name: m.fileName, content: m.body });
           written.push(id);
           done.push(m.deliveryId);
-          this.received++;
-          this.deps.logger.info({ msgId: id, file: m.fileName, business: m.business }, 'received into InBox');
+          filed.push(m);
         }
-        await this.deps.journal.add(written, this.deps.clock.now());
-        await this.deps.transport.ack(done);
+        // every InBox of the batch at once; nothing is acknowledged unless all of them are durable
+        await Promise.all([...inBoxes].map(([target, files]) => target.writeInBoxMany(files)));
+        for (const m of filed)
+          this.deps.logger.info({ msgId: m.messageId || m.fileName, file: m.fileName, business: m.business }, 'received into InBox');
+        this.received += filed.length;
+        if (written.length) await this.deps.journal.add(written, this.deps.clock.now());
+        if (done.length) await this.deps.transport.ack(done);
         if (poison.length) await this.deps.transport.reject(poison);
         failures = 0;
         if (held && held === batch.length) await this.wait(this.opts.pausedBackoffMs);

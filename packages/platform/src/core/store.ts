@@ -30,6 +30,8 @@ export type * from './subscriptions/store.js';
 export interface SerialStore {
   /** the next value, atomically: two instances asking at once get different values */
   next(name: string): Promise<number>;
+  /** `count` consecutive values at once (a batch's file stamps); returns the first */
+  nextMany(name: string, count: number): Promise<number>;
 }
 
 export interface Store {

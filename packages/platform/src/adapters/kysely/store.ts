@@ -9,7 +9,7 @@ import { sqliteCapabilities, type EngineCapabilities } from './capabilities.js';
 import type { Database } from './schema.js';
 import { KyselyAuditStore } from './stores/audit.js';
 import { KyselyClientStore } from './stores/clients.js';
-import type { Db } from './stores/common.js';
+import { CommitSignal, type Db } from './stores/common.js';
 import { KyselyDeclarationStore } from './stores/declarations.js';
 import { KyselyDeliveryStore, KyselyInboundStore } from './stores/exchange.js';
 import { KyselyIdentityStore } from './stores/identity.js';
@@ -53,8 +53,10 @@ export class KyselyStore implements Store {
     private readonly caps: EngineCapabilities = sqliteCapabilities,
     /** seals secrets kept at rest (webhook secrets) */
     private readonly box: SecretBox = PLAIN_BOX,
+    /** raised after a commit that made pushes due (the push engine wakes on it) */
+    private readonly pushesDue: CommitSignal = new CommitSignal(),
   ) {
-    const ctx = { db, caps };
+    const ctx = { db, caps, pushesDue };
     this.identity = new KyselyIdentityStore(db);
     this.clients = new KyselyClientStore(db);
     this.inbound = new KyselyInboundStore(db);
@@ -66,7 +68,7 @@ export class KyselyStore implements Store {
     this.manualSubscriptions = new KyselyManualSubscriptionStore(db);
     this.pushes = new KyselyPushStore(ctx);
     this.pushRequests = new KyselyPushRequestStore(ctx);
-    this.pushJobs = new KyselyPushJobStore(db);
+    this.pushJobs = new KyselyPushJobStore(ctx);
     this.webhooks = new KyselyWebhookStore(db, box);
     this.feed = new KyselyFeedStore(db);
     this.sandbox = new KyselySandboxStore(ctx);
@@ -75,9 +77,12 @@ export class KyselyStore implements Store {
     this.serials = new KyselySerialStore(db);
   }
 
-  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return (this.db as Kysely<Database>).transaction().execute((trx) => fn(new KyselyStore(trx, this.caps, this.box)));
+    const due = this.pushesDue.forTransaction();
+    const r = await (this.db as Kysely<Database>).transaction().execute((trx) => fn(new KyselyStore(trx, this.caps, this.box, due)));
+    due.committed();
+    return r;
   }
 
   claiming<T>(fn: (tx: Store) => Promise<T>): Promise<T> {

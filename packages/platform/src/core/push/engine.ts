@@ -31,6 +31,15 @@ export interface RoundResult {
   held: number;
 }
 
+/**
+ * The notifier's key for "pushes became due": raised after the commit that wrote them, in this
+ * process and (LISTEN/NOTIFY on PostgreSQL) in the others; never a client id.
+ */
+export const PUSHES_DUE = '~pushes-due';
+
+/** how often the engine looks for clients that leave their queued pushes unacknowledged */
+const STALE_SCAN_EVERY_MS = 1000;
+
 /** what the push log says of a webhook POST that got no HTTP answer, whatever the reason */
 export const WEBHOOK_UNREACHABLE = 'webhook endpoint not reachable';
 
@@ -38,6 +47,7 @@ export class PushEngine {
   readonly policy: PushPolicy;
   private readonly log: Logger;
   private lastCleanup = 0;
+  private lastStaleScan = -Infinity;
 
   constructor(
     private readonly deps: PlatformDeps,
@@ -50,6 +60,18 @@ export class PushEngine {
 
   private get store(): Store {
     return this.deps.store;
+  }
+
+  /** calls `listener` when pushes became due: a commit of this process, or a notice from another */
+  onDue(listener: () => void): () => void {
+    const offStore = this.store.pushes.onDue(listener);
+    const offNotifier = this.deps.notifier.subscribe((key) => {
+      if (key === PUSHES_DUE) listener();
+    });
+    return () => {
+      offStore();
+      offNotifier();
+    };
   }
 
   /** One full round; returns what it did. Safe to run from several processes at once. */
@@ -67,9 +89,16 @@ export class PushEngine {
         this.policy.batch,
       );
       if (!claimed.length) break;
-      const targets = new Map<string, PushTargetRow | undefined>();
+      const keys = [...new Set(claimed.map((p) => p.targetKey))];
+      const known = new Map((await this.store.pushes.getTargets(keys)).map((t) => [t.targetKey, t]));
+      const targets = new Map<string, PushTargetRow | undefined>(keys.map((k) => [k, known.get(k)]));
+      // client pushes of targets in good health go to their queues together, in one transaction
+      const handOver = claimed.filter((p) => p.method === 'client' && !targets.get(p.targetKey)?.suspendedAt);
+      if (handOver.length) out.queued += await this.handOver(handOver);
       const probed = new Set<string>();
+      const handed = new Set(handOver);
       for (const p of claimed) {
+        if (handed.has(p)) continue;
         const r = await this.deliver(p, targets, probed);
         out[r]++;
       }
@@ -109,6 +138,10 @@ export class PushEngine {
         await this.store.pushes.setTargetStatus(t.targetKey, 'suspended', t.probeAt);
       }
     }
+    // the stale-client scan reads every queued, unacknowledged push: once a second is often enough for
+    // timeouts counted in minutes, however often the engine is woken
+    if (now.getTime() - this.lastStaleScan < STALE_SCAN_EVERY_MS && now.getTime() >= this.lastStaleScan) return;
+    this.lastStaleScan = now.getTime();
     const stale = await this.store.pushes.staleClientTargets(
       new Date(now.getTime() - this.policy.clientAckTimeoutMs).toISOString(),
       this.policy.clientMaxTakes,
@@ -172,17 +205,7 @@ export class PushEngine {
       probed.add(p.targetKey);
     }
     if (p.method === 'client') {
-      await this.store.transaction(async (tx) => {
-        await queueClientPushes(tx, [p], at);
-        await tx.pushes.recordAttempts([
-          {
-            pushId: p.id,
-            change: { status: 'pending', nextAttemptAt: at, handedAt: at, lastError: null, countAttempt: false },
-            attempt: { at, outcome: 'queued', error: null, durationMs: 0 },
-          },
-        ]);
-      });
-      this.deps.notifier.notify(p.clientId!);
+      await this.handOver([p]);
       return 'queued';
     }
     const started = this.deps.clock.now().getTime();
@@ -208,6 +231,23 @@ export class PushEngine {
       targets.delete(p.targetKey);
     }
     return 'delivered';
+  }
+
+  /** Client pushes into their clients' delivery queues: one transaction, a few set statements; then the clients are woken. */
+  private async handOver(pushes: readonly PushRow[]): Promise<number> {
+    const at = this.deps.clock.now().toISOString();
+    await this.store.transaction(async (tx) => {
+      await queueClientPushes(tx, pushes, at);
+      await tx.pushes.recordAttempts(
+        pushes.map((p) => ({
+          pushId: p.id,
+          change: { status: 'pending', nextAttemptAt: at, handedAt: at, lastError: null, countAttempt: false },
+          attempt: { at, outcome: 'queued', error: null, durationMs: 0 },
+        })),
+      );
+    });
+    for (const clientId of new Set(pushes.map((p) => p.clientId!))) this.deps.notifier.notify(clientId);
+    return pushes.length;
   }
 
   private async send(p: PushRow, now: Date): Promise<void> {
@@ -309,8 +349,50 @@ export interface PushWorker {
   stop(): Promise<void>;
 }
 
-/** Runs the engine every `tickMs` (one round at a time). */
+/**
+ * Runs the engine when pushes became due (woken after the commit that wrote them, here or in another
+ * process) and every `tickMs` for what no wake announced (retries coming due, missed notices); one
+ * round at a time.
+ */
 export function startPushWorker(engine: PushEngine, logger: Logger, opts: { tickMs: number }): PushWorker {
-  const rounds = startPeriodic(() => engine.runOnce(), { tickMs: opts.tickMs, logger, what: 'push round' });
-  return { runDue: rounds.runNow, stop: rounds.stop };
+  let inRound = false;
+  const rounds = startPeriodic(
+    async () => {
+      inRound = true;
+      try {
+        return await engine.runOnce();
+      } finally {
+        inRound = false;
+      }
+    },
+    { tickMs: opts.tickMs, logger, what: 'push round' },
+  );
+  let stopped = false;
+  let again = false;
+  let woken: Promise<void> | null = null;
+  const wake = () => {
+    again = true;
+    if (woken || stopped) return;
+    woken = (async () => {
+      while (again && !stopped) {
+        // a round in progress may have claimed before this commit: one more round after it
+        again = inRound;
+        await rounds.runNow();
+      }
+    })()
+      .catch((err) => logger.error({ err }, 'push round failed; will retry'))
+      .finally(() => {
+        woken = null;
+      });
+  };
+  const off = engine.onDue(wake);
+  return {
+    runDue: rounds.runNow,
+    async stop() {
+      stopped = true;
+      off();
+      await woken;
+      await rounds.stop();
+    },
+  };
 }

@@ -9,106 +9,24 @@
 import { MODF_MARK, type ManualData, type ManualItem } from '@osw/messages';
 import type {
   DeclarationRow,
-  DeclarationSubscriptionRow,
   ManualChange,
   ManualItemRow,
   ManualRow,
   ManualSubscriptionRow,
   NewPush,
   PushRequestRow,
-  PushSource,
-  PushSubscriptionKind,
-  ReceiptSubscriptionRow,
   Store,
 } from '../store.js';
 import { declarationDataName, manualDataName, nextFileStamp, pushMessageId } from '../exchange/outbound.js';
-import {
-  declarationWebhookBody,
-  feedBody,
-  manualDataXml,
-  manualHeadFields,
-  manualItem,
-  manualWebhookBody,
-  receiptText,
-  receiptWebhookBody,
-  type ReceiptFacts,
-} from './payloads.js';
+import { declarationWebhookBody, manualDataXml, manualHeadFields, manualItem, manualWebhookBody } from './payloads.js';
 
-/** One push before its message id is fixed. */
-interface Draft {
-  subscriptionKind: PushSubscriptionKind;
-  subscriptionId: number;
-  method: NewPush['method'];
-  targetKey: string;
-  clientId: string | null;
-  enterpriseCode: string;
-  /** builds business/file/body once the message id is known */
-  make(messageId: string): { business: string; fileName: string; body: string };
-}
+import { webhookDrafts, write, type Draft } from './drafts.js';
 
-/** Writes the event and its pushes; returns how many pushes. */
-async function write(
-  tx: Store,
-  event: { kind: PushSource; documentKey: string; payload: Record<string, unknown> },
-  drafts: Draft[],
-  ctx: { now: Date; documentNo: string | null; manualNo: string | null; stamp?: string },
-): Promise<number> {
-  const at = ctx.now.toISOString();
-  const eventId = await tx.pushes.insertEvent({ ...event, createdAt: at });
-  if (!drafts.length) return 0;
-  const stamp = ctx.stamp ?? (await nextFileStamp(tx, ctx.now));
-  const seen = new Set<string>();
-  const rows: NewPush[] = [];
-  drafts.forEach((d, i) => {
-    if (seen.has(d.targetKey)) return;
-    seen.add(d.targetKey);
-    const messageId = pushMessageId(stamp, d.clientId, i);
-    rows.push({
-      messageId,
-      eventId,
-      source: event.kind,
-      subscriptionKind: d.subscriptionKind,
-      subscriptionId: d.subscriptionId,
-      method: d.method,
-      targetKey: d.targetKey,
-      clientId: d.clientId,
-      enterpriseCode: d.enterpriseCode,
-      documentNo: ctx.documentNo,
-      manualNo: ctx.manualNo,
-      orderKey: ctx.documentNo ?? ctx.manualNo ?? event.documentKey,
-      ...d.make(messageId),
-      nextAttemptAt: at,
-      createdAt: at,
-    });
-  });
-  await tx.pushes.insert(rows);
-  return rows.length;
-}
-
-async function webhookDrafts(
-  tx: Store,
-  kind: PushSubscriptionKind,
-  subs: readonly { id: number; enterpriseCode: string }[],
-  body: (messageId: string) => string,
-): Promise<Draft[]> {
-  const hooks = await tx.webhooks.forSubscriptions(
-    kind,
-    subs.map((s) => s.id),
-  );
-  return hooks.map((h) => ({
-    subscriptionKind: kind,
-    subscriptionId: h.subscriptionId,
-    method: 'webhook' as const,
-    targetKey: `webhook:${h.id}`,
-    clientId: null,
-    enterpriseCode: h.enterpriseCode,
-    make: (messageId: string) => ({ business: '', fileName: `${messageId}.json`, body: body(messageId) }),
-  }));
-}
+export { raiseDeclarationReceipt, raiseDeclarationReceipts, type ReceiptToRaise } from './receipts.js';
 
 /** 申报数据: the 收发货人's declaration subscriptions with declaration data, when customs accepts the declaration. */
 export async function raiseDeclarationData(tx: Store, d: DeclarationRow, now: Date): Promise<number> {
-  const subs = (await tx.declarationSubscriptions.active(d.tradeCode, now.toISOString())).filter((s) => s.declarationData);
+  const subs = (await tx.declarationSubscriptions.active([d.tradeCode], now.toISOString())).filter((s) => s.declarationData);
   const drafts: Draft[] = [];
   let stamp = '';
   for (const s of subs) {
@@ -130,90 +48,6 @@ export async function raiseDeclarationData(tx: Store, d: DeclarationRow, now: Da
     documentNo: d.seqNo,
     manualNo: null,
     stamp: stamp || undefined,
-  });
-}
-
-/** 录入人 codes of a declaration: the operators holding the cards it was signed and typed with. */
-async function enteredBy(tx: Store, d: DeclarationRow): Promise<string[]> {
-  const cards = [/<ICCode>\s*([^<\s]+)\s*<\/ICCode>/.exec(d.xml)?.[1], /<TypistNo>\s*([^<\s]+)\s*<\/TypistNo>/.exec(d.xml)?.[1]].filter(
-    (c): c is string => !!c,
-  );
-  const codes = new Set<string>();
-  for (const no of new Set(cards)) {
-    const card = await tx.identity.getCard(no);
-    const op = card?.holderAccount ? await tx.identity.getOperator(card.holderAccount) : undefined;
-    if (op && op.enterpriseCode === card!.enterpriseCode) codes.add(op.operatorCode);
-  }
-  return [...codes];
-}
-
-/**
- * A receipt (DEC_RESULT): the 收发货人's declaration subscriptions that chose its type, and every
- * 报关状态订阅 covering the declaration (by document, by a party enterprise, by 录入人) — client,
- * SMS, app, WeChat — plus the webhooks attached to any of them.
- */
-export async function raiseDeclarationReceipt(
-  tx: Store,
-  d: DeclarationRow,
-  r: ReceiptFacts & { fileName: string; stamp: string },
-): Promise<number> {
-  const nowIso = r.at.toISOString();
-  const declSubs: DeclarationSubscriptionRow[] = (await tx.declarationSubscriptions.active(d.tradeCode, nowIso)).filter((s) =>
-    s.channels.includes(r.channel),
-  );
-  const parties = [...new Set([d.tradeCode, d.ownerCode, d.agentCode, d.senderEnterprise].filter(Boolean))];
-  const receiptSubs: ReceiptSubscriptionRow[] = await tx.receiptSubscriptions.active({
-    seqNo: d.seqNo,
-    enterpriseCodes: parties,
-    operatorCodes: await enteredBy(tx, d),
-  });
-  const text = receiptText(d, { channel: r.channel, entryId: r.entryId, at: r.at });
-  const payload = { seqNo: d.seqNo, entryId: r.entryId, channel: r.channel, note: r.note, noticeDate: nowIso };
-  const drafts: Draft[] = [];
-  const clientDraft = (kind: PushSubscriptionKind, id: number, enterpriseCode: string, clientId: string): Draft => ({
-    subscriptionKind: kind,
-    subscriptionId: id,
-    method: 'client',
-    targetKey: `client:${clientId}`,
-    clientId,
-    enterpriseCode,
-    make: () => ({ business: 'declaration', fileName: r.fileName, body: r.xml }),
-  });
-  for (const s of declSubs)
-    if (s.clientId !== d.senderClientId) drafts.push(clientDraft('declaration', s.id, s.enterpriseCode, s.clientId));
-  for (const s of receiptSubs) {
-    if (s.pushMethod === 'client' && s.clientId) {
-      if (s.clientId !== d.senderClientId) drafts.push(clientDraft('receipt', s.id, s.enterpriseCode, s.clientId));
-    } else if (s.pushMethod === 'sms' && s.phone) {
-      drafts.push({
-        subscriptionKind: 'receipt',
-        subscriptionId: s.id,
-        method: 'sms',
-        targetKey: `sms:${s.enterpriseCode}:${s.phone}`,
-        clientId: null,
-        enterpriseCode: s.enterpriseCode,
-        make: () => ({ business: '', fileName: '', body: text }),
-      });
-    } else if (s.pushMethod === 'app' || s.pushMethod === 'wechat') {
-      const method = s.pushMethod;
-      drafts.push({
-        subscriptionKind: 'receipt',
-        subscriptionId: s.id,
-        method,
-        targetKey: `${method}:${s.enterpriseCode}`,
-        clientId: null,
-        enterpriseCode: s.enterpriseCode,
-        make: () => ({ business: '', fileName: '', body: feedBody('报关单状态', text, payload) }),
-      });
-    }
-  }
-  drafts.push(...(await webhookDrafts(tx, 'declaration', declSubs, (id) => receiptWebhookBody(id, d, r))));
-  drafts.push(...(await webhookDrafts(tx, 'receipt', receiptSubs, (id) => receiptWebhookBody(id, d, r))));
-  return write(tx, { kind: 'declaration-receipt', documentKey: d.seqNo, payload }, drafts, {
-    now: r.at,
-    documentNo: d.seqNo,
-    manualNo: null,
-    stamp: r.stamp,
   });
 }
 

@@ -143,7 +143,14 @@ export interface PushJobRow {
 
 export interface PushStore {
   insertEvent(row: Omit<PushEventRow, 'id'>): Promise<number>;
+  /** many events at once; their ids in the order of the rows */
+  insertEvents(rows: readonly Omit<PushEventRow, 'id'>[]): Promise<number[]>;
   insert(rows: readonly NewPush[]): Promise<void>;
+  /**
+   * calls `listener` after each commit in this process that made pushes due (new pushes, resends,
+   * a target back from suspension); returns the unsubscribe
+   */
+  onDue(listener: () => void): () => void;
   get(id: number): Promise<PushRow | undefined>;
   list(q: PushQuery): Promise<Paged<PushRow>>;
   /** ids of every push matching the filters, oldest first (bulk resend) */
@@ -165,6 +172,8 @@ export interface PushStore {
   staleClientTargets(handedBefore: string, maxTakes: number): Promise<string[]>;
 
   getTarget(targetKey: string): Promise<PushTargetRow | undefined>;
+  /** the health rows of these targets (targets never failed have none) */
+  getTargets(targetKeys: readonly string[]): Promise<PushTargetRow[]>;
   upsertTarget(row: PushTargetRow): Promise<void>;
   suspendedTargets(): Promise<PushTargetRow[]>;
   /**

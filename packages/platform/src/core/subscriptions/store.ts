@@ -48,8 +48,8 @@ export interface DeclarationSubscriptionStore {
   get(id: number): Promise<DeclarationSubscriptionRow | undefined>;
   update(id: number, change: ValidityChange): Promise<void>;
   list(enterpriseCode: string, q: SubscriptionQuery): Promise<Paged<DeclarationSubscriptionRow>>;
-  /** push engine: the enterprise's subscriptions in force at `now` (index: enterprise, expires_at) */
-  active(enterpriseCode: string, now: string): Promise<DeclarationSubscriptionRow[]>;
+  /** push engine: the enterprises' subscriptions in force at `now`, by id (index: enterprise, expires_at) */
+  active(enterpriseCodes: readonly string[], now: string): Promise<DeclarationSubscriptionRow[]>;
 }
 
 export type ReceiptPushMethod = 'sms' | 'app' | 'wechat' | 'client';
@@ -90,10 +90,15 @@ export interface ReceiptSubscriptionStore {
   cancel(id: number, at: string): Promise<boolean>;
   list(enterpriseCode: string, q: ReceiptSubscriptionQuery): Promise<Paged<ReceiptSubscriptionRow>>;
   /**
-   * push engine: active receipt subscriptions that cover one declaration — by document (its
-   * 统一编号), by enterprise (the parties' codes) or by operator (the 录入人 code that entered it).
+   * push engine: active receipt subscriptions that cover any of a set of declarations — by document
+   * (their 统一编号), by enterprise (the parties' codes) or by operator (the 录入人 codes that entered
+   * them) — by id.
    */
-  active(match: { seqNo?: string; enterpriseCodes?: string[]; operatorCodes?: string[] }): Promise<ReceiptSubscriptionRow[]>;
+  active(match: {
+    seqNos?: readonly string[];
+    enterpriseCodes?: readonly string[];
+    operatorCodes?: readonly string[];
+  }): Promise<ReceiptSubscriptionRow[]>;
 }
 
 export type ManualSubscriptionKind = 'stock' | 'incremental';

@@ -12,6 +12,54 @@ export interface SliceContext {
   db: Db;
   /** engine differences: claims with FOR UPDATE SKIP LOCKED on PostgreSQL */
   caps: EngineCapabilities;
+  /** says "pushes became due" once what was written is committed */
+  pushesDue?: CommitSignal;
+}
+
+/** a listener that throws does not undo a commit nor keep the others from hearing it */
+function emit(listeners: Iterable<() => void>): void {
+  for (const l of listeners)
+    try {
+      l();
+    } catch {
+      // the wake is a hint: the safety tick catches what it misses
+    }
+}
+
+/**
+ * A signal raised after a commit: outside a transaction at once, inside one when it commits (a
+ * transaction that rolls back raises nothing). Listeners run after the commit, never inside it.
+ */
+export class CommitSignal {
+  private readonly listeners: Set<() => void>;
+  private raisedInTx = false;
+
+  constructor(
+    private readonly inTx = false,
+    listeners?: Set<() => void>,
+  ) {
+    this.listeners = listeners ?? new Set();
+  }
+
+  /** what was written will be committed (or is, outside a transaction) */
+  raise(): void {
+    if (this.inTx) this.raisedInTx = true;
+    else emit(this.listeners);
+  }
+
+  listen(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** the signal of one transaction; `committed()` raises it on the outer one if anything was written */
+  forTransaction(): CommitSignal & { committed(): void } {
+    const tx = new CommitSignal(true, this.listeners) as CommitSignal & { committed(): void };
+    tx.committed = () => {
+      if (tx.raisedInTx) emit(this.listeners);
+    };
+    return tx;
+  }
 }
 
 /** Runs fn in the transaction the slice runs on, or in a new one. */

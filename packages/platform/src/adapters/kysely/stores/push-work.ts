@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { PushJobRow, PushJobStore, PushRequestRow, PushRequestStore } from '../../../core/push/store.js';
 import type { Database } from '../schema.js';
-import { claimRow, type Db, type SliceContext } from './common.js';
+import { claimRow, type SliceContext } from './common.js';
 
 function jobRow(r: Selectable<Database['pushJobs']>): PushJobRow {
   const { filterJson, ...rest } = r;
@@ -30,6 +30,7 @@ export class KyselyPushRequestStore implements PushRequestStore {
       .values({ ...rest, payloadJson: JSON.stringify(payload), doneAt: null })
       .returning('id')
       .executeTakeFirstOrThrow();
+    this.ctx.pushesDue?.raise();
     return Number(r.id);
   }
   async pending(limit: number): Promise<PushRequestRow[]> {
@@ -54,7 +55,11 @@ export class KyselyPushRequestStore implements PushRequestStore {
 }
 
 export class KyselyPushJobStore implements PushJobStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly ctx: SliceContext) {}
+
+  private get db() {
+    return this.ctx.db;
+  }
 
   async insert(row: Omit<PushJobRow, 'id'>): Promise<number> {
     const { filter, ...rest } = row;
@@ -63,6 +68,7 @@ export class KyselyPushJobStore implements PushJobStore {
       .values({ ...rest, filterJson: JSON.stringify(filter) })
       .returning('id')
       .executeTakeFirstOrThrow();
+    this.ctx.pushesDue?.raise();
     return Number(r.id);
   }
   async get(id: number) {

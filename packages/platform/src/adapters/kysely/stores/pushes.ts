@@ -60,8 +60,24 @@ export class KyselyPushStore implements PushStore {
       .executeTakeFirstOrThrow();
     return Number(r.id);
   }
+  async insertEvents(rows: readonly Omit<PushEventRow, 'id'>[]): Promise<number[]> {
+    const ids: number[] = [];
+    for (const part of chunks(rows, 500)) {
+      const r = await this.db
+        .insertInto('pushEvents')
+        .values(part.map(({ payload, ...rest }) => ({ ...rest, payloadJson: JSON.stringify(payload) })))
+        .returning('id')
+        .execute();
+      // one statement takes its ids in the order of its rows (gaps aside): sorted, they follow the rows
+      ids.push(...r.map((x) => Number(x.id)).sort((a, b) => a - b));
+    }
+    return ids;
+  }
+  onDue(listener: () => void): () => void {
+    return this.ctx.pushesDue?.listen(listener) ?? (() => undefined);
+  }
   async insert(rows: readonly NewPush[]): Promise<void> {
-    for (const part of chunks(rows, 50))
+    for (const part of chunks(rows, 400))
       await this.db
         .insertInto('pushes')
         .values(
@@ -77,6 +93,7 @@ export class KyselyPushStore implements PushStore {
           })),
         )
         .execute();
+    if (rows.length) this.ctx.pushesDue?.raise();
   }
   async get(id: number) {
     const r = await this.db.selectFrom('pushes').selectAll().where('id', '=', id).executeTakeFirst();
@@ -140,16 +157,25 @@ export class KyselyPushStore implements PushStore {
   }
   async recordAttempts(attempts: readonly PushAttempt[]): Promise<void> {
     if (!attempts.length) return;
+    // pushes that end the same way (a batch handed over, delivered, held) change with one statement
+    const groups = new Map<string, { change: PushAttempt['change']; ids: number[] }>();
+    for (const { pushId, change } of attempts) {
+      const key = JSON.stringify(change);
+      const g = groups.get(key) ?? { change, ids: [] };
+      if (!g.ids.length) groups.set(key, g);
+      g.ids.push(pushId);
+    }
     await inTransaction(this.db, async (db) => {
-      for (const { pushId, change } of attempts) {
+      for (const { change, ids } of groups.values()) {
         const { countAttempt, ...set } = change;
-        await db
-          .updateTable('pushes')
-          .set((eb) => ({ ...set, ...(countAttempt ? { attempts: eb('attempts', '+', 1) } : {}) }))
-          .where('id', '=', pushId)
-          .execute();
+        for (const part of chunks(ids, 1000))
+          await db
+            .updateTable('pushes')
+            .set((eb) => ({ ...set, ...(countAttempt ? { attempts: eb('attempts', '+', 1) } : {}) }))
+            .where('id', 'in', part)
+            .execute();
       }
-      for (const part of chunks(attempts, 200))
+      for (const part of chunks(attempts, 1000))
         await db
           .insertInto('pushAttempts')
           .values(part.map((a) => ({ pushId: a.pushId, ...a.attempt })))
@@ -163,39 +189,40 @@ export class KyselyPushStore implements PushStore {
   async countClientTakes(clientId: string, messageIds: readonly string[], at: string): Promise<void> {
     if (!messageIds.length) return;
     const pushes = await this.db
-      .selectFrom('pushes')
-      .select(['id'])
-      .where('clientId', '=', clientId)
-      .where('messageId', 'in', [...messageIds])
-      .execute();
-    if (!pushes.length) return;
-    const ids = pushes.map((p) => p.id);
-    await this.db
       .updateTable('pushes')
       .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', ids)
+      .where('clientId', '=', clientId)
+      .where('messageId', 'in', [...messageIds])
+      .returning('id')
       .execute();
-    await this.db
-      .insertInto('pushAttempts')
-      .values(ids.map((pushId) => ({ pushId, at, outcome: 'taken', error: null, durationMs: 0 })))
-      .execute();
+    await this.attemptsOf(
+      pushes.map((p) => p.id),
+      at,
+      'taken',
+    );
   }
   async deliveredToClient(clientId: string, messageIds: readonly string[], at: string): Promise<void> {
     if (!messageIds.length) return;
     const pushes = await this.db
-      .selectFrom('pushes')
-      .select(['id'])
+      .updateTable('pushes')
+      .set({ status: 'delivered', deliveredAt: at, lastError: null })
       .where('clientId', '=', clientId)
       .where('messageId', 'in', [...messageIds])
       .where('status', '<>', 'delivered')
+      .returning('id')
       .execute();
-    if (!pushes.length) return;
-    const ids = pushes.map((p) => p.id);
-    await this.db.updateTable('pushes').set({ status: 'delivered', deliveredAt: at, lastError: null }).where('id', 'in', ids).execute();
-    await this.db
-      .insertInto('pushAttempts')
-      .values(ids.map((pushId) => ({ pushId, at, outcome: 'delivered', error: null, durationMs: 0 })))
-      .execute();
+    await this.attemptsOf(
+      pushes.map((p) => p.id),
+      at,
+      'delivered',
+    );
+  }
+  private async attemptsOf(ids: readonly (number | string | bigint)[], at: string, outcome: string): Promise<void> {
+    for (const part of chunks(ids, 1000))
+      await this.db
+        .insertInto('pushAttempts')
+        .values(part.map((pushId) => ({ pushId: Number(pushId), at, outcome, error: null, durationMs: 0 })))
+        .execute();
   }
   async staleClientTargets(handedBefore: string, maxTakes: number): Promise<string[]> {
     const rows = await this.db
@@ -216,6 +243,13 @@ export class KyselyPushStore implements PushStore {
     const r = await this.db.selectFrom('pushTargets').selectAll().where('targetKey', '=', targetKey).executeTakeFirst();
     return r && targetRow(r);
   }
+  async getTargets(targetKeys: readonly string[]): Promise<PushTargetRow[]> {
+    if (!targetKeys.length) return [];
+    const out: PushTargetRow[] = [];
+    for (const part of chunks([...new Set(targetKeys)], 1000))
+      out.push(...(await this.db.selectFrom('pushTargets').selectAll().where('targetKey', 'in', part).execute()).map(targetRow));
+    return out;
+  }
   async upsertTarget(row: PushTargetRow): Promise<void> {
     const { targetKey: _key, ...change } = row;
     await this.db
@@ -228,8 +262,8 @@ export class KyselyPushStore implements PushStore {
     const rows = await this.db.selectFrom('pushTargets').selectAll().where('suspendedAt', 'is not', null).execute();
     return rows.map(targetRow);
   }
-  setTargetStatus(targetKey: string, status: PushStatus, nextAttemptAt: string): Promise<number> {
-    return inTransaction(this.db, async (db) => {
+  async setTargetStatus(targetKey: string, status: PushStatus, nextAttemptAt: string): Promise<number> {
+    const n = await inTransaction(this.db, async (db) => {
       // queued pushes stay in the client's queue; only their status says the target is suspended
       await db
         .updateTable('pushes')
@@ -246,6 +280,8 @@ export class KyselyPushStore implements PushStore {
         .executeTakeFirst();
       return Number(r.numUpdatedRows);
     });
+    if (status === 'pending' && n) this.ctx.pushesDue?.raise();
+    return n;
   }
 
   async markResent(ids: readonly number[], at: string): Promise<number[]> {
@@ -257,6 +293,7 @@ export class KyselyPushStore implements PushStore {
       .where('body', 'is not', null)
       .returning('id')
       .execute();
+    if (rows.length) this.ctx.pushesDue?.raise();
     return rows.map((r) => Number(r.id));
   }
   async dropPayloads(before: string): Promise<number> {

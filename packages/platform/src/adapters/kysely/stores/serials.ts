@@ -5,14 +5,18 @@ import type { Db } from './common.js';
 export class KyselySerialStore implements SerialStore {
   constructor(private readonly db: Db) {}
 
-  async next(name: string): Promise<number> {
+  next(name: string): Promise<number> {
+    return this.nextMany(name, 1);
+  }
+
+  async nextMany(name: string, count: number): Promise<number> {
     // one statement: two instances asking for the first value of a serial at once cannot both insert it
     const row = await this.db
       .insertInto('serials')
-      .values({ name, value: 1 })
-      .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('serials.value', '+', 1) })))
+      .values({ name, value: count })
+      .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('serials.value', '+', count) })))
       .returning('value')
       .executeTakeFirstOrThrow();
-    return Number(row.value);
+    return Number(row.value) - count + 1;
   }
 }

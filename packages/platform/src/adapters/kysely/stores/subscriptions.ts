@@ -94,11 +94,12 @@ export class KyselyDeclarationSubscriptionStore implements DeclarationSubscripti
       declarationSubscription,
     );
   }
-  async active(enterpriseCode: string, now: string) {
+  async active(enterpriseCodes: readonly string[], now: string) {
+    if (!enterpriseCodes.length) return [];
     const rows = await this.db
       .selectFrom('declarationSubscriptions')
       .selectAll()
-      .where('enterpriseCode', '=', enterpriseCode)
+      .where('enterpriseCode', 'in', [...enterpriseCodes])
       .where('expiresAt', '>', now)
       .where('cancelledAt', 'is', null)
       .orderBy('id')
@@ -145,22 +146,30 @@ export class KyselyReceiptSubscriptionStore implements ReceiptSubscriptionStore 
       receiptSubscription,
     );
   }
-  async active(match: { seqNo?: string; enterpriseCodes?: string[]; operatorCodes?: string[] }) {
+  async active(match: { seqNos?: readonly string[]; enterpriseCodes?: readonly string[]; operatorCodes?: readonly string[] }) {
     // one indexed lookup per way of subscribing (an OR over them makes SQLite scan the table)
     const base = () => this.db.selectFrom('receiptSubscriptions').selectAll().where('cancelledAt', 'is', null);
     const parts = await Promise.all([
       // by document: seq_no is set on document subscriptions only; the mode is checked here, not in
       // SQL, so the seq_no index is the one used
-      match.seqNo
+      match.seqNos?.length
         ? base()
-            .where('seqNo', '=', match.seqNo)
+            .where('seqNo', 'in', [...match.seqNos])
             .execute()
             .then((rows) => rows.filter((r) => r.mode === 'document'))
         : [],
       match.enterpriseCodes?.length
-        ? base().where('mode', '=', 'enterprise').where('enterpriseCode', 'in', match.enterpriseCodes).execute()
+        ? base()
+            .where('mode', '=', 'enterprise')
+            .where('enterpriseCode', 'in', [...match.enterpriseCodes])
+            .execute()
         : [],
-      match.operatorCodes?.length ? base().where('mode', '=', 'operator').where('operatorCode', 'in', match.operatorCodes).execute() : [],
+      match.operatorCodes?.length
+        ? base()
+            .where('mode', '=', 'operator')
+            .where('operatorCode', 'in', [...match.operatorCodes])
+            .execute()
+        : [],
     ]);
     return parts
       .flat()
