@@ -14,7 +14,17 @@ import { isPartialName, MessageRejected, splitName } from '@osw/messages';
 import { printableName } from '../../core/file-names.js';
 import { parseWorkName } from '../../core/work-name.js';
 import type { BusinessFolders } from '../../core/ports.js';
-import { moveDurably, O_NOFOLLOW, O_NONBLOCK, realFolder, TEMP_NAME, writeFileAtomic, writeFilesAtomic } from './atomic.js';
+import {
+  fsyncDir,
+  moveDurably,
+  O_NOFOLLOW,
+  O_NONBLOCK,
+  realFolder,
+  TEMP_NAME,
+  writeFileAtomic,
+  writeFilesAtomic,
+  writeTempFile,
+} from './atomic.js';
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -100,15 +110,30 @@ export class FsBusinessFolders implements BusinessFolders {
     }
   }
 
-  async claim(name: string, workName: string): Promise<boolean> {
-    try {
-      await moveDurably(this.outBoxPath(name), path.join(this.paths.work, workName), this.paths.outBox);
-      return true;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EBUSY' || code === 'EPERM' || code === 'EACCES') return false;
-      throw err;
+  /**
+   * Moves several OutBox entries into the work folder side by side, then syncs the work folder and
+   * OutBox once for all of them. Answers per entry whether it was claimed (false: gone or held by
+   * another program); `error` is the first unexpected failure (the others are claimed all the same).
+   */
+  async claimMany(items: readonly { name: string; workName: string }[]): Promise<{ claimed: boolean[]; error?: unknown }> {
+    let error: unknown;
+    const claimed = await Promise.all(
+      items.map(async ({ name, workName }) => {
+        try {
+          await fs.rename(this.outBoxPath(name), path.join(this.paths.work, workName));
+          return true;
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (!(code === 'ENOENT' || code === 'EBUSY' || code === 'EPERM' || code === 'EACCES')) error ??= err;
+          return false;
+        }
+      }),
+    );
+    if (claimed.some(Boolean)) {
+      await fsyncDir(this.paths.work);
+      await fsyncDir(this.paths.outBox);
     }
+    return { claimed, error };
   }
 
   /** claimed entries, links and FIFOs included (they are refused when read) */
@@ -159,11 +184,6 @@ export class FsBusinessFolders implements BusinessFolders {
     }
   }
 
-  async replaceWork(workName: string, newWorkName: string, bytes: Uint8Array): Promise<void> {
-    await writeFileAtomic(path.join(this.paths.work, newWorkName), bytes);
-    await fs.rm(path.join(this.paths.work, workName), { force: true });
-  }
-
   writeInBox(name: string, content: string | Uint8Array): Promise<void> {
     return writeFileAtomic(path.join(this.paths.inBox, name), content);
   }
@@ -172,17 +192,44 @@ export class FsBusinessFolders implements BusinessFolders {
     return writeFilesAtomic(this.paths.inBox, files);
   }
 
-  async moveWorkToSent(workName: string, day: string, archivedName: string): Promise<string> {
-    await realFolder(path.join(this.paths.sentBox, day));
-    const to = path.join(this.paths.sentBox, day, archivedName);
-    await moveDurably(path.join(this.paths.work, workName), to);
-    return to;
+  /**
+   * Files several claimed files into SentBox/<day>/<archivedName>, then syncs each day folder and the
+   * work folder once. A file with `body` (its signed bytes) is written once: a synced temporary file
+   * replaces the claimed file in the work folder, and that file is renamed into SentBox — at every
+   * moment the file is in exactly one place (a crash in between leaves it claimed, signed, and it is
+   * signed again and sent again under the same message id).
+   */
+  async fileManyToSent(items: readonly { workName: string; day: string; archivedName: string; body?: Uint8Array }[]): Promise<void> {
+    await this.fileMany(this.paths.sentBox, items);
   }
 
-  async moveWorkToFail(workName: string, day: string, archivedName: string): Promise<string> {
-    await realFolder(path.join(this.paths.failBox, day));
-    const to = path.join(this.paths.failBox, day, archivedName);
-    await moveDurably(path.join(this.paths.work, workName), to);
-    return to;
+  /** Moves several claimed files into FailBox/<day>/<archivedName>; one sync per folder. */
+  async fileManyToFail(items: readonly { workName: string; day: string; archivedName: string }[]): Promise<void> {
+    await this.fileMany(this.paths.failBox, items);
+  }
+
+  private async fileMany(box: string, items: readonly { workName: string; day: string; archivedName: string; body?: Uint8Array }[]) {
+    if (!items.length) return;
+    const days = [...new Set(items.map((i) => i.day))];
+    for (const day of days) await realFolder(path.join(box, day));
+    const results = await Promise.allSettled(
+      items.map(async ({ workName, day, archivedName, body }) => {
+        const from = path.join(this.paths.work, workName);
+        if (body) {
+          const tmp = await writeTempFile(this.paths.work, body);
+          try {
+            await fs.rename(tmp, from);
+          } catch (err) {
+            await fs.rm(tmp, { force: true }).catch(() => undefined);
+            throw err;
+          }
+        }
+        await fs.rename(from, path.join(box, day, archivedName));
+      }),
+    );
+    for (const day of days) await fsyncDir(path.join(box, day));
+    await fsyncDir(this.paths.work);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }
