@@ -95,14 +95,28 @@ class Filing {
 
   async flush(): Promise<void> {
     if (!this.receipts.length) return;
-    await this.deps.folders.writeInBoxMany(this.receipts.splice(0));
+    const sent = this.toSent.splice(0);
+    const failed = this.toFail.splice(0);
+    // the signed bytes are written (and synced) while the receipts are; they are renamed into SentBox only after
+    const signed = sent.filter((s) => s.body);
+    const [temps, inBox] = await Promise.allSettled([
+      this.deps.folders.writeWorkTemps(signed.map((s) => s.body!)),
+      this.deps.folders.writeInBoxMany(this.receipts.splice(0)),
+    ]);
+    if (temps.status === 'rejected' || inBox.status === 'rejected') {
+      if (temps.status === 'fulfilled') await this.deps.folders.removeWorkTemps(temps.value);
+      throw temps.status === 'rejected' ? temps.reason : (inBox as PromiseRejectedResult).reason;
+    }
     if (this.answered) this.deps.fault?.('after-inbox');
     this.answered = false;
     const day = dayFolder(this.deps.clock.now());
-    const sent = this.toSent.splice(0);
-    const failed = this.toFail.splice(0);
     await this.deps.folders.fileManyToSent(
-      sent.map((s) => ({ workName: s.workName, day, archivedName: archivedName(s.original, s.stamp), body: s.body })),
+      sent.map((s) => ({
+        workName: s.workName,
+        day,
+        archivedName: archivedName(s.original, s.stamp),
+        temp: s.body && temps.value[signed.indexOf(s)],
+      })),
     );
     await this.deps.folders.fileManyToFail(
       failed.map((f) => ({ workName: f.workName, day, archivedName: archivedName(f.filedAs, f.stamp) })),
@@ -115,12 +129,34 @@ class Filing {
 /**
  * Sends and files a batch of claimed files. A local fault (disk full, permissions…) rejects and
  * leaves the files not yet filed claimed, to be tried again; a file already filed is skipped then.
+ * `answered` is called once, as soon as no message of the batch waits on the platform any more
+ * (the filing goes on after it), and at the latest when the batch settles.
  */
 export async function sendWorkBatch(
   deps: SenderDeps,
   opts: SenderOptions,
   workNames: readonly string[],
   signal?: AbortSignal,
+  answered?: () => void,
+): Promise<BatchOutcome> {
+  let told = false;
+  const once = () => {
+    if (!told) answered?.();
+    told = true;
+  };
+  try {
+    return await sendAndFile(deps, opts, workNames, signal, once);
+  } finally {
+    once();
+  }
+}
+
+async function sendAndFile(
+  deps: SenderDeps,
+  opts: SenderOptions,
+  workNames: readonly string[],
+  signal: AbortSignal | undefined,
+  answered: () => void,
 ): Promise<BatchOutcome> {
   const filing = new Filing(deps);
   const items = await readAll(deps, workNames, filing);
@@ -183,8 +219,9 @@ export async function sendWorkBatch(
       if (giveUpNow) giveUp(filing, item, e);
       else item.log.warn({ attempt, code: e.code, reason: e.message, retryInMs: wait }, 'send failed; will retry');
     }
-    await filing.flush();
     pending = giveUpNow ? [] : retry;
+    if (!pending.length) answered(); // nothing waits on the platform any more: the filing follows
+    await filing.flush();
     if (pending.length && !(await sleep(wait, signal))) break;
   }
   await filing.flush();

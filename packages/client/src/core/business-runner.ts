@@ -51,8 +51,10 @@ export interface BusinessStats {
 export class BusinessRunner {
   private readonly stability: StabilityTracker;
   private readonly abort = new AbortController();
-  /** files being sent */
+  /** files whose answer from the platform is awaited (the tasks) */
   private active = 0;
+  /** files of batches not settled yet (answered files being filed included) */
+  private unsettled = 0;
   /** claimed, waiting for a free task */
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
@@ -158,14 +160,14 @@ export class BusinessRunner {
           this.deps.logger.error({ err, workName }, 'could not return a claimed file to OutBox; it is resumed at next start'),
         );
     }
-    if (this.active > 0 && graceMs > 0) await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    if (this.unsettled > 0 && graceMs > 0) await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
     this.abort.abort();
     await this.idle();
   }
 
-  /** resolves when nothing is being sent */
+  /** resolves when nothing is being sent or filed */
   idle(): Promise<void> {
-    if (this.active === 0) return Promise.resolve();
+    if (this.unsettled === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
@@ -199,7 +201,7 @@ export class BusinessRunner {
 
   /** room for claimed files waiting for a task: a few batches ahead, the rest stays visible in OutBox */
   private room(): number {
-    return Math.max(0, this.opts.maxConcurrentTasks * 4 - this.queue.length);
+    return Math.max(0, this.opts.maxConcurrentTasks * 4 - this.queue.length - (this.unsettled - this.active));
   }
 
   private fillSoon(): void {
@@ -264,15 +266,23 @@ export class BusinessRunner {
     while (!this.stopped && !this.paused && this.active < max && this.queue.length) {
       const batch = this.queue.splice(0, Math.min(max - this.active, batchMax));
       this.active += batch.length;
-      sendWorkBatch(this.deps, this.opts, batch, this.abort.signal)
+      this.unsettled += batch.length;
+      // the task is free once the platform answered; the batch is filed meanwhile
+      const answered = () => {
+        this.active -= batch.length;
+        if (this.stopped) return;
+        this.pump();
+        if (this.queue.length < max * 2) this.fillSoon();
+      };
+      sendWorkBatch(this.deps, this.opts, batch, this.abort.signal, answered)
         .then(() => {
           for (const workName of batch) this.retries.delete(workName);
         })
         .catch((err) => this.retryLater(batch, err))
         .finally(() => {
-          this.active -= batch.length;
+          this.unsettled -= batch.length;
           for (const workName of batch) this.queued.delete(workName);
-          if (this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
+          if (this.unsettled === 0) for (const w of this.idleWaiters.splice(0)) w();
           if (!this.stopped) {
             this.pump();
             if (this.queue.length < max * 2) this.fillSoon();

@@ -111,11 +111,15 @@ export interface BusinessFolders {
   writeInBox(name: string, content: string | Uint8Array): Promise<void>;
   /** writes several files into InBox side by side, each atomically, with one fsync of the folder */
   writeInBoxMany(files: readonly { name: string; content: string | Uint8Array }[]): Promise<void>;
+  /** writes bytes to synced temporary files in the work folder, side by side; their names, for fileManyToSent */
+  writeWorkTemps(bodies: readonly Uint8Array[]): Promise<string[]>;
+  /** removes temporary files of writeWorkTemps that will not be filed */
+  removeWorkTemps(names: readonly string[]): Promise<void>;
   /**
    * Files several claimed files into SentBox/<day>/<archivedName>, one sync per folder; a file with
-   * `body` is filed with those bytes (its signed form), written once, instead of the claimed bytes.
+   * `temp` (from writeWorkTemps: its signed bytes) is filed with those bytes instead of the claimed ones.
    */
-  fileManyToSent(items: readonly { workName: string; day: string; archivedName: string; body?: Uint8Array }[]): Promise<void>;
+  fileManyToSent(items: readonly { workName: string; day: string; archivedName: string; temp?: string }[]): Promise<void>;
   /** moves several claimed files into FailBox/<day>/<archivedName>, one sync per folder */
   fileManyToFail(items: readonly { workName: string; day: string; archivedName: string }[]): Promise<void>;
 }

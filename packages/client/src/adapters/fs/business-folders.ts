@@ -130,8 +130,7 @@ export class FsBusinessFolders implements BusinessFolders {
       }),
     );
     if (claimed.some(Boolean)) {
-      await fsyncDir(this.paths.work);
-      await fsyncDir(this.paths.outBox);
+      await Promise.all([fsyncDir(this.paths.work), fsyncDir(this.paths.outBox)]);
     }
     return { claimed, error };
   }
@@ -193,13 +192,29 @@ export class FsBusinessFolders implements BusinessFolders {
   }
 
   /**
-   * Files several claimed files into SentBox/<day>/<archivedName>, then syncs each day folder and the
-   * work folder once. A file with `body` (its signed bytes) is written once: a synced temporary file
-   * replaces the claimed file in the work folder, and that file is renamed into SentBox — at every
-   * moment the file is in exactly one place (a crash in between leaves it claimed, signed, and it is
-   * signed again and sent again under the same message id).
+   * Writes bytes to synced temporary files in the work folder, side by side; answers their names,
+   * to be filed by fileManyToSent. A crash leaves only temporary names, removed at the next start.
    */
-  async fileManyToSent(items: readonly { workName: string; day: string; archivedName: string; body?: Uint8Array }[]): Promise<void> {
+  async writeWorkTemps(bodies: readonly Uint8Array[]): Promise<string[]> {
+    const results = await Promise.allSettled(bodies.map((b) => writeTempFile(this.paths.work, b)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!failed) return results.map((r) => path.basename((r as PromiseFulfilledResult<string>).value));
+    await Promise.all(results.map((r) => (r.status === 'fulfilled' ? fs.rm(r.value, { force: true }) : undefined)));
+    throw failed.reason;
+  }
+
+  async removeWorkTemps(names: readonly string[]): Promise<void> {
+    await Promise.all(names.map((n) => fs.rm(path.join(this.paths.work, n), { force: true })));
+  }
+
+  /**
+   * Files several claimed files into SentBox/<day>/<archivedName>, then syncs each day folder and the
+   * work folder once. A file with `temp` (a temporary file of writeWorkTemps holding its signed bytes)
+   * is filed with those bytes: the temporary file replaces the claimed file in the work folder and is
+   * renamed into SentBox — at every moment the file is in exactly one place (a crash in between
+   * leaves it claimed and signed; it is signed again and sent again under the same message id).
+   */
+  async fileManyToSent(items: readonly { workName: string; day: string; archivedName: string; temp?: string }[]): Promise<void> {
     await this.fileMany(this.paths.sentBox, items);
   }
 
@@ -208,27 +223,18 @@ export class FsBusinessFolders implements BusinessFolders {
     await this.fileMany(this.paths.failBox, items);
   }
 
-  private async fileMany(box: string, items: readonly { workName: string; day: string; archivedName: string; body?: Uint8Array }[]) {
+  private async fileMany(box: string, items: readonly { workName: string; day: string; archivedName: string; temp?: string }[]) {
     if (!items.length) return;
     const days = [...new Set(items.map((i) => i.day))];
     for (const day of days) await realFolder(path.join(box, day));
     const results = await Promise.allSettled(
-      items.map(async ({ workName, day, archivedName, body }) => {
+      items.map(async ({ workName, day, archivedName, temp }) => {
         const from = path.join(this.paths.work, workName);
-        if (body) {
-          const tmp = await writeTempFile(this.paths.work, body);
-          try {
-            await fs.rename(tmp, from);
-          } catch (err) {
-            await fs.rm(tmp, { force: true }).catch(() => undefined);
-            throw err;
-          }
-        }
+        if (temp) await fs.rename(path.join(this.paths.work, temp), from);
         await fs.rename(from, path.join(box, day, archivedName));
       }),
     );
-    for (const day of days) await fsyncDir(path.join(box, day));
-    await fsyncDir(this.paths.work);
+    await Promise.all([...days.map((day) => fsyncDir(path.join(box, day))), fsyncDir(this.paths.work)]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
