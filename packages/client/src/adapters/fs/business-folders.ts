@@ -7,7 +7,7 @@
  * the SentBox/FailBox day folders must be real folders. The box folders themselves are the
  * operator's: they may be links placed on purpose.
  */
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { constants, promises as fs, type OpenDirOptions, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isPartialName, MessageRejected, splitName } from '@osw/messages';
@@ -78,12 +78,13 @@ export class FsBusinessFolders implements BusinessFolders {
    * listed as it reads (with U+FFFD) and found again by its bytes, so it can be filed (C913).
    */
   async listOutBoxNames(): Promise<string[]> {
-    const entries = await fs.readdir(this.paths.outBox, { withFileTypes: true, encoding: 'buffer' });
+    // read entry by entry: a folder of 100,000 files is never held as 100,000 entries at once
+    const dir = await fs.opendir(this.paths.outBox, { encoding: 'buffer', bufferSize: 256 } as unknown as OpenDirOptions);
     this.rawOutBoxNames.clear();
     const names: string[] = [];
-    for (const e of entries) {
+    for await (const e of dir) {
       if (e.isDirectory()) continue;
-      const raw = e.name;
+      const raw = e.name as unknown as Buffer;
       const name = raw.toString('utf8');
       if (isPartialName(name)) continue;
       if (!Buffer.from(name, 'utf8').equals(raw)) {
@@ -226,11 +227,24 @@ export class FsBusinessFolders implements BusinessFolders {
   private async fileMany(box: string, items: readonly { workName: string; day: string; archivedName: string; temp?: string }[]) {
     if (!items.length) return;
     const days = [...new Set(items.map((i) => i.day))];
-    for (const day of days) await realFolder(path.join(box, day));
+    const temps = items.flatMap((i) => (i.temp ? [i.temp] : []));
+    try {
+      for (const day of days) await realFolder(path.join(box, day));
+    } catch (err) {
+      await this.removeWorkTemps(temps); // nothing filed: the claimed files stay, to be tried again
+      throw err;
+    }
     const results = await Promise.allSettled(
       items.map(async ({ workName, day, archivedName, temp }) => {
         const from = path.join(this.paths.work, workName);
-        if (temp) await fs.rename(path.join(this.paths.work, temp), from);
+        if (temp) {
+          try {
+            await fs.rename(path.join(this.paths.work, temp), from);
+          } catch (err) {
+            await fs.rm(path.join(this.paths.work, temp), { force: true });
+            throw err;
+          }
+        }
         await fs.rename(from, path.join(box, day, archivedName));
       }),
     );
