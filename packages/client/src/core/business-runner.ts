@@ -63,6 +63,7 @@ export class BusinessRunner {
   /** names events brought while OutBox was being listed (the listing may not hold them) */
   private readonly arrivedWhileListing = new Set<string>();
   private listing: Promise<void> | null = null;
+  private listTimer: NodeJS.Timeout | null = null;
   private filling: Promise<void> | null = null;
   private fillAgain = false;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -111,8 +112,8 @@ export class BusinessRunner {
     this.pump();
     this.stopWatch = await this.watch((name) => this.changed(name));
     const { rescanMs, stableMs } = this.opts;
-    // the listing is the safety net for lost events; the claim pass looks again at files still being written
-    this.timers.push(setInterval(() => this.list(), rescanMs));
+    // the listing is the safety net for lost events (each listing schedules the next); the claim pass
+    // looks again at files still being written
     this.timers.push(setInterval(() => this.fillSoon(), Math.max(50, Math.min(rescanMs, stableMs || rescanMs))));
     this.list();
   }
@@ -148,6 +149,7 @@ export class BusinessRunner {
   async stop(graceMs = 0): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.listTimer) clearTimeout(this.listTimer);
     for (const t of this.retryTimers) clearTimeout(t);
     await this.stopWatch?.();
     await this.listing;
@@ -184,6 +186,7 @@ export class BusinessRunner {
   /** Lists OutBox again: the names waiting are what is there now. */
   private list(): void {
     if (this.stopped || this.listing) return;
+    const started = Date.now();
     this.listing = (async () => {
       const names = (await this.deps.folders.listOutBoxNames()).sort();
       const waiting = new Set(names);
@@ -196,6 +199,9 @@ export class BusinessRunner {
         this.listing = null;
         this.arrivedWhileListing.clear();
         this.fillSoon();
+        // every rescanMs, but a listing that takes long (100,000 files waiting) takes at most a tenth of the time
+        if (this.listTimer) clearTimeout(this.listTimer);
+        if (!this.stopped) this.listTimer = setTimeout(() => this.list(), Math.max(this.opts.rescanMs, (Date.now() - started) * 10));
       });
   }
 
