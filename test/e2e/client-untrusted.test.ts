@@ -132,6 +132,9 @@ describe('import client: untrusted folders and messages', () => {
       expect(await declarations()).toBe(before + 1);
       expect(readdirSync(b.outBox)).toEqual([]);
       expect(readdirSync(b.work)).toEqual([]);
+      // the counters follow once the batch's folders are synced
+      const counted = () => c.snapshot().businesses.find((x) => x.bizId === 'DecCus001')!;
+      await waitFor(() => counted().sentToday + counted().failedToday === 5, 'the files counted');
       expect(c.snapshot().businesses.find((x) => x.bizId === 'DecCus001')).toMatchObject({ sentToday: 1, failedToday: 4 });
     },
   );

@@ -101,6 +101,8 @@ describe('import client', () => {
     const root = parseFailureRoot(readFileSync(path.join(b.inBox, f), 'utf8'));
     expect(root.failCode).toBe('C144');
     expect(root.failInfo).toContain(C144_MESSAGE);
+    // the receipt is written first, then the file leaves the work folder for FailBox
+    await waitFor(() => filesBelow(b.failBox).length === 1, 'the file in FailBox');
     expect(filesBelow(b.failBox)).toHaveLength(1);
   });
 

@@ -24,6 +24,21 @@ test('a dropped file is reported; after close nothing is', async () => {
   }
 });
 
+test('the event names the file, so the runner looks at that file without listing the folder', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'osw-watch-'));
+  try {
+    const names = new Set<string | undefined>();
+    const close = await outBoxWatch(dir)((name) => names.add(name));
+    writeFileSync(path.join(dir, 'declaration.xml'), '<DecMessage/>');
+    const end = Date.now() + 10_000;
+    while (!names.has('declaration.xml') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await close();
+    expect(names.has('declaration.xml')).toBe(true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a folder that does not exist: no watch, no error (the periodic rescan carries on)', async () => {
   const close = await outBoxWatch(path.join(os.tmpdir(), 'osw-watch-missing', 'OutBox'))(() => undefined);
   await close();

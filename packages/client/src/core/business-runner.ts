@@ -1,11 +1,14 @@
 /**
- * Runs one business: finds files in OutBox (file-system events and a periodic rescan, because
- * events get lost), waits until each is completely written, claims it into the work folder and
- * sends it, at most `maxConcurrentTasks` (同时最大任务数) at once. On start it first resumes every
+ * Runs one business: keeps the names waiting in OutBox in memory (from file-system events, and a
+ * periodic listing because events get lost), waits until each file is completely written, claims
+ * ready files into the work folder in batches (one folder sync per batch) and sends them in
+ * batches, at most `maxConcurrentTasks` (同时最大任务数) files at once. Nothing is listed again
+ * while the tasks are full: a finished batch wakes the next claim. On start it first resumes every
  * file a previous run had claimed. It can be paused and resumed (导入监控).
  */
-import { chinaDay, fitFileName, StampGenerator } from '@osw/messages';
-import { LocalFault, sendWorkFile, type SenderDeps, type SenderOptions } from './sender.js';
+import { chinaDay, fitFileName, isPartialName, StampGenerator } from '@osw/messages';
+import { sendWorkBatch } from './batch-sender.js';
+import type { SenderDeps, SenderOptions } from './sender.js';
 import { StabilityTracker } from './stability.js';
 import { claimedWorkName, parseWorkName } from './work-name.js';
 
@@ -15,8 +18,11 @@ export interface RunnerOptions extends SenderOptions {
   rescanMs: number;
 }
 
-/** Calls back when something in OutBox may have changed; returns a stop function. */
-export type OutBoxWatch = (onChange: () => void) => Promise<() => Promise<void>>;
+/**
+ * Calls back when something in OutBox may have changed, with the name when the system tells it
+ * (without a name, OutBox is listed again); returns a stop function.
+ */
+export type OutBoxWatch = (onChange: (name?: string) => void) => Promise<() => Promise<void>>;
 
 export interface StampSource {
   next(now: Date): string;
@@ -30,7 +36,7 @@ export function stampSource(): StampSource {
 
 export interface BusinessStats {
   paused: boolean;
-  /** files waiting in OutBox at the last scan */
+  /** files waiting in OutBox, as last seen */
   outBoxBacklog: number;
   /** claimed, waiting for a free task */
   queued: number;
@@ -45,19 +51,29 @@ export interface BusinessStats {
 export class BusinessRunner {
   private readonly stability: StabilityTracker;
   private readonly abort = new AbortController();
+  /** files whose answer from the platform is awaited (the tasks) */
   private active = 0;
+  /** files of batches not settled yet (answered files being filed included) */
+  private unsettled = 0;
+  /** claimed, waiting for a free task */
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
-  private scanning: Promise<void> | null = null;
-  private rescanAgain = false;
-  private timer: NodeJS.Timeout | null = null;
+  /** OutBox names not claimed yet, in the order they are taken (the listing's, then as events name them) */
+  private waiting = new Set<string>();
+  /** names events brought while OutBox was being listed (the listing may not hold them) */
+  private readonly arrivedWhileListing = new Set<string>();
+  private listing: Promise<void> | null = null;
+  private listTimer: NodeJS.Timeout | null = null;
+  private filling: Promise<void> | null = null;
+  private fillAgain = false;
+  private readonly timers: NodeJS.Timeout[] = [];
   private stopWatch: (() => Promise<void>) | null = null;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
   private paused = false;
   private readonly retries = new Map<string, number>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
-  private readonly counters = { day: '', sent: 0, failed: 0, backlog: 0, lastError: null as BusinessStats['lastError'] };
+  private readonly counters = { day: '', sent: 0, failed: 0, lastError: null as BusinessStats['lastError'] };
 
   constructor(
     private readonly deps: SenderDeps,
@@ -93,9 +109,13 @@ export class BusinessRunner {
   async start(): Promise<void> {
     await this.deps.folders.ensure();
     for (const workName of await this.deps.folders.listWork()) if (parseWorkName(workName)) this.enqueue(workName);
-    this.stopWatch = await this.watch(() => this.scanSoon());
-    this.timer = setInterval(() => this.scanSoon(), Math.max(50, Math.min(this.opts.rescanMs, this.opts.stableMs || this.opts.rescanMs)));
-    this.scanSoon();
+    this.pump();
+    this.stopWatch = await this.watch((name) => this.changed(name));
+    const { rescanMs, stableMs } = this.opts;
+    // the listing is the safety net for lost events (each listing schedules the next); the claim pass
+    // looks again at files still being written
+    this.timers.push(setInterval(() => this.fillSoon(), Math.max(50, Math.min(rescanMs, stableMs || rescanMs))));
+    this.list();
   }
 
   pause(): void {
@@ -104,7 +124,7 @@ export class BusinessRunner {
 
   resume(): void {
     this.paused = false;
-    this.scanSoon();
+    this.list();
     this.pump();
   }
 
@@ -112,7 +132,7 @@ export class BusinessRunner {
     const c = this.today();
     return {
       paused: this.paused,
-      outBoxBacklog: c.backlog,
+      outBoxBacklog: this.waiting.size,
       queued: this.queue.length,
       inFlight: this.active,
       day: c.day,
@@ -128,10 +148,12 @@ export class BusinessRunner {
    */
   async stop(graceMs = 0): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    for (const t of this.timers) clearInterval(t);
+    if (this.listTimer) clearTimeout(this.listTimer);
     for (const t of this.retryTimers) clearTimeout(t);
     await this.stopWatch?.();
-    await this.scanning?.catch(() => undefined);
+    await this.listing;
+    await this.filling;
     for (const workName of this.queue.splice(0)) {
       this.queued.delete(workName);
       await this.deps.folders
@@ -140,105 +162,162 @@ export class BusinessRunner {
           this.deps.logger.error({ err, workName }, 'could not return a claimed file to OutBox; it is resumed at next start'),
         );
     }
-    if (this.active > 0 && graceMs > 0) await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    if (this.unsettled > 0 && graceMs > 0) await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
     this.abort.abort();
     await this.idle();
   }
 
-  /** resolves when nothing is being sent */
+  /** resolves when nothing is being sent or filed */
   idle(): Promise<void> {
-    if (this.active === 0) return Promise.resolve();
+    if (this.unsettled === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
-  private scanSoon(): void {
+  /** an event: the name is looked at by the next claim pass (a name gone is dropped there) */
+  private changed(name?: string): void {
     if (this.stopped) return;
-    if (this.scanning) {
-      this.rescanAgain = true;
+    if (name === undefined) return this.list();
+    if (isPartialName(name)) return;
+    this.waiting.add(name);
+    if (this.listing) this.arrivedWhileListing.add(name);
+    this.fillSoon();
+  }
+
+  /** Lists OutBox again: the names waiting are what is there now. */
+  private list(): void {
+    if (this.stopped || this.listing) return;
+    const started = Date.now();
+    this.listing = (async () => {
+      const names = (await this.deps.folders.listOutBoxNames()).sort();
+      const waiting = new Set(names);
+      for (const name of this.arrivedWhileListing) waiting.add(name);
+      this.waiting = waiting;
+      this.stability.retain(waiting);
+    })()
+      .catch((err) => this.deps.logger.error({ err }, 'OutBox listing failed; will retry'))
+      .finally(() => {
+        this.listing = null;
+        this.arrivedWhileListing.clear();
+        this.fillSoon();
+        // every rescanMs, but a listing that takes long (100,000 files waiting) takes at most a tenth of the time
+        if (this.listTimer) clearTimeout(this.listTimer);
+        if (!this.stopped) this.listTimer = setTimeout(() => this.list(), Math.max(this.opts.rescanMs, (Date.now() - started) * 10));
+      });
+  }
+
+  /** room for claimed files waiting for a task: a few batches ahead, the rest stays visible in OutBox */
+  private room(): number {
+    return Math.max(0, this.opts.maxConcurrentTasks * 4 - this.queue.length - (this.unsettled - this.active));
+  }
+
+  private fillSoon(): void {
+    if (this.stopped) return;
+    if (this.filling) {
+      this.fillAgain = true;
       return;
     }
-    this.scanning = this.scan()
-      .catch((err) => this.deps.logger.error({ err }, 'OutBox scan failed; will retry'))
+    this.filling = this.fill()
+      .catch((err) => this.deps.logger.error({ err }, 'claiming files from OutBox failed; will retry'))
       .finally(() => {
-        this.scanning = null;
-        if (this.rescanAgain) {
-          this.rescanAgain = false;
-          this.scanSoon();
+        this.filling = null;
+        // again only for news that came meanwhile and only with room: a full pool waits for a finished batch
+        if (this.fillAgain && this.room() > 0) {
+          this.fillAgain = false;
+          this.fillSoon();
         }
       });
   }
 
-  private async scan(): Promise<void> {
-    const names = (await this.deps.folders.listOutBoxNames()).sort();
-    this.counters.backlog = names.length;
-    if (this.paused) return;
-    this.stability.retain(new Set(names));
-    // do not claim far ahead of what can be sent: the rest stays visible in OutBox, and only the
-    // files next in line are looked at (a scan costs the same with 10 or 100,000 files waiting)
-    const room = Math.max(0, this.opts.maxConcurrentTasks * 4 - this.queue.length);
-    const candidates = names.slice(0, Math.max(room * 2, 16));
-    let claimed = 0;
-    for (const name of candidates) {
-      if (this.stopped || this.paused || claimed >= room) break;
-      const st = await this.deps.folders.statOutBox(name);
-      if (!st || !this.stability.observe(name, st.size, st.mtimeMs, this.deps.clock.now().getTime())) continue;
-      // a very long name is shortened once, here, so that every name derived from it fits on disk
-      const workName = claimedWorkName(this.stamps.next(this.deps.clock.now()), fitFileName(name));
-      if (await this.deps.folders.claim(name, workName)) {
+  /** Claims the files next in line that are completely written, all in one batch. */
+  private async fill(): Promise<void> {
+    this.fillAgain = false;
+    const room = this.room();
+    if (this.paused || !room || !this.waiting.size) return;
+    // only the files next in line are looked at: a pass costs the same with 10 or 100,000 files waiting
+    const candidates: string[] = [];
+    for (const name of this.waiting) if (candidates.push(name) >= Math.max(room * 2, 16)) break;
+    const stats = await Promise.all(candidates.map((name) => this.deps.folders.statOutBox(name)));
+    const ready: { name: string; workName: string }[] = [];
+    candidates.forEach((name, n) => {
+      const st = stats[n];
+      if (!st) {
+        this.waiting.delete(name);
         this.stability.forget(name);
-        this.counters.backlog = Math.max(0, this.counters.backlog - 1);
-        claimed++;
-        this.enqueue(workName);
+      } else if (ready.length < room && this.stability.observe(name, st.size, st.mtimeMs, this.deps.clock.now().getTime())) {
+        // a very long name is shortened once, here, so that every name derived from it fits on disk
+        ready.push({ name, workName: claimedWorkName(this.stamps.next(this.deps.clock.now()), fitFileName(name)) });
       }
-    }
-    if (claimed >= room && names.length > claimed) this.rescanAgain = true;
+    });
+    if (!ready.length || this.stopped || this.paused) return;
+    const { claimed, error } = await this.deps.folders.claimMany(ready);
+    ready.forEach(({ name, workName }, n) => {
+      this.waiting.delete(name);
+      this.stability.forget(name);
+      if (claimed[n]) this.enqueue(workName);
+    });
+    this.pump();
+    if (error) throw error;
   }
 
   private enqueue(workName: string): void {
     if (this.queued.has(workName)) return;
     this.queued.add(workName);
     this.queue.push(workName);
-    this.pump();
   }
 
+  /** Starts batches while files wait and tasks are free; two batches share the tasks, so one is signed while the other is sent. */
   private pump(): void {
-    while (!this.stopped && !this.paused && this.active < this.opts.maxConcurrentTasks && this.queue.length) {
-      const workName = this.queue.shift()!;
-      this.active++;
-      sendWorkFile(this.deps, this.opts, workName, this.abort.signal)
+    const max = this.opts.maxConcurrentTasks;
+    const batchMax = Math.max(1, Math.ceil(max / 2));
+    while (!this.stopped && !this.paused && this.active < max && this.queue.length) {
+      const batch = this.queue.splice(0, Math.min(max - this.active, batchMax));
+      this.active += batch.length;
+      this.unsettled += batch.length;
+      // the task is free once the platform answered; the batch is filed meanwhile
+      const answered = () => {
+        this.active -= batch.length;
+        if (this.stopped) return;
+        this.pump();
+        if (this.queue.length < max * 2) this.fillSoon();
+      };
+      sendWorkBatch(this.deps, this.opts, batch, this.abort.signal, answered)
         .then(() => {
-          this.retries.delete(workName);
+          for (const workName of batch) this.retries.delete(workName);
         })
-        .catch((err) => {
-          // a local fault (disk full, permissions…): the file stays claimed and is tried again later,
-          // under the name it has now (a signed file is not signed twice)
-          const current = err instanceof LocalFault ? err.workName : workName;
-          const tries = (this.retries.get(workName) ?? 0) + 1;
-          this.retries.delete(workName);
-          this.retries.set(current, tries);
-          const waitMs = Math.min(60_000, 1000 * 2 ** Math.min(tries - 1, 6));
-          this.counters.lastError = { at: this.deps.clock.now().toISOString(), file: workName, message: (err as Error).message };
-          this.deps.logger.error(
-            { err: (err as Error).message, workName, retryInMs: waitMs },
-            'sending failed on a local fault; the file stays claimed and is tried again',
-          );
-          if (!this.stopped) {
-            const t = setTimeout(() => {
-              if (!this.stopped) this.enqueue(current);
-            }, waitMs);
-            t.unref();
-            this.retryTimers.add(t);
-          }
-        })
+        .catch((err) => this.retryLater(batch, err))
         .finally(() => {
-          this.active--;
-          this.queued.delete(workName);
-          if (this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
+          this.unsettled -= batch.length;
+          for (const workName of batch) this.queued.delete(workName);
+          if (this.unsettled === 0) for (const w of this.idleWaiters.splice(0)) w();
           if (!this.stopped) {
             this.pump();
-            if (this.queue.length < this.opts.maxConcurrentTasks) this.scanSoon();
+            if (this.queue.length < max * 2) this.fillSoon();
           }
         });
     }
+  }
+
+  /**
+   * A local fault (disk full, permissions…): the files not yet filed stay claimed and are tried
+   * again later (a file filed meanwhile is skipped then).
+   */
+  private retryLater(batch: string[], err: unknown): void {
+    const tries = Math.max(...batch.map((w) => this.retries.get(w) ?? 0)) + 1;
+    for (const workName of batch) this.retries.set(workName, tries);
+    const waitMs = Math.min(60_000, 1000 * 2 ** Math.min(tries - 1, 6));
+    this.counters.lastError = { at: this.deps.clock.now().toISOString(), file: batch[0], message: (err as Error).message };
+    this.deps.logger.error(
+      { err: (err as Error).message, workNames: batch, retryInMs: waitMs },
+      'sending failed on a local fault; the files stay claimed and are tried again',
+    );
+    if (this.stopped) return;
+    const t = setTimeout(() => {
+      this.retryTimers.delete(t);
+      if (this.stopped) return;
+      for (const workName of batch) this.enqueue(workName);
+      this.pump();
+    }, waitMs);
+    t.unref();
+    this.retryTimers.add(t);
   }
 }

@@ -97,19 +97,29 @@ export interface BusinessFolders {
   listOutBoxNames(): Promise<string[]>;
   /** size and mtime of an OutBox entry itself (a link is not followed); null for a folder or a name gone */
   statOutBox(name: string): Promise<{ size: number; mtimeMs: number } | null>;
-  /** moves OutBox/<name> into the work folder as <workName>; false when it is gone */
-  claim(name: string, workName: string): Promise<boolean>;
+  /**
+   * Moves several OutBox entries into the work folder with one sync of each folder; per entry,
+   * whether it was claimed (false: gone). `error`: the first unexpected failure, the rest claimed.
+   */
+  claimMany(items: readonly { name: string; workName: string }[]): Promise<{ claimed: boolean[]; error?: unknown }>;
   listWork(): Promise<string[]>;
   /** moves a claimed file back to OutBox under its original name (a number is added if that is taken) */
   unclaim(workName: string): Promise<void>;
   /** the bytes of a claimed regular file; MessageRejected C912 for a link, FIFO, device or socket, which is never read */
   readWork(workName: string): Promise<Buffer>;
-  /** atomically writes bytes as <newWorkName> and removes <workName> */
-  replaceWork(workName: string, newWorkName: string, bytes: Uint8Array): Promise<void>;
   /** atomically writes a file into InBox (tmp + fsync + rename) */
   writeInBox(name: string, content: string | Uint8Array): Promise<void>;
   /** writes several files into InBox side by side, each atomically, with one fsync of the folder */
   writeInBoxMany(files: readonly { name: string; content: string | Uint8Array }[]): Promise<void>;
-  moveWorkToSent(workName: string, day: string, archivedName: string): Promise<string>;
-  moveWorkToFail(workName: string, day: string, archivedName: string): Promise<string>;
+  /** writes bytes to synced temporary files in the work folder, side by side; their names, for fileManyToSent */
+  writeWorkTemps(bodies: readonly Uint8Array[]): Promise<string[]>;
+  /** removes temporary files of writeWorkTemps that will not be filed */
+  removeWorkTemps(names: readonly string[]): Promise<void>;
+  /**
+   * Files several claimed files into SentBox/<day>/<archivedName>, one sync per folder; a file with
+   * `temp` (from writeWorkTemps: its signed bytes) is filed with those bytes instead of the claimed ones.
+   */
+  fileManyToSent(items: readonly { workName: string; day: string; archivedName: string; temp?: string }[]): Promise<void>;
+  /** moves several claimed files into FailBox/<day>/<archivedName>, one sync per folder */
+  fileManyToFail(items: readonly { workName: string; day: string; archivedName: string }[]): Promise<void>;
 }

@@ -1,7 +1,9 @@
 /**
- * Names inside a business's work folder. A claimed file is `<stamp>__<original name>`; once signed
- * it becomes `<stamp>__S__<original name>`. The stamp fixes the message id and the names the file
- * and its receipts will get, so a restart after a crash at any point gives the same names again.
+ * Names inside a business's work folder. A claimed file is `<stamp>__<original name>`; it is signed
+ * in memory and its signed bytes are written once, into SentBox. Earlier versions wrote a signed
+ * copy `<stamp>__S__<original name>` into the work folder; such a file is sent as it is. The stamp
+ * fixes the message id and the names the file and its receipts will get, so a restart after a
+ * crash at any point gives the same names again.
  */
 export interface WorkName {
   stamp: string;

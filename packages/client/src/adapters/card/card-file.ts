@@ -98,6 +98,8 @@ export const C144_MESSAGE = '卡密码不能为空，请设置卡密码!';
 export class CardFileSigner implements CardSigner {
   private key: KeyObject | null = null;
   private card: CardFile | null = null;
+  /** DecSign/Certificate of the open card: its public key parsed once, not per file */
+  private certificate: { publicKeyPem: string; fingerprint: string } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   /** the PIN's passphrase for one card file's salt: derived once, not per file sent */
   private derived: { cardNo: string; salt: string | undefined; passphrase: string } | null = null;
@@ -130,10 +132,15 @@ export class CardFileSigner implements CardSigner {
       signDecMessage(xml, {
         privateKey: key,
         cardNo: card.cardNo,
-        certificate: keyFingerprint(card.publicKeyPem),
+        certificate: this.fingerprintOf(card.publicKeyPem),
         signDate: chinaCompactMillis(now),
       }),
     );
+  }
+
+  private fingerprintOf(publicKeyPem: string): string {
+    if (this.certificate?.publicKeyPem !== publicKeyPem) this.certificate = { publicKeyPem, fingerprint: keyFingerprint(publicKeyPem) };
+    return this.certificate.fingerprint;
   }
 
   private refuse(state: CardState, code: 'C134' | 'C144' | 'C909' | 'C910', message: string, card?: CardFile, cause?: unknown): never {

@@ -13,7 +13,8 @@ export const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 /** `O_NONBLOCK`: opening a FIFO does not wait for a writer */
 export const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 
-async function fsyncDir(dir: string): Promise<void> {
+/** Makes the entries of a folder (names created, renamed or removed in it) durable. */
+export async function fsyncDir(dir: string): Promise<void> {
   if (process.platform === 'win32') return;
   const h = await fs.open(dir, 'r');
   try {
@@ -84,6 +85,29 @@ export async function writeFilesAtomic(dir: string, files: readonly { name: stri
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   await fsyncDir(dir);
   if (failed) throw failed.reason;
+}
+
+/**
+ * Writes bytes to a new temporary file in `dir` and syncs it; answers its path. The caller renames
+ * it into place and syncs the folders (several files at once); a crash leaves only a temporary
+ * name, which is never read and is removed at the next start.
+ */
+export async function writeTempFile(dir: string, content: string | Uint8Array): Promise<string> {
+  tmpSerial = (tmpSerial + 1) % 1_000_000;
+  const tmp = path.join(dir, `.osw.${process.pid}-${tmpSerial}.tmp`);
+  const h = await createExclusive(tmp);
+  try {
+    try {
+      await h.writeFile(content);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch (err) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  return tmp;
 }
 
 /**

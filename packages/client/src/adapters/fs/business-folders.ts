@@ -7,14 +7,24 @@
  * the SentBox/FailBox day folders must be real folders. The box folders themselves are the
  * operator's: they may be links placed on purpose.
  */
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { constants, promises as fs, type OpenDirOptions, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isPartialName, MessageRejected, splitName } from '@osw/messages';
 import { printableName } from '../../core/file-names.js';
 import { parseWorkName } from '../../core/work-name.js';
 import type { BusinessFolders } from '../../core/ports.js';
-import { moveDurably, O_NOFOLLOW, O_NONBLOCK, realFolder, TEMP_NAME, writeFileAtomic, writeFilesAtomic } from './atomic.js';
+import {
+  fsyncDir,
+  moveDurably,
+  O_NOFOLLOW,
+  O_NONBLOCK,
+  realFolder,
+  TEMP_NAME,
+  writeFileAtomic,
+  writeFilesAtomic,
+  writeTempFile,
+} from './atomic.js';
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -68,12 +78,13 @@ export class FsBusinessFolders implements BusinessFolders {
    * listed as it reads (with U+FFFD) and found again by its bytes, so it can be filed (C913).
    */
   async listOutBoxNames(): Promise<string[]> {
-    const entries = await fs.readdir(this.paths.outBox, { withFileTypes: true, encoding: 'buffer' });
+    // read entry by entry: a folder of 100,000 files is never held as 100,000 entries at once
+    const dir = await fs.opendir(this.paths.outBox, { encoding: 'buffer', bufferSize: 256 } as unknown as OpenDirOptions);
     this.rawOutBoxNames.clear();
     const names: string[] = [];
-    for (const e of entries) {
+    for await (const e of dir) {
       if (e.isDirectory()) continue;
-      const raw = e.name;
+      const raw = e.name as unknown as Buffer;
       const name = raw.toString('utf8');
       if (isPartialName(name)) continue;
       if (!Buffer.from(name, 'utf8').equals(raw)) {
@@ -100,15 +111,29 @@ export class FsBusinessFolders implements BusinessFolders {
     }
   }
 
-  async claim(name: string, workName: string): Promise<boolean> {
-    try {
-      await moveDurably(this.outBoxPath(name), path.join(this.paths.work, workName), this.paths.outBox);
-      return true;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EBUSY' || code === 'EPERM' || code === 'EACCES') return false;
-      throw err;
+  /**
+   * Moves several OutBox entries into the work folder side by side, then syncs the work folder and
+   * OutBox once for all of them. Answers per entry whether it was claimed (false: gone or held by
+   * another program); `error` is the first unexpected failure (the others are claimed all the same).
+   */
+  async claimMany(items: readonly { name: string; workName: string }[]): Promise<{ claimed: boolean[]; error?: unknown }> {
+    let error: unknown;
+    const claimed = await Promise.all(
+      items.map(async ({ name, workName }) => {
+        try {
+          await fs.rename(this.outBoxPath(name), path.join(this.paths.work, workName));
+          return true;
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (!(code === 'ENOENT' || code === 'EBUSY' || code === 'EPERM' || code === 'EACCES')) error ??= err;
+          return false;
+        }
+      }),
+    );
+    if (claimed.some(Boolean)) {
+      await Promise.all([fsyncDir(this.paths.work), fsyncDir(this.paths.outBox)]);
     }
+    return { claimed, error };
   }
 
   /** claimed entries, links and FIFOs included (they are refused when read) */
@@ -159,11 +184,6 @@ export class FsBusinessFolders implements BusinessFolders {
     }
   }
 
-  async replaceWork(workName: string, newWorkName: string, bytes: Uint8Array): Promise<void> {
-    await writeFileAtomic(path.join(this.paths.work, newWorkName), bytes);
-    await fs.rm(path.join(this.paths.work, workName), { force: true });
-  }
-
   writeInBox(name: string, content: string | Uint8Array): Promise<void> {
     return writeFileAtomic(path.join(this.paths.inBox, name), content);
   }
@@ -172,17 +192,64 @@ export class FsBusinessFolders implements BusinessFolders {
     return writeFilesAtomic(this.paths.inBox, files);
   }
 
-  async moveWorkToSent(workName: string, day: string, archivedName: string): Promise<string> {
-    await realFolder(path.join(this.paths.sentBox, day));
-    const to = path.join(this.paths.sentBox, day, archivedName);
-    await moveDurably(path.join(this.paths.work, workName), to);
-    return to;
+  /**
+   * Writes bytes to synced temporary files in the work folder, side by side; answers their names,
+   * to be filed by fileManyToSent. A crash leaves only temporary names, removed at the next start.
+   */
+  async writeWorkTemps(bodies: readonly Uint8Array[]): Promise<string[]> {
+    const results = await Promise.allSettled(bodies.map((b) => writeTempFile(this.paths.work, b)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!failed) return results.map((r) => path.basename((r as PromiseFulfilledResult<string>).value));
+    await Promise.all(results.map((r) => (r.status === 'fulfilled' ? fs.rm(r.value, { force: true }) : undefined)));
+    throw failed.reason;
   }
 
-  async moveWorkToFail(workName: string, day: string, archivedName: string): Promise<string> {
-    await realFolder(path.join(this.paths.failBox, day));
-    const to = path.join(this.paths.failBox, day, archivedName);
-    await moveDurably(path.join(this.paths.work, workName), to);
-    return to;
+  async removeWorkTemps(names: readonly string[]): Promise<void> {
+    await Promise.all(names.map((n) => fs.rm(path.join(this.paths.work, n), { force: true })));
+  }
+
+  /**
+   * Files several claimed files into SentBox/<day>/<archivedName>, then syncs each day folder and the
+   * work folder once. A file with `temp` (a temporary file of writeWorkTemps holding its signed bytes)
+   * is filed with those bytes: the temporary file replaces the claimed file in the work folder and is
+   * renamed into SentBox — at every moment the file is in exactly one place (a crash in between
+   * leaves it claimed and signed; it is signed again and sent again under the same message id).
+   */
+  async fileManyToSent(items: readonly { workName: string; day: string; archivedName: string; temp?: string }[]): Promise<void> {
+    await this.fileMany(this.paths.sentBox, items);
+  }
+
+  /** Moves several claimed files into FailBox/<day>/<archivedName>; one sync per folder. */
+  async fileManyToFail(items: readonly { workName: string; day: string; archivedName: string }[]): Promise<void> {
+    await this.fileMany(this.paths.failBox, items);
+  }
+
+  private async fileMany(box: string, items: readonly { workName: string; day: string; archivedName: string; temp?: string }[]) {
+    if (!items.length) return;
+    const days = [...new Set(items.map((i) => i.day))];
+    const temps = items.flatMap((i) => (i.temp ? [i.temp] : []));
+    try {
+      for (const day of days) await realFolder(path.join(box, day));
+    } catch (err) {
+      await this.removeWorkTemps(temps); // nothing filed: the claimed files stay, to be tried again
+      throw err;
+    }
+    const results = await Promise.allSettled(
+      items.map(async ({ workName, day, archivedName, temp }) => {
+        const from = path.join(this.paths.work, workName);
+        if (temp) {
+          try {
+            await fs.rename(path.join(this.paths.work, temp), from);
+          } catch (err) {
+            await fs.rm(path.join(this.paths.work, temp), { force: true });
+            throw err;
+          }
+        }
+        await fs.rename(from, path.join(box, day, archivedName));
+      }),
+    );
+    await Promise.all([...days.map((day) => fsyncDir(path.join(box, day))), fsyncDir(this.paths.work)]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }

@@ -1,6 +1,8 @@
 /**
- * OutBox change events: a hint to scan now. The runner's periodic rescan catches whatever this
- * misses (network shares deliver no events at all), so one directory watch is all it takes.
+ * OutBox change events, with the name the system gives (the runner keeps the names waiting in
+ * memory and looks at each named file; an event without a name lists OutBox again). The runner's
+ * periodic listing catches whatever this misses (network shares deliver no events at all), so one
+ * directory watch is all it takes.
  *
  * Node's own `fs.watch` on the folder, not chokidar: chokidar keeps state for every file in the
  * folder (about 4 KB each: 190 MiB for 50,000 waiting files, measured), and an OutBox may hold
@@ -14,7 +16,7 @@ export function outBoxWatch(outBox: string): OutBoxWatch {
   return async (onChange) => {
     let watcher: FSWatcher | null = null;
     try {
-      watcher = watch(outBox, { persistent: true }, () => onChange());
+      watcher = watch(outBox, { persistent: true }, (_event, name) => onChange(typeof name === 'string' && name ? name : undefined));
       // a folder that goes away or a watch the system refuses: the rescan goes on without it
       watcher.on('error', () => watcher?.close());
     } catch {
