@@ -131,10 +131,12 @@ export async function clientFigures(root: string, quick: boolean): Promise<Figur
           utimesSync(f, past, past);
         }
         const start = process.hrtime.bigint();
+        const cpu = process.cpuUsage();
         const client = await startClient(cfg, { logger: silent, lockDir: path.join(dir, 'locks') });
         const count = () => readdirSync(sentBox, { recursive: true }).filter((f) => String(f).endsWith('.xml')).length;
         while (count() < files) await new Promise((r) => setTimeout(r, 20));
         const secs = Number(process.hrtime.bigint() - start) / 1e9;
+        const used = process.cpuUsage(cpu);
         await client.stop(0);
         const value = files / secs;
         figures.push({
@@ -144,6 +146,14 @@ export async function clientFigures(root: string, quick: boolean): Promise<Figur
           baseline,
           ratio: baseline / value,
           note: `${files} files: OutBox → signed → platform import → Successed_ in InBox → SentBox; baseline: read + rename + fsync’d write of the same files`,
+        });
+        figures.push({
+          name: `client send ${size / 1024} KB, maxConcurrentTasks ${tasks}, HTTP: CPU per file`,
+          value: (used.user + used.system) / 1000 / files,
+          unit: 'CPU ms/file',
+          baseline: null,
+          ratio: null,
+          note: 'client and platform in this one process (process.cpuUsage over the send)',
         });
       }
     }
