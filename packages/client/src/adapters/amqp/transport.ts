@@ -108,6 +108,8 @@ export class AmqpTransport implements Transport {
       const ca = this.opts.caFile ? [readFileSync(this.opts.caFile)] : undefined;
       conn = await amqp.connect(this.url, {
         clientProperties: { connection_name: `osw-client ${this.opts.clientId}` },
+        // without it Nagle holds each small frame until the broker's delayed ACK (~40 ms per confirm)
+        noDelay: true,
         ...(ca ? { ca } : {}),
       });
     } catch (err) {
