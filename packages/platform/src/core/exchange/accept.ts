@@ -107,7 +107,8 @@ export async function importMessage(deps: ImportDeps, customs: CustomsPort, msg:
   }
 }
 
-async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
+/** One import without the race fallback of `importMessage` (a batch handles it around its savepoint). */
+export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
   if (!isMessageId(msg.messageId))
     throw new OswError('OSW_EXCHANGE_BAD_MESSAGE_ID', 'message id must be 8-128 characters of A-Z a-z 0-9 _ . -');
   // a name no InBox or folder could hold is refused before anything is stored (both transports)
@@ -412,7 +413,7 @@ async function record(
 }
 
 /** The answer to a stored import: the first time, or again for a duplicate message id. */
-function answerOf(row: InboundRow, duplicate: boolean): ImportAnswer {
+export function answerOf(row: InboundRow, duplicate: boolean): ImportAnswer {
   return {
     messageId: row.messageId,
     accepted: row.accepted,
