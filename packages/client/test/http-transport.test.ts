@@ -16,7 +16,7 @@ import { createEnterprise } from '../../platform/src/core/identity/registry.js';
 import { registerClient } from '../../platform/src/core/clients/registry.js';
 
 /** A proxy in front of the platform that counts requests and connections, and can hide the batch route. */
-async function countingProxy(target: string, opts: { withoutBatchRoute: boolean }) {
+async function countingProxy(target: string, opts: { withoutBatchRoute: boolean; batchLimitBytes?: number }) {
   const seen = { requests: [] as string[], connections: 0 };
   const to = new URL(target);
   const server = http.createServer((req, res) => {
@@ -25,6 +25,15 @@ async function countingProxy(target: string, opts: { withoutBatchRoute: boolean 
       req.resume();
       res.writeHead(404, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ error: { code: 'OSW_NOT_FOUND', message: 'Route POST:/exchange/v1/messages/batch not found' } }));
+    }
+    if (
+      opts.batchLimitBytes !== undefined &&
+      req.url === EXCHANGE_HTTP.messagesBatch &&
+      Number(req.headers['content-length']) > opts.batchLimitBytes
+    ) {
+      req.resume();
+      res.writeHead(413, { 'content-type': 'text/html' });
+      return res.end('<html><body>413 Request Entity Too Large</body></html>');
     }
     const up = http.request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
       res.writeHead(r.statusCode ?? 502, r.headers);
@@ -102,6 +111,39 @@ describe('client HTTP transport against the platform', () => {
       expect(again.every((r) => r.ok)).toBe(true);
       expect(proxy.seen.requests.filter((u) => u === EXCHANGE_HTTP.messagesBatch)).toHaveLength(1);
       expect(proxy.seen.requests.filter((u) => u === EXCHANGE_HTTP.messages)).toHaveLength(5);
+    } finally {
+      await t.close();
+      await proxy.close();
+    }
+  });
+
+  test('a proxy that refuses the batch as too large: its messages go one by one, and the next batch is tried again', async () => {
+    const proxy = await countingProxy(platform.url, { withoutBatchRoute: false, batchLimitBytes: 100 });
+    const t = new HttpTransport({ baseUrl: proxy.url, clientId: c.clientId, secret: c.secret, sendTimeoutMs: 10_000 });
+    try {
+      const results = await t.sendBatch([msg(id()), msg(id())]);
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(t.batching).toBe(true);
+      expect(proxy.seen.requests).toEqual([EXCHANGE_HTTP.messagesBatch, EXCHANGE_HTTP.messages, EXCHANGE_HTTP.messages]);
+    } finally {
+      await t.close();
+      await proxy.close();
+    }
+  });
+
+  test('a send aborted before it starts fails as retryable and sends nothing', async () => {
+    const proxy = await countingProxy(platform.url, { withoutBatchRoute: false });
+    const t = new HttpTransport({ baseUrl: proxy.url, clientId: c.clientId, secret: c.secret, sendTimeoutMs: 10_000 });
+    try {
+      const abort = new AbortController();
+      abort.abort();
+      const results = await t.sendBatch([msg(id()), msg(id())], abort.signal);
+      expect(results).toMatchObject([
+        { ok: false, error: { retryable: true } },
+        { ok: false, error: { retryable: true } },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(proxy.seen.requests).toEqual([]);
     } finally {
       await t.close();
       await proxy.close();

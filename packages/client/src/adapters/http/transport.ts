@@ -159,12 +159,12 @@ export class HttpTransport implements Transport {
           if (req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) Object.assign(err, { reusedSocket: true });
           reject(err);
         });
+      req.on('error', fail);
       if (init.signal?.aborted) {
-        req.destroy();
-        return fail(new Error('aborted'));
+        fail(new Error('aborted'));
+        return void req.destroy();
       }
       init.signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', fail);
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -213,6 +213,8 @@ export class HttpTransport implements Transport {
       this.batchRouteMissing = true;
       return sendEach(this, msgs, signal);
     }
+    // a proxy in front of the platform with a smaller body limit: these go one by one, each as large as the single route takes
+    if (res.status === 413 && msgs.length > 1) return sendEach(this, msgs, signal);
     let body: unknown;
     try {
       body = this.body(res);
