@@ -20,6 +20,8 @@ import { registerClient } from '../src/core/clients/registry.js';
 import { createEnterprise, issueCard, type IssuedCard } from '../src/core/identity/registry.js';
 import { silentLogger, type PlatformDeps } from '../src/core/ports.js';
 import { DeclarationSandbox } from '../src/core/sandbox/declarations.js';
+import { importBatch } from '../src/core/exchange/import-batch.js';
+import type { Store } from '../src/core/store.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
 
@@ -204,6 +206,51 @@ for (const engine of eachEngine()) {
       });
       expect(await deps.store.serials.next('batch-test:kept')).toBe(3);
       expect(await deps.store.serials.next('batch-test:undone')).toBe(1);
+    });
+
+    test('a message whose import fails unexpectedly fails alone: the others of its batch are imported, its own writes undone', async () => {
+      const failing = (inbound: Store['inbound']) =>
+        new Proxy(inbound, {
+          get: (t, prop) =>
+            prop === 'insert'
+              ? async (row: { messageId: string }) => {
+                  if (row.messageId.includes('FAILS')) throw new Error('scripted store failure');
+                  return t.insert(row as never);
+                }
+              : Reflect.get(t, prop, t),
+        });
+      const scripted = (s: Store): Store =>
+        new Proxy(s, {
+          get: (t, prop) =>
+            prop === 'inbound'
+              ? failing(t.inbound)
+              : prop === 'transaction' || prop === 'savepoint'
+                ? (fn: (tx: Store) => Promise<unknown>) => t[prop]((tx) => fn(scripted(tx)))
+                : Reflect.get(t, prop, t),
+        });
+      const client = (await deps.store.clients.get(broker.clientId))!;
+      const entry = (messageId: string) => ({
+        client,
+        messageId,
+        fileName: 'd.xml',
+        business: 'declaration',
+        body: Buffer.from(signed(broker)),
+      });
+      const [a, fails, b] = [id(broker), `${id(broker)}FAILS`, id(broker)];
+      const before = (await deps.store.declarations.listFor('4403980001', 10_000)).length;
+      const outcomes = await importBatch({ ...deps, store: scripted(deps.store) }, new DeclarationSandbox({ paceMs: 1000 }), [
+        entry(a),
+        entry(fails),
+        entry(b),
+      ]);
+      expect(outcomes).toMatchObject([
+        { ok: true, accepted: true, messageId: a },
+        { ok: false, messageId: fails, error: { code: 'OSW_INTERNAL' } },
+        { ok: true, accepted: true, messageId: b },
+      ]);
+      expect(await deps.store.inbound.get(broker.clientId, fails)).toBeUndefined();
+      // the failing message's declaration went with it
+      expect((await deps.store.declarations.listFor('4403980001', 10_000)).length).toBe(before + 2);
     });
 
     test('without the client’s secret nothing is read', async () => {

@@ -107,13 +107,19 @@ export async function importMessage(deps: ImportDeps, customs: CustomsPort, msg:
   }
 }
 
-/** One import without the race fallback of `importMessage` (a batch handles it around its savepoint). */
-export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
+/** Why the exchange refuses a message before anything is stored (the only refusals an import throws), or null. */
+export function inboundRefusal(msg: Pick<InboundMessage, 'messageId' | 'fileName'>): OswError | null {
   if (!isMessageId(msg.messageId))
-    throw new OswError('OSW_EXCHANGE_BAD_MESSAGE_ID', 'message id must be 8-128 characters of A-Z a-z 0-9 _ . -');
+    return new OswError('OSW_EXCHANGE_BAD_MESSAGE_ID', 'message id must be 8-128 characters of A-Z a-z 0-9 _ . -');
   // a name no InBox or folder could hold is refused before anything is stored (both transports)
   const nameProblem = fileNameProblem(msg.fileName);
-  if (nameProblem) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `file name refused: ${nameProblem}`);
+  return nameProblem ? new OswError('OSW_EXCHANGE_BAD_REQUEST', `file name refused: ${nameProblem}`) : null;
+}
+
+/** One import without the race fallback of `importMessage` (a batch handles it around its savepoint). */
+export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
+  const refused = inboundRefusal(msg);
+  if (refused) throw refused;
   const log = deps.logger.child({ clientId: msg.client.clientId, msgId: msg.messageId, file: msg.fileName });
   const known = await deps.store.inbound.get(msg.client.clientId, msg.messageId);
   if (known) {

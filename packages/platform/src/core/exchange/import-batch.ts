@@ -1,13 +1,13 @@
 /**
- * A batch of messages from one authenticated client, imported in one store transaction (one commit
- * for the batch, not one per message). Each message keeps its own id, answer and failure: it runs
- * inside a savepoint, so a message that fails undoes only its own writes, and the answers are the
+ * A batch of messages, imported in one store transaction (one commit for the batch, not one per
+ * message). Each message keeps its own id, answer and failure: a message that fails undoes only its
+ * own writes (a savepoint, when it comes to that), and the answers are the
  * single import's (`importMessage`) — a repeated message id, in an earlier request or earlier in
  * the same batch, gets its first answer again.
  */
 import { OswError } from '@osw/messages';
 import type { ImportOutcome } from '@osw/messages/exchange';
-import { answerOf, importOnce, type CustomsPort, type ImportDeps, type InboundMessage } from './accept.js';
+import { answerOf, importOnce, inboundRefusal, type CustomsPort, type ImportDeps, type InboundMessage } from './accept.js';
 
 /** A message of a batch the exchange refused before import (a header it cannot read, a body too large). */
 export interface RefusedMessage {
@@ -25,14 +25,44 @@ function refusal(messageId: string, err: OswError): ImportOutcome {
   return { ok: false, messageId, error: { code: err.code, message: err.message } };
 }
 
-/** Imports the entries in order, in one transaction; one outcome per entry, in the same order. */
+/** An import of the fast path threw: the batch's transaction is rolled back and the batch imported again, carefully. */
+class StepFailed extends Error {}
+
+/**
+ * Imports the entries in order, in one transaction; one outcome per entry, in the same order.
+ * First without savepoints (the refusals an import throws are checked before; everything else it
+ * answers): two statements less per message. Should an import throw all the same (the store failed,
+ * another instance stored the same message id a moment ago), the transaction is rolled back and
+ * the batch imported again with a savepoint per message, so that it fails alone.
+ */
 export async function importBatch(deps: ImportDeps, customs: CustomsPort, entries: readonly BatchEntry[]): Promise<ImportOutcome[]> {
-  if (entries.every(isRefused)) return entries.map((e) => refusal(e.messageId, e.refused));
+  const checked = entries.map((e): BatchEntry => {
+    if (isRefused(e)) return e;
+    const refused = inboundRefusal(e);
+    return refused ? { messageId: e.messageId, refused } : e;
+  });
+  if (checked.every(isRefused)) return checked.map((e) => refusal(e.messageId, e.refused));
+  try {
+    return await importAll(deps, customs, checked, false);
+  } catch (err) {
+    if (!(err instanceof StepFailed)) throw err;
+    return importAll(deps, customs, checked, true);
+  }
+}
+
+function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly BatchEntry[], careful: boolean): Promise<ImportOutcome[]> {
   return deps.store.transaction(async (tx) => {
     const txDeps: ImportDeps = { ...deps, store: tx };
     const outcomes: ImportOutcome[] = [];
     for (const entry of entries)
-      outcomes.push(isRefused(entry) ? refusal(entry.messageId, entry.refused) : await importOneOfBatch(txDeps, customs, entry));
+      if (isRefused(entry)) outcomes.push(refusal(entry.messageId, entry.refused));
+      else if (careful) outcomes.push(await importOneOfBatch(txDeps, customs, entry));
+      else
+        try {
+          outcomes.push({ ok: true, ...(await importOnce(txDeps, customs, entry)) });
+        } catch (err) {
+          throw new StepFailed('an import of the batch failed', { cause: err });
+        }
     return outcomes;
   });
 }
