@@ -43,7 +43,7 @@ import {
 import { fileNameProblem, isMessageId, type ImportAnswer } from '@osw/messages/exchange';
 import { raiseDeclarationData } from '../push/matching.js';
 import type { PlatformDeps } from '../ports.js';
-import type { ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
+import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
 
 export interface InboundMessage {
   client: ClientRow;
@@ -93,7 +93,10 @@ export const MANIFEST_TYPES = ['MT1101', 'MT2101', 'MT3101', 'MT4101'] as const;
 export const PACKAGE_TYPES = ['INV101', 'SAS121'] as const;
 
 /** What an import works with. */
-export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger'>;
+export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger'> & {
+  /** IC cards read once per batch (its messages are mostly signed with one card) */
+  cards?: Map<string, Promise<CardRow | undefined>>;
+};
 
 export async function importMessage(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
   try {
@@ -304,7 +307,7 @@ async function importDeclaration(
   log: PlatformDeps['logger'],
 ): Promise<ImportAnswer> {
   const clientSeqNo = (dec.sign?.ClientSeqNo || dec.head.ClientSeqNo || '').trim();
-  const problems = await checkDeclaration(deps.store, msg.client, dec, xml, clientSeqNo);
+  const problems = await checkDeclaration(deps, msg.client, dec, xml, clientSeqNo);
   const base = { family: 'declaration', messageType: 'DecMessage', sha256: meta.sha256, now: meta.now };
   if (problems.length) {
     const responseXml = buildDecImportResponse({ responseCode: '1', errorMessage: `导入失败：${problems.join('；')}`, clientSeqNo });
@@ -363,7 +366,8 @@ function clientSeqNoRepeated(clientSeqNo: string, seqNo: string | undefined): st
 }
 
 /** Every reason to refuse a declaration, in the words the import response carries. */
-async function checkDeclaration(store: Store, client: ClientRow, dec: DecMessage, xml: string, clientSeqNo: string): Promise<string[]> {
+async function checkDeclaration(deps: ImportDeps, client: ClientRow, dec: DecMessage, xml: string, clientSeqNo: string): Promise<string[]> {
+  const store = deps.store;
   const problems: string[] = [];
   if (!clientSeqNo) problems.push('ClientSeqNo(客户端报关单编号)不能为空');
   else {
@@ -381,7 +385,12 @@ async function checkDeclaration(store: Store, client: ClientRow, dec: DecMessage
     problems.push('缺少加签信息DecSign/ICCode');
     return problems;
   }
-  const card = await store.identity.getCard(cardNo);
+  let read = deps.cards?.get(cardNo);
+  if (!read) {
+    read = store.identity.getCard(cardNo);
+    deps.cards?.set(cardNo, read);
+  }
+  const card = await read;
   // an unknown card and another enterprise's card get one answer: the exchange does not tell which card numbers exist
   if (!card || card.enterpriseCode !== client.enterpriseCode)
     problems.push(`IC卡[${cardNo}]不存在或不属于发送企业[${client.enterpriseCode}]`);

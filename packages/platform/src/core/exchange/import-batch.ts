@@ -52,7 +52,7 @@ export async function importBatch(deps: ImportDeps, customs: CustomsPort, entrie
 
 function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly BatchEntry[], careful: boolean): Promise<ImportOutcome[]> {
   return deps.store.transaction(async (tx) => {
-    const txDeps: ImportDeps = { ...deps, store: tx };
+    const txDeps: ImportDeps = { ...deps, store: tx, cards: new Map() };
     const outcomes: ImportOutcome[] = [];
     for (const entry of entries)
       if (isRefused(entry)) outcomes.push(refusal(entry.messageId, entry.refused));
