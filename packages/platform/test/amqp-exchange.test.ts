@@ -259,6 +259,11 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: poison messages', () => {
               if (messageId.includes('POISON')) throw new Error('scripted store failure');
               return target.get(clientId, messageId);
             };
+          if (prop === 'getMany')
+            return async (clientId: string, messageIds: string[]) => {
+              if (messageIds.some((id) => id.includes('POISON'))) throw new Error('scripted store failure');
+              return target.getMany(clientId, messageIds);
+            };
           return Reflect.get(target, prop, receiver);
         },
       });

@@ -96,7 +96,17 @@ export const PACKAGE_TYPES = ['INV101', 'SAS121'] as const;
 export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger'> & {
   /** IC cards read once per batch (its messages are mostly signed with one card) */
   cards?: Map<string, Promise<CardRow | undefined>>;
+  /**
+   * What a batch knows of its message ids (`inboundKey`): read at once before it imports and kept
+   * up to date as it stores; null for an id not stored. An id it does not hold is read.
+   */
+  inbound?: Map<string, InboundRow | null>;
 };
+
+/** The key of a client's message id in `ImportDeps.inbound`. */
+export function inboundKey(clientId: string, messageId: string): string {
+  return `${clientId}\n${messageId}`;
+}
 
 export async function importMessage(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
   try {
@@ -124,7 +134,10 @@ export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: In
   const refused = inboundRefusal(msg);
   if (refused) throw refused;
   const log = deps.logger.child({ clientId: msg.client.clientId, msgId: msg.messageId, file: msg.fileName });
-  const known = await deps.store.inbound.get(msg.client.clientId, msg.messageId);
+  const key = inboundKey(msg.client.clientId, msg.messageId);
+  const known = deps.inbound?.has(key)
+    ? (deps.inbound.get(key) ?? undefined)
+    : await deps.store.inbound.get(msg.client.clientId, msg.messageId);
   if (known) {
     log.info({ accepted: known.accepted }, 'duplicate message id: answered again, not imported twice');
     return answerOf(known, true);
@@ -423,6 +436,7 @@ async function record(
     receivedAt: r.now.toISOString(),
   };
   await deps.store.inbound.insert(row);
+  deps.inbound?.set(inboundKey(row.clientId, row.messageId), row);
   if (!r.accepted) log.info({ family: r.family }, 'message refused');
   return answerOf(row, false);
 }

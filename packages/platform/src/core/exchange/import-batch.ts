@@ -7,7 +7,8 @@
  */
 import { OswError } from '@osw/messages';
 import type { ImportOutcome } from '@osw/messages/exchange';
-import { answerOf, importOnce, inboundRefusal, type CustomsPort, type ImportDeps, type InboundMessage } from './accept.js';
+import { answerOf, importOnce, inboundKey, inboundRefusal, type CustomsPort, type ImportDeps, type InboundMessage } from './accept.js';
+import type { InboundRow } from './store.js';
 
 /** A message of a batch the exchange refused before import (a header it cannot read, a body too large). */
 export interface RefusedMessage {
@@ -50,9 +51,28 @@ export async function importBatch(deps: ImportDeps, customs: CustomsPort, entrie
   }
 }
 
+/** The batch's message ids, stored or not, read with one statement per client. */
+async function storedOf(tx: ImportDeps['store'], entries: readonly BatchEntry[]): Promise<Map<string, InboundRow | null>> {
+  const byClient = new Map<string, string[]>();
+  for (const e of entries) if (!isRefused(e)) byClient.set(e.client.clientId, [...(byClient.get(e.client.clientId) ?? []), e.messageId]);
+  const known = new Map<string, InboundRow | null>();
+  for (const [clientId, ids] of byClient) {
+    for (const id of ids) known.set(inboundKey(clientId, id), null);
+    for (const row of await tx.inbound.getMany(clientId, ids)) known.set(inboundKey(clientId, row.messageId), row);
+  }
+  return known;
+}
+
 function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly BatchEntry[], careful: boolean): Promise<ImportOutcome[]> {
   return deps.store.transaction(async (tx) => {
-    const txDeps: ImportDeps = { ...deps, store: tx, cards: new Map() };
+    let inbound: ImportDeps['inbound'];
+    if (!careful)
+      try {
+        inbound = await storedOf(tx, entries);
+      } catch (err) {
+        throw new StepFailed('reading the batch’s message ids failed', { cause: err });
+      }
+    const txDeps: ImportDeps = { ...deps, store: tx, cards: new Map(), inbound };
     const outcomes: ImportOutcome[] = [];
     for (const entry of entries)
       if (isRefused(entry)) outcomes.push(refusal(entry.messageId, entry.refused));
@@ -74,7 +94,7 @@ async function importOneOfBatch(deps: ImportDeps, customs: CustomsPort, msg: Inb
   } catch (err) {
     if (err instanceof OswError) return refusal(msg.messageId, err);
     // its own writes are undone; another instance may have stored the same message id meanwhile
-    const known = await deps.store.inbound.get(msg.client.clientId, msg.messageId);
+    const known = await deps.store.inbound.get(msg.client.clientId, msg.messageId).catch(() => undefined);
     if (known) return { ok: true, ...answerOf(known, true) };
     // the others of the batch stay imported; this one is answered as the single route answers a 500, and sent again
     deps.logger.error(
