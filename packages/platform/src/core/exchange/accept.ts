@@ -15,8 +15,6 @@ import {
   chinaYear,
   declarationSeqNo,
   decodeXml,
-  decSignature,
-  keyFingerprint,
   looksLikeZip,
   MessageRejected,
   OswError,
@@ -24,7 +22,6 @@ import {
   readDeclarationZip,
   quickSniff,
   checkWellFormed,
-  verifyDecMessage,
   buildCommonResponse,
   buildPlatImpRet,
   findInBusiness,
@@ -42,6 +39,7 @@ import {
 } from '@osw/messages';
 import { fileNameProblem, isMessageId, type ImportAnswer } from '@osw/messages/exchange';
 import { raiseDeclarationData } from '../push/matching.js';
+import { checkDeclaration, clientSeqNoRepeated } from './check-declaration.js';
 import type { PlatformDeps } from '../ports.js';
 import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
 
@@ -371,48 +369,6 @@ async function importDeclaration(
     log.info({ seqNo, clientSeqNo }, 'declaration accepted');
     return answer;
   });
-}
-
-/** A ClientSeqNo the sender enterprise has used for an accepted declaration already. */
-function clientSeqNoRepeated(clientSeqNo: string, seqNo: string | undefined): string {
-  return `ClientSeqNo(客户端报关单编号)[${clientSeqNo}]重复${seqNo ? `，已导入为统一编号[${seqNo}]` : ''}`;
-}
-
-/** Every reason to refuse a declaration, in the words the import response carries. */
-async function checkDeclaration(deps: ImportDeps, client: ClientRow, dec: DecMessage, xml: string, clientSeqNo: string): Promise<string[]> {
-  const store = deps.store;
-  const problems: string[] = [];
-  if (!clientSeqNo) problems.push('ClientSeqNo(客户端报关单编号)不能为空');
-  else {
-    // a signed file sent again under a new message id is not a second declaration (the same message id got its stored answer before this)
-    const first = await store.declarations.findByClientSeqNo(client.enterpriseCode, clientSeqNo);
-    if (first) problems.push(clientSeqNoRepeated(clientSeqNo, first.seqNo));
-  }
-  if (Object.keys(dec.head).length === 0) problems.push('缺少表头DecHead');
-  if (!['I', 'E'].includes(dec.head.IEFlag ?? '')) problems.push('IEFlag(进出口标志)须为I或E');
-  if (!/^\d{4}$/.test(dec.head.CustomMaster ?? '')) problems.push('CustomMaster(申报地海关)须为4位关区代码');
-  if (!(dec.head.TradeCode ?? '').trim()) problems.push('TradeCode(境内收发货人编码)不能为空');
-  if (dec.lists.length === 0) problems.push('至少须有一项商品DecList');
-  const cardNo = dec.sign?.ICCode?.trim() ?? '';
-  if (!dec.sign || !cardNo) {
-    problems.push('缺少加签信息DecSign/ICCode');
-    return problems;
-  }
-  let read = deps.cards?.get(cardNo);
-  if (!read) {
-    read = store.identity.getCard(cardNo);
-    deps.cards?.set(cardNo, read);
-  }
-  const card = await read;
-  // an unknown card and another enterprise's card get one answer: the exchange does not tell which card numbers exist
-  if (!card || card.enterpriseCode !== client.enterpriseCode)
-    problems.push(`IC卡[${cardNo}]不存在或不属于发送企业[${client.enterpriseCode}]`);
-  else if (card.locked) problems.push(`IC卡[${cardNo}]已锁定`);
-  else if (!decSignature(xml)) problems.push('报文未加签(DecSign/Sign为空)');
-  else if ((dec.sign.Certificate ?? '') !== card.fingerprint && (dec.sign.Certificate ?? '') !== keyFingerprint(card.publicKeyPem))
-    problems.push('DecSign/Certificate与IC卡证书不符');
-  else if (!verifyDecMessage(xml, card.publicKeyPem)) problems.push('报文签名验证失败(SM2/SM3)');
-  return problems;
 }
 
 async function record(
