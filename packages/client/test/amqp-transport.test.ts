@@ -76,6 +76,46 @@ describe.skipIf(!AMQP_URL)('client RabbitMQ transport against the broker', () =>
     await t.close();
   });
 
+  test('sendBatch publishes every message under one confirm window and gets every answer, in order', async () => {
+    const t = new AmqpTransport({
+      url: vh.url.replace('guest:guest@', ''),
+      clientId: c.clientId,
+      password: c.secret,
+      sendTimeoutMs: 10_000,
+    });
+    try {
+      await t.ping();
+      // every publish of the batch is made before the first confirm comes back: one window, not a round trip each
+      const send = (t as unknown as { session: { send: { publish: (...a: unknown[]) => boolean } } }).session.send;
+      const publish = send.publish.bind(send);
+      let confirmed = 0;
+      const confirmedAtPublish: number[] = [];
+      send.publish = (...a: unknown[]) => {
+        confirmedAtPublish.push(confirmed);
+        const cb = a[4] as (err: unknown) => void;
+        return publish(a[0], a[1], a[2], a[3], (err: unknown) => (confirmed++, cb(err)));
+      };
+      const id = (i: number) => `${c.clientId}BATCH${String(i).padStart(8, '0')}`;
+      const msg = (messageId: string) => ({
+        messageId,
+        fileName: `${messageId}.xml`,
+        business: 'declaration',
+        body: Buffer.from('<NotAKnownMessage/>'),
+      });
+      const msgs = [...Array.from({ length: 30 }, (_, i) => msg(id(i))), msg('short'), msg(id(0))];
+      const results = await t.sendBatch(msgs);
+      expect(confirmedAtPublish).toEqual(msgs.map(() => 0));
+      expect(confirmed).toBe(msgs.length);
+      expect(
+        results.slice(0, 30).every((r) => r.ok && !r.answer.accepted && !r.answer.duplicate && r.answer.responseXml.includes('C903')),
+      ).toBe(true);
+      expect(results[30]).toMatchObject({ ok: false, error: { code: 'OSW_EXCHANGE_BAD_MESSAGE_ID', retryable: false } });
+      expect(results[31]).toMatchObject({ ok: true, answer: { duplicate: true } });
+    } finally {
+      await t.close();
+    }
+  });
+
   test('receipts not acknowledged are handed out again; after a dropped connection the broker redelivers them', async () => {
     for (let i = 0; i < 3; i++)
       await platform.deps.store.deliveries.enqueue([

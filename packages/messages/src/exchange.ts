@@ -113,6 +113,16 @@ export type ImportOutcome = z.infer<typeof ImportOutcomeSchema>;
 /** The most messages one HTTP batch may carry. */
 export const BATCH_MAX_MESSAGES = 200;
 
+/**
+ * The most message bytes (before base64) one HTTP batch carries. A client fills a batch up to
+ * {@link BATCH_MAX_MESSAGES} messages or this many bytes, whichever comes first; a message larger
+ * than this travels alone on the single route (`messages`, up to the platform's message limit).
+ */
+export const BATCH_MAX_BYTES = 8 * 1024 * 1024;
+
+/** The largest batch request the platform reads: the batch's bytes as base64, and 2 KiB of JSON fields per message. */
+export const BATCH_BODY_LIMIT = Math.ceil(BATCH_MAX_BYTES / 3) * 4 + BATCH_MAX_MESSAGES * 2048;
+
 /** One message of an HTTP batch: what a single upload carries in headers and body, as fields. */
 export const BatchMessageSchema = z.object({
   messageId: z.string(),
@@ -120,6 +130,8 @@ export const BatchMessageSchema = z.object({
   business: z.string(),
   /** the message bytes, base64 */
   body: z.string(),
+  /** optional: when given it must be the client that authenticated (a message speaks for its sender only) */
+  clientId: z.string().optional(),
 });
 export type BatchMessage = z.infer<typeof BatchMessageSchema>;
 

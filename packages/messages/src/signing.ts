@@ -104,9 +104,32 @@ export async function openCardKey(sealed: SealedCardKey, pin: string): Promise<K
   return openCardKeyWith(sealed.encryptedPrivateKeyPem, await deriveCardPassphrase(pin, sealed.kdf));
 }
 
+/**
+ * Public keys and their fingerprints by PEM text: a card's key is parsed once per process, not once
+ * per message (parsing a PEM costs more than an SM2 verification). Bounded: the oldest half goes
+ * when it is full.
+ */
+const KEY_CACHE_MAX = 4096;
+const publicKeys = new Map<string, KeyObject>();
+const fingerprints = new Map<string, string>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= KEY_CACHE_MAX) {
+    let drop = cache.size >> 1;
+    for (const k of cache.keys()) {
+      if (drop-- <= 0) break;
+      cache.delete(k);
+    }
+  }
+  cache.set(key, value);
+  return value;
+}
+
 export function publicKeyFromPem(pem: string): KeyObject {
+  const known = publicKeys.get(pem);
+  if (known) return known;
   try {
-    return crypto.createPublicKey({ key: pem, format: 'pem' });
+    return remember(publicKeys, pem, crypto.createPublicKey({ key: pem, format: 'pem' }));
   } catch (cause) {
     throw new OswError('OSW_CARD_KEY_INVALID', 'the card public key cannot be read', { cause });
   }
@@ -114,8 +137,10 @@ export function publicKeyFromPem(pem: string): KeyObject {
 
 /** SM3 fingerprint (hex) of a public key: what we write as DecSign/Certificate. */
 export function keyFingerprint(publicKeyPem: string): string {
+  const known = fingerprints.get(publicKeyPem);
+  if (known !== undefined) return known;
   const der = publicKeyFromPem(publicKeyPem).export({ type: 'spki', format: 'der' });
-  return crypto.createHash('sm3').update(der).digest('hex');
+  return remember(fingerprints, publicKeyPem, crypto.createHash('sm3').update(der).digest('hex'));
 }
 
 export function sm3Hex(data: string | Uint8Array): string {

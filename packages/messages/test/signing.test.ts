@@ -12,6 +12,7 @@ import {
   MessageRejected,
   openCardKey,
   parseDecMessage,
+  publicKeyFromPem,
   signDecMessage,
   verifyDecMessage,
 } from '../src/index.js';
@@ -60,6 +61,21 @@ describe('SM2/SM3 signing of a DecMessage', () => {
     const twice = signDecMessage(signDecMessage(example, input), input);
     expect(twice.match(/<Sign>/g)?.length).toBe(1);
     expect(verifyDecMessage(twice, card.publicKeyPem)).toBe(true);
+  });
+});
+
+describe('card public keys', () => {
+  it('are parsed once per PEM: the same key object and fingerprint for every message of that card', () => {
+    const other = sm2KeyPair();
+    expect(publicKeyFromPem(card.publicKeyPem)).toBe(publicKeyFromPem(card.publicKeyPem));
+    expect(publicKeyFromPem(other.publicKeyPem)).not.toBe(publicKeyFromPem(card.publicKeyPem));
+    expect(keyFingerprint(card.publicKeyPem)).toBe(input.certificate);
+    expect(keyFingerprint(other.publicKeyPem)).not.toBe(input.certificate);
+  });
+
+  it('a PEM that cannot be read is refused every time, never cached', () => {
+    expect(() => publicKeyFromPem('not a key')).toThrow(/cannot be read/);
+    expect(() => publicKeyFromPem('not a key')).toThrow(/cannot be read/);
   });
 });
 

@@ -52,7 +52,7 @@ export const PlatformConfigSchema = z
         managementUrl: z.url().optional(),
         instanceName: z.string().optional(),
         deliveryLimit: z.number().int().min(1).max(1000).default(5),
-        prefetch: z.number().int().min(1).max(10_000).default(32),
+        prefetch: z.number().int().min(1).max(10_000).default(200),
         sweepMs: z.number().int().min(50).default(1000),
         discoverMs: z.number().int().min(100).default(3000),
         declareVhost: z.boolean().default(true),
@@ -80,7 +80,7 @@ export const PlatformConfigSchema = z
       })
       .default({
         deliveryLimit: 5,
-        prefetch: 32,
+        prefetch: 200,
         sweepMs: 1000,
         discoverMs: 3000,
         declareVhost: true,

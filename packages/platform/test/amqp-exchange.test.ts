@@ -99,6 +99,32 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange', () => {
     }
   });
 
+  test('messages that arrive together are imported in one transaction and each answered on its own reply-to', async () => {
+    const t = new AmqpTransport({ url: vh.url, clientId: a.clientId, password: a.secret, sendTimeoutMs: 10_000 });
+    const store = platform.deps.store;
+    const transaction = store.transaction.bind(store);
+    let transactions = 0;
+    store.transaction = (fn) => (transactions++, transaction(fn));
+    try {
+      const id = (i: number) => `${a.clientId}TOGETHER${String(i).padStart(6, '0')}`;
+      const msgs = Array.from({ length: 40 }, (_, i) => ({
+        messageId: id(i),
+        fileName: `t${i}.xml`,
+        business: 'declaration',
+        body: Buffer.from(`<Unknown n="${i}"/>`),
+      }));
+      const results = await t.sendBatch(msgs);
+      expect(results.every((r) => r.ok && !r.answer.accepted && !r.answer.duplicate)).toBe(true);
+      for (let i = 0; i < msgs.length; i++) expect((await store.inbound.get(a.clientId, id(i)))?.fileName).toBe(`t${i}.xml`);
+      // the 40 arrived within a few turns of the platform's event loop: a handful of transactions, not 40
+      expect(transactions).toBeGreaterThan(0);
+      expect(transactions).toBeLessThan(10);
+    } finally {
+      store.transaction = transaction;
+      await t.close();
+    }
+  });
+
   test('deliveries queued in the store reach the receive queue once; test-connection shows the backlog', async () => {
     const store = platform.deps.store;
     for (let i = 0; i < 30; i++)
@@ -225,24 +251,30 @@ describe.skipIf(!AMQP_URL)('RabbitMQ exchange: poison messages', () => {
     const vh = testVhost();
     const opened = await openSqliteStore(`${tmp.dir}/p.db`);
     // the store fails for one message id only: a scripted fault behind the real broker
-    const inbound = new Proxy(opened.store.inbound, {
-      get(target, prop, receiver) {
-        if (prop === 'get')
-          return async (clientId: string, messageId: string) => {
-            if (messageId.includes('POISON')) throw new Error('scripted store failure');
-            return target.get(clientId, messageId);
-          };
-        return Reflect.get(target, prop, receiver);
-      },
-    });
-    // the transaction's store is the scripted one too
+    const scriptedInbound = (inbound: Store['inbound']) =>
+      new Proxy(inbound, {
+        get(target, prop, receiver) {
+          if (prop === 'get')
+            return async (clientId: string, messageId: string) => {
+              if (messageId.includes('POISON')) throw new Error('scripted store failure');
+              return target.get(clientId, messageId);
+            };
+          if (prop === 'getMany')
+            return async (clientId: string, messageIds: string[]) => {
+              if (messageIds.some((id) => id.includes('POISON'))) throw new Error('scripted store failure');
+              return target.getMany(clientId, messageIds);
+            };
+          return Reflect.get(target, prop, receiver);
+        },
+      });
+    // the transaction's (and its savepoints') store is the scripted one too, on the transaction's connection
     const scripted = (s: Store): Store =>
       new Proxy(s, {
         get: (t, prop, r) =>
           prop === 'inbound'
-            ? inbound
-            : prop === 'transaction'
-              ? (fn: (tx: Store) => Promise<unknown>) => t.transaction((tx) => fn(scripted(tx)))
+            ? scriptedInbound(t.inbound)
+            : prop === 'transaction' || prop === 'savepoint'
+              ? (fn: (tx: Store) => Promise<unknown>) => t[prop]((tx) => fn(scripted(tx)))
               : Reflect.get(t, prop, r),
       });
     const store = scripted(opened.store);

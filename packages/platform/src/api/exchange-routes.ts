@@ -1,9 +1,18 @@
 /** The HTTP exchange for import clients: `/exchange/v1/…` (docs/exchange-http.md). */
 import { OswError } from '@osw/messages';
-import { decodeFileNameHeader, EXCHANGE_HEADER, EXCHANGE_HTTP } from '@osw/messages/exchange';
+import {
+  BATCH_BODY_LIMIT,
+  BATCH_MAX_MESSAGES,
+  decodeFileNameHeader,
+  EXCHANGE_HEADER,
+  EXCHANGE_HTTP,
+  MessageBatchSchema,
+  type BatchMessage,
+} from '@osw/messages/exchange';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { importMessage, type CustomsPort } from '../core/exchange/accept.js';
+import { importBatch, type BatchEntry } from '../core/exchange/import-batch.js';
 import { ClientSeenRecorder } from '../core/clients/live-status.js';
 import { ExchangeAuthenticator } from '../core/exchange/authenticate.js';
 import { acknowledgeDeliveries, takeDeliveries } from '../core/exchange/outbound.js';
@@ -58,6 +67,23 @@ export async function exchangeRoutes(app: FastifyInstance, opts: ExchangeRouteOp
     return importMessage(deps, customs, { client, messageId, fileName, business, body: req.body });
   });
 
+  // several messages in one request, imported in one transaction; each keeps its own answer. The
+  // body limit holds before anything is parsed; each message then meets the single route's checks.
+  app.post(EXCHANGE_HTTP.messagesBatch, { bodyLimit: BATCH_BODY_LIMIT }, async (req) => {
+    const client = exchangeClient(req);
+    const batch = MessageBatchSchema.safeParse(req.body);
+    if (!batch.success)
+      throw new OswError(
+        'OSW_EXCHANGE_BAD_REQUEST',
+        `not a message batch (application/json {messages: [{messageId, fileName, business, body}]}, 1–${BATCH_MAX_MESSAGES} messages): ${batch.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join('.') || 'body'} ${i.message}`)
+          .join('; ')}`,
+      );
+    const entries = batch.data.messages.map((m) => batchEntry(client, m, opts.maxMessageBytes));
+    return { outcomes: await importBatch(deps, customs, entries) };
+  });
+
   const inboxQuery = z.object({
     waitMs: z.coerce.number().int().min(0).max(LONG_POLL_MAX_MS).default(0),
     max: z.coerce.number().int().min(1).max(500).default(50),
@@ -108,4 +134,27 @@ export async function exchangeRoutes(app: FastifyInstance, opts: ExchangeRouteOp
     const client = exchangeClient(req);
     return { clientId: client.clientId, backlog: await deps.store.deliveries.countPending(client.clientId) };
   });
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** A message of a batch as the import takes it, or its refusal: the single route's checks, as fields. */
+function batchEntry(client: ClientRow, m: BatchMessage, maxMessageBytes: number): BatchEntry {
+  const refuse = (code: 'OSW_EXCHANGE_BAD_REQUEST' | 'OSW_HTTP_FST_ERR_CTP_BODY_TOO_LARGE', message: string) => ({
+    messageId: m.messageId,
+    refused: new OswError(code, message),
+  });
+  if (m.clientId !== undefined && m.clientId !== client.clientId)
+    return refuse(
+      'OSW_EXCHANGE_BAD_REQUEST',
+      `the message names client ${m.clientId.slice(0, 64)} as its sender: a batch speaks for the client that authenticated (${client.clientId}) only`,
+    );
+  if (!m.fileName || !m.business) return refuse('OSW_EXCHANGE_BAD_REQUEST', 'fileName and business are required');
+  if (m.fileName.includes('\0')) return refuse('OSW_EXCHANGE_BAD_REQUEST', 'fileName must not hold NUL characters');
+  if (m.body.length % 4 !== 0 || !BASE64.test(m.body))
+    return refuse('OSW_EXCHANGE_BAD_REQUEST', 'body must be the message bytes in base64');
+  const body = Buffer.from(m.body, 'base64');
+  if (body.length > maxMessageBytes)
+    return refuse('OSW_HTTP_FST_ERR_CTP_BODY_TOO_LARGE', `the message is larger than this platform's limit of ${maxMessageBytes} bytes`);
+  return { client, messageId: m.messageId, fileName: m.fileName, business: m.business, body };
 }

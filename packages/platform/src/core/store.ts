@@ -57,6 +57,12 @@ export interface Store {
   /** Runs fn in one transaction; fn receives a Store bound to it (inside one, fn runs in it). */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /**
+   * Inside a transaction: runs fn so that when it throws, what it wrote is undone and the
+   * transaction goes on (a savepoint) — one message of a batch fails alone. Outside one, a
+   * transaction of its own.
+   */
+  savepoint<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
    * Runs fn so that what it claims stays claimed while it waits on something slow outside the
    * store (a broker's confirms): in one transaction where the engine has row locks, so other
    * processes skip the rows; in short steps where one process owns the store (SQLite), so the one

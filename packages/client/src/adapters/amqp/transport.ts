@@ -25,7 +25,7 @@ import {
 } from '@osw/messages/exchange';
 import { receivedError } from '@osw/messages';
 import type { ImportAnswer, IncomingMessage, OutgoingMessage, SendResult, Transport } from '../../core/ports.js';
-import { sendEach, TransportError } from '../../core/ports.js';
+import { TransportError } from '../../core/ports.js';
 
 /** receipts are UTF-8 text; a body that is not is refused, not written with replacement characters */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -108,6 +108,8 @@ export class AmqpTransport implements Transport {
       const ca = this.opts.caFile ? [readFileSync(this.opts.caFile)] : undefined;
       conn = await amqp.connect(this.url, {
         clientProperties: { connection_name: `osw-client ${this.opts.clientId}` },
+        // without it Nagle holds each small frame until the broker's delayed ACK (~40 ms per confirm)
+        noDelay: true,
         ...(ca ? { ca } : {}),
       });
     } catch (err) {
@@ -181,40 +183,70 @@ export class AmqpTransport implements Transport {
     s.recv = recv;
   }
 
-  sendBatch(msgs: readonly OutgoingMessage[], signal?: AbortSignal): Promise<SendResult[]> {
-    return sendEach(this, msgs, signal);
-  }
-
-  async send(msg: OutgoingMessage, signal?: AbortSignal): Promise<ImportAnswer> {
-    const s = await this.open();
-    const correlationId = crypto.randomUUID();
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const answer = new Promise<ImportOutcome>((resolve, reject) => {
-      this.pending.set(correlationId, { resolve, reject });
-      timer = setTimeout(() => {
-        this.pending.delete(correlationId);
-        reject(
+  /**
+   * Publishes every message at once under one confirm window and one timer, then collects the
+   * confirms and the answers on direct reply-to by correlation id: one round trip for the batch.
+   */
+  async sendBatch(msgs: readonly OutgoingMessage[], signal?: AbortSignal): Promise<SendResult[]> {
+    if (!msgs.length) return [];
+    let s: Session;
+    try {
+      s = await this.open();
+    } catch (err) {
+      const error = this.fail(err, 'the send');
+      return msgs.map(() => ({ ok: false, error }));
+    }
+    const ids = msgs.map(() => crypto.randomUUID());
+    const answers = ids.map((id) => new Promise<ImportOutcome>((resolve, reject) => this.pending.set(id, { resolve, reject })));
+    for (const a of answers) a.catch(() => undefined);
+    const giveUp = (err: TransportError) => {
+      for (const id of ids) {
+        const p = this.pending.get(id);
+        this.pending.delete(id);
+        p?.reject(err);
+      }
+    };
+    const timer = setTimeout(
+      () =>
+        giveUp(
           new TransportError('OSW_TRANSPORT_TIMEOUT', `no answer from the platform within ${this.opts.sendTimeoutMs} ms`, {
             retryable: true,
             timedOut: true,
           }),
-        );
-      }, this.opts.sendTimeoutMs);
-      onAbort = () => {
-        this.pending.delete(correlationId);
-        reject(new TransportError('OSW_TRANSPORT_ABORTED', 'send aborted', { retryable: true }));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    answer.catch(() => undefined);
+        ),
+      this.opts.sendTimeoutMs,
+    );
+    const onAbort = () => giveUp(new TransportError('OSW_TRANSPORT_ABORTED', 'send aborted', { retryable: true }));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    const confirms = msgs.map((msg, k) => this.publish(s, msg, ids[k]));
     try {
-      await new Promise<void>((resolve, reject) => {
-        const headers = messageHeaders({ ...msg, device: this.opts.device });
+      return await Promise.all(
+        msgs.map(async (_, k): Promise<SendResult> => {
+          try {
+            await confirms[k];
+            return { ok: true, answer: this.answerOf(await answers[k]) };
+          } catch (err) {
+            this.pending.delete(ids[k]);
+            return { ok: false, error: this.fail(err, 'the send') };
+          }
+        }),
+      );
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Publishes one message with its correlation id; resolves on the broker's confirm. */
+  private publish(s: Session, msg: OutgoingMessage, correlationId: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const headers = messageHeaders({ ...msg, device: this.opts.device });
+      try {
         s.send.publish(
           this.names.exchange,
           '',
-          Buffer.from(msg.body),
+          Buffer.from(msg.body.buffer, msg.body.byteOffset, msg.body.byteLength),
           {
             persistent: true,
             messageId: msg.messageId,
@@ -232,20 +264,25 @@ export class AmqpTransport implements Transport {
                 )
               : resolve(),
         );
-      });
-      const a = await answer;
-      if (!a.ok) {
-        const e = receivedError(a.error, 'OSW_EXCHANGE_REFUSED');
-        throw new TransportError(e.code, e.message ?? 'refused', { retryable: false });
+      } catch (err) {
+        reject(err);
       }
-      return { accepted: a.accepted, responseXml: a.responseXml, duplicate: a.duplicate };
-    } catch (err) {
-      this.pending.delete(correlationId);
-      throw this.fail(err, 'the send');
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    });
+  }
+
+  /** The import answer, or the exchange's refusal of the message (final: not retried). */
+  private answerOf(a: ImportOutcome): ImportAnswer {
+    if (!a.ok) {
+      const e = receivedError(a.error, 'OSW_EXCHANGE_REFUSED');
+      throw new TransportError(e.code, e.message ?? 'refused', { retryable: false });
     }
+    return { accepted: a.accepted, responseXml: a.responseXml, duplicate: a.duplicate };
+  }
+
+  async send(msg: OutgoingMessage, signal?: AbortSignal): Promise<ImportAnswer> {
+    const [r] = await this.sendBatch([msg], signal);
+    if (!r.ok) throw r.error;
+    return r.answer;
   }
 
   async receive(opts: { waitMs: number; max: number; signal?: AbortSignal }): Promise<IncomingMessage[]> {

@@ -100,7 +100,7 @@ export class AmqpExchange {
     this.vhost = decodeURIComponent(u.pathname.replace(/^\//, '')) || '/';
     this.log = deps.logger.child({ component: 'amqp-exchange' });
     this.management = new RabbitManagement(options.managementUrl ?? RabbitManagement.urlFor(options.url));
-    this.imports = new ImportConsumer(deps, deps.customs, { prefetch: options.prefetch ?? 32 });
+    this.imports = new ImportConsumer(deps, deps.customs, { prefetch: options.prefetch ?? 200 });
     this.forwarder = new ReceiveForwarder(deps, { batch: options.forwardBatch ?? 200, sweepMs: options.sweepMs ?? 1000 });
     this.deadLetterQueue = new DeadLetterReader(this.management, this.vhost);
     this.link = new BrokerLink({

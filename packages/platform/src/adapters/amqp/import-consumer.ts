@@ -1,8 +1,9 @@
 /**
  * Imports what RabbitMQ clients send: consumes every client's send queue (`Q_Send<id>`, competing
  * consumers across platform instances), authenticates the sender by the queue the message came
- * from (never by the message's claims), imports with the same `importMessage` as the HTTP exchange,
- * answers on the sender's own RabbitMQ direct reply-to, and acks only after the import is committed.
+ * from (never by the message's claims), imports what arrived together in one transaction with the
+ * same `importBatch` as the HTTP exchange's batches, answers each message on the sender's own
+ * RabbitMQ direct reply-to, and acks each only after the import is committed.
  * An import that fails for an unexpected reason is requeued; the queue's delivery limit dead-letters
  * a message that keeps failing (`osw.dead-letter`, reason in `x-death`).
  *
@@ -13,11 +14,19 @@
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { OswError } from '@osw/messages';
-import { brokerNames, DIRECT_REPLY_TO, EXCHANGE_HEADER, decodeFileNameHeader, type ImportOutcome } from '@osw/messages/exchange';
-import { importMessage, type CustomsPort } from '../../core/exchange/accept.js';
+import {
+  BATCH_MAX_MESSAGES,
+  brokerNames,
+  DIRECT_REPLY_TO,
+  EXCHANGE_HEADER,
+  decodeFileNameHeader,
+  type ImportOutcome,
+} from '@osw/messages/exchange';
+import type { CustomsPort } from '../../core/exchange/accept.js';
+import { importBatch, type BatchEntry } from '../../core/exchange/import-batch.js';
 import { ExchangeAuthenticator } from '../../core/exchange/authenticate.js';
 import type { Clock, Logger } from '../../core/ports.js';
-import type { Store } from '../../core/store.js';
+import type { ClientRow, Store } from '../../core/store.js';
 
 export interface ImportConsumerStats {
   imported: number;
@@ -46,12 +55,26 @@ function settle(fn: () => void): void {
   }
 }
 
+/** A message taken from a send queue, with the channel it must be settled on. */
+interface Taken {
+  ch: Channel;
+  msg: ConsumeMessage;
+}
+
+/** A client's messages waiting for the next batch, and whether a batch of it is importing now. */
+interface ClientLine {
+  taken: Taken[];
+  running: boolean;
+  scheduled: boolean;
+}
+
 export class ImportConsumer {
   readonly stats: ImportConsumerStats = { imported: 0, answered: 0, requeued: 0, refused: 0, misdirected: 0 };
   private readonly clients: ExchangeAuthenticator;
   private consumeCh: Channel | null = null;
   private replyCh: Channel | null = null;
   private readonly consumed = new Map<string, string>(); // send queue → consumer tag
+  private readonly lines = new Map<string, ClientLine>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
 
@@ -90,8 +113,7 @@ export class ImportConsumer {
           this.consumed.delete(queue);
           return;
         }
-        const p = this.handle(ch, clientId, msg).finally(() => this.inFlight.delete(p));
-        this.inFlight.add(p);
+        this.take(clientId, { ch, msg });
       });
       if (this.consumeCh === ch) this.consumed.set(queue, consumerTag);
     } catch (err) {
@@ -100,47 +122,116 @@ export class ImportConsumer {
     }
   }
 
-  private async handle(ch: Channel, clientId: string, msg: ConsumeMessage): Promise<void> {
-    const messageId = String(msg.properties.messageId ?? '');
-    const headers = msg.properties.headers ?? {};
-    const log = this.deps.logger.child({ clientId, msgId: messageId });
-    const replyTo: unknown = msg.properties.replyTo;
-    if (!isDirectReplyTo(replyTo)) {
-      this.stats.misdirected++;
-      log.warn(
-        { replyTo: replyTo === undefined ? null : String(replyTo).slice(0, 200) },
-        `message refused: its reply-to is not ${DIRECT_REPLY_TO}; not imported, not answered, dropped (the client resends with direct reply-to)`,
-      );
-      settle(() => ch.ack(msg));
+  /**
+   * Messages of a client that arrive together are imported together: what came in while the
+   * client's previous batch was importing, or in the same turn of the event loop, is the next batch.
+   */
+  private take(clientId: string, taken: Taken): void {
+    let line = this.lines.get(clientId);
+    if (!line) this.lines.set(clientId, (line = { taken: [], running: false, scheduled: false }));
+    line.taken.push(taken);
+    this.schedule(clientId, line);
+  }
+
+  private schedule(clientId: string, line: ClientLine): void {
+    if (line.running || line.scheduled) return;
+    line.scheduled = true;
+    setImmediate(() => {
+      line.scheduled = false;
+      if (line.running || !line.taken.length) return;
+      line.running = true;
+      const p = this.importBatch(clientId, line.taken.splice(0, BATCH_MAX_MESSAGES)).finally(() => {
+        this.inFlight.delete(p);
+        line.running = false;
+        if (line.taken.length) this.schedule(clientId, line);
+        else this.lines.delete(clientId);
+      });
+      this.inFlight.add(p);
+    });
+  }
+
+  private async importBatch(clientId: string, batch: Taken[]): Promise<void> {
+    const kept: (Taken & { replyTo: string })[] = [];
+    const entries: BatchEntry[] = [];
+    const senders = new Map<string, Promise<ClientRow>>();
+    for (const t of batch) {
+      const messageId = String(t.msg.properties.messageId ?? '');
+      const replyTo: unknown = t.msg.properties.replyTo;
+      if (!isDirectReplyTo(replyTo)) {
+        this.stats.misdirected++;
+        this.deps.logger.warn(
+          { clientId, msgId: messageId, replyTo: replyTo === undefined ? null : String(replyTo).slice(0, 200) },
+          `message refused: its reply-to is not ${DIRECT_REPLY_TO}; not imported, not answered, dropped (the client resends with direct reply-to)`,
+        );
+        settle(() => t.ch.ack(t.msg));
+        continue;
+      }
+      try {
+        entries.push(await this.entry(clientId, t.msg, senders));
+      } catch (err) {
+        // the store failed: try again later; the delivery limit ends a poison message
+        this.requeue(clientId, t, err);
+        continue;
+      }
+      kept.push({ ...t, replyTo });
+    }
+    if (!kept.length) return;
+    let outcomes: ImportOutcome[];
+    try {
+      outcomes = await importBatch(this.deps, this.customs, entries);
+    } catch (err) {
+      for (const t of kept) this.requeue(clientId, t, err);
       return;
     }
-    let answer: ImportOutcome;
+    kept.forEach((t, k) => {
+      const answer = outcomes[k];
+      if (!answer.ok && answer.error.code === 'OSW_INTERNAL') return this.requeue(clientId, t, new Error(answer.error.message));
+      if (answer.ok) this.stats.imported++;
+      else {
+        this.stats.refused++;
+        this.deps.logger.info({ clientId, msgId: answer.messageId, code: answer.error.code }, 'message refused by the exchange');
+      }
+      this.answer(t, answer);
+    });
+  }
+
+  /** The message as the import takes it, or the exchange's refusal of it (sender, headers). */
+  private async entry(clientId: string, msg: ConsumeMessage, senders: Map<string, Promise<ClientRow>>): Promise<BatchEntry> {
+    const messageId = String(msg.properties.messageId ?? '');
+    const headers = msg.properties.headers ?? {};
     try {
-      const client = await this.clients.byQueue(clientId, headers[EXCHANGE_HEADER.device]);
+      const device = headers[EXCHANGE_HEADER.device];
+      const key = device === undefined ? '' : `=${String(device)}`;
+      let sender = senders.get(key);
+      if (!sender) senders.set(key, (sender = this.clients.byQueue(clientId, device)));
+      const client = await sender;
       const fileName = decodeFileNameHeader(headers[EXCHANGE_HEADER.fileName]);
       if (fileName === null) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} must be percent-encoded UTF-8`);
       const business = String(headers[EXCHANGE_HEADER.business] ?? '');
       if (!fileName || !business)
         throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} and ${EXCHANGE_HEADER.business} headers are required`);
-      const a = await importMessage(this.deps, this.customs, { client, messageId, fileName, business, body: msg.content });
-      answer = { ok: true, ...a };
-      this.stats.imported++;
+      return { client, messageId, fileName, business, body: msg.content };
     } catch (err) {
-      if (!(err instanceof OswError)) {
-        // the store failed or something unexpected: try again later; the delivery limit ends a poison message
-        this.stats.requeued++;
-        log.error({ err: (err as Error).message, redelivered: msg.fields.redelivered }, 'import failed; message requeued');
-        settle(() => ch.nack(msg, false, true));
-        return;
-      }
-      this.stats.refused++;
-      answer = { ok: false, messageId, error: { code: err.code, message: err.message } };
-      log.info({ code: err.code }, 'message refused by the exchange');
+      if (err instanceof OswError) return { messageId, refused: err };
+      throw err;
     }
+  }
+
+  private requeue(clientId: string, t: Taken, err: unknown): void {
+    this.stats.requeued++;
+    this.deps.logger.error(
+      { clientId, msgId: String(t.msg.properties.messageId ?? ''), err: (err as Error)?.message, redelivered: t.msg.fields.redelivered },
+      'import failed; message requeued',
+    );
+    settle(() => t.ch.nack(t.msg, false, true));
+  }
+
+  /** The answer on the sender's own direct reply-to, then the ack: the import is committed, the message may go. */
+  private answer(t: Taken & { replyTo: string }, answer: ImportOutcome): void {
     if (this.replyCh) {
       try {
-        this.replyCh.publish('', replyTo, Buffer.from(JSON.stringify(answer)), {
-          correlationId: msg.properties.correlationId,
+        this.replyCh.publish('', t.replyTo, Buffer.from(JSON.stringify(answer)), {
+          correlationId: t.msg.properties.correlationId,
           contentType: 'application/json',
         });
         this.stats.answered++;
@@ -148,15 +239,17 @@ export class ImportConsumer {
         // the client resends and gets the stored answer
       }
     }
-    // the import is committed: the message may go
-    settle(() => ch.ack(msg));
+    settle(() => t.ch.ack(t.msg));
   }
 
-  /** Stops consuming and lets imports in flight finish. */
+  /** Stops consuming and lets the imports taken finish. */
   async stop(): Promise<void> {
     this.stopped = true;
     const ch = this.consumeCh;
     for (const tag of this.consumed.values()) if (tag) await ch?.cancel(tag).catch(() => undefined);
-    await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size || [...this.lines.values()].some((l) => l.taken.length)) {
+      await Promise.allSettled([...this.inFlight]);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 }

@@ -3,7 +3,7 @@
  * connection pool or one transaction. The same code serves SQLite and PostgreSQL; what differs
  * between them is in `capabilities.ts`.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Store } from '../../core/store.js';
 import { sqliteCapabilities, type EngineCapabilities } from './capabilities.js';
 import type { Database } from './schema.js';
@@ -83,6 +83,22 @@ export class KyselyStore implements Store {
     const r = await (this.db as Kysely<Database>).transaction().execute((trx) => fn(new KyselyStore(trx, this.caps, this.box, due)));
     due.committed();
     return r;
+  }
+
+  async savepoint<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (!this.db.isTransaction) return this.transaction(fn);
+    // one name serves: savepoints nest, and a rollback or release takes the innermost of the name
+    await sql`savepoint osw_step`.execute(this.db);
+    let result: T;
+    try {
+      result = await fn(this);
+    } catch (err) {
+      await sql`rollback to savepoint osw_step`.execute(this.db);
+      await sql`release savepoint osw_step`.execute(this.db);
+      throw err;
+    }
+    await sql`release savepoint osw_step`.execute(this.db);
+    return result;
   }
 
   claiming<T>(fn: (tx: Store) => Promise<T>): Promise<T> {

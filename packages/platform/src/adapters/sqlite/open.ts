@@ -33,6 +33,34 @@ export interface StoreOptions {
   secretKey?: Buffer;
 }
 
+/** Prepared statements kept per SQL text (the most recently prepared ones). */
+const STATEMENT_CACHE_MAX = 1000;
+
+/**
+ * The database as Kysely's driver sees it, with `prepare` answered from a cache: the driver
+ * prepares every query it runs, and preparing costs more than running most of ours. A statement
+ * busy in an iteration is not handed out twice: a fresh one is prepared for that call.
+ */
+export function reusingStatements(sqlite: Database.Database): Database.Database {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (source: string): Database.Statement => {
+    const known = cache.get(source);
+    if (known && !known.busy) return known;
+    const stmt = sqlite.prepare(source);
+    if (known) return stmt;
+    if (cache.size >= STATEMENT_CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(source, stmt);
+    return stmt;
+  };
+  return new Proxy(sqlite, {
+    get(target, prop) {
+      if (prop === 'prepare') return prepare;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 export async function openSqliteStore(file: string, opts: StoreOptions = {}): Promise<OpenedStore> {
   createPrivately(file);
   const sqlite = new Database(file);
@@ -40,7 +68,7 @@ export async function openSqliteStore(file: string, opts: StoreOptions = {}): Pr
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }), plugins: [new CamelCasePlugin()] });
   await migrateToLatest(db, sqliteCapabilities);
   return { store: new KyselyStore(db, sqliteCapabilities, new SecretBox(opts.secretKey)), db, close: () => db.destroy() };
 }

@@ -15,8 +15,6 @@ import {
   chinaYear,
   declarationSeqNo,
   decodeXml,
-  decSignature,
-  keyFingerprint,
   looksLikeZip,
   MessageRejected,
   OswError,
@@ -24,7 +22,6 @@ import {
   readDeclarationZip,
   quickSniff,
   checkWellFormed,
-  verifyDecMessage,
   buildCommonResponse,
   buildPlatImpRet,
   findInBusiness,
@@ -42,8 +39,9 @@ import {
 } from '@osw/messages';
 import { fileNameProblem, isMessageId, type ImportAnswer } from '@osw/messages/exchange';
 import { raiseDeclarationData } from '../push/matching.js';
+import { checkDeclaration, clientSeqNoRepeated } from './check-declaration.js';
 import type { PlatformDeps } from '../ports.js';
-import type { ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
+import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
 
 export interface InboundMessage {
   client: ClientRow;
@@ -93,7 +91,20 @@ export const MANIFEST_TYPES = ['MT1101', 'MT2101', 'MT3101', 'MT4101'] as const;
 export const PACKAGE_TYPES = ['INV101', 'SAS121'] as const;
 
 /** What an import works with. */
-export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger'>;
+export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger'> & {
+  /** IC cards read once per batch (its messages are mostly signed with one card) */
+  cards?: Map<string, Promise<CardRow | undefined>>;
+  /**
+   * What a batch knows of its message ids (`inboundKey`): read at once before it imports and kept
+   * up to date as it stores; null for an id not stored. An id it does not hold is read.
+   */
+  inbound?: Map<string, InboundRow | null>;
+};
+
+/** The key of a client's message id in `ImportDeps.inbound`. */
+export function inboundKey(clientId: string, messageId: string): string {
+  return `${clientId}\n${messageId}`;
+}
 
 export async function importMessage(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
   try {
@@ -107,14 +118,24 @@ export async function importMessage(deps: ImportDeps, customs: CustomsPort, msg:
   }
 }
 
-async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
+/** Why the exchange refuses a message before anything is stored (the only refusals an import throws), or null. */
+export function inboundRefusal(msg: Pick<InboundMessage, 'messageId' | 'fileName'>): OswError | null {
   if (!isMessageId(msg.messageId))
-    throw new OswError('OSW_EXCHANGE_BAD_MESSAGE_ID', 'message id must be 8-128 characters of A-Z a-z 0-9 _ . -');
+    return new OswError('OSW_EXCHANGE_BAD_MESSAGE_ID', 'message id must be 8-128 characters of A-Z a-z 0-9 _ . -');
   // a name no InBox or folder could hold is refused before anything is stored (both transports)
   const nameProblem = fileNameProblem(msg.fileName);
-  if (nameProblem) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `file name refused: ${nameProblem}`);
+  return nameProblem ? new OswError('OSW_EXCHANGE_BAD_REQUEST', `file name refused: ${nameProblem}`) : null;
+}
+
+/** One import without the race fallback of `importMessage` (a batch handles it around its savepoint). */
+export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
+  const refused = inboundRefusal(msg);
+  if (refused) throw refused;
   const log = deps.logger.child({ clientId: msg.client.clientId, msgId: msg.messageId, file: msg.fileName });
-  const known = await deps.store.inbound.get(msg.client.clientId, msg.messageId);
+  const key = inboundKey(msg.client.clientId, msg.messageId);
+  const known = deps.inbound?.has(key)
+    ? (deps.inbound.get(key) ?? undefined)
+    : await deps.store.inbound.get(msg.client.clientId, msg.messageId);
   if (known) {
     log.info({ accepted: known.accepted }, 'duplicate message id: answered again, not imported twice');
     return answerOf(known, true);
@@ -297,7 +318,7 @@ async function importDeclaration(
   log: PlatformDeps['logger'],
 ): Promise<ImportAnswer> {
   const clientSeqNo = (dec.sign?.ClientSeqNo || dec.head.ClientSeqNo || '').trim();
-  const problems = await checkDeclaration(deps.store, msg.client, dec, xml, clientSeqNo);
+  const problems = await checkDeclaration(deps, msg.client, dec, xml, clientSeqNo);
   const base = { family: 'declaration', messageType: 'DecMessage', sha256: meta.sha256, now: meta.now };
   if (problems.length) {
     const responseXml = buildDecImportResponse({ responseCode: '1', errorMessage: `导入失败：${problems.join('；')}`, clientSeqNo });
@@ -350,42 +371,6 @@ async function importDeclaration(
   });
 }
 
-/** A ClientSeqNo the sender enterprise has used for an accepted declaration already. */
-function clientSeqNoRepeated(clientSeqNo: string, seqNo: string | undefined): string {
-  return `ClientSeqNo(客户端报关单编号)[${clientSeqNo}]重复${seqNo ? `，已导入为统一编号[${seqNo}]` : ''}`;
-}
-
-/** Every reason to refuse a declaration, in the words the import response carries. */
-async function checkDeclaration(store: Store, client: ClientRow, dec: DecMessage, xml: string, clientSeqNo: string): Promise<string[]> {
-  const problems: string[] = [];
-  if (!clientSeqNo) problems.push('ClientSeqNo(客户端报关单编号)不能为空');
-  else {
-    // a signed file sent again under a new message id is not a second declaration (the same message id got its stored answer before this)
-    const first = await store.declarations.findByClientSeqNo(client.enterpriseCode, clientSeqNo);
-    if (first) problems.push(clientSeqNoRepeated(clientSeqNo, first.seqNo));
-  }
-  if (Object.keys(dec.head).length === 0) problems.push('缺少表头DecHead');
-  if (!['I', 'E'].includes(dec.head.IEFlag ?? '')) problems.push('IEFlag(进出口标志)须为I或E');
-  if (!/^\d{4}$/.test(dec.head.CustomMaster ?? '')) problems.push('CustomMaster(申报地海关)须为4位关区代码');
-  if (!(dec.head.TradeCode ?? '').trim()) problems.push('TradeCode(境内收发货人编码)不能为空');
-  if (dec.lists.length === 0) problems.push('至少须有一项商品DecList');
-  const cardNo = dec.sign?.ICCode?.trim() ?? '';
-  if (!dec.sign || !cardNo) {
-    problems.push('缺少加签信息DecSign/ICCode');
-    return problems;
-  }
-  const card = await store.identity.getCard(cardNo);
-  // an unknown card and another enterprise's card get one answer: the exchange does not tell which card numbers exist
-  if (!card || card.enterpriseCode !== client.enterpriseCode)
-    problems.push(`IC卡[${cardNo}]不存在或不属于发送企业[${client.enterpriseCode}]`);
-  else if (card.locked) problems.push(`IC卡[${cardNo}]已锁定`);
-  else if (!decSignature(xml)) problems.push('报文未加签(DecSign/Sign为空)');
-  else if ((dec.sign.Certificate ?? '') !== card.fingerprint && (dec.sign.Certificate ?? '') !== keyFingerprint(card.publicKeyPem))
-    problems.push('DecSign/Certificate与IC卡证书不符');
-  else if (!verifyDecMessage(xml, card.publicKeyPem)) problems.push('报文签名验证失败(SM2/SM3)');
-  return problems;
-}
-
 async function record(
   deps: ImportDeps,
   msg: InboundMessage,
@@ -407,12 +392,13 @@ async function record(
     receivedAt: r.now.toISOString(),
   };
   await deps.store.inbound.insert(row);
+  deps.inbound?.set(inboundKey(row.clientId, row.messageId), row);
   if (!r.accepted) log.info({ family: r.family }, 'message refused');
   return answerOf(row, false);
 }
 
 /** The answer to a stored import: the first time, or again for a duplicate message id. */
-function answerOf(row: InboundRow, duplicate: boolean): ImportAnswer {
+export function answerOf(row: InboundRow, duplicate: boolean): ImportAnswer {
   return {
     messageId: row.messageId,
     accepted: row.accepted,

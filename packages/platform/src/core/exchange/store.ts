@@ -21,6 +21,8 @@ export interface InboundRow {
 
 export interface InboundStore {
   get(clientId: string, messageId: string): Promise<InboundRow | undefined>;
+  /** the client's stored messages among these ids (one statement per few hundred ids) */
+  getMany(clientId: string, messageIds: readonly string[]): Promise<InboundRow[]>;
   /** fails when the client's message id is stored already */
   insert(row: InboundRow): Promise<void>;
 }

@@ -14,6 +14,19 @@ export class KyselyInboundStore implements InboundStore {
       .executeTakeFirst();
     return r && { ...r, accepted: Number(r.accepted) === 1 };
   }
+  async getMany(clientId: string, messageIds: readonly string[]): Promise<InboundRow[]> {
+    const out: InboundRow[] = [];
+    for (const part of chunks([...new Set(messageIds)], 500)) {
+      const rows = await this.db
+        .selectFrom('inboundMessages')
+        .selectAll()
+        .where('clientId', '=', clientId)
+        .where('messageId', 'in', part)
+        .execute();
+      out.push(...rows.map((r) => ({ ...r, accepted: Number(r.accepted) === 1 })));
+    }
+    return out;
+  }
   async insert(row: InboundRow) {
     await this.db
       .insertInto('inboundMessages')

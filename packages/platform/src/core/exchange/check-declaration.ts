@@ -1,0 +1,52 @@
+/** The checks of an uploaded declaration (报关单) before it is imported: sender, card, signature. */
+import { decSignature, keyFingerprint, verifyDecMessage, type DecMessage } from '@osw/messages';
+import type { ClientRow } from '../store.js';
+import type { ImportDeps } from './accept.js';
+
+/** A ClientSeqNo the sender enterprise has used for an accepted declaration already. */
+export function clientSeqNoRepeated(clientSeqNo: string, seqNo: string | undefined): string {
+  return `ClientSeqNo(客户端报关单编号)[${clientSeqNo}]重复${seqNo ? `，已导入为统一编号[${seqNo}]` : ''}`;
+}
+
+/** Every reason to refuse a declaration, in the words the import response carries. */
+export async function checkDeclaration(
+  deps: ImportDeps,
+  client: ClientRow,
+  dec: DecMessage,
+  xml: string,
+  clientSeqNo: string,
+): Promise<string[]> {
+  const store = deps.store;
+  const problems: string[] = [];
+  if (!clientSeqNo) problems.push('ClientSeqNo(客户端报关单编号)不能为空');
+  else {
+    // a signed file sent again under a new message id is not a second declaration (the same message id got its stored answer before this)
+    const first = await store.declarations.findByClientSeqNo(client.enterpriseCode, clientSeqNo);
+    if (first) problems.push(clientSeqNoRepeated(clientSeqNo, first.seqNo));
+  }
+  if (Object.keys(dec.head).length === 0) problems.push('缺少表头DecHead');
+  if (!['I', 'E'].includes(dec.head.IEFlag ?? '')) problems.push('IEFlag(进出口标志)须为I或E');
+  if (!/^\d{4}$/.test(dec.head.CustomMaster ?? '')) problems.push('CustomMaster(申报地海关)须为4位关区代码');
+  if (!(dec.head.TradeCode ?? '').trim()) problems.push('TradeCode(境内收发货人编码)不能为空');
+  if (dec.lists.length === 0) problems.push('至少须有一项商品DecList');
+  const cardNo = dec.sign?.ICCode?.trim() ?? '';
+  if (!dec.sign || !cardNo) {
+    problems.push('缺少加签信息DecSign/ICCode');
+    return problems;
+  }
+  let read = deps.cards?.get(cardNo);
+  if (!read) {
+    read = store.identity.getCard(cardNo);
+    deps.cards?.set(cardNo, read);
+  }
+  const card = await read;
+  // an unknown card and another enterprise's card get one answer: the exchange does not tell which card numbers exist
+  if (!card || card.enterpriseCode !== client.enterpriseCode)
+    problems.push(`IC卡[${cardNo}]不存在或不属于发送企业[${client.enterpriseCode}]`);
+  else if (card.locked) problems.push(`IC卡[${cardNo}]已锁定`);
+  else if (!decSignature(xml)) problems.push('报文未加签(DecSign/Sign为空)');
+  else if ((dec.sign.Certificate ?? '') !== card.fingerprint && (dec.sign.Certificate ?? '') !== keyFingerprint(card.publicKeyPem))
+    problems.push('DecSign/Certificate与IC卡证书不符');
+  else if (!verifyDecMessage(xml, card.publicKeyPem)) problems.push('报文签名验证失败(SM2/SM3)');
+  return problems;
+}

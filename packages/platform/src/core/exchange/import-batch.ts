@@ -1,0 +1,106 @@
+/**
+ * A batch of messages, imported in one store transaction (one commit for the batch, not one per
+ * message). Each message keeps its own id, answer and failure: a message that fails undoes only its
+ * own writes (a savepoint, when it comes to that), and the answers are the
+ * single import's (`importMessage`) — a repeated message id, in an earlier request or earlier in
+ * the same batch, gets its first answer again.
+ */
+import { OswError } from '@osw/messages';
+import type { ImportOutcome } from '@osw/messages/exchange';
+import { answerOf, importOnce, inboundKey, inboundRefusal, type CustomsPort, type ImportDeps, type InboundMessage } from './accept.js';
+import type { InboundRow } from './store.js';
+
+/** A message of a batch the exchange refused before import (a header it cannot read, a body too large). */
+export interface RefusedMessage {
+  messageId: string;
+  refused: OswError;
+}
+
+export type BatchEntry = InboundMessage | RefusedMessage;
+
+function isRefused(e: BatchEntry): e is RefusedMessage {
+  return 'refused' in e;
+}
+
+function refusal(messageId: string, err: OswError): ImportOutcome {
+  return { ok: false, messageId, error: { code: err.code, message: err.message } };
+}
+
+/** An import of the fast path threw: the batch's transaction is rolled back and the batch imported again, carefully. */
+class StepFailed extends Error {}
+
+/**
+ * Imports the entries in order, in one transaction; one outcome per entry, in the same order.
+ * First without savepoints (the refusals an import throws are checked before; everything else it
+ * answers): two statements less per message. Should an import throw all the same (the store failed,
+ * another instance stored the same message id a moment ago), the transaction is rolled back and
+ * the batch imported again with a savepoint per message, so that it fails alone.
+ */
+export async function importBatch(deps: ImportDeps, customs: CustomsPort, entries: readonly BatchEntry[]): Promise<ImportOutcome[]> {
+  const checked = entries.map((e): BatchEntry => {
+    if (isRefused(e)) return e;
+    const refused = inboundRefusal(e);
+    return refused ? { messageId: e.messageId, refused } : e;
+  });
+  if (checked.every(isRefused)) return checked.map((e) => refusal(e.messageId, e.refused));
+  try {
+    return await importAll(deps, customs, checked, false);
+  } catch (err) {
+    if (!(err instanceof StepFailed)) throw err;
+    return importAll(deps, customs, checked, true);
+  }
+}
+
+/** The batch's message ids, stored or not, read with one statement per client. */
+async function storedOf(tx: ImportDeps['store'], entries: readonly BatchEntry[]): Promise<Map<string, InboundRow | null>> {
+  const byClient = new Map<string, string[]>();
+  for (const e of entries) if (!isRefused(e)) byClient.set(e.client.clientId, [...(byClient.get(e.client.clientId) ?? []), e.messageId]);
+  const known = new Map<string, InboundRow | null>();
+  for (const [clientId, ids] of byClient) {
+    for (const id of ids) known.set(inboundKey(clientId, id), null);
+    for (const row of await tx.inbound.getMany(clientId, ids)) known.set(inboundKey(clientId, row.messageId), row);
+  }
+  return known;
+}
+
+function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly BatchEntry[], careful: boolean): Promise<ImportOutcome[]> {
+  return deps.store.transaction(async (tx) => {
+    let inbound: ImportDeps['inbound'];
+    if (!careful)
+      try {
+        inbound = await storedOf(tx, entries);
+      } catch (err) {
+        throw new StepFailed('reading the batch’s message ids failed', { cause: err });
+      }
+    const txDeps: ImportDeps = { ...deps, store: tx, cards: new Map(), inbound };
+    const outcomes: ImportOutcome[] = [];
+    for (const entry of entries)
+      if (isRefused(entry)) outcomes.push(refusal(entry.messageId, entry.refused));
+      else if (careful) outcomes.push(await importOneOfBatch(txDeps, customs, entry));
+      else
+        try {
+          outcomes.push({ ok: true, ...(await importOnce(txDeps, customs, entry)) });
+        } catch (err) {
+          throw new StepFailed('an import of the batch failed', { cause: err });
+        }
+    return outcomes;
+  });
+}
+
+async function importOneOfBatch(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportOutcome> {
+  try {
+    const answer = await deps.store.savepoint((sp) => importOnce({ ...deps, store: sp }, customs, msg));
+    return { ok: true, ...answer };
+  } catch (err) {
+    if (err instanceof OswError) return refusal(msg.messageId, err);
+    // its own writes are undone; another instance may have stored the same message id meanwhile
+    const known = await deps.store.inbound.get(msg.client.clientId, msg.messageId).catch(() => undefined);
+    if (known) return { ok: true, ...answerOf(known, true) };
+    // the others of the batch stay imported; this one is answered as the single route answers a 500, and sent again
+    deps.logger.error(
+      { clientId: msg.client.clientId, msgId: msg.messageId, err: (err as Error).message },
+      'import of a batch message failed',
+    );
+    return refusal(msg.messageId, new OswError('OSW_INTERNAL', 'the import failed; send the message again'));
+  }
+}
