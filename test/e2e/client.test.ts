@@ -345,7 +345,14 @@ describe('import client', () => {
     });
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
     try {
-      const cfg = w.config({ platform: { url: `http://127.0.0.1:${(slow.address() as net.AddressInfo).port}`, secret: 'x' } }, 'graceful');
+      // one file per send, so that one is in flight and three wait claimed
+      const cfg = w.config(
+        {
+          platform: { url: `http://127.0.0.1:${(slow.address() as net.AddressInfo).port}`, secret: 'x' },
+          businesses: { declaration: { sendBatchFiles: 1 } },
+        },
+        'graceful',
+      );
       const b = boxes(cfg);
       await fs.mkdir(b.outBox, { recursive: true });
       for (const n of ['1', '2', '3', '4']) writeFileSync(path.join(b.outBox, `g${n}.xml`), withClientSeqNo(example));

@@ -92,11 +92,12 @@ platform:
 impPath: ${o.impPath}            # 导入路径: every business has <impPath>/<BizID>/{OutBox,SentBox,FailBox,InBox}
 
 # 业务设置: the 14 businesses of the manual, all enabled; rename a folder with bizId, move it with root,
-# send several files at once with maxConcurrentTasks (同时最大任务数).
+# send several batches at once with maxConcurrentTasks (同时最大任务数), up to sendBatchFiles files each.
 businesses:
   declaration:
     bizId: DecCus001
     maxConcurrentTasks: 4
+    sendBatchFiles: 50
 ${businesses}
 defaultBusiness: declaration     # where a push for a disabled or unknown business is written
 

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BUSINESS_TYPES, CLIENT_ID_PATTERN, hidePassword, OswError } from '@osw/messages';
+import { BATCH_MAX_MESSAGES } from '@osw/messages/exchange';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_STATUS_PAGE_HOSTS, STATUS_PASSWORD_HASH_PATTERN } from './adapters/status/status-page.js';
@@ -18,8 +19,10 @@ const businessSchema = z.object({
   /** the business's own root folder; default <impPath>/<bizId> */
   root: z.string().optional(),
   enabled: z.boolean().default(true),
-  /** 同时最大任务数 */
+  /** 同时最大任务数: sends (requests, or confirm windows over RabbitMQ) in flight at once */
   maxConcurrentTasks: z.number().int().min(1).max(64).default(1),
+  /** the most files one send carries (one HTTP batch request, one confirm window); 1 sends file by file */
+  sendBatchFiles: z.number().int().min(1).max(BATCH_MAX_MESSAGES).default(50),
 });
 
 const knownTypes = BUSINESS_TYPES.map((b) => b.type) as [string, ...string[]];
@@ -126,6 +129,7 @@ export interface ResolvedBusiness {
   root: string;
   enabled: boolean;
   maxConcurrentTasks: number;
+  sendBatchFiles: number;
 }
 
 export function parseClientConfig(input: unknown, fileProblems: string[] = []): ClientConfig {
@@ -215,6 +219,7 @@ export function resolveBusinesses(config: ClientConfig): ResolvedBusiness[] {
       root: own?.root ?? path.join(config.impPath, bizId),
       enabled: own?.enabled ?? true,
       maxConcurrentTasks: own?.maxConcurrentTasks ?? 1,
+      sendBatchFiles: own?.sendBatchFiles ?? 50,
     };
   });
 }

@@ -131,6 +131,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
       },
       {
         maxConcurrentTasks: b.maxConcurrentTasks,
+        sendBatchFiles: b.sendBatchFiles,
         stableMs: config.stableMs,
         rescanMs: config.rescanMs,
         maxFileBytes: config.maxFileBytes,

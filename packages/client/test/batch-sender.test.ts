@@ -137,7 +137,7 @@ describe('sending in batches', () => {
     }
     const runner = new BusinessRunner(
       deps,
-      { ...opts, maxConcurrentTasks: 8, stableMs: 100, rescanMs: 60_000 },
+      { ...opts, maxConcurrentTasks: 8, sendBatchFiles: 20, stableMs: 100, rescanMs: 60_000 },
       outBoxWatch(folders.paths.outBox),
       stampSource(),
     );

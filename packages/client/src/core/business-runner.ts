@@ -2,7 +2,7 @@
  * Runs one business: keeps the names waiting in OutBox in memory (from file-system events, and a
  * periodic listing because events get lost), waits until each file is completely written, claims
  * ready files into the work folder in batches (one folder sync per batch) and sends them in
- * batches, at most `maxConcurrentTasks` (同时最大任务数) files at once. Nothing is listed again
+ * batches of at most `sendBatchFiles`, `maxConcurrentTasks` (同时最大任务数) sends at once. Nothing is listed again
  * while the tasks are full: a finished batch wakes the next claim. On start it first resumes every
  * file a previous run had claimed. It can be paused and resumed (导入监控).
  */
@@ -13,7 +13,10 @@ import { StabilityTracker } from './stability.js';
 import { claimedWorkName, parseWorkName } from './work-name.js';
 
 export interface RunnerOptions extends SenderOptions {
+  /** sends in flight at once (同时最大任务数) */
   maxConcurrentTasks: number;
+  /** the most files one send carries */
+  sendBatchFiles: number;
   stableMs: number;
   rescanMs: number;
 }
@@ -51,8 +54,10 @@ export interface BusinessStats {
 export class BusinessRunner {
   private readonly stability: StabilityTracker;
   private readonly abort = new AbortController();
-  /** files whose answer from the platform is awaited (the tasks) */
+  /** files whose answer from the platform is awaited */
   private active = 0;
+  /** sends whose answer is awaited (the tasks) */
+  private tasks = 0;
   /** files of batches not settled yet (answered files being filed included) */
   private unsettled = 0;
   /** claimed, waiting for a free task */
@@ -207,7 +212,12 @@ export class BusinessRunner {
 
   /** room for claimed files waiting for a task: a few batches ahead, the rest stays visible in OutBox */
   private room(): number {
-    return Math.max(0, this.opts.maxConcurrentTasks * 4 - this.queue.length - (this.unsettled - this.active));
+    return Math.max(0, Math.max(16, this.ahead() * 2) - this.queue.length - (this.unsettled - this.active));
+  }
+
+  /** files one round of tasks carries */
+  private ahead(): number {
+    return this.opts.maxConcurrentTasks * this.opts.sendBatchFiles;
   }
 
   private fillSoon(): void {
@@ -265,20 +275,20 @@ export class BusinessRunner {
     this.queue.push(workName);
   }
 
-  /** Starts batches while files wait and tasks are free; two batches share the tasks, so one is signed while the other is sent. */
+  /** Starts a batch for each free task while files wait; a task is free once its batch is answered, so the next batch is sent while the last one is filed. */
   private pump(): void {
-    const max = this.opts.maxConcurrentTasks;
-    const batchMax = Math.max(1, Math.ceil(max / 2));
-    while (!this.stopped && !this.paused && this.active < max && this.queue.length) {
-      const batch = this.queue.splice(0, Math.min(max - this.active, batchMax));
+    while (!this.stopped && !this.paused && this.tasks < this.opts.maxConcurrentTasks && this.queue.length) {
+      const batch = this.queue.splice(0, this.opts.sendBatchFiles);
+      this.tasks++;
       this.active += batch.length;
       this.unsettled += batch.length;
-      // the task is free once the platform answered; the batch is filed meanwhile
+      // the task is free once the platform answered (sendWorkBatch says so once); the batch is filed meanwhile
       const answered = () => {
+        this.tasks--;
         this.active -= batch.length;
         if (this.stopped) return;
         this.pump();
-        if (this.queue.length < max * 2) this.fillSoon();
+        if (this.queue.length < this.ahead()) this.fillSoon();
       };
       sendWorkBatch(this.deps, this.opts, batch, this.abort.signal, answered)
         .then(() => {
@@ -291,7 +301,7 @@ export class BusinessRunner {
           if (this.unsettled === 0) for (const w of this.idleWaiters.splice(0)) w();
           if (!this.stopped) {
             this.pump();
-            if (this.queue.length < max * 2) this.fillSoon();
+            if (this.queue.length < this.ahead()) this.fillSoon();
           }
         });
     }

@@ -177,6 +177,8 @@ export class HttpTransport implements Transport {
   }
 
   async sendBatch(msgs: readonly OutgoingMessage[], signal?: AbortSignal): Promise<SendResult[]> {
+    // one message goes on the single route: no base64, and any platform version takes it
+    if (msgs.length === 1) return sendEach(this, msgs, signal);
     const results: SendResult[] = new Array(msgs.length);
     for (const group of batchesOf(msgs)) {
       const part = group.indexes.map((i) => msgs[i]);
