@@ -76,6 +76,39 @@ for (const engine of eachEngine()) {
       for (const d of dbs.splice(0)) await d.drop();
     });
 
+    test('completeJobs claims a set at once: jobs another transaction holds or that are done are left out', async () => {
+      const db = await engine.create();
+      dbs.push(db);
+      const a = await db.open();
+      opened.push(a);
+      const ids = await a.store.sandbox.insertJobs(
+        [0, 1, 2, 3].map((i) => ({ kind: 'test', documentKey: `E${i}`, payload: {}, dueAt: '2026-01-01T00:00:00.000Z' })),
+      );
+      expect(await a.store.sandbox.completeJobs([ids[3]], new Date().toISOString())).toEqual([ids[3]]);
+      if (engine.name === 'postgres') {
+        const b = await db.open();
+        opened.push(b);
+        let release: () => void = () => undefined;
+        const holding = new Promise<void>((r) => (release = r));
+        let claimedB: number[] = [];
+        const first = a.store.transaction(async (tx) => {
+          expect(await tx.sandbox.completeJobs([ids[0]], new Date().toISOString())).toEqual([ids[0]]);
+          await holding;
+        });
+        await new Promise((r) => setTimeout(r, 100));
+        claimedB = await b.store.transaction((tx) => tx.sandbox.completeJobs(ids, new Date().toISOString()));
+        release();
+        await first;
+        expect(claimedB).toEqual([ids[1], ids[2]]);
+      } else {
+        expect(await a.store.sandbox.completeJobs([ids[2], ids[0], ids[3], ids[1]], new Date().toISOString())).toEqual([
+          ids[2],
+          ids[0],
+          ids[1],
+        ]);
+      }
+    });
+
     test("several instances issue every receipt once, each declaration's in order", async () => {
       const db = await engine.create();
       dbs.push(db);

@@ -86,8 +86,13 @@ export function startSandboxWorker(deps: PlatformDeps, sandbox: SandboxJobs, opt
   async function runSet(jobs: SandboxJobRow[], now: Date): Promise<{ job: SandboxJobRow; issued: IssuedReceipt | null }[] | null> {
     try {
       return await deps.store.transaction(async (tx) => {
-        const mine: SandboxJobRow[] = [];
-        for (const job of jobs) if (await tx.sandbox.completeJob(job.id, now.toISOString())) mine.push(job); // else another instance has it
+        const claimed = new Set(
+          await tx.sandbox.completeJobs(
+            jobs.map((j) => j.id),
+            now.toISOString(),
+          ),
+        );
+        const mine = jobs.filter((j) => claimed.has(j.id)); // the others another instance has
         if (!mine.length) return [];
         const issued = await sandbox.runJobs!(tx, mine, deps.clock.now());
         return mine.map((job, k) => ({ job, issued: issued[k] }));
