@@ -1,10 +1,13 @@
 /** The push bench's world: importers with clients and subscriptions, declarations, and receipts raised one or a batch at a time. */
+import { renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { buildDecResult, fileStamp } from '@osw/messages';
+import { acknowledgeDeliveries, takeDeliveries } from '../packages/platform/src/core/exchange/outbound.js';
 import { InProcessNotifier } from '../packages/platform/src/adapters/memory-notifier.js';
 import type { OpenedStore } from '../packages/platform/src/adapters/sqlite/open.js';
 import { raiseDeclarationReceipt, raiseDeclarationReceipts, type ReceiptToRaise } from '../packages/platform/src/core/push/matching.js';
 import { silentLogger, systemClock, type PlatformDeps } from '../packages/platform/src/core/ports.js';
-import type { DeclarationRow } from '../packages/platform/src/core/store.js';
+import type { DeclarationRow, DeliveryRow } from '../packages/platform/src/core/store.js';
 
 const CHANNELS = JSON.stringify(['7', 'L', 'J', 'G', 'C', 'P', 'R', 'E', 'Z', 'Y']);
 export const code = (i: number) => `44${String(i).padStart(8, '0')}`;
@@ -175,4 +178,52 @@ export async function raiseBatch(o: OpenedStore, d: PlatformDeps, from: number, 
     }
     return (await raiseDeclarationReceipts(tx, items)).reduce((a, b) => a + b, 0);
   });
+}
+
+/**
+ * A consumer like the import client's receiver: takes up to 500 of a client's queue when the notifier
+ * says something was queued for it (as the HTTP long poll does; every client at least each 100 ms),
+ * writes each file into `inBox` (temporary name, then renamed; no fsync), calls `filed` and
+ * acknowledges. Runs until `done()`; resolves with how many files it wrote.
+ */
+export async function consume(
+  d: PlatformDeps,
+  inBox: string,
+  clients: readonly string[],
+  done: () => boolean,
+  filed: (row: DeliveryRow, at: number) => void,
+): Promise<number> {
+  let written = 0;
+  const ready = new Set<string>();
+  let wake: () => void = () => undefined;
+  const off = d.notifier.subscribe((clientId) => {
+    ready.add(clientId);
+    wake();
+  });
+  try {
+    while (!done()) {
+      if (!ready.size) await new Promise<void>((r) => ((wake = r), setTimeout(r, 100)));
+      for (const c of [...(ready.size ? ready : clients)]) {
+        ready.delete(c);
+        const rows = await takeDeliveries(d, c, 500);
+        if (!rows.length) continue;
+        if (rows.length === 500) ready.add(c);
+        for (const r of rows) {
+          const tmp = path.join(inBox, `${r.fileName}.tmp`);
+          writeFileSync(tmp, r.body);
+          renameSync(tmp, path.join(inBox, r.fileName));
+          filed(r, performance.now());
+        }
+        written += rows.length;
+        await acknowledgeDeliveries(
+          d,
+          c,
+          rows.map((r) => r.id),
+        );
+      }
+    }
+  } finally {
+    off();
+  }
+  return written;
 }

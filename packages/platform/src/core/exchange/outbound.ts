@@ -14,7 +14,7 @@
  */
 import { dxpMessageId, fileStamp, receiptName } from '@osw/messages';
 import type { Clock } from '../ports.js';
-import { raiseDeclarationReceipt } from '../push/matching.js';
+import { raiseDeclarationReceipts } from '../push/matching.js';
 import type { DeclarationRow } from '../declarations/store.js';
 import type { DeliveryRow } from './store.js';
 import type { PushRow } from '../push/store.js';
@@ -73,26 +73,50 @@ export interface IssuedReceipt {
 
 /** Queues a receipt for its sender and, for a declaration, pushes it to the subscribers: in the caller's transaction. */
 export async function issueReceipt(tx: Store, e: ReceiptIssued): Promise<IssuedReceipt> {
-  const stamp = await nextFileStamp(tx, e.at);
-  const messageId = dxpMessageId(e.issuerId, e.clientId, stamp);
-  const body = e.body({ messageId, stamp });
-  const fileName = receiptName(e.namedAfter === 'message-id' ? messageId : e.namedAfter.document, stamp);
-  const at = e.at.toISOString();
-  await tx.deliveries.enqueue([{ clientId: e.clientId, messageId, business: e.business, fileName, body, createdAt: at }]);
-  let pushes = 0;
-  if (e.declaration) {
-    const d = e.declaration;
-    pushes = await raiseDeclarationReceipt(tx, d.row, {
-      channel: d.channel,
-      note: d.note,
-      entryId: d.entryId,
-      xml: body,
+  return (await issueReceipts(tx, [e]))[0];
+}
+
+/**
+ * Receipts issued as a set, in the caller's transaction: their file stamps from one serial range (in
+ * the given order, so a later receipt of a document has a later stamp), one insert into the delivery
+ * queues, and the declarations' receipts matched to their subscribers at once.
+ */
+export async function issueReceipts(tx: Store, events: readonly ReceiptIssued[]): Promise<IssuedReceipt[]> {
+  if (!events.length) return [];
+  const first = await tx.serials.nextMany('fileStamp', events.length);
+  const issued = events.map((e, i) => {
+    const stamp = fileStamp(e.at, first + i);
+    const messageId = dxpMessageId(e.issuerId, e.clientId, stamp);
+    const body = e.body({ messageId, stamp });
+    const fileName = receiptName(e.namedAfter === 'message-id' ? messageId : e.namedAfter.document, stamp);
+    return { e, stamp, out: { clientId: e.clientId, fileName, messageId, body, pushes: 0 } as IssuedReceipt };
+  });
+  await tx.deliveries.enqueue(
+    issued.map(({ e, out }) => ({
+      clientId: out.clientId,
+      messageId: out.messageId,
+      business: e.business,
+      fileName: out.fileName,
+      body: out.body,
+      createdAt: e.at.toISOString(),
+    })),
+  );
+  const declared = issued.filter((x) => x.e.declaration);
+  const pushes = await raiseDeclarationReceipts(
+    tx,
+    declared.map(({ e, stamp, out }) => ({
+      declaration: e.declaration!.row,
+      channel: e.declaration!.channel,
+      note: e.declaration!.note,
+      entryId: e.declaration!.entryId,
+      xml: out.body,
       at: e.at,
-      fileName,
+      fileName: out.fileName,
       stamp,
-    });
-  }
-  return { clientId: e.clientId, fileName, messageId, body, pushes };
+    })),
+  );
+  declared.forEach((x, k) => (x.out.pushes = pushes[k]));
+  return issued.map((x) => x.out);
 }
 
 /** Hands client pushes to their clients' delivery queues (a resent push goes back in line under its message id). */

@@ -9,7 +9,7 @@ import { notFound, problem } from '../problem.js';
 import type { PlatformDeps } from '../ports.js';
 import type { DeclarationRow, SandboxJobRow, Store } from '../store.js';
 import type { IssuedReceipt } from '../exchange/outbound.js';
-import { DeclarationSandbox } from './declarations.js';
+import { DEC_RECEIPT_JOB, DeclarationSandbox } from './declarations.js';
 import { approveManualChangeIn } from './manuals.js';
 import { MANIFEST_RESPONSE_JOB, ManifestSandbox } from './manifests.js';
 import { SAS_RECEIPT_JOB, SasSandbox } from './sas.js';
@@ -52,6 +52,16 @@ export class CustomsSandbox implements CustomsPort {
     if (job.kind === MANIFEST_RESPONSE_JOB) return this.manifests.respond(tx, job, now);
     if (job.kind === SAS_RECEIPT_JOB) return this.packages.issue(tx, job, now);
     return this.declarations.runJob(tx, job, now);
+  }
+
+  /** Runs a set of due jobs (one per document) in one transaction: declarations' receipts as a batch, the others one by one. */
+  async runJobs(tx: Store, jobs: readonly SandboxJobRow[], now: Date): Promise<(IssuedReceipt | null)[]> {
+    const out: (IssuedReceipt | null)[] = jobs.map(() => null);
+    const receipts = jobs.filter((j) => j.kind === DEC_RECEIPT_JOB);
+    const issued = await this.declarations.issueReceipts(tx, receipts, now);
+    receipts.forEach((j, i) => (out[jobs.indexOf(j)] = issued[i]));
+    for (const [k, job] of jobs.entries()) if (job.kind !== DEC_RECEIPT_JOB) out[k] = await this.runJob(tx, job, now);
+    return out;
   }
 
   /** Approves the change requests whose delay has passed; returns how many. */

@@ -12,7 +12,7 @@
  */
 import { buildDecResult, channelInfo, chinaIsoSeconds, chinaYear, entryId } from '@osw/messages';
 import type { CustomsPort } from '../exchange/accept.js';
-import { issueReceipt, type IssuedReceipt } from '../exchange/outbound.js';
+import { issueReceipts, type IssuedReceipt, type ReceiptIssued } from '../exchange/outbound.js';
 import type { DeclarationRow, SandboxJobRow, Store } from '../store.js';
 import { DEFAULT_SCENARIO, firstRule, NORMAL_PATH, REFUSAL_PATH, type Scenario } from './scenario.js';
 
@@ -91,39 +91,71 @@ export class DeclarationSandbox implements CustomsPort {
     return Promise.resolve(null);
   }
 
+  /** Runs a set of this sandbox's jobs (one per document) inside one transaction: the receipts issued as a batch. */
+  async runJobs(tx: Store, jobs: readonly SandboxJobRow[], now: Date): Promise<(IssuedReceipt | null)[]> {
+    const receipts = jobs.filter((j) => j.kind === DEC_RECEIPT_JOB);
+    const issued = await this.issueReceipts(tx, receipts, now);
+    return jobs.map((j) => (j.kind === DEC_RECEIPT_JOB ? issued[receipts.indexOf(j)] : null));
+  }
+
   /** Issues one receipt: updates the declaration, keeps the receipt, and hands it to the outbound road (sender and subscribers). */
   async issueReceipt(tx: Store, job: Pick<SandboxJobRow, 'documentKey' | 'payload'>, now: Date): Promise<IssuedReceipt | null> {
-    const d = await tx.declarations.get(job.documentKey);
-    if (!d) return null;
-    const channel = job.payload.channel;
-    let eid = d.entryId;
-    if (!eid && channel !== '7') {
-      const year = chinaYear(now);
-      const customs = /^\d{4}$/.test(d.customMaster) ? d.customMaster : '0000';
-      eid = entryId(customs, year, d.ieFlag === 'E' ? 'E' : 'I', await tx.serials.next(`entryId:${customs}:${year}`));
+    return (await this.issueReceipts(tx, [job], now))[0];
+  }
+
+  /**
+   * Issues receipts of several declarations at once (one job per document: a document's receipts
+   * follow each other in later sets): new entry ids from one serial range per customs and year, the
+   * receipts' file stamps from one range, and their pushes matched as a set (outbound issueReceipts).
+   * Resolves with one result per job, null for a declaration that is gone.
+   */
+  async issueReceipts(
+    tx: Store,
+    jobs: readonly Pick<SandboxJobRow, 'documentKey' | 'payload'>[],
+    now: Date,
+  ): Promise<(IssuedReceipt | null)[]> {
+    const found: { k: number; d: DeclarationRow; channel: string; eid: string }[] = [];
+    for (const [k, job] of jobs.entries()) {
+      const d = await tx.declarations.get(job.documentKey);
+      if (d) found.push({ k, d, channel: job.payload.channel, eid: d.entryId });
     }
-    const declared = chinaIsoSeconds(new Date(d.declaredAt));
-    const note = job.payload.note || receiptNote(channel, d);
-    const xml = buildDecResult({
-      cusCiqNo: d.seqNo,
-      entryId: channel === '7' ? '' : eid,
-      noticeDate: chinaIsoSeconds(now),
-      channel,
-      note,
-      customMaster: channel === '7' ? '' : d.customMaster,
-      ieDate: channel === 'P' || channel === 'R' ? declared : '',
-      dDate: channel === '7' ? '' : declared,
-    });
-    await tx.declarations.updateStatus(d.seqNo, channel, eid, now.toISOString());
-    await tx.declarations.insertReceipt({ seqNo: d.seqNo, channel, note, xml, createdAt: now.toISOString() });
-    return issueReceipt(tx, {
-      clientId: d.senderClientId,
-      business: 'declaration',
-      issuerId: CUSTOMS_SENDER_ID,
-      namedAfter: { document: d.seqNo },
-      body: () => xml,
-      at: now,
-      declaration: { row: { ...d, channel, entryId: eid }, channel, note, entryId: channel === '7' ? '' : eid },
-    });
+    const year = chinaYear(now);
+    const customsOf = (d: DeclarationRow) => (/^\d{4}$/.test(d.customMaster) ? d.customMaster : '0000');
+    const needing = found.filter((f) => !f.eid && f.channel !== '7');
+    for (const customs of new Set(needing.map((f) => customsOf(f.d)))) {
+      const mine = needing.filter((f) => customsOf(f.d) === customs);
+      const first = await tx.serials.nextMany(`entryId:${customs}:${year}`, mine.length);
+      mine.forEach((f, i) => (f.eid = entryId(customs, year, f.d.ieFlag === 'E' ? 'E' : 'I', first + i)));
+    }
+    const events: ReceiptIssued[] = [];
+    for (const { k, d, channel, eid } of found) {
+      const declared = chinaIsoSeconds(new Date(d.declaredAt));
+      const note = jobs[k].payload.note || receiptNote(channel, d);
+      const xml = buildDecResult({
+        cusCiqNo: d.seqNo,
+        entryId: channel === '7' ? '' : eid,
+        noticeDate: chinaIsoSeconds(now),
+        channel,
+        note,
+        customMaster: channel === '7' ? '' : d.customMaster,
+        ieDate: channel === 'P' || channel === 'R' ? declared : '',
+        dDate: channel === '7' ? '' : declared,
+      });
+      await tx.declarations.updateStatus(d.seqNo, channel, eid, now.toISOString());
+      await tx.declarations.insertReceipt({ seqNo: d.seqNo, channel, note, xml, createdAt: now.toISOString() });
+      events.push({
+        clientId: d.senderClientId,
+        business: 'declaration',
+        issuerId: CUSTOMS_SENDER_ID,
+        namedAfter: { document: d.seqNo },
+        body: () => xml,
+        at: now,
+        declaration: { row: { ...d, channel, entryId: eid }, channel, note, entryId: channel === '7' ? '' : eid },
+      });
+    }
+    const issued = await issueReceipts(tx, events);
+    const out: (IssuedReceipt | null)[] = jobs.map(() => null);
+    found.forEach((f, i) => (out[f.k] = issued[i]));
+    return out;
   }
 }

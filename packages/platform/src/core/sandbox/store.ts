@@ -58,6 +58,8 @@ export interface SandboxStore {
   dueJobs(now: string, limit: number): Promise<SandboxJobRow[]>;
   /** claims and completes a job; false when another process has it or had it */
   completeJob(id: number, at: string): Promise<boolean>;
+  /** claims and completes a set of jobs at once; returns those it got, in the given order (the others are held elsewhere or done) */
+  completeJobs(ids: readonly number[], at: string): Promise<number[]>;
 
   insertManualChange(row: Omit<ManualChangeRow, 'id'>): Promise<number>;
   getManualChange(id: number): Promise<ManualChangeRow | undefined>;

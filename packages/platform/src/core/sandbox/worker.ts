@@ -1,4 +1,9 @@
-/** Runs due sandbox jobs (each in its own transaction, then wakes the receiving client) and approves due manual changes. */
+/**
+ * Runs due sandbox jobs and approves due manual changes. The due jobs are taken in sets (one per
+ * document: a document's next job is due only once its earlier one is committed) and run in one
+ * transaction when the sandbox can (runJobs); a set that fails is run again job by job, each in its
+ * own transaction, so one failing job holds up no other. Then the receiving clients are woken.
+ */
 import { startPeriodic } from '../periodic.js';
 import type { PlatformDeps } from '../ports.js';
 import type { SandboxJobRow, Store } from '../store.js';
@@ -13,6 +18,8 @@ export interface SandboxWorker {
 /** What the worker needs of a sandbox: run one job; optionally approve due manual changes. */
 export interface SandboxJobs {
   runJob(tx: Store, job: SandboxJobRow, now: Date): Promise<IssuedReceipt | null>;
+  /** runs a set of jobs of distinct documents in one transaction; one result per job */
+  runJobs?(tx: Store, jobs: readonly SandboxJobRow[], now: Date): Promise<(IssuedReceipt | null)[]>;
   approveDueManualChanges?(deps: Pick<PlatformDeps, 'store' | 'clock'>): Promise<number>;
 }
 
@@ -32,7 +39,22 @@ export function startSandboxWorker(deps: PlatformDeps, sandbox: SandboxJobs, opt
       const now = deps.clock.now();
       const jobs = (await deps.store.sandbox.dueJobs(now.toISOString(), 20)).filter((j) => (retryAt.get(j.id) ?? 0) <= now.getTime());
       let progressed = false;
-      for (const job of jobs) {
+      const wake = (issued: IssuedReceipt | null) => {
+        if (!issued) return;
+        log.info({ clientId: issued.clientId, file: issued.fileName, pushes: issued.pushes }, 'receipt issued');
+        deps.notifier.notify(issued.clientId);
+      };
+      const set = sandbox.runJobs && jobs.length > 1 ? await runSet(firstPerDocument(jobs), now) : null;
+      if (set) {
+        for (const { job, issued } of set) {
+          retryAt.delete(job.id);
+          failures.delete(job.id);
+          wake(issued);
+        }
+        ran += set.length;
+        if (set.length) progressed = true;
+      }
+      for (const job of set ? [] : jobs) {
         let issued: IssuedReceipt | null = null;
         try {
           const outcome = await deps.store.transaction(async (tx) => {
@@ -42,6 +64,7 @@ export function startSandboxWorker(deps: PlatformDeps, sandbox: SandboxJobs, opt
           if (outcome === 'held elsewhere') continue; // another instance has it
           issued = outcome.issued;
           retryAt.delete(job.id);
+          failures.delete(job.id);
           progressed = true;
         } catch (err) {
           // one failing job must not hold up the others: it is tried again later, with backoff
@@ -52,16 +75,40 @@ export function startSandboxWorker(deps: PlatformDeps, sandbox: SandboxJobs, opt
           continue;
         }
         ran++;
-        if (issued) {
-          log.info({ clientId: issued.clientId, file: issued.fileName, pushes: issued.pushes }, 'receipt issued');
-          deps.notifier.notify(issued.clientId);
-        }
+        wake(issued);
       }
       // nothing due, or only jobs another instance holds or that wait for a retry: done for this tick
       if (!progressed) return ran;
     }
   }
 
+  /** A set in one transaction: the jobs this instance claims, run together; null when the set failed (then each runs alone). */
+  async function runSet(jobs: SandboxJobRow[], now: Date): Promise<{ job: SandboxJobRow; issued: IssuedReceipt | null }[] | null> {
+    try {
+      return await deps.store.transaction(async (tx) => {
+        const claimed = new Set(
+          await tx.sandbox.completeJobs(
+            jobs.map((j) => j.id),
+            now.toISOString(),
+          ),
+        );
+        const mine = jobs.filter((j) => claimed.has(j.id)); // the others another instance has
+        if (!mine.length) return [];
+        const issued = await sandbox.runJobs!(tx, mine, deps.clock.now());
+        return mine.map((job, k) => ({ job, issued: issued[k] }));
+      });
+    } catch (err) {
+      log.warn({ err, jobs: jobs.length }, 'a set of sandbox jobs failed; its jobs are run one by one');
+      return null;
+    }
+  }
+
   const rounds = startPeriodic(runDueOnce, { tickMs: opts.tickMs, logger: log, what: 'sandbox round' });
   return { runDue: rounds.runNow, stop: rounds.stop };
+}
+
+/** The first job of each document (due jobs of one document never come together, but a set must not hold two). */
+function firstPerDocument(jobs: readonly SandboxJobRow[]): SandboxJobRow[] {
+  const seen = new Set<string>();
+  return jobs.filter((j) => !seen.has(j.documentKey) && seen.add(j.documentKey));
 }

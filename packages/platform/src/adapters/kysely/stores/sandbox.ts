@@ -79,6 +79,35 @@ export class KyselySandboxStore implements SandboxStore {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  async completeJobs(ids: readonly number[], at: string): Promise<number[]> {
+    if (!ids.length) return [];
+    let mine = [...ids];
+    if (this.ctx.caps.forUpdateSkipLocked) {
+      // as claimRow, for the set: rows another instance holds are skipped at once
+      const locked = await this.db
+        .selectFrom('sandboxJobs')
+        .select('id')
+        .where('id', 'in', mine)
+        .where('doneAt', 'is', null)
+        .orderBy('id')
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      const held = new Set(locked.map((r) => Number(r.id)));
+      mine = mine.filter((id) => held.has(id));
+      if (!mine.length) return [];
+    }
+    const done = await this.db
+      .updateTable('sandboxJobs')
+      .set({ doneAt: at })
+      .where('id', 'in', mine)
+      .where('doneAt', 'is', null)
+      .returning('id')
+      .execute();
+    const completed = new Set(done.map((r) => Number(r.id)));
+    return ids.filter((id) => completed.has(id));
+  }
+
   async insertManualChange(row: Omit<ManualChangeRow, 'id'>): Promise<number> {
     const { change, autoApprove, ...rest } = row;
     const r = await this.db
