@@ -275,7 +275,10 @@ export class BusinessRunner {
     this.queue.push(workName);
   }
 
-  /** Starts a batch for each free task while files wait; a task is free once its batch is answered, so the next batch is sent while the last one is filed. */
+  /**
+   * Starts a batch for each free task while files wait; a task is free once its batch is answered,
+   * so the next batch is sent while the last one is filed.
+   */
   private pump(): void {
     while (!this.stopped && !this.paused && this.tasks < this.opts.maxConcurrentTasks && this.queue.length) {
       const batch = this.queue.splice(0, this.opts.sendBatchFiles);
