@@ -8,6 +8,7 @@ import type { OpenedStore } from '../packages/platform/src/adapters/sqlite/open.
 import { raiseDeclarationReceipt, raiseDeclarationReceipts, type ReceiptToRaise } from '../packages/platform/src/core/push/matching.js';
 import { silentLogger, systemClock, type PlatformDeps } from '../packages/platform/src/core/ports.js';
 import type { DeclarationRow, DeliveryRow } from '../packages/platform/src/core/store.js';
+import { declarationRow } from '../test/support/declarations.js';
 
 const CHANNELS = JSON.stringify(['7', 'L', 'J', 'G', 'C', 'P', 'R', 'E', 'Z', 'Y']);
 export const code = (i: number) => `44${String(i).padStart(8, '0')}`;
@@ -51,23 +52,9 @@ export async function seed(o: OpenedStore, parties: number, declarations: number
     }));
     await chunked(clients, 500, (p) => db.insertInto('clients').values(p).execute());
     const broker = code(parties);
-    const decs = Array.from({ length: declarations }, (_, i) => ({
-      seqNo: seq(i),
-      clientSeqNo: `C${i}`,
-      senderClientId: 'DXPESW9999999999',
-      senderEnterprise: broker,
-      tradeCode: code(i % parties),
-      ownerCode: code(i % parties),
-      agentCode: broker,
-      ieFlag: 'I',
-      customMaster: '5300',
-      entryId: '',
-      channel: '',
-      messageId: `M${i}`,
-      xml: '<DecMessage/>',
-      declaredAt: at,
-      updatedAt: at,
-    }));
+    const decs = Array.from({ length: declarations }, (_, i) =>
+      declarationRow({ seqNo: seq(i), key: i, senderClientId: 'DXPESW9999999999', broker, owner: code(i % parties), at }),
+    );
     await chunked(decs, 500, (p) => db.insertInto('declarations').values(p).execute());
     const subs = Array.from({ length: parties }, (_, i) => ({
       enterpriseCode: code(i),

@@ -6,7 +6,8 @@
  */
 import { buildDecResult, fileStamp } from '@osw/messages';
 import { raiseDeclarationData, raiseDeclarationReceipt } from '../../packages/platform/src/core/push/matching.js';
-import type { DeclarationRow, Store } from '../../packages/platform/src/core/store.js';
+import type { Store } from '../../packages/platform/src/core/store.js';
+import { declarationRow } from './declarations.js';
 import { filesBelow } from '../helpers.js';
 
 // a broker of its own: its declarations stay apart from those other streams of a test send
@@ -59,23 +60,14 @@ export class FanOut {
       const i = this.raised++;
       const at = new Date();
       // 统一编号 from a range the sandbox does not hand out (its own go E2026000…)
-      const d: DeclarationRow = {
+      const d = declarationRow({
         seqNo: `E20269${String(i).padStart(12, '0')}`,
-        clientSeqNo: `C${i}`,
+        key: i,
         senderClientId: 'DXPESW9999999999',
-        senderEnterprise: FAN_OUT_BROKER,
-        tradeCode: FAN_OUT_OWNER,
-        ownerCode: FAN_OUT_OWNER,
-        agentCode: FAN_OUT_BROKER,
-        ieFlag: 'I',
-        customMaster: '5300',
-        entryId: '',
-        channel: '',
-        messageId: `M${i}`,
-        xml: '<DecMessage/>',
-        declaredAt: at.toISOString(),
-        updatedAt: at.toISOString(),
-      };
+        broker: FAN_OUT_BROKER,
+        owner: FAN_OUT_OWNER,
+        at: at.toISOString(),
+      });
       await this.store.transaction(async (tx) => {
         await tx.declarations.insert(d);
         await raiseDeclarationData(tx, d, at);

@@ -17,6 +17,7 @@ import { sql } from 'kysely';
 import { raiseDeclarationReceipts, type ReceiptToRaise } from '../src/core/push/matching.js';
 import { silentLogger, systemClock, type PlatformDeps } from '../src/core/ports.js';
 import type { DeclarationRow, Store } from '../src/core/store.js';
+import { declarationRow } from '../../../test/support/declarations.js';
 
 const OWNER = '4403960002';
 const BROKER = '4403980001';
@@ -61,23 +62,9 @@ async function seed(store: Store): Promise<DeclarationRow[]> {
     createdAt: at,
     updatedAt: at,
   });
-  const decs: DeclarationRow[] = [1, 2, 3].map((i) => ({
-    seqNo: seqNo(i),
-    clientSeqNo: `C${i}`,
-    senderClientId: 'DXPESW5300000001',
-    senderEnterprise: BROKER,
-    tradeCode: OWNER,
-    ownerCode: OWNER,
-    agentCode: BROKER,
-    ieFlag: 'I',
-    customMaster: '5300',
-    entryId: '',
-    channel: '',
-    messageId: `M${i}`,
-    xml: '<DecMessage/>',
-    declaredAt: at,
-    updatedAt: at,
-  }));
+  const decs: DeclarationRow[] = [1, 2, 3].map((i) =>
+    declarationRow({ seqNo: seqNo(i), key: i, senderClientId: 'DXPESW5300000001', broker: BROKER, owner: OWNER, at }),
+  );
   for (const d of decs) await store.declarations.insert(d);
   return decs;
 }

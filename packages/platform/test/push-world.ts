@@ -10,6 +10,7 @@ import { PushEngine } from '../src/core/push/engine.js';
 import { raiseDeclarationData } from '../src/core/push/matching.js';
 import type { PushPolicy } from '../src/core/push/ports.js';
 import type { DeclarationRow, DeliveryRow, ReceiptSubscriptionRow } from '../src/core/store.js';
+import { declarationRow } from '../../../test/support/declarations.js';
 import { DeclarationSandbox } from '../src/core/sandbox/declarations.js';
 import { apiWorld, BROKER, OWNER, type ApiWorld } from './api-world.js';
 
@@ -43,23 +44,7 @@ export async function pushWorld(policy: Partial<PushPolicy> = {}, webhook: HttpW
     sandbox,
     async declare(seqNo = `E2026${String(++serial).padStart(13, '0')}`, xml = example) {
       const at = deps.clock.now().toISOString();
-      const d: DeclarationRow = {
-        seqNo,
-        clientSeqNo: `C${seqNo}`,
-        senderClientId: w.broker.clientId,
-        senderEnterprise: BROKER,
-        tradeCode: OWNER,
-        ownerCode: OWNER,
-        agentCode: BROKER,
-        ieFlag: 'I',
-        customMaster: '5300',
-        entryId: '',
-        channel: '',
-        messageId: `M${seqNo}`,
-        xml,
-        declaredAt: at,
-        updatedAt: at,
-      };
+      const d = declarationRow({ seqNo, senderClientId: w.broker.clientId, broker: BROKER, owner: OWNER, at, xml });
       await deps.store.transaction(async (tx) => {
         await tx.declarations.insert(d);
         await raiseDeclarationData(tx, d, deps.clock.now());

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { eachEngine, type TestDatabase } from '../../../test/support/engines.js';
+import { declarationRow } from '../../../test/support/declarations.js';
 import { InProcessNotifier } from '../src/adapters/memory-notifier.js';
 import type { OpenedStore } from '../src/adapters/sqlite/open.js';
 import { silentLogger, systemClock, type PlatformDeps } from '../src/core/ports.js';
@@ -40,23 +41,7 @@ async function seed(store: Store, docs: number): Promise<string[]> {
   const seqNos: string[] = [];
   for (let i = 0; i < docs; i++) {
     const seqNo = `E2026${String(i).padStart(13, '0')}`;
-    const d = {
-      seqNo,
-      clientSeqNo: `C${i}`,
-      senderClientId: SENDER,
-      senderEnterprise: ENTERPRISE,
-      tradeCode: '4403960002',
-      ownerCode: '4403960002',
-      agentCode: ENTERPRISE,
-      ieFlag: 'I',
-      customMaster: '5300',
-      entryId: '',
-      channel: '',
-      messageId: `M${i}`,
-      xml: '<DecMessage/>',
-      declaredAt: at,
-      updatedAt: at,
-    };
+    const d = declarationRow({ seqNo, key: i, senderClientId: SENDER, broker: ENTERPRISE, owner: '4403960002', at });
     await store.transaction(async (tx) => {
       await tx.declarations.insert(d);
       // all due at once (a worker that fell behind)
