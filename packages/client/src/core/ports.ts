@@ -107,8 +107,6 @@ export interface BusinessFolders {
   unclaim(workName: string): Promise<void>;
   /** the bytes of a claimed regular file; MessageRejected C912 for a link, FIFO, device or socket, which is never read */
   readWork(workName: string): Promise<Buffer>;
-  /** atomically writes a file into InBox (tmp + fsync + rename) */
-  writeInBox(name: string, content: string | Uint8Array): Promise<void>;
   /** writes several files into InBox side by side, each atomically, with one fsync of the folder */
   writeInBoxMany(files: readonly { name: string; content: string | Uint8Array }[]): Promise<void>;
   /** writes bytes to synced temporary files in the work folder, side by side; their names, for fileManyToSent */

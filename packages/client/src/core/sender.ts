@@ -1,10 +1,7 @@
 /**
- * What sending needs and reports, and one claimed file sent on its own (a batch of one: see
- * batch-sender.ts for the steps and why each crash point is safe). Safe to run again on the same
- * work file after a crash at any point: the message id and every name are fixed by the claim stamp,
- * and the platform answers a repeated message id with its first answer.
+ * What sending needs and reports: the ports and options of batch-sender.ts (the steps of a send,
+ * and why each crash point is safe, are there).
  */
-import { sendWorkBatch } from './batch-sender.js';
 import type { PrepareOptions } from './prepare.js';
 import type { BusinessFolders, CardSigner, Clock, Logger, Transport } from './ports.js';
 
@@ -35,27 +32,4 @@ export interface SenderOptions extends PrepareOptions {
   sendRetryForMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
-}
-
-export type SendOutcome = 'sent' | 'failed' | 'interrupted';
-
-/** A fault of this machine (disk full, permissions, a link in place of a folder) while a claimed file was handled. */
-export class LocalFault extends Error {
-  /** the work file's name now: a signed file is tried again under its signed name */
-  readonly workName: string;
-  constructor(workName: string, cause: unknown) {
-    super((cause as Error)?.message ?? String(cause), { cause });
-    this.name = 'LocalFault';
-    this.workName = workName;
-  }
-}
-
-/** Sends and files one claimed file; a local fault rejects with LocalFault and leaves the file claimed. */
-export async function sendWorkFile(deps: SenderDeps, opts: SenderOptions, workName: string, signal?: AbortSignal): Promise<SendOutcome> {
-  try {
-    const { sent, failed } = await sendWorkBatch(deps, opts, [workName], signal);
-    return sent ? 'sent' : failed ? 'failed' : 'interrupted';
-  } catch (err) {
-    throw new LocalFault(workName, err);
-  }
 }

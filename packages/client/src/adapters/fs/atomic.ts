@@ -55,18 +55,8 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
 
 /** Writes one file as writeFileAtomic does, without the folder's fsync (the caller syncs the folder once). */
 async function writeFileDurable(file: string, content: string | Uint8Array, opts: { mode?: number }): Promise<void> {
-  const dir = path.dirname(file);
-  // a short name of its own: any target name fits, and two writes at once never share it
-  tmpSerial = (tmpSerial + 1) % 1_000_000;
-  const tmp = path.join(dir, `.osw.${process.pid}-${tmpSerial}.tmp`);
-  const h = await createExclusive(tmp, opts.mode);
+  const tmp = await writeTempFile(path.dirname(file), content, opts);
   try {
-    try {
-      await h.writeFile(content);
-      await h.sync();
-    } finally {
-      await h.close();
-    }
     await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
@@ -92,10 +82,11 @@ export async function writeFilesAtomic(dir: string, files: readonly { name: stri
  * it into place and syncs the folders (several files at once); a crash leaves only a temporary
  * name, which is never read and is removed at the next start.
  */
-export async function writeTempFile(dir: string, content: string | Uint8Array): Promise<string> {
+export async function writeTempFile(dir: string, content: string | Uint8Array, opts: { mode?: number } = {}): Promise<string> {
+  // a short name of its own: any target name fits, and two writes at once never share it
   tmpSerial = (tmpSerial + 1) % 1_000_000;
   const tmp = path.join(dir, `.osw.${process.pid}-${tmpSerial}.tmp`);
-  const h = await createExclusive(tmp);
+  const h = await createExclusive(tmp, opts.mode);
   try {
     try {
       await h.writeFile(content);

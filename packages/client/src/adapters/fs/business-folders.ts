@@ -14,17 +14,7 @@ import { isPartialName, MessageRejected, splitName } from '@osw/messages';
 import { printableName } from '../../core/file-names.js';
 import { parseWorkName } from '../../core/work-name.js';
 import type { BusinessFolders } from '../../core/ports.js';
-import {
-  fsyncDir,
-  moveDurably,
-  O_NOFOLLOW,
-  O_NONBLOCK,
-  realFolder,
-  TEMP_NAME,
-  writeFileAtomic,
-  writeFilesAtomic,
-  writeTempFile,
-} from './atomic.js';
+import { fsyncDir, moveDurably, O_NOFOLLOW, O_NONBLOCK, realFolder, TEMP_NAME, writeFilesAtomic, writeTempFile } from './atomic.js';
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -182,10 +172,6 @@ export class FsBusinessFolders implements BusinessFolders {
     } finally {
       await h.close();
     }
-  }
-
-  writeInBox(name: string, content: string | Uint8Array): Promise<void> {
-    return writeFileAtomic(path.join(this.paths.inBox, name), content);
   }
 
   writeInBoxMany(files: readonly { name: string; content: string | Uint8Array }[]): Promise<void> {
