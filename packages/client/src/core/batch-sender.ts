@@ -31,6 +31,7 @@ import { outBoxNameProblem, printableName, safeFileName } from './file-names.js'
 import { prepareForSending } from './prepare.js';
 import { TransportError, type Logger, type OutgoingMessage, type SendResult } from './ports.js';
 import type { SenderDeps, SenderOptions } from './sender.js';
+import { sleep } from './sleep.js';
 import { messageIdFor, parseWorkName } from './work-name.js';
 
 interface Item {
@@ -47,21 +48,6 @@ interface Item {
 
 /** how many files of the batch were sent and filed, and how many failed; the rest stay claimed (interrupted) */
 export type BatchOutcome = { sent: number; failed: number };
-
-function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Files collected during a round, written together by flush(). */
 class Filing {

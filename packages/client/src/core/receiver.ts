@@ -10,6 +10,7 @@
 import { isMessageId } from '@osw/messages/exchange';
 import { inBoxNameProblem, printableName } from './file-names.js';
 import type { Clock, IncomingMessage, Logger, Transport } from './ports.js';
+import { sleep } from './sleep.js';
 
 /** Why a received message cannot be filed into an InBox, or null when it can. */
 export function incomingProblem(m: IncomingMessage): string | null {
@@ -71,20 +72,6 @@ export class Receiver {
     await this.loop;
   }
 
-  /** Waits `ms` or until stopped; the stop listener goes with the wait (a long outage retries many times). */
-  private wait(ms: number): Promise<void> {
-    return new Promise<void>((r) => {
-      const signal = this.abort.signal;
-      const done = () => {
-        clearTimeout(t);
-        signal.removeEventListener('abort', done);
-        r();
-      };
-      const t = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
-  }
-
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.abort.signal.aborted) {
@@ -92,9 +79,9 @@ export class Receiver {
         const batch = await this.deps.transport.receive({ waitMs: this.opts.waitMs, max: this.opts.batch, signal: this.abort.signal });
         this.deps.onState?.(true);
         const done: number[] = [];
-        const written: string[] = [];
         const poison: number[] = [];
         const inBoxes = new Map<InBoxWriter, { name: string; content: string }[]>();
+        /** ids filed in this batch (a second copy in the same batch is a duplicate) */
         const inBatch = new Set<string>();
         const filed: IncomingMessage[] = [];
         let held = 0;
@@ -125,7 +112,6 @@ export class Receiver {
           const files = inBoxes.get(target) ?? [];
           if (!files.length) inBoxes.set(target, files);
           files.push({ name: m.fileName, content: m.body });
-          written.push(id);
           done.push(m.deliveryId);
           filed.push(m);
         }
@@ -134,18 +120,18 @@ export class Receiver {
         for (const m of filed)
           this.deps.logger.info({ msgId: m.messageId || m.fileName, file: m.fileName, business: m.business }, 'received into InBox');
         this.received += filed.length;
-        if (written.length) await this.deps.journal.add(written, this.deps.clock.now());
+        if (inBatch.size) await this.deps.journal.add([...inBatch], this.deps.clock.now());
         if (done.length) await this.deps.transport.ack(done);
         if (poison.length) await this.deps.transport.reject(poison);
         failures = 0;
-        if (held && held === batch.length) await this.wait(this.opts.pausedBackoffMs);
+        if (held && held === batch.length) await sleep(this.opts.pausedBackoffMs, this.abort.signal);
       } catch (err) {
         if (this.abort.signal.aborted) return;
         failures++;
         this.deps.onState?.(false, (err as Error).message);
         const wait = Math.min(this.opts.retryMaxMs, this.opts.retryBaseMs * 2 ** Math.min(failures - 1, 10));
         this.deps.logger.warn({ err: (err as Error).message, retryInMs: wait }, 'receive failed; will retry');
-        await this.wait(wait);
+        await sleep(wait, this.abort.signal);
       }
     }
   }
