@@ -1,14 +1,14 @@
 /** The push bench's world: importers with clients and subscriptions, declarations, and receipts raised one or a batch at a time. */
 import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildDecResult, fileStamp } from '@osw/messages';
+import { fileStamp } from '@osw/messages';
 import { acknowledgeDeliveries, takeDeliveries } from '../packages/platform/src/core/exchange/outbound.js';
 import { InProcessNotifier } from '../packages/platform/src/adapters/memory-notifier.js';
 import type { OpenedStore } from '../packages/platform/src/adapters/sqlite/open.js';
 import { raiseDeclarationReceipt, raiseDeclarationReceipts, type ReceiptToRaise } from '../packages/platform/src/core/push/matching.js';
 import { silentLogger, systemClock, type PlatformDeps } from '../packages/platform/src/core/ports.js';
 import type { DeclarationRow, DeliveryRow } from '../packages/platform/src/core/store.js';
-import { declarationRow } from '../test/support/declarations.js';
+import { declarationRow, receiptFor } from '../test/support/declarations.js';
 
 const CHANNELS = JSON.stringify(['7', 'L', 'J', 'G', 'C', 'P', 'R', 'E', 'Z', 'Y']);
 export const code = (i: number) => `44${String(i).padStart(8, '0')}`;
@@ -105,26 +105,8 @@ export async function raise(d: PlatformDeps, i: number, channel: string): Promis
   const now = new Date();
   return d.store.transaction(async (tx) => {
     const dec = (await tx.declarations.get(seq(i)))!;
-    const stamp = fileStamp(now, await tx.serials.next('fileStamp'));
-    const xml = buildDecResult({
-      cusCiqNo: dec.seqNo,
-      entryId: '',
-      noticeDate: '',
-      channel,
-      note: '',
-      customMaster: '5300',
-      ieDate: '',
-      dDate: '',
-    });
-    return raiseDeclarationReceipt(tx, dec, {
-      channel,
-      note: '',
-      entryId: '',
-      xml,
-      at: now,
-      fileName: `Receipt_${dec.seqNo}_${stamp}.xml`,
-      stamp,
-    });
+    const r = receiptFor(dec, channel, now, fileStamp(now, await tx.serials.next('fileStamp')));
+    return raiseDeclarationReceipt(tx, dec, r);
   });
 }
 
@@ -149,19 +131,7 @@ export async function raiseBatch(o: OpenedStore, d: PlatformDeps, from: number, 
     const items: ReceiptToRaise[] = [];
     const first = await tx.serials.nextMany('fileStamp', n);
     for (let i = from; i < from + n; i++) {
-      const dec = decs.get(seq(i))!;
-      const stamp = fileStamp(now, first + i - from);
-      const xml = buildDecResult({
-        cusCiqNo: dec.seqNo,
-        entryId: '',
-        noticeDate: '',
-        channel,
-        note: '',
-        customMaster: '5300',
-        ieDate: '',
-        dDate: '',
-      });
-      items.push({ declaration: dec, channel, note: '', entryId: '', xml, at: now, fileName: `Receipt_${dec.seqNo}_${stamp}.xml`, stamp });
+      items.push(receiptFor(decs.get(seq(i))!, channel, now, fileStamp(now, first + i - from)));
     }
     return (await raiseDeclarationReceipts(tx, items)).reduce((a, b) => a + b, 0);
   });

@@ -1,4 +1,8 @@
+/** Declarations and their receipts for tests and benches that seed the store directly. */
+
 /** A declaration row as the exchange stores an accepted import declaration (进口), for tests and benches that seed the store directly. */
+import { buildDecResult } from '@osw/messages';
+import type { ReceiptToRaise } from '../../packages/platform/src/core/push/receipts.js';
 import type { DeclarationRow } from '../../packages/platform/src/core/store.js';
 
 export function declarationRow(o: {
@@ -31,4 +35,19 @@ export function declarationRow(o: {
     declaredAt: o.at,
     updatedAt: o.at,
   };
+}
+
+/** A plain receipt (DEC_RESULT) of a declaration on `channel`, named as the exchange names it, ready to raise. */
+export function receiptFor(d: DeclarationRow, channel: string, at: Date, stamp: string): ReceiptToRaise {
+  const xml = buildDecResult({
+    cusCiqNo: d.seqNo,
+    entryId: '',
+    noticeDate: '',
+    channel,
+    note: '',
+    customMaster: '5300',
+    ieDate: '',
+    dDate: '',
+  });
+  return { declaration: d, channel, note: '', entryId: '', xml, at, fileName: `Receipt_${d.seqNo}_${stamp}.xml`, stamp };
 }

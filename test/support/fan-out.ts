@@ -4,10 +4,10 @@
  * store, each in its own transaction, as the exchange and the sandbox raise them. Then the check:
  * every push in the importer's InBox exactly once.
  */
-import { buildDecResult, fileStamp } from '@osw/messages';
+import { fileStamp } from '@osw/messages';
 import { raiseDeclarationData, raiseDeclarationReceipt } from '../../packages/platform/src/core/push/matching.js';
 import type { Store } from '../../packages/platform/src/core/store.js';
-import { declarationRow } from './declarations.js';
+import { declarationRow, receiptFor } from './declarations.js';
 import { filesBelow } from '../helpers.js';
 
 // a broker of its own: its declarations stay apart from those other streams of a test send
@@ -72,20 +72,9 @@ export class FanOut {
         await tx.declarations.insert(d);
         await raiseDeclarationData(tx, d, at);
         for (const channel of FAN_OUT_CHANNELS) {
-          const stamp = fileStamp(at, await tx.serials.next('fileStamp'));
-          const fileName = `Receipt_${d.seqNo}_${stamp}.xml`;
-          this.receiptNames.add(fileName);
-          const xml = buildDecResult({
-            cusCiqNo: d.seqNo,
-            entryId: '',
-            noticeDate: '',
-            channel,
-            note: '',
-            customMaster: '5300',
-            ieDate: '',
-            dDate: '',
-          });
-          await raiseDeclarationReceipt(tx, d, { channel, note: '', entryId: '', xml, at, fileName, stamp });
+          const r = receiptFor(d, channel, at, fileStamp(at, await tx.serials.next('fileStamp')));
+          this.receiptNames.add(r.fileName);
+          await raiseDeclarationReceipt(tx, d, r);
         }
       });
       if (k % 20 === 19) await new Promise((r) => setTimeout(r, 5));

@@ -54,7 +54,12 @@ export async function importBatch(deps: ImportDeps, customs: CustomsPort, entrie
 /** The batch's message ids, stored or not, read with one statement per client. */
 async function storedOf(tx: ImportDeps['store'], entries: readonly BatchEntry[]): Promise<Map<string, InboundRow | null>> {
   const byClient = new Map<string, string[]>();
-  for (const e of entries) if (!isRefused(e)) byClient.set(e.client.clientId, [...(byClient.get(e.client.clientId) ?? []), e.messageId]);
+  for (const e of entries) {
+    if (isRefused(e)) continue;
+    const ids = byClient.get(e.client.clientId);
+    if (ids) ids.push(e.messageId);
+    else byClient.set(e.client.clientId, [e.messageId]);
+  }
   const known = new Map<string, InboundRow | null>();
   for (const [clientId, ids] of byClient) {
     for (const id of ids) known.set(inboundKey(clientId, id), null);
