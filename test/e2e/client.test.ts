@@ -148,7 +148,8 @@ describe('import client', () => {
       expect(parseFailureRoot(text).failCode).toBe('C18');
       expect(text).toContain('cannot reach');
       expect(text).not.toContain(w.broker.secret);
-      expect(filesBelow(b.failBox)).toHaveLength(1);
+      // the receipt is written first, then the file leaves the work folder for FailBox
+      await waitFor(() => filesBelow(b.failBox).length === 1, 'the file in FailBox');
     } finally {
       await w.restart();
     }
@@ -190,7 +191,8 @@ describe('import client', () => {
       30_000,
     );
     expect(ok).toBeTruthy();
-    expect(filesBelow(b.sentBox).some((f) => /again_\d{21}_\d{21}\.xml$/.test(f))).toBe(true);
+    // the receipt is written first, then the file leaves the work folder for SentBox
+    await waitFor(() => filesBelow(b.sentBox).some((f) => /again_\d{21}_\d{21}\.xml$/.test(f)), 'the re-sent file in SentBox');
   });
 
   it('pause and resume a business through the status page', async () => {

@@ -101,7 +101,7 @@ describe.skipIf(!AMQP_URL || !PG_URL)('demo on PostgreSQL and RabbitMQ', () => {
       'P',
       'R',
     ]);
-    expect(filesBelow(dec.sentBox).some((f) => /declaration_\d{21}\.xml$/.test(f))).toBe(true);
+    await waitFor(() => filesBelow(dec.sentBox).some((f) => /declaration_\d{21}\.xml$/.test(f)), 'the declaration in SentBox');
 
     // it went through RabbitMQ and the declaration lives in PostgreSQL
     expect(d.platform.amqp!.stats.imported).toBeGreaterThanOrEqual(1);

@@ -139,11 +139,13 @@ export class RabbitManagement {
     );
   }
   /** Names of the open connections, optionally only those of one user, to one vhost. */
-  async connections(user?: string, vhost?: string): Promise<{ name: string; user: string; vhost: string }[]> {
-    const rows = ((await this.call('GET', '/api/connections?columns=name,user,vhost')) ?? []) as {
+  async connections(user?: string, vhost?: string): Promise<{ name: string; user: string; vhost: string; user_provided_name?: string }[]> {
+    const rows = ((await this.call('GET', '/api/connections?columns=name,user,vhost,user_provided_name')) ?? []) as {
       name: string;
       user: string;
       vhost: string;
+      /** the connection name the peer gave (`osw-client <clientId>` for import clients) */
+      user_provided_name?: string;
     }[];
     return rows.filter((r) => (user === undefined || r.user === user) && (vhost === undefined || r.vhost === vhost));
   }
