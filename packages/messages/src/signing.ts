@@ -159,6 +159,27 @@ export function sm2Verify(data: Uint8Array, publicKey: KeyObject, signatureBase6
   }
 }
 
+/**
+ * `sm2Sign` on libuv's thread pool instead of the event loop: the SM2 arithmetic (~0.4 ms a
+ * signature) runs beside the caller's other work, on another core when there is one.
+ */
+export function sm2SignAsync(data: Uint8Array, privateKey: KeyObject): Promise<string> {
+  return new Promise((resolve, reject) =>
+    crypto.sign('sm3', data, privateKey, (err, signature) => (err ? reject(err) : resolve(signature.toString('base64')))),
+  );
+}
+
+/** `sm2Verify` on libuv's thread pool: false for a signature that does not verify or cannot be read. */
+export function sm2VerifyAsync(data: Uint8Array, publicKey: KeyObject, signatureBase64: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      crypto.verify('sm3', data, publicKey, Buffer.from(signatureBase64, 'base64'), (err, ok) => resolve(!err && ok));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
 const DEC_SIGN_BLOCK = /<((?:[\w.-]+:)?)DecSign(\s[^>]*)?>([\s\S]*?)<\/\1DecSign\s*>/;
 const DEC_SIGN_EMPTY = /<((?:[\w.-]+:)?)DecSign(\s[^>]*)?\/>/;
 
@@ -190,8 +211,8 @@ export interface DecSignInput {
   clientSeqNo?: string;
 }
 
-/** Signs a DecMessage in its DecSign block (creating the block when absent). */
-export function signDecMessage(xml: string, input: DecSignInput): string {
+/** A DecMessage with DecSign filled and Sign emptied: the bytes to sign, and how to write the signature in. */
+function decSignPlan(xml: string, input: Omit<DecSignInput, 'privateKey'>): { unsigned: string; withSignature(signature: string): string } {
   let doc = xml;
   if (!DEC_SIGN_BLOCK.test(doc)) {
     const emptyTag = DEC_SIGN_EMPTY.exec(doc);
@@ -214,13 +235,25 @@ export function signDecMessage(xml: string, input: DecSignInput): string {
   if (input.operName !== undefined && /<(?:[\w.-]+:)?OperName\s*(?:\/>|><\/)/.test(block))
     block = setElement(block, prefix, 'OperName', input.operName);
   block = setElement(block, prefix, 'Sign', '');
-  const unsigned = doc.replace(whole, `<${prefix}DecSign${attrs}>${block}</${prefix}DecSign>`);
-  const signature = sm2Sign(Buffer.from(unsigned, 'utf8'), input.privateKey);
-  const signedBlock = setElement(block, prefix, 'Sign', signature);
-  return unsigned.replace(
-    `<${prefix}DecSign${attrs}>${block}</${prefix}DecSign>`,
-    `<${prefix}DecSign${attrs}>${signedBlock}</${prefix}DecSign>`,
-  );
+  const emptied = `<${prefix}DecSign${attrs}>${block}</${prefix}DecSign>`;
+  const unsigned = doc.replace(whole, emptied);
+  return {
+    unsigned,
+    withSignature: (signature) =>
+      unsigned.replace(emptied, `<${prefix}DecSign${attrs}>${setElement(block, prefix, 'Sign', signature)}</${prefix}DecSign>`),
+  };
+}
+
+/** Signs a DecMessage in its DecSign block (creating the block when absent). */
+export function signDecMessage(xml: string, input: DecSignInput): string {
+  const plan = decSignPlan(xml, input);
+  return plan.withSignature(sm2Sign(Buffer.from(plan.unsigned, 'utf8'), input.privateKey));
+}
+
+/** `signDecMessage` with the SM2 signature computed on libuv's thread pool (the same bytes and result). */
+export async function signDecMessageAsync(xml: string, input: DecSignInput): Promise<string> {
+  const plan = decSignPlan(xml, input);
+  return plan.withSignature(await sm2SignAsync(Buffer.from(plan.unsigned, 'utf8'), input.privateKey));
 }
 
 /** The signature written in DecSign/Sign, or '' when none. */
@@ -235,4 +268,11 @@ export function verifyDecMessage(xml: string, publicKeyPem: string): boolean {
   const signature = decSignature(xml);
   if (!signature) return false;
   return sm2Verify(Buffer.from(decSignedContent(xml), 'utf8'), publicKeyFromPem(publicKeyPem), signature);
+}
+
+/** `verifyDecMessage` with the SM2 check on libuv's thread pool. */
+export async function verifyDecMessageAsync(xml: string, publicKeyPem: string): Promise<boolean> {
+  const signature = decSignature(xml);
+  if (!signature) return false;
+  return sm2VerifyAsync(Buffer.from(decSignedContent(xml), 'utf8'), publicKeyFromPem(publicKeyPem), signature);
 }

@@ -14,7 +14,9 @@ import {
   parseDecMessage,
   publicKeyFromPem,
   signDecMessage,
+  signDecMessageAsync,
   verifyDecMessage,
+  verifyDecMessageAsync,
 } from '../src/index.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
@@ -31,6 +33,21 @@ describe('SM2/SM3 signing of a DecMessage', () => {
     expect(sign.Certificate).toBe(keyFingerprint(card.publicKeyPem));
     expect(decSignature(signed).length).toBeGreaterThan(60);
     expect(verifyDecMessage(signed, card.publicKeyPem)).toBe(true);
+  });
+
+  it('signs and verifies on the thread pool with the same bytes and results as on the event loop', async () => {
+    const onPool = await signDecMessageAsync(example, input);
+    const onLoop = signDecMessage(example, input);
+    // SM2 signatures are randomised: everything but DecSign/Sign is the same, and each verifies both ways
+    expect(onPool.replace(decSignature(onPool), '')).toBe(onLoop.replace(decSignature(onLoop), ''));
+    expect(verifyDecMessage(onPool, card.publicKeyPem)).toBe(true);
+    expect(await verifyDecMessageAsync(onLoop, card.publicKeyPem)).toBe(true);
+    expect(await verifyDecMessageAsync(onPool.replace('<DeclTrnRel>0</DeclTrnRel>', '<DeclTrnRel>1</DeclTrnRel>'), card.publicKeyPem)).toBe(
+      false,
+    );
+    expect(await verifyDecMessageAsync(onPool, sm2KeyPair().publicKeyPem)).toBe(false);
+    const garbled = onPool.replace(decSignature(onPool), 'bm90IGEgc2lnbmF0dXJl');
+    expect(await verifyDecMessageAsync(garbled, card.publicKeyPem)).toBe(false);
   });
 
   it('any change to the message breaks the signature', () => {

@@ -126,6 +126,27 @@ for (const engine of eachEngine()) {
       expect((await deps.store.inbound.get(broker.clientId, unsigned))?.accepted).toBe(false);
     });
 
+    test('signatures are checked ahead of the transaction, each against its own card: a changed byte or another card is refused alone', async () => {
+      const good = id(broker);
+      const tampered = id(broker);
+      const othersCard = id(broker);
+      const ownerSigned = id(owner);
+      const r = await post(broker, {
+        messages: [
+          message(good, signed(broker)),
+          message(tampered, signed(broker).replace('<DeclTrnRel>0</DeclTrnRel>', '<DeclTrnRel>1</DeclTrnRel>')),
+          // signed with the owner's card: a card of another enterprise than the sender's
+          message(othersCard, signed(owner)),
+        ],
+      });
+      const answers = (r.body.outcomes as ImportOutcome[]).map((o) => parseDecImportResponse((o as { responseXml: string }).responseXml));
+      expect(answers.map((a) => a.responseCode)).toEqual(['0', '1', '1']);
+      expect(answers[1].errorMessage).toContain('报文签名验证失败');
+      expect(answers[2].errorMessage).toContain('不存在或不属于发送企业');
+      const theirs = await post(owner, { messages: [message(ownerSigned, signed(owner))] });
+      expect(theirs.body.outcomes[0]).toMatchObject({ ok: true, accepted: true });
+    });
+
     test('a message id sent before, alone or in an earlier batch, gets its first answer', async () => {
       const single = id(broker);
       const xml = signed(broker);

@@ -149,20 +149,22 @@ async function sendAndFile(
   if (items.length) deps.fault?.('after-claim');
   for (const item of items) deps.observer?.sending?.(item.original);
 
-  const ready: Item[] = [];
-  for (const item of items) {
-    if (parseWorkName(item.workName)?.signed) {
-      ready.push(item); // signed by an earlier version of the client before a crash: sent as it is
-      continue;
-    }
-    try {
-      const prepared = await prepareForSending(item.original, item.body as Buffer, deps.signer, deps.clock.now(), opts);
-      ready.push({ ...item, body: prepared.body, changed: prepared.changed });
-    } catch (err) {
-      if (!(err instanceof MessageRejected)) throw err;
-      refuse(filing, item, err);
-    }
-  }
+  // checked on the event loop one after the other, signed side by side on libuv's thread pool
+  const prepared = await Promise.all(
+    items.map(async (item): Promise<Item | null> => {
+      // signed by an earlier version of the client before a crash: sent as it is
+      if (parseWorkName(item.workName)?.signed) return item;
+      try {
+        const p = await prepareForSending(item.original, item.body as Buffer, deps.signer, deps.clock.now(), opts);
+        return { ...item, body: p.body, changed: p.changed };
+      } catch (err) {
+        if (!(err instanceof MessageRejected)) throw err;
+        refuse(filing, item, err);
+        return null;
+      }
+    }),
+  );
+  const ready = prepared.filter((i): i is Item => i !== null);
   if (ready.some((i) => i.changed)) deps.fault?.('after-sign');
 
   const started = deps.clock.now().getTime();

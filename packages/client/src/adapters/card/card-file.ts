@@ -27,7 +27,7 @@ import {
   openCardKeyWith,
   OswError,
   sealCardKey,
-  signDecMessage,
+  signDecMessageAsync,
   type CardKdf,
 } from '@osw/messages';
 import type { CardSigner } from '../../core/ports.js';
@@ -129,7 +129,7 @@ export class CardFileSigner implements CardSigner {
   /** Serialised: the try counter must not race. */
   signDeclaration(xml: string, now: Date): Promise<string> {
     return this.openKey().then(({ key, card }) =>
-      signDecMessage(xml, {
+      signDecMessageAsync(xml, {
         privateKey: key,
         cardNo: card.cardNo,
         certificate: this.fingerprintOf(card.publicKeyPem),

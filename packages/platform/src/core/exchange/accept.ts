@@ -99,7 +99,44 @@ export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger'> & {
    * up to date as it stores; null for an id not stored. An id it does not hold is read.
    */
   inbound?: Map<string, InboundRow | null>;
+  /** messages a batch read ahead (`readInbound`), before its transaction; a message it does not hold is read when imported */
+  reads?: Map<InboundMessage, Promise<ReadMessage>>;
 };
+
+/**
+ * What an import reads of a message before any store work: its text, family and type, and for a
+ * declaration its parsed form; or the refusal of a message that cannot be read. `signature`, when
+ * a batch started it, is the SM2 check of a declaration against its card, running on the thread pool.
+ */
+export type ReadMessage = { sha256: string; family: string; messageType: string } & (
+  | { xmlText: string; declaration: DecMessage | null; rejected?: undefined; signature?: { check: Promise<boolean> } }
+  | { rejected: MessageRejected }
+);
+
+export async function readInbound(body: Uint8Array): Promise<ReadMessage> {
+  const sha256 = crypto.createHash('sha256').update(body).digest('hex');
+  let family = 'unknown';
+  let messageType = '';
+  try {
+    const xmlBytes = looksLikeZip(body) ? (await readDeclarationZip(Buffer.from(body))).xml.data : body;
+    if (xmlBytes.length === 0) throw new MessageRejected('C901', '报文为空 (the file is empty)');
+    const xmlText = decodeXml(xmlBytes);
+    // the family from the first bytes; one full parse, by the family's own reader
+    const quick = quickSniff(xmlBytes);
+    family = quick.family;
+    messageType = quick.messageType;
+    let declaration: DecMessage | null = null;
+    if (family === 'declaration') declaration = parseDecMessage(xmlText);
+    else {
+      checkWellFormed(xmlText);
+      if (family === 'unknown') throw new MessageRejected('C903', `无法识别的报文类型 (unknown message type)`);
+    }
+    return { sha256, family, messageType, xmlText, declaration };
+  } catch (err) {
+    if (!(err instanceof MessageRejected)) throw err;
+    return { sha256, family, messageType, rejected: err };
+  }
+}
 
 /** The key of a client's message id in `ImportDeps.inbound`. */
 export function inboundKey(clientId: string, messageId: string): string {
@@ -142,26 +179,12 @@ export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: In
   }
 
   const now = deps.clock.now();
-  const sha256 = crypto.createHash('sha256').update(msg.body).digest('hex');
-  let xmlText: string;
-  let family = 'unknown';
-  let messageType = '';
-  let declaration: DecMessage | null = null;
-  try {
-    const xmlBytes = looksLikeZip(msg.body) ? (await readDeclarationZip(Buffer.from(msg.body))).xml.data : msg.body;
-    if (xmlBytes.length === 0) throw new MessageRejected('C901', '报文为空 (the file is empty)');
-    xmlText = decodeXml(xmlBytes);
-    // the family from the first bytes; one full parse, by the family's own reader
-    const quick = quickSniff(xmlBytes);
-    family = quick.family;
-    messageType = quick.messageType;
-    if (family === 'declaration') declaration = parseDecMessage(xmlText);
-    else {
-      checkWellFormed(xmlText);
-      if (family === 'unknown') throw new MessageRejected('C903', `无法识别的报文类型 (unknown message type)`);
-    }
-  } catch (err) {
-    if (!(err instanceof MessageRejected)) throw err;
+  const ahead = deps.reads?.get(msg);
+  // read here when the batch did not, or when its reading ahead failed (then it fails here as it would alone)
+  const read = await (ahead ? ahead.catch(() => readInbound(msg.body)) : readInbound(msg.body));
+  const { sha256, family, messageType } = read;
+  if (read.rejected) {
+    const err = read.rejected;
     return record(
       deps,
       msg,
@@ -169,6 +192,7 @@ export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: In
       log,
     );
   }
+  const { xmlText, declaration } = read;
 
   if (
     family === 'manifest' &&
@@ -187,7 +211,7 @@ export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: In
       log,
     );
   }
-  return importDeclaration(deps, customs, msg, xmlText, declaration, { sha256, now }, log);
+  return importDeclaration(deps, customs, msg, xmlText, declaration, { sha256, now, signature: read.signature }, log);
 }
 
 /** A message its family's reader refused: answered with a failure `<Root>` carrying the failCode. */
@@ -314,11 +338,11 @@ async function importDeclaration(
   msg: InboundMessage,
   xml: string,
   dec: DecMessage,
-  meta: { sha256: string; now: Date },
+  meta: { sha256: string; now: Date; signature?: { check: Promise<boolean> } },
   log: PlatformDeps['logger'],
 ): Promise<ImportAnswer> {
   const clientSeqNo = (dec.sign?.ClientSeqNo || dec.head.ClientSeqNo || '').trim();
-  const problems = await checkDeclaration(deps, msg.client, dec, xml, clientSeqNo);
+  const problems = await checkDeclaration(deps, msg.client, dec, xml, clientSeqNo, meta.signature);
   const base = { family: 'declaration', messageType: 'DecMessage', sha256: meta.sha256, now: meta.now };
   if (problems.length) {
     const responseXml = buildDecImportResponse({ responseCode: '1', errorMessage: `导入失败：${problems.join('；')}`, clientSeqNo });

@@ -1,6 +1,6 @@
 /** The checks of an uploaded declaration (报关单) before it is imported: sender, card, signature. */
-import { decSignature, keyFingerprint, verifyDecMessage, type DecMessage } from '@osw/messages';
-import type { ClientRow } from '../store.js';
+import { decSignature, keyFingerprint, verifyDecMessageAsync, type DecMessage } from '@osw/messages';
+import type { CardRow, ClientRow } from '../store.js';
 import type { ImportDeps } from './accept.js';
 
 /** A ClientSeqNo the sender enterprise has used for an accepted declaration already. */
@@ -8,13 +8,18 @@ export function clientSeqNoRepeated(clientSeqNo: string, seqNo: string | undefin
   return `ClientSeqNo(客户端报关单编号)[${clientSeqNo}]重复${seqNo ? `，已导入为统一编号[${seqNo}]` : ''}`;
 }
 
-/** Every reason to refuse a declaration, in the words the import response carries. */
+/**
+ * Every reason to refuse a declaration, in the words the import response carries. `signature` is
+ * the SM2 check a batch started ahead against the same card (`deps.cards`); without it the check
+ * runs here.
+ */
 export async function checkDeclaration(
   deps: ImportDeps,
   client: ClientRow,
   dec: DecMessage,
   xml: string,
   clientSeqNo: string,
+  signature?: { check: Promise<boolean> },
 ): Promise<string[]> {
   const store = deps.store;
   const problems: string[] = [];
@@ -34,12 +39,7 @@ export async function checkDeclaration(
     problems.push('缺少加签信息DecSign/ICCode');
     return problems;
   }
-  let read = deps.cards?.get(cardNo);
-  if (!read) {
-    read = store.identity.getCard(cardNo);
-    deps.cards?.set(cardNo, read);
-  }
-  const card = await read;
+  const card = await cardOf(deps, cardNo);
   // an unknown card and another enterprise's card get one answer: the exchange does not tell which card numbers exist
   if (!card || card.enterpriseCode !== client.enterpriseCode)
     problems.push(`IC卡[${cardNo}]不存在或不属于发送企业[${client.enterpriseCode}]`);
@@ -47,6 +47,37 @@ export async function checkDeclaration(
   else if (!decSignature(xml)) problems.push('报文未加签(DecSign/Sign为空)');
   else if ((dec.sign.Certificate ?? '') !== card.fingerprint && (dec.sign.Certificate ?? '') !== keyFingerprint(card.publicKeyPem))
     problems.push('DecSign/Certificate与IC卡证书不符');
-  else if (!verifyDecMessage(xml, card.publicKeyPem)) problems.push('报文签名验证失败(SM2/SM3)');
+  else if (!(await (signature?.check ?? verifyDecMessageAsync(xml, card.publicKeyPem)))) problems.push('报文签名验证失败(SM2/SM3)');
   return problems;
+}
+
+/** An IC card by number, read once per batch (`deps.cards`). */
+export function cardOf(deps: Pick<ImportDeps, 'store' | 'cards'>, cardNo: string): Promise<CardRow | undefined> {
+  let read = deps.cards?.get(cardNo);
+  if (!read) {
+    read = deps.store.identity.getCard(cardNo);
+    deps.cards?.set(cardNo, read);
+  }
+  return read;
+}
+
+/**
+ * The SM2 check of a declaration against its card, started on the thread pool once a batch has read
+ * both: the returned check runs while the caller goes on. Undefined when `checkDeclaration` refuses
+ * the declaration before its signature (no card, another enterprise's card, a locked card, no
+ * signature), which is not checked then.
+ */
+export async function signatureAhead(
+  deps: Pick<ImportDeps, 'store' | 'cards'>,
+  client: ClientRow,
+  dec: DecMessage,
+  xml: string,
+): Promise<{ check: Promise<boolean> } | undefined> {
+  const cardNo = dec.sign?.ICCode?.trim() ?? '';
+  if (!cardNo || !decSignature(xml)) return undefined;
+  const card = await cardOf(deps, cardNo);
+  if (!card || card.enterpriseCode !== client.enterpriseCode || card.locked) return undefined;
+  const check = verifyDecMessageAsync(xml, card.publicKeyPem);
+  check.catch(() => undefined); // awaited by the import; an early failure is not left unhandled
+  return { check };
 }

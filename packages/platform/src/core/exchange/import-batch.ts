@@ -7,8 +7,20 @@
  */
 import { OswError } from '@osw/messages';
 import type { ImportOutcome } from '@osw/messages/exchange';
-import { answerOf, importOnce, inboundKey, inboundRefusal, type CustomsPort, type ImportDeps, type InboundMessage } from './accept.js';
+import {
+  answerOf,
+  importOnce,
+  inboundKey,
+  inboundRefusal,
+  readInbound,
+  type CustomsPort,
+  type ImportDeps,
+  type InboundMessage,
+  type ReadMessage,
+} from './accept.js';
+import { signatureAhead } from './check-declaration.js';
 import type { InboundRow } from './store.js';
+import type { CardRow } from '../store.js';
 
 /** A message of a batch the exchange refused before import (a header it cannot read, a body too large). */
 export interface RefusedMessage {
@@ -43,12 +55,39 @@ export async function importBatch(deps: ImportDeps, customs: CustomsPort, entrie
     return refused ? { messageId: e.messageId, refused } : e;
   });
   if (checked.every(isRefused)) return checked.map((e) => refusal(e.messageId, e.refused));
+  const cards = new Map<string, Promise<CardRow | undefined>>();
+  const ahead: ImportDeps = { ...deps, cards, reads: await readAhead({ ...deps, cards }, checked) };
   try {
-    return await importAll(deps, customs, checked, false);
+    return await importAll(ahead, customs, checked, false);
   } catch (err) {
     if (!(err instanceof StepFailed)) throw err;
-    return importAll(deps, customs, checked, true);
+    return importAll(ahead, customs, checked, true);
   }
+}
+
+/**
+ * Reads (decodes, parses) the batch's messages and their IC cards before its transaction, and
+ * starts each declaration's signature check on the thread pool: the checks run side by side with
+ * the parsing of the next messages and with the transaction, which waits only for the answer it
+ * needs next. (The cards are read here, outside the transaction, because an embedded store has one
+ * connection: a read waiting behind the open transaction would never come.) A message whose
+ * reading throws is read again when imported, where it fails as it would alone.
+ */
+async function readAhead(deps: ImportDeps, entries: readonly BatchEntry[]): Promise<Map<InboundMessage, Promise<ReadMessage>>> {
+  const reads = new Map<InboundMessage, Promise<ReadMessage>>();
+  const waits: Promise<unknown>[] = [];
+  for (const e of entries) {
+    if (isRefused(e)) continue;
+    const read = readInbound(e.body).then(async (r): Promise<ReadMessage> => {
+      if (r.rejected || !r.declaration) return r;
+      return { ...r, signature: await signatureAhead(deps, e.client, r.declaration, r.xmlText) };
+    });
+    read.catch(() => undefined);
+    reads.set(e, read);
+    waits.push(read.catch(() => undefined));
+  }
+  await Promise.all(waits);
+  return reads;
 }
 
 /** The batch's message ids, stored or not, read with one statement per client. */
@@ -77,7 +116,7 @@ function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly Bat
       } catch (err) {
         throw new StepFailed('reading the batch’s message ids failed', { cause: err });
       }
-    const txDeps: ImportDeps = { ...deps, store: tx, cards: new Map(), inbound };
+    const txDeps: ImportDeps = { ...deps, store: tx, inbound };
     const outcomes: ImportOutcome[] = [];
     for (const entry of entries)
       if (isRefused(entry)) outcomes.push(refusal(entry.messageId, entry.refused));
