@@ -34,7 +34,7 @@ import { buildDecResult } from '@osw/messages';
 import { withClientSeqNo } from '../test/helpers.js';
 import { silent } from '../test/support/platform-world.js';
 import { bareSignedFileWork, declarationOfSize } from './client.bench.js';
-import type { Figure } from './lib.js';
+import { sentFiles, waitFiled, type Figure } from './lib.js';
 import { brokerReachable, BROKER_URL, benchWorld } from './world.js';
 
 const BARE_QUEUE = 'osw.bench.bare';
@@ -145,7 +145,7 @@ export async function amqpFigures(root: string, quick: boolean): Promise<Figure[
         const start = process.hrtime.bigint();
         const cpu = process.cpuUsage();
         for (let i = 0; i < files; i++) renameSync(path.join(staging, `dec-${i}.xml`), path.join(outBox, `dec-${i}.xml`));
-        while (xmlFiles(sentBox) < files) await new Promise((r) => setTimeout(r, 20));
+        await waitFiled([client], sentFiles, files, () => xmlFiles(sentBox), Date.now() + 600_000);
         const secs = Number(process.hrtime.bigint() - start) / 1e9;
         const used = process.cpuUsage(cpu);
         await client.stop(0);

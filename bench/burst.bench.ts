@@ -16,7 +16,7 @@ import { demoBrokerUserPrefix, startDemo, type RunningDemo } from '../packages/c
 import { createPostgresDatabase, type TestDatabase } from '../test/support/engines.js';
 import { withClientSeqNo } from '../test/helpers.js';
 import { silent } from '../test/support/platform-world.js';
-import type { Figure } from './lib.js';
+import { inBoxFiles, waitFiled, type Figure } from './lib.js';
 import { benchVhost, brokerReachable } from './world.js';
 
 const RECEIPTS = 5; // 7 → L → J → P → R on the ordinary path
@@ -85,12 +85,8 @@ async function burst(example: Buffer, count: number, setup: Setup): Promise<Figu
     const t0 = performance.now();
     for (const name of readdirSync(staging)) renameSync(path.join(staging, name), path.join(outBox, name));
     const deadline = Date.now() + Math.max(120_000, count * 200);
-    let got = 0;
-    while (Date.now() < deadline) {
-      got = inBoxes.reduce((n, box) => n + readdirSync(box).filter((f) => !f.startsWith('.')).length, 0);
-      if (got >= expected) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const listed = () => inBoxes.reduce((n, box) => n + readdirSync(box).filter((f) => !f.startsWith('.')).length, 0);
+    const got = await waitFiled(demo.clients, inBoxFiles, expected, listed, deadline);
     const secs = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const via = { http: 'HTTP', amqp: 'RabbitMQ', scale: 'RabbitMQ + PostgreSQL, two instances' }[setup];

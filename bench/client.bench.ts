@@ -13,7 +13,7 @@ import { startClient } from '@osw/client';
 import { buildDecMessage, generateCardKeys, openCardKey, parseDecMessage, sm2Sign, sm2Verify } from '@osw/messages';
 import { withClientSeqNo } from '../test/helpers.js';
 import { platformWorld, silent } from '../test/support/platform-world.js';
-import type { Figure } from './lib.js';
+import { sentFiles, waitFiled, type Figure } from './lib.js';
 
 export function declarationOfSize(example: string, bytes: number): string {
   const m = parseDecMessage(example);
@@ -153,7 +153,7 @@ export async function clientFigures(root: string, quick: boolean): Promise<Figur
         const cpu = process.cpuUsage();
         for (let i = 0; i < files; i++) renameSync(path.join(staging, `dec-${i}.xml`), path.join(outBox, `dec-${i}.xml`));
         const count = () => readdirSync(sentBox, { recursive: true }).filter((f) => String(f).endsWith('.xml')).length;
-        while (count() < files) await new Promise((r) => setTimeout(r, 20));
+        await waitFiled([client], sentFiles, files, count, Date.now() + 600_000);
         const secs = Number(process.hrtime.bigint() - start) / 1e9;
         const used = process.cpuUsage(cpu);
         await client.stop(0);

@@ -70,3 +70,37 @@ export function report(figures: Figure[], root: string): string {
 function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
 }
+
+/** What a running client says it has filed: files written into its InBoxes (received, and its own `Successed_`/`Failed_`), files sent. */
+interface FilingClient {
+  snapshot(): { received: { files: number }; businesses: { sentToday: number; failedToday: number }[] };
+}
+
+/**
+ * Waits until the clients' own counters reach `expected` (`count` picks the counter), then until
+ * `listed()` — one listing of the real folders — agrees. Asking the clients costs next to nothing;
+ * listing folders of thousands of files every few milliseconds would cost the process under
+ * measurement a share of its CPU. Returns the last listed count (short of `expected` at the deadline).
+ */
+export async function waitFiled(
+  clients: readonly FilingClient[],
+  count: (s: ReturnType<FilingClient['snapshot']>) => number,
+  expected: number,
+  listed: () => number,
+  deadline: number,
+): Promise<number> {
+  const told = () => clients.reduce((n, c) => n + count(c.snapshot()), 0);
+  while (told() < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  let got = listed();
+  while (got < expected && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    got = listed();
+  }
+  return got;
+}
+
+/** Files a client wrote into its InBoxes: receipts received and its own `Successed_`/`Failed_`. */
+export const inBoxFiles = (s: ReturnType<FilingClient['snapshot']>): number =>
+  s.received.files + s.businesses.reduce((n, b) => n + b.sentToday + b.failedToday, 0);
+/** Files a client filed into SentBox. */
+export const sentFiles = (s: ReturnType<FilingClient['snapshot']>): number => s.businesses.reduce((n, b) => n + b.sentToday, 0);
