@@ -11,6 +11,7 @@ import { eachEngine, type Engine, type TestDatabase } from '../../../test/suppor
 import { postgresCapabilities, sqliteCapabilities } from '../src/adapters/kysely/capabilities.js';
 import { migrateToLatest } from '../src/adapters/kysely/migrations.js';
 import type { OpenedStore } from '../src/adapters/sqlite/open.js';
+import { queueClientPushes } from '../src/core/exchange/outbound.js';
 import type { DeclarationRow, Store } from '../src/core/store.js';
 
 const now = () => new Date().toISOString();
@@ -260,6 +261,101 @@ for (const engine of eachEngine()) {
         ).length,
       ).toBe(3);
       expect(await store.deliveries.countPending('DXPESW5300000001')).toBe(2);
+    });
+
+    test("a push's delivery stores its body once, in the push log, and is taken with it; a resend queues it again", async () => {
+      const { db, store } = await fresh();
+      await seedClient(store, 'DXPESW5300000001');
+      const body = '<DEC_RESULT><CUS_CIQ_NO>E20260000000000001</CUS_CIQ_NO><CHANNEL>L</CHANNEL></DEC_RESULT>';
+      const at = now();
+      await store.pushes.insert([
+        {
+          messageId: 'DXPEDCPUSH000001DXPESW5300000001P1',
+          eventId: null,
+          source: 'declaration-receipt',
+          subscriptionKind: 'receipt',
+          subscriptionId: 1,
+          method: 'client',
+          targetKey: 'client:DXPESW5300000001',
+          clientId: 'DXPESW5300000001',
+          enterpriseCode: '4403980001',
+          documentNo: 'E20260000000000001',
+          manualNo: null,
+          orderKey: 'E20260000000000001',
+          business: 'declaration',
+          fileName: 'Receipt_E20260000000000001_1.xml',
+          body,
+          nextAttemptAt: at,
+          createdAt: at,
+        },
+      ]);
+      const [push] = await store.transaction((tx) => tx.pushes.dueInTransaction(at, 10));
+      // a receipt for the client itself, queued with its body, next to the push's delivery
+      await store.deliveries.enqueue([
+        { clientId: 'DXPESW5300000001', messageId: 'R1', business: 'declaration', fileName: 'R1.xml', body: '<r>1</r>', createdAt: at },
+      ]);
+      await store.transaction((tx) => queueClientPushes(tx, [push], at));
+      const raw = await (await another(db)).db.selectFrom('deliveries').select(['messageId', 'body', 'pushId']).orderBy('id').execute();
+      expect(raw.map((r) => [r.messageId, r.body, r.pushId == null ? null : Number(r.pushId)])).toEqual([
+        ['R1', '<r>1</r>', null],
+        [push.messageId, '', push.id],
+      ]);
+      const taken = await store.deliveries.take('DXPESW5300000001', 10);
+      expect(taken.map((d) => [d.messageId, d.fileName, d.body])).toEqual([
+        ['R1', 'R1.xml', '<r>1</r>'],
+        [push.messageId, 'Receipt_E20260000000000001_1.xml', body],
+      ]);
+      expect(
+        await store.deliveries.ack(
+          'DXPESW5300000001',
+          taken.map((d) => d.id),
+          now(),
+        ),
+      ).toEqual(['R1', push.messageId]);
+      // resent: the same message id back in line, with the push's body
+      await store.transaction((tx) => queueClientPushes(tx, [push], now()));
+      expect((await store.deliveries.take('DXPESW5300000001', 10)).map((d) => [d.messageId, d.body])).toEqual([[push.messageId, body]]);
+    });
+
+    test('deliveries queued before migration 0008 keep their own body', async () => {
+      const db = await engine.create();
+      dbs.push(db);
+      const old = await migratedUpTo(engine.name, db, '0007_declaration_client_seq_no');
+      try {
+        await old
+          .insertInto('enterprises')
+          .values({ customsCode: '4403980001', uscc: '91440300MA5G0B1X01', name: '报关行', region: '5300', createdAt: now() })
+          .execute();
+        await old
+          .insertInto('clients')
+          .values({
+            clientId: 'DXPESW5300000001',
+            enterpriseCode: '4403980001',
+            region: '5300',
+            version: '2.0',
+            transport: 'http',
+            environment: 'test',
+            secretHash: 'x',
+            status: 'active',
+            createdAt: now(),
+          })
+          .execute();
+        await old
+          .insertInto('deliveries')
+          .values({
+            clientId: 'DXPESW5300000001',
+            messageId: 'M0',
+            business: 'declaration',
+            fileName: 'R0.xml',
+            body: '<r>0</r>',
+            createdAt: now(),
+          })
+          .execute();
+      } finally {
+        await old.destroy();
+      }
+      const { store } = await another(db);
+      expect((await store.deliveries.take('DXPESW5300000001', 10)).map((d) => [d.messageId, d.body])).toEqual([['M0', '<r>0</r>']]);
     });
 
     test('lists page with a total', async () => {

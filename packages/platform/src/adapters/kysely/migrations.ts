@@ -520,6 +520,13 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_delivery_push_body': {
+      async up(db: Kysely<any>) {
+        // a push's delivery refers to the push for its body instead of holding a second copy; the
+        // deliveries queued before keep theirs (push_id NULL), so the column is added on any data
+        await db.schema.alterTable('deliveries').addColumn('push_id', 'integer').execute();
+      },
+    },
   };
 }
 
