@@ -527,6 +527,29 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
         await db.schema.alterTable('deliveries').addColumn('push_id', 'integer').execute();
       },
     },
+    '0009_push_log_indexes': {
+      async up(db: Kysely<any>) {
+        // fewer index entries written per push, and per hand-over:
+        // - a client's pushes by message id are found through the unique message id index;
+        // - due work is only the pushes not handed yet: the index holds those and loses each at its hand-over;
+        // - the filter by manual reads only the pushes of a manual (receipt pushes have none)
+        await db.schema.dropIndex('pushes_client_message').execute();
+        await db.schema.dropIndex('pushes_due').execute();
+        await db.schema
+          .createIndex('pushes_due')
+          .on('pushes')
+          .columns(['next_attempt_at', 'id'])
+          .where(sql.ref('handed_at'), 'is', null)
+          .execute();
+        await db.schema.dropIndex('pushes_manual').execute();
+        await db.schema
+          .createIndex('pushes_manual')
+          .on('pushes')
+          .columns(['manual_no', 'created_at'])
+          .where(sql.ref('manual_no'), 'is not', null)
+          .execute();
+      },
+    },
   };
 }
 
