@@ -317,7 +317,7 @@ for (const engine of eachEngine()) {
       expect((await store.deliveries.take('DXPESW5300000001', 10)).map((d) => [d.messageId, d.body])).toEqual([[push.messageId, body]]);
     });
 
-    test('deliveries queued before migration 0008 keep their own body', async () => {
+    test('a database from before migrations 0008 and 0009: its deliveries keep their own body, its pushes stay due and found', async () => {
       const db = await engine.create();
       dbs.push(db);
       const old = await migratedUpTo(engine.name, db, '0007_declaration_client_seq_no');
@@ -351,11 +351,46 @@ for (const engine of eachEngine()) {
             createdAt: now(),
           })
           .execute();
+        for (const [messageId, handedAt] of [
+          ['P0', now()],
+          ['P1', null],
+        ])
+          await old
+            .insertInto('pushes')
+            .values({
+              messageId,
+              eventId: null,
+              source: 'manual-change',
+              subscriptionKind: 'manual',
+              subscriptionId: 1,
+              method: 'client',
+              targetKey: 'client:DXPESW5300000001',
+              clientId: 'DXPESW5300000001',
+              enterpriseCode: '4403980001',
+              documentNo: null,
+              manualNo: 'B530026000001',
+              orderKey: 'B530026000001',
+              business: 'processing-trade',
+              fileName: `${messageId}.xml`,
+              body: '<m/>',
+              status: 'pending',
+              attempts: 0,
+              nextAttemptAt: now(),
+              handedAt,
+              createdAt: now(),
+            })
+            .execute();
       } finally {
         await old.destroy();
       }
       const { store } = await another(db);
       expect((await store.deliveries.take('DXPESW5300000001', 10)).map((d) => [d.messageId, d.body])).toEqual([['M0', '<r>0</r>']]);
+      // the push not handed yet is due; both are found by manual and by message id
+      expect((await store.pushes.claimDue(now(), now(), 10)).map((p) => p.messageId)).toEqual(['P1']);
+      expect((await store.pushes.list({ enterpriseCode: '4403980001', manualNo: 'B530026000001', offset: 0, limit: 10 })).total).toBe(2);
+      await store.pushes.deliveredToClient('DXPESW5300000001', ['P0'], now());
+      const delivered = await store.pushes.list({ enterpriseCode: '4403980001', status: 'delivered', offset: 0, limit: 10 });
+      expect(delivered.rows.map((p) => p.messageId)).toEqual(['P0']);
     });
 
     test('lists page with a total', async () => {
