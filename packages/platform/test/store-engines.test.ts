@@ -393,6 +393,66 @@ for (const engine of eachEngine()) {
       expect(delivered.rows.map((p) => p.messageId)).toEqual(['P0']);
     });
 
+    test('stale clients: a push handed before the limit and unacknowledged, or taken too often; not once acknowledged', async () => {
+      const { store } = await fresh();
+      const client = (i: number) => `DXPESW530000000${i}`;
+      for (let i = 1; i <= 5; i++) await seedClient(store, client(i));
+      const t = (min: number) => new Date(Date.UTC(2026, 0, 1, 8, min)).toISOString();
+      const handOver = (i: number, at: string) =>
+        store.transaction(async (tx) => {
+          await tx.pushes.insert([
+            {
+              messageId: `P${i}`,
+              eventId: null,
+              source: 'declaration-receipt',
+              subscriptionKind: 'receipt',
+              subscriptionId: i,
+              method: 'client',
+              targetKey: `client:${client(i)}`,
+              clientId: client(i),
+              enterpriseCode: '4403980001',
+              documentNo: `E2026000000000000${i}`,
+              manualNo: null,
+              orderKey: `E2026000000000000${i}`,
+              business: 'declaration',
+              fileName: `R${i}.xml`,
+              body: `<r>${i}</r>`,
+              nextAttemptAt: at,
+              createdAt: at,
+            },
+          ]);
+          const due = await tx.pushes.dueInTransaction(at, 10);
+          await queueClientPushes(tx, due, at);
+          await tx.pushes.recordAttempts(
+            due.map((p) => ({
+              pushId: p.id,
+              change: { status: 'pending', nextAttemptAt: at, handedAt: at, lastError: null, countAttempt: false },
+              attempt: { at, outcome: 'queued', error: null, durationMs: 0 },
+            })),
+          );
+        });
+      await handOver(1, t(0)); // long ago, never acknowledged
+      await handOver(2, t(50)); // lately, taken three times
+      await handOver(3, t(0)); // long ago, acknowledged
+      await handOver(4, t(50)); // lately, taken once
+      for (let k = 0; k < 3; k++) await store.deliveries.take(client(2), 10);
+      await store.deliveries.take(client(4), 10);
+      const taken = await store.deliveries.take(client(3), 10);
+      const acked = await store.deliveries.ack(
+        client(3),
+        taken.map((d) => d.id),
+        t(1),
+      );
+      await store.pushes.deliveredToClient(client(3), acked, t(1));
+      // a receipt for the sender itself, taken often, is not a push
+      await store.deliveries.enqueue([
+        { clientId: client(5), messageId: 'R5', business: 'declaration', fileName: 'R5.xml', body: '<r/>', createdAt: t(0) },
+      ]);
+      for (let k = 0; k < 3; k++) await store.deliveries.take(client(5), 10);
+      expect((await store.pushes.staleClientTargets(t(30), 3)).sort()).toEqual([client(1), client(2)]);
+      expect(await store.pushes.staleClientTargets(t(30), 4)).toEqual([client(1)]);
+    });
+
     test('lists page with a total', async () => {
       const { store } = await fresh();
       for (let i = 1; i <= 7; i++) await seedClient(store, `DXPESW530000000${i}`);

@@ -249,16 +249,35 @@ export class KyselyPushStore implements PushStore {
         .execute();
   }
   async staleClientTargets(handedBefore: string, maxTakes: number): Promise<string[]> {
+    // A handed client push stays 'pending' until its delivery is acknowledged (the acknowledgement marks it
+    // delivered in the same transaction), so the pushes alone say which wait too long. The takes are counted
+    // on the unacknowledged deliveries, each matched to its push through the unique message id. Two indexed
+    // reads instead of a join whose plan, without fresh statistics, walked a client's whole queue per push.
     const rows = await this.db
       .selectFrom('pushes as p')
-      .innerJoin('deliveries as d', (j) => j.onRef('d.clientId', '=', 'p.clientId').onRef('d.messageId', '=', 'p.messageId'))
       .select('p.clientId')
-      .distinct()
       .where('p.method', '=', 'client')
       .where('p.status', '=', 'pending')
       .where('p.handedAt', 'is not', null)
-      .where('d.ackedAt', 'is', null)
-      .where((eb) => eb.or([eb('p.handedAt', '<=', handedBefore), eb('d.attempts', '>=', maxTakes)]))
+      .where('p.handedAt', '<=', handedBefore)
+      .union(
+        this.db
+          .selectFrom('deliveries as d')
+          .select('d.clientId')
+          .where('d.ackedAt', 'is', null)
+          .where('d.attempts', '>=', maxTakes)
+          .where(({ exists, selectFrom }) =>
+            exists(
+              selectFrom('pushes as q')
+                .select('q.id')
+                .whereRef('q.messageId', '=', 'd.messageId')
+                .whereRef('q.clientId', '=', 'd.clientId')
+                .where('q.method', '=', 'client')
+                .where('q.status', '=', 'pending')
+                .where('q.handedAt', 'is not', null),
+            ),
+          ),
+      )
       .execute();
     return rows.map((r) => r.clientId).filter((c): c is string => !!c);
   }
