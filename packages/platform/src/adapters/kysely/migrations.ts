@@ -550,6 +550,25 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0010_receipt_subscription_lookup_indexes': {
+      async up(db: Kysely<any>) {
+        // the by-enterprise and by-operator lookups lead with the enterprise or operator code: with the mode
+        // first, PostgreSQL without statistics on the table (a bulk load not yet analyzed) took
+        // `mode = … and cancelled_at is null` as the selective part and walked every subscription of the mode
+        await db.schema.dropIndex('receipt_subscriptions_mode').execute();
+        await db.schema
+          .createIndex('receipt_subscriptions_mode')
+          .on('receipt_subscriptions')
+          .columns(['enterprise_code', 'mode', 'cancelled_at'])
+          .execute();
+        await db.schema.dropIndex('receipt_subscriptions_operator').execute();
+        await db.schema
+          .createIndex('receipt_subscriptions_operator')
+          .on('receipt_subscriptions')
+          .columns(['operator_code', 'mode', 'cancelled_at'])
+          .execute();
+      },
+    },
   };
 }
 
