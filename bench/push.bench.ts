@@ -11,7 +11,6 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { FeedAppPush } from '../packages/platform/src/adapters/push/feed.js';
 import { OutboxSmsSender } from '../packages/platform/src/adapters/sms/outbox.js';
@@ -66,11 +65,6 @@ async function throughput(engine: 'SQLite' | 'PostgreSQL', subscriptions: number
     const parties = 20;
     const batch = 100;
     await seed(o, parties, events, subscriptions - parties);
-    // the seeded world with the planner statistics a running PostgreSQL has (autovacuum analyzes a table
-    // within a minute of a bulk load): measured in the seconds right after the seed, without them, every
-    // batch's subscriber lookup ran a plan made for empty tables (an index scan filtering 50,000 rows)
-    if (engine === 'PostgreSQL')
-      await sql`analyze enterprises, clients, declarations, declaration_subscriptions, receipt_subscriptions`.execute(o.db);
     const d = deps(o);
     const engineRuns = new PushEngine(d, {
       sms: new OutboxSmsSender(d),
