@@ -11,6 +11,7 @@ import { eachEngine, type Engine, type TestDatabase } from '../../../test/suppor
 import { postgresCapabilities, sqliteCapabilities } from '../src/adapters/kysely/capabilities.js';
 import { migrateToLatest } from '../src/adapters/kysely/migrations.js';
 import type { OpenedStore } from '../src/adapters/sqlite/open.js';
+import { queueClientPushes } from '../src/core/exchange/outbound.js';
 import type { DeclarationRow, Store } from '../src/core/store.js';
 
 const now = () => new Date().toISOString();
@@ -260,6 +261,196 @@ for (const engine of eachEngine()) {
         ).length,
       ).toBe(3);
       expect(await store.deliveries.countPending('DXPESW5300000001')).toBe(2);
+    });
+
+    test("a push's delivery stores its body once, in the push log, and is taken with it; a resend queues it again", async () => {
+      const { db, store } = await fresh();
+      await seedClient(store, 'DXPESW5300000001');
+      const body = '<DEC_RESULT><CUS_CIQ_NO>E20260000000000001</CUS_CIQ_NO><CHANNEL>L</CHANNEL></DEC_RESULT>';
+      const at = now();
+      await store.pushes.insert([
+        {
+          messageId: 'DXPEDCPUSH000001DXPESW5300000001P1',
+          eventId: null,
+          source: 'declaration-receipt',
+          subscriptionKind: 'receipt',
+          subscriptionId: 1,
+          method: 'client',
+          targetKey: 'client:DXPESW5300000001',
+          clientId: 'DXPESW5300000001',
+          enterpriseCode: '4403980001',
+          documentNo: 'E20260000000000001',
+          manualNo: null,
+          orderKey: 'E20260000000000001',
+          business: 'declaration',
+          fileName: 'Receipt_E20260000000000001_1.xml',
+          body,
+          nextAttemptAt: at,
+          createdAt: at,
+        },
+      ]);
+      const [push] = await store.transaction((tx) => tx.pushes.dueInTransaction(at, 10));
+      // a receipt for the client itself, queued with its body, next to the push's delivery
+      await store.deliveries.enqueue([
+        { clientId: 'DXPESW5300000001', messageId: 'R1', business: 'declaration', fileName: 'R1.xml', body: '<r>1</r>', createdAt: at },
+      ]);
+      await store.transaction((tx) => queueClientPushes(tx, [push], at));
+      const raw = await (await another(db)).db.selectFrom('deliveries').select(['messageId', 'body', 'pushId']).orderBy('id').execute();
+      expect(raw.map((r) => [r.messageId, r.body, r.pushId == null ? null : Number(r.pushId)])).toEqual([
+        ['R1', '<r>1</r>', null],
+        [push.messageId, '', push.id],
+      ]);
+      const taken = await store.deliveries.take('DXPESW5300000001', 10);
+      expect(taken.map((d) => [d.messageId, d.fileName, d.body])).toEqual([
+        ['R1', 'R1.xml', '<r>1</r>'],
+        [push.messageId, 'Receipt_E20260000000000001_1.xml', body],
+      ]);
+      expect(
+        await store.deliveries.ack(
+          'DXPESW5300000001',
+          taken.map((d) => d.id),
+          now(),
+        ),
+      ).toEqual(['R1', push.messageId]);
+      // resent: the same message id back in line, with the push's body
+      await store.transaction((tx) => queueClientPushes(tx, [push], now()));
+      expect((await store.deliveries.take('DXPESW5300000001', 10)).map((d) => [d.messageId, d.body])).toEqual([[push.messageId, body]]);
+    });
+
+    test('a database from before migrations 0008 and 0009: its deliveries keep their own body, its pushes stay due and found', async () => {
+      const db = await engine.create();
+      dbs.push(db);
+      const old = await migratedUpTo(engine.name, db, '0007_declaration_client_seq_no');
+      try {
+        await old
+          .insertInto('enterprises')
+          .values({ customsCode: '4403980001', uscc: '91440300MA5G0B1X01', name: '报关行', region: '5300', createdAt: now() })
+          .execute();
+        await old
+          .insertInto('clients')
+          .values({
+            clientId: 'DXPESW5300000001',
+            enterpriseCode: '4403980001',
+            region: '5300',
+            version: '2.0',
+            transport: 'http',
+            environment: 'test',
+            secretHash: 'x',
+            status: 'active',
+            createdAt: now(),
+          })
+          .execute();
+        await old
+          .insertInto('deliveries')
+          .values({
+            clientId: 'DXPESW5300000001',
+            messageId: 'M0',
+            business: 'declaration',
+            fileName: 'R0.xml',
+            body: '<r>0</r>',
+            createdAt: now(),
+          })
+          .execute();
+        for (const [messageId, handedAt] of [
+          ['P0', now()],
+          ['P1', null],
+        ])
+          await old
+            .insertInto('pushes')
+            .values({
+              messageId,
+              eventId: null,
+              source: 'manual-change',
+              subscriptionKind: 'manual',
+              subscriptionId: 1,
+              method: 'client',
+              targetKey: 'client:DXPESW5300000001',
+              clientId: 'DXPESW5300000001',
+              enterpriseCode: '4403980001',
+              documentNo: null,
+              manualNo: 'B530026000001',
+              orderKey: 'B530026000001',
+              business: 'processing-trade',
+              fileName: `${messageId}.xml`,
+              body: '<m/>',
+              status: 'pending',
+              attempts: 0,
+              nextAttemptAt: now(),
+              handedAt,
+              createdAt: now(),
+            })
+            .execute();
+      } finally {
+        await old.destroy();
+      }
+      const { store } = await another(db);
+      expect((await store.deliveries.take('DXPESW5300000001', 10)).map((d) => [d.messageId, d.body])).toEqual([['M0', '<r>0</r>']]);
+      // the push not handed yet is due; both are found by manual and by message id
+      expect((await store.pushes.claimDue(now(), now(), 10)).map((p) => p.messageId)).toEqual(['P1']);
+      expect((await store.pushes.list({ enterpriseCode: '4403980001', manualNo: 'B530026000001', offset: 0, limit: 10 })).total).toBe(2);
+      await store.pushes.deliveredToClient('DXPESW5300000001', ['P0'], now());
+      const delivered = await store.pushes.list({ enterpriseCode: '4403980001', status: 'delivered', offset: 0, limit: 10 });
+      expect(delivered.rows.map((p) => p.messageId)).toEqual(['P0']);
+    });
+
+    test('stale clients: a push handed before the limit and unacknowledged, or taken too often; not once acknowledged', async () => {
+      const { store } = await fresh();
+      const client = (i: number) => `DXPESW530000000${i}`;
+      for (let i = 1; i <= 5; i++) await seedClient(store, client(i));
+      const t = (min: number) => new Date(Date.UTC(2026, 0, 1, 8, min)).toISOString();
+      const handOver = (i: number, at: string) =>
+        store.transaction(async (tx) => {
+          await tx.pushes.insert([
+            {
+              messageId: `P${i}`,
+              eventId: null,
+              source: 'declaration-receipt',
+              subscriptionKind: 'receipt',
+              subscriptionId: i,
+              method: 'client',
+              targetKey: `client:${client(i)}`,
+              clientId: client(i),
+              enterpriseCode: '4403980001',
+              documentNo: `E2026000000000000${i}`,
+              manualNo: null,
+              orderKey: `E2026000000000000${i}`,
+              business: 'declaration',
+              fileName: `R${i}.xml`,
+              body: `<r>${i}</r>`,
+              nextAttemptAt: at,
+              createdAt: at,
+            },
+          ]);
+          const due = await tx.pushes.dueInTransaction(at, 10);
+          await queueClientPushes(tx, due, at);
+          await tx.pushes.recordAttempts(
+            due.map((p) => ({
+              pushId: p.id,
+              change: { status: 'pending', nextAttemptAt: at, handedAt: at, lastError: null, countAttempt: false },
+              attempt: { at, outcome: 'queued', error: null, durationMs: 0 },
+            })),
+          );
+        });
+      await handOver(1, t(0)); // long ago, never acknowledged
+      await handOver(2, t(50)); // lately, taken three times
+      await handOver(3, t(0)); // long ago, acknowledged
+      await handOver(4, t(50)); // lately, taken once
+      for (let k = 0; k < 3; k++) await store.deliveries.take(client(2), 10);
+      await store.deliveries.take(client(4), 10);
+      const taken = await store.deliveries.take(client(3), 10);
+      const acked = await store.deliveries.ack(
+        client(3),
+        taken.map((d) => d.id),
+        t(1),
+      );
+      await store.pushes.deliveredToClient(client(3), acked, t(1));
+      // a receipt for the sender itself, taken often, is not a push
+      await store.deliveries.enqueue([
+        { clientId: client(5), messageId: 'R5', business: 'declaration', fileName: 'R5.xml', body: '<r/>', createdAt: t(0) },
+      ]);
+      for (let k = 0; k < 3; k++) await store.deliveries.take(client(5), 10);
+      expect((await store.pushes.staleClientTargets(t(30), 3)).sort()).toEqual([client(1), client(2)]);
+      expect(await store.pushes.staleClientTargets(t(30), 4)).toEqual([client(1)]);
     });
 
     test('lists page with a total', async () => {

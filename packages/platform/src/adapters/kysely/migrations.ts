@@ -520,6 +520,55 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_delivery_push_body': {
+      async up(db: Kysely<any>) {
+        // a push's delivery refers to the push for its body instead of holding a second copy; the
+        // deliveries queued before keep theirs (push_id NULL), so the column is added on any data
+        await db.schema.alterTable('deliveries').addColumn('push_id', 'integer').execute();
+      },
+    },
+    '0009_push_log_indexes': {
+      async up(db: Kysely<any>) {
+        // fewer index entries written per push, and per hand-over:
+        // - a client's pushes by message id are found through the unique message id index;
+        // - due work is only the pushes not handed yet: the index holds those and loses each at its hand-over;
+        // - the filter by manual reads only the pushes of a manual (receipt pushes have none)
+        await db.schema.dropIndex('pushes_client_message').execute();
+        await db.schema.dropIndex('pushes_due').execute();
+        await db.schema
+          .createIndex('pushes_due')
+          .on('pushes')
+          .columns(['next_attempt_at', 'id'])
+          .where(sql.ref('handed_at'), 'is', null)
+          .execute();
+        await db.schema.dropIndex('pushes_manual').execute();
+        await db.schema
+          .createIndex('pushes_manual')
+          .on('pushes')
+          .columns(['manual_no', 'created_at'])
+          .where(sql.ref('manual_no'), 'is not', null)
+          .execute();
+      },
+    },
+    '0010_receipt_subscription_lookup_indexes': {
+      async up(db: Kysely<any>) {
+        // the by-enterprise and by-operator lookups lead with the enterprise or operator code: with the mode
+        // first, PostgreSQL without statistics on the table (a bulk load not yet analyzed) took
+        // `mode = … and cancelled_at is null` as the selective part and walked every subscription of the mode
+        await db.schema.dropIndex('receipt_subscriptions_mode').execute();
+        await db.schema
+          .createIndex('receipt_subscriptions_mode')
+          .on('receipt_subscriptions')
+          .columns(['enterprise_code', 'mode', 'cancelled_at'])
+          .execute();
+        await db.schema.dropIndex('receipt_subscriptions_operator').execute();
+        await db.schema
+          .createIndex('receipt_subscriptions_operator')
+          .on('receipt_subscriptions')
+          .columns(['operator_code', 'mode', 'cancelled_at'])
+          .execute();
+      },
+    },
   };
 }
 

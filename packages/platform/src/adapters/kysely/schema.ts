@@ -45,7 +45,17 @@ export interface Database {
     uniqueClientSeqNo: string | null;
   };
   declarationReceipts: DeclarationReceiptRow & { id: Id };
-  deliveries: Stored<DeliveryRow, 'id' | 'attempts', { id: Id; attempts: Generated<number>; ackedAt: string | null }>;
+  deliveries: Stored<
+    DeliveryRow,
+    'id' | 'attempts',
+    {
+      id: Id;
+      attempts: Generated<number>;
+      ackedAt: string | null;
+      /** a push's delivery: the push whose body it carries ('' in `body` then); NULL for the others (and those before 0008) */
+      pushId: number | null;
+    }
+  >;
   sandboxJobs: Stored<SandboxJobRow, 'id' | 'payload', { id: Id; payloadJson: string; doneAt: string | null }>;
   declarationSubscriptions: Stored<
     DeclarationSubscriptionRow,

@@ -122,11 +122,13 @@ export async function issueReceipts(tx: Store, events: readonly ReceiptIssued[])
 /** Hands client pushes to their clients' delivery queues (a resent push goes back in line under its message id). */
 export async function queueClientPushes(
   tx: Store,
-  pushes: readonly Pick<PushRow, 'clientId' | 'messageId' | 'business' | 'fileName' | 'body'>[],
+  pushes: readonly Pick<PushRow, 'id' | 'clientId' | 'messageId' | 'business' | 'fileName' | 'body'>[],
   at: string,
 ): Promise<number[]> {
+  // the body stays in the push log only: the delivery refers to its push
   return tx.deliveries.enqueue(
     pushes.map((p) => ({
+      pushId: p.id,
       clientId: p.clientId!,
       messageId: p.messageId,
       business: p.business,

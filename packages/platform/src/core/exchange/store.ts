@@ -39,7 +39,13 @@ export interface DeliveryRow {
   attempts: number;
 }
 
-export type NewDelivery = Omit<DeliveryRow, 'id' | 'attempts'>;
+export type NewDelivery = Omit<DeliveryRow, 'id' | 'attempts'> & {
+  /**
+   * a push's delivery: the push (in the push log) whose body it carries. The body is then stored once,
+   * in the push, and read from there when the delivery is taken; `body` is not stored again.
+   */
+  pushId?: number;
+};
 
 export interface DeliveryStore {
   /**

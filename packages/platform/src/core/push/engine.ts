@@ -82,24 +82,12 @@ export class PushEngine {
     // rounds of claims until nothing is due: the next push of a document or manual becomes claimable
     // once the one before it is handed over (bounded, so one round never runs away)
     for (let i = 0; i < 100; i++) {
-      const now = this.deps.clock.now();
-      const claimed = await this.store.pushes.claimDue(
-        now.toISOString(),
-        new Date(now.getTime() + this.policy.leaseMs).toISOString(),
-        this.policy.batch,
-      );
-      if (!claimed.length) break;
-      const keys = [...new Set(claimed.map((p) => p.targetKey))];
-      const known = new Map((await this.store.pushes.getTargets(keys)).map((t) => [t.targetKey, t]));
-      const targets = new Map<string, PushTargetRow | undefined>(keys.map((k) => [k, known.get(k)]));
-      // client pushes of targets in good health go to their queues together, in one transaction
-      const handOver = claimed.filter((p) => p.method === 'client' && !targets.get(p.targetKey)?.suspendedAt);
-      if (handOver.length) out.queued += await this.handOver(handOver);
+      const round = await this.claimRound();
+      if (!round) break;
+      out.queued += round.queued;
       const probed = new Set<string>();
-      const handed = new Set(handOver);
-      for (const p of claimed) {
-        if (handed.has(p)) continue;
-        const r = await this.deliver(p, targets, probed);
+      for (const p of round.rest) {
+        const r = await this.deliver(p, round.targets, probed);
         out[r]++;
       }
     }
@@ -233,21 +221,63 @@ export class PushEngine {
     return 'delivered';
   }
 
+  /**
+   * One claim, in one transaction: the due pushes are picked; client pushes of targets in good health
+   * go into their clients' queues at once (one update of the pushes, one insert of deliveries and one
+   * of attempts); the others are leased for delivery after the commit. Then the clients are woken.
+   */
+  private async claimRound(): Promise<{ queued: number; rest: PushRow[]; targets: Map<string, PushTargetRow | undefined> } | null> {
+    const now = this.deps.clock.now();
+    const at = now.toISOString();
+    const leaseUntil = new Date(now.getTime() + this.policy.leaseMs).toISOString();
+    const round = await this.store.transaction(async (tx) => {
+      const due = await tx.pushes.dueInTransaction(at, this.policy.batch);
+      if (!due.length) return null;
+      const keys = [...new Set(due.map((p) => p.targetKey))];
+      const known = new Map((await tx.pushes.getTargets(keys)).map((t) => [t.targetKey, t]));
+      const targets = new Map<string, PushTargetRow | undefined>(keys.map((k) => [k, known.get(k)]));
+      const handOver = due.filter((p) => p.method === 'client' && !targets.get(p.targetKey)?.suspendedAt);
+      if (handOver.length) await this.queueInto(tx, handOver, at);
+      const handed = new Set(handOver);
+      const others = due.filter((p) => !handed.has(p));
+      const leased = new Set(
+        others.length
+          ? await tx.pushes.lease(
+              others.map((p) => p.id),
+              at,
+              leaseUntil,
+            )
+          : [],
+      );
+      const rest = others.filter((p) => leased.has(p.id)).map((p) => ({ ...p, nextAttemptAt: leaseUntil }));
+      return { handOver, rest, targets };
+    });
+    if (!round) return null;
+    this.wakeClients(round.handOver);
+    return { queued: round.handOver.length, rest: round.rest, targets: round.targets };
+  }
+
   /** Client pushes into their clients' delivery queues: one transaction, a few set statements; then the clients are woken. */
   private async handOver(pushes: readonly PushRow[]): Promise<number> {
     const at = this.deps.clock.now().toISOString();
-    await this.store.transaction(async (tx) => {
-      await queueClientPushes(tx, pushes, at);
-      await tx.pushes.recordAttempts(
-        pushes.map((p) => ({
-          pushId: p.id,
-          change: { status: 'pending', nextAttemptAt: at, handedAt: at, lastError: null, countAttempt: false },
-          attempt: { at, outcome: 'queued', error: null, durationMs: 0 },
-        })),
-      );
-    });
-    for (const clientId of new Set(pushes.map((p) => p.clientId!))) this.deps.notifier.notify(clientId);
+    await this.store.transaction((tx) => this.queueInto(tx, pushes, at));
+    this.wakeClients(pushes);
     return pushes.length;
+  }
+
+  private async queueInto(tx: Store, pushes: readonly PushRow[], at: string): Promise<void> {
+    await queueClientPushes(tx, pushes, at);
+    await tx.pushes.recordAttempts(
+      pushes.map((p) => ({
+        pushId: p.id,
+        change: { status: 'pending', nextAttemptAt: at, handedAt: at, lastError: null, countAttempt: false },
+        attempt: { at, outcome: 'queued', error: null, durationMs: 0 },
+      })),
+    );
+  }
+
+  private wakeClients(pushes: readonly PushRow[]): void {
+    for (const clientId of new Set(pushes.map((p) => p.clientId!))) this.deps.notifier.notify(clientId);
   }
 
   private async send(p: PushRow, now: Date): Promise<void> {

@@ -161,6 +161,15 @@ export interface PushStore {
    * A claimed push's next attempt moves to `leaseUntil`, so no other worker takes it meanwhile.
    */
   claimDue(now: string, leaseUntil: string, limit: number): Promise<PushRow[]>;
+  /**
+   * The pushes `claimDue` would claim, for the caller's transaction, without moving them: the caller
+   * ends each one in that transaction — hands it over (`recordAttempts`) or leases it (`lease`). On
+   * engines with row locks they stay locked until the transaction ends; SQLite's one writer keeps
+   * another instance from writing them meanwhile. Only inside a transaction.
+   */
+  dueInTransaction(now: string, limit: number): Promise<PushRow[]>;
+  /** moves the next attempt of these pushes, if still due at `now` and not handed, to `leaseUntil`; returns the ids moved */
+  lease(ids: readonly number[], now: string, leaseUntil: string): Promise<number[]>;
   /** ends attempts: each push's new state and its attempt in the log */
   recordAttempts(attempts: readonly PushAttempt[]): Promise<void>;
   listAttempts(pushId: number): Promise<PushAttemptRow[]>;

@@ -44,12 +44,17 @@ export class KyselyDeliveryStore implements DeliveryStore {
 
   async enqueue(rows: readonly NewDelivery[]): Promise<number[]> {
     const ids: number[] = [];
-    // (client, message id) is unique: a known message goes back in line with its new body
+    // (client, message id) is unique: a known message goes back in line with its new body; a push's
+    // delivery stores no copy of the body, it refers to the push
     for (const part of chunks(rows, 100)) {
       const r = await this.db
         .insertInto('deliveries')
-        .values(part)
-        .onConflict((oc) => oc.columns(['clientId', 'messageId']).doUpdateSet((eb) => ({ ackedAt: null, body: eb.ref('excluded.body') })))
+        .values(part.map(({ pushId, ...d }) => (pushId == null ? { ...d, pushId: null } : { ...d, body: '', pushId })))
+        .onConflict((oc) =>
+          oc
+            .columns(['clientId', 'messageId'])
+            .doUpdateSet((eb) => ({ ackedAt: null, body: eb.ref('excluded.body'), pushId: eb.ref('excluded.pushId') })),
+        )
         .returning('id')
         .execute();
       ids.push(...r.map((x) => Number(x.id)));
@@ -60,8 +65,12 @@ export class KyselyDeliveryStore implements DeliveryStore {
   take(clientId: string, max: number): Promise<DeliveryRow[]> {
     return inTransaction(this.db, async (db) => {
       const rows = await db
-        .selectFrom('deliveries')
-        .select(['id', 'clientId', 'messageId', 'business', 'fileName', 'body', 'createdAt', 'attempts'])
+        .selectFrom('deliveries as d')
+        .select(['d.id', 'd.clientId', 'd.messageId', 'd.business', 'd.fileName', 'd.createdAt', 'd.attempts'])
+        // a push's delivery carries its push's body (the push keeps it while the delivery is not acknowledged)
+        .select((eb) =>
+          eb.fn.coalesce(eb.selectFrom('pushes as p').select('p.body').whereRef('p.id', '=', 'd.pushId'), eb.ref('d.body')).as('body'),
+        )
         .where('clientId', '=', clientId)
         .where('ackedAt', 'is', null)
         .orderBy('id')

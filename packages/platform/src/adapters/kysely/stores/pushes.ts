@@ -12,7 +12,7 @@ import type {
   PushTargetRow,
 } from '../../../core/push/store.js';
 import type { Database } from '../schema.js';
-import { chunks, createdRange, inTransaction, paged, type SliceContext } from './common.js';
+import { chunks, createdRange, inTransaction, paged, type Db, type SliceContext } from './common.js';
 
 function pushRow(r: Selectable<Database['pushes']>): PushRow {
   return {
@@ -113,47 +113,71 @@ export class KyselyPushStore implements PushStore {
     return rows.map((r) => Number(r.id));
   }
   claimDue(now: string, leaseUntil: string, limit: number): Promise<PushRow[]> {
-    // one transaction: on PostgreSQL the select locks its rows (FOR UPDATE SKIP LOCKED) so instances take
-    // different pushes; on every engine the conditional update is what makes a claim exclusive
     return inTransaction(this.db, async (db) => {
-      const candidates = await db
-        .selectFrom('pushes as p')
-        .selectAll('p')
-        .where('p.handedAt', 'is', null)
-        .where('p.nextAttemptAt', '<=', now)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('pushes as e')
-                .select('e.id')
-                .whereRef('e.targetKey', '=', 'p.targetKey')
-                .whereRef('e.orderKey', '=', 'p.orderKey')
-                .where('e.handedAt', 'is', null)
-                .whereRef('e.id', '<', 'p.id'),
-            ),
-          ),
-        )
-        .orderBy('p.nextAttemptAt')
-        .orderBy('p.id')
-        .limit(limit)
-        .$if(this.ctx.caps.forUpdateSkipLocked, (qb) => qb.forUpdate().skipLocked())
-        .execute();
+      const candidates = await this.dueIn(db, now, limit);
       if (!candidates.length) return [];
+      // another instance claimed some of them in between (engines without row locks): leave this round's to the lease
+      const leased = await this.leaseIn(
+        db,
+        candidates.map((c) => c.id),
+        now,
+        leaseUntil,
+      );
+      if (leased.length !== candidates.length) return [];
+      return candidates.map((c) => ({ ...c, nextAttemptAt: leaseUntil }));
+    });
+  }
+  dueInTransaction(now: string, limit: number): Promise<PushRow[]> {
+    if (!this.db.isTransaction) throw new Error('dueInTransaction needs the transaction that ends the pushes it returns');
+    return this.dueIn(this.db, now, limit);
+  }
+  async lease(ids: readonly number[], now: string, leaseUntil: string): Promise<number[]> {
+    return this.leaseIn(this.db, ids, now, leaseUntil);
+  }
+  /**
+   * Due pushes, each the first not-handed one of its (target, order key). On PostgreSQL the select locks its
+   * rows (FOR UPDATE SKIP LOCKED) until the transaction ends, so instances take different pushes.
+   */
+  private async dueIn(db: Db, now: string, limit: number): Promise<PushRow[]> {
+    const rows = await db
+      .selectFrom('pushes as p')
+      .selectAll('p')
+      .where('p.handedAt', 'is', null)
+      .where('p.nextAttemptAt', '<=', now)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('pushes as e')
+              .select('e.id')
+              .whereRef('e.targetKey', '=', 'p.targetKey')
+              .whereRef('e.orderKey', '=', 'p.orderKey')
+              .where('e.handedAt', 'is', null)
+              .whereRef('e.id', '<', 'p.id'),
+          ),
+        ),
+      )
+      .orderBy('p.nextAttemptAt')
+      .orderBy('p.id')
+      .limit(limit)
+      .$if(this.ctx.caps.forUpdateSkipLocked, (qb) => qb.forUpdate().skipLocked())
+      .execute();
+    return rows.map(pushRow);
+  }
+  /** the conditional update that makes a claim exclusive on every engine: only pushes still due and not handed move */
+  private async leaseIn(db: Db, ids: readonly number[], now: string, leaseUntil: string): Promise<number[]> {
+    const out: number[] = [];
+    for (const part of chunks(ids, 1000)) {
       const r = await db
         .updateTable('pushes')
         .set({ nextAttemptAt: leaseUntil })
-        .where(
-          'id',
-          'in',
-          candidates.map((c) => c.id),
-        )
+        .where('id', 'in', part)
         .where('handedAt', 'is', null)
         .where('nextAttemptAt', '<=', now)
-        .executeTakeFirst();
-      // another instance claimed some of them in between (engines without row locks): leave this round's to the lease
-      if (Number(r.numUpdatedRows) !== candidates.length) return [];
-      return candidates.map((c) => pushRow({ ...c, nextAttemptAt: leaseUntil }));
-    });
+        .returning('id')
+        .execute();
+      out.push(...r.map((x) => Number(x.id)));
+    }
+    return out;
   }
   async recordAttempts(attempts: readonly PushAttempt[]): Promise<void> {
     if (!attempts.length) return;
@@ -225,16 +249,35 @@ export class KyselyPushStore implements PushStore {
         .execute();
   }
   async staleClientTargets(handedBefore: string, maxTakes: number): Promise<string[]> {
+    // A handed client push stays 'pending' until its delivery is acknowledged (the acknowledgement marks it
+    // delivered in the same transaction), so the pushes alone say which wait too long. The takes are counted
+    // on the unacknowledged deliveries, each matched to its push through the unique message id. Two indexed
+    // reads instead of a join whose plan, without fresh statistics, walked a client's whole queue per push.
     const rows = await this.db
       .selectFrom('pushes as p')
-      .innerJoin('deliveries as d', (j) => j.onRef('d.clientId', '=', 'p.clientId').onRef('d.messageId', '=', 'p.messageId'))
       .select('p.clientId')
-      .distinct()
       .where('p.method', '=', 'client')
       .where('p.status', '=', 'pending')
       .where('p.handedAt', 'is not', null)
-      .where('d.ackedAt', 'is', null)
-      .where((eb) => eb.or([eb('p.handedAt', '<=', handedBefore), eb('d.attempts', '>=', maxTakes)]))
+      .where('p.handedAt', '<=', handedBefore)
+      .union(
+        this.db
+          .selectFrom('deliveries as d')
+          .select('d.clientId')
+          .where('d.ackedAt', 'is', null)
+          .where('d.attempts', '>=', maxTakes)
+          .where(({ exists, selectFrom }) =>
+            exists(
+              selectFrom('pushes as q')
+                .select('q.id')
+                .whereRef('q.messageId', '=', 'd.messageId')
+                .whereRef('q.clientId', '=', 'd.clientId')
+                .where('q.method', '=', 'client')
+                .where('q.status', '=', 'pending')
+                .where('q.handedAt', 'is not', null),
+            ),
+          ),
+      )
       .execute();
     return rows.map((r) => r.clientId).filter((c): c is string => !!c);
   }

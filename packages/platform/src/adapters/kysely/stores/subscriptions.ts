@@ -147,32 +147,31 @@ export class KyselyReceiptSubscriptionStore implements ReceiptSubscriptionStore 
     );
   }
   async active(match: { seqNos?: readonly string[]; enterpriseCodes?: readonly string[]; operatorCodes?: readonly string[] }) {
-    // one indexed lookup per way of subscribing (an OR over them makes SQLite scan the table)
+    // one indexed lookup per way of subscribing (an OR over them makes SQLite scan the table), sent as
+    // one statement: the lookups' rows together (no subscription has two modes), by id
     const base = () => this.db.selectFrom('receiptSubscriptions').selectAll().where('cancelledAt', 'is', null);
-    const parts = await Promise.all([
-      // by document: seq_no is set on document subscriptions only; the mode is checked here, not in
-      // SQL, so the seq_no index is the one used
-      match.seqNos?.length
-        ? base()
-            .where('seqNo', 'in', [...match.seqNos])
-            .execute()
-            .then((rows) => rows.filter((r) => r.mode === 'document'))
-        : [],
+    const parts = [
+      // by document: seq_no is set on document subscriptions only, so the mode is not asked for and
+      // the seq_no index is the one used
+      match.seqNos?.length ? base().where('seqNo', 'in', [...match.seqNos]) : null,
       match.enterpriseCodes?.length
         ? base()
             .where('mode', '=', 'enterprise')
             .where('enterpriseCode', 'in', [...match.enterpriseCodes])
-            .execute()
-        : [],
+        : null,
       match.operatorCodes?.length
         ? base()
             .where('mode', '=', 'operator')
             .where('operatorCode', 'in', [...match.operatorCodes])
-            .execute()
-        : [],
-    ]);
-    return parts
-      .flat()
+        : null,
+    ].filter((q) => q !== null);
+    if (!parts.length) return [];
+    const rows = await parts
+      .slice(1)
+      .reduce((all, q) => all.unionAll(q), parts[0])
+      .execute();
+    return rows
+      .filter((r) => r.seqNo === null || r.mode === 'document')
       .sort((a, b) => Number(a.id) - Number(b.id))
       .map(receiptSubscription);
   }
