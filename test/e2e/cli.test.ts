@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeCardFile } from '@osw/client';
-import { generateCardKeys } from '@osw/messages';
+import { checkDeclarationValues, generateCardKeys, parseDecMessage } from '@osw/messages';
 import { EXAMPLES, FIXTURES, tempDir, waitFor } from '../helpers.js';
 
 const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
@@ -55,6 +55,32 @@ describe('osw command line', () => {
       expect(r.status).toBe(1);
       const report = JSON.parse(r.stdout);
       expect(report.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['DecHead.IEFlag', 'DecHead.TradeCode']));
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('osw message validate reports the code-table and number problems the sandbox refuses a declaration for', () => {
+    const t = tempDir();
+    try {
+      const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
+      const bad = path.join(t.dir, 'bad.xml');
+      const xml = example
+        .replace('<TradeMode>0110</TradeMode>', '<TradeMode>9876</TradeMode>')
+        .replace(/<GrossWet>[^<]*<\/GrossWet>/, '<GrossWet>abc</GrossWet>')
+        .replace('<TradeCurr>USD</TradeCurr>', '<TradeCurr>XYZ</TradeCurr>');
+      writeFileSync(bad, xml);
+      const r = spawnSync(process.execPath, [OSW, 'message', 'validate', bad], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain('3 problem(s)');
+      expect(r.stdout).toContain('DecHead.TradeMode: 监管方式(TradeMode)[9876]不在监管方式代码表中');
+      expect(r.stdout).toContain('DecHead.GrossWet: 毛重(GrossWet)须为非负数字，实为[abc]');
+      expect(r.stdout).toContain(
+        'DecLists.DecList[1].TradeCurr: 币制(TradeCurr)[XYZ]不在货币代码表中 (TradeCurr XYZ is not in the currencies table',
+      );
+      // the same problems the import refuses with
+      const json = JSON.parse(spawnSync(process.execPath, [OSW, 'message', 'validate', '--json', bad], { encoding: 'utf8' }).stdout);
+      expect(json.problems).toEqual(checkDeclarationValues(parseDecMessage(xml)));
     } finally {
       t.cleanup();
     }

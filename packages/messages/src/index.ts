@@ -27,3 +27,5 @@ export * from './any-message.js';
 export * from './families/ceb.js';
 export * from './urls.js';
 export * from './exchange.js';
+export * from './families/declaration-values.js';
+export * from './code-tables/index.js';

@@ -224,6 +224,51 @@ describe('platform: exchange import, sandbox receipts, API', () => {
     expect(r3.errorMessage).toContain('报文签名验证失败');
   });
 
+  it('refuses like customs a declaration whose codes or numbers are wrong: ResponseCode 1 naming each field, nothing stored, no receipts', async () => {
+    const worker = startSandboxWorker(w.deps, w.sandbox, { tickMs: 60_000 });
+    try {
+      const cases: [string, (xml: string) => string, string[]][] = [
+        [
+          'TradeCurr XYZ',
+          (x) => x.replace('<TradeCurr>USD</TradeCurr>', '<TradeCurr>XYZ</TradeCurr>'),
+          ['DecLists.DecList[1].TradeCurr: 币制(TradeCurr)[XYZ]不在货币代码表中'],
+        ],
+        [
+          'TradeMode 9876',
+          (x) => x.replace('<TradeMode>0110</TradeMode>', '<TradeMode>9876</TradeMode>'),
+          ['DecHead.TradeMode: 监管方式(TradeMode)[9876]不在监管方式代码表中'],
+        ],
+        [
+          'empty TradeMode, GrossWet abc',
+          (x) =>
+            x
+              .replace('<TradeMode>0110</TradeMode>', '<TradeMode></TradeMode>')
+              .replace(/<GrossWet>[^<]*<\/GrossWet>/, '<GrossWet>abc</GrossWet>'),
+          ['DecHead.TradeMode: 监管方式(TradeMode)不能为空', 'DecHead.GrossWet: 毛重(GrossWet)须为非负数字，实为[abc]'],
+        ],
+      ];
+      let n = 30;
+      for (const [what, change, named] of cases) {
+        const r = await send(w, w.broker, `${w.broker.clientId}0000000000000000000${n++}`, signWith(w.broker, change(example)));
+        expect(r.body, what).toMatchObject({ accepted: false, documentKey: null });
+        const resp = parseDecImportResponse(r.body.responseXml);
+        expect(resp.responseCode, what).toBe('1');
+        expect(resp.seqNo, what).toBeFalsy();
+        expect(resp.errorMessage, what).toBe(`导入失败：01暂存的业务报文格式数据不正确!${named.join('；')}`);
+      }
+      expect(await w.deps.store.declarations.listFor('4403980001', 10)).toEqual([]);
+      w.advance(60_000);
+      expect(await worker.runDue()).toBe(0);
+      const inbox = await w.app.inject({ method: 'GET', url: '/exchange/v1/inbox', headers: { authorization: basic(w.broker) } });
+      expect(inbox.json().messages).toEqual([]);
+      // corrected, the same ClientSeqNo is accepted: a refused declaration did not use it up
+      const fixed = await send(w, w.broker, `${w.broker.clientId}000000000000000000039`, signWith(w.broker));
+      expect(parseDecImportResponse(fixed.body.responseXml)).toMatchObject({ responseCode: '0', errorMessage: '暂存成功' });
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('answers a message it cannot read with a failure Root and a code', async () => {
     const r = await send(w, w.broker, `${w.broker.clientId}000000000000000000007`, '<DecMessage><DecHead>');
     expect(r.body.accepted).toBe(false);

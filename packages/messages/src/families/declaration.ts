@@ -7,6 +7,7 @@ import { MessageRejected } from '../errors.js';
 import { children, child, leafRecord, parseTree, treeToElement, type XNode } from '../tree.js';
 import { Problems, type Problem } from '../validation.js';
 import { el, fieldElements, writeXml, type XmlElement } from '../writer.js';
+import { checkDeclarationValues } from './declaration-values.js';
 import { at, elements, escapeXml, fields, parseXml, rootOf, text, XML_DECLARATION, type XmlNode } from '../xml.js';
 import {
   DEC_CONTAINER_FIELDS,
@@ -202,15 +203,6 @@ export function validateDecMessage(m: DecMessage): Problem[] {
   else {
     p.oneOf('DecHead.IEFlag', h.IEFlag, ['I', 'E'], '进出口标志', { required: true });
     p.pattern(
-      'DecHead.CustomMaster',
-      h.CustomMaster,
-      /^\d{4}$/,
-      '申报地海关须为4位关区代码',
-      'CustomMaster must be a 4-digit customs code',
-      { required: true, zhName: '申报地海关' },
-    );
-    p.pattern('DecHead.IEPort', h.IEPort, /^\d{4}$/, '进出境关别须为4位关区代码', 'IEPort must be a 4-digit customs code');
-    p.pattern(
       'DecHead.TradeCode',
       h.TradeCode,
       /^[0-9A-Z]{10}$/,
@@ -235,13 +227,6 @@ export function validateDecMessage(m: DecMessage): Problem[] {
     for (const f of ['TradeCoScc', 'OwnerCodeScc', 'AgentCodeScc', 'CopCodeScc'])
       p.pattern(`DecHead.${f}`, h[f], /^[0-9A-Z]{18}$/, `${f}须为18位统一社会信用代码`, `${f} must be an 18-character USCC`);
     p.required('DecHead.TradeName', h.TradeName, '境内收发货人名称');
-    p.pattern('DecHead.TradeMode', h.TradeMode, /^\d{4}$/, '监管方式须为4位代码', 'TradeMode must be a 4-digit code', {
-      required: true,
-      zhName: '监管方式',
-    });
-    p.pattern('DecHead.TrafMode', h.TrafMode, /^[0-9A-Z]$/, '运输方式须为1位代码', 'TrafMode must be a 1-character code');
-    for (const f of ['GrossWet', 'NetWt']) p.pattern(`DecHead.${f}`, h[f], /^\d+(\.\d+)?$/, `${f}须为数字`, `${f} must be a number`);
-    p.pattern('DecHead.PackNo', h.PackNo, /^\d+$/, '件数须为整数', 'PackNo must be a whole number');
     p.pattern('DecHead.SeqNo', h.SeqNo, /^E?\d{17,18}$/, '统一编号格式不正确', 'SeqNo must be E + 17 digits');
     p.pattern('DecHead.EntryId', h.EntryId, /^\d{18}$/, '海关编号须为18位数字', 'EntryId must be 18 digits');
   }
@@ -253,14 +238,6 @@ export function validateDecMessage(m: DecMessage): Problem[] {
     p.pattern(`${at}.GNo`, f.GNo, /^\d+$/, '商品序号须为整数', 'GNo must be a whole number', { required: true, zhName: '商品序号' });
     if (f.GNo && Number(f.GNo) !== i + 1)
       p.add(`${at}.GNo`, `商品序号须连续，应为${i + 1}`, `GNo must be consecutive: expected ${i + 1}, got ${f.GNo}`);
-    p.pattern(`${at}.CodeTS`, f.CodeTS, /^\d{10}$/, '商品编号须为10位数字', 'CodeTS must be 10 digits', {
-      required: true,
-      zhName: '商品编号',
-    });
-    p.required(`${at}.GName`, f.GName, '商品名称');
-    for (const n of ['DeclPrice', 'DeclTotal', 'GQty', 'FirstQty', 'SecondQty'])
-      p.pattern(`${at}.${n}`, f[n], /^\d+(\.\d+)?$/, `${n}须为数字`, `${n} must be a number`);
-    p.pattern(`${at}.TradeCurr`, f.TradeCurr, /^[A-Z]{3}$/, '币制须为3位字母代码', 'TradeCurr must be a 3-letter currency code');
   });
   if (!m.sign) p.add('DecSign', '缺少加签信息DecSign', 'DecSign is missing');
   else {
@@ -272,7 +249,8 @@ export function validateDecMessage(m: DecMessage): Problem[] {
     p.required(`EdocRealation[${i + 1}].EdocID`, e.EdocID, '随附单据编号');
     p.pattern(`EdocRealation[${i + 1}].EdocCode`, e.EdocCode, /^\d{8}$/, '随附单证类别须为8位代码', 'EdocCode must be an 8-digit code');
   });
-  return p.list;
+  // the values of head and goods rows: code tables, numbers, required fields
+  return [...p.list, ...checkDeclarationValues(m)];
 }
 
 /** The import response to a DecMessage. ResponseCode 0 = accepted. */

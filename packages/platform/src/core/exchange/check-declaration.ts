@@ -1,5 +1,12 @@
 /** The checks of an uploaded declaration (报关单) before it is imported: sender, card, signature. */
-import { decSignature, keyFingerprint, verifyDecMessageAsync, type DecMessage } from '@osw/messages';
+import {
+  checkDeclarationValues,
+  declarationValuesRefusal,
+  decSignature,
+  keyFingerprint,
+  verifyDecMessageAsync,
+  type DecMessage,
+} from '@osw/messages';
 import type { CardRow, ClientRow } from '../store.js';
 import type { ImportDeps } from './accept.js';
 
@@ -31,9 +38,11 @@ export async function checkDeclaration(
   }
   if (Object.keys(dec.head).length === 0) problems.push('缺少表头DecHead');
   if (!['I', 'E'].includes(dec.head.IEFlag ?? '')) problems.push('IEFlag(进出口标志)须为I或E');
-  if (!/^\d{4}$/.test(dec.head.CustomMaster ?? '')) problems.push('CustomMaster(申报地海关)须为4位关区代码');
   if (!(dec.head.TradeCode ?? '').trim()) problems.push('TradeCode(境内收发货人编码)不能为空');
   if (dec.lists.length === 0) problems.push('至少须有一项商品DecList');
+  // codes against the customs code tables, numbers, required values (CustomMaster too): one refusal naming every field
+  const values = checkDeclarationValues(dec);
+  if (values.length) problems.push(declarationValuesRefusal(values));
   const cardNo = dec.sign?.ICCode?.trim() ?? '';
   if (!dec.sign || !cardNo) {
     problems.push('缺少加签信息DecSign/ICCode');
