@@ -10,66 +10,12 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startClient } from '@osw/client';
-import { buildDecMessage, generateCardKeys, openCardKey, parseDecMessage, sm2Sign, sm2Verify } from '@osw/messages';
+import { generateCardKeys, openCardKey, sm2Sign, sm2Verify } from '@osw/messages';
+import { declarationOfSize } from '../test/support/declarations.js';
+export { declarationOfSize };
 import { withClientSeqNo } from '../test/helpers.js';
 import { platformWorld, silent } from '../test/support/platform-world.js';
 import { sentFiles, waitFiled, type Figure } from './lib.js';
-
-export function declarationOfSize(example: string, bytes: number): string {
-  const m = parseDecMessage(example);
-  if (bytes < 4096) {
-    // a small declaration: the head's required fields, one goods row, the signature block
-    const head = Object.fromEntries(
-      [
-        'IEFlag',
-        'AgentCode',
-        'AgentName',
-        'CustomMaster',
-        'IEPort',
-        'OwnerCode',
-        'OwnerName',
-        'TradeCode',
-        'TradeName',
-        'TradeMode',
-        'TrafMode',
-        'GrossWet',
-        'NetWt',
-        'PackNo',
-      ].map((k) => [k, m.head[k] ?? '']),
-    );
-    const list = Object.fromEntries(
-      ['GNo', 'CodeTS', 'GName', 'GModel', 'GQty', 'GUnit', 'DeclPrice', 'DeclTotal', 'TradeCurr', 'OriginCountry'].map((k) => [
-        k,
-        m.lists[0].fields[k] ?? '',
-      ]),
-    );
-    let xml = buildDecMessage({
-      ...m,
-      head,
-      lists: [{ fields: list, goodsLimits: [] }],
-      containers: [],
-      licenses: [],
-      copPromises: [],
-      users: [],
-      edocs: [],
-      ecoRelations: [],
-      freeText: null,
-    });
-    while (Buffer.byteLength(xml) < bytes)
-      xml = xml.replace(
-        '</DecMessage>',
-        '<!-- padding ------------------------------------------------------------------------------ -->\n</DecMessage>',
-      );
-    return xml;
-  }
-  const rows = [];
-  let xml = '';
-  for (let i = 0; Buffer.byteLength(xml) < bytes; i++) {
-    rows.push({ fields: { ...m.lists[i % m.lists.length].fields, GNo: String(i + 1) }, goodsLimits: [] });
-    xml = buildDecMessage({ ...m, lists: rows });
-  }
-  return xml;
-}
 
 /**
  * The bare signed file work for the same files, 16 at once: read, SM2 sign (SM3 digest) and verify
