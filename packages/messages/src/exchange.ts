@@ -184,3 +184,34 @@ export function clientOfQueue(queue: string | null | undefined): string | null {
   const m = /^Q_(Send|Recv)(.+)$/.exec(queue ?? '');
   return m ? m[2] : null;
 }
+
+/** What `coalesceAmqpWrites` needs of an amqplib connection (`ChannelModel`): its socket. */
+interface AmqpConnectionLike {
+  connection?: { stream?: { write: (...args: never[]) => boolean; cork(): void; uncork(): void } };
+}
+
+/**
+ * Makes the frames an amqplib connection writes in one turn of the event loop leave in one write
+ * (`writev`) instead of one system call each: amqplib writes every publish, answer and ack on its
+ * own, and with `noDelay` each would be a TCP segment of its own that the broker reads on its own.
+ * The socket is corked at the first write of a turn and uncorked right after the turn, so nothing
+ * waits longer than the code that wrote it.
+ */
+export function coalesceAmqpWrites(conn: unknown): void {
+  const stream = (conn as AmqpConnectionLike | null | undefined)?.connection?.stream;
+  if (!stream || typeof stream.cork !== 'function' || typeof stream.uncork !== 'function') return;
+  const write = stream.write.bind(stream);
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    stream.uncork();
+  };
+  stream.write = ((...args: never[]) => {
+    if (!corked) {
+      corked = true;
+      stream.cork();
+      process.nextTick(uncork);
+    }
+    return write(...args);
+  }) as typeof stream.write;
+}
