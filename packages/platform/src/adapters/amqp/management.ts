@@ -54,9 +54,16 @@ export class RabbitManagement {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (cause) {
-      throw new OswError('OSW_BROKER_UNREACHABLE', `RabbitMQ management API ${this.base} cannot be reached: ${(cause as Error).message}`, {
-        cause,
-      });
+      // a broker without the management plugin answers AMQP but nothing on this port: say what to do
+      const refused = ((cause as { cause?: { code?: string } }).cause?.code ?? '') === 'ECONNREFUSED';
+      const hint = refused
+        ? ' — nothing listens there: enable the plugin on the broker (`rabbitmq-plugins enable rabbitmq_management`), or set amqp.managementUrl to where it listens'
+        : '';
+      throw new OswError(
+        'OSW_BROKER_UNREACHABLE',
+        `RabbitMQ management API ${this.base} cannot be reached: ${(cause as Error).message}${hint}`,
+        { cause },
+      );
     }
     if (res.status === 404 && okMissing) return undefined;
     const text = await res.text();
