@@ -92,6 +92,29 @@ describe('import client', () => {
     }, 240_000);
   }
 
+  it('validateBeforeSend: a declaration customs would refuse goes to FailBox at once with C914 and every problem; a good one is sent', async () => {
+    const cfg = w.config({ businesses: { declaration: { validateBeforeSend: true } } }, 'validate');
+    await start(cfg);
+    const b = boxes(cfg);
+    const before = await declarations();
+    const bad = withClientSeqNo(example)
+      .toString('utf8')
+      .replace(/<TradeMode>[^<]*<\/TradeMode>/, '<TradeMode>9876</TradeMode>')
+      .replace(/<TradeCurr>[^<]*<\/TradeCurr>/, '<TradeCurr>XYZ</TradeCurr>');
+    writeFileSync(path.join(b.outBox, 'bad.xml'), bad);
+    writeFileSync(path.join(b.outBox, 'good.xml'), withClientSeqNo(example));
+    const failed = await waitFor(() => filesBelow(b.inBox).find((x) => x.startsWith('Failed_bad_')), 'Failed_ C914');
+    const root = parseFailureRoot(readFileSync(path.join(b.inBox, failed), 'utf8'));
+    expect(root.failCode).toBe('C914');
+    expect(root.failInfo).toContain('共2项');
+    expect(root.failInfo).toContain('DecHead.TradeMode: 监管方式(TradeMode)[9876]不在监管方式代码表中');
+    expect(root.failInfo).toContain('DecLists.DecList[1].TradeCurr: 币制(TradeCurr)[XYZ]不在货币代码表中');
+    await waitFor(() => filesBelow(b.inBox).find((x) => x.startsWith('Successed_good_')), 'Successed_ for the good one');
+    await waitFor(() => filesBelow(b.failBox).length === 1 && filesBelow(b.sentBox).length === 1, 'one in FailBox, one in SentBox');
+    // only the good one reached the platform
+    expect(await declarations()).toBe(before + 1);
+  });
+
   it('no PIN saved → C144 "卡密码不能为空，请设置卡密码!"', async () => {
     const cfg = w.config({ card: { file: w.broker.cardFile } }, 'nopin');
     await start(cfg);

@@ -23,6 +23,11 @@ const businessSchema = z.object({
   maxConcurrentTasks: z.number().int().min(1).max(64).default(1),
   /** the most files one send carries (one HTTP batch request, one confirm window); 1 sends file by file */
   sendBatchFiles: z.number().int().min(1).max(BATCH_MAX_MESSAGES).default(50),
+  /**
+   * check each file against the message rules and customs code tables before it is sent (what
+   * `osw message validate` checks): one that fails goes to FailBox at once with C914 and every problem
+   */
+  validateBeforeSend: z.boolean().default(false),
 });
 
 const knownTypes = BUSINESS_TYPES.map((b) => b.type) as [string, ...string[]];
@@ -130,6 +135,7 @@ export interface ResolvedBusiness {
   enabled: boolean;
   maxConcurrentTasks: number;
   sendBatchFiles: number;
+  validateBeforeSend: boolean;
 }
 
 export function parseClientConfig(input: unknown, fileProblems: string[] = []): ClientConfig {
@@ -220,6 +226,7 @@ export function resolveBusinesses(config: ClientConfig): ResolvedBusiness[] {
       enabled: own?.enabled ?? true,
       maxConcurrentTasks: own?.maxConcurrentTasks ?? 1,
       sendBatchFiles: own?.sendBatchFiles ?? 50,
+      validateBeforeSend: own?.validateBeforeSend ?? false,
     };
   });
 }

@@ -135,6 +135,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
         stableMs: config.stableMs,
         rescanMs: config.rescanMs,
         maxFileBytes: config.maxFileBytes,
+        validateBeforeSend: b.validateBeforeSend,
         sendRetryForMs: config.sendRetryForMs,
         retryBaseMs: config.retryBaseMs,
         retryMaxMs: config.retryMaxMs,

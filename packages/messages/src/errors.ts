@@ -46,5 +46,6 @@ export const FAIL_CODES = {
   C911: '报文编码与声明不符或不受支持 (bytes do not match the declared encoding)',
   C912: '不是普通文件 (not a regular file: a link, FIFO, device or socket; never read)',
   C913: '文件名无法传输 (the file name cannot be carried: control characters, a path separator or bytes that are not UTF-8)',
+  C914: '报文校验未通过 (the message breaks the message rules or the customs code tables; checked before sending)',
 } as const;
 export type FailCode = keyof typeof FAIL_CODES;

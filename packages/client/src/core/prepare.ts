@@ -7,9 +7,11 @@ import {
   MessageRejected,
   readDeclarationZip,
   checkWellFormed,
+  formatProblems,
   quickSniff,
   splitName,
   toUtf8XmlText,
+  validateMessage,
   writeZip,
   type ZipLimits,
 } from '@osw/messages';
@@ -18,6 +20,8 @@ import type { CardSigner } from './ports.js';
 export interface PrepareOptions {
   maxFileBytes: number;
   zipLimits?: ZipLimits;
+  /** refuse (C914) what breaks the message rules or the code tables, as `osw message validate` finds it */
+  validateBeforeSend?: boolean;
 }
 
 export interface Prepared {
@@ -43,19 +47,38 @@ export async function prepareForSending(
     const zip = await readDeclarationZip(bytes, opts.zipLimits);
     const xml = toUtf8XmlText(zip.xml.data);
     const sniffed = sniffChecked(zip.xml.data, xml);
-    if (sniffed.family !== 'declaration' || !signer)
+    if (sniffed.family !== 'declaration' || !signer) {
+      if (opts.validateBeforeSend) refuseInvalid(xml);
       return { body: bytes, family: sniffed.family, messageType: sniffed.messageType, changed: false };
+    }
     const signed = await signer.signDeclaration(xml, now);
+    if (opts.validateBeforeSend) refuseInvalid(signed);
     const body = await writeZip([{ name: zip.xml.name, data: Buffer.from(signed, 'utf8') }, ...zip.attachments]);
     return { body, family: sniffed.family, messageType: sniffed.messageType, changed: true };
   }
   if (ext !== 'xml') throw new MessageRejected('C907', `不支持的文件类型: ${fileName} (only .xml and .zip are sent)`);
   const xml = toUtf8XmlText(bytes);
   const sniffed = sniffChecked(bytes, xml);
-  if (sniffed.family !== 'declaration' || !signer)
+  if (sniffed.family !== 'declaration' || !signer) {
+    if (opts.validateBeforeSend) refuseInvalid(xml);
     return { body: bytes, family: sniffed.family, messageType: sniffed.messageType, changed: false };
+  }
   const signed = await signer.signDeclaration(xml, now);
+  if (opts.validateBeforeSend) refuseInvalid(signed);
   return { body: Buffer.from(signed, 'utf8'), family: sniffed.family, messageType: sniffed.messageType, changed: true };
+}
+
+/**
+ * C914 with every problem the message rules and code tables find (the same list as `osw message
+ * validate`). A declaration is checked as signed: the DecSign block the card fills is part of it.
+ */
+function refuseInvalid(xml: string): void {
+  const { problems } = validateMessage(xml);
+  if (!problems.length) return;
+  throw new MessageRejected(
+    'C914',
+    `报文校验未通过，共${problems.length}项 (the message was checked before sending and not sent):\n${formatProblems(problems)}`,
+  );
 }
 
 /** Family from the first bytes (cheap, so an unknown root fails fast), then a well-formedness check. */
