@@ -165,6 +165,18 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     await waitFor(() => filesBelow(dec.sentBox).some((f) => /with-attachments_\d{21}\.zip$/.test(f)), 'zip in SentBox');
   });
 
+  it('a ZIP whose PDF no EdocRealation names is refused by the sandbox, naming the file (FAQ 15)', async () => {
+    const zip = await writeZip([
+      { name: 'declaration.xml', data: withClientSeqNo(example) },
+      { name: 'packing-list.pdf', data: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n') },
+    ]);
+    await drop('unlisted-pdf.zip', zip);
+    const refused = await waitFor(() => inBox().find((f) => f.startsWith('Failed_unlisted-pdf_')), 'Failed_ for the zip');
+    const answer = parseDecImportResponse(inBoxFile(refused));
+    expect(answer.responseCode).toBe('1');
+    expect(answer.errorMessage).toContain('随附单据[packing-list.pdf]在EdocRealation中没有对应的EdocID或EdocCopId');
+  });
+
   it('bad files go to FailBox with a Failed_ <Root> that names the code', async () => {
     const folderZip = await new Promise<Buffer>((resolve) => {
       const z = new yazl.ZipFile();

@@ -27,6 +27,14 @@ async function xmlOf(file: string): Promise<string> {
   return toUtf8XmlText(await messageXmlBytes(await readFile(file)));
 }
 
+/** The message of a file (XML, or the XML of a declaration ZIP) and the names of the ZIP's attachments. */
+async function messageOf(file: string): Promise<{ xml: string; attachments: string[] }> {
+  const bytes = await readFile(file);
+  if (!looksLikeZip(bytes)) return { xml: toUtf8XmlText(bytes), attachments: [] };
+  const zip = await readDeclarationZip(bytes);
+  return { xml: toUtf8XmlText(zip.xml.data), attachments: zip.attachments.map((a) => a.name) };
+}
+
 export function messageCommands(program: Command): void {
   const message = program.command('message').description('read, check, sign and verify Single Window messages');
 
@@ -49,7 +57,8 @@ export function messageCommands(program: Command): void {
     .description('print every problem (path, Chinese, English); exit code 1 when there is one')
     .action(async (file: string, o: { json?: boolean }) => {
       try {
-        const report = validateMessage(await xmlOf(file));
+        const { xml, attachments } = await messageOf(file);
+        const report = validateMessage(xml, { attachments });
         if (o.json) process.stdout.write(JSON.stringify({ file, ...report }, null, 2) + '\n');
         else if (report.problems.length)
           process.stdout.write(

@@ -7,7 +7,7 @@ import { MessageRejected } from './errors.js';
 import { parseCeb, validateCeb } from './families/ceb.js';
 import { signCeb, verifyCeb } from './families/ceb-signature.js';
 import { parseCommonResponse } from './families/sas.js';
-import { parseDecImportResponse, parseDecMessage, parseDecResult, validateDecMessage } from './families/declaration.js';
+import { attachmentProblems, parseDecImportResponse, parseDecMessage, parseDecResult, validateDecMessage } from './families/declaration.js';
 import { parseFailureRoot } from './families/failure.js';
 import { parseManifest, validateManifest } from './families/manifest.js';
 import { MANUAL_INCREMENTAL_TYPE, MANUAL_STOCK_TYPE, parseManualData, validateManualData } from './families/manual.js';
@@ -27,8 +27,11 @@ export interface ValidationReport {
   problems: Problem[];
 }
 
-/** Every problem of a message at once; an unreadable message is one problem with its failCode. */
-export function validateMessage(xml: string): ValidationReport {
+/**
+ * Every problem of a message at once; an unreadable message is one problem with its failCode.
+ * `attachments`: the names of the PDFs beside a declaration in its ZIP, checked against its 随附单证.
+ */
+export function validateMessage(xml: string, opts: { attachments?: readonly string[] } = {}): ValidationReport {
   let family: Family | 'unknown' = 'unknown';
   let messageType = '';
   try {
@@ -36,8 +39,15 @@ export function validateMessage(xml: string): ValidationReport {
     family = s.family;
     messageType = s.messageType;
     switch (s.family) {
-      case 'declaration':
-        return { family, messageType, rulesApplied: true, problems: validateDecMessage(parseDecMessage(xml)) };
+      case 'declaration': {
+        const dec = parseDecMessage(xml);
+        return {
+          family,
+          messageType,
+          rulesApplied: true,
+          problems: [...validateDecMessage(dec), ...attachmentProblems(dec, opts.attachments ?? [])],
+        };
+      }
       case 'ceb':
         return { family, messageType, rulesApplied: true, problems: validateCeb(parseCeb(xml)) };
       case 'manifest':

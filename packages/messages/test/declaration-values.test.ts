@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EXAMPLES } from '../../../test/helpers.js';
 import { declarationOfSize } from '../../../test/support/declarations.js';
 import {
+  attachmentProblems,
   checkDeclarationValues,
   COUNTRIES,
   CURRENCIES,
@@ -19,6 +20,7 @@ import {
   TRANSPORT_MODES,
   UNITS,
   validateDecMessage,
+  validateMessage,
   WRAP_TYPES,
   type CodeTable,
   type DecMessage,
@@ -210,5 +212,23 @@ describe('the code tables', () => {
     expect(TRANSPORT_MODES.name('2')).toBe('水路运输');
     expect(CUSTOMS_AREAS.name('5300')).toBe('深圳海关');
     expect(CUSTOMS_AREAS.complete).toBe(false);
+  });
+});
+
+describe('attachments of a declaration ZIP (FAQ 15)', () => {
+  const dec = parseDecMessage(example);
+  it('each PDF is named by an EdocRealation, by EdocID or EdocCopId', () => {
+    expect(attachmentProblems(dec, [])).toEqual([]);
+    expect(attachmentProblems(dec, ['invoice.pdf', '530000000001IM202611210000000001.pdf'])).toEqual([]);
+    expect(attachmentProblems(dec, ['invoice.pdf', 'other.pdf']).map((p) => p.zh)).toEqual([
+      '随附单据[other.pdf]在EdocRealation中没有对应的EdocID或EdocCopId',
+    ]);
+  });
+  it('a ZIP with PDFs and no EdocRealation at all is refused; validateMessage reports it with the attachments given', () => {
+    const bare = { ...dec, edocs: [] };
+    expect(attachmentProblems(bare, ['a.pdf', 'b.pdf']).map((p) => p.zh)).toEqual(['ZIP包含随附单据2个，报文中缺少随附单证EdocRealation']);
+    const problems = validateMessage(example, { attachments: ['other.pdf'] }).problems;
+    expect(problems.map((p) => p.path)).toEqual(['EdocRealation']);
+    expect(validateMessage(example).problems).toEqual([]);
   });
 });

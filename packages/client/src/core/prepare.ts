@@ -47,12 +47,13 @@ export async function prepareForSending(
     const zip = await readDeclarationZip(bytes, opts.zipLimits);
     const xml = toUtf8XmlText(zip.xml.data);
     const sniffed = sniffChecked(zip.xml.data, xml);
+    const attachments = zip.attachments.map((a) => a.name);
     if (sniffed.family !== 'declaration' || !signer) {
-      if (opts.validateBeforeSend) refuseInvalid(xml);
+      if (opts.validateBeforeSend) refuseInvalid(xml, attachments);
       return { body: bytes, family: sniffed.family, messageType: sniffed.messageType, changed: false };
     }
     const signed = await signer.signDeclaration(xml, now);
-    if (opts.validateBeforeSend) refuseInvalid(signed);
+    if (opts.validateBeforeSend) refuseInvalid(signed, attachments);
     const body = await writeZip([{ name: zip.xml.name, data: Buffer.from(signed, 'utf8') }, ...zip.attachments]);
     return { body, family: sniffed.family, messageType: sniffed.messageType, changed: true };
   }
@@ -72,8 +73,8 @@ export async function prepareForSending(
  * C914 with every problem the message rules and code tables find (the same list as `osw message
  * validate`). A declaration is checked as signed: the DecSign block the card fills is part of it.
  */
-function refuseInvalid(xml: string): void {
-  const { problems } = validateMessage(xml);
+function refuseInvalid(xml: string, attachments: readonly string[] = []): void {
+  const { problems } = validateMessage(xml, { attachments });
   if (!problems.length) return;
   throw new MessageRejected(
     'C914',

@@ -253,6 +253,33 @@ export function validateDecMessage(m: DecMessage): Problem[] {
   return [...p.list, ...checkDeclarationValues(m)];
 }
 
+/**
+ * The PDFs of a declaration ZIP against its 随附单证 (FAQ 15): a ZIP with attachments needs
+ * EdocRealation entries, and each PDF is named by one, by its customs file name (EdocID) or its
+ * original name (EdocCopId). Customs refuses a package whose attachments the message does not list.
+ */
+export function attachmentProblems(m: DecMessage, attachmentNames: readonly string[]): Problem[] {
+  const p = new Problems();
+  if (!attachmentNames.length) return p.list;
+  if (!m.edocs.length) {
+    p.add(
+      'EdocRealation',
+      `ZIP包含随附单据${attachmentNames.length}个，报文中缺少随附单证EdocRealation`,
+      `the ZIP holds ${attachmentNames.length} attachment(s) but the message has no EdocRealation`,
+    );
+    return p.list;
+  }
+  const named = new Set(m.edocs.flatMap((e) => [e.EdocID, e.EdocCopId]).filter((n): n is string => !!n));
+  for (const name of attachmentNames)
+    if (!named.has(name))
+      p.add(
+        'EdocRealation',
+        `随附单据[${name}]在EdocRealation中没有对应的EdocID或EdocCopId`,
+        `attachment ${name} is named by no EdocRealation (EdocID or EdocCopId)`,
+      );
+  return p.list;
+}
+
 /** The import response to a DecMessage. ResponseCode 0 = accepted. */
 export interface DecImportResponse {
   responseCode: string;

@@ -109,7 +109,14 @@ export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger'> & {
  * a batch started it, is the SM2 check of a declaration against its card, running on the thread pool.
  */
 export type ReadMessage = { sha256: string; family: string; messageType: string } & (
-  | { xmlText: string; declaration: DecMessage | null; rejected?: undefined; signature?: { check: Promise<boolean> } }
+  | {
+      xmlText: string;
+      declaration: DecMessage | null;
+      /** the names of the PDFs beside the message in its ZIP */
+      attachments: string[];
+      rejected?: undefined;
+      signature?: { check: Promise<boolean> };
+    }
   | { rejected: MessageRejected }
 );
 
@@ -118,7 +125,9 @@ export async function readInbound(body: Uint8Array): Promise<ReadMessage> {
   let family = 'unknown';
   let messageType = '';
   try {
-    const xmlBytes = looksLikeZip(body) ? (await readDeclarationZip(Buffer.from(body))).xml.data : body;
+    const zip = looksLikeZip(body) ? await readDeclarationZip(Buffer.from(body)) : null;
+    const xmlBytes = zip ? zip.xml.data : body;
+    const attachments = zip ? zip.attachments.map((a) => a.name) : [];
     if (xmlBytes.length === 0) throw new MessageRejected('C901', '报文为空 (the file is empty)');
     const xmlText = decodeXml(xmlBytes);
     // the family from the first bytes; one full parse, by the family's own reader
@@ -131,7 +140,7 @@ export async function readInbound(body: Uint8Array): Promise<ReadMessage> {
       checkWellFormed(xmlText);
       if (family === 'unknown') throw new MessageRejected('C903', `无法识别的报文类型 (unknown message type)`);
     }
-    return { sha256, family, messageType, xmlText, declaration };
+    return { sha256, family, messageType, xmlText, declaration, attachments };
   } catch (err) {
     if (!(err instanceof MessageRejected)) throw err;
     return { sha256, family, messageType, rejected: err };
@@ -211,7 +220,15 @@ export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: In
       log,
     );
   }
-  return importDeclaration(deps, customs, msg, xmlText, declaration, { sha256, now, signature: read.signature }, log);
+  return importDeclaration(
+    deps,
+    customs,
+    msg,
+    xmlText,
+    declaration,
+    { sha256, now, signature: read.signature, attachments: read.attachments },
+    log,
+  );
 }
 
 /** A message its family's reader refused: answered with a failure `<Root>` carrying the failCode. */
@@ -338,11 +355,11 @@ async function importDeclaration(
   msg: InboundMessage,
   xml: string,
   dec: DecMessage,
-  meta: { sha256: string; now: Date; signature?: { check: Promise<boolean> } },
+  meta: { sha256: string; now: Date; signature?: { check: Promise<boolean> }; attachments: readonly string[] },
   log: PlatformDeps['logger'],
 ): Promise<ImportAnswer> {
   const clientSeqNo = (dec.sign?.ClientSeqNo || dec.head.ClientSeqNo || '').trim();
-  const problems = await checkDeclaration(deps, msg.client, dec, xml, clientSeqNo, meta.signature);
+  const problems = await checkDeclaration(deps, msg.client, dec, xml, clientSeqNo, meta.signature, meta.attachments);
   const base = { family: 'declaration', messageType: 'DecMessage', sha256: meta.sha256, now: meta.now };
   if (problems.length) {
     const responseXml = buildDecImportResponse({ responseCode: '1', errorMessage: `导入失败：${problems.join('；')}`, clientSeqNo });

@@ -1,5 +1,6 @@
 /** The checks of an uploaded declaration (报关单) before it is imported: sender, card, signature. */
 import {
+  attachmentProblems,
   checkDeclarationValues,
   declarationValuesRefusal,
   decSignature,
@@ -27,6 +28,7 @@ export async function checkDeclaration(
   xml: string,
   clientSeqNo: string,
   signature?: { check: Promise<boolean> },
+  attachments: readonly string[] = [],
 ): Promise<string[]> {
   const store = deps.store;
   const problems: string[] = [];
@@ -43,6 +45,8 @@ export async function checkDeclaration(
   // codes against the customs code tables, numbers, required values (CustomMaster too): one refusal naming every field
   const values = checkDeclarationValues(dec);
   if (values.length) problems.push(declarationValuesRefusal(values));
+  // FAQ 15: the PDFs of a ZIP are each named by an EdocRealation
+  problems.push(...attachmentProblems(dec, attachments).map((p) => p.zh));
   const cardNo = dec.sign?.ICCode?.trim() ?? '';
   if (!dec.sign || !cardNo) {
     problems.push('缺少加签信息DecSign/ICCode');
