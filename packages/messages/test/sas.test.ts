@@ -97,6 +97,20 @@ describe('金关二期 Package messages from the field', () => {
       ]),
     );
   });
+
+  it('FAQ 18: a repeated 商品序号 or 报关单商品序号, and a change without the 预录入统一编号, are refused', () => {
+    const inv = inv101From(parseSasPackage(fixture('npts_SentBox_INV101_Signature_Package.xml')));
+    const lists = inv.lists.map((l) => ({ ...l }));
+    lists[1].GdsSeqno = lists[0].GdsSeqno;
+    lists[2].EntryGdsSeqno = lists[0].EntryGdsSeqno;
+    expect(validateInv101({ ...inv, lists }).map((p) => `${p.path}: ${p.zh}`)).toEqual([
+      `InvtListType[2].GdsSeqno: 商品序号[${lists[0].GdsSeqno}]重复(与第1项相同)`,
+      `InvtListType[3].EntryGdsSeqno: 报关单商品序号[${lists[0].EntryGdsSeqno}]重复(与第1项相同)`,
+    ]);
+    const change = { ...inv, head: { ...inv.head, DclTypecd: '2', SeqNo: '' } };
+    expect(validateInv101(change).map((p) => p.zh)).toEqual(['变更申请须填写预录入统一编号SeqNo']);
+    expect(validateInv101({ ...change, head: { ...change.head, SeqNo: '202400000122534496' } })).toEqual([]);
+  });
 });
 
 describe('SM2/SM3 signature of a Package', () => {

@@ -124,6 +124,17 @@ describe('金关二期 on the exchange', () => {
     expect(parseCommonResponse(answer.responseXml)).toMatchObject({ dealFlag: '-1', checkInfo: expect.stringContaining('BizopEtpsno') });
     expect(await runSandbox()).toEqual([]);
   });
+
+  it('FAQ 18: an INV101 with a 商品序号 twice, or a change without its 预录入统一编号, is answered DealFlag -1', async () => {
+    await world();
+    const twice = inv101.toString('utf8').replace(/<GdsSeqno>2<\/GdsSeqno>/, '<GdsSeqno>1</GdsSeqno>');
+    const a = parseCommonResponse((await send(twice, 'processing-trade')).responseXml);
+    expect(a).toMatchObject({ dealFlag: '-1', checkInfo: expect.stringContaining('商品序号[1]重复(与第1项相同)') });
+    const change = inv101.toString('utf8').replace(/<DclTypecd>1<\/DclTypecd>/, '<DclTypecd>2</DclTypecd>');
+    const b = parseCommonResponse((await send(change, 'processing-trade')).responseXml);
+    expect(b).toMatchObject({ dealFlag: '-1', checkInfo: expect.stringContaining('变更申请须填写预录入统一编号SeqNo') });
+    expect(await runSandbox()).toEqual([]);
+  });
 });
 
 describe('manifests on the exchange', () => {

@@ -194,6 +194,26 @@ export function validateInv101(i: Inv101): Problem[] {
   i.lists.forEach((l, n) =>
     p.pattern(`InvtListType[${n + 1}].Gdecd`, l.Gdecd, /^\d{10}$/, '商品编码须为10位数字', 'Gdecd must be 10 digits'),
   );
+  // FAQ 18: a 商品序号 or 报关单商品序号 used twice, and a change or deletion without the 预录入统一编号
+  for (const [field, zh] of [
+    ['GdsSeqno', '商品序号'],
+    ['EntryGdsSeqno', '报关单商品序号'],
+  ] as const) {
+    const seen = new Map<string, number>();
+    i.lists.forEach((l, n) => {
+      const v = l[field]?.trim();
+      if (!v) return;
+      const first = seen.get(v);
+      if (first === undefined) seen.set(v, n + 1);
+      else p.add(`InvtListType[${n + 1}].${field}`, `${zh}[${v}]重复(与第${first}项相同)`, `${field} ${v} repeats row ${first}`);
+    });
+  }
+  if (['2', '3'].includes(i.head.DclTypecd ?? '') && !i.head.SeqNo?.trim())
+    p.add(
+      'InvtHeadType.SeqNo',
+      `${i.head.DclTypecd === '2' ? '变更' : '删除'}申请须填写预录入统一编号SeqNo`,
+      `a ${i.head.DclTypecd === '2' ? 'change' : 'deletion'} (DclTypecd ${i.head.DclTypecd}) needs the SeqNo of the list it changes`,
+    );
   return p.list;
 }
 
