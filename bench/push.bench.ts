@@ -2,8 +2,8 @@
  * The push engine on SQLite, and on PostgreSQL when OSW_BENCH_PG_URL (or OSW_TEST_PG_URL) is set:
  * - push fan-out: pushes per second and CPU ms per push with 100,000 active subscriptions while
  *   10,000 receipt events are raised in batches, next to the bare multi-row insert of the same push
- *   rows in the same run; the latency from the event to the file in an InBox (written by a consumer
- *   that fetches and acknowledges like the import client's receiver), p50/p99;
+ *   rows in the same run; the latency from the event to the file in an InBox (written by a receiver per
+ *   client, side by side, that fetches and acknowledges like the import client's), p50/p99;
  * - event → InBox latency (p50/p99) with receipts raised at a steady 500 per second (20 s; quick: 3 s), on
  *   SQLite and on PostgreSQL;
  * - matching time per event with 1,000, 100,000 and 1,000,000 subscriptions in the store (the indexes keep it flat).
@@ -57,7 +57,7 @@ async function produce(o: OpenedStore, d: PlatformDeps, events: number, batch: n
  * - fan-out: receipts raised in batches while the engine (woken on commit) hands the pushes over
  *   into the clients' queues, until every push is handed over; next to the same push rows written
  *   again with bare multi-row inserts;
- * - end to end: the same with a consumer taking, writing each file into an InBox and acknowledging.
+ * - end to end: the same with a receiver per client taking, writing each file into an InBox and acknowledging.
  */
 async function throughput(engine: 'SQLite' | 'PostgreSQL', subscriptions: number, events: number): Promise<Figure[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'osw-bench-push-'));
@@ -111,7 +111,7 @@ async function throughput(engine: 'SQLite' | 'PostgreSQL', subscriptions: number
     await o.db.updateTable('deliveries').set({ ackedAt: new Date().toISOString() }).execute();
     await o.db.updateTable('pushes').set({ status: 'delivered' }).execute();
 
-    // ---- end to end: event → InBox file, with a consumer like the import client's receiver ----
+    // ---- end to end: event → InBox file, with a receiver per client like the import client's ----
     const inBox = path.join(dir, 'InBox');
     mkdirSync(inBox);
     const latencies: number[] = [];
@@ -140,7 +140,7 @@ async function throughput(engine: 'SQLite' | 'PostgreSQL', subscriptions: number
     latencies.sort((a, b) => a - b);
     const base = `${engine}: ${subscriptions.toLocaleString('en-US')} active subscriptions, ${events.toLocaleString('en-US')} receipt events raised ${batch} per transaction`;
     const fanNote = `${base} (${fanned} pushes) until every push is in its client's queue, the engine woken on commit; baseline: the same push rows inserted again, ${batch} rows per multi-row insert and transaction`;
-    const e2eNote = `${base} (${produced} pushes), the engine woken on commit, a consumer taking up to 500 per client when notified, writing each file (no fsync) and acknowledging; the latency runs from the push's hand-over into its client's queue (the delivery's createdAt) to its file`;
+    const e2eNote = `${base} (${produced} pushes), the engine woken on commit, a receiver per client (side by side) taking up to 500 when notified, writing each file (no fsync) and acknowledging; the latency runs from the push's hand-over into its client's queue (the delivery's createdAt) to its file`;
     const fanRate = fanned / fanSecs;
     const bare = again.length / bareSecs;
     return [
@@ -202,7 +202,7 @@ async function throughput(engine: 'SQLite' | 'PostgreSQL', subscriptions: number
 
 /**
  * Receipts raised at a steady `rate` per second for `seconds` (a batch every 20 ms, as the sandbox's
- * sets come) with `subscriptions` active subscriptions, the engine woken on commit and a consumer
+ * sets come) with `subscriptions` active subscriptions, the engine woken on commit and a receiver per client
  * filing into an InBox: each push's latency from its event (the raising transaction's start) to its
  * file renamed into the InBox.
  */
@@ -254,7 +254,7 @@ async function steady(engine: 'SQLite' | 'PostgreSQL', subscriptions: number, ra
     const cpuPerPush = cpuMs(cpu) / latencies.length;
     await worker.stop();
     latencies.sort((a, b) => a - b);
-    const note = `${engine}, ${subscriptions.toLocaleString('en-US')} active subscriptions; ${events} receipt events raised at ${rate}/s for ${seconds} s (${perTick} per transaction every ${tickMs} ms; produced in ${raisedFor.toFixed(2)} s), one client push each; the engine woken on commit; a consumer taking when notified, writing each file (no fsync) and acknowledging; ${latencies.length}/${events} filed`;
+    const note = `${engine}, ${subscriptions.toLocaleString('en-US')} active subscriptions; ${events} receipt events raised at ${rate}/s for ${seconds} s (${perTick} per transaction every ${tickMs} ms; produced in ${raisedFor.toFixed(2)} s), one client push each; the engine woken on commit; a receiver per client (side by side) taking when notified, writing each file (no fsync) and acknowledging; ${latencies.length}/${events} filed`;
     const name = `push (${engine}): event → InBox at ${rate} events/s`;
     const fig = (what: string, value: number, unit: string, extra = ''): Figure => ({
       name: `${name}, ${what}`,
