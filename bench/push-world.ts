@@ -138,10 +138,11 @@ export async function raiseBatch(o: OpenedStore, d: PlatformDeps, from: number, 
 }
 
 /**
- * A consumer like the import client's receiver: takes up to 500 of a client's queue when the notifier
- * says something was queued for it (as the HTTP long poll does; every client at least each 100 ms),
- * writes each file into `inBox` (temporary name, then renamed; no fsync), calls `filed` and
- * acknowledges. Runs until `done()`; resolves with how many files it wrote.
+ * Receivers like the import clients', one per client and side by side (each client runs its own, as the
+ * platform's long polls and RabbitMQ forwarders serve each client on its own): each takes up to 500 of
+ * its client's queue when the notifier says something was queued for it (as the HTTP long poll does; at
+ * least each 100 ms), writes each file into `inBox` (temporary name, then renamed; no fsync), calls
+ * `filed` and acknowledges. Run until `done()`; resolves with how many files they wrote.
  */
 export async function consume(
   d: PlatformDeps,
@@ -152,33 +153,34 @@ export async function consume(
 ): Promise<number> {
   let written = 0;
   const ready = new Set<string>();
-  let wake: () => void = () => undefined;
+  const wakes = new Map<string, () => void>();
   const off = d.notifier.subscribe((clientId) => {
     ready.add(clientId);
-    wake();
+    wakes.get(clientId)?.();
   });
-  try {
+  const receiver = async (c: string) => {
     while (!done()) {
-      if (!ready.size) await new Promise<void>((r) => ((wake = r), setTimeout(r, 100)));
-      for (const c of [...(ready.size ? ready : clients)]) {
-        ready.delete(c);
-        const rows = await takeDeliveries(d, c, 500);
-        if (!rows.length) continue;
-        if (rows.length === 500) ready.add(c);
-        for (const r of rows) {
-          const tmp = path.join(inBox, `${r.fileName}.tmp`);
-          writeFileSync(tmp, r.body);
-          renameSync(tmp, path.join(inBox, r.fileName));
-          filed(r, performance.now());
-        }
-        written += rows.length;
-        await acknowledgeDeliveries(
-          d,
-          c,
-          rows.map((r) => r.id),
-        );
+      if (!ready.has(c)) await new Promise<void>((r) => (wakes.set(c, r), setTimeout(r, 100)));
+      ready.delete(c);
+      const rows = await takeDeliveries(d, c, 500);
+      if (!rows.length) continue;
+      if (rows.length === 500) ready.add(c);
+      for (const r of rows) {
+        const tmp = path.join(inBox, `${r.fileName}.tmp`);
+        writeFileSync(tmp, r.body);
+        renameSync(tmp, path.join(inBox, r.fileName));
+        filed(r, performance.now());
       }
+      written += rows.length;
+      await acknowledgeDeliveries(
+        d,
+        c,
+        rows.map((r) => r.id),
+      );
     }
+  };
+  try {
+    await Promise.all(clients.map(receiver));
   } finally {
     off();
   }
