@@ -115,10 +115,23 @@ describe('reliability: the bad-input corpus', () => {
       [
         'fine.zip',
         await writeZip([
-          { name: 'dec.xml', data: withClientSeqNo(example) },
+          // the PDF's name as the declaration's EdocRealation/EdocCopId gives it
+          {
+            name: 'dec.xml',
+            data: Buffer.from(withClientSeqNo(example).toString('utf8').replace('<EdocCopId>invoice.pdf<', '<EdocCopId>发票.pdf<')),
+          },
           { name: '发票.pdf', data: pdf },
         ]),
         'accepted',
+      ],
+      [
+        // FAQ 15: a PDF the declaration's EdocRealation does not name
+        'unlisted-pdf.zip',
+        await writeZip([
+          { name: 'dec.xml', data: withClientSeqNo(example) },
+          { name: '装箱单.pdf', data: pdf },
+        ]),
+        'refused',
       ],
     ];
     // OutBox entries that are not regular files, and names the exchange cannot carry:
