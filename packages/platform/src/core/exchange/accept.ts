@@ -38,7 +38,7 @@ import {
   type SasPackage,
 } from '@osw/messages';
 import { fileNameProblem, isMessageId, type ImportAnswer } from '@osw/messages/exchange';
-import { raiseDeclarationData } from '../push/matching.js';
+import { raiseDeclarationData, type AcceptedDeclaration } from '../push/matching.js';
 import { checkDeclaration, clientSeqNoRepeated } from './check-declaration.js';
 import type { PlatformDeps } from '../ports.js';
 import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
@@ -101,6 +101,11 @@ export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger'> & {
   inbound?: Map<string, InboundRow | null>;
   /** messages a batch read ahead (`readInbound`), before its transaction; a message it does not hold is read when imported */
   reads?: Map<InboundMessage, Promise<ReadMessage>>;
+  /**
+   * Accepted declarations whose 申报数据 a batch matches as a set before it commits
+   * (`raiseDeclarationDataSet`); without it each declaration is matched as it is accepted.
+   */
+  declarationData?: AcceptedDeclaration[];
 };
 
 /**
@@ -389,7 +394,8 @@ async function importDeclaration(
     const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: seqNo }, log);
     await customs.declarationAccepted(tx, declaration, meta.now);
     // 申报数据 to the 收发货人's subscribed clients: a business event in the same transaction (outbox)
-    await raiseDeclarationData(tx, declaration, meta.now);
+    if (deps.declarationData) deps.declarationData.push({ declaration, now: meta.now });
+    else await raiseDeclarationData(tx, declaration, meta.now);
     log.info({ seqNo, clientSeqNo }, 'declaration accepted');
     return answer;
   });

@@ -19,6 +19,7 @@ import {
   type ReadMessage,
 } from './accept.js';
 import { signatureAhead } from './check-declaration.js';
+import { raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
 import type { InboundRow } from './store.js';
 import type { CardRow } from '../store.js';
 
@@ -116,7 +117,8 @@ function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly Bat
       } catch (err) {
         throw new StepFailed('reading the batch’s message ids failed', { cause: err });
       }
-    const txDeps: ImportDeps = { ...deps, store: tx, inbound };
+    const declarationData: AcceptedDeclaration[] = [];
+    const txDeps: ImportDeps = { ...deps, store: tx, inbound, declarationData };
     const outcomes: ImportOutcome[] = [];
     for (const entry of entries)
       if (isRefused(entry)) outcomes.push(refusal(entry.messageId, entry.refused));
@@ -127,13 +129,23 @@ function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly Bat
         } catch (err) {
           throw new StepFailed('an import of the batch failed', { cause: err });
         }
+    // 申报数据 of the batch's accepted declarations, matched as a set in the same transaction (outbox)
+    try {
+      await raiseDeclarationDataSet(tx, declarationData);
+    } catch (err) {
+      if (careful) throw err;
+      throw new StepFailed('matching the batch’s declaration data failed', { cause: err });
+    }
     return outcomes;
   });
 }
 
 async function importOneOfBatch(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportOutcome> {
   try {
-    const answer = await deps.store.savepoint((sp) => importOnce({ ...deps, store: sp }, customs, msg));
+    // its declaration data joins the batch's set only once its savepoint holds
+    const mine: AcceptedDeclaration[] = [];
+    const answer = await deps.store.savepoint((sp) => importOnce({ ...deps, store: sp, declarationData: mine }, customs, msg));
+    deps.declarationData?.push(...mine);
     return { ok: true, ...answer };
   } catch (err) {
     if (err instanceof OswError) return refusal(msg.messageId, err);
