@@ -38,7 +38,7 @@ import {
   type SasPackage,
 } from '@osw/messages';
 import { fileNameProblem, isMessageId, type ImportAnswer } from '@osw/messages/exchange';
-import { raiseDeclarationData, type AcceptedDeclaration } from '../push/matching.js';
+import { raiseDeclarationData, raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
 import { checkDeclaration, clientSeqNoRepeated } from './check-declaration.js';
 import type { PlatformDeps } from '../ports.js';
 import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
@@ -79,6 +79,8 @@ export interface AcceptedPackage {
 /** Business systems behind the exchange (the customs sandbox, or a gateway to real customs). */
 export interface CustomsPort {
   declarationAccepted(tx: Store, declaration: DeclarationRow, now: Date): Promise<void>;
+  /** a batch's accepted declarations at once, in their order (as `declarationAccepted` for each) */
+  declarationsAccepted?(tx: Store, accepted: readonly AcceptedDeclaration[]): Promise<void>;
   /** manifests; without it manifests are answered C903 */
   manifestAccepted?(tx: Store, m: AcceptedManifest, now: Date): Promise<void>;
   /** 金关二期 Packages; without it they are answered C903 */
@@ -102,10 +104,10 @@ export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger'> & {
   /** messages a batch read ahead (`readInbound`), before its transaction; a message it does not hold is read when imported */
   reads?: Map<InboundMessage, Promise<ReadMessage>>;
   /**
-   * Accepted declarations whose 申报数据 a batch matches as a set before it commits
-   * (`raiseDeclarationDataSet`); without it each declaration is matched as it is accepted.
+   * Accepted declarations a batch hands to customs and matches to their 申报数据 subscriptions as a
+   * set before it commits (`acceptedAsSet`); without it each declaration is handed on as it is accepted.
    */
-  declarationData?: AcceptedDeclaration[];
+  accepted?: AcceptedDeclaration[];
 };
 
 /**
@@ -217,6 +219,17 @@ export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: In
     );
   }
   return importDeclaration(deps, customs, msg, xmlText, declaration, { sha256, now, signature: read.signature }, log);
+}
+
+/**
+ * A batch's accepted declarations, before it commits: handed to customs (their receipts planned)
+ * and matched to the 申报数据 subscriptions as a set, in the batch's transaction (outbox).
+ */
+export async function acceptedAsSet(tx: Store, customs: CustomsPort, accepted: readonly AcceptedDeclaration[]): Promise<void> {
+  if (!accepted.length) return;
+  if (customs.declarationsAccepted) await customs.declarationsAccepted(tx, accepted);
+  else for (const a of accepted) await customs.declarationAccepted(tx, a.declaration, a.now);
+  await raiseDeclarationDataSet(tx, accepted);
 }
 
 /** A message its family's reader refused: answered with a failure `<Root>` carrying the failCode. */
@@ -392,10 +405,12 @@ async function importDeclaration(
       return record({ ...deps, store: tx }, msg, { ...base, accepted: false, responseXml: refusal, documentKey: null }, log);
     }
     const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: seqNo }, log);
-    await customs.declarationAccepted(tx, declaration, meta.now);
-    // 申报数据 to the 收发货人's subscribed clients: a business event in the same transaction (outbox)
-    if (deps.declarationData) deps.declarationData.push({ declaration, now: meta.now });
-    else await raiseDeclarationData(tx, declaration, meta.now);
+    if (deps.accepted) deps.accepted.push({ declaration, now: meta.now });
+    else {
+      await customs.declarationAccepted(tx, declaration, meta.now);
+      // 申报数据 to the 收发货人's subscribed clients: a business event in the same transaction (outbox)
+      await raiseDeclarationData(tx, declaration, meta.now);
+    }
     log.info({ seqNo, clientSeqNo }, 'declaration accepted');
     return answer;
   });

@@ -8,6 +8,7 @@
 import { OswError } from '@osw/messages';
 import type { ImportOutcome } from '@osw/messages/exchange';
 import {
+  acceptedAsSet,
   answerOf,
   importOnce,
   inboundKey,
@@ -19,7 +20,7 @@ import {
   type ReadMessage,
 } from './accept.js';
 import { signatureAhead } from './check-declaration.js';
-import { raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
+import type { AcceptedDeclaration } from '../push/matching.js';
 import type { InboundRow } from './store.js';
 import type { CardRow } from '../store.js';
 
@@ -117,8 +118,8 @@ function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly Bat
       } catch (err) {
         throw new StepFailed('reading the batch’s message ids failed', { cause: err });
       }
-    const declarationData: AcceptedDeclaration[] = [];
-    const txDeps: ImportDeps = { ...deps, store: tx, inbound, declarationData };
+    const accepted: AcceptedDeclaration[] = [];
+    const txDeps: ImportDeps = { ...deps, store: tx, inbound, accepted };
     const outcomes: ImportOutcome[] = [];
     for (const entry of entries)
       if (isRefused(entry)) outcomes.push(refusal(entry.messageId, entry.refused));
@@ -129,12 +130,12 @@ function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly Bat
         } catch (err) {
           throw new StepFailed('an import of the batch failed', { cause: err });
         }
-    // 申报数据 of the batch's accepted declarations, matched as a set in the same transaction (outbox)
+    // the batch's accepted declarations, to customs and to their 申报数据 subscribers as a set, in the same transaction (outbox)
     try {
-      await raiseDeclarationDataSet(tx, declarationData);
+      await acceptedAsSet(tx, customs, accepted);
     } catch (err) {
       if (careful) throw err;
-      throw new StepFailed('matching the batch’s declaration data failed', { cause: err });
+      throw new StepFailed('handing on the batch’s accepted declarations failed', { cause: err });
     }
     return outcomes;
   });
@@ -142,10 +143,10 @@ function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly Bat
 
 async function importOneOfBatch(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportOutcome> {
   try {
-    // its declaration data joins the batch's set only once its savepoint holds
+    // its accepted declaration joins the batch's set only once its savepoint holds
     const mine: AcceptedDeclaration[] = [];
-    const answer = await deps.store.savepoint((sp) => importOnce({ ...deps, store: sp, declarationData: mine }, customs, msg));
-    deps.declarationData?.push(...mine);
+    const answer = await deps.store.savepoint((sp) => importOnce({ ...deps, store: sp, accepted: mine }, customs, msg));
+    deps.accepted?.push(...mine);
     return { ok: true, ...answer };
   } catch (err) {
     if (err instanceof OswError) return refusal(msg.messageId, err);

@@ -12,6 +12,7 @@
  */
 import { buildDecResult, channelInfo, chinaIsoSeconds, chinaYear, entryId } from '@osw/messages';
 import type { CustomsPort } from '../exchange/accept.js';
+import type { AcceptedDeclaration } from '../push/matching.js';
 import { issueReceipts, type IssuedReceipt, type ReceiptIssued } from '../exchange/outbound.js';
 import type { DeclarationReceiptRow, DeclarationRow, DeclarationStatus, SandboxJobRow, Store } from '../store.js';
 import { DEFAULT_SCENARIO, firstRule, NORMAL_PATH, REFUSAL_PATH, type Scenario } from './scenario.js';
@@ -73,15 +74,22 @@ export class DeclarationSandbox implements CustomsPort {
   }
 
   async declarationAccepted(tx: Store, declaration: DeclarationRow, now: Date): Promise<void> {
-    const plan = declarationPlan(declaration.xml, this.scenario);
-    const pace = plan.paceMs ?? this.scenario.paceMs ?? this.options.paceMs;
+    await this.declarationsAccepted(tx, [{ declaration, now }]);
+  }
+
+  /** Plans the receipts of accepted declarations: their jobs written with one insert. */
+  async declarationsAccepted(tx: Store, accepted: readonly AcceptedDeclaration[]): Promise<void> {
     await tx.sandbox.insertJobs(
-      plan.path.map((channel, i) => ({
-        kind: DEC_RECEIPT_JOB,
-        documentKey: declaration.seqNo,
-        payload: { channel },
-        dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString(),
-      })),
+      accepted.flatMap(({ declaration, now }) => {
+        const plan = declarationPlan(declaration.xml, this.scenario);
+        const pace = plan.paceMs ?? this.scenario.paceMs ?? this.options.paceMs;
+        return plan.path.map((channel, i) => ({
+          kind: DEC_RECEIPT_JOB,
+          documentKey: declaration.seqNo,
+          payload: { channel },
+          dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString(),
+        }));
+      }),
     );
   }
 
