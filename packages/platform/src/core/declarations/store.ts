@@ -46,6 +46,8 @@ export interface DeclarationStore {
   getMany(seqNos: readonly string[]): Promise<DeclarationRow[]>;
   /** the sender enterprise's declaration with this ClientSeqNo, if any */
   findByClientSeqNo(senderEnterprise: string, clientSeqNo: string): Promise<DeclarationRow | undefined>;
+  /** the sender enterprise's declarations with any of these ClientSeqNos */
+  findByClientSeqNos(senderEnterprise: string, clientSeqNos: readonly string[]): Promise<DeclarationRow[]>;
   /** a declaration by 统一编号 (SeqNo) or 海关编号 (ENTRY_ID) */
   findByNumber(documentNo: string): Promise<DeclarationRow | undefined>;
   updateStatus(seqNo: string, channel: string, entryId: string, updatedAt: string): Promise<void>;

@@ -39,7 +39,7 @@ import {
 } from '@osw/messages';
 import { fileNameProblem, isMessageId, type ImportAnswer } from '@osw/messages/exchange';
 import { raiseDeclarationData, raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
-import { checkDeclaration, clientSeqNoRepeated } from './check-declaration.js';
+import { checkDeclaration, clientSeqNoKey, clientSeqNoRepeated } from './check-declaration.js';
 import type { PlatformDeps } from '../ports.js';
 import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
 
@@ -101,6 +101,12 @@ export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger'> & {
    * up to date as it stores; null for an id not stored. An id it does not hold is read.
    */
   inbound?: Map<string, InboundRow | null>;
+  /**
+   * What a batch knows of its declarations' ClientSeqNos (`clientSeqNoKey`): the SeqNo of the sender
+   * enterprise's declaration that took it, null for one not taken; read at once and kept up to date
+   * as it stores. A ClientSeqNo it does not hold is read.
+   */
+  clientSeqNos?: Map<string, string | null>;
   /** messages a batch read ahead (`readInbound`), before its transaction; a message it does not hold is read when imported */
   reads?: Map<InboundMessage, Promise<ReadMessage>>;
   /**
@@ -143,6 +149,11 @@ export async function readInbound(body: Uint8Array): Promise<ReadMessage> {
     if (!(err instanceof MessageRejected)) throw err;
     return { sha256, family, messageType, rejected: err };
   }
+}
+
+/** The ClientSeqNo (客户端编号) a declaration is known by: DecSign's, else DecHead's. */
+export function declarationClientSeqNo(dec: DecMessage): string {
+  return (dec.sign?.ClientSeqNo || dec.head.ClientSeqNo || '').trim();
 }
 
 /** The key of a client's message id in `ImportDeps.inbound`. */
@@ -359,7 +370,7 @@ async function importDeclaration(
   meta: { sha256: string; now: Date; signature?: { check: Promise<boolean> } },
   log: PlatformDeps['logger'],
 ): Promise<ImportAnswer> {
-  const clientSeqNo = (dec.sign?.ClientSeqNo || dec.head.ClientSeqNo || '').trim();
+  const clientSeqNo = declarationClientSeqNo(dec);
   const problems = await checkDeclaration(deps, msg.client, dec, xml, clientSeqNo, meta.signature);
   const base = { family: 'declaration', messageType: 'DecMessage', sha256: meta.sha256, now: meta.now };
   if (problems.length) {
@@ -404,6 +415,8 @@ async function importDeclaration(
       });
       return record({ ...deps, store: tx }, msg, { ...base, accepted: false, responseXml: refusal, documentKey: null }, log);
     }
+    // a later message of the batch with this ClientSeqNo is refused as a repeat
+    if (clientSeqNo) deps.clientSeqNos?.set(clientSeqNoKey(declaration.senderEnterprise, clientSeqNo), seqNo);
     const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: seqNo }, log);
     if (deps.accepted) deps.accepted.push({ declaration, now: meta.now });
     else {

@@ -44,6 +44,19 @@ export class KyselyDeclarationStore implements DeclarationStore {
       .executeTakeFirst();
     return r && declaration(r);
   }
+  async findByClientSeqNos(senderEnterprise: string, clientSeqNos: readonly string[]) {
+    const out: DeclarationRow[] = [];
+    for (const part of chunks([...new Set(clientSeqNos)], 500)) {
+      const rows = await this.db
+        .selectFrom('declarations')
+        .selectAll()
+        .where('senderEnterprise', '=', senderEnterprise)
+        .where('uniqueClientSeqNo', 'in', part)
+        .execute();
+      for (const r of rows) out.push(declaration(r));
+    }
+    return out;
+  }
   async findByNumber(documentNo: string) {
     const r = await this.db
       .selectFrom('declarations')
