@@ -180,7 +180,29 @@ export function sm2VerifyAsync(data: Uint8Array, publicKey: KeyObject, signature
   });
 }
 
-const DEC_SIGN_BLOCK = /<((?:[\w.-]+:)?)DecSign(\s[^>]*)?>([\s\S]*?)<\/\1DecSign\s*>/;
+const DEC_SIGN_BLOCK = /<((?:[\w.-]+:)?)DecSign(\s[^>]*)?>([\s\S]*?)<\/\1DecSign\s*>/y;
+const PREFIX_CHAR = /[\w.-]/;
+
+/**
+ * The first DecSign block, as `DEC_SIGN_BLOCK` unanchored would find it, tried only where one can
+ * start: at the `<` just before a `DecSign`, or before its `prefix:`. (Tried at every `<` of a
+ * declaration, the expression cost more than the rest of the signing's string work.)
+ */
+function decSignBlock(xml: string): RegExpExecArray | null {
+  for (let i = xml.indexOf('DecSign'); i !== -1; i = xml.indexOf('DecSign', i + 1)) {
+    let start = i - 1;
+    if (xml[start] === ':') {
+      start--;
+      while (start >= 0 && PREFIX_CHAR.test(xml[start])) start--;
+      if (start === i - 2) continue; // an empty prefix
+    }
+    if (start < 0 || xml[start] !== '<') continue;
+    DEC_SIGN_BLOCK.lastIndex = start;
+    const m = DEC_SIGN_BLOCK.exec(xml);
+    if (m) return m;
+  }
+  return null;
+}
 const DEC_SIGN_EMPTY = /<((?:[\w.-]+:)?)DecSign(\s[^>]*)?\/>/;
 
 function setElement(block: string, prefix: string, name: string, value: string): string {
@@ -194,7 +216,7 @@ function setElement(block: string, prefix: string, name: string, value: string):
 
 /** The document with DecSign/Sign emptied: the bytes a signature covers. */
 export function decSignedContent(xml: string): string {
-  const m = DEC_SIGN_BLOCK.exec(xml);
+  const m = decSignBlock(xml);
   if (!m) throw new MessageRejected('C909', 'DecMessage has no DecSign block to verify');
   const [whole, prefix, attrs = '', inner] = m;
   const emptied = setElement(inner, prefix, 'Sign', '');
@@ -214,7 +236,7 @@ export interface DecSignInput {
 /** A DecMessage with DecSign filled and Sign emptied: the bytes to sign, and how to write the signature in. */
 function decSignPlan(xml: string, input: Omit<DecSignInput, 'privateKey'>): { unsigned: string; withSignature(signature: string): string } {
   let doc = xml;
-  if (!DEC_SIGN_BLOCK.test(doc)) {
+  if (!decSignBlock(doc)) {
     const emptyTag = DEC_SIGN_EMPTY.exec(doc);
     if (emptyTag) doc = doc.replace(emptyTag[0], `<${emptyTag[1]}DecSign${emptyTag[2] ?? ''}></${emptyTag[1]}DecSign>`);
     else {
@@ -225,7 +247,7 @@ function decSignPlan(xml: string, input: Omit<DecSignInput, 'privateKey'>): { un
       doc = doc.slice(0, close.index) + block + doc.slice(close.index);
     }
   }
-  const m = DEC_SIGN_BLOCK.exec(doc)!;
+  const m = decSignBlock(doc)!;
   const [whole, prefix, attrs = '', inner] = m;
   let block = setElement(inner, prefix, 'ICCode', input.cardNo);
   block = setElement(block, prefix, 'SignDate', input.signDate);
@@ -258,7 +280,7 @@ export async function signDecMessageAsync(xml: string, input: DecSignInput): Pro
 
 /** The signature written in DecSign/Sign, or '' when none. */
 export function decSignature(xml: string): string {
-  const m = DEC_SIGN_BLOCK.exec(xml);
+  const m = decSignBlock(xml);
   if (!m) return '';
   const s = new RegExp(`<${m[1]}Sign(?:\\s[^>]*)?>([\\s\\S]*?)</${m[1]}Sign\\s*>`).exec(m[3]);
   return s ? s[1].trim() : '';

@@ -33,6 +33,8 @@ const orderedParser = new XMLParser({
   ignorePiTags: true,
   processEntities: true,
   htmlEntities: false,
+  // no callback here reads the path: the parser need not build its text for every element
+  jPath: false,
   commentPropName: '#comment',
 });
 

@@ -17,6 +17,8 @@ const parser = new XMLParser({
   ignorePiTags: true,
   processEntities: true,
   htmlEntities: false,
+  // no callback here reads the path: the parser need not build its text for every element
+  jPath: false,
 });
 
 /**

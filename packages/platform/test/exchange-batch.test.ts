@@ -126,6 +126,20 @@ for (const engine of eachEngine()) {
       expect((await deps.store.inbound.get(broker.clientId, unsigned))?.accepted).toBe(false);
     });
 
+    test('a ClientSeqNo is taken once: a second file with it in the same batch, or in a later one, is refused as a repeat', async () => {
+      const xml = signed(broker);
+      const [first, again, later] = [id(broker), id(broker), id(broker)];
+      const r = await post(broker, { messages: [message(first, xml), message(again, xml)] });
+      const [a, b] = r.body.outcomes as { responseXml: string }[];
+      const accepted = parseDecImportResponse(a.responseXml);
+      expect(accepted.responseCode).toBe('0');
+      const repeat = parseDecImportResponse(b.responseXml);
+      expect(repeat.responseCode).toBe('1');
+      expect(repeat.errorMessage).toContain(accepted.seqNo);
+      const [c] = (await post(broker, { messages: [message(later, xml)] })).body.outcomes as { responseXml: string }[];
+      expect(parseDecImportResponse(c.responseXml).errorMessage).toContain(accepted.seqNo);
+    });
+
     test('signatures are checked ahead of the transaction, each against its own card: a changed byte or another card is refused alone', async () => {
       const good = id(broker);
       const tampered = id(broker);

@@ -168,6 +168,29 @@ for (const engine of eachEngine()) {
       await expect(store.inbound.insert(row)).rejects.toThrow();
     });
 
+    test('declarations are read, given their status and their receipts as sets, each row its own values', async () => {
+      const { store } = await fresh();
+      const seqNos = ['E20260000000000031', 'E20260000000000032', 'E20260000000000033'];
+      for (const [i, seqNo] of seqNos.entries()) await store.declarations.insert(declaration(seqNo, `C-SET-${i}`));
+      const got = await store.declarations.getMany([...seqNos, 'E20260000000000039', seqNos[0]]);
+      expect(got.map((d) => d.seqNo).sort()).toEqual(seqNos);
+      const at = now();
+      await store.declarations.updateStatuses([
+        { seqNo: seqNos[0], channel: 'L', entryId: '530020261000000001', updatedAt: at },
+        { seqNo: seqNos[1], channel: '7', entryId: '', updatedAt: at },
+        { seqNo: seqNos[0], channel: 'J', entryId: '530020261000000001', updatedAt: at }, // given twice: the last holds
+      ]);
+      const after = new Map((await store.declarations.getMany(seqNos)).map((d) => [d.seqNo, d]));
+      expect([after.get(seqNos[0])!.channel, after.get(seqNos[0])!.entryId]).toEqual(['J', '530020261000000001']);
+      expect([after.get(seqNos[1])!.channel, after.get(seqNos[1])!.updatedAt]).toEqual(['7', at]);
+      expect(after.get(seqNos[2])!.channel).toBe(''); // not in the set: untouched
+      await store.declarations.insertReceipts([
+        { seqNo: seqNos[0], channel: 'L', note: '海关入库成功', xml: '<DEC_RESULT>L</DEC_RESULT>', createdAt: at },
+        { seqNo: seqNos[0], channel: 'J', note: '', xml: '<DEC_RESULT>J</DEC_RESULT>', createdAt: at },
+      ]);
+      expect((await store.declarations.listReceipts(seqNos[0])).map((r) => r.channel)).toEqual(['L', 'J']);
+    });
+
     test('a ClientSeqNo is taken once per sender enterprise, also by two instances writing at the same moment', async () => {
       const { db, store } = await fresh();
       const other = engine.name === 'postgres' ? (await another(db)).store : store;

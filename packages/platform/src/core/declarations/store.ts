@@ -26,6 +26,14 @@ export interface DeclarationReceiptRow {
   createdAt: string;
 }
 
+/** A declaration's status after a receipt. */
+export interface DeclarationStatus {
+  seqNo: string;
+  channel: string;
+  entryId: string;
+  updatedAt: string;
+}
+
 export interface DeclarationStore {
   /**
    * Writes an accepted declaration. A ClientSeqNo (客户端编号) is taken once per sender enterprise:
@@ -34,13 +42,21 @@ export interface DeclarationStore {
    */
   insert(row: DeclarationRow): Promise<boolean>;
   get(seqNo: string): Promise<DeclarationRow | undefined>;
+  /** the declarations with these SeqNos (those that exist, in no particular order) */
+  getMany(seqNos: readonly string[]): Promise<DeclarationRow[]>;
   /** the sender enterprise's declaration with this ClientSeqNo, if any */
   findByClientSeqNo(senderEnterprise: string, clientSeqNo: string): Promise<DeclarationRow | undefined>;
+  /** the sender enterprise's declarations with any of these ClientSeqNos */
+  findByClientSeqNos(senderEnterprise: string, clientSeqNos: readonly string[]): Promise<DeclarationRow[]>;
   /** a declaration by 统一编号 (SeqNo) or 海关编号 (ENTRY_ID) */
   findByNumber(documentNo: string): Promise<DeclarationRow | undefined>;
   updateStatus(seqNo: string, channel: string, entryId: string, updatedAt: string): Promise<void>;
+  /** several declarations' status at once (one SeqNo at most once) */
+  updateStatuses(rows: readonly DeclarationStatus[]): Promise<void>;
   /** Declarations the enterprise sent or is named in as 收发货人/消费使用单位, newest first. */
   listFor(enterpriseCode: string, limit: number): Promise<DeclarationRow[]>;
   insertReceipt(row: DeclarationReceiptRow): Promise<void>;
+  /** receipts written as a set, in the order given */
+  insertReceipts(rows: readonly DeclarationReceiptRow[]): Promise<void>;
   listReceipts(seqNo: string): Promise<DeclarationReceiptRow[]>;
 }

@@ -38,8 +38,8 @@ import {
   type SasPackage,
 } from '@osw/messages';
 import { fileNameProblem, isMessageId, type ImportAnswer } from '@osw/messages/exchange';
-import { raiseDeclarationData } from '../push/matching.js';
-import { checkDeclaration, clientSeqNoRepeated } from './check-declaration.js';
+import { raiseDeclarationData, raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
+import { checkDeclaration, clientSeqNoKey, clientSeqNoRepeated } from './check-declaration.js';
 import type { PlatformDeps } from '../ports.js';
 import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
 
@@ -79,6 +79,8 @@ export interface AcceptedPackage {
 /** Business systems behind the exchange (the customs sandbox, or a gateway to real customs). */
 export interface CustomsPort {
   declarationAccepted(tx: Store, declaration: DeclarationRow, now: Date): Promise<void>;
+  /** a batch's accepted declarations at once, in their order (as `declarationAccepted` for each) */
+  declarationsAccepted?(tx: Store, accepted: readonly AcceptedDeclaration[]): Promise<void>;
   /** manifests; without it manifests are answered C903 */
   manifestAccepted?(tx: Store, m: AcceptedManifest, now: Date): Promise<void>;
   /** 金关二期 Packages; without it they are answered C903 */
@@ -99,8 +101,19 @@ export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger'> & {
    * up to date as it stores; null for an id not stored. An id it does not hold is read.
    */
   inbound?: Map<string, InboundRow | null>;
+  /**
+   * What a batch knows of its declarations' ClientSeqNos (`clientSeqNoKey`): the SeqNo of the sender
+   * enterprise's declaration that took it, null for one not taken; read at once and kept up to date
+   * as it stores. A ClientSeqNo it does not hold is read.
+   */
+  clientSeqNos?: Map<string, string | null>;
   /** messages a batch read ahead (`readInbound`), before its transaction; a message it does not hold is read when imported */
   reads?: Map<InboundMessage, Promise<ReadMessage>>;
+  /**
+   * Accepted declarations a batch hands to customs and matches to their 申报数据 subscriptions as a
+   * set before it commits (`acceptedAsSet`); without it each declaration is handed on as it is accepted.
+   */
+  accepted?: AcceptedDeclaration[];
 };
 
 /**
@@ -145,6 +158,11 @@ export async function readInbound(body: Uint8Array): Promise<ReadMessage> {
     if (!(err instanceof MessageRejected)) throw err;
     return { sha256, family, messageType, rejected: err };
   }
+}
+
+/** The ClientSeqNo (客户端编号) a declaration is known by: DecSign's, else DecHead's. */
+export function declarationClientSeqNo(dec: DecMessage): string {
+  return (dec.sign?.ClientSeqNo || dec.head.ClientSeqNo || '').trim();
 }
 
 /** The key of a client's message id in `ImportDeps.inbound`. */
@@ -229,6 +247,17 @@ export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: In
     { sha256, now, signature: read.signature, attachments: read.attachments },
     log,
   );
+}
+
+/**
+ * A batch's accepted declarations, before it commits: handed to customs (their receipts planned)
+ * and matched to the 申报数据 subscriptions as a set, in the batch's transaction (outbox).
+ */
+export async function acceptedAsSet(tx: Store, customs: CustomsPort, accepted: readonly AcceptedDeclaration[]): Promise<void> {
+  if (!accepted.length) return;
+  if (customs.declarationsAccepted) await customs.declarationsAccepted(tx, accepted);
+  else for (const a of accepted) await customs.declarationAccepted(tx, a.declaration, a.now);
+  await raiseDeclarationDataSet(tx, accepted);
 }
 
 /** A message its family's reader refused: answered with a failure `<Root>` carrying the failCode. */
@@ -358,7 +387,7 @@ async function importDeclaration(
   meta: { sha256: string; now: Date; signature?: { check: Promise<boolean> }; attachments: readonly string[] },
   log: PlatformDeps['logger'],
 ): Promise<ImportAnswer> {
-  const clientSeqNo = (dec.sign?.ClientSeqNo || dec.head.ClientSeqNo || '').trim();
+  const clientSeqNo = declarationClientSeqNo(dec);
   const problems = await checkDeclaration(deps, msg.client, dec, xml, clientSeqNo, meta.signature, meta.attachments);
   const base = { family: 'declaration', messageType: 'DecMessage', sha256: meta.sha256, now: meta.now };
   if (problems.length) {
@@ -403,10 +432,15 @@ async function importDeclaration(
       });
       return record({ ...deps, store: tx }, msg, { ...base, accepted: false, responseXml: refusal, documentKey: null }, log);
     }
+    // a later message of the batch with this ClientSeqNo is refused as a repeat
+    if (clientSeqNo) deps.clientSeqNos?.set(clientSeqNoKey(declaration.senderEnterprise, clientSeqNo), seqNo);
     const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: seqNo }, log);
-    await customs.declarationAccepted(tx, declaration, meta.now);
-    // 申报数据 to the 收发货人's subscribed clients: a business event in the same transaction (outbox)
-    await raiseDeclarationData(tx, declaration, meta.now);
+    if (deps.accepted) deps.accepted.push({ declaration, now: meta.now });
+    else {
+      await customs.declarationAccepted(tx, declaration, meta.now);
+      // 申报数据 to the 收发货人's subscribed clients: a business event in the same transaction (outbox)
+      await raiseDeclarationData(tx, declaration, meta.now);
+    }
     log.info({ seqNo, clientSeqNo }, 'declaration accepted');
     return answer;
   });

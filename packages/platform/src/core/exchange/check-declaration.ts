@@ -12,6 +12,11 @@ import type { CardRow, ClientRow } from '../store.js';
 import type { ImportDeps } from './accept.js';
 
 /** A ClientSeqNo the sender enterprise has used for an accepted declaration already. */
+/** A ClientSeqNo as a batch keeps it (`ImportDeps.clientSeqNos`): per sender enterprise. */
+export function clientSeqNoKey(senderEnterprise: string, clientSeqNo: string): string {
+  return `${senderEnterprise}\u0000${clientSeqNo}`;
+}
+
 export function clientSeqNoRepeated(clientSeqNo: string, seqNo: string | undefined): string {
   return `ClientSeqNo(客户端报关单编号)[${clientSeqNo}]重复${seqNo ? `，已导入为统一编号[${seqNo}]` : ''}`;
 }
@@ -35,8 +40,11 @@ export async function checkDeclaration(
   if (!clientSeqNo) problems.push('ClientSeqNo(客户端报关单编号)不能为空');
   else {
     // a signed file sent again under a new message id is not a second declaration (the same message id got its stored answer before this)
-    const first = await store.declarations.findByClientSeqNo(client.enterpriseCode, clientSeqNo);
-    if (first) problems.push(clientSeqNoRepeated(clientSeqNo, first.seqNo));
+    const key = clientSeqNoKey(client.enterpriseCode, clientSeqNo);
+    const first = deps.clientSeqNos?.has(key)
+      ? deps.clientSeqNos.get(key)
+      : (await store.declarations.findByClientSeqNo(client.enterpriseCode, clientSeqNo))?.seqNo;
+    if (first) problems.push(clientSeqNoRepeated(clientSeqNo, first));
   }
   if (Object.keys(dec.head).length === 0) problems.push('缺少表头DecHead');
   if (!['I', 'E'].includes(dec.head.IEFlag ?? '')) problems.push('IEFlag(进出口标志)须为I或E');

@@ -8,7 +8,9 @@
 import { OswError } from '@osw/messages';
 import type { ImportOutcome } from '@osw/messages/exchange';
 import {
+  acceptedAsSet,
   answerOf,
+  declarationClientSeqNo,
   importOnce,
   inboundKey,
   inboundRefusal,
@@ -18,7 +20,8 @@ import {
   type InboundMessage,
   type ReadMessage,
 } from './accept.js';
-import { signatureAhead } from './check-declaration.js';
+import { clientSeqNoKey, signatureAhead } from './check-declaration.js';
+import type { AcceptedDeclaration } from '../push/matching.js';
 import type { InboundRow } from './store.js';
 import type { CardRow } from '../store.js';
 
@@ -107,16 +110,44 @@ async function storedOf(tx: ImportDeps['store'], entries: readonly BatchEntry[])
   return known;
 }
 
+/** The ClientSeqNos of the batch's declarations, taken or not, read with one statement per sender enterprise. */
+async function takenOf(
+  tx: ImportDeps['store'],
+  reads: ImportDeps['reads'],
+  entries: readonly BatchEntry[],
+): Promise<Map<string, string | null>> {
+  const byEnterprise = new Map<string, Set<string>>();
+  for (const e of entries) {
+    if (isRefused(e)) continue;
+    const read = await reads?.get(e)?.catch(() => undefined);
+    if (!read || read.rejected || !read.declaration) continue;
+    const clientSeqNo = declarationClientSeqNo(read.declaration);
+    if (!clientSeqNo) continue;
+    const mine = byEnterprise.get(e.client.enterpriseCode) ?? new Set<string>();
+    byEnterprise.set(e.client.enterpriseCode, mine.add(clientSeqNo));
+  }
+  const taken = new Map<string, string | null>();
+  for (const [enterprise, clientSeqNos] of byEnterprise) {
+    for (const c of clientSeqNos) taken.set(clientSeqNoKey(enterprise, c), null);
+    for (const d of await tx.declarations.findByClientSeqNos(enterprise, [...clientSeqNos]))
+      taken.set(clientSeqNoKey(enterprise, d.clientSeqNo), d.seqNo);
+  }
+  return taken;
+}
+
 function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly BatchEntry[], careful: boolean): Promise<ImportOutcome[]> {
   return deps.store.transaction(async (tx) => {
     let inbound: ImportDeps['inbound'];
+    let clientSeqNos: ImportDeps['clientSeqNos'];
     if (!careful)
       try {
         inbound = await storedOf(tx, entries);
+        clientSeqNos = await takenOf(tx, deps.reads, entries);
       } catch (err) {
         throw new StepFailed('reading the batch’s message ids failed', { cause: err });
       }
-    const txDeps: ImportDeps = { ...deps, store: tx, inbound };
+    const accepted: AcceptedDeclaration[] = [];
+    const txDeps: ImportDeps = { ...deps, store: tx, inbound, clientSeqNos, accepted };
     const outcomes: ImportOutcome[] = [];
     for (const entry of entries)
       if (isRefused(entry)) outcomes.push(refusal(entry.messageId, entry.refused));
@@ -127,13 +158,23 @@ function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly Bat
         } catch (err) {
           throw new StepFailed('an import of the batch failed', { cause: err });
         }
+    // the batch's accepted declarations, to customs and to their 申报数据 subscribers as a set, in the same transaction (outbox)
+    try {
+      await acceptedAsSet(tx, customs, accepted);
+    } catch (err) {
+      if (careful) throw err;
+      throw new StepFailed('handing on the batch’s accepted declarations failed', { cause: err });
+    }
     return outcomes;
   });
 }
 
 async function importOneOfBatch(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportOutcome> {
   try {
-    const answer = await deps.store.savepoint((sp) => importOnce({ ...deps, store: sp }, customs, msg));
+    // its accepted declaration joins the batch's set only once its savepoint holds
+    const mine: AcceptedDeclaration[] = [];
+    const answer = await deps.store.savepoint((sp) => importOnce({ ...deps, store: sp, accepted: mine }, customs, msg));
+    deps.accepted?.push(...mine);
     return { ok: true, ...answer };
   } catch (err) {
     if (err instanceof OswError) return refusal(msg.messageId, err);

@@ -50,9 +50,13 @@ export interface IdentityStore {
 
   insertOperator(row: OperatorRow): Promise<void>;
   getOperator(account: string): Promise<OperatorRow | undefined>;
+  /** the operators with these accounts (those that exist) */
+  getOperators(accounts: readonly string[]): Promise<OperatorRow[]>;
 
   insertCard(row: CardRow): Promise<void>;
   getCard(cardNo: string): Promise<CardRow | undefined>;
+  /** the cards with these numbers (those that exist) */
+  getCards(cardNos: readonly string[]): Promise<CardRow[]>;
   /** counts a wrong PIN down atomically and locks the card at zero; returns what is left */
   recordCardPinFailure(cardNo: string): Promise<{ triesLeft: number; locked: boolean }>;
   /** a right PIN gives the card its tries back */

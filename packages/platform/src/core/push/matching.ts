@@ -6,7 +6,7 @@
  * push to the declaration's sender is left out, because the sender gets the receipt as the
  * exchange's reply anyway.
  */
-import { MODF_MARK, type ManualData, type ManualItem } from '@osw/messages';
+import { fileStamp, MODF_MARK, type ManualData, type ManualItem } from '@osw/messages';
 import type {
   DeclarationRow,
   ManualChange,
@@ -20,35 +20,79 @@ import type {
 import { declarationDataName, manualDataName, nextFileStamp, pushMessageId } from '../exchange/outbound.js';
 import { declarationWebhookBody, manualDataXml, manualHeadFields, manualItem, manualWebhookBody } from './payloads.js';
 
-import { webhookDrafts, write, type Draft } from './drafts.js';
+import { hookDrafts, webhookDrafts, write, writeAll, type Draft, type Raised } from './drafts.js';
 
 export { raiseDeclarationReceipt, raiseDeclarationReceipts, type ReceiptToRaise } from './receipts.js';
 
 /** 申报数据: the 收发货人's declaration subscriptions with declaration data, when customs accepts the declaration. */
 export async function raiseDeclarationData(tx: Store, d: DeclarationRow, now: Date): Promise<number> {
-  const subs = (await tx.declarationSubscriptions.active([d.tradeCode], now.toISOString())).filter((s) => s.declarationData);
-  const drafts: Draft[] = [];
-  let stamp = '';
-  for (const s of subs) {
-    if (s.clientId === d.senderClientId) continue;
-    drafts.push({
-      subscriptionKind: 'declaration',
-      subscriptionId: s.id,
-      method: 'client',
-      targetKey: `client:${s.clientId}`,
-      clientId: s.clientId,
-      enterpriseCode: s.enterpriseCode,
-      make: () => ({ business: 'declaration', fileName: declarationDataName(d.seqNo, stamp), body: d.xml }),
+  return (await raiseDeclarationDataSet(tx, [{ declaration: d, now }]))[0];
+}
+
+/** A declaration customs accepted, to be matched to the declaration-data subscriptions. */
+export interface AcceptedDeclaration {
+  declaration: DeclarationRow;
+  now: Date;
+}
+
+/**
+ * 申报数据 of a set of accepted declarations, in the caller's transaction: the subscriptions and their
+ * webhooks read with one lookup each for the whole set, the file stamps from one serial range (in the
+ * given order), the events and pushes written with one insert each. Returns how many pushes per declaration.
+ */
+export async function raiseDeclarationDataSet(tx: Store, items: readonly AcceptedDeclaration[]): Promise<number[]> {
+  if (!items.length) return [];
+  const earliest = items.map((i) => i.now.toISOString()).sort()[0];
+  const all = (await tx.declarationSubscriptions.active([...new Set(items.map((i) => i.declaration.tradeCode))], earliest)).filter(
+    (s) => s.declarationData,
+  );
+  const subsOf = items.map(({ declaration: d, now }) => {
+    const nowIso = now.toISOString();
+    return all.filter((s) => s.enterpriseCode === d.tradeCode && s.expiresAt > nowIso);
+  });
+  const ids = [...new Set(subsOf.flatMap((subs) => subs.map((s) => s.id)))];
+  const hooks = ids.length ? await tx.webhooks.forSubscriptions('declaration', ids) : [];
+  const stamps: string[] = items.map(() => '');
+  const raised = items.map(({ declaration: d, now }, k): Raised => {
+    const subs = subsOf[k];
+    const drafts: Draft[] = [];
+    for (const s of subs) {
+      if (s.clientId === d.senderClientId) continue;
+      drafts.push({
+        subscriptionKind: 'declaration',
+        subscriptionId: s.id,
+        method: 'client',
+        targetKey: `client:${s.clientId}`,
+        clientId: s.clientId,
+        enterpriseCode: s.enterpriseCode,
+        make: () => ({ business: 'declaration', fileName: declarationDataName(d.seqNo, stamps[k]), body: d.xml }),
+      });
+    }
+    const mine = new Set(subs.map((s) => s.id));
+    drafts.push(
+      ...hookDrafts(
+        'declaration',
+        hooks.filter((h) => mine.has(h.subscriptionId)),
+        (id) => declarationWebhookBody(id, d, now),
+      ),
+    );
+    return {
+      event: { kind: 'declaration-data', documentKey: d.seqNo, payload: { seqNo: d.seqNo, tradeCode: d.tradeCode } },
+      drafts,
+      ctx: { now, documentNo: d.seqNo, manualNo: null },
+    };
+  });
+  const stamped = raised.filter((r) => r.drafts.length);
+  if (stamped.length) {
+    const first = await tx.serials.nextMany('fileStamp', stamped.length);
+    let i = 0;
+    raised.forEach((r, k) => {
+      if (!r.drafts.length) return;
+      stamps[k] = fileStamp(r.ctx.now, first + i++);
+      r.ctx.stamp = stamps[k];
     });
   }
-  drafts.push(...(await webhookDrafts(tx, 'declaration', subs, (id) => declarationWebhookBody(id, d, now))));
-  if (drafts.length) stamp = await nextFileStamp(tx, now);
-  return write(tx, { kind: 'declaration-data', documentKey: d.seqNo, payload: { seqNo: d.seqNo, tradeCode: d.tradeCode } }, drafts, {
-    now,
-    documentNo: d.seqNo,
-    manualNo: null,
-    stamp: stamp || undefined,
-  });
+  return writeAll(tx, raised);
 }
 
 /** The rows of an approved change, with their ModfMarkcd. */

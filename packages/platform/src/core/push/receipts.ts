@@ -6,18 +6,34 @@ import type { DeclarationRow, PushSubscriptionKind, Store, WebhookEndpointRow } 
 import { hookDrafts, writeAll, type Draft, type Raised } from './drafts.js';
 import { feedBody, receiptText, receiptWebhookBody, type ReceiptFacts } from './payloads.js';
 
-/** 录入人 codes of a declaration: the operators holding the cards it was signed and typed with. */
-async function enteredBy(tx: Store, d: DeclarationRow): Promise<string[]> {
-  const cards = [/<ICCode>\s*([^<\s]+)\s*<\/ICCode>/.exec(d.xml)?.[1], /<TypistNo>\s*([^<\s]+)\s*<\/TypistNo>/.exec(d.xml)?.[1]].filter(
-    (c): c is string => !!c,
-  );
-  const codes = new Set<string>();
-  for (const no of new Set(cards)) {
-    const card = await tx.identity.getCard(no);
-    const op = card?.holderAccount ? await tx.identity.getOperator(card.holderAccount) : undefined;
-    if (op && op.enterpriseCode === card!.enterpriseCode) codes.add(op.operatorCode);
+/** The IC cards a declaration was signed and typed with (ICCode, TypistNo). */
+function cardsOf(d: DeclarationRow): string[] {
+  const cards = [/<ICCode>\s*([^<\s]+)\s*<\/ICCode>/.exec(d.xml)?.[1], /<TypistNo>\s*([^<\s]+)\s*<\/TypistNo>/.exec(d.xml)?.[1]];
+  return [...new Set(cards.filter((c): c is string => !!c))];
+}
+
+/**
+ * 录入人 codes of each declaration (by SeqNo): the operators holding the cards it was signed and
+ * typed with, an operator counting only on a card of its own enterprise. The cards and their holders
+ * of the whole set are read with one lookup each.
+ */
+async function enteredBy(tx: Store, declarations: readonly DeclarationRow[]): Promise<Map<string, string[]>> {
+  const cardNos = new Map(declarations.map((d) => [d.seqNo, cardsOf(d)]));
+  const allCards = [...new Set([...cardNos.values()].flat())];
+  const cards = new Map((allCards.length ? await tx.identity.getCards(allCards) : []).map((c) => [c.cardNo, c]));
+  const accounts = [...new Set([...cards.values()].map((c) => c.holderAccount).filter((a): a is string => !!a))];
+  const ops = new Map((accounts.length ? await tx.identity.getOperators(accounts) : []).map((o) => [o.account, o]));
+  const out = new Map<string, string[]>();
+  for (const [seqNo, nos] of cardNos) {
+    const codes = new Set<string>();
+    for (const no of nos) {
+      const card = cards.get(no);
+      const op = card?.holderAccount ? ops.get(card.holderAccount) : undefined;
+      if (op && op.enterpriseCode === card!.enterpriseCode) codes.add(op.operatorCode);
+    }
+    out.set(seqNo, [...codes]);
   }
-  return [...codes];
+  return out;
 }
 
 /** A receipt (DEC_RESULT) of a declaration, to be matched. */
@@ -49,8 +65,10 @@ export async function raiseDeclarationReceipts(tx: Store, items: readonly Receip
   if (!items.length) return [];
   const earliest = items.map((r) => r.at.toISOString()).sort()[0];
   const partiesOf = (d: DeclarationRow) => [...new Set([d.tradeCode, d.ownerCode, d.agentCode, d.senderEnterprise].filter(Boolean))];
-  const entered = new Map<string, string[]>();
-  for (const { declaration: d } of items) if (!entered.has(d.seqNo)) entered.set(d.seqNo, await enteredBy(tx, d));
+  const entered = await enteredBy(
+    tx,
+    items.map((r) => r.declaration),
+  );
   const declAll = await tx.declarationSubscriptions.active([...new Set(items.map((r) => r.declaration.tradeCode))], earliest);
   const receiptAll = await tx.receiptSubscriptions.active({
     seqNos: [...new Set(items.map((r) => r.declaration.seqNo))],

@@ -5,6 +5,7 @@
 import { channelInfo } from '@osw/messages';
 import type { Actor } from '../audit/audit-log.js';
 import type { AcceptedManifest, AcceptedPackage, CustomsPort } from '../exchange/accept.js';
+import type { AcceptedDeclaration } from '../push/matching.js';
 import { notFound, problem } from '../problem.js';
 import type { PlatformDeps } from '../ports.js';
 import type { DeclarationRow, SandboxJobRow, Store } from '../store.js';
@@ -40,6 +41,9 @@ export class CustomsSandbox implements CustomsPort {
 
   declarationAccepted(tx: Store, d: DeclarationRow, now: Date): Promise<void> {
     return this.declarations.declarationAccepted(tx, d, now);
+  }
+  declarationsAccepted(tx: Store, accepted: readonly AcceptedDeclaration[]): Promise<void> {
+    return this.declarations.declarationsAccepted(tx, accepted);
   }
   manifestAccepted(tx: Store, m: AcceptedManifest, now: Date): Promise<void> {
     return this.manifests.manifestAccepted(tx, m, now);

@@ -12,8 +12,9 @@
  */
 import { buildDecResult, channelInfo, chinaIsoSeconds, chinaYear, entryId } from '@osw/messages';
 import type { CustomsPort } from '../exchange/accept.js';
+import type { AcceptedDeclaration } from '../push/matching.js';
 import { issueReceipts, type IssuedReceipt, type ReceiptIssued } from '../exchange/outbound.js';
-import type { DeclarationRow, SandboxJobRow, Store } from '../store.js';
+import type { DeclarationReceiptRow, DeclarationRow, DeclarationStatus, SandboxJobRow, Store } from '../store.js';
 import { DEFAULT_SCENARIO, firstRule, NORMAL_PATH, REFUSAL_PATH, type Scenario } from './scenario.js';
 
 export { NORMAL_PATH, INSPECTION_PATH, REFUSAL_PATH, RETURN_PATH, DELETE_PATH } from './scenario.js';
@@ -73,15 +74,22 @@ export class DeclarationSandbox implements CustomsPort {
   }
 
   async declarationAccepted(tx: Store, declaration: DeclarationRow, now: Date): Promise<void> {
-    const plan = declarationPlan(declaration.xml, this.scenario);
-    const pace = plan.paceMs ?? this.scenario.paceMs ?? this.options.paceMs;
+    await this.declarationsAccepted(tx, [{ declaration, now }]);
+  }
+
+  /** Plans the receipts of accepted declarations: their jobs written with one insert. */
+  async declarationsAccepted(tx: Store, accepted: readonly AcceptedDeclaration[]): Promise<void> {
     await tx.sandbox.insertJobs(
-      plan.path.map((channel, i) => ({
-        kind: DEC_RECEIPT_JOB,
-        documentKey: declaration.seqNo,
-        payload: { channel },
-        dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString(),
-      })),
+      accepted.flatMap(({ declaration, now }) => {
+        const plan = declarationPlan(declaration.xml, this.scenario);
+        const pace = plan.paceMs ?? this.scenario.paceMs ?? this.options.paceMs;
+        return plan.path.map((channel, i) => ({
+          kind: DEC_RECEIPT_JOB,
+          documentKey: declaration.seqNo,
+          payload: { channel },
+          dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString(),
+        }));
+      }),
     );
   }
 
@@ -115,8 +123,9 @@ export class DeclarationSandbox implements CustomsPort {
     now: Date,
   ): Promise<(IssuedReceipt | null)[]> {
     const found: { k: number; d: DeclarationRow; channel: string; eid: string }[] = [];
+    const rows = new Map((await tx.declarations.getMany(jobs.map((j) => j.documentKey))).map((d) => [d.seqNo, d]));
     for (const [k, job] of jobs.entries()) {
-      const d = await tx.declarations.get(job.documentKey);
+      const d = rows.get(job.documentKey);
       if (d) found.push({ k, d, channel: job.payload.channel, eid: d.entryId });
     }
     const year = chinaYear(now);
@@ -128,6 +137,8 @@ export class DeclarationSandbox implements CustomsPort {
       mine.forEach((f, i) => (f.eid = entryId(customs, year, f.d.ieFlag === 'E' ? 'E' : 'I', first + i)));
     }
     const events: ReceiptIssued[] = [];
+    const statuses: DeclarationStatus[] = [];
+    const kept: DeclarationReceiptRow[] = [];
     for (const { k, d, channel, eid } of found) {
       const declared = chinaIsoSeconds(new Date(d.declaredAt));
       const note = jobs[k].payload.note || receiptNote(channel, d);
@@ -141,8 +152,8 @@ export class DeclarationSandbox implements CustomsPort {
         ieDate: channel === 'P' || channel === 'R' ? declared : '',
         dDate: channel === '7' ? '' : declared,
       });
-      await tx.declarations.updateStatus(d.seqNo, channel, eid, now.toISOString());
-      await tx.declarations.insertReceipt({ seqNo: d.seqNo, channel, note, xml, createdAt: now.toISOString() });
+      statuses.push({ seqNo: d.seqNo, channel, entryId: eid, updatedAt: now.toISOString() });
+      kept.push({ seqNo: d.seqNo, channel, note, xml, createdAt: now.toISOString() });
       events.push({
         clientId: d.senderClientId,
         business: 'declaration',
@@ -153,6 +164,8 @@ export class DeclarationSandbox implements CustomsPort {
         declaration: { row: { ...d, channel, entryId: eid }, channel, note, entryId: channel === '7' ? '' : eid },
       });
     }
+    await tx.declarations.updateStatuses(statuses);
+    await tx.declarations.insertReceipts(kept);
     const issued = await issueReceipts(tx, events);
     const out: (IssuedReceipt | null)[] = jobs.map(() => null);
     found.forEach((f, i) => (out[f.k] = issued[i]));

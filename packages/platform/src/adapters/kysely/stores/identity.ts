@@ -1,6 +1,6 @@
 /** The identity slice on Kysely: enterprises, operators, IC cards, sessions. */
 import type { CardRow, EnterpriseRow, IdentityStore, OperatorRow, SessionRow } from '../../../core/identity/store.js';
-import type { Db } from './common.js';
+import { chunks, type Db } from './common.js';
 
 export class KyselyIdentityStore implements IdentityStore {
   constructor(private readonly db: Db) {}
@@ -26,6 +26,13 @@ export class KyselyIdentityStore implements IdentityStore {
     return this.db.selectFrom('operators').selectAll().where('account', '=', account).executeTakeFirst();
   }
 
+  async getOperators(accounts: readonly string[]) {
+    const out: OperatorRow[] = [];
+    for (const part of chunks([...new Set(accounts)], 500))
+      out.push(...(await this.db.selectFrom('operators').selectAll().where('account', 'in', part).execute()));
+    return out;
+  }
+
   async insertCard(row: CardRow) {
     await this.db
       .insertInto('cards')
@@ -35,6 +42,13 @@ export class KyselyIdentityStore implements IdentityStore {
   async getCard(cardNo: string): Promise<CardRow | undefined> {
     const r = await this.db.selectFrom('cards').selectAll().where('cardNo', '=', cardNo).executeTakeFirst();
     return r && { ...r, locked: Number(r.locked) === 1, triesLeft: Number(r.triesLeft) };
+  }
+  async getCards(cardNos: readonly string[]): Promise<CardRow[]> {
+    const out: CardRow[] = [];
+    for (const part of chunks([...new Set(cardNos)], 500))
+      for (const r of await this.db.selectFrom('cards').selectAll().where('cardNo', 'in', part).execute())
+        out.push({ ...r, locked: Number(r.locked) === 1, triesLeft: Number(r.triesLeft) });
+    return out;
   }
   async recordCardPinFailure(cardNo: string): Promise<{ triesLeft: number; locked: boolean }> {
     const r = await this.db
