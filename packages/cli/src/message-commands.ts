@@ -6,7 +6,6 @@ import {
   formatProblems,
   inspectMessage,
   looksLikeZip,
-  messageXmlBytes,
   OswError,
   readDeclarationZip,
   signMessage,
@@ -21,10 +20,6 @@ function fail(action: string, file: string, err: unknown): void {
   const code = e instanceof OswError ? e.code : (e.code ?? 'ERROR');
   process.stderr.write(`osw message ${action}: cannot read ${file}: [${code}] ${e.message}\n`);
   process.exitCode = 2;
-}
-
-async function xmlOf(file: string): Promise<string> {
-  return toUtf8XmlText(await messageXmlBytes(await readFile(file)));
 }
 
 /** The message of a file (XML, or the XML of a declaration ZIP) and the names of the ZIP's attachments. */
@@ -120,7 +115,7 @@ export function messageCommands(program: Command): void {
       }
       try {
         const pem = o.card ? (await readCardFile(o.card)).publicKeyPem : await readFile(o.publicKey!, 'utf8');
-        const r = verifyMessage(await xmlOf(file), pem);
+        const r = verifyMessage((await messageOf(file)).xml, pem);
         process.stdout.write(JSON.stringify({ file, ...r }) + '\n');
         if (!r.ok) process.exitCode = 1;
       } catch (err) {

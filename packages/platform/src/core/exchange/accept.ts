@@ -38,7 +38,7 @@ import {
   type SasPackage,
 } from '@osw/messages';
 import { fileNameProblem, isMessageId, type ImportAnswer } from '@osw/messages/exchange';
-import { raiseDeclarationData, raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
+import { raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
 import { checkDeclaration, clientSeqNoKey, clientSeqNoRepeated } from './check-declaration.js';
 import type { PlatformDeps } from '../ports.js';
 import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
@@ -435,12 +435,9 @@ async function importDeclaration(
     // a later message of the batch with this ClientSeqNo is refused as a repeat
     if (clientSeqNo) deps.clientSeqNos?.set(clientSeqNoKey(declaration.senderEnterprise, clientSeqNo), seqNo);
     const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: seqNo }, log);
+    // to customs and to the 收发货人's 申报数据 subscribers in the same transaction (outbox): a batch's as one set, before it commits
     if (deps.accepted) deps.accepted.push({ declaration, now: meta.now });
-    else {
-      await customs.declarationAccepted(tx, declaration, meta.now);
-      // 申报数据 to the 收发货人's subscribed clients: a business event in the same transaction (outbox)
-      await raiseDeclarationData(tx, declaration, meta.now);
-    }
+    else await acceptedAsSet(tx, customs, [{ declaration, now: meta.now }]);
     log.info({ seqNo, clientSeqNo }, 'declaration accepted');
     return answer;
   });

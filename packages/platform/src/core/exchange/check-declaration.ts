@@ -11,12 +11,12 @@ import {
 import type { CardRow, ClientRow } from '../store.js';
 import type { ImportDeps } from './accept.js';
 
-/** A ClientSeqNo the sender enterprise has used for an accepted declaration already. */
 /** A ClientSeqNo as a batch keeps it (`ImportDeps.clientSeqNos`): per sender enterprise. */
 export function clientSeqNoKey(senderEnterprise: string, clientSeqNo: string): string {
   return `${senderEnterprise}\u0000${clientSeqNo}`;
 }
 
+/** A ClientSeqNo the sender enterprise has used for an accepted declaration already. */
 export function clientSeqNoRepeated(clientSeqNo: string, seqNo: string | undefined): string {
   return `ClientSeqNo(客户端报关单编号)[${clientSeqNo}]重复${seqNo ? `，已导入为统一编号[${seqNo}]` : ''}`;
 }
@@ -84,20 +84,19 @@ export function cardOf(deps: Pick<ImportDeps, 'store' | 'cards'>, cardNo: string
 
 /**
  * The SM2 check of a declaration against its card, started on the thread pool once a batch has read
- * both: the returned check runs while the caller goes on. Undefined when `checkDeclaration` refuses
- * the declaration before its signature (no card, another enterprise's card, a locked card, no
- * signature), which is not checked then.
+ * both: the returned check runs while the caller goes on, and `checkDeclaration` decides whether its
+ * answer counts (another enterprise's card, a locked card are refused before it). Undefined without
+ * a signature or a known card.
  */
 export async function signatureAhead(
   deps: Pick<ImportDeps, 'store' | 'cards'>,
-  client: ClientRow,
   dec: DecMessage,
   xml: string,
 ): Promise<{ check: Promise<boolean> } | undefined> {
   const cardNo = dec.sign?.ICCode?.trim() ?? '';
   if (!cardNo || !decSignature(xml)) return undefined;
   const card = await cardOf(deps, cardNo);
-  if (!card || card.enterpriseCode !== client.enterpriseCode || card.locked) return undefined;
+  if (!card) return undefined;
   const check = verifyDecMessageAsync(xml, card.publicKeyPem);
   check.catch(() => undefined); // awaited by the import; an early failure is not left unhandled
   return { check };

@@ -83,11 +83,10 @@ async function readAhead(deps: ImportDeps, entries: readonly BatchEntry[]): Prom
     if (isRefused(e)) continue;
     const read = readInbound(e.body).then(async (r): Promise<ReadMessage> => {
       if (r.rejected || !r.declaration) return r;
-      return { ...r, signature: await signatureAhead(deps, e.client, r.declaration, r.xmlText) };
+      return { ...r, signature: await signatureAhead(deps, r.declaration, r.xmlText) };
     });
-    read.catch(() => undefined);
     reads.set(e, read);
-    waits.push(read.catch(() => undefined));
+    waits.push(read.catch(() => undefined)); // the import awaits it; a failure is not left unhandled meanwhile
   }
   await Promise.all(waits);
   return reads;

@@ -1,6 +1,13 @@
 /** The identity slice on Kysely: enterprises, operators, IC cards, sessions. */
 import type { CardRow, EnterpriseRow, IdentityStore, OperatorRow, SessionRow } from '../../../core/identity/store.js';
+import type { Selectable } from 'kysely';
+import type { Database } from '../schema.js';
 import { chunks, type Db } from './common.js';
+
+/** A card row as the core knows it: `locked` a boolean, counts as numbers (PostgreSQL and SQLite alike). */
+function card(r: Selectable<Database['cards']>): CardRow {
+  return { ...r, locked: Number(r.locked) === 1, triesLeft: Number(r.triesLeft) };
+}
 
 export class KyselyIdentityStore implements IdentityStore {
   constructor(private readonly db: Db) {}
@@ -41,13 +48,12 @@ export class KyselyIdentityStore implements IdentityStore {
   }
   async getCard(cardNo: string): Promise<CardRow | undefined> {
     const r = await this.db.selectFrom('cards').selectAll().where('cardNo', '=', cardNo).executeTakeFirst();
-    return r && { ...r, locked: Number(r.locked) === 1, triesLeft: Number(r.triesLeft) };
+    return r && card(r);
   }
   async getCards(cardNos: readonly string[]): Promise<CardRow[]> {
     const out: CardRow[] = [];
     for (const part of chunks([...new Set(cardNos)], 500))
-      for (const r of await this.db.selectFrom('cards').selectAll().where('cardNo', 'in', part).execute())
-        out.push({ ...r, locked: Number(r.locked) === 1, triesLeft: Number(r.triesLeft) });
+      for (const r of await this.db.selectFrom('cards').selectAll().where('cardNo', 'in', part).execute()) out.push(card(r));
     return out;
   }
   async recordCardPinFailure(cardNo: string): Promise<{ triesLeft: number; locked: boolean }> {
