@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import pg from 'pg';
+import { afterEach } from 'vitest';
 import { openPostgresStore } from '../../packages/platform/src/adapters/postgres/open.js';
 import { openSqliteStore, type OpenedStore } from '../../packages/platform/src/adapters/sqlite/open.js';
 
@@ -26,6 +27,31 @@ export interface Engine {
   name: 'sqlite' | 'postgres';
   /** a new, empty database of this engine */
   create(): Promise<TestDatabase>;
+}
+
+/**
+ * The databases and stores a describe block makes on one engine, each closed and dropped after its
+ * test: `create()` a database, `open(db)` one more store on it (a second platform instance).
+ */
+export function scratchDatabases(engine: Engine): { create(): Promise<TestDatabase>; open(db: TestDatabase): Promise<OpenedStore> } {
+  const opened: OpenedStore[] = [];
+  const dbs: TestDatabase[] = [];
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close().catch(() => undefined);
+    for (const d of dbs.splice(0)) await d.drop();
+  });
+  return {
+    async create() {
+      const db = await engine.create();
+      dbs.push(db);
+      return db;
+    },
+    async open(db) {
+      const s = await db.open();
+      opened.push(s);
+      return s;
+    },
+  };
 }
 
 const admin = (url: string) => {

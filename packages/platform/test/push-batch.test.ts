@@ -4,8 +4,8 @@
  * over in batches — each push once, one document's pushes in the order they were raised.
  */
 import { fileStamp } from '@osw/messages';
-import { afterEach, describe, expect, test } from 'vitest';
-import { eachEngine, type TestDatabase } from '../../../test/support/engines.js';
+import { describe, expect, test } from 'vitest';
+import { eachEngine, scratchDatabases } from '../../../test/support/engines.js';
 import { InProcessNotifier } from '../src/adapters/memory-notifier.js';
 import { FeedAppPush } from '../src/adapters/push/feed.js';
 import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
@@ -108,20 +108,13 @@ async function until(what: () => Promise<boolean>, ms: number): Promise<boolean>
 
 for (const engine of eachEngine()) {
   describe(`push engine in sets on ${engine.name}`, () => {
-    const opened: OpenedStore[] = [];
-    const dbs: TestDatabase[] = [];
-    afterEach(async () => {
-      for (const s of opened.splice(0)) await s.close().catch(() => undefined);
-      for (const d of dbs.splice(0)) await d.drop();
-    });
+    const scratch = scratchDatabases(engine);
 
     test('a batch of receipts is matched in one transaction; two instances hand each push over once, in order per document', async () => {
-      const db = await engine.create();
-      dbs.push(db);
-      const a = await db.open();
+      const db = await scratch.create();
+      const a = await scratch.open(db);
       // the embedded SQLite store is one process's database; several instances are a PostgreSQL setup
-      const b = engine.name === 'sqlite' ? a : await db.open();
-      opened.push(...new Set([a, b]));
+      const b = engine.name === 'sqlite' ? a : await scratch.open(db);
       const decs = await seed(a.store);
       const deps = (o: OpenedStore): PlatformDeps => ({
         store: o.store,
@@ -165,10 +158,8 @@ for (const engine of eachEngine()) {
     });
 
     test('pushes are handed over when their transaction commits, not at the next tick; a rolled-back one wakes nothing', async () => {
-      const db = await engine.create();
-      dbs.push(db);
-      const a = await db.open();
-      opened.push(a);
+      const db = await scratch.create();
+      const a = await scratch.open(db);
       const decs = await seed(a.store);
       const d: PlatformDeps = { store: a.store, clock: systemClock, logger: silentLogger, notifier: new InProcessNotifier() };
       const worker = startPushWorker(new PushEngine(d, channelsOf(d)), silentLogger, { tickMs: 600_000 });
@@ -192,11 +183,9 @@ for (const engine of eachEngine()) {
     });
 
     test.skipIf(engine.name === 'sqlite')('pushes committed by one instance wake the engine of another (LISTEN/NOTIFY)', async () => {
-      const db = await engine.create();
-      dbs.push(db);
-      const a = await db.open();
-      const b = await db.open();
-      opened.push(a, b);
+      const db = await scratch.create();
+      const a = await scratch.open(db);
+      const b = await scratch.open(db);
       const decs = await seed(a.store);
       const notifierOf = (o: OpenedStore) =>
         new PostgresNotifier(
@@ -223,11 +212,9 @@ for (const engine of eachEngine()) {
     });
 
     test('a range of serials is handed out once, also to two instances asking at the same moment', async () => {
-      const db = await engine.create();
-      dbs.push(db);
-      const a = await db.open();
-      const b = engine.name === 'sqlite' ? a : await db.open();
-      opened.push(...new Set([a, b]));
+      const db = await scratch.create();
+      const a = await scratch.open(db);
+      const b = engine.name === 'sqlite' ? a : await scratch.open(db);
       const taken: number[] = [];
       await Promise.all(
         [a, b].map(async (o) => {

@@ -3,11 +3,10 @@
  * instances issuing the receipts of many declarations at once, each receipt once and each
  * declaration's receipts in order.
  */
-import { afterEach, describe, expect, test } from 'vitest';
-import { eachEngine, type TestDatabase } from '../../../test/support/engines.js';
+import { describe, expect, test } from 'vitest';
+import { eachEngine, scratchDatabases } from '../../../test/support/engines.js';
 import { declarationRow } from '../../../test/support/declarations.js';
 import { InProcessNotifier } from '../src/adapters/memory-notifier.js';
-import type { OpenedStore } from '../src/adapters/sqlite/open.js';
 import { silentLogger, systemClock, type PlatformDeps } from '../src/core/ports.js';
 import { DeclarationSandbox, NORMAL_PATH } from '../src/core/sandbox/declarations.js';
 import { startSandboxWorker } from '../src/core/sandbox/worker.js';
@@ -54,25 +53,17 @@ async function seed(store: Store, docs: number): Promise<string[]> {
 
 for (const engine of eachEngine()) {
   describe(`sandbox sets on ${engine.name}`, () => {
-    const opened: OpenedStore[] = [];
-    const dbs: TestDatabase[] = [];
-    afterEach(async () => {
-      for (const s of opened.splice(0)) await s.close().catch(() => undefined);
-      for (const d of dbs.splice(0)) await d.drop();
-    });
+    const scratch = scratchDatabases(engine);
 
     test('completeJobs claims a set at once: jobs another transaction holds or that are done are left out', async () => {
-      const db = await engine.create();
-      dbs.push(db);
-      const a = await db.open();
-      opened.push(a);
+      const db = await scratch.create();
+      const a = await scratch.open(db);
       const ids = await a.store.sandbox.insertJobs(
         [0, 1, 2, 3].map((i) => ({ kind: 'test', documentKey: `E${i}`, payload: {}, dueAt: '2026-01-01T00:00:00.000Z' })),
       );
       expect(await a.store.sandbox.completeJobs([ids[3]], new Date().toISOString())).toEqual([ids[3]]);
       if (engine.name === 'postgres') {
-        const b = await db.open();
-        opened.push(b);
+        const b = await scratch.open(db);
         let release: () => void = () => undefined;
         const holding = new Promise<void>((r) => (release = r));
         let claimedB: number[] = [];
@@ -95,13 +86,11 @@ for (const engine of eachEngine()) {
     });
 
     test("several instances issue every receipt once, each declaration's in order", async () => {
-      const db = await engine.create();
-      dbs.push(db);
+      const db = await scratch.create();
       // PostgreSQL: three platform processes on one database; SQLite (one process): two workers on its store
       const stores: Store[] = [];
       for (let i = 0; i < (engine.name === 'postgres' ? 3 : 1); i++) {
-        const o = await db.open();
-        opened.push(o);
+        const o = await scratch.open(db);
         stores.push(o.store);
       }
       if (engine.name === 'sqlite') stores.push(stores[0]);

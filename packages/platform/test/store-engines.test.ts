@@ -6,11 +6,10 @@
 import Database from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import { afterEach, describe, expect, test } from 'vitest';
-import { eachEngine, type Engine, type TestDatabase } from '../../../test/support/engines.js';
+import { describe, expect, test } from 'vitest';
+import { eachEngine, scratchDatabases, type Engine, type TestDatabase } from '../../../test/support/engines.js';
 import { postgresCapabilities, sqliteCapabilities } from '../src/adapters/kysely/capabilities.js';
 import { migrateToLatest } from '../src/adapters/kysely/migrations.js';
-import type { OpenedStore } from '../src/adapters/sqlite/open.js';
 import { queueClientPushes } from '../src/core/exchange/outbound.js';
 import type { DeclarationRow, Store } from '../src/core/store.js';
 
@@ -75,24 +74,12 @@ async function seedClient(store: Store, clientId: string, enterprise = '44039800
 
 for (const engine of eachEngine()) {
   describe(`store on ${engine.name}`, () => {
-    const opened: OpenedStore[] = [];
-    const dbs: TestDatabase[] = [];
+    const scratch = scratchDatabases(engine);
     const fresh = async () => {
-      const db = await engine.create();
-      dbs.push(db);
-      const s = await db.open();
-      opened.push(s);
-      return { db, store: s.store };
+      const db = await scratch.create();
+      return { db, store: (await scratch.open(db)).store };
     };
-    const another = async (db: TestDatabase) => {
-      const s = await db.open();
-      opened.push(s);
-      return s;
-    };
-    afterEach(async () => {
-      for (const s of opened.splice(0)) await s.close().catch(() => undefined);
-      for (const d of dbs.splice(0)) await d.drop();
-    });
+    const another = (db: TestDatabase) => scratch.open(db);
 
     test('the migrations run once; opening again finds nothing to do', async () => {
       const { db, store } = await fresh();
@@ -128,10 +115,8 @@ for (const engine of eachEngine()) {
 
     // the embedded SQLite store is one process's database; several instances are a PostgreSQL setup
     test.skipIf(engine.name === 'sqlite')('two instances starting at once on a new database both come up (migration lock)', async () => {
-      const db = await engine.create();
-      dbs.push(db);
-      const [a, b] = await Promise.all([db.open(), db.open()]);
-      opened.push(a, b);
+      const db = await scratch.create();
+      const [a, b] = await Promise.all([scratch.open(db), scratch.open(db)]);
       expect(await a.store.identity.countEnterprises()).toBe(0);
       expect(await b.store.identity.countEnterprises()).toBe(0);
     });
@@ -213,8 +198,7 @@ for (const engine of eachEngine()) {
     });
 
     test('the ClientSeqNo migration builds its unique index on a database that holds repeats from before', async () => {
-      const db = await engine.create();
-      dbs.push(db);
+      const db = await scratch.create();
       const old = await migratedUpTo(engine.name, db, '0006_client_last_seen');
       try {
         for (const [seqNo, clientSeqNo] of [
@@ -341,8 +325,7 @@ for (const engine of eachEngine()) {
     });
 
     test('a database from before migrations 0008 and 0009: its deliveries keep their own body, its pushes stay due and found', async () => {
-      const db = await engine.create();
-      dbs.push(db);
+      const db = await scratch.create();
       const old = await migratedUpTo(engine.name, db, '0007_declaration_client_seq_no');
       try {
         await old
