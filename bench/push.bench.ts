@@ -52,6 +52,15 @@ async function produce(o: OpenedStore, d: PlatformDeps, events: number, batch: n
   return produced;
 }
 
+/** The push engine with its outbox SMS, its app feed and a webhook that answers 200 at once. */
+function benchEngine(d: PlatformDeps): PushEngine {
+  return new PushEngine(d, {
+    sms: new OutboxSmsSender(d),
+    app: new FeedAppPush(d),
+    webhook: { checkTarget: async () => undefined, post: async () => ({ status: 200 }) },
+  });
+}
+
 /**
  * Two runs on one database with `subscriptions` active subscriptions:
  * - fan-out: receipts raised in batches while the engine (woken on commit) hands the pushes over
@@ -67,11 +76,7 @@ async function throughput(engine: 'SQLite' | 'PostgreSQL', subscriptions: number
     const batch = 100;
     await seed(o, parties, events, subscriptions - parties);
     const d = deps(o);
-    const engineRuns = new PushEngine(d, {
-      sms: new OutboxSmsSender(d),
-      app: new FeedAppPush(d),
-      webhook: { checkTarget: async () => undefined, post: async () => ({ status: 200 }) },
-    });
+    const engineRuns = benchEngine(d);
     const handedAll = async () =>
       Number(
         (
@@ -217,11 +222,7 @@ async function steady(engine: 'SQLite' | 'PostgreSQL', subscriptions: number, ra
     const events = perTick * ticks;
     await seed(o, parties, events, subscriptions - parties);
     const d = deps(o);
-    const engineRuns = new PushEngine(d, {
-      sms: new OutboxSmsSender(d),
-      app: new FeedAppPush(d),
-      webhook: { checkTarget: async () => undefined, post: async () => ({ status: 200 }) },
-    });
+    const engineRuns = benchEngine(d);
     const inBox = path.join(dir, 'InBox');
     mkdirSync(inBox);
     const raisedAt = new Map<string, number>(); // 统一编号 → when its receipt was raised
