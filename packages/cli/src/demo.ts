@@ -5,6 +5,7 @@
  * the data in PostgreSQL, the clients registered as RabbitMQ clients (their own broker users and
  * queues) and connected over AMQP.
  */
+import crypto from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { hidePassword, withoutLogin } from '@osw/messages';
@@ -32,6 +33,8 @@ export interface DemoOptions {
   exchange?: string;
   /** CA of the broker's certificate, for amqps:// with a private CA */
   caFile?: string;
+  /** the scraper token of the platform's `/metrics`; default: a new random one, written to demo.json */
+  metricsToken?: string;
 }
 
 /** A RabbitMQ client's broker login and names, as 自动导入客户端申请 shows them. */
@@ -68,6 +71,8 @@ export interface DemoContract {
     broker?: DemoBrokerSettings;
   }[];
   manuals: { manualNo: string; enterpriseCode: string }[];
+  /** the platform's Prometheus metrics: `Authorization: Bearer <token>` (each client's are at `<statusUrl>/metrics`) */
+  metrics: { url: string; token: string };
 }
 
 export interface RunningDemo {
@@ -100,6 +105,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     : path.join(home, 'platform.db');
   const caFile = opts.caFile && path.resolve(opts.caFile);
   const statePath = path.join(home, STATE_FILE);
+  const metricsToken = opts.metricsToken ?? crypto.randomBytes(24).toString('base64url');
   const earlier: DemoState | null = existsSync(statePath) ? JSON.parse(await fs.readFile(statePath, 'utf8')) : null;
   // a home set up before the demo named its users after the vhost keeps its unprefixed users
   const userPrefix = transport === 'amqp' ? (earlier ? (earlier.brokerUserPrefix ?? '') : demoBrokerUserPrefix(exchange)) : '';
@@ -114,6 +120,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     // webhook secrets are sealed with it (on PostgreSQL too)
     secretKeyFile: path.join(home, 'secret.key'),
     sandboxScenarioFile: opts.scenarioFile && path.resolve(opts.scenarioFile),
+    metricsToken,
   };
   const platform = await startPlatform(platformConfig, opts.logger.child({ process: 'platform' }));
   const clients: RunningClient[] = [];
@@ -227,6 +234,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       cards: state.cards.map(({ cardNo, pin, kind, enterpriseCode }) => ({ cardNo, pin, kind, enterpriseCode })),
       clients: contractClients,
       manuals: state.manuals,
+      metrics: { url: `${platform.url}/metrics`, token: metricsToken },
     };
     await writeFileAtomic(path.join(home, 'demo.json'), JSON.stringify(contract, null, 2) + '\n', { mode: 0o600 });
 
@@ -274,6 +282,7 @@ export function tour(contract: DemoContract, home: string, logFile: string): str
           `  RabbitMQ             ${contract.brokerUrl}   (each client's broker user, password and queues: demo.json)`,
         ]
       : []),
+    `  metrics              ${contract.metrics.url}   (Prometheus; bearer token in demo.json; each client's at <status page>/metrics)`,
     `  demo data            ${rel(path.join(home, 'demo.json'))}`,
     `  log                  ${rel(logFile)}`,
     '',

@@ -13,6 +13,7 @@ import { dailyLogger } from './adapters/log/daily-log.js';
 import { deviceFingerprint } from './adapters/machine/device.js';
 import { acquireEnvironmentLock } from './adapters/machine/environment-lock.js';
 import { startStatusPage, type StatusSnapshot } from './adapters/status/status-page.js';
+import { ClientMetrics } from './adapters/status/metrics.js';
 import {
   parseClientConfig,
   redactedConfig,
@@ -93,6 +94,8 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
   const stamps = stampSource();
   const runners = new Map<string, { business: ResolvedBusiness; runner: BusinessRunner }>();
   const folderByType = new Map<string, FsBusinessFolders>();
+  // the status snapshot is defined below, once the runners and the receiver exist
+  const metrics = new ClientMetrics(() => snapshot());
   const connection: StatusSnapshot['connection'] = { state: 'unknown', since: null, lastError: null };
   const setConnection = (ok: boolean, reason?: string) => {
     const state = ok ? 'ok' : 'down';
@@ -122,7 +125,10 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
         fault: opts.fault,
         observer: {
           transportState: setConnection,
+          sending: (file) => metrics.sending(b.bizId, file),
+          sent: (file) => metrics.sent(b.bizId, file),
           failed: (file, code, _reason, archived) => {
+            metrics.failed(b.bizId, file, code);
             void resender
               ?.recordFailure(file, archived.name, archived.day, code, clock.now())
               .catch((err) => log.error({ err }, 'could not record the failure for automatic re-send'));
@@ -243,7 +249,9 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
     log.info({ bizId, paused }, paused ? 'business paused' : 'business resumed');
     return true;
   };
-  const status = config.statusPage.enabled ? await startStatusPage({ snapshot, setPaused }, config.statusPage) : null;
+  const status = config.statusPage.enabled
+    ? await startStatusPage({ snapshot, setPaused, metrics: () => metrics.text() }, config.statusPage)
+    : null;
   if (status) log.info({ url: status.url }, 'status page');
 
   let stopped = false;

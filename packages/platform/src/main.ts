@@ -20,6 +20,7 @@ import { PUSHES_DUE, PushEngine, startPushWorker, type PushWorker } from './core
 import { CustomsSandbox } from './core/sandbox/customs.js';
 import { loadScenario } from './adapters/sandbox/scenario-file.js';
 import { startSandboxWorker, type SandboxWorker } from './core/sandbox/worker.js';
+import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 
 /**
  * What one platform process does. `all` (the default): everything. `api`: the exchange (HTTP and
@@ -164,6 +165,11 @@ export const PlatformConfigSchema = z
       .default(64 * 1024 * 1024),
     /** the platform's public base URL (e.g. `https://sw.example.com`): the endpoint in new clients' transport settings; else each request's own */
     publicUrl: z.url().optional(),
+    /**
+     * `GET /metrics` (Prometheus text, docs/operations.md) answers a scraper that sends
+     * `Authorization: Bearer <metricsToken>`; without a token the platform counts nothing and has no /metrics
+     */
+    metricsToken: z.string().min(16, 'metricsToken is at least 16 characters').optional(),
     /** SMS provider for verification codes: the embedded outbox (default), or an HTTP SMS gateway */
     sms: z
       .discriminatedUnion('provider', [
@@ -259,10 +265,23 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
   const notifier = pgNotifier ?? local;
   // pushes committed here wake the push engines of every process (this one's as well)
   opened.store.pushes.onDue(() => notifier.notify(PUSHES_DUE));
-  const base = { store: opened.store, clock: systemClock, logger, notifier };
+  let amqpExchange: AmqpExchange | null = null;
+  const metrics = config.metricsToken
+    ? new PrometheusMetrics({
+        store: opened.store,
+        logger,
+        deadLetters:
+          config.exchange === 'http'
+            ? undefined
+            : { deadLetters: (limit) => amqpExchange?.deadLetterQueue.deadLetters(limit) ?? Promise.resolve([]) },
+        pool: opened.pool,
+        broker: config.exchange === 'http' ? undefined : () => amqpExchange?.connected ?? false,
+      })
+    : undefined;
+  const base = { store: opened.store, clock: systemClock, logger, notifier, ...(metrics ? { metrics } : {}) };
   const sandbox = new CustomsSandbox({ paceMs: config.sandboxPaceMs, manualApprovalMs: config.manualApprovalDelayMs, scenario });
   // the sandbox process serves no client: it does not connect to RabbitMQ (the API instances forward its receipts)
-  const amqpExchange =
+  amqpExchange =
     config.exchange === 'http' || role === 'sandbox'
       ? null
       : new AmqpExchange({ ...base, customs: sandbox }, { url: config.exchange, ...config.amqp });
@@ -299,6 +318,7 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
           sms,
           webhook,
           trustProxy: config.trustProxy,
+          metrics: metrics && config.metricsToken ? { source: metrics, token: config.metricsToken } : undefined,
         });
   let address: string;
   try {

@@ -313,11 +313,13 @@ for (const engine of eachEngine()) {
         [push.messageId, 'Receipt_E20260000000000001_1.xml', body],
       ]);
       expect(
-        await store.deliveries.ack(
-          'DXPESW5300000001',
-          taken.map((d) => d.id),
-          now(),
-        ),
+        (
+          await store.deliveries.ack(
+            'DXPESW5300000001',
+            taken.map((d) => d.id),
+            now(),
+          )
+        ).map((a) => a.messageId),
       ).toEqual(['R1', push.messageId]);
       // resent: the same message id back in line, with the push's body
       await store.transaction((tx) => queueClientPushes(tx, [push], now()));
@@ -449,7 +451,12 @@ for (const engine of eachEngine()) {
         taken.map((d) => d.id),
         t(1),
       );
-      await store.pushes.deliveredToClient(client(3), acked, t(1));
+      expect(acked.map((a) => a.createdAt)).toEqual(acked.map(() => t(0)));
+      await store.pushes.deliveredToClient(
+        client(3),
+        acked.map((a) => a.messageId),
+        t(1),
+      );
       // a receipt for the sender itself, taken often, is not a push
       await store.deliveries.enqueue([
         { clientId: client(5), messageId: 'R5', business: 'declaration', fileName: 'R5.xml', body: '<r/>', createdAt: t(0) },

@@ -2,6 +2,7 @@
  * The platform's HTTP face: the HTTP exchange for import clients (`/exchange/v1`), the REST API
  * (`/api/v1`) and the web console (`/`). `build()` never listens; main.ts does.
  */
+import crypto from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -38,6 +39,8 @@ export interface AppOptions {
   webhook: Pick<WebhookPort, 'checkTarget'>;
   /** whether the SMS outbox may be listed (`GET /api/v1/sms/outbox`): only with the embedded provider */
   smsOutbox?: boolean;
+  /** `GET /metrics` for a scraper sending `Authorization: Bearer <token>`; absent: no such route */
+  metrics?: { source: { text(): Promise<{ body: string; contentType: string }> }; token: string };
 }
 
 /**
@@ -127,6 +130,16 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     smsOutbox: opts.smsOutbox ?? opts.sms.name === 'outbox',
   });
 
+  if (opts.metrics) {
+    const { source, token } = opts.metrics;
+    app.get('/metrics', async (req, reply) => {
+      if (!bearerMatches(req.headers.authorization, token))
+        return answer(reply, 'OSW_AUTH_REQUIRED', '/metrics needs the scraper token: Authorization: Bearer <metricsToken>');
+      const { body, contentType } = await source.text();
+      return reply.type(contentType).header('cache-control', 'no-store').send(body);
+    });
+  }
+
   // ---- web console: the built SPA's files; any other page path gets index.html (client-side routes) ----
   const webRoot = opts.webRoot ? path.resolve(opts.webRoot) : undefined;
   app.setNotFoundHandler(async (req, reply) => {
@@ -142,6 +155,14 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     return answer(reply, 'OSW_NOT_FOUND', `no route ${req.method} ${req.url}`);
   });
   return app;
+}
+
+/** Whether an Authorization header carries the bearer token (compared in constant time). */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  if (!given) return false;
+  const digest = (v: string) => crypto.createHash('sha256').update(v).digest();
+  return crypto.timingSafeEqual(digest(given), digest(token));
 }
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -52,6 +52,22 @@ export interface DeadLetterQueue {
   deadLetters(limit?: number): Promise<DeadLetter[]>;
 }
 
+/** How a push went, as the metrics count it: queued for its client, delivered, failed (to be retried), held (suspended target). */
+export type PushOutcome = 'queued' | 'delivered' | 'failed' | 'held';
+
+/**
+ * What the platform counts for its operators (Prometheus text at `/metrics`, docs/operations.md).
+ * Called after the work it counts is committed; absent: nothing is counted.
+ */
+export interface PlatformMetrics {
+  /** messages imported, by family (declaration, manifest, sas, ceb…) and result */
+  imported(family: string, result: 'accepted' | 'refused' | 'duplicate'): void;
+  /** a message the exchange refused before import (bad headers, a disabled client…), by error code */
+  rejected(code: string): void;
+  /** pushes by channel (client, webhook, sms, app, wechat) and outcome; `waitedMs`: from the push's creation to this outcome */
+  push(channel: string, outcome: PushOutcome, waitedMs: number): void;
+}
+
 export interface PlatformDeps {
   store: Store;
   clock: Clock;
@@ -59,4 +75,5 @@ export interface PlatformDeps {
   notifier: DeliveryNotifier;
   broker?: BrokerAccounts;
   deadLetters?: DeadLetterQueue;
+  metrics?: PlatformMetrics;
 }

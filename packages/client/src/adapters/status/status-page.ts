@@ -2,7 +2,8 @@
  * The local status page (导入监控), on 127.0.0.1 by default: per business the OutBox backlog, files
  * sent and failed today, the last error, tasks in flight and whether it is paused; the connection and
  * card state. `GET /` is the page (Chinese with English), `GET /api/status` the same as JSON,
- * `POST /api/businesses/<BizID>/pause|resume` the switches `osw client pause|resume` uses.
+ * `POST /api/businesses/<BizID>/pause|resume` the switches `osw client pause|resume` uses, `GET /metrics`
+ * the client's metrics for Prometheus (metrics.ts).
  *
  * Other web pages the user has open must not use it (docs/client.md):
  * - every request must name an allowed host in `Host` (DNS rebinding: evil.example resolving to
@@ -61,6 +62,8 @@ export interface StatusSnapshot {
 export interface StatusControl {
   snapshot(): StatusSnapshot;
   setPaused(bizId: string, paused: boolean): boolean;
+  /** Prometheus text (`GET /metrics`) */
+  metrics?(): Promise<{ body: string; contentType: string }>;
 }
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -239,6 +242,12 @@ export async function startStatusPage(control: StatusControl, opts: StatusPageOp
       return;
     }
     if (req.method === 'GET' && url.pathname === '/api/status') return json(200, control.snapshot());
+    if (req.method === 'GET' && url.pathname === '/metrics' && control.metrics) {
+      const { body, contentType } = await control.metrics();
+      res.writeHead(200, { ...headers, 'content-type': contentType });
+      res.end(body);
+      return;
+    }
     const m = /^\/api\/businesses\/([^/]+)\/(pause|resume)$/.exec(url.pathname);
     if (req.method === 'POST' && m) {
       let bizId: string;

@@ -127,6 +127,11 @@ export class AmqpExchange {
     });
   }
 
+  /** whether the platform's broker connection is up now */
+  get connected(): boolean {
+    return this.link.connection !== null;
+  }
+
   /** What the exchange did so far (tests, logs). */
   get stats() {
     return { ...this.imports.stats, forwarded: this.forwarder.stats.forwarded, reconnects: this.reconnects };

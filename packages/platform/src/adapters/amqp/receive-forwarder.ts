@@ -11,7 +11,7 @@ import { OswError } from '@osw/messages';
 import { brokerNames, messageHeaders } from '@osw/messages/exchange';
 import { forwardDeliveries } from '../../core/exchange/outbound.js';
 import type { DeliveryRow } from '../../core/exchange/store.js';
-import type { Clock, DeliveryNotifier, Logger } from '../../core/ports.js';
+import type { Clock, DeliveryNotifier, Logger, PlatformMetrics } from '../../core/ports.js';
 import type { Store } from '../../core/store.js';
 
 export class ReceiveForwarder {
@@ -26,7 +26,7 @@ export class ReceiveForwarder {
   private stopped = false;
 
   constructor(
-    private readonly deps: { store: Store; clock: Clock; logger: Logger; notifier: DeliveryNotifier },
+    private readonly deps: { store: Store; clock: Clock; logger: Logger; notifier: DeliveryNotifier; metrics?: PlatformMetrics },
     private readonly opts: { batch: number; sweepMs: number },
   ) {
     this.unsubscribe = deps.notifier.subscribe((clientId) => {

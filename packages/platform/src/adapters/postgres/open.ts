@@ -41,5 +41,10 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     await db.destroy().catch(() => undefined);
     throw err;
   }
-  return { store: new KyselyStore(db, postgresCapabilities, new SecretBox(opts.secretKey)), db, close: () => db.destroy() };
+  return {
+    store: new KyselyStore(db, postgresCapabilities, new SecretBox(opts.secretKey)),
+    db,
+    close: () => db.destroy(),
+    pool: () => ({ size: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  };
 }

@@ -12,6 +12,8 @@ export interface OpenedStore {
   store: KyselyStore;
   db: Kysely<Schema>;
   close(): Promise<void>;
+  /** the connection pool's state, on engines with a pool */
+  pool?: () => { size: number; idle: number; waiting: number };
 }
 
 /**

@@ -37,10 +37,10 @@ import {
   type Manifest,
   type SasPackage,
 } from '@osw/messages';
-import { fileNameProblem, isMessageId, type ImportAnswer } from '@osw/messages/exchange';
+import { fileNameProblem, isMessageId, type ImportAnswer, type ImportOutcome } from '@osw/messages/exchange';
 import { raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
 import { checkDeclaration, clientSeqNoKey, clientSeqNoRepeated } from './check-declaration.js';
-import type { PlatformDeps } from '../ports.js';
+import type { PlatformDeps, PlatformMetrics } from '../ports.js';
 import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
 
 export interface InboundMessage {
@@ -93,7 +93,7 @@ export const MANIFEST_TYPES = ['MT1101', 'MT2101', 'MT3101', 'MT4101'] as const;
 export const PACKAGE_TYPES = ['INV101', 'SAS121'] as const;
 
 /** What an import works with. */
-export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger'> & {
+export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger' | 'metrics'> & {
   /** IC cards read once per batch (its messages are mostly signed with one card) */
   cards?: Map<string, Promise<CardRow | undefined>>;
   /**
@@ -171,6 +171,15 @@ export function inboundKey(clientId: string, messageId: string): string {
 }
 
 export async function importMessage(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
+  const answer = await importMessageOnce(deps, customs, msg).catch((err: unknown) => {
+    if (err instanceof OswError) deps.metrics?.rejected(err.code);
+    throw err;
+  });
+  if (deps.metrics) countImport(deps.metrics, { ok: true, ...answer });
+  return answer;
+}
+
+async function importMessageOnce(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
   try {
     return await importOnce(deps, customs, msg);
   } catch (err) {
@@ -180,6 +189,12 @@ export async function importMessage(deps: ImportDeps, customs: CustomsPort, msg:
     if (known) return answerOf(known, true);
     throw err;
   }
+}
+
+/** Counts what became of one message (its answer, or the exchange's refusal). */
+export function countImport(metrics: PlatformMetrics, o: ImportOutcome): void {
+  if (!o.ok) metrics.rejected(o.error.code);
+  else metrics.imported(o.family, o.duplicate ? 'duplicate' : o.accepted ? 'accepted' : 'refused');
 }
 
 /** Why the exchange refuses a message before anything is stored (the only refusals an import throws), or null. */

@@ -9,6 +9,7 @@ import { OswError } from '@osw/messages';
 import type { ImportOutcome } from '@osw/messages/exchange';
 import {
   acceptedAsSet,
+  countImport,
   answerOf,
   declarationClientSeqNo,
   importOnce,
@@ -57,15 +58,25 @@ export async function importBatch(deps: ImportDeps, customs: CustomsPort, entrie
     const refused = inboundRefusal(e);
     return refused ? { messageId: e.messageId, refused } : e;
   });
-  if (checked.every(isRefused)) return checked.map((e) => refusal(e.messageId, e.refused));
+  if (checked.every(isRefused))
+    return counted(
+      deps,
+      checked.map((e) => refusal(e.messageId, e.refused)),
+    );
   const cards = new Map<string, Promise<CardRow | undefined>>();
   const ahead: ImportDeps = { ...deps, cards, reads: await readAhead({ ...deps, cards }, checked) };
   try {
-    return await importAll(ahead, customs, checked, false);
+    return counted(deps, await importAll(ahead, customs, checked, false));
   } catch (err) {
     if (!(err instanceof StepFailed)) throw err;
-    return importAll(ahead, customs, checked, true);
+    return counted(deps, await importAll(ahead, customs, checked, true));
   }
+}
+
+/** The batch's outcomes, counted once committed. */
+function counted(deps: Pick<ImportDeps, 'metrics'>, outcomes: ImportOutcome[]): ImportOutcome[] {
+  if (deps.metrics) for (const o of outcomes) countImport(deps.metrics, o);
+  return outcomes;
 }
 
 /**

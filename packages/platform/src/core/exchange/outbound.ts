@@ -13,7 +13,7 @@
  * for declaration data; `<ts>` is a file stamp unique across processes (a store serial).
  */
 import { dxpMessageId, fileStamp, receiptName } from '@osw/messages';
-import type { Clock } from '../ports.js';
+import type { Clock, PlatformDeps } from '../ports.js';
 import { raiseDeclarationReceipts } from '../push/matching.js';
 import type { DeclarationRow } from '../declarations/store.js';
 import type { DeliveryRow } from './store.js';
@@ -159,14 +159,29 @@ export function takeDeliveries(deps: Deps, clientId: string, max: number): Promi
  * A client acknowledges what it wrote into its InBox; the pushes among them are delivered (下发成功).
  * Returns how many were acknowledged now.
  */
-export function acknowledgeDeliveries(deps: Deps, clientId: string, ids: readonly number[]): Promise<number> {
-  if (!ids.length) return Promise.resolve(0);
-  return deps.store.transaction(async (tx) => {
-    const at = deps.clock.now().toISOString();
-    const messageIds = await tx.deliveries.ack(clientId, ids, at);
-    await tx.pushes.deliveredToClient(clientId, messageIds, at);
-    return messageIds.length;
+export async function acknowledgeDeliveries(
+  deps: Deps & Pick<PlatformDeps, 'metrics'>,
+  clientId: string,
+  ids: readonly number[],
+): Promise<number> {
+  if (!ids.length) return 0;
+  const now = deps.clock.now();
+  const acked = await deps.store.transaction(async (tx) => {
+    const rows = await tx.deliveries.ack(clientId, ids, now.toISOString());
+    await tx.pushes.deliveredToClient(
+      clientId,
+      rows.map((r) => r.messageId),
+      now.toISOString(),
+    );
+    return rows;
   });
+  countDelivered(deps, acked, now);
+  return acked.length;
+}
+
+/** Deliveries that reached their client (after the commit that says so), with how long each waited since it was queued. */
+function countDelivered(deps: Pick<PlatformDeps, 'metrics'>, rows: readonly { createdAt: string }[], now: Date): void {
+  for (const r of rows) deps.metrics?.push('client', 'delivered', now.getTime() - Date.parse(r.createdAt));
 }
 
 /**
@@ -175,21 +190,23 @@ export function acknowledgeDeliveries(deps: Deps, clientId: string, ids: readonl
  * batch queued; it goes out again with the same message ids, and the client drops what it has.
  * Returns how many were forwarded.
  */
-export function forwardDeliveries(
-  deps: Deps,
+export async function forwardDeliveries(
+  deps: Deps & Pick<PlatformDeps, 'metrics'>,
   clientId: string,
   max: number,
   publish: (rows: DeliveryRow[]) => Promise<void>,
 ): Promise<number> {
-  return deps.store.claiming(async (tx) => {
+  const forwarded = await deps.store.claiming(async (tx) => {
     const rows = await takeDeliveries({ store: tx, clock: deps.clock }, clientId, max);
-    if (!rows.length) return 0;
+    if (!rows.length) return [];
     await publish(rows);
     await acknowledgeDeliveries(
       { store: tx, clock: deps.clock },
       clientId,
       rows.map((r) => r.id),
     );
-    return rows.length;
+    return rows;
   });
+  countDelivered(deps, forwarded, deps.clock.now());
+  return forwarded.length;
 }

@@ -60,10 +60,18 @@ export interface DeliveryStore {
    */
   take(clientId: string, max: number): Promise<DeliveryRow[]>;
   /** Acknowledges deliveries of the client; returns the message ids of those acknowledged now. */
-  ack(clientId: string, ids: readonly number[], at: string): Promise<string[]>;
+  ack(clientId: string, ids: readonly number[], at: string): Promise<AckedDelivery[]>;
+  /** unacknowledged deliveries per client (the clients that have any) */
+  backlog(): Promise<{ clientId: string; count: number }[]>;
   countPending(clientId: string): Promise<number>;
   /** whether the client acknowledged anything since `since` */
   ackedSince(clientId: string, since: string): Promise<boolean>;
   /** retention: deletes deliveries acknowledged before `before`; returns how many */
   dropAcked(before: string): Promise<number>;
+}
+
+/** A delivery acknowledged now: its message id and when it was queued. */
+export interface AckedDelivery {
+  messageId: string;
+  createdAt: string;
 }

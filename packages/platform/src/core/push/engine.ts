@@ -89,6 +89,7 @@ export class PushEngine {
       for (const p of round.rest) {
         const r = await this.deliver(p, round.targets, probed);
         out[r]++;
+        this.deps.metrics?.push(p.method, r, this.deps.clock.now().getTime() - Date.parse(p.createdAt));
       }
     }
     await runResendJobs(this.deps);
@@ -253,6 +254,7 @@ export class PushEngine {
       return { handOver, rest, targets };
     });
     if (!round) return null;
+    for (const p of round.handOver) this.deps.metrics?.push(p.method, 'queued', now.getTime() - Date.parse(p.createdAt));
     this.wakeClients(round.handOver);
     return { queued: round.handOver.length, rest: round.rest, targets: round.targets };
   }

@@ -1,5 +1,5 @@
 /** The exchange's stores on Kysely: inbound messages and the clients' delivery queues. */
-import type { DeliveryRow, DeliveryStore, InboundRow, InboundStore, NewDelivery } from '../../../core/exchange/store.js';
+import type { AckedDelivery, DeliveryRow, DeliveryStore, InboundRow, InboundStore, NewDelivery } from '../../../core/exchange/store.js';
 import { chunks, inTransaction, type SliceContext, type Db } from './common.js';
 
 export class KyselyInboundStore implements InboundStore {
@@ -92,7 +92,7 @@ export class KyselyDeliveryStore implements DeliveryStore {
     });
   }
 
-  async ack(clientId: string, ids: readonly number[], at: string): Promise<string[]> {
+  async ack(clientId: string, ids: readonly number[], at: string): Promise<AckedDelivery[]> {
     if (!ids.length) return [];
     const rows = await this.db
       .updateTable('deliveries')
@@ -100,9 +100,20 @@ export class KyselyDeliveryStore implements DeliveryStore {
       .where('clientId', '=', clientId)
       .where('id', 'in', [...ids])
       .where('ackedAt', 'is', null)
-      .returning('messageId')
+      .returning(['messageId', 'createdAt'])
       .execute();
-    return rows.map((r) => r.messageId);
+    return rows;
+  }
+
+  async backlog(): Promise<{ clientId: string; count: number }[]> {
+    // the index on acked_at holds the unacknowledged ones together: the acknowledged history is not read
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select(['clientId', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('ackedAt', 'is', null)
+      .groupBy('clientId')
+      .execute();
+    return rows.map((r) => ({ clientId: r.clientId, count: Number(r.n) }));
   }
 
   async countPending(clientId: string): Promise<number> {

@@ -1,0 +1,169 @@
+/**
+ * Metrics as an operator scrapes them: the demo's platform at `/metrics` with its bearer token (and
+ * refused without it), each client at `<status page>/metrics`, after one declaration's round trip.
+ */
+import { promises as fs, readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
+import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
+
+const logger = pino({ level: 'silent' });
+
+/** The value of one sample of a Prometheus text (`name{labels}`), or undefined. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+  }
+  return undefined;
+}
+
+describe('metrics', () => {
+  let t: ReturnType<typeof tempDir>;
+  let demo: RunningDemo;
+
+  beforeAll(async () => {
+    t = tempDir('osw-metrics-');
+    demo = await startDemo({ home: t.dir, port: 0, paceMs: 0, logger, stableMs: 100, rescanMs: 100 });
+    const broker = demo.contract.clients.find((c) => c.role === 'broker')!;
+    const owner = demo.contract.clients.find((c) => c.role === 'owner')!;
+    await subscribeOwner(demo, owner.clientId, owner.enterpriseCode);
+    const dec = broker.businesses.DecCus001;
+    await fs.writeFile(path.join(dec.outBox, 'declaration.xml'), withClientSeqNo(readFileSync(path.join(EXAMPLES, 'declaration.xml'))));
+    // Successed_ and the five receipts 7 → L → J → P → R (the deliveries), then the file in SentBox
+    await waitFor(() => filesBelow(dec.inBox).length >= 6 && filesBelow(dec.sentBox).length === 1, 'the round trip', 60_000);
+    // and the importer's DecData_ and five receipts, pushed to it
+    await waitFor(() => filesBelow(owner.businesses.DecCus001.inBox).length >= 6, 'the pushes', 60_000);
+  });
+  afterAll(async () => {
+    await demo?.close();
+    t?.cleanup();
+  });
+
+  /** The importer subscribes its client to declaration data and every receipt type, as the console does. */
+  async function subscribeOwner(d: RunningDemo, clientId: string, enterpriseCode: string): Promise<void> {
+    const base = `${d.platform.url}/api/v1`;
+    const acct = d.contract.accounts.find((a) => a.enterpriseCode === enterpriseCode)!;
+    const legal = d.contract.cards.find((k) => k.enterpriseCode === enterpriseCode && k.kind === 'legal')!;
+    const login = await fetch(`${base}/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ account: acct.account, password: acct.password }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const res = await fetch(`${base}/subscriptions/declaration`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        clientId,
+        declarationData: true,
+        receiptTypes: ['海关入库', '退单', '审核', '接单', '放行', '结关', '查验通知'],
+        card: { cardNo: legal.cardNo, pin: legal.pin },
+      }),
+    });
+    expect(res.status).toBeLessThan(300);
+  }
+
+  const scrape = (url: string, token?: string) => fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+
+  it('the platform answers /metrics only to its scraper token', async () => {
+    const { url, token } = demo.contract.metrics;
+    expect(token.length).toBeGreaterThanOrEqual(16);
+    const demoJson = JSON.parse(readFileSync(path.join(t.dir, 'demo.json'), 'utf8'));
+    expect(demoJson.metrics).toEqual({ url, token });
+    for (const res of [await scrape(url), await scrape(url, token + 'x'), await scrape(url, 'not-the-token-at-all')]) {
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('OSW_AUTH_REQUIRED');
+    }
+  });
+
+  it("the platform counts the import, the pushes, their delivery and each client's backlog", async () => {
+    const { url, token } = demo.contract.metrics;
+    const broker = demo.contract.clients.find((c) => c.role === 'broker')!;
+    // the last receipt's acknowledgement may land a moment after its file
+    const text = await waitFor(async () => {
+      const res = await scrape(url, token);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      const body = await res.text();
+      return (sample(body, 'osw_delivery_seconds_count', { channel: 'client' }) ?? 0) >= 11 ? body : null;
+    }, "the broker's five receipts and the importer's six pushes counted as delivered");
+    expect(sample(text, 'osw_messages_imported_total', { family: 'declaration', result: 'accepted' })).toBe(1);
+    expect(sample(text, 'osw_messages_imported_total', { family: 'declaration', result: 'refused' })).toBeUndefined();
+    expect(sample(text, 'osw_pushes_total', { channel: 'client', outcome: 'queued' })).toBe(6);
+    expect(sample(text, 'osw_delivery_seconds_bucket', { channel: 'client', le: '+Inf' })).toBe(11);
+    expect(text).toMatch(/# TYPE osw_client_backlog gauge/);
+    expect(sample(text, 'osw_client_backlog', { client_id: broker.clientId }) ?? 0).toBe(0);
+    expect(text).toMatch(/# TYPE osw_push_targets_suspended gauge/);
+    expect(sample(text, 'osw_platform_process_cpu_seconds_total')).toBeGreaterThan(0);
+    // SQLite has no pool, the HTTP exchange no broker connection
+    expect(text).not.toMatch(/osw_store_pool_connections|osw_broker_connected|osw_dead_letters/);
+  });
+
+  it('a refused declaration is counted as refused', async () => {
+    const { url, token } = demo.contract.metrics;
+    const broker = demo.contract.clients.find((c) => c.role === 'broker')!;
+    const dec = broker.businesses.DecCus001;
+    const bad = withClientSeqNo(readFileSync(path.join(EXAMPLES, 'declaration.xml')))
+      .toString('utf8')
+      .replace(/<TradeCurr>[^<]*</, '<TradeCurr>XYZ<');
+    await fs.writeFile(path.join(dec.outBox, 'bad.xml'), bad);
+    const text = await waitFor(async () => {
+      const body = await (await scrape(url, token)).text();
+      return sample(body, 'osw_messages_imported_total', { family: 'declaration', result: 'refused' }) === 1 ? body : null;
+    }, 'the refusal counted');
+    expect(sample(text, 'osw_messages_imported_total', { family: 'declaration', result: 'accepted' })).toBe(1);
+  });
+
+  it("each client's status page has its own /metrics", async () => {
+    const broker = demo.contract.clients.find((c) => c.role === 'broker')!;
+    const owner = demo.contract.clients.find((c) => c.role === 'owner')!;
+    const res = await fetch(`${broker.statusUrl}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(sample(text, 'osw_client_files_sent_total', { business: 'DecCus001' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'osw_client_send_seconds_count', { business: 'DecCus001' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'osw_client_received_files_total')).toBeGreaterThanOrEqual(5);
+    expect(sample(text, 'osw_client_connection_up')).toBe(1);
+    expect(sample(text, 'osw_client_card_ready')).toBe(1);
+    expect(sample(text, 'osw_client_outbox_backlog', { business: 'DecCus001' })).toBe(0);
+    // the page's host check guards it as it guards the page
+    const rebound = await new Promise<number>((resolve, reject) =>
+      http
+        .get(`${owner.statusUrl}/metrics`, { headers: { host: 'evil.example' } }, (res) => (res.resume(), resolve(res.statusCode ?? 0)))
+        .on('error', reject),
+    );
+    expect(rebound).toBe(421);
+  });
+
+  it('the Grafana dashboard in docs/ asks only for metrics that exist', async () => {
+    const dashboard = JSON.parse(readFileSync(path.join(EXAMPLES, '..', 'docs', 'grafana', 'osw-dashboard.json'), 'utf8'));
+    const exprs: string[] = dashboard.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((x) => x.expr));
+    const asked = new Set(exprs.flatMap((e) => e.match(/osw_\w+/g) ?? []));
+    const broker = demo.contract.clients.find((c) => c.role === 'broker')!;
+    const texts =
+      (await (await scrape(demo.contract.metrics.url, demo.contract.metrics.token)).text()) +
+      (await (await fetch(`${broker.statusUrl}/metrics`)).text());
+    // these exist with PostgreSQL and the RabbitMQ exchange only
+    const engineBound = new Set(['osw_dead_letters', 'osw_broker_connected', 'osw_store_pool_connections']);
+    // declared here, with samples once a message was refused (before import, or by the client into FailBox),
+    // while a client has a backlog or while a target is suspended
+    const declaredOnly = new Set([
+      'osw_messages_rejected_total',
+      'osw_client_backlog',
+      'osw_push_targets_suspended',
+      'osw_client_files_failed_total',
+    ]);
+    for (const name of asked) {
+      if (engineBound.has(name)) continue;
+      expect(texts, name).toMatch(new RegExp(`^# TYPE ${name.replace(/_(bucket|count|sum)$/, '')} `, 'm'));
+      if (!declaredOnly.has(name)) expect(texts, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
+    }
+    expect(asked.size).toBeGreaterThanOrEqual(10);
+  });
+});
