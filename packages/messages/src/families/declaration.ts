@@ -224,8 +224,7 @@ export function validateDecMessage(m: DecMessage): Problem[] {
       '申报单位编码须为10位海关编码',
       'AgentCode must be a 10-character customs code',
     );
-    for (const f of ['TradeCoScc', 'OwnerCodeScc', 'AgentCodeScc', 'CopCodeScc'])
-      p.pattern(`DecHead.${f}`, h[f], /^[0-9A-Z]{18}$/, `${f}须为18位统一社会信用代码`, `${f} must be an 18-character USCC`);
+    for (const f of ['TradeCoScc', 'OwnerCodeScc', 'AgentCodeScc', 'CopCodeScc']) p.uscc(`DecHead.${f}`, h[f]);
     p.required('DecHead.TradeName', h.TradeName, '境内收发货人名称');
     p.pattern('DecHead.SeqNo', h.SeqNo, /^E?\d{17,18}$/, '统一编号格式不正确', 'SeqNo must be E + 17 digits');
     p.pattern('DecHead.EntryId', h.EntryId, /^\d{18}$/, '海关编号须为18位数字', 'EntryId must be 18 digits');
