@@ -74,7 +74,9 @@ export function sniffXml(xml: string): Sniffed {
     const statement = text(at(node, 'Response', 'AdditionalInformation'), 'StatementCode');
     if (statement !== undefined) keys.StatementCode = statement;
     const mt = /:(MT[A-Z0-9]+):/.exec(namespace ?? '')?.[1];
-    return { family: 'manifest', root: name, messageType: head.MessageType || mt || '', namespace, keys };
+    // a customs reply (舱单回执) echoes the Head of the manifest it answers: it is known as MTRES4
+    const reply = mt === 'MTRES4' || (node.Response !== undefined && node.Declaration === undefined);
+    return { family: 'manifest', root: name, messageType: reply ? 'MTRES4' : head.MessageType || mt || '', namespace, keys };
   }
   if (name === 'PlatImpRet') {
     const m = at(node, 'RetBizData', 'Manifest');

@@ -378,12 +378,14 @@ export function validateManifest(m: ManifestInput): Problem[] {
       );
   }
   if (p.required('Head.MessageID', h.MessageID, '报文编号')) {
+    // the form named with the message's own type (MT5101 → CN_MT5101_1p1_…), or a placeholder when it has none
+    const shownType = /^MT[0-9A-Z]{4}$/.test(h.MessageType ?? '') ? h.MessageType : '<MessageType>';
     const id = MANIFEST_MESSAGE_ID_PATTERN.exec(h.MessageID ?? '');
     if (!id)
       p.add(
         'Head.MessageID',
         `报文编号须为 CN_报文类型_1p1_海关备案编号_yyyyMMddHHmmssfff，实为 ${h.MessageID}`,
-        `Head.MessageID must look like CN_MT2101_1p1_<filing code>_<yyyyMMddHHmmssfff>, got ${h.MessageID}`,
+        `Head.MessageID must look like CN_${shownType}_1p1_<filing code>_<yyyyMMddHHmmssfff>, got ${h.MessageID}`,
       );
     else {
       if (hasType && id[1] !== h.MessageType)
