@@ -35,7 +35,7 @@ export interface ManifestResponseConsignment {
 }
 
 export interface ManifestResponseInput {
-  /** default `urn:Declaration:datamodel:standard:CN:MTRES4:1` */
+  /** default (undefined) `urn:Declaration:datamodel:standard:CN:MTRES4:1`; '' writes none */
   namespace?: string;
   head: ManifestHead;
   /** Response/BorderTransportMeans */
@@ -105,7 +105,9 @@ function responseTree(r: ManifestResponseInput): XNode[] {
 function responseManifestElement(
   r: ManifestResponseInput & { response?: XNode[]; rootAttributes?: Record<string, string>; headExtra?: XNode[] },
 ): XmlElement {
-  const attrs: Record<string, string> = { xmlns: r.namespace || MANIFEST_RESPONSE_NAMESPACE, ...(r.rootAttributes ?? {}) };
+  // '' (read without namespace) writes none; undefined (built in code) writes MTRES4's
+  const namespace = r.namespace ?? MANIFEST_RESPONSE_NAMESPACE;
+  const attrs: Record<string, string> = { ...(namespace ? { xmlns: namespace } : {}), ...(r.rootAttributes ?? {}) };
   const response = r.response ?? responseTree(r);
   return el('Manifest', [headElement(r.head, r.headExtra), el('Response', response.map(treeToElement))], attrs);
 }

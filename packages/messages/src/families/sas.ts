@@ -266,6 +266,13 @@ export interface SasReceipt {
   envelope: Fields;
   /** e.g. [{ name: 'HdeApprResult', fields }, { name: 'BondInvtBsc', fields }, …] under BussinessData/<messageType> */
   sections: { name: string; fields: Fields }[];
+  /**
+   * DataInfo/PocketInfo as read, null when the receipt had none (INV202 comes without). Undefined
+   * for a receipt built in code: build writes one pocket of one (`pocketId` names it).
+   */
+  pocket?: Fields | null;
+  /** attributes of <Package> as read; undefined: the xmldsig default namespace for INV receipts, none for SAS */
+  packageAttrs?: Record<string, string>;
 }
 
 export function sasReceiptFrom(p: SasPackage): SasReceipt {
@@ -274,22 +281,32 @@ export function sasReceiptFrom(p: SasPackage): SasReceipt {
     messageType: p.messageType,
     envelope: p.envelope,
     sections: (holder?.children ?? []).map((s) => ({ name: s.name, fields: leafRecord(s) })),
+    pocket: p.pocket,
+    packageAttrs: p.packageAttrs,
   };
 }
 
-/** Builds a receipt the way customs sends it: bare Package, xmldsig default namespace for INV receipts. */
+/**
+ * Builds a receipt the way customs sends it: bare Package, xmldsig default namespace for INV
+ * receipts. A receipt read with sasReceiptFrom is written back with its own PocketInfo (or none)
+ * and Package attributes; `pocketId`, when given, names the pocket either way.
+ */
 export function buildSasReceipt(r: SasReceipt, opts: { pocketId?: string } = {}): string {
+  const pocket =
+    r.pocket === undefined
+      ? { pocket_id: opts.pocketId ?? '', total_pocket_qty: '1', cur_pocket_no: '1', is_unstructured: '' }
+      : r.pocket && (opts.pocketId === undefined ? r.pocket : { ...r.pocket, pocket_id: opts.pocketId });
   return buildSasPackage({
     messageType: r.messageType,
     envelope: { version: '1.0', ...r.envelope, message_type: r.messageType },
-    pocket: { pocket_id: opts.pocketId ?? '', total_pocket_qty: '1', cur_pocket_no: '1', is_unstructured: '' },
+    pocket,
     business: [
       node(
         r.messageType,
         r.sections.map((s) => recordNode(s.name, s.fields)),
       ),
     ],
-    packageAttrs: r.messageType.startsWith('INV') ? { xmlns: 'http://www.w3.org/2000/09/xmldsig#' } : {},
+    packageAttrs: r.packageAttrs ?? (r.messageType.startsWith('INV') ? { xmlns: 'http://www.w3.org/2000/09/xmldsig#' } : {}),
     signature: null,
   });
 }
