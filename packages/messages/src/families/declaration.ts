@@ -43,8 +43,8 @@ export interface DecListRow {
   goodsLimits: DecGoodsLimit[];
   /**
    * Where DecGoodsLimits stood among the row's fields as read (how many fields came before it), or
-   * null when the row had none. Undefined for a row built in code: DecGoodsLimits goes where the
-   * official order puts it.
+   * null when the row had none; used when the message is written as read (it has `order`). Undefined
+   * for a row built in code: DecGoodsLimits goes where the official order puts it.
    */
   limitsAt?: number | null;
 }
@@ -184,8 +184,8 @@ export function buildDecMessage(m: DecMessage): string {
       ),
     );
     const kids = ordered(r.fields, DEC_LIST_FIELDS);
-    if (r.limitsAt === null) return el('DecList', r.goodsLimits.length ? [...kids, limits] : kids);
-    if (r.limitsAt !== undefined) return el('DecList', [...kids.slice(0, r.limitsAt), limits, ...kids.slice(r.limitsAt)]);
+    if (asRead && r.limitsAt === null) return el('DecList', r.goodsLimits.length ? [...kids, limits] : kids);
+    if (asRead && typeof r.limitsAt === 'number') return el('DecList', [...kids.slice(0, r.limitsAt), limits, ...kids.slice(r.limitsAt)]);
     const at = DEC_LIST_FIELDS.indexOf('DecGoodsLimits');
     const before = kids.filter(
       (k) =>
