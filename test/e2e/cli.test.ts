@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeCardFile } from '@osw/client';
-import { checkDeclarationValues, generateCardKeys, parseDecMessage } from '@osw/messages';
+import { buildManifestResponse, checkDeclarationValues, generateCardKeys, parseDecMessage } from '@osw/messages';
 import { EXAMPLES, FIXTURES, tempDir, waitFor } from '../helpers.js';
 
 const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
@@ -81,6 +81,108 @@ describe('osw command line', () => {
       // the same problems the import refuses with
       const json = JSON.parse(spawnSync(process.execPath, [OSW, 'message', 'validate', '--json', bad], { encoding: 'utf8' }).stdout);
       expect(json.problems).toEqual(checkDeclarationValues(parseDecMessage(xml)));
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('osw message inspect shows an INV211 记账回执 with its 清单预录入统一编号 and 企业内部清单编号', () => {
+    const t = tempDir();
+    try {
+      const file = path.join(t.dir, 'INV211.xml');
+      // the form customs sends: bare Package in the xmldsig namespace, camelCase business fields
+      writeFileSync(
+        file,
+        `<?xml version="1.0" encoding="utf-8" standalone="yes"?>
+<Package xmlns="http://www.w3.org/2000/09/xmldsig#">
+  <EnvelopInfo><version>1.0</version><message_id>CUS0000E0100002024072707410800877650546</message_id>
+    <file_name>CUS0000E0100002024072707410800877650546.INV</file_name><message_type>INV211</message_type>
+    <sender_id>CUS0000</sender_id><receiver_id>E010000</receiver_id><send_time>2024-07-27T07:41:08</send_time></EnvelopInfo>
+  <DataInfo>
+    <PocketInfo><pocket_id>QD311124I000067486-1</pocket_id><total_pocket_qty>1</total_pocket_qty><cur_pocket_no>1</cur_pocket_no><is_unstructured></is_unstructured></PocketInfo>
+    <BussinessData><INV211>
+      <BondInvtBsc><bondInvtNo>QD311124I000067486</bondInvtNo><chgTmsCnt>0</chgTmsCnt><invtPreentNo>202400000122403239</invtPreentNo>
+        <putrecNo>T3111W000076</putrecNo><etpsInnerInvtNo>临海43447305</etpsInnerInvtNo><rltEntryNo>311120240619961023</rltEntryNo></BondInvtBsc>
+      <BwsDt><bwsNo>T3111W000076</bwsNo><gdsSeqno>2255</gdsSeqno><invtNo>QD311124I000067486</invtNo></BwsDt>
+    </INV211></BussinessData>
+  </DataInfo>
+</Package>
+`,
+      );
+      const r = spawnSync(process.execPath, [OSW, 'message', 'inspect', file], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j).toMatchObject({ family: 'sas', messageType: 'INV211' });
+      expect(j.keys).toMatchObject({
+        bondInvtNo: 'QD311124I000067486',
+        invtPreentNo: '202400000122403239',
+        etpsInnerInvtNo: '临海43447305',
+        putrecNo: 'T3111W000076',
+        rltEntryNo: '311120240619961023',
+      });
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('osw message validate checks a customs reply as a reply: the sandbox MTRES4, also to an MT5101, has no problems', () => {
+    const t = tempDir();
+    try {
+      for (const type of ['MT2101', 'MT5101']) {
+        const file = path.join(t.dir, `reply-${type}.xml`);
+        // as the sandbox writes it: the manifest's Head echoed, SenderID EPORT, Response with the statement
+        writeFileSync(
+          file,
+          buildManifestResponse({
+            head: {
+              MessageID: `CN_${type}_1p1_4201101115245_20180903113640022`,
+              FunctionCode: '9',
+              MessageType: type,
+              SenderID: 'EPORT',
+              ReceiverID: '4201101115245_DXPESW0000003241',
+              SendTime: '20261130221812362',
+              Version: '1.0',
+            },
+            responseType: { Code: '01', Text: '海关接受申报' },
+            statementCode: '01',
+            statementDescription: '海关接受申报',
+          }),
+        );
+        const r = spawnSync(process.execPath, [OSW, 'message', 'validate', file], { encoding: 'utf8' });
+        expect(r.stdout).toBe(`${file}: manifest MTRES4: no problems\n`);
+        expect(r.status).toBe(0);
+      }
+      const noStatement = path.join(t.dir, 'no-statement.xml');
+      writeFileSync(noStatement, buildManifestResponse({ head: { MessageID: 'M1', FunctionCode: '11', MessageType: 'MT5101' } }));
+      const bad = spawnSync(process.execPath, [OSW, 'message', 'validate', '--json', noStatement], { encoding: 'utf8' });
+      expect(bad.status).toBe(1);
+      expect(JSON.parse(bad.stdout).problems.map((p: { path: string }) => p.path)).toEqual([
+        'Head.SenderID',
+        'Head.ReceiverID',
+        'Head.SendTime',
+        'Head.Version',
+        'Response',
+      ]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('osw message validate refuses an INV101 whose DclEtpsSccd has 17 characters', () => {
+    const t = tempDir();
+    try {
+      const file = path.join(t.dir, 'inv101.xml');
+      const original = readFileSync(path.join(FIXTURES, 'npts_SentBox_INV101_Signature_Package.xml'), 'utf8');
+      writeFileSync(
+        file,
+        original.replace('<DclEtpsSccd>914419007962277606</DclEtpsSccd>', '<DclEtpsSccd>91441900796227760</DclEtpsSccd>'),
+      );
+      const r = spawnSync(process.execPath, [OSW, 'message', 'validate', file], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain('1 problem(s)');
+      expect(r.stdout).toContain(
+        'InvtHeadType.DclEtpsSccd: DclEtpsSccd须为18位统一社会信用代码 (DclEtpsSccd must be an 18-character USCC)',
+      );
     } finally {
       t.cleanup();
     }

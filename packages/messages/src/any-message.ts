@@ -9,7 +9,15 @@ import { signCeb, verifyCeb } from './families/ceb-signature.js';
 import { parseCommonResponse } from './families/sas.js';
 import { attachmentProblems, parseDecImportResponse, parseDecMessage, parseDecResult, validateDecMessage } from './families/declaration.js';
 import { parseFailureRoot } from './families/failure.js';
-import { parseManifest, validateManifest } from './families/manifest.js';
+import {
+  MANIFEST_RESPONSE_TYPE,
+  parseManifest,
+  parseManifestResponse,
+  parsePlatImpRet,
+  validateManifest,
+  validateManifestResponse,
+  validatePlatImpRet,
+} from './families/manifest.js';
 import { MANUAL_INCREMENTAL_TYPE, MANUAL_STOCK_TYPE, parseManualData, validateManualData } from './families/manual.js';
 import { inv101From, parseSasPackage, validateInv101 } from './families/sas.js';
 import { signSasPackage, verifySasPackage } from './families/sas-signing.js';
@@ -51,6 +59,9 @@ export function validateMessage(xml: string, opts: { attachments?: readonly stri
       case 'ceb':
         return { family, messageType, rulesApplied: true, problems: validateCeb(parseCeb(xml)) };
       case 'manifest':
+        // a reply is checked as a reply: it echoes the manifest's Head and has a Response, no Declaration
+        if (messageType === MANIFEST_RESPONSE_TYPE)
+          return { family, messageType, rulesApplied: true, problems: validateManifestResponse(parseManifestResponse(xml)) };
         return { family, messageType, rulesApplied: true, problems: validateManifest(parseManifest(xml)) };
       case 'sas':
         if (messageType === MANUAL_STOCK_TYPE || messageType === MANUAL_INCREMENTAL_TYPE)
@@ -65,6 +76,8 @@ export function validateMessage(xml: string, opts: { attachments?: readonly stri
           p.oneOf('DecImportResponse.ResponseCode', r.responseCode, ['0', '1'], '回执代码', { required: true });
           return { family, messageType, rulesApplied: true, problems: p.list };
         }
+        if (messageType === 'PlatImpRet')
+          return { family, messageType, rulesApplied: true, problems: validatePlatImpRet(parsePlatImpRet(xml)) };
         if (messageType === 'CommonResponeMessage') {
           const r = parseCommonResponse(xml);
           const p = new Problems();

@@ -53,8 +53,13 @@ export function quickSniff(bytes: Uint8Array): QuickSniff {
     case 'Signature':
     case 'Package':
       return type('sas', tagText(text, 'message_type') ?? '');
-    case 'Manifest':
-      return type('manifest', tagText(text, 'MessageType') ?? /:(MT[A-Z0-9]+):/.exec(text)?.[1] ?? '');
+    case 'Manifest': {
+      // a customs reply (舱单回执, namespace …:MTRES4:1, or a Response and no Declaration) is MTRES4, as sniffXml says
+      const ns = /:(MT[A-Z0-9]+):/.exec(text)?.[1];
+      if (ns === 'MTRES4' || (/<([\w.-]+:)?Response[\s>]/.test(text) && !/<([\w.-]+:)?Declaration[\s>/]/.test(text)))
+        return type('manifest', 'MTRES4');
+      return type('manifest', tagText(text, 'MessageType') ?? ns ?? '');
+    }
     case 'DxpMsg':
       return type('transport', tagText(text, 'MsgType') ?? 'DxpMsg');
   }

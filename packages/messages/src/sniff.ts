@@ -3,6 +3,7 @@
  * `osw message inspect` prints exactly this.
  */
 import { MessageRejected } from './errors.js';
+import { SAS_KEY_FIELDS } from './families/sas.js';
 import { asNode, at, decodeXml, fields, list, parseXml, rootOf, text, type XmlNode } from './xml.js';
 
 export type Family = 'declaration' | 'declaration-receipt' | 'sas' | 'manifest' | 'ceb' | 'import-response' | 'failure' | 'transport';
@@ -73,7 +74,9 @@ export function sniffXml(xml: string): Sniffed {
     const statement = text(at(node, 'Response', 'AdditionalInformation'), 'StatementCode');
     if (statement !== undefined) keys.StatementCode = statement;
     const mt = /:(MT[A-Z0-9]+):/.exec(namespace ?? '')?.[1];
-    return { family: 'manifest', root: name, messageType: head.MessageType || mt || '', namespace, keys };
+    // a customs reply (舱单回执) echoes the Head of the manifest it answers: it is known as MTRES4
+    const reply = mt === 'MTRES4' || (node.Response !== undefined && node.Declaration === undefined);
+    return { family: 'manifest', root: name, messageType: reply ? 'MTRES4' : head.MessageType || mt || '', namespace, keys };
   }
   if (name === 'PlatImpRet') {
     const m = at(node, 'RetBizData', 'Manifest');
@@ -105,31 +108,32 @@ export function sniffXml(xml: string): Sniffed {
   throw new MessageRejected('C903', `无法识别的报文类型: root element <${name}>`);
 }
 
+const SAS_KEYS_BY_LOWER = new Map<string, string>(SAS_KEY_FIELDS.map((k) => [k.toLowerCase(), k]));
+
+/**
+ * The SAS_KEY_FIELDS of a Package's business data, matched case-insensitively (INV101 writes
+ * `EtpsInnerInvtNo`, INV211 `etpsInnerInvtNo`) and shown under the spelling the message uses; the
+ * first occurrence, breadth first, wins.
+ */
 function collectSasKeys(business: XmlNode | undefined, keys: Record<string, string>) {
   if (!business) return;
+  const found = new Map<string, { name: string; value: string }>();
   const stack: XmlNode[] = [business];
-  const wanted = [
-    'SeqNo',
-    'EtpsInnerInvtNo',
-    'PutrecNo',
-    'BondInvtNo',
-    'etpsPreentNo',
-    'businessId',
-    'bondInvtNo',
-    'invPreentNo',
-    'entrySeqNo',
-    'manageResult',
-    'passportNo',
-    'DelcareFlag',
-  ];
   let guard = 0;
   while (stack.length && guard++ < 200) {
     const n = stack.shift()!;
-    pick(fields(n), wanted, keys);
+    for (const [name, value] of Object.entries(fields(n))) {
+      const canonical = SAS_KEYS_BY_LOWER.get(name.toLowerCase());
+      if (canonical && !found.has(canonical)) found.set(canonical, { name, value });
+    }
     for (const [k, v] of Object.entries(n)) {
       if (k.startsWith('@_')) continue;
       for (const child of Array.isArray(v) ? v : [v]) if (child && typeof child === 'object') stack.push(asNode(child));
     }
+  }
+  for (const k of SAS_KEY_FIELDS) {
+    const f = found.get(k);
+    if (f && keys[f.name] === undefined) keys[f.name] = f.value;
   }
 }
 

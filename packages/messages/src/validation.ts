@@ -56,6 +56,15 @@ export class Problems {
       );
   }
 
+  /**
+   * 统一社会信用代码 (USCC): 18 characters, digits and capital letters, when present. The one check
+   * every family uses (DecHead `TradeCoScc`…, INV101 `DclEtpsSccd`…).
+   */
+  uscc(path: string, value: string | undefined): void {
+    const field = path.slice(path.lastIndexOf('.') + 1);
+    this.pattern(path, value, /^[0-9A-Z]{18}$/, `${field}须为18位统一社会信用代码`, `${field} must be an 18-character USCC`);
+  }
+
   maxLength(path: string, value: string | undefined, max: number, zhName: string): void {
     if (value !== undefined && [...value].length > max)
       this.add(path, `${zhName}长度不能超过${max}`, `${path} is longer than ${max} characters`);

@@ -54,7 +54,15 @@ describe('real messages from the field are read exactly', () => {
       family: 'sas',
       root: 'Package',
       messageType: 'INV201',
-      keys: { message_id: 'CUS0000E0100002024073011480300878902307', businessId: 'QD311124E000098849', manageResult: '4' },
+      keys: {
+        message_id: 'CUS0000E0100002024073011480300878902307',
+        businessId: 'QD311124E000098849',
+        manageResult: '4',
+        bondInvtNo: 'QD311124E000098849',
+        invtPreentNo: '202400000122717119',
+        etpsInnerInvtNo: 'COSU6391946850D',
+        putrecNo: 'T3111W000076',
+      },
     },
     'sas_INV202_receipt.xml': {
       family: 'sas',
@@ -62,7 +70,17 @@ describe('real messages from the field are read exactly', () => {
       messageType: 'INV202',
       keys: { entrySeqNo: 'E20240001310220743', invPreentNo: '202400000122534496' },
     },
-    'sas_SAS223_receipt.xml': { family: 'sas', root: 'Package', messageType: 'SAS223', keys: { passportNo: 'Z3111E240726000000000456' } },
+    'sas_SAS223_receipt.xml': {
+      family: 'sas',
+      root: 'Package',
+      messageType: 'SAS223',
+      keys: {
+        passportNo: 'Z3111E240726000000000456',
+        sasPassportPreentNo: '202400000069405902',
+        etpsPreentNo: '202400000069405902',
+        manageResult: '1',
+      },
+    },
     'npts_SentBox_INV101_Signature_Package.xml': {
       family: 'sas',
       root: 'Signature',

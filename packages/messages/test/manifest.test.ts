@@ -26,10 +26,13 @@ import {
   parsePlatImpRet,
   platImpRetMissingMessageType,
   validateManifest,
+  validateManifestResponse,
+  validatePlatImpRet,
   type ManifestHead,
   type ManifestInput,
 } from '../src/families/manifest.js';
 import { MessageRejected } from '../src/errors.js';
+import { quickSniff, sniffXml, validateMessage } from '../src/index.js';
 import type { XNode } from '../src/tree.js';
 
 const fixture = () => readFileSync(path.join(FIXTURES, 'mft_MT2101_manifest_unresolved_repo.xml'), 'utf8');
@@ -478,5 +481,105 @@ describe('property: build → parse round trip', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('replies are checked as replies (MTRES4, MT5101 replies, PlatImpRet)', () => {
+  /** As the sandbox writes it: the manifest's Head echoed, SenderID EPORT, ResponseType and statement. */
+  const sandboxReply = (type: string) => {
+    const h = headFor(type);
+    return buildManifestResponse({
+      head: { ...h, SenderID: 'EPORT', ReceiverID: h.SenderID },
+      responseType: { Code: '01', Text: '海关接受申报' },
+      statementCode: '01',
+      statementDescription: '海关接受申报',
+    });
+  };
+  /** As customs writes it (the Flink job sample): FunctionCode 11, its own MessageID, one consignment. */
+  const customsReply = (type: string) =>
+    buildManifestResponse({
+      head: {
+        MessageID: 'SEA_2200132238475_2020111315',
+        FunctionCode: '11',
+        MessageType: type,
+        SenderID: '2200',
+        ReceiverID: '2200132208081',
+        SendTime: '20201104075460000',
+        Version: '1.0',
+      },
+      borderTransportMeans: { JourneyID: '111315', ID: 'UN111315' },
+      consignments: [{ transportContractId: 'HDM30111315', associatedTransportId: '', responseType: { Code: '01', Text: '23删除13' } }],
+    });
+
+  for (const type of ['MT2101', 'MT5101', 'MT9999']) {
+    it(`a reply to ${type} is an MTRES4 and has no problems, where the manifest rules would find some`, () => {
+      for (const xml of [sandboxReply(type), customsReply(type)]) {
+        expect(validateMessage(xml)).toEqual({ family: 'manifest', messageType: 'MTRES4', rulesApplied: true, problems: [] });
+        expect(sniffXml(xml).keys.MessageType).toBe(type);
+        expect(quickSniff(Buffer.from(xml))).toEqual({ family: 'manifest', root: 'Manifest', messageType: 'MTRES4' });
+        // the enterprise rules are the wrong ones for it: no Declaration, MTRES4 namespace
+        expect(validateManifest(parseManifest(xml)).map((p) => p.path)).toEqual(expect.arrayContaining(['Manifest@xmlns', 'Declaration']));
+      }
+    });
+  }
+
+  it('a reply written without namespace is known by its Response; a manifest without namespace stays a manifest', () => {
+    const bare = sandboxReply('MT5101').replace(` xmlns="${MANIFEST_RESPONSE_NAMESPACE}"`, '');
+    expect(validateMessage(bare)).toMatchObject({ messageType: 'MTRES4', problems: [] });
+    expect(quickSniff(Buffer.from(bare)).messageType).toBe('MTRES4');
+    const manifest = fixture().replace(/ xmlns="[^"]*"/, '');
+    expect(sniffXml(manifest).messageType).toBe('MT2101');
+    expect(quickSniff(Buffer.from(manifest)).messageType).toBe('MT2101');
+  });
+
+  it('a reply missing what a reply always carries lists every problem with its path', () => {
+    const xml = buildManifestResponse({
+      namespace: manifestNamespace('MT2101'),
+      head: { MessageID: '', FunctionCode: '77', MessageType: 'X1', SendTime: '2020' },
+      consignments: [{ transportContractId: '', responseType: { Code: '' } }],
+    });
+    expect(validateManifestResponse(parseManifestResponse(xml)).map((p) => p.path)).toEqual([
+      'Manifest@xmlns',
+      'Head.MessageID',
+      'Head.MessageType',
+      'Head.FunctionCode',
+      'Head.SenderID',
+      'Head.ReceiverID',
+      'Head.SendTime',
+      'Head.Version',
+      'Response.AdditionalInformation.StatementCode',
+      'Response.Consignment[1].TransportContractDocument.ID',
+      'Response.Consignment[1].ResponseType.Code',
+    ]);
+    expect(validateManifestResponse(parseManifestResponse(buildManifestResponse({ head: headFor('MT2101') }))).map((p) => p.path)).toEqual([
+      'Response',
+    ]);
+  });
+
+  it('PlatImpRet: E1 and -900517 answers pass; a missing StatementCode or a MessageType beside -900517 does not', () => {
+    const head = headFor('MT2101');
+    const e1 = buildPlatImpRet({ head, statementCode: 'E1', statementDescription: '数据中心入库成功' });
+    expect(validateMessage(e1)).toEqual({ family: 'import-response', messageType: 'PlatImpRet', rulesApplied: true, problems: [] });
+    expect(validateMessage(platImpRetMissingMessageType(head)).problems).toEqual([]);
+    const at = 'PlatImpRet.RetBizData.Manifest';
+    expect(
+      validatePlatImpRet(parsePlatImpRet(buildPlatImpRet({ head: { MessageID: 'x' }, statementDescription: 'n' }))).map((p) => p.path),
+    ).toEqual([`${at}.Response.AdditionalInformation.StatementCode`]);
+    expect(validatePlatImpRet(parsePlatImpRet(buildPlatImpRet({ head, statementCode: '-900517' }))).map((p) => p.path)).toEqual([
+      `${at}.Head.MessageType`,
+    ]);
+    expect(
+      validatePlatImpRet(parsePlatImpRet(buildPlatImpRet({ head: { MessageID: 'x' }, statementCode: 'E2' }))).map((p) => p.path),
+    ).toEqual([`${at}.Head.MessageType`]);
+  });
+
+  it("the English MessageID problem names the message's own type", () => {
+    const bad = { head: { ...headFor('MT5101'), MessageID: 'CN_BAD' }, declaration: [] };
+    const problem = validateManifest(bad).find((p) => p.path === 'Head.MessageID');
+    expect(problem?.en).toBe('Head.MessageID must look like CN_MT5101_1p1_<filing code>_<yyyyMMddHHmmssfff>, got CN_BAD');
+    const untyped = validateManifest({ head: { ...bad.head, MessageType: undefined }, declaration: [] }).find(
+      (p) => p.path === 'Head.MessageID',
+    );
+    expect(untyped?.en).toContain('CN_<MessageType>_1p1_');
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, sm2KeyPair } from '../../../test/helpers.js';
+import { EXAMPLES, FIXTURES, sm2KeyPair } from '../../../test/helpers.js';
 import {
   buildCommonResponse,
   buildInv101,
@@ -14,11 +14,15 @@ import {
   MANUAL_INCREMENTAL_TYPE,
   parseCommonResponse,
   parseManualData,
+  parseDecMessage,
   parseSasPackage,
+  SAS_KEY_FIELDS,
   sasEnvelope,
   sasReceiptFrom,
   signSasPackage,
+  sniffXml,
   STOCK_ROWS_LIMIT,
+  validateDecMessage,
   validateInv101,
   validateManualData,
   verifySasPackage,
@@ -26,6 +30,7 @@ import {
 } from '../src/index.js';
 
 const fixture = (n: string) => decodeXml(readFileSync(path.join(FIXTURES, n)));
+const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
 
 describe('金关二期 Package messages from the field', () => {
   const packages: [string, string][] = [
@@ -110,6 +115,115 @@ describe('金关二期 Package messages from the field', () => {
     const change = { ...inv, head: { ...inv.head, DclTypecd: '2', SeqNo: '' } };
     expect(validateInv101(change).map((p) => p.zh)).toEqual(['变更申请须填写预录入统一编号SeqNo']);
     expect(validateInv101({ ...change, head: { ...change.head, SeqNo: '202400000122534496' } })).toEqual([]);
+  });
+});
+
+describe('identifying keys of every 金关二期 receipt type (osw message inspect)', () => {
+  const receipt = (messageType: string, sections: { name: string; fields: Record<string, string> }[]) =>
+    buildSasReceipt({
+      messageType,
+      envelope: sasEnvelope({
+        messageId: `CUS${messageType}0001`,
+        messageType,
+        senderId: 'CUS0000',
+        receiverId: 'E010000',
+        at: new Date(),
+      }),
+      sections,
+    });
+  const appr = { etpsPreentNo: '202400000069440319', businessId: 'Z3111I240728000000000003', tmsCnt: '0', manageResult: '1' };
+
+  it('INV211 记账回执 (BondInvtBsc and BwsDt in camelCase, as customs writes it) shows its 预录入统一编号 and 企业内部清单编号', () => {
+    const keys = sniffXml(
+      receipt('INV211', [
+        {
+          name: 'BondInvtBsc',
+          fields: {
+            bondInvtNo: 'QD311124I000067486',
+            chgTmsCnt: '0',
+            invtPreentNo: '202400000122403239',
+            putrecNo: 'T3111W000076',
+            etpsInnerInvtNo: '临海43447305',
+            rltEntryNo: '311120240619961023',
+          },
+        },
+        { name: 'BwsDt', fields: { bwsNo: 'T3111W000076', gdsSeqno: '2255', invtNo: 'QD311124I000067486' } },
+      ]),
+    ).keys;
+    expect(keys).toMatchObject({
+      message_type: 'INV211',
+      bondInvtNo: 'QD311124I000067486',
+      invtPreentNo: '202400000122403239',
+      etpsInnerInvtNo: '临海43447305',
+      putrecNo: 'T3111W000076',
+      rltEntryNo: '311120240619961023',
+    });
+  });
+
+  it('SAS221 and SAS224 show the 核放单编号, its 预录入统一编号 and the result', () => {
+    for (const type of ['SAS221', 'SAS224']) {
+      const keys = sniffXml(
+        receipt(type, [
+          { name: 'HdeApprResult', fields: appr },
+          { name: 'SasPassportBsc', fields: { passportNo: appr.businessId, sasPassportPreentNo: appr.etpsPreentNo } },
+          { name: 'SasPassportRlt', fields: { passportNo: appr.businessId, rltNo: 'QD311124I000067647' } },
+        ]),
+      ).keys;
+      expect(keys).toMatchObject({
+        passportNo: appr.businessId,
+        sasPassportPreentNo: appr.etpsPreentNo,
+        etpsPreentNo: appr.etpsPreentNo,
+        businessId: appr.businessId,
+        manageResult: '1',
+      });
+    }
+  });
+
+  it('keys are matched whatever their case and shown as the message spells them', () => {
+    const pascal = fixture('sas_INV201_receipt.xml').replace(/<(\/?)([a-z])(\w*)>/g, (_, slash: string, first: string, rest: string) =>
+      ['version', 'message_id', 'file_name', 'message_type', 'sender_id', 'receiver_id', 'send_time'].includes(first + rest)
+        ? `<${slash}${first}${rest}>`
+        : `<${slash}${first.toUpperCase()}${rest}>`,
+    );
+    expect(sniffXml(pascal).keys).toMatchObject({
+      InvtPreentNo: '202400000122717119',
+      EtpsInnerInvtNo: 'COSU6391946850D',
+      BondInvtNo: 'QD311124E000098849',
+    });
+    for (const name of SAS_KEY_FIELDS) {
+      for (const spelt of [name, name[0].toLowerCase() + name.slice(1), name.toUpperCase()]) {
+        const keys = sniffXml(receipt('INV211', [{ name: 'BondInvtBsc', fields: { [spelt]: 'V1' } }])).keys;
+        expect(keys[spelt], `${spelt} is shown`).toBe('V1');
+      }
+    }
+  });
+});
+
+describe('统一社会信用代码 (USCC) lengths', () => {
+  const inv = inv101From(parseSasPackage(fixture('npts_SentBox_INV101_Signature_Package.xml')));
+
+  it('an INV101 DclEtpsSccd of 17 characters is refused, with the DecMessage check and wording', () => {
+    const short = { ...inv, head: { ...inv.head, DclEtpsSccd: '91441900796227760', InputCreditCode: '9144190079622776067' } };
+    const problems = validateInv101(short);
+    expect(problems).toEqual([
+      { path: 'InvtHeadType.DclEtpsSccd', zh: 'DclEtpsSccd须为18位统一社会信用代码', en: 'DclEtpsSccd must be an 18-character USCC' },
+      {
+        path: 'InvtHeadType.InputCreditCode',
+        zh: 'InputCreditCode须为18位统一社会信用代码',
+        en: 'InputCreditCode must be an 18-character USCC',
+      },
+    ]);
+    const dec = parseDecMessage(example);
+    dec.head.TradeCoScc = '91441900796227760';
+    expect(validateDecMessage(dec).filter((p) => p.path === 'DecHead.TradeCoScc')).toEqual([
+      { path: 'DecHead.TradeCoScc', zh: 'TradeCoScc须为18位统一社会信用代码', en: 'TradeCoScc must be an 18-character USCC' },
+    ]);
+  });
+
+  it('every USCC field of the head is checked; empty ones are not', () => {
+    for (const f of ['BizopEtpsSccd', 'RvsngdEtpsSccd', 'CorrEntryDclEtpsSccd', 'RltEntryBizopEtpsSccd', 'RltEntryDclEtpsSccd'])
+      expect(validateInv101({ ...inv, head: { ...inv.head, [f]: '9144' } }).map((p) => p.path)).toEqual([`InvtHeadType.${f}`]);
+    expect(validateInv101({ ...inv, head: { ...inv.head, RltEntryRvsngdEtpsSccd: '' } })).toEqual([]);
   });
 });
 

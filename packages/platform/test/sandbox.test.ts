@@ -13,6 +13,7 @@ import {
   parseSasPackage,
   recordNode,
   sasReceiptFrom,
+  validateMessage,
 } from '@osw/messages';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir } from '../../../test/helpers.js';
@@ -147,6 +148,9 @@ describe('manifests on the exchange', () => {
     const resp = parseManifestResponse(r1.body);
     expect(resp).toMatchObject({ statementCode: '01', outcome: { group: 'accepted' } });
     expect(r1.fileName).toMatch(new RegExp(`^Receipt_${resp.head.MessageID}_\\d{21}\\.xml$`));
+    // the sandbox's replies pass `osw message validate` as replies
+    expect(validateMessage(r1.body)).toMatchObject({ family: 'manifest', messageType: 'MTRES4', rulesApplied: true, problems: [] });
+    expect(validateMessage(ok.responseXml)).toMatchObject({ messageType: 'PlatImpRet', rulesApplied: true, problems: [] });
     await send(
       mt2101
         .replace(/<\/Head>/, '</Head>')
@@ -157,6 +161,7 @@ describe('manifests on the exchange', () => {
     const noType = await send(mt2101.replace(/<(\w+:)?MessageType>[^<]*<\/(\w+:)?MessageType>/, ''), 'manifest-sea-air');
     expect(noType.accepted).toBe(false);
     expect(parsePlatImpRet(noType.responseXml).manifest.statementCode).toBe('-900517');
+    expect(validateMessage(noType.responseXml).problems).toEqual([]);
   });
 });
 

@@ -18,6 +18,7 @@ import {
   DEC_GOODS_LIMIT_VIN_FIELDS,
   DEC_HEAD_FIELDS,
   DEC_LIST_FIELDS,
+  DEC_MESSAGE_SECTIONS,
   DEC_OTHER_PACK_FIELDS,
   DEC_REQUEST_CERT_FIELDS,
   DEC_SIGN_FIELDS,
@@ -40,6 +41,12 @@ export interface DecGoodsLimit {
 export interface DecListRow {
   fields: Fields;
   goodsLimits: DecGoodsLimit[];
+  /**
+   * Where DecGoodsLimits stood among the row's fields as read (how many fields came before it), or
+   * null when the row had none; used when the message is written as read (it has `order`). Undefined
+   * for a row built in code: DecGoodsLimits goes where the official order puts it.
+   */
+  limitsAt?: number | null;
 }
 
 /** 操作类型 OperType: A 报关单上载, B 报关单、转关单上载, C 报关单申报, D 报关单、转关单申报, E 电子手册报关单上载, G 报关单暂存. */
@@ -63,6 +70,19 @@ export interface DecMessage {
   ecoRelations: Fields[];
   /** top-level elements this library does not model, kept as they are */
   extra: XNode[];
+  /**
+   * The root's default namespace as read ('' when the message had none). When undefined (a message
+   * built in code), build writes `http://www.chinaport.gov.cn/dec`.
+   */
+  namespace?: string;
+  /** other root attributes as read (`xmlns:xsi`, …) */
+  rootAttributes?: Record<string, string>;
+  /**
+   * The names of the root's children in the order read. Build writes a read message in this order,
+   * element by element, each record's fields in their own order; without it (a message built in
+   * code) build writes DEC_MESSAGE_SECTIONS' order, every section present, fields in official order.
+   */
+  order?: string[];
 }
 
 const SECTION_ROWS: Record<string, { key: keyof DecMessage; row: string; alt?: string }> = {
@@ -78,8 +98,10 @@ const SECTION_ROWS: Record<string, { key: keyof DecMessage; row: string; alt?: s
 function decListFrom(n: XNode): DecListRow {
   const limitsNode = child(n, 'DecGoodsLimits');
   const { DecGoodsLimits: _limits, ...fields } = leafRecord(n);
+  const at = n.children.findIndex((c) => c.name === 'DecGoodsLimits');
   return {
     fields,
+    limitsAt: at < 0 ? null : n.children.slice(0, at).filter((c) => !c.children.length && c.name !== 'DecGoodsLimits').length,
     goodsLimits: children(limitsNode, 'DecGoodsLimit').map((g) => {
       const { DecGoodsLimitVin: _vin, ...limit } = leafRecord(g);
       return {
@@ -95,8 +117,9 @@ function decListFrom(n: XNode): DecListRow {
 /** Reads a DecMessage from its tree; every modelled element is kept, others land in `extra`. */
 export function decMessageFromTree(root: XNode): DecMessage {
   if (root.name !== 'DecMessage') throw new MessageRejected('C903', `not a DecMessage (root ${root.name})`);
+  const { version, xmlns, ...rootAttributes } = root.attrs;
   const m: DecMessage = {
-    version: root.attrs.version ?? '',
+    version: version ?? '',
     head: {},
     lists: [],
     containers: [],
@@ -111,6 +134,9 @@ export function decMessageFromTree(root: XNode): DecMessage {
     edocs: [],
     ecoRelations: [],
     extra: [],
+    namespace: xmlns ?? '',
+    rootAttributes,
+    order: root.children.map((c) => c.name),
   };
   for (const c of root.children) {
     const rows = SECTION_ROWS[c.name];
@@ -130,15 +156,23 @@ export function parseDecMessage(xml: string): DecMessage {
   return decMessageFromTree(parseTree(xml));
 }
 
-function ordered(fields: Fields, order: readonly string[]): XmlElement[] {
-  return fieldElements(
-    fields,
-    order.filter((k) => k in fields),
-  );
-}
-
-/** Writes a DecMessage in the official section order, with `xmlns="http://www.chinaport.gov.cn/dec"`. */
+/**
+ * Writes a DecMessage. A message read from XML (it has `order`) is written as it was read: its
+ * elements in their order, each record's fields in their own order, its namespace and root
+ * attributes as they were (none added), a section only where it was or where rows were added. A
+ * message built in code is written in the official order (DEC_MESSAGE_SECTIONS, the order of the
+ * public templates), every row section present, fields in the order of declaration-fields.ts, with
+ * `xmlns="http://www.chinaport.gov.cn/dec"`.
+ */
 export function buildDecMessage(m: DecMessage): string {
+  const asRead = m.order !== undefined;
+  const ordered = (fields: Fields, order: readonly string[]): XmlElement[] =>
+    asRead
+      ? fieldElements(fields)
+      : fieldElements(
+          fields,
+          order.filter((k) => k in fields),
+        );
   const listRow = (r: DecListRow): XmlElement => {
     const limits = el(
       'DecGoodsLimits',
@@ -150,6 +184,8 @@ export function buildDecMessage(m: DecMessage): string {
       ),
     );
     const kids = ordered(r.fields, DEC_LIST_FIELDS);
+    if (asRead && r.limitsAt === null) return el('DecList', r.goodsLimits.length ? [...kids, limits] : kids);
+    if (asRead && typeof r.limitsAt === 'number') return el('DecList', [...kids.slice(0, r.limitsAt), limits, ...kids.slice(r.limitsAt)]);
     const at = DEC_LIST_FIELDS.indexOf('DecGoodsLimits');
     const before = kids.filter(
       (k) =>
@@ -159,33 +195,85 @@ export function buildDecMessage(m: DecMessage): string {
     const after = kids.filter((k) => !before.includes(k));
     return el('DecList', [...before, limits, ...after]);
   };
-  const rowsOf = (section: string, order: readonly string[]) => {
+  const rowsOf = (section: string) => {
     const spec = SECTION_ROWS[section];
     return el(
       section,
-      (m[spec.key] as Fields[]).map((f) => el(spec.row, ordered(f, order))),
+      (m[spec.key] as Fields[]).map((f) => el(spec.row, ordered(f, SECTION_FIELDS[section]))),
     );
   };
-  const kids: XmlElement[] = [
-    el('DecHead', ordered(m.head, DEC_HEAD_FIELDS)),
-    el('DecLists', m.lists.map(listRow)),
-    rowsOf('DecContainers', DEC_CONTAINER_FIELDS),
-    rowsOf('DecLicenseDocus', LICENSE_DOCU_FIELDS),
-    rowsOf('DecRequestCerts', DEC_REQUEST_CERT_FIELDS),
-    rowsOf('DecOtherPacks', DEC_OTHER_PACK_FIELDS),
-    rowsOf('DecCopLimits', DEC_COP_LIMIT_FIELDS),
-    rowsOf('DecCopPromises', DEC_COP_PROMISE_FIELDS),
-    rowsOf('DecUsers', DEC_USER_FIELDS),
-  ];
-  if (m.freeText) kids.push(el('DecFreeTxt', ordered(m.freeText, DEC_FREE_TXT_FIELDS)));
-  if (m.sign) kids.push(el('DecSign', ordered(m.sign, DEC_SIGN_FIELDS)));
-  for (const e of m.edocs) kids.push(el('EdocRealation', ordered(e, EDOC_REALATION_FIELDS)));
-  for (const e of m.ecoRelations) kids.push(el('EcoRelation', ordered(e, ECO_RELATION_FIELDS)));
-  for (const x of m.extra) kids.push(treeToElement(x));
-  return writeXml(el('DecMessage', kids, { version: m.version || undefined, xmlns: DEC_NAMESPACE }), {
-    declaration: '<?xml version="1.0" encoding="UTF-8"?>',
-    indent: '\t',
+  // one writer per element name; repeated elements (EdocRealation, EcoRelation, unmodelled ones) take their rows in turn
+  const taken: Record<string, number> = {};
+  const next = <T>(name: string, rows: T[]): T | undefined => rows[(taken[name] = (taken[name] ?? 0) + 1) - 1];
+  const extraNamed = (name: string) => m.extra.filter((x) => x.name === name);
+  const write = (name: string): XmlElement | undefined => {
+    if (name === 'DecHead') return el('DecHead', ordered(m.head, DEC_HEAD_FIELDS));
+    if (name === 'DecLists') return el('DecLists', m.lists.map(listRow));
+    if (SECTION_ROWS[name]) return rowsOf(name);
+    if (name === 'DecFreeTxt') return m.freeText ? el('DecFreeTxt', ordered(m.freeText, DEC_FREE_TXT_FIELDS)) : undefined;
+    if (name === 'DecSign') return m.sign ? el('DecSign', ordered(m.sign, DEC_SIGN_FIELDS)) : undefined;
+    if (name === 'EdocRealation') {
+      const e = next(name, m.edocs);
+      return e && el('EdocRealation', ordered(e, EDOC_REALATION_FIELDS));
+    }
+    if (name === 'EcoRelation') {
+      const e = next(name, m.ecoRelations);
+      return e && el('EcoRelation', ordered(e, ECO_RELATION_FIELDS));
+    }
+    const x = next(name, extraNamed(name));
+    return x && treeToElement(x);
+  };
+  const kids: XmlElement[] = [];
+  const names = asRead ? withAddedSections(m.order!, m) : [...DEC_MESSAGE_SECTIONS];
+  for (const name of names) {
+    const e = write(name);
+    if (e) kids.push(e);
+  }
+  // what the order does not name: further EdocRealation/EcoRelation rows, unmodelled elements, in that order
+  for (const name of ['EdocRealation', 'EcoRelation']) for (let e = write(name); e; e = write(name)) kids.push(e);
+  for (const x of m.extra) {
+    const e = (taken[x.name] ?? 0) < extraNamed(x.name).length ? write(x.name) : undefined;
+    if (e) kids.push(e);
+  }
+  const attrs = { version: m.version || undefined, xmlns: (m.namespace ?? DEC_NAMESPACE) || undefined, ...(m.rootAttributes ?? {}) };
+  return writeXml(el('DecMessage', kids, attrs), { declaration: '<?xml version="1.0" encoding="UTF-8"?>', indent: '\t' });
+}
+
+const SECTION_FIELDS: Record<string, readonly string[]> = {
+  DecContainers: DEC_CONTAINER_FIELDS,
+  DecLicenseDocus: LICENSE_DOCU_FIELDS,
+  DecRequestCerts: DEC_REQUEST_CERT_FIELDS,
+  DecOtherPacks: DEC_OTHER_PACK_FIELDS,
+  DecCopLimits: DEC_COP_LIMIT_FIELDS,
+  DecCopPromises: DEC_COP_PROMISE_FIELDS,
+  DecUsers: DEC_USER_FIELDS,
+};
+
+/**
+ * The read order, with a modelled section that was not read but now has content (rows added, a
+ * DecSign or DecFreeTxt set) put where the official order places it: just after the last read
+ * element that officially comes before it (a DecSign after DecFreeTxt, wherever DecFreeTxt stands).
+ */
+function withAddedSections(order: readonly string[], m: DecMessage): string[] {
+  const out = [...order];
+  const has = (name: string): boolean => {
+    if (name === 'DecHead') return Object.keys(m.head).length > 0;
+    if (name === 'DecLists') return m.lists.length > 0;
+    if (SECTION_ROWS[name]) return (m[SECTION_ROWS[name].key] as Fields[]).length > 0;
+    if (name === 'DecFreeTxt') return !!m.freeText;
+    if (name === 'DecSign') return !!m.sign;
+    return false; // EdocRealation/EcoRelation rows beyond the read ones are appended by build
+  };
+  DEC_MESSAGE_SECTIONS.forEach((name, i) => {
+    if (out.includes(name) || !has(name)) return;
+    const earlier: readonly string[] = DEC_MESSAGE_SECTIONS.slice(0, i);
+    let at = -1;
+    out.forEach((n, k) => {
+      if (earlier.includes(n)) at = k;
+    });
+    out.splice(at + 1, 0, name);
   });
+  return out;
 }
 
 /** The ClientSeqNo of a declaration: DecSign's, else DecHead's. */
@@ -224,8 +312,7 @@ export function validateDecMessage(m: DecMessage): Problem[] {
       '申报单位编码须为10位海关编码',
       'AgentCode must be a 10-character customs code',
     );
-    for (const f of ['TradeCoScc', 'OwnerCodeScc', 'AgentCodeScc', 'CopCodeScc'])
-      p.pattern(`DecHead.${f}`, h[f], /^[0-9A-Z]{18}$/, `${f}须为18位统一社会信用代码`, `${f} must be an 18-character USCC`);
+    for (const f of ['TradeCoScc', 'OwnerCodeScc', 'AgentCodeScc', 'CopCodeScc']) p.uscc(`DecHead.${f}`, h[f]);
     p.required('DecHead.TradeName', h.TradeName, '境内收发货人名称');
     p.pattern('DecHead.SeqNo', h.SeqNo, /^E?\d{17,18}$/, '统一编号格式不正确', 'SeqNo must be E + 17 digits');
     p.pattern('DecHead.EntryId', h.EntryId, /^\d{18}$/, '海关编号须为18位数字', 'EntryId must be 18 digits');

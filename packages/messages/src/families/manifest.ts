@@ -216,7 +216,10 @@ export interface ManifestHead {
 export const MANIFEST_HEAD_FIELDS = ['MessageID', 'FunctionCode', 'MessageType', 'SenderID', 'ReceiverID', 'SendTime', 'Version'] as const;
 
 export interface Manifest {
-  /** the root's default namespace as written; when absent or '', build derives it from MessageType */
+  /**
+   * the root's namespace as read ('' when the message had none: build then writes none); when
+   * undefined (a message built in code), build derives it from MessageType
+   */
   namespace?: string;
   /** other root attributes exactly as written (`xmlns:xsi`, `xsi:schemaLocation`, …) */
   rootAttributes: Record<string, string>;
@@ -301,12 +304,13 @@ export function headElement(head: ManifestHead, extra: XNode[] = []): XmlElement
 
 /**
  * Writes a manifest message: root `Manifest` with the default namespace
- * `urn:Declaration:datamodel:standard:CN:<MessageType>:1` (or `m.namespace` when given),
+ * `urn:Declaration:datamodel:standard:CN:<MessageType>:1` (or `m.namespace` when given; none when
+ * `m.namespace` is '', as parseManifest gives for a message read without one),
  * Head in wire order, then Declaration element by element.
  */
 export function buildManifest(m: ManifestInput): string {
-  const namespace = m.namespace || manifestNamespace(m.head.MessageType ?? '');
-  const attrs: Record<string, string> = { xmlns: namespace, ...(m.rootAttributes ?? {}) };
+  const namespace = m.namespace ?? manifestNamespace(m.head.MessageType ?? '');
+  const attrs: Record<string, string> = { ...(namespace ? { xmlns: namespace } : {}), ...(m.rootAttributes ?? {}) };
   const kids: XmlElement[] = [headElement(m.head, m.headExtra)];
   const declaration = m.declaration === undefined ? [] : m.declaration;
   if (declaration !== null) kids.push(el('Declaration', declaration.map(treeToElement)));
@@ -378,12 +382,14 @@ export function validateManifest(m: ManifestInput): Problem[] {
       );
   }
   if (p.required('Head.MessageID', h.MessageID, '报文编号')) {
+    // the form named with the message's own type (MT5101 → CN_MT5101_1p1_…), or a placeholder when it has none
+    const shownType = /^MT[0-9A-Z]{4}$/.test(h.MessageType ?? '') ? h.MessageType : '<MessageType>';
     const id = MANIFEST_MESSAGE_ID_PATTERN.exec(h.MessageID ?? '');
     if (!id)
       p.add(
         'Head.MessageID',
         `报文编号须为 CN_报文类型_1p1_海关备案编号_yyyyMMddHHmmssfff，实为 ${h.MessageID}`,
-        `Head.MessageID must look like CN_MT2101_1p1_<filing code>_<yyyyMMddHHmmssfff>, got ${h.MessageID}`,
+        `Head.MessageID must look like CN_${shownType}_1p1_<filing code>_<yyyyMMddHHmmssfff>, got ${h.MessageID}`,
       );
     else {
       if (hasType && id[1] !== h.MessageType)

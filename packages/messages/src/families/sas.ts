@@ -39,6 +39,36 @@ export const SAS_MESSAGE_TYPES: Readonly<Record<string, { name: string; directio
   OSWEMS02: { name: '加工贸易账册增量数据 (open-single-window 推送格式)', direction: 'in' },
 };
 
+/**
+ * The identifying fields of a Package that `osw message inspect` shows, matched whatever their case:
+ * what enterprises send is written in PascalCase (INV101 `InvtHeadType/EtpsInnerInvtNo`, SAS121
+ * `SasPassportBsc/PassportNo`), what customs sends back in camelCase (INV201/INV211
+ * `BondInvtBsc/etpsInnerInvtNo`, SAS221/223/224 `SasPassportBsc/passportNo`, INV202
+ * `InvApprResult/invPreentNo`). Listed once here, in the order they are shown.
+ */
+export const SAS_KEY_FIELDS = [
+  // 核注清单 (INV101 InvtHeadType; BondInvtBsc in INV201 审批回执 and INV211 记账回执)
+  'SeqNo', // 预录入统一编号 (INV101, SAS121)
+  'BondInvtNo', // 清单编号
+  'InvtPreentNo', // 清单预录入统一编号
+  'EtpsInnerInvtNo', // 企业内部清单编号
+  'PutrecNo', // 备案编号 (账册号)
+  'EntryNo', // 报关单号
+  'RltEntryNo', // 关联报关单号
+  // 核放单 (SAS121 SasPassportBsc; SAS221/223/224 SasPassportBsc)
+  'PassportNo', // 核放单编号
+  'SasPassportPreentNo', // 核放单预录入统一编号
+  // approval results (HdeApprResult in INV201, SAS221/223/224; InvApprResult in INV202)
+  'EtpsPreentNo', // 预录入统一编号 as customs echoes it (企业内部编号 in SAS121)
+  'BusinessId', // 业务单证编号 (清单编号 / 核放单编号)
+  'InvPreentNo', // 清单预录入统一编号 (INV202)
+  'EntrySeqNo', // 报关单统一编号 (INV202)
+  'ManageResult', // 处理结果
+  // 加工贸易账册 (ICP101, OSWEMS01/02)
+  'EmsNo', // 账册号
+  'DelcareFlag', // 申报标志 (BussinessData, misspelt on the wire)
+] as const;
+
 /** The `Signature` wrapper of an outbound Package, kept as it came. */
 export interface SasSignature {
   attrs: Record<string, string>;
@@ -174,6 +204,18 @@ export function buildInv101(i: Inv101, opts: { signed?: boolean } = {}): string 
   });
 }
 
+/** InvtHeadType fields that hold a 统一社会信用代码 (USCC). */
+export const INV101_USCC_FIELDS = [
+  'BizopEtpsSccd', // 经营企业
+  'RvsngdEtpsSccd', // 加工单位 (收发货企业)
+  'DclEtpsSccd', // 申报企业
+  'InputCreditCode', // 录入单位
+  'CorrEntryDclEtpsSccd', // 对应报关单申报单位
+  'RltEntryBizopEtpsSccd', // 关联报关单境内收发货人
+  'RltEntryRvsngdEtpsSccd', // 关联报关单消费使用/生产销售单位
+  'RltEntryDclEtpsSccd', // 关联报关单申报单位
+] as const;
+
 export function validateInv101(i: Inv101): Problem[] {
   const p = new Problems();
   p.required('EnvelopInfo.message_id', i.envelope.message_id, '报文编号');
@@ -189,6 +231,7 @@ export function validateInv101(i: Inv101): Problem[] {
     'BizopEtpsno must be a 10-character customs code',
     { required: true, zhName: '经营企业编号' },
   );
+  for (const f of INV101_USCC_FIELDS) p.uscc(`InvtHeadType.${f}`, i.head[f]);
   p.oneOf('InvtHeadType.ImpexpMarkcd', i.head.ImpexpMarkcd, ['I', 'E'], '进出口标记代码');
   if (i.lists.length === 0) p.add('InvtMessage.InvtListType', '至少须有一项表体', 'at least one InvtListType row is required');
   i.lists.forEach((l, n) =>
@@ -223,6 +266,13 @@ export interface SasReceipt {
   envelope: Fields;
   /** e.g. [{ name: 'HdeApprResult', fields }, { name: 'BondInvtBsc', fields }, …] under BussinessData/<messageType> */
   sections: { name: string; fields: Fields }[];
+  /**
+   * DataInfo/PocketInfo as read, null when the receipt had none (INV202 comes without). Undefined
+   * for a receipt built in code: build writes one pocket of one (`pocketId` names it).
+   */
+  pocket?: Fields | null;
+  /** attributes of <Package> as read; undefined: the xmldsig default namespace for INV receipts, none for SAS */
+  packageAttrs?: Record<string, string>;
 }
 
 export function sasReceiptFrom(p: SasPackage): SasReceipt {
@@ -231,22 +281,32 @@ export function sasReceiptFrom(p: SasPackage): SasReceipt {
     messageType: p.messageType,
     envelope: p.envelope,
     sections: (holder?.children ?? []).map((s) => ({ name: s.name, fields: leafRecord(s) })),
+    pocket: p.pocket,
+    packageAttrs: p.packageAttrs,
   };
 }
 
-/** Builds a receipt the way customs sends it: bare Package, xmldsig default namespace for INV receipts. */
+/**
+ * Builds a receipt the way customs sends it: bare Package, xmldsig default namespace for INV
+ * receipts. A receipt read with sasReceiptFrom is written back with its own PocketInfo (or none)
+ * and Package attributes; `pocketId`, when given, names the pocket either way.
+ */
 export function buildSasReceipt(r: SasReceipt, opts: { pocketId?: string } = {}): string {
+  const pocket =
+    r.pocket === undefined
+      ? { pocket_id: opts.pocketId ?? '', total_pocket_qty: '1', cur_pocket_no: '1', is_unstructured: '' }
+      : r.pocket && (opts.pocketId === undefined ? r.pocket : { ...r.pocket, pocket_id: opts.pocketId });
   return buildSasPackage({
     messageType: r.messageType,
     envelope: { version: '1.0', ...r.envelope, message_type: r.messageType },
-    pocket: { pocket_id: opts.pocketId ?? '', total_pocket_qty: '1', cur_pocket_no: '1', is_unstructured: '' },
+    pocket,
     business: [
       node(
         r.messageType,
         r.sections.map((s) => recordNode(s.name, s.fields)),
       ),
     ],
-    packageAttrs: r.messageType.startsWith('INV') ? { xmlns: 'http://www.w3.org/2000/09/xmldsig#' } : {},
+    packageAttrs: r.packageAttrs ?? (r.messageType.startsWith('INV') ? { xmlns: 'http://www.w3.org/2000/09/xmldsig#' } : {}),
     signature: null,
   });
 }
