@@ -92,6 +92,21 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     expect(new Set(c.clients.map((cl: { statusUrl: string }) => cl.statusUrl)).size).toBe(2);
   });
 
+  it("the banner sends a first-time user to the importer's login for the push tour, with its card and InBox", () => {
+    const banner = tour(demo.contract, t.dir, path.join(t.dir, 'demo.log'));
+    const owner = demo.contract.enterprises.find((e) => e.role === 'owner')!.customsCode;
+    const importer = demo.contract.accounts.find((a) => a.enterpriseCode === owner)!;
+    const legal = demo.contract.cards.find((x) => x.enterpriseCode === owner && x.kind === 'legal')!;
+    const first = banner.split('\n').find((l) => /first time/.test(l));
+    expect(first).toContain(`${importer.account} / ${importer.password}`);
+    expect(first).toContain('push tour');
+    expect(banner).toContain(`${legal.cardNo} PIN ${legal.pin}`);
+    const inBox = demo.contract.clients.find((x) => x.role === 'owner')!.businesses.DecCus001.inBox;
+    // the banner shows paths relative to the working folder where they lie under it
+    const rel = path.relative(process.cwd(), inBox);
+    expect(banner).toContain(rel.startsWith('..') ? inBox : rel);
+  });
+
   it('every file of the demo that holds a secret is readable by its owner only (0600)', () => {
     const c = JSON.parse(readFileSync(path.join(t.dir, 'demo.json'), 'utf8'));
     const files = [path.join(t.dir, 'demo.json'), path.join(t.dir, 'demo-state.json'), path.join(t.dir, 'platform.db')];

@@ -13,6 +13,7 @@ import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo } from '../../packages/cli/src/demo.js';
+import { zh as CONSOLE_WORDS_ZH } from '../../packages/web/src/i18n/messages.js';
 import { EXAMPLES, tempDir, waitFor } from '../helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -41,9 +42,11 @@ async function shot(page: Page, name: string) {
 }
 
 /** A fresh browser context (own session storage), 1280×800, Chinese unless said otherwise. */
-async function newPage(opts: { width?: number; height?: number } = {}): Promise<Page> {
+async function newPage(opts: { width?: number; height?: number; lang?: 'zh' | 'en' } = {}): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 }, locale: 'zh-CN' });
   contexts.push(ctx);
+  // the console's own language switch, as remembered from an earlier visit
+  if (opts.lang === 'en') await ctx.addInitScript(() => localStorage.setItem('osw.lang', 'en'));
   const page = await ctx.newPage();
   page.setDefaultTimeout(WAIT.timeout);
   // the console must work under the platform's content security policy: Chromium reports what it blocks
@@ -57,9 +60,9 @@ const cspViolations: string[] = [];
 
 async function login(page: Page, account: string, password: string, at = '/') {
   await page.goto(url + at);
-  await page.getByLabel('账号', { exact: true }).fill(account);
-  await page.getByLabel('密码', { exact: true }).fill(password);
-  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByLabel(/^(账号|Account)$/).fill(account);
+  await page.getByLabel(/^(密码|Password)$/).fill(password);
+  await page.getByRole('button', { name: /^(登录|Log in)$/ }).click();
   await page.locator('h1.screen-title').waitFor();
 }
 
@@ -243,6 +246,9 @@ describe('web console in Chromium', () => {
     expect(await page.getByTestId('card-problem').textContent()).toContain(op.cardNo);
     expect(await page.getByTestId('card-step').getByRole('button', { name: '确定' }).isDisabled()).toBe(true);
     await shot(page, '04-card-locked');
+    // Esc closes the dialog, as its × and 取消 do
+    await page.keyboard.press('Escape');
+    await page.getByTestId('card-step').waitFor({ state: 'detached' });
   });
 
   it("applies for a client: IBM MQ is refused with the platform's words, HTTPS shows the settings once", async () => {
@@ -341,8 +347,11 @@ describe('web console in Chromium', () => {
     await row.locator('input[type=checkbox]').check();
     await page.getByRole('button', { name: '重发', exact: true }).click();
     await page.getByText(/已重发 1 条/).waitFor();
+    // one wording per state: 下发成功 / 下发失败 …, 已重发 / 未重发 (never 是/否)
+    await page.getByTestId('push-table').locator('td[data-col="resent"]', { hasText: '已重发' }).first().waitFor();
+    expect(await page.getByTestId('push-table').locator('td[data-col="resent"]').allTextContents()).not.toContain('是');
     await shot(page, '07-push-log');
-    await row.click();
+    await row.getByRole('button', { name: '查看' }).click();
     const detail = page.getByTestId('push-detail');
     await detail.getByText('推送尝试').waitFor();
     const payload = detail.getByTestId('push-payload');
@@ -354,6 +363,9 @@ describe('web console in Chromium', () => {
     expect(await payload.textContent()).toContain(demo.contract.manuals[0].manualNo);
     expect(await detail.locator('ol.attempts li').count()).toBeGreaterThan(0);
     await shot(page, '14-push-detail');
+    // Esc closes it (the focus was moved into the dialog, not left in a field)
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
   });
 
   it("draws a declaration's receipts as a timeline in the sandbox", async () => {
@@ -375,6 +387,12 @@ describe('web console in Chromium', () => {
     for (const step of ['申报', '入库', '审结', '放行', '结关']) await detail.locator(`[data-step="${step}"][data-state="done"]`).waitFor();
     expect(await detail.locator('[data-step="查验"]').getAttribute('data-state')).toBe('skipped');
     await shot(page, '10-sandbox-timeline');
+    // the sandbox issues a 退单 after 结关 on demand: it is listed with the receipts, not drawn after 结关
+    await detail.getByTestId('issue-receipt').getByLabel('CHANNEL').selectOption('E');
+    await detail.getByTestId('issue-receipt').getByRole('button', { name: '签发回执' }).click();
+    await detail.locator('table.data tbody tr', { hasText: 'E 退单' }).waitFor();
+    expect(await detail.getByTestId('timeline').locator('[data-state="refused"]').count()).toBe(0);
+    expect(await detail.getByTestId('timeline').locator('li').last().getAttribute('data-step')).toBe('结关');
   });
 
   it('shows the dead letters screen: on the HTTP exchange an empty list that says why', async () => {
@@ -486,6 +504,13 @@ describe('web console in Chromium', () => {
       .getByText(`${chinaDay(10)} 23:59:59`)
       .waitFor();
     await shot(page, '11-dashboard');
+
+    // the broker's enterprise subscribed to nothing: no pushes, and the chart says so instead of drawing nothing
+    expect((await api<{ total: number }>('GET', '/api/v1/pushes', await token(broker()))).total).toBe(0);
+    const other = await newPage();
+    await login(other, broker().account, broker().password, '/');
+    await other.getByTestId('push-chart-empty').getByText('最近24小时没有推送').waitFor();
+    expect(await other.getByTestId('push-chart').count()).toBe(0);
   });
 
   it("switches to English, also for the platform's messages, and keeps the choice", async () => {
@@ -527,6 +552,229 @@ describe('web console in Chromium', () => {
     await page.getByRole('heading', { name: '用户登录' }).waitFor();
     const after = await fetch(`${url}/api/v1/clients`, { headers: { authorization: `Bearer ${old}` } });
     expect(after.status).toBe(401);
+  });
+
+  /** The pages with tables: each is shown with rows, its last column (操作 where there is one) on screen. */
+  const TABLE_PAGES: { path: string; table: string; actions?: boolean; empty?: boolean }[] = [
+    { path: '/', table: 'expiring-table' },
+    { path: '/subscriptions/declaration', table: 'records-table', actions: true },
+    { path: '/subscriptions/receipt', table: 'records-table', actions: true },
+    { path: '/subscriptions/manual', table: 'records-table', actions: true },
+    { path: '/pushes', table: 'push-table', actions: true },
+    { path: '/messages', table: 'sms-table' },
+    // the HTTP exchange has no dead letters: the table stands empty
+    { path: '/dead-letters', table: 'dead-letters-table', empty: true },
+    { path: '/clients', table: 'clients-table', actions: true },
+    { path: '/sandbox/declarations', table: 'declarations-table' },
+    { path: '/sandbox/manuals', table: 'manuals-table' },
+  ];
+
+  /** Rows on every table page: subscriptions of each kind (one of them expiring soon), a push, a declaration, an SMS. */
+  async function seedTables() {
+    const tok = await token(owner());
+    const legal = card(owner().enterpriseCode, 'legal');
+    const proof = { cardNo: legal.cardNo, pin: legal.pin };
+    const manualNo = demo.contract.manuals[0].manualNo;
+    const tolerate = (p: Promise<unknown>) => p.catch((e: Error) => expect(e.message).toMatch(/OSW_SUB_(DUPLICATE|INCREMENTAL_EXISTS)/));
+    await api('POST', '/api/v1/subscriptions/declaration', tok, {
+      clientId: ownerClient(),
+      declarationData: true,
+      receiptTypes: ['接单', '海关入库', '审核', '查验通知', '放行', '结关', '退单'],
+      validUntil: chinaDay(20),
+      card: proof,
+    });
+    await tolerate(
+      api('POST', '/api/v1/subscriptions/manual', tok, {
+        clientId: ownerClient(),
+        kind: 'incremental',
+        manualNo,
+        validUntil: chinaDay(300),
+        card: proof,
+      }),
+    );
+    await api('POST', '/api/v1/subscriptions/manual', tok, {
+      clientId: ownerClient(),
+      kind: 'stock',
+      manualNo,
+      pushTypes: ['img', 'exg'],
+      imgRange: '1-10',
+      exgRange: '1-10',
+      card: proof,
+    });
+    await tolerate(api('POST', '/api/v1/subscriptions/receipt', tok, { pushMethod: 'app', mode: 'enterprise' }));
+    await api('POST', '/api/v1/sms/verification-codes', tok, { phone: '13900139000' }).catch(() => undefined);
+    await waitFor(async () => (await api<{ total: number }>('GET', '/api/v1/pushes', tok)).total > 0, 'a push in the log');
+    const brokerClient = demo.contract.clients.find((c) => c.role === 'broker')!;
+    if (!(await api<{ total: number }>('GET', '/api/v1/declarations', tok)).total) {
+      await fs.writeFile(
+        path.join(brokerClient.businesses.DecCus001.outBox, 'layout-declaration.xml'),
+        readFileSync(path.join(EXAMPLES, 'declaration.xml')),
+      );
+      await waitFor(async () => (await api<{ total: number }>('GET', '/api/v1/declarations', tok)).total > 0, 'a declaration');
+    }
+  }
+
+  for (const lang of ['zh', 'en'] as const)
+    it(`fits every table into 1280 px with its 操作 column on screen (${lang})`, async () => {
+      await seedTables();
+      const page = await newPage({ lang });
+      await login(page, owner().account, owner().password, '/');
+      const problems: string[] = [];
+      for (const p of TABLE_PAGES) {
+        await page.goto(url + p.path);
+        const table = page.getByTestId(p.table);
+        await table
+          .locator(p.empty ? 'tbody td.empty' : 'tbody tr td:not(.empty)')
+          .first()
+          .waitFor();
+        const m = await table.evaluate((t) => {
+          const heads = t.querySelectorAll('thead th');
+          const last = heads[heads.length - 1];
+          const wrap = t.parentElement!;
+          return {
+            last: last.textContent,
+            right: Math.round(last.getBoundingClientRect().right),
+            hidden: wrap.scrollWidth - wrap.clientWidth,
+            viewport: document.documentElement.clientWidth,
+            pageScroll: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          };
+        });
+        if (p.actions && m.last !== (lang === 'zh' ? '操作' : 'Actions')) problems.push(`${p.path}: the last column is ${m.last}`);
+        const first = await table.locator('thead th').first().textContent();
+        if (first !== (lang === 'zh' ? '序号' : 'No.')) problems.push(`${p.path}: the first column is ${first}, not 序号`);
+        if (m.right > m.viewport || m.hidden > 0 || m.pageScroll > 0)
+          problems.push(`${p.path}: ${m.last} ends at ${m.right} px of ${m.viewport} (${m.hidden} px scrolled away)`);
+        // the two widest tables, as they look at 1280 px
+        if (p.path === '/subscriptions/declaration' || p.path === '/pushes')
+          await shot(page, `17-tables-1280-${lang}-${p.path === '/pushes' ? 'push-log' : 'declaration'}`);
+      }
+      expect(problems).toEqual([]);
+
+      // the dashboard's push chart: a scale, the hours, and the bars' numbers adding up to the last 24 hours' pushes
+      // (read again until the API and the chart agree: the push engine may still be writing a seeded push)
+      const tok = await token(owner());
+      const chart = page.getByTestId('push-chart');
+      const readBars = () =>
+        chart
+          .locator('.chart-bar')
+          .evaluateAll((gs) =>
+            gs.map((g) => ({ n: Number(g.getAttribute('data-count')), shown: g.querySelector('.chart-value')?.textContent ?? null })),
+          );
+      let seen = '';
+      const bars = await waitFor(
+        async () => {
+          const pushes = await api<{ items: { deliveredAt: string | null; createdAt: string }[] }>(
+            'GET',
+            '/api/v1/pushes?pageSize=200',
+            tok,
+          );
+          const since = Date.now() - 24 * 3_600_000;
+          const recent = pushes.items.filter((r) => Date.parse(r.deliveredAt ?? r.createdAt) > since).length;
+          await page.goto(url + '/');
+          await chart.waitFor();
+          const b = await readBars();
+          seen = `${b.reduce((a, x) => a + x.n, 0)} in the bars, ${recent} in the log`;
+          return b.reduce((a, x) => a + x.n, 0) === recent && b;
+        },
+        'the chart to add up to the push log',
+        WAIT.timeout,
+        500,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}: ${seen}`);
+      });
+      expect(bars).toHaveLength(24);
+      for (const b of bars) expect(b.shown).toBe(b.n > 0 ? String(b.n) : null);
+      expect(await chart.getByTestId('chart-x-axis').textContent()).toContain(lang === 'zh' ? '24小时前' : '24 h ago');
+      expect(await chart.getByTestId('chart-y-axis').locator('text').count()).toBeGreaterThanOrEqual(3);
+    });
+
+  /** The console's own Chinese words (without placeholders): one of them alone in a text, even in a table cell, is untranslated. */
+  const consoleWords: string[] = Object.values(CONSOLE_WORDS_ZH).filter((w) => !w.includes('{'));
+
+  /**
+   * Chinese a page shows outside its data: in headings, labels, buttons, tags, tooltips, the title;
+   * and anywhere, a text that is one of the console's own Chinese words.
+   */
+  async function untranslated(page: Page): Promise<string[]> {
+    return page.evaluate((words) => {
+      const own = new Set<string>(words);
+      const cjk = /[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]/;
+      const html = document.documentElement;
+      // data: table cells (but not their tags, buttons and links), definition values, code and message text;
+      // and what says it is Chinese on purpose (lang="zh…": the switch to 中文, the logo)
+      const isData = (el: Element) => {
+        const zh = el.closest('[lang|="zh"]');
+        if (zh && zh !== html) return true;
+        if (el.closest('th, .tag, button, a, label, legend, h1, h2, h3, h4')) return false;
+        return !!el.closest('td, dd, pre, code');
+      };
+      const out: string[] = [];
+      if (html.lang !== 'en') out.push(`html lang=${html.lang}`);
+      if (cjk.test(document.title)) out.push(`title: ${document.title}`);
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!el || el.closest('script, style, noscript') || !cjk.test(n.textContent ?? '')) continue;
+        const text = n.textContent!.trim();
+        const zh = el.closest('[lang|="zh"]');
+        if (isData(el) && !(own.has(text) && !(zh && zh !== html))) continue;
+        out.push(`<${el.tagName.toLowerCase()}> ${text}`);
+      }
+      for (const el of document.body.querySelectorAll('[aria-label], [title], [placeholder]'))
+        for (const a of ['aria-label', 'title', 'placeholder']) {
+          const v = el.getAttribute(a);
+          if (v && cjk.test(v) && !isData(el)) out.push(`<${el.tagName.toLowerCase()} ${a}> ${v}`);
+        }
+      return out;
+    }, consoleWords);
+  }
+
+  it('shows no Chinese outside the data in English: every main page, the details and the dialogs', async () => {
+    await seedTables();
+    const page = await newPage({ lang: 'en' });
+    const found: string[] = [];
+    const check = async (where: string) => found.push(...(await untranslated(page)).map((x) => `${where}: ${x}`));
+    await page.goto(url);
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await check('login');
+    await login(page, owner().account, owner().password, '/');
+    for (const p of TABLE_PAGES) {
+      await page.goto(url + p.path);
+      await page
+        .getByTestId(p.table)
+        .locator(p.empty ? 'tbody td.empty' : 'tbody tr td:not(.empty)')
+        .first()
+        .waitFor();
+      await check(p.path);
+    }
+    // the details: a push with its attempts, a declaration's timeline, a manual with its rows
+    await page.goto(url + '/pushes');
+    await page.getByTestId('push-table').locator('tbody tr').first().getByRole('button', { name: 'View' }).click();
+    await page.getByTestId('push-detail').locator('ol.attempts li').first().waitFor();
+    await check('push detail');
+    await page.keyboard.press('Escape');
+    await page.goto(url + '/sandbox/declarations');
+    await page.getByTestId('declarations-table').locator('tbody tr').first().click();
+    await page.getByTestId('timeline').waitFor();
+    await check('declaration detail');
+    await page.goto(url + '/sandbox/manuals');
+    await page.getByTestId('manuals-table').locator('tbody tr').first().click();
+    await page.getByTestId('manual-items').locator('tbody tr').first().waitFor();
+    await check('manual detail');
+    // the card step and the 延期 dialog
+    await page.goto(url + '/subscriptions/declaration');
+    const active = page.getByTestId('records-table').locator('tbody tr', { hasText: 'Active' }).first();
+    await active.getByRole('button', { name: 'Extend' }).click();
+    await page.getByTestId('extend-dialog').waitFor();
+    await check('extend dialog');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('extend-dialog').waitFor({ state: 'detached' });
+    await active.getByRole('button', { name: 'Cancel subscription' }).click();
+    await page.getByTestId('card-step').waitFor();
+    await check('card step');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('card-step').waitFor({ state: 'detached' });
+    expect(found).toEqual([]);
   });
 
   it('no page of the console ran into the content security policy', () => {

@@ -262,7 +262,10 @@ export function tour(contract: DemoContract, home: string, logFile: string): str
   const broker = contract.clients.find((c) => c.role === 'broker')!;
   const owner = contract.clients.find((c) => c.role === 'owner')!;
   const dec = broker.businesses.DecCus001;
-  const acct = contract.accounts[0];
+  // the push tour is the importer's: it subscribes, the broker's declaration names it, the platform pushes
+  const importer = contract.accounts.find((a) => a.enterpriseCode === owner.enterpriseCode)!;
+  const brokerAcct = contract.accounts.find((a) => a.enterpriseCode === broker.enterpriseCode)!;
+  const importerCard = contract.cards.find((c) => c.enterpriseCode === owner.enterpriseCode && c.kind === 'legal');
   const rel = (p: string) => {
     const r = path.relative(process.cwd(), p);
     return !r ? '.' : r.startsWith('..') ? p : r;
@@ -271,7 +274,9 @@ export function tour(contract: DemoContract, home: string, logFile: string): str
     '',
     'open-single-window demo is running 单一窗口演示环境已启动',
     '',
-    `  platform + console   ${contract.platformUrl}   (log in as ${acct.account} / ${acct.password})`,
+    `  platform + console   ${contract.platformUrl}`,
+    `  first time? 第一次?   log in as the importer 收发货人 ${importer.account} / ${importer.password} for the push tour 推送演示`,
+    `                       (the broker 报关行 logs in as ${brokerAcct.account} / ${brokerAcct.password})`,
     `  broker client 报关行  ${broker.clientId}  ImpPath ${rel(broker.impPath)}`,
     ...(broker.statusUrl ? [`                       status page 导入监控 ${broker.statusUrl}`] : []),
     `  importer client 收发货人 ${owner.clientId}  ImpPath ${rel(owner.impPath)}`,
@@ -285,6 +290,11 @@ export function tour(contract: DemoContract, home: string, logFile: string): str
     `  metrics              ${contract.metrics.url}   (Prometheus; bearer token in demo.json; each client's at <status page>/metrics)`,
     `  demo data            ${rel(path.join(home, 'demo.json'))}`,
     `  log                  ${rel(logFile)}`,
+    '',
+    'Push tour 推送演示 (as ' + importer.account + '):',
+    `  数据订阅 › 报关单数据订阅: 查询客户端, then 数据订阅 with the 法人卡 ${importerCard?.cardNo ?? '(demo.json)'} PIN ${importerCard?.pin ?? '(demo.json)'}`,
+    '  then send the declaration below: it names the importer, so 推送记录 lists its pushes,',
+    `  and the importer's client files them in ${rel(owner.businesses.DecCus001?.inBox ?? owner.impPath)}/`,
     '',
     'Try it 试一试:',
     `  cp examples/declaration.xml ${rel(dec.outBox)}/`,

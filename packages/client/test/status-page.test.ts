@@ -206,6 +206,25 @@ describe('status page', () => {
     expect((await request(url, 'GET', '/api/status', { host: `LOCALHOST.:${port}` })).status).toBe(200);
   });
 
+  it('shows times in China time (yyyy-MM-dd HH:mm:ss), while the JSON keeps ISO instants', async () => {
+    const c = control();
+    const base = c.snapshot;
+    c.snapshot = () => {
+      const s = base();
+      s.businesses[0].lastError = { at: '2026-11-21T17:30:05.000Z', file: 'bad.xml', message: '[C18] refused' };
+      return s;
+    };
+    const url = await start(c);
+    const page = await request(url, 'GET', '/');
+    expect(page.status).toBe(200);
+    // started 02:00 UTC is 10:00 in Beijing; the error at 17:30 UTC is the next day there
+    expect(page.body).toContain('2026-11-21 10:00:00');
+    expect(page.body).toContain('2026-11-22 01:30:05');
+    expect(page.body).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    const api = JSON.parse((await request(url, 'GET', '/api/status')).body) as StatusSnapshot;
+    expect(api.startedAt).toBe('2026-11-21T02:00:00.000Z');
+  });
+
   it('answers other host names only when configured (statusPage.allowedHosts)', async () => {
     const url = await start(control(), { allowedHosts: ['osw-box.lan'] });
     const port = new URL(url).port;

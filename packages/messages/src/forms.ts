@@ -14,8 +14,7 @@
  * Messages are bilingual, `中文 (English)`, as the platform's own; `formMessage(text, lang)` picks one.
  */
 import { z } from 'zod';
-
-const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
+import { chinaDay } from './time.js';
 
 export const CARD_NO = /^\d{13}$/;
 export const REGION = /^\d{4}$/;
@@ -55,7 +54,7 @@ export function isDay(day: string): boolean {
 
 /** Today in China time, `yyyy-MM-dd`. */
 export function chinaToday(now = new Date()): string {
-  return new Date(now.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+  return chinaDay(now);
 }
 
 /** The same day one year later (29 February becomes 28 February), as the platform counts it. */

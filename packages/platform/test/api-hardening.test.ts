@@ -209,6 +209,9 @@ describe('logins: no account probing, no lock-out of others', () => {
       const sixth = await loginFrom(account, 'wrong-password');
       expect(sixth.statusCode).toBe(429);
       expect(sixth.json().error.code).toBe('OSW_AUTH_RATE_LIMITED');
+      // when to try again, in China time as the console shows times (the window began at START, 02:00 UTC)
+      expect(sixth.json().error.message).toContain('2026-11-21 10:15:00');
+      expect(sixth.json().error.message).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
     }
     // nothing answers 423 (locked) any more, which only a real account could get
     expect((await loginFrom('owner01', w.owner.password)).statusCode).toBe(429);

@@ -62,7 +62,7 @@ describe('matching: business events become pushes to every subscriber in force',
     expect(
       log.body.items.every((p: { status: string; clientId: string }) => p.status === 'delivered' && p.clientId === w.owner.clientId),
     ).toBe(true);
-    expect(log.body.items[0]).toMatchObject({ statusText: '已下发', resent: false, resentAt: null, documentNo: d.seqNo });
+    expect(log.body.items[0]).toMatchObject({ statusText: '下发成功', resent: false, resentAt: null, documentNo: d.seqNo });
   });
 
   it('only the chosen receipt types are pushed, and declaration data only when chosen', async () => {

@@ -59,6 +59,7 @@ export function LangSwitch() {
       type="button"
       className="lang-switch"
       data-testid="lang-switch"
+      lang={lang === 'zh' ? 'en' : 'zh-CN'}
       aria-label={t('lang.label')}
       onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
     >
@@ -109,7 +110,7 @@ export function App() {
           ☰ <span className="sr-only">{t('nav.menu')}</span>
         </button>
         <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
+          <span className="brand-mark" aria-hidden="true" lang="zh-CN">
             单
           </span>
           <div>

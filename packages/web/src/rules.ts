@@ -17,8 +17,7 @@ export {
   STOCK_ROWS_PER_TYPE,
   validityProblem,
 } from '@osw/messages/forms';
-
-const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
+import { chinaDateTime } from '@osw/messages/time';
 
 export function addDays(day: string, n: number): string {
   const [y, mo, d] = day.split('-').map(Number);
@@ -34,5 +33,5 @@ export function chinaTime(iso: string | null | undefined): string {
   if (!iso) return '-';
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
-  return new Date(t + CHINA_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+  return chinaDateTime(new Date(t));
 }

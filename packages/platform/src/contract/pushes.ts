@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 export const PushStatus = z
   .enum(['pending', 'delivered', 'failed', 'suspended'])
-  .describe('下发状态: pending 待下发, delivered 已下发, failed 下发失败(将重试), suspended 已暂停(目标连续失败或离线)');
+  .describe('下发状态: pending 待下发, delivered 下发成功, failed 下发失败(将重试), suspended 已暂停(目标连续失败或离线)');
 
 export const PushView = z
   .object({

@@ -73,13 +73,14 @@ export function SubscriptionRecords<T extends { id: number }>(p: SubscriptionRec
   const operations: Column<T> = {
     key: 'ops',
     title: t('common.operation'),
+    className: 'ops',
     render: (s) => {
       if (!p.canChange(s)) return '-';
       const current = p.extendable?.(s);
       return (
         <span className="row-actions">
-          <button type="button" className="btn-link" onClick={() => void change(s, 'cancel')}>
-            {t('sub.cancelSub')}
+          <button type="button" className="btn-link" aria-label={t('sub.cancelSub')} onClick={() => void change(s, 'cancel')}>
+            {t('sub.cancelShort')}
           </button>
           {typeof current === 'string' && (
             <button type="button" className="btn-link" onClick={() => setExtending({ row: s, current })}>
@@ -123,6 +124,7 @@ export function SubscriptionRecords<T extends { id: number }>(p: SubscriptionRec
           rowKey={(s) => s.id}
           loading={list.loading}
           testId="records-table"
+          rowNumberFrom={(page - 1) * PAGE_SIZE + 1}
         />
         {list.data && <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onPage={setPage} />}
       </Panel>

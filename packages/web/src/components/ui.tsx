@@ -1,5 +1,5 @@
 /** Small building blocks shared by the screens: notices, fields, tables, the pager, copy buttons. */
-import { useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { useI18n } from '../i18n/index.js';
 
 export type NoticeKind = 'ok' | 'error' | 'info' | 'warn';
@@ -72,14 +72,19 @@ export interface Column<T> {
   className?: string;
 }
 
+/**
+ * A list as the manuals draw it: 序号 first (numbered on from `rowNumberFrom`, e.g. 21 on a list's
+ * second page of 20; `false` where the rows carry a 序号 of their own), then the given columns.
+ */
 export function DataTable<T>({
-  columns,
+  columns: given,
   rows,
   rowKey,
   loading,
   onRowClick,
   caption,
   testId,
+  rowNumberFrom = 1,
 }: {
   columns: Column<T>[];
   rows: T[] | null;
@@ -88,8 +93,17 @@ export function DataTable<T>({
   onRowClick?: (r: T) => void;
   caption?: string;
   testId?: string;
+  rowNumberFrom?: number | false;
 }) {
   const { t } = useI18n();
+  const numberOf = new Map(rows?.map((r, i) => [r, i]) ?? []);
+  const columns: Column<T>[] =
+    rowNumberFrom === false
+      ? given
+      : [
+          { key: 'rowNo', title: t('common.rowNo'), render: (r) => (rowNumberFrom as number) + numberOf.get(r)!, className: 'row-no' },
+          ...given,
+        ];
   return (
     <div className="table-wrap">
       <table className="data" data-testid={testId}>
@@ -127,11 +141,22 @@ export function DataTable<T>({
   );
 }
 
+/** A `yyyy-MM-dd HH:mm:ss` time in a table: it may break between the day and the hour, never inside either. */
+export function When({ text }: { text: string }) {
+  const at = text.indexOf(' ');
+  if (at < 0) return <span className="when">{text}</span>;
+  return (
+    <span className="when">
+      <span>{text.slice(0, at)}</span> <span>{text.slice(at + 1)}</span>
+    </span>
+  );
+}
+
 export function Pager({ page, pageSize, total, onPage }: { page: number; pageSize: number; total: number; onPage: (p: number) => void }) {
   const { t } = useI18n();
   const pages = Math.max(1, Math.ceil(total / pageSize));
   return (
-    <nav className="pager" aria-label="pagination">
+    <nav className="pager" aria-label={t('common.pagination')}>
       <span>{t('common.total', { n: total })}</span>
       <button type="button" className="btn-plain" disabled={page <= 1} onClick={() => onPage(page - 1)}>
         {t('common.prev')}
@@ -146,11 +171,10 @@ export function Pager({ page, pageSize, total, onPage }: { page: number; pageSiz
   );
 }
 
-export function StatusTag({ status, text }: { status: string; text?: string }) {
+/** A subscription's or a client's state, in the one wording the console uses for it (status.*). */
+export function StatusTag({ status }: { status: 'active' | 'expired' | 'cancelled' | 'disabled' }) {
   const { t } = useI18n();
-  const known = ['active', 'expired', 'cancelled', 'disabled'] as const;
-  const label = text ?? ((known as readonly string[]).includes(status) ? t(`status.${status as (typeof known)[number]}`) : status);
-  return <span className={`tag tag-${status}`}>{label}</span>;
+  return <span className={`tag tag-${status}`}>{t(`status.${status}`)}</span>;
 }
 
 export function CopyButton({ text, label }: { text: string; label?: string }) {
@@ -192,13 +216,32 @@ export function Modal({
   children: ReactNode;
   testId?: string;
 }) {
+  const { t } = useI18n();
   const id = useId();
+  const box = useRef<HTMLDivElement>(null);
+  const close = useRef(onClose);
+  close.current = onClose;
+  useEffect(() => {
+    // Esc closes the dialog wherever the focus is; the focus moves into it (unless a field took it) and back after
+    const before = document.activeElement as HTMLElement | null;
+    if (box.current && !box.current.contains(document.activeElement)) box.current.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      e.preventDefault();
+      close.current();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      if (before && document.contains(before)) before.focus();
+    };
+  }, []);
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby={id} data-testid={testId}>
+    <div className="modal-backdrop">
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby={id} data-testid={testId} ref={box} tabIndex={-1}>
         <header className="modal-head">
           <h3 id={id}>{title}</h3>
-          <button type="button" className="btn-icon" aria-label="close" onClick={onClose}>
+          <button type="button" className="btn-icon" aria-label={t('common.close')} onClick={onClose}>
             ×
           </button>
         </header>

@@ -1,5 +1,5 @@
 /** Language context: Chinese by default, English on the switch; the choice is remembered. */
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { setApiLanguage } from '../api/client.js';
 import { en, zh, type MessageKey } from './messages.js';
 
@@ -36,9 +36,13 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     } catch {
       /* private mode: the choice lasts for the page */
     }
-    document.documentElement.lang = l === 'en' ? 'en' : 'zh-CN';
     setLangState(l);
   }, []);
+  // the page says which language it is in (screen readers, the browser's translate offer) and is titled in it
+  useEffect(() => {
+    document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+    document.title = `${format(lang, 'app.title')} · open-single-window`;
+  }, [lang]);
   const value = useMemo(() => ({ lang, setLang, t: ((key, vars) => format(lang, key, vars)) as Translate }), [lang, setLang]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

@@ -122,6 +122,7 @@ export function Clients() {
     {
       key: 'ops',
       title: t('common.operation'),
+      className: 'ops',
       render: (c) =>
         c.status === 'active' ? (
           <span className="row-actions">

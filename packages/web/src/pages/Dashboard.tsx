@@ -6,9 +6,10 @@ import { useEffect, useState } from 'react';
 import { ApiError, get, type Session } from '../api/client.js';
 import type { ClientWithLive, Declaration, DeclarationSubscription, List, ManualSubscription, PushRecord } from '../api/types.js';
 import { navigate } from '../router.js';
-import { DataTable, Notice, Panel } from '../components/ui.js';
+import { DataTable, Notice, Panel, When } from '../components/ui.js';
+import { declarationContent, manualContent } from '../i18n/contents.js';
 import { useI18n } from '../i18n/index.js';
-import { addDays, chinaToday, daysBetween } from '../rules.js';
+import { addDays, chinaTime, chinaToday, daysBetween } from '../rules.js';
 
 interface Expiring {
   key: string;
@@ -30,7 +31,7 @@ async function all<T>(path: string, query: Record<string, string> = {}): Promise
 }
 
 export function Dashboard({ session }: { session: Session }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [stats, setStats] = useState<{ active: number; clients: ClientWithLive[]; declarations: number; expiring: Expiring[] } | null>(
     null,
   );
@@ -52,7 +53,7 @@ export function Dashboard({ session }: { session: Session }) {
           kind: t('nav.declarationSub'),
           path: '/subscriptions/declaration',
           clientId: s.clientId,
-          content: s.content,
+          content: declarationContent(lang, s),
           validUntil: s.validUntil,
         })),
         ...manual
@@ -62,7 +63,7 @@ export function Dashboard({ session }: { session: Session }) {
             kind: t('nav.manualSub'),
             path: '/subscriptions/manual',
             clientId: s.clientId,
-            content: s.content,
+            content: manualContent(lang, s),
             validUntil: s.validUntil,
           })),
       ]
@@ -73,7 +74,7 @@ export function Dashboard({ session }: { session: Session }) {
     return () => {
       live = false;
     };
-  }, [t, session.token]);
+  }, [t, lang, session.token]);
 
   const today = chinaToday();
   return (
@@ -96,11 +97,12 @@ export function Dashboard({ session }: { session: Session }) {
             rows={stats?.expiring ?? null}
             rowKey={(e) => e.key}
             onRowClick={(e) => navigate(e.path)}
+            testId="expiring-table"
             columns={[
               { key: 'kind', title: t('dash.type'), render: (e) => e.kind },
               { key: 'client', title: t('col.clientId'), render: (e) => e.clientId },
               { key: 'content', title: t('col.content'), render: (e) => e.content, className: 'wrap' },
-              { key: 'until', title: t('col.validUntil'), render: (e) => `${e.validUntil} 23:59:59` },
+              { key: 'until', title: t('col.validUntil'), render: (e) => <When text={`${e.validUntil} 23:59:59`} /> },
               { key: 'left', title: t('dash.daysLeft'), render: (e) => daysBetween(today, e.validUntil) },
             ]}
           />
@@ -144,16 +146,17 @@ function PushStats() {
         return at > now - (24 - i) * 3_600_000 && at <= now - (23 - i) * 3_600_000;
       }).length,
   );
-  const max = Math.max(1, ...hours);
   const delivered = rows.filter((r) => r.status === 'delivered').length;
   const suspended = new Set(rows.flatMap((r) => (r.status === 'suspended' && r.clientId ? [r.clientId] : [])));
   return (
     <div className="push-stats">
-      <svg className="chart" viewBox="0 0 240 60" role="img" aria-label={t('dash.pushesPerHour')}>
-        {hours.map((n, i) => (
-          <rect key={i} x={i * 10 + 1} y={58 - (n / max) * 56} width={8} height={(n / max) * 56} />
-        ))}
-      </svg>
+      {hours.some((n) => n > 0) ? (
+        <HourChart hours={hours} now={now} />
+      ) : (
+        <p className="muted chart-empty" data-testid="push-chart-empty">
+          {t('dash.noPushes')}
+        </p>
+      )}
       <div>
         {t('dash.successRate')}: {rows.length ? `${((delivered / rows.length) * 100).toFixed(1)}%` : '-'}
       </div>
@@ -161,5 +164,65 @@ function PushStats() {
         {t('dash.suspended')}: {suspended.size ? [...suspended].join(', ') : '0'}
       </div>
     </div>
+  );
+}
+
+/** A whole number at or above `n` that splits into two even steps, for the chart's scale. */
+function scaleTop(n: number): number {
+  return Math.max(2, Math.ceil(n / 2) * 2);
+}
+
+/**
+ * Pushes per hour over the last 24 hours as bars: a scale on the left (0, half, top, 推送条数),
+ * the hours along the bottom (24小时前 … 现在), each bar's number above it and its hour on hover.
+ */
+function HourChart({ hours, now }: { hours: number[]; now: number }) {
+  const { t } = useI18n();
+  const top = scaleTop(Math.max(...hours));
+  const W = 520;
+  const H = 170;
+  const left = 44;
+  const bottom = 26;
+  const plotTop = 20;
+  const plotH = H - bottom - plotTop;
+  const slot = (W - left - 8) / hours.length;
+  const y = (n: number) => plotTop + plotH - (n / top) * plotH;
+  const hourAt = (i: number) => chinaTime(new Date(now - (24 - i) * 3_600_000).toISOString()).slice(11, 16);
+  return (
+    <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('dash.pushesPerHour')} data-testid="push-chart">
+      <g className="chart-axis" data-testid="chart-y-axis">
+        <line x1={left} y1={plotTop} x2={left} y2={plotTop + plotH} />
+        {[0, top / 2, top].map((v) => (
+          <g key={v}>
+            <line className="chart-grid" x1={left} x2={W - 8} y1={y(v)} y2={y(v)} />
+            <text x={left - 6} y={y(v) + 4} textAnchor="end">
+              {v}
+            </text>
+          </g>
+        ))}
+        <text x={4} y={12} textAnchor="start">
+          {t('dash.pushCount')}
+        </text>
+      </g>
+      <g className="chart-axis" data-testid="chart-x-axis">
+        <line x1={left} y1={plotTop + plotH} x2={W - 8} y2={plotTop + plotH} />
+        {[0, 12, 24].map((i) => (
+          <text key={i} x={left + i * slot} y={H - 8} textAnchor={i === 0 ? 'start' : i === 24 ? 'end' : 'middle'}>
+            {i === 24 ? t('dash.now') : t('dash.hoursAgo', { h: 24 - i })}
+          </text>
+        ))}
+      </g>
+      {hours.map((n, i) => (
+        <g key={i} className="chart-bar" data-count={n}>
+          <title>{t('dash.hourBar', { from: hourAt(i), to: hourAt(i + 1), n })}</title>
+          <rect x={left + i * slot + 2} y={y(n)} width={slot - 4} height={plotTop + plotH - y(n)} />
+          {n > 0 && (
+            <text className="chart-value" x={left + i * slot + slot / 2} y={y(n) - 4} textAnchor="middle">
+              {n}
+            </text>
+          )}
+        </g>
+      ))}
+    </svg>
   );
 }

@@ -7,22 +7,11 @@ import { useCardStep } from '../components/CardStep.js';
 import { useClientQuery } from '../components/hooks.js';
 import { ClientPicker } from '../components/ClientPicker.js';
 import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
-import { Notice, Panel, StatusTag, type Column } from '../components/ui.js';
+import { Notice, Panel, StatusTag, When, type Column } from '../components/ui.js';
 import { ValidityInput } from '../components/Validity.js';
+import { declarationContent, RECEIPT_TYPES, receiptTypeText } from '../i18n/contents.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaToday, formProblems, oneYearFrom } from '../rules.js';
-
-/** The manual's receipt types (审核 and 审结 stand for the same CHANNELs J, G). */
-export const RECEIPT_TYPES = ['接单', '海关入库', '审核', '查验通知', '放行', '结关', '退单'] as const;
-const RECEIPT_TYPES_EN: Record<string, string> = {
-  接单: 'accepted',
-  海关入库: 'entered',
-  审核: 'reviewed',
-  查验通知: 'inspection',
-  放行: 'released',
-  结关: 'cleared',
-  退单: 'refused',
-};
 
 export function DeclarationSubscriptions() {
   const { t, lang } = useI18n();
@@ -62,10 +51,10 @@ export function DeclarationSubscriptions() {
   const columns: Column<DeclarationSubscription>[] = [
     { key: 'clientId', title: t('col.clientId'), render: (s) => s.clientId },
     { key: 'cardNo', title: t('col.cardNo'), render: (s) => s.cardNo },
-    { key: 'validUntil', title: t('col.validUntil'), render: (s) => s.validUntilText },
-    { key: 'content', title: t('col.content'), render: (s) => s.content, className: 'wrap' },
+    { key: 'validUntil', title: t('col.validUntil'), render: (s) => <When text={s.validUntilText} /> },
+    { key: 'content', title: t('col.content'), render: (s) => declarationContent(lang, s), className: 'wrap' },
     { key: 'operator', title: t('col.operator'), render: (s) => s.operatorCode },
-    { key: 'subscribedAt', title: t('col.subscribedAt'), render: (s) => s.subscribedAt },
+    { key: 'subscribedAt', title: t('col.subscribedAt'), render: (s) => <When text={s.subscribedAt} /> },
     { key: 'status', title: t('col.status'), render: (s) => <StatusTag status={s.status} /> },
   ];
 
@@ -112,8 +101,7 @@ export function DeclarationSubscriptions() {
                       )
                     }
                   />{' '}
-                  {r}
-                  {lang === 'en' ? ` (${RECEIPT_TYPES_EN[r]})` : ''}
+                  {receiptTypeText(lang, r)}
                 </label>
               ))}
             </div>

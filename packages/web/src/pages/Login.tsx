@@ -37,7 +37,7 @@ export function Login({ onLogin, note }: { onLogin: (s: Session) => void; note?:
     <div className="login-page">
       <header className="topbar">
         <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
+          <span className="brand-mark" aria-hidden="true" lang="zh-CN">
             单
           </span>
           <div>

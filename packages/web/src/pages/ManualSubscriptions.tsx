@@ -7,8 +7,9 @@ import { useCardStep } from '../components/CardStep.js';
 import { ClientPicker } from '../components/ClientPicker.js';
 import { useClientQuery } from '../components/hooks.js';
 import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
-import { Field, Notice, Panel, StatusTag, type Column } from '../components/ui.js';
+import { Field, Notice, Panel, StatusTag, When, type Column } from '../components/ui.js';
 import { ValidityInput } from '../components/Validity.js';
+import { manualContent } from '../i18n/contents.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaToday, formProblems, oneYearFrom } from '../rules.js';
 
@@ -75,9 +76,9 @@ export function ManualSubscriptions() {
     { key: 'enterprise', title: t('col.enterprise'), render: (s) => s.enterpriseCode },
     { key: 'clientId', title: t('col.clientId2'), render: (s) => s.clientId },
     { key: 'cardNo', title: t('col.cardNo'), render: (s) => s.cardNo },
-    { key: 'content', title: t('col.content'), render: (s) => s.content, className: 'wrap' },
+    { key: 'content', title: t('col.content'), render: (s) => manualContent(lang, s), className: 'wrap' },
     { key: 'operator', title: t('col.operator'), render: (s) => s.operatorCode },
-    { key: 'validUntil', title: t('col.validUntil'), render: (s) => s.validUntilText },
+    { key: 'validUntil', title: t('col.validUntil'), render: (s) => <When text={s.validUntilText} /> },
     { key: 'status', title: t('col.status'), render: (s) => <StatusTag status={s.status} /> },
   ];
 

@@ -1,7 +1,7 @@
 /** 消息: what the enterprise was pushed by SMS (the embedded outbox) and by the app / WeChat feed. */
 import type { FeedMessage, SmsOutboxItem } from '../api/types.js';
 import { useList } from '../components/hooks.js';
-import { DataTable, Notice, Panel } from '../components/ui.js';
+import { DataTable, Notice, Panel, When } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
 
@@ -25,7 +25,7 @@ export function Messages() {
           loading={sms.loading}
           rowKey={(m) => m.id}
           columns={[
-            { key: 'at', title: t('msg.sentAt'), render: (m) => chinaTime(m.createdAt) },
+            { key: 'at', title: t('msg.sentAt'), render: (m) => <When text={chinaTime(m.createdAt)} /> },
             { key: 'phone', title: t('msg.phone'), render: (m) => m.phone },
             { key: 'text', title: t('msg.text'), render: (m) => m.text, className: 'wrap' },
           ]}
@@ -50,7 +50,7 @@ function Feed() {
         loading={feed.loading}
         rowKey={(m) => m.id}
         columns={[
-          { key: 'at', title: t('msg.sentAt'), render: (m) => chinaTime(m.createdAt) },
+          { key: 'at', title: t('msg.sentAt'), render: (m) => <When text={chinaTime(m.createdAt)} /> },
           { key: 'method', title: t('rs.pushMethod'), render: (m) => t(m.channel === 'app' ? 'rs.app' : 'rs.wechat') },
           { key: 'text', title: t('msg.text'), render: (m) => m.text, className: 'wrap' },
         ]}

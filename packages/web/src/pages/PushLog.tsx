@@ -7,8 +7,9 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, get, post } from '../api/client.js';
 import type { Job, PushDetail as PushWithAttempts, PushRecord, ResendAnswer, ResendJobAnswer } from '../api/types.js';
 import { useList } from '../components/hooks.js';
-import { DataTable, Field, Modal, Notice, Pager, Panel, type Column } from '../components/ui.js';
+import { DataTable, Field, Modal, Notice, Pager, Panel, When, type Column } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
+import type { MessageKey } from '../i18n/messages.js';
 import { chinaTime } from '../rules.js';
 
 interface Filter {
@@ -100,7 +101,7 @@ export function PushLog() {
       title: (
         <input
           type="checkbox"
-          aria-label="select all"
+          aria-label={t('common.selectAll')}
           checked={allChecked}
           onChange={(e) => setSelected(e.target.checked ? new Set(rows?.map((r) => r.id)) : new Set())}
         />
@@ -108,7 +109,7 @@ export function PushLog() {
       render: (r) => (
         <input
           type="checkbox"
-          aria-label={`select ${r.messageId}`}
+          aria-label={t('common.select', { what: r.messageId })}
           checked={selected.has(r.id)}
           onClick={(e) => e.stopPropagation()}
           onChange={(e) => {
@@ -120,13 +121,30 @@ export function PushLog() {
         />
       ),
     },
-    { key: 'messageId', title: t('push.messageId'), render: (r) => <code>{r.messageId}</code> },
+    { key: 'messageId', title: t('push.messageId'), render: (r) => <code>{r.messageId}</code>, className: 'id' },
     { key: 'doc', title: `${t('push.manualNo')} / ${t('push.documentNo')}`, render: (r) => r.manualNo ?? r.documentNo ?? '-' },
     { key: 'client', title: t('push.client'), render: (r) => r.clientId ?? '-' },
     { key: 'status', title: t('push.status'), render: (r) => <span className={`tag tag-push-${r.status}`}>{t(`push.${r.status}`)}</span> },
-    { key: 'sentAt', title: t('push.sentAt'), render: (r) => chinaTime(r.deliveredAt) },
-    { key: 'resent', title: t('push.resentFlag'), render: (r) => (r.resent ? t('common.yes') : t('common.no')) },
-    { key: 'resentAt', title: t('push.resentAt'), render: (r) => chinaTime(r.resentAt) },
+    { key: 'sentAt', title: t('push.sentAt'), render: (r) => <When text={chinaTime(r.deliveredAt)} /> },
+    { key: 'resent', title: t('push.resentFlag'), render: (r) => (r.resent ? t('push.resentYes') : t('push.resentNo')) },
+    { key: 'resentAt', title: t('push.resentAt'), render: (r) => <When text={chinaTime(r.resentAt)} /> },
+    {
+      key: 'ops',
+      title: t('common.operation'),
+      className: 'ops',
+      render: (r) => (
+        <button
+          type="button"
+          className="btn-link"
+          onClick={(e) => {
+            e.stopPropagation();
+            setOpen(r);
+          }}
+        >
+          {t('common.view')}
+        </button>
+      ),
+    },
   ];
   const set = (k: keyof Filter) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
 
@@ -183,7 +201,15 @@ export function PushLog() {
         )}
         {result && <Notice kind={result.kind}>{result.text}</Notice>}
         <Notice kind="error">{list.error}</Notice>
-        <DataTable columns={columns} rows={rows} rowKey={(r) => r.id} loading={list.loading} onRowClick={setOpen} testId="push-table" />
+        <DataTable
+          columns={columns}
+          rows={rows}
+          rowKey={(r) => r.id}
+          loading={list.loading}
+          onRowClick={setOpen}
+          testId="push-table"
+          rowNumberFrom={(page - 1) * 20 + 1}
+        />
         {list.data && <Pager page={page} pageSize={20} total={list.data.total} onPage={setPage} />}
       </Panel>
       {open && <PushDetail push={open} onClose={() => setOpen(null)} />}
@@ -211,7 +237,7 @@ function PushDetail({ push, onClose }: { push: PushRecord; onClose: () => void }
         <ol className="attempts">
           {attempts.map((a, i) => (
             <li key={i}>
-              {chinaTime(a.at)} · {a.outcome} {a.error ? `· ${a.error}` : ''}
+              {chinaTime(a.at)} · {OUTCOMES[a.outcome] ? t(OUTCOMES[a.outcome]) : a.outcome} {a.error ? `· ${a.error}` : ''}
             </li>
           ))}
         </ol>
@@ -229,6 +255,15 @@ function PushDetail({ push, onClose }: { push: PushRecord; onClose: () => void }
     </Modal>
   );
 }
+
+/** an attempt's outcome as the language says it */
+const OUTCOMES: Record<string, MessageKey> = {
+  queued: 'push.outcome.queued',
+  taken: 'push.outcome.taken',
+  delivered: 'push.outcome.delivered',
+  failed: 'push.outcome.failed',
+  held: 'push.outcome.held',
+};
 
 function prettyJson(text: string): string {
   try {

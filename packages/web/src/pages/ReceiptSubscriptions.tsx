@@ -6,7 +6,8 @@ import { ClientPicker } from '../components/ClientPicker.js';
 import { PhoneForm, ReceiptSubscriptionForm } from '@osw/messages/forms';
 import { useClientQuery } from '../components/hooks.js';
 import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
-import { Field, Notice, Panel, StatusTag, type Column } from '../components/ui.js';
+import { Field, Notice, Panel, StatusTag, When, type Column } from '../components/ui.js';
+import { receiptContent } from '../i18n/contents.js';
 import { useI18n } from '../i18n/index.js';
 import { formProblems } from '../rules.js';
 
@@ -95,15 +96,11 @@ export function ReceiptSubscriptions() {
   }
   const columns: Column<ReceiptSubscription>[] = [
     { key: 'method', title: t('rs.pushMethod'), render: (s) => t(`rs.${s.pushMethod}`) },
-    { key: 'mode', title: t('rs.mode'), render: (s) => s.modeText },
-    { key: 'content', title: t('col.content'), render: (s) => s.content, className: 'wrap' },
+    { key: 'mode', title: t('rs.mode'), render: (s) => t(MODES.find((m) => m.mode === s.mode)!.key) },
+    { key: 'content', title: t('col.content'), render: (s) => receiptContent(lang, s), className: 'wrap' },
     { key: 'documentNo', title: t('rs.documentNo'), render: (s) => s.documentNo ?? '-' },
-    {
-      key: 'valid',
-      title: t('rs.valid'),
-      render: (s) => <StatusTag status={s.valid ? 'active' : 'cancelled'} text={s.valid ? t('common.yes') : t('common.no')} />,
-    },
-    { key: 'subscribedAt', title: t('col.subscribedAt'), render: (s) => s.subscribedAt },
+    { key: 'subscribedAt', title: t('col.subscribedAt'), render: (s) => <When text={s.subscribedAt} /> },
+    { key: 'status', title: t('col.status'), render: (s) => <StatusTag status={s.status} /> },
   ];
 
   return (

@@ -15,40 +15,25 @@ import type {
   ManualSummary,
 } from '../api/types.js';
 import { useList } from '../components/hooks.js';
-import { DataTable, Field, Notice, Pager, Panel, type Column } from '../components/ui.js';
+import { timeline } from '../components/timeline.js';
+import { DataTable, Field, Notice, Pager, Panel, When, type Column } from '../components/ui.js';
 import { CHANNELS, channelText, useI18n, type Lang } from '../i18n/index.js';
 import { ManualChangeForm } from '@osw/messages/forms';
 import { chinaTime, formProblems } from '../rules.js';
 
-const STEPS: { zh: string; en: string; channels: string[] }[] = [
-  { zh: '申报', en: 'declared', channels: ['7'] },
-  { zh: '入库', en: 'entered', channels: ['L'] },
-  { zh: '审结', en: 'reviewed', channels: ['J', 'G'] },
-  { zh: '查验', en: 'inspection', channels: ['C'] },
-  { zh: '放行', en: 'released', channels: ['P'] },
-  { zh: '结关', en: 'cleared', channels: ['R'] },
-];
-const REFUSED = ['E', 'Z', 'Y', 'D'];
-
 export function Timeline({ receipts, lang }: { receipts: DeclarationReceipt[]; lang: Lang }) {
-  const at = (chs: string[]) => receipts.find((r) => chs.includes(r.channel));
-  const lastReached = Math.max(-1, ...STEPS.map((s, i) => (at(s.channels) ? i : -1)));
-  const refused = receipts.find((r) => REFUSED.includes(r.channel));
+  const { steps, refused } = timeline(receipts);
   return (
     <ol className="timeline" data-testid="timeline">
-      {STEPS.map((s, i) => {
-        const r = at(s.channels);
-        const state = r ? 'done' : i < lastReached ? 'skipped' : 'todo';
-        return (
-          <li key={s.zh} className={`step step-${state}`} data-step={s.zh} data-state={state}>
-            <span className="dot" aria-hidden="true" />
-            <span className="step-name">{lang === 'en' ? s.en : s.zh}</span>
-            <span className="step-time">{r ? chinaTime(r.createdAt).slice(5) : ''}</span>
-          </li>
-        );
-      })}
+      {steps.map((s) => (
+        <li key={s.zh} className={`step step-${s.state}`} data-step={s.zh} data-state={s.state}>
+          <span className="dot" aria-hidden="true" />
+          <span className="step-name">{lang === 'en' ? s.en : s.zh}</span>
+          <span className="step-time">{s.at ? chinaTime(s.at).slice(5) : ''}</span>
+        </li>
+      ))}
       {refused && (
-        <li className="step step-refused" data-state="refused">
+        <li className="step step-refused" data-step={refused.channel} data-state="refused">
           <span className="dot" aria-hidden="true" />
           <span className="step-name">{channelText(lang, refused.channel)}</span>
           <span className="step-time">{chinaTime(refused.createdAt).slice(5)}</span>
@@ -73,7 +58,7 @@ export function SandboxDeclarations() {
       title: t('sb.channel'),
       render: (d) => <span className={`tag tag-ch-${d.channel}`}>{d.channel ? channelText(lang, d.channel) : '-'}</span>,
     },
-    { key: 'declaredAt', title: t('sb.declaredAt'), render: (d) => chinaTime(d.declaredAt) },
+    { key: 'declaredAt', title: t('sb.declaredAt'), render: (d) => <When text={chinaTime(d.declaredAt)} /> },
   ];
   return (
     <>
@@ -94,6 +79,7 @@ export function SandboxDeclarations() {
           loading={list.loading}
           onRowClick={(d) => setOpen(d.seqNo)}
           testId="declarations-table"
+          rowNumberFrom={(page - 1) * 10 + 1}
         />
         {list.data && <Pager page={page} pageSize={10} total={list.data.total} onPage={setPage} />}
       </Panel>
@@ -131,7 +117,7 @@ function DeclarationDetail({ seqNo }: { seqNo: string }) {
             rows={d.receipts}
             rowKey={(r) => `${r.channel}${r.createdAt}`}
             columns={[
-              { key: 'at', title: t('msg.sentAt'), render: (r) => chinaTime(r.createdAt) },
+              { key: 'at', title: t('msg.sentAt'), render: (r) => <When text={chinaTime(r.createdAt)} /> },
               { key: 'ch', title: 'CHANNEL', render: (r) => channelText(lang, r.channel) },
               { key: 'note', title: 'NOTE', render: (r) => r.note, className: 'wrap' },
             ]}
@@ -297,6 +283,7 @@ function ManualDetail({ manualNo, onChanged }: { manualNo: string; onChanged: ()
               rows={rows}
               rowKey={(i) => `${i.kind}${i.serial}`}
               testId="manual-items"
+              rowNumberFrom={false}
               columns={[
                 { key: 'serial', title: t('sb.serial'), render: (i) => i.serial },
                 { key: 'code', title: t('sb.code'), render: (i) => <code>{i.code}</code> },
@@ -356,7 +343,7 @@ function ChangeRequests({ rows, loading, onApproved }: { rows: ManualChangeReque
           { key: 'id', title: 'ID', render: (c) => c.id },
           { key: 'content', title: t('sb.changeContent'), render: (c) => changeText(c, t), className: 'wrap' },
           { key: 'account', title: t('col.operator'), render: (c) => c.account },
-          { key: 'at', title: t('sb.requestedAt'), render: (c) => chinaTime(c.requestedAt) },
+          { key: 'at', title: t('sb.requestedAt'), render: (c) => <When text={chinaTime(c.requestedAt)} /> },
           {
             key: 'status',
             title: t('col.status'),

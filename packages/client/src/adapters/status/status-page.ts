@@ -18,7 +18,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { httpStatusOf, type OswCode } from '@osw/messages';
+import { chinaDateTime, httpStatusOf, type OswCode } from '@osw/messages';
 
 /** The header the page's own script and `osw client pause|resume` send with a switch. */
 export const STATUS_PAGE_REQUEST_HEADER = 'x-status-page-request';
@@ -66,6 +66,12 @@ export interface StatusControl {
   metrics?(): Promise<{ body: string; contentType: string }>;
 }
 
+/** An ISO instant of the snapshot as the page shows times: China time `yyyy-MM-dd HH:mm:ss` (the JSON keeps ISO). */
+const shown = (iso: string | null | undefined) => {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(t) ? (iso ?? '-') : chinaDateTime(new Date(t));
+};
+
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 function page(s: StatusSnapshot, nonce: string): string {
@@ -76,7 +82,7 @@ function page(s: StatusSnapshot, nonce: string): string {
         b,
       ) => `<tr><td>${esc(b.name)}<br><small>${esc(b.bizId)}</small></td><td>${b.paused ? '<b class="warn">已暂停 paused</b>' : '运行中 running'}</td>
 <td>${b.outBoxBacklog}</td><td>${b.queued + b.inFlight}</td><td>${b.sentToday}</td><td>${b.failedToday}</td>
-<td>${b.lastError ? `${esc(b.lastError.at)}<br>${esc(b.lastError.file)}: ${esc(b.lastError.message)}` : '-'}</td>
+<td>${b.lastError ? `${esc(shown(b.lastError.at))}<br>${esc(b.lastError.file)}: ${esc(b.lastError.message)}` : '-'}</td>
 <td><button data-action="/api/businesses/${esc(encodeURIComponent(b.bizId))}/${b.paused ? 'resume' : 'pause'}">${b.paused ? '启动 resume' : '暂停 pause'}</button></td></tr>`,
     )
     .join('\n');
@@ -84,7 +90,7 @@ function page(s: StatusSnapshot, nonce: string): string {
     s.connection.state === 'ok'
       ? '已连接 connected'
       : s.connection.state === 'down'
-        ? `<b class="warn">连接中断 down</b> ${esc(s.connection.lastError)}`
+        ? `<b class="warn">连接中断 down</b>${s.connection.since ? ` ${esc(shown(s.connection.since))}` : ''} ${esc(s.connection.lastError)}`
         : '未知 unknown';
   const card = s.card
     ? `${esc(s.card.cardNo ?? '')} ${esc(s.card.state)}${s.card.triesLeft !== undefined ? ` (还可重试 ${s.card.triesLeft} 次 tries left)` : ''} ${esc(s.card.message ?? '')}`
@@ -95,7 +101,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:4px 8px;font-
 <body><h2>导入监控 Import monitor · ${esc(s.clientId)} (${esc(s.environment)})</h2>
 <p>平台连接 Connection: ${conn}<br>IC卡 Card: ${card}<br>已接收 Received: ${s.received.files} · 丢弃重复 duplicates dropped: ${s.received.duplicatesDropped} · 无法归档 rejected: ${s.received.rejected}</p>
 <table><tr><th>业务 Business</th><th>状态 State</th><th>待发送 OutBox</th><th>处理中 In flight</th><th>今日发送 Sent today</th><th>今日失败 Failed today</th><th>最近错误 Last error</th><th></th></tr>
-${rows}</table><p><small>启动于 started ${esc(s.startedAt)} · JSON: <a href="/api/status">/api/status</a></small></p>
+${rows}</table><p><small>启动于 started ${esc(shown(s.startedAt))}（北京时间 China time） · JSON: <a href="/api/status">/api/status</a></small></p>
 <script nonce="${nonce}">
 document.addEventListener('click', async (e) => {
   const button = e.target.closest('button[data-action]');

@@ -23,7 +23,7 @@ import { maskPhone } from '../../core/sms/verification-codes.js';
 import { startOfDay, endOfDay } from '../../core/subscriptions/validity.js';
 import { bearer, errorResponses, IdParam, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
 
-const STATUS_TEXT = { pending: '待下发', delivered: '已下发', failed: '下发失败', suspended: '已暂停' } as const;
+const STATUS_TEXT = { pending: '待下发', delivered: '下发成功', failed: '下发失败', suspended: '已暂停' } as const;
 const METHOD_TEXT = { client: '客户端', sms: '短信', app: '掌上海关APP', wechat: '微信小程序', webhook: 'Webhook' } as const;
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date of the form yyyy-MM-dd');

@@ -7,6 +7,7 @@
  * and per address, never per account alone (docs/decisions.md); the exchange's per-client limit
  * leaves alone a client whose secret this process has already verified.
  */
+import { chinaDateTime } from '@osw/messages';
 import { problem } from '../problem.js';
 import type { Clock } from '../ports.js';
 
@@ -80,9 +81,14 @@ export class FailedAttempts {
     }
     if (waitMs > 0) {
       const s = Math.max(1, Math.ceil(waitMs / 1000));
-      throw problem('OSW_AUTH_RATE_LIMITED', `尝试次数过多，请${s}秒后再试`, `too many failed attempts; try again in ${s} s`, {
-        retryAfterSeconds: s,
-      });
+      // the time to try again as the operator reads clocks: China time, to the second
+      const at = chinaDateTime(new Date(now + s * 1000));
+      throw problem(
+        'OSW_AUTH_RATE_LIMITED',
+        `尝试次数过多，请于${at}（北京时间）后再试`,
+        `too many failed attempts; try again after ${at} (China time, UTC+8)`,
+        { retryAfterSeconds: s },
+      );
     }
   }
 

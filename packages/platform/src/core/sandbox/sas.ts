@@ -4,7 +4,7 @@
  * scenario rule of family `sas` with `refuse` makes INV201/SAS221 a 退单 (manageResult 2) and ends
  * there. Receipts are bare `Package`s to the sender, `Receipt_<message_id>_<ts>.xml`.
  */
-import { buildSasReceipt, chinaYear, declarationSeqNo, findInBusiness, leafRecord, sasEnvelope } from '@osw/messages';
+import { buildSasReceipt, chinaDateTime, chinaYear, declarationSeqNo, findInBusiness, leafRecord, sasEnvelope } from '@osw/messages';
 import type { AcceptedPackage } from '../exchange/accept.js';
 import type { SandboxJobRow, Store } from '../store.js';
 import { issueReceipt, type IssuedReceipt } from '../exchange/outbound.js';
@@ -14,11 +14,6 @@ export const SAS_RECEIPT_JOB = 'sas-receipt';
 /** The DXP ids the 金关二期 systems send from. */
 export const CUSTOMS_INVT_SENDER_ID = 'DXPEDCINVT000001';
 export const CUSTOMS_SAS_SENDER_ID = 'DXPEDCSAS0000001';
-
-/** `yyyy-MM-dd HH:mm:ss` China time, as the receipts write dates. */
-function chinaSpaced(d: Date): string {
-  return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-}
 
 export class SasSandbox {
   constructor(private readonly options: { paceMs: number; scenario: Scenario }) {}
@@ -33,7 +28,7 @@ export class SasSandbox {
     const ie = (inv ? head.ImpexpMarkcd : head.IoTypecd) === 'E' ? 'E' : 'I';
     const year = chinaYear(now);
     const serial = await tx.serials.next(`${inv ? 'bondInvtNo' : 'passportNo'}:${year}`);
-    const day = chinaSpaced(now).slice(2, 10).replaceAll('-', '');
+    const day = chinaDateTime(now).slice(2, 10).replaceAll('-', '');
     const documentNo = inv
       ? `QD${customs}${String(year).slice(2)}${ie}${String(serial).padStart(9, '0')}`
       : `Z${customs}${ie}${day}${String(serial).padStart(12, '0')}`;
@@ -61,7 +56,7 @@ export class SasSandbox {
   async issue(tx: Store, job: SandboxJobRow, now: Date): Promise<IssuedReceipt> {
     const j = job.payload;
     const head = JSON.parse(j.headJson) as Record<string, string>;
-    const when = chinaSpaced(now);
+    const when = chinaDateTime(now);
     const refused = j.result === '2';
     const rmk = refused ? '退单：表体商品信息与账册备案不符，请核实后重新申报' : '';
     const appr = {
