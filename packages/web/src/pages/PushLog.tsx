@@ -127,6 +127,12 @@ export function PushLog() {
     { key: 'sentAt', title: t('push.sentAt'), render: (r) => chinaTime(r.deliveredAt) },
     { key: 'resent', title: t('push.resentFlag'), render: (r) => (r.resent ? t('common.yes') : t('common.no')) },
     { key: 'resentAt', title: t('push.resentAt'), render: (r) => chinaTime(r.resentAt) },
+    {
+      key: 'clientOutcome',
+      title: t('push.clientOutcome'),
+      render: (r) =>
+        r.clientOutcome ? <span className={`tag tag-outcome-${r.clientOutcome}`}>{t(`push.outcome.${r.clientOutcome}`)}</span> : '-',
+    },
   ];
   const set = (k: keyof Filter) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
 
@@ -181,6 +187,7 @@ export function PushLog() {
             </label>
           </div>
         )}
+        <p className="muted">{t('push.resendHint')}</p>
         {result && <Notice kind={result.kind}>{result.text}</Notice>}
         <Notice kind="error">{list.error}</Notice>
         <DataTable columns={columns} rows={rows} rowKey={(r) => r.id} loading={list.loading} onRowClick={setOpen} testId="push-table" />
@@ -211,7 +218,11 @@ function PushDetail({ push, onClose }: { push: PushRecord; onClose: () => void }
         <ol className="attempts">
           {attempts.map((a, i) => (
             <li key={i}>
-              {chinaTime(a.at)} · {a.outcome} {a.error ? `· ${a.error}` : ''}
+              {chinaTime(a.at)} · {a.outcome}
+              {a.clientOutcome
+                ? ` · ${a.resend ? t('push.resendAttempt', { n: a.resend }) : t('push.firstDelivery')}: ${t(`push.outcome.${a.clientOutcome}`)}`
+                : ''}{' '}
+              {a.error ? `· ${a.error}` : ''}
             </li>
           ))}
         </ol>
