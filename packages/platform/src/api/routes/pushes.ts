@@ -172,7 +172,7 @@ export async function pushRoutes(
         security: bearer,
         summary: '重发已推送数据: resend chosen pushes ({ids}) at once, or every push matching {filter} as a background job',
         description:
-          'A resend keeps the message id and sets 重发标识/重发时间; a client push goes out as the next resend attempt (x-osw-resend) under a new file stamp, and the client writes it again even if it had the message (a redelivery without the marker is still dropped). Each attempt in the push log says what the client did (written, dropped, rejected). With a filter the answer is 202 and a job to follow at GET /api/v1/jobs/{id}.',
+          'A resend keeps the message id and sets 重发标识/重发时间; a client push goes out marked as its next resend attempt under a new file stamp, and the client writes it again even if it had the message (a redelivery without the marker is still dropped). Each attempt in the push log says what the client did (written, dropped, rejected). With a filter the answer is 202 and a job to follow at GET /api/v1/jobs/{id}.',
         body: z.object({ ids: z.array(z.number().int().positive()).min(1).max(RESEND_IDS_MAX).optional(), filter: Filter.optional() }),
         response: {
           200: ResendView,
