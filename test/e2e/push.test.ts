@@ -9,7 +9,7 @@
  * acknowledging it: the redelivery (HTTP: the platform's; RabbitMQ: the broker's) is dropped by
  * message id, and the push log records it as dropped.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,7 +92,8 @@ function pushSuite(setup: Setup): void {
   let running: Awaited<ReturnType<Setup['start']>> | undefined;
   let token = '';
   let calls = 0;
-  /** the owner's client started again by the test (after the crash) */
+  /** the owner's client as a process the test kills, then started again in this process */
+  let child: ChildProcess | undefined;
   let restarted: RunningClient | undefined;
 
   async function api(method: 'GET' | 'POST', url: string, body?: unknown): Promise<any> {
@@ -126,6 +127,7 @@ function pushSuite(setup: Setup): void {
       token = (await api('POST', '/session', { account: acct.account, password: acct.password })).token;
     });
     afterAll(async () => {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await restarted?.stop();
       await running?.close();
       t?.cleanup();
@@ -244,11 +246,11 @@ function pushSuite(setup: Setup): void {
       // gets the same delivery again (no resend marker): dropped by message id, and recorded as dropped
       await ownerClient.stop();
       const lockDir = path.join(t.dir, '.locks');
-      const child = spawn(process.execPath, [OSW, 'client', 'start', '--config', owner.configFile], {
+      child = spawn(process.execPath, [OSW, 'client', 'start', '--config', owner.configFile], {
         env: { ...process.env, OSW_CLIENT_CRASH_AT: 'after-receive', OSW_CLIENT_LOCK_DIR: lockDir },
         stdio: 'ignore',
       });
-      const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
+      const exited = new Promise<NodeJS.Signals | null>((r) => child!.once('exit', (_code, signal) => r(signal)));
       await approveChange('9999');
       expect(await exited).toBe('SIGKILL');
       const third = filesBelow(inBox).filter((f) => f !== again && f !== incrFile);
@@ -265,6 +267,6 @@ function pushSuite(setup: Setup): void {
       expect(restarted.snapshot().received).toMatchObject({ files: 0, duplicatesDropped: 1 });
       expect(filesBelow(inBox).sort()).toEqual([again, incrFile, third[0]].sort());
       expect(parseManualData(readFileSync(path.join(inBox, third[0]), 'utf8')).data).toMatchObject({ version: 3 });
-    });
+    }, 180_000); // a client process started, killed and started again
   });
 }
