@@ -3,13 +3,19 @@
  * declaration data and every receipt type, and a phone to SMS; the broker's client sends a
  * declaration naming the importer; the importer's InBox gets the data and every receipt, the SMS
  * outbox one SMS per receipt. Then the importer subscribes to its manual (stock 料件 1-20 and
- * incremental); the sandbox approves a change; the InBox gets the snapshot, then the change. A resend
- * arrives with the same message id and the client drops it.
+ * incremental); the sandbox approves a change; the InBox gets the snapshot, then the change. The ERP
+ * takes the snapshot out of the InBox and a user resends it (重发, REST API): it is written again under
+ * a new name and the push log says so. The client is killed after writing a push and before
+ * acknowledging it: the redelivery (HTTP: the platform's; RabbitMQ: the broker's) is dropped by
+ * message id, and the push log records it as dropped.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startClient, type ClientConfigInput, type RunningClient } from '@osw/client';
 import { parseDecResult, parseManualData } from '@osw/messages';
 import { startPlatform, type RunningPlatform } from '@osw/platform';
 import { demoBrokerUserPrefix, startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
@@ -17,6 +23,15 @@ import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
 import { AMQP_URL, createPostgresDatabase, PG_URL, testVhost, type TestDatabase } from '../support/engines.js';
 
 const logger = pino({ level: 'silent' });
+const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
+
+interface PushDetail {
+  status: string;
+  source: string;
+  resendCount: number;
+  clientOutcome: string | null;
+  attemptLog: { outcome: string; resend: number | null; clientOutcome: string | null }[];
+}
 
 /** Where the suite runs: the embedded demo, or the demo on PostgreSQL + RabbitMQ with a second platform instance. */
 interface Setup {
@@ -77,6 +92,9 @@ function pushSuite(setup: Setup): void {
   let running: Awaited<ReturnType<Setup['start']>> | undefined;
   let token = '';
   let calls = 0;
+  /** the owner's client as a process the test kills, then started again in this process */
+  let child: ChildProcess | undefined;
+  let restarted: RunningClient | undefined;
 
   async function api(method: 'GET' | 'POST', url: string, body?: unknown): Promise<any> {
     const base = running!.urls[calls++ % running!.urls.length];
@@ -109,6 +127,8 @@ function pushSuite(setup: Setup): void {
       token = (await api('POST', '/session', { account: acct.account, password: acct.password })).token;
     });
     afterAll(async () => {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await restarted?.stop();
       await running?.close();
       t?.cleanup();
     });
@@ -158,7 +178,7 @@ function pushSuite(setup: Setup): void {
       expect(log.items.filter((p: { method: string }) => p.method === 'sms')).toHaveLength(5);
     });
 
-    it('the importer subscribes to its manual: the stock snapshot arrives, then the approved change; a resend is dropped as a duplicate', async () => {
+    it('the importer subscribes to its manual: the stock snapshot arrives, then the approved change; a resend is written again, a redelivery dropped', async () => {
       const manualNo = demo.contract.manuals[0].manualNo;
       await api('POST', '/subscriptions/manual', {
         clientId: owner.clientId,
@@ -171,11 +191,14 @@ function pushSuite(setup: Setup): void {
       await api('POST', '/subscriptions/manual', { clientId: owner.clientId, kind: 'incremental', manualNo, card: card('operator') });
       const inBox = owner.businesses.Sas.inBox;
       await waitFor(() => filesBelow(inBox).length === 1, 'the stock snapshot in Sas/InBox');
-      const change = await api('POST', `/sandbox/manuals/${manualNo}/changes`, {
-        items: [{ kind: 'img', action: 'modify', serial: 5, quantity: '8888' }],
-        autoApprove: false,
-      });
-      await api('POST', `/sandbox/manual-changes/${change.id}/approve`);
+      const approveChange = async (quantity: string) => {
+        const change = await api('POST', `/sandbox/manuals/${manualNo}/changes`, {
+          items: [{ kind: 'img', action: 'modify', serial: 5, quantity }],
+          autoApprove: false,
+        });
+        await api('POST', `/sandbox/manual-changes/${change.id}/approve`);
+      };
+      await approveChange('8888');
       const files = await waitFor(() => (filesBelow(inBox).length === 2 ? filesBelow(inBox) : null), 'the change in Sas/InBox');
       const byStamp = files.sort((a, b) => /_(\d{21})\.xml$/.exec(a)![1].localeCompare(/_(\d{21})\.xml$/.exec(b)![1]));
       const [stock, incr] = byStamp.map((f) => parseManualData(readFileSync(path.join(inBox, f), 'utf8')).data);
@@ -183,6 +206,7 @@ function pushSuite(setup: Setup): void {
       expect(stock.imgs.map((i) => i.serial)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       expect(stock.exgs).toEqual([]);
       expect(incr).toMatchObject({ kind: 'incremental', version: 2, imgs: [{ serial: 5, mark: '1', fields: { DclQty: '8888' } }] });
+      const [stockFile, incrFile] = byStamp;
 
       // a push is delivered once the client acknowledged it, a moment after its file is in the InBox
       const pushes = await waitFor(async () => {
@@ -191,14 +215,58 @@ function pushSuite(setup: Setup): void {
       }, 'both pushes acknowledged');
       expect(pushes.map((p: { status: string }) => p.status)).toEqual(['delivered', 'delivered']);
       const stockPush = pushes.find((p: { source: string }) => p.source === 'manual-stock')!;
-      await api('POST', '/pushes/resend', { ids: [stockPush.id] });
-      await waitFor(async () => {
-        const p = (await api('GET', `/pushes/${stockPush.id}`)) as { status: string; resent: boolean };
-        return p.resent && p.status === 'delivered';
-      }, 'the resent push acknowledged again');
-      expect(filesBelow(inBox)).toHaveLength(2);
+      // the client said it wrote it (HTTP: with its acknowledgement; RabbitMQ: in its report after the broker's ack)
+      await waitFor(
+        async () => ((await api('GET', `/pushes/${stockPush.id}`)) as PushDetail).clientOutcome === 'written',
+        'the snapshot recorded as written',
+      );
+
+      // the ERP takes the snapshot out of the InBox; a user resends it: it is written again, under a new name
+      const stockXml = readFileSync(path.join(inBox, stockFile), 'utf8');
+      await fs.rm(path.join(inBox, stockFile));
+      expect(await api('POST', '/pushes/resend', { ids: [stockPush.id] })).toMatchObject({ resent: [stockPush.id] });
+      const again = await waitFor(() => filesBelow(inBox).find((f) => f !== incrFile), 'the resent snapshot in Sas/InBox');
+      expect(again).not.toBe(stockFile);
+      expect(again.replace(/_\d{21}\.xml$/, '')).toBe(stockFile.replace(/_\d{21}\.xml$/, ''));
+      expect(readFileSync(path.join(inBox, again), 'utf8')).toBe(stockXml);
+      const resent = await waitFor(async () => {
+        const p = (await api('GET', `/pushes/${stockPush.id}`)) as PushDetail & { resent: boolean };
+        return p.resent && p.status === 'delivered' && p.clientOutcome === 'written' ? p : null;
+      }, 'the resent push written by the client');
+      expect(resent.resendCount).toBe(1);
+      expect(resent.attemptLog.filter((a) => a.clientOutcome).map((a) => [a.resend, a.clientOutcome])).toEqual([
+        [0, 'written'],
+        [1, 'written'],
+      ]);
       const ownerClient = demo.clients.find((c) => c.clientId === owner.clientId)!;
-      expect(ownerClient.snapshot().received.duplicatesDropped).toBe(1);
-    });
+      expect(ownerClient.snapshot().received).toMatchObject({ resends: 1, duplicatesDropped: 0 });
+      expect(filesBelow(inBox).sort()).toEqual([again, incrFile].sort());
+
+      // the owner's client is killed after writing the next change, before acknowledging it; started again, it
+      // gets the same delivery again (no resend marker): dropped by message id, and recorded as dropped
+      await ownerClient.stop();
+      const lockDir = path.join(t.dir, '.locks');
+      child = spawn(process.execPath, [OSW, 'client', 'start', '--config', owner.configFile], {
+        env: { ...process.env, OSW_CLIENT_CRASH_AT: 'after-receive', OSW_CLIENT_LOCK_DIR: lockDir },
+        stdio: 'ignore',
+      });
+      const exited = new Promise<NodeJS.Signals | null>((r) => child!.once('exit', (_code, signal) => r(signal)));
+      await approveChange('9999');
+      expect(await exited).toBe('SIGKILL');
+      const third = filesBelow(inBox).filter((f) => f !== again && f !== incrFile);
+      expect(third).toHaveLength(1);
+      restarted = await startClient(JSON.parse(readFileSync(owner.configFile, 'utf8')) as ClientConfigInput, { logger, lockDir });
+      const dropped = await waitFor(async () => {
+        const items = (await api('GET', `/pushes?manualNo=${manualNo}`)).items as { id: number; clientOutcome: string | null }[];
+        const newest = items.reduce((a, b) => (b.id > a.id ? b : a));
+        return items.length === 3 && newest.clientOutcome === 'dropped' ? newest : null;
+      }, 'the redelivery dropped and recorded');
+      const log = (await api('GET', `/pushes/${dropped.id}`)) as PushDetail;
+      expect(log).toMatchObject({ status: 'delivered', source: 'manual-change', resendCount: 0 });
+      expect(log.attemptLog.filter((a) => a.clientOutcome).map((a) => [a.resend, a.clientOutcome])).toEqual([[0, 'dropped']]);
+      expect(restarted.snapshot().received).toMatchObject({ files: 0, duplicatesDropped: 1 });
+      expect(filesBelow(inBox).sort()).toEqual([again, incrFile, third[0]].sort());
+      expect(parseManualData(readFileSync(path.join(inBox, third[0]), 'utf8')).data).toMatchObject({ version: 3 });
+    }, 180_000); // a client process started, killed and started again
   });
 }

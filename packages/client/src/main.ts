@@ -199,6 +199,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
       clock,
       logger: log.child({ component: 'receiver' }),
       onState: setConnection,
+      fault: opts.fault,
       route(m) {
         const known = businessType(m.business) && businesses.find((b) => b.type === m.business)?.enabled;
         const type = known ? m.business : config.defaultBusiness;
@@ -223,7 +224,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
     startedAt,
     connection: { ...connection },
     card: signer ? signer.status() : null,
-    received: { files: receiver.received, duplicatesDropped: receiver.duplicates, rejected: receiver.rejected },
+    received: { files: receiver.received, resends: receiver.resends, duplicatesDropped: receiver.duplicates, rejected: receiver.rejected },
     businesses: businesses.map((b) => {
       const r = runners.get(b.bizId)?.runner.stats();
       return {

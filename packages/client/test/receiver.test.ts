@@ -1,11 +1,15 @@
 /**
  * The Receiver through a long outage: every failed receive waits before the next try, and each wait
  * takes its stop listener with it — no listener piles up, however many times it retries; a message
- * that cannot be filed is rejected without holding up the rest.
+ * that cannot be filed is rejected without holding up the rest; a resend is written once per attempt.
  */
 import { getEventListeners } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { expect, test } from 'vitest';
+import { ReceivedJournal } from '../src/adapters/fs/received-journal.js';
 import { Receiver } from '../src/core/receiver.js';
 import type { IncomingMessage, Transport } from '../src/core/ports.js';
 
@@ -126,4 +130,73 @@ test('a batch is filed with one write per InBox, one journal write and one ackno
   expect(calls.acks).toEqual([[1, 2, 3, 4, 5]]);
   expect(receiver.received).toBe(3);
   expect(receiver.duplicates).toBe(2);
+});
+
+test('a resend (重发) is written again though its message id was written; a redelivery of the message or of the same attempt is dropped, also after a restart', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'osw-receiver-'));
+  try {
+    const journalDir = path.join(dir, 'state', 'received');
+    const msg = (deliveryId: number, resend: number | undefined, stamp: string): IncomingMessage => ({
+      deliveryId,
+      messageId: 'DXPEDCPUSH000001DXPESW5300000001000000000001',
+      business: 'Sas',
+      fileName: `Receipt_M1_${stamp}.xml`,
+      body: '<a/>',
+      ...(resend ? { resend } : {}),
+    });
+    /** one receiver over a journal loaded from disk (a start of the client), handed these batches */
+    async function run(batches: IncomingMessage[][]) {
+      const journal = new ReceivedJournal(journalDir, 30);
+      await journal.load(new Date());
+      const acks: { ids: number[]; dropped: number[] }[] = [];
+      const written: string[] = [];
+      const queue = [...batches];
+      const transport = {
+        receive: async () => queue.shift() ?? new Promise<IncomingMessage[]>((r) => setTimeout(() => r([]), 20)),
+        ack: async (ids: readonly number[], outcomes?: { dropped: readonly number[] }) =>
+          void acks.push({ ids: [...ids], dropped: [...(outcomes?.dropped ?? [])] }),
+        reject: async () => undefined,
+      } as unknown as Transport;
+      const receiver = new Receiver(
+        {
+          transport,
+          route: () => ({ writeInBoxMany: async (files) => void written.push(...files.map((f) => f.name)) }),
+          journal,
+          clock: { now: () => new Date() },
+          logger: pino({ level: 'silent' }),
+        },
+        { waitMs: 10, batch: 10, retryBaseMs: 1, retryMaxMs: 2, pausedBackoffMs: 1 },
+      );
+      receiver.start();
+      while (acks.length < batches.length) await new Promise((r) => setTimeout(r, 5));
+      await receiver.stop();
+      return { acks, written, receiver };
+    }
+    const first = await run([
+      [msg(1, undefined, '202611221000000000001')],
+      // a redelivery of the message: dropped; the first resend attempt: written under its new name
+      [msg(2, undefined, '202611221000000000001'), msg(3, 1, '202611221100000000001')],
+      // the same attempt again (the broker redelivers it): dropped
+      [msg(4, 1, '202611221100000000001')],
+    ]);
+    expect(first.written).toEqual(['Receipt_M1_202611221000000000001.xml', 'Receipt_M1_202611221100000000001.xml']);
+    expect(first.acks).toEqual([
+      { ids: [1], dropped: [] },
+      { ids: [2, 3], dropped: [2] },
+      { ids: [4], dropped: [4] },
+    ]);
+    expect([first.receiver.received, first.receiver.resends, first.receiver.duplicates]).toEqual([2, 1, 2]);
+    // started again (after a crash): the journal on disk still knows the message and its first resend attempt
+    const second = await run([
+      [msg(1, 1, '202611221100000000001'), msg(2, undefined, '202611221000000000001')],
+      [msg(3, 2, '202611221200000000001')],
+    ]);
+    expect(second.written).toEqual(['Receipt_M1_202611221200000000001.xml']);
+    expect(second.acks).toEqual([
+      { ids: [1, 2], dropped: [1, 2] },
+      { ids: [3], dropped: [] },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -30,7 +30,7 @@ function control(): StatusControl & { calls: [string, boolean][]; paused: boolea
       startedAt: '2026-11-21T02:00:00.000Z',
       connection: { state: 'ok', since: null, lastError: null },
       card: { state: 'ok', cardNo: '8950000000009' },
-      received: { files: 0, duplicatesDropped: 0, rejected: 0 },
+      received: { files: 0, resends: 0, duplicatesDropped: 0, rejected: 0 },
       businesses: [
         {
           type: 'declaration',

@@ -4,7 +4,11 @@
  *
  * - a message travels with its **message id** (HTTP header, or the AMQP message id), its **file
  *   name** (percent-encoded UTF-8) and its **business**; the client's **device fingerprint** binds
- *   it to one machine (设备绑定);
+ *   it to one machine (设备绑定); a delivery the platform sends again because a user asked for it
+ *   (重发) carries its **resend attempt** ({@link EXCHANGE_HEADER.resend});
+ * - the client says what it did with each delivery (written, dropped as a redelivery, rejected):
+ *   in its HTTP acknowledgement ({@link InboxAckSchema}), on RabbitMQ in a report message on its
+ *   send exchange ({@link RECEIVED_REPORT_TYPE});
  * - the platform answers an import with an {@link ImportAnswer};
  * - on RabbitMQ each client has its broker user, send exchange and two queues ({@link brokerNames}).
  *
@@ -19,6 +23,12 @@ export const EXCHANGE_HEADER = {
   fileName: 'x-osw-file-name',
   business: 'x-osw-business',
   device: 'x-osw-device',
+  /**
+   * deliveries to a client only: the resend attempt (1, 2, …) of a push a user resent (重发). The
+   * client writes such a delivery again even though it has the message id, once per attempt; a
+   * delivery without it (or an attempt it has written) is a redelivery and is dropped.
+   */
+  resend: 'x-osw-resend',
 } as const;
 
 /** The HTTP exchange's routes, below the client's endpoint `<platform>/exchange/v1`. */
@@ -77,13 +87,21 @@ export function fileNameProblem(name: string): string | null {
 }
 
 /** The headers that go with a message, as a plain record (the message id goes separately on AMQP). */
-export function messageHeaders(m: { fileName: string; business: string; device?: string }): Record<string, string> {
+export function messageHeaders(m: { fileName: string; business: string; device?: string; resend?: number }): Record<string, string> {
   const h: Record<string, string> = {
     [EXCHANGE_HEADER.fileName]: encodeFileNameHeader(m.fileName),
     [EXCHANGE_HEADER.business]: m.business,
   };
   if (m.device) h[EXCHANGE_HEADER.device] = m.device;
+  if (m.resend) h[EXCHANGE_HEADER.resend] = String(m.resend);
   return h;
+}
+
+/** The resend attempt of a header value: a positive integer, 0 when absent; null when it is something else. */
+export function decodeResendHeader(value: unknown): number | null {
+  if (value === undefined || value === null || value === '') return 0;
+  const n = typeof value === 'number' ? value : /^[1-9]\d{0,8}$/.test(String(value)) ? Number(value) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : null;
 }
 
 /** The platform's answer to one imported message. */
@@ -152,8 +170,56 @@ export const InboxMessageSchema = z.object({
   fileName: z.string(),
   body: z.string(),
   attempts: z.number().int(),
+  /** the resend attempt (重发) this delivery is, as {@link EXCHANGE_HEADER.resend}; absent for a first delivery */
+  resend: z.number().int().positive().optional(),
 });
 export type InboxMessage = z.infer<typeof InboxMessageSchema>;
+
+/**
+ * What the client did with a delivery: `written` into its InBox, `dropped` as a redelivery of
+ * something it had written (the message id, or this resend attempt), `rejected` as unfit to file.
+ */
+export const ReceivedOutcomeSchema = z.enum(['written', 'dropped', 'rejected']);
+export type ReceivedOutcome = z.infer<typeof ReceivedOutcomeSchema>;
+
+/** The most deliveries one acknowledgement or report names. */
+export const ACK_MAX_DELIVERIES = 1000;
+
+const deliveryIds = z.array(z.number().int().positive()).max(ACK_MAX_DELIVERIES);
+
+/**
+ * `POST /exchange/v1/inbox/ack`: the deliveries the client is done with. `written`, `dropped` and
+ * `rejected` say what it did with each of them (the push log records it); a delivery in none of
+ * them (a client older than the lists) is acknowledged without a word of what became of it.
+ */
+export const InboxAckSchema = z.object({
+  deliveryIds,
+  written: deliveryIds.optional(),
+  dropped: deliveryIds.optional(),
+  rejected: deliveryIds.optional(),
+});
+export type InboxAck = z.infer<typeof InboxAckSchema>;
+
+/**
+ * RabbitMQ: the AMQP `type` of a report a client publishes to its send exchange after settling
+ * deliveries of its receive queue: a {@link ReceivedReportSchema} body (JSON), no reply-to, never
+ * imported. The broker's acks say nothing to the platform; this does.
+ */
+export const RECEIVED_REPORT_TYPE = 'osw.received-report';
+
+export const ReceivedReportSchema = z.object({
+  received: z
+    .array(
+      z.object({
+        messageId: z.string().max(128),
+        /** the delivery's resend attempt, 0 for a first delivery */
+        resend: z.number().int().min(0),
+        outcome: ReceivedOutcomeSchema,
+      }),
+    )
+    .max(ACK_MAX_DELIVERIES),
+});
+export type ReceivedReport = z.infer<typeof ReceivedReportSchema>;
 
 // ---- RabbitMQ names ----
 

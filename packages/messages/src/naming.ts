@@ -40,6 +40,16 @@ export function archivedName(fileName: string, stamp: string): string {
   return withExt(`${base}_${stamp}`, ext);
 }
 
+/**
+ * The name of a file sent again under a new stamp: `<name>_<ts>.<ext>` with its `<ts>` replaced (a
+ * name without one gets it appended), so the new file never takes the place of the earlier one.
+ */
+export function restampedName(fileName: string, stamp: string): string {
+  const { base, ext } = splitName(fileName);
+  const m = /^(.+)_\d{14,23}$/.exec(base);
+  return withExt(`${m ? m[1] : base}_${stamp}`, ext);
+}
+
 /** `Successed_<name>_<ts>.xml` (the manual prints "Successted_"; every real client writes "Successed_"). */
 export function successedName(fileName: string, stamp: string): string {
   return `Successed_${splitName(fileName).base}_${stamp}.xml`;

@@ -10,6 +10,7 @@ import {
   parseChinaDate,
   parseInBoxName,
   receiptName,
+  restampedName,
   splitName,
   successedName,
 } from '../src/index.js';
@@ -33,6 +34,17 @@ describe('file naming rules', () => {
     expect(archivedName('declaration_1.xml', '2')).toBe('declaration_1_2.xml');
     expect(archivedName('pack.with.dots.zip', '3')).toBe('pack.with.dots_3.zip');
     expect(archivedName('noext', '4')).toBe('noext_4');
+  });
+
+  it('a file sent again under a new stamp has its <ts> replaced, never stacked; a name without one gets it appended', () => {
+    expect(restampedName('DecData_E20260000000000001_202611221017258680001.xml', '202611231200000000007')).toBe(
+      'DecData_E20260000000000001_202611231200000000007.xml',
+    );
+    expect(restampedName('Receipt_DXPEDCPUSH000001_20261122101725868.xml', '202611231200000000007')).toBe(
+      'Receipt_DXPEDCPUSH000001_202611231200000000007.xml',
+    );
+    expect(restampedName('Receipt_E1_1.xml', '202611231200000000007')).toBe('Receipt_E1_1_202611231200000000007.xml');
+    expect(restampedName('noext', '202611231200000000007')).toBe('noext_202611231200000000007');
   });
 
   it('InBox names are Successed_/Failed_<name>_<ts>.xml and Receipt_<key>_<ts>.xml', () => {

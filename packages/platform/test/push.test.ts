@@ -264,8 +264,23 @@ describe('delivery: at least once, suspension and recovery, resend, retention', 
     expect(job.body).toMatchObject({ status: 'done', total: 9, done: 9, skipped: 0, progress: 1 });
     expect((await w.call(w.broker, 'GET', `/api/v1/jobs/${r.body.job.id}`)).status).toBe(404);
     await w.engine.runOnce();
-    expect(await w.take(w.owner.clientId)).toHaveLength(9);
-    expect((await w.call(w.owner, 'GET', '/api/v1/pushes?pageSize=50')).body.items.every((p: { resent: boolean }) => p.resent)).toBe(true);
+    const resent = await w.take(w.owner.clientId);
+    expect(resent).toHaveLength(9);
+    const pushes = (await w.call(w.owner, 'GET', '/api/v1/pushes?pageSize=50')).body.items as {
+      messageId: string;
+      fileName: string;
+      resent: boolean;
+      resendCount: number;
+    }[];
+    expect(pushes.every((p) => p.resent && p.resendCount === 1)).toBe(true);
+    // each goes out as resend attempt 1 under a new file stamp, so the client writes it beside the first file
+    const byId = new Map(pushes.map((p) => [p.messageId, p]));
+    for (const d of resent) {
+      expect(d.resend).toBe(1);
+      expect(d.fileName).not.toBe(byId.get(d.messageId)!.fileName);
+      expect(d.fileName.replace(/_\d{21}\.xml$/, '')).toBe(byId.get(d.messageId)!.fileName.replace(/_\d{21}\.xml$/, ''));
+    }
+    expect(new Set(resent.map((d) => d.fileName)).size).toBe(9);
   });
 
   it('payloads of delivered pushes are dropped after the retention period; such pushes are skipped on resend', async () => {

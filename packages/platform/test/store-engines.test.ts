@@ -313,17 +313,36 @@ for (const engine of eachEngine()) {
         [push.messageId, 'Receipt_E20260000000000001_1.xml', body],
       ]);
       expect(
-        (
-          await store.deliveries.ack(
-            'DXPESW5300000001',
-            taken.map((d) => d.id),
-            now(),
-          )
-        ).map((a) => a.messageId),
-      ).toEqual(['R1', push.messageId]);
-      // resent: the same message id back in line, with the push's body
-      await store.transaction((tx) => queueClientPushes(tx, [push], now()));
-      expect((await store.deliveries.take('DXPESW5300000001', 10)).map((d) => [d.messageId, d.body])).toEqual([[push.messageId, body]]);
+        await store.deliveries.ack(
+          'DXPESW5300000001',
+          taken.map((d) => d.id),
+          now(),
+        ),
+      ).toEqual([
+        { id: taken[0].id, messageId: 'R1', resend: 0, createdAt: taken[0].createdAt },
+        { id: taken[1].id, messageId: push.messageId, resend: 0, createdAt: taken[1].createdAt },
+      ]);
+      // resent (重发): the same message id back in line as resend attempt 1, under a new file stamp, with the push's body
+      expect(await store.pushes.markResent([push.id], now())).toEqual([push.id]);
+      const resent = (await store.pushes.get(push.id))!;
+      expect([resent.resent, resent.resendCount, resent.clientOutcome]).toEqual([true, 1, null]);
+      await store.transaction((tx) => queueClientPushes(tx, [resent], now()));
+      const again = await store.deliveries.take('DXPESW5300000001', 10);
+      expect(again.map((d) => [d.messageId, d.body, d.resend])).toEqual([[push.messageId, body, 1]]);
+      expect(again[0].fileName).toMatch(/^Receipt_E20260000000000001_1_\d{21}\.xml$/);
+      // the client wrote it: the push is delivered, its attempt says so with the resend attempt
+      const acked = await store.deliveries.ack('DXPESW5300000001', [again[0].id], now());
+      await store.pushes.deliveredToClient('DXPESW5300000001', [{ ...acked[0], outcome: 'written' }], now());
+      // a RabbitMQ client's later word: a redelivery of the same attempt dropped; the push stays written
+      expect(
+        await store.pushes.recordClientOutcomes('DXPESW5300000001', [{ messageId: push.messageId, resend: 1, outcome: 'dropped' }], now()),
+      ).toBe(1);
+      expect((await store.pushes.get(push.id))!).toMatchObject({ status: 'delivered', resendCount: 1, clientOutcome: 'written' });
+      const log = (await store.pushes.listAttempts(push.id)).filter((a) => a.clientOutcome);
+      expect(log.map((a) => [a.outcome, a.resend, a.clientOutcome])).toEqual([
+        ['delivered', 1, 'written'],
+        ['received', 1, 'dropped'],
+      ]);
     });
 
     test('a database from before migrations 0008 and 0009: its deliveries keep their own body, its pushes stay due and found', async () => {
@@ -396,7 +415,7 @@ for (const engine of eachEngine()) {
       // the push not handed yet is due; both are found by manual and by message id
       expect((await store.pushes.claimDue(now(), now(), 10)).map((p) => p.messageId)).toEqual(['P1']);
       expect((await store.pushes.list({ enterpriseCode: '4403980001', manualNo: 'B530026000001', offset: 0, limit: 10 })).total).toBe(2);
-      await store.pushes.deliveredToClient('DXPESW5300000001', ['P0'], now());
+      await store.pushes.deliveredToClient('DXPESW5300000001', [{ messageId: 'P0' }], now());
       const delivered = await store.pushes.list({ enterpriseCode: '4403980001', status: 'delivered', offset: 0, limit: 10 });
       expect(delivered.rows.map((p) => p.messageId)).toEqual(['P0']);
     });
@@ -452,11 +471,7 @@ for (const engine of eachEngine()) {
         t(1),
       );
       expect(acked.map((a) => a.createdAt)).toEqual(acked.map(() => t(0)));
-      await store.pushes.deliveredToClient(
-        client(3),
-        acked.map((a) => a.messageId),
-        t(1),
-      );
+      await store.pushes.deliveredToClient(client(3), acked, t(1));
       // a receipt for the sender itself, taken often, is not a push
       await store.deliveries.enqueue([
         { clientId: client(5), messageId: 'R5', business: 'declaration', fileName: 'R5.xml', body: '<r/>', createdAt: t(0) },

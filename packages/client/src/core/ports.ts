@@ -21,6 +21,11 @@ export interface IncomingMessage {
   business: string;
   fileName: string;
   body: string;
+  /**
+   * a push a user resent (重发): its resend attempt (1, 2, …). Written again even though the message id
+   * was written before, once per attempt; absent (0) for a first delivery.
+   */
+  resend?: number;
   /** set by the transport when it cannot read the message as sent (a header missing or not decodable, a body that is not UTF-8) */
   problem?: string;
 }
@@ -56,7 +61,12 @@ export interface Transport {
    */
   sendBatch(msgs: readonly OutgoingMessage[], signal?: AbortSignal): Promise<SendResult[]>;
   receive(opts: { waitMs: number; max: number; signal?: AbortSignal }): Promise<IncomingMessage[]>;
-  ack(deliveryIds: readonly number[]): Promise<void>;
+  /**
+   * Acknowledges deliveries the client is done with. `outcomes.dropped` names those of them it dropped
+   * as redeliveries (it had written them); with `outcomes` given, the others were written. The
+   * platform records it in the push log: HTTP in the acknowledgement, RabbitMQ in a report message.
+   */
+  ack(deliveryIds: readonly number[], outcomes?: { dropped: readonly number[] }): Promise<void>;
   /**
    * Gives up on messages the client cannot file (poison): RabbitMQ dead-letters them (`nack` without
    * requeue, to `osw.dead-letter`); HTTP, which has no dead-letter queue, acknowledges them — the

@@ -3,13 +3,18 @@
  * answers sent later) and writes each into the right business's InBox atomically, acknowledging
  * only after the file is durable. A batch is filed at once: each business's files side by side
  * with one folder fsync, the businesses in parallel, then one journal write and one acknowledgement
- * for the batch. A message id already written (or twice in one batch) is not written again. A message
+ * for the batch. A message id already written (or twice in one batch) is not written again — unless the
+ * platform marks the delivery as a resend (重发) a user asked for: each resend attempt of a message is
+ * written once, under the new name the platform gave it, while a redelivery of the message or of an
+ * attempt already written is dropped. The journal keeps the message id, and `<id>#<attempt>` for each
+ * resend attempt written. The acknowledgement says what was written and what dropped. A message
  * that cannot be filed (no usable file name, no business, a body that is not XML) is poison: it is
  * rejected at once (dead-lettered) with one log line saying why, and never holds up the queue.
  */
 import { isMessageId } from '@osw/messages/exchange';
 import { inBoxNameProblem, printableName } from './file-names.js';
 import type { Clock, IncomingMessage, Logger, Transport } from './ports.js';
+import type { FaultPoint } from './sender.js';
 import { sleep } from './sleep.js';
 
 /** Why a received message cannot be filed into an InBox, or null when it can. */
@@ -21,6 +26,15 @@ export function incomingProblem(m: IncomingMessage): string | null {
   if (name) return name;
   if (!/^\uFEFF?\s*</.test(m.body)) return m.body ? 'the body is not XML' : 'the body is empty';
   return null;
+}
+
+/**
+ * The journal key of a delivery: its message id (the file name when it has none), and for a resend
+ * attempt `<id>#<attempt>` (`#` is not a message id character, so the keys never meet).
+ */
+export function receivedKey(m: Pick<IncomingMessage, 'messageId' | 'fileName' | 'resend'>): string {
+  const id = m.messageId || m.fileName;
+  return m.resend ? `${id}#${m.resend}` : id;
 }
 
 /** The InBox of one business: writes files side by side, each atomically, and resolves once all are durable. */
@@ -39,6 +53,8 @@ export interface ReceiverDeps {
   clock: Clock;
   logger: Logger;
   onState?(ok: boolean, reason?: string): void;
+  /** test hook: called at each fault point */
+  fault?: (point: FaultPoint) => void;
 }
 
 export interface ReceiverOptions {
@@ -54,6 +70,8 @@ export class Receiver {
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
   received = 0;
+  /** resend attempts (重发) written, among `received` */
+  resends = 0;
   duplicates = 0;
   /** poison messages rejected (dead-lettered) */
   rejected = 0;
@@ -79,9 +97,10 @@ export class Receiver {
         const batch = await this.deps.transport.receive({ waitMs: this.opts.waitMs, max: this.opts.batch, signal: this.abort.signal });
         this.deps.onState?.(true);
         const done: number[] = [];
+        const dropped: number[] = [];
         const poison: number[] = [];
         const inBoxes = new Map<InBoxWriter, { name: string; content: string }[]>();
-        /** ids filed in this batch (a second copy in the same batch is a duplicate) */
+        /** journal keys filed in this batch (a second copy in the same batch is a duplicate) */
         const inBatch = new Set<string>();
         const filed: IncomingMessage[] = [];
         let held = 0;
@@ -97,10 +116,15 @@ export class Receiver {
             continue;
           }
           const id = m.messageId || m.fileName;
-          if (this.deps.journal.has(id) || inBatch.has(id)) {
+          const key = receivedKey(m);
+          if (this.deps.journal.has(key) || inBatch.has(key)) {
             this.duplicates++;
             done.push(m.deliveryId);
-            this.deps.logger.info({ msgId: id, file: m.fileName }, 'already received: dropped the duplicate');
+            dropped.push(m.deliveryId);
+            this.deps.logger.info(
+              { msgId: id, file: m.fileName, ...(m.resend ? { resend: m.resend } : {}) },
+              'already received: dropped the duplicate',
+            );
             continue;
           }
           const target = this.deps.route(m);
@@ -108,7 +132,9 @@ export class Receiver {
             held++;
             continue;
           }
-          inBatch.add(id);
+          inBatch.add(key);
+          // a resend written also stands for the message id: a plain redelivery of it is dropped
+          if (key !== id) inBatch.add(id);
           const files = inBoxes.get(target) ?? [];
           if (!files.length) inBoxes.set(target, files);
           files.push({ name: m.fileName, content: m.body });
@@ -118,10 +144,15 @@ export class Receiver {
         // every InBox of the batch at once; nothing is acknowledged unless all of them are durable
         await Promise.all([...inBoxes].map(([target, files]) => target.writeInBoxMany(files)));
         for (const m of filed)
-          this.deps.logger.info({ msgId: m.messageId || m.fileName, file: m.fileName, business: m.business }, 'received into InBox');
+          this.deps.logger.info(
+            { msgId: m.messageId || m.fileName, file: m.fileName, business: m.business, ...(m.resend ? { resend: m.resend } : {}) },
+            m.resend ? 'resend received into InBox' : 'received into InBox',
+          );
         this.received += filed.length;
+        this.resends += filed.filter((m) => m.resend).length;
         if (inBatch.size) await this.deps.journal.add([...inBatch], this.deps.clock.now());
-        if (done.length) await this.deps.transport.ack(done);
+        if (filed.length) this.deps.fault?.('after-receive');
+        if (done.length) await this.deps.transport.ack(done, { dropped });
         if (poison.length) await this.deps.transport.reject(poison);
         failures = 0;
         if (held && held === batch.length) await sleep(this.opts.pausedBackoffMs, this.abort.signal);

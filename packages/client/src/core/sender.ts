@@ -5,8 +5,11 @@
 import type { PrepareOptions } from './prepare.js';
 import type { BusinessFolders, CardSigner, Clock, Logger, Transport } from './ports.js';
 
-/** Points where a test can stop the process to prove crash safety (see OSW_CLIENT_CRASH_AT). */
-export type FaultPoint = 'after-claim' | 'after-sign' | 'after-send' | 'after-inbox';
+/**
+ * Points where a test can stop the process to prove crash safety (see OSW_CLIENT_CRASH_AT); `after-receive`:
+ * received files are in the InBox and the journal, not yet acknowledged (the platform or broker redelivers).
+ */
+export type FaultPoint = 'after-claim' | 'after-sign' | 'after-send' | 'after-inbox' | 'after-receive';
 
 export interface SendObserver {
   sending?(file: string): void;

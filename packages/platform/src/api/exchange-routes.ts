@@ -6,8 +6,10 @@ import {
   decodeFileNameHeader,
   EXCHANGE_HEADER,
   EXCHANGE_HTTP,
+  InboxAckSchema,
   MessageBatchSchema,
   type BatchMessage,
+  type ReceivedOutcome,
 } from '@osw/messages/exchange';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -113,15 +115,18 @@ export async function exchangeRoutes(app: FastifyInstance, opts: ExchangeRouteOp
         fileName: r.fileName,
         body: r.body,
         attempts: r.attempts,
+        ...(r.resend ? { resend: r.resend } : {}),
       })),
     };
   });
 
-  const ackBody = z.object({ deliveryIds: z.array(z.number().int().positive()).max(1000) });
   app.post(EXCHANGE_HTTP.inboxAck, async (req) => {
     const client = exchangeClient(req);
-    const { deliveryIds } = ackBody.parse(req.body);
-    const acked = await acknowledgeDeliveries(deps, client.clientId, deliveryIds);
+    const ack = InboxAckSchema.parse(req.body);
+    // what the client did with each: the push log records it with the delivery
+    const outcomes = new Map<number, ReceivedOutcome>();
+    for (const outcome of ['written', 'dropped', 'rejected'] as const) for (const id of ack[outcome] ?? []) outcomes.set(id, outcome);
+    const acked = await acknowledgeDeliveries(deps, client.clientId, ack.deliveryIds, outcomes);
     return { acked };
   });
 

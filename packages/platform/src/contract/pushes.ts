@@ -5,6 +5,10 @@ export const PushStatus = z
   .enum(['pending', 'delivered', 'failed', 'suspended'])
   .describe('下发状态: pending 待下发, delivered 下发成功, failed 下发失败(将重试), suspended 已暂停(目标连续失败或离线)');
 
+export const ClientOutcome = z
+  .enum(['written', 'dropped', 'rejected'])
+  .describe('客户端处理: written 已写入InBox, dropped 重复投递已丢弃 (the client had it), rejected 无法写入已拒收');
+
 export const PushView = z
   .object({
     id: z.number().int(),
@@ -25,6 +29,11 @@ export const PushView = z
     deliveredAtText: z.string().nullable().describe('下发时间 yyyy-MM-dd HH:mm:ss China time'),
     resent: z.boolean().describe('重发标识'),
     resentAt: z.string().nullable().describe('重发时间'),
+    resendCount: z.number().int().describe('how often it was resent; the latest delivery was this resend attempt (0: never resent)'),
+    clientOutcome: ClientOutcome.nullable().describe(
+      'client pushes: what the client did with the latest attempt (a resend is written again under a new file name; a redelivery is dropped); null until the client says',
+    ),
+    clientOutcomeText: z.string().nullable().describe('客户端处理 in Chinese'),
     attempts: z.number().int(),
     nextAttemptAt: z.string().nullable(),
     lastError: z.string().nullable(),
@@ -35,9 +44,11 @@ export const PushView = z
 
 export const PushAttemptView = z.object({
   at: z.string(),
-  outcome: z.string().describe('queued, taken, delivered, failed, held'),
+  outcome: z.string().describe('queued, taken, delivered, failed, held, received (a RabbitMQ client reported what it did)'),
   error: z.string().nullable(),
   durationMs: z.number().int(),
+  resend: z.number().int().nullable().describe('client pushes: the resend attempt the client was handed (0: the first delivery)'),
+  clientOutcome: ClientOutcome.nullable().describe('client pushes: what the client did with that delivery; null where it said nothing'),
 });
 
 /** One push with every attempt and its payload as pushed. */

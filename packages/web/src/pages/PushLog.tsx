@@ -129,6 +129,12 @@ export function PushLog() {
     { key: 'resent', title: t('push.resentFlag'), render: (r) => (r.resent ? t('push.resentYes') : t('push.resentNo')) },
     { key: 'resentAt', title: t('push.resentAt'), render: (r) => <When text={chinaTime(r.resentAt)} /> },
     {
+      key: 'clientOutcome',
+      title: t('push.clientOutcome'),
+      render: (r) =>
+        r.clientOutcome ? <span className={`tag tag-outcome-${r.clientOutcome}`}>{t(`push.outcome.${r.clientOutcome}`)}</span> : '-',
+    },
+    {
       key: 'ops',
       title: t('common.operation'),
       className: 'ops',
@@ -199,6 +205,7 @@ export function PushLog() {
             </label>
           </div>
         )}
+        <p className="muted">{t('push.resendHint')}</p>
         {result && <Notice kind={result.kind}>{result.text}</Notice>}
         <Notice kind="error">{list.error}</Notice>
         <DataTable
@@ -237,7 +244,11 @@ function PushDetail({ push, onClose }: { push: PushRecord; onClose: () => void }
         <ol className="attempts">
           {attempts.map((a, i) => (
             <li key={i}>
-              {chinaTime(a.at)} · {OUTCOMES[a.outcome] ? t(OUTCOMES[a.outcome]) : a.outcome} {a.error ? `· ${a.error}` : ''}
+              {chinaTime(a.at)} · {OUTCOMES[a.outcome] ? t(OUTCOMES[a.outcome]) : a.outcome}
+              {a.clientOutcome
+                ? ` · ${a.resend ? t('push.resendAttempt', { n: a.resend }) : t('push.firstDelivery')}: ${t(`push.outcome.${a.clientOutcome}`)}`
+                : ''}{' '}
+              {a.error ? `· ${a.error}` : ''}
             </li>
           ))}
         </ol>
@@ -263,6 +274,7 @@ const OUTCOMES: Record<string, MessageKey> = {
   delivered: 'push.outcome.delivered',
   failed: 'push.outcome.failed',
   held: 'push.outcome.held',
+  received: 'push.outcome.received',
 };
 
 function prettyJson(text: string): string {

@@ -9,7 +9,8 @@
  * send or receive connects again, with the Sender's and Receiver's backoff. Sends in flight fail
  * as retryable and are sent again with the same message id (the platform answers a duplicate with
  * its stored answer); unacknowledged receipts come back from the broker and the received-id journal
- * drops any already written.
+ * drops any already written. What the client did with its deliveries (written, dropped as a
+ * redelivery, rejected) goes to the platform's push log in a report message on its send exchange.
  */
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -22,7 +23,10 @@ import {
   decodeFileNameHeader,
   DIRECT_REPLY_TO,
   EXCHANGE_HEADER,
+  decodeResendHeader,
   messageHeaders,
+  RECEIVED_REPORT_TYPE,
+  type ReceivedReport,
 } from '@osw/messages/exchange';
 import { receivedError } from '@osw/messages';
 import type { ImportAnswer, IncomingMessage, OutgoingMessage, SendResult, Transport } from '../../core/ports.js';
@@ -341,6 +345,8 @@ export class AmqpTransport implements Transport {
       problem = 'the body is not UTF-8';
     }
     const header = (name: string, v: unknown, what: string) => (v === undefined ? `no ${name} header` : `${name} is not ${what}`);
+    const resend = decodeResendHeader(h[EXCHANGE_HEADER.resend]);
+    if (resend === null) problem = `${EXCHANGE_HEADER.resend} is not a positive whole number`;
     if (typeof rawBusiness !== 'string') problem = header(EXCHANGE_HEADER.business, rawBusiness, 'text');
     if (decoded === null)
       problem = header(EXCHANGE_HEADER.fileName, rawName, typeof rawName === 'string' ? 'percent-encoded UTF-8' : 'text');
@@ -350,21 +356,54 @@ export class AmqpTransport implements Transport {
       business: typeof rawBusiness === 'string' ? rawBusiness : '',
       fileName: decoded ?? (typeof rawName === 'string' ? rawName : ''),
       body,
+      ...(resend ? { resend } : {}),
       ...(problem ? { problem } : {}),
     };
   }
 
-  async ack(deliveryIds: readonly number[]): Promise<void> {
-    this.settle(deliveryIds, (ch, m) => ch.ack(m));
+  async ack(deliveryIds: readonly number[], outcomes?: { dropped: readonly number[] }): Promise<void> {
+    const dropped = new Set(outcomes?.dropped);
+    const settled = this.settle(deliveryIds, (ch, m) => ch.ack(m));
+    if (outcomes) this.report(settled.map((m) => ({ ...m, outcome: dropped.has(m.deliveryId) ? 'dropped' : 'written' })));
   }
 
   /** Dead-letters poison: `nack` without requeue sends it to the receive queue's dead-letter exchange. */
   async reject(deliveryIds: readonly number[]): Promise<void> {
-    this.settle(deliveryIds, (ch, m) => ch.nack(m, false, false));
+    this.report(this.settle(deliveryIds, (ch, m) => ch.nack(m, false, false)).map((m) => ({ ...m, outcome: 'rejected' as const })));
   }
 
-  private settle(deliveryIds: readonly number[], how: (ch: Channel, m: ConsumeMessage) => void): void {
+  /**
+   * Tells the platform what became of deliveries: one report message on the send exchange (no
+   * reply-to, nothing waits for it). Lost with the connection, it only leaves the push log without
+   * the client's word; the deliveries themselves are settled already.
+   */
+  private report(items: (IncomingMessage & { outcome: ReceivedReport['received'][number]['outcome'] })[]): void {
     const s = this.session;
+    const received = items.filter((m) => m.messageId).map((m) => ({ messageId: m.messageId, resend: m.resend ?? 0, outcome: m.outcome }));
+    if (!s || !received.length) return;
+    const body: ReceivedReport = { received };
+    try {
+      s.send.publish(
+        this.names.exchange,
+        '',
+        Buffer.from(JSON.stringify(body)),
+        {
+          persistent: true,
+          type: RECEIVED_REPORT_TYPE,
+          contentType: 'application/json',
+          headers: this.opts.device ? { [EXCHANGE_HEADER.device]: this.opts.device } : {},
+        },
+        () => undefined,
+      );
+    } catch {
+      /* the channel closed: the report is lost, the push log lacks the client's word */
+    }
+  }
+
+  /** Settles the deliveries still outstanding on this connection; returns those settled. */
+  private settle(deliveryIds: readonly number[], how: (ch: Channel, m: ConsumeMessage) => void): IncomingMessage[] {
+    const s = this.session;
+    const settled: IncomingMessage[] = [];
     for (const id of deliveryIds) {
       const o = this.outstanding.get(id);
       if (!o) continue;
@@ -374,10 +413,12 @@ export class AmqpTransport implements Transport {
       if (s && s.recv && o.gen === s.gen)
         try {
           how(s.recv, o.msg);
+          settled.push(o.incoming);
         } catch {
           /* the channel closed meanwhile: the broker redelivers */
         }
     }
+    return settled;
   }
 
   async ping(): Promise<{ clientId: string; time: string }> {

@@ -1,7 +1,8 @@
 /**
  * Message ids already written into an InBox, kept on disk so that a redelivery (after a crash
- * between writing and acknowledging, or a platform resend) is not written twice — even if the ERP
- * has already taken the first file away. One append-only file per China-time day; the last
+ * between writing and acknowledging, a lost acknowledgement, a broker redelivery) is not written
+ * twice — even if the ERP has already taken the first file away. A resend a user asked for (重发)
+ * is kept as `<id>#<attempt>` beside its id: each attempt is written once (receiver.ts). One append-only file per China-time day; the last
  * `retentionDays` are loaded at start. The folder and its files are the client's own: a link in
  * place of its folder is refused, a link in place of a day file is removed (the link, not what it
  * points to) and never read or written through.

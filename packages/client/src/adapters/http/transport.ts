@@ -15,6 +15,7 @@ import {
   InboxMessageSchema,
   messageHeaders,
   type ImportOutcome,
+  type InboxAck,
 } from '@osw/messages/exchange';
 import { httpStatusOf, receivedError } from '@osw/messages';
 import type { ImportAnswer, IncomingMessage, OutgoingMessage, SendResult, Transport } from '../../core/ports.js';
@@ -299,19 +300,33 @@ export class HttpTransport implements Transport {
     });
   }
 
-  async ack(deliveryIds: readonly number[]): Promise<void> {
-    if (!deliveryIds.length) return;
+  /** Acknowledges deliveries, saying what was done with each (written or dropped) when the Receiver says. */
+  async ack(deliveryIds: readonly number[], outcomes?: { dropped: readonly number[] }): Promise<void> {
+    if (!outcomes) return this.postAck({ deliveryIds: [...deliveryIds] });
+    const dropped = new Set(outcomes.dropped);
+    return this.postAck({
+      deliveryIds: [...deliveryIds],
+      written: deliveryIds.filter((id) => !dropped.has(id)),
+      dropped: deliveryIds.filter((id) => dropped.has(id)),
+    });
+  }
+
+  /**
+   * The HTTP exchange has no dead-letter queue: poison is acknowledged as rejected (the platform keeps
+   * the delivery row) and never written.
+   */
+  reject(deliveryIds: readonly number[]): Promise<void> {
+    return this.postAck({ deliveryIds: [...deliveryIds], rejected: [...deliveryIds] });
+  }
+
+  private async postAck(ack: InboxAck): Promise<void> {
+    if (!ack.deliveryIds.length) return;
     await this.call(EXCHANGE_HTTP.inboxAck, {
       method: 'POST',
       timeoutMs: this.opts.sendTimeoutMs,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ deliveryIds }),
+      body: JSON.stringify(ack),
     });
-  }
-
-  /** The HTTP exchange has no dead-letter queue: poison is acknowledged (the platform keeps the delivery row) and never written. */
-  reject(deliveryIds: readonly number[]): Promise<void> {
-    return this.ack(deliveryIds);
   }
 
   async ping(): Promise<{ clientId: string; time: string }> {

@@ -43,7 +43,7 @@ export interface StatusSnapshot {
   connection: { state: 'ok' | 'down' | 'unknown'; since: string | null; lastError: string | null };
   card: { state: string; cardNo?: string; triesLeft?: number; message?: string } | null;
   /** `rejected`: messages that could not be filed (poison), dead-lettered */
-  received: { files: number; duplicatesDropped: number; rejected: number };
+  received: { files: number; resends: number; duplicatesDropped: number; rejected: number };
   businesses: {
     type: string;
     name: string;
@@ -99,7 +99,7 @@ function page(s: StatusSnapshot, nonce: string): string {
 <title>导入客户端 ${esc(s.clientId)}</title><style>body{font-family:"PingFang SC","Microsoft YaHei",sans-serif;margin:20px;color:#1f2d3d}
 table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:4px 8px;font-size:13px;text-align:left}th{background:#eef2f7}.warn{color:#b00}</style></head>
 <body><h2>导入监控 Import monitor · ${esc(s.clientId)} (${esc(s.environment)})</h2>
-<p>平台连接 Connection: ${conn}<br>IC卡 Card: ${card}<br>已接收 Received: ${s.received.files} · 丢弃重复 duplicates dropped: ${s.received.duplicatesDropped} · 无法归档 rejected: ${s.received.rejected}</p>
+<p>平台连接 Connection: ${conn}<br>IC卡 Card: ${card}<br>已接收 Received: ${s.received.files} (重发 resends: ${s.received.resends}) · 丢弃重复 duplicates dropped: ${s.received.duplicatesDropped} · 无法归档 rejected: ${s.received.rejected}</p>
 <table><tr><th>业务 Business</th><th>状态 State</th><th>待发送 OutBox</th><th>处理中 In flight</th><th>今日发送 Sent today</th><th>今日失败 Failed today</th><th>最近错误 Last error</th><th></th></tr>
 ${rows}</table><p><small>启动于 started ${esc(shown(s.startedAt))}（北京时间 China time） · JSON: <a href="/api/status">/api/status</a></small></p>
 <script nonce="${nonce}">

@@ -7,6 +7,10 @@
  * An import that fails for an unexpected reason is requeued; the queue's delivery limit dead-letters
  * a message that keeps failing (`osw.dead-letter`, reason in `x-death`).
  *
+ * A client's report of what it did with deliveries of its receive queue (AMQP type
+ * `osw.received-report`) travels the same queue: the reports of a batch are recorded in the push log
+ * with one store call, acked, never imported and never answered.
+ *
  * The platform publishes its answers with every right in the vhost, so a reply-to is never taken at
  * its word: a message whose reply-to is not a direct reply-to name (another client's receive queue,
  * a send queue, the dead-letter queue, nothing at all) is neither imported nor answered; it is acked
@@ -20,7 +24,10 @@ import {
   DIRECT_REPLY_TO,
   EXCHANGE_HEADER,
   decodeFileNameHeader,
+  RECEIVED_REPORT_TYPE,
+  ReceivedReportSchema,
   type ImportOutcome,
+  type ReceivedReport,
 } from '@osw/messages/exchange';
 import type { CustomsPort } from '../../core/exchange/accept.js';
 import { importBatch, type BatchEntry } from '../../core/exchange/import-batch.js';
@@ -35,6 +42,8 @@ export interface ImportConsumerStats {
   refused: number;
   /** neither imported nor answered: the reply-to was not RabbitMQ's direct reply-to */
   misdirected: number;
+  /** clients' reports of what they did with their deliveries, recorded in the push log */
+  reports: number;
 }
 
 /**
@@ -69,7 +78,7 @@ interface ClientLine {
 }
 
 export class ImportConsumer {
-  readonly stats: ImportConsumerStats = { imported: 0, answered: 0, requeued: 0, refused: 0, misdirected: 0 };
+  readonly stats: ImportConsumerStats = { imported: 0, answered: 0, requeued: 0, refused: 0, misdirected: 0, reports: 0 };
   private readonly clients: ExchangeAuthenticator;
   private consumeCh: Channel | null = null;
   private replyCh: Channel | null = null;
@@ -154,7 +163,12 @@ export class ImportConsumer {
     const kept: (Taken & { replyTo: string })[] = [];
     const entries: BatchEntry[] = [];
     const senders = new Map<string, Promise<ClientRow>>();
+    const reports: Taken[] = [];
     for (const t of batch) {
+      if (t.msg.properties.type === RECEIVED_REPORT_TYPE) {
+        reports.push(t);
+        continue;
+      }
       const messageId = String(t.msg.properties.messageId ?? '');
       const replyTo: unknown = t.msg.properties.replyTo;
       if (!isDirectReplyTo(replyTo)) {
@@ -175,6 +189,7 @@ export class ImportConsumer {
       }
       kept.push({ ...t, replyTo });
     }
+    if (reports.length) await this.recordReports(clientId, reports);
     if (!kept.length) return;
     let outcomes: ImportOutcome[];
     try {
@@ -193,6 +208,33 @@ export class ImportConsumer {
       }
       this.answer(t, answer);
     });
+  }
+
+  /**
+   * Reports of what the client did with its deliveries: recorded in the push log at once (the client
+   * is the one whose queue they came from), then acked. A report that is not one is logged and
+   * dropped; a store failure requeues them.
+   */
+  private async recordReports(clientId: string, reports: Taken[]): Promise<void> {
+    const received: ReceivedReport['received'] = [];
+    for (const t of reports) {
+      let parsed: ReturnType<typeof ReceivedReportSchema.safeParse> | null = null;
+      try {
+        parsed = ReceivedReportSchema.safeParse(JSON.parse(t.msg.content.toString('utf8')));
+      } catch {
+        parsed = null;
+      }
+      if (parsed?.success) received.push(...parsed.data.received);
+      else this.deps.logger.warn({ clientId }, 'a received-report that is not one: dropped');
+    }
+    try {
+      if (received.length) await this.deps.store.pushes.recordClientOutcomes(clientId, received, this.deps.clock.now().toISOString());
+    } catch (err) {
+      for (const t of reports) this.requeue(clientId, t, err);
+      return;
+    }
+    this.stats.reports += reports.length;
+    for (const t of reports) settle(() => t.ch.ack(t.msg));
   }
 
   /** The message as the import takes it, or the exchange's refusal of it (sender, headers). */

@@ -569,6 +569,24 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0011_resend_attempts': {
+      async up(db: Kysely<any>) {
+        // 重发 marked on the wire: a push counts its resends and its delivery carries the attempt, so the
+        // client writes a resend again while it drops redeliveries; what the client did with each
+        // delivery (written, dropped, rejected) goes on the push (latest) and on its attempt in the log
+        await db.schema
+          .alterTable('pushes')
+          .addColumn('resend_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('pushes').addColumn('client_outcome', 'text').execute();
+        await db.schema
+          .alterTable('deliveries')
+          .addColumn('resend', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('push_attempts').addColumn('resend', 'integer').execute();
+        await db.schema.alterTable('push_attempts').addColumn('client_outcome', 'text').execute();
+      },
+    },
   };
 }
 

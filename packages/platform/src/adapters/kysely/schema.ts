@@ -47,10 +47,11 @@ export interface Database {
   declarationReceipts: DeclarationReceiptRow & { id: Id };
   deliveries: Stored<
     DeliveryRow,
-    'id' | 'attempts',
+    'id' | 'attempts' | 'resend',
     {
       id: Id;
       attempts: Generated<number>;
+      resend: Generated<number>;
       ackedAt: string | null;
       /** a push's delivery: the push whose body it carries ('' in `body` then); NULL for the others (and those before 0008) */
       pushId: number | null;
@@ -82,7 +83,7 @@ export interface Database {
   smsOutbox: Stored<SmsOutboxRow, 'id', { id: Id }>;
   auditLog: Stored<AuditRow, 'id' | 'before' | 'after', { id: Id; beforeJson: string | null; afterJson: string | null }>;
   pushEvents: Stored<PushEventRow, 'id' | 'payload', { id: Id; payloadJson: string }>;
-  pushes: Stored<PushRow, 'id' | 'resent', { id: Id; resent: Flag }>;
+  pushes: Stored<PushRow, 'id' | 'resent' | 'resendCount', { id: Id; resent: Flag; resendCount: Generated<number> }>;
   pushAttempts: Stored<PushAttemptRow, 'id', { id: Id }>;
   pushTargets: PushTargetRow;
   webhookEndpoints: Stored<WebhookEndpointRow, 'id', { id: Id }>;

@@ -24,6 +24,7 @@ import { startOfDay, endOfDay } from '../../core/subscriptions/validity.js';
 import { bearer, errorResponses, IdParam, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
 
 const STATUS_TEXT = { pending: '待下发', delivered: '下发成功', failed: '下发失败', suspended: '已暂停' } as const;
+const CLIENT_OUTCOME_TEXT = { written: '已写入', dropped: '重复投递已丢弃', rejected: '无法写入已拒收' } as const;
 const METHOD_TEXT = { client: '客户端', sms: '短信', app: '掌上海关APP', wechat: '微信小程序', webhook: 'Webhook' } as const;
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date of the form yyyy-MM-dd');
@@ -68,6 +69,9 @@ export function pushView(p: PushRow): z.infer<typeof PushView> {
     deliveredAtText: p.deliveredAt ? chinaDateTime(new Date(p.deliveredAt)) : null,
     resent: p.resent,
     resentAt: p.resentAt,
+    resendCount: p.resendCount,
+    clientOutcome: p.clientOutcome,
+    clientOutcomeText: p.clientOutcome ? CLIENT_OUTCOME_TEXT[p.clientOutcome] : null,
     attempts: p.attempts,
     nextAttemptAt: p.status === 'delivered' || p.nextAttemptAt.startsWith('9999') ? null : p.nextAttemptAt,
     lastError: p.lastError,
@@ -146,7 +150,14 @@ export async function pushRoutes(
       const payloadType: 'xml' | 'text' | 'json' = p.method === 'client' ? 'xml' : p.method === 'sms' ? 'text' : 'json';
       return {
         ...pushView(p),
-        attemptLog: attempts.map(({ at, outcome, error, durationMs }) => ({ at, outcome, error, durationMs })),
+        attemptLog: attempts.map(({ at, outcome, error, durationMs, resend, clientOutcome }) => ({
+          at,
+          outcome,
+          error,
+          durationMs,
+          resend: resend ?? null,
+          clientOutcome: clientOutcome ?? null,
+        })),
         payload: p.body,
         payloadType,
       };
@@ -161,7 +172,7 @@ export async function pushRoutes(
         security: bearer,
         summary: '重发已推送数据: resend chosen pushes ({ids}) at once, or every push matching {filter} as a background job',
         description:
-          'A resend keeps the message id (receivers drop duplicates) and sets 重发标识/重发时间. With a filter the answer is 202 and a job to follow at GET /api/v1/jobs/{id}.',
+          'A resend keeps the message id and sets 重发标识/重发时间; a client push goes out marked as its next resend attempt under a new file stamp, and the client writes it again even if it had the message (a redelivery without the marker is still dropped). Each attempt in the push log says what the client did (written, dropped, rejected). With a filter the answer is 202 and a job to follow at GET /api/v1/jobs/{id}.',
         body: z.object({ ids: z.array(z.number().int().positive()).min(1).max(RESEND_IDS_MAX).optional(), filter: Filter.optional() }),
         response: {
           200: ResendView,

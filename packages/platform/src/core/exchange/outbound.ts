@@ -10,9 +10,12 @@
  *                  └─► RabbitMQ receive queue (forwardDeliveries)
  *
  * InBox file names: `Receipt_<document>_<ts>.xml` for receipts (and manual data), `DecData_<统一编号>_<ts>.xml`
- * for declaration data; `<ts>` is a file stamp unique across processes (a store serial).
+ * for declaration data; `<ts>` is a file stamp unique across processes (a store serial). A push a user
+ * resent (重发) goes out as its next resend attempt under a new `<ts>`: the client writes it again
+ * beside (not over) the file it wrote before, and drops a redelivery of an attempt it has written.
  */
-import { dxpMessageId, fileStamp, receiptName } from '@osw/messages';
+import { dxpMessageId, fileStamp, receiptName, restampedName } from '@osw/messages';
+import type { ReceivedOutcome } from '@osw/messages/exchange';
 import type { Clock, PlatformDeps } from '../ports.js';
 import { raiseDeclarationReceipts } from '../push/matching.js';
 import type { DeclarationRow } from '../declarations/store.js';
@@ -119,12 +122,19 @@ export async function issueReceipts(tx: Store, events: readonly ReceiptIssued[])
   return issued.map((x) => x.out);
 }
 
-/** Hands client pushes to their clients' delivery queues (a resent push goes back in line under its message id). */
+/**
+ * Hands client pushes to their clients' delivery queues. A resent push goes back in line under its
+ * message id as its resend attempt, named with a new file stamp (one serial range for the resends of
+ * the set; first deliveries take no serial).
+ */
 export async function queueClientPushes(
   tx: Store,
-  pushes: readonly Pick<PushRow, 'id' | 'clientId' | 'messageId' | 'business' | 'fileName' | 'body'>[],
+  pushes: readonly Pick<PushRow, 'id' | 'clientId' | 'messageId' | 'business' | 'fileName' | 'body' | 'resendCount'>[],
   at: string,
 ): Promise<number[]> {
+  const resends = pushes.filter((p) => p.resendCount > 0).length;
+  const now = new Date(at);
+  let serial = resends ? await tx.serials.nextMany('fileStamp', resends) : 0;
   // the body stays in the push log only: the delivery refers to its push
   return tx.deliveries.enqueue(
     pushes.map((p) => ({
@@ -132,9 +142,10 @@ export async function queueClientPushes(
       clientId: p.clientId!,
       messageId: p.messageId,
       business: p.business,
-      fileName: p.fileName,
+      fileName: p.resendCount > 0 ? restampedName(p.fileName, fileStamp(now, serial++)) : p.fileName,
       body: p.body ?? '',
       createdAt: at,
+      resend: p.resendCount,
     })),
   );
 }
@@ -156,13 +167,15 @@ export function takeDeliveries(deps: Deps, clientId: string, max: number): Promi
 }
 
 /**
- * A client acknowledges what it wrote into its InBox; the pushes among them are delivered (下发成功).
- * Returns how many were acknowledged now.
+ * A client acknowledges what it is done with; the pushes among them are delivered (下发成功), and
+ * the push log records what the client said it did with each (`outcomes` by delivery id: written,
+ * dropped as a redelivery, rejected). Returns how many were acknowledged now.
  */
 export async function acknowledgeDeliveries(
   deps: Deps & Pick<PlatformDeps, 'metrics'>,
   clientId: string,
   ids: readonly number[],
+  outcomes?: ReadonlyMap<number, ReceivedOutcome>,
 ): Promise<number> {
   if (!ids.length) return 0;
   const now = deps.clock.now();
@@ -170,7 +183,7 @@ export async function acknowledgeDeliveries(
     const rows = await tx.deliveries.ack(clientId, ids, now.toISOString());
     await tx.pushes.deliveredToClient(
       clientId,
-      rows.map((r) => r.messageId),
+      rows.map((d) => ({ messageId: d.messageId, resend: d.resend, outcome: outcomes?.get(d.id) })),
       now.toISOString(),
     );
     return rows;

@@ -37,15 +37,28 @@ export interface DeliveryRow {
   body: string;
   createdAt: string;
   attempts: number;
+  /** a push a user resent: its resend attempt (1, 2, …), which the client writes again; 0 otherwise */
+  resend: number;
 }
 
-export type NewDelivery = Omit<DeliveryRow, 'id' | 'attempts'> & {
+export type NewDelivery = Omit<DeliveryRow, 'id' | 'attempts' | 'resend'> & {
+  /** the push's resend attempt (0 or absent: a first delivery) */
+  resend?: number;
   /**
    * a push's delivery: the push (in the push log) whose body it carries. The body is then stored once,
    * in the push, and read from there when the delivery is taken; `body` is not stored again.
    */
   pushId?: number;
 };
+
+/** A delivery acknowledged: its id, message id, resend attempt and when it was queued. */
+export interface AckedDelivery {
+  id: number;
+  messageId: string;
+  resend: number;
+  /** when it was queued */
+  createdAt: string;
+}
 
 export interface DeliveryStore {
   /**
@@ -59,7 +72,7 @@ export interface DeliveryStore {
    * the same client's deliveries at the same moment gets the next ones.
    */
   take(clientId: string, max: number): Promise<DeliveryRow[]>;
-  /** Acknowledges deliveries of the client; returns the message ids of those acknowledged now. */
+  /** Acknowledges deliveries of the client; returns those acknowledged now. */
   ack(clientId: string, ids: readonly number[], at: string): Promise<AckedDelivery[]>;
   /** unacknowledged deliveries per client (the clients that have any) */
   backlog(): Promise<{ clientId: string; count: number }[]>;
@@ -68,10 +81,4 @@ export interface DeliveryStore {
   ackedSince(clientId: string, since: string): Promise<boolean>;
   /** retention: deletes deliveries acknowledged before `before`; returns how many */
   dropAcked(before: string): Promise<number>;
-}
-
-/** A delivery acknowledged now: its message id and when it was queued. */
-export interface AckedDelivery {
-  messageId: string;
-  createdAt: string;
 }

@@ -5,6 +5,7 @@
  * a claim is a conditional update that only one instance wins (and the select takes
  * `FOR UPDATE SKIP LOCKED` where the engine has it). Writes take sets of rows.
  */
+import type { ReceivedOutcome } from '@osw/messages/exchange';
 import type { ListQuery, Paged } from '../paging.js';
 
 /** 推送方式 of one push: the subscriber's client, an SMS, the app or WeChat feed, or a webhook. */
@@ -64,19 +65,42 @@ export interface PushRow {
   resent: boolean;
   /** 重发时间 */
   resentAt: string | null;
+  /** how often a user resent it: a client push's delivery carries this resend attempt (0: never resent) */
+  resendCount: number;
+  /** client pushes: what the client said it did with the latest delivery (null: nothing said yet) */
+  clientOutcome: ReceivedOutcome | null;
   createdAt: string;
 }
 
-export type NewPush = Omit<PushRow, 'id' | 'status' | 'attempts' | 'handedAt' | 'deliveredAt' | 'lastError' | 'resent' | 'resentAt'>;
+export type NewPush = Omit<
+  PushRow,
+  'id' | 'status' | 'attempts' | 'handedAt' | 'deliveredAt' | 'lastError' | 'resent' | 'resentAt' | 'resendCount' | 'clientOutcome'
+>;
 
 export interface PushAttemptRow {
   id: number;
   pushId: number;
   at: string;
-  /** `delivered`, `queued` (handed to a client's queue), `taken` (the client fetched it), `failed`, `held` (target suspended) */
+  /**
+   * `delivered`, `queued` (handed to a client's queue), `taken` (the client fetched it), `failed`, `held`
+   * (target suspended), `received` (a RabbitMQ client's report of what it did with the delivery)
+   */
   outcome: string;
   error: string | null;
   durationMs: number;
+  /** client pushes: the resend attempt the client was handed (0: the first delivery), where the client said what it did */
+  resend?: number | null;
+  /** client pushes: what the client did with that delivery — written, dropped as a redelivery, rejected */
+  clientOutcome?: ReceivedOutcome | null;
+}
+
+/** A client's word on one delivery of a message (its acknowledgement, or a RabbitMQ report). */
+export interface ClientReceipt {
+  messageId: string;
+  /** the delivery's resend attempt (0: the first delivery) */
+  resend?: number;
+  /** what the client did; null or absent when it did not say */
+  outcome?: ReceivedOutcome | null;
 }
 
 /** The end of one attempt: the push's new state and the attempt in the log. */
@@ -175,8 +199,16 @@ export interface PushStore {
   listAttempts(pushId: number): Promise<PushAttemptRow[]>;
   /** the client fetched these messages (its pushes among them): every fetch is an attempt in the push log */
   countClientTakes(clientId: string, messageIds: readonly string[], at: string): Promise<void>;
-  /** the client acknowledged these messages: its pushes among them are delivered (下发成功) */
-  deliveredToClient(clientId: string, messageIds: readonly string[], at: string): Promise<void>;
+  /**
+   * the client acknowledged these messages: its pushes among them are delivered (下发成功); the
+   * attempt records what the client said it did with each (written, dropped, rejected)
+   */
+  deliveredToClient(clientId: string, messages: readonly ClientReceipt[], at: string): Promise<void>;
+  /**
+   * a client's report of what it did with messages already delivered (RabbitMQ: the broker took them
+   * earlier): one `received` attempt per push among them, and the push's latest client outcome
+   */
+  recordClientOutcomes(clientId: string, reports: readonly ClientReceipt[], at: string): Promise<number>;
   /** clients with a push handed before `handedBefore` and not acknowledged, or fetched `maxTakes` times without an ack */
   staleClientTargets(handedBefore: string, maxTakes: number): Promise<string[]>;
 
@@ -191,7 +223,10 @@ export interface PushStore {
    */
   setTargetStatus(targetKey: string, status: PushStatus, nextAttemptAt: string): Promise<number>;
 
-  /** resend: the pushes go out again with their message ids, 重发标识 set; returns the ids resent (a push whose payload is gone is not) */
+  /**
+   * resend: the pushes go out again with their message ids as their next resend attempt, 重发标识 set;
+   * returns the ids resent (a push whose payload is gone is not)
+   */
   markResent(ids: readonly number[], at: string): Promise<number[]>;
   /** retention: drops payloads of delivered pushes created before `before`; returns how many */
   dropPayloads(before: string): Promise<number>;

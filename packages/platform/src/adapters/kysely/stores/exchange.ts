@@ -44,16 +44,24 @@ export class KyselyDeliveryStore implements DeliveryStore {
 
   async enqueue(rows: readonly NewDelivery[]): Promise<number[]> {
     const ids: number[] = [];
-    // (client, message id) is unique: a known message goes back in line with its new body; a push's
-    // delivery stores no copy of the body, it refers to the push
+    // (client, message id) is unique: a known message goes back in line with its new body, name and
+    // resend attempt; a push's delivery stores no copy of the body, it refers to the push
     for (const part of chunks(rows, 100)) {
       const r = await this.db
         .insertInto('deliveries')
-        .values(part.map(({ pushId, ...d }) => (pushId == null ? { ...d, pushId: null } : { ...d, body: '', pushId })))
+        .values(
+          part.map(({ pushId, resend, ...d }) =>
+            pushId == null ? { ...d, resend: resend ?? 0, pushId: null } : { ...d, body: '', resend: resend ?? 0, pushId },
+          ),
+        )
         .onConflict((oc) =>
-          oc
-            .columns(['clientId', 'messageId'])
-            .doUpdateSet((eb) => ({ ackedAt: null, body: eb.ref('excluded.body'), pushId: eb.ref('excluded.pushId') })),
+          oc.columns(['clientId', 'messageId']).doUpdateSet((eb) => ({
+            ackedAt: null,
+            body: eb.ref('excluded.body'),
+            pushId: eb.ref('excluded.pushId'),
+            fileName: eb.ref('excluded.fileName'),
+            resend: eb.ref('excluded.resend'),
+          })),
         )
         .returning('id')
         .execute();
@@ -66,7 +74,7 @@ export class KyselyDeliveryStore implements DeliveryStore {
     return inTransaction(this.db, async (db) => {
       const rows = await db
         .selectFrom('deliveries as d')
-        .select(['d.id', 'd.clientId', 'd.messageId', 'd.business', 'd.fileName', 'd.createdAt', 'd.attempts'])
+        .select(['d.id', 'd.clientId', 'd.messageId', 'd.business', 'd.fileName', 'd.createdAt', 'd.attempts', 'd.resend'])
         // a push's delivery carries its push's body (the push keeps it while the delivery is not acknowledged)
         .select((eb) =>
           eb.fn.coalesce(eb.selectFrom('pushes as p').select('p.body').whereRef('p.id', '=', 'd.pushId'), eb.ref('d.body')).as('body'),
@@ -88,7 +96,7 @@ export class KyselyDeliveryStore implements DeliveryStore {
             rows.map((r) => r.id),
           )
           .execute();
-      return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) + 1 }));
+      return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) + 1, resend: Number(r.resend) }));
     });
   }
 
@@ -100,9 +108,9 @@ export class KyselyDeliveryStore implements DeliveryStore {
       .where('clientId', '=', clientId)
       .where('id', 'in', [...ids])
       .where('ackedAt', 'is', null)
-      .returning(['messageId', 'createdAt'])
+      .returning(['id', 'messageId', 'resend', 'createdAt'])
       .execute();
-    return rows;
+    return rows.map((r) => ({ id: Number(r.id), messageId: r.messageId, resend: Number(r.resend), createdAt: r.createdAt }));
   }
 
   async backlog(): Promise<{ clientId: string; count: number }[]> {

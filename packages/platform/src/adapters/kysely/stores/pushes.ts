@@ -1,6 +1,7 @@
 /** The push log, its attempts, target health, stock requests and resend jobs on Kysely. */
 import type { Selectable, SelectQueryBuilder } from 'kysely';
 import type {
+  ClientReceipt,
   NewPush,
   PushAttempt,
   PushAttemptRow,
@@ -22,6 +23,7 @@ function pushRow(r: Selectable<Database['pushes']>): PushRow {
     subscriptionId: Number(r.subscriptionId),
     attempts: Number(r.attempts),
     resent: Number(r.resent) === 1,
+    resendCount: Number(r.resendCount),
   };
 }
 
@@ -90,6 +92,7 @@ export class KyselyPushStore implements PushStore {
             lastError: null,
             resent: 0,
             resentAt: null,
+            clientOutcome: null,
           })),
         )
         .execute();
@@ -208,7 +211,13 @@ export class KyselyPushStore implements PushStore {
   }
   async listAttempts(pushId: number): Promise<PushAttemptRow[]> {
     const rows = await this.db.selectFrom('pushAttempts').selectAll().where('pushId', '=', pushId).orderBy('id').execute();
-    return rows.map((r) => ({ ...r, id: Number(r.id), pushId: Number(r.pushId), durationMs: Number(r.durationMs) }));
+    return rows.map((r) => ({
+      ...r,
+      id: Number(r.id),
+      pushId: Number(r.pushId),
+      durationMs: Number(r.durationMs),
+      resend: r.resend == null ? null : Number(r.resend),
+    }));
   }
   async countClientTakes(clientId: string, messageIds: readonly string[], at: string): Promise<void> {
     if (!messageIds.length) return;
@@ -225,21 +234,94 @@ export class KyselyPushStore implements PushStore {
       'taken',
     );
   }
-  async deliveredToClient(clientId: string, messageIds: readonly string[], at: string): Promise<void> {
-    if (!messageIds.length) return;
-    const pushes = await this.db
-      .updateTable('pushes')
-      .set({ status: 'delivered', deliveredAt: at, lastError: null })
-      .where('clientId', '=', clientId)
-      .where('messageId', 'in', [...messageIds])
-      .where('status', '<>', 'delivered')
-      .returning('id')
-      .execute();
-    await this.attemptsOf(
-      pushes.map((p) => p.id),
-      at,
-      'delivered',
-    );
+  async deliveredToClient(clientId: string, messages: readonly ClientReceipt[], at: string): Promise<void> {
+    if (!messages.length) return;
+    const byId = new Map(messages.map((m) => [m.messageId, m]));
+    // the client said the same of most (written): one statement per outcome
+    const groups = new Map<ClientReceipt['outcome'], string[]>();
+    for (const m of byId.values()) {
+      const g = groups.get(m.outcome) ?? [];
+      if (!g.length) groups.set(m.outcome, g);
+      g.push(m.messageId);
+    }
+    const changed: { id: number; messageId: string }[] = [];
+    for (const [outcome, ids] of groups)
+      for (const part of chunks(ids, 1000)) {
+        const rows = await this.db
+          .updateTable('pushes')
+          .set({ status: 'delivered', deliveredAt: at, lastError: null, ...(outcome !== undefined ? { clientOutcome: outcome } : {}) })
+          .where('clientId', '=', clientId)
+          .where('messageId', 'in', part)
+          .where('status', '<>', 'delivered')
+          .returning(['id', 'messageId'])
+          .execute();
+        changed.push(...rows.map((r) => ({ id: Number(r.id), messageId: r.messageId })));
+      }
+    for (const part of chunks(changed, 1000))
+      await this.db
+        .insertInto('pushAttempts')
+        .values(
+          part.map(({ id, messageId }) => {
+            const m = byId.get(messageId)!;
+            return {
+              pushId: id,
+              at,
+              outcome: 'delivered',
+              error: null,
+              durationMs: 0,
+              ...(m.outcome != null ? { resend: m.resend ?? 0, clientOutcome: m.outcome } : {}),
+            };
+          }),
+        )
+        .execute();
+    // a push delivered before (its acknowledgement lost, then the redelivery acknowledged): the client's word still counts
+    if (changed.length < byId.size) {
+      for (const c of changed) byId.delete(c.messageId);
+      const said = [...byId.values()].filter((m) => m.outcome != null);
+      if (said.length) await this.recordClientOutcomes(clientId, said, at);
+    }
+  }
+  async recordClientOutcomes(clientId: string, reports: readonly ClientReceipt[], at: string): Promise<number> {
+    const said = reports.filter((r) => r.outcome != null);
+    if (!said.length) return 0;
+    const pushes: { id: number; messageId: string; resendCount: number; clientOutcome: string | null }[] = [];
+    for (const part of chunks([...new Set(said.map((r) => r.messageId))], 1000))
+      pushes.push(
+        ...(
+          await this.db
+            .selectFrom('pushes')
+            .select(['id', 'messageId', 'resendCount', 'clientOutcome'])
+            .where('clientId', '=', clientId)
+            .where('messageId', 'in', part)
+            .execute()
+        ).map((p) => ({ ...p, id: Number(p.id), resendCount: Number(p.resendCount) })),
+      );
+    const byMessage = new Map(pushes.map((p) => [p.messageId, p]));
+    const attempts: Omit<PushAttemptRow, 'id'>[] = [];
+    // the push shows what the client did with its latest resend attempt; a redelivery dropped after it was written leaves it written
+    const set = new Map<string, number[]>();
+    for (const r of said) {
+      const p = byMessage.get(r.messageId);
+      if (!p) continue; // a receipt for the sender, not a push
+      const resend = r.resend ?? 0;
+      attempts.push({ pushId: p.id, at, outcome: 'received', error: null, durationMs: 0, resend, clientOutcome: r.outcome });
+      if (resend !== p.resendCount || (p.clientOutcome === 'written' && r.outcome !== 'written')) continue;
+      p.clientOutcome = r.outcome!;
+      const ids = set.get(r.outcome!) ?? [];
+      if (!ids.length) set.set(r.outcome!, ids);
+      ids.push(p.id);
+    }
+    await inTransaction(this.db, async (db) => {
+      for (const [outcome, ids] of set)
+        for (const part of chunks(ids, 1000))
+          await db
+            .updateTable('pushes')
+            .set({ clientOutcome: outcome as PushRow['clientOutcome'] })
+            .where('id', 'in', part)
+            .execute();
+      for (const part of chunks(attempts, 1000)) await db.insertInto('pushAttempts').values(part).execute();
+    });
+    return attempts.length;
   }
   private async attemptsOf(ids: readonly (number | string | bigint)[], at: string, outcome: string): Promise<void> {
     for (const part of chunks(ids, 1000))
@@ -331,7 +413,17 @@ export class KyselyPushStore implements PushStore {
     if (!ids.length) return [];
     const rows = await this.db
       .updateTable('pushes')
-      .set({ resent: 1, resentAt: at, status: 'pending', handedAt: null, deliveredAt: null, nextAttemptAt: at, lastError: null })
+      .set((eb) => ({
+        resent: 1,
+        resentAt: at,
+        resendCount: eb('resendCount', '+', 1),
+        clientOutcome: null,
+        status: 'pending',
+        handedAt: null,
+        deliveredAt: null,
+        nextAttemptAt: at,
+        lastError: null,
+      }))
       .where('id', 'in', [...ids])
       .where('body', 'is not', null)
       .returning('id')
