@@ -23,6 +23,7 @@ export const PLATFORM_ENV: Record<string, { key: string; number?: boolean }> = {
   OSW_PLATFORM_PUBLIC_URL: { key: 'publicUrl' },
   OSW_PLATFORM_ROLE: { key: 'role' },
   OSW_PLATFORM_SECRET_KEY_FILE: { key: 'secretKeyFile' },
+  OSW_PLATFORM_METRICS_TOKEN: { key: 'metricsToken' },
 };
 
 export function loadPlatformConfig(file: string, env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}) {
