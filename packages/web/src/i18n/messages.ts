@@ -433,10 +433,10 @@ export const en: Record<MessageKey, string> = {
   'push.outcome.failed': 'failed',
   'push.outcome.held': 'held',
   'push.outcome.received': 'client report',
-  'push.clientOutcome': 'Client outcome',
+  'push.clientOutcome': 'Client',
   'push.outcome.written': 'Written',
-  'push.outcome.dropped': 'Dropped (redelivery)',
-  'push.outcome.rejected': 'Rejected (cannot be filed)',
+  'push.outcome.dropped': 'Dropped (repeat)',
+  'push.outcome.rejected': 'Rejected',
   'push.resendAttempt': 'resend {n}',
   'push.firstDelivery': 'first delivery',
   'push.resendHint':
