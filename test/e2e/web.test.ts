@@ -209,9 +209,12 @@ describe('web console in Chromium', () => {
     expect(await row.textContent()).toContain('申报数据');
     await shot(page, '02-declaration-subscription');
 
-    // 延期: a date within one year, then the card
+    // 延期: only to a later day than the current validity, within one year; then the card
     await row.getByRole('button', { name: '延期' }).click();
     const extend = page.getByTestId('extend-dialog');
+    await extend.getByLabel('延期至').fill(chinaDay(100));
+    await extend.getByRole('button', { name: '确定' }).click();
+    await extend.locator('.field-problem', { hasText: `延期日期须晚于当前有效期（${chinaDay(200)}）` }).waitFor();
     await extend.getByLabel('延期至').fill(chinaDay(300));
     await extend.getByRole('button', { name: '确定' }).click();
     await giveCard(page, legal.cardNo, legal.pin);

@@ -73,6 +73,17 @@ export function validityProblem(day: string, today = chinaToday()): 'format' | '
   return null;
 }
 
+/**
+ * 延期 (extend) to `day` from the current last valid day `current`: only to a later day, and at most
+ * one year from today (the platform: OSW_SUB_EXTEND_NOT_LATER, OSW_SUB_VALIDITY).
+ */
+export function extensionProblem(day: string, current: string, today = chinaToday()): 'format' | 'notLater' | 'tooFar' | null {
+  if (!isDay(day)) return 'format';
+  if (day <= current || day < today) return 'notLater';
+  if (day > oneYearFrom(today)) return 'tooFar';
+  return null;
+}
+
 /** A stock serial range `from-to`: null when empty or fine, 'format' or 'tooLarge' when refused. */
 export function rangeProblem(text: string): 'format' | 'tooLarge' | null {
   if (!text.trim()) return null;
@@ -214,7 +225,26 @@ export const DeclarationSubscriptionForm = DeclarationSubscriptionBody.omit({ ca
   checkValidity(v.validUntil, ctx, 'validUntil');
 });
 
-export const ExtendForm = ExtendBody.omit({ card: true }).superRefine((v, ctx) => checkValidity(v.validUntil, ctx, 'validUntil'));
+/** 延期 from the current last valid day `current`: a later day, at most one year from today. */
+export const ExtendForm = ExtendBody.omit({ card: true })
+  .extend({ current: Day })
+  .superRefine((v, ctx) => {
+    const p = extensionProblem(v.validUntil, v.current, today());
+    const max = oneYearFrom(today());
+    if (p === 'format') ctx.addIssue({ code: 'custom', path: ['validUntil'], message: bilingual('请选择日期', 'choose a date') });
+    else if (p === 'notLater')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['validUntil'],
+        message: bilingual(`延期日期须晚于当前有效期（${v.current}）`, `choose a day later than the current validity (${v.current})`),
+      });
+    else if (p === 'tooFar')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['validUntil'],
+        message: bilingual(`延期不能超过今天起一年（最晚 ${max}）`, `not more than one year from today (latest ${max})`),
+      });
+  });
 
 export const ReceiptSubscriptionForm = ReceiptSubscriptionBody.superRefine((v, ctx) => {
   if (v.pushMethod === 'sms') {

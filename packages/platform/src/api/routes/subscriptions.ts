@@ -169,7 +169,8 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
       schema: {
         tags: dTags,
         security: bearer,
-        summary: 'extend to any day up to one year from today (only while active; needs the 法人卡)',
+        summary:
+          'extend to a day later than the current validity, at most one year from today (only while active; needs the 法人卡): OSW_SUB_EXTEND_NOT_LATER, OSW_SUB_VALIDITY',
         params: IdParam,
         body: ExtendBody,
         response: { 200: DeclarationSubscriptionView, ...errorResponses },
@@ -354,7 +355,8 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
       schema: {
         tags: mTags,
         security: bearer,
-        summary: 'extend an incremental subscription (only while active)',
+        summary:
+          'extend an incremental subscription to a day later than its validity, at most one year from today (only while active): OSW_SUB_EXTEND_NOT_LATER, OSW_SUB_VALIDITY',
         params: IdParam,
         body: ExtendBody,
         response: { 200: ManualSubscriptionView, ...errorResponses },
