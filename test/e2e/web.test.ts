@@ -13,6 +13,7 @@ import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo } from '../../packages/cli/src/demo.js';
+import { oneYearFrom } from '@osw/messages/forms';
 import { EXAMPLES, tempDir, waitFor } from '../helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -325,6 +326,13 @@ describe('web console in Chromium', () => {
     await incremental.getByRole('button', { name: '延期' }).waitFor();
     expect(await stock.textContent()).toContain(`料件[1-20]`);
     expect(await stock.getByRole('button').count()).toBe(0);
+    // a stock row shows its validity and its one push's progress, refreshed until the running client has acknowledged it all
+    expect(await stock.textContent()).toContain(`${oneYearFrom(chinaDay())} 23:59:59`);
+    await stock
+      .getByTestId('stock-progress')
+      .getByText(/^已推送 (\d+)\/\1 · 推送完成$/)
+      .waitFor();
+    expect(await incremental.getByTestId('stock-progress').count()).toBe(0);
     await shot(page, '06-manual-subscription');
   });
 

@@ -73,5 +73,15 @@ export const ManualSubscriptionView = z
     updatedAt: z.string(),
     cancelledAt: z.string().nullable(),
     pushRequestId: z.number().int().nullable().optional().describe('stock: the pending push request the push engine picks up'),
+    stockPush: z
+      .object({
+        state: z.enum(['waiting', 'pushing', 'done']).describe('waiting 待推送, pushing 推送中, done 推送完成'),
+        stateText: z.string().describe('待推送 / 推送中 / 推送完成'),
+        pushed: z.number().int().describe('messages the client acknowledged (下发成功)'),
+        total: z.number().int().describe('messages the stock push was split into (0 while waiting)'),
+        text: z.string().describe('推送进度 as the console shows it, e.g. `已推送 2/3`'),
+      })
+      .nullable()
+      .describe('stock (存量): progress of its one push to the client; null for incremental'),
   })
   .describe('加工贸易账册数据订阅');

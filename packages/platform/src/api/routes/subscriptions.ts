@@ -26,6 +26,8 @@ import {
   listManualSubscriptions,
   manualSubscriptionOf,
   subscribeManual,
+  withStockProgress,
+  type StockPushProgress,
 } from '../../core/subscriptions/manual.js';
 import {
   cancelReceiptSubscription,
@@ -41,6 +43,7 @@ import { maskPhone } from '../../core/sms/verification-codes.js';
 import { bearer, CardProof, errorResponses, IdParam, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
 
 const STATUS_TEXT = { active: '生效', expired: '已失效', cancelled: '已取消' } as const;
+const STOCK_STATE_TEXT = { waiting: '待推送', pushing: '推送中', done: '推送完成' } as const;
 
 export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps }): Promise<void> {
   const app = appRoot.withTypeProvider<ZodTypeProvider>();
@@ -75,11 +78,19 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     };
   }
   const rangeText = (r: SerialRange | null) => (r ? `${r.from}-${r.to}` : null);
-  function manualView(s: ManualSubscriptionRow & { pushRequestId?: number | null }): z.infer<typeof ManualSubscriptionView> {
+  function manualView(
+    s: ManualSubscriptionRow & { pushRequestId?: number | null; stockPush: StockPushProgress | null },
+  ): z.infer<typeof ManualSubscriptionView> {
     const status = statusAt(s, now());
     const { expiresAt: _e, operatorAccount: _a, ...rest } = s;
+    const p = s.stockPush;
     return {
       ...rest,
+      stockPush: p && {
+        ...p,
+        stateText: STOCK_STATE_TEXT[p.state],
+        text: p.total ? `已推送 ${p.pushed}/${p.total}` : STOCK_STATE_TEXT[p.state],
+      },
       imgRange: rangeText(s.imgRange),
       exgRange: rangeText(s.exgRange),
       kindText: s.kind === 'stock' ? '存量' : '增量',
@@ -89,6 +100,12 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
       statusText: STATUS_TEXT[status],
     };
   }
+
+  /** the views of manual subscriptions, stock ones with their push progress (one lookup for the set) */
+  async function manualViews(rows: readonly (ManualSubscriptionRow & { pushRequestId?: number | null })[]) {
+    return (await withStockProgress(deps.store, rows)).map(manualView);
+  }
+  const oneManualView = async (row: ManualSubscriptionRow & { pushRequestId?: number | null }) => (await manualViews([row]))[0];
 
   // ---- 报关单数据订阅 ----
   const dTags = ['declaration subscriptions (报关单数据订阅)'];
@@ -283,7 +300,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      return reply.status(201).send(manualView(await subscribeManual(deps, actor, req.body)));
+      return reply.status(201).send(await oneManualView(await subscribeManual(deps, actor, req.body)));
     },
   );
   app.get(
@@ -313,7 +330,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
         kind,
         manualNo,
       });
-      return { items: r.rows.map(manualView), total: r.total };
+      return { items: await manualViews(r.rows), total: r.total };
     },
   );
   app.get(
@@ -329,7 +346,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     },
     async (req) => {
       const actor = actorOf(req);
-      return manualView(await manualSubscriptionOf(deps.store, actor.enterpriseCode, req.params.id));
+      return oneManualView(await manualSubscriptionOf(deps.store, actor.enterpriseCode, req.params.id));
     },
   );
   app.post(
@@ -346,7 +363,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     },
     async (req) => {
       const actor = actorOf(req);
-      return manualView(await cancelManualSubscription(deps, actor, req.params.id, req.body.card));
+      return oneManualView(await cancelManualSubscription(deps, actor, req.params.id, req.body.card));
     },
   );
   app.post(
@@ -364,7 +381,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     },
     async (req) => {
       const actor = actorOf(req);
-      return manualView(await extendManualSubscription(deps, actor, req.params.id, req.body.validUntil, req.body.card));
+      return oneManualView(await extendManualSubscription(deps, actor, req.params.id, req.body.validUntil, req.body.card));
     },
   );
 }
