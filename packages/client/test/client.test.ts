@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXAMPLES, tempDir } from '../../../test/helpers.js';
-import { generateCardKeys, MessageRejected, verifyDecMessage } from '@osw/messages';
+import { generateCardKeys, MessageRejected, verifyDecMessage, type OswError } from '@osw/messages';
 import { CardFileSigner, parseClientConfig, readCardFile, resolveBusinesses, StabilityTracker, writeCardFile } from '../src/index.js';
 import { claimedWorkName, messageIdFor, parseWorkName, signedWorkName } from '../src/core/work-name.js';
 import { inBoxNameProblem, outBoxNameProblem, printableName, safeFileName } from '../src/core/file-names.js';
@@ -118,6 +118,33 @@ describe('import client rules', () => {
     });
     expect(await codeOf(new CardFileSigner(file, undefined).signDeclaration(example, new Date()))).toBe('C144');
     expect(await codeOf(new CardFileSigner(path.join(dir(), 'missing.json'), '1').signDeclaration(example, new Date()))).toBe('C909');
+  });
+
+  it('config: IBM MQ chosen as the transport (by name or by url) is refused with its own code, naming the supported transports', () => {
+    const problem = (platform: Record<string, unknown>) => {
+      try {
+        parseClientConfig({ clientId: 'DXPESW5300000001', platform: { secret: 's', ...platform }, impPath: '/imp' });
+        return null;
+      } catch (e) {
+        return e as OswError;
+      }
+    };
+    for (const platform of [
+      { url: 'http://127.0.0.1:1', transport: 'ibmmq' },
+      { url: 'amqp://127.0.0.1:5672', transport: 'IBM MQ' },
+      { url: 'wmq://mq.example:1414/QM1' },
+      { url: 'ibmmq://mq.example:1414' },
+    ]) {
+      const e = problem(platform)!;
+      expect(e.code, JSON.stringify(platform)).toBe('OSW_CLIENT_TRANSPORT_UNSUPPORTED');
+      expect(e.message).toContain('暂不支持IBM MQ传输方式');
+      expect(e.message).toContain('supported transports are https');
+      expect(e.message).toContain('rabbitmq');
+    }
+    expect(problem({ url: 'http://127.0.0.1:1', transport: 'rabbitmq' })).toMatchObject({ code: 'OSW_CONFIG_INVALID' });
+    expect(problem({ url: 'http://127.0.0.1:1', transport: 'smtp' })?.message).toContain('the supported transports are https and rabbitmq');
+    expect(problem({ url: 'amqps://127.0.0.1:5671/osw', transport: 'rabbitmq' })).toBeNull();
+    expect(problem({ url: 'https://platform.example', transport: 'HTTPS' })).toBeNull();
   });
 
   it('config: every problem is reported at once, and the 14 businesses get their folders', () => {
