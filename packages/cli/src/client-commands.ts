@@ -123,7 +123,9 @@ autoResend:                      # 自动重发 of FailBox files that failed in 
 
 sentBoxRetentionDays: 30         # SentBox/<date>/ folders older than this are removed (0 = keep)
 cleanupAt: "03:00"               # daily cleanup time (China time); it also runs at start
-logDir: logs                     # <logDir>/<yyyyMMdd>/SWLog-<yyyyMMdd>.log
+logDir: logs                     # <logDir>/<yyyyMMdd>/SWLog-<yyyyMMdd>.log (China date), one line per send, receipt, failure
+swLog:
+  format: text                   # text: human-readable lines; json: one JSON object per line
 logLevel: info
 statusPage:                      # 导入监控 on http://127.0.0.1:<port>
   enabled: true

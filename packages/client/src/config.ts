@@ -135,6 +135,17 @@ export const ClientConfigSchema = z.object({
     .default('03:00'),
   /** log folder: <logDir>/<yyyyMMdd>/SWLog-<yyyyMMdd>.log */
   logDir: z.string().optional(),
+  /**
+   * the daily log SWLog: `enabled` true writes it always (also beside the logger of a program that
+   * embeds the client, as the demo does), false never; left out, it is written unless such a logger
+   * is given. `format` text (one human-readable line per event) or json (pino's lines).
+   */
+  swLog: z
+    .object({
+      enabled: z.boolean().optional(),
+      format: z.enum(['text', 'json']).default('text'),
+    })
+    .default({ format: 'text' }),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** the local status page (导入监控); port 0 picks a free port; enabled false turns it off */
   statusPage: z
