@@ -152,6 +152,12 @@ export const ReceiptSubscriptionBody = z.object({
   verificationCode: z.string().max(10).optional(),
   clientId: z.string().max(32).optional(),
   operatorCardNo: z.string().max(20).optional(),
+  receiptTypes: z
+    .array(z.string().max(16))
+    .max(40)
+    .optional()
+    .describe('client push: 回执类型 (manual names or CHANNEL codes), default all'),
+  validUntil: Day.optional().describe('client push: 有效期, default and at most one year from today'),
 });
 
 /** 加工贸易账册数据订阅 (存量 / 增量) */
@@ -258,6 +264,13 @@ export const ReceiptSubscriptionForm = ReceiptSubscriptionBody.superRefine((v, c
       ctx.addIssue({ code: 'custom', path: ['clientId'], message: bilingual('请先查询并选择客户端', 'find and choose a client first') });
     if (!CARD_NO.test(v.operatorCardNo ?? ''))
       ctx.addIssue({ code: 'custom', path: ['operatorCardNo'], message: bilingual('卡号为13位数字', 'a card number has 13 digits') });
+    if (v.receiptTypes && v.receiptTypes.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['receiptTypes'],
+        message: bilingual('请至少选择一种回执类型', 'choose at least one receipt type'),
+      });
+    checkValidity(v.validUntil, ctx, 'validUntil');
   }
   if (v.mode === 'document' && !v.documentNo?.trim())
     ctx.addIssue({ code: 'custom', path: ['documentNo'], message: bilingual('请输入业务单据号', 'enter the document number') });

@@ -112,6 +112,28 @@ describe('matching: business events become pushes to every subscriber in force',
     expect(wechat.body.total).toBe(5);
   });
 
+  it('a receipt subscription by client pushes only its receipt types, and nothing once its validity has ended', async () => {
+    w = await pushWorld();
+    const r = await w.call(w.owner, 'POST', '/api/v1/subscriptions/receipt', {
+      pushMethod: 'client',
+      mode: 'enterprise',
+      clientId: w.owner.clientId,
+      operatorCardNo: w.owner.operatorCard,
+      receiptTypes: ['海关入库', '放行'],
+      validUntil: '2026-11-21',
+    });
+    expect(r.status).toBe(201);
+    const d = await w.declare();
+    await w.receipts(d.seqNo, ['7', 'L', 'J', 'P']);
+    w.setNow('2026-11-21T16:00:00.000Z'); // 00:00 on 11-22 China time: expired
+    await w.receipts(d.seqNo, ['P']);
+    await w.engine.runOnce();
+    const got = (await w.take(w.owner.clientId)).filter((g) => g.fileName.startsWith('Receipt_'));
+    expect(got.map((g) => parseDecResult(g.body).channel)).toEqual(['L', 'P']);
+    const log = await w.call(w.owner, 'GET', `/api/v1/pushes?documentNo=${d.seqNo}`);
+    expect(log.body.items.filter((p: { clientId: string }) => p.clientId === w.owner.clientId)).toHaveLength(2);
+  });
+
   it('a cancelled or expired declaration subscription stops pushing from that moment', async () => {
     w = await pushWorld();
     const id = await subscribeDeclarations(ALL_TYPES, true, '2026-11-21');

@@ -31,7 +31,9 @@ import {
 } from '../../core/subscriptions/manual.js';
 import {
   cancelReceiptSubscription,
+  extendReceiptSubscription,
   listReceiptSubscriptions,
+  receiptStatusAt,
   MODE_NAMES,
   PUSH_METHOD_NAMES,
   receiptContent,
@@ -65,15 +67,18 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     };
   }
   function receiptView(s: ReceiptSubscriptionRow): z.infer<typeof ReceiptSubscriptionView> {
-    const { operatorAccount: _a, ...rest } = s;
+    const { operatorAccount: _a, expiresAt: _e, ...rest } = s;
+    const status = receiptStatusAt(s, now());
     return {
       ...rest,
       phone: s.phone ? maskPhone(s.phone) : null,
       pushMethodText: PUSH_METHOD_NAMES[s.pushMethod],
       modeText: MODE_NAMES[s.mode],
       content: receiptContent(s),
-      valid: !s.cancelledAt,
-      status: s.cancelledAt ? 'cancelled' : 'active',
+      validUntilText: s.validUntil ? validityText(s.validUntil) : null,
+      valid: status === 'active',
+      status,
+      statusText: STATUS_TEXT[status],
       subscribedAt: subscribedAt(s.createdAt),
     };
   }
@@ -209,7 +214,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
         security: bearer,
         summary: 'subscribe to declaration status receipts by SMS, app, WeChat or client',
         description:
-          'sms needs phone + verificationCode (POST /api/v1/sms/verification-codes); client needs clientId + operatorCardNo; mode document needs documentNo (统一编号 or 海关编号) of a declaration your enterprise is party to; mode operator covers the documents you entered (录入人).',
+          'sms needs phone + verificationCode (POST /api/v1/sms/verification-codes); client needs clientId + operatorCardNo and takes receiptTypes (default all) and validUntil (default and at most one year; extend with POST …/{id}/extend); mode document needs documentNo (统一编号 or 海关编号) of a declaration your enterprise is party to; mode operator covers the documents you entered (录入人).',
         body: ReceiptSubscriptionBody,
         response: { 201: ReceiptSubscriptionView, ...errorResponses },
       },
@@ -227,7 +232,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
         security: bearer,
         summary: "the enterprise's receipt subscriptions, newest first",
         querystring: ListParams.extend({
-          status: z.enum(['active', 'cancelled']).optional(),
+          status: Status.optional(),
           clientId: z.string().optional(),
           pushMethod: z.enum(['sms', 'app', 'wechat', 'client']).optional(),
           mode: z.enum(['document', 'enterprise', 'operator']).optional(),
@@ -241,6 +246,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
       const { status, clientId, pushMethod, mode, documentNo } = req.query;
       const r = await listReceiptSubscriptions(deps.store, actor, {
         ...listQuery(req.query),
+        now: now().toISOString(),
         status,
         clientId,
         pushMethod,
@@ -280,6 +286,24 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     async (req) => {
       const actor = actorOf(req);
       return receiptView(await cancelReceiptSubscription(deps, actor, req.params.id));
+    },
+  );
+  app.post(
+    '/api/v1/subscriptions/receipt/:id/extend',
+    {
+      schema: {
+        tags: rTags,
+        security: bearer,
+        summary:
+          'extend a client subscription to a day later than its validity, at most one year from today (only while active): OSW_SUB_EXTEND_NOT_LATER, OSW_SUB_VALIDITY',
+        params: IdParam,
+        body: z.object({ validUntil: ExtendBody.shape.validUntil }),
+        response: { 200: ReceiptSubscriptionView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      return receiptView(await extendReceiptSubscription(deps, actor, req.params.id, req.body.validUntil));
     },
   );
 
