@@ -8,7 +8,9 @@ import { useClientQuery } from '../components/hooks.js';
 import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
 import { Field, Notice, Panel, StatusTag, type Column } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
-import { formProblems } from '../rules.js';
+import { chinaToday, formProblems, oneYearFrom } from '../rules.js';
+import { ValidityInput } from '../components/Validity.js';
+import { RECEIPT_TYPES } from './DeclarationSubscriptions.js';
 
 type Method = ReceiptSubscription['pushMethod'];
 type Mode = ReceiptSubscription['mode'];
@@ -29,6 +31,8 @@ export function ReceiptSubscriptions() {
   const [code, setCode] = useState('');
   const [clientId, setClientId] = useState('');
   const [operatorCardNo, setOperatorCardNo] = useState('');
+  const [receiptTypes, setReceiptTypes] = useState<string[]>([...RECEIPT_TYPES]);
+  const [validUntil, setValidUntil] = useState(() => oneYearFrom(chinaToday()));
   const [touched, setTouched] = useState(false);
   const [codeInfo, setCodeInfo] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [wait, setWait] = useState(0);
@@ -49,6 +53,8 @@ export function ReceiptSubscriptions() {
     verificationCode: pushMethod === 'sms' ? code.trim() : undefined,
     clientId: pushMethod === 'client' ? clientId : undefined,
     operatorCardNo: pushMethod === 'client' ? operatorCardNo : undefined,
+    receiptTypes: pushMethod === 'client' ? receiptTypes : undefined,
+    validUntil: pushMethod === 'client' ? validUntil : undefined,
   };
   // the shared form rules (@osw/messages/forms), in the console's language
   const check = () => formProblems(ReceiptSubscriptionForm, body, lang);
@@ -59,6 +65,8 @@ export function ReceiptSubscriptions() {
     client: found.clientId,
     card: found.operatorCardNo,
     document: found.documentNo,
+    types: found.receiptTypes,
+    validity: found.validUntil,
   };
 
   async function getCode() {
@@ -93,17 +101,23 @@ export function ReceiptSubscriptions() {
       setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
     }
   }
+  // the manual's records: 序号 (numbered by the table), 推送方式, 订阅方式, 客户端ID, 操作员卡号, 有效期, 订阅内容,
+  // 业务单据号, 录入人, 订阅日期, 状态 (是否有效)
   const columns: Column<ReceiptSubscription>[] = [
     { key: 'method', title: t('rs.pushMethod'), render: (s) => t(`rs.${s.pushMethod}`) },
     { key: 'mode', title: t('rs.mode'), render: (s) => s.modeText },
+    { key: 'clientId', title: t('col.clientId2'), render: (s) => s.clientId ?? '-' },
+    { key: 'cardNo', title: t('col.cardNo'), render: (s) => s.operatorCardNo ?? '-' },
+    { key: 'validUntil', title: t('col.validUntil'), render: (s) => s.validUntilText ?? '-' },
     { key: 'content', title: t('col.content'), render: (s) => s.content, className: 'wrap' },
     { key: 'documentNo', title: t('rs.documentNo'), render: (s) => s.documentNo ?? '-' },
+    { key: 'operator', title: t('col.operator'), render: (s) => s.operatorCode },
+    { key: 'subscribedAt', title: t('col.subscribedAt'), render: (s) => s.subscribedAt },
     {
       key: 'valid',
-      title: t('rs.valid'),
-      render: (s) => <StatusTag status={s.valid ? 'active' : 'cancelled'} text={s.valid ? t('common.yes') : t('common.no')} />,
+      title: `${t('col.status')} / ${t('rs.valid')}`,
+      render: (s) => <StatusTag status={s.status} />,
     },
-    { key: 'subscribedAt', title: t('col.subscribedAt'), render: (s) => s.subscribedAt },
   ];
 
   return (
@@ -170,6 +184,35 @@ export function ReceiptSubscriptions() {
                   />
                 )}
               </Field>
+              <fieldset className={`field${problems.types ? ' field-bad' : ''}`}>
+                <legend>{t('rs.receiptTypes')}</legend>
+                <div className="check-group" role="group" aria-label={t('rs.receiptTypes')}>
+                  {RECEIPT_TYPES.map((r) => (
+                    <label key={r} className="check">
+                      <input
+                        type="checkbox"
+                        name={`receipt-${r}`}
+                        checked={receiptTypes.includes(r)}
+                        onChange={(e) =>
+                          setReceiptTypes(
+                            e.target.checked
+                              ? RECEIPT_TYPES.filter((x) => x === r || receiptTypes.includes(x))
+                              : receiptTypes.filter((x) => x !== r),
+                          )
+                        }
+                      />{' '}
+                      {r}
+                    </label>
+                  ))}
+                </div>
+                <p className="field-hint">{t('rs.clientRule')}</p>
+                {problems.types && (
+                  <div className="field-problem" role="alert">
+                    {problems.types}
+                  </div>
+                )}
+              </fieldset>
+              <ValidityInput value={validUntil} onChange={setValidUntil} problem={problems.validity} />
             </>
           )}
           <fieldset className="field">
@@ -205,6 +248,8 @@ export function ReceiptSubscriptions() {
         kind="receipt"
         columns={columns}
         canChange={(s) => s.valid}
+        extendable={(s) => s.validUntil ?? false}
+        numbered
         card={false}
         reloadKey={reloadKey}
         onResult={setResult}
