@@ -156,7 +156,7 @@ export const ReceiptSubscriptionBody = z.object({
     .array(z.string().max(16))
     .max(40)
     .optional()
-    .describe('client push: 回执类型 (manual names or CHANNEL codes), default all'),
+    .describe('client push: 回执类型 (manual names or CHANNEL codes); left out, every receipt'),
   validUntil: Day.optional().describe('client push: 有效期, default and at most one year from today'),
 });
 

@@ -256,7 +256,9 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
     const all = await client();
     expect(all.status).toBe(201);
     expect(all.body).toMatchObject({
-      receiptTypes: ['接单', '海关入库', '审核', '审结', '查验通知', '放行', '结关', '退单'],
+      receiptTypes: null, // left out: every receipt
+      channels: null,
+      content: `企业[${OWNER}]全部报关单的状态回执`,
       validUntil: '2027-11-21',
       validUntilText: '2027-11-21 23:59:59',
       status: 'active',

@@ -214,7 +214,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
         security: bearer,
         summary: 'subscribe to declaration status receipts by SMS, app, WeChat or client',
         description:
-          'sms needs phone + verificationCode (POST /api/v1/sms/verification-codes); client needs clientId + operatorCardNo and takes receiptTypes (default all) and validUntil (default and at most one year; extend with POST …/{id}/extend); mode document needs documentNo (统一编号 or 海关编号) of a declaration your enterprise is party to; mode operator covers the documents you entered (录入人).',
+          'sms needs phone + verificationCode (POST /api/v1/sms/verification-codes); client needs clientId + operatorCardNo and takes receiptTypes (left out: every receipt) and validUntil (default and at most one year; extend with POST …/{id}/extend); mode document needs documentNo (统一编号 or 海关编号) of a declaration your enterprise is party to; mode operator covers the documents you entered (录入人).',
         body: ReceiptSubscriptionBody,
         response: { 201: ReceiptSubscriptionView, ...errorResponses },
       },

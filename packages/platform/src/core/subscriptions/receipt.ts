@@ -16,7 +16,7 @@ import type {
   Store,
 } from '../store.js';
 import { subscribingClient } from './common.js';
-import { MANUAL_RECEIPT_TYPES, receiptChannels } from './declaration.js';
+import { receiptChannels } from './declaration.js';
 import { assertActive, checkExtension, checkValidUntil } from './validity.js';
 import { checkVerificationCode, maskPhone, PHONE_PATTERN } from '../sms/verification-codes.js';
 
@@ -24,7 +24,7 @@ type Deps = { store: Store; clock: Clock };
 
 export interface ReceiptSubscriptionRequest {
   pushMethod: ReceiptPushMethod;
-  /** client push: 回执类型 (manual names or CHANNEL codes); default every type of the manual */
+  /** client push: 回执类型 (manual names or CHANNEL codes); left out, every receipt */
   receiptTypes?: string[];
   /** client push: 有效期, default and at most one year from today */
   validUntil?: string;
@@ -101,7 +101,8 @@ export async function subscribeReceipts(deps: Deps, actor: Actor, req: ReceiptSu
     if (!req.clientId || !req.operatorCardNo)
       throw problem('OSW_SUB_CLIENT_REQUIRED', '客户端推送须填写客户端ID和操作员卡号', 'client push needs `clientId` and `operatorCardNo`');
     // manual 001 §三: the client gets the chosen receipt types for at most one year
-    types = receiptChannels(req.receiptTypes?.length ? req.receiptTypes : MANUAL_RECEIPT_TYPES);
+    // left out: every receipt, as before (the console sends the boxes ticked)
+    types = req.receiptTypes?.length ? receiptChannels(req.receiptTypes) : null;
     validity = checkValidUntil(req.validUntil, deps.clock.now());
     clientId = (await subscribingClient(deps.store, actor.enterpriseCode, req.clientId)).clientId;
     operatorCardNo = (await operatorCardOf(deps.store, actor.enterpriseCode, req.operatorCardNo)).cardNo;
