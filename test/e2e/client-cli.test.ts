@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCardFile, writeCardFile } from '@osw/client';
+import { generateCardKeys } from '@osw/messages';
 import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
 import { tempDir, waitFor } from '../helpers.js';
 
@@ -81,6 +83,78 @@ describe('osw client commands', () => {
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('还可以重试');
+  });
+
+  it('IBM MQ as the transport is refused before any PIN is asked: apply sends nothing, start opens no card', async () => {
+    const cfg = path.join(t.dir, 'ibmmq.yaml');
+    await osw(['client', 'init', '--config', cfg, '--platform-url', demo.contract.platformUrl, '--imp-path', 'ImpPathMq']);
+    const owner = demo.contract.accounts.find((a) => a.enterpriseCode === '4403960002')!;
+    const legal = demo.contract.cards.find((c) => c.enterpriseCode === '4403960002' && c.kind === 'legal')!;
+    // nothing listens on port 9: a login or a PIN sent would end in a network error, not in this refusal
+    const apply = await osw(
+      [
+        'client',
+        'apply',
+        '--config',
+        cfg,
+        '--platform-url',
+        'http://127.0.0.1:9',
+        '--account',
+        owner.account,
+        '--card-no',
+        legal.cardNo,
+        '--pin',
+        '00000000',
+        '--transport',
+        'ibmmq',
+      ],
+      { OSW_PASSWORD: owner.password },
+    );
+    expect(apply.status).toBe(2);
+    expect(apply.stderr).toContain('[OSW_CLIENT_TRANSPORT_UNSUPPORTED]');
+    expect(apply.stderr).toContain('暂不支持IBM MQ传输方式');
+    expect(apply.stderr).toMatch(/supported transports are https .* and rabbitmq/);
+    const unknown = await osw([
+      'client',
+      'apply',
+      '--config',
+      cfg,
+      '--account',
+      owner.account,
+      '--card-no',
+      legal.cardNo,
+      '--transport',
+      'ftp',
+    ]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('the supported transports are https and rabbitmq');
+
+    // start: the config chooses IBM MQ; the card file (wrong PIN in the config) is never opened
+    const card = path.join(t.dir, 'mq-card.json');
+    await writeCardFile(card, {
+      cardNo: '8950000000009',
+      kind: 'operator',
+      enterpriseCode: '4403960002',
+      ...(await generateCardKeys('12345678')),
+    });
+    const doc = YAML.parseDocument(readFileSync(cfg, 'utf8'));
+    doc.set('clientId', 'DXPESW5300000099');
+    doc.setIn(['platform', 'secret'], 'not-used');
+    doc.setIn(['platform', 'transport'], 'IBM MQ');
+    doc.set('card', { file: card, pin: '00000000' });
+    writeFileSync(cfg, String(doc));
+    const start = await osw(['client', 'start', '--config', cfg], { OSW_CLIENT_LOCK_DIR: path.join(t.dir, 'locks') });
+    expect(start.status).toBe(2);
+    expect(start.stderr).toContain('[OSW_CLIENT_TRANSPORT_UNSUPPORTED]');
+    expect(start.stderr).toContain('platform.transport: 暂不支持IBM MQ传输方式');
+    expect((await readCardFile(card)).triesLeft).toBe(5);
+    // an IBM MQ url is refused alike
+    const byUrl = await osw(['client', 'test-connection', '--config', cfg], {
+      OSW_CLIENT_PLATFORM_URL: 'wmq://mq.example:1414/QM1',
+      OSW_CLIENT_TRANSPORT: 'https',
+    });
+    expect(byUrl.status).toBe(2);
+    expect(byUrl.stderr).toContain('[OSW_CLIENT_TRANSPORT_UNSUPPORTED]');
   });
 
   it('start, status, pause and resume a running client; a bad config is refused with every problem', async () => {

@@ -327,8 +327,8 @@ describe('import client', () => {
     );
   });
 
-  it('logs go to <log>/<yyyyMMdd>/SWLog-<yyyyMMdd>.log with file name and message id, secrets redacted', async () => {
-    const cfg = w.config({}, 'logs');
+  it('logs go to <log>/<yyyyMMdd>/SWLog-<yyyyMMdd>.log with file name and message id, secrets redacted (swLog.format json)', async () => {
+    const cfg = w.config({ swLog: { format: 'json' } }, 'logs');
     const c = await startClient(cfg, { lockDir: path.join(t.dir, 'locks') });
     const b = boxes(cfg);
     writeFileSync(path.join(b.outBox, 'logged.xml'), withClientSeqNo(example));

@@ -222,6 +222,37 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     }
   });
 
+  it('each client keeps its daily log SWLog-<yyyyMMdd>.log (China date) in its own folder: one readable line per send, receipt and failure', async () => {
+    const day = chinaDay(new Date()).replace(/-/g, '');
+    const broker = demo.contract.clients.find((c) => c.role === 'broker')!;
+    const owner = demo.contract.clients.find((c) => c.role === 'owner')!;
+    expect(broker.logDir).toBe(path.join(t.dir, 'clients', broker.clientId, 'logs'));
+    const file = path.join(broker.logDir!, day, `SWLog-${day}.log`);
+    const lines = () => readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    // the files are filed before their log lines are written (and the log stream writes behind): wait for
+    // the fifth receipt's line and the broken file's
+    await waitFor(
+      () =>
+        (lines().filter((l) => l.includes('接收成功 (received into InBox) file=Receipt_')).length >= 5 &&
+          lines().some((l) => l.includes('file=broken.xml'))) ||
+        null,
+      'five receipt lines and the broken file line',
+    );
+    const all = lines();
+    for (const l of all) expect(l).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} (INFO |WARN |ERROR|DEBUG) /);
+    expect(all.some((l) => l.startsWith('{'))).toBe(false);
+    const sent = all.find((l) => / \[DecCus001\] 发送成功 \(sent\) file=declaration\.xml msgId=DXPESW\d{31} /.test(l));
+    expect(sent, all.join('\n')).toBeDefined();
+    expect(sent).toMatch(/receipt=Successed_declaration_\d{21}\.xml/);
+    expect(all.find((l) => l.includes('file=broken.xml') && l.includes('failCode=C902'))).toMatch(
+      / (WARN|ERROR) .*FailBox|本地检查未通过|发送失败/,
+    );
+    expect(all.join('\n')).not.toContain(demo.contract.cards.find((k) => k.enterpriseCode === '4403980001' && k.kind === 'operator')!.pin);
+    // the China date names the file and its folder; the other client has its own
+    expect(existsSync(path.join(owner.logDir!, day, `SWLog-${day}.log`))).toBe(true);
+    expect(readFileSync(path.join(owner.logDir!, day, `SWLog-${day}.log`), 'utf8')).toContain('客户端启动 (import client starting)');
+  });
+
   it('a well-formed DecMessage the platform refuses: Failed_ holds DecImportResponse 1, the file is in SentBox', async () => {
     const noSeq = example.toString('utf8').replace(/<ClientSeqNo>[^<]*<\/ClientSeqNo>/g, '<ClientSeqNo></ClientSeqNo>');
     await drop('no-client-seq.xml', noSeq);

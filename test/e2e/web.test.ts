@@ -14,6 +14,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo } from '../../packages/cli/src/demo.js';
 import { zh as CONSOLE_WORDS_ZH } from '../../packages/web/src/i18n/messages.js';
+import { oneYearFrom } from '@osw/messages/forms';
 import { EXAMPLES, tempDir, waitFor } from '../helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -212,9 +213,12 @@ describe('web console in Chromium', () => {
     expect(await row.textContent()).toContain('申报数据');
     await shot(page, '02-declaration-subscription');
 
-    // 延期: a date within one year, then the card
+    // 延期: only to a later day than the current validity, within one year; then the card
     await row.getByRole('button', { name: '延期' }).click();
     const extend = page.getByTestId('extend-dialog');
+    await extend.getByLabel('延期至').fill(chinaDay(100));
+    await extend.getByRole('button', { name: '确定' }).click();
+    await extend.locator('.field-problem', { hasText: `延期日期须晚于当前有效期（${chinaDay(200)}）` }).waitFor();
     await extend.getByLabel('延期至').fill(chinaDay(300));
     await extend.getByRole('button', { name: '确定' }).click();
     await giveCard(page, legal.cardNo, legal.pin);
@@ -301,6 +305,40 @@ describe('web console in Chromium', () => {
     await shot(page, '08-messages');
   });
 
+  it('subscribes to receipts by client with chosen receipt types and a validity, numbered records with the manual columns, and extends it', async () => {
+    const page = await newPage();
+    const operatorCard = card(owner().enterpriseCode, 'operator');
+    await login(page, owner().account, owner().password, '/subscriptions/receipt');
+    await page.getByLabel('客户端', { exact: true }).first().check();
+    await page.getByLabel('按企业').check();
+    await page.getByRole('button', { name: '查询客户端' }).click();
+    await page.getByRole('option', { name: ownerClient() }).waitFor({ state: 'attached' });
+    await page.getByLabel('操作员卡号').fill(operatorCard.cardNo);
+    for (const r of ['接单', '海关入库', '审核', '查验通知', '退单']) await page.getByLabel(r, { exact: true }).uncheck();
+    await page.getByLabel('有效期', { exact: true }).fill(chinaDay(400));
+    await page.getByTestId('subscribe').click();
+    await page.locator('.field-problem', { hasText: '不能超过一年' }).waitFor();
+    await page.getByLabel('有效期', { exact: true }).fill(chinaDay(100));
+    await page.getByTestId('subscribe').click();
+    await page.getByTestId('result').getByText('数据订阅成功').waitFor();
+    const row = page.getByTestId('records-table').locator('tbody tr').first();
+    await row.getByText('状态回执[放行、结关]').waitFor();
+    const text = (await row.textContent()) ?? '';
+    expect(await row.locator('td[data-col="no"]').textContent()).toBe('1');
+    for (const part of [ownerClient(), operatorCard.cardNo, `${chinaDay(100)} 23:59:59`, 'QH', '生效']) expect(text).toContain(part);
+
+    // 延期: no card step (the record names its operator card); only a later day within one year
+    await row.getByRole('button', { name: '延期' }).click();
+    const extend = page.getByTestId('extend-dialog');
+    await extend.getByLabel('延期至').fill(chinaDay(50));
+    await extend.getByRole('button', { name: '确定' }).click();
+    await extend.locator('.field-problem', { hasText: '须晚于当前有效期' }).waitFor();
+    await extend.getByLabel('延期至').fill(chinaDay(200));
+    await extend.getByRole('button', { name: '确定' }).click();
+    await page.getByTestId('result').getByText('延期成功').waitFor();
+    await row.getByText(`${chinaDay(200)} 23:59:59`).waitFor();
+  });
+
   it('subscribes to a manual: the 10,000 limit is checked inline; only incremental rows offer cancel and extend', async () => {
     const page = await newPage();
     const legal = card(owner().enterpriseCode, 'legal');
@@ -328,6 +366,13 @@ describe('web console in Chromium', () => {
     await incremental.getByRole('button', { name: '延期' }).waitFor();
     expect(await stock.textContent()).toContain(`料件[1-20]`);
     expect(await stock.getByRole('button').count()).toBe(0);
+    // a stock row shows its validity and its one push's progress, refreshed until the running client has acknowledged it all
+    expect(await stock.textContent()).toContain(`${oneYearFrom(chinaDay())} 23:59:59`);
+    await stock
+      .getByTestId('stock-progress')
+      .getByText(/^已推送 (\d+)\/\1 · 推送完成$/)
+      .waitFor();
+    expect(await incremental.getByTestId('stock-progress').count()).toBe(0);
     await shot(page, '06-manual-subscription');
   });
 

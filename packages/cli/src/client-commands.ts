@@ -4,8 +4,11 @@ import path from 'node:path';
 import { Command } from 'commander';
 import YAML from 'yaml';
 import {
+  CLIENT_TRANSPORTS,
   createTransport,
   hashStatusPagePassword,
+  IBM_MQ_REFUSAL,
+  meansIbmMq,
   loadClientConfig,
   loadStatusPageSettings,
   startClient,
@@ -87,6 +90,8 @@ environment: ${o.environment}              # test | prod — one machine runs on
 
 platform:
   url: ${o.platformUrl}
+  # transport: https             # 传输方式: https (http:// or https:// url) or rabbitmq (amqp:// or amqps:// url); the url decides
+                                 # when left out. IBM MQ is not supported.
   secret: ""                     # the transport password (传输设置), shown once at registration; or OSW_CLIENT_SECRET
 
 impPath: ${o.impPath}            # 导入路径: every business has <impPath>/<BizID>/{OutBox,SentBox,FailBox,InBox}
@@ -118,7 +123,9 @@ autoResend:                      # 自动重发 of FailBox files that failed in 
 
 sentBoxRetentionDays: 30         # SentBox/<date>/ folders older than this are removed (0 = keep)
 cleanupAt: "03:00"               # daily cleanup time (China time); it also runs at start
-logDir: logs                     # <logDir>/<yyyyMMdd>/SWLog-<yyyyMMdd>.log
+logDir: logs                     # <logDir>/<yyyyMMdd>/SWLog-<yyyyMMdd>.log (China date), one line per send, receipt, failure
+swLog:
+  format: text                   # text: human-readable lines; json: one JSON object per line
 logLevel: info
 statusPage:                      # 导入监控 on http://127.0.0.1:<port>
   enabled: true
@@ -328,7 +335,7 @@ export function clientCommands(program: Command): void {
     .option('--pin <pin>', 'its PIN (or OSW_CARD_PIN)')
     .option('--platform-url <url>', 'platform base URL (default: the config’s platform.url)')
     .option('--region <code>', '关区 (4 digits)', '5300')
-    .option('--transport <t>', 'https or rabbitmq', 'https')
+    .option('--transport <t>', 'https or rabbitmq (IBM MQ is not supported)', 'https')
     .action(
       async (o: {
         config: string;
@@ -340,6 +347,14 @@ export function clientCommands(program: Command): void {
         region: string;
         transport: string;
       }) => {
+        // the transport is checked before anything is sent: no login, no card PIN for a transport the client cannot speak
+        const transport = o.transport.trim().toLowerCase();
+        if (meansIbmMq(o.transport)) die(new OswError('OSW_CLIENT_TRANSPORT_UNSUPPORTED', IBM_MQ_REFUSAL), 2);
+        if (!(CLIENT_TRANSPORTS as readonly string[]).includes(transport))
+          die(
+            new OswError('OSW_VALIDATION', `--transport ${o.transport} is not known: the supported transports are https and rabbitmq`),
+            2,
+          );
         const text = readFileSync(o.config, 'utf8');
         const doc = YAML.parseDocument(text);
         const base = (o.platformUrl ?? String(doc.getIn(['platform', 'url']) ?? '')).replace(/\/+$/, '');
@@ -373,7 +388,7 @@ export function clientCommands(program: Command): void {
             {
               region: o.region,
               version: '2.0',
-              transport: o.transport,
+              transport,
               environment,
               card: { cardNo: o.cardNo, pin: o.pin ?? process.env.OSW_CARD_PIN ?? '' },
             },

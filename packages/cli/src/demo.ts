@@ -35,6 +35,9 @@ export interface DemoOptions {
   caFile?: string;
   /** the scraper token of the platform's `/metrics`; default: a new random one, written to demo.json */
   metricsToken?: string;
+  /** each client writes its daily log `<client folder>/logs/<yyyyMMdd>/SWLog-<yyyyMMdd>.log` (text), as the official client does;
+   * default true */
+  swLog?: boolean;
 }
 
 /** A RabbitMQ client's broker login and names, as 自动导入客户端申请 shows them. */
@@ -66,6 +69,8 @@ export interface DemoContract {
     configFile: string;
     /** the client's status page (导入监控): only on this machine, under 127.0.0.1 or localhost */
     statusUrl: string | null;
+    /** the folder of its daily logs (SWLog): `<logDir>/<yyyyMMdd>/SWLog-<yyyyMMdd>.log`, China date; null when turned off */
+    logDir: string | null;
     businesses: Record<string, { outBox: string; sentBox: string; failBox: string; inBox: string }>;
     /** with `--exchange amqp://…`: the client's broker user, its password (the client secret) and queues */
     broker?: DemoBrokerSettings;
@@ -181,6 +186,8 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         sendRetryForMs: 10_000,
         retryBaseMs: 200,
         logDir: path.join(dir, 'logs'),
+        // the demo logs for its clients too (its own log); the clients still keep their SWLog, as the official client does
+        swLog: { enabled: opts.swLog ?? true, format: 'text' },
         statusPage: { enabled: true, host: '127.0.0.1', port: 0 },
         deviceId: `demo-${c.clientId}`,
       };
@@ -214,6 +221,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         impPath,
         configFile,
         statusUrl: running.statusUrl,
+        logDir: (opts.swLog ?? true) ? path.join(dir, 'logs') : null,
         businesses,
         ...(broker ? { broker } : {}),
       });
@@ -279,8 +287,14 @@ export function tour(contract: DemoContract, home: string, logFile: string): str
     `                       (the broker 报关行 logs in as ${brokerAcct.account} / ${brokerAcct.password})`,
     `  broker client 报关行  ${broker.clientId}  ImpPath ${rel(broker.impPath)}`,
     ...(broker.statusUrl ? [`                       status page 导入监控 ${broker.statusUrl}`] : []),
+    ...(broker.logDir
+      ? [`                       daily log 日志 ${rel(path.join(broker.logDir, '<yyyyMMdd>', 'SWLog-<yyyyMMdd>.log'))}`]
+      : []),
     `  importer client 收发货人 ${owner.clientId}  ImpPath ${rel(owner.impPath)}`,
     ...(owner.statusUrl ? [`                       status page 导入监控 ${owner.statusUrl}`] : []),
+    ...(owner.logDir
+      ? [`                       daily log 日志 ${rel(path.join(owner.logDir, '<yyyyMMdd>', 'SWLog-<yyyyMMdd>.log'))}`]
+      : []),
     ...(contract.exchange === 'amqp'
       ? [
           `  store                ${contract.store}`,

@@ -45,8 +45,10 @@ program
     "http (default), or the platform's RabbitMQ user amqp(s)://user:password@host:5672/vhost: the clients then use RabbitMQ",
   )
   .option('--ca-file <file>', "CA of the broker's certificate, for amqps:// with a private CA")
+  .option('--no-swlog', 'the clients do not write their daily logs (<client folder>/logs/<yyyyMMdd>/SWLog-<yyyyMMdd>.log)')
   .action(
     async (o: {
+      swlog: boolean;
       home: string;
       port: number;
       host: string;
@@ -70,6 +72,7 @@ program
         store: o.store,
         exchange: o.exchange,
         caFile: o.caFile,
+        swLog: o.swlog,
         logger,
       });
       process.stdout.write(tour(demo.contract, home, logFile));

@@ -32,22 +32,62 @@ const businessSchema = z.object({
 
 const knownTypes = BUSINESS_TYPES.map((b) => b.type) as [string, ...string[]];
 
+/**
+ * 传输方式: the client speaks HTTPS and RabbitMQ; the manual also names IBM MQ, which is refused by
+ * name (OSW_CLIENT_TRANSPORT_UNSUPPORTED) before the card is opened or its PIN asked.
+ */
+export const CLIENT_TRANSPORTS = ['https', 'rabbitmq'] as const;
+export type ClientTransportName = (typeof CLIENT_TRANSPORTS)[number];
+const IBM_MQ_NAME = /^\s*(ibm[\s_-]*mq|websphere[\s_-]*mq|wmq|mq(series)?)\s*$/i;
+const IBM_MQ_URL = /^\s*(ibmmq|ibm-mq|wmq|mq|jms):/i;
+/** the refusal of IBM MQ, naming what is supported */
+export const IBM_MQ_REFUSAL =
+  '暂不支持IBM MQ传输方式，支持的传输方式为HTTPS和RabbitMQ (IBM MQ is not supported; the supported transports are https — an http:// or https:// platform url — and rabbitmq — an amqp:// or amqps:// platform url)';
+
+/** Whether a transport name (`--transport`, `platform.transport`) or a platform URL means IBM MQ. */
+export function meansIbmMq(value: string): boolean {
+  return IBM_MQ_NAME.test(value) || IBM_MQ_URL.test(value);
+}
+
+/** The transport a platform URL selects. */
+export function transportOfUrl(url: string): ClientTransportName {
+  return /^amqps?:/i.test(url) ? 'rabbitmq' : 'https';
+}
+
 export const ClientConfigSchema = z.object({
   clientId: z.string().regex(CLIENT_ID_PATTERN, 'client id is DXPESW or DXPENT followed by 10 digits'),
   /** test or prod; one machine runs clients of one environment only */
   environment: z.enum(['test', 'prod']).default('test'),
-  platform: z.object({
-    /** the HTTP exchange (`http(s)://…`) or RabbitMQ (`amqp://host:5672/vhost`, `amqps://host:5671/vhost`) */
-    url: z
-      .string()
-      .url()
-      .refine((u) => /^(https?|amqps?):/i.test(u), 'the platform url must be http://, https://, amqp:// or amqps://'),
-    secret: z.string().min(1, 'the client secret issued by the platform is required'),
-    /** RabbitMQ only: the broker user (传输设置 user), default `U_SW` + the client id's digits */
-    brokerUser: z.string().min(1).optional(),
-    /** RabbitMQ over TLS: the CA certificate (PEM) that signed the broker's certificate, if not a public CA */
-    caFile: z.string().min(1).optional(),
-  }),
+  platform: z
+    .object({
+      /** the HTTP exchange (`http(s)://…`) or RabbitMQ (`amqp://host:5672/vhost`, `amqps://host:5671/vhost`) */
+      url: z.string().superRefine((u, ctx) => {
+        if (meansIbmMq(u)) ctx.addIssue({ code: 'custom', message: IBM_MQ_REFUSAL });
+        else if (!z.string().url().safeParse(u).success || !/^(https?|amqps?):/i.test(u))
+          ctx.addIssue({ code: 'custom', message: 'the platform url must be http://, https://, amqp:// or amqps://' });
+      }),
+      /**
+       * 传输方式, optional: `https` or `rabbitmq`; the url's scheme decides when it is left out, and
+       * must agree when it is given. IBM MQ (`ibmmq`) is refused.
+       */
+      transport: z
+        .string()
+        .superRefine((t, ctx) => {
+          if (meansIbmMq(t)) ctx.addIssue({ code: 'custom', message: IBM_MQ_REFUSAL });
+          else if (!(CLIENT_TRANSPORTS as readonly string[]).includes(t.trim().toLowerCase()))
+            ctx.addIssue({ code: 'custom', message: `transport ${t} is not known: the supported transports are https and rabbitmq` });
+        })
+        .optional(),
+      secret: z.string().min(1, 'the client secret issued by the platform is required'),
+      /** RabbitMQ only: the broker user (传输设置 user), default `U_SW` + the client id's digits */
+      brokerUser: z.string().min(1).optional(),
+      /** RabbitMQ over TLS: the CA certificate (PEM) that signed the broker's certificate, if not a public CA */
+      caFile: z.string().min(1).optional(),
+    })
+    .refine((p) => p.transport === undefined || p.transport.trim().toLowerCase() === transportOfUrl(p.url), {
+      path: ['transport'],
+      message: 'the transport does not match the platform url: https takes an http:// or https:// url, rabbitmq an amqp:// or amqps:// url',
+    }),
   impPath: z.string().min(1),
   businesses: z.partialRecord(z.enum(knownTypes), businessSchema).default({}),
   /** where a push for a disabled or unknown business is written */
@@ -95,6 +135,17 @@ export const ClientConfigSchema = z.object({
     .default('03:00'),
   /** log folder: <logDir>/<yyyyMMdd>/SWLog-<yyyyMMdd>.log */
   logDir: z.string().optional(),
+  /**
+   * the daily log SWLog: `enabled` true writes it always (also beside the logger of a program that
+   * embeds the client, as the demo does), false never; left out, it is written unless such a logger
+   * is given. `format` text (one human-readable line per event) or json (pino's lines).
+   */
+  swLog: z
+    .object({
+      enabled: z.boolean().optional(),
+      format: z.enum(['text', 'json']).default('text'),
+    })
+    .default({ format: 'text' }),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** the local status page (导入监控); port 0 picks a free port; enabled false turns it off */
   statusPage: z
@@ -143,7 +194,12 @@ export function parseClientConfig(input: unknown, fileProblems: string[] = []): 
   const problems = [...fileProblems, ...(r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`))];
   if (problems.length) {
     const all = problems.map((p) => `  - ${p}`).join('\n');
-    throw new OswError('OSW_CONFIG_INVALID', `the client configuration has ${problems.length} problem(s):\n${all}`);
+    // IBM MQ chosen as the transport has its own code (the platform answers it the same way); every problem is still listed
+    const ibmMq = !r.success && r.error.issues.some((i) => i.message === IBM_MQ_REFUSAL);
+    throw new OswError(
+      ibmMq ? 'OSW_CLIENT_TRANSPORT_UNSUPPORTED' : 'OSW_CONFIG_INVALID',
+      `the client configuration has ${problems.length} problem(s):\n${all}`,
+    );
   }
   return r.data!;
 }
@@ -152,6 +208,7 @@ export function parseClientConfig(input: unknown, fileProblems: string[] = []): 
 export const CONFIG_ENV = {
   OSW_CLIENT_ID: ['clientId'],
   OSW_CLIENT_PLATFORM_URL: ['platform', 'url'],
+  OSW_CLIENT_TRANSPORT: ['platform', 'transport'],
   OSW_CLIENT_SECRET: ['platform', 'secret'],
   OSW_CLIENT_IMP_PATH: ['impPath'],
   OSW_CLIENT_CARD_FILE: ['card', 'file'],

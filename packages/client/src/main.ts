@@ -1,6 +1,6 @@
 /** Composition root of the import client: folders, card, transport, runners, receiver, status page. */
 import path from 'node:path';
-import { businessType, systemClock, type Clock, type Logger } from '@osw/messages';
+import { businessType, silentLogger, systemClock, type Clock, type Logger } from '@osw/messages';
 import { CardFileSigner, checkCardFileMode } from './adapters/card/card-file.js';
 import { FsBusinessFolders } from './adapters/fs/business-folders.js';
 import { FailBoxResender } from './adapters/fs/failbox-resend.js';
@@ -9,7 +9,7 @@ import { cleanSentBox, msUntilChinaTime } from './adapters/fs/sentbox-cleanup.js
 import { outBoxWatch } from './adapters/fs/watch.js';
 import { AmqpTransport } from './adapters/amqp/transport.js';
 import { HttpTransport } from './adapters/http/transport.js';
-import { dailyLogger } from './adapters/log/daily-log.js';
+import { dailyLogger, teeLogger } from './adapters/log/daily-log.js';
 import { deviceFingerprint } from './adapters/machine/device.js';
 import { acquireEnvironmentLock } from './adapters/machine/environment-lock.js';
 import { startStatusPage, type StatusSnapshot } from './adapters/status/status-page.js';
@@ -80,8 +80,13 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
   // a card file others may read is refused before anything starts (OSW_CARD_FILE_EXPOSED says how to fix it)
   if (config.card) await checkCardFileMode(config.card.file);
   const releaseLock = await acquireEnvironmentLock(config.clientId, config.environment, opts.lockDir);
-  const daily = opts.logger ? null : dailyLogger(config.logDir ?? path.join(path.dirname(config.impPath), 'logs'), config.logLevel);
-  const log = (opts.logger ?? daily!.logger).child({ clientId: config.clientId });
+  // SWLog: the daily log file, unless the embedding program logs for the client and did not ask for it too
+  const daily =
+    (config.swLog.enabled ?? !opts.logger)
+      ? dailyLogger(config.logDir ?? path.join(path.dirname(config.impPath), 'logs'), config.logLevel, config.swLog.format)
+      : null;
+  const own = opts.logger && daily ? teeLogger(opts.logger, daily.logger) : (opts.logger ?? daily?.logger ?? silentLogger);
+  const log = own.child({ clientId: config.clientId });
   log.info({ config: redactedConfig(config) }, 'import client starting');
 
   const transport = createTransport(config);

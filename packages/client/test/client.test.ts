@@ -2,9 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXAMPLES, tempDir } from '../../../test/helpers.js';
-import { generateCardKeys, MessageRejected, verifyDecMessage } from '@osw/messages';
+import { generateCardKeys, MessageRejected, verifyDecMessage, type Logger, type OswError } from '@osw/messages';
 import { CardFileSigner, parseClientConfig, readCardFile, resolveBusinesses, StabilityTracker, writeCardFile } from '../src/index.js';
 import { claimedWorkName, messageIdFor, parseWorkName, signedWorkName } from '../src/core/work-name.js';
+import { teeLogger, textLine } from '../src/adapters/log/daily-log.js';
 import { inBoxNameProblem, outBoxNameProblem, printableName, safeFileName } from '../src/core/file-names.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
@@ -118,6 +119,76 @@ describe('import client rules', () => {
     });
     expect(await codeOf(new CardFileSigner(file, undefined).signDeclaration(example, new Date()))).toBe('C144');
     expect(await codeOf(new CardFileSigner(path.join(dir(), 'missing.json'), '1').signDeclaration(example, new Date()))).toBe('C909');
+  });
+
+  it('config: IBM MQ chosen as the transport (by name or by url) is refused with its own code, naming the supported transports', () => {
+    const problem = (platform: Record<string, unknown>) => {
+      try {
+        parseClientConfig({ clientId: 'DXPESW5300000001', platform: { secret: 's', ...platform }, impPath: '/imp' });
+        return null;
+      } catch (e) {
+        return e as OswError;
+      }
+    };
+    for (const platform of [
+      { url: 'http://127.0.0.1:1', transport: 'ibmmq' },
+      { url: 'amqp://127.0.0.1:5672', transport: 'IBM MQ' },
+      { url: 'wmq://mq.example:1414/QM1' },
+      { url: 'ibmmq://mq.example:1414' },
+    ]) {
+      const e = problem(platform)!;
+      expect(e.code, JSON.stringify(platform)).toBe('OSW_CLIENT_TRANSPORT_UNSUPPORTED');
+      expect(e.message).toContain('暂不支持IBM MQ传输方式');
+      expect(e.message).toContain('supported transports are https');
+      expect(e.message).toContain('rabbitmq');
+    }
+    expect(problem({ url: 'http://127.0.0.1:1', transport: 'rabbitmq' })).toMatchObject({ code: 'OSW_CONFIG_INVALID' });
+    expect(problem({ url: 'http://127.0.0.1:1', transport: 'smtp' })?.message).toContain('the supported transports are https and rabbitmq');
+    expect(problem({ url: 'amqps://127.0.0.1:5671/osw', transport: 'rabbitmq' })).toBeNull();
+    expect(problem({ url: 'https://platform.example', transport: 'HTTPS' })).toBeNull();
+  });
+
+  it("SWLog text lines: China time, level, business, the event in the manual's words, then file, message id, failCode and reason on one line", () => {
+    const at = '2026-11-30T16:30:00.123Z'; // 00:30 on 12-01 in China
+    expect(
+      textLine({
+        level: 30,
+        time: at,
+        clientId: 'DXPESW5300000001',
+        bizId: 'DecCus001',
+        msg: 'sent',
+        file: 'a b.xml',
+        msgId: 'M1',
+        receipt: 'R.xml',
+      }),
+    ).toBe('2026-12-01 00:30:00.123 INFO  [DecCus001] 发送成功 (sent) file="a b.xml" msgId=M1 receipt=R.xml');
+    expect(
+      textLine({
+        level: 50,
+        time: at,
+        bizId: 'Sas',
+        msg: 'send failed: moved to FailBox',
+        failCode: 'C18',
+        reason: 'line one\nline two',
+        err: { message: 'boom', stack: 'x\ny' },
+      }),
+    ).toBe('2026-12-01 00:30:00.123 ERROR [Sas] 发送失败 (send failed: moved to FailBox) failCode=C18 reason="line one line two" err=boom');
+    expect(textLine({ level: 30, time: at, msg: 'something new', n: 3 })).toBe('2026-12-01 00:30:00.123 INFO  something new n=3');
+  });
+
+  it('tee logger: each event goes to both loggers, children alike', () => {
+    const seen: string[] = [];
+    const sink = (name: string): Logger => ({
+      info: (o, m) => seen.push(`${name}:info:${m}:${JSON.stringify(o)}`),
+      warn: (o, m) => seen.push(`${name}:warn:${m}`),
+      error: (o, m) => seen.push(`${name}:error:${m}`),
+      debug: (o, m) => seen.push(`${name}:debug:${m}`),
+      child: (b) => ({ ...sink(`${name}/${Object.values(b).join()}`) }),
+    });
+    const tee = teeLogger(sink('a'), sink('b'));
+    tee.child({ bizId: 'DecCus001' }).warn({}, 'x');
+    tee.info({ k: 1 }, 'y');
+    expect(seen).toEqual(['a/DecCus001:warn:x', 'b/DecCus001:warn:x', 'a:info:y:{"k":1}', 'b:info:y:{"k":1}']);
   });
 
   it('config: every problem is reported at once, and the 14 businesses get their folders', () => {

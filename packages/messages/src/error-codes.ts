@@ -195,6 +195,12 @@ export const ERROR_CODES = {
     zh: '有效期不正确',
     en: '`validUntil` not a date, in the past, or more than one year ahead (also when extending)',
   },
+  OSW_SUB_EXTEND_NOT_LATER: {
+    area: 'subscription',
+    status: 400,
+    zh: '延期日期须晚于当前有效期',
+    en: 'an extension (延期) to a day that is not later than the current validity',
+  },
   OSW_SUB_EXPIRED: { area: 'subscription', status: 409, zh: '订阅已失效', en: 'cancel/extend of a subscription that has expired' },
   OSW_SUB_CANCELLED: { area: 'subscription', status: 409, zh: '订阅已取消', en: 'cancel/extend of a subscription that is cancelled' },
   OSW_SUB_STOCK_FINAL: {

@@ -72,6 +72,17 @@ export function validityProblem(day: string, today = chinaToday()): 'format' | '
   return null;
 }
 
+/**
+ * 延期 (extend) to `day` from the current last valid day `current`: only to a later day, and at most
+ * one year from today (the platform: OSW_SUB_EXTEND_NOT_LATER, OSW_SUB_VALIDITY).
+ */
+export function extensionProblem(day: string, current: string, today = chinaToday()): 'format' | 'notLater' | 'tooFar' | null {
+  if (!isDay(day)) return 'format';
+  if (day <= current || day < today) return 'notLater';
+  if (day > oneYearFrom(today)) return 'tooFar';
+  return null;
+}
+
 /** A stock serial range `from-to`: null when empty or fine, 'format' or 'tooLarge' when refused. */
 export function rangeProblem(text: string): 'format' | 'tooLarge' | null {
   if (!text.trim()) return null;
@@ -140,6 +151,12 @@ export const ReceiptSubscriptionBody = z.object({
   verificationCode: z.string().max(10).optional(),
   clientId: z.string().max(32).optional(),
   operatorCardNo: z.string().max(20).optional(),
+  receiptTypes: z
+    .array(z.string().max(16))
+    .max(40)
+    .optional()
+    .describe('client push: 回执类型 (manual names or CHANNEL codes); left out, every receipt'),
+  validUntil: Day.optional().describe('client push: 有效期, default and at most one year from today'),
 });
 
 /** 加工贸易账册数据订阅 (存量 / 增量) */
@@ -213,7 +230,26 @@ export const DeclarationSubscriptionForm = DeclarationSubscriptionBody.omit({ ca
   checkValidity(v.validUntil, ctx, 'validUntil');
 });
 
-export const ExtendForm = ExtendBody.omit({ card: true }).superRefine((v, ctx) => checkValidity(v.validUntil, ctx, 'validUntil'));
+/** 延期 from the current last valid day `current`: a later day, at most one year from today. */
+export const ExtendForm = ExtendBody.omit({ card: true })
+  .extend({ current: Day })
+  .superRefine((v, ctx) => {
+    const p = extensionProblem(v.validUntil, v.current, today());
+    const max = oneYearFrom(today());
+    if (p === 'format') ctx.addIssue({ code: 'custom', path: ['validUntil'], message: bilingual('请选择日期', 'choose a date') });
+    else if (p === 'notLater')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['validUntil'],
+        message: bilingual(`延期日期须晚于当前有效期（${v.current}）`, `choose a day later than the current validity (${v.current})`),
+      });
+    else if (p === 'tooFar')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['validUntil'],
+        message: bilingual(`延期不能超过今天起一年（最晚 ${max}）`, `not more than one year from today (latest ${max})`),
+      });
+  });
 
 export const ReceiptSubscriptionForm = ReceiptSubscriptionBody.superRefine((v, ctx) => {
   if (v.pushMethod === 'sms') {
@@ -227,6 +263,13 @@ export const ReceiptSubscriptionForm = ReceiptSubscriptionBody.superRefine((v, c
       ctx.addIssue({ code: 'custom', path: ['clientId'], message: bilingual('请先查询并选择客户端', 'find and choose a client first') });
     if (!CARD_NO.test(v.operatorCardNo ?? ''))
       ctx.addIssue({ code: 'custom', path: ['operatorCardNo'], message: bilingual('卡号为13位数字', 'a card number has 13 digits') });
+    if (v.receiptTypes && v.receiptTypes.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['receiptTypes'],
+        message: bilingual('请至少选择一种回执类型', 'choose at least one receipt type'),
+      });
+    checkValidity(v.validUntil, ctx, 'validUntil');
   }
   if (v.mode === 'document' && !v.documentNo?.trim())
     ctx.addIssue({ code: 'custom', path: ['documentNo'], message: bilingual('请输入业务单据号', 'enter the document number') });

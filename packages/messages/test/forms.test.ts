@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ClientApplyBody,
   DeclarationSubscriptionForm,
+  ExtendForm,
+  extensionProblem,
   formMessage,
   formProblems,
   ManualChangeForm,
@@ -19,6 +21,18 @@ describe('shared form rules', () => {
     expect(validityProblem('2027-11-23', '2026-11-22')).toBe('tooFar');
     expect(validityProblem('2026-02-30', '2026-01-01')).toBe('format');
     expect(oneYearFrom('2028-02-29')).toBe('2029-02-28');
+  });
+
+  it('an extension goes to a later day than the current validity, at most one year from today', () => {
+    expect(extensionProblem('2027-01-31', '2027-03-31', '2026-11-22')).toBe('notLater');
+    expect(extensionProblem('2027-03-31', '2027-03-31', '2026-11-22')).toBe('notLater');
+    expect(extensionProblem('2027-04-01', '2027-03-31', '2026-11-22')).toBeNull();
+    expect(extensionProblem('2027-11-22', '2027-03-31', '2026-11-22')).toBeNull();
+    expect(extensionProblem('2027-11-23', '2027-03-31', '2026-11-22')).toBe('tooFar');
+    expect(extensionProblem('2027-13-01', '2027-03-31', '2026-11-22')).toBe('format');
+    expect(formProblems(ExtendForm, { validUntil: '2000-01-01', current: '2999-01-01' }, 'zh').validUntil).toBe(
+      '延期日期须晚于当前有效期（2999-01-01）',
+    );
   });
 
   it('a declaration subscription form needs a client and some content; problems come per field in the chosen language', () => {

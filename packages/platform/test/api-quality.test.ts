@@ -176,6 +176,7 @@ describe("the demo's accounts and cards (demo.json) work against the API", () =>
           clientId: client.clientId,
           declarationData: true,
           receiptTypes: ['海关入库', '退单', '审核', '接单', '放行', '结关', '查验通知'],
+          validUntil: '2027-02-21', // three months, as the walk-through does
           card,
         },
         token,

@@ -5,7 +5,7 @@
 import { MODF_MARK, parseDecResult, parseManualData } from '@osw/messages';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HELD } from '../src/core/push/engine.js';
-import { PUSH_SENDER_ID } from '../src/core/exchange/outbound.js';
+import { acknowledgeDeliveries, PUSH_SENDER_ID } from '../src/core/exchange/outbound.js';
 import { MANUAL_NO, OWNER } from './api-world.js';
 import { pushWorld, type PushWorld } from './push-world.js';
 
@@ -112,6 +112,28 @@ describe('matching: business events become pushes to every subscriber in force',
     expect(wechat.body.total).toBe(5);
   });
 
+  it('a receipt subscription by client pushes only its receipt types, and nothing once its validity has ended', async () => {
+    w = await pushWorld();
+    const r = await w.call(w.owner, 'POST', '/api/v1/subscriptions/receipt', {
+      pushMethod: 'client',
+      mode: 'enterprise',
+      clientId: w.owner.clientId,
+      operatorCardNo: w.owner.operatorCard,
+      receiptTypes: ['海关入库', '放行'],
+      validUntil: '2026-11-21',
+    });
+    expect(r.status).toBe(201);
+    const d = await w.declare();
+    await w.receipts(d.seqNo, ['7', 'L', 'J', 'P']);
+    w.setNow('2026-11-21T16:00:00.000Z'); // 00:00 on 11-22 China time: expired
+    await w.receipts(d.seqNo, ['P']);
+    await w.engine.runOnce();
+    const got = (await w.take(w.owner.clientId)).filter((g) => g.fileName.startsWith('Receipt_'));
+    expect(got.map((g) => parseDecResult(g.body).channel)).toEqual(['L', 'P']);
+    const log = await w.call(w.owner, 'GET', `/api/v1/pushes?documentNo=${d.seqNo}`);
+    expect(log.body.items.filter((p: { clientId: string }) => p.clientId === w.owner.clientId)).toHaveLength(2);
+  });
+
   it('a cancelled or expired declaration subscription stops pushing from that moment', async () => {
     w = await pushWorld();
     const id = await subscribeDeclarations(ALL_TYPES, true, '2026-11-21');
@@ -147,6 +169,32 @@ describe('processing-trade manuals: stock snapshot, then every approved change i
     ).toEqual(['1/3', '2/3', '3/3']);
     expect(parsed[3].data).toMatchObject({ version: 2, imgs: [{ serial: 3, mark: MODF_MARK.modified, fields: { DclQty: '4242' } }] });
     expect(parsed[3].envelope.message_id).toBe(got[3].messageId);
+  });
+
+  it('a stock subscription shows its push progress: waiting, then how many of its messages the client acknowledged, then done', async () => {
+    w = await pushWorld({ stockRowsPerMessage: 8 });
+    const id = await subscribeManual({ kind: 'stock', pushTypes: ['img'], imgRange: '1-20', validUntil: '2027-05-31' });
+    const progress = async () => (await w.call(w.owner, 'GET', `/api/v1/subscriptions/manual/${id}`)).body;
+    expect(await progress()).toMatchObject({
+      validUntilText: '2027-05-31 23:59:59',
+      stockPush: { state: 'waiting', stateText: '待推送', pushed: 0, total: 0, text: '待推送' },
+    });
+    await w.engine.runOnce();
+    const handed = await w.take(w.owner.clientId, { ack: false });
+    expect(handed).toHaveLength(3);
+    expect((await progress()).stockPush).toMatchObject({ state: 'pushing', stateText: '推送中', pushed: 0, total: 3, text: '已推送 0/3' });
+    await acknowledgeDeliveries(w.deps, w.owner.clientId, [handed[0].id]);
+    expect((await progress()).stockPush).toMatchObject({ state: 'pushing', pushed: 1, total: 3, text: '已推送 1/3' });
+    await acknowledgeDeliveries(
+      w.deps,
+      w.owner.clientId,
+      handed.slice(1).map((h) => h.id),
+    );
+    const inc = await subscribeManual({ kind: 'incremental' });
+    const list = await w.call(w.owner, 'GET', '/api/v1/subscriptions/manual');
+    const byId = new Map(list.body.items.map((s: { id: number }) => [s.id, s]));
+    expect(byId.get(id)).toMatchObject({ stockPush: { state: 'done', stateText: '推送完成', pushed: 3, total: 3, text: '已推送 3/3' } });
+    expect(byId.get(inc)).toMatchObject({ stockPush: null });
   });
 
   it('concurrent approvals get consecutive versions and are pushed in version order, never reordered', async () => {

@@ -345,6 +345,109 @@ for (const engine of eachEngine()) {
       ]);
     });
 
+    test("a stock subscription's progress counts its client pushes and the acknowledged ones, per subscription", async () => {
+      const { store } = await fresh();
+      const at = now();
+      const push = (subscriptionId: number, n: number, extra: Record<string, unknown> = {}) => ({
+        messageId: `DXPEDCPUSH${subscriptionId}-${n}-${String(extra.method ?? 'client')}`,
+        eventId: null,
+        source: 'manual-stock' as const,
+        subscriptionKind: 'manual' as const,
+        subscriptionId,
+        method: 'client' as const,
+        targetKey: 'client:DXPESW5300000001',
+        clientId: 'DXPESW5300000001',
+        enterpriseCode: '4403960002',
+        documentNo: null,
+        manualNo: 'E53002600001',
+        orderKey: 'E53002600001',
+        business: 'processing-trade',
+        fileName: `Receipt_${subscriptionId}_${n}.xml`,
+        body: '<Package/>',
+        nextAttemptAt: at,
+        createdAt: at,
+        ...extra,
+      });
+      await store.pushes.insert([
+        push(1, 1),
+        push(1, 2),
+        push(1, 3),
+        push(1, 1, { method: 'webhook', targetKey: 'webhook:1', clientId: null }),
+        push(2, 1),
+        push(3, 1, { source: 'manual-change' }),
+      ]);
+      const rows = (await store.pushes.list({ enterpriseCode: '4403960002', offset: 0, limit: 10 })).rows;
+      const first = rows.filter((r) => r.subscriptionId === 1 && r.method === 'client').slice(0, 2);
+      expect(first).toHaveLength(2);
+      await store.pushes.recordAttempts(
+        first.map((p) => ({
+          pushId: p.id,
+          change: { status: 'delivered', nextAttemptAt: at, handedAt: at, deliveredAt: at, lastError: null, countAttempt: true },
+          attempt: { at, outcome: 'delivered', error: null, durationMs: 1 },
+        })),
+      );
+      const progress = await store.pushes.stockProgress([
+        { id: 1, manualNo: 'E53002600001' },
+        { id: 2, manualNo: 'E53002600001' },
+        { id: 3, manualNo: 'E53002600001' },
+        { id: 4, manualNo: 'E53002600001' },
+      ]);
+      expect([...progress.entries()].sort((a, b) => a[0] - b[0])).toEqual([
+        [1, { total: 3, delivered: 2 }],
+        [2, { total: 1, delivered: 0 }],
+      ]);
+      expect((await store.pushes.stockProgress([])).size).toBe(0);
+    });
+
+    test('a receipt subscription by client keeps its receipt types and validity; extended, listed active or expired by the instant', async () => {
+      const { store } = await fresh();
+      await seedClient(store, 'DXPESW5300000002', '4403960002');
+      const row = {
+        enterpriseCode: '4403960002',
+        pushMethod: 'client' as const,
+        mode: 'enterprise' as const,
+        documentNo: null,
+        seqNo: null,
+        phone: null,
+        clientId: 'DXPESW5300000002',
+        operatorCardNo: '8950000000004',
+        operatorAccount: 'owner01',
+        operatorCode: 'QH0031',
+        receiptTypes: ['放行', '结关'],
+        channels: ['P', 'R'],
+        validUntil: '2026-12-31',
+        expiresAt: '2026-12-31T16:00:00.000Z',
+        cancelledAt: null,
+        createdAt: '2026-11-21T02:00:00.000Z',
+      };
+      const id = await store.receiptSubscriptions.insert(row);
+      const old = await store.receiptSubscriptions.insert({
+        ...row,
+        pushMethod: 'app',
+        clientId: null,
+        operatorCardNo: null,
+        receiptTypes: null,
+        channels: null,
+        validUntil: null,
+        expiresAt: null,
+      });
+      expect(await store.receiptSubscriptions.get(id)).toEqual({ id, ...row });
+      expect((await store.receiptSubscriptions.get(old))?.channels).toBeNull();
+      const q = { offset: 0, limit: 10 };
+      const ids = async (status: 'active' | 'expired', now: string) =>
+        (await store.receiptSubscriptions.list('4403960002', { ...q, status, now })).rows.map((r) => r.id).sort();
+      expect(await ids('active', '2026-12-31T15:59:59.000Z')).toEqual([id, old].sort());
+      expect(await ids('expired', '2026-12-31T16:00:00.000Z')).toEqual([id]);
+      expect(await store.receiptSubscriptions.setValidity(id, { validUntil: '2027-01-31', expiresAt: '2027-01-31T16:00:00.000Z' })).toBe(
+        true,
+      );
+      expect(await ids('active', '2026-12-31T16:00:00.000Z')).toEqual([id, old].sort());
+      await store.receiptSubscriptions.cancel(id, '2027-01-01T00:00:00.000Z');
+      expect(await store.receiptSubscriptions.setValidity(id, { validUntil: '2027-02-28', expiresAt: '2027-02-28T16:00:00.000Z' })).toBe(
+        false,
+      );
+    });
+
     test('a database from before migrations 0008 and 0009: its deliveries keep their own body, its pushes stay due and found', async () => {
       const db = await scratch.create();
       const old = await migratedUpTo(engine.name, db, '0007_declaration_client_seq_no');

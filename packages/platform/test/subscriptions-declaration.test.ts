@@ -142,19 +142,34 @@ describe('报关单数据订阅 (declaration data subscription)', () => {
     expect(c.body.error.code).toBe('OSW_SUB_EXPIRED');
   });
 
-  it('extend goes to any day from today up to one year from today, not beyond', async () => {
+  it('extend goes to a later day up to one year from today; an earlier, the same or a past day and a day beyond are refused', async () => {
     const r = await subscribe({ validUntil: '2026-12-31' });
     w.setNow('2026-12-01T02:00:00.000Z'); // a later today: one year from it is 2027-12-01
     const url = `/api/v1/subscriptions/declaration/${r.body.id}/extend`;
-    const ok = await w.call(w.owner, 'POST', url, { validUntil: '2027-12-01', card: w.legal(w.owner) });
+    const extend = (validUntil: string) => w.call(w.owner, 'POST', url, { validUntil, card: w.legal(w.owner) });
+    const earlier = await extend('2026-12-15');
+    expect(earlier.status).toBe(400);
+    expect(earlier.body.error.code).toBe('OSW_SUB_EXTEND_NOT_LATER');
+    expect(earlier.body.error.message).toContain('须晚于当前有效期[2026-12-31]');
+    expect((await extend('2026-12-31')).body.error.code).toBe('OSW_SUB_EXTEND_NOT_LATER');
+    expect((await extend('2026-11-30')).body.error.code).toBe('OSW_SUB_EXTEND_NOT_LATER');
+    const beyond = await extend('2027-12-02');
+    expect(beyond.status).toBe(400);
+    expect(beyond.body.error.code).toBe('OSW_SUB_VALIDITY');
+    expect(beyond.body.error.message).toContain('最晚为[2027-12-01]');
+    expect((await extend('2027-02-30')).body.error.code).toBe('OSW_SUB_VALIDITY');
+    // nothing changed by the refusals
+    expect((await w.call(w.owner, 'GET', `/api/v1/subscriptions/declaration/${r.body.id}`)).body.validUntil).toBe('2026-12-31');
+    const later = await extend('2027-01-01');
+    expect(later.status).toBe(200);
+    expect(later.body.validUntil).toBe('2027-01-01');
+    const ok = await extend('2027-12-01');
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ validUntil: '2027-12-01', validUntilText: '2027-12-01 23:59:59', status: 'active' });
-    const beyond = await w.call(w.owner, 'POST', url, { validUntil: '2027-12-02', card: w.legal(w.owner) });
-    expect(beyond.body.error.code).toBe('OSW_SUB_VALIDITY');
-    const past = await w.call(w.owner, 'POST', url, { validUntil: '2026-11-30', card: w.legal(w.owner) });
-    expect(past.body.error.code).toBe('OSW_SUB_VALIDITY');
-    const anyDay = await w.call(w.owner, 'POST', url, { validUntil: '2027-01-01', card: w.legal(w.owner) });
-    expect(anyDay.body.validUntil).toBe('2027-01-01');
+    expect((await extend('2027-06-30')).body.error.code).toBe('OSW_SUB_EXTEND_NOT_LATER');
+    const atLimit = await extend('2027-12-02');
+    expect(atLimit.body.error.code).toBe('OSW_SUB_VALIDITY');
+    expect(atLimit.body.error.message).toContain('已是今天起一年');
   });
 
   it('the list shows the newest 订阅日期 first, filters by status, client and date range, and pages', async () => {

@@ -177,6 +177,21 @@ describe('加工贸易账册数据订阅 (processing-trade manual subscription)'
     expect(late.body.error.code).toBe('OSW_SUB_EXPIRED');
   });
 
+  it('an incremental subscription extends only to a later day, at most one year from today', async () => {
+    const r = await incremental({ validUntil: '2027-03-31' });
+    const url = `/api/v1/subscriptions/manual/${r.body.id}/extend`;
+    const extend = (validUntil: string) => w.call(w.owner, 'POST', url, { validUntil, card: w.legal(w.owner) });
+    const earlier = await extend('2027-01-31');
+    expect(earlier.status).toBe(400);
+    expect(earlier.body.error.code).toBe('OSW_SUB_EXTEND_NOT_LATER');
+    expect((await extend('2027-03-31')).body.error.code).toBe('OSW_SUB_EXTEND_NOT_LATER');
+    expect((await extend('2026-11-21')).body.error.code).toBe('OSW_SUB_EXTEND_NOT_LATER');
+    expect((await extend('2027-11-22')).body.error.code).toBe('OSW_SUB_VALIDITY');
+    const ok = await extend('2027-04-01');
+    expect(ok.status).toBe(200);
+    expect(ok.body.validUntil).toBe('2027-04-01');
+  });
+
   it('the list shows 海关十位, 客户端ID, 操作员卡号, 订阅内容, 录入人, 有效期, 状态, newest first, with filters', async () => {
     const s = await stock();
     w.advance(1000);

@@ -250,6 +250,80 @@ describe('报关状态订阅 (receipt subscription) and SMS verification codes',
     expect(r.body).toMatchObject({ pushMethodText: '客户端', clientId: w.owner.clientId, operatorCardNo: w.owner.operatorCard });
   });
 
+  it("by client (manual 001 §三): chosen receipt types, valid one year by default and at most one year, records with the manual's columns", async () => {
+    const client = (body: Record<string, unknown> = {}) =>
+      subscribe({ pushMethod: 'client', mode: 'enterprise', clientId: w.owner.clientId, operatorCardNo: w.owner.operatorCard, ...body });
+    const all = await client();
+    expect(all.status).toBe(201);
+    expect(all.body).toMatchObject({
+      receiptTypes: null, // left out: every receipt
+      channels: null,
+      content: `企业[${OWNER}]全部报关单的状态回执`,
+      validUntil: '2027-11-21',
+      validUntilText: '2027-11-21 23:59:59',
+      status: 'active',
+      statusText: '生效',
+    });
+    await w.call(w.owner, 'POST', `/api/v1/subscriptions/receipt/${all.body.id}/cancel`);
+    const tooFar = await client({ validUntil: '2027-11-22' });
+    expect(tooFar.status).toBe(400);
+    expect(tooFar.body.error.code).toBe('OSW_SUB_VALIDITY');
+    expect((await client({ receiptTypes: ['放行', '开会'] })).body.error.code).toBe('OSW_SUB_RECEIPT_TYPE_UNKNOWN');
+    const appWithTypes = await subscribe({ pushMethod: 'app', mode: 'enterprise', receiptTypes: ['放行'] });
+    expect(appWithTypes.status).toBe(400);
+    expect(appWithTypes.body.error.code).toBe('OSW_VALIDATION');
+    const r = await client({ receiptTypes: ['放行', '结关'], validUntil: '2027-03-31' });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({
+      clientId: w.owner.clientId,
+      operatorCardNo: w.owner.operatorCard,
+      operatorCode: 'QH0031',
+      channels: ['P', 'R'],
+      content: `企业[${OWNER}]全部报关单的状态回执[放行、结关]`,
+      validUntilText: '2027-03-31 23:59:59',
+      subscribedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+      status: 'active',
+    });
+    // the push engine sees its types and validity
+    const [found] = (await w.deps.store.receiptSubscriptions.active({ enterpriseCodes: [OWNER] })).filter((s) => s.id === r.body.id);
+    expect(found).toMatchObject({ channels: ['P', 'R'], validUntil: '2027-03-31', expiresAt: '2027-03-31T16:00:00.000Z' });
+  });
+
+  it('by client: extend only while active, to a later day within one year (each refusal with its code); expired ones are listed as such', async () => {
+    const r = await subscribe({
+      pushMethod: 'client',
+      mode: 'enterprise',
+      clientId: w.owner.clientId,
+      operatorCardNo: w.owner.operatorCard,
+      validUntil: '2026-12-31',
+    });
+    const url = `/api/v1/subscriptions/receipt/${r.body.id}/extend`;
+    const extend = (validUntil: string) => w.call(w.owner, 'POST', url, { validUntil });
+    expect((await extend('2026-12-01')).body.error.code).toBe('OSW_SUB_EXTEND_NOT_LATER');
+    expect((await extend('2026-12-31')).body.error.code).toBe('OSW_SUB_EXTEND_NOT_LATER');
+    expect((await extend('2027-11-22')).body.error.code).toBe('OSW_SUB_VALIDITY');
+    const ok = await extend('2027-01-31');
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ validUntil: '2027-01-31', validUntilText: '2027-01-31 23:59:59', status: 'active' });
+    const audit = await w.call(w.owner, 'GET', `/api/v1/audit?entity=receipt-subscription&entityId=${r.body.id}`);
+    expect(audit.body.items.map((a: { action: string }) => a.action)).toContain('subscription.receipt.extend');
+    // an SMS/app subscription has no validity to extend
+    const app = await subscribe({ pushMethod: 'app', mode: 'enterprise' });
+    expect(
+      (await w.call(w.owner, 'POST', `/api/v1/subscriptions/receipt/${app.body.id}/extend`, { validUntil: '2027-01-01' })).body.error.code,
+    ).toBe('OSW_VALIDATION');
+    w.setNow('2027-01-31T16:00:00.000Z'); // 00:00 on 02-01 China time
+    const late = await extend('2027-06-30');
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('OSW_SUB_EXPIRED');
+    expect((await w.call(w.owner, 'POST', `/api/v1/subscriptions/receipt/${r.body.id}/cancel`)).body.error.code).toBe('OSW_SUB_EXPIRED');
+    const expired = await w.call(w.owner, 'GET', '/api/v1/subscriptions/receipt?status=expired');
+    expect(expired.body.items).toMatchObject([{ id: r.body.id, status: 'expired', statusText: '已失效', valid: false }]);
+    expect(
+      (await w.call(w.owner, 'GET', '/api/v1/subscriptions/receipt?status=active')).body.items.map((s: { id: number }) => s.id),
+    ).toEqual([app.body.id]);
+  });
+
   it('an identical active subscription is refused', async () => {
     expect((await subscribe({ pushMethod: 'app', mode: 'enterprise' })).status).toBe(201);
     const dup = await subscribe({ pushMethod: 'app', mode: 'enterprise' });

@@ -42,8 +42,13 @@ export const ReceiptSubscriptionView = z
     clientId: z.string().nullable(),
     operatorCardNo: z.string().nullable(),
     operatorCode: z.string().describe('录入人'),
+    receiptTypes: z.array(z.string()).nullable().describe('client push: 回执类型 as asked; null: every receipt'),
+    channels: z.array(z.string()).nullable().describe('the CHANNEL codes they stand for; null: every receipt'),
+    validUntil: z.string().nullable().describe('client push: last valid day; null: no end'),
+    validUntilText: z.string().nullable().describe('有效期: yyyy-MM-dd 23:59:59'),
     valid: z.boolean().describe('是否有效'),
-    status: z.enum(['active', 'cancelled']),
+    status: SubscriptionStatus,
+    statusText: z.string().describe('生效 / 已失效 / 已取消'),
     subscribedAt: z.string(),
     createdAt: z.string(),
     cancelledAt: z.string().nullable(),
@@ -73,5 +78,15 @@ export const ManualSubscriptionView = z
     updatedAt: z.string(),
     cancelledAt: z.string().nullable(),
     pushRequestId: z.number().int().nullable().optional().describe('stock: the pending push request the push engine picks up'),
+    stockPush: z
+      .object({
+        state: z.enum(['waiting', 'pushing', 'done']).describe('waiting 待推送, pushing 推送中, done 推送完成'),
+        stateText: z.string().describe('待推送 / 推送中 / 推送完成'),
+        pushed: z.number().int().describe('messages the client acknowledged (下发成功)'),
+        total: z.number().int().describe('messages the stock push was split into (0 while waiting)'),
+        text: z.string().describe('推送进度 as the console shows it, e.g. `已推送 2/3`'),
+      })
+      .nullable()
+      .describe('stock (存量): progress of its one push to the client; null for incremental'),
   })
   .describe('加工贸易账册数据订阅');

@@ -32,6 +32,10 @@ export interface SubscriptionRecordsProps<T extends { id: number }> {
   statusFilter?: boolean;
   reloadKey: number;
   onResult: (r: RecordsResult) => void;
+  /** a 序号 column first (the manual's records number their rows, across pages) */
+  numbered?: boolean;
+  /** rows still changing on their own (a stock push under way): the list refreshes every 2 s while one is shown */
+  changing?: (s: T) => boolean;
 }
 
 export function SubscriptionRecords<T extends { id: number }>(p: SubscriptionRecordsProps<T>) {
@@ -52,6 +56,15 @@ export function SubscriptionRecords<T extends { id: number }>(p: SubscriptionRec
     setPage(1);
     void reload();
   }, [p.reloadKey, reload]);
+
+  // refreshed on its own while a row is still changing (e.g. a stock push's progress)
+  const { changing } = p;
+  const items = list.data?.items;
+  useEffect(() => {
+    if (!changing || !items?.some(changing)) return;
+    const timer = setTimeout(() => void reload(), 2000);
+    return () => clearTimeout(timer);
+  }, [items, changing, reload]);
 
   async function change(s: T, what: 'cancel' | 'extend', day?: string) {
     setExtending(null);
@@ -119,7 +132,11 @@ export function SubscriptionRecords<T extends { id: number }>(p: SubscriptionRec
       <Panel title={t('sub.records')} testId="records" actions={actions}>
         <Notice kind="error">{list.error}</Notice>
         <DataTable
-          columns={[...p.columns, operations]}
+          columns={[
+            ...(p.numbered ? [{ key: 'no', title: t('col.no'), render: (_s: T, i: number) => (page - 1) * PAGE_SIZE + i + 1 }] : []),
+            ...p.columns,
+            operations,
+          ]}
           rows={list.data?.items ?? null}
           rowKey={(s) => s.id}
           loading={list.loading}

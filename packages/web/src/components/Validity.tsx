@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.js';
 import { ExtendForm } from '@osw/messages/forms';
-import { chinaToday, formProblems, oneYearFrom } from '../rules.js';
+import { addDays, chinaToday, formProblems, oneYearFrom } from '../rules.js';
 import { Field, Modal } from './ui.js';
 
 export function ValidityInput({
@@ -10,23 +10,28 @@ export function ValidityInput({
   onChange,
   problem,
   label,
+  min,
+  hint,
 }: {
   value: string;
   onChange: (v: string) => void;
   problem?: string | null;
   label?: string;
+  /** the earliest day to offer (default today) */
+  min?: string;
+  hint?: string;
 }) {
   const { t } = useI18n();
   const today = chinaToday();
   const max = oneYearFrom(today);
   return (
-    <Field label={label ?? t('sub.validUntil')} hint={t('sub.validityRule', { max })} problem={problem}>
+    <Field label={label ?? t('sub.validUntil')} hint={hint ?? t('sub.validityRule', { max })} problem={problem}>
       {(id) => (
         <input
           id={id}
           name="validUntil"
           type="date"
-          min={today}
+          min={min ?? today}
           max={max}
           value={value}
           onChange={(e) => onChange(e.target.value)}
@@ -37,7 +42,7 @@ export function ValidityInput({
   );
 }
 
-/** 延期: a date picker limited to one year from today, then the card step. */
+/** 延期: a date picker from the day after the current validity up to one year from today, then the card step. */
 export function ExtendDialog({
   current,
   onClose,
@@ -50,8 +55,8 @@ export function ExtendDialog({
   const { t, lang } = useI18n();
   const [day, setDay] = useState(() => oneYearFrom(chinaToday()));
   const [touched, setTouched] = useState(false);
-  // the shared form rule (@osw/messages/forms): today up to one year from today
-  const check = () => formProblems(ExtendForm, { validUntil: day }, lang).validUntil ?? null;
+  // the shared form rule (@osw/messages/forms): later than the current validity, at most one year from today
+  const check = () => formProblems(ExtendForm, { validUntil: day, current }, lang).validUntil ?? null;
   const problem = touched ? check() : null;
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -65,7 +70,14 @@ export function ExtendDialog({
         <p className="muted">
           {t('sub.validUntil')}: {current} 23:59:59
         </p>
-        <ValidityInput label={t('sub.extendTitle')} value={day} onChange={setDay} problem={problem} />
+        <ValidityInput
+          label={t('sub.extendTitle')}
+          value={day}
+          onChange={setDay}
+          problem={problem}
+          min={addDays(current, 1)}
+          hint={t('sub.extendRule', { current, max: oneYearFrom(chinaToday()) })}
+        />
         <div className="form-actions">
           <button type="submit">{t('common.confirm')}</button>
           <button type="button" className="btn-plain" onClick={onClose}>

@@ -68,7 +68,8 @@ export function Panel({
 export interface Column<T> {
   key: string;
   title: ReactNode;
-  render: (row: T) => ReactNode;
+  /** `index`: the row's place on this page, from 0 */
+  render: (row: T, index: number) => ReactNode;
   className?: string;
 }
 
@@ -119,11 +120,11 @@ export function DataTable<T>({
         </thead>
         <tbody>
           {rows && rows.length > 0 ? (
-            rows.map((r) => (
+            rows.map((r, i) => (
               <tr key={rowKey(r)} className={onRowClick ? 'clickable' : undefined} onClick={onRowClick ? () => onRowClick(r) : undefined}>
                 {columns.map((c) => (
                   <td key={c.key} className={c.className} data-col={c.key}>
-                    {c.render(r)}
+                    {c.render(r, i)}
                   </td>
                 ))}
               </tr>

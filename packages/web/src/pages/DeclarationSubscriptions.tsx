@@ -9,7 +9,8 @@ import { ClientPicker } from '../components/ClientPicker.js';
 import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
 import { Notice, Panel, StatusTag, When, type Column } from '../components/ui.js';
 import { ValidityInput } from '../components/Validity.js';
-import { declarationContent, RECEIPT_TYPES, receiptTypeText } from '../i18n/contents.js';
+import { declarationContent, RECEIPT_TYPES } from '../i18n/contents.js';
+import { ReceiptTypeChecks } from '../components/ReceiptTypeChecks.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaToday, formProblems, oneYearFrom } from '../rules.js';
 
@@ -86,25 +87,7 @@ export function DeclarationSubscriptions() {
               />{' '}
               {t('sub.receipts')}
             </label>
-            <div className="check-group" role="group" aria-label={t('sub.receipts')}>
-              {RECEIPT_TYPES.map((r) => (
-                <label key={r} className="check">
-                  <input
-                    type="checkbox"
-                    name={`receipt-${r}`}
-                    checked={receiptTypes.includes(r)}
-                    onChange={(e) =>
-                      setReceiptTypes(
-                        e.target.checked
-                          ? RECEIPT_TYPES.filter((x) => x === r || receiptTypes.includes(x))
-                          : receiptTypes.filter((x) => x !== r),
-                      )
-                    }
-                  />{' '}
-                  {receiptTypeText(lang, r)}
-                </label>
-              ))}
-            </div>
+            <ReceiptTypeChecks label={t('sub.receipts')} value={receiptTypes} onChange={setReceiptTypes} />
             {problems.content && (
               <div className="field-problem" role="alert">
                 {problems.content}

@@ -1,5 +1,5 @@
 /** 加工贸易账册数据订阅: stock (存量) and incremental (增量) subscriptions to a processing-trade manual. */
-import { useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { ApiError, post } from '../api/client.js';
 import type { ManualSubscription } from '../api/types.js';
 import { ManualSubscriptionForm } from '@osw/messages/forms';
@@ -41,6 +41,7 @@ export function ManualSubscriptions() {
           pushTypes,
           imgRange: img && imgRange.trim() ? imgRange.replace(/\s/g, '') : undefined,
           exgRange: exg && exgRange.trim() ? exgRange.replace(/\s/g, '') : undefined,
+          validUntil,
         }
       : { clientId, kind, manualNo, validUntil };
   // the shared form rules (@osw/messages/forms), in the console's language
@@ -80,7 +81,23 @@ export function ManualSubscriptions() {
     { key: 'operator', title: t('col.operator'), render: (s) => s.operatorCode },
     { key: 'validUntil', title: t('col.validUntil'), render: (s) => <When text={s.validUntilText} /> },
     { key: 'status', title: t('col.status'), render: (s) => <StatusTag status={s.status} /> },
+    {
+      key: 'stockPush',
+      title: t('ms.progress'),
+      render: (s) =>
+        s.stockPush ? (
+          <span data-testid="stock-progress" title={t(`ms.push.${s.stockPush.state}`)}>
+            {s.stockPush.total
+              ? t('ms.pushed', { pushed: s.stockPush.pushed, total: s.stockPush.total })
+              : t(`ms.push.${s.stockPush.state}`)}
+            {s.stockPush.state === 'done' ? ` · ${t('ms.push.done')}` : ''}
+          </span>
+        ) : (
+          '-'
+        ),
+    },
   ];
+  const stockUnderWay = useCallback((s: ManualSubscription) => !!s.stockPush && s.stockPush.state !== 'done', []);
 
   return (
     <>
@@ -153,6 +170,7 @@ export function ManualSubscriptions() {
               <p className="field-hint" data-testid="stock-limit">
                 {t('ms.limit')}
               </p>
+              <ValidityInput value={validUntil} onChange={setValidUntil} problem={problems.validity} />
             </fieldset>
           ) : (
             <>
@@ -180,6 +198,7 @@ export function ManualSubscriptions() {
         card={{ anyKind: true }}
         reloadKey={reloadKey}
         onResult={setResult}
+        changing={stockUnderWay}
       />
     </>
   );

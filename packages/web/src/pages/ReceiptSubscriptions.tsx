@@ -9,7 +9,10 @@ import { SubscriptionRecords, type RecordsResult } from '../components/Subscript
 import { Field, Notice, Panel, StatusTag, When, type Column } from '../components/ui.js';
 import { receiptContent } from '../i18n/contents.js';
 import { useI18n } from '../i18n/index.js';
-import { formProblems } from '../rules.js';
+import { chinaToday, formProblems, oneYearFrom } from '../rules.js';
+import { ValidityInput } from '../components/Validity.js';
+import { RECEIPT_TYPES } from '../i18n/contents.js';
+import { ReceiptTypeChecks } from '../components/ReceiptTypeChecks.js';
 
 type Method = ReceiptSubscription['pushMethod'];
 type Mode = ReceiptSubscription['mode'];
@@ -30,6 +33,8 @@ export function ReceiptSubscriptions() {
   const [code, setCode] = useState('');
   const [clientId, setClientId] = useState('');
   const [operatorCardNo, setOperatorCardNo] = useState('');
+  const [receiptTypes, setReceiptTypes] = useState<string[]>([...RECEIPT_TYPES]);
+  const [validUntil, setValidUntil] = useState(() => oneYearFrom(chinaToday()));
   const [touched, setTouched] = useState(false);
   const [codeInfo, setCodeInfo] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [wait, setWait] = useState(0);
@@ -50,6 +55,8 @@ export function ReceiptSubscriptions() {
     verificationCode: pushMethod === 'sms' ? code.trim() : undefined,
     clientId: pushMethod === 'client' ? clientId : undefined,
     operatorCardNo: pushMethod === 'client' ? operatorCardNo : undefined,
+    receiptTypes: pushMethod === 'client' ? receiptTypes : undefined,
+    validUntil: pushMethod === 'client' ? validUntil : undefined,
   };
   // the shared form rules (@osw/messages/forms), in the console's language
   const check = () => formProblems(ReceiptSubscriptionForm, body, lang);
@@ -60,6 +67,8 @@ export function ReceiptSubscriptions() {
     client: found.clientId,
     card: found.operatorCardNo,
     document: found.documentNo,
+    types: found.receiptTypes,
+    validity: found.validUntil,
   };
 
   async function getCode() {
@@ -94,11 +103,17 @@ export function ReceiptSubscriptions() {
       setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
     }
   }
+  // the manual's records: 序号 (numbered by the table), 推送方式, 订阅方式, 客户端ID, 操作员卡号, 有效期, 订阅内容,
+  // 业务单据号, 录入人, 订阅日期, 状态 (是否有效)
   const columns: Column<ReceiptSubscription>[] = [
     { key: 'method', title: t('rs.pushMethod'), render: (s) => t(`rs.${s.pushMethod}`) },
     { key: 'mode', title: t('rs.mode'), render: (s) => t(MODES.find((m) => m.mode === s.mode)!.key) },
+    { key: 'clientId', title: t('col.clientId2'), render: (s) => s.clientId ?? '-' },
+    { key: 'cardNo', title: t('col.cardNo'), render: (s) => s.operatorCardNo ?? '-' },
+    { key: 'validUntil', title: t('col.validUntil'), render: (s) => s.validUntilText ?? '-' },
     { key: 'content', title: t('col.content'), render: (s) => receiptContent(lang, s), className: 'wrap' },
     { key: 'documentNo', title: t('rs.documentNo'), render: (s) => s.documentNo ?? '-' },
+    { key: 'operator', title: t('col.operator'), render: (s) => s.operatorCode },
     { key: 'subscribedAt', title: t('col.subscribedAt'), render: (s) => <When text={s.subscribedAt} /> },
     { key: 'status', title: t('col.status'), render: (s) => <StatusTag status={s.status} /> },
   ];
@@ -167,6 +182,17 @@ export function ReceiptSubscriptions() {
                   />
                 )}
               </Field>
+              <fieldset className={`field${problems.types ? ' field-bad' : ''}`}>
+                <legend>{t('rs.receiptTypes')}</legend>
+                <ReceiptTypeChecks label={t('rs.receiptTypes')} value={receiptTypes} onChange={setReceiptTypes} />
+                <p className="field-hint">{t('rs.clientRule')}</p>
+                {problems.types && (
+                  <div className="field-problem" role="alert">
+                    {problems.types}
+                  </div>
+                )}
+              </fieldset>
+              <ValidityInput value={validUntil} onChange={setValidUntil} problem={problems.validity} />
             </>
           )}
           <fieldset className="field">
@@ -202,6 +228,8 @@ export function ReceiptSubscriptions() {
         kind="receipt"
         columns={columns}
         canChange={(s) => s.valid}
+        extendable={(s) => s.validUntil ?? false}
+        numbered
         card={false}
         reloadKey={reloadKey}
         onResult={setResult}

@@ -587,6 +587,16 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
         await db.schema.alterTable('push_attempts').addColumn('client_outcome', 'text').execute();
       },
     },
+    '0012_receipt_subscription_client_validity': {
+      async up(db: Kysely<any>) {
+        // 报关状态订阅 by client (manual 001 §三): the receipt types it pushes and a validity of at most a
+        // year. NULL on the rows from before and on the other push methods: every receipt, no end
+        await db.schema.alterTable('receipt_subscriptions').addColumn('receipt_types_json', 'text').execute();
+        await db.schema.alterTable('receipt_subscriptions').addColumn('channels_json', 'text').execute();
+        await db.schema.alterTable('receipt_subscriptions').addColumn('valid_until', 'text').execute();
+        await db.schema.alterTable('receipt_subscriptions').addColumn('expires_at', 'text').execute();
+      },
+    },
   };
 }
 

@@ -63,7 +63,11 @@ export interface Database {
     'id' | 'declarationData' | 'receiptTypes' | 'channels',
     { id: Id; declarationData: Flag; receiptTypesJson: string; channelsJson: string }
   >;
-  receiptSubscriptions: Stored<ReceiptSubscriptionRow, 'id', { id: Id }>;
+  receiptSubscriptions: Stored<
+    ReceiptSubscriptionRow,
+    'id' | 'receiptTypes' | 'channels',
+    { id: Id; receiptTypesJson: string | null; channelsJson: string | null }
+  >;
   manualSubscriptions: Stored<
     ManualSubscriptionRow,
     'id' | 'pushTypes' | 'imgRange' | 'exgRange',

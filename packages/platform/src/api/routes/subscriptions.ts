@@ -26,10 +26,14 @@ import {
   listManualSubscriptions,
   manualSubscriptionOf,
   subscribeManual,
+  withStockProgress,
+  type StockPushProgress,
 } from '../../core/subscriptions/manual.js';
 import {
   cancelReceiptSubscription,
+  extendReceiptSubscription,
   listReceiptSubscriptions,
+  receiptStatusAt,
   MODE_NAMES,
   PUSH_METHOD_NAMES,
   receiptContent,
@@ -41,6 +45,7 @@ import { maskPhone } from '../../core/sms/verification-codes.js';
 import { bearer, CardProof, errorResponses, IdParam, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
 
 const STATUS_TEXT = { active: '生效', expired: '已失效', cancelled: '已取消' } as const;
+const STOCK_STATE_TEXT = { waiting: '待推送', pushing: '推送中', done: '推送完成' } as const;
 
 export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps }): Promise<void> {
   const app = appRoot.withTypeProvider<ZodTypeProvider>();
@@ -62,24 +67,35 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     };
   }
   function receiptView(s: ReceiptSubscriptionRow): z.infer<typeof ReceiptSubscriptionView> {
-    const { operatorAccount: _a, ...rest } = s;
+    const { operatorAccount: _a, expiresAt: _e, ...rest } = s;
+    const status = receiptStatusAt(s, now());
     return {
       ...rest,
       phone: s.phone ? maskPhone(s.phone) : null,
       pushMethodText: PUSH_METHOD_NAMES[s.pushMethod],
       modeText: MODE_NAMES[s.mode],
       content: receiptContent(s),
-      valid: !s.cancelledAt,
-      status: s.cancelledAt ? 'cancelled' : 'active',
+      validUntilText: s.validUntil ? validityText(s.validUntil) : null,
+      valid: status === 'active',
+      status,
+      statusText: STATUS_TEXT[status],
       subscribedAt: subscribedAt(s.createdAt),
     };
   }
   const rangeText = (r: SerialRange | null) => (r ? `${r.from}-${r.to}` : null);
-  function manualView(s: ManualSubscriptionRow & { pushRequestId?: number | null }): z.infer<typeof ManualSubscriptionView> {
+  function manualView(
+    s: ManualSubscriptionRow & { pushRequestId?: number | null; stockPush: StockPushProgress | null },
+  ): z.infer<typeof ManualSubscriptionView> {
     const status = statusAt(s, now());
     const { expiresAt: _e, operatorAccount: _a, ...rest } = s;
+    const p = s.stockPush;
     return {
       ...rest,
+      stockPush: p && {
+        ...p,
+        stateText: STOCK_STATE_TEXT[p.state],
+        text: p.total ? `已推送 ${p.pushed}/${p.total}` : STOCK_STATE_TEXT[p.state],
+      },
       imgRange: rangeText(s.imgRange),
       exgRange: rangeText(s.exgRange),
       kindText: s.kind === 'stock' ? '存量' : '增量',
@@ -89,6 +105,12 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
       statusText: STATUS_TEXT[status],
     };
   }
+
+  /** the views of manual subscriptions, stock ones with their push progress (one lookup for the set) */
+  async function manualViews(rows: readonly (ManualSubscriptionRow & { pushRequestId?: number | null })[]) {
+    return (await withStockProgress(deps.store, rows)).map(manualView);
+  }
+  const oneManualView = async (row: ManualSubscriptionRow & { pushRequestId?: number | null }) => (await manualViews([row]))[0];
 
   // ---- 报关单数据订阅 ----
   const dTags = ['declaration subscriptions (报关单数据订阅)'];
@@ -169,7 +191,8 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
       schema: {
         tags: dTags,
         security: bearer,
-        summary: 'extend to any day up to one year from today (only while active; needs the 法人卡)',
+        summary:
+          'extend to a day later than the current validity, at most one year from today (only while active; needs the 法人卡): OSW_SUB_EXTEND_NOT_LATER, OSW_SUB_VALIDITY',
         params: IdParam,
         body: ExtendBody,
         response: { 200: DeclarationSubscriptionView, ...errorResponses },
@@ -191,7 +214,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
         security: bearer,
         summary: 'subscribe to declaration status receipts by SMS, app, WeChat or client',
         description:
-          'sms needs phone + verificationCode (POST /api/v1/sms/verification-codes); client needs clientId + operatorCardNo; mode document needs documentNo (统一编号 or 海关编号) of a declaration your enterprise is party to; mode operator covers the documents you entered (录入人).',
+          'sms needs phone + verificationCode (POST /api/v1/sms/verification-codes); client needs clientId + operatorCardNo and takes receiptTypes (left out: every receipt) and validUntil (default and at most one year; extend with POST …/{id}/extend); mode document needs documentNo (统一编号 or 海关编号) of a declaration your enterprise is party to; mode operator covers the documents you entered (录入人).',
         body: ReceiptSubscriptionBody,
         response: { 201: ReceiptSubscriptionView, ...errorResponses },
       },
@@ -209,7 +232,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
         security: bearer,
         summary: "the enterprise's receipt subscriptions, newest first",
         querystring: ListParams.extend({
-          status: z.enum(['active', 'cancelled']).optional(),
+          status: Status.optional(),
           clientId: z.string().optional(),
           pushMethod: z.enum(['sms', 'app', 'wechat', 'client']).optional(),
           mode: z.enum(['document', 'enterprise', 'operator']).optional(),
@@ -223,6 +246,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
       const { status, clientId, pushMethod, mode, documentNo } = req.query;
       const r = await listReceiptSubscriptions(deps.store, actor, {
         ...listQuery(req.query),
+        now: now().toISOString(),
         status,
         clientId,
         pushMethod,
@@ -264,6 +288,24 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
       return receiptView(await cancelReceiptSubscription(deps, actor, req.params.id));
     },
   );
+  app.post(
+    '/api/v1/subscriptions/receipt/:id/extend',
+    {
+      schema: {
+        tags: rTags,
+        security: bearer,
+        summary:
+          'extend a client subscription to a day later than its validity, at most one year from today (only while active): OSW_SUB_EXTEND_NOT_LATER, OSW_SUB_VALIDITY',
+        params: IdParam,
+        body: z.object({ validUntil: ExtendBody.shape.validUntil }),
+        response: { 200: ReceiptSubscriptionView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      return receiptView(await extendReceiptSubscription(deps, actor, req.params.id, req.body.validUntil));
+    },
+  );
 
   // ---- 加工贸易账册数据订阅 ----
   const mTags = ['manual subscriptions (加工贸易账册数据订阅)'];
@@ -282,7 +324,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      return reply.status(201).send(manualView(await subscribeManual(deps, actor, req.body)));
+      return reply.status(201).send(await oneManualView(await subscribeManual(deps, actor, req.body)));
     },
   );
   app.get(
@@ -312,7 +354,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
         kind,
         manualNo,
       });
-      return { items: r.rows.map(manualView), total: r.total };
+      return { items: await manualViews(r.rows), total: r.total };
     },
   );
   app.get(
@@ -328,7 +370,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     },
     async (req) => {
       const actor = actorOf(req);
-      return manualView(await manualSubscriptionOf(deps.store, actor.enterpriseCode, req.params.id));
+      return oneManualView(await manualSubscriptionOf(deps.store, actor.enterpriseCode, req.params.id));
     },
   );
   app.post(
@@ -345,7 +387,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     },
     async (req) => {
       const actor = actorOf(req);
-      return manualView(await cancelManualSubscription(deps, actor, req.params.id, req.body.card));
+      return oneManualView(await cancelManualSubscription(deps, actor, req.params.id, req.body.card));
     },
   );
   app.post(
@@ -354,7 +396,8 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
       schema: {
         tags: mTags,
         security: bearer,
-        summary: 'extend an incremental subscription (only while active)',
+        summary:
+          'extend an incremental subscription to a day later than its validity, at most one year from today (only while active): OSW_SUB_EXTEND_NOT_LATER, OSW_SUB_VALIDITY',
         params: IdParam,
         body: ExtendBody,
         response: { 200: ManualSubscriptionView, ...errorResponses },
@@ -362,7 +405,7 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     },
     async (req) => {
       const actor = actorOf(req);
-      return manualView(await extendManualSubscription(deps, actor, req.params.id, req.body.validUntil, req.body.card));
+      return oneManualView(await extendManualSubscription(deps, actor, req.params.id, req.body.validUntil, req.body.card));
     },
   );
 }

@@ -83,9 +83,12 @@ export async function raiseDeclarationReceipts(tx: Store, items: readonly Receip
       declSubs: declAll.filter((s) => s.enterpriseCode === d.tradeCode && s.expiresAt > nowIso && s.channels.includes(r.channel)),
       receiptSubs: receiptAll.filter(
         (s) =>
-          (s.mode === 'document' && s.seqNo === d.seqNo) ||
-          (s.mode === 'enterprise' && parties.includes(s.enterpriseCode)) ||
-          (s.mode === 'operator' && ops.includes(s.operatorCode)),
+          // a client subscription: only within its validity and for its receipt types (null: every receipt, no end)
+          (s.expiresAt === null || s.expiresAt > nowIso) &&
+          (s.channels === null || s.channels.includes(r.channel)) &&
+          ((s.mode === 'document' && s.seqNo === d.seqNo) ||
+            (s.mode === 'enterprise' && parties.includes(s.enterpriseCode)) ||
+            (s.mode === 'operator' && ops.includes(s.operatorCode))),
       ),
     };
   });

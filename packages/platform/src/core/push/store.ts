@@ -230,6 +230,18 @@ export interface PushStore {
   markResent(ids: readonly number[], at: string): Promise<number[]>;
   /** retention: drops payloads of delivered pushes created before `before`; returns how many */
   dropPayloads(before: string): Promise<number>;
+  /**
+   * A stock subscription's one push to its client, per subscription: how many messages it was split
+   * into and how many the client acknowledged (下发成功). Subscriptions whose push is not written yet
+   * are missing from the answer. Looked up through the manual's pushes.
+   */
+  stockProgress(subscriptions: readonly { id: number; manualNo: string }[]): Promise<Map<number, StockPushCounts>>;
+}
+
+/** Counts of a stock subscription's client pushes (messages). */
+export interface StockPushCounts {
+  total: number;
+  delivered: number;
 }
 
 /** Stock subscriptions' one push, as requests the engine picks up (one process each). */

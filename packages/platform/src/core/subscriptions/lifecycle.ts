@@ -77,7 +77,10 @@ export function cancelWithValidity<R extends WithValidity>(
   }));
 }
 
-/** Extends to any day from today up to one year from today (the manual: "延期至今天起一年内的任意日期"). */
+/**
+ * Extends to a day later than the current validity and at most one year from today (the manual:
+ * "延期至今天起一年内的任意日期"; an earlier day would shorten it, which is a cancel's job).
+ */
 export function extendWithValidity<R extends WithValidity>(
   deps: Deps,
   actor: Actor,
@@ -88,7 +91,7 @@ export function extendWithValidity<R extends WithValidity>(
   subject: ValiditySubject,
 ): Promise<R> {
   return change(deps, actor, id, before, proof, subject, 'extend', (at) => ({
-    ...checkExtension(validUntil, new Date(at)),
+    ...checkExtension(validUntil, before.validUntil, new Date(at)),
     cancelledAt: null,
   }));
 }

@@ -194,6 +194,32 @@ export function listManualSubscriptions(store: Store, actor: Actor, q: ManualSub
   return store.manualSubscriptions.list(actor.enterpriseCode, q);
 }
 
+/**
+ * A stock subscription's push progress: `waiting` until the push engine has written its messages,
+ * then `pushing` until the client has acknowledged every one (下发成功), then `done`. `pushed` of
+ * `total` counts messages (a stock push is split into messages of at most a set number of rows).
+ */
+export interface StockPushProgress {
+  state: 'waiting' | 'pushing' | 'done';
+  pushed: number;
+  total: number;
+}
+
+/** Adds the push progress to the stock subscriptions among `rows` (one lookup for all of them); incremental rows get null. */
+export async function withStockProgress<R extends ManualSubscriptionRow>(
+  store: Store,
+  rows: readonly R[],
+): Promise<(R & { stockPush: StockPushProgress | null })[]> {
+  const stock = rows.filter((r) => r.kind === 'stock');
+  const counts = await store.pushes.stockProgress(stock.map((r) => ({ id: r.id, manualNo: r.manualNo })));
+  return rows.map((r) => {
+    if (r.kind !== 'stock') return { ...r, stockPush: null };
+    const c = counts.get(r.id);
+    const state = !c || c.total === 0 ? 'waiting' : c.delivered >= c.total ? 'done' : 'pushing';
+    return { ...r, stockPush: { state, pushed: c?.delivered ?? 0, total: c?.total ?? 0 } };
+  });
+}
+
 function assertIncremental(s: ManualSubscriptionRow): void {
   if (s.kind === 'stock')
     throw problem('OSW_SUB_STOCK_FINAL', `存量订阅[${s.id}]不能取消或延期`, `stock subscription ${s.id} cannot be cancelled or extended`);

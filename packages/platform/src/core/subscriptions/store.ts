@@ -71,12 +71,22 @@ export interface ReceiptSubscriptionRow {
   operatorAccount: string;
   /** 录入人 of the subscriber; mode `operator` covers the documents this code entered */
   operatorCode: string;
+  /** client push: the receipt types as asked (manual names or CHANNEL codes); null: every receipt */
+  receiptTypes: string[] | null;
+  /** the CHANNEL codes they stand for; null: every receipt */
+  channels: string[] | null;
+  /** client push: last valid day `yyyy-MM-dd` China time (at most one year); null: no end (the other push methods) */
+  validUntil: string | null;
+  /** the end of `validUntil` in China time; null: no end */
+  expiresAt: string | null;
   cancelledAt: string | null;
   createdAt: string;
 }
 
 export interface ReceiptSubscriptionQuery extends ListQuery {
-  status?: 'active' | 'cancelled';
+  /** active: neither cancelled nor past its validity at `now` */
+  status?: 'active' | 'expired' | 'cancelled';
+  now?: string;
   clientId?: string;
   pushMethod?: ReceiptPushMethod;
   mode?: ReceiptSubscriptionMode;
@@ -88,9 +98,12 @@ export interface ReceiptSubscriptionStore {
   get(id: number): Promise<ReceiptSubscriptionRow | undefined>;
   /** false when it was cancelled already */
   cancel(id: number, at: string): Promise<boolean>;
+  /** 延期: the new validity; false when it was cancelled meanwhile */
+  setValidity(id: number, change: { validUntil: string; expiresAt: string }): Promise<boolean>;
   list(enterpriseCode: string, q: ReceiptSubscriptionQuery): Promise<Paged<ReceiptSubscriptionRow>>;
   /**
-   * push engine: active receipt subscriptions that cover any of a set of declarations — by document
+   * push engine: receipt subscriptions not cancelled that cover any of a set of declarations (the
+   * caller checks validity and channels per receipt) — by document
    * (their 统一编号), by enterprise (the parties' codes) or by operator (the 录入人 codes that entered
    * them) — by id.
    */

@@ -81,9 +81,38 @@ export function assertActive(
     );
 }
 
-/** Extend: to any day from today up to one year from today (the manual: "延期至今天起一年内的任意日期"). */
-export function checkExtension(requested: string, now: Date): { validUntil: string; expiresAt: string } {
-  return checkValidUntil(requested, now);
+/**
+ * Extend (延期) from the current last valid day `current`: only to a later day, and at most one
+ * year from today. An earlier or the same day is refused with OSW_SUB_EXTEND_NOT_LATER (so is a day
+ * before today, which is always earlier than an active subscription's validity); a day beyond one
+ * year from today with OSW_SUB_VALIDITY.
+ */
+export function checkExtension(requested: string, current: string, now: Date): { validUntil: string; expiresAt: string } {
+  const t = today(now);
+  const max = oneYearFrom(t);
+  if (!isDay(requested))
+    throw problem(
+      'OSW_SUB_VALIDITY',
+      `延期日期[${requested}]不是有效日期，格式为yyyy-MM-dd`,
+      `validUntil ${requested} is not a date of the form yyyy-MM-dd`,
+    );
+  if (requested <= current || requested < t)
+    throw problem(
+      'OSW_SUB_EXTEND_NOT_LATER',
+      `延期日期[${requested}]须晚于当前有效期[${current}]`,
+      `an extension must go to a day later than the current validity ${current}; ${requested} is not`,
+      { current, latest: max },
+    );
+  if (requested > max)
+    throw problem(
+      'OSW_SUB_VALIDITY',
+      current >= max ? `有效期[${current}]已是今天起一年，暂不能延期` : `延期日期[${requested}]不能超过今天起一年，最晚为[${max}]`,
+      current >= max
+        ? `the validity ${current} already reaches one year from today; it cannot be extended yet`
+        : `validUntil ${requested} is more than one year from today; the latest is ${max}`,
+      { current, latest: max },
+    );
+  return { validUntil: requested, expiresAt: endOfDay(requested) };
 }
 
 /** The instant a China-time day begins. */

@@ -11,6 +11,7 @@ import type {
   PushStatus,
   PushStore,
   PushTargetRow,
+  StockPushCounts,
 } from '../../../core/push/store.js';
 import type { Database } from '../schema.js';
 import { chunks, createdRange, inTransaction, paged, type Db, type SliceContext } from './common.js';
@@ -97,6 +98,32 @@ export class KyselyPushStore implements PushStore {
         )
         .execute();
     if (rows.length) this.ctx.pushesDue?.raise();
+  }
+  async stockProgress(subscriptions: readonly { id: number; manualNo: string }[]): Promise<Map<number, StockPushCounts>> {
+    const out = new Map<number, StockPushCounts>();
+    if (!subscriptions.length) return out;
+    const rows = await this.db
+      .selectFrom('pushes')
+      .select(['subscriptionId', 'status', (eb) => eb.fn.countAll().as('n')])
+      .where('manualNo', 'in', [...new Set(subscriptions.map((s) => s.manualNo))])
+      .where('source', '=', 'manual-stock')
+      .where('method', '=', 'client')
+      .where('subscriptionKind', '=', 'manual')
+      .where(
+        'subscriptionId',
+        'in',
+        subscriptions.map((s) => s.id),
+      )
+      .groupBy(['subscriptionId', 'status'])
+      .execute();
+    for (const r of rows) {
+      const id = Number(r.subscriptionId);
+      const c = out.get(id) ?? { total: 0, delivered: 0 };
+      c.total += Number(r.n);
+      if (r.status === 'delivered') c.delivered += Number(r.n);
+      out.set(id, c);
+    }
+    return out;
   }
   async get(id: number) {
     const r = await this.db.selectFrom('pushes').selectAll().where('id', '=', id).executeTakeFirst();

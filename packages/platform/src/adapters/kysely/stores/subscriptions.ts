@@ -49,7 +49,15 @@ function declarationSubscription(r: Selectable<Database['declarationSubscription
 }
 
 function receiptSubscription(r: Selectable<Database['receiptSubscriptions']>): ReceiptSubscriptionRow {
-  return { ...r, id: Number(r.id) };
+  const { receiptTypesJson, channelsJson, ...rest } = r;
+  return {
+    ...rest,
+    id: Number(r.id),
+    receiptTypes: receiptTypesJson == null ? null : JSON.parse(receiptTypesJson),
+    channels: channelsJson == null ? null : JSON.parse(channelsJson),
+    validUntil: r.validUntil ?? null,
+    expiresAt: r.expiresAt ?? null,
+  };
 }
 
 function manualSubscription(r: Selectable<Database['manualSubscriptions']>): ManualSubscriptionRow {
@@ -113,8 +121,28 @@ export class KyselyReceiptSubscriptionStore implements ReceiptSubscriptionStore 
   constructor(private readonly db: Db) {}
 
   async insert(row: Omit<ReceiptSubscriptionRow, 'id'>): Promise<number> {
-    const r = await this.db.insertInto('receiptSubscriptions').values(row).returning('id').executeTakeFirstOrThrow();
+    const { receiptTypes, channels, ...rest } = row;
+    const r = await this.db
+      .insertInto('receiptSubscriptions')
+      .values({
+        ...rest,
+        validUntil: rest.validUntil ?? null,
+        expiresAt: rest.expiresAt ?? null,
+        receiptTypesJson: receiptTypes ? JSON.stringify(receiptTypes) : null,
+        channelsJson: channels ? JSON.stringify(channels) : null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return Number(r.id);
+  }
+  async setValidity(id: number, change: { validUntil: string; expiresAt: string }) {
+    const r = await this.db
+      .updateTable('receiptSubscriptions')
+      .set(change)
+      .where('id', '=', id)
+      .where('cancelledAt', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
   async get(id: number) {
     const r = await this.db.selectFrom('receiptSubscriptions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -133,7 +161,17 @@ export class KyselyReceiptSubscriptionStore implements ReceiptSubscriptionStore 
     const base = this.db
       .selectFrom('receiptSubscriptions')
       .where('enterpriseCode', '=', enterpriseCode)
-      .$if(q.status === 'active', (qb) => qb.where('cancelledAt', 'is', null))
+      .$if(q.status === 'active', (qb) =>
+        qb
+          .where('cancelledAt', 'is', null)
+          .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', q.now ?? new Date().toISOString())])),
+      )
+      .$if(q.status === 'expired', (qb) =>
+        qb
+          .where('cancelledAt', 'is', null)
+          .where('expiresAt', 'is not', null)
+          .where('expiresAt', '<=', q.now ?? new Date().toISOString()),
+      )
       .$if(q.status === 'cancelled', (qb) => qb.where('cancelledAt', 'is not', null))
       .$if(!!q.clientId, (qb) => qb.where('clientId', '=', q.clientId!))
       .$if(!!q.pushMethod, (qb) => qb.where('pushMethod', '=', q.pushMethod!))
