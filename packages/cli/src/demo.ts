@@ -35,6 +35,8 @@ export interface DemoOptions {
   caFile?: string;
   /** the scraper token of the platform's `/metrics`; default: a new random one, written to demo.json */
   metricsToken?: string;
+  /** private address ranges the platform's webhooks may reach (`push.webhookAllowPrivate`), e.g. ['127.0.0.1/32'] for a local receiver */
+  webhookAllowPrivate?: boolean | string[];
 }
 
 /** A RabbitMQ client's broker login and names, as 自动导入客户端申请 shows them. */
@@ -121,6 +123,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     secretKeyFile: path.join(home, 'secret.key'),
     sandboxScenarioFile: opts.scenarioFile && path.resolve(opts.scenarioFile),
     metricsToken,
+    ...(opts.webhookAllowPrivate ? { push: { webhookAllowPrivate: opts.webhookAllowPrivate } } : {}),
   };
   const platform = await startPlatform(platformConfig, opts.logger.child({ process: 'platform' }));
   const clients: RunningClient[] = [];
