@@ -869,6 +869,18 @@ describe('web console in Chromium', () => {
     await check('card step');
     await page.keyboard.press('Escape');
     await page.getByTestId('card-step').waitFor({ state: 'detached' });
+    // the webhook screen's dialogs: add, and an endpoint's delivery log
+    await page.goto(url + '/webhooks');
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    await page.getByTestId('webhook-add').locator('select option').first().waitFor({ state: 'attached' });
+    await check('webhook add');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('webhook-add').waitFor({ state: 'detached' });
+    await page.getByTestId('webhook-table').locator('tbody tr').first().getByRole('button', { name: 'Deliveries' }).click();
+    await page.getByTestId('webhook-delivery-table').locator('tbody td').first().waitFor();
+    await page.getByTestId('webhook-delivery-table').getByText('Loading…').waitFor({ state: 'detached' });
+    await check('webhook deliveries');
+    await page.keyboard.press('Escape');
     expect(found).toEqual([]);
   });
 
