@@ -8,6 +8,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, promises as fs, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -58,6 +60,39 @@ async function newPage(opts: { width?: number; height?: number; lang?: 'zh' | 'e
 }
 
 const cspViolations: string[] = [];
+
+/** A webhook receiver on 127.0.0.1 (the demo allows it): what it got, headers and body. */
+let hooks: { server: http.Server; url: string; got: { headers: http.IncomingHttpHeaders; body: string }[] } | undefined;
+async function hookReceiver() {
+  if (hooks) return hooks;
+  const got: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body });
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  hooks = { server, got, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/osw-hook` };
+  return hooks;
+}
+
+/** A manual stock subscription (pushed once, when made) of the owner to hang webhooks on: no later pushes go to them. */
+async function stockSubscription(tok: string): Promise<number> {
+  const legal = card(owner().enterpriseCode, 'legal');
+  const s = await api<{ id: number }>('POST', '/api/v1/subscriptions/manual', tok, {
+    clientId: ownerClient(),
+    kind: 'stock',
+    manualNo: demo.contract.manuals[0].manualNo,
+    pushTypes: ['img'],
+    imgRange: '1-2',
+    card: { cardNo: legal.cardNo, pin: legal.pin },
+  });
+  return s.id;
+}
 
 async function login(page: Page, account: string, password: string, at = '/') {
   await page.goto(url + at);
@@ -116,6 +151,8 @@ describe('web console in Chromium', () => {
       logger: pino({ level: 'silent' }),
       stableMs: 100,
       rescanMs: 100,
+      // the webhook receiver of these tests listens on this machine
+      webhookAllowPrivate: ['127.0.0.1/32'],
     });
     url = demo.contract.platformUrl;
     browser = await chromium.launch({
@@ -134,6 +171,7 @@ describe('web console in Chromium', () => {
   });
 
   afterAll(async () => {
+    if (hooks) await new Promise<void>((r) => hooks!.server.close(() => r()));
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     await demo?.close();
@@ -413,6 +451,56 @@ describe('web console in Chromium', () => {
     await detail.waitFor({ state: 'detached' });
   });
 
+  it('adds a webhook and shows its secret once, sends a test event and shows the answer, disables and enables it', async () => {
+    const rx = await hookReceiver();
+    const subscriptionId = await stockSubscription(await token(owner()));
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/webhooks');
+    await page.getByRole('button', { name: '新增Webhook' }).click();
+    const add = page.getByTestId('webhook-add');
+    await add.getByLabel('订阅类型').selectOption('manual');
+    await add.getByLabel('订阅', { exact: true }).locator(`option[value="${subscriptionId}"]`).waitFor({ state: 'attached' });
+    await add.getByLabel('订阅', { exact: true }).selectOption(String(subscriptionId));
+    await add.getByLabel('推送地址').fill(rx.url);
+    await add.getByRole('button', { name: '确定' }).click();
+    const shown = page.getByTestId('webhook-secret');
+    await shown.getByText('密钥只显示这一次').waitFor();
+    const secret = (await shown.getByTestId('webhook-secret-value').textContent())!;
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
+    await shot(page, '18-webhook-secret');
+    await shown.getByRole('button', { name: '我已保存密钥' }).click();
+    await shown.waitFor({ state: 'detached' });
+    // never again: the list shows the last four characters only
+    const row = page.getByTestId('webhook-table').locator('tbody tr', { hasText: rx.url }).first();
+    await row.getByText(`whsec_…${secret.slice(-4)}`).waitFor();
+    expect(await page.content()).not.toContain(secret);
+    await row.getByText('已启用').waitFor();
+
+    // a test event reaches the receiver, signed with that secret; the screen says what it answered
+    const before = rx.got.length;
+    await row.getByRole('button', { name: '发送测试' }).click();
+    await page
+      .getByTestId('webhook-result')
+      .getByText(/测试事件已送达：HTTP 200/)
+      .waitFor();
+    expect(rx.got.length).toBe(before + 1);
+    const got = rx.got[before];
+    expect(JSON.parse(got.body)).toMatchObject({ type: 'webhook.test', data: { subscriptionKind: 'manual', subscriptionId } });
+    const { verifyWebhook } = await import('../../packages/platform/src/core/push/webhook-signature.js');
+    expect(verifyWebhook(secret, got.headers, got.body, new Date())).toBe(true);
+    await shot(page, '19-webhooks');
+
+    await row.getByRole('button', { name: '停用' }).click();
+    await row.getByText('已停用').waitFor();
+    await row.getByRole('button', { name: '启用' }).click();
+    await row.getByText('已启用').waitFor();
+    const tok = await token(owner());
+    const listed = await api<{ items: { url: string; disabledAt: string | null }[] }>('GET', '/api/v1/webhooks', tok);
+    expect(listed.items.find((h) => h.url === rx.url)?.disabledAt).toBeNull();
+    const audit = await api<{ items: { action: string }[] }>('GET', '/api/v1/audit?entity=webhook&pageSize=5', tok);
+    expect(audit.items.slice(0, 3).map((a) => a.action)).toEqual(['webhook.enable', 'webhook.disable', 'webhook.test']);
+  });
+
   it("draws a declaration's receipts as a timeline in the sandbox", async () => {
     const tok = await token(owner());
     const brokerClient = demo.contract.clients.find((c) => c.role === 'broker')!;
@@ -606,6 +694,7 @@ describe('web console in Chromium', () => {
     { path: '/subscriptions/receipt', table: 'records-table', actions: true },
     { path: '/subscriptions/manual', table: 'records-table', actions: true },
     { path: '/pushes', table: 'push-table', actions: true },
+    { path: '/webhooks', table: 'webhook-table', actions: true },
     { path: '/messages', table: 'sms-table' },
     // the HTTP exchange has no dead letters: the table stands empty
     { path: '/dead-letters', table: 'dead-letters-table', empty: true },
@@ -647,6 +736,12 @@ describe('web console in Chromium', () => {
       card: proof,
     });
     await tolerate(api('POST', '/api/v1/subscriptions/receipt', tok, { pushMethod: 'app', mode: 'enterprise' }));
+    if (!(await api<{ items: unknown[] }>('GET', '/api/v1/webhooks', tok)).items.length)
+      await api('POST', '/api/v1/webhooks', tok, {
+        subscriptionKind: 'manual',
+        subscriptionId: await stockSubscription(tok),
+        url: (await hookReceiver()).url,
+      });
     await api('POST', '/api/v1/sms/verification-codes', tok, { phone: '13900139000' }).catch(() => undefined);
     await waitFor(async () => (await api<{ total: number }>('GET', '/api/v1/pushes', tok)).total > 0, 'a push in the log');
     const brokerClient = demo.contract.clients.find((c) => c.role === 'broker')!;
@@ -819,6 +914,18 @@ describe('web console in Chromium', () => {
     await check('card step');
     await page.keyboard.press('Escape');
     await page.getByTestId('card-step').waitFor({ state: 'detached' });
+    // the webhook screen's dialogs: add, and an endpoint's delivery log
+    await page.goto(url + '/webhooks');
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    await page.getByTestId('webhook-add').locator('select option').first().waitFor({ state: 'attached' });
+    await check('webhook add');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('webhook-add').waitFor({ state: 'detached' });
+    await page.getByTestId('webhook-table').locator('tbody tr').first().getByRole('button', { name: 'Deliveries' }).click();
+    await page.getByTestId('webhook-delivery-table').locator('tbody td').first().waitFor();
+    await page.getByTestId('webhook-delivery-table').getByText('Loading…').waitFor({ state: 'detached' });
+    await check('webhook deliveries');
+    await page.keyboard.press('Escape');
     expect(found).toEqual([]);
   });
 

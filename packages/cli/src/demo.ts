@@ -38,6 +38,8 @@ export interface DemoOptions {
   /** each client writes its daily log `<client folder>/logs/<yyyyMMdd>/SWLog-<yyyyMMdd>.log` (text), as the official client does;
    * default true */
   swLog?: boolean;
+  /** private address ranges the platform's webhooks may reach (`push.webhookAllowPrivate`), e.g. ['127.0.0.1/32'] for a local receiver */
+  webhookAllowPrivate?: boolean | string[];
 }
 
 /** A RabbitMQ client's broker login and names, as 自动导入客户端申请 shows them. */
@@ -126,6 +128,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     secretKeyFile: path.join(home, 'secret.key'),
     sandboxScenarioFile: opts.scenarioFile && path.resolve(opts.scenarioFile),
     metricsToken,
+    ...(opts.webhookAllowPrivate ? { push: { webhookAllowPrivate: opts.webhookAllowPrivate } } : {}),
   };
   const platform = await startPlatform(platformConfig, opts.logger.child({ process: 'platform' }));
   const clients: RunningClient[] = [];

@@ -317,6 +317,7 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
           publicUrl: config.publicUrl,
           sms,
           webhook,
+          webhookTimeoutMs: pushPolicy.webhookTimeoutMs,
           trustProxy: config.trustProxy,
           metrics: metrics && config.metricsToken ? { source: metrics, token: config.metricsToken } : undefined,
         });

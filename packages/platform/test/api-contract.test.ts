@@ -84,7 +84,7 @@ describe('the REST API answers with its contract', () => {
     await app.register(restRoutes, {
       deps: {} as PlatformDeps,
       sms: { name: 'none', send: async () => undefined },
-      webhook: { checkTarget: async () => undefined },
+      webhook: { checkTarget: async () => undefined, post: async () => ({ status: 200 }) },
       smsOutbox: true,
     });
     await app.ready();

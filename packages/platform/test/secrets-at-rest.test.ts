@@ -62,6 +62,24 @@ describe.each(eachEngine())('webhook secrets at rest on $name', (engine) => {
     await expect(other.store.webhooks.get(id)).rejects.toThrow(/secret key/);
   });
 
+  it('a rotated secret is stored sealed too; disable and enable keep it', async () => {
+    db = await engine.create();
+    const s = await open(crypto.randomBytes(32));
+    const id = await s.store.webhooks.insert(endpoint);
+    const rotated = 'whsec_' + Buffer.alloc(24, 7).toString('base64');
+    await s.store.webhooks.setSecret(id, rotated);
+    const raw = await s.db.selectFrom('webhookEndpoints').select('secret').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(raw.secret).toMatch(/^enc:v1:/);
+    expect(raw.secret).not.toContain(rotated.slice(6));
+    expect((await s.store.webhooks.get(id))?.secret).toBe(rotated);
+    expect(await s.store.webhooks.disable(id, endpoint.createdAt)).toBe(true);
+    expect(await s.store.webhooks.forSubscriptions(endpoint.subscriptionKind, [endpoint.subscriptionId])).toEqual([]);
+    expect(await s.store.webhooks.enable(id)).toBe(true);
+    expect(await s.store.webhooks.enable(id)).toBe(false);
+    const back = await s.store.webhooks.forSubscriptions(endpoint.subscriptionKind, [endpoint.subscriptionId]);
+    expect(back.map((w) => [w.id, w.secret, w.disabledAt])).toEqual([[id, rotated, null]]);
+  });
+
   it('secrets written before there was a key are sealed when the platform opens the store with one', async () => {
     db = await engine.create();
     const before = await open();

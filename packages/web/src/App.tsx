@@ -14,6 +14,7 @@ import { Messages } from './pages/Messages.js';
 import { PushLog } from './pages/PushLog.js';
 import { ReceiptSubscriptions } from './pages/ReceiptSubscriptions.js';
 import { SandboxDeclarations, SandboxManuals } from './pages/Sandbox.js';
+import { Webhooks } from './pages/Webhooks.js';
 import { navigate, usePath } from './router.js';
 
 interface Screen {
@@ -36,6 +37,7 @@ const MENU: { group: MessageKey; screens: Screen[] }[] = [
     group: 'nav.pushes',
     screens: [
       { path: '/pushes', label: 'nav.pushLog', render: () => <PushLog /> },
+      { path: '/webhooks', label: 'nav.webhooks', render: () => <Webhooks /> },
       { path: '/messages', label: 'nav.messages', render: () => <Messages /> },
       { path: '/dead-letters', label: 'nav.deadLetters', render: () => <DeadLetters /> },
     ],

@@ -35,8 +35,10 @@ export interface AppOptions {
    * `trustProxy`: behind a reverse proxy the limits on wrong passwords count per real address
    */
   trustProxy?: boolean | string | string[];
-  /** checks webhook URLs at registration (the addresses webhooks may reach) */
-  webhook: Pick<WebhookPort, 'checkTarget'>;
+  /** checks webhook URLs at registration (the addresses webhooks may reach), sends test events */
+  webhook: WebhookPort;
+  /** how long a test event waits for the endpoint (push.webhookTimeoutMs) */
+  webhookTimeoutMs?: number;
   /** whether the SMS outbox may be listed (`GET /api/v1/sms/outbox`): only with the embedded provider */
   smsOutbox?: boolean;
   /** `GET /metrics` for a scraper sending `Authorization: Bearer <token>`; absent: no such route */
@@ -127,6 +129,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     sms: opts.sms,
     failedLoginDelayMs: opts.failedLoginDelayMs,
     webhook: opts.webhook,
+    webhookTimeoutMs: opts.webhookTimeoutMs,
     smsOutbox: opts.smsOutbox ?? opts.sms.name === 'outbox',
   });
 

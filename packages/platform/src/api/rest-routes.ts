@@ -28,8 +28,10 @@ export interface RestOptions {
   sms: SmsSender;
   /** a failed login is answered after failures × this (capped at 2 s): brute force is slowed, then refused per address */
   failedLoginDelayMs?: number;
-  /** checks webhook URLs at registration */
-  webhook: Pick<WebhookPort, 'checkTarget'>;
+  /** checks webhook URLs at registration, sends test events */
+  webhook: WebhookPort;
+  /** how long a test event waits for the endpoint (push.webhookTimeoutMs) */
+  webhookTimeoutMs?: number;
   /** whether `GET /api/v1/sms/outbox` exists; default: with the embedded SMS provider only */
   smsOutbox?: boolean;
 }
@@ -142,7 +144,7 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
   await app.register(subscriptionRoutes, { deps });
   await app.register(smsRoutes, { deps, sms: opts.sms, outbox: opts.smsOutbox ?? opts.sms.name === 'outbox' });
   await app.register(auditRoutes, { deps });
-  await app.register(pushRoutes, { deps, webhook: opts.webhook });
+  await app.register(pushRoutes, { deps, webhook: opts.webhook, webhookTimeoutMs: opts.webhookTimeoutMs });
   for (const routes of [feedRoutes, sandboxRoutes]) await app.register(routes, { deps });
   await app.register(deadLetterRoutes, { deps });
 }

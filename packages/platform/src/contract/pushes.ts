@@ -101,6 +101,22 @@ export const WebhookView = z
 
 export const WebhookListView = z.object({ items: z.array(WebhookView) });
 
+export const WebhookTestView = z
+  .object({
+    messageId: z.string().describe('the webhook-id header of the test event'),
+    delivered: z.boolean().describe('the endpoint answered 2xx'),
+    status: z.number().int().nullable().describe('the HTTP status; null when there was no answer'),
+    durationMs: z.number().int(),
+    error: z.string().nullable().describe('`webhook answered HTTP <status>` or `webhook endpoint not reachable`; null when delivered'),
+  })
+  .describe('what a webhook.test event met at the endpoint');
+
+export const WebhookDeliveryView = PushView.extend({
+  attemptLog: z.array(
+    z.object({ at: z.string(), outcome: z.string(), error: z.string().nullable(), durationMs: z.number().int() }).describe('one attempt'),
+  ),
+}).describe('one push to a webhook endpoint with its attempts');
+
 export const FeedMessageView = z
   .object({
     id: z.number().int(),

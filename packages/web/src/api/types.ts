@@ -36,6 +36,9 @@ import type {
   SubscriptionStatus as SubscriptionStatusSchema,
   TransportSettingsView,
   VerificationCodeSentView,
+  WebhookDeliveryView,
+  WebhookTestView,
+  WebhookView,
 } from '@osw/platform/contract';
 import type { z } from 'zod';
 
@@ -79,6 +82,12 @@ export type PushDetail = z.output<typeof PushDetailView>;
 export type Job = z.output<typeof JobView>;
 export type ResendAnswer = z.output<typeof ResendView>;
 export type ResendJobAnswer = z.output<typeof ResendJobView>;
+
+/** a webhook endpoint (the secret masked, but in full once: when created or rotated) */
+export type Webhook = z.output<typeof WebhookView>;
+export type WebhookTestResult = z.output<typeof WebhookTestView>;
+/** one push of a webhook endpoint with its attempts */
+export type WebhookDelivery = z.output<typeof WebhookDeliveryView>;
 
 export type IssuedReceipt = z.output<typeof IssuedReceiptView>;
 export type ManualSummary = z.output<typeof ManualSummaryView>;

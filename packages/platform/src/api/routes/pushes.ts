@@ -10,14 +10,16 @@ import {
   PushView,
   ResendJobView,
   ResendView,
+  WebhookDeliveryView,
   WebhookListView,
+  WebhookTestView,
   WebhookView,
 } from '../../contract/index.js';
 import type { PlatformDeps } from '../../core/ports.js';
-import type { WebhookPort } from '../../core/push/ports.js';
+import { DEFAULT_PUSH_POLICY, type WebhookPort } from '../../core/push/ports.js';
 import { notFound, problem } from '../../core/problem.js';
 import { pushJobOf, RESEND_IDS_MAX, resendPushes, startBulkResend, type PushFilter } from '../../core/push/resend.js';
-import { createWebhook, disableWebhook } from '../../core/push/webhooks.js';
+import { createWebhook, disableWebhook, enableWebhook, rotateWebhookSecret, sendWebhookTestEvent } from '../../core/push/webhooks.js';
 import type { PushJobRow, PushRow, WebhookEndpointRow } from '../../core/store.js';
 import { maskPhone } from '../../core/sms/verification-codes.js';
 import { startOfDay, endOfDay } from '../../core/subscriptions/validity.js';
@@ -103,7 +105,7 @@ function webhookView(w: WebhookEndpointRow, showSecret = false): z.infer<typeof 
 
 export async function pushRoutes(
   appRoot: FastifyInstance,
-  opts: { deps: PlatformDeps; webhook: Pick<WebhookPort, 'checkTarget'> },
+  opts: { deps: PlatformDeps; webhook: WebhookPort; webhookTimeoutMs?: number },
 ): Promise<void> {
   const app = appRoot.withTypeProvider<ZodTypeProvider>();
   const { deps } = opts;
@@ -252,5 +254,89 @@ export async function pushRoutes(
       },
     },
     async (req) => webhookView(await disableWebhook(deps, actorOf(req), req.params.id)),
+  );
+
+  app.post(
+    '/api/v1/webhooks/:id/enable',
+    {
+      schema: {
+        tags: ['pushes'],
+        security: bearer,
+        summary: 'push to a disabled webhook endpoint again (its URL is checked again: OSW_PUSH_WEBHOOK_URL)',
+        params: IdParam,
+        response: { 200: WebhookView, ...errorResponses },
+      },
+    },
+    async (req) => webhookView(await enableWebhook({ ...deps, webhook: opts.webhook }, actorOf(req), req.params.id)),
+  );
+
+  app.post(
+    '/api/v1/webhooks/:id/rotate-secret',
+    {
+      schema: {
+        tags: ['pushes'],
+        security: bearer,
+        summary: 'a new signing secret, shown in full this once; the old one signs nothing from now on',
+        description: 'Pushes still waiting for a retry are signed with the new secret when they go out.',
+        params: IdParam,
+        response: { 200: WebhookView, ...errorResponses },
+      },
+    },
+    async (req) => webhookView(await rotateWebhookSecret(deps, actorOf(req), req.params.id), true),
+  );
+
+  app.post(
+    '/api/v1/webhooks/:id/test',
+    {
+      schema: {
+        tags: ['pushes'],
+        security: bearer,
+        summary: 'send a signed webhook.test event to the endpoint now and say what it answered',
+        description:
+          'The body is `{type: "webhook.test", messageId, timestamp, data: {webhookId, subscriptionKind, subscriptionId, account}}`, signed like every push. The URL goes through the same address checks as a push (400 OSW_PUSH_WEBHOOK_URL when its host is or now resolves to a refused address). Not retried, not in the push log; the audit log keeps it. A disabled endpoint may be tested.',
+        params: IdParam,
+        response: { 200: WebhookTestView, ...errorResponses },
+      },
+    },
+    async (req) =>
+      sendWebhookTestEvent(
+        { ...deps, webhook: opts.webhook },
+        actorOf(req),
+        req.params.id,
+        opts.webhookTimeoutMs ?? DEFAULT_PUSH_POLICY.webhookTimeoutMs,
+      ),
+  );
+
+  app.get(
+    '/api/v1/webhooks/:id/deliveries',
+    {
+      schema: {
+        tags: ['pushes'],
+        security: bearer,
+        summary: 'the delivery log of one webhook endpoint: its pushes, newest first, each with its attempts',
+        params: IdParam,
+        querystring: ListParams.pick({ page: true, pageSize: true }),
+        response: { 200: listOf(WebhookDeliveryView), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const w = await deps.store.webhooks.get(req.params.id);
+      if (!w || w.enterpriseCode !== actor.enterpriseCode) throw notFound('推送地址', 'webhook', req.params.id);
+      const r = await deps.store.pushes.list({
+        ...listQuery({ page: req.query.page, pageSize: req.query.pageSize }),
+        enterpriseCode: actor.enterpriseCode,
+        targetKey: `webhook:${w.id}`,
+      });
+      const items = [];
+      for (const p of r.rows) {
+        const attempts = await deps.store.pushes.listAttempts(p.id);
+        items.push({
+          ...pushView(p),
+          attemptLog: attempts.map(({ at, outcome, error, durationMs }) => ({ at, outcome, error, durationMs })),
+        });
+      }
+      return { items, total: r.total };
+    },
   );
 }

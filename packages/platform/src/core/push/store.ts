@@ -134,6 +134,8 @@ export interface PushQuery extends ListQuery {
   documentNo?: string;
   clientId?: string;
   status?: PushStatus;
+  /** one target only, e.g. `webhook:<endpoint id>` (a webhook's delivery log) */
+  targetKey?: string;
   /** ids above this one (a bulk resend's cursor) */
   idAfter?: number;
   /** ids up to this one (a bulk resend's snapshot) */
@@ -282,6 +284,10 @@ export interface WebhookStore {
   get(id: number): Promise<WebhookEndpointRow | undefined>;
   list(enterpriseCode: string): Promise<WebhookEndpointRow[]>;
   disable(id: number, at: string): Promise<boolean>;
+  /** pushes to it again; false if it was not disabled */
+  enable(id: number): Promise<boolean>;
+  /** replaces the signing secret: every push from now on is signed with the new one */
+  setSecret(id: number, secret: string): Promise<void>;
   /** enabled endpoints attached to any of the subscriptions */
   forSubscriptions(subscriptionKind: PushSubscriptionKind, subscriptionIds: readonly number[]): Promise<WebhookEndpointRow[]>;
 }

@@ -9,6 +9,11 @@ export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 /** a receiver refuses timestamps further than this from its clock (replay protection) */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
+/** the webhook-id of a test event (not a push: no push log row) */
+export function newWebhookTestId(): string {
+  return 'test_' + crypto.randomBytes(12).toString('hex');
+}
+
 export function newWebhookSecret(): string {
   return WEBHOOK_SECRET_PREFIX + crypto.randomBytes(24).toString('base64');
 }

@@ -43,6 +43,7 @@ function pushFilter<O>(
     .$if(!!q.documentNo, (r) => r.where('documentNo', '=', q.documentNo!))
     .$if(!!q.clientId, (r) => r.where('clientId', '=', q.clientId!))
     .$if(!!q.status, (r) => r.where('status', '=', q.status!))
+    .$if(!!q.targetKey, (r) => r.where('targetKey', '=', q.targetKey!))
     .$if(q.idAfter !== undefined, (r) => r.where('id', '>', q.idAfter!))
     .$if(q.idAtMost !== undefined, (r) => r.where('id', '<=', q.idAtMost!));
 }

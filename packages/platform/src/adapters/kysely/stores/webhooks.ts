@@ -61,6 +61,22 @@ export class KyselyWebhookStore implements WebhookStore {
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
+  async enable(id: number) {
+    const r = await this.db
+      .updateTable('webhookEndpoints')
+      .set({ disabledAt: null })
+      .where('id', '=', id)
+      .where('disabledAt', 'is not', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+  async setSecret(id: number, secret: string) {
+    await this.db
+      .updateTable('webhookEndpoints')
+      .set({ secret: this.box.seal(secret) })
+      .where('id', '=', id)
+      .execute();
+  }
   async forSubscriptions(subscriptionKind: PushSubscriptionKind, subscriptionIds: readonly number[]) {
     if (!subscriptionIds.length) return [];
     const rows = await this.db
