@@ -315,6 +315,15 @@ describe('osw client service', () => {
     });
     expect(again.status, again.stderr).toBe(0);
     expect(readFileSync(envFile, 'utf8')).toBe(`OSW_CLIENT_SECRET=${SECRET}\n`);
+
+    // uninstall removes the unit and keeps what the operator filled in
+    const removed = await osw(['client', 'service', 'uninstall', '--config', envCfg, '--platform', 'linux', '--out', out], {
+      OSW_CLIENT_SECRET: SECRET,
+    });
+    expect(removed.status, removed.stderr).toBe(0);
+    expect(existsSync(unitFile)).toBe(false);
+    expect(readFileSync(envFile, 'utf8')).toBe(`OSW_CLIENT_SECRET=${SECRET}\n`);
+    expect(removed.stdout).toContain(`kept ${envFile}`);
   });
 
   it('install writes a well-formed launchd plist that keeps the client alive after a crash and logs under its log folder', async () => {
