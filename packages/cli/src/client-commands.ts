@@ -1,5 +1,5 @@
 /** `osw client …`: the import client daemon and its operator commands. */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import YAML from 'yaml';
@@ -14,12 +14,23 @@ import {
   startClient,
   STATUS_PAGE_REQUEST_HEADER,
   writeFileAtomic,
+  CONFIG_ENV,
   type ClientConfig,
   type StatusSnapshot,
 } from '@osw/client';
 import { BUSINESS_TYPES, OswError, receivedError } from '@osw/messages';
 import { brokerNames } from '@osw/messages/exchange';
 import { stopOnSignals } from './shutdown.js';
+import {
+  currentPlatform,
+  defaultServiceName,
+  environmentFileText,
+  oswEntryPoint,
+  serviceDefinition,
+  SERVICE_NAME_PATTERN,
+  SERVICE_PLATFORMS,
+  type ServicePlatform,
+} from './client-service.js';
 
 function die(err: unknown, code = 1): never {
   const e = err as Error & { code?: string };
@@ -411,4 +422,88 @@ export function clientCommands(program: Command): void {
         }
       },
     );
+
+  serviceCommands(client);
+}
+
+interface ServiceOptions {
+  config: string;
+  name?: string;
+  platform?: string;
+  out?: string;
+  user?: string;
+  force?: boolean;
+}
+
+/** What install and uninstall both need: the validated config, the target platform, the definition. */
+function planService(o: ServiceOptions) {
+  const platform = (o.platform ?? currentPlatform()) as ServicePlatform;
+  if (!SERVICE_PLATFORMS.includes(platform)) die(new Error(`--platform must be one of ${SERVICE_PLATFORMS.join(', ')}`), 2);
+  const configFile = path.resolve(o.config);
+  const config = load(configFile); // the same checks and messages as osw client start
+  const name = o.name ?? defaultServiceName(platform, config.clientId);
+  if (!SERVICE_NAME_PATTERN.test(name)) die(new Error(`--name may hold letters, digits, _ . @ - (got ${JSON.stringify(name)})`), 2);
+  const out = path.resolve(o.out ?? '.');
+  // what the config takes from this shell's environment: the service does not have this shell's environment
+  const names = Object.keys(CONFIG_ENV).filter((n) => process.env[n]);
+  const raw = YAML.parse(readFileSync(configFile, 'utf8')) as Record<string, any> | null;
+  if (config.card && !raw?.card?.pin && !names.includes('OSW_CLIENT_CARD_PIN')) names.push('OSW_CLIENT_CARD_PIN');
+  const envFile = names.length && platform !== 'windows' ? path.join(out, `${name}.env`) : undefined;
+  const definition = serviceDefinition(
+    { platform, name, config, configFile, node: process.execPath, entry: oswEntryPoint(), user: o.user, envFile, outDir: out },
+    names,
+  );
+  return { platform, out, file: path.join(out, definition.fileName), envFile, names, definition };
+}
+
+function serviceCommands(client: Command): void {
+  const service = client.command('service').description('write (or remove) the definition that runs the client as a system service');
+  const platformHelp = `linux (systemd), macos (launchd) or windows (WinSW); default: this machine (${currentPlatform()})`;
+
+  service
+    .command('install')
+    .description('write the service definition (0644, no secrets) into --out and print the commands that install and start it')
+    .requiredOption('--config <file>', 'configuration file')
+    .option('--name <name>', 'service name (default osw-client-<clientId>, on macOS cn.osw.client.<clientId>)')
+    .option('--platform <platform>', platformHelp)
+    .option('--out <dir>', 'folder to write into', '.')
+    .option('--user <user>', 'account the service runs as')
+    .option('--force', 'overwrite an existing definition')
+    .action(async (o: ServiceOptions) => {
+      const plan = planService(o);
+      if (existsSync(plan.file) && !o.force) die(new Error(`${plan.file} exists; use --force to overwrite it`), 2);
+      mkdirSync(plan.out, { recursive: true });
+      await writeFileAtomic(plan.file, plan.definition.text, { mode: 0o644 });
+      const lines = [`wrote ${plan.file}`];
+      if (plan.envFile) {
+        // an operator's filled-in file is never overwritten, not even with --force
+        if (existsSync(plan.envFile)) lines.push(`kept ${plan.envFile} (it may hold what you filled in)`);
+        else {
+          await writeFileAtomic(plan.envFile, environmentFileText(plan.names, process.env), { mode: 0o600 });
+          lines.push(`wrote ${plan.envFile} (0600): fill in ${plan.names.join(', ')} — the service reads them from there`);
+        }
+        if (o.user && plan.platform === 'macos') lines.push(`  the service runs as ${o.user}: sudo chown ${o.user} ${plan.envFile}`);
+      }
+      lines.push(...plan.definition.notes, '', 'to install and start it:', ...plan.definition.install.map((c) => `  ${c}`));
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+
+  service
+    .command('uninstall')
+    .description('remove the definition install wrote and print the commands that stop and remove the service')
+    .requiredOption('--config <file>', 'configuration file')
+    .option('--name <name>', 'service name given to install')
+    .option('--platform <platform>', platformHelp)
+    .option('--out <dir>', 'folder install wrote into', '.')
+    .action((o: ServiceOptions) => {
+      const plan = planService(o);
+      if (!existsSync(plan.file))
+        die(new Error(`${plan.file} does not exist: nothing to remove (--out, --name, --platform as given to install?)`), 2);
+      const lines = ['first stop and remove the service:', ...plan.definition.uninstall.map((c) => `  ${c}`)];
+      rmSync(plan.file);
+      lines.push(`removed ${plan.file}`);
+      if (plan.envFile && existsSync(plan.envFile))
+        lines.push(`kept ${plan.envFile}: it holds secrets you filled in; delete it when no longer needed`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
 }
