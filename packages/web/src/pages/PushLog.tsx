@@ -124,16 +124,25 @@ export function PushLog() {
     { key: 'messageId', title: t('push.messageId'), render: (r) => <code>{r.messageId}</code>, className: 'id' },
     { key: 'doc', title: `${t('push.manualNo')} / ${t('push.documentNo')}`, render: (r) => r.manualNo ?? r.documentNo ?? '-' },
     { key: 'client', title: t('push.client'), render: (r) => r.clientId ?? '-' },
-    { key: 'status', title: t('push.status'), render: (r) => <span className={`tag tag-push-${r.status}`}>{t(`push.${r.status}`)}</span> },
+    {
+      key: 'status',
+      // the client's word on the latest delivery under the state: 已写入, or a redelivery it dropped
+      title: `${t('push.status')} / ${t('push.clientOutcome')}`,
+      render: (r) => (
+        <>
+          <span className={`tag tag-push-${r.status}`}>{t(`push.${r.status}`)}</span>
+          {r.clientOutcome && (
+            <>
+              <br />
+              <span className={`tag tag-outcome-${r.clientOutcome}`}>{t(`push.outcome.${r.clientOutcome}`)}</span>
+            </>
+          )}
+        </>
+      ),
+    },
     { key: 'sentAt', title: t('push.sentAt'), render: (r) => <When text={chinaTime(r.deliveredAt)} /> },
     { key: 'resent', title: t('push.resentFlag'), render: (r) => (r.resent ? t('push.resentYes') : t('push.resentNo')) },
     { key: 'resentAt', title: t('push.resentAt'), render: (r) => <When text={chinaTime(r.resentAt)} /> },
-    {
-      key: 'clientOutcome',
-      title: t('push.clientOutcome'),
-      render: (r) =>
-        r.clientOutcome ? <span className={`tag tag-outcome-${r.clientOutcome}`}>{t(`push.outcome.${r.clientOutcome}`)}</span> : '-',
-    },
     {
       key: 'ops',
       title: t('common.operation'),
