@@ -8,7 +8,7 @@ import { writeCardFile } from '@osw/client';
 import { buildManifestResponse, checkDeclarationValues, generateCardKeys, parseDecMessage } from '@osw/messages';
 import { EXAMPLES, FIXTURES, tempDir, waitFor } from '../helpers.js';
 
-const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
+const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.cjs');
 
 describe('osw command line', () => {
   it('osw message inspect reads every real fixture and prints one JSON object', () => {

@@ -13,7 +13,7 @@ import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
 import { tempDir, waitFor } from '../helpers.js';
 
 const modeOf = (file: string) => (statSync(file).mode & 0o777).toString(8);
-const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
+const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.cjs');
 /** runs osw asynchronously: the platform answering it lives in this process */
 function osw(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -15,7 +15,7 @@ import { chinaDay, parseDecImportResponse, parseFailureRoot } from '@osw/message
 import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
 import { platformWorld, silent, type World } from '../support/platform-world.js';
 
-const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
+const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.cjs');
 // every file dropped gets a ClientSeqNo of its own (withClientSeqNo): the platform accepts each once per enterprise
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'));
 

@@ -17,7 +17,7 @@ import { createPostgresDatabase, PG_URL, type TestDatabase } from '../support/en
 import { silent } from '../support/platform-world.js';
 import { EXAMPLES, tempDir, waitFor } from '../helpers.js';
 
-const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
+const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.cjs');
 
 describe('platform configuration: role', () => {
   const t = tempDir('osw-roles-config-');

@@ -23,7 +23,7 @@ import { EXAMPLES, filesBelow, tempDir, waitFor } from '../helpers.js';
 import { AMQP_URL, createPostgresDatabase, PG_URL, testVhost, type TestDatabase } from '../support/engines.js';
 
 const logger = pino({ level: 'silent' });
-const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
+const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.cjs');
 
 interface PushDetail {
   status: string;

@@ -12,7 +12,7 @@ import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../help
 import { platformWorld, type World } from '../support/platform-world.js';
 import { FULL, record } from './report.js';
 
-const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
+const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.cjs');
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'));
 
 describe('reliability: the client killed at random moments', () => {

@@ -12,7 +12,7 @@ import type { IssuedCard } from '@osw/platform';
 import { waitFor } from '../helpers.js';
 import { silent } from './platform-world.js';
 
-const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.js');
+const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/cli/bin/osw.cjs');
 
 /** Starts `osw platform start` with this config (written next to it) and waits until it listens. */
 export async function spawnPlatformInstance(dir: string, config: Record<string, unknown>): Promise<ChildProcess> {

@@ -22,7 +22,7 @@ export function currentPlatform(): ServicePlatform {
 
 /** The `osw` entry point this process was started from (the CLI's bin file), symlinks resolved. */
 export function oswEntryPoint(): string {
-  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/osw.js');
+  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/osw.cjs');
   try {
     return realpathSync(bin);
   } catch {

@@ -19,7 +19,7 @@ import { applyForClient, disableClient } from '../src/core/clients/registry.js';
 import { AmqpTransport } from '../../client/src/adapters/amqp/transport.js';
 
 const silent = pino({ level: 'silent' });
-const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/bin/osw.js');
+const OSW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/bin/osw.cjs');
 
 /** runs osw without blocking: the platform answering it lives in this process */
 function osw(args: string[], env: Record<string, string>): Promise<{ status: number | null; output: string }> {
