@@ -16,6 +16,7 @@ import { demoBrokerUserPrefix, startDemo, type RunningDemo } from '../packages/c
 import { createPostgresDatabase, type TestDatabase } from '../test/support/engines.js';
 import { withClientSeqNo } from '../test/helpers.js';
 import { silent } from '../test/support/platform-world.js';
+import { subscribeImporter } from '../test/support/demo-subscribe.js';
 import { inBoxFiles, waitFiled, type Figure } from './lib.js';
 import { benchVhost, brokerReachable } from './world.js';
 
@@ -73,7 +74,7 @@ async function burst(example: Buffer, count: number, setup: Setup): Promise<Figu
       );
     const owner = demo.contract.clients.find((c) => c.role === 'owner')!;
     const broker = demo.contract.clients.find((c) => c.role === 'broker')!;
-    await subscribe(demo, owner.clientId, owner.enterpriseCode);
+    await subscribeImporter(demo);
 
     const staging = path.join(dir, 'staging');
     mkdirSync(staging, { recursive: true });
@@ -112,28 +113,4 @@ async function burst(example: Buffer, count: number, setup: Setup): Promise<Figu
     await db?.drop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The importer subscribes its client to declaration data and every receipt type, through the REST API as the console does. */
-async function subscribe(demo: RunningDemo, clientId: string, enterpriseCode: string): Promise<void> {
-  const base = `${demo.platform.url}/api/v1`;
-  const acct = demo.contract.accounts.find((a) => a.enterpriseCode === enterpriseCode)!;
-  const legal = demo.contract.cards.find((k) => k.enterpriseCode === enterpriseCode && k.kind === 'legal')!;
-  const login = await fetch(`${base}/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ account: acct.account, password: acct.password }),
-  });
-  const { token } = (await login.json()) as { token: string };
-  const res = await fetch(`${base}/subscriptions/declaration`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      clientId,
-      declarationData: true,
-      receiptTypes: ['海关入库', '退单', '审核', '接单', '放行', '结关', '查验通知'],
-      card: { cardNo: legal.cardNo, pin: legal.pin },
-    }),
-  });
-  if (res.status >= 400) throw new Error(`subscribing the importer: ${res.status} ${await res.text()}`);
 }

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
 import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
+import { subscribeImporter } from '../support/demo-subscribe.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -32,7 +33,7 @@ describe('metrics', () => {
     demo = await startDemo({ home: t.dir, port: 0, paceMs: 0, logger, stableMs: 100, rescanMs: 100 });
     const broker = demo.contract.clients.find((c) => c.role === 'broker')!;
     const owner = demo.contract.clients.find((c) => c.role === 'owner')!;
-    await subscribeOwner(demo, owner.clientId, owner.enterpriseCode);
+    await subscribeImporter(demo);
     const dec = broker.businesses.DecCus001;
     await fs.writeFile(path.join(dec.outBox, 'declaration.xml'), withClientSeqNo(readFileSync(path.join(EXAMPLES, 'declaration.xml'))));
     // Successed_ and the five receipts 7 → L → J → P → R (the deliveries), then the file in SentBox
@@ -44,30 +45,6 @@ describe('metrics', () => {
     await demo?.close();
     t?.cleanup();
   });
-
-  /** The importer subscribes its client to declaration data and every receipt type, as the console does. */
-  async function subscribeOwner(d: RunningDemo, clientId: string, enterpriseCode: string): Promise<void> {
-    const base = `${d.platform.url}/api/v1`;
-    const acct = d.contract.accounts.find((a) => a.enterpriseCode === enterpriseCode)!;
-    const legal = d.contract.cards.find((k) => k.enterpriseCode === enterpriseCode && k.kind === 'legal')!;
-    const login = await fetch(`${base}/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ account: acct.account, password: acct.password }),
-    });
-    const { token } = (await login.json()) as { token: string };
-    const res = await fetch(`${base}/subscriptions/declaration`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({
-        clientId,
-        declarationData: true,
-        receiptTypes: ['海关入库', '退单', '审核', '接单', '放行', '结关', '查验通知'],
-        card: { cardNo: legal.cardNo, pin: legal.pin },
-      }),
-    });
-    expect(res.status).toBeLessThan(300);
-  }
 
   const scrape = (url: string, token?: string) => fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 

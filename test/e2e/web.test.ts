@@ -8,8 +8,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, promises as fs, readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -18,6 +16,7 @@ import type { RunningDemo } from '../../packages/cli/src/demo.js';
 import { zh as CONSOLE_WORDS_ZH } from '../../packages/web/src/i18n/messages.js';
 import { oneYearFrom } from '@osw/messages/forms';
 import { EXAMPLES, tempDir, waitFor } from '../helpers.js';
+import { webhookReceiver } from '../support/webhook-receiver.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,21 +61,9 @@ async function newPage(opts: { width?: number; height?: number; lang?: 'zh' | 'e
 const cspViolations: string[] = [];
 
 /** A webhook receiver on 127.0.0.1 (the demo allows it): what it got, headers and body. */
-let hooks: { server: http.Server; url: string; got: { headers: http.IncomingHttpHeaders; body: string }[] } | undefined;
+let hooks: Awaited<ReturnType<typeof webhookReceiver>> | undefined;
 async function hookReceiver() {
-  if (hooks) return hooks;
-  const got: { headers: http.IncomingHttpHeaders; body: string }[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      got.push({ headers: req.headers, body });
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  hooks = { server, got, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/osw-hook` };
+  hooks ??= await webhookReceiver();
   return hooks;
 }
 

@@ -1,33 +1,12 @@
 /** Webhook pushes against a real local HTTP receiver: Standard Webhooks signatures, retries, suspension and recovery. */
 import type dns from 'node:dns';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpWebhookPort } from '../src/adapters/push/webhook-http.js';
 import { verifyWebhook, webhookSignature } from '../src/core/push/webhook-signature.js';
 import { pushWorld, type PushWorld } from './push-world.js';
+import { webhookReceiver } from '../../../test/support/webhook-receiver.js';
 
-interface Received {
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-async function receiver(statuses: number[] = []) {
-  const got: Received[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      got.push({ headers: req.headers, body });
-      res.statusCode = statuses.shift() ?? 200;
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/osw-hook`;
-  return { got, url, statuses, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+const receiver = webhookReceiver;
 
 let w: PushWorld;
 let rx: Awaited<ReturnType<typeof receiver>> | undefined;
