@@ -4,7 +4,8 @@
  * fields, so that no Chinese is left on an English page but the data itself.
  */
 import type { DeclarationSubscription, ManualSubscription, ReceiptSubscription } from '../api/types.js';
-import { CHANNELS, type Lang } from './index.js';
+import { CHANNELS, type Lang, type Translate } from './index.js';
+import type { MessageKey } from './messages.js';
 
 /** The manual's receipt types (审核 and 审结 stand for the same CHANNELs J, G) with their English names. */
 export const RECEIPT_TYPES = ['接单', '海关入库', '审核', '查验通知', '放行', '结关', '退单'] as const;
@@ -22,6 +23,21 @@ const RECEIPT_TYPES_EN: Record<string, string> = {
 export function receiptTypeText(lang: Lang, type: string): string {
   if (lang === 'zh') return type;
   return RECEIPT_TYPES_EN[type] ?? (CHANNELS[type] ? `${type} ${CHANNELS[type].en}` : type);
+}
+
+const ATTEMPT_OUTCOMES: Record<string, MessageKey> = {
+  queued: 'push.outcome.queued',
+  taken: 'push.outcome.taken',
+  delivered: 'push.outcome.delivered',
+  failed: 'push.outcome.failed',
+  held: 'push.outcome.held',
+  received: 'push.outcome.received',
+};
+
+/** A push attempt's outcome (the push log's and a webhook's delivery log) in the console's words; one it does not know, as sent. */
+export function attemptOutcomeText(t: Translate, outcome: string): string {
+  const key = ATTEMPT_OUTCOMES[outcome];
+  return key ? t(key) : outcome;
 }
 
 export function declarationContent(lang: Lang, s: Pick<DeclarationSubscription, 'content' | 'declarationData' | 'receiptTypes'>): string {

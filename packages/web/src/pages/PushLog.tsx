@@ -9,7 +9,7 @@ import type { Job, PushDetail as PushWithAttempts, PushRecord, ResendAnswer, Res
 import { useList } from '../components/hooks.js';
 import { DataTable, Field, Modal, Notice, Pager, Panel, When, type Column } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
-import type { MessageKey } from '../i18n/messages.js';
+import { attemptOutcomeText } from '../i18n/contents.js';
 import { chinaTime } from '../rules.js';
 
 interface Filter {
@@ -253,7 +253,7 @@ function PushDetail({ push, onClose }: { push: PushRecord; onClose: () => void }
         <ol className="attempts">
           {attempts.map((a, i) => (
             <li key={i}>
-              {chinaTime(a.at)} · {OUTCOMES[a.outcome] ? t(OUTCOMES[a.outcome]) : a.outcome}
+              {chinaTime(a.at)} · {attemptOutcomeText(t, a.outcome)}
               {a.clientOutcome
                 ? ` · ${a.resend ? t('push.resendAttempt', { n: a.resend }) : t('push.firstDelivery')}: ${t(`push.outcome.${a.clientOutcome}`)}`
                 : ''}{' '}
@@ -277,15 +277,6 @@ function PushDetail({ push, onClose }: { push: PushRecord; onClose: () => void }
 }
 
 /** an attempt's outcome as the language says it */
-const OUTCOMES: Record<string, MessageKey> = {
-  queued: 'push.outcome.queued',
-  taken: 'push.outcome.taken',
-  delivered: 'push.outcome.delivered',
-  failed: 'push.outcome.failed',
-  held: 'push.outcome.held',
-  received: 'push.outcome.received',
-};
-
 function prettyJson(text: string): string {
   try {
     return JSON.stringify(JSON.parse(text), null, 2);

@@ -11,6 +11,7 @@ import { useList } from '../components/hooks.js';
 import { CopyButton, DataTable, Field, Modal, Notice, Pager, Panel, StatusTag, When, type Column } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/messages.js';
+import { attemptOutcomeText } from '../i18n/contents.js';
 import { chinaTime } from '../rules.js';
 
 type Kind = Webhook['subscriptionKind'];
@@ -257,12 +258,6 @@ function AddWebhook({ onClose, onAdded }: { onClose: () => void; onAdded: (h: We
   );
 }
 
-const OUTCOMES: Record<string, MessageKey> = {
-  delivered: 'push.outcome.delivered',
-  failed: 'push.outcome.failed',
-  held: 'push.outcome.held',
-};
-
 function Deliveries({ hook, onClose }: { hook: Webhook; onClose: () => void }) {
   const { t } = useI18n();
   const [page, setPage] = useState(1);
@@ -280,7 +275,7 @@ function Deliveries({ hook, onClose }: { hook: Webhook; onClose: () => void }) {
         <ol className="attempts">
           {p.attemptLog.map((a, i) => (
             <li key={i}>
-              {chinaTime(a.at)} · {OUTCOMES[a.outcome] ? t(OUTCOMES[a.outcome]) : a.outcome} · {a.durationMs} ms
+              {chinaTime(a.at)} · {attemptOutcomeText(t, a.outcome)} · {a.durationMs} ms
               {a.error ? ` · ${a.error}` : ''}
             </li>
           ))}
