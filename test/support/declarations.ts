@@ -99,7 +99,7 @@ export function declarationOfSize(example: string, bytes: number): string {
     while (Buffer.byteLength(xml) < bytes)
       xml = xml.replace(
         '</DecMessage>',
-        '<!-- padding ------------------------------------------------------------------------------ -->\n</DecMessage>',
+        '<!-- padding ============================================================================== -->\n</DecMessage>',
       );
     return xml;
   }

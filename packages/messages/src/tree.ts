@@ -3,9 +3,8 @@
  * attributes and namespace prefixes kept. Families read typed views from it and write it back,
  * so unknown elements survive a parse → build round trip.
  */
-import { XMLParser } from 'fast-xml-parser';
 import { MessageRejected } from './errors.js';
-import { checkWellFormed, guarded } from './xml.js';
+import { checkWellFormed } from './xml.js';
 import type { XmlElement } from './writer.js';
 
 export interface XNode {
@@ -21,52 +20,33 @@ export interface XNode {
   text?: string;
 }
 
-const orderedParser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  removeNSPrefix: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  processEntities: true,
-  htmlEntities: false,
-  // no callback here reads the path: the parser need not build its text for every element
-  jPath: false,
-  commentPropName: '#comment',
-});
-
-type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
-
-function toNode(entry: Ordered): XNode | null {
-  const key = Object.keys(entry).find((k) => k !== ':@');
-  if (!key || key === '#text' || key === '#comment' || key.startsWith('?')) return null;
-  const i = key.indexOf(':');
-  const prefix = i > 0 ? key.slice(0, i) : '';
-  const name = i > 0 ? key.slice(i + 1) : key;
-  const attrs = { ...(entry[':@'] ?? {}) };
-  const raw = (entry[key] as Ordered[]) ?? [];
-  const children: XNode[] = [];
-  let text = '';
-  for (const c of raw) {
-    if ('#text' in c) text += String(c['#text']);
-    else {
-      const n = toNode(c);
-      if (n) children.push(n);
-    }
-  }
-  return children.length ? { name, prefix, attrs, children } : { name, prefix, attrs, children, text };
-}
-
-/** Parses XML text into its root element (checks well-formedness first: C901/C902). */
+/**
+ * Parses XML text into its root element, checking well-formedness in the same pass (C901/C902).
+ * Text is trimmed run by run (a comment splits a run) and a leaf's runs are joined.
+ */
 export function parseTree(xml: string): XNode {
-  checkWellFormed(xml); // the same well-formedness checks and failCodes as everywhere
-  const doc = guarded(() => orderedParser.parse(xml) as Ordered[]);
-  const roots = doc.map(toNode).filter((n): n is XNode => n !== null);
-  if (roots.length !== 1) throw new MessageRejected('C902', `报文须有且仅有一个根元素 (found ${roots.length})`);
-  return roots[0];
+  const stack: XNode[] = [];
+  let root: XNode | null = null;
+  checkWellFormed(xml, {
+    open(qname, attrs) {
+      const i = qname.indexOf(':');
+      const n: XNode = { name: i > 0 ? qname.slice(i + 1) : qname, prefix: i > 0 ? qname.slice(0, i) : '', attrs, children: [], text: '' };
+      const parent = stack[stack.length - 1];
+      if (parent) parent.children.push(n);
+      else root = n;
+      stack.push(n);
+    },
+    text(t) {
+      const top = stack[stack.length - 1];
+      if (top) top.text += t.trim();
+    },
+    close() {
+      const n = stack.pop()!;
+      if (n.children.length) n.text = undefined;
+    },
+  });
+  if (!root) throw new MessageRejected('C902', '报文须有且仅有一个根元素 (found 0)');
+  return root;
 }
 
 /** The writer's element for a tree (prefixes and attributes as they are). */

@@ -1,5 +1,6 @@
 /** XML reading and writing helpers over fast-xml-parser. Values stay strings, exactly as on the wire. */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 import iconv from 'iconv-lite';
 import { MessageRejected } from './errors.js';
 
@@ -75,8 +76,23 @@ export function guarded<T>(parse: () => T): T {
   }
 }
 
-/** Refuses empty text (C901) and text that is not well-formed XML (C902, with line and column). */
-export function checkWellFormed(text: string): void {
+/** Elements nested deeper than this are refused (C902); a Single Window message nests fewer than ten. */
+export const MAX_XML_DEPTH = 256;
+
+/** What a strict XML pass reports, element by element, in document order (prefixed names as written). */
+export interface XmlEvents {
+  open(name: string, attrs: Record<string, string>): void;
+  /** character data inside the current element, entities decoded, one run between two pieces of markup */
+  text(text: string): void;
+  close(): void;
+}
+
+/**
+ * Refuses empty text (C901) and text that is not well-formed XML (C902, with line and column),
+ * in one strict pass (saxes, XML 1.0) that reports each element to `events` as it goes: checking
+ * and reading are the same pass, so nothing is parsed twice.
+ */
+export function checkWellFormed(text: string, events?: XmlEvents): void {
   if (text.trim() === '') throw new MessageRejected('C901', '报文为空 (the file is empty)');
   // no Single Window message has a DTD; refusing it closes entity expansion and external entities
   if (/<!DOCTYPE/i.test(text))
@@ -84,11 +100,28 @@ export function checkWellFormed(text: string): void {
       'C902',
       '报文不允许包含DOCTYPE声明 (a DOCTYPE is not allowed: entity expansion and external entities are refused)',
     );
-  const valid = guarded(() => XMLValidator.validate(text));
-  if (valid !== true) {
-    const e = valid.err;
-    throw new MessageRejected('C902', `报文不是格式正确的XML: ${e.msg} (line ${e.line}, column ${e.col})`);
+  const sax = new SaxesParser();
+  let depth = 0;
+  sax.on('error', (err) => {
+    const m = /^(\d+):(\d+): ([\s\S]*)$/.exec(err.message);
+    throw new MessageRejected(
+      'C902',
+      m ? `报文不是格式正确的XML: ${m[3]} (line ${m[1]}, column ${m[2]})` : `报文不是格式正确的XML: ${err.message}`,
+    );
+  });
+  sax.on('opentag', (tag) => {
+    if (++depth > MAX_XML_DEPTH) throw new MessageRejected('C902', '报文嵌套层次过深，无法读取 (elements nested too deep to read)');
+    events?.open(tag.name, tag.attributes as Record<string, string>);
+  });
+  sax.on('closetag', () => {
+    depth--;
+    events?.close();
+  });
+  if (events) {
+    sax.on('text', (t) => events.text(t));
+    sax.on('cdata', (t) => events.text(t));
   }
+  sax.write(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).close();
 }
 
 /** The one element at the root (comments and declarations skipped): its local name and content. */
