@@ -31,6 +31,8 @@ export function declarationRow(o: {
     entryId: '',
     channel: '',
     messageId: `M${key}`,
+    icCode: /<ICCode>\s*([^<\s]+)/.exec(o.xml ?? '')?.[1] ?? '',
+    typistNo: /<TypistNo>\s*([^<\s]+)/.exec(o.xml ?? '')?.[1] ?? '',
     xml: o.xml ?? '<DecMessage/>',
     declaredAt: o.at,
     updatedAt: o.at,

@@ -26,6 +26,8 @@ async function ownerThings(w: ApiWorld): Promise<Owned> {
     entryId: '530020260000000009',
     channel: 'L',
     messageId: 'M9',
+    icCode: '',
+    typistNo: '',
     xml: '<DecMessage/>',
     declaredAt: at,
     updatedAt: at,

@@ -30,10 +30,20 @@ function declaration(seqNo: string, clientSeqNo: string, senderEnterprise = '440
     entryId: '',
     channel: '',
     messageId: `M${seqNo}`,
+    icCode: '',
+    typistNo: '',
     xml: '<DecMessage/>',
     declaredAt: at,
     updatedAt: at,
   };
+}
+
+/** A declaration as a database from before migration 0013 holds it: no card columns. */
+function before0013(d: DeclarationRow): Omit<DeclarationRow, 'icCode' | 'typistNo'> {
+  const { icCode, typistNo, ...row } = d;
+  void icCode;
+  void typistNo;
+  return row;
 }
 
 /** The database as an older platform left it: migrated up to `upTo` only. */
@@ -207,10 +217,13 @@ for (const engine of eachEngine()) {
           ['E20260000000000003', 'C-1'],
           ['E20260000000000004', 'C-2'],
         ])
-          await old.insertInto('declarations').values(declaration(seqNo, clientSeqNo)).execute();
+          await old
+            .insertInto('declarations')
+            .values(before0013(declaration(seqNo, clientSeqNo)))
+            .execute();
         await old
           .insertInto('declarations')
-          .values(declaration('E20260000000000005', 'C-1', '4403960002'))
+          .values(before0013(declaration('E20260000000000005', 'C-1', '4403960002')))
           .execute();
         expect(Number((await sql<{ n: number }>`select count(*) as n from declarations`.execute(old)).rows[0].n)).toBe(5);
       } finally {
@@ -229,6 +242,65 @@ for (const engine of eachEngine()) {
       expect(await store.declarations.insert(declaration('E20260000000000006', 'C-1'))).toBe(false);
       expect(await store.declarations.insert(declaration('E20260000000000007', 'C-2'))).toBe(false);
       expect(await store.declarations.insert(declaration('E20260000000000008', 'C-3'))).toBe(true);
+    });
+
+    test('a declaration whose XML is its inbound message’s body is kept once, there, and read back whole', async () => {
+      const { db, store } = await scratch.open(await scratch.create());
+      await seedClient(store, 'DXPESW5300000001');
+      const xml = '<?xml version="1.0" encoding="UTF-8"?><DecMessage><DecHead><TypistNo>8950000000101</TypistNo></DecHead></DecMessage>';
+      const d = { ...declaration('E20260000000000041', 'C-ONCE'), messageId: 'DXPESW5300000001202601010000000041', xml };
+      await store.inbound.insert({
+        clientId: d.senderClientId,
+        messageId: d.messageId,
+        business: 'declaration',
+        fileName: 'dec.xml',
+        family: 'declaration',
+        messageType: 'DecMessage',
+        sha256: 'ab',
+        body: Buffer.from(xml),
+        accepted: true,
+        responseXml: '<r/>',
+        documentKey: d.seqNo,
+        receivedAt: now(),
+      });
+      expect(await store.declarations.insert(d, { xmlIsInboundBody: true })).toBe(true);
+      const kept = await sql<{ xml: string }>`select xml from declarations where seq_no = ${d.seqNo}`.execute(db);
+      expect(kept.rows[0].xml).toBe('');
+      expect((await store.declarations.get(d.seqNo))?.xml).toBe(xml);
+      expect((await store.declarations.findByNumber(d.seqNo))?.xml).toBe(xml);
+      expect((await store.declarations.findByClientSeqNo(d.senderEnterprise, 'C-ONCE'))?.xml).toBe(xml);
+      expect((await store.declarations.findByClientSeqNos(d.senderEnterprise, ['C-ONCE']))[0].xml).toBe(xml);
+      expect((await store.declarations.listFor(d.senderEnterprise, 5)).find((r) => r.seqNo === d.seqNo)?.xml).toBe(xml);
+      // the facts come without the XML, with the cards
+      const [facts] = await store.declarations.getMany([d.seqNo]);
+      expect(facts).not.toHaveProperty('xml');
+      expect(facts.messageId).toBe(d.messageId);
+      // one written with its own XML keeps it
+      await store.declarations.insert({ ...declaration('E20260000000000042', 'C-OWN'), xml: '<DecMessage>own</DecMessage>' });
+      expect((await store.declarations.get('E20260000000000042'))?.xml).toBe('<DecMessage>own</DecMessage>');
+    });
+
+    test('the declarations from before the card columns get their ICCode and TypistNo from their XML', async () => {
+      const db = await scratch.create();
+      const old = await migratedUpTo(engine.name, db, '0012_receipt_subscription_client_validity');
+      try {
+        const xml =
+          '<DecMessage><DecHead><TypistNo> 8950000000101 </TypistNo></DecHead><DecSign><ICCode>8950000000002</ICCode></DecSign></DecMessage>';
+        await old
+          .insertInto('declarations')
+          .values(before0013({ ...declaration('E20260000000000051', 'C-51'), xml }))
+          .execute();
+        await old
+          .insertInto('declarations')
+          .values(before0013(declaration('E20260000000000052', 'C-52')))
+          .execute();
+      } finally {
+        await old.destroy();
+      }
+      const { store } = await another(db);
+      const got = new Map((await store.declarations.getMany(['E20260000000000051', 'E20260000000000052'])).map((d) => [d.seqNo, d]));
+      expect([got.get('E20260000000000051')?.icCode, got.get('E20260000000000051')?.typistNo]).toEqual(['8950000000002', '8950000000101']);
+      expect([got.get('E20260000000000052')?.icCode, got.get('E20260000000000052')?.typistNo]).toEqual(['', '']);
     });
 
     test('deliveries: taken oldest first, acked only for their own client, counted', async () => {

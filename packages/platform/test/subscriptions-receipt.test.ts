@@ -21,6 +21,8 @@ function declaration(seqNo: string, entryId: string, tradeCode: string): Declara
     entryId,
     channel: 'L',
     messageId: 'M1',
+    icCode: '',
+    typistNo: '',
     xml: '<DecMessage/>',
     declaredAt: at,
     updatedAt: at,

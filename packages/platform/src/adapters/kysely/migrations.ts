@@ -597,6 +597,41 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
         await db.schema.alterTable('receipt_subscriptions').addColumn('expires_at', 'text').execute();
       },
     },
+    '0013_declaration_kept_once': {
+      async up(db: Kysely<any>) {
+        // a declaration's XML is kept once: new declarations whose inbound message body is that XML
+        // write '' in declarations.xml and are read through the inbound message. The cards it was
+        // signed and typed with get columns of their own (receipt matching reads them, not the XML);
+        // the declarations from before get them from their XML here
+        await db.schema
+          .alterTable('declarations')
+          .addColumn('ic_code', 'text', (c) => c.notNull().defaultTo(''))
+          .execute();
+        await db.schema
+          .alterTable('declarations')
+          .addColumn('typist_no', 'text', (c) => c.notNull().defaultTo(''))
+          .execute();
+        const first = (xml: string, name: string) => new RegExp(`<${name}>\\s*([^<\\s]+)\\s*</${name}>`).exec(xml)?.[1] ?? '';
+        for (let after = ''; ;) {
+          // aliased: the store's Kysely turns result columns to camelCase
+          const rows: { k: string; xml: string }[] = await db
+            .selectFrom('declarations')
+            .select(['seq_no as k', 'xml'])
+            .where('seq_no', '>', after)
+            .orderBy('seq_no')
+            .limit(500)
+            .execute();
+          if (!rows.length) break;
+          for (const r of rows) {
+            const icCode = first(r.xml, 'ICCode');
+            const typistNo = first(r.xml, 'TypistNo');
+            if (icCode || typistNo)
+              await db.updateTable('declarations').set({ ic_code: icCode, typist_no: typistNo }).where('seq_no', '=', r.k).execute();
+          }
+          after = rows[rows.length - 1].k;
+        }
+      },
+    },
   };
 }
 

@@ -13,10 +13,16 @@ export interface DeclarationRow {
   entryId: string;
   channel: string;
   messageId: string;
+  /** the IC card it was signed with (DecSign ICCode) and the one it was typed with (DecHead TypistNo), '' when absent */
+  icCode: string;
+  typistNo: string;
   xml: string;
   declaredAt: string;
   updatedAt: string;
 }
+
+/** A declaration's facts without its XML: what the sandbox and receipt matching read. */
+export type DeclarationFacts = Omit<DeclarationRow, 'xml'>;
 
 export interface DeclarationReceiptRow {
   seqNo: string;
@@ -34,16 +40,24 @@ export interface DeclarationStatus {
   updatedAt: string;
 }
 
+export interface DeclarationInsertOptions {
+  /**
+   * the XML is exactly the stored inbound message's body (UTF-8, not a ZIP): it is kept once, there,
+   * and read from there
+   */
+  xmlIsInboundBody?: boolean;
+}
+
 export interface DeclarationStore {
   /**
    * Writes an accepted declaration. A ClientSeqNo (客户端编号) is taken once per sender enterprise:
    * `false`, and nothing written, when the enterprise already has a declaration with this one (also
    * when another instance wrote it a moment ago).
    */
-  insert(row: DeclarationRow): Promise<boolean>;
+  insert(row: DeclarationRow, opts?: DeclarationInsertOptions): Promise<boolean>;
   get(seqNo: string): Promise<DeclarationRow | undefined>;
-  /** the declarations with these SeqNos (those that exist, in no particular order) */
-  getMany(seqNos: readonly string[]): Promise<DeclarationRow[]>;
+  /** the facts of the declarations with these SeqNos (those that exist, in no particular order), without their XML */
+  getMany(seqNos: readonly string[]): Promise<DeclarationFacts[]>;
   /** the sender enterprise's declaration with this ClientSeqNo, if any */
   findByClientSeqNo(senderEnterprise: string, clientSeqNo: string): Promise<DeclarationRow | undefined>;
   /** the sender enterprise's declarations with any of these ClientSeqNos */

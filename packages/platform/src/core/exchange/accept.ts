@@ -15,6 +15,7 @@ import {
   chinaYear,
   declarationSeqNo,
   decodeXml,
+  declaredEncoding,
   looksLikeZip,
   MessageRejected,
   OswError,
@@ -124,6 +125,8 @@ export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger' | 'metr
 export type ReadMessage = { sha256: string; family: string; messageType: string } & (
   | {
       xmlText: string;
+      /** the message body is that text exactly (UTF-8 without a BOM, not a ZIP): stored once, it serves as both */
+      xmlIsBody: boolean;
       declaration: DecMessage | null;
       /** the names of the PDFs beside the message in its ZIP */
       attachments: string[];
@@ -153,12 +156,21 @@ export async function readInbound(body: Uint8Array): Promise<ReadMessage> {
       checkWellFormed(xmlText);
       if (family === 'unknown') throw new MessageRejected('C903', `无法识别的报文类型 (unknown message type)`);
     }
-    return { sha256, family, messageType, xmlText, declaration, attachments };
+    const xmlIsBody =
+      !zip &&
+      body[0] !== 0xef &&
+      body[0] !== 0xff &&
+      body[0] !== 0xfe &&
+      utf8Label((declaredEncoding(body) ?? 'utf-8').toLowerCase()) &&
+      Buffer.byteLength(xmlText) === body.length;
+    return { sha256, family, messageType, xmlText, xmlIsBody, declaration, attachments };
   } catch (err) {
     if (!(err instanceof MessageRejected)) throw err;
     return { sha256, family, messageType, rejected: err };
   }
 }
+
+const utf8Label = (label: string) => label === 'utf-8' || label === 'utf8';
 
 /** The ClientSeqNo (客户端编号) a declaration is known by: DecSign's, else DecHead's. */
 export function declarationClientSeqNo(dec: DecMessage): string {
@@ -234,7 +246,7 @@ export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: In
       log,
     );
   }
-  const { xmlText, declaration } = read;
+  const { xmlText, xmlIsBody, declaration } = read;
 
   if (
     family === 'manifest' &&
@@ -259,7 +271,7 @@ export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: In
     msg,
     xmlText,
     declaration,
-    { sha256, now, signature: read.signature, attachments: read.attachments },
+    { sha256, now, signature: read.signature, attachments: read.attachments, xmlIsBody },
     log,
   );
 }
@@ -399,7 +411,7 @@ async function importDeclaration(
   msg: InboundMessage,
   xml: string,
   dec: DecMessage,
-  meta: { sha256: string; now: Date; signature?: { check: Promise<boolean> }; attachments: readonly string[] },
+  meta: { sha256: string; now: Date; signature?: { check: Promise<boolean> }; attachments: readonly string[]; xmlIsBody: boolean },
   log: PlatformDeps['logger'],
 ): Promise<ImportAnswer> {
   const clientSeqNo = declarationClientSeqNo(dec);
@@ -433,11 +445,13 @@ async function importDeclaration(
       entryId: '',
       channel: '',
       messageId: msg.messageId,
+      icCode: (dec.sign?.ICCode ?? '').trim(),
+      typistNo: (dec.head.TypistNo ?? '').trim(),
       xml,
       declaredAt: at,
       updatedAt: at,
     };
-    if (!(await tx.declarations.insert(declaration))) {
+    if (!(await tx.declarations.insert(declaration, { xmlIsInboundBody: meta.xmlIsBody }))) {
       // another instance accepted the same ClientSeqNo a moment ago: refused like any repeat
       const first = await tx.declarations.findByClientSeqNo(declaration.senderEnterprise, clientSeqNo);
       const refusal = buildDecImportResponse({

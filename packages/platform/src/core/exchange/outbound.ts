@@ -18,7 +18,7 @@ import { dxpMessageId, fileStamp, receiptName, restampedName } from '@osw/messag
 import type { ReceivedOutcome } from '@osw/messages/exchange';
 import type { Clock, PlatformDeps } from '../ports.js';
 import { raiseDeclarationReceipts } from '../push/matching.js';
-import type { DeclarationRow } from '../declarations/store.js';
+import type { DeclarationFacts } from '../declarations/store.js';
 import type { DeliveryRow } from './store.js';
 import type { PushRow } from '../push/store.js';
 import type { Store } from '../store.js';
@@ -62,7 +62,7 @@ export interface ReceiptIssued {
   body(ids: { messageId: string; stamp: string }): string;
   at: Date;
   /** a declaration's receipt also goes to the declaration's subscribers */
-  declaration?: { row: DeclarationRow; channel: string; note: string; entryId: string };
+  declaration?: { row: DeclarationFacts; channel: string; note: string; entryId: string };
 }
 
 /** What issuing a receipt did: the client to wake, the file, and how many pushes went to subscribers. */

@@ -35,7 +35,7 @@ export interface ReceiptFacts {
 }
 
 /** The webhook JSON: type, message id, time, the parsed receipt and the original XML. */
-export function receiptWebhookBody(messageId: string, d: DeclarationRow, r: ReceiptFacts): string {
+export function receiptWebhookBody(messageId: string, d: Pick<DeclarationRow, 'seqNo'>, r: ReceiptFacts): string {
   return JSON.stringify({
     type: 'declaration.receipt',
     messageId,

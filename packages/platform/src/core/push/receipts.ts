@@ -2,14 +2,13 @@
  * Matching of declaration receipts (DEC_RESULT), one or a batch at once: the lookups are made once per
  * way of subscribing for the whole batch, the events and pushes written with one insert each.
  */
-import type { DeclarationRow, PushSubscriptionKind, Store, WebhookEndpointRow } from '../store.js';
+import type { DeclarationFacts, PushSubscriptionKind, Store, WebhookEndpointRow } from '../store.js';
 import { hookDrafts, writeAll, type Draft, type Raised } from './drafts.js';
 import { feedBody, receiptText, receiptWebhookBody, type ReceiptFacts } from './payloads.js';
 
 /** The IC cards a declaration was signed and typed with (ICCode, TypistNo). */
-function cardsOf(d: DeclarationRow): string[] {
-  const cards = [/<ICCode>\s*([^<\s]+)\s*<\/ICCode>/.exec(d.xml)?.[1], /<TypistNo>\s*([^<\s]+)\s*<\/TypistNo>/.exec(d.xml)?.[1]];
-  return [...new Set(cards.filter((c): c is string => !!c))];
+function cardsOf(d: DeclarationFacts): string[] {
+  return [...new Set([d.icCode, d.typistNo].filter((c) => !!c))];
 }
 
 /**
@@ -17,7 +16,7 @@ function cardsOf(d: DeclarationRow): string[] {
  * typed with, an operator counting only on a card of its own enterprise. The cards and their holders
  * of the whole set are read with one lookup each.
  */
-async function enteredBy(tx: Store, declarations: readonly DeclarationRow[]): Promise<Map<string, string[]>> {
+async function enteredBy(tx: Store, declarations: readonly DeclarationFacts[]): Promise<Map<string, string[]>> {
   const cardNos = new Map(declarations.map((d) => [d.seqNo, cardsOf(d)]));
   const allCards = [...new Set([...cardNos.values()].flat())];
   const cards = new Map((allCards.length ? await tx.identity.getCards(allCards) : []).map((c) => [c.cardNo, c]));
@@ -38,7 +37,7 @@ async function enteredBy(tx: Store, declarations: readonly DeclarationRow[]): Pr
 
 /** A receipt (DEC_RESULT) of a declaration, to be matched. */
 export interface ReceiptToRaise extends ReceiptFacts {
-  declaration: DeclarationRow;
+  declaration: DeclarationFacts;
   fileName: string;
   stamp: string;
 }
@@ -50,7 +49,7 @@ export interface ReceiptToRaise extends ReceiptFacts {
  */
 export async function raiseDeclarationReceipt(
   tx: Store,
-  d: DeclarationRow,
+  d: DeclarationFacts,
   r: ReceiptFacts & { fileName: string; stamp: string },
 ): Promise<number> {
   return (await raiseDeclarationReceipts(tx, [{ ...r, declaration: d }]))[0];
@@ -64,7 +63,7 @@ export async function raiseDeclarationReceipt(
 export async function raiseDeclarationReceipts(tx: Store, items: readonly ReceiptToRaise[]): Promise<number[]> {
   if (!items.length) return [];
   const earliest = items.map((r) => r.at.toISOString()).sort()[0];
-  const partiesOf = (d: DeclarationRow) => [...new Set([d.tradeCode, d.ownerCode, d.agentCode, d.senderEnterprise].filter(Boolean))];
+  const partiesOf = (d: DeclarationFacts) => [...new Set([d.tradeCode, d.ownerCode, d.agentCode, d.senderEnterprise].filter(Boolean))];
   const entered = await enteredBy(
     tx,
     items.map((r) => r.declaration),

@@ -14,7 +14,7 @@ import { buildDecResult, channelInfo, chinaIsoSeconds, chinaYear, entryId } from
 import type { CustomsPort } from '../exchange/accept.js';
 import type { AcceptedDeclaration } from '../push/matching.js';
 import { issueReceipts, type IssuedReceipt, type ReceiptIssued } from '../exchange/outbound.js';
-import type { DeclarationReceiptRow, DeclarationRow, DeclarationStatus, SandboxJobRow, Store } from '../store.js';
+import type { DeclarationFacts, DeclarationReceiptRow, DeclarationRow, DeclarationStatus, SandboxJobRow, Store } from '../store.js';
 import { DEFAULT_SCENARIO, firstRule, NORMAL_PATH, REFUSAL_PATH, type Scenario } from './scenario.js';
 
 export { NORMAL_PATH, INSPECTION_PATH, REFUSAL_PATH, RETURN_PATH, DELETE_PATH } from './scenario.js';
@@ -122,14 +122,14 @@ export class DeclarationSandbox implements CustomsPort {
     jobs: readonly Pick<SandboxJobRow, 'documentKey' | 'payload'>[],
     now: Date,
   ): Promise<(IssuedReceipt | null)[]> {
-    const found: { k: number; d: DeclarationRow; channel: string; eid: string }[] = [];
+    const found: { k: number; d: DeclarationFacts; channel: string; eid: string }[] = [];
     const rows = new Map((await tx.declarations.getMany(jobs.map((j) => j.documentKey))).map((d) => [d.seqNo, d]));
     for (const [k, job] of jobs.entries()) {
       const d = rows.get(job.documentKey);
       if (d) found.push({ k, d, channel: job.payload.channel, eid: d.entryId });
     }
     const year = chinaYear(now);
-    const customsOf = (d: DeclarationRow) => (/^\d{4}$/.test(d.customMaster) ? d.customMaster : '0000');
+    const customsOf = (d: DeclarationFacts) => (/^\d{4}$/.test(d.customMaster) ? d.customMaster : '0000');
     const needing = found.filter((f) => !f.eid && f.channel !== '7');
     for (const customs of new Set(needing.map((f) => customsOf(f.d)))) {
       const mine = needing.filter((f) => customsOf(f.d) === customs);
