@@ -1,0 +1,132 @@
+/**
+ * `osw signer`'s configuration (signer.json): where it listens, its TLS key and certificate, the
+ * cards it holds and the clients that may use them. One zod schema; every problem reported at once.
+ * The file holds the clients' token hashes and is written 0600; relative paths are relative to it.
+ */
+import crypto from 'node:crypto';
+import { promises as fs, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { OswError, type OswCode } from '@osw/messages';
+import { z } from 'zod';
+import { writeFileAtomic } from '../adapters/fs/atomic.js';
+
+/** a card number as the platform issues them (13 digits) */
+export const SIGNER_CARD_NO = /^\d{13}$/;
+/** the name of a client of the signer, as it shows in its log */
+export const SIGNER_CLIENT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** a client token: `osws_` and 43 characters of base64url (32 random bytes) */
+export const SIGNER_TOKEN = /^osws_[A-Za-z0-9_-]{43}$/;
+
+export const SignerConfigSchema = z
+  .object({
+    /** the address it listens on */
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(17443),
+    /** its TLS key (PKCS#8 PEM, 0600) and certificate; `osw signer init` makes both when absent */
+    tls: z
+      .object({ keyFile: z.string().min(1).default('tls-key.pem'), certFile: z.string().min(1).default('tls-cert.pem') })
+      .default({ keyFile: 'tls-key.pem', certFile: 'tls-cert.pem' }),
+    /** the largest request body read; a larger one is refused (413) before it is parsed */
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(4 * 1024 * 1024),
+    /** the cards held: card files (`osw-card/1`, the key sealed under the PIN, 0600) */
+    keys: z
+      .array(z.object({ cardNo: z.string().regex(SIGNER_CARD_NO, 'a card number is 13 digits'), file: z.string().min(1) }))
+      .default([]),
+    /** who may sign: a name, the SHA-256 of its token (the token itself is shown once), the cards it may use */
+    clients: z
+      .array(
+        z.object({
+          name: z.string().regex(SIGNER_CLIENT_NAME, 'a client name is 1–64 of A-Z a-z 0-9 _ . -'),
+          tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'tokenSha256 is 64 hex digits'),
+          cardNos: z.array(z.string().regex(SIGNER_CARD_NO, 'a card number is 13 digits')).min(1),
+          createdAt: z.string().optional(),
+        }),
+      )
+      .default([]),
+  })
+  .superRefine((c, ctx) => {
+    const held = new Set<string>();
+    c.keys.forEach((k, i) => {
+      if (held.has(k.cardNo)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'cardNo'], message: `card ${k.cardNo} is listed twice` });
+      held.add(k.cardNo);
+    });
+    const names = new Set<string>();
+    c.clients.forEach((cl, i) => {
+      if (names.has(cl.name)) ctx.addIssue({ code: 'custom', path: ['clients', i, 'name'], message: `client ${cl.name} is listed twice` });
+      names.add(cl.name);
+      cl.cardNos.forEach((no, j) => {
+        if (!held.has(no))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['clients', i, 'cardNos', j],
+            message: `card ${no} is not one of the keys the signer holds`,
+          });
+      });
+    });
+  });
+export type SignerConfig = z.output<typeof SignerConfigSchema>;
+export type SignerConfigInput = z.input<typeof SignerConfigSchema>;
+
+export function parseSignerConfig(input: unknown): SignerConfig {
+  const r = SignerConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  const all = r.error.issues.map((i) => `  - ${i.path.join('.') || '(config)'}: ${i.message}`).join('\n');
+  throw new OswError('OSW_CONFIG_INVALID', `the signer configuration has ${r.error.issues.length} problem(s):\n${all}`);
+}
+
+/** The file as written (relative paths kept), for `init`, `add-key` and `add-client` to change and write back. */
+export function readSignerConfigFile(file: string): SignerConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new OswError('OSW_CONFIG_INVALID', `cannot read the signer configuration ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  return parseSignerConfig(raw);
+}
+
+/** The config with its paths made absolute (relative to the file's folder), for `serve`. */
+export function loadSignerConfig(file: string): SignerConfig {
+  const config = readSignerConfigFile(file);
+  const base = path.dirname(path.resolve(file));
+  const abs = (p: string) => (path.isAbsolute(p) ? p : path.resolve(base, p));
+  return {
+    ...config,
+    tls: { keyFile: abs(config.tls.keyFile), certFile: abs(config.tls.certFile) },
+    keys: config.keys.map((k) => ({ ...k, file: abs(k.file) })),
+  };
+}
+
+export async function writeSignerConfigFile(file: string, config: SignerConfig): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+}
+
+/** A new client token (shown once) and the hash the signer keeps of it. */
+export function newSignerToken(): { token: string; tokenSha256: string } {
+  const token = `osws_${crypto.randomBytes(32).toString('base64url')}`;
+  return { token, tokenSha256: signerTokenSha256(token) };
+}
+
+export function signerTokenSha256(token: string): string {
+  return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Refuses a secret file (a TLS key, a token file, a config with token hashes, a card file) that the
+ * group or others may read or write. POSIX modes only; on Windows the folder's ACL protects it.
+ */
+export async function checkPrivateFileMode(file: string, what: string, code: OswCode = 'OSW_SIGNER_FILE_EXPOSED'): Promise<void> {
+  if (process.platform === 'win32') return;
+  const st = await fs.stat(file).catch(() => null);
+  if (!st || (st.mode & 0o077) === 0) return;
+  const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+  throw new OswError(
+    code,
+    `文件权限过宽 ${file} (mode ${mode}): ${what} must be readable by its owner only; run: chmod 600 ${JSON.stringify(file)}`,
+  );
+}
