@@ -198,6 +198,12 @@ describe('osw signer (加密机)', () => {
       card: undefined,
       signer: { url, tokenFile, caFile: path.join(dir, 'tls-cert.pem'), cardNo: brokerCardNo, pin: w.broker.pin },
     };
+    // 测试连接 checks the signer too: it answers with the card
+    const cfgFile2 = path.join(t.dir, 'cli-signed.json');
+    writeFileSync(cfgFile2, JSON.stringify(cfg), { mode: 0o600 });
+    const probe = await osw(['client', 'test-connection', '--config', cfgFile2]);
+    expect(probe.stdout).toContain(`加密机连接成功 signer OK: ${url}, card ${brokerCardNo}`);
+    expect(probe.status).toBe(0);
     const c = await start(cfg);
     expect(c.snapshot().card).toMatchObject({ state: 'ok', cardNo: brokerCardNo });
     const b = boxes(cfg);

@@ -11,6 +11,7 @@ import {
   meansIbmMq,
   loadClientConfig,
   loadStatusPageSettings,
+  remoteSigner,
   startClient,
   STATUS_PAGE_REQUEST_HEADER,
   writeFileAtomic,
@@ -121,6 +122,13 @@ defaultBusiness: declaration     # where a push for a disabled or unknown busine
 card:
   file: ${o.cardFile ?? 'card.json'}
   pin: ""
+# or, instead of card, a card held by a network signer (加密机, osw signer; docs/signing.md):
+# signer:
+#   url: https://signer.example.lan:17443
+#   tokenFile: signer.token      # the token osw signer add-client issued (0600); or token, or OSW_CLIENT_SIGNER_TOKEN
+#   caFile: signer-cert.pem      # a copy of the signer's tls-cert.pem
+#   cardNo: "8950000000002"
+#   pin: ""                      # or OSW_CLIENT_SIGNER_PIN
 
 stableMs: 1000                   # a file is sent once its size and mtime stayed the same this long
 rescanMs: 2000                   # OutBox is rescanned this often (file-system events get lost)
@@ -268,6 +276,22 @@ export function clientCommands(program: Command): void {
         process.exitCode = 1;
       } finally {
         await t.close();
+      }
+      // 加密机: the signer answers with the card (its certificate is read, nothing is signed)
+      if (config.signer) {
+        const signer = remoteSigner(config.signer, config);
+        try {
+          const card = await signer.openKey({ retry: false });
+          process.stdout.write(
+            `加密机连接成功 signer OK: ${config.signer.url}, card ${card.cardNo}${card.locked ? ' 已锁定 LOCKED' : ''} (certificate ${card.certificate})\n`,
+          );
+          if (card.locked) process.exitCode = 1;
+        } catch (err) {
+          process.stdout.write(`加密机连接失败 signer FAILED: ${(err as Error).message}\n`);
+          process.exitCode = 1;
+        } finally {
+          await signer.close();
+        }
       }
     });
 

@@ -78,7 +78,7 @@ export function createTransport(config: ClientConfig, over: { sendTimeoutMs?: nu
 }
 
 /** The card in a network signer (加密机): token from the config or its file, the CA from caFile. */
-function remoteSigner(s: NonNullable<ClientConfig['signer']>, config: ClientConfig): RemoteSigner {
+export function remoteSigner(s: NonNullable<ClientConfig['signer']>, config: ClientConfig): RemoteSigner {
   let ca: Buffer | undefined;
   try {
     ca = s.caFile ? readFileSync(s.caFile) : undefined;
