@@ -48,12 +48,15 @@ function osw(args: string[]): Promise<{ status: number | null; stdout: string; s
 /** one HTTPS request to the signer: status and JSON answer */
 function call(
   url: string,
-  opts: { method?: string; token?: string; body?: string | Buffer; ca?: string | Buffer } = {},
+  opts: { method?: string; token?: string; body?: string | Buffer; ca?: string | Buffer; cert?: string; key?: string } = {},
 ): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, {
       method: opts.method ?? 'GET',
       ca: opts.ca,
+      cert: opts.cert,
+      key: opts.key,
+      agent: false,
       headers: {
         ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
         ...(opts.body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(opts.body) } : {}),
@@ -125,7 +128,7 @@ describe('osw signer (加密机)', () => {
     await initSigner(signerConfig, { port: 0 });
     await addSignerKey(signerConfig, w.broker.cardFile);
     await addSignerKey(signerConfig, w.owner.cardFile);
-    brokerToken = (await addSignerClient(signerConfig, 'broker-erp', [brokerCardNo])).token;
+    brokerToken = (await addSignerClient(signerConfig, 'broker-erp', [brokerCardNo])).token!;
     // a small body limit, to show the refusal without sending megabytes
     await writeSignerConfigFile(signerConfig, { ...readSignerConfigFile(signerConfig), maxBodyBytes: 64 * 1024 });
     caFile = path.join(t.dir, 'signer', 'tls-cert.pem');
@@ -182,8 +185,25 @@ describe('osw signer (加密机)', () => {
     const token = readFileSync(tokenFile, 'utf8').trim();
     expect(token).toMatch(/^osws_/);
     expect(readFileSync(cfgFile, 'utf8')).not.toContain(token);
+    // a second client by mutual TLS: its key and certificate are made for it, 0600
+    const prefix = path.join(t.dir, 'erp02');
+    const mtls = await osw([
+      'signer',
+      'add-client',
+      '--config',
+      cfgFile,
+      '--name',
+      'erp02',
+      '--card-no',
+      brokerCardNo,
+      '--make-client-cert',
+      prefix,
+    ]);
+    expect(mtls.status, mtls.stderr).toBe(0);
+    for (const f of [`${prefix}-key.pem`, `${prefix}-cert.pem`]) expect(mode(f)).toBe('600');
     const list = await osw(['signer', 'list', '--config', cfgFile]);
-    expect(list.stdout).toContain(`erp01  ${brokerCardNo}`);
+    expect(list.stdout).toContain(`erp01  ${brokerCardNo}  (token)`);
+    expect(list.stdout).toContain(`erp02  ${brokerCardNo}  (TLS client certificate)`);
 
     const serve = spawn(process.execPath, [OSW, 'signer', 'serve', '--config', cfgFile, '--port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -221,7 +241,7 @@ describe('osw signer (加密机)', () => {
     expect(out).toContain('"client":"erp01"');
     expect(out).not.toContain(token);
     expect(out).not.toContain(w.broker.pin);
-  }, 90_000);
+  }, 180_000);
 
   it('the card info: GET /v1/cards/<cardNo> answers the number and certificate, never the key; /v1/cards lists only the allowed cards', async () => {
     const one = await call(`${signer.url}/v1/cards/${brokerCardNo}`, { token: brokerToken, ca: readFileSync(caFile) });
@@ -320,7 +340,7 @@ describe('osw signer (加密机)', () => {
     const cfgFile = path.join(dir, 'signer.json');
     await initSigner(cfgFile, { port: 0 });
     await addSignerKey(cfgFile, w.broker.cardFile);
-    const { token } = await addSignerClient(cfgFile, 'pin-erp', [brokerCardNo]);
+    const token = (await addSignerClient(cfgFile, 'pin-erp', [brokerCardNo])).token!;
     const own = await startSigner(cfgFile);
     try {
       const cfg: ClientConfigInput = {
@@ -372,7 +392,7 @@ describe('osw signer (加密机)', () => {
     const cfgFile = path.join(dir, 'signer.json');
     await initSigner(cfgFile, { port: 0 });
     await addSignerKey(cfgFile, w.broker.cardFile);
-    const { token } = await addSignerClient(cfgFile, 'down-erp', [brokerCardNo]);
+    const token = (await addSignerClient(cfgFile, 'down-erp', [brokerCardNo])).token!;
     let own = await startSigner(cfgFile);
     const port = own.port;
     const cfg: ClientConfigInput = {
@@ -415,10 +435,50 @@ describe('osw signer (加密机)', () => {
     expect(root.failInfo).toContain('ECONNREFUSED');
   }, 90_000);
 
+  it('mutual TLS instead of a token: a client proves itself by its certificate (pinned by SHA-256) and sends a signed declaration; an unknown certificate gets 401', async () => {
+    const dir = path.join(t.dir, 'mtls-signer');
+    const cfgFile = path.join(dir, 'signer.json');
+    await initSigner(cfgFile, { port: 0 });
+    await addSignerKey(cfgFile, w.broker.cardFile);
+    const mine = selfSignedCertificate({ names: ['erp-mtls'], commonName: 'erp-mtls', purpose: 'client' });
+    const keyFile = path.join(t.dir, 'mtls-key.pem');
+    const certFile = path.join(t.dir, 'mtls-cert.pem');
+    writeFileSync(keyFile, mine.keyPem, { mode: 0o600 });
+    writeFileSync(certFile, mine.certPem, { mode: 0o600 });
+    expect(await addSignerClient(cfgFile, 'erp-mtls', [brokerCardNo], { clientCertPem: mine.certPem })).toEqual({});
+    expect(readSignerConfigFile(cfgFile).clients[0]).toMatchObject({
+      name: 'erp-mtls',
+      certSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    const own = await startSigner(cfgFile);
+    try {
+      const ca = readFileSync(path.join(dir, 'tls-cert.pem'));
+      const cfg: ClientConfigInput = {
+        ...w.config({}, 'mtls'),
+        card: undefined,
+        signer: { url: own.url, certFile, keyFile, caFile: path.join(dir, 'tls-cert.pem'), cardNo: brokerCardNo, pin: w.broker.pin },
+      };
+      await start(cfg);
+      const b = boxes(cfg);
+      writeFileSync(path.join(b.outBox, 'mtls.xml'), withClientSeqNo(example));
+      const ok = await waitFor(() => filesBelow(b.inBox).find((f) => f.startsWith('Successed_mtls_')), 'Successed_', 30_000);
+      expect(parseDecImportResponse(readFileSync(path.join(b.inBox, ok), 'utf8')).responseCode).toBe('0');
+      // another certificate, or none and no token: refused before anything is read
+      const stranger = selfSignedCertificate({ names: ['stranger'], purpose: 'client' });
+      const refused = await call(`${own.url}/v1/cards/${brokerCardNo}`, { ca, cert: stranger.certPem, key: stranger.keyPem });
+      expect(refused.status).toBe(401);
+      expect(refused.json.error.code).toBe('OSW_SIGNER_TOKEN_INVALID');
+      expect((await call(`${own.url}/v1/cards/${brokerCardNo}`, { ca })).status).toBe(401);
+      expect((await call(`${own.url}/v1/cards/${brokerCardNo}`, { ca, cert: mine.certPem, key: mine.keyPem })).status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('the client config: card and signer together, an http:// signer, or no token are refused, every problem at once', () => {
     const base = { ...w.config({}, 'cfg'), signer: { url: 'http://127.0.0.1:1', cardNo: brokerCardNo } };
     expect(() => parseClientConfig(base)).toThrow(
-      /signer\.url: the signer url is https:\/\/host:port[\s\S]*signer\.token: give the signer token or tokenFile[\s\S]*give card \(a card file\) or signer/,
+      /signer\.url: the signer url is https:\/\/host:port[\s\S]*signer\.token: give the signer token, tokenFile, or certFile and keyFile[\s\S]*give card \(a card file\) or signer/,
     );
   });
 

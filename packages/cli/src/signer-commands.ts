@@ -2,6 +2,7 @@
  * `osw signer …`: the network signer (加密机) that keeps card keys on its own machine and signs for
  * import clients over HTTPS (docs/signing.md).
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
@@ -11,6 +12,7 @@ import {
   initSigner,
   readSignerConfigFile,
   removeSignerClient,
+  selfSignedCertificate,
   startSigner,
   writeFileAtomic,
 } from '@osw/client';
@@ -71,20 +73,49 @@ export function signerCommands(program: Command): void {
     .requiredOption('--name <name>', 'the client, as the signer log names it (A-Z a-z 0-9 _ . -)')
     .requiredOption('--card-no <cardNo>', 'a card it may use (repeatable)', collect, [])
     .option('--token-file <file>', 'write the token into this file (0600) instead of printing it')
-    .action(async (o: { config: string; name: string; cardNo: string[]; tokenFile?: string }) => {
-      try {
-        const { token } = await addSignerClient(o.config, o.name, o.cardNo);
-        if (o.tokenFile) {
-          await writeFileAtomic(o.tokenFile, token + '\n', { mode: 0o600 });
-          process.stdout.write(`client ${o.name} added; its token is in ${o.tokenFile} (signer.tokenFile); restart the signer to use it\n`);
-        } else
-          process.stdout.write(
-            `client ${o.name} added; its token, shown this once (signer.token, or OSW_CLIENT_SIGNER_TOKEN):\n${token}\nrestart the signer to use it\n`,
-          );
-      } catch (err) {
-        die(err, 2);
-      }
-    });
+    .option(
+      '--client-cert <pem>',
+      'mutual TLS instead of a token: the client proves itself by this TLS certificate (pinned by its SHA-256)',
+    )
+    .option(
+      '--make-client-cert <prefix>',
+      'mutual TLS instead of a token: make a key and certificate for the client, <prefix>-key.pem and <prefix>-cert.pem (0600)',
+    )
+    .action(
+      async (o: { config: string; name: string; cardNo: string[]; tokenFile?: string; clientCert?: string; makeClientCert?: string }) => {
+        try {
+          if (o.clientCert || o.makeClientCert) {
+            if (o.clientCert && o.makeClientCert) die(new Error('give --client-cert or --make-client-cert, not both'), 2);
+            let certPem: string;
+            if (o.makeClientCert) {
+              const made = selfSignedCertificate({ names: [o.name], commonName: o.name, purpose: 'client' });
+              await writeFileAtomic(`${o.makeClientCert}-key.pem`, made.keyPem, { mode: 0o600 });
+              await writeFileAtomic(`${o.makeClientCert}-cert.pem`, made.certPem, { mode: 0o600 });
+              certPem = made.certPem;
+            } else certPem = readFileSync(o.clientCert!, 'utf8');
+            await addSignerClient(o.config, o.name, o.cardNo, { clientCertPem: certPem });
+            const where = o.makeClientCert
+              ? `; its key and certificate: ${o.makeClientCert}-key.pem, ${o.makeClientCert}-cert.pem (signer.keyFile, signer.certFile)`
+              : '';
+            process.stdout.write(`client ${o.name} added, by its TLS client certificate${where}; restart the signer to use it\n`);
+            return;
+          }
+          const { token } = await addSignerClient(o.config, o.name, o.cardNo);
+          if (!token) throw new Error('no token was made');
+          if (o.tokenFile) {
+            await writeFileAtomic(o.tokenFile, token + '\n', { mode: 0o600 });
+            process.stdout.write(
+              `client ${o.name} added; its token is in ${o.tokenFile} (signer.tokenFile); restart the signer to use it\n`,
+            );
+          } else
+            process.stdout.write(
+              `client ${o.name} added; its token, shown this once (signer.token, or OSW_CLIENT_SIGNER_TOKEN):\n${token}\nrestart the signer to use it\n`,
+            );
+        } catch (err) {
+          die(err, 2);
+        }
+      },
+    );
 
   signer
     .command('remove-client')
@@ -110,7 +141,10 @@ export function signerCommands(program: Command): void {
         process.stdout.write(
           `https://${c.host}:${c.port}\ncards:\n${c.keys.map((k) => `  ${k.cardNo}  ${k.file}`).join('\n') || '  (none)'}\n`,
         );
-        process.stdout.write(`clients:\n${c.clients.map((cl) => `  ${cl.name}  ${cl.cardNos.join(', ')}`).join('\n') || '  (none)'}\n`);
+        const clients = c.clients.map(
+          (cl) => `  ${cl.name}  ${cl.cardNos.join(', ')}  (${cl.certSha256 ? 'TLS client certificate' : 'token'})`,
+        );
+        process.stdout.write(`clients:\n${clients.join('\n') || '  (none)'}\n`);
       } catch (err) {
         die(err, 2);
       }

@@ -40,6 +40,9 @@ const signerSchema = z
     tokenFile: z.string().min(1).optional(),
     /** the CA certificate (PEM) that signed the signer's TLS certificate: its own certificate when `osw signer init` made it */
     caFile: z.string().min(1).optional(),
+    /** mutual TLS instead of a token: the client certificate and key (PEM, key 0600) from `osw signer add-client --make-client-cert` */
+    certFile: z.string().min(1).optional(),
+    keyFile: z.string().min(1).optional(),
     cardNo: z.string().regex(/^\d{13}$/, 'a card number is 13 digits'),
     /** 卡密码, sent with each signature request; the signer counts wrong PINs */
     pin: z.string().optional(),
@@ -48,7 +51,11 @@ const signerSchema = z
     /** while the signer cannot be reached, a file waits and signing is tried again this long, then C915 */
     retryForMs: z.number().int().min(0).default(60_000),
   })
-  .refine((s) => !!s.token !== !!s.tokenFile, { path: ['token'], message: 'give the signer token or tokenFile (one of them)' });
+  .refine((s) => !!s.certFile === !!s.keyFile, { path: ['certFile'], message: 'mutual TLS takes both certFile and keyFile' })
+  .refine((s) => [s.token, s.tokenFile, s.certFile].filter(Boolean).length === 1, {
+    path: ['token'],
+    message: 'give the signer token, tokenFile, or certFile and keyFile (mutual TLS): one of them',
+  });
 
 const knownTypes = BUSINESS_TYPES.map((b) => b.type) as [string, ...string[]];
 
@@ -277,7 +284,11 @@ export function loadClientConfig(file: string, env: NodeJS.ProcessEnv = process.
     if (v !== undefined && v !== '') setPath(raw, keys, name === 'OSW_CLIENT_STATUS_PORT' ? Number(v) : v);
   }
   // the token from the environment takes the place of a token file
-  if (env.OSW_CLIENT_SIGNER_TOKEN && raw.signer && typeof raw.signer === 'object') delete raw.signer.tokenFile;
+  if (env.OSW_CLIENT_SIGNER_TOKEN && raw.signer && typeof raw.signer === 'object') {
+    delete raw.signer.tokenFile;
+    delete raw.signer.certFile;
+    delete raw.signer.keyFile;
+  }
   const config = parseClientConfig(raw, fileProblems);
   const base = path.dirname(path.resolve(file));
   const abs = (p: string) => (path.isAbsolute(p) ? p : path.resolve(base, p));
@@ -286,6 +297,8 @@ export function loadClientConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (config.platform.caFile) config.platform.caFile = abs(config.platform.caFile);
   if (config.signer?.caFile) config.signer.caFile = abs(config.signer.caFile);
   if (config.signer?.tokenFile) config.signer.tokenFile = abs(config.signer.tokenFile);
+  if (config.signer?.certFile) config.signer.certFile = abs(config.signer.certFile);
+  if (config.signer?.keyFile) config.signer.keyFile = abs(config.signer.keyFile);
   config.logDir = abs(config.logDir ?? 'logs');
   for (const b of Object.values(config.businesses)) if (b?.root) b.root = abs(b.root);
   return config;

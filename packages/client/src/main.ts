@@ -85,15 +85,19 @@ export function remoteSigner(s: NonNullable<ClientConfig['signer']>, config: Cli
   } catch (err) {
     throw new OswError('OSW_CONFIG_INVALID', `signer.caFile cannot be read: ${(err as Error).message}`, { cause: err });
   }
-  let token: string;
+  let token: string | undefined;
+  let clientCert: { cert: Buffer; key: Buffer } | undefined;
   try {
-    token = signerToken(s);
+    if (s.certFile && s.keyFile) clientCert = { cert: readFileSync(s.certFile), key: readFileSync(s.keyFile) };
+    else token = signerToken(s);
   } catch (err) {
-    throw new OswError('OSW_CONFIG_INVALID', `signer.tokenFile cannot be read: ${(err as Error).message}`, { cause: err });
+    const what = s.certFile ? 'signer.certFile or signer.keyFile' : 'signer.tokenFile';
+    throw new OswError('OSW_CONFIG_INVALID', `${what} cannot be read: ${(err as Error).message}`, { cause: err });
   }
   return new RemoteSigner({
     url: s.url,
     token,
+    clientCert,
     ca,
     cardNo: s.cardNo,
     pin: s.pin,
@@ -110,6 +114,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
   // a card file others may read is refused before anything starts (OSW_CARD_FILE_EXPOSED says how to fix it)
   if (config.card) await checkCardFileMode(config.card.file);
   if (config.signer?.tokenFile) await checkPrivateFileMode(config.signer.tokenFile, 'the signer token file');
+  if (config.signer?.keyFile) await checkPrivateFileMode(config.signer.keyFile, "the key of the client's TLS certificate for the signer");
   // 加密机: its token and CA are read before anything starts, so that a missing file stops the client at once
   const remote = config.signer ? remoteSigner(config.signer, config) : null;
   const releaseLock = await acquireEnvironmentLock(config.clientId, config.environment, opts.lockDir);

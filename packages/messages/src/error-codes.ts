@@ -390,7 +390,7 @@ export const ERROR_CODES = {
     area: 'client',
     status: 401,
     zh: '加密机访问令牌无效',
-    en: '`osw signer`: a request without `Authorization: Bearer <token>`, or with a token the signer does not know (revoked, mistyped); the same answer for both',
+    en: '`osw signer`: a request without `Authorization: Bearer <token>` or a TLS client certificate the signer pins (mutual TLS), or with a token or certificate it does not know (revoked, mistyped); the same answer for all',
   },
   OSW_SIGNER_KEY_NOT_ALLOWED: {
     area: 'client',
@@ -402,7 +402,7 @@ export const ERROR_CODES = {
     area: 'client',
     status: 500,
     zh: '加密机密钥文件权限过宽',
-    en: '`osw signer serve` (its TLS key, its config with the token hashes, a card file it holds) or an import client (`signer.tokenFile`) refuses to start on a secret file the group or others may read; `chmod 600` it',
+    en: '`osw signer serve` (its TLS key, its config with the token hashes, a card file it holds) or an import client (`signer.tokenFile`, `signer.keyFile`) refuses to start on a secret file the group or others may read; `chmod 600` it',
   },
 } as const satisfies Record<`OSW_${string}`, ErrorCodeEntry>;
 

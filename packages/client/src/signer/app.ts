@@ -5,8 +5,9 @@
  * - `GET  /v1/cards/:cardNo`          one of them: number, enterprise, public key, certificate, lock state
  * - `POST /v1/cards/:cardNo/sign`     `{ data: <base64 payload>, pin }` → `{ cardNo, algorithm: "SM2-SM3", signature }`
  *
- * Every request carries `Authorization: Bearer <token>`; the token is checked (by its SHA-256) before
- * anything else is read, so a request without a known token never has its body parsed. A body over
+ * Every request carries `Authorization: Bearer <token>`, or comes over a TLS connection whose client
+ * certificate (mutual TLS) the signer pins by its SHA-256; either is checked before anything else is
+ * read, so a request from an unknown client never has its body parsed. A body over
  * `maxBodyBytes` is refused with 413 before it is parsed. A client may use only the cards its token
  * lists: another card, held or not, gets the same 403. Each request is logged with the client's
  * name, the card, the payload size and the outcome; never the token, the PIN or the payload.
@@ -14,7 +15,9 @@
  * Errors are `{ error: { code, message, failCode? } }` with the status of the code's row in the error
  * table; `failCode` is the import client's failCode for a card refusal (C134, C144, C910).
  */
+import crypto from 'node:crypto';
 import type { ServerOptions } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { httpStatusOf, isErrorCode, isOswCode, MessageRejected, OswError, type ErrorCode, type Logger } from '@osw/messages';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -34,7 +37,7 @@ export interface SignerAppDeps {
   maxBodyBytes: number;
   logger: Logger;
   /** TLS key and certificate; without them the app speaks plain HTTP (tests with inject only) */
-  https?: Pick<ServerOptions, 'key' | 'cert'>;
+  https?: Pick<ServerOptions, 'key' | 'cert' | 'requestCert' | 'rejectUnauthorized'>;
 }
 
 const SignBody = z.object({
@@ -58,8 +61,22 @@ function answer(reply: FastifyReply, code: ErrorCode, message: string, failCode?
   return reply.status(status).send({ error: { code, message, ...(failCode ? { failCode } : {}) } });
 }
 
+/** SHA-256 of the certificate the TLS client presented, if any */
+function peerCertificateSha256(req: FastifyRequest): string | undefined {
+  const socket = req.raw.socket as TLSSocket;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const raw = socket.getPeerCertificate()?.raw;
+  return raw?.length ? crypto.createHash('sha256').update(raw).digest('hex') : undefined;
+}
+
 export async function buildSignerApp(deps: SignerAppDeps): Promise<FastifyInstance> {
-  const byHash = new Map<string, SignerClient>(deps.clients.map((c) => [c.tokenSha256, { name: c.name, cardNos: new Set(c.cardNos) }]));
+  const byHash = new Map<string, SignerClient>();
+  const byCert = new Map<string, SignerClient>();
+  for (const c of deps.clients) {
+    const client = { name: c.name, cardNos: new Set(c.cardNos) };
+    if (c.tokenSha256) byHash.set(c.tokenSha256, client);
+    if (c.certSha256) byCert.set(c.certSha256, client);
+  }
   const log = deps.logger;
   const app = Fastify({
     logger: false,
@@ -71,14 +88,21 @@ export async function buildSignerApp(deps: SignerAppDeps): Promise<FastifyInstan
   app.addHook('onSend', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
   });
-  // the token before the body: fastify parses the body after onRequest
+  // the client before the body: fastify parses the body after onRequest
   app.addHook('onRequest', async (req, reply) => {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    const client = m ? byHash.get(signerTokenSha256(m[1])) : undefined;
+    // a token when one is given; else the TLS client certificate (the handshake proved its key), pinned by its SHA-256
+    const cert = !m && byCert.size ? peerCertificateSha256(req) : undefined;
+    const client = m ? byHash.get(signerTokenSha256(m[1])) : cert ? byCert.get(cert) : undefined;
     if (!client) {
-      log.warn({ remote: req.ip, method: req.method, url: req.url, reason: m ? 'unknown token' : 'no token' }, 'signer request refused');
-      return answer(reply, 'OSW_SIGNER_TOKEN_INVALID', '加密机访问令牌无效 (no token, or a token this signer does not know)');
+      const reason = m ? 'unknown token' : cert ? 'unknown client certificate' : 'no token, no client certificate';
+      log.warn({ remote: req.ip, method: req.method, url: req.url, reason }, 'signer request refused');
+      return answer(
+        reply,
+        'OSW_SIGNER_TOKEN_INVALID',
+        '加密机访问令牌无效 (no token or client certificate, or one this signer does not know)',
+      );
     }
     clientOf.set(req, client);
   });

@@ -37,15 +37,27 @@ export const SignerConfigSchema = z
     keys: z
       .array(z.object({ cardNo: z.string().regex(SIGNER_CARD_NO, 'a card number is 13 digits'), file: z.string().min(1) }))
       .default([]),
-    /** who may sign: a name, the SHA-256 of its token (the token itself is shown once), the cards it may use */
+    /**
+     * who may sign: a name; how it proves itself — the SHA-256 of its token (the token itself is shown
+     * once), or the SHA-256 of its TLS client certificate (mutual TLS); the cards it may use
+     */
     clients: z
       .array(
-        z.object({
-          name: z.string().regex(SIGNER_CLIENT_NAME, 'a client name is 1–64 of A-Z a-z 0-9 _ . -'),
-          tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'tokenSha256 is 64 hex digits'),
-          cardNos: z.array(z.string().regex(SIGNER_CARD_NO, 'a card number is 13 digits')).min(1),
-          createdAt: z.string().optional(),
-        }),
+        z
+          .object({
+            name: z.string().regex(SIGNER_CLIENT_NAME, 'a client name is 1–64 of A-Z a-z 0-9 _ . -'),
+            tokenSha256: z
+              .string()
+              .regex(/^[0-9a-f]{64}$/, 'tokenSha256 is 64 hex digits')
+              .optional(),
+            certSha256: z
+              .string()
+              .regex(/^[0-9a-f]{64}$/, 'certSha256 is 64 hex digits')
+              .optional(),
+            cardNos: z.array(z.string().regex(SIGNER_CARD_NO, 'a card number is 13 digits')).min(1),
+            createdAt: z.string().optional(),
+          })
+          .refine((c) => !!c.tokenSha256 !== !!c.certSha256, { message: 'a client has tokenSha256 or certSha256 (one of them)' }),
       )
       .default([]),
   })
@@ -114,6 +126,11 @@ export function newSignerToken(): { token: string; tokenSha256: string } {
 
 export function signerTokenSha256(token: string): string {
   return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** The SHA-256 (hex) of a certificate's DER: what `certSha256` pins. */
+export function certificateSha256(pemOrDer: string | Buffer): string {
+  return new crypto.X509Certificate(pemOrDer).fingerprint256.replaceAll(':', '').toLowerCase();
 }
 
 /**

@@ -10,6 +10,7 @@ import { checkCardFileMode, readCardFile } from '../adapters/card/card-file.js';
 import { writeFileAtomic } from '../adapters/fs/atomic.js';
 import { buildSignerApp } from './app.js';
 import {
+  certificateSha256,
   checkPrivateFileMode,
   loadSignerConfig,
   newSignerToken,
@@ -78,24 +79,40 @@ export async function addSignerKey(file: string, cardFile: string): Promise<{ ca
   return { cardNo: card.cardNo, stored };
 }
 
-/** Adds a client allowed `cardNos`; answers its token, which is shown once and kept only as a hash. */
+/**
+ * Adds a client allowed `cardNos`. By default it gets a token, answered here: shown once, kept only
+ * as a hash. With `clientCertPem` it proves itself by that TLS client certificate instead (mutual
+ * TLS), pinned by its SHA-256.
+ */
 export async function addSignerClient(
   file: string,
   name: string,
   cardNos: readonly string[],
-  now = new Date(),
-): Promise<{ token: string }> {
+  opts: { clientCertPem?: string | Buffer; now?: Date } = {},
+): Promise<{ token?: string }> {
   const config = readSignerConfigFile(file);
   if (!SIGNER_CLIENT_NAME.test(name)) throw new OswError('OSW_CONFIG_INVALID', `a client name is 1–64 of A-Z a-z 0-9 _ . -: ${name}`);
   if (config.clients.some((c) => c.name === name)) throw new OswError('OSW_CONFIG_INVALID', `the signer has a client ${name} already`);
-  const { token, tokenSha256 } = newSignerToken();
+  let proof: { tokenSha256: string } | { certSha256: string };
+  let token: string | undefined;
+  if (opts.clientCertPem) {
+    try {
+      proof = { certSha256: certificateSha256(opts.clientCertPem) };
+    } catch (err) {
+      throw new OswError('OSW_CONFIG_INVALID', `the client certificate cannot be read: ${(err as Error).message}`, { cause: err });
+    }
+  } else {
+    const made = newSignerToken();
+    token = made.token;
+    proof = { tokenSha256: made.tokenSha256 };
+  }
   // parsed again: a card the signer does not hold is refused with every other problem
   const next = parseSignerConfig({
     ...config,
-    clients: [...config.clients, { name, tokenSha256, cardNos: [...new Set(cardNos)], createdAt: now.toISOString() }],
+    clients: [...config.clients, { name, ...proof, cardNos: [...new Set(cardNos)], createdAt: (opts.now ?? new Date()).toISOString() }],
   });
   await writeSignerConfigFile(file, next);
-  return { token };
+  return token ? { token } : {};
 }
 
 /** Removes a client: its token stops working at the signer's next start. */
@@ -126,7 +143,12 @@ export async function startSigner(file: string, opts: { logger?: Logger; port?: 
     clients: config.clients,
     maxBodyBytes: config.maxBodyBytes,
     logger: log,
-    https: { key: await fs.readFile(config.tls.keyFile), cert: await fs.readFile(config.tls.certFile) },
+    https: {
+      key: await fs.readFile(config.tls.keyFile),
+      cert: await fs.readFile(config.tls.certFile),
+      // mutual TLS: a client certificate is asked for and pinned by its SHA-256 (not by a CA), so any is let through the handshake
+      ...(config.clients.some((c) => c.certSha256) ? { requestCert: true, rejectUnauthorized: false } : {}),
+    },
   });
   await app.listen({ host: config.host, port: opts.port ?? config.port });
   const address = app.server.address();

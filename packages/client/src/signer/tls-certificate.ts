@@ -72,7 +72,10 @@ export function selfSignedCertificate(opts: {
   commonName?: string;
   days?: number;
   now?: Date;
+  /** server (the default: serverAuth, its own CA) or client (clientAuth: a client's certificate for mutual TLS) */
+  purpose?: 'server' | 'client';
 }): SelfSignedCertificate {
+  const client = opts.purpose === 'client';
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const now = opts.now ?? new Date();
   const notBefore = new Date(now.getTime() - 60 * 60_000);
@@ -88,11 +91,11 @@ export function selfSignedCertificate(opts: {
     0xa3,
     seq(
       seq(oid('2.5.29.17'), tlv(0x04, seq(...altNames))),
-      seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq(tlv(0x01, Buffer.from([0xff]))))),
-      // keyUsage: digitalSignature (bit 0) and keyCertSign (bit 5)
-      seq(oid('2.5.29.15'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, tlv(0x03, Buffer.from([0x02, 0x84])))),
-      // extKeyUsage: serverAuth
-      seq(oid('2.5.29.37'), tlv(0x04, seq(oid('1.3.6.1.5.5.7.3.1')))),
+      seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, client ? seq() : seq(tlv(0x01, Buffer.from([0xff]))))),
+      // keyUsage: digitalSignature (bit 0), and keyCertSign (bit 5) for the server's own CA
+      seq(oid('2.5.29.15'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, tlv(0x03, Buffer.from(client ? [0x07, 0x80] : [0x02, 0x84])))),
+      // extKeyUsage: serverAuth or clientAuth
+      seq(oid('2.5.29.37'), tlv(0x04, seq(oid(client ? '1.3.6.1.5.5.7.3.2' : '1.3.6.1.5.5.7.3.1')))),
     ),
   );
   const subject = name(opts.commonName ?? 'osw signer');

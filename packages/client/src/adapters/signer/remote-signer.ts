@@ -23,7 +23,9 @@ import { sleep } from '../../core/sleep.js';
 export interface RemoteSignerOptions {
   /** https://host:port of the signer */
   url: string;
-  token: string;
+  /** the client token; or `clientCert` (mutual TLS) */
+  token?: string;
+  clientCert?: { cert: string | Buffer; key: string | Buffer };
   /** PEM of the CA that signed the signer's certificate (its own certificate when self-signed) */
   ca?: string | Buffer;
   cardNo: string;
@@ -67,7 +69,7 @@ export class RemoteSigner implements CardSigner {
   private lastState: { state: RemoteCardState; cardNo?: string; triesLeft?: number; message?: string };
 
   constructor(private readonly opts: RemoteSignerOptions) {
-    this.agent = new https.Agent({ keepAlive: true, maxSockets: 16, ...(opts.ca ? { ca: opts.ca } : {}) });
+    this.agent = new https.Agent({ keepAlive: true, maxSockets: 16, ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.clientCert ?? {}) });
     this.lastState = { state: 'not-opened', cardNo: opts.cardNo };
   }
 
@@ -157,7 +159,7 @@ export class RemoteSigner implements CardSigner {
           signal,
           timeout: this.opts.timeoutMs,
           headers: {
-            authorization: `Bearer ${this.opts.token}`,
+            ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}),
             accept: 'application/json',
             ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
           },
