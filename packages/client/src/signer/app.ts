@@ -36,8 +36,8 @@ export interface SignerAppDeps {
   clients: SignerConfig['clients'];
   maxBodyBytes: number;
   logger: Logger;
-  /** TLS key and certificate; without them the app speaks plain HTTP (tests with inject only) */
-  https?: Pick<ServerOptions, 'key' | 'cert' | 'requestCert' | 'rejectUnauthorized'>;
+  /** its TLS key and certificate (and, for mutual TLS, that a client certificate is asked for) */
+  https: Pick<ServerOptions, 'key' | 'cert' | 'requestCert' | 'rejectUnauthorized'>;
 }
 
 const SignBody = z.object({
@@ -78,11 +78,7 @@ export async function buildSignerApp(deps: SignerAppDeps): Promise<FastifyInstan
     if (c.certSha256) byCert.set(c.certSha256, client);
   }
   const log = deps.logger;
-  const app = Fastify({
-    logger: false,
-    bodyLimit: deps.maxBodyBytes,
-    ...(deps.https ? { https: deps.https } : {}),
-  } as object) as unknown as FastifyInstance;
+  const app = Fastify({ logger: false, bodyLimit: deps.maxBodyBytes, https: deps.https });
   const clientOf = new WeakMap<FastifyRequest, SignerClient>();
 
   app.addHook('onSend', async (_req, reply) => {

@@ -14,8 +14,6 @@ import { writeFileAtomic } from '../adapters/fs/atomic.js';
 export const SIGNER_CARD_NO = /^\d{13}$/;
 /** the name of a client of the signer, as it shows in its log */
 export const SIGNER_CLIENT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-/** a client token: `osws_` and 43 characters of base64url (32 random bytes) */
-export const SIGNER_TOKEN = /^osws_[A-Za-z0-9_-]{43}$/;
 
 export const SignerConfigSchema = z
   .object({
@@ -118,7 +116,7 @@ export async function writeSignerConfigFile(file: string, config: SignerConfig):
   await writeFileAtomic(file, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
 }
 
-/** A new client token (shown once) and the hash the signer keeps of it. */
+/** A new client token (shown once): `osws_` and 43 characters of base64url (32 random bytes); and the hash the signer keeps of it. */
 export function newSignerToken(): { token: string; tokenSha256: string } {
   const token = `osws_${crypto.randomBytes(32).toString('base64url')}`;
   return { token, tokenSha256: signerTokenSha256(token) };

@@ -166,8 +166,4 @@ export class SignerKeyring {
   get(cardNo: string): SignerCard | undefined {
     return this.cards.get(cardNo);
   }
-
-  get size(): number {
-    return this.cards.size;
-  }
 }
