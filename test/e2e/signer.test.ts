@@ -482,7 +482,15 @@ describe('osw signer (加密机)', () => {
     );
   });
 
-  it('serve refuses a TLS key or a config that others may read (OSW_SIGNER_FILE_EXPOSED)', async () => {
+  it('serve refuses a TLS key or a config that others may read, and the client a token file others may read (OSW_SIGNER_FILE_EXPOSED)', async () => {
+    const tokenFile = path.join(t.dir, 'exposed-token');
+    writeFileSync(tokenFile, brokerToken + '\n', { mode: 0o644 });
+    await fs.chmod(tokenFile, 0o644);
+    await expect(
+      start({ ...signerClient('exposed-token'), signer: { url: signer.url, tokenFile, caFile, cardNo: brokerCardNo } }),
+    ).rejects.toMatchObject({
+      code: 'OSW_SIGNER_FILE_EXPOSED',
+    });
     const dir = path.join(t.dir, 'exposed');
     const cfgFile = path.join(dir, 'signer.json');
     await initSigner(cfgFile, { port: 0 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { businessType, OswError, silentLogger, systemClock, type Clock, type Logger } from '@osw/messages';
 import { CardFileSigner, checkCardFileMode } from './adapters/card/card-file.js';
 import { RemoteSigner, signerToken } from './adapters/signer/remote-signer.js';
-import { checkPrivateFileMode } from './signer/config.js';
+import { checkPrivateFileMode } from './adapters/fs/private-file.js';
 import { FsBusinessFolders } from './adapters/fs/business-folders.js';
 import { FailBoxResender } from './adapters/fs/failbox-resend.js';
 import { ReceivedJournal } from './adapters/fs/received-journal.js';

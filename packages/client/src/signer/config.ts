@@ -4,11 +4,13 @@
  * The file holds the clients' token hashes and is written 0600; relative paths are relative to it.
  */
 import crypto from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { OswError, type OswCode } from '@osw/messages';
+import { OswError } from '@osw/messages';
 import { z } from 'zod';
 import { writeFileAtomic } from '../adapters/fs/atomic.js';
+
+export { checkPrivateFileMode } from '../adapters/fs/private-file.js';
 
 /** a card number as the platform issues them (13 digits) */
 export const SIGNER_CARD_NO = /^\d{13}$/;
@@ -129,19 +131,4 @@ export function signerTokenSha256(token: string): string {
 /** The SHA-256 (hex) of a certificate's DER: what `certSha256` pins. */
 export function certificateSha256(pemOrDer: string | Buffer): string {
   return new crypto.X509Certificate(pemOrDer).fingerprint256.replaceAll(':', '').toLowerCase();
-}
-
-/**
- * Refuses a secret file (a TLS key, a token file, a config with token hashes, a card file) that the
- * group or others may read or write. POSIX modes only; on Windows the folder's ACL protects it.
- */
-export async function checkPrivateFileMode(file: string, what: string, code: OswCode = 'OSW_SIGNER_FILE_EXPOSED'): Promise<void> {
-  if (process.platform === 'win32') return;
-  const st = await fs.stat(file).catch(() => null);
-  if (!st || (st.mode & 0o077) === 0) return;
-  const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-  throw new OswError(
-    code,
-    `文件权限过宽 ${file} (mode ${mode}): ${what} must be readable by its owner only; run: chmod 600 ${JSON.stringify(file)}`,
-  );
 }
