@@ -5,7 +5,7 @@
  * vouch for, the PIN rules, a signer that is down.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { promises as fs, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { promises as fs, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -16,7 +16,9 @@ import {
   addSignerClient,
   addSignerKey,
   initSigner,
+  loadClientConfig,
   parseClientConfig,
+  redactedConfig,
   readCardFile,
   selfSignedCertificate,
   startClient,
@@ -480,6 +482,28 @@ describe('osw signer (加密机)', () => {
     expect(() => parseClientConfig(base)).toThrow(
       /signer\.url: the signer url is https:\/\/host:port[\s\S]*signer\.token: give the signer token, tokenFile, or certFile and keyFile[\s\S]*give card \(a card file\) or signer/,
     );
+  });
+
+  it('the client config: relative signer files are relative to it, OSW_CLIENT_SIGNER_TOKEN replaces the token file, and the token and PIN are redacted', () => {
+    const file = path.join(t.dir, 'cfg-env', 'osw-client.yaml');
+    mkdirSync(path.dirname(file), { recursive: true });
+    const body = {
+      ...w.config({}, 'cfg-env'),
+      card: undefined,
+      signer: { url: 'https://127.0.0.1:17443', tokenFile: 'erp.token', caFile: 'ca.pem', cardNo: brokerCardNo },
+    };
+    writeFileSync(file, JSON.stringify(body));
+    const fromFile = loadClientConfig(file, {});
+    expect(fromFile.signer).toMatchObject({
+      tokenFile: path.join(t.dir, 'cfg-env', 'erp.token'),
+      caFile: path.join(t.dir, 'cfg-env', 'ca.pem'),
+    });
+    const fromEnv = loadClientConfig(file, { OSW_CLIENT_SIGNER_TOKEN: 'osws_secret-token', OSW_CLIENT_SIGNER_PIN: '87654321' });
+    expect(fromEnv.signer).toMatchObject({ token: 'osws_secret-token', pin: '87654321' });
+    expect(fromEnv.signer?.tokenFile).toBeUndefined();
+    const shown = JSON.stringify(redactedConfig(fromEnv));
+    expect(shown).not.toContain('osws_secret-token');
+    expect(shown).not.toContain('87654321');
   });
 
   it('serve refuses a TLS key or a config that others may read, and the client a token file others may read (OSW_SIGNER_FILE_EXPOSED)', async () => {
