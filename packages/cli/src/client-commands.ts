@@ -472,6 +472,7 @@ function planService(o: ServiceOptions) {
   const names = Object.keys(CONFIG_ENV).filter((n) => process.env[n]);
   const raw = YAML.parse(readFileSync(configFile, 'utf8')) as Record<string, any> | null;
   if (config.card && !raw?.card?.pin && !names.includes('OSW_CLIENT_CARD_PIN')) names.push('OSW_CLIENT_CARD_PIN');
+  if (config.signer && !raw?.signer?.pin && !names.includes('OSW_CLIENT_SIGNER_PIN')) names.push('OSW_CLIENT_SIGNER_PIN');
   const envFile = names.length && platform !== 'windows' ? path.join(out, `${name}.env`) : undefined;
   const definition = serviceDefinition(
     { platform, name, config, configFile, node: process.execPath, entry: oswEntryPoint(), user: o.user, envFile, outDir: out },
