@@ -11,6 +11,7 @@ import {
   meansIbmMq,
   loadClientConfig,
   loadStatusPageSettings,
+  remoteSigner,
   startClient,
   STATUS_PAGE_REQUEST_HEADER,
   writeFileAtomic,
@@ -121,6 +122,13 @@ defaultBusiness: declaration     # where a push for a disabled or unknown busine
 card:
   file: ${o.cardFile ?? 'card.json'}
   pin: ""
+# or, instead of card, a card held by a network signer (加密机, osw signer; docs/signing.md):
+# signer:
+#   url: https://signer.example.lan:17443
+#   tokenFile: signer.token      # the token osw signer add-client issued (0600); or token, or OSW_CLIENT_SIGNER_TOKEN
+#   caFile: signer-cert.pem      # a copy of the signer's tls-cert.pem
+#   cardNo: "8950000000002"
+#   pin: ""                      # or OSW_CLIENT_SIGNER_PIN
 
 stableMs: 1000                   # a file is sent once its size and mtime stayed the same this long
 rescanMs: 2000                   # OutBox is rescanned this often (file-system events get lost)
@@ -268,6 +276,22 @@ export function clientCommands(program: Command): void {
         process.exitCode = 1;
       } finally {
         await t.close();
+      }
+      // 加密机: the signer answers with the card (its certificate is read, nothing is signed)
+      if (config.signer) {
+        const signer = remoteSigner(config.signer, config);
+        try {
+          const card = await signer.openKey({ retry: false });
+          process.stdout.write(
+            `加密机连接成功 signer OK: ${config.signer.url}, card ${card.cardNo}${card.locked ? ' 已锁定 LOCKED' : ''} (certificate ${card.certificate})\n`,
+          );
+          if (card.locked) process.exitCode = 1;
+        } catch (err) {
+          process.stdout.write(`加密机连接失败 signer FAILED: ${(err as Error).message}\n`);
+          process.exitCode = 1;
+        } finally {
+          await signer.close();
+        }
       }
     });
 
@@ -448,6 +472,7 @@ function planService(o: ServiceOptions) {
   const names = Object.keys(CONFIG_ENV).filter((n) => process.env[n]);
   const raw = YAML.parse(readFileSync(configFile, 'utf8')) as Record<string, any> | null;
   if (config.card && !raw?.card?.pin && !names.includes('OSW_CLIENT_CARD_PIN')) names.push('OSW_CLIENT_CARD_PIN');
+  if (config.signer && !raw?.signer?.pin && !names.includes('OSW_CLIENT_SIGNER_PIN')) names.push('OSW_CLIENT_SIGNER_PIN');
   const envFile = names.length && platform !== 'windows' ? path.join(out, `${name}.env`) : undefined;
   const definition = serviceDefinition(
     { platform, name, config, configFile, node: process.execPath, entry: oswEntryPoint(), user: o.user, envFile, outDir: out },

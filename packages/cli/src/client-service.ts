@@ -13,7 +13,13 @@ export type ServicePlatform = 'linux' | 'macos' | 'windows';
 export const SERVICE_PLATFORMS: readonly ServicePlatform[] = ['linux', 'macos', 'windows'];
 
 /** The environment variables the client reads that hold secrets: their values are never written by osw. */
-export const SECRET_ENV = new Set(['OSW_CLIENT_SECRET', 'OSW_CLIENT_CARD_PIN', 'OSW_CLIENT_STATUS_PASSWORD']);
+export const SECRET_ENV = new Set([
+  'OSW_CLIENT_SECRET',
+  'OSW_CLIENT_CARD_PIN',
+  'OSW_CLIENT_STATUS_PASSWORD',
+  'OSW_CLIENT_SIGNER_TOKEN',
+  'OSW_CLIENT_SIGNER_PIN',
+]);
 
 /** The platform osw runs on, in the names the command takes. */
 export function currentPlatform(): ServicePlatform {

@@ -5,6 +5,7 @@ import { startDemo, tour } from './demo.js';
 import { clientCommands } from './client-commands.js';
 import { messageCommands } from './message-commands.js';
 import { platformCommands } from './platform-commands.js';
+import { signerCommands } from './signer-commands.js';
 import { fileLogger } from './logger.js';
 import { stopOnSignals } from './shutdown.js';
 
@@ -89,6 +90,7 @@ program
 messageCommands(program);
 clientCommands(program);
 platformCommands(program);
+signerCommands(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`osw: ${err.message}\n`);

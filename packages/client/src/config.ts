@@ -30,6 +30,33 @@ const businessSchema = z.object({
   validateBeforeSend: z.boolean().default(false),
 });
 
+const signerSchema = z
+  .object({
+    url: z.string().superRefine((u, ctx) => {
+      if (!/^https:\/\/[^/?#]+\/?$/i.test(u) || !z.string().url().safeParse(u).success)
+        ctx.addIssue({ code: 'custom', message: 'the signer url is https://host:port (the token travels only over TLS)' });
+    }),
+    token: z.string().min(1).optional(),
+    tokenFile: z.string().min(1).optional(),
+    /** the CA certificate (PEM) that signed the signer's TLS certificate: its own certificate when `osw signer init` made it */
+    caFile: z.string().min(1).optional(),
+    /** mutual TLS instead of a token: the client certificate and key (PEM, key 0600) from `osw signer add-client --make-client-cert` */
+    certFile: z.string().min(1).optional(),
+    keyFile: z.string().min(1).optional(),
+    cardNo: z.string().regex(/^\d{13}$/, 'a card number is 13 digits'),
+    /** 卡密码, sent with each signature request; the signer counts wrong PINs */
+    pin: z.string().optional(),
+    /** one request waits this long for the signer's answer */
+    timeoutMs: z.number().int().min(100).default(10_000),
+    /** while the signer cannot be reached, a file waits and signing is tried again this long, then C915 */
+    retryForMs: z.number().int().min(0).default(60_000),
+  })
+  .refine((s) => !!s.certFile === !!s.keyFile, { path: ['certFile'], message: 'mutual TLS takes both certFile and keyFile' })
+  .refine((s) => [s.token, s.tokenFile, s.certFile].filter(Boolean).length === 1, {
+    path: ['token'],
+    message: 'give the signer token, tokenFile, or certFile and keyFile (mutual TLS): one of them',
+  });
+
 const knownTypes = BUSINESS_TYPES.map((b) => b.type) as [string, ...string[]];
 
 /**
@@ -92,8 +119,14 @@ export const ClientConfigSchema = z.object({
   businesses: z.partialRecord(z.enum(knownTypes), businessSchema).default({}),
   /** where a push for a disabled or unknown business is written */
   defaultBusiness: z.enum(knownTypes).default('declaration'),
-  /** 卡/加密机设置: the card file and the saved PIN (卡密码) */
+  /** 卡/加密机设置: the card file and the saved PIN (卡密码); or `signer` */
   card: z.object({ file: z.string().min(1), pin: z.string().optional() }).optional(),
+  /**
+   * 加密机: a card held by a network signer (`osw signer`) instead of a card file: its https url, the
+   * client token it issued (`token`, or `tokenFile` holding it, 0600), the CA of its TLS certificate,
+   * the card number and the card's PIN
+   */
+  signer: signerSchema.optional(),
   stableMs: z.number().int().min(0).default(1000),
   rescanMs: z.number().int().min(50).default(2000),
   maxFileBytes: z
@@ -192,6 +225,8 @@ export interface ResolvedBusiness {
 export function parseClientConfig(input: unknown, fileProblems: string[] = []): ClientConfig {
   const r = ClientConfigSchema.safeParse(input);
   const problems = [...fileProblems, ...(r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`))];
+  const given = (input ?? {}) as { card?: unknown; signer?: unknown };
+  if (given.card && given.signer) problems.push('signer: 卡/加密机设置: give card (a card file) or signer (a network signer), not both');
   if (problems.length) {
     const all = problems.map((p) => `  - ${p}`).join('\n');
     // IBM MQ chosen as the transport has its own code (the platform answers it the same way); every problem is still listed
@@ -213,6 +248,8 @@ export const CONFIG_ENV = {
   OSW_CLIENT_IMP_PATH: ['impPath'],
   OSW_CLIENT_CARD_FILE: ['card', 'file'],
   OSW_CLIENT_CARD_PIN: ['card', 'pin'],
+  OSW_CLIENT_SIGNER_TOKEN: ['signer', 'token'],
+  OSW_CLIENT_SIGNER_PIN: ['signer', 'pin'],
   OSW_CLIENT_LOG_DIR: ['logDir'],
   OSW_CLIENT_STATUS_PORT: ['statusPage', 'port'],
   OSW_CLIENT_STATUS_PASSWORD: ['statusPage', 'password'],
@@ -246,12 +283,22 @@ export function loadClientConfig(file: string, env: NodeJS.ProcessEnv = process.
     const v = env[name];
     if (v !== undefined && v !== '') setPath(raw, keys, name === 'OSW_CLIENT_STATUS_PORT' ? Number(v) : v);
   }
+  // the token from the environment takes the place of a token file
+  if (env.OSW_CLIENT_SIGNER_TOKEN && raw.signer && typeof raw.signer === 'object') {
+    delete raw.signer.tokenFile;
+    delete raw.signer.certFile;
+    delete raw.signer.keyFile;
+  }
   const config = parseClientConfig(raw, fileProblems);
   const base = path.dirname(path.resolve(file));
   const abs = (p: string) => (path.isAbsolute(p) ? p : path.resolve(base, p));
   config.impPath = abs(config.impPath);
   if (config.card) config.card.file = abs(config.card.file);
   if (config.platform.caFile) config.platform.caFile = abs(config.platform.caFile);
+  if (config.signer?.caFile) config.signer.caFile = abs(config.signer.caFile);
+  if (config.signer?.tokenFile) config.signer.tokenFile = abs(config.signer.tokenFile);
+  if (config.signer?.certFile) config.signer.certFile = abs(config.signer.certFile);
+  if (config.signer?.keyFile) config.signer.keyFile = abs(config.signer.keyFile);
   config.logDir = abs(config.logDir ?? 'logs');
   for (const b of Object.values(config.businesses)) if (b?.root) b.root = abs(b.root);
   return config;
@@ -294,6 +341,11 @@ export function redactedConfig(config: ClientConfig): unknown {
     ...config,
     platform: { ...config.platform, url: hidePassword(config.platform.url, 'REDACTED'), secret: '[REDACTED]' },
     card: config.card && { ...config.card, pin: config.card.pin ? '[REDACTED]' : undefined },
+    signer: config.signer && {
+      ...config.signer,
+      token: config.signer.token ? '[REDACTED]' : undefined,
+      pin: config.signer.pin ? '[REDACTED]' : undefined,
+    },
     statusPage: {
       ...config.statusPage,
       password: config.statusPage.password ? '[REDACTED]' : undefined,

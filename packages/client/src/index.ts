@@ -26,3 +26,9 @@ export {
   type StatusPageOptions,
 } from './adapters/status/status-page.js';
 export { C144_MESSAGE } from './adapters/card/card-file.js';
+export { RemoteSigner, type RemoteSignerOptions } from './adapters/signer/remote-signer.js';
+export * from './signer/config.js';
+export { buildSignerApp, SIGNER_API, type SignerAppDeps } from './signer/app.js';
+export { SignerKeyring, type SignerCardInfo } from './signer/keyring.js';
+export { addSignerClient, addSignerKey, initSigner, removeSignerClient, startSigner, type RunningSigner } from './signer/main.js';
+export { selfSignedCertificate } from './signer/tls-certificate.js';

@@ -1,7 +1,10 @@
 /** Composition root of the import client: folders, card, transport, runners, receiver, status page. */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { businessType, silentLogger, systemClock, type Clock, type Logger } from '@osw/messages';
+import { businessType, OswError, silentLogger, systemClock, type Clock, type Logger } from '@osw/messages';
 import { CardFileSigner, checkCardFileMode } from './adapters/card/card-file.js';
+import { RemoteSigner, signerToken } from './adapters/signer/remote-signer.js';
+import { checkPrivateFileMode } from './adapters/fs/private-file.js';
 import { FsBusinessFolders } from './adapters/fs/business-folders.js';
 import { FailBoxResender } from './adapters/fs/failbox-resend.js';
 import { ReceivedJournal } from './adapters/fs/received-journal.js';
@@ -74,11 +77,46 @@ export function createTransport(config: ClientConfig, over: { sendTimeoutMs?: nu
   });
 }
 
+/** The card in a network signer (加密机): token from the config or its file, the CA from caFile. */
+export function remoteSigner(s: NonNullable<ClientConfig['signer']>, config: ClientConfig): RemoteSigner {
+  let ca: Buffer | undefined;
+  try {
+    ca = s.caFile ? readFileSync(s.caFile) : undefined;
+  } catch (err) {
+    throw new OswError('OSW_CONFIG_INVALID', `signer.caFile cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+  let token: string | undefined;
+  let clientCert: { cert: Buffer; key: Buffer } | undefined;
+  try {
+    if (s.certFile && s.keyFile) clientCert = { cert: readFileSync(s.certFile), key: readFileSync(s.keyFile) };
+    else token = signerToken(s);
+  } catch (err) {
+    const what = s.certFile ? 'signer.certFile or signer.keyFile' : 'signer.tokenFile';
+    throw new OswError('OSW_CONFIG_INVALID', `${what} cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+  return new RemoteSigner({
+    url: s.url,
+    token,
+    clientCert,
+    ca,
+    cardNo: s.cardNo,
+    pin: s.pin,
+    timeoutMs: s.timeoutMs,
+    retryForMs: s.retryForMs,
+    retryBaseMs: config.retryBaseMs,
+    retryMaxMs: config.retryMaxMs,
+  });
+}
+
 export async function startClient(input: ClientConfigInput | ClientConfig, opts: StartOptions = {}): Promise<RunningClient> {
   const config = parseClientConfig(input);
   const clock = opts.clock ?? systemClock;
   // a card file others may read is refused before anything starts (OSW_CARD_FILE_EXPOSED says how to fix it)
   if (config.card) await checkCardFileMode(config.card.file);
+  if (config.signer?.tokenFile) await checkPrivateFileMode(config.signer.tokenFile, 'the signer token file');
+  if (config.signer?.keyFile) await checkPrivateFileMode(config.signer.keyFile, "the key of the client's TLS certificate for the signer");
+  // 加密机: its token and CA are read before anything starts, so that a missing file stops the client at once
+  const remote = config.signer ? remoteSigner(config.signer, config) : null;
   const releaseLock = await acquireEnvironmentLock(config.clientId, config.environment, opts.lockDir);
   // SWLog: the daily log file, unless the embedding program logs for the client and did not ask for it too
   const daily =
@@ -90,11 +128,11 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
   log.info({ config: redactedConfig(config) }, 'import client starting');
 
   const transport = createTransport(config);
-  const signer = config.card ? new CardFileSigner(config.card.file, config.card.pin) : null;
-  // open the card now so that its state (PIN missing, wrong, locked) shows at once; files fail with the same code later
-  await signer
-    ?.openKey()
-    .catch((err) => log.warn({ code: (err as { code?: string }).code, reason: (err as Error).message }, 'the card cannot be used'));
+  const signer = config.card ? new CardFileSigner(config.card.file, config.card.pin) : remote;
+  // open the card now so that its state (PIN missing, wrong, locked; a signer down) shows at once; files fail with the same code later
+  await (signer instanceof RemoteSigner ? signer.openKey({ retry: false }) : signer?.openKey())?.catch((err) =>
+    log.warn({ code: (err as { code?: string }).code, reason: (err as Error).message }, 'the card cannot be used'),
+  );
   const businesses = resolveBusinesses(config);
   const stamps = stampSource();
   const runners = new Map<string, { business: ResolvedBusiness; runner: BusinessRunner }>();
@@ -277,6 +315,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
       await Promise.all([...runners.values()].map((r) => r.runner.stop(graceMs)));
       await receiver.stop();
       await transport.close();
+      if (signer instanceof RemoteSigner) await signer.close();
       await status?.close();
       await releaseLock();
       log.info({}, 'import client stopped');

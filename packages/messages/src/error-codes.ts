@@ -66,7 +66,7 @@ export const ERROR_CODES = {
     area: 'request',
     status: 413,
     zh: '请求体过大',
-    en: 'a body larger than the route accepts: 16 KiB for a login, 1 MiB for a manual change, 64 KiB for other REST and exchange JSON bodies, `maxMessageBytes` (64 MiB by default) for an exchange message; refused before it is read',
+    en: 'a body larger than the route accepts: 16 KiB for a login, 1 MiB for a manual change, 64 KiB for other REST and exchange JSON bodies, `maxMessageBytes` (64 MiB by default) for an exchange message, the `maxBodyBytes` of `osw signer` (4 MiB by default) for a signature request; refused before it is read',
   },
   OSW_HTTP_FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     area: 'request',
@@ -384,6 +384,25 @@ export const ERROR_CODES = {
     status: 401,
     zh: '状态页需要密码',
     en: 'the status page has a password (`statusPage.passwordHash`, or the environment variable OSW_CLIENT_STATUS_PASSWORD) and the request gave none or a wrong one (HTTP Basic)',
+  },
+  // ---- osw signer: the network signer (加密机) that keeps card keys and signs for import clients ----
+  OSW_SIGNER_TOKEN_INVALID: {
+    area: 'client',
+    status: 401,
+    zh: '加密机访问令牌无效',
+    en: '`osw signer`: a request without `Authorization: Bearer <token>` or a TLS client certificate the signer pins (mutual TLS), or with a token or certificate it does not know (revoked, mistyped); the same answer for all',
+  },
+  OSW_SIGNER_KEY_NOT_ALLOWED: {
+    area: 'client',
+    status: 403,
+    zh: '该客户端无权使用此卡',
+    en: '`osw signer`: the card is not one of the cards this client token may use (also for a card the signer does not hold: the answer does not tell which cards exist)',
+  },
+  OSW_SIGNER_FILE_EXPOSED: {
+    area: 'client',
+    status: 500,
+    zh: '加密机密钥文件权限过宽',
+    en: '`osw signer serve` (its TLS key, its config with the token hashes, a card file it holds) or an import client (`signer.tokenFile`, `signer.keyFile`) refuses to start on a secret file the group or others may read; `chmod 600` it',
   },
 } as const satisfies Record<`OSW_${string}`, ErrorCodeEntry>;
 

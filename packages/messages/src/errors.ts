@@ -47,5 +47,6 @@ export const FAIL_CODES = {
   C912: '不是普通文件 (not a regular file: a link, FIFO, device or socket; never read)',
   C913: '文件名无法传输 (the file name cannot be carried: control characters, a path separator or bytes that are not UTF-8)',
   C914: '报文校验未通过 (the message breaks the message rules or the customs code tables; checked before sending)',
+  C915: '加密机签名失败 (the network signer (加密机) could not be reached, its TLS certificate is not trusted, or it refused the client or the card)',
 } as const;
 export type FailCode = keyof typeof FAIL_CODES;

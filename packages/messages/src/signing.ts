@@ -278,6 +278,20 @@ export async function signDecMessageAsync(xml: string, input: DecSignInput): Pro
   return plan.withSignature(await sm2SignAsync(Buffer.from(plan.unsigned, 'utf8'), input.privateKey));
 }
 
+/**
+ * `signDecMessage` with the SM2 signature made elsewhere: `sign` gets the bytes a signature covers
+ * (the document with DecSign filled and Sign emptied) and answers the base64 DER signature — a
+ * network signer (加密机) that keeps the private key does so (docs/signing.md).
+ */
+export async function signDecMessageWith(
+  xml: string,
+  input: Omit<DecSignInput, 'privateKey'>,
+  sign: (data: Uint8Array) => Promise<string>,
+): Promise<string> {
+  const plan = decSignPlan(xml, input);
+  return plan.withSignature(await sign(Buffer.from(plan.unsigned, 'utf8')));
+}
+
 /** The signature written in DecSign/Sign, or '' when none. */
 export function decSignature(xml: string): string {
   const m = decSignBlock(xml);

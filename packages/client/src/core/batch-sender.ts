@@ -155,7 +155,7 @@ async function sendAndFile(
       // signed by an earlier version of the client before a crash: sent as it is
       if (parseWorkName(item.workName)?.signed) return item;
       try {
-        const p = await prepareForSending(item.original, item.body as Buffer, deps.signer, deps.clock.now(), opts);
+        const p = await prepareForSending(item.original, item.body as Buffer, deps.signer, deps.clock.now(), { ...opts, signal });
         return { ...item, body: p.body, changed: p.changed };
       } catch (err) {
         if (!(err instanceof MessageRejected)) throw err;

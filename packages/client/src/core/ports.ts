@@ -94,9 +94,14 @@ export class TransportError extends OswError {
   }
 }
 
-/** The IC card: signs a declaration; throws MessageRejected C134/C144/C909/C910. */
+/**
+ * The IC card (a card file, or a card in a network signer): signs a declaration; throws
+ * MessageRejected C134/C144/C909/C910 (C915: the network signer cannot be used). `signal` aborts a
+ * signature that waits (on a signer being retried): it then rejects with another error, not
+ * MessageRejected, and the file stays claimed.
+ */
 export interface CardSigner {
-  signDeclaration(xml: string, now: Date): Promise<string>;
+  signDeclaration(xml: string, now: Date, signal?: AbortSignal): Promise<string>;
 }
 
 /** One business's folders (ImpPath/<BizID>/…) and its private work folder. */

@@ -22,6 +22,8 @@ export interface PrepareOptions {
   zipLimits?: ZipLimits;
   /** refuse (C914) what breaks the message rules or the code tables, as `osw message validate` finds it */
   validateBeforeSend?: boolean;
+  /** the client is stopping: a signature waiting on a network signer gives up (the file stays claimed) */
+  signal?: AbortSignal;
 }
 
 export interface Prepared {
@@ -52,7 +54,7 @@ export async function prepareForSending(
       if (opts.validateBeforeSend) refuseInvalid(xml, attachments);
       return { body: bytes, family: sniffed.family, messageType: sniffed.messageType, changed: false };
     }
-    const signed = await signer.signDeclaration(xml, now);
+    const signed = await signer.signDeclaration(xml, now, opts.signal);
     if (opts.validateBeforeSend) refuseInvalid(signed, attachments);
     const body = await writeZip([{ name: zip.xml.name, data: Buffer.from(signed, 'utf8') }, ...zip.attachments]);
     return { body, family: sniffed.family, messageType: sniffed.messageType, changed: true };
@@ -64,7 +66,7 @@ export async function prepareForSending(
     if (opts.validateBeforeSend) refuseInvalid(xml);
     return { body: bytes, family: sniffed.family, messageType: sniffed.messageType, changed: false };
   }
-  const signed = await signer.signDeclaration(xml, now);
+  const signed = await signer.signDeclaration(xml, now, opts.signal);
   if (opts.validateBeforeSend) refuseInvalid(signed);
   return { body: Buffer.from(signed, 'utf8'), family: sniffed.family, messageType: sniffed.messageType, changed: true };
 }

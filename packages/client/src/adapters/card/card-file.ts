@@ -89,7 +89,8 @@ export async function readCardFile(file: string): Promise<CardFile> {
   return parsed;
 }
 
-function refusedDigest(cardNo: string, passphrase: string): string {
+/** what a card file keeps of a refused PIN (`refusedPinSha256`): the SHA-256 of card number and the PIN's derived passphrase */
+export function refusedDigest(cardNo: string, passphrase: string): string {
   return crypto.createHash('sha256').update(`${cardNo}:${passphrase}`).digest('hex');
 }
 
