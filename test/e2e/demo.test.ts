@@ -57,7 +57,9 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
       expect(e.customsCode).toMatch(/^\d{10}$/);
       expect(e.uscc).toHaveLength(18);
     }
-    expect(c.accounts).toHaveLength(2);
+    // the broker's and the importer's administrators, and the platform's operator (服务地区变更)
+    expect(c.accounts).toHaveLength(3);
+    expect(c.accounts[2]).toMatchObject({ account: 'platform01' });
     expect(c.accounts[0]).toMatchObject({ operatorCode: 'QH0030' });
     expect(c.cards.map((k: { kind: string }) => k.kind).sort()).toEqual(['legal', 'legal', 'operator', 'operator']);
     for (const k of c.cards) expect(k.cardNo).toMatch(/^\d{13}$/);
