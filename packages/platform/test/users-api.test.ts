@@ -5,8 +5,13 @@
  * non-administrator (403 OSW_ADMIN_REQUIRED), another enterprise's operator (404), a non-platform
  * operator deciding (403 OSW_PLATFORM_OPERATOR_REQUIRED); every change lands in the audit log.
  */
+import Database from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eachEngine, type TestDatabase } from '../../../test/support/engines.js';
+import { eachEngine, scratchDatabases, type TestDatabase } from '../../../test/support/engines.js';
+import { postgresCapabilities, sqliteCapabilities } from '../src/adapters/kysely/capabilities.js';
+import { migrateToLatest } from '../src/adapters/kysely/migrations.js';
 import { InProcessNotifier } from '../src/adapters/memory-notifier.js';
 import { HttpWebhookPort } from '../src/adapters/push/webhook-http.js';
 import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
@@ -402,5 +407,49 @@ describe.each(eachEngine())('用户管理 and 服务地区变更 on $name', (eng
     expect((await call('owner01', 'GET', `/api/v1/clients/${c.clientId}`)).body.region).toBe('5300');
     const audit = await call('owner01', 'GET', `/api/v1/audit?action=client.region-change.reject&entityId=${c.clientId}`);
     expect(audit.body.items[0]).toMatchObject({ account: 'platform01', after: { region: '5300', status: 'rejected', note: '材料不全' } });
+  });
+});
+
+describe.each(eachEngine())('migration 0013 on $name', (engine) => {
+  const dbs = scratchDatabases(engine);
+  it('the operators from before roles existed become administrators, active, and log in as before', async () => {
+    const db = await dbs.create();
+    const k =
+      engine.name === 'sqlite'
+        ? new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(db.location) }), plugins: [new CamelCasePlugin()] })
+        : new Kysely<any>({
+            dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.location, max: 2 }) }),
+            plugins: [new CamelCasePlugin()],
+          });
+    try {
+      await migrateToLatest(k, engine.name === 'sqlite' ? sqliteCapabilities : postgresCapabilities, {
+        upTo: '0012_receipt_subscription_client_validity',
+      });
+      await k
+        .insertInto('enterprises')
+        .values({ customsCode: OWNER, uscc: '91440300MA5F8K3L7P', name: '华南', region: '5300', createdAt: START })
+        .execute();
+      const { hashSecret } = await import('../src/core/identity/secrets.js');
+      await k
+        .insertInto('operators')
+        .values({
+          account: 'old01',
+          enterpriseCode: OWNER,
+          name: '旧',
+          operatorCode: 'QH0001',
+          passwordHash: await hashSecret('old-password'),
+          failedLogins: 0,
+          lockedUntil: null,
+          createdAt: START,
+        })
+        .execute();
+    } finally {
+      await k.destroy();
+    }
+    const opened = await dbs.open(db);
+    expect(await opened.store.identity.getOperator('old01')).toMatchObject({ role: 'admin', status: 'active' });
+    const { login } = await import('../src/core/identity/registry.js');
+    const r = await login({ store: opened.store, clock: { now: () => new Date(START) } }, 'old01', 'old-password');
+    expect(r.role).toBe('admin');
   });
 });
