@@ -122,7 +122,7 @@ export function RegionChangePanel({ clients, onChanged }: { clients: ClientWithL
           {result.text}
         </Notice>
       )}
-      <h3>{t('rc.list')}</h3>
+      <h3 className="region-list-title">{t('rc.list')}</h3>
       <Notice kind="error">{list.error}</Notice>
       <DataTable
         columns={requestColumns(t, false)}
