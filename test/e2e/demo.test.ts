@@ -57,7 +57,9 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
       expect(e.customsCode).toMatch(/^\d{10}$/);
       expect(e.uscc).toHaveLength(18);
     }
-    expect(c.accounts).toHaveLength(2);
+    // the broker's and the importer's administrators, and the platform's operator (服务地区变更)
+    expect(c.accounts).toHaveLength(3);
+    expect(c.accounts[2]).toMatchObject({ account: 'platform01' });
     expect(c.accounts[0]).toMatchObject({ operatorCode: 'QH0030' });
     expect(c.cards.map((k: { kind: string }) => k.kind).sort()).toEqual(['legal', 'legal', 'operator', 'operator']);
     for (const k of c.cards) expect(k.cardNo).toMatch(/^\d{13}$/);
@@ -100,6 +102,9 @@ describe('walking skeleton: one declaration makes the whole round trip', () => {
     const first = banner.split('\n').find((l) => /first time/.test(l));
     expect(first).toContain(`${importer.account} / ${importer.password}`);
     expect(first).toContain('push tour');
+    // and names the platform's operator, who approves 服务地区变更 (用户管理)
+    const platform = demo.contract.accounts.find((a) => a.account === 'platform01')!;
+    expect(banner).toContain(`${platform.account} / ${platform.password}`);
     expect(banner).toContain(`${legal.cardNo} PIN ${legal.pin}`);
     const inBox = demo.contract.clients.find((x) => x.role === 'owner')!.businesses.DecCus001.inBox;
     // the banner shows paths relative to the working folder where they lie under it

@@ -488,6 +488,171 @@ describe('web console in Chromium', () => {
     expect(audit.items.slice(0, 3).map((a) => a.action)).toEqual(['webhook.enable', 'webhook.disable', 'webhook.test']);
   });
 
+  it('用户管理: adds an operator with its password shown once, binds a card, resets the password, disables and enables it; the audit log shows each change', async () => {
+    const legal = card(owner().enterpriseCode, 'legal');
+    // a 操作员卡 of the importer that nobody holds yet
+    const { issueCard } = await import('../../packages/platform/src/core/identity/registry.js');
+    const free = await issueCard(demo.platform.deps, { enterpriseCode: owner().enterpriseCode, kind: 'operator', pin: '12345678' });
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/users');
+    const form = page.getByTestId('user-create');
+    await form.getByLabel('账号').fill('owner05');
+    await form.getByLabel('姓名').fill('赵六');
+    await form.getByLabel('录入人代码').fill('QH0035');
+    await form.getByRole('button', { name: '新增' }).click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    const once = page.getByTestId('password-once');
+    await once.getByText('密码只显示这一次').waitFor();
+    const password = (await once.getByTestId('new-password').textContent())!;
+    expect(password).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    await shot(page, '20-users-password-once');
+    await once.getByRole('button', { name: '我已记下密码' }).click();
+    await once.waitFor({ state: 'detached' });
+    expect(await page.content()).not.toContain(password);
+    const row = page.getByTestId('users-table').locator('tbody tr', { hasText: 'owner05' });
+    await row.getByText('操作员', { exact: true }).waitFor();
+
+    // 绑定IC卡: the free card is offered
+    await row.getByRole('button', { name: '绑定IC卡' }).click();
+    const bind = page.getByTestId('bind-card');
+    await bind.getByLabel('操作员卡').selectOption(free.cardNo);
+    await bind.getByRole('button', { name: '确定' }).click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    await row.getByText(free.cardNo).waitFor();
+
+    // the new operator logs in; it is no administrator: no 用户管理 in its menu, and the screen says why
+    const theirs = await newPage();
+    await login(theirs, 'owner05', password, '/users');
+    await theirs.getByText('用户管理仅限本企业管理员使用').waitFor();
+    expect(await theirs.locator('#side-menu').getByRole('link', { name: '用户管理' }).count()).toBe(0);
+
+    // 重置密码: made by the platform, shown once; the old password stops working
+    await row.getByRole('button', { name: '重置密码' }).click();
+    await page.getByTestId('reset-password').getByRole('button', { name: '确定' }).click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    const again = page.getByTestId('password-once');
+    const second = (await again.getByTestId('new-password').textContent())!;
+    expect(second).not.toBe(password);
+    await again.getByRole('button', { name: '我已记下密码' }).click();
+    const tryLogin = (pw: string) =>
+      fetch(`${url}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ account: 'owner05', password: pw }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error?: { code: string } } }));
+    expect((await tryLogin(password)).status).toBe(401);
+    expect((await tryLogin(second)).status).toBe(200);
+
+    // 停用: the operator cannot log in; 启用: it can again
+    await row.getByRole('button', { name: '停用' }).click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    await row.getByText('已停用').waitFor();
+    expect((await tryLogin(second)).body.error?.code).toBe('OSW_OPERATOR_DISABLED');
+    await row.getByRole('button', { name: '启用' }).click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    await row.getByText('正常').waitFor();
+    expect((await tryLogin(second)).status).toBe(200);
+    await shot(page, '21-users');
+
+    // 审计日志: the operator's changes, newest first, with the card used; before/after on demand
+    await page.goto(url + '/audit');
+    await page.getByLabel('对象类型').selectOption('operator');
+    await page.getByLabel('对象编号').fill('owner05');
+    await page.getByRole('button', { name: '查询' }).click();
+    const table = page.getByTestId('audit-table');
+    await table.locator('tbody tr').nth(4).waitFor();
+    const actions = await table.locator('td[data-col="action"]').allTextContents();
+    expect(actions).toEqual(['启用操作员', '停用操作员', '重置密码', '绑定IC卡', '新增操作员']);
+    expect(await table.locator('td[data-col="card"]').first().textContent()).toBe(legal.cardNo);
+    expect(await table.locator('td[data-col="at"]').first().textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    await table.locator('tbody tr').nth(3).getByRole('button', { name: '查看' }).click();
+    const detail = page.getByTestId('audit-detail');
+    expect(await detail.getByTestId('audit-after').textContent()).toContain(free.cardNo);
+    expect(await detail.getByTestId('audit-before').textContent()).not.toContain(free.cardNo);
+    await shot(page, '22-audit-detail');
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
+    // by action only
+    await page.getByRole('button', { name: '重置' }).click();
+    await page.getByLabel('操作类型').selectOption('operator.reset-password');
+    await page.getByRole('button', { name: '查询' }).click();
+    await table.locator('td[data-col="action"]', { hasText: '重置密码' }).first().waitFor();
+    expect(new Set(await table.locator('td[data-col="action"]').allTextContents())).toEqual(new Set(['重置密码']));
+  });
+
+  it('服务地区变更: the importer asks on 客户端管理, the platform operator approves; the client keeps its id, in Chinese and English at 1280 px', async () => {
+    const legal = card(owner().enterpriseCode, 'legal');
+    const tok = await token(owner());
+    // a client of its own for this test: the demo's clients keep their region
+    const applied = await api<{ clientId: string }>('POST', '/api/v1/clients', tok, {
+      region: '5300',
+      version: '2.0',
+      transport: 'https',
+      environment: 'test',
+      card: { cardNo: legal.cardNo, pin: legal.pin },
+    });
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/clients');
+    const panel = page.getByTestId('region-change');
+    await panel.getByLabel('客户端', { exact: true }).locator(`option[value="${applied.clientId}"]`).waitFor({ state: 'attached' });
+    await panel.getByLabel('客户端', { exact: true }).selectOption(applied.clientId);
+    await panel.getByLabel('新服务地区').fill('5100');
+    await panel.getByLabel('变更原因').fill('业务迁至广州');
+    await panel.getByRole('button', { name: '申请变更地区' }).click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    await panel.getByTestId('region-result').getByText('待平台审批').waitFor();
+    const mine = panel.getByTestId('region-changes-table').locator('tbody tr', { hasText: applied.clientId });
+    await mine.getByText('待审批').waitFor();
+
+    // the importer has no approval screen; the platform's operator has
+    expect(await page.locator('#side-menu').getByRole('link', { name: '服务地区变更审批' }).count()).toBe(0);
+    const platform = demo.contract.accounts.find((a) => a.account === 'platform01')!;
+    const ops = await newPage();
+    await login(ops, platform.account, platform.password, '/region-changes');
+    const row = ops.getByTestId('region-approvals-table').locator('tbody tr', { hasText: applied.clientId });
+    await row.getByText('5300 → 5100').waitFor();
+    const fits = async (p: Page) =>
+      p.getByTestId('region-approvals-table').evaluate((t) => {
+        const heads = t.querySelectorAll('thead th');
+        const last = heads[heads.length - 1];
+        return {
+          first: heads[0].textContent,
+          last: last.textContent,
+          fits:
+            last.getBoundingClientRect().right <= document.documentElement.clientWidth &&
+            t.parentElement!.scrollWidth <= t.parentElement!.clientWidth,
+        };
+      });
+    expect(await fits(ops)).toEqual({ first: '序号', last: '操作', fits: true });
+    const opsEn = await newPage({ lang: 'en' });
+    await login(opsEn, platform.account, platform.password, '/region-changes');
+    await opsEn.getByTestId('region-approvals-table').locator('tbody tr', { hasText: applied.clientId }).waitFor();
+    expect(await fits(opsEn)).toEqual({ first: 'No.', last: 'Actions', fits: true });
+    await shot(ops, '23-region-approvals');
+    await row.getByRole('button', { name: '通过' }).click();
+    const decide = ops.getByTestId('region-decide');
+    await decide.getByLabel('审批意见').fill('同意');
+    await decide.getByRole('button', { name: '确定' }).click();
+    await ops.getByTestId('result').getByText(`客户端 ${applied.clientId} 的服务地区改为 5100`).waitFor();
+
+    // the importer sees the client, same id, in 5100, and the request approved
+    await page.reload();
+    const client = page.getByTestId('clients-table').locator('tbody tr', { hasText: applied.clientId });
+    expect(await client.locator('td[data-col="region"]').textContent()).toBe('5100');
+    await page.getByTestId('region-changes-table').locator('tbody tr', { hasText: applied.clientId }).getByText('已通过').waitFor();
+    await shot(page, '24-region-change');
+    const audit = await api<{ items: { action: string; account: string }[] }>(
+      'GET',
+      `/api/v1/audit?entity=client&entityId=${applied.clientId}`,
+      tok,
+    );
+    expect(audit.items.map((a) => [a.action, a.account])).toEqual([
+      ['client.region-change.approve', 'platform01'],
+      ['client.region-change.request', owner().account],
+      ['client.apply', owner().account],
+    ]);
+  });
+
   it("draws a declaration's receipts as a timeline in the sandbox", async () => {
     const tok = await token(owner());
     const brokerClient = demo.contract.clients.find((c) => c.role === 'broker')!;
@@ -686,6 +851,8 @@ describe('web console in Chromium', () => {
     // the HTTP exchange has no dead letters: the table stands empty
     { path: '/dead-letters', table: 'dead-letters-table', empty: true },
     { path: '/clients', table: 'clients-table', actions: true },
+    { path: '/users', table: 'users-table', actions: true },
+    { path: '/audit', table: 'audit-table', actions: true },
     { path: '/sandbox/declarations', table: 'declarations-table' },
     { path: '/sandbox/manuals', table: 'manuals-table' },
   ];

@@ -37,6 +37,19 @@ const OPERATORS = [
   { account: 'owner01', password: 'osw-demo-owner', enterpriseCode: '4403960002', operatorCode: 'QH0031', name: '陈美玲' },
 ];
 
+/**
+ * 平台运维: an operator of the platform itself, who approves or rejects 服务地区变更 requests. It belongs
+ * to an enterprise record of the platform's operator (not a trading enterprise: no cards, no client).
+ */
+const PLATFORM_ENTERPRISE = { customsCode: '5300PT0001', uscc: '12440300MB2C00001X', name: '单一窗口平台运维（演示）', region: '5300' };
+const PLATFORM_OPERATOR = {
+  account: 'platform01',
+  password: 'osw-demo-platform',
+  enterpriseCode: PLATFORM_ENTERPRISE.customsCode,
+  operatorCode: 'PT0001',
+  name: '平台运维',
+};
+
 const PINS = { legal: '88888888', operator: '12345678' } as const;
 
 const MATERIALS = [
@@ -91,9 +104,19 @@ export async function seedDemo(
   opts: { transport?: 'http' | 'amqp' } = {},
 ): Promise<DemoState> {
   const transport = opts.transport ?? 'http';
-  const state: DemoState = { transport, enterprises: ENTERPRISES, accounts: OPERATORS, cards: [], clients: [], manuals: [] };
+  const state: DemoState = {
+    transport,
+    enterprises: ENTERPRISES,
+    accounts: [...OPERATORS, PLATFORM_OPERATOR],
+    cards: [],
+    clients: [],
+    manuals: [],
+  };
   for (const e of ENTERPRISES) await createEnterprise(deps, e);
-  for (const o of OPERATORS) await createOperator(deps, o);
+  // each enterprise's demo operator is its administrator (用户管理)
+  for (const o of OPERATORS) await createOperator(deps, { ...o, role: 'admin' });
+  await createEnterprise(deps, PLATFORM_ENTERPRISE);
+  await createOperator(deps, { ...PLATFORM_OPERATOR, role: 'platform' });
   for (const e of ENTERPRISES) {
     for (const kind of ['legal', 'operator'] as const) {
       const holder = kind === 'operator' ? OPERATORS.find((o) => o.enterpriseCode === e.customsCode)?.account : undefined;

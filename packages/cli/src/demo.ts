@@ -276,6 +276,8 @@ export function tour(contract: DemoContract, home: string, logFile: string): str
   // the push tour is the importer's: it subscribes, the broker's declaration names it, the platform pushes
   const importer = contract.accounts.find((a) => a.enterpriseCode === owner.enterpriseCode)!;
   const brokerAcct = contract.accounts.find((a) => a.enterpriseCode === broker.enterpriseCode)!;
+  // demos made before 用户管理 have no platform operator
+  const platformAcct = contract.accounts.filter((a) => !contract.enterprises.some((e) => e.customsCode === a.enterpriseCode));
   const importerCard = contract.cards.find((c) => c.enterpriseCode === owner.enterpriseCode && c.kind === 'legal');
   const rel = (p: string) => {
     const r = path.relative(process.cwd(), p);
@@ -288,6 +290,9 @@ export function tour(contract: DemoContract, home: string, logFile: string): str
     `  platform + console   ${contract.platformUrl}`,
     `  first time? 第一次?   log in as the importer 收发货人 ${importer.account} / ${importer.password} for the push tour 推送演示`,
     `                       (the broker 报关行 logs in as ${brokerAcct.account} / ${brokerAcct.password})`,
+    ...platformAcct.map(
+      (p) => `                       (the platform's operator 平台运维, who approves 服务地区变更: ${p.account} / ${p.password})`,
+    ),
     `  broker client 报关行  ${broker.clientId}  ImpPath ${rel(broker.impPath)}`,
     ...(broker.statusUrl ? [`                       status page 导入监控 ${broker.statusUrl}`] : []),
     ...(broker.logDir

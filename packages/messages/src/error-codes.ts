@@ -175,6 +175,56 @@ export const ERROR_CODES = {
     zh: '暂不支持IBM MQ传输方式',
     en: 'IBM MQ is not supported: choose RabbitMQ or HTTPS',
   },
+  // 用户管理 (user management) and 服务地区变更 (FAQ 一.3)
+  OSW_ADMIN_REQUIRED: {
+    area: 'identity',
+    status: 403,
+    zh: '需要本企业管理员权限',
+    en: "user management is for your enterprise's administrators (role admin) only",
+  },
+  OSW_PLATFORM_OPERATOR_REQUIRED: {
+    area: 'identity',
+    status: 403,
+    zh: '需要平台运维人员权限',
+    en: 'deciding a 服务地区 change is for operators of the platform (role platform) only',
+  },
+  OSW_OPERATOR_EXISTS: { area: 'identity', status: 409, zh: '账号已存在', en: 'an operator with this account exists already' },
+  OSW_OPERATOR_DISABLED: {
+    area: 'identity',
+    status: 403,
+    zh: '账号已停用，请联系本企业管理员',
+    en: "a disabled operator logs in with the right password; ask your enterprise's administrator",
+  },
+  OSW_OPERATOR_SELF: {
+    area: 'identity',
+    status: 409,
+    zh: '不能停用自己的账号',
+    en: 'an administrator disabling their own account (nobody could enable it again)',
+  },
+  OSW_CARD_BOUND: {
+    area: 'identity',
+    status: 409,
+    zh: '卡已绑定其他操作员',
+    en: 'binding a card that another operator holds: unbind it from them first',
+  },
+  OSW_REGION_CHANGE_PENDING: {
+    area: 'identity',
+    status: 409,
+    zh: '该客户端已有待审批的服务地区变更申请',
+    en: 'the client has a 服务地区 change request waiting for the platform already',
+  },
+  OSW_REGION_CHANGE_SAME: {
+    area: 'identity',
+    status: 400,
+    zh: '变更后的服务地区与当前相同',
+    en: 'a 服务地区 change to the region the client has already',
+  },
+  OSW_REGION_CHANGE_DECIDED: {
+    area: 'identity',
+    status: 409,
+    zh: '服务地区变更申请已审批',
+    en: 'approving or rejecting a 服务地区 change request that was decided already',
+  },
 
   // ---- subscriptions, SMS verification codes and push ----
   OSW_SUB_CONTENT_EMPTY: {

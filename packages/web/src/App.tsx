@@ -15,12 +15,17 @@ import { PushLog } from './pages/PushLog.js';
 import { ReceiptSubscriptions } from './pages/ReceiptSubscriptions.js';
 import { SandboxDeclarations, SandboxManuals } from './pages/Sandbox.js';
 import { Webhooks } from './pages/Webhooks.js';
+import { Users } from './pages/Users.js';
+import { AuditLog } from './pages/AuditLog.js';
+import { RegionChangeApprovals } from './pages/RegionChanges.js';
 import { navigate, usePath } from './router.js';
 
 interface Screen {
   path: string;
   label: MessageKey;
   render: (s: Session) => ReactElement;
+  /** shown in the menu only to these roles (用户管理: administrators; 服务地区变更审批: the platform's operators) */
+  roles?: Session['role'][];
 }
 
 const MENU: { group: MessageKey; screens: Screen[] }[] = [
@@ -42,7 +47,25 @@ const MENU: { group: MessageKey; screens: Screen[] }[] = [
       { path: '/dead-letters', label: 'nav.deadLetters', render: () => <DeadLetters /> },
     ],
   },
-  { group: 'nav.clients', screens: [{ path: '/clients', label: 'nav.clientApply', render: () => <Clients /> }] },
+  {
+    group: 'nav.clients',
+    screens: [
+      { path: '/clients', label: 'nav.clientApply', render: () => <Clients /> },
+      {
+        path: '/region-changes',
+        label: 'nav.regionChanges',
+        render: (s) => <RegionChangeApprovals session={s} />,
+        roles: ['platform'],
+      },
+    ],
+  },
+  {
+    group: 'nav.admin',
+    screens: [
+      { path: '/users', label: 'nav.users', render: (s) => <Users session={s} />, roles: ['admin'] },
+      { path: '/audit', label: 'nav.audit', render: () => <AuditLog /> },
+    ],
+  },
   {
     group: 'nav.sandbox',
     screens: [
@@ -96,6 +119,11 @@ export function App() {
   if (!session) return <Login onLogin={(s) => (setNote(null), setSession(s))} note={note} />;
 
   const screen = SCREENS.find((s) => s.path === path) ?? SCREENS[0];
+  // a session saved before roles were answered has none: it sees every screen and the API decides
+  const menu = MENU.map((g) => ({
+    ...g,
+    screens: g.screens.filter((s) => !s.roles || !session.role || s.roles.includes(session.role)),
+  })).filter((g) => g.screens.length > 0);
   return (
     <CardStepProvider>
       <a className="skip" href="#main">
@@ -138,7 +166,7 @@ export function App() {
       </header>
       <div className="layout">
         <nav id="side-menu" className={`side${menuOpen ? ' open' : ''}`} aria-label={t('nav.menu')}>
-          {MENU.map((g) => (
+          {menu.map((g) => (
             <div key={g.group} className="side-group">
               {g.screens.length > 1 || g.screens[0].label !== g.group ? <div className="side-title">{t(g.group)}</div> : null}
               <ul>

@@ -17,6 +17,8 @@ import { smsRoutes } from './routes/sms.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { feedRoutes } from './routes/feed.js';
 import { pushRoutes } from './routes/pushes.js';
+import { operatorRoutes } from './routes/operators.js';
+import { regionChangeRoutes } from './routes/region-changes.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 
@@ -72,8 +74,8 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
     async (req) => {
       const { account, password } = req.body;
       try {
-        const { token, session } = await login(deps, account, password, { address: req.ip, attempts });
-        return { token, account: session.account, enterpriseCode: session.enterpriseCode, expiresAt: session.expiresAt };
+        const { token, session, role } = await login(deps, account, password, { address: req.ip, attempts });
+        return { token, account: session.account, enterpriseCode: session.enterpriseCode, expiresAt: session.expiresAt, role };
       } catch (err) {
         const failures = err instanceof OswError ? Number(err.details?.failures ?? 0) : 0;
         if (failures > 0 && delayMs > 0) await new Promise((r) => setTimeout(r, Math.min(FAILED_LOGIN_DELAY_CAP_MS, failures * delayMs)));
@@ -147,4 +149,6 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
   await app.register(pushRoutes, { deps, webhook: opts.webhook, webhookTimeoutMs: opts.webhookTimeoutMs });
   for (const routes of [feedRoutes, sandboxRoutes]) await app.register(routes, { deps });
   await app.register(deadLetterRoutes, { deps });
+  await app.register(operatorRoutes, { deps });
+  await app.register(regionChangeRoutes, { deps });
 }

@@ -13,6 +13,10 @@ import type {
   ClientWithLiveView,
   DeadLetterListView,
   DeadLetterView,
+  EnterpriseCardView,
+  OperatorView,
+  OperatorWithPasswordView,
+  RegionChangeView,
   DeclarationDetailView,
   DeclarationReceiptView,
   DeclarationSubscriptionView,
@@ -99,3 +103,10 @@ export type AuditEntry = z.output<typeof AuditEntryView>;
 
 export type DeadLetter = z.output<typeof DeadLetterView>;
 export type DeadLetterList = z.output<typeof DeadLetterListView>;
+
+/** 用户管理: an operator of the enterprise, with its role, status and bound cards */
+export type Operator = z.output<typeof OperatorView>;
+export type OperatorWithPassword = z.output<typeof OperatorWithPasswordView>;
+export type EnterpriseCard = z.output<typeof EnterpriseCardView>;
+/** 服务地区变更申请 */
+export type RegionChange = z.output<typeof RegionChangeView>;

@@ -11,6 +11,7 @@ import { CopyButton, DataTable, Field, Notice, Panel, StatusTag, type Column } f
 import { useI18n } from '../i18n/index.js';
 import { ClientApplyForm } from '@osw/messages/forms';
 import { chinaTime, formProblems } from '../rules.js';
+import { RegionChangePanel } from './RegionChanges.js';
 
 type Transport = 'rabbitmq' | 'https' | 'ibmmq';
 
@@ -248,6 +249,7 @@ export function Clients() {
           testId="clients-table"
         />
       </Panel>
+      <RegionChangePanel clients={list.data?.items ?? []} onChanged={() => void list.reload()} />
     </>
   );
 }

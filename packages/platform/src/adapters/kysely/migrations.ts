@@ -632,6 +632,44 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
         }
       },
     },
+    '0014_user_management_region_change': {
+      async up(db: Kysely<any>) {
+        // 用户管理: an operator's role (the operators from before keep what they could do: admin) and
+        // whether it may log in; FAQ 一.3: a client's 服务地区 changes by request and platform approval
+        await db.schema
+          .alterTable('operators')
+          .addColumn('role', 'text', (c) => c.notNull().defaultTo('admin'))
+          .execute();
+        await db.schema
+          .alterTable('operators')
+          .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
+          .execute();
+        await db.schema.createIndex('operators_enterprise').on('operators').column('enterprise_code').execute();
+        await db.schema.createIndex('cards_holder').on('cards').column('holder_account').execute();
+        await db.schema
+          .createTable('client_region_changes')
+          .$call(autoId)
+          .addColumn('client_id', 'text', (c) => c.notNull().references('clients.client_id'))
+          .addColumn('enterprise_code', 'text', (c) => c.notNull())
+          .addColumn('from_region', 'text', (c) => c.notNull())
+          .addColumn('to_region', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('requested_by', 'text', (c) => c.notNull())
+          .addColumn('card_no', 'text')
+          .addColumn('requested_at', 'text', (c) => c.notNull())
+          .addColumn('decided_by', 'text')
+          .addColumn('decision_note', 'text')
+          .addColumn('decided_at', 'text')
+          .execute();
+        await db.schema.createIndex('client_region_changes_client').on('client_region_changes').columns(['client_id', 'status']).execute();
+        await db.schema
+          .createIndex('client_region_changes_status')
+          .on('client_region_changes')
+          .columns(['status', 'requested_at'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Generated } from 'kysely';
 import type { AuditRow } from '../../core/audit/store.js';
-import type { ClientRow } from '../../core/clients/store.js';
+import type { ClientRow, RegionChangeRow } from '../../core/clients/store.js';
 import type { DeclarationReceiptRow, DeclarationRow } from '../../core/declarations/store.js';
 import type { DeliveryRow, InboundRow } from '../../core/exchange/store.js';
 import type { CardRow, EnterpriseRow, OperatorRow, SessionRow } from '../../core/identity/store.js';
@@ -36,6 +36,7 @@ export interface Database {
   cards: Stored<CardRow, 'locked', { locked: Flag }>;
   sessions: SessionRow;
   clients: Stored<ClientRow, 'deviceBoundAt' | 'lastSeenAt', { deviceBoundAt: string | null; lastSeenAt: string | null }>;
+  clientRegionChanges: Stored<RegionChangeRow, 'id', { id: Id }>;
   manuals: Stored<ManualRow, 'head', { headJson: string }>;
   manualItems: ManualItemRow;
   serials: { name: string; value: number };

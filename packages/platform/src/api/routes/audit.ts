@@ -17,7 +17,11 @@ export async function auditRoutes(appRoot: FastifyInstance, opts: { deps: Platfo
         tags: ['audit'],
         security: bearer,
         summary: 'every change made for your enterprise: who, when, card used, before/after; newest first',
-        querystring: ListParams.extend({ entity: z.string().optional(), entityId: z.string().optional() }),
+        querystring: ListParams.extend({
+          entity: z.string().max(64).optional(),
+          entityId: z.string().max(64).optional(),
+          action: z.string().max(64).optional().describe('e.g. operator.create, client.region-change.approve'),
+        }),
         response: { 200: listOf(AuditEntryView), ...errorResponses },
       },
     },
@@ -27,6 +31,7 @@ export async function auditRoutes(appRoot: FastifyInstance, opts: { deps: Platfo
         ...listQuery(req.query),
         entity: req.query.entity,
         entityId: req.query.entityId,
+        action: req.query.action,
       });
       return { items: r.rows.map(({ enterpriseCode: _e, ...rest }) => rest), total: r.total };
     },

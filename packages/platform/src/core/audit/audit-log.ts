@@ -1,11 +1,13 @@
 /** 操作日志: every change is written with who, when, the card used, and what it was before and after. */
-import type { AuditRow, Store } from '../store.js';
+import type { AuditRow, OperatorRole, Store } from '../store.js';
 
 export interface Actor {
   enterpriseCode: string;
   account: string;
   /** 录入人 */
   operatorCode: string;
+  /** 用户管理's role of the operator (absent: an actor made outside a session) */
+  role?: OperatorRole;
 }
 
 export type AuditEntry = Omit<AuditRow, 'id' | 'enterpriseCode' | 'account' | 'at'>;

@@ -18,6 +18,7 @@ export interface AuditRow {
 export interface AuditQuery extends ListQuery {
   entity?: string;
   entityId?: string;
+  action?: string;
 }
 
 export interface AuditStore {

@@ -5,6 +5,7 @@ import type { SessionRow, Store } from '../store.js';
 
 export async function actorOf(store: Store, session: SessionRow): Promise<Actor> {
   const op = await store.identity.getOperator(session.account);
-  if (!op) throw new OswError('OSW_AUTH_REQUIRED', 'session missing or expired: POST /api/v1/session');
-  return { enterpriseCode: op.enterpriseCode, account: op.account, operatorCode: op.operatorCode };
+  // a disabled operator's sessions are deleted when it is disabled; this holds should one outlive that
+  if (!op || op.status === 'disabled') throw new OswError('OSW_AUTH_REQUIRED', 'session missing or expired: POST /api/v1/session');
+  return { enterpriseCode: op.enterpriseCode, account: op.account, operatorCode: op.operatorCode, role: op.role };
 }

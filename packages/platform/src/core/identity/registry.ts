@@ -11,7 +11,8 @@ import {
   type CardKdf,
 } from '@osw/messages';
 import type { Clock, PlatformDeps } from '../ports.js';
-import type { CardKind, SessionRow, Store } from '../store.js';
+import type { CardKind, OperatorRole, SessionRow, Store } from '../store.js';
+import { problem } from '../problem.js';
 import { loginRules, type FailedAttempts } from './attempts.js';
 import { hashSecret, randomToken, tokenHash, verifyNothing, verifySecret } from './secrets.js';
 
@@ -43,7 +44,8 @@ export async function createEnterprise(deps: Pick<PlatformDeps, 'store' | 'clock
 
 export async function createOperator(
   deps: Pick<PlatformDeps, 'store' | 'clock'>,
-  o: { account: string; password: string; enterpriseCode: string; name: string; operatorCode: string },
+  /** `role`: admin unless said (an enterprise's first account, made by whoever runs the platform, manages the others) */
+  o: { account: string; password: string; enterpriseCode: string; name: string; operatorCode: string; role?: OperatorRole },
 ): Promise<void> {
   if (o.password.length < 8) throw new OswError('OSW_PASSWORD_WEAK', 'password must have at least 8 characters');
   await deps.store.identity.insertOperator({
@@ -55,6 +57,8 @@ export async function createOperator(
     failedLogins: 0,
     lockedUntil: null,
     createdAt: deps.clock.now().toISOString(),
+    role: o.role ?? 'admin',
+    status: 'active',
   });
 }
 
@@ -111,7 +115,7 @@ export async function login(
   account: string,
   password: string,
   origin?: LoginOrigin,
-): Promise<{ token: string; session: SessionRow }> {
+): Promise<{ token: string; session: SessionRow; role: OperatorRole }> {
   const rules = origin ? loginRules(account, origin.address) : [];
   origin?.attempts.check(rules);
   const op = await deps.store.identity.getOperator(account);
@@ -124,6 +128,13 @@ export async function login(
     throw new OswError('OSW_AUTH_FAILED', '账号或密码错误 (wrong account or password)', { details: { failures } });
   }
   origin?.attempts.clear([rules[0].key]);
+  // told only to whoever knows the password: the account exists, and it is stopped
+  if (op.status === 'disabled')
+    throw problem(
+      'OSW_OPERATOR_DISABLED',
+      `账号[${account}]已停用，请联系本企业管理员`,
+      `account ${account} is disabled; ask your enterprise's administrator`,
+    );
   const now = deps.clock.now();
   const token = randomToken(32);
   const session: SessionRow = {
@@ -133,7 +144,7 @@ export async function login(
     expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString(),
   };
   await deps.store.identity.insertSession(session);
-  return { token, session };
+  return { token, session, role: op.role };
 }
 
 /** Logout: the session of the token is deleted, and the token is refused from then on. */

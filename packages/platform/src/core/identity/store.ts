@@ -1,4 +1,5 @@
 /** The identity slice's store port: enterprises, operators, IC cards and operator sessions. */
+import type { ListQuery, Paged } from '../paging.js';
 
 export interface EnterpriseRow {
   customsCode: string;
@@ -19,7 +20,17 @@ export interface OperatorRow {
   /** not used: no login locks an account for everyone (docs/decisions.md); written null */
   lockedUntil: string | null;
   createdAt: string;
+  /**
+   * 用户管理: `admin` (企业管理员) manages the enterprise's operators; `operator` does the enterprise's
+   * work; `platform` (平台运维) decides requests addressed to the platform (服务地区变更)
+   */
+  role: OperatorRole;
+  /** a disabled operator cannot log in; its sessions are ended when it is disabled */
+  status: OperatorStatus;
 }
+
+export type OperatorRole = 'admin' | 'operator' | 'platform';
+export type OperatorStatus = 'active' | 'disabled';
 
 export type CardKind = 'legal' | 'operator';
 
@@ -52,11 +63,20 @@ export interface IdentityStore {
   getOperator(account: string): Promise<OperatorRow | undefined>;
   /** the operators with these accounts (those that exist) */
   getOperators(accounts: readonly string[]): Promise<OperatorRow[]>;
+  /** the enterprise's operators, oldest first */
+  listOperators(enterpriseCode: string, q: ListQuery): Promise<Paged<OperatorRow>>;
+  updateOperator(account: string, patch: Partial<Pick<OperatorRow, 'role' | 'status' | 'passwordHash' | 'name'>>): Promise<void>;
 
   insertCard(row: CardRow): Promise<void>;
   getCard(cardNo: string): Promise<CardRow | undefined>;
   /** the cards with these numbers (those that exist) */
   getCards(cardNos: readonly string[]): Promise<CardRow[]>;
+  /** the enterprise's cards, by number */
+  listCards(enterpriseCode: string): Promise<CardRow[]>;
+  /** the cards held by these operators */
+  cardsHeldBy(accounts: readonly string[]): Promise<CardRow[]>;
+  /** binds a card to an operator (null: to nobody) */
+  setCardHolder(cardNo: string, account: string | null): Promise<void>;
   /** counts a wrong PIN down atomically and locks the card at zero; returns what is left */
   recordCardPinFailure(cardNo: string): Promise<{ triesLeft: number; locked: boolean }>;
   /** a right PIN gives the card its tries back */
@@ -66,4 +86,6 @@ export interface IdentityStore {
   getSession(tokenHash: string): Promise<SessionRow | undefined>;
   /** logout: the session is gone for good */
   deleteSession(tokenHash: string): Promise<void>;
+  /** every session of an operator ends (disabled, password reset) */
+  deleteSessionsOf(account: string): Promise<void>;
 }

@@ -19,7 +19,8 @@ export class KyselyAuditStore implements AuditStore {
       .selectFrom('auditLog')
       .where('enterpriseCode', '=', enterpriseCode)
       .$if(!!q.entity, (qb) => qb.where('entity', '=', q.entity!))
-      .$if(!!q.entityId, (qb) => qb.where('entityId', '=', q.entityId!));
+      .$if(!!q.entityId, (qb) => qb.where('entityId', '=', q.entityId!))
+      .$if(!!q.action, (qb) => qb.where('action', '=', q.action!));
     return paged(
       createdRange(base, q, 'at'),
       q,

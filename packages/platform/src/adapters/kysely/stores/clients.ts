@@ -1,5 +1,5 @@
 /** The client registry on Kysely. */
-import type { ClientQuery, ClientRow, ClientStatus, ClientStore } from '../../../core/clients/store.js';
+import type { ClientQuery, ClientRow, ClientStatus, ClientStore, RegionChangeQuery, RegionChangeRow } from '../../../core/clients/store.js';
 import type { Paged } from '../../../core/paging.js';
 import { createdRange, paged, type Db } from './common.js';
 
@@ -45,5 +45,42 @@ export class KyselyClientStore implements ClientStore {
       .where('clientId', '=', clientId)
       .where((eb) => eb.or([eb('lastSeenAt', 'is', null), eb('lastSeenAt', '<', notBefore)]))
       .execute();
+  }
+
+  async setRegion(clientId: string, region: string) {
+    await this.db.updateTable('clients').set({ region }).where('clientId', '=', clientId).execute();
+  }
+  async insertRegionChange(row: Omit<RegionChangeRow, 'id'>): Promise<number> {
+    const r = await this.db.insertInto('clientRegionChanges').values(row).returning('id').executeTakeFirstOrThrow();
+    return Number(r.id);
+  }
+  async getRegionChange(id: number): Promise<RegionChangeRow | undefined> {
+    const r = await this.db.selectFrom('clientRegionChanges').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && { ...r, id: Number(r.id) };
+  }
+  listRegionChanges(q: RegionChangeQuery): Promise<Paged<RegionChangeRow>> {
+    const base = this.db
+      .selectFrom('clientRegionChanges')
+      .$if(!!q.enterpriseCode, (qb) => qb.where('enterpriseCode', '=', q.enterpriseCode!))
+      .$if(!!q.clientId, (qb) => qb.where('clientId', '=', q.clientId!))
+      .$if(!!q.status, (qb) => qb.where('status', '=', q.status!));
+    return paged(
+      createdRange(base, q, 'requestedAt'),
+      q,
+      (qb) => qb.selectAll().orderBy('requestedAt', 'desc').orderBy('id', 'desc'),
+      (r): RegionChangeRow => ({ ...r, id: Number(r.id) }),
+    );
+  }
+  async decideRegionChange(
+    id: number,
+    d: { status: 'approved' | 'rejected'; decidedBy: string; decisionNote: string | null; decidedAt: string },
+  ): Promise<boolean> {
+    const r = await this.db
+      .updateTable('clientRegionChanges')
+      .set(d)
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 }

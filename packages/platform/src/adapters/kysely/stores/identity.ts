@@ -2,7 +2,8 @@
 import type { CardRow, EnterpriseRow, IdentityStore, OperatorRow, SessionRow } from '../../../core/identity/store.js';
 import type { Selectable } from 'kysely';
 import type { Database } from '../schema.js';
-import { chunks, type Db } from './common.js';
+import type { ListQuery } from '../../../core/paging.js';
+import { chunks, paged, type Db } from './common.js';
 
 /** A card row as the core knows it: `locked` a boolean, counts as numbers (PostgreSQL and SQLite alike). */
 function card(r: Selectable<Database['cards']>): CardRow {
@@ -40,6 +41,19 @@ export class KyselyIdentityStore implements IdentityStore {
     return out;
   }
 
+  listOperators(enterpriseCode: string, q: ListQuery) {
+    return paged(
+      this.db.selectFrom('operators').where('enterpriseCode', '=', enterpriseCode),
+      q,
+      (qb) => qb.selectAll().orderBy('createdAt').orderBy('account'),
+      (r: OperatorRow) => r,
+    );
+  }
+  async updateOperator(account: string, patch: Partial<Pick<OperatorRow, 'role' | 'status' | 'passwordHash' | 'name'>>) {
+    if (!Object.keys(patch).length) return;
+    await this.db.updateTable('operators').set(patch).where('account', '=', account).execute();
+  }
+
   async insertCard(row: CardRow) {
     await this.db
       .insertInto('cards')
@@ -55,6 +69,20 @@ export class KyselyIdentityStore implements IdentityStore {
     for (const part of chunks([...new Set(cardNos)], 500))
       for (const r of await this.db.selectFrom('cards').selectAll().where('cardNo', 'in', part).execute()) out.push(card(r));
     return out;
+  }
+  async listCards(enterpriseCode: string): Promise<CardRow[]> {
+    const rows = await this.db.selectFrom('cards').selectAll().where('enterpriseCode', '=', enterpriseCode).orderBy('cardNo').execute();
+    return rows.map(card);
+  }
+  async cardsHeldBy(accounts: readonly string[]): Promise<CardRow[]> {
+    const out: CardRow[] = [];
+    for (const part of chunks([...new Set(accounts)], 500))
+      for (const r of await this.db.selectFrom('cards').selectAll().where('holderAccount', 'in', part).orderBy('cardNo').execute())
+        out.push(card(r));
+    return out;
+  }
+  async setCardHolder(cardNo: string, account: string | null) {
+    await this.db.updateTable('cards').set({ holderAccount: account }).where('cardNo', '=', cardNo).execute();
   }
   async recordCardPinFailure(cardNo: string): Promise<{ triesLeft: number; locked: boolean }> {
     const r = await this.db
@@ -91,5 +119,8 @@ export class KyselyIdentityStore implements IdentityStore {
   }
   async deleteSession(tokenHash: string) {
     await this.db.deleteFrom('sessions').where('tokenHash', '=', tokenHash).execute();
+  }
+  async deleteSessionsOf(account: string) {
+    await this.db.deleteFrom('sessions').where('account', '=', account).execute();
   }
 }

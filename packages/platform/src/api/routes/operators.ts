@@ -1,0 +1,177 @@
+/** 用户管理: the enterprise's operators and their IC cards, for the enterprise's administrators. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { EnterpriseCardView, OperatorView, OperatorWithPasswordView } from '../../contract/index.js';
+import type { PlatformDeps } from '../../core/ports.js';
+import {
+  bindOperatorCard,
+  createEnterpriseOperator,
+  getOperatorView,
+  listEnterpriseCards,
+  listOperators,
+  resetOperatorPassword,
+  setOperatorStatus,
+} from '../../core/identity/users.js';
+import { bearer, CardProof, errorResponses, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
+
+const AccountParam = z.object({ account: z.string().min(1).max(64) });
+const CardBody = z.object({ card: CardProof });
+const Password = z.string().min(8, 'a password needs at least 8 characters').max(128);
+const ADMIN_ONLY = 'For administrators of the enterprise (role admin): anyone else gets 403 OSW_ADMIN_REQUIRED. ';
+const NOT_YOURS = "Another enterprise's operator answers 404 OSW_NOT_FOUND. ";
+
+export async function operatorRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps }): Promise<void> {
+  const app = appRoot.withTypeProvider<ZodTypeProvider>();
+  const { deps } = opts;
+  requireSession(app, deps);
+  const tags = ['users'];
+
+  app.get(
+    '/api/v1/operators',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        summary: "用户管理 — the enterprise's operators, their role, status and bound cards; oldest first",
+        description: ADMIN_ONLY,
+        querystring: ListParams.pick({ page: true, pageSize: true }),
+        response: { 200: listOf(OperatorView), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const r = await listOperators(deps.store, actorOf(req), listQuery(req.query));
+      return { items: r.rows, total: r.total };
+    },
+  );
+
+  app.post(
+    '/api/v1/operators',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        summary: '新增操作员 — create an operator of your enterprise (needs the 法人卡)',
+        description:
+          ADMIN_ONLY +
+          'Without `password` the platform makes one and answers it once; either way it is stored hashed (scrypt). ' +
+          'An account that exists (in any enterprise) answers 409 OSW_OPERATOR_EXISTS.',
+        body: z.object({
+          account: z
+            .string()
+            .regex(/^[A-Za-z0-9_.-]{3,64}$/, 'an account has 3 to 64 letters, digits, _ . or -')
+            .describe('login name'),
+          name: z.string().trim().min(1).max(64),
+          operatorCode: z.string().trim().min(1).max(32).describe('录入人 code, e.g. QH0032'),
+          role: z.enum(['admin', 'operator']).default('operator'),
+          password: Password.optional(),
+          card: CardProof,
+        }),
+        response: { 201: OperatorWithPasswordView, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await createEnterpriseOperator(deps, actorOf(req), req.body)),
+  );
+
+  app.get(
+    '/api/v1/operators/:account',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'one operator of your enterprise',
+        description: ADMIN_ONLY + NOT_YOURS,
+        params: AccountParam,
+        response: { 200: OperatorView, ...errorResponses },
+      },
+    },
+    async (req) => getOperatorView(deps.store, actorOf(req), req.params.account),
+  );
+
+  app.post(
+    '/api/v1/operators/:account/reset-password',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        summary: '重置密码 — a new password (set by you, or made by the platform and answered once); the operator is logged out',
+        description: ADMIN_ONLY + NOT_YOURS + 'Needs the 法人卡.',
+        params: AccountParam,
+        body: z.object({ password: Password.optional(), card: CardProof }),
+        response: { 200: OperatorWithPasswordView, ...errorResponses },
+      },
+    },
+    async (req) => resetOperatorPassword(deps, actorOf(req), req.params.account, req.body),
+  );
+
+  for (const [what, status, summary] of [
+    ['disable', 'disabled', '停用 — the operator cannot log in; its sessions end at once'],
+    ['enable', 'active', '启用 — the operator may log in again'],
+  ] as const)
+    app.post(
+      `/api/v1/operators/:account/${what}`,
+      {
+        schema: {
+          tags,
+          security: bearer,
+          summary,
+          description:
+            ADMIN_ONLY + NOT_YOURS + 'Needs the 法人卡.' + (what === 'disable' ? ' Your own account: 409 OSW_OPERATOR_SELF.' : ''),
+          params: AccountParam,
+          body: CardBody,
+          response: { 200: OperatorView, ...errorResponses },
+        },
+      },
+      async (req) => setOperatorStatus(deps, actorOf(req), req.params.account, status, req.body.card),
+    );
+
+  for (const [what, bind, summary] of [
+    ['bind-card', true, '绑定IC卡 — bind one of the enterprise’s 操作员卡 to the operator'],
+    ['unbind-card', false, '解除绑定 — the card is bound to nobody'],
+  ] as const)
+    app.post(
+      `/api/v1/operators/:account/${what}`,
+      {
+        schema: {
+          tags,
+          security: bearer,
+          summary,
+          description:
+            ADMIN_ONLY +
+            NOT_YOURS +
+            'Needs the 法人卡 (`card`). ' +
+            (bind ? 'A card another operator holds: 409 OSW_CARD_BOUND; a 法人卡: 403 OSW_CARD_KIND.' : ''),
+          params: AccountParam,
+          body: z.object({ cardNo: z.string().regex(/^\d{13}$/, 'a card number has 13 digits'), card: CardProof }),
+          response: { 200: OperatorView, ...errorResponses },
+        },
+      },
+      async (req) => bindOperatorCard(deps, actorOf(req), req.params.account, req.body.cardNo, bind, req.body.card),
+    );
+
+  app.get(
+    '/api/v1/cards',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        summary: "the enterprise's IC cards and who holds each (what 绑定IC卡 chooses from)",
+        description: ADMIN_ONLY,
+        response: { 200: listOf(EnterpriseCardView), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const cards = await listEnterpriseCards(deps.store, actorOf(req));
+      return {
+        items: cards.map((c) => ({
+          cardNo: c.cardNo,
+          kind: c.kind,
+          holderAccount: c.holderAccount,
+          locked: c.locked,
+          createdAt: c.createdAt,
+        })),
+        total: cards.length,
+      };
+    },
+  );
+}
