@@ -24,9 +24,19 @@ import { loadScenario } from '../src/adapters/sandbox/scenario-file.js';
 import { parseScenario } from '../src/core/sandbox/scenario.js';
 import { startSandboxWorker } from '../src/core/sandbox/worker.js';
 import { apiWorld, MANUAL_NO, type ApiWorld } from './api-world.js';
+import { issueCard } from '../src/core/identity/registry.js';
 import { example } from './push-world.js';
 
-const inv101 = readFileSync(path.join(FIXTURES, 'npts_SentBox_INV101_Signature_Package.xml'));
+const inv101Fixture = readFileSync(path.join(FIXTURES, 'npts_SentBox_INV101_Signature_Package.xml'), 'utf8');
+/** The real INV101 as the broker's: its operator card in IcCardNo, its 海关十位 in InputCode and OperCusRegCode (FAQ 19/20). */
+function brokerInv101(card = w.broker.operatorCard, code = w.broker.code): Buffer {
+  return Buffer.from(
+    inv101Fixture
+      .replace(/<IcCardNo>\d+<\/IcCardNo>/, `<IcCardNo>${card}</IcCardNo>`)
+      .replace(/<InputCode>\d+<\/InputCode>/, `<InputCode>${code}</InputCode>`)
+      .replace(/<OperCusRegCode>\d+<\/OperCusRegCode>/, `<OperCusRegCode>${code}</OperCusRegCode>`),
+  );
+}
 const mt2101 = readFileSync(path.join(FIXTURES, 'mft_MT2101_manifest_unresolved_repo.xml'), 'utf8');
 
 function sas121(rmk = '') {
@@ -89,6 +99,7 @@ async function runSandbox() {
 describe('金关二期 on the exchange', () => {
   it('INV101: CommonResponeMessage DealFlag 0 with a 预录入统一编号, then INV201 审批 and INV202 生成报关单 to the sender', async () => {
     await world();
+    const inv101 = brokerInv101();
     const answer = await send(inv101, 'processing-trade');
     expect(answer).toMatchObject({ accepted: true, family: 'sas' });
     const resp = parseCommonResponse(answer.responseXml);
@@ -119,6 +130,7 @@ describe('金关二期 on the exchange', () => {
 
   it('an INV101 that breaks the rules is answered DealFlag -1 with every reason, and nothing is scheduled', async () => {
     await world();
+    const inv101 = brokerInv101();
     const bad = inv101.toString('utf8').replace(/<BizopEtpsno>[^<]*<\/BizopEtpsno>/, '<BizopEtpsno>x</BizopEtpsno>');
     const answer = await send(bad, 'processing-trade');
     expect(answer.accepted).toBe(false);
@@ -128,12 +140,61 @@ describe('金关二期 on the exchange', () => {
 
   it('FAQ 18: an INV101 with a 商品序号 twice, or a change without its 预录入统一编号, is answered DealFlag -1', async () => {
     await world();
+    const inv101 = brokerInv101();
     const twice = inv101.toString('utf8').replace(/<GdsSeqno>2<\/GdsSeqno>/, '<GdsSeqno>1</GdsSeqno>');
     const a = parseCommonResponse((await send(twice, 'processing-trade')).responseXml);
     expect(a).toMatchObject({ dealFlag: '-1', checkInfo: expect.stringContaining('商品序号[1]重复(与第1项相同)') });
     const change = inv101.toString('utf8').replace(/<DclTypecd>1<\/DclTypecd>/, '<DclTypecd>2</DclTypecd>');
     const b = parseCommonResponse((await send(change, 'processing-trade')).responseXml);
     expect(b).toMatchObject({ dealFlag: '-1', checkInfo: expect.stringContaining('变更申请须填写预录入统一编号SeqNo') });
+    expect(await runSandbox()).toEqual([]);
+  });
+});
+
+describe('金关二期: the card and the operating enterprise (FAQ 19, 20)', () => {
+  it('an INV101 whose IcCardNo is another enterprise’s, unknown, locked or expired card is answered DealFlag -1 "非白名单用户或者ic卡号不合法"', async () => {
+    await world();
+    const checkInfo = async (body: Buffer) => {
+      const answer = await send(body, 'processing-trade');
+      expect(answer.accepted).toBe(false);
+      const r = parseCommonResponse(answer.responseXml);
+      expect(r).toMatchObject({ dealFlag: '-1', etpsPreentNo: 'QDI52072019112514155240' });
+      return r.checkInfo;
+    };
+    expect(await checkInfo(brokerInv101(w.owner.operatorCard))).toBe(
+      `报文类型为INV101，非白名单用户或者ic卡号不合法：IC卡[${w.owner.operatorCard}]不存在或不属于发送企业[${w.broker.code}]`,
+    );
+    expect(await checkInfo(brokerInv101('8930000083638'))).toContain(
+      '非白名单用户或者ic卡号不合法：IC卡[8930000083638]不存在或不属于发送企业',
+    );
+    const expiring = await issueCard(w.deps, {
+      enterpriseCode: w.broker.code,
+      kind: 'operator',
+      pin: '12345678',
+      validUntil: new Date(w.now().getTime() + 60_000),
+    });
+    expect(parseCommonResponse((await send(brokerInv101(expiring.cardNo), 'processing-trade')).responseXml).dealFlag).toBe('0');
+    w.advance(60_000);
+    expect(await checkInfo(brokerInv101(expiring.cardNo))).toBe(
+      `报文类型为INV101，非白名单用户或者ic卡号不合法：IC卡[${expiring.cardNo}]已过期(有效期至2026-11-21 10:01:00)`,
+    );
+    for (let i = 0; i < 5; i++) await w.deps.store.identity.recordCardPinFailure(w.broker.operatorCard);
+    expect(await checkInfo(brokerInv101())).toContain(`IC卡[${w.broker.operatorCard}]已锁定`);
+  });
+
+  it('an INV101 whose InputCode or OperCusRegCode is not the card’s enterprise is answered "操作卡海关十位和Session中的不相符"', async () => {
+    await world();
+    const answer = await send(brokerInv101(w.broker.operatorCard, w.owner.code), 'processing-trade');
+    expect(parseCommonResponse(answer.responseXml)).toMatchObject({
+      dealFlag: '-1',
+      checkInfo:
+        `报文类型为INV101，操作卡海关十位和Session中的不相符：InvtHeadType.InputCode[${w.owner.code}]不是IC卡所属企业[${w.broker.code}]；` +
+        `操作卡海关十位和Session中的不相符：InvtMessage.OperCusRegCode[${w.owner.code}]不是IC卡所属企业[${w.broker.code}]`,
+    });
+    // the real file as it is: another enterprise's card and 海关十位 (4419986507)
+    expect(parseCommonResponse((await send(Buffer.from(inv101Fixture), 'processing-trade')).responseXml).checkInfo).toContain(
+      '非白名单用户或者ic卡号不合法',
+    );
     expect(await runSandbox()).toEqual([]);
   });
 });

@@ -16,4 +16,5 @@ export * from './declarations.js';
 export * from './pushes.js';
 export * from './sandbox.js';
 export * from './audit.js';
+export * from './cards.js';
 export * from './dead-letters.js';

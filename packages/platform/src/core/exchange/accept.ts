@@ -39,7 +39,7 @@ import {
 } from '@osw/messages';
 import { fileNameProblem, isMessageId, type ImportAnswer, type ImportOutcome } from '@osw/messages/exchange';
 import { raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
-import { checkDeclaration, clientSeqNoKey, clientSeqNoRepeated } from './check-declaration.js';
+import { checkDeclaration, clientSeqNoKey, clientSeqNoRepeated, inv101CardProblems } from './check-declaration.js';
 import type { PlatformDeps, PlatformMetrics } from '../ports.js';
 import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
 
@@ -362,6 +362,7 @@ async function importPackage(
       const inv = inv101From(pkg);
       etpsPreentNo = inv.head.EtpsInnerInvtNo ?? '';
       problems.push(...validateInv101(inv).map((p) => `${p.path}${p.zh}`));
+      problems.push(...(await inv101CardProblems(deps, msg.client, inv)));
     } catch (err) {
       if (!(err instanceof MessageRejected)) throw err;
       problems.push(err.message);

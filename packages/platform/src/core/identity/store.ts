@@ -34,6 +34,8 @@ export interface CardRow {
   triesLeft: number;
   locked: boolean;
   createdAt: string;
+  /** the card's expiry (有效期至), ISO; null for a card issued before validity was kept (migration 0013): never expires */
+  validUntil: string | null;
 }
 
 export interface SessionRow {
@@ -57,6 +59,8 @@ export interface IdentityStore {
   getCard(cardNo: string): Promise<CardRow | undefined>;
   /** the cards with these numbers (those that exist) */
   getCards(cardNos: readonly string[]): Promise<CardRow[]>;
+  /** an enterprise's cards, by card number */
+  listCards(enterpriseCode: string): Promise<CardRow[]>;
   /** counts a wrong PIN down atomically and locks the card at zero; returns what is left */
   recordCardPinFailure(cardNo: string): Promise<{ triesLeft: number; locked: boolean }>;
   /** a right PIN gives the card its tries back */

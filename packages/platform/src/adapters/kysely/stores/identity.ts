@@ -56,6 +56,10 @@ export class KyselyIdentityStore implements IdentityStore {
       for (const r of await this.db.selectFrom('cards').selectAll().where('cardNo', 'in', part).execute()) out.push(card(r));
     return out;
   }
+  async listCards(enterpriseCode: string): Promise<CardRow[]> {
+    const rows = await this.db.selectFrom('cards').selectAll().where('enterpriseCode', '=', enterpriseCode).orderBy('cardNo').execute();
+    return rows.map(card);
+  }
   async recordCardPinFailure(cardNo: string): Promise<{ triesLeft: number; locked: boolean }> {
     const r = await this.db
       .updateTable('cards')
