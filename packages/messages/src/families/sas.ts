@@ -87,6 +87,8 @@ export interface SasPackage {
   packageAttrs: Record<string, string>;
   /** present when the Package came wrapped in Signature/Object */
   signature: SasSignature | null;
+  /** `BusinessData` when read so; absent: the wire's own `BussinessData`, which build writes */
+  businessName?: 'BusinessData';
 }
 
 export function sasPackageFromTree(root: XNode): SasPackage {
@@ -111,6 +113,7 @@ export function sasPackageFromTree(root: XNode): SasPackage {
     business: business ? business.children : [],
     packageAttrs: pkg.attrs,
     signature,
+    ...(business?.name === 'BusinessData' ? { businessName: 'BusinessData' as const } : {}),
   };
 }
 
@@ -122,7 +125,7 @@ export function sasPackageTree(p: SasPackage): XNode {
   const envelope = recordNode('EnvelopInfo', orderedFields(p.envelope, ENVELOP_FIELDS));
   const dataKids: XNode[] = [];
   if (p.pocket) dataKids.push(recordNode('PocketInfo', orderedFields(p.pocket, POCKET_FIELDS)));
-  dataKids.push(node('BussinessData', p.business));
+  dataKids.push(node(p.businessName ?? 'BussinessData', p.business));
   const pkg = node('Package', [envelope, node('DataInfo', dataKids)], p.packageAttrs);
   if (!p.signature) return pkg;
   return node('Signature', [...p.signature.parts, node('Object', [pkg])], p.signature.attrs);
@@ -273,6 +276,8 @@ export interface SasReceipt {
   pocket?: Fields | null;
   /** attributes of <Package> as read; undefined: the xmldsig default namespace for INV receipts, none for SAS */
   packageAttrs?: Record<string, string>;
+  /** `BusinessData` when read so (SasPackage.businessName) */
+  businessName?: 'BusinessData';
 }
 
 export function sasReceiptFrom(p: SasPackage): SasReceipt {
@@ -283,6 +288,7 @@ export function sasReceiptFrom(p: SasPackage): SasReceipt {
     sections: (holder?.children ?? []).map((s) => ({ name: s.name, fields: leafRecord(s) })),
     pocket: p.pocket,
     packageAttrs: p.packageAttrs,
+    ...(p.businessName ? { businessName: p.businessName } : {}),
   };
 }
 
@@ -308,6 +314,7 @@ export function buildSasReceipt(r: SasReceipt, opts: { pocketId?: string } = {})
     ],
     packageAttrs: r.packageAttrs ?? (r.messageType.startsWith('INV') ? { xmlns: 'http://www.w3.org/2000/09/xmldsig#' } : {}),
     signature: null,
+    ...(r.businessName ? { businessName: r.businessName } : {}),
   });
 }
 
