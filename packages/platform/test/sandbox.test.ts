@@ -4,9 +4,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   buildSasPackage,
+  cebReceipts,
   emptySasSignature,
   leaf,
   node,
+  parseCeb,
   parseCommonResponse,
   parseManifestResponse,
   parsePlatImpRet,
@@ -138,6 +140,28 @@ describe('金关二期 on the exchange', () => {
     expect(await runSandbox()).toEqual([]);
   });
 
+  it('an INV101 whose codes are not in the customs code tables is answered DealFlag -1 naming each field; pre-2018 country codes pass', async () => {
+    await world();
+    const inv101 = brokerInv101().toString('utf8');
+    expect(inv101).toContain('<DestinationNatcd>142</DestinationNatcd>');
+    const bad = inv101
+      .replace('<SupvModecd>0654</SupvModecd>', '<SupvModecd>9876</SupvModecd>')
+      .replace('<DclPlcCuscd>5207</DclPlcCuscd>', '<DclPlcCuscd>9301</DclPlcCuscd>')
+      .replace('<DclCurrcd>USD</DclCurrcd>', '<DclCurrcd>XYZ</DclCurrcd>')
+      .replace('<DclUnitcd>035</DclUnitcd>', '<DclUnitcd>999</DclUnitcd>');
+    const answer = await send(bad, 'processing-trade');
+    expect(answer.accepted).toBe(false);
+    expect(parseCommonResponse(answer.responseXml)).toMatchObject({
+      dealFlag: '-1',
+      checkInfo:
+        '报文类型为INV101，InvtHeadType.SupvModecd监管方式(SupvModecd)[9876]不在监管方式代码表中；' +
+        'InvtHeadType.DclPlcCuscd关区代码(DclPlcCuscd)[9301]不在关区代码表中；' +
+        'InvtListType[1].DclUnitcd申报计量单位(DclUnitcd)[999]不在计量单位代码表中；' +
+        'InvtListType[1].DclCurrcd币制(DclCurrcd)[XYZ]不在货币代码表中',
+    });
+    expect(await runSandbox()).toEqual([]);
+  });
+
   it('FAQ 18: an INV101 with a 商品序号 twice, or a change without its 预录入统一编号, is answered DealFlag -1', async () => {
     await world();
     const inv101 = brokerInv101();
@@ -208,6 +232,12 @@ describe('manifests on the exchange', () => {
     const [r1] = await runSandbox();
     const resp = parseManifestResponse(r1.body);
     expect(resp).toMatchObject({ statementCode: '01', outcome: { group: 'accepted' } });
+    // customs answers with its own function code 11 (通关回执), not the manifest's 9
+    expect(resp.head).toMatchObject({
+      FunctionCode: '11',
+      MessageType: 'MT2101',
+      ReceiverID: '4201101115245_SWS0000000002_SW61000020170331_@',
+    });
     expect(r1.fileName).toMatch(new RegExp(`^Receipt_${resp.head.MessageID}_\\d{21}\\.xml$`));
     // the sandbox's replies pass `osw message validate` as replies
     expect(validateMessage(r1.body)).toMatchObject({ family: 'manifest', messageType: 'MTRES4', rulesApplied: true, problems: [] });
@@ -223,6 +253,89 @@ describe('manifests on the exchange', () => {
     expect(noType.accepted).toBe(false);
     expect(parsePlatImpRet(noType.responseXml).manifest.statementCode).toBe('-900517');
     expect(validateMessage(noType.responseXml).problems).toEqual([]);
+  });
+});
+
+describe('manifests refused as customs refuses them', () => {
+  const withSender = (senderId: string) => mt2101.replace(/<SenderID>[^<]*<\/SenderID>/, `<SenderID>${senderId}</SenderID>`);
+
+  it('FAQ 17: a SenderID not 关区4位+组织机构代码+_DXPESW+客户端ID is answered PlatImpRet E2 naming it; the real channels and the sending client’s id pass', async () => {
+    await world();
+    const refusal = async (senderId: string) => {
+      const answer = await send(withSender(senderId), 'manifest-sea-air');
+      expect(answer.accepted).toBe(false);
+      const r = parsePlatImpRet(answer.responseXml).manifest;
+      expect(r.statementCode).toBe('E2');
+      return r.statementDescription;
+    };
+    const digits = w.broker.clientId.slice(6);
+    expect(await refusal(`4201101115245DXPESW${digits}`)).toBe(
+      `数据中心入库失败：Head.SenderID 发送方代码须为关区4位+组织机构代码9位+_DXPESW+客户端ID（如0100123456789_DXPESW0000000001），实为 4201101115245DXPESW${digits}`,
+    );
+    expect(await refusal('4201101115245_DXPESW12345')).toContain(
+      'Head.SenderID 发送方代码中的客户端ID须为DXPESW加10位数字，实为 DXPESW12345',
+    );
+    expect(await refusal('4201101115245_')).toContain('Head.SenderID 发送方代码须为关区4位+组织机构代码9位');
+    expect(await refusal('420110111524_DXPESW0000000001')).toContain('Head.SenderID 发送方代码须为');
+    expect(await refusal(`4201101115245_DXPESW${digits}_X`)).toContain('客户端ID须为DXPESW加10位数字');
+    expect(await refusal('4201101115245_DXPESW0000009999')).toContain(
+      `Head.SenderID 发送方代码中的客户端ID[DXPESW0000009999]不是发送报文的客户端[${w.broker.clientId}]`,
+    );
+    // a customs area no 直属海关 of the 关区代码表 has (the MessageID's filing code follows the SenderID's)
+    const unknownArea = mt2101.replaceAll('4201101115245', '9301101115245');
+    const a = await send(unknownArea, 'manifest-sea-air');
+    expect(parsePlatImpRet(a.responseXml).manifest.statementDescription).toContain(
+      '发送方代码中的关区[9301]不属于关区代码表中的任何直属海关',
+    );
+    expect(await runSandbox()).toEqual([]);
+    // the import client's own form, and the fixture's Single Window channel as customs took it
+    for (const senderId of [`4201101115245_DXPESW${digits}`, '4201101115245_SWS0000000002_SW61000020170331_@', '4201101115245_47001002'])
+      expect((await send(withSender(senderId), 'manifest-sea-air')).accepted, senderId).toBe(true);
+  });
+
+  it('a currency that is not ISO 4217 is taken by the data centre (E1) and refused by customs: StatementCode 03 naming the field', async () => {
+    await world();
+    const bad = mt2101.replace('CurrencyTypeCode="AED"', 'CurrencyTypeCode="XYZ"');
+    const ok = await send(bad, 'manifest-sea-air');
+    expect(parsePlatImpRet(ok.responseXml).manifest.statementCode).toBe('E1');
+    const [r] = await runSandbox();
+    const resp = parseManifestResponse(r.body);
+    expect(resp).toMatchObject({
+      statementCode: '03',
+      outcome: { group: 'refused' },
+      statementDescription:
+        '海关退单：Declaration.Consignment.ValueAmount@CurrencyTypeCode 币制(CurrencyTypeCode)[XYZ]不是ISO 4217货币代码',
+    });
+    expect(resp.head.FunctionCode).toBe('11');
+    // osw message validate finds the same
+    expect(validateMessage(bad).problems.map((p) => p.path)).toEqual(['Declaration.Consignment.ValueAmount@CurrencyTypeCode']);
+  });
+});
+
+describe('CEB (跨境电商) on the exchange', () => {
+  const ceb311 = readFileSync(path.join(FIXTURES, 'ceb_CEB311Message_order.xml'), 'utf8');
+
+  it('a CEB311 that breaks the schema rules is answered CEB900 with a negative returnStatus and returnInfo naming each field', async () => {
+    await world();
+    const bad = ceb311.replace(/<ceb:orderNo>[^<]*<\/ceb:orderNo>/, '<ceb:orderNo></ceb:orderNo>');
+    const answer = await send(bad, 'ceb');
+    expect(answer).toMatchObject({ accepted: false, family: 'ceb' });
+    const receipt = parseCeb(answer.responseXml);
+    expect(receipt.messageType).toBe('CEB900');
+    expect(receipt.guid).toMatch(/^[0-9A-F-]{36}$/);
+    const [ret] = receipt.sections;
+    expect(ret.name).toBe('MessageReturn');
+    expect(ret.fields).toMatchObject({
+      guid: '4CDE1CFD-EDED-46B1-946C-B8022E42FC94',
+      returnStatus: '-1',
+      returnInfo: expect.stringMatching(/^报文格式校验失败：Order\[0\]\.OrderHead\.orderNo: /),
+      returnTime: expect.stringMatching(/^\d{17}$/),
+      oriCopMsgId: expect.stringMatching(/^DXPESW/),
+    });
+    expect(cebReceipts(receipt)[0].status).toMatchObject({ group: 'failed' });
+    // a CEB311 that passes goes on: no business system takes CEB yet
+    const fine = await send(ceb311, 'ceb');
+    expect(fine.responseXml).toContain('<failCode>C903</failCode>');
   });
 });
 

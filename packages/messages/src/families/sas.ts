@@ -5,6 +5,17 @@
  * `CommonResponeMessage`. The real misspellings stay on the wire (`BussinessData`, `DelcareFlag`,
  * `CommonResponeMessage`); `CommonResponseMessage` and `BusinessData` are accepted when reading.
  */
+import {
+  COUNTRIES,
+  CURRENCIES,
+  CUSTOMS_AREAS,
+  DUTY_MODES,
+  PURPOSES,
+  TRADE_MODES,
+  TRANSPORT_MODES,
+  UNITS,
+  type CodeTable,
+} from '../code-tables/index.js';
 import { MessageRejected } from '../errors.js';
 import { chinaIsoSeconds } from '../time.js';
 import { child, children, leaf, leafRecord, node, parseTree, recordNode, treeToElement, type XNode } from '../tree.js';
@@ -219,6 +230,52 @@ export const INV101_USCC_FIELDS = [
   'RltEntryDclEtpsSccd', // 关联报关单申报单位
 ] as const;
 
+/** 核注清单 fields checked against the customs code tables; `old` also takes the table's pre-2018 code (real lists carry `142` for China). */
+const INV101_HEAD_CODES: readonly { field: string; zh: string; table: CodeTable; old?: true }[] = [
+  { field: 'SupvModecd', zh: '监管方式', table: TRADE_MODES },
+  { field: 'TrspModecd', zh: '运输方式', table: TRANSPORT_MODES },
+  { field: 'StshipTrsarvNatcd', zh: '起运/运抵国(地区)', table: COUNTRIES, old: true },
+];
+const INV101_LIST_CODES: readonly { field: string; zh: string; table: CodeTable; old?: true }[] = [
+  { field: 'DclUnitcd', zh: '申报计量单位', table: UNITS },
+  { field: 'LawfUnitcd', zh: '法定计量单位', table: UNITS },
+  { field: 'SecdLawfUnitcd', zh: '法定第二计量单位', table: UNITS },
+  { field: 'Natcd', zh: '原产国(地区)', table: COUNTRIES, old: true },
+  { field: 'DestinationNatcd', zh: '最终目的国(地区)', table: COUNTRIES, old: true },
+  { field: 'DclCurrcd', zh: '币制', table: CURRENCIES, old: true },
+  { field: 'LvyrlfModecd', zh: '征免方式', table: DUTY_MODES },
+  { field: 'UseCd', zh: '用途', table: PURPOSES },
+];
+
+/**
+ * The codes of a 核注清单 against the customs code tables (the same tables the declaration rules use),
+ * and its 关区 fields as 4 digits of a 直属海关 in the 关区代码表. Blank fields are not judged here.
+ */
+function checkInv101Codes(p: Problems, i: Inv101): void {
+  const check = (at: string, fields: Fields, rules: typeof INV101_HEAD_CODES) => {
+    for (const r of rules) {
+      const v = fields[r.field]?.trim() ?? '';
+      if (v === '' || r.table.has(v) || (r.old && r.table.entries.some((e) => e[3] === v))) continue;
+      p.add(
+        `${at}.${r.field}`,
+        `${r.zh}(${r.field})[${v}]不在${r.table.zh}中`,
+        `${r.field} ${v} is not in the ${r.table.en} table (${r.table.zh})`,
+      );
+    }
+  };
+  check('InvtHeadType', i.head, INV101_HEAD_CODES);
+  for (const f of ['DclPlcCuscd', 'ImpexpPortcd'] as const) {
+    const v = i.head[f]?.trim() ?? '';
+    if (v && !(/^\d{4}$/.test(v) && CUSTOMS_AREAS.has(`${v.slice(0, 2)}00`)))
+      p.add(
+        `InvtHeadType.${f}`,
+        `关区代码(${f})[${v}]不在${CUSTOMS_AREAS.zh}中`,
+        `${f} ${v} is not a customs area of the ${CUSTOMS_AREAS.zh}`,
+      );
+  }
+  i.lists.forEach((l, n) => check(`InvtListType[${n + 1}]`, l, INV101_LIST_CODES));
+}
+
 export function validateInv101(i: Inv101): Problem[] {
   const p = new Problems();
   p.required('EnvelopInfo.message_id', i.envelope.message_id, '报文编号');
@@ -254,6 +311,7 @@ export function validateInv101(i: Inv101): Problem[] {
       else p.add(`InvtListType[${n + 1}].${field}`, `${zh}[${v}]重复(与第${first}项相同)`, `${field} ${v} repeats row ${first}`);
     });
   }
+  checkInv101Codes(p, i);
   if (['2', '3'].includes(i.head.DclTypecd ?? '') && !i.head.SeqNo?.trim())
     p.add(
       'InvtHeadType.SeqNo',
