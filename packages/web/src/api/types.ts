@@ -8,6 +8,7 @@ import type { CardProof as CardProofBody } from '@osw/messages/forms';
 import type {
   AppliedClientView,
   AuditEntryView,
+  CardView,
   ClientLiveView,
   ClientView,
   ClientWithLiveView,
@@ -98,4 +99,5 @@ export type ManualChangeRequest = z.output<typeof ManualChangeView>;
 export type AuditEntry = z.output<typeof AuditEntryView>;
 
 export type DeadLetter = z.output<typeof DeadLetterView>;
+export type CardList = { items: z.output<typeof CardView>[]; total: number };
 export type DeadLetterList = z.output<typeof DeadLetterListView>;
