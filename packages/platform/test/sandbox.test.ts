@@ -19,7 +19,8 @@ import {
 } from '@osw/messages';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir } from '../../../test/helpers.js';
-import { importMessage } from '../src/core/exchange/accept.js';
+import { EXCHANGE_HEADER, EXCHANGE_HTTP } from '@osw/messages/exchange';
+import type { ImportAnswer } from '../src/core/exchange/accept.js';
 import { CustomsSandbox } from '../src/core/sandbox/customs.js';
 import { declarationPlan, REFUSAL_PATH } from '../src/core/sandbox/declarations.js';
 import { loadScenario } from '../src/adapters/sandbox/scenario-file.js';
@@ -74,15 +75,23 @@ async function world(opts: ConstructorParameters<typeof CustomsSandbox>[0] = { p
   w = await apiWorld({ customs: sandbox });
 }
 
-async function send(body: string | Buffer, business: string) {
-  const client = (await w.deps.store.clients.get(w.broker.clientId))!;
-  return importMessage(w.deps, sandbox, {
-    client,
-    messageId: `${client.clientId}2026112110000000${String(++n).padStart(5, '0')}`,
-    fileName: `m${n}.xml`,
-    business,
-    body: Buffer.from(body),
+/** Posts a message to the HTTP exchange as the broker's client, the way its import client sends it; answers the import answer. */
+async function send(body: string | Buffer, business: string): Promise<ImportAnswer> {
+  const messageId = `${w.broker.clientId}2026112110000000${String(++n).padStart(5, '0')}`;
+  const res = await w.app.inject({
+    method: 'POST',
+    url: EXCHANGE_HTTP.messages,
+    headers: {
+      authorization: 'Basic ' + Buffer.from(`${w.broker.clientId}:${w.broker.secret}`).toString('base64'),
+      'content-type': 'application/octet-stream',
+      [EXCHANGE_HEADER.messageId]: messageId,
+      [EXCHANGE_HEADER.fileName]: encodeURIComponent(`m${n}.xml`),
+      [EXCHANGE_HEADER.business]: business,
+    },
+    payload: Buffer.from(body),
   });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as ImportAnswer;
 }
 
 async function runSandbox() {
