@@ -340,6 +340,7 @@ describe('CEB (跨境电商) on the exchange', () => {
       returnInfo: expect.stringMatching(/^报文格式校验失败：Order\[0\]\.OrderHead\.orderNo: /),
       returnTime: expect.stringMatching(/^\d{17}$/),
       oriCopMsgId: expect.stringMatching(/^DXPESW/),
+      oriMessageType: 'CEB311Message',
     });
     expect(cebReceipts(receipt)[0].status).toMatchObject({ group: 'failed' });
     // a CEB311 that passes goes on: no business system takes CEB yet
