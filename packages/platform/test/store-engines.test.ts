@@ -113,7 +113,7 @@ for (const engine of eachEngine()) {
       expect(await store.manuals.list('4403980001')).toEqual([]);
     });
 
-    test('an IC card keeps its validity and lock state; an enterprise’s cards are listed by number; a card from before 0013 has none', async () => {
+    test('an IC card keeps its validity and lock state; an enterprise’s cards are listed by number; a card from before 0014 has none', async () => {
       const db = await scratch.create();
       const old = await migratedUpTo(engine.name, db, '0012_receipt_subscription_client_validity');
       const card = (cardNo: string, enterpriseCode: string) => ({

@@ -597,7 +597,7 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
         await db.schema.alterTable('receipt_subscriptions').addColumn('expires_at', 'text').execute();
       },
     },
-    '0013_card_expiry': {
+    '0014_card_expiry': {
       async up(db: Kysely<any>) {
         // an IC card's expiry (有效期): the sandbox refuses a declaration signed with an expired card (FAQ 20).
         // NULL on the cards issued before: no recorded expiry, they stay valid
