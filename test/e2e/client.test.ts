@@ -115,6 +115,23 @@ describe('import client', () => {
     expect(await declarations()).toBe(before + 1);
   });
 
+  it('FAQ 19: a declaration whose CopCode is another enterprise than the card’s comes back Failed_ "操作卡海关十位和Session中的不相符"', async () => {
+    const cfg = w.config({}, 'faq19');
+    await start(cfg);
+    const b = boxes(cfg);
+    const before = await declarations();
+    const foreign = withClientSeqNo(example).toString('utf8').replaceAll('<CopCode>4403980001</CopCode>', '<CopCode>4403960002</CopCode>');
+    writeFileSync(path.join(b.outBox, 'foreign.xml'), foreign);
+    const failed = await waitFor(() => filesBelow(b.inBox).find((x) => x.startsWith('Failed_foreign_')), 'Failed_ for FAQ 19');
+    const resp = parseDecImportResponse(readFileSync(path.join(b.inBox, failed), 'utf8'));
+    expect(resp.responseCode).toBe('1');
+    expect(resp.errorMessage).toBe(
+      '导入失败：操作卡海关十位和Session中的不相符：DecSign.CopCode[4403960002]不是IC卡所属企业[4403980001]；' +
+        '操作卡海关十位和Session中的不相符：DecHead.CopCode[4403960002]不是IC卡所属企业[4403980001]',
+    );
+    expect(await declarations()).toBe(before);
+  });
+
   it('no PIN saved → C144 "卡密码不能为空，请设置卡密码!"', async () => {
     const cfg = w.config({ card: { file: w.broker.cardFile } }, 'nopin');
     await start(cfg);

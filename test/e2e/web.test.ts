@@ -690,6 +690,25 @@ describe('web console in Chromium', () => {
     await shot(page, '11b-dead-letters');
   });
 
+  it('shows the enterprise’s IC cards with 有效期至 in China time and their state', async () => {
+    const page = await newPage();
+    await login(page, broker().account, broker().password, '/');
+    await page.getByRole('link', { name: 'IC卡', exact: true }).click();
+    await page.getByRole('heading', { name: 'IC卡', level: 1 }).waitFor();
+    const table = page.getByTestId('cards-table');
+    const mine = demo.contract.cards.filter((c) => c.enterpriseCode === broker().enterpriseCode);
+    for (const c of mine) {
+      const row = table.locator('tbody tr', { hasText: c.cardNo });
+      await row.waitFor();
+      await row.getByText(c.kind === 'legal' ? '法人卡' : '操作员卡').waitFor();
+      // issued today for five years: 有效期至 a date five years on, shown in China time
+      expect(await row.locator('td').nth(4).textContent()).toMatch(/^20\d\d-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      await row.getByText('有效', { exact: true }).waitFor();
+    }
+    expect(await table.locator('tbody tr').count()).toBe(mine.length);
+    await shot(page, '11c-cards');
+  });
+
   it('shows a manual with its rows; a submitted and approved change bumps its version', async () => {
     const manualNo = demo.contract.manuals[0].manualNo;
     const page = await newPage();
@@ -853,6 +872,7 @@ describe('web console in Chromium', () => {
     { path: '/clients', table: 'clients-table', actions: true },
     { path: '/users', table: 'users-table', actions: true },
     { path: '/audit', table: 'audit-table', actions: true },
+    { path: '/cards', table: 'cards-table' },
     { path: '/sandbox/declarations', table: 'declarations-table' },
     { path: '/sandbox/manuals', table: 'manuals-table' },
   ];

@@ -14,6 +14,7 @@ import {
   parseManifest,
   parseManifestResponse,
   parsePlatImpRet,
+  checkManifestCodes,
   validateManifest,
   validateManifestResponse,
   validatePlatImpRet,
@@ -62,7 +63,7 @@ export function validateMessage(xml: string, opts: { attachments?: readonly stri
         // a reply is checked as a reply: it echoes the manifest's Head and has a Response, no Declaration
         if (messageType === MANIFEST_RESPONSE_TYPE)
           return { family, messageType, rulesApplied: true, problems: validateManifestResponse(parseManifestResponse(xml)) };
-        return { family, messageType, rulesApplied: true, problems: validateManifest(parseManifest(xml)) };
+        return { family, messageType, rulesApplied: true, problems: manifestProblems(parseManifest(xml)) };
       case 'sas':
         if (messageType === MANUAL_STOCK_TYPE || messageType === MANUAL_INCREMENTAL_TYPE)
           return { family, messageType, rulesApplied: true, problems: validateManualData(parseManualData(xml).data) };
@@ -177,4 +178,9 @@ export function verifyMessage(xml: string, publicKeyPem: string): VerifyResult {
     default:
       return { family, ok: false, reason: `messages of family ${family} carry no signature` };
   }
+}
+
+/** A manifest's problems as the exchange and customs find them: its form (validateManifest), then its codes. */
+function manifestProblems(m: ReturnType<typeof parseManifest>): Problem[] {
+  return [...validateManifest(m), ...checkManifestCodes(m)];
 }

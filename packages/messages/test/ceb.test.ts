@@ -6,7 +6,9 @@ import fc from 'fast-check';
 import { FIXTURES, sm2KeyPair, tempDir } from '../../../test/helpers.js';
 import {
   buildCeb,
+  CEB_FORMAT_REFUSAL_STATUS,
   CEB_RETURN_STATUS,
+  cebFormatRefusal,
   cebDigestCanonical,
   cebInventories,
   cebInventoryMessage,
@@ -241,6 +243,37 @@ describe('the real CEB fixtures', () => {
 });
 
 describe('every CEB message we build validates against the official XSD (xmllint)', () => {
+  it('a CEB900 format-check refusal: the message’s guid, returnStatus below 0 and returnInfo naming every field', () => {
+    const refused = parseCeb(buildCeb(builtOrder()));
+    const receipt = cebFormatRefusal({
+      guid: 'A2C9E0B4-5D2F-4E8A-9C1B-2F3E4D5C6B7A',
+      refused,
+      problems: [
+        { path: 'Order[0].OrderHead.orderNo', zh: '订单编号不能为空' },
+        { path: 'Order[0].OrderList[0].gnum', zh: '商品序号须从1开始连续递增，应为1' },
+      ],
+      returnTime: '20261121100000000',
+      oriCopMsgId: 'DXPESW5300000001202611211000000000001',
+    });
+    const xml = buildCeb(receipt);
+    expect(xmllint(xml, XSD_IMPORT)).toBe('');
+    expect(validateCeb(parseCeb(xml))).toEqual([]);
+    const [r] = cebReceipts(parseCeb(xml));
+    expect(r).toMatchObject({
+      kind: 'MessageReturn',
+      guid: refused.guid,
+      returnStatus: CEB_FORMAT_REFUSAL_STATUS,
+      returnInfo:
+        '报文格式校验失败：Order[0].OrderHead.orderNo: 订单编号不能为空；Order[0].OrderList[0].gnum: 商品序号须从1开始连续递增，应为1',
+      status: { group: 'failed' },
+    });
+    expect(r.fields).toMatchObject({
+      oriCopMsgId: 'DXPESW5300000001202611211000000000001',
+      oriMessageType: 'CEB311Message',
+      oriBizMessage: '',
+    });
+  });
+
   it('a CEB311 built from typed fields, in schema order', () => {
     const xml = buildCeb(builtOrder());
     expect(xml.indexOf('<ceb:guid>')).toBeLessThan(xml.indexOf('<ceb:appType>'));

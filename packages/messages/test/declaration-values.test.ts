@@ -14,6 +14,7 @@ import {
   DUTY_MODES,
   isHsChapter,
   parseDecMessage,
+  PORTS,
   PURPOSES,
   TRADE_MODES,
   TRANSACTION_MODES,
@@ -153,13 +154,21 @@ describe('declaration values against the customs code tables', () => {
     expect(problemsOf(declaration({ GrossWet: '100', NetWt: '100.5' }))).toEqual(['DecHead.NetWt: 净重[100.5]不能大于毛重[100]']);
   });
 
-  it('ports: a country’s letters and 3 digits, or 6 digits', () => {
+  it('ports: codes of the 港口代码表 — a country’s letters and 3 digits, or 6 digits for a special supervision area', () => {
     expect(problemsOf(declaration({ DespPortCode: 'XXX000', DistinatePort: 'HK', EntyPortCode: '4702' }))).toEqual([
-      'DecHead.DespPortCode: 启运港(DespPortCode)[XXX000]的国别[XXX]不在国别（地区）代码表中',
+      'DecHead.DespPortCode: 启运港(DespPortCode)[XXX000]不在港口代码表中',
       'DecHead.DistinatePort: 经停港/指运港(DistinatePort)须为6位港口代码，实为[HK]',
       'DecHead.EntyPortCode: 入境口岸/离境口岸(EntyPortCode)须为6位代码，实为[4702]',
     ]);
+    // the form but not a port: Hong Kong's 998, a special area that does not exist
+    expect(problemsOf(declaration({ DespPortCode: 'HKG998', DistinatePort: '991199' }))).toEqual([
+      'DecHead.DespPortCode: 启运港(DespPortCode)[HKG998]不在港口代码表中',
+      'DecHead.DistinatePort: 经停港/指运港(DistinatePort)[991199]不在港口代码表中',
+    ]);
     expect(checkDeclarationValues(declaration({ DespPortCode: 'USA000', DistinatePort: '991101' }))).toEqual([]);
+    expect(checkDeclarationValues(declaration({ DespPortCode: 'HKG003', DistinatePort: 'ZZZ900' }))).toEqual([]);
+    expect(PORTS.name('CHN000')).toBe('中国境内');
+    expect(PORTS.entries).toHaveLength(4270);
   });
 
   it('every problem has its English text, and the refusal text names every field in the FAQ’s form', () => {
@@ -186,6 +195,7 @@ describe('the code tables', () => {
     [WRAP_TYPES, /^\d{2}$/],
     [PURPOSES, /^\d{2}$/],
     [CUSTOMS_AREAS, /^[0-9A-Z]{4}$/],
+    [PORTS, /^(?:[A-Z]{3}\d{3}|\d{6})$/],
   ];
 
   it('each table has unique codes of its format and a Chinese name for each', () => {

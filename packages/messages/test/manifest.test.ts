@@ -8,6 +8,7 @@ import {
   buildManifest,
   buildManifestResponse,
   buildPlatImpRet,
+  checkManifestCodes,
   declarationPath,
   MANIFEST_FUNCTION_CODES,
   MANIFEST_MESSAGE_ID_PATTERN,
@@ -18,7 +19,9 @@ import {
   manifestMessageId,
   manifestMessageTypeInfo,
   manifestNamespace,
+  manifestSenderClientId,
   manifestSenderId,
+  manifestSenderIdProblem,
   manifestStatementInfo,
   manifestTree,
   parseManifest,
@@ -217,6 +220,59 @@ describe('MessageID and SenderID rules', () => {
 
   it('MessageID refuses a message type that is not MT + 4 characters', () => {
     expect(() => manifestMessageId('2101', '0100123456789', new Date())).toThrow(RangeError);
+  });
+});
+
+describe('FAQ 17: the SenderID customs takes', () => {
+  it('the import client’s form and the channels real messages came through pass', () => {
+    for (const ok of [
+      '0100123456789_DXPESW0000000001',
+      '0100123456789_DXPENT0000000001',
+      '4201101115245_SWS0000000002_SW61000020170331_@',
+      '4712666767427_47001002',
+      '53001234567AB_DXPESW5300000001',
+    ])
+      expect(manifestSenderIdProblem(ok), ok).toBeUndefined();
+  });
+
+  it('a SenderID without the filing code, without its channel, with a wrong client id or customs area is refused', () => {
+    const refused: [string, string][] = [
+      ['0100123456789DXPESW0000000001', '发送方代码须为关区4位+组织机构代码9位+_DXPESW+客户端ID'],
+      ['0100123456789_', '发送方代码须为'],
+      ['0100123456789', '发送方代码须为'],
+      ['010012345678_DXPESW0000000001', '发送方代码须为'],
+      ['0100123456789__DXPESW0000000001', '发送方代码须为'],
+      ['0100123456789_DXPESW 0000000001', '发送方代码须为'],
+      ['0100123456789_DXPESW12345', '客户端ID须为DXPESW加10位数字'],
+      ['0100123456789_dxpesw0000000001', '客户端ID须为DXPESW加10位数字'],
+      ['0100123456789_DXPESW0000000001_1', '客户端ID须为DXPESW加10位数字'],
+      ['9301123456789_DXPESW0000000001', '关区[9301]不属于关区代码表中的任何直属海关'],
+    ];
+    for (const [senderId, zh] of refused) {
+      const p = manifestSenderIdProblem(senderId);
+      expect(p?.zh, senderId).toContain(zh);
+      expect(p?.en, senderId).toMatch(/^Head\.SenderID/);
+    }
+    expect(manifestSenderClientId('0100123456789_DXPESW0000000001')).toBe('DXPESW0000000001');
+    expect(manifestSenderClientId('4201101115245_SWS0000000002_SW61000020170331_@')).toBeUndefined();
+  });
+
+  it('a manifest’s currencies are ISO 4217 codes (the real MT2101’s AED passes)', () => {
+    const real = parseManifest(readFileSync(path.join(FIXTURES, 'mft_MT2101_manifest_unresolved_repo.xml'), 'utf8'));
+    expect(checkManifestCodes(real)).toEqual([]);
+    const bad = parseManifest(
+      readFileSync(path.join(FIXTURES, 'mft_MT2101_manifest_unresolved_repo.xml'), 'utf8').replace(
+        'CurrencyTypeCode="AED"',
+        'CurrencyTypeCode="RMB"',
+      ),
+    );
+    expect(checkManifestCodes(bad)).toEqual([
+      {
+        path: 'Declaration.Consignment.ValueAmount@CurrencyTypeCode',
+        zh: '币制(CurrencyTypeCode)[RMB]不是ISO 4217货币代码',
+        en: 'CurrencyTypeCode RMB is not an ISO 4217 currency code',
+      },
+    ]);
   });
 });
 

@@ -164,8 +164,36 @@ describe('what the builders used to change', () => {
     expect(made).toContain('<Package xmlns="http://www.w3.org/2000/09/xmldsig#">');
   });
 
+  // the spellings a reader accepts besides the wire's own are written back as they were read
+  for (const [file, builders] of Object.entries(rebuilders))
+    for (const [builder, rebuild] of Object.entries(builders)) {
+      if (!read(file).includes('BussinessData')) continue;
+      it(`${file} spelt BusinessData comes back spelt so through ${builder}`, () => {
+        const variant = read(file).replaceAll('BussinessData', 'BusinessData');
+        const rebuilt = rebuild(variant);
+        expect(rebuilt).not.toContain('BussinessData');
+        expect(canonical(rebuilt)).toBe(canonical(variant));
+      });
+    }
+
+  it('a package built in code and every real one spelt BussinessData keep the wire’s spelling', () => {
+    for (const file of Object.keys(rebuilders).filter((f) => read(f).includes('BussinessData')))
+      for (const rebuild of Object.values(rebuilders[file])) expect(rebuild(read(file))).toContain('<BussinessData>');
+    const r = sasReceiptFrom(parseSasPackage(read('sas_INV202_receipt.xml')));
+    expect(buildSasReceipt({ messageType: r.messageType, envelope: r.envelope, sections: r.sections })).toContain('<BussinessData>');
+  });
+
   const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
   const topLevel = (xml: string) => parseTree(xml).children.map((c) => c.name);
+
+  it('DecContainers rows read as DecContainer are written back as DecContainer, Container as Container', () => {
+    expect(example).toContain('<Container>');
+    const alt = example.replace(/<(\/?)Container>/g, '<$1DecContainer>');
+    const rebuilt = buildDecMessage(parseDecMessage(alt));
+    expect(rebuilt).not.toMatch(/<Container>/);
+    expect(canonical(rebuilt)).toBe(canonical(alt));
+    expect(buildDecMessage(parseDecMessage(example))).not.toContain('DecContainer>');
+  });
 
   it('the example DecMessage (official order) round-trips exactly', () => {
     expect(canonical(buildDecMessage(parseDecMessage(example)))).toBe(canonical(example));

@@ -119,6 +119,7 @@ const LISTS = [
   '/api/v1/subscriptions/manual',
   '/api/v1/sms/outbox',
   '/api/v1/audit',
+  '/api/v1/cards',
 ];
 
 describe("access: every call is authorised to the operator's enterprise", () => {
@@ -181,6 +182,7 @@ describe("access: every call is authorised to the operator's enterprise", () => 
     ['POST', '/api/v1/sms/verification-codes'],
     ['GET', '/api/v1/sms/outbox'],
     ['GET', '/api/v1/audit'],
+    ['GET', '/api/v1/cards'],
   ];
   it.each(EVERY_ROUTE)('%s %s without a session is answered 401 OSW_AUTH_REQUIRED, before the body is looked at', async (method, url) => {
     const r = await w.call(null, method as 'GET' | 'POST', url, method === 'POST' ? { nonsense: true } : undefined);

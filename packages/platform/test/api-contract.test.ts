@@ -51,6 +51,7 @@ const KEY_LISTS: [string, z.ZodType][] = [
   ['/api/v1/feed', contract.FeedMessageView],
   ['/api/v1/sms/outbox', contract.SmsOutboxView],
   ['/api/v1/audit', contract.AuditEntryView],
+  ['/api/v1/cards', contract.CardView],
 ];
 
 /** A view as the OpenAPI document should show it: without `$schema`, a `const` written as a one-value `enum`. */

@@ -309,3 +309,34 @@ describe('card proof and login protection', () => {
     expect(ok.status).toBe(200);
   });
 });
+
+describe('IC卡: the enterprise’s cards with their validity', () => {
+  let w: ApiWorld;
+  beforeEach(async () => {
+    w = await apiWorld();
+  });
+  afterEach(async () => {
+    await w.close();
+  });
+
+  it('lists the cards with 有效期 five years from issue, expired once it has passed, and locked after five wrong PINs', async () => {
+    const r = await w.call(w.broker, 'GET', '/api/v1/cards');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      total: 2,
+      items: [
+        expect.objectContaining({ cardNo: w.broker.legalCard, kind: 'legal', holderAccount: null, locked: false }),
+        expect.objectContaining({ cardNo: w.broker.operatorCard, kind: 'operator', holderAccount: 'broker01', locked: false }),
+      ],
+    });
+    for (const c of r.body.items) expect(c).toMatchObject({ validUntil: '2031-11-21T02:00:00.000Z', expired: false });
+    for (let i = 0; i < 5; i++) await w.deps.store.identity.recordCardPinFailure(w.broker.operatorCard);
+    w.setNow('2031-11-21T02:00:00.000Z');
+    const later = await w.call(w.broker, 'GET', '/api/v1/cards');
+    expect(later.status).toBe(200);
+    expect(later.body.items.map((c: { expired: boolean; locked: boolean }) => [c.expired, c.locked])).toEqual([
+      [true, false],
+      [true, true],
+    ]);
+  });
+});

@@ -69,8 +69,9 @@ for (const engine of eachEngine()) {
       await db?.drop();
     });
 
+    // the party's own declaration: its 海关十位 as the operating enterprise (CopCode, FAQ 19)
     const signed = (p: Party) =>
-      signDecMessage(withClientSeqNo(example), {
+      signDecMessage(withClientSeqNo(example).replaceAll('<CopCode>4403980001</CopCode>', `<CopCode>${p.card.enterpriseCode}</CopCode>`), {
         privateKey: p.key,
         cardNo: p.card.cardNo,
         certificate: keyFingerprint(p.card.publicKeyPem),

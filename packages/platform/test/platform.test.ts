@@ -110,6 +110,11 @@ function signWith(party: Party, xml = example) {
   });
 }
 
+/** The example as the owner's own declaration: its 海关十位 as the operating enterprise (CopCode), FAQ 19. */
+function asOwner(xml: string): string {
+  return xml.replaceAll('<CopCode>4403980001</CopCode>', '<CopCode>4403960002</CopCode>');
+}
+
 function basic(c: { clientId: string; secret: string }) {
   return 'Basic ' + Buffer.from(`${c.clientId}:${c.secret}`).toString('base64');
 }
@@ -177,7 +182,7 @@ describe('platform: exchange import, sandbox receipts, API', () => {
     // a new ClientSeqNo is a new declaration; another enterprise numbers its own
     const next = await send(w, w.broker, `${w.broker.clientId}000000000000000000013`, signWith(w.broker, withClientSeqNo(example, 'C2')));
     expect(next.body.accepted).toBe(true);
-    const owners = await send(w, w.owner, `${w.owner.clientId}000000000000000000011`, signWith(w.owner));
+    const owners = await send(w, w.owner, `${w.owner.clientId}000000000000000000011`, signWith(w.owner, asOwner(example)));
     expect(owners.body.accepted).toBe(true);
     expect(await w.deps.store.declarations.listFor('4403980001', 10)).toHaveLength(2);
   });
@@ -206,9 +211,66 @@ describe('platform: exchange import, sandbox receipts, API', () => {
     for (const r of [foreign, unknown]) expect(r.body.accepted).toBe(false);
     const resp = parseDecImportResponse(foreign.body.responseXml);
     expect(resp.responseCode).toBe('1');
-    expect(resp.errorMessage).toBe(`导入失败：IC卡[${w.owner.card.cardNo}]不存在或不属于发送企业[4403980001]`);
+    expect(resp.errorMessage).toBe(
+      `导入失败：非白名单用户或者ic卡号不合法：IC卡[${w.owner.card.cardNo}]不存在或不属于发送企业[4403980001]`,
+    );
     const blind = (xml: string, cardNo: string) => xml.replaceAll(cardNo, '<card>');
     expect(blind(unknown.body.responseXml, unknownNo)).toBe(blind(foreign.body.responseXml, w.owner.card.cardNo));
+  });
+
+  it('FAQ 20: a card that has expired or is locked is refused "非白名单用户或者ic卡号不合法"; before expiry the same card is accepted', async () => {
+    const card = (await w.deps.store.identity.getCard(w.broker.card.cardNo))!;
+    // issued at START for five years
+    expect(card.validUntil).toBe('2031-11-21T02:00:00.000Z');
+    w.advance(Date.parse(card.validUntil!) - START.getTime() - 1000);
+    const before = await send(w, w.broker, `${w.broker.clientId}000000000000000000030`, signWith(w.broker, withClientSeqNo(example, 'V1')));
+    expect(before.body.accepted).toBe(true);
+    w.advance(2000);
+    const after = await send(w, w.broker, `${w.broker.clientId}000000000000000000031`, signWith(w.broker, withClientSeqNo(example, 'V2')));
+    expect(after.body).toMatchObject({ accepted: false, documentKey: null });
+    expect(parseDecImportResponse(after.body.responseXml)).toMatchObject({
+      responseCode: '1',
+      clientSeqNo: 'V2',
+      errorMessage: `导入失败：非白名单用户或者ic卡号不合法：IC卡[${w.broker.card.cardNo}]已过期(有效期至2031-11-21 10:00:00)`,
+    });
+    for (let i = 0; i < 5; i++) await w.deps.store.identity.recordCardPinFailure(w.owner.card.cardNo);
+    const locked = await send(w, w.owner, `${w.owner.clientId}000000000000000000032`, signWith(w.owner, asOwner(example)));
+    expect(parseDecImportResponse(locked.body.responseXml).errorMessage).toBe(
+      `导入失败：非白名单用户或者ic卡号不合法：IC卡[${w.owner.card.cardNo}]已锁定`,
+    );
+  });
+
+  it('FAQ 20: a declaration whose DecSign/Certificate is not the card named in ICCode is refused "非白名单用户或者ic卡号不合法"', async () => {
+    const signed = signWith(w.broker).replace(
+      /<Certificate>[^<]*<\/Certificate>/,
+      `<Certificate>${keyFingerprint(w.owner.card.publicKeyPem)}</Certificate>`,
+    );
+    const r = await send(w, w.broker, `${w.broker.clientId}000000000000000000033`, signed);
+    expect(parseDecImportResponse(r.body.responseXml).errorMessage).toBe(
+      `导入失败：非白名单用户或者ic卡号不合法：DecSign/Certificate与IC卡[${w.broker.card.cardNo}]证书不符`,
+    );
+  });
+
+  it('FAQ 19: CopCode or TypistNo of another enterprise than the card’s is refused "操作卡海关十位和Session中的不相符", naming each field', async () => {
+    const foreign = example.replaceAll('<CopCode>4403980001</CopCode>', '<CopCode>4403960002</CopCode>');
+    const r = await send(w, w.broker, `${w.broker.clientId}000000000000000000034`, signWith(w.broker, foreign));
+    expect(r.body.accepted).toBe(false);
+    expect(parseDecImportResponse(r.body.responseXml).errorMessage).toBe(
+      '导入失败：操作卡海关十位和Session中的不相符：DecSign.CopCode[4403960002]不是IC卡所属企业[4403980001]；' +
+        '操作卡海关十位和Session中的不相符：DecHead.CopCode[4403960002]不是IC卡所属企业[4403980001]',
+    );
+    // the enterprise's USCC or its 组织机构代码 name it as well as its 海关十位
+    const byUscc = example
+      .replace(/(<DecHead>[\s\S]*?)<CopCode>4403980001<\/CopCode>/, '$1<CopCode>91440300MA5G0B1X2K</CopCode>')
+      .replace(/(<DecSign>[\s\S]*?)<CopCode>4403980001<\/CopCode>/, '$1<CopCode>MA5G0B1X2</CopCode>');
+    const ok = await send(w, w.broker, `${w.broker.clientId}000000000000000000035`, signWith(w.broker, byUscc));
+    expect(ok.body.accepted).toBe(true);
+    // a TypistNo that is a card of another enterprise
+    const typist = withClientSeqNo(example, 'T1').replace(/<TypistNo>\d*<\/TypistNo>/, `<TypistNo>${w.owner.card.cardNo}</TypistNo>`);
+    const t = await send(w, w.broker, `${w.broker.clientId}000000000000000000036`, signWith(w.broker, typist));
+    expect(parseDecImportResponse(t.body.responseXml).errorMessage).toBe(
+      `导入失败：操作卡海关十位和Session中的不相符：DecHead.TypistNo[${w.owner.card.cardNo}]不是IC卡所属企业[4403980001]的卡`,
+    );
   });
 
   it('refuses a declaration without ClientSeqNo, unsigned, or tampered with after signing', async () => {

@@ -4,9 +4,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   buildSasPackage,
+  cebReceipts,
   emptySasSignature,
   leaf,
   node,
+  parseCeb,
   parseCommonResponse,
   parseManifestResponse,
   parsePlatImpRet,
@@ -17,16 +19,27 @@ import {
 } from '@osw/messages';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir } from '../../../test/helpers.js';
-import { importMessage } from '../src/core/exchange/accept.js';
+import { EXCHANGE_HEADER, EXCHANGE_HTTP } from '@osw/messages/exchange';
+import type { ImportAnswer } from '../src/core/exchange/accept.js';
 import { CustomsSandbox } from '../src/core/sandbox/customs.js';
 import { declarationPlan, REFUSAL_PATH } from '../src/core/sandbox/declarations.js';
 import { loadScenario } from '../src/adapters/sandbox/scenario-file.js';
 import { parseScenario } from '../src/core/sandbox/scenario.js';
 import { startSandboxWorker } from '../src/core/sandbox/worker.js';
 import { apiWorld, MANUAL_NO, type ApiWorld } from './api-world.js';
+import { issueCard } from '../src/core/identity/registry.js';
 import { example } from './push-world.js';
 
-const inv101 = readFileSync(path.join(FIXTURES, 'npts_SentBox_INV101_Signature_Package.xml'));
+const inv101Fixture = readFileSync(path.join(FIXTURES, 'npts_SentBox_INV101_Signature_Package.xml'), 'utf8');
+/** The real INV101 as the broker's: its operator card in IcCardNo, its 海关十位 in InputCode and OperCusRegCode (FAQ 19/20). */
+function brokerInv101(card = w.broker.operatorCard, code = w.broker.code): Buffer {
+  return Buffer.from(
+    inv101Fixture
+      .replace(/<IcCardNo>\d+<\/IcCardNo>/, `<IcCardNo>${card}</IcCardNo>`)
+      .replace(/<InputCode>\d+<\/InputCode>/, `<InputCode>${code}</InputCode>`)
+      .replace(/<OperCusRegCode>\d+<\/OperCusRegCode>/, `<OperCusRegCode>${code}</OperCusRegCode>`),
+  );
+}
 const mt2101 = readFileSync(path.join(FIXTURES, 'mft_MT2101_manifest_unresolved_repo.xml'), 'utf8');
 
 function sas121(rmk = '') {
@@ -62,15 +75,23 @@ async function world(opts: ConstructorParameters<typeof CustomsSandbox>[0] = { p
   w = await apiWorld({ customs: sandbox });
 }
 
-async function send(body: string | Buffer, business: string) {
-  const client = (await w.deps.store.clients.get(w.broker.clientId))!;
-  return importMessage(w.deps, sandbox, {
-    client,
-    messageId: `${client.clientId}2026112110000000${String(++n).padStart(5, '0')}`,
-    fileName: `m${n}.xml`,
-    business,
-    body: Buffer.from(body),
+/** Posts a message to the HTTP exchange as the broker's client, the way its import client sends it; answers the import answer. */
+async function send(body: string | Buffer, business: string): Promise<ImportAnswer> {
+  const messageId = `${w.broker.clientId}2026112110000000${String(++n).padStart(5, '0')}`;
+  const res = await w.app.inject({
+    method: 'POST',
+    url: EXCHANGE_HTTP.messages,
+    headers: {
+      authorization: 'Basic ' + Buffer.from(`${w.broker.clientId}:${w.broker.secret}`).toString('base64'),
+      'content-type': 'application/octet-stream',
+      [EXCHANGE_HEADER.messageId]: messageId,
+      [EXCHANGE_HEADER.fileName]: encodeURIComponent(`m${n}.xml`),
+      [EXCHANGE_HEADER.business]: business,
+    },
+    payload: Buffer.from(body),
   });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as ImportAnswer;
 }
 
 async function runSandbox() {
@@ -89,6 +110,7 @@ async function runSandbox() {
 describe('金关二期 on the exchange', () => {
   it('INV101: CommonResponeMessage DealFlag 0 with a 预录入统一编号, then INV201 审批 and INV202 生成报关单 to the sender', async () => {
     await world();
+    const inv101 = brokerInv101();
     const answer = await send(inv101, 'processing-trade');
     expect(answer).toMatchObject({ accepted: true, family: 'sas' });
     const resp = parseCommonResponse(answer.responseXml);
@@ -119,6 +141,7 @@ describe('金关二期 on the exchange', () => {
 
   it('an INV101 that breaks the rules is answered DealFlag -1 with every reason, and nothing is scheduled', async () => {
     await world();
+    const inv101 = brokerInv101();
     const bad = inv101.toString('utf8').replace(/<BizopEtpsno>[^<]*<\/BizopEtpsno>/, '<BizopEtpsno>x</BizopEtpsno>');
     const answer = await send(bad, 'processing-trade');
     expect(answer.accepted).toBe(false);
@@ -126,14 +149,85 @@ describe('金关二期 on the exchange', () => {
     expect(await runSandbox()).toEqual([]);
   });
 
+  it('an INV101 whose codes are not in the customs code tables is answered DealFlag -1 naming each field; pre-2018 country codes pass', async () => {
+    await world();
+    const inv101 = brokerInv101().toString('utf8');
+    expect(inv101).toContain('<DestinationNatcd>142</DestinationNatcd>');
+    const bad = inv101
+      .replace('<SupvModecd>0654</SupvModecd>', '<SupvModecd>9876</SupvModecd>')
+      .replace('<DclPlcCuscd>5207</DclPlcCuscd>', '<DclPlcCuscd>9301</DclPlcCuscd>')
+      .replace('<DclCurrcd>USD</DclCurrcd>', '<DclCurrcd>XYZ</DclCurrcd>')
+      .replace('<DclUnitcd>035</DclUnitcd>', '<DclUnitcd>999</DclUnitcd>');
+    const answer = await send(bad, 'processing-trade');
+    expect(answer.accepted).toBe(false);
+    expect(parseCommonResponse(answer.responseXml)).toMatchObject({
+      dealFlag: '-1',
+      checkInfo:
+        '报文类型为INV101，InvtHeadType.SupvModecd监管方式(SupvModecd)[9876]不在监管方式代码表中；' +
+        'InvtHeadType.DclPlcCuscd关区代码(DclPlcCuscd)[9301]不在关区代码表中；' +
+        'InvtListType[1].DclUnitcd申报计量单位(DclUnitcd)[999]不在计量单位代码表中；' +
+        'InvtListType[1].DclCurrcd币制(DclCurrcd)[XYZ]不在货币代码表中',
+    });
+    expect(await runSandbox()).toEqual([]);
+  });
+
   it('FAQ 18: an INV101 with a 商品序号 twice, or a change without its 预录入统一编号, is answered DealFlag -1', async () => {
     await world();
+    const inv101 = brokerInv101();
     const twice = inv101.toString('utf8').replace(/<GdsSeqno>2<\/GdsSeqno>/, '<GdsSeqno>1</GdsSeqno>');
     const a = parseCommonResponse((await send(twice, 'processing-trade')).responseXml);
     expect(a).toMatchObject({ dealFlag: '-1', checkInfo: expect.stringContaining('商品序号[1]重复(与第1项相同)') });
     const change = inv101.toString('utf8').replace(/<DclTypecd>1<\/DclTypecd>/, '<DclTypecd>2</DclTypecd>');
     const b = parseCommonResponse((await send(change, 'processing-trade')).responseXml);
     expect(b).toMatchObject({ dealFlag: '-1', checkInfo: expect.stringContaining('变更申请须填写预录入统一编号SeqNo') });
+    expect(await runSandbox()).toEqual([]);
+  });
+});
+
+describe('金关二期: the card and the operating enterprise (FAQ 19, 20)', () => {
+  it('an INV101 whose IcCardNo is another enterprise’s, unknown, locked or expired card is answered DealFlag -1 "非白名单用户或者ic卡号不合法"', async () => {
+    await world();
+    const checkInfo = async (body: Buffer) => {
+      const answer = await send(body, 'processing-trade');
+      expect(answer.accepted).toBe(false);
+      const r = parseCommonResponse(answer.responseXml);
+      expect(r).toMatchObject({ dealFlag: '-1', etpsPreentNo: 'QDI52072019112514155240' });
+      return r.checkInfo;
+    };
+    expect(await checkInfo(brokerInv101(w.owner.operatorCard))).toBe(
+      `报文类型为INV101，非白名单用户或者ic卡号不合法：IC卡[${w.owner.operatorCard}]不存在或不属于发送企业[${w.broker.code}]`,
+    );
+    expect(await checkInfo(brokerInv101('8930000083638'))).toContain(
+      '非白名单用户或者ic卡号不合法：IC卡[8930000083638]不存在或不属于发送企业',
+    );
+    const expiring = await issueCard(w.deps, {
+      enterpriseCode: w.broker.code,
+      kind: 'operator',
+      pin: '12345678',
+      validUntil: new Date(w.now().getTime() + 60_000),
+    });
+    expect(parseCommonResponse((await send(brokerInv101(expiring.cardNo), 'processing-trade')).responseXml).dealFlag).toBe('0');
+    w.advance(60_000);
+    expect(await checkInfo(brokerInv101(expiring.cardNo))).toBe(
+      `报文类型为INV101，非白名单用户或者ic卡号不合法：IC卡[${expiring.cardNo}]已过期(有效期至2026-11-21 10:01:00)`,
+    );
+    for (let i = 0; i < 5; i++) await w.deps.store.identity.recordCardPinFailure(w.broker.operatorCard);
+    expect(await checkInfo(brokerInv101())).toContain(`IC卡[${w.broker.operatorCard}]已锁定`);
+  });
+
+  it('an INV101 whose InputCode or OperCusRegCode is not the card’s enterprise is answered "操作卡海关十位和Session中的不相符"', async () => {
+    await world();
+    const answer = await send(brokerInv101(w.broker.operatorCard, w.owner.code), 'processing-trade');
+    expect(parseCommonResponse(answer.responseXml)).toMatchObject({
+      dealFlag: '-1',
+      checkInfo:
+        `报文类型为INV101，操作卡海关十位和Session中的不相符：InvtHeadType.InputCode[${w.owner.code}]不是IC卡所属企业[${w.broker.code}]；` +
+        `操作卡海关十位和Session中的不相符：InvtMessage.OperCusRegCode[${w.owner.code}]不是IC卡所属企业[${w.broker.code}]`,
+    });
+    // the real file as it is: another enterprise's card and 海关十位 (4419986507)
+    expect(parseCommonResponse((await send(Buffer.from(inv101Fixture), 'processing-trade')).responseXml).checkInfo).toContain(
+      '非白名单用户或者ic卡号不合法',
+    );
     expect(await runSandbox()).toEqual([]);
   });
 });
@@ -147,6 +241,12 @@ describe('manifests on the exchange', () => {
     const [r1] = await runSandbox();
     const resp = parseManifestResponse(r1.body);
     expect(resp).toMatchObject({ statementCode: '01', outcome: { group: 'accepted' } });
+    // customs answers with its own function code 11 (通关回执), not the manifest's 9
+    expect(resp.head).toMatchObject({
+      FunctionCode: '11',
+      MessageType: 'MT2101',
+      ReceiverID: '4201101115245_SWS0000000002_SW61000020170331_@',
+    });
     expect(r1.fileName).toMatch(new RegExp(`^Receipt_${resp.head.MessageID}_\\d{21}\\.xml$`));
     // the sandbox's replies pass `osw message validate` as replies
     expect(validateMessage(r1.body)).toMatchObject({ family: 'manifest', messageType: 'MTRES4', rulesApplied: true, problems: [] });
@@ -162,6 +262,90 @@ describe('manifests on the exchange', () => {
     expect(noType.accepted).toBe(false);
     expect(parsePlatImpRet(noType.responseXml).manifest.statementCode).toBe('-900517');
     expect(validateMessage(noType.responseXml).problems).toEqual([]);
+  });
+});
+
+describe('manifests refused as customs refuses them', () => {
+  const withSender = (senderId: string) => mt2101.replace(/<SenderID>[^<]*<\/SenderID>/, `<SenderID>${senderId}</SenderID>`);
+
+  it('FAQ 17: a SenderID not 关区4位+组织机构代码+_DXPESW+客户端ID is answered PlatImpRet E2 naming it; the real channels and the sending client’s id pass', async () => {
+    await world();
+    const refusal = async (senderId: string) => {
+      const answer = await send(withSender(senderId), 'manifest-sea-air');
+      expect(answer.accepted).toBe(false);
+      const r = parsePlatImpRet(answer.responseXml).manifest;
+      expect(r.statementCode).toBe('E2');
+      return r.statementDescription;
+    };
+    const digits = w.broker.clientId.slice(6);
+    expect(await refusal(`4201101115245DXPESW${digits}`)).toBe(
+      `数据中心入库失败：Head.SenderID 发送方代码须为关区4位+组织机构代码9位+_DXPESW+客户端ID（如0100123456789_DXPESW0000000001），实为 4201101115245DXPESW${digits}`,
+    );
+    expect(await refusal('4201101115245_DXPESW12345')).toContain(
+      'Head.SenderID 发送方代码中的客户端ID须为DXPESW加10位数字，实为 DXPESW12345',
+    );
+    expect(await refusal('4201101115245_')).toContain('Head.SenderID 发送方代码须为关区4位+组织机构代码9位');
+    expect(await refusal('420110111524_DXPESW0000000001')).toContain('Head.SenderID 发送方代码须为');
+    expect(await refusal(`4201101115245_DXPESW${digits}_X`)).toContain('客户端ID须为DXPESW加10位数字');
+    expect(await refusal('4201101115245_DXPESW0000009999')).toContain(
+      `Head.SenderID 发送方代码中的客户端ID[DXPESW0000009999]不是发送报文的客户端[${w.broker.clientId}]`,
+    );
+    // a customs area no 直属海关 of the 关区代码表 has (the MessageID's filing code follows the SenderID's)
+    const unknownArea = mt2101.replaceAll('4201101115245', '9301101115245');
+    const a = await send(unknownArea, 'manifest-sea-air');
+    expect(parsePlatImpRet(a.responseXml).manifest.statementDescription).toContain(
+      '发送方代码中的关区[9301]不属于关区代码表中的任何直属海关',
+    );
+    expect(await runSandbox()).toEqual([]);
+    // the import client's own form, and the fixture's Single Window channel as customs took it
+    for (const senderId of [`4201101115245_DXPESW${digits}`, '4201101115245_SWS0000000002_SW61000020170331_@', '4201101115245_47001002'])
+      expect((await send(withSender(senderId), 'manifest-sea-air')).accepted, senderId).toBe(true);
+  });
+
+  it('a currency that is not ISO 4217 is taken by the data centre (E1) and refused by customs: StatementCode 03 naming the field', async () => {
+    await world();
+    const bad = mt2101.replace('CurrencyTypeCode="AED"', 'CurrencyTypeCode="XYZ"');
+    const ok = await send(bad, 'manifest-sea-air');
+    expect(parsePlatImpRet(ok.responseXml).manifest.statementCode).toBe('E1');
+    const [r] = await runSandbox();
+    const resp = parseManifestResponse(r.body);
+    expect(resp).toMatchObject({
+      statementCode: '03',
+      outcome: { group: 'refused' },
+      statementDescription:
+        '海关退单：Declaration.Consignment.ValueAmount@CurrencyTypeCode 币制(CurrencyTypeCode)[XYZ]不是ISO 4217货币代码',
+    });
+    expect(resp.head.FunctionCode).toBe('11');
+    // osw message validate finds the same
+    expect(validateMessage(bad).problems.map((p) => p.path)).toEqual(['Declaration.Consignment.ValueAmount@CurrencyTypeCode']);
+  });
+});
+
+describe('CEB (跨境电商) on the exchange', () => {
+  const ceb311 = readFileSync(path.join(FIXTURES, 'ceb_CEB311Message_order.xml'), 'utf8');
+
+  it('a CEB311 that breaks the schema rules is answered CEB900 with a negative returnStatus and returnInfo naming each field', async () => {
+    await world();
+    const bad = ceb311.replace(/<ceb:orderNo>[^<]*<\/ceb:orderNo>/, '<ceb:orderNo></ceb:orderNo>');
+    const answer = await send(bad, 'ceb');
+    expect(answer).toMatchObject({ accepted: false, family: 'ceb' });
+    const receipt = parseCeb(answer.responseXml);
+    expect(receipt.messageType).toBe('CEB900');
+    expect(receipt.guid).toMatch(/^[0-9A-F-]{36}$/);
+    const [ret] = receipt.sections;
+    expect(ret.name).toBe('MessageReturn');
+    expect(ret.fields).toMatchObject({
+      guid: '4CDE1CFD-EDED-46B1-946C-B8022E42FC94',
+      returnStatus: '-1',
+      returnInfo: expect.stringMatching(/^报文格式校验失败：Order\[0\]\.OrderHead\.orderNo: /),
+      returnTime: expect.stringMatching(/^\d{17}$/),
+      oriCopMsgId: expect.stringMatching(/^DXPESW/),
+      oriMessageType: 'CEB311Message',
+    });
+    expect(cebReceipts(receipt)[0].status).toMatchObject({ group: 'failed' });
+    // a CEB311 that passes goes on: no business system takes CEB yet
+    const fine = await send(ceb311, 'ceb');
+    expect(fine.responseXml).toContain('<failCode>C903</failCode>');
   });
 });
 

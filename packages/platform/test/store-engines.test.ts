@@ -123,6 +123,47 @@ for (const engine of eachEngine()) {
       expect(await store.manuals.list('4403980001')).toEqual([]);
     });
 
+    test('an IC card keeps its validity and lock state; an enterprise’s cards are listed by number; a card from before 0015 has none', async () => {
+      const db = await scratch.create();
+      const old = await migratedUpTo(engine.name, db, '0012_receipt_subscription_client_validity');
+      const card = (cardNo: string, enterpriseCode: string) => ({
+        cardNo,
+        enterpriseCode,
+        kind: 'operator' as const,
+        holderAccount: null,
+        publicKeyPem: 'pem',
+        fingerprint: 'f',
+        pinHash: 'h',
+        triesLeft: 5,
+        locked: 0,
+        createdAt: '2026-11-21T02:00:00.000Z',
+      });
+      try {
+        await old
+          .insertInto('enterprises')
+          .values({ customsCode: '4403980001', uscc: '91440300MA5G0B1X01', name: '报关行', region: '5300', createdAt: now() })
+          .execute();
+        await old.insertInto('cards').values(card('8950000000009', '4403980001')).execute();
+      } finally {
+        await old.destroy();
+      }
+      const { store } = await another(db);
+      await seedClient(store, 'DXPESW5300000002', '4403960002');
+      await store.identity.insertCard({
+        ...card('8950000000002', '4403980001'),
+        kind: 'legal' as const,
+        locked: false,
+        validUntil: '2031-11-21T02:00:00.000Z',
+      });
+      await store.identity.insertCard({ ...card('8950000000003', '4403960002'), locked: true, validUntil: '2027-01-01T00:00:00.000Z' });
+      expect((await store.identity.listCards('4403980001')).map((c) => [c.cardNo, c.kind, c.locked, c.validUntil])).toEqual([
+        ['8950000000002', 'legal', false, '2031-11-21T02:00:00.000Z'],
+        ['8950000000009', 'operator', false, null],
+      ]);
+      expect(await store.identity.getCard('8950000000003')).toMatchObject({ locked: true, validUntil: '2027-01-01T00:00:00.000Z' });
+      expect(await store.identity.listCards('4403000000')).toEqual([]);
+    });
+
     // the embedded SQLite store is one process's database; several instances are a PostgreSQL setup
     test.skipIf(engine.name === 'sqlite')('two instances starting at once on a new database both come up (migration lock)', async () => {
       const db = await scratch.create();

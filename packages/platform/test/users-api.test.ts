@@ -194,7 +194,6 @@ describe.each(eachEngine())('用户管理 and 服务地区变更 on $name', (eng
   it('a non-administrator gets 403 OSW_ADMIN_REQUIRED on every user-management call', async () => {
     const calls: [string, string, unknown?][] = [
       ['GET', '/api/v1/operators'],
-      ['GET', '/api/v1/cards'],
       ['GET', '/api/v1/operators/owner01'],
       ['POST', '/api/v1/operators', { account: 'owner14', name: 'x', operatorCode: 'Q', card: legal() }],
       ['POST', '/api/v1/operators/owner01/reset-password', { card: legal() }],

@@ -4,6 +4,7 @@ import { loadSession, logout, whenSessionLost, type Session } from './api/client
 import { CardStepProvider } from './components/CardStep.js';
 import { useI18n } from './i18n/index.js';
 import type { MessageKey } from './i18n/messages.js';
+import { Cards } from './pages/Cards.js';
 import { Clients } from './pages/Clients.js';
 import { Dashboard } from './pages/Dashboard.js';
 import { DeadLetters } from './pages/DeadLetters.js';
@@ -51,6 +52,7 @@ const MENU: { group: MessageKey; screens: Screen[] }[] = [
     group: 'nav.clients',
     screens: [
       { path: '/clients', label: 'nav.clientApply', render: () => <Clients /> },
+      { path: '/cards', label: 'nav.cards', render: () => <Cards /> },
       {
         path: '/region-changes',
         label: 'nav.regionChanges',

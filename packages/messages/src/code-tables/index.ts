@@ -5,6 +5,7 @@ export { CURRENCIES } from './currencies.js';
 export { CUSTOMS_AREAS } from './customs-areas.js';
 export { CUT_MODES } from './cut-modes.js';
 export { DUTY_MODES } from './duty-modes.js';
+export { PORTS } from './ports.js';
 export { PURPOSES } from './purposes.js';
 export { TRADE_MODES } from './trade-modes.js';
 export { TRANSACTION_MODES } from './transaction-modes.js';

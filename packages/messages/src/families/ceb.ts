@@ -415,6 +415,34 @@ export function cebInventoryReturnMessage(input: { guid: string; version?: strin
   };
 }
 
+/** The returnStatus of a format-check refusal (CEB900): the schema says only "小于0数字表示报文格式校验异常" (docs/decisions.md). */
+export const CEB_FORMAT_REFUSAL_STATUS = '-1';
+
+/**
+ * A CEB900 报文格式校验回执: one `MessageReturn` for the message `refused` (its guid), with a
+ * negative returnStatus, returnInfo naming every field that failed, `oriCopMsgId` the id it was sent
+ * under and `oriMessageType` its root (`CEB311Message`). The schema requires `oriBizMessage` (原始报文内容)
+ * but allows it empty: it is written empty, the sender has the message. `guid` is the receipt's own.
+ */
+export function cebFormatRefusal(input: {
+  guid: string;
+  refused: Pick<CebMessage, 'guid' | 'messageType' | 'rootName'>;
+  problems: readonly { path: string; zh: string }[];
+  returnTime: string;
+  oriCopMsgId?: string;
+}): CebMessage {
+  const fields: CebFields = {
+    guid: input.refused.guid,
+    returnStatus: CEB_FORMAT_REFUSAL_STATUS,
+    returnInfo: `报文格式校验失败：${input.problems.map((p) => `${p.path}: ${p.zh}`).join('；')}`.slice(0, 5000),
+    returnTime: input.returnTime,
+    oriCopMsgId: (input.oriCopMsgId ?? '').slice(0, 255),
+    oriMessageType: (input.refused.rootName ?? `${input.refused.messageType}Message`).slice(0, 15),
+    oriBizMessage: '',
+  };
+  return { messageType: 'CEB900', guid: input.guid, version: '1.0', sections: [{ name: 'MessageReturn', lists: [], fields }] };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Receipt status codes (returnStatus)
 

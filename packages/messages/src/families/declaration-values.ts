@@ -10,6 +10,7 @@ import {
   CUT_MODES,
   DUTY_MODES,
   isHsChapter,
+  PORTS,
   PURPOSES,
   TRADE_MODES,
   TRANSACTION_MODES,
@@ -103,15 +104,14 @@ function customsArea(p: Problems, path: string, value: string | undefined, zh: s
     p.add(path, `${zh}[${v}]不属于关区代码表中的任何直属海关`, `${field} ${v} belongs to no customs district of the ${CUSTOMS_AREAS.zh}`);
 }
 
-/** A port (港口代码表): a country's 3 letters and 3 digits (HKG000), or 6 digits for a Chinese special zone. */
+/** A port: a code of the 港口代码表 (a country's 3 letters and 3 digits, `HKG000`; 6 digits for a Chinese special supervision area). */
 function port(p: Problems, path: string, value: string | undefined, zh: string): void {
   const v = value?.trim() ?? '';
   if (v === '') return;
   const field = path.split('.').pop();
-  if (/^\d{6}$/.test(v)) return;
-  if (!/^[A-Z]{3}\d{3}$/.test(v)) p.add(path, `${zh}须为6位港口代码，实为[${v}]`, `${field} must be a 6-character port code, got "${v}"`);
-  else if (!COUNTRIES.has(v.slice(0, 3)))
-    p.add(path, `${zh}[${v}]的国别[${v.slice(0, 3)}]不在${COUNTRIES.zh}中`, `${field} ${v}: ${v.slice(0, 3)} is not a country code`);
+  if (!/^(?:[A-Z]{3}\d{3}|\d{6})$/.test(v))
+    p.add(path, `${zh}须为6位港口代码，实为[${v}]`, `${field} must be a 6-character port code, got "${v}"`);
+  else if (!PORTS.has(v)) p.add(path, `${zh}[${v}]不在${PORTS.zh}中`, `${field} ${v} is not in the ${PORTS.en} table (${PORTS.zh})`);
 }
 
 /**

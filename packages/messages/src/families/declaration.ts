@@ -83,6 +83,8 @@ export interface DecMessage {
    * code) build writes DEC_MESSAGE_SECTIONS' order, every section present, fields in official order.
    */
   order?: string[];
+  /** `DecContainer` when the container rows were read so; absent: `Container`, the official spelling, which build writes */
+  containerRow?: 'DecContainer';
 }
 
 const SECTION_ROWS: Record<string, { key: keyof DecMessage; row: string; alt?: string }> = {
@@ -142,8 +144,10 @@ export function decMessageFromTree(root: XNode): DecMessage {
     const rows = SECTION_ROWS[c.name];
     if (c.name === 'DecHead') m.head = leafRecord(c);
     else if (c.name === 'DecLists') m.lists = children(c, 'DecList').map(decListFrom);
-    else if (rows) (m[rows.key] as Fields[]) = c.children.filter((r) => r.name === rows.row || r.name === rows.alt).map(leafRecord);
-    else if (c.name === 'DecFreeTxt') m.freeText = leafRecord(c);
+    else if (rows) {
+      (m[rows.key] as Fields[]) = c.children.filter((r) => r.name === rows.row || r.name === rows.alt).map(leafRecord);
+      if (c.name === 'DecContainers' && c.children.some((r) => r.name === 'DecContainer')) m.containerRow = 'DecContainer';
+    } else if (c.name === 'DecFreeTxt') m.freeText = leafRecord(c);
     else if (c.name === 'DecSign') m.sign = leafRecord(c);
     else if (c.name === 'EdocRealation') m.edocs.push(leafRecord(c));
     else if (c.name === 'EcoRelation') m.ecoRelations.push(leafRecord(c));
@@ -199,7 +203,9 @@ export function buildDecMessage(m: DecMessage): string {
     const spec = SECTION_ROWS[section];
     return el(
       section,
-      (m[spec.key] as Fields[]).map((f) => el(spec.row, ordered(f, SECTION_FIELDS[section]))),
+      (m[spec.key] as Fields[]).map((f) =>
+        el(section === 'DecContainers' ? (m.containerRow ?? spec.row) : spec.row, ordered(f, SECTION_FIELDS[section])),
+      ),
     );
   };
   // one writer per element name; repeated elements (EdocRealation, EcoRelation, unmodelled ones) take their rows in turn

@@ -9,6 +9,7 @@
  * `CurrencyTypeCode`), so parse → build → parse is equal for every element. Sources for element
  * names, codes and id forms are listed in docs/messages-manifest.md.
  */
+import { CUSTOMS_AREAS } from '../code-tables/index.js';
 import { MessageRejected } from '../errors.js';
 import { chinaCompactMillis } from '../time.js';
 import { leaf, node, parseTree, path, treeToElement, type XNode } from '../tree.js';
@@ -183,6 +184,78 @@ export function manifestSenderId(customsArea4: string, orgCode9: string, clientI
 export function manifestFilingCode(senderId: string | undefined): string | undefined {
   const head = (senderId ?? '').split('_')[0];
   return MANIFEST_FILING_CODE_PATTERN.test(head) ? head : undefined;
+}
+
+/**
+ * What is wrong with a manifest SenderID (FAQ 17), or undefined. The form is the 海关备案编号 — 4-digit
+ * 关区 whose 直属海关 is in the 关区代码表, then a 9-character 组织机构代码 — followed by the channel it
+ * came through, in `_`-separated parts of letters, digits and `@`. Through the import client that is
+ * `_DXPESW` + the client's 10 digits (`_DXPENT` for cross-border e-commerce clients), exactly; the real
+ * MT2101 (`4201101115245_SWS0000000002_SW61000020170331_@`) came through the Single Window's own
+ * declaration system and an MT2201 test (`4712666767427_47001002`) through a local e-port, and customs
+ * took both, so other channels are accepted in that form (docs/decisions.md).
+ */
+export function manifestSenderIdProblem(senderId: string): { zh: string; en: string } | undefined {
+  const m = /^(\d{4})([0-9A-Z]{9})((?:_[0-9A-Za-z@]+)+)$/.exec(senderId);
+  const form = '关区4位+组织机构代码9位+_DXPESW+客户端ID';
+  if (!m)
+    return {
+      zh: `发送方代码须为${form}（如0100123456789_DXPESW0000000001），实为 ${senderId}`,
+      en: `Head.SenderID must be customs area 4 + organisation code 9 + _DXPESW + client id digits (0100123456789_DXPESW0000000001), got ${senderId}`,
+    };
+  if (!CUSTOMS_AREAS.has(`${m[1].slice(0, 2)}00`))
+    return {
+      zh: `发送方代码中的关区[${m[1]}]不属于关区代码表中的任何直属海关`,
+      en: `Head.SenderID: customs area ${m[1]} belongs to no customs district of the ${CUSTOMS_AREAS.zh}`,
+    };
+  const parts = m[3].slice(1).split('_');
+  if (parts.some((x) => /^DXP/i.test(x)) && !(parts.length === 1 && /^DXPE(?:SW|NT)\d{10}$/.test(parts[0])))
+    return {
+      zh: `发送方代码中的客户端ID须为DXPESW加10位数字，实为 ${m[3].slice(1)}`,
+      en: `Head.SenderID: the client id after the filing code must be DXPESW + 10 digits, got ${m[3].slice(1)}`,
+    };
+  return undefined;
+}
+
+/** The import client id at the end of a SenderID of the client form (`DXPESW0000000001`), or undefined. */
+export function manifestSenderClientId(senderId: string | undefined): string | undefined {
+  return /^\d{4}[0-9A-Z]{9}_(DXPE(?:SW|NT)\d{10})$/.exec(senderId ?? '')?.[1];
+}
+
+/**
+ * ISO 4217 currency codes as Node's ICU knows them (`Intl.supportedValuesOf('currency')`, current codes
+ * only). Manifests carry ISO letters (the real MT2101 has `AED`); the customs 货币代码表 lists only the
+ * 22 currencies a declaration may use, so it is not the manifest's table (docs/decisions.md).
+ */
+let iso4217: Set<string> | undefined;
+function isIsoCurrency(code: string): boolean {
+  return (iso4217 ??= new Set(Intl.supportedValuesOf('currency'))).has(code);
+}
+
+/**
+ * The codes of a manifest's Declaration checked against their code lists: every `CurrencyTypeCode`
+ * (ValueAmount, …) an ISO 4217 currency. Each problem names the element's path. Customs refuses such
+ * a manifest after the data centre took it (StatementCode 03).
+ */
+export function checkManifestCodes(m: Pick<Manifest, 'declaration'>): Problem[] {
+  const p = new Problems();
+  const walk = (nodes: readonly XNode[], at: string) => {
+    const seen: Record<string, number> = {};
+    for (const n of nodes) {
+      const i = (seen[n.name] = (seen[n.name] ?? 0) + 1);
+      const here = `${at}.${n.name}${nodes.filter((x) => x.name === n.name).length > 1 ? `[${i}]` : ''}`;
+      const currency = n.attrs.CurrencyTypeCode;
+      if (currency !== undefined && !isIsoCurrency(currency))
+        p.add(
+          `${here}@CurrencyTypeCode`,
+          `币制(CurrencyTypeCode)[${currency}]不是ISO 4217货币代码`,
+          `CurrencyTypeCode ${currency} is not an ISO 4217 currency code`,
+        );
+      walk(n.children, here);
+    }
+  };
+  walk(m.declaration ?? [], 'Declaration');
+  return p.list;
 }
 
 /**
@@ -413,12 +486,10 @@ export function validateManifest(m: ManifestInput): Problem[] {
       .map(([k]) => k);
     p.oneOf('Head.FunctionCode', h.FunctionCode, allowed, '报文功能代码');
   }
-  if (p.required('Head.SenderID', h.SenderID, '发送方代码') && !manifestFilingCode(h.SenderID))
-    p.add(
-      'Head.SenderID',
-      `发送方代码须以海关备案编号（4位关区代码+9位组织机构代码）开头，实为 ${h.SenderID}`,
-      `Head.SenderID must start with the filing code (customs area 4 + organisation code 9), got ${h.SenderID}`,
-    );
+  if (p.required('Head.SenderID', h.SenderID, '发送方代码')) {
+    const wrong = manifestSenderIdProblem(h.SenderID ?? '');
+    if (wrong) p.add('Head.SenderID', wrong.zh, wrong.en);
+  }
   p.required('Head.ReceiverID', h.ReceiverID, '接收方代码');
   if (p.required('Head.SendTime', h.SendTime, '发送时间'))
     p.pattern(

@@ -5,6 +5,17 @@
  * `CommonResponeMessage`. The real misspellings stay on the wire (`BussinessData`, `DelcareFlag`,
  * `CommonResponeMessage`); `CommonResponseMessage` and `BusinessData` are accepted when reading.
  */
+import {
+  COUNTRIES,
+  CURRENCIES,
+  CUSTOMS_AREAS,
+  DUTY_MODES,
+  PURPOSES,
+  TRADE_MODES,
+  TRANSPORT_MODES,
+  UNITS,
+  type CodeTable,
+} from '../code-tables/index.js';
 import { MessageRejected } from '../errors.js';
 import { chinaIsoSeconds } from '../time.js';
 import { child, children, leaf, leafRecord, node, parseTree, recordNode, treeToElement, type XNode } from '../tree.js';
@@ -87,6 +98,8 @@ export interface SasPackage {
   packageAttrs: Record<string, string>;
   /** present when the Package came wrapped in Signature/Object */
   signature: SasSignature | null;
+  /** `BusinessData` when read so; absent: the wire's own `BussinessData`, which build writes */
+  businessName?: 'BusinessData';
 }
 
 export function sasPackageFromTree(root: XNode): SasPackage {
@@ -111,6 +124,7 @@ export function sasPackageFromTree(root: XNode): SasPackage {
     business: business ? business.children : [],
     packageAttrs: pkg.attrs,
     signature,
+    ...(business?.name === 'BusinessData' ? { businessName: 'BusinessData' as const } : {}),
   };
 }
 
@@ -122,7 +136,7 @@ export function sasPackageTree(p: SasPackage): XNode {
   const envelope = recordNode('EnvelopInfo', orderedFields(p.envelope, ENVELOP_FIELDS));
   const dataKids: XNode[] = [];
   if (p.pocket) dataKids.push(recordNode('PocketInfo', orderedFields(p.pocket, POCKET_FIELDS)));
-  dataKids.push(node('BussinessData', p.business));
+  dataKids.push(node(p.businessName ?? 'BussinessData', p.business));
   const pkg = node('Package', [envelope, node('DataInfo', dataKids)], p.packageAttrs);
   if (!p.signature) return pkg;
   return node('Signature', [...p.signature.parts, node('Object', [pkg])], p.signature.attrs);
@@ -216,6 +230,52 @@ export const INV101_USCC_FIELDS = [
   'RltEntryDclEtpsSccd', // 关联报关单申报单位
 ] as const;
 
+/** 核注清单 fields checked against the customs code tables; `old` also takes the table's pre-2018 code (real lists carry `142` for China). */
+const INV101_HEAD_CODES: readonly { field: string; zh: string; table: CodeTable; old?: true }[] = [
+  { field: 'SupvModecd', zh: '监管方式', table: TRADE_MODES },
+  { field: 'TrspModecd', zh: '运输方式', table: TRANSPORT_MODES },
+  { field: 'StshipTrsarvNatcd', zh: '起运/运抵国(地区)', table: COUNTRIES, old: true },
+];
+const INV101_LIST_CODES: readonly { field: string; zh: string; table: CodeTable; old?: true }[] = [
+  { field: 'DclUnitcd', zh: '申报计量单位', table: UNITS },
+  { field: 'LawfUnitcd', zh: '法定计量单位', table: UNITS },
+  { field: 'SecdLawfUnitcd', zh: '法定第二计量单位', table: UNITS },
+  { field: 'Natcd', zh: '原产国(地区)', table: COUNTRIES, old: true },
+  { field: 'DestinationNatcd', zh: '最终目的国(地区)', table: COUNTRIES, old: true },
+  { field: 'DclCurrcd', zh: '币制', table: CURRENCIES, old: true },
+  { field: 'LvyrlfModecd', zh: '征免方式', table: DUTY_MODES },
+  { field: 'UseCd', zh: '用途', table: PURPOSES },
+];
+
+/**
+ * The codes of a 核注清单 against the customs code tables (the same tables the declaration rules use),
+ * and its 关区 fields as 4 digits of a 直属海关 in the 关区代码表. Blank fields are not judged here.
+ */
+function checkInv101Codes(p: Problems, i: Inv101): void {
+  const check = (at: string, fields: Fields, rules: typeof INV101_HEAD_CODES) => {
+    for (const r of rules) {
+      const v = fields[r.field]?.trim() ?? '';
+      if (v === '' || r.table.has(v) || (r.old && r.table.entries.some((e) => e[3] === v))) continue;
+      p.add(
+        `${at}.${r.field}`,
+        `${r.zh}(${r.field})[${v}]不在${r.table.zh}中`,
+        `${r.field} ${v} is not in the ${r.table.en} table (${r.table.zh})`,
+      );
+    }
+  };
+  check('InvtHeadType', i.head, INV101_HEAD_CODES);
+  for (const f of ['DclPlcCuscd', 'ImpexpPortcd'] as const) {
+    const v = i.head[f]?.trim() ?? '';
+    if (v && !(/^\d{4}$/.test(v) && CUSTOMS_AREAS.has(`${v.slice(0, 2)}00`)))
+      p.add(
+        `InvtHeadType.${f}`,
+        `关区代码(${f})[${v}]不在${CUSTOMS_AREAS.zh}中`,
+        `${f} ${v} is not a customs area of the ${CUSTOMS_AREAS.zh}`,
+      );
+  }
+  i.lists.forEach((l, n) => check(`InvtListType[${n + 1}]`, l, INV101_LIST_CODES));
+}
+
 export function validateInv101(i: Inv101): Problem[] {
   const p = new Problems();
   p.required('EnvelopInfo.message_id', i.envelope.message_id, '报文编号');
@@ -251,6 +311,7 @@ export function validateInv101(i: Inv101): Problem[] {
       else p.add(`InvtListType[${n + 1}].${field}`, `${zh}[${v}]重复(与第${first}项相同)`, `${field} ${v} repeats row ${first}`);
     });
   }
+  checkInv101Codes(p, i);
   if (['2', '3'].includes(i.head.DclTypecd ?? '') && !i.head.SeqNo?.trim())
     p.add(
       'InvtHeadType.SeqNo',
@@ -273,6 +334,8 @@ export interface SasReceipt {
   pocket?: Fields | null;
   /** attributes of <Package> as read; undefined: the xmldsig default namespace for INV receipts, none for SAS */
   packageAttrs?: Record<string, string>;
+  /** `BusinessData` when read so (SasPackage.businessName) */
+  businessName?: 'BusinessData';
 }
 
 export function sasReceiptFrom(p: SasPackage): SasReceipt {
@@ -283,6 +346,7 @@ export function sasReceiptFrom(p: SasPackage): SasReceipt {
     sections: (holder?.children ?? []).map((s) => ({ name: s.name, fields: leafRecord(s) })),
     pocket: p.pocket,
     packageAttrs: p.packageAttrs,
+    ...(p.businessName ? { businessName: p.businessName } : {}),
   };
 }
 
@@ -308,6 +372,7 @@ export function buildSasReceipt(r: SasReceipt, opts: { pocketId?: string } = {})
     ],
     packageAttrs: r.packageAttrs ?? (r.messageType.startsWith('INV') ? { xmlns: 'http://www.w3.org/2000/09/xmldsig#' } : {}),
     signature: null,
+    ...(r.businessName ? { businessName: r.businessName } : {}),
   });
 }
 

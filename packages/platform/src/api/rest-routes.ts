@@ -11,6 +11,7 @@ import type { WebhookPort } from '../core/push/ports.js';
 import type { PlatformDeps } from '../core/ports.js';
 import type { SmsSender } from '../core/sms/verification-codes.js';
 import { auditRoutes } from './routes/audit.js';
+import { cardRoutes } from './routes/cards.js';
 import { clientRoutes } from './routes/clients.js';
 import { bearer, errorResponses, ListParams, listOf, sessionActor } from './routes/common.js';
 import { smsRoutes } from './routes/sms.js';
@@ -146,6 +147,7 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
   await app.register(subscriptionRoutes, { deps });
   await app.register(smsRoutes, { deps, sms: opts.sms, outbox: opts.smsOutbox ?? opts.sms.name === 'outbox' });
   await app.register(auditRoutes, { deps });
+  await app.register(cardRoutes, { deps });
   await app.register(pushRoutes, { deps, webhook: opts.webhook, webhookTimeoutMs: opts.webhookTimeoutMs });
   for (const routes of [feedRoutes, sandboxRoutes]) await app.register(routes, { deps });
   await app.register(deadLetterRoutes, { deps });

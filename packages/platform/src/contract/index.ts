@@ -16,5 +16,6 @@ export * from './declarations.js';
 export * from './pushes.js';
 export * from './sandbox.js';
 export * from './audit.js';
+export * from './cards.js';
 export * from './dead-letters.js';
 export * from './users.js';

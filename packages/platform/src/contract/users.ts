@@ -19,16 +19,6 @@ export const OperatorWithPasswordView = z.object({
   password: z.string().nullable().describe('shown once when the platform made it; null when the administrator set it'),
 });
 
-export const EnterpriseCardView = z
-  .object({
-    cardNo: z.string(),
-    kind: z.enum(['legal', 'operator']),
-    holderAccount: z.string().nullable(),
-    locked: z.boolean(),
-    createdAt: z.string(),
-  })
-  .describe('IC card of the enterprise (法人卡 / 操作员卡) and who holds it');
-
 export const RegionChangeView = z
   .object({
     id: z.number().int(),

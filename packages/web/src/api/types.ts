@@ -8,12 +8,12 @@ import type { CardProof as CardProofBody } from '@osw/messages/forms';
 import type {
   AppliedClientView,
   AuditEntryView,
+  CardView,
   ClientLiveView,
   ClientView,
   ClientWithLiveView,
   DeadLetterListView,
   DeadLetterView,
-  EnterpriseCardView,
   OperatorView,
   OperatorWithPasswordView,
   RegionChangeView,
@@ -102,11 +102,12 @@ export type ManualChangeRequest = z.output<typeof ManualChangeView>;
 export type AuditEntry = z.output<typeof AuditEntryView>;
 
 export type DeadLetter = z.output<typeof DeadLetterView>;
+export type CardList = { items: z.output<typeof CardView>[]; total: number };
 export type DeadLetterList = z.output<typeof DeadLetterListView>;
 
 /** 用户管理: an operator of the enterprise, with its role, status and bound cards */
 export type Operator = z.output<typeof OperatorView>;
 export type OperatorWithPassword = z.output<typeof OperatorWithPasswordView>;
-export type EnterpriseCard = z.output<typeof EnterpriseCardView>;
+export type EnterpriseCard = z.output<typeof CardView>;
 /** 服务地区变更申请 */
 export type RegionChange = z.output<typeof RegionChangeView>;

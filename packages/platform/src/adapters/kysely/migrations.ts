@@ -670,6 +670,13 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0015_card_expiry': {
+      async up(db: Kysely<any>) {
+        // an IC card's expiry (有效期): the sandbox refuses a declaration signed with an expired card (FAQ 20).
+        // NULL on the cards issued before: no recorded expiry, they stay valid
+        await db.schema.alterTable('cards').addColumn('valid_until', 'text').execute();
+      },
+    },
   };
 }
 

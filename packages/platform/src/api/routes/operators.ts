@@ -2,13 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { EnterpriseCardView, OperatorView, OperatorWithPasswordView } from '../../contract/index.js';
+import { OperatorView, OperatorWithPasswordView } from '../../contract/index.js';
 import type { PlatformDeps } from '../../core/ports.js';
 import {
   bindOperatorCard,
   createEnterpriseOperator,
   getOperatorView,
-  listEnterpriseCards,
   listOperators,
   resetOperatorPassword,
   setOperatorStatus,
@@ -148,30 +147,4 @@ export async function operatorRoutes(appRoot: FastifyInstance, opts: { deps: Pla
       },
       async (req) => bindOperatorCard(deps, actorOf(req), req.params.account, req.body.cardNo, bind, req.body.card),
     );
-
-  app.get(
-    '/api/v1/cards',
-    {
-      schema: {
-        tags,
-        security: bearer,
-        summary: "the enterprise's IC cards and who holds each (what 绑定IC卡 chooses from)",
-        description: ADMIN_ONLY,
-        response: { 200: listOf(EnterpriseCardView), ...errorResponses },
-      },
-    },
-    async (req) => {
-      const cards = await listEnterpriseCards(deps.store, actorOf(req));
-      return {
-        items: cards.map((c) => ({
-          cardNo: c.cardNo,
-          kind: c.kind,
-          holderAccount: c.holderAccount,
-          locked: c.locked,
-          createdAt: c.createdAt,
-        })),
-        total: cards.length,
-      };
-    },
-  );
 }

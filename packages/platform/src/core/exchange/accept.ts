@@ -34,13 +34,20 @@ import {
   receiptSeqNo,
   validateInv101,
   validateManifest,
+  manifestSenderClientId,
   type DecMessage,
   type Manifest,
   type SasPackage,
+  buildCeb,
+  cebFormatRefusal,
+  chinaCompactMillis,
+  parseCeb,
+  validateCeb,
+  type CebMessage,
 } from '@osw/messages';
 import { fileNameProblem, isMessageId, type ImportAnswer, type ImportOutcome } from '@osw/messages/exchange';
 import { raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
-import { checkDeclaration, clientSeqNoKey, clientSeqNoRepeated } from './check-declaration.js';
+import { checkDeclaration, clientSeqNoKey, clientSeqNoRepeated, inv101CardProblems } from './check-declaration.js';
 import type { PlatformDeps, PlatformMetrics } from '../ports.js';
 import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
 
@@ -256,6 +263,11 @@ export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: In
     return importManifest(deps, customs, msg, xmlText, { sha256, now }, log);
   if (family === 'sas' && customs.packageAccepted && (PACKAGE_TYPES as readonly string[]).includes(messageType))
     return importPackage(deps, customs, msg, xmlText, { sha256, now }, log);
+  if (family === 'ceb') {
+    const refusal = cebRefusal(msg, xmlText, now);
+    if (refusal)
+      return record(deps, msg, { accepted: false, responseXml: refusal, family, messageType, sha256, documentKey: null, now }, log);
+  }
   if (!declaration) {
     const info = `平台暂不受理该类报文: ${messageType || family} (family ${family} is not handled by this platform yet)`;
     return record(
@@ -305,6 +317,33 @@ function unreadable(
   );
 }
 
+/**
+ * CEB (跨境电商): the format check runs first, as at the e-port — a message that breaks the 2022-05
+ * schema rules is answered with a CEB900 报文格式校验回执 (returnStatus below 0, returnInfo naming every
+ * field). A message that cannot be read is answered by its reader's failCode, one that passes goes on
+ * (no business system takes CEB yet: C903). Null when the check passes or the message cannot be read.
+ */
+function cebRefusal(msg: InboundMessage, xml: string, now: Date): string | null {
+  let ceb: CebMessage;
+  try {
+    ceb = parseCeb(xml);
+  } catch (err) {
+    if (err instanceof MessageRejected) return buildFailureRoot(err.code, err.message);
+    throw err;
+  }
+  const problems = validateCeb(ceb);
+  if (!problems.length) return null;
+  return buildCeb(
+    cebFormatRefusal({
+      guid: crypto.randomUUID().toUpperCase(),
+      refused: ceb,
+      problems,
+      returnTime: chinaCompactMillis(now),
+      oriCopMsgId: msg.messageId,
+    }),
+  );
+}
+
 /** Manifests: PlatImpRet (StatementCode E1 数据中心入库成功), then the business system answers. */
 async function importManifest(
   deps: ImportDeps,
@@ -331,6 +370,14 @@ async function importManifest(
       log,
     );
   const problems = validateManifest(manifest);
+  // FAQ 17: a SenderID of the import client's form names the client that sends it
+  const claimed = manifestSenderClientId(manifest.head.SenderID);
+  if (claimed && claimed !== msg.client.clientId)
+    problems.push({
+      path: 'Head.SenderID',
+      zh: `发送方代码中的客户端ID[${claimed}]不是发送报文的客户端[${msg.client.clientId}]`,
+      en: `Head.SenderID names client ${claimed}, but ${msg.client.clientId} sent it`,
+    });
   if (problems.length) {
     const responseXml = buildPlatImpRet({
       head: manifest.head,
@@ -374,6 +421,7 @@ async function importPackage(
       const inv = inv101From(pkg);
       etpsPreentNo = inv.head.EtpsInnerInvtNo ?? '';
       problems.push(...validateInv101(inv).map((p) => `${p.path}${p.zh}`));
+      problems.push(...(await inv101CardProblems(deps, msg.client, inv)));
     } catch (err) {
       if (!(err instanceof MessageRejected)) throw err;
       problems.push(err.message);

@@ -7,9 +7,11 @@ import {
   keyFingerprint,
   verifyDecMessageAsync,
   type DecMessage,
+  type Inv101,
 } from '@osw/messages';
 import type { CardRow, ClientRow } from '../store.js';
 import type { ImportDeps } from './accept.js';
+import { CARD_NOT_WHITELISTED, CARD_SESSION_MISMATCH, cardRefusal, sessionMismatches } from './card-checks.js';
 
 /** A ClientSeqNo as a batch keeps it (`ImportDeps.clientSeqNos`): per sender enterprise. */
 export function clientSeqNoKey(senderEnterprise: string, clientSeqNo: string): string {
@@ -61,15 +63,62 @@ export async function checkDeclaration(
     return problems;
   }
   const card = await cardOf(deps, cardNo);
-  // an unknown card and another enterprise's card get one answer: the exchange does not tell which card numbers exist
-  if (!card || card.enterpriseCode !== client.enterpriseCode)
-    problems.push(`IC卡[${cardNo}]不存在或不属于发送企业[${client.enterpriseCode}]`);
-  else if (card.locked) problems.push(`IC卡[${cardNo}]已锁定`);
+  // FAQ 20: a card of the sending enterprise, not locked, not expired, and the one that signed
+  const refused = cardRefusal(card, cardNo, client.enterpriseCode, deps.clock.now());
+  if (refused !== null || !card) problems.push(refused ?? CARD_NOT_WHITELISTED);
   else if (!decSignature(xml)) problems.push('报文未加签(DecSign/Sign为空)');
   else if ((dec.sign.Certificate ?? '') !== card.fingerprint && (dec.sign.Certificate ?? '') !== keyFingerprint(card.publicKeyPem))
-    problems.push('DecSign/Certificate与IC卡证书不符');
+    problems.push(`${CARD_NOT_WHITELISTED}：DecSign/Certificate与IC卡[${cardNo}]证书不符`);
   else if (!(await (signature?.check ?? verifyDecMessageAsync(xml, card.publicKeyPem)))) problems.push('报文签名验证失败(SM2/SM3)');
+  else problems.push(...(await operatingEnterpriseProblems(deps, dec, card)));
   return problems;
+}
+
+/**
+ * FAQ 19: DecSign/CopCode (操作企业) and DecHead/CopCode (录入单位) name the signing card's
+ * enterprise; a DecHead/TypistNo (录入员卡) the platform knows is a card of that enterprise. A TypistNo
+ * the platform never issued is not judged: the typist's card may come from elsewhere (docs/decisions.md).
+ */
+async function operatingEnterpriseProblems(deps: ImportDeps, dec: DecMessage, card: CardRow): Promise<string[]> {
+  const problems = await sessionMismatches(
+    [
+      ['DecSign.CopCode', dec.sign?.CopCode],
+      ['DecHead.CopCode', dec.head.CopCode],
+    ],
+    card.enterpriseCode,
+    () => deps.store.identity.getEnterprise(card.enterpriseCode),
+  );
+  const typistNo = dec.head.TypistNo?.trim() ?? '';
+  if (typistNo && typistNo !== card.cardNo) {
+    const typist = await cardOf(deps, typistNo);
+    if (typist && typist.enterpriseCode !== card.enterpriseCode)
+      problems.push(`${CARD_SESSION_MISMATCH}：DecHead.TypistNo[${typistNo}]不是IC卡所属企业[${card.enterpriseCode}]的卡`);
+  }
+  return problems;
+}
+
+/**
+ * FAQ 19 and 20 for an INV101 核注清单: its `IcCardNo`, when given, is a white-listed card of the
+ * sending enterprise (not locked, not expired); `InputCode` (录入单位) and `OperCusRegCode` (操作卡的
+ * 海关十位) name that card's enterprise — the sending client's when no card is named.
+ */
+export async function inv101CardProblems(deps: ImportDeps, client: ClientRow, inv: Inv101): Promise<string[]> {
+  const cardNo = inv.head.IcCardNo?.trim() ?? '';
+  let enterpriseCode = client.enterpriseCode;
+  if (cardNo) {
+    const card = await cardOf(deps, cardNo);
+    const refused = cardRefusal(card, cardNo, client.enterpriseCode, deps.clock.now());
+    if (refused !== null || !card) return [refused ?? CARD_NOT_WHITELISTED];
+    enterpriseCode = card.enterpriseCode;
+  }
+  return sessionMismatches(
+    [
+      ['InvtHeadType.InputCode', inv.head.InputCode],
+      ['InvtMessage.OperCusRegCode', inv.messageFields.OperCusRegCode],
+    ],
+    enterpriseCode,
+    () => deps.store.identity.getEnterprise(enterpriseCode),
+  );
 }
 
 /** An IC card by number, read once per batch (`deps.cards`). */

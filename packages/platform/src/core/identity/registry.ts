@@ -18,6 +18,8 @@ import { hashSecret, randomToken, tokenHash, verifyNothing, verifySecret } from 
 
 export const CARD_PIN_TRIES = 5;
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+/** how long a new IC card is valid (有效期) unless its issue says otherwise: five years (docs/decisions.md) */
+export const CARD_VALID_YEARS = 5;
 
 export interface NewEnterprise {
   customsCode: string;
@@ -73,15 +75,28 @@ export interface IssuedCard {
   publicKeyPem: string;
 }
 
+/** The default expiry of a card issued at `issuedAt`: `CARD_VALID_YEARS` later, to the millisecond. */
+export function cardValidUntil(issuedAt: Date): Date {
+  const d = new Date(issuedAt);
+  d.setUTCFullYear(d.getUTCFullYear() + CARD_VALID_YEARS);
+  return d;
+}
+
+/** True when the card's validity has passed at `now` (a card without a recorded expiry never expires). */
+export function cardExpired(card: { validUntil: string | null }, now: Date): boolean {
+  return card.validUntil !== null && card.validUntil <= now.toISOString();
+}
+
 /** Issues an IC card: a new SM2 key pair; the platform keeps the public key and a PIN verifier. */
 export async function issueCard(
   deps: Pick<PlatformDeps, 'store' | 'clock'>,
-  c: { enterpriseCode: string; kind: CardKind; pin: string; holderAccount?: string },
+  c: { enterpriseCode: string; kind: CardKind; pin: string; holderAccount?: string; validUntil?: Date },
 ): Promise<IssuedCard> {
   if (!/^\d{6,8}$/.test(c.pin)) throw new OswError('OSW_CARD_PIN_INVALID', 'a card PIN has 6 to 8 digits');
   const cardNo = `8950000${String(await deps.store.serials.next('cardNo')).padStart(6, '0')}`;
   if (!CARD_NO_PATTERN.test(cardNo)) throw new OswError('OSW_CARD_NUMBERS_EXHAUSTED', 'no card numbers left');
   const keys = await generateCardKeys(c.pin);
+  const now = deps.clock.now();
   await deps.store.identity.insertCard({
     cardNo,
     enterpriseCode: c.enterpriseCode,
@@ -92,7 +107,8 @@ export async function issueCard(
     pinHash: await hashSecret(c.pin),
     triesLeft: CARD_PIN_TRIES,
     locked: false,
-    createdAt: deps.clock.now().toISOString(),
+    createdAt: now.toISOString(),
+    validUntil: (c.validUntil ?? cardValidUntil(now)).toISOString(),
   });
   return { cardNo, kind: c.kind, enterpriseCode: c.enterpriseCode, ...keys };
 }

@@ -45,6 +45,8 @@ export interface CardRow {
   triesLeft: number;
   locked: boolean;
   createdAt: string;
+  /** the card's expiry (有效期至), ISO; null for a card issued before validity was kept (migration 0014): never expires */
+  validUntil: string | null;
 }
 
 export interface SessionRow {

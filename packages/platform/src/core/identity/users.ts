@@ -88,12 +88,6 @@ export async function getOperatorView(store: Store, actor: Actor, account: strin
   return viewOf(store, account);
 }
 
-/** The enterprise's IC cards and who holds them: what an administrator binds. */
-export async function listEnterpriseCards(store: Store, actor: Actor): Promise<CardRow[]> {
-  requireAdmin(actor);
-  return store.identity.listCards(actor.enterpriseCode);
-}
-
 /** Creates an operator of the administrator's enterprise; the password is answered once when the platform made it. */
 export async function createEnterpriseOperator(
   deps: Deps,

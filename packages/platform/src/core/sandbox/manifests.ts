@@ -1,9 +1,10 @@
 /**
  * Customs sandbox for manifests (舱单): an accepted MT1101/MT2101/MT3101/MT4101 gets the customs
- * response `Manifest` (ns `…:MTRES4:1`) with StatementCode 01 海关接受申报, or 03 海关退单 when a
- * scenario rule of family `manifest` says `refuse`, as `Receipt_<MessageID>_<ts>.xml` to the sender.
+ * response `Manifest` (ns `…:MTRES4:1`, FunctionCode 11 通关回执) with StatementCode 01 海关接受申报, or 03
+ * 海关退单 when a code is not in its code table (the reason names each field) or a scenario rule of family
+ * `manifest` says `refuse`, as `Receipt_<MessageID>_<ts>.xml` to the sender.
  */
-import { buildManifestResponse, chinaCompactMillis, manifestStatementInfo, type ManifestHead } from '@osw/messages';
+import { buildManifestResponse, checkManifestCodes, chinaCompactMillis, manifestStatementInfo, type ManifestHead } from '@osw/messages';
 import type { AcceptedManifest } from '../exchange/accept.js';
 import type { SandboxJobRow, Store } from '../store.js';
 import { issueReceipt, type IssuedReceipt } from '../exchange/outbound.js';
@@ -18,7 +19,9 @@ export class ManifestSandbox {
 
   async manifestAccepted(tx: Store, m: AcceptedManifest, now: Date): Promise<void> {
     const rule = firstRule(this.options.scenario, 'manifest', m.xml);
-    const refuse = rule?.outcome === 'refuse';
+    // codes against the customs code tables first, as at customs: a wrong one is refused whatever the scenario says
+    const codes = checkManifestCodes(m.manifest);
+    const refuse = codes.length > 0 || rule?.outcome === 'refuse';
     const pace = rule?.paceMs ?? this.options.scenario.paceMs ?? this.options.paceMs;
     await tx.sandbox.insertJobs([
       {
@@ -29,6 +32,7 @@ export class ManifestSandbox {
           business: m.business,
           statementCode: refuse ? '03' : '01',
           headJson: JSON.stringify(m.manifest.head),
+          ...(codes.length ? { reason: codes.map((p) => `${p.path} ${p.zh}`).join('；') } : {}),
         },
         dueAt: new Date(now.getTime() + pace).toISOString(),
       },
@@ -42,7 +46,8 @@ export class ManifestSandbox {
     const xml = buildManifestResponse({
       head: {
         MessageID: head.MessageID,
-        FunctionCode: head.FunctionCode,
+        // 11 通关回执: customs answers with its own function code, whatever the manifest's was
+        FunctionCode: '11',
         MessageType: head.MessageType,
         SenderID: 'EPORT',
         ReceiverID: head.SenderID,
@@ -51,7 +56,8 @@ export class ManifestSandbox {
       },
       responseType: { Code: code, Text: info?.zh },
       statementCode: code,
-      statementDescription: code === '03' ? `${info?.zh ?? '海关退单'}：舱单数据与申报不符，请核实后重新发送` : info?.zh,
+      statementDescription:
+        code === '03' ? `${info?.zh ?? '海关退单'}：${job.payload.reason ?? '舱单数据与申报不符，请核实后重新发送'}` : info?.zh,
     });
     return issueReceipt(tx, {
       clientId: job.payload.clientId,
