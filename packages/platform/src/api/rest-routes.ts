@@ -19,6 +19,8 @@ import { feedRoutes } from './routes/feed.js';
 import { pushRoutes } from './routes/pushes.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
+import { alertRoutes } from './routes/alerts.js';
+import type { AlertEvaluator } from '../core/alerts/alerts.js';
 
 export interface RestOptions {
   deps: PlatformDeps;
@@ -34,6 +36,8 @@ export interface RestOptions {
   webhookTimeoutMs?: number;
   /** whether `GET /api/v1/sms/outbox` exists; default: with the embedded SMS provider only */
   smsOutbox?: boolean;
+  /** alerts: the evaluator (conditions holding now) and whether mail is available; absent: no alert routes */
+  alerts?: { evaluator: AlertEvaluator; mail: boolean };
 }
 
 /** what a login may send: `POST /api/v1/session` reads no more (413 before parsing) */
@@ -147,4 +151,5 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
   await app.register(pushRoutes, { deps, webhook: opts.webhook, webhookTimeoutMs: opts.webhookTimeoutMs });
   for (const routes of [feedRoutes, sandboxRoutes]) await app.register(routes, { deps });
   await app.register(deadLetterRoutes, { deps });
+  if (opts.alerts) await app.register(alertRoutes, { deps, ...opts.alerts });
 }

@@ -4,6 +4,7 @@
  * out: generated ids, booleans as 0/1, JSON as text, and the columns the core never sees.
  */
 import type { Generated } from 'kysely';
+import type { AlertRow, AlertSettingRow } from '../../core/alerts/store.js';
 import type { AuditRow } from '../../core/audit/store.js';
 import type { ClientRow } from '../../core/clients/store.js';
 import type { DeclarationReceiptRow, DeclarationRow } from '../../core/declarations/store.js';
@@ -33,7 +34,7 @@ type Id = Generated<number>;
 export interface Database {
   enterprises: EnterpriseRow;
   operators: OperatorRow;
-  cards: Stored<CardRow, 'locked', { locked: Flag }>;
+  cards: Stored<CardRow, 'locked' | 'expiresAt', { locked: Flag; expiresAt: string | null }>;
   sessions: SessionRow;
   clients: Stored<ClientRow, 'deviceBoundAt' | 'lastSeenAt', { deviceBoundAt: string | null; lastSeenAt: string | null }>;
   manuals: Stored<ManualRow, 'head', { headJson: string }>;
@@ -94,4 +95,21 @@ export interface Database {
   pushJobs: Stored<PushJobRow, 'id' | 'filter', { id: Id; filterJson: string }>;
   messageFeed: Stored<FeedMessageRow, 'id' | 'payload', { id: Id; payloadJson: string }>;
   manualChanges: Stored<ManualChangeRow, 'id' | 'change' | 'autoApprove', { id: Id; changeJson: string; autoApprove: Flag }>;
+  alerts: Stored<
+    AlertRow,
+    'id' | 'detail' | 'console' | 'deliveries',
+    {
+      id: Id;
+      detailJson: string;
+      console: Flag;
+      deliveriesJson: Generated<string>;
+      /** `<enterprise>|<kind>|<subject>` while the condition holds (unique); NULL once cleared */
+      openKey: string | null;
+    }
+  >;
+  alertSettings: Stored<
+    AlertSettingRow,
+    'channels' | 'phones' | 'emails' | 'webhookIds',
+    { channelsJson: string; phonesJson: string; emailsJson: string; webhookIdsJson: string }
+  >;
 }

@@ -34,6 +34,8 @@ export interface CardRow {
   triesLeft: number;
   locked: boolean;
   createdAt: string;
+  /** the card's expiry (卡有效期); null or absent: not known (no card-expiring alert) */
+  expiresAt?: string | null;
 }
 
 export interface SessionRow {

@@ -43,7 +43,7 @@ export class KyselyIdentityStore implements IdentityStore {
   async insertCard(row: CardRow) {
     await this.db
       .insertInto('cards')
-      .values({ ...row, locked: row.locked ? 1 : 0 })
+      .values({ ...row, locked: row.locked ? 1 : 0, expiresAt: row.expiresAt ?? null })
       .execute();
   }
   async getCard(cardNo: string): Promise<CardRow | undefined> {
