@@ -6,6 +6,11 @@
  */
 import type { CardProof as CardProofBody } from '@osw/messages/forms';
 import type {
+  AlertConditionView,
+  AlertListView,
+  AlertSettingsView,
+  AlertSettingView,
+  AlertView,
   AppliedClientView,
   AuditEntryView,
   ClientLiveView,
@@ -99,3 +104,10 @@ export type AuditEntry = z.output<typeof AuditEntryView>;
 
 export type DeadLetter = z.output<typeof DeadLetterView>;
 export type DeadLetterList = z.output<typeof DeadLetterListView>;
+
+/** 告警: one occurrence of a condition, as the console's notification list shows it */
+export type Alert = z.output<typeof AlertView>;
+export type AlertList = z.output<typeof AlertListView>;
+export type AlertCondition = z.output<typeof AlertConditionView>;
+export type AlertSetting = z.output<typeof AlertSettingView>;
+export type AlertSettings = z.output<typeof AlertSettingsView>;
