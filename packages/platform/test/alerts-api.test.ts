@@ -5,11 +5,11 @@
  */
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SmtpAlertMailer } from '../src/adapters/mail/smtp.js';
 import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
 import { AlertEvaluator, DEFAULT_ALERT_POLICY } from '../src/core/alerts/alerts.js';
-import type { PlatformDeps } from '../src/core/ports.js';
+import type { DeadLetter, PlatformDeps } from '../src/core/ports.js';
 import { verifyWebhook } from '../src/core/push/webhook-signature.js';
 import { chinaDay } from '@osw/messages';
 import { apiWorld, type ApiWorld } from './api-world.js';
@@ -40,7 +40,9 @@ function capturingLogger() {
   return { logger: pino({ level: 'debug' }, stream), lines };
 }
 
-async function world(opts: { smtp?: Awaited<ReturnType<typeof smtpReceiver>>; logger?: PlatformDeps['logger'] } = {}) {
+async function world(
+  opts: { smtp?: Awaited<ReturnType<typeof smtpReceiver>>; logger?: PlatformDeps['logger']; deadLetters?: DeadLetter[] } = {},
+) {
   w = await apiWorld({
     webhook: LOCAL_WEBHOOKS,
     alertsFor: (deps) => {
@@ -62,8 +64,9 @@ async function world(opts: { smtp?: Awaited<ReturnType<typeof smtpReceiver>>; lo
           )
         : undefined;
       if (mail) closers.push(() => mail.close());
+      const deadLetters = opts.deadLetters;
       evaluator = new AlertEvaluator(
-        { ...deps, logger },
+        { ...deps, logger, ...(deadLetters ? { deadLetters: { deadLetters: async () => [...deadLetters] } } : {}) },
         { sms: new OutboxSmsSender(deps), webhook: LOCAL_WEBHOOKS, mail },
         { ...DEFAULT_ALERT_POLICY, offlineAfterMinutes: 30 },
       );
@@ -229,6 +232,65 @@ describe('alerts', () => {
     // another enterprise cannot mark them
     expect((await w.call(w.broker, 'POST', '/api/v1/alerts/read', { ids: [list.items[1].id] })).body).toEqual({ changed: 0, unread: 0 });
     expect((await w.call(w.owner, 'POST', '/api/v1/alerts/read', { all: true })).body).toEqual({ changed: 1, unread: 0 });
+  });
+
+  it('reads each condition once per round however many clients there are, and fires for all of them at once', async () => {
+    const deadLetters: DeadLetter[] = [];
+    await world({ deadLetters });
+    const seen = new Date(w.now().getTime() - 3600_000).toISOString();
+    const many = Array.from({ length: 40 }, (_, i) => `DXPESW53009${String(i).padStart(5, '0')}`);
+    for (const clientId of many)
+      await w.deps.store.clients.insert({
+        clientId,
+        enterpriseCode: w.broker.code,
+        region: '5300',
+        version: '2.0',
+        transport: 'http',
+        environment: 'test',
+        secretHash: 'x',
+        status: 'active',
+        deviceFingerprint: null,
+        createdAt: seen,
+        lastSeenAt: seen,
+      });
+    // one of the owner's clients suspended, one with dead letters
+    await w.deps.store.pushes.upsertTarget({
+      targetKey: `client:${w.owner.clientId}`,
+      consecutiveFailures: 10,
+      suspendedAt: w.now().toISOString(),
+      probeAt: null,
+      lastError: 'offline',
+      updatedAt: w.now().toISOString(),
+    });
+    deadLetters.push(
+      { clientId: w.owner.clientId, queue: `Q_Recv${w.owner.clientId}`, messageId: 'm1', fileName: null, reason: 'rejected', count: 1 },
+      { clientId: w.owner.clientId, queue: `Q_Recv${w.owner.clientId}`, messageId: 'm2', fileName: null, reason: 'rejected', count: 1 },
+      { clientId: 'DXPESW0000000000', queue: 'Q_RecvDXPESW0000000000', messageId: 'm3', fileName: null, reason: 'rejected', count: 1 },
+    );
+    const store = w.deps.store.alerts;
+    const spies = (
+      ['offlineCandidates', 'suspendedClients', 'expiringSubscriptions', 'expiringCards', 'clientOwners', 'open', 'settings'] as const
+    ).map((m) => [m, vi.spyOn(store, m)] as const);
+    expect(await evaluator.runRound()).toEqual({ fired: 42, cleared: 0 });
+    for (const [m, spy] of spies) expect(spy, m).toHaveBeenCalledTimes(1);
+    const owner = (await w.call(w.owner, 'GET', '/api/v1/alerts')).body.items;
+    expect(owner.map((a: { kind: string; detail: Record<string, unknown> }) => [a.kind, a.detail.count ?? null]).sort()).toEqual([
+      ['client_suspended', null],
+      ['dead_letters', 2],
+    ]);
+    expect((await w.call(w.broker, 'GET', '/api/v1/alerts')).body.total).toBe(40);
+
+    // the dead letters are gone and the client resumed: both clear
+    deadLetters.splice(0);
+    await w.deps.store.pushes.upsertTarget({
+      targetKey: `client:${w.owner.clientId}`,
+      consecutiveFailures: 0,
+      suspendedAt: null,
+      probeAt: null,
+      lastError: null,
+      updatedAt: w.now().toISOString(),
+    });
+    expect(await evaluator.runRound()).toEqual({ fired: 0, cleared: 2 });
   });
 
   it('refuses settings the channels cannot reach, webhooks of another enterprise, and callers without a session', async () => {

@@ -124,10 +124,8 @@ export async function alertRoutes(appRoot: FastifyInstance, opts: AlertRouteOpti
     },
     async (req) => {
       const actor = actorOf(req);
-      const all = await evaluator.conditions(actor.enterpriseCode);
-      const items = all
-        .filter((c) => !req.query.kind || c.kind === req.query.kind)
-        .map((c) => ({ kind: c.kind, subject: c.subject, detail: c.detail, text: alertText(c) }));
+      const all = await evaluator.conditions(actor.enterpriseCode, req.query.kind ? [req.query.kind] : undefined);
+      const items = all.map((c) => ({ kind: c.kind, subject: c.subject, detail: c.detail, text: alertText(c) }));
       return { items };
     },
   );

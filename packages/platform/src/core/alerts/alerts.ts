@@ -125,20 +125,25 @@ export class AlertEvaluator {
     readonly policy: AlertPolicy = DEFAULT_ALERT_POLICY,
   ) {}
 
-  /** Every condition holding now, for every enterprise or one. */
-  async conditions(enterpriseCode?: string): Promise<AlertCondition[]> {
+  /** Every condition holding now, for every enterprise or one; `kinds`: only these are read. */
+  async conditions(enterpriseCode?: string, kinds: readonly AlertKind[] = ALERT_KINDS): Promise<AlertCondition[]> {
     const { store, clock } = this.deps;
     const now = clock.now();
     const nowMs = now.getTime();
     const offlineMs = this.policy.offlineAfterMinutes * 60_000;
     const subDays = Math.max(0, ...this.policy.subscriptionExpiryDays);
     const cardDays = Math.max(0, ...this.policy.cardExpiryDays);
+    const read = <T>(kind: AlertKind, q: () => Promise<T[]>): Promise<T[]> => (kinds.includes(kind) ? q() : Promise.resolve([]));
     const [offline, suspended, subscriptions, cards, deadLetters] = await Promise.all([
-      store.alerts.offlineCandidates(new Date(nowMs - offlineMs).toISOString(), enterpriseCode),
-      store.alerts.suspendedClients(enterpriseCode),
-      store.alerts.expiringSubscriptions(now.toISOString(), new Date(nowMs + subDays * DAY_MS).toISOString(), enterpriseCode),
-      store.alerts.expiringCards(now.toISOString(), new Date(nowMs + cardDays * DAY_MS).toISOString(), enterpriseCode),
-      this.deadLetterCounts(),
+      read('client_offline', () => store.alerts.offlineCandidates(new Date(nowMs - offlineMs).toISOString(), enterpriseCode)),
+      read('client_suspended', () => store.alerts.suspendedClients(enterpriseCode)),
+      read('subscription_expiring', () =>
+        store.alerts.expiringSubscriptions(now.toISOString(), new Date(nowMs + subDays * DAY_MS).toISOString(), enterpriseCode),
+      ),
+      read('card_expiring', () =>
+        store.alerts.expiringCards(now.toISOString(), new Date(nowMs + cardDays * DAY_MS).toISOString(), enterpriseCode),
+      ),
+      kinds.includes('dead_letters') ? this.deadLetterCounts() : Promise.resolve(new Map<string, number>()),
     ]);
     const out: AlertCondition[] = [];
     const minutes = this.policy.offlineAfterMinutes;
