@@ -1,7 +1,9 @@
 /** The alerts part of the platform configuration: defaults, every problem reported, the SMTP password never shown. */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadPlatformConfig } from '../../cli/src/platform-commands.js';
 import { PlatformConfigSchema, redactedPlatformConfig } from '../src/main.js';
@@ -53,6 +55,16 @@ describe('alerts configuration', () => {
       // the configuration itself is left as it was
       expect(config.alerts.smtp!.password).toBe('from-the-env-secret');
       expect(describeSmtp(config.alerts.smtp!)).toBe('smtp://alerts:[REDACTED]@mail.example.com:587');
+      // `osw platform config` prints it so
+      const osw = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/bin/osw.cjs');
+      const r = spawnSync(process.execPath, [osw, 'platform', 'config', '--config', file], {
+        encoding: 'utf8',
+        env: { ...process.env, OSW_PLATFORM_SMTP_PASSWORD: 'from-the-env-secret' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('password: "[REDACTED]"');
+      expect(r.stdout).toContain('offlineAfterMinutes: 10');
+      expect(r.stdout + r.stderr).not.toContain('from-the-env-secret');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
