@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SmtpAlertMailer } from '../src/adapters/mail/smtp.js';
 import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
 import { AlertEvaluator, DEFAULT_ALERT_POLICY } from '../src/core/alerts/alerts.js';
-import type { DeadLetter, PlatformDeps } from '../src/core/ports.js';
+import type { BrokerAccounts, DeadLetter, PlatformDeps } from '../src/core/ports.js';
 import { verifyWebhook } from '../src/core/push/webhook-signature.js';
 import { chinaDay } from '@osw/messages';
 import { apiWorld, type ApiWorld } from './api-world.js';
@@ -41,7 +41,13 @@ function capturingLogger() {
 }
 
 async function world(
-  opts: { smtp?: Awaited<ReturnType<typeof smtpReceiver>>; logger?: PlatformDeps['logger']; deadLetters?: DeadLetter[] } = {},
+  opts: {
+    smtp?: Awaited<ReturnType<typeof smtpReceiver>>;
+    logger?: PlatformDeps['logger'];
+    deadLetters?: DeadLetter[];
+    /** RabbitMQ connections per client, as the management API would count them */
+    brokerConnections?: Map<string, number>;
+  } = {},
 ) {
   w = await apiWorld({
     webhook: LOCAL_WEBHOOKS,
@@ -66,7 +72,12 @@ async function world(
       if (mail) closers.push(() => mail.close());
       const deadLetters = opts.deadLetters;
       evaluator = new AlertEvaluator(
-        { ...deps, logger, ...(deadLetters ? { deadLetters: { deadLetters: async () => [...deadLetters] } } : {}) },
+        {
+          ...deps,
+          logger,
+          ...(deadLetters ? { deadLetters: { deadLetters: async () => [...deadLetters] } } : {}),
+          ...(opts.brokerConnections ? { broker: fakeBroker(opts.brokerConnections) } : {}),
+        },
         { sms: new OutboxSmsSender(deps), webhook: LOCAL_WEBHOOKS, mail },
         { ...DEFAULT_ALERT_POLICY, offlineAfterMinutes: 30 },
       );
@@ -74,6 +85,20 @@ async function world(
     },
   });
   return w;
+}
+
+/** put into the connections: the management API does not answer */
+const BROKER_DOWN = '(down)';
+
+function fakeBroker(connections: Map<string, number>): BrokerAccounts {
+  return {
+    provisionClient: async () => undefined,
+    blockClient: async () => undefined,
+    connectionCounts: async (ids) => {
+      if (connections.has(BROKER_DOWN)) throw new Error('management API unreachable');
+      return new Map(ids.map((id) => [id, connections.get(id) ?? 0]));
+    },
+  };
 }
 
 const day = (ms: number) => chinaDay(new Date(w.now().getTime() + ms));
@@ -291,6 +316,42 @@ describe('alerts', () => {
       updatedAt: w.now().toISOString(),
     });
     expect(await evaluator.runRound()).toEqual({ fired: 0, cleared: 2 });
+  });
+
+  it('judges a RabbitMQ client by its broker connections: offline after the period without one, back when it connects', async () => {
+    const connections = new Map<string, number>();
+    await world({ brokerConnections: connections });
+    const clientId = 'DXPESW5300777777';
+    await w.deps.store.clients.insert({
+      clientId,
+      enterpriseCode: w.owner.code,
+      region: '5300',
+      version: '2.0',
+      transport: 'amqp',
+      environment: 'test',
+      secretHash: 'x',
+      status: 'active',
+      deviceFingerprint: null,
+      createdAt: w.now().toISOString(),
+    });
+    connections.set(clientId, 1);
+    expect(await evaluator.runRound()).toEqual({ fired: 0, cleared: 0 });
+    connections.set(clientId, 0);
+    // the first round without a connection starts the count
+    expect(await evaluator.runRound()).toEqual({ fired: 0, cleared: 0 });
+    w.advance(29 * 60_000);
+    expect(await evaluator.runRound()).toEqual({ fired: 0, cleared: 0 });
+    w.advance(2 * 60_000);
+    expect(await evaluator.runRound()).toEqual({ fired: 1, cleared: 0 });
+    const [a] = (await w.call(w.owner, 'GET', '/api/v1/alerts')).body.items;
+    expect(a).toMatchObject({ kind: 'client_offline', subject: clientId, detail: { lastSeenAt: null } });
+    // the management API stops answering: nothing can be told, the alert stays open (no clear, no second firing)
+    connections.set(BROKER_DOWN, 1);
+    expect(await evaluator.runRound()).toEqual({ fired: 0, cleared: 0 });
+    connections.delete(BROKER_DOWN);
+    expect(await evaluator.runRound()).toEqual({ fired: 0, cleared: 0 });
+    connections.set(clientId, 2);
+    expect(await evaluator.runRound()).toEqual({ fired: 0, cleared: 1 });
   });
 
   it('refuses settings the channels cannot reach, webhooks of another enterprise, and callers without a session', async () => {

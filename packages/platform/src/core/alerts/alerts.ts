@@ -127,6 +127,19 @@ export class AlertEvaluator {
 
   /** Every condition holding now, for every enterprise or one; `kinds`: only these are read. */
   async conditions(enterpriseCode?: string, kinds: readonly AlertKind[] = ALERT_KINDS): Promise<AlertCondition[]> {
+    return (await this.read(enterpriseCode, kinds)).conditions;
+  }
+
+  /**
+   * The conditions, and what could not be told this time (`client_offline|<clientId>` of a RabbitMQ
+   * client while the broker's management API does not answer; `dead_letters` while the queue cannot
+   * be peeked): their open alerts stay open rather than clear and fire again.
+   */
+  private async read(
+    enterpriseCode: string | undefined,
+    kinds: readonly AlertKind[],
+  ): Promise<{ conditions: AlertCondition[]; unknown: Set<string> }> {
+    const unknown = new Set<string>();
     const { store, clock } = this.deps;
     const now = clock.now();
     const nowMs = now.getTime();
@@ -143,15 +156,19 @@ export class AlertEvaluator {
       read('card_expiring', () =>
         store.alerts.expiringCards(now.toISOString(), new Date(nowMs + cardDays * DAY_MS).toISOString(), enterpriseCode),
       ),
-      kinds.includes('dead_letters') ? this.deadLetterCounts() : Promise.resolve(new Map<string, number>()),
+      kinds.includes('dead_letters') ? this.deadLetterCounts() : Promise.resolve(new Map<string, number>() as Map<string, number> | null),
     ]);
+    if (!deadLetters) unknown.add('dead_letters');
     const out: AlertCondition[] = [];
     const minutes = this.policy.offlineAfterMinutes;
     const amqp = offline.filter((c) => c.transport === 'amqp');
     const brokerCounts = amqp.length ? await this.brokerCounts(amqp.map((c) => c.clientId)) : null;
     for (const c of offline) {
       if (c.transport === 'amqp') {
-        if (!brokerCounts) continue;
+        if (!brokerCounts) {
+          unknown.add(`client_offline|${c.clientId}`);
+          continue;
+        }
         if ((brokerCounts.get(c.clientId) ?? 0) > 0) {
           this.amqpOfflineSince.delete(c.clientId);
           continue;
@@ -174,7 +191,7 @@ export class AlertEvaluator {
         subject: c.clientId,
         detail: { clientId: c.clientId, suspendedAt: c.suspendedAt },
       });
-    if (deadLetters.size) {
+    if (deadLetters?.size) {
       const owners = await store.alerts.clientOwners([...deadLetters.keys()]);
       for (const [clientId, count] of deadLetters) {
         const owner = owners.get(clientId);
@@ -212,18 +229,19 @@ export class AlertEvaluator {
         detail: { cardNo: c.cardNo, cardKind: c.kind, expiresAt: c.expiresAt, threshold, daysLeft: Math.ceil(left / DAY_MS) },
       });
     }
-    return out;
+    return { conditions: out, unknown };
   }
 
   /** One round: new conditions fire, gone ones clear. */
   async runRound(): Promise<AlertRound> {
     const { store, clock } = this.deps;
-    const [conditions, open] = await Promise.all([this.conditions(), store.alerts.openAlerts()]);
+    const [{ conditions, unknown }, open] = await Promise.all([this.read(undefined, ALERT_KINDS), store.alerts.openAlerts()]);
     const key = (a: Pick<OpenAlert, 'enterpriseCode' | 'kind' | 'subject'>) => `${a.enterpriseCode}|${a.kind}|${a.subject}`;
     const holding = new Set(conditions.map(key));
     const openKeys = new Set(open.map(key));
     const at = clock.now().toISOString();
-    const gone = open.filter((a) => !holding.has(key(a))).map((a) => a.id);
+    const told = (a: OpenAlert) => !unknown.has(a.kind) && !unknown.has(`${a.kind}|${a.subject}`);
+    const gone = open.filter((a) => !holding.has(key(a)) && told(a)).map((a) => a.id);
     if (gone.length) await store.alerts.clear(gone, at);
     const fresh = conditions.filter((c) => !openKeys.has(key(c)));
     if (!fresh.length) return { fired: 0, cleared: gone.length };
@@ -307,13 +325,15 @@ export class AlertEvaluator {
     if (failures.length) throw new Error(failures.join('; '));
   }
 
-  private async deadLetterCounts(): Promise<Map<string, number>> {
+  /** dead letters per client; null when the queue cannot be peeked now */
+  private async deadLetterCounts(): Promise<Map<string, number> | null> {
     const out = new Map<string, number>();
     if (!this.deps.deadLetters) return out;
     try {
       for (const d of await this.deps.deadLetters.deadLetters(2000)) if (d.clientId) out.set(d.clientId, (out.get(d.clientId) ?? 0) + 1);
     } catch (err) {
       this.deps.logger.warn({ err }, 'dead letters unavailable for alerts');
+      return null;
     }
     return out;
   }
