@@ -46,6 +46,7 @@ const ALERTS_DEFAULTS = {
   offlineAfterMinutes: 30,
   subscriptionExpiryDays: [30, 7, 1],
   cardExpiryDays: [30, 7, 1],
+  retentionDays: 90,
 };
 
 export const AlertsConfigSchema = z.object({
@@ -59,6 +60,8 @@ export const AlertsConfigSchema = z.object({
   subscriptionExpiryDays: z.array(z.number().int().min(1).max(366)).min(1).default([30, 7, 1]),
   /** days before an IC card's expiry that are reminded of */
   cardExpiryDays: z.array(z.number().int().min(1).max(366)).min(1).default([30, 7, 1]),
+  /** cleared alerts are dropped this many days after they cleared */
+  retentionDays: z.number().int().min(1).default(90),
   /** without it the mail channel is not offered */
   smtp: SmtpConfigSchema.optional(),
 });

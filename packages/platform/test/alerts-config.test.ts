@@ -10,7 +10,7 @@ import { PlatformConfigSchema, redactedPlatformConfig } from '../src/main.js';
 import { describeSmtp } from '../src/adapters/mail/smtp.js';
 
 describe('alerts configuration', () => {
-  it('has defaults: every 60 s, offline after 30 minutes, reminders 30/7/1 days before, no mail', () => {
+  it('has defaults: every 60 s, offline after 30 minutes, reminders 30/7/1 days before, cleared alerts kept 90 days, no mail', () => {
     const c = PlatformConfigSchema.parse({ store: 'x.db' });
     expect(c.alerts).toEqual({
       enabled: true,
@@ -18,6 +18,7 @@ describe('alerts configuration', () => {
       offlineAfterMinutes: 30,
       subscriptionExpiryDays: [30, 7, 1],
       cardExpiryDays: [30, 7, 1],
+      retentionDays: 90,
     });
   });
 

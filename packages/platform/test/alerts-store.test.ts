@@ -213,6 +213,11 @@ for (const engine of eachEngine()) {
       expect(await store.alerts.openAlerts()).toEqual([]);
       const [again] = await store.alerts.open([{ ...cond, firedAt: at(3000), console: false }]);
       expect(again.id).not.toBe(first.id);
+      // retention: only cleared alerts, and only those cleared before the instant
+      expect(await store.alerts.deleteClearedBefore(at(2000))).toBe(0);
+      const [other] = await store.alerts.open([{ ...cond, subject: 'x', firedAt: NOW, console: true }]);
+      await store.alerts.clear([other.id], at(1000));
+      expect(await store.alerts.deleteClearedBefore(at(2000))).toBe(1);
       const list = await store.alerts.notifications(A, { offset: 0, limit: 10 });
       // the console shows the first only (the second was not for the console)
       expect(list.total).toBe(1);

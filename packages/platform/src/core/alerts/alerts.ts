@@ -38,6 +38,8 @@ export interface AlertPolicy {
   cardExpiryDays: number[];
   /** how long a webhook POST waits */
   webhookTimeoutMs: number;
+  /** cleared alerts are dropped this many days after they cleared */
+  retentionDays: number;
 }
 
 export const DEFAULT_ALERT_POLICY: AlertPolicy = {
@@ -45,6 +47,7 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = {
   subscriptionExpiryDays: [30, 7, 1],
   cardExpiryDays: [30, 7, 1],
   webhookTimeoutMs: 10_000,
+  retentionDays: 90,
 };
 
 /** Mail over SMTP (the adapter is nodemailer). */
@@ -243,6 +246,7 @@ export class AlertEvaluator {
     const told = (a: OpenAlert) => !unknown.has(a.kind) && !unknown.has(`${a.kind}|${a.subject}`);
     const gone = open.filter((a) => !holding.has(key(a)) && told(a)).map((a) => a.id);
     if (gone.length) await store.alerts.clear(gone, at);
+    await store.alerts.deleteClearedBefore(new Date(clock.now().getTime() - this.policy.retentionDays * DAY_MS).toISOString());
     const fresh = conditions.filter((c) => !openKeys.has(key(c)));
     if (!fresh.length) return { fired: 0, cleared: gone.length };
     const settings = await this.settingsOf([...new Set(fresh.map((c) => c.enterpriseCode))]);

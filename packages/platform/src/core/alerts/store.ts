@@ -116,6 +116,8 @@ export interface AlertStore {
   /** the conditions stopped holding: the alerts are cleared and may fire again later */
   clear(ids: readonly number[], at: string): Promise<void>;
   recordDeliveries(id: number, deliveries: Record<string, string>): Promise<void>;
+  /** retention: drops alerts cleared before `at`; returns how many */
+  deleteClearedBefore(at: string): Promise<number>;
 
   // ---- the console's notification list ----
   notifications(enterpriseCode: string, q: AlertNotificationQuery): Promise<Paged<AlertRow>>;

@@ -183,6 +183,11 @@ export class KyselyAlertStore implements AlertStore {
       .execute();
   }
 
+  async deleteClearedBefore(at: string): Promise<number> {
+    const r = await this.db.deleteFrom('alerts').where('clearedAt', 'is not', null).where('clearedAt', '<', at).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   notifications(enterpriseCode: string, q: AlertNotificationQuery): Promise<Paged<AlertRow>> {
     const base = this.db
       .selectFrom('alerts')
