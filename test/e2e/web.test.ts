@@ -817,6 +817,52 @@ describe('web console in Chromium', () => {
     expect(await other.getByTestId('push-chart').count()).toBe(0);
   });
 
+  it('rings the bell for an alert, lists it, marks it read, and saves the channels of an alert kind', async () => {
+    const tok = await token(owner());
+    const legal = card(owner().enterpriseCode, 'legal');
+    const sub = await api<{ id: number }>('POST', '/api/v1/subscriptions/declaration', tok, {
+      clientId: ownerClient(),
+      declarationData: false,
+      receiptTypes: ['结关'],
+      validUntil: chinaDay(5),
+      card: { cardNo: legal.cardNo, pin: legal.pin },
+    });
+    await demo.platform.alerts!.evaluator.runRound();
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/');
+    const unread = (await api<{ unread: number }>('GET', '/api/v1/alerts', tok)).unread;
+    expect(unread).toBeGreaterThan(0);
+    await page.getByTestId('alert-bell-count').getByText(String(unread)).waitFor();
+    await page.getByTestId('alert-bell').click();
+    const row = page.getByTestId('alerts-table').locator('tr', { hasText: `报关单数据订阅[${sub.id}]将于${chinaDay(5)} 23:59:59到期` });
+    await row.waitFor();
+    await shot(page, '17-alerts');
+    await row.getByRole('button', { name: '标为已读' }).click();
+    await page
+      .getByTestId('alert-bell-count')
+      .getByText(String(unread - 1))
+      .or(page.getByTestId('alert-bell').filter({ hasNot: page.getByTestId('alert-bell-count') }))
+      .first()
+      .waitFor();
+    await row.getByText('✓').first().waitFor();
+    await page.getByTestId('alerts-read-all').click();
+    await page.getByTestId('alerts-unread').getByText('0 条未读').waitFor();
+    expect(await page.getByTestId('alert-bell-count').count()).toBe(0);
+
+    // settings: SMS for an offline client, refused without a phone, saved with one
+    await page.getByRole('link', { name: '告警设置' }).click();
+    const offline = page.getByTestId('alert-setting-client_offline');
+    await offline.getByTestId('alert-setting-client_offline-sms').check();
+    await offline.getByTestId('alert-setting-client_offline-save').click();
+    await offline.getByTestId('alert-setting-client_offline-result').getByText('短信通知须填写手机号码').waitFor();
+    await offline.getByTestId('alert-setting-client_offline-phones').fill('13800138000');
+    await offline.getByTestId('alert-setting-client_offline-save').click();
+    await offline.getByTestId('alert-setting-client_offline-result').getByText('已保存：客户端离线').waitFor();
+    await shot(page, '18-alert-settings');
+    const saved = await api<{ items: { kind: string; channels: string[]; phones: string[] }[] }>('GET', '/api/v1/alerts/settings', tok);
+    expect(saved.items.find((i) => i.kind === 'client_offline')).toMatchObject({ channels: ['console', 'sms'], phones: ['13800138000'] });
+  });
+
   it("switches to English, also for the platform's messages, and keeps the choice", async () => {
     const page = await newPage();
     const legal = card(owner().enterpriseCode, 'legal');
@@ -875,6 +921,7 @@ describe('web console in Chromium', () => {
     { path: '/cards', table: 'cards-table' },
     { path: '/sandbox/declarations', table: 'declarations-table' },
     { path: '/sandbox/manuals', table: 'manuals-table' },
+    { path: '/alerts', table: 'alerts-table' },
   ];
 
   /** Rows on every table page: subscriptions of each kind (one of them expiring soon), a push, a declaration, an SMS. */
@@ -917,6 +964,9 @@ describe('web console in Chromium', () => {
         url: (await hookReceiver()).url,
       });
     await api('POST', '/api/v1/sms/verification-codes', tok, { phone: '13900139000' }).catch(() => undefined);
+    // the subscription expiring in 20 days: an alert in the notification list
+    await demo.platform.alerts!.evaluator.runRound();
+    await waitFor(async () => (await api<{ total: number }>('GET', '/api/v1/alerts', tok)).total > 0, 'an alert');
     await waitFor(async () => (await api<{ total: number }>('GET', '/api/v1/pushes', tok)).total > 0, 'a push in the log');
     const brokerClient = demo.contract.clients.find((c) => c.role === 'broker')!;
     if (!(await api<{ total: number }>('GET', '/api/v1/declarations', tok)).total) {

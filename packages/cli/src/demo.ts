@@ -40,6 +40,8 @@ export interface DemoOptions {
   swLog?: boolean;
   /** private address ranges the platform's webhooks may reach (`push.webhookAllowPrivate`), e.g. ['127.0.0.1/32'] for a local receiver */
   webhookAllowPrivate?: boolean | string[];
+  /** the platform's alerts (`alerts`: when they fire, the SMTP server of alert mail) */
+  alerts?: PlatformConfig['alerts'];
 }
 
 /** A RabbitMQ client's broker login and names, as 自动导入客户端申请 shows them. */
@@ -129,6 +131,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     sandboxScenarioFile: opts.scenarioFile && path.resolve(opts.scenarioFile),
     metricsToken,
     ...(opts.webhookAllowPrivate ? { push: { webhookAllowPrivate: opts.webhookAllowPrivate } } : {}),
+    ...(opts.alerts ? { alerts: opts.alerts } : {}),
   };
   const platform = await startPlatform(platformConfig, opts.logger.child({ process: 'platform' }));
   const clients: RunningClient[] = [];

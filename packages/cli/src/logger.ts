@@ -7,6 +7,7 @@ import pino from 'pino';
 export const REDACT_PATHS = [
   'password',
   '*.password',
+  '*.*.password',
   'pin',
   '*.pin',
   'secret',

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import YAML from 'yaml';
 import { hidePassword, OswError } from '@osw/messages';
-import { PlatformConfigSchema, startPlatform } from '@osw/platform';
+import { describeSmtp, PlatformConfigSchema, redactedPlatformConfig, startPlatform } from '@osw/platform';
 import { REDACT_PATHS } from './logger.js';
 import { stopOnSignals } from './shutdown.js';
 
@@ -37,6 +37,13 @@ export function loadPlatformConfig(file: string, env: NodeJS.ProcessEnv = proces
     const v = env[name];
     if (v !== undefined && v !== '') raw[key] = number ? Number(v) : v;
   }
+  // the SMTP password of alert mail need not be written into the file
+  const smtpPassword = env.OSW_PLATFORM_SMTP_PASSWORD;
+  if (smtpPassword) {
+    const alerts = (raw.alerts ??= {}) as Record<string, unknown>;
+    const smtp = alerts.smtp;
+    if (smtp && typeof smtp === 'object') (smtp as Record<string, unknown>).password = smtpPassword;
+  }
   // command-line options win over the file and the environment
   for (const [key, v] of Object.entries(overrides)) if (v !== undefined) raw[key] = v;
   const r = PlatformConfigSchema.safeParse(raw);
@@ -60,6 +67,18 @@ export function platformCommands(program: Command): void {
     .command('platform')
     .description('the platform on its own: exchange, sandbox, REST API (several instances may share PostgreSQL and RabbitMQ)');
   platform
+    .command('config')
+    .description('print the effective configuration (defaults < file < environment) as YAML, secrets [REDACTED]')
+    .requiredOption('--config <file>', 'platform configuration (YAML or JSON)')
+    .action((o: { config: string }) => {
+      try {
+        process.stdout.write(YAML.stringify(redactedPlatformConfig(loadPlatformConfig(o.config, process.env))));
+      } catch (err) {
+        process.stderr.write(`osw: ${(err as Error).message}\n`);
+        process.exit(2);
+      }
+    });
+  platform
     .command('start')
     .description('run one platform instance from a configuration file (store: SQLite file or postgres://…, exchange: http or amqp://…)')
     .requiredOption('--config <file>', 'platform configuration (YAML or JSON)')
@@ -82,6 +101,7 @@ export function platformCommands(program: Command): void {
         `platform listening on ${running.url}\n` +
           `  role: ${running.role}${running.role === 'api' ? ' (no sandbox worker: run one with --role sandbox)' : running.role === 'sandbox' ? ' (sandbox worker only; GET /api/v1/health)' : ''}\n` +
           `  store: ${config.store ? hidePassword(config.store) : config.dbFile}\n` +
+          `  alerts: ${config.alerts.enabled ? `every ${config.alerts.tickMs / 1000} s, mail ${config.alerts.smtp ? describeSmtp(config.alerts.smtp) : 'off (no alerts.smtp)'}` : 'off'}\n` +
           (running.role === 'sandbox'
             ? ''
             : `  exchange: HTTP ${running.url}/exchange/v1${config.exchange === 'http' ? '' : ` and RabbitMQ ${hidePassword(config.exchange)}`}\n`),

@@ -312,6 +312,12 @@ export const ERROR_CODES = {
     zh: '推送地址无效',
     en: 'a webhook endpoint that is not `https://` (plain `http://` only to localhost) or not a URL',
   },
+  OSW_ALERT_SETTING_INVALID: {
+    area: 'subscription',
+    status: 400,
+    zh: '告警通知设置有误',
+    en: 'an alert setting whose channels lack recipients (SMS without a phone, mail without an address, webhook without an endpoint), a bad phone or mail address, or mail while the platform has no `alerts.smtp`',
+  },
 
   // ---- customs sandbox ----
   OSW_SANDBOX_CHANNEL_UNKNOWN: {

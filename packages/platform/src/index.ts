@@ -16,3 +16,4 @@ export * from './core/subscriptions/validity.js';
 export { recordAudit, type Actor } from './core/audit/audit-log.js';
 export { OutboxSmsSender } from './adapters/sms/outbox.js';
 export { HttpSmsGateway } from './adapters/sms/http-gateway.js';
+export { describeSmtp } from './adapters/mail/smtp.js';

@@ -5,6 +5,10 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { hidePassword } from '@osw/messages';
+import { describeSmtp, SmtpAlertMailer } from './adapters/mail/smtp.js';
+import { AlertEvaluator } from './core/alerts/alerts.js';
+import { startPeriodic, type PeriodicRounds } from './core/periodic.js';
 import { InProcessNotifier } from './adapters/memory-notifier.js';
 import { HttpSmsGateway } from './adapters/sms/http-gateway.js';
 import { OutboxSmsSender } from './adapters/sms/outbox.js';
@@ -21,6 +25,57 @@ import { CustomsSandbox } from './core/sandbox/customs.js';
 import { loadScenario } from './adapters/sandbox/scenario-file.js';
 import { startSandboxWorker, type SandboxWorker } from './core/sandbox/worker.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
+
+/** Alert mail's SMTP server; the password is a secret (never logged, `[REDACTED]` in config output). */
+const SmtpConfigSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(587),
+  /** TLS from the first byte (465); else STARTTLS when offered */
+  secure: z.boolean().default(false),
+  requireTls: z.boolean().default(false),
+  user: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  from: z.string().min(3),
+  timeoutMs: z.number().int().min(100).default(10_000),
+  allowSelfSigned: z.boolean().default(false),
+});
+
+const ALERTS_DEFAULTS = {
+  enabled: true,
+  tickMs: 60_000,
+  offlineAfterMinutes: 30,
+  subscriptionExpiryDays: [30, 7, 1],
+  cardExpiryDays: [30, 7, 1],
+  retentionDays: 90,
+};
+
+export const AlertsConfigSchema = z.object({
+  /** evaluate alerts in this process (an `api` or `all` role) */
+  enabled: z.boolean().default(true),
+  /** one evaluation round every tickMs: each condition one query for every enterprise */
+  tickMs: z.number().int().min(100).default(60_000),
+  /** a client not seen (HTTP) or without a broker connection (RabbitMQ) this long is offline */
+  offlineAfterMinutes: z.number().min(0.01).default(30),
+  /** days before a subscription's end that are reminded of, each once */
+  subscriptionExpiryDays: z.array(z.number().int().min(1).max(366)).min(1).default([30, 7, 1]),
+  /** days before an IC card's expiry that are reminded of */
+  cardExpiryDays: z.array(z.number().int().min(1).max(366)).min(1).default([30, 7, 1]),
+  /** cleared alerts are dropped this many days after they cleared */
+  retentionDays: z.number().int().min(1).default(90),
+  /** without it the mail channel is not offered */
+  smtp: SmtpConfigSchema.optional(),
+});
+
+/** The configuration as it may be shown or logged: secrets `[REDACTED]`. */
+export function redactedPlatformConfig(config: z.output<typeof PlatformConfigSchema>): z.output<typeof PlatformConfigSchema> {
+  const copy = structuredClone(config);
+  if (copy.alerts.smtp?.password) copy.alerts.smtp.password = '[REDACTED]';
+  if (copy.metricsToken) copy.metricsToken = '[REDACTED]';
+  if (copy.sms.provider === 'http' && copy.sms.token) copy.sms.token = '[REDACTED]';
+  if (copy.exchange !== 'http') copy.exchange = hidePassword(copy.exchange);
+  if (copy.store) copy.store = hidePassword(copy.store);
+  return copy;
+}
 
 /**
  * What one platform process does. `all` (the default): everything. `api`: the exchange (HTTP and
@@ -182,6 +237,8 @@ export const PlatformConfigSchema = z
         }),
       ])
       .default({ provider: 'outbox' }),
+    /** alerts (告警, docs/operations.md): when they fire, and the SMTP server of alert mail */
+    alerts: AlertsConfigSchema.default(ALERTS_DEFAULTS),
   })
   .refine((c) => c.dbFile || c.store, {
     message: 'the store is required: `store` (postgres:// URL or SQLite file) or `dbFile`',
@@ -238,6 +295,8 @@ export interface RunningPlatform {
   sandbox: CustomsSandbox;
   pushEngine: PushEngine;
   pushWorker: PushWorker;
+  /** alerts: `runNow()` evaluates a round at once (tests); null in the sandbox role or with `alerts.enabled: false` */
+  alerts: { evaluator: AlertEvaluator; rounds: PeriodicRounds<unknown> | null } | null;
   /** the RabbitMQ exchange, when `exchange` is an amqp:// URL */
   amqp: AmqpExchange | null;
   close(): Promise<void>;
@@ -306,6 +365,22 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
   const pushEngine = new PushEngine(deps, { sms, app: new FeedAppPush(deps), webhook }, pushPolicy);
   const pushWorker =
     role === 'sandbox' ? idlePushWorker : startPushWorker(pushEngine, logger.child({ component: 'push' }), { tickMs: pushTickMs });
+  const { smtp, tickMs: alertTickMs, enabled: alertsEnabled, ...alertPolicy } = config.alerts;
+  const mailer = smtp ? new SmtpAlertMailer(smtp, logger.child({ component: 'alerts' })) : undefined;
+  if (smtp) logger.info({ smtp: describeSmtp(smtp) }, 'alert mail over SMTP');
+  const evaluator = new AlertEvaluator(
+    { ...deps, logger: logger.child({ component: 'alerts' }) },
+    { sms, webhook, mail: mailer },
+    { ...alertPolicy, webhookTimeoutMs: pushPolicy.webhookTimeoutMs },
+  );
+  const alertRounds =
+    role === 'sandbox' || !alertsEnabled
+      ? null
+      : startPeriodic(() => evaluator.runRound(), {
+          tickMs: alertTickMs,
+          logger: logger.child({ component: 'alerts' }),
+          what: 'alert round',
+        });
   const app =
     role === 'sandbox'
       ? await healthOnly()
@@ -320,11 +395,14 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
           webhookTimeoutMs: pushPolicy.webhookTimeoutMs,
           trustProxy: config.trustProxy,
           metrics: metrics && config.metricsToken ? { source: metrics, token: config.metricsToken } : undefined,
+          alerts: { evaluator, mail: !!mailer },
         });
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
   } catch (err) {
+    await alertRounds?.stop();
+    mailer?.close();
     await pushWorker.stop();
     await sandboxWorker.stop();
     await amqpExchange?.stop();
@@ -343,8 +421,11 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
     sandbox,
     pushEngine,
     pushWorker,
+    alerts: role === 'sandbox' ? null : { evaluator, rounds: alertRounds },
     amqp: amqpExchange,
     async close() {
+      await alertRounds?.stop();
+      mailer?.close();
       await pushWorker.stop();
       await sandboxWorker.stop();
       await amqpExchange?.stop();

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeclarationRow } from '../src/core/store.js';
+import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
+import { AlertEvaluator } from '../src/core/alerts/alerts.js';
 import { apiWorld, BROKER, MANUAL_NO, OWNER, type ApiWorld } from './api-world.js';
+import { LOCAL_WEBHOOKS } from './push-world.js';
 
 /** What the importer (owner) has; the broker tries to touch each of it. */
 interface Owned {
@@ -120,6 +123,7 @@ const LISTS = [
   '/api/v1/sms/outbox',
   '/api/v1/audit',
   '/api/v1/cards',
+  '/api/v1/alerts',
 ];
 
 describe("access: every call is authorised to the operator's enterprise", () => {
@@ -127,8 +131,24 @@ describe("access: every call is authorised to the operator's enterprise", () => 
   let owned: Owned;
   // one world for the file: every attempt below must leave it as it was, and each test checks that
   beforeAll(async () => {
-    w = await apiWorld();
+    w = await apiWorld({
+      alertsFor: (deps) => ({
+        evaluator: new AlertEvaluator(deps, { sms: new OutboxSmsSender(deps), webhook: LOCAL_WEBHOOKS }),
+        mail: false,
+      }),
+    });
     owned = await ownerThings(w);
+    // an alert of the importer's client
+    await w.deps.store.alerts.open([
+      {
+        enterpriseCode: OWNER,
+        kind: 'client_offline',
+        subject: w.owner.clientId,
+        detail: { clientId: w.owner.clientId, minutes: 30, lastSeenAt: null },
+        firedAt: w.now().toISOString(),
+        console: true,
+      },
+    ]);
     await w.call(w.owner, 'POST', '/api/v1/sms/verification-codes', { phone: '13800138000' });
   });
   afterAll(async () => {
@@ -161,6 +181,14 @@ describe("access: every call is authorised to the operator's enterprise", () => 
     expect(theirs.body.items.every((i: Record<string, unknown>) => !('enterpriseCode' in i) || i.enterpriseCode === BROKER)).toBe(true);
   });
 
+  it("another enterprise cannot mark the importer's alerts read, nor see them as conditions", async () => {
+    const [mine] = (await w.call(w.owner, 'GET', '/api/v1/alerts')).body.items;
+    expect((await w.call(w.broker, 'POST', '/api/v1/alerts/read', { ids: [mine.id] })).body).toEqual({ changed: 0, unread: 0 });
+    expect((await w.call(w.broker, 'POST', '/api/v1/alerts/read', { all: true })).body.changed).toBe(0);
+    expect((await w.call(w.owner, 'GET', '/api/v1/alerts')).body.unread).toBe(1);
+    expect(JSON.stringify((await w.call(w.broker, 'GET', '/api/v1/alerts/current')).body)).not.toContain(OWNER);
+  });
+
   const EVERY_ROUTE: [string, string][] = [
     ['GET', '/api/v1/clients'],
     ['POST', '/api/v1/clients'],
@@ -183,13 +211,18 @@ describe("access: every call is authorised to the operator's enterprise", () => 
     ['GET', '/api/v1/sms/outbox'],
     ['GET', '/api/v1/audit'],
     ['GET', '/api/v1/cards'],
+    ['GET', '/api/v1/alerts'],
+    ['POST', '/api/v1/alerts/read'],
+    ['GET', '/api/v1/alerts/current'],
+    ['GET', '/api/v1/alerts/settings'],
+    ['PUT', '/api/v1/alerts/settings/client_offline'],
   ];
   it.each(EVERY_ROUTE)('%s %s without a session is answered 401 OSW_AUTH_REQUIRED, before the body is looked at', async (method, url) => {
-    const r = await w.call(null, method as 'GET' | 'POST', url, method === 'POST' ? { nonsense: true } : undefined);
+    const r = await w.call(null, method as 'GET' | 'POST' | 'PUT', url, method !== 'GET' ? { nonsense: true } : undefined);
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('OSW_AUTH_REQUIRED');
     expect(r.headers['www-authenticate']).toBe('Bearer');
-    const expired = await w.call(null, method as 'GET' | 'POST', url, undefined, { authorization: 'Bearer not-a-session' });
+    const expired = await w.call(null, method as 'GET' | 'POST' | 'PUT', url, undefined, { authorization: 'Bearer not-a-session' });
     expect(expired.status).toBe(401);
   });
 });

@@ -12,6 +12,7 @@ import { restRoutes } from '../src/api/rest-routes.js';
 import * as contract from '../src/contract/index.js';
 import { CONNECTED_WITHIN_MS } from '../src/core/clients/live-status.js';
 import type { PlatformDeps } from '../src/core/ports.js';
+import type { AlertEvaluator } from '../src/core/alerts/alerts.js';
 
 /** Every schema inside a zod schema: object fields, array elements, optional/nullable, unions, records. */
 function schemasIn(root: z.ZodType, found = new Set<z.ZodType>()): Set<z.ZodType> {
@@ -41,6 +42,8 @@ const KEY_ROUTES: [string, string, string, z.ZodType][] = [
   ['get', '/api/v1/jobs/{id}', '200', contract.JobView],
   ['get', '/api/v1/sandbox/manuals/{manualNo}', '200', contract.ManualView],
   ['get', '/api/v1/dead-letters', '200', contract.DeadLetterListView],
+  ['get', '/api/v1/alerts', '200', contract.AlertListView],
+  ['get', '/api/v1/alerts/settings', '200', contract.AlertSettingsView],
 ];
 
 /** Lists answer `listOf(view)`: the document's `items` are the view. */
@@ -87,6 +90,7 @@ describe('the REST API answers with its contract', () => {
       sms: { name: 'none', send: async () => undefined },
       webhook: { checkTarget: async () => undefined, post: async () => ({ status: 200 }) },
       smsOutbox: true,
+      alerts: { evaluator: {} as AlertEvaluator, mail: false },
     });
     await app.ready();
     doc = (await app.inject({ method: 'GET', url: '/api/docs/json' })).json();

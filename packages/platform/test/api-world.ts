@@ -41,7 +41,7 @@ export interface ApiWorld {
   advance(ms: number): void;
   call(
     party: Party | null,
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     url: string,
     payload?: unknown,
     headers?: Record<string, string>,
@@ -129,7 +129,13 @@ function seededTemplate(): Promise<Template> {
   return template;
 }
 
-export async function apiWorld(opts: Partial<AppOptions> = {}): Promise<ApiWorld> {
+export async function apiWorld(
+  opts: Partial<AppOptions> & {
+    /** the alert routes' evaluator, made from the world's deps (its clock) */
+    alertsFor?: (deps: PlatformDeps) => AppOptions['alerts'];
+  } = {},
+): Promise<ApiWorld> {
+  const { alertsFor, ...appOpts } = opts;
   const tpl = await seededTemplate();
   const t = tempDir();
   copyFileSync(tpl.file, path.join(t.dir, 'p.db'));
@@ -144,7 +150,8 @@ export async function apiWorld(opts: Partial<AppOptions> = {}): Promise<ApiWorld
     sms: new OutboxSmsSender(deps),
     webhook: new HttpWebhookPort(),
     failedLoginDelayMs: 0,
-    ...opts,
+    alerts: alertsFor?.(deps),
+    ...appOpts,
   });
   const call: ApiWorld['call'] = async (party, method, url, payload, headers = {}) => {
     // sessions last 12 hours: tests that move the clock far log in again

@@ -5,6 +5,7 @@ import { CardStepProvider } from './components/CardStep.js';
 import { useI18n } from './i18n/index.js';
 import type { MessageKey } from './i18n/messages.js';
 import { Cards } from './pages/Cards.js';
+import { AlertNotifications, AlertSettingsPage, useUnreadAlerts } from './pages/Alerts.js';
 import { Clients } from './pages/Clients.js';
 import { Dashboard } from './pages/Dashboard.js';
 import { DeadLetters } from './pages/DeadLetters.js';
@@ -69,6 +70,13 @@ const MENU: { group: MessageKey; screens: Screen[] }[] = [
     ],
   },
   {
+    group: 'nav.alerts',
+    screens: [
+      { path: '/alerts', label: 'nav.alertList', render: () => <AlertNotifications /> },
+      { path: '/alerts/settings', label: 'nav.alertSettings', render: () => <AlertSettingsPage /> },
+    ],
+  },
+  {
     group: 'nav.sandbox',
     screens: [
       { path: '/sandbox/declarations', label: 'nav.sandboxDecl', render: () => <SandboxDeclarations /> },
@@ -99,6 +107,30 @@ function go(e: MouseEvent<HTMLAnchorElement>, path: string) {
   if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
   e.preventDefault();
   navigate(path);
+}
+
+/** 告警通知: the bell in the top bar, with the enterprise's unread count; opens the notification list. */
+function AlertBell() {
+  const { t } = useI18n();
+  const unread = useUnreadAlerts();
+  return (
+    <a
+      href="/alerts"
+      className="bell"
+      data-testid="alert-bell"
+      aria-label={`${t('al.bell')}${unread ? ` · ${t('al.unread', { n: unread })}` : ''}`}
+      onClick={(e) => go(e, '/alerts')}
+    >
+      <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" fill="currentColor">
+        <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z" />
+      </svg>
+      {unread ? (
+        <span className="bell-count" data-testid="alert-bell-count">
+          {unread > 99 ? '99+' : unread}
+        </span>
+      ) : null}
+    </a>
+  );
 }
 
 export function App() {
@@ -154,6 +186,7 @@ export function App() {
           <span className="who" data-testid="who">
             {session.account} · {session.enterpriseCode}
           </span>
+          <AlertBell />
           <LangSwitch />
           <button
             type="button"

@@ -14,7 +14,7 @@ import { answer, errorHandler } from './errors.js';
 import type { SmsSender } from '../core/sms/verification-codes.js';
 import { exchangeRoutes } from './exchange-routes.js';
 import { registerOpenApi } from './openapi.js';
-import { restRoutes } from './rest-routes.js';
+import { restRoutes, type RestOptions } from './rest-routes.js';
 
 export interface AppOptions {
   deps: PlatformDeps;
@@ -43,6 +43,8 @@ export interface AppOptions {
   smsOutbox?: boolean;
   /** `GET /metrics` for a scraper sending `Authorization: Bearer <token>`; absent: no such route */
   metrics?: { source: { text(): Promise<{ body: string; contentType: string }> }; token: string };
+  /** alerts (告警): the evaluator and whether mail is available; absent: no alert routes */
+  alerts?: RestOptions['alerts'];
 }
 
 /**
@@ -131,6 +133,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     webhook: opts.webhook,
     webhookTimeoutMs: opts.webhookTimeoutMs,
     smsOutbox: opts.smsOutbox ?? opts.sms.name === 'outbox',
+    alerts: opts.alerts,
   });
 
   if (opts.metrics) {

@@ -22,6 +22,8 @@ import { operatorRoutes } from './routes/operators.js';
 import { regionChangeRoutes } from './routes/region-changes.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
+import { alertRoutes } from './routes/alerts.js';
+import type { AlertEvaluator } from '../core/alerts/alerts.js';
 
 export interface RestOptions {
   deps: PlatformDeps;
@@ -37,6 +39,8 @@ export interface RestOptions {
   webhookTimeoutMs?: number;
   /** whether `GET /api/v1/sms/outbox` exists; default: with the embedded SMS provider only */
   smsOutbox?: boolean;
+  /** alerts: the evaluator (conditions holding now) and whether mail is available; absent: no alert routes */
+  alerts?: { evaluator: AlertEvaluator; mail: boolean };
 }
 
 /** what a login may send: `POST /api/v1/session` reads no more (413 before parsing) */
@@ -153,4 +157,5 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
   await app.register(deadLetterRoutes, { deps });
   await app.register(operatorRoutes, { deps });
   await app.register(regionChangeRoutes, { deps });
+  if (opts.alerts) await app.register(alertRoutes, { deps, ...opts.alerts });
 }

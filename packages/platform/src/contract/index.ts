@@ -19,3 +19,4 @@ export * from './audit.js';
 export * from './cards.js';
 export * from './dead-letters.js';
 export * from './users.js';
+export * from './alerts.js';

@@ -3,6 +3,7 @@
  * its own port and rows next to its rules (`core/<feature>/store.ts`); adapters implement each
  * slice (`adapters/kysely/stores/<feature>.ts`) and compose them in one place.
  */
+import type { AlertStore } from './alerts/store.js';
 import type { AuditStore } from './audit/store.js';
 import type { ClientStore } from './clients/store.js';
 import type { DeclarationStore } from './declarations/store.js';
@@ -15,6 +16,7 @@ import type { SmsStore } from './sms/store.js';
 import type { DeclarationSubscriptionStore, ManualSubscriptionStore, ReceiptSubscriptionStore } from './subscriptions/store.js';
 
 export type * from './paging.js';
+export type * from './alerts/store.js';
 export type * from './audit/store.js';
 export type * from './clients/store.js';
 export type * from './declarations/store.js';
@@ -52,6 +54,7 @@ export interface Store {
   readonly sandbox: SandboxStore;
   readonly sms: SmsStore;
   readonly audit: AuditStore;
+  readonly alerts: AlertStore;
   readonly serials: SerialStore;
 
   /** Runs fn in one transaction; fn receives a Store bound to it (inside one, fn runs in it). */

@@ -50,7 +50,11 @@ export function whenSessionLost(fn: (() => void) | null) {
 
 type Query = Record<string, string | number | boolean | undefined | null>;
 
-export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, opts: { body?: unknown; query?: Query } = {}): Promise<T> {
+export async function api<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  opts: { body?: unknown; query?: Query } = {},
+): Promise<T> {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
   const url = path + (qs.size ? `?${qs}` : '');
@@ -85,6 +89,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, op
 
 export const get = <T>(path: string, query?: Query) => api<T>('GET', path, { query });
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, { body: body ?? {} });
+export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, { body });
 
 /** Logs out: the platform revokes the token (`DELETE /api/v1/session`), then the console forgets it. */
 export async function logout(): Promise<void> {

@@ -6,6 +6,11 @@
  */
 import type { CardProof as CardProofBody } from '@osw/messages/forms';
 import type {
+  AlertConditionView,
+  AlertListView,
+  AlertSettingsView,
+  AlertSettingView,
+  AlertView,
   AppliedClientView,
   AuditEntryView,
   CardView,
@@ -111,3 +116,9 @@ export type OperatorWithPassword = z.output<typeof OperatorWithPasswordView>;
 export type EnterpriseCard = z.output<typeof CardView>;
 /** 服务地区变更申请 */
 export type RegionChange = z.output<typeof RegionChangeView>;
+/** 告警: one occurrence of a condition, as the console's notification list shows it */
+export type Alert = z.output<typeof AlertView>;
+export type AlertList = z.output<typeof AlertListView>;
+export type AlertCondition = z.output<typeof AlertConditionView>;
+export type AlertSetting = z.output<typeof AlertSettingView>;
+export type AlertSettings = z.output<typeof AlertSettingsView>;

@@ -1,24 +1,41 @@
 /**
  * 首页: the numbers an operator checks first, and the expiry reminder the original lacks —
- * subscriptions that end within the next 30 days; the last day's pushes: per hour, delivered, suspended clients.
+ * subscriptions that end within the next 30 days, as the platform's alert rule sees them
+ * (`GET /api/v1/alerts/current?kind=subscription_expiring`, the same condition that sends the 30/7/1-day
+ * alerts); the last day's pushes: per hour, delivered, suspended clients.
  */
 import { useEffect, useState } from 'react';
 import { ApiError, get, type Session } from '../api/client.js';
-import type { ClientWithLive, Declaration, DeclarationSubscription, List, ManualSubscription, PushRecord } from '../api/types.js';
+import type {
+  AlertCondition,
+  ClientWithLive,
+  Declaration,
+  DeclarationSubscription,
+  List,
+  ManualSubscription,
+  PushRecord,
+} from '../api/types.js';
 import { navigate } from '../router.js';
 import { DataTable, Notice, Panel, When } from '../components/ui.js';
-import { declarationContent, manualContent } from '../i18n/contents.js';
 import { useI18n } from '../i18n/index.js';
+import type { MessageKey } from '../i18n/messages.js';
 import { addDays, chinaTime, chinaToday, daysBetween } from '../rules.js';
 
 interface Expiring {
   key: string;
   kind: string;
   path: string;
+  id: number;
   clientId: string;
-  content: string;
   validUntil: string;
 }
+
+/** the screen and the menu name of each kind of subscription the reminder names */
+const SUBSCRIPTION_SCREENS: Record<string, { path: string; label: MessageKey }> = {
+  declaration: { path: '/subscriptions/declaration', label: 'nav.declarationSub' },
+  manual: { path: '/subscriptions/manual', label: 'nav.manualSub' },
+  receipt: { path: '/subscriptions/receipt', label: 'nav.receiptSub' },
+};
 
 async function all<T>(path: string, query: Record<string, string> = {}): Promise<T[]> {
   const out: T[] = [];
@@ -31,7 +48,7 @@ async function all<T>(path: string, query: Record<string, string> = {}): Promise
 }
 
 export function Dashboard({ session }: { session: Session }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const [stats, setStats] = useState<{ active: number; clients: ClientWithLive[]; declarations: number; expiring: Expiring[] } | null>(
     null,
   );
@@ -40,41 +57,32 @@ export function Dashboard({ session }: { session: Session }) {
   useEffect(() => {
     let live = true;
     (async () => {
-      const [decl, manual, clients, declarations] = await Promise.all([
+      const [decl, manual, clients, declarations, current] = await Promise.all([
         all<DeclarationSubscription>('/api/v1/subscriptions/declaration', { status: 'active' }),
         all<ManualSubscription>('/api/v1/subscriptions/manual', { status: 'active' }),
         all<ClientWithLive>('/api/v1/clients'),
         get<List<Declaration>>('/api/v1/declarations', { pageSize: 1 }),
+        get<{ items: AlertCondition[] }>('/api/v1/alerts/current', { kind: 'subscription_expiring' }),
       ]);
-      const limit = addDays(chinaToday(), 30);
-      const expiring: Expiring[] = [
-        ...decl.map((s) => ({
-          key: `d${s.id}`,
-          kind: t('nav.declarationSub'),
-          path: '/subscriptions/declaration',
-          clientId: s.clientId,
-          content: declarationContent(lang, s),
-          validUntil: s.validUntil,
-        })),
-        ...manual
-          .filter((s) => s.kind === 'incremental')
-          .map((s) => ({
-            key: `m${s.id}`,
-            kind: t('nav.manualSub'),
-            path: '/subscriptions/manual',
-            clientId: s.clientId,
-            content: manualContent(lang, s),
-            validUntil: s.validUntil,
-          })),
-      ]
-        .filter((s) => s.validUntil <= limit)
+      const expiring: Expiring[] = current.items
+        .map((c) => {
+          const screen = SUBSCRIPTION_SCREENS[String(c.detail.subscriptionKind)] ?? SUBSCRIPTION_SCREENS.declaration;
+          return {
+            key: c.subject,
+            kind: t(screen.label),
+            path: screen.path,
+            id: Number(c.detail.subscriptionId),
+            clientId: String(c.detail.clientId ?? '-'),
+            validUntil: String(c.detail.validUntil),
+          };
+        })
         .sort((a, b) => a.validUntil.localeCompare(b.validUntil));
       if (live) setStats({ active: decl.length + manual.length, clients, declarations: declarations.total, expiring });
     })().catch((err) => live && setError(err instanceof ApiError ? err.message : String(err)));
     return () => {
       live = false;
     };
-  }, [t, lang, session.token]);
+  }, [t, session.token]);
 
   const today = chinaToday();
   return (
@@ -100,8 +108,8 @@ export function Dashboard({ session }: { session: Session }) {
             testId="expiring-table"
             columns={[
               { key: 'kind', title: t('dash.type'), render: (e) => e.kind },
+              { key: 'id', title: t('dash.subscriptionId'), render: (e) => e.id },
               { key: 'client', title: t('col.clientId'), render: (e) => e.clientId },
-              { key: 'content', title: t('col.content'), render: (e) => e.content, className: 'wrap' },
               { key: 'until', title: t('col.validUntil'), render: (e) => <When text={`${e.validUntil} 23:59:59`} /> },
               { key: 'left', title: t('dash.daysLeft'), render: (e) => daysBetween(today, e.validUntil) },
             ]}

@@ -677,6 +677,38 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
         await db.schema.alterTable('cards').addColumn('valid_until', 'text').execute();
       },
     },
+    '0016_alerts': {
+      async up(db: Kysely<any>) {
+        // 告警: one row per occurrence of a condition; `open_key` (enterprise|kind|subject) is set while
+        // the condition holds and unique, so an occurrence fires once even when instances race
+        await db.schema
+          .createTable('alerts')
+          .$call(autoId)
+          .addColumn('enterprise_code', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('open_key', 'text', (c) => c.unique())
+          .addColumn('detail_json', 'text', (c) => c.notNull())
+          .addColumn('fired_at', 'text', (c) => c.notNull())
+          .addColumn('cleared_at', 'text')
+          .addColumn('console', 'integer', (c) => c.notNull())
+          .addColumn('read_at', 'text')
+          .addColumn('deliveries_json', 'text', (c) => c.notNull().defaultTo('{}'))
+          .execute();
+        await db.schema.createIndex('alerts_console').on('alerts').columns(['enterprise_code', 'console', 'id']).execute();
+        await db.schema
+          .createTable('alert_settings')
+          .addColumn('enterprise_code', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('channels_json', 'text', (c) => c.notNull())
+          .addColumn('phones_json', 'text', (c) => c.notNull())
+          .addColumn('emails_json', 'text', (c) => c.notNull())
+          .addColumn('webhook_ids_json', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('alert_settings_pk', ['enterprise_code', 'kind'])
+          .execute();
+      },
+    },
   };
 }
 

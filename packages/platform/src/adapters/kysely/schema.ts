@@ -4,6 +4,7 @@
  * out: generated ids, booleans as 0/1, JSON as text, and the columns the core never sees.
  */
 import type { Generated } from 'kysely';
+import type { AlertRow, AlertSettingRow } from '../../core/alerts/store.js';
 import type { AuditRow } from '../../core/audit/store.js';
 import type { ClientRow, RegionChangeRow } from '../../core/clients/store.js';
 import type { DeclarationReceiptRow, DeclarationRow } from '../../core/declarations/store.js';
@@ -95,4 +96,21 @@ export interface Database {
   pushJobs: Stored<PushJobRow, 'id' | 'filter', { id: Id; filterJson: string }>;
   messageFeed: Stored<FeedMessageRow, 'id' | 'payload', { id: Id; payloadJson: string }>;
   manualChanges: Stored<ManualChangeRow, 'id' | 'change' | 'autoApprove', { id: Id; changeJson: string; autoApprove: Flag }>;
+  alerts: Stored<
+    AlertRow,
+    'id' | 'detail' | 'console' | 'deliveries',
+    {
+      id: Id;
+      detailJson: string;
+      console: Flag;
+      deliveriesJson: Generated<string>;
+      /** `<enterprise>|<kind>|<subject>` while the condition holds (unique); NULL once cleared */
+      openKey: string | null;
+    }
+  >;
+  alertSettings: Stored<
+    AlertSettingRow,
+    'channels' | 'phones' | 'emails' | 'webhookIds',
+    { channelsJson: string; phonesJson: string; emailsJson: string; webhookIdsJson: string }
+  >;
 }

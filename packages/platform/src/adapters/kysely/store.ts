@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../../core/store.js';
 import { sqliteCapabilities, type EngineCapabilities } from './capabilities.js';
 import type { Database } from './schema.js';
+import { KyselyAlertStore } from './stores/alerts.js';
 import { KyselyAuditStore } from './stores/audit.js';
 import { KyselyClientStore } from './stores/clients.js';
 import { CommitSignal, type Db } from './stores/common.js';
@@ -45,6 +46,7 @@ export class KyselyStore implements Store {
   readonly sandbox;
   readonly sms;
   readonly audit;
+  readonly alerts;
   readonly serials;
 
   constructor(
@@ -74,6 +76,7 @@ export class KyselyStore implements Store {
     this.sandbox = new KyselySandboxStore(ctx);
     this.sms = new KyselySmsStore(db);
     this.audit = new KyselyAuditStore(db);
+    this.alerts = new KyselyAlertStore(db);
     this.serials = new KyselySerialStore(db);
   }
 
