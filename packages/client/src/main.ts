@@ -1,6 +1,6 @@
 /** Composition root of the import client: folders, card, transport, runners, receiver, status page. */
 import path from 'node:path';
-import { businessType, silentLogger, systemClock, type Clock, type Logger } from '@osw/messages';
+import { businessType, hidePassword, silentLogger, systemClock, type Clock, type Logger } from '@osw/messages';
 import { CardFileSigner, checkCardFileMode } from './adapters/card/card-file.js';
 import { FsBusinessFolders } from './adapters/fs/business-folders.js';
 import { FailBoxResender } from './adapters/fs/failbox-resend.js';
@@ -14,6 +14,7 @@ import { deviceFingerprint } from './adapters/machine/device.js';
 import { acquireEnvironmentLock } from './adapters/machine/environment-lock.js';
 import { startStatusPage, type StatusSnapshot } from './adapters/status/status-page.js';
 import { ClientMetrics } from './adapters/status/metrics.js';
+import { openTracing, otlpEndpointOf, type SpanExporter } from './adapters/tracing/otel.js';
 import {
   parseClientConfig,
   redactedConfig,
@@ -48,6 +49,8 @@ export interface StartOptions {
   fault?: (point: FaultPoint) => void;
   /** folder for the machine-wide environment lock (tests) */
   lockDir?: string;
+  /** tracing on with this exporter (tests: an in-memory one), whatever the configuration says */
+  spanExporter?: SpanExporter;
 }
 
 /** The transport the platform URL names: RabbitMQ for amqp:// and amqps://, else the HTTP exchange. */
@@ -89,6 +92,14 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
   const log = own.child({ clientId: config.clientId });
   log.info({ config: redactedConfig(config) }, 'import client starting');
 
+  const otlpEndpoint = otlpEndpointOf(config.tracing.otlpEndpoint);
+  const traced = openTracing({ ...config.tracing, otlpEndpoint }, opts.spanExporter);
+  if (traced)
+    log.info(
+      { otlpEndpoint: otlpEndpoint ? hidePassword(otlpEndpoint) : '(in process)', serviceName: config.tracing.serviceName },
+      'tracing on',
+    );
+  const tracing = traced ? { tracing: traced.tracing } : {};
   const transport = createTransport(config);
   const signer = config.card ? new CardFileSigner(config.card.file, config.card.pin) : null;
   // open the card now so that its state (PIN missing, wrong, locked) shows at once; files fail with the same code later
@@ -128,6 +139,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
         clock,
         logger: log.child({ bizId: b.bizId }),
         fault: opts.fault,
+        ...tracing,
         observer: {
           transportState: setConnection,
           sending: (file) => metrics.sending(b.bizId, file),
@@ -205,6 +217,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
       logger: log.child({ component: 'receiver' }),
       onState: setConnection,
       fault: opts.fault,
+      ...tracing,
       route(m) {
         const known = businessType(m.business) && businesses.find((b) => b.type === m.business)?.enabled;
         const type = known ? m.business : config.defaultBusiness;
@@ -279,6 +292,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
       await transport.close();
       await status?.close();
       await releaseLock();
+      await traced?.shutdown().catch((err) => log.warn({ err }, 'tracing: the last spans could not be exported'));
       log.info({}, 'import client stopped');
       if (daily) await new Promise<void>((r) => daily.stream.end(() => r()));
     },

@@ -14,6 +14,7 @@ import {
   ImportAnswerSchema,
   InboxMessageSchema,
   messageHeaders,
+  traceparentOf,
   type ImportOutcome,
   type InboxAck,
 } from '@osw/messages/exchange';
@@ -197,6 +198,7 @@ export class HttpTransport implements Transport {
         fileName: m.fileName,
         business: m.business,
         body: Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength).toString('base64'),
+        ...(m.traceparent ? { traceparent: m.traceparent } : {}),
       })),
     });
     let res: { status: number; text: string };
@@ -281,7 +283,11 @@ export class HttpTransport implements Transport {
       throw new TransportError('OSW_TRANSPORT_BAD_ANSWER', "the platform's InBox answer holds no messages list", { retryable: true });
     return body.messages.flatMap((raw): IncomingMessage[] => {
       const m = InboxMessage.safeParse(raw);
-      if (m.success) return [m.data];
+      if (m.success) {
+        const { traceparent, ...rest } = m.data;
+        const carried = traceparent === undefined ? undefined : traceparentOf(traceparent);
+        return [carried ? { ...rest, traceparent: carried } : rest];
+      }
       // without its delivery id a message can be neither acknowledged nor rejected: the platform hands it out again
       const deliveryId = (raw as { deliveryId?: unknown } | null)?.deliveryId;
       if (!Number.isInteger(deliveryId)) return [];

@@ -31,6 +31,7 @@ export class ManifestSandbox {
           headJson: JSON.stringify(m.manifest.head),
         },
         dueAt: new Date(now.getTime() + pace).toISOString(),
+        traceparent: m.traceparent ?? null,
       },
     ]);
   }
@@ -60,6 +61,7 @@ export class ManifestSandbox {
       namedAfter: { document: job.documentKey },
       body: () => xml,
       at: now,
+      traceparent: job.traceparent,
     });
   }
 }
