@@ -69,7 +69,7 @@ export async function exchangeRoutes(app: FastifyInstance, opts: ExchangeRouteOp
     if (!Buffer.isBuffer(req.body)) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', 'send the message bytes as application/octet-stream');
     // the sender's trace context, read only with tracing on
     const traceparent = deps.tracing ? traceparentOf(req.headers[EXCHANGE_HEADER.traceparent]) : undefined;
-    return importMessage(deps, customs, { client, messageId, fileName, business, body: req.body, ...(traceparent ? { traceparent } : {}) });
+    return importMessage(deps, customs, { client, messageId, fileName, business, body: req.body, traceparent });
   });
 
   // several messages in one request, imported in one transaction; each keeps its own answer. The
@@ -167,5 +167,5 @@ function batchEntry(client: ClientRow, m: BatchMessage, maxMessageBytes: number,
     return refuse('OSW_HTTP_FST_ERR_CTP_BODY_TOO_LARGE', `the message is larger than this platform's limit of ${maxMessageBytes} bytes`);
   // each message its own trace context, read only with tracing on
   const traceparent = traced && m.traceparent !== undefined ? traceparentOf(m.traceparent) : undefined;
-  return { client, messageId: m.messageId, fileName: m.fileName, business: m.business, body, ...(traceparent ? { traceparent } : {}) };
+  return { client, messageId: m.messageId, fileName: m.fileName, business: m.business, body, traceparent };
 }

@@ -198,7 +198,8 @@ export class HttpTransport implements Transport {
         fileName: m.fileName,
         business: m.business,
         body: Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength).toString('base64'),
-        ...(m.traceparent ? { traceparent: m.traceparent } : {}),
+        // with tracing off undefined, which JSON leaves out
+        traceparent: m.traceparent,
       })),
     });
     let res: { status: number; text: string };

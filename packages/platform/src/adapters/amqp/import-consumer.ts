@@ -255,7 +255,7 @@ export class ImportConsumer {
         throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} and ${EXCHANGE_HEADER.business} headers are required`);
       // the sender's trace context, read only with tracing on
       const traceparent = this.deps.tracing ? traceparentOf(headers[EXCHANGE_HEADER.traceparent]) : undefined;
-      return { client, messageId, fileName, business, body: msg.content, ...(traceparent ? { traceparent } : {}) };
+      return { client, messageId, fileName, business, body: msg.content, traceparent };
     } catch (err) {
       if (err instanceof OswError) return { messageId, refused: err };
       throw err;
