@@ -78,14 +78,26 @@ for (const setup of setups)
       const spans = () => exporter.getFinishedSpans();
       const sendOf = (name: string) => spans().find((s) => s.name === 'osw.client.send' && attr(s, 'osw.file') === name);
       // the importer gets the declaration data and the receipts of every file (P: 海关已放行, near the end of the path)
+      /** a trace's InBox writes: the sender's own receipts (children of the jobs), the subscriber's pushes (children of the pushes) */
+      const inBoxWrites = (mine: ReadableSpan[]) => {
+        const ids = (n: string) => new Set(mine.filter((s) => s.name === n).map((s) => s.spanContext().spanId));
+        const [jobIds, pushIds] = [ids('osw.sandbox.job'), ids('osw.push.queue')];
+        const writes = mine.filter((s) => s.name === 'osw.client.inbox.write');
+        const parent = (w: ReadableSpan) => w.parentSpanContext?.spanId ?? '';
+        return { writes, own: writes.filter((w) => jobIds.has(parent(w))), pushed: writes.filter((w) => pushIds.has(parent(w))) };
+      };
+      const files = (ws: ReadableSpan[]) => ws.map((w) => String(attr(w, 'osw.file')));
       await waitFor(
         () =>
           names.every((name) => {
             const send = sendOf(name);
             if (!send) return false;
-            const mine = spans().filter((s) => traceOf(s) === traceOf(send));
-            const writes = mine.filter((s) => s.name === 'osw.client.inbox.write').map((s) => String(attr(s, 'osw.file')));
-            return writes.some((f) => f.startsWith('DecData_')) && writes.filter((f) => f.startsWith('Receipt_')).length >= 4;
+            const { own, pushed } = inBoxWrites(spans().filter((s) => traceOf(s) === traceOf(send)));
+            return (
+              own.length >= 4 &&
+              files(pushed).some((f) => f.startsWith('DecData_')) &&
+              files(pushed).filter((f) => f.startsWith('Receipt_')).length >= 3
+            );
           }),
         'every file’s trace to reach both InBoxes',
         30_000,
@@ -113,13 +125,9 @@ for (const setup of setups)
         const parents = new Set([imported, ...jobs].map((s) => s.spanContext().spanId));
         for (const p of pushes) expect(parents.has(p.parentSpanContext!.spanId)).toBe(true);
         // the InBox writes: the sender's own receipts (children of the jobs) and the subscriber's pushes (children of the pushes)
-        const writes = named('osw.client.inbox.write');
-        const jobIds = new Set(jobs.map((s) => s.spanContext().spanId));
-        const pushIds = new Set(pushes.map((s) => s.spanContext().spanId));
-        const own = writes.filter((w) => jobIds.has(w.parentSpanContext!.spanId));
-        const pushed = writes.filter((w) => pushIds.has(w.parentSpanContext!.spanId));
+        const { writes, own, pushed } = inBoxWrites(mine);
         expect(own.length).toBeGreaterThanOrEqual(4);
-        expect(pushed.map((w) => String(attr(w, 'osw.file'))).some((f) => f.startsWith('DecData_'))).toBe(true);
+        expect(files(pushed).some((f) => f.startsWith('DecData_'))).toBe(true);
         expect(own.length + pushed.length).toBe(writes.length);
         // and those are the files in the InBoxes
         const inBoxes = [...filesBelow(broker.businesses.DecCus001.inBox), ...filesBelow(owner.businesses.DecCus001.inBox)];
@@ -129,6 +137,24 @@ for (const setup of setups)
       expect(traces.size).toBe(names.length);
       const batched = spans().filter((s) => s.name === 'osw.exchange.import' && names.includes(String(attr(s, 'osw.file'))));
       expect(Math.max(...batched.map((s) => Number(attr(s, 'osw.batch_size'))))).toBeGreaterThan(1);
+    });
+
+    it('a file sent alone carries its traceparent in the message’s header: its import is the child of its send', async () => {
+      const broker = demo.contract.clients.find((c) => c.role === 'broker')!;
+      await fs.writeFile(path.join(t.dir, 'alone.xml'), withClientSeqNo(example));
+      await fs.rename(path.join(t.dir, 'alone.xml'), path.join(broker.businesses.DecCus001.outBox, 'alone.xml'));
+      const spans = () => exporter.getFinishedSpans();
+      const send = await waitFor(
+        () => spans().find((s) => s.name === 'osw.client.send' && attr(s, 'osw.file') === 'alone.xml'),
+        'the send span',
+      );
+      const imported = await waitFor(
+        () => spans().find((s) => s.name === 'osw.exchange.import' && attr(s, 'osw.file') === 'alone.xml'),
+        'the import span',
+      );
+      expect(attr(imported, 'osw.batch_size')).toBe(1);
+      expect(traceOf(imported)).toBe(traceOf(send));
+      expect(imported.parentSpanContext?.spanId).toBe(send.spanContext().spanId);
     });
   });
 
