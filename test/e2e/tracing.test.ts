@@ -77,7 +77,6 @@ for (const setup of setups)
 
       const spans = () => exporter.getFinishedSpans();
       const sendOf = (name: string) => spans().find((s) => s.name === 'osw.client.send' && attr(s, 'osw.file') === name);
-      // the importer gets the declaration data and the receipts of every file (P: 海关已放行, near the end of the path)
       /** a trace's InBox writes: the sender's own receipts (children of the jobs), the subscriber's pushes (children of the pushes) */
       const inBoxWrites = (mine: ReadableSpan[]) => {
         const ids = (n: string) => new Set(mine.filter((s) => s.name === n).map((s) => s.spanContext().spanId));
@@ -99,7 +98,7 @@ for (const setup of setups)
               files(pushed).filter((f) => f.startsWith('Receipt_')).length >= 3
             );
           }),
-        'every file’s trace to reach both InBoxes',
+        'every file’s trace to reach both InBoxes: the sender’s receipts, the importer’s declaration data and receipts',
         30_000,
       );
 

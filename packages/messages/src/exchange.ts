@@ -183,8 +183,11 @@ export const BatchMessageSchema = z.object({
   body: z.string(),
   /** optional: when given it must be the client that authenticated (a message speaks for its sender only) */
   clientId: z.string().optional(),
-  /** optional, with tracing on: the message's own trace context, as {@link EXCHANGE_HEADER.traceparent} */
-  traceparent: z.string().max(128).optional(),
+  /**
+   * optional, with tracing on: the message's own trace context, as {@link EXCHANGE_HEADER.traceparent}.
+   * A value that is not a traceparent is ignored, never a reason to refuse the message or the batch.
+   */
+  traceparent: z.unknown().optional(),
 });
 export type BatchMessage = z.infer<typeof BatchMessageSchema>;
 
@@ -207,8 +210,8 @@ export const InboxMessageSchema = z.object({
   attempts: z.number().int(),
   /** the resend attempt (重发) this delivery is, as {@link EXCHANGE_HEADER.resend}; absent for a first delivery */
   resend: z.number().int().positive().optional(),
-  /** with tracing on: the trace context of the work that queued it, as {@link EXCHANGE_HEADER.traceparent} */
-  traceparent: z.string().max(128).optional(),
+  /** with tracing on: the trace context of the work that queued it, as {@link EXCHANGE_HEADER.traceparent} (ignored when it is not one) */
+  traceparent: z.string().optional(),
 });
 export type InboxMessage = z.infer<typeof InboxMessageSchema>;
 

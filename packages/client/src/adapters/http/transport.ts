@@ -33,8 +33,8 @@ export interface HttpTransportOptions {
 
 /** the fields of the import answer the client acts on */
 const ClientAnswer = ImportAnswerSchema.pick({ accepted: true, responseXml: true, duplicate: true });
-/** the fields of an InBox message the client files */
-const InboxMessage = InboxMessageSchema.omit({ attempts: true });
+/** the fields of an InBox message the client files (its traceparent is read on its own: a bad one never makes the message poison) */
+const InboxMessage = InboxMessageSchema.omit({ attempts: true, traceparent: true });
 
 interface CallInit {
   method: 'GET' | 'POST';
@@ -285,9 +285,8 @@ export class HttpTransport implements Transport {
     return body.messages.flatMap((raw): IncomingMessage[] => {
       const m = InboxMessage.safeParse(raw);
       if (m.success) {
-        const { traceparent, ...rest } = m.data;
-        const carried = traceparent === undefined ? undefined : traceparentOf(traceparent);
-        return [carried ? { ...rest, traceparent: carried } : rest];
+        const carried = traceparentOf((raw as { traceparent?: unknown }).traceparent);
+        return [carried ? { ...m.data, traceparent: carried } : m.data];
       }
       // without its delivery id a message can be neither acknowledged nor rejected: the platform hands it out again
       const deliveryId = (raw as { deliveryId?: unknown } | null)?.deliveryId;
