@@ -35,8 +35,8 @@ export type { SpanExporter };
 export const PLATFORM_ROLES = ['all', 'api', 'sandbox'] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 
-/** The `tracing` section (client and platform alike): OTLP/HTTP base URL, service name, share of new traces recorded. */
-function TracingConfigSchema(serviceName: string) {
+/** The `tracing` section (the client's has the same fields): OTLP/HTTP base URL, service name, share of new traces recorded. */
+function tracingSection(serviceName: string) {
   return z
     .object({
       /** OTLP/HTTP base URL, e.g. `http://127.0.0.1:4318` (spans go to `/v1/traces` below it) */
@@ -192,7 +192,7 @@ export const PlatformConfigSchema = z
      * OTEL_EXPORTER_OTLP_ENDPOINT: spans of import, sandbox answers and pushes, joined to the clients' by
      * the exchange's `traceparent`
      */
-    tracing: TracingConfigSchema('osw-platform'),
+    tracing: tracingSection('osw-platform'),
     /** SMS provider for verification codes: the embedded outbox (default), or an HTTP SMS gateway */
     sms: z
       .discriminatedUnion('provider', [
@@ -336,6 +336,7 @@ export async function startPlatform(input: PlatformConfig, logger: Logger, opts:
       await amqpExchange.stop().catch(() => undefined);
       await pgNotifier?.close();
       await opened.close();
+      await traced?.shutdown().catch(() => undefined);
       throw err;
     });
   const sandboxWorker = role === 'api' ? idleSandboxWorker : startSandboxWorker(deps, sandbox, { tickMs: config.sandboxTickMs });
@@ -372,7 +373,7 @@ export async function startPlatform(input: PlatformConfig, logger: Logger, opts:
     await amqpExchange?.stop();
     await pgNotifier?.close();
     await opened.close();
-    await traced?.shutdown();
+    await traced?.shutdown().catch(() => undefined);
     throw err;
   }
   const url = address.replace('[::1]', '127.0.0.1');
