@@ -3,7 +3,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { writeCardFile, type ClientConfigInput } from '@osw/client';
-import { createEnterprise, createOperator, issueCard, registerClient, startPlatform, type RunningPlatform } from '@osw/platform';
+import {
+  createEnterprise,
+  createOperator,
+  issueCard,
+  registerClient,
+  startPlatform,
+  type RunningPlatform,
+  type SpanExporter,
+} from '@osw/platform';
 
 export const silent = pino({ level: 'silent' });
 
@@ -20,9 +28,10 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function platformWorld(dir: string, opts: { paceMs?: number } = {}): Promise<World> {
+export async function platformWorld(dir: string, opts: { paceMs?: number; spanExporter?: SpanExporter } = {}): Promise<World> {
   const dbFile = path.join(dir, 'platform.db');
-  const start = (port: number) => startPlatform({ dbFile, port, sandboxPaceMs: opts.paceMs ?? 3_600_000 }, silent);
+  const start = (port: number) =>
+    startPlatform({ dbFile, port, sandboxPaceMs: opts.paceMs ?? 3_600_000 }, silent, { spanExporter: opts.spanExporter });
   let platform = await start(0);
   const port = Number(new URL(platform.url).port);
   const deps = platform.deps;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { hidePassword, withoutLogin } from '@osw/messages';
 import { startClient, writeCardFile, writeFileAtomic, type ClientConfigInput, type RunningClient } from '@osw/client';
 import { brokerNames } from '@osw/messages/exchange';
-import { startPlatform, type Logger, type PlatformConfig, type RunningPlatform } from '@osw/platform';
+import { startPlatform, type Logger, type PlatformConfig, type RunningPlatform, type SpanExporter } from '@osw/platform';
 import { webRoot } from '@osw/web';
 import { seedDemo, type DemoState } from './demo-seed.js';
 
@@ -42,6 +42,11 @@ export interface DemoOptions {
   webhookAllowPrivate?: boolean | string[];
   /** the platform's alerts (`alerts`: when they fire, the SMTP server of alert mail) */
   alerts?: PlatformConfig['alerts'];
+  /**
+   * tracing on, the platform's and the clients' spans exported here (tests: an in-memory exporter); else
+   * tracing follows OTEL_EXPORTER_OTLP_ENDPOINT
+   */
+  spanExporter?: SpanExporter;
 }
 
 /** A RabbitMQ client's broker login and names, as 自动导入客户端申请 shows them. */
@@ -133,7 +138,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     ...(opts.webhookAllowPrivate ? { push: { webhookAllowPrivate: opts.webhookAllowPrivate } } : {}),
     ...(opts.alerts ? { alerts: opts.alerts } : {}),
   };
-  const platform = await startPlatform(platformConfig, opts.logger.child({ process: 'platform' }));
+  const platform = await startPlatform(platformConfig, opts.logger.child({ process: 'platform' }), { spanExporter: opts.spanExporter });
   const clients: RunningClient[] = [];
   try {
     let state: DemoState;
@@ -199,7 +204,11 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       };
       const configFile = path.join(dir, 'osw-client.json');
       await writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
-      const running = await startClient(config, { logger: opts.logger.child({ process: 'client' }), lockDir: path.join(home, '.locks') });
+      const running = await startClient(config, {
+        logger: opts.logger.child({ process: 'client' }),
+        lockDir: path.join(home, '.locks'),
+        spanExporter: opts.spanExporter,
+      });
       clients.push(running);
       const businesses: DemoContract['clients'][number]['businesses'] = {};
       for (const b of running.businesses)

@@ -26,6 +26,9 @@ export const PLATFORM_ENV: Record<string, { key: string; number?: boolean }> = {
   OSW_PLATFORM_METRICS_TOKEN: { key: 'metricsToken' },
 };
 
+/** OpenTelemetry's standard variables that override the file's `tracing` section. */
+export const TRACING_ENV = { OTEL_EXPORTER_OTLP_ENDPOINT: 'otlpEndpoint', OTEL_SERVICE_NAME: 'serviceName' } as const;
+
 export function loadPlatformConfig(file: string, env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}) {
   let raw: Record<string, unknown>;
   try {
@@ -43,6 +46,12 @@ export function loadPlatformConfig(file: string, env: NodeJS.ProcessEnv = proces
     const alerts = (raw.alerts ??= {}) as Record<string, unknown>;
     const smtp = alerts.smtp;
     if (smtp && typeof smtp === 'object') (smtp as Record<string, unknown>).password = smtpPassword;
+  }
+  for (const [name, key] of Object.entries(TRACING_ENV)) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    const tracing = typeof raw.tracing === 'object' && raw.tracing !== null ? (raw.tracing as Record<string, unknown>) : {};
+    raw.tracing = { ...tracing, [key]: v };
   }
   // command-line options win over the file and the environment
   for (const [key, v] of Object.entries(overrides)) if (v !== undefined) raw[key] = v;

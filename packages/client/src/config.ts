@@ -207,6 +207,20 @@ export const ClientConfigSchema = z.object({
   deviceId: z.string().min(1).optional(),
   /** keep received message ids this many days to drop redeliveries */
   receivedRetentionDays: z.number().int().min(1).default(30),
+  /**
+   * OpenTelemetry tracing (docs/operations.md), off unless `otlpEndpoint` is set here or in the standard
+   * OTEL_EXPORTER_OTLP_ENDPOINT: a span per file sent and per file written into an InBox; the trace
+   * context goes to the platform in the exchange's `traceparent`
+   */
+  tracing: z
+    .object({
+      /** OTLP/HTTP base URL, e.g. `http://127.0.0.1:4318` (spans go to `/v1/traces` below it) */
+      otlpEndpoint: z.url().optional(),
+      serviceName: z.string().min(1).default('osw-client'),
+      /** share of the files sent whose journey is recorded, 0–1 */
+      sampleRatio: z.number().min(0).max(1).default(1),
+    })
+    .default({ serviceName: 'osw-client', sampleRatio: 1 }),
 });
 export type ClientConfigInput = z.input<typeof ClientConfigSchema>;
 export type ClientConfig = z.output<typeof ClientConfigSchema>;
@@ -253,6 +267,8 @@ export const CONFIG_ENV = {
   OSW_CLIENT_LOG_DIR: ['logDir'],
   OSW_CLIENT_STATUS_PORT: ['statusPage', 'port'],
   OSW_CLIENT_STATUS_PASSWORD: ['statusPage', 'password'],
+  OTEL_EXPORTER_OTLP_ENDPOINT: ['tracing', 'otlpEndpoint'],
+  OTEL_SERVICE_NAME: ['tracing', 'serviceName'],
 } as const;
 
 function setPath(obj: Record<string, any>, keys: readonly string[], value: unknown) {
@@ -340,6 +356,7 @@ export function redactedConfig(config: ClientConfig): unknown {
   return {
     ...config,
     platform: { ...config.platform, url: hidePassword(config.platform.url, 'REDACTED'), secret: '[REDACTED]' },
+    tracing: { ...config.tracing, otlpEndpoint: config.tracing.otlpEndpoint && hidePassword(config.tracing.otlpEndpoint, 'REDACTED') },
     card: config.card && { ...config.card, pin: config.card.pin ? '[REDACTED]' : undefined },
     signer: config.signer && {
       ...config.signer,

@@ -1,7 +1,7 @@
 /** Composition root of the import client: folders, card, transport, runners, receiver, status page. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { businessType, OswError, silentLogger, systemClock, type Clock, type Logger } from '@osw/messages';
+import { businessType, hidePassword, OswError, silentLogger, systemClock, type Clock, type Logger } from '@osw/messages';
 import { CardFileSigner, checkCardFileMode } from './adapters/card/card-file.js';
 import { RemoteSigner, signerToken } from './adapters/signer/remote-signer.js';
 import { checkPrivateFileMode } from './adapters/fs/private-file.js';
@@ -17,6 +17,7 @@ import { deviceFingerprint } from './adapters/machine/device.js';
 import { acquireEnvironmentLock } from './adapters/machine/environment-lock.js';
 import { startStatusPage, type StatusSnapshot } from './adapters/status/status-page.js';
 import { ClientMetrics } from './adapters/status/metrics.js';
+import { openTracing, otlpEndpointOf, type SpanExporter } from './adapters/tracing/otel.js';
 import {
   parseClientConfig,
   redactedConfig,
@@ -51,6 +52,8 @@ export interface StartOptions {
   fault?: (point: FaultPoint) => void;
   /** folder for the machine-wide environment lock (tests) */
   lockDir?: string;
+  /** tracing on with this exporter (tests: an in-memory one), whatever the configuration says */
+  spanExporter?: SpanExporter;
 }
 
 /** The transport the platform URL names: RabbitMQ for amqp:// and amqps://, else the HTTP exchange. */
@@ -127,6 +130,14 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
   const log = own.child({ clientId: config.clientId });
   log.info({ config: redactedConfig(config) }, 'import client starting');
 
+  const otlpEndpoint = otlpEndpointOf(config.tracing.otlpEndpoint);
+  const traced = openTracing({ ...config.tracing, otlpEndpoint }, opts.spanExporter);
+  if (traced)
+    log.info(
+      { otlpEndpoint: otlpEndpoint ? hidePassword(otlpEndpoint) : '(in process)', serviceName: config.tracing.serviceName },
+      'tracing on',
+    );
+  const tracing = traced ? { tracing: traced.tracing } : {};
   const transport = createTransport(config);
   const signer = config.card ? new CardFileSigner(config.card.file, config.card.pin) : remote;
   // open the card now so that its state (PIN missing, wrong, locked; a signer down) shows at once; files fail with the same code later
@@ -166,6 +177,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
         clock,
         logger: log.child({ bizId: b.bizId }),
         fault: opts.fault,
+        ...tracing,
         observer: {
           transportState: setConnection,
           sending: (file) => metrics.sending(b.bizId, file),
@@ -243,6 +255,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
       logger: log.child({ component: 'receiver' }),
       onState: setConnection,
       fault: opts.fault,
+      ...tracing,
       route(m) {
         const known = businessType(m.business) && businesses.find((b) => b.type === m.business)?.enabled;
         const type = known ? m.business : config.defaultBusiness;
@@ -318,6 +331,7 @@ export async function startClient(input: ClientConfigInput | ClientConfig, opts:
       if (signer instanceof RemoteSigner) await signer.close();
       await status?.close();
       await releaseLock();
+      await traced?.shutdown().catch((err) => log.warn({ err }, 'tracing: the last spans could not be exported'));
       log.info({}, 'import client stopped');
       if (daily) await new Promise<void>((r) => daily.stream.end(() => r()));
     },

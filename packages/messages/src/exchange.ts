@@ -10,7 +10,9 @@
  *   in its HTTP acknowledgement ({@link InboxAckSchema}), on RabbitMQ in a report message on its
  *   send exchange ({@link RECEIVED_REPORT_TYPE});
  * - the platform answers an import with an {@link ImportAnswer};
- * - on RabbitMQ each client has its broker user, send exchange and two queues ({@link brokerNames}).
+ * - on RabbitMQ each client has its broker user, send exchange and two queues ({@link brokerNames});
+ * - with tracing on, a message and a delivery carry the W3C trace context of the work that sent them
+ *   ({@link EXCHANGE_HEADER.traceparent}), so one file's journey is one trace (docs/operations.md).
  *
  * docs/exchange-http.md and docs/scale-out.md describe the protocol for people.
  */
@@ -29,6 +31,11 @@ export const EXCHANGE_HEADER = {
    * delivery without it (or an attempt it has written) is a redelivery and is dropped.
    */
   resend: 'x-osw-resend',
+  /**
+   * W3C Trace Context (`00-<trace id>-<span id>-<flags>`): the span that sent the message or the
+   * delivery. Only with tracing on; a receiver ignores a value that is not a traceparent.
+   */
+  traceparent: 'traceparent',
 } as const;
 
 /** The HTTP exchange's routes, below the client's endpoint `<platform>/exchange/v1`. */
@@ -87,14 +94,40 @@ export function fileNameProblem(name: string): string | null {
 }
 
 /** The headers that go with a message, as a plain record (the message id goes separately on AMQP). */
-export function messageHeaders(m: { fileName: string; business: string; device?: string; resend?: number }): Record<string, string> {
+export function messageHeaders(m: {
+  fileName: string;
+  business: string;
+  device?: string;
+  resend?: number;
+  traceparent?: string | null;
+}): Record<string, string> {
   const h: Record<string, string> = {
     [EXCHANGE_HEADER.fileName]: encodeFileNameHeader(m.fileName),
     [EXCHANGE_HEADER.business]: m.business,
   };
   if (m.device) h[EXCHANGE_HEADER.device] = m.device;
   if (m.resend) h[EXCHANGE_HEADER.resend] = String(m.resend);
+  if (m.traceparent) h[EXCHANGE_HEADER.traceparent] = m.traceparent;
   return h;
+}
+
+/** A W3C traceparent: version 00, a trace id and a span id (not all zeros), the trace flags. */
+export const TRACEPARENT_PATTERN = /^00-(?!0{32})([0-9a-f]{32})-(?!0{16})([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** The trace context of a traceparent header value; null when it is absent or not a traceparent. */
+export function parseTraceparent(value: unknown): { traceId: string; spanId: string; sampled: boolean } | null {
+  if (typeof value !== 'string' && !Buffer.isBuffer(value)) return null;
+  const m = TRACEPARENT_PATTERN.exec(String(value).trim());
+  return m ? { traceId: m[1], spanId: m[2], sampled: (parseInt(m[3], 16) & 1) === 1 } : null;
+}
+
+/** The traceparent of a header value as it may be carried on: the value itself, or undefined when it is not a traceparent. */
+export function traceparentOf(value: unknown): string | undefined {
+  return parseTraceparent(value) ? String(value).trim() : undefined;
+}
+
+export function formatTraceparent(c: { traceId: string; spanId: string; sampled: boolean }): string {
+  return `00-${c.traceId}-${c.spanId}-${c.sampled ? '01' : '00'}`;
 }
 
 /** The resend attempt of a header value: a positive integer, 0 when absent; null when it is something else. */
@@ -150,6 +183,11 @@ export const BatchMessageSchema = z.object({
   body: z.string(),
   /** optional: when given it must be the client that authenticated (a message speaks for its sender only) */
   clientId: z.string().optional(),
+  /**
+   * optional, with tracing on: the message's own trace context, as {@link EXCHANGE_HEADER.traceparent}.
+   * A value that is not a traceparent is ignored, never a reason to refuse the message or the batch.
+   */
+  traceparent: z.unknown().optional(),
 });
 export type BatchMessage = z.infer<typeof BatchMessageSchema>;
 
@@ -172,6 +210,8 @@ export const InboxMessageSchema = z.object({
   attempts: z.number().int(),
   /** the resend attempt (重发) this delivery is, as {@link EXCHANGE_HEADER.resend}; absent for a first delivery */
   resend: z.number().int().positive().optional(),
+  /** with tracing on: the trace context of the work that queued it, as {@link EXCHANGE_HEADER.traceparent} (ignored when it is not one) */
+  traceparent: z.string().optional(),
 });
 export type InboxMessage = z.infer<typeof InboxMessageSchema>;
 

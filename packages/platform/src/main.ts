@@ -25,6 +25,9 @@ import { CustomsSandbox } from './core/sandbox/customs.js';
 import { loadScenario } from './adapters/sandbox/scenario-file.js';
 import { startSandboxWorker, type SandboxWorker } from './core/sandbox/worker.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
+import { openTracing, otlpEndpointOf, type SpanExporter } from './adapters/tracing/otel.js';
+
+export type { SpanExporter };
 
 /** Alert mail's SMTP server; the password is a secret (never logged, `[REDACTED]` in config output). */
 const SmtpConfigSchema = z.object({
@@ -85,6 +88,19 @@ export function redactedPlatformConfig(config: z.output<typeof PlatformConfigSch
  */
 export const PLATFORM_ROLES = ['all', 'api', 'sandbox'] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
+
+/** The `tracing` section (the client's has the same fields): OTLP/HTTP base URL, service name, share of new traces recorded. */
+function tracingSection(serviceName: string) {
+  return z
+    .object({
+      /** OTLP/HTTP base URL, e.g. `http://127.0.0.1:4318` (spans go to `/v1/traces` below it) */
+      otlpEndpoint: z.url().optional(),
+      serviceName: z.string().min(1).default(serviceName),
+      /** share of new traces recorded, 0–1 (a trace a client started follows the client's decision) */
+      sampleRatio: z.number().min(0).max(1).default(1),
+    })
+    .default({ serviceName, sampleRatio: 1 });
+}
 
 export const PlatformConfigSchema = z
   .object({
@@ -225,6 +241,12 @@ export const PlatformConfigSchema = z
      * `Authorization: Bearer <metricsToken>`; without a token the platform counts nothing and has no /metrics
      */
     metricsToken: z.string().min(16, 'metricsToken is at least 16 characters').optional(),
+    /**
+     * OpenTelemetry tracing (docs/operations.md), off unless `otlpEndpoint` is set here or in the standard
+     * OTEL_EXPORTER_OTLP_ENDPOINT: spans of import, sandbox answers and pushes, joined to the clients' by
+     * the exchange's `traceparent`
+     */
+    tracing: tracingSection('osw-platform'),
     /** SMS provider for verification codes: the embedded outbox (default), or an HTTP SMS gateway */
     sms: z
       .discriminatedUnion('provider', [
@@ -309,7 +331,12 @@ const idlePushWorker: PushWorker = {
   stop: async () => undefined,
 };
 
-export async function startPlatform(input: PlatformConfig, logger: Logger): Promise<RunningPlatform> {
+export interface StartPlatformOptions {
+  /** tracing on with this exporter (tests: an in-memory one), whatever the configuration says */
+  spanExporter?: SpanExporter;
+}
+
+export async function startPlatform(input: PlatformConfig, logger: Logger, opts: StartPlatformOptions = {}): Promise<RunningPlatform> {
   const config = PlatformConfigSchema.parse(input);
   const role = config.role;
   const scenario = config.sandboxScenarioFile ? await loadScenario(config.sandboxScenarioFile) : undefined;
@@ -337,7 +364,21 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
         broker: config.exchange === 'http' ? undefined : () => amqpExchange?.connected ?? false,
       })
     : undefined;
-  const base = { store: opened.store, clock: systemClock, logger, notifier, ...(metrics ? { metrics } : {}) };
+  const otlpEndpoint = otlpEndpointOf(config.tracing.otlpEndpoint);
+  const traced = openTracing({ ...config.tracing, otlpEndpoint }, opts.spanExporter);
+  if (traced)
+    logger.info(
+      { otlpEndpoint: otlpEndpoint ? hidePassword(otlpEndpoint) : '(in process)', serviceName: config.tracing.serviceName },
+      'tracing on',
+    );
+  const base = {
+    store: opened.store,
+    clock: systemClock,
+    logger,
+    notifier,
+    ...(metrics ? { metrics } : {}),
+    ...(traced ? { tracing: traced.tracing } : {}),
+  };
   const sandbox = new CustomsSandbox({ paceMs: config.sandboxPaceMs, manualApprovalMs: config.manualApprovalDelayMs, scenario });
   // the sandbox process serves no client: it does not connect to RabbitMQ (the API instances forward its receipts)
   amqpExchange =
@@ -353,6 +394,7 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
       await amqpExchange.stop().catch(() => undefined);
       await pgNotifier?.close();
       await opened.close();
+      await traced?.shutdown().catch(() => undefined);
       throw err;
     });
   const sandboxWorker = role === 'api' ? idleSandboxWorker : startSandboxWorker(deps, sandbox, { tickMs: config.sandboxTickMs });
@@ -408,6 +450,7 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
     await amqpExchange?.stop();
     await pgNotifier?.close();
     await opened.close();
+    await traced?.shutdown().catch(() => undefined);
     throw err;
   }
   const url = address.replace('[::1]', '127.0.0.1');
@@ -432,6 +475,7 @@ export async function startPlatform(input: PlatformConfig, logger: Logger): Prom
       await app.close();
       await pgNotifier?.close();
       await opened.close();
+      await traced?.shutdown().catch((err) => logger.warn({ err }, 'tracing: the last spans could not be exported'));
     },
   };
 }

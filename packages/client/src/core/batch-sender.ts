@@ -25,11 +25,14 @@
  * filed with the batch's receipts in step 4/5. A retryable transport failure sends again only the
  * messages that failed, with backoff, for up to `sendRetryForMs`; after that, or on a failure that
  * is not retryable, the file goes to FailBox with C18 or C141 (timed out).
+ *
+ * With tracing on, each file read has a span (`osw.client.send`, from pick-up to filing) whose
+ * traceparent goes with the message: the platform's import joins its trace. Off, nothing of it is made.
  */
 import { archivedName, buildFailureRoot, dayFolder, failedName, MessageRejected, successedName } from '@osw/messages';
 import { outBoxNameProblem, printableName, safeFileName } from './file-names.js';
 import { prepareForSending } from './prepare.js';
-import { TransportError, type Logger, type OutgoingMessage, type SendResult } from './ports.js';
+import { TransportError, type Logger, type OutgoingMessage, type SendResult, type TraceSpan } from './ports.js';
 import type { SenderDeps, SenderOptions } from './sender.js';
 import { sleep } from './sleep.js';
 import { messageIdFor, parseWorkName } from './work-name.js';
@@ -44,6 +47,8 @@ interface Item {
   body: Uint8Array;
   /** true when `body` is the signed form, to be filed instead of the claimed bytes */
   changed: boolean;
+  /** the file's span, with tracing on */
+  span?: TraceSpan;
 }
 
 /** how many files of the batch were sent and filed, and how many failed; the rest stay claimed (interrupted) */
@@ -65,6 +70,7 @@ class Filing {
     this.receipts.push({ name: inBoxName, content: responseXml });
     this.toSent.push({ workName: item.workName, original: item.original, stamp: item.stamp, body: item.changed ? item.body : undefined });
     this.answered = true;
+    item.span?.set({ 'osw.accepted': accepted, 'osw.duplicate': duplicate ?? false, 'osw.receipt': inBoxName });
     this.done.push(() => {
       item.log.info({ accepted, duplicate, receipt: inBoxName }, 'sent');
       this.deps.observer?.sent?.(item.original, accepted);
@@ -146,6 +152,34 @@ async function sendAndFile(
 ): Promise<BatchOutcome> {
   const filing = new Filing(deps);
   const items = await readAll(deps, workNames, filing);
+  if (deps.tracing) for (const item of items) item.span = sendSpan(deps, item);
+  try {
+    return await sendItems(deps, opts, items, filing, signal, answered);
+  } finally {
+    for (const item of items) item.span?.end();
+  }
+}
+
+function sendSpan(deps: SenderDeps, item: Item): TraceSpan {
+  return deps.tracing!.start('osw.client.send', {
+    kind: 'producer',
+    attributes: {
+      'osw.client_id': deps.clientId,
+      'osw.business': deps.business,
+      'osw.message_id': item.messageId,
+      'osw.file': item.original,
+    },
+  });
+}
+
+async function sendItems(
+  deps: SenderDeps,
+  opts: SenderOptions,
+  items: Item[],
+  filing: Filing,
+  signal: AbortSignal | undefined,
+  answered: () => void,
+): Promise<BatchOutcome> {
   if (items.length) deps.fault?.('after-claim');
   for (const item of items) deps.observer?.sending?.(item.original);
 
@@ -176,6 +210,7 @@ async function sendAndFile(
       fileName: i.original,
       business: deps.business,
       body: i.body,
+      traceparent: i.span?.traceparent,
     }));
     let results: SendResult[];
     try {
@@ -252,6 +287,7 @@ async function readAll(deps: SenderDeps, workNames: readonly string[], filing: F
 }
 
 function refuse(filing: Filing, item: Item, err: MessageRejected): void {
+  item.span?.fail(err);
   filing.fail(item.workName, item.original, item.stamp, err.code, err.message, () =>
     item.log.warn({ failCode: err.code, reason: err.message }, 'file refused locally: moved to FailBox'),
   );
@@ -259,6 +295,7 @@ function refuse(filing: Filing, item: Item, err: MessageRejected): void {
 
 function giveUp(filing: Filing, item: Item, err: TransportError): void {
   const failCode = err.timedOut ? 'C141' : 'C18';
+  item.span?.fail(err);
   const info = `${item.original}错误信息：${err.timedOut ? '等待响应超时' : '发送报文时发生错误'}, ${err.message ?? 'unknown'} (${err.code ?? ''})`;
   filing.fail(item.workName, item.original, item.stamp, failCode, info, () =>
     item.log.error({ failCode, reason: err.message }, 'send failed: moved to FailBox'),

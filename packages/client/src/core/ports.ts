@@ -2,13 +2,15 @@
 import { OswError, type ErrorCode } from '@osw/messages';
 import type { ImportAnswer as WireImportAnswer } from '@osw/messages/exchange';
 
-export { systemClock, silentLogger, type Clock, type Logger } from '@osw/messages';
+export { systemClock, silentLogger, type Clock, type Logger, type Tracing, type TraceSpan } from '@osw/messages';
 
 export interface OutgoingMessage {
   messageId: string;
   fileName: string;
   business: string;
   body: Uint8Array;
+  /** with tracing on: the trace context of the file's send span, sent as the `traceparent` header (or batch field) */
+  traceparent?: string;
 }
 
 /** What the client reads of the platform's import answer (the wire protocol: `@osw/messages/exchange`). */
@@ -28,6 +30,8 @@ export interface IncomingMessage {
   resend?: number;
   /** set by the transport when it cannot read the message as sent (a header missing or not decodable, a body that is not UTF-8) */
   problem?: string;
+  /** the trace context the platform queued it in (`traceparent`), when it sent a valid one */
+  traceparent?: string;
 }
 
 /** What became of one message of a batch. */

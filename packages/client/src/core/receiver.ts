@@ -10,10 +10,12 @@
  * resend attempt written. The acknowledgement says what was written and what dropped. A message
  * that cannot be filed (no usable file name, no business, a body that is not XML) is poison: it is
  * rejected at once (dead-lettered) with one log line saying why, and never holds up the queue.
+ * With tracing on, each file written has a span (`osw.client.inbox.write`), a child of the trace
+ * context the platform queued it in.
  */
 import { isMessageId } from '@osw/messages/exchange';
 import { inBoxNameProblem, printableName } from './file-names.js';
-import type { Clock, IncomingMessage, Logger, Transport } from './ports.js';
+import type { Clock, IncomingMessage, Logger, Tracing, Transport } from './ports.js';
 import type { FaultPoint } from './sender.js';
 import { sleep } from './sleep.js';
 
@@ -55,6 +57,8 @@ export interface ReceiverDeps {
   onState?(ok: boolean, reason?: string): void;
   /** test hook: called at each fault point */
   fault?: (point: FaultPoint) => void;
+  /** a span per file written into an InBox; absent: tracing is off */
+  tracing?: Tracing;
 }
 
 export interface ReceiverOptions {
@@ -88,6 +92,14 @@ export class Receiver {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
+  }
+
+  private inBoxSpan(m: IncomingMessage) {
+    return this.deps.tracing!.start('osw.client.inbox.write', {
+      parent: m.traceparent,
+      kind: 'consumer',
+      attributes: { 'osw.message_id': m.messageId, 'osw.business': m.business, 'osw.file': m.fileName, 'osw.resend': m.resend ?? 0 },
+    });
   }
 
   private async run(): Promise<void> {
@@ -141,8 +153,16 @@ export class Receiver {
           done.push(m.deliveryId);
           filed.push(m);
         }
+        const spans = this.deps.tracing ? filed.map((m) => this.inBoxSpan(m)) : null;
         // every InBox of the batch at once; nothing is acknowledged unless all of them are durable
-        await Promise.all([...inBoxes].map(([target, files]) => target.writeInBoxMany(files)));
+        try {
+          await Promise.all([...inBoxes].map(([target, files]) => target.writeInBoxMany(files)));
+        } catch (err) {
+          for (const span of spans ?? []) span.fail(err);
+          throw err;
+        } finally {
+          for (const span of spans ?? []) span.end();
+        }
         for (const m of filed)
           this.deps.logger.info(
             { msgId: m.messageId || m.fileName, file: m.fileName, business: m.business, ...(m.resend ? { resend: m.resend } : {}) },

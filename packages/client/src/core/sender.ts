@@ -3,7 +3,7 @@
  * and why each crash point is safe, are there).
  */
 import type { PrepareOptions } from './prepare.js';
-import type { BusinessFolders, CardSigner, Clock, Logger, Transport } from './ports.js';
+import type { BusinessFolders, CardSigner, Clock, Logger, Tracing, Transport } from './ports.js';
 
 /**
  * Points where a test can stop the process to prove crash safety (see OSW_CLIENT_CRASH_AT); `after-receive`:
@@ -28,6 +28,8 @@ export interface SenderDeps {
   logger: Logger;
   observer?: SendObserver;
   fault?: (point: FaultPoint) => void;
+  /** a span per file sent, its traceparent sent with the file; absent: tracing is off */
+  tracing?: Tracing;
 }
 
 export interface SenderOptions extends PrepareOptions {

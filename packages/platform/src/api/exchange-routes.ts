@@ -8,6 +8,7 @@ import {
   EXCHANGE_HTTP,
   InboxAckSchema,
   MessageBatchSchema,
+  traceparentOf,
   type BatchMessage,
   type ReceivedOutcome,
 } from '@osw/messages/exchange';
@@ -66,7 +67,9 @@ export async function exchangeRoutes(app: FastifyInstance, opts: ExchangeRouteOp
     if (!fileName || !business)
       throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} and ${EXCHANGE_HEADER.business} headers are required`);
     if (!Buffer.isBuffer(req.body)) throw new OswError('OSW_EXCHANGE_BAD_REQUEST', 'send the message bytes as application/octet-stream');
-    return importMessage(deps, customs, { client, messageId, fileName, business, body: req.body });
+    // the sender's trace context, read only with tracing on
+    const traceparent = deps.tracing ? traceparentOf(req.headers[EXCHANGE_HEADER.traceparent]) : undefined;
+    return importMessage(deps, customs, { client, messageId, fileName, business, body: req.body, traceparent });
   });
 
   // several messages in one request, imported in one transaction; each keeps its own answer. The
@@ -82,7 +85,7 @@ export async function exchangeRoutes(app: FastifyInstance, opts: ExchangeRouteOp
           .map((i) => `${i.path.join('.') || 'body'} ${i.message}`)
           .join('; ')}`,
       );
-    const entries = batch.data.messages.map((m) => batchEntry(client, m, opts.maxMessageBytes));
+    const entries = batch.data.messages.map((m) => batchEntry(client, m, opts.maxMessageBytes, !!deps.tracing));
     return { outcomes: await importBatch(deps, customs, entries) };
   });
 
@@ -116,6 +119,7 @@ export async function exchangeRoutes(app: FastifyInstance, opts: ExchangeRouteOp
         body: r.body,
         attempts: r.attempts,
         ...(r.resend ? { resend: r.resend } : {}),
+        ...(r.traceparent ? { traceparent: r.traceparent } : {}),
       })),
     };
   });
@@ -144,7 +148,7 @@ export async function exchangeRoutes(app: FastifyInstance, opts: ExchangeRouteOp
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** A message of a batch as the import takes it, or its refusal: the single route's checks, as fields. */
-function batchEntry(client: ClientRow, m: BatchMessage, maxMessageBytes: number): BatchEntry {
+function batchEntry(client: ClientRow, m: BatchMessage, maxMessageBytes: number, traced: boolean): BatchEntry {
   const refuse = (code: 'OSW_EXCHANGE_BAD_REQUEST' | 'OSW_HTTP_FST_ERR_CTP_BODY_TOO_LARGE', message: string) => ({
     messageId: m.messageId,
     refused: new OswError(code, message),
@@ -161,5 +165,7 @@ function batchEntry(client: ClientRow, m: BatchMessage, maxMessageBytes: number)
   const body = Buffer.from(m.body, 'base64');
   if (body.length > maxMessageBytes)
     return refuse('OSW_HTTP_FST_ERR_CTP_BODY_TOO_LARGE', `the message is larger than this platform's limit of ${maxMessageBytes} bytes`);
-  return { client, messageId: m.messageId, fileName: m.fileName, business: m.business, body };
+  // each message its own trace context, read only with tracing on
+  const traceparent = traced && m.traceparent !== undefined ? traceparentOf(m.traceparent) : undefined;
+  return { client, messageId: m.messageId, fileName: m.fileName, business: m.business, body, traceparent };
 }

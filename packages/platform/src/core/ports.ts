@@ -1,8 +1,8 @@
 /** Ports the platform core takes as arguments; adapters implement them. */
 import type { Store } from './store.js';
 
-export { systemClock, silentLogger, type Clock, type Logger } from '@osw/messages';
-import type { Clock, Logger } from '@osw/messages';
+export { systemClock, silentLogger, type Clock, type Logger, type Tracing, type TraceSpan } from '@osw/messages';
+import type { Clock, Logger, Tracing } from '@osw/messages';
 
 /**
  * Tells who waits that something was queued for a client: HTTP long polls (`wait`) and forwarders
@@ -76,4 +76,9 @@ export interface PlatformDeps {
   broker?: BrokerAccounts;
   deadLetters?: DeadLetterQueue;
   metrics?: PlatformMetrics;
+  /**
+   * OpenTelemetry spans (docs/operations.md); absent when tracing is off, and then no span is made and
+   * no trace context carried or stored
+   */
+  tracing?: Tracing;
 }

@@ -25,6 +25,7 @@ import {
   EXCHANGE_HEADER,
   decodeResendHeader,
   messageHeaders,
+  traceparentOf,
   RECEIVED_REPORT_TYPE,
   type ReceivedReport,
 } from '@osw/messages/exchange';
@@ -350,6 +351,7 @@ export class AmqpTransport implements Transport {
     if (typeof rawBusiness !== 'string') problem = header(EXCHANGE_HEADER.business, rawBusiness, 'text');
     if (decoded === null)
       problem = header(EXCHANGE_HEADER.fileName, rawName, typeof rawName === 'string' ? 'percent-encoded UTF-8' : 'text');
+    const traceparent = h[EXCHANGE_HEADER.traceparent] === undefined ? undefined : traceparentOf(h[EXCHANGE_HEADER.traceparent]);
     return {
       deliveryId: this.nextDeliveryId++,
       messageId: String(msg.properties.messageId ?? ''),
@@ -358,6 +360,7 @@ export class AmqpTransport implements Transport {
       body,
       ...(resend ? { resend } : {}),
       ...(problem ? { problem } : {}),
+      ...(traceparent ? { traceparent } : {}),
     };
   }
 

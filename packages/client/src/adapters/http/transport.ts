@@ -14,6 +14,7 @@ import {
   ImportAnswerSchema,
   InboxMessageSchema,
   messageHeaders,
+  traceparentOf,
   type ImportOutcome,
   type InboxAck,
 } from '@osw/messages/exchange';
@@ -32,8 +33,8 @@ export interface HttpTransportOptions {
 
 /** the fields of the import answer the client acts on */
 const ClientAnswer = ImportAnswerSchema.pick({ accepted: true, responseXml: true, duplicate: true });
-/** the fields of an InBox message the client files */
-const InboxMessage = InboxMessageSchema.omit({ attempts: true });
+/** the fields of an InBox message the client files (its traceparent is read on its own: a bad one never makes the message poison) */
+const InboxMessage = InboxMessageSchema.omit({ attempts: true, traceparent: true });
 
 interface CallInit {
   method: 'GET' | 'POST';
@@ -197,6 +198,8 @@ export class HttpTransport implements Transport {
         fileName: m.fileName,
         business: m.business,
         body: Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength).toString('base64'),
+        // with tracing off undefined, which JSON leaves out
+        traceparent: m.traceparent,
       })),
     });
     let res: { status: number; text: string };
@@ -281,7 +284,10 @@ export class HttpTransport implements Transport {
       throw new TransportError('OSW_TRANSPORT_BAD_ANSWER', "the platform's InBox answer holds no messages list", { retryable: true });
     return body.messages.flatMap((raw): IncomingMessage[] => {
       const m = InboxMessage.safeParse(raw);
-      if (m.success) return [m.data];
+      if (m.success) {
+        const carried = traceparentOf((raw as { traceparent?: unknown }).traceparent);
+        return [carried ? { ...m.data, traceparent: carried } : m.data];
+      }
       // without its delivery id a message can be neither acknowledged nor rejected: the platform hands it out again
       const deliveryId = (raw as { deliveryId?: unknown } | null)?.deliveryId;
       if (!Number.isInteger(deliveryId)) return [];

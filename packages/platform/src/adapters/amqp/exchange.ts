@@ -14,7 +14,7 @@ import type { Channel, ChannelModel } from 'amqplib';
 import { OswError } from '@osw/messages';
 import { RECEIVE_QUEUE_PREFIX, SEND_QUEUE_PREFIX } from '@osw/messages/exchange';
 import type { CustomsPort } from '../../core/exchange/accept.js';
-import type { Clock, DeadLetter, DeliveryNotifier, Logger } from '../../core/ports.js';
+import type { Clock, DeadLetter, DeliveryNotifier, Logger, Tracing } from '../../core/ports.js';
 import type { Store } from '../../core/store.js';
 import { BrokerLink } from './connection.js';
 import { DeadLetterReader } from './dead-letters.js';
@@ -60,6 +60,8 @@ export interface AmqpExchangeDeps {
   /** tells the forwarder what was queued, here or in another process */
   notifier: DeliveryNotifier;
   customs: CustomsPort;
+  /** spans of the imports (tracing on); the deliveries forwarded carry their stored trace context */
+  tracing?: Tracing;
 }
 
 export type { DeadLetter };

@@ -26,13 +26,14 @@ import {
   decodeFileNameHeader,
   RECEIVED_REPORT_TYPE,
   ReceivedReportSchema,
+  traceparentOf,
   type ImportOutcome,
   type ReceivedReport,
 } from '@osw/messages/exchange';
 import type { CustomsPort } from '../../core/exchange/accept.js';
 import { importBatch, type BatchEntry } from '../../core/exchange/import-batch.js';
 import { ExchangeAuthenticator } from '../../core/exchange/authenticate.js';
-import type { Clock, Logger } from '../../core/ports.js';
+import type { Clock, Logger, Tracing } from '../../core/ports.js';
 import type { ClientRow, Store } from '../../core/store.js';
 
 export interface ImportConsumerStats {
@@ -88,7 +89,7 @@ export class ImportConsumer {
   private stopped = false;
 
   constructor(
-    private readonly deps: { store: Store; clock: Clock; logger: Logger },
+    private readonly deps: { store: Store; clock: Clock; logger: Logger; tracing?: Tracing },
     private readonly customs: CustomsPort,
     private readonly opts: { prefetch: number },
   ) {
@@ -252,7 +253,9 @@ export class ImportConsumer {
       const business = String(headers[EXCHANGE_HEADER.business] ?? '');
       if (!fileName || !business)
         throw new OswError('OSW_EXCHANGE_BAD_REQUEST', `${EXCHANGE_HEADER.fileName} and ${EXCHANGE_HEADER.business} headers are required`);
-      return { client, messageId, fileName, business, body: msg.content };
+      // the sender's trace context, read only with tracing on
+      const traceparent = this.deps.tracing ? traceparentOf(headers[EXCHANGE_HEADER.traceparent]) : undefined;
+      return { client, messageId, fileName, business, body: msg.content, traceparent };
     } catch (err) {
       if (err instanceof OswError) return { messageId, refused: err };
       throw err;

@@ -709,6 +709,16 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0017_tracing': {
+      async up(db: Kysely<any>) {
+        // the W3C trace context of the work that wrote a row, where the work goes on later from the row:
+        // a sandbox job (run by the worker), a push (claimed by the push engine), a delivery (taken by
+        // its client). NULL with tracing off, as on every row from before
+        await db.schema.alterTable('sandbox_jobs').addColumn('traceparent', 'text').execute();
+        await db.schema.alterTable('pushes').addColumn('traceparent', 'text').execute();
+        await db.schema.alterTable('deliveries').addColumn('traceparent', 'text').execute();
+      },
+    },
   };
 }
 

@@ -48,7 +48,7 @@ import {
 import { fileNameProblem, isMessageId, type ImportAnswer, type ImportOutcome } from '@osw/messages/exchange';
 import { raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
 import { checkDeclaration, clientSeqNoKey, clientSeqNoRepeated, inv101CardProblems } from './check-declaration.js';
-import type { PlatformDeps, PlatformMetrics } from '../ports.js';
+import type { PlatformDeps, PlatformMetrics, Tracing, TraceSpan } from '../ports.js';
 import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
 
 export interface InboundMessage {
@@ -57,6 +57,13 @@ export interface InboundMessage {
   fileName: string;
   business: string;
   body: Uint8Array;
+  /** the sender's trace context (the exchange's `traceparent`), when it sent a valid one */
+  traceparent?: string;
+  /**
+   * with tracing on, the trace context of this message's import (its span), set by the import: what
+   * the import hands on (customs' jobs, pushes) continues it
+   */
+  importTrace?: string;
 }
 
 export type { ImportAnswer };
@@ -68,6 +75,8 @@ export interface AcceptedManifest {
   business: string;
   manifest: Manifest;
   xml: string;
+  /** the trace context of its import (tracing on) */
+  traceparent?: string;
 }
 
 /** An accepted 金关二期 Package (INV101 核注清单, SAS121 核放单). */
@@ -82,6 +91,8 @@ export interface AcceptedPackage {
   /** 企业内部编号 (EtpsInnerInvtNo / EtpsPreentNo) */
   etpsPreentNo: string;
   xml: string;
+  /** the trace context of its import (tracing on) */
+  traceparent?: string;
 }
 
 /** Business systems behind the exchange (the customs sandbox, or a gateway to real customs). */
@@ -101,7 +112,7 @@ export const MANIFEST_TYPES = ['MT1101', 'MT2101', 'MT3101', 'MT4101'] as const;
 export const PACKAGE_TYPES = ['INV101', 'SAS121'] as const;
 
 /** What an import works with. */
-export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger' | 'metrics'> & {
+export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger' | 'metrics' | 'tracing'> & {
   /** IC cards read once per batch (its messages are mostly signed with one card) */
   cards?: Map<string, Promise<CardRow | undefined>>;
   /**
@@ -190,12 +201,48 @@ export function inboundKey(clientId: string, messageId: string): string {
 }
 
 export async function importMessage(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
-  const answer = await importMessageOnce(deps, customs, msg).catch((err: unknown) => {
-    if (err instanceof OswError) deps.metrics?.rejected(err.code);
+  const span = deps.tracing ? importSpan(deps.tracing, msg) : undefined;
+  try {
+    const answer = await importMessageOnce(deps, customs, msg).catch((err: unknown) => {
+      if (err instanceof OswError) deps.metrics?.rejected(err.code);
+      throw err;
+    });
+    if (deps.metrics) countImport(deps.metrics, { ok: true, ...answer });
+    if (span) spanOutcome(span, { ok: true, ...answer });
+    return answer;
+  } catch (err) {
+    span?.fail(err);
     throw err;
+  } finally {
+    span?.end();
+  }
+}
+
+/**
+ * The span of a message's import (tracing on): a child of the sender's trace context; the message's
+ * `importTrace` becomes the span's, so the work the import hands on joins the trace.
+ */
+export function importSpan(tracing: Tracing, msg: InboundMessage, batchSize = 1): TraceSpan {
+  const span = tracing.start('osw.exchange.import', {
+    parent: msg.traceparent,
+    kind: 'consumer',
+    attributes: {
+      'osw.client_id': msg.client.clientId,
+      'osw.message_id': msg.messageId,
+      'osw.business': msg.business,
+      'osw.file': msg.fileName,
+      /** how many messages came with it in one request (HTTP batch) or one take of the broker's queue */
+      'osw.batch_size': batchSize,
+    },
   });
-  if (deps.metrics) countImport(deps.metrics, { ok: true, ...answer });
-  return answer;
+  msg.importTrace = span.traceparent;
+  return span;
+}
+
+/** What became of the import, on its span. */
+export function spanOutcome(span: TraceSpan, o: ImportOutcome): void {
+  if (!o.ok) return span.fail(`${o.error.code}: ${o.error.message}`);
+  span.set({ 'osw.family': o.family, 'osw.accepted': o.accepted, 'osw.duplicate': o.duplicate, 'osw.document': o.documentKey ?? '' });
 }
 
 async function importMessageOnce(deps: ImportDeps, customs: CustomsPort, msg: InboundMessage): Promise<ImportAnswer> {
@@ -390,7 +437,11 @@ async function importManifest(
   return deps.store.transaction(async (tx) => {
     const responseXml = buildPlatImpRet({ head: manifest.head, statementCode: 'E1', statementDescription: '数据中心入库成功' });
     const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey }, log);
-    await customs.manifestAccepted!(tx, { client: msg.client, messageId: msg.messageId, business: msg.business, manifest, xml }, meta.now);
+    await customs.manifestAccepted!(
+      tx,
+      { client: msg.client, messageId: msg.messageId, business: msg.business, manifest, xml, traceparent: msg.importTrace },
+      meta.now,
+    );
     log.info({ messageType: type, manifestId: documentKey }, 'manifest accepted');
     return answer;
   });
@@ -445,7 +496,17 @@ async function importPackage(
     const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: seqNo }, log);
     await customs.packageAccepted!(
       tx,
-      { client: msg.client, messageId: msg.messageId, business: msg.business, messageType: type, pkg, seqNo, etpsPreentNo, xml },
+      {
+        client: msg.client,
+        messageId: msg.messageId,
+        business: msg.business,
+        messageType: type,
+        pkg,
+        seqNo,
+        etpsPreentNo,
+        xml,
+        traceparent: msg.importTrace,
+      },
       meta.now,
     );
     log.info({ messageType: type, seqNo }, `${type} accepted`);
@@ -513,8 +574,9 @@ async function importDeclaration(
     if (clientSeqNo) deps.clientSeqNos?.set(clientSeqNoKey(declaration.senderEnterprise, clientSeqNo), seqNo);
     const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: seqNo }, log);
     // to customs and to the 收发货人's 申报数据 subscribers in the same transaction (outbox): a batch's as one set, before it commits
-    if (deps.accepted) deps.accepted.push({ declaration, now: meta.now });
-    else await acceptedAsSet(tx, customs, [{ declaration, now: meta.now }]);
+    const accepted: AcceptedDeclaration = { declaration, now: meta.now, traceparent: msg.importTrace };
+    if (deps.accepted) deps.accepted.push(accepted);
+    else await acceptedAsSet(tx, customs, [accepted]);
     log.info({ seqNo, clientSeqNo }, 'declaration accepted');
     return answer;
   });

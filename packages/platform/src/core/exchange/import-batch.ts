@@ -13,6 +13,8 @@ import {
   answerOf,
   declarationClientSeqNo,
   importOnce,
+  importSpan,
+  spanOutcome,
   inboundKey,
   inboundRefusal,
   readInbound,
@@ -53,6 +55,23 @@ class StepFailed extends Error {}
  * the batch imported again with a savepoint per message, so that it fails alone.
  */
 export async function importBatch(deps: ImportDeps, customs: CustomsPort, entries: readonly BatchEntry[]): Promise<ImportOutcome[]> {
+  if (!deps.tracing) return importEntries(deps, customs, entries);
+  // tracing on: a span per message, each a child of its own sender's trace context
+  const tracing = deps.tracing;
+  const spans = entries.map((e) => (isRefused(e) ? null : importSpan(tracing, e, entries.length)));
+  try {
+    const outcomes = await importEntries(deps, customs, entries);
+    outcomes.forEach((o, k) => spans[k] && spanOutcome(spans[k], o));
+    return outcomes;
+  } catch (err) {
+    for (const span of spans) span?.fail(err);
+    throw err;
+  } finally {
+    for (const span of spans) span?.end();
+  }
+}
+
+async function importEntries(deps: ImportDeps, customs: CustomsPort, entries: readonly BatchEntry[]): Promise<ImportOutcome[]> {
   const checked = entries.map((e): BatchEntry => {
     if (isRefused(e)) return e;
     const refused = inboundRefusal(e);

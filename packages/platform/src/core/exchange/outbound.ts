@@ -63,6 +63,8 @@ export interface ReceiptIssued {
   at: Date;
   /** a declaration's receipt also goes to the declaration's subscribers */
   declaration?: { row: DeclarationFacts; channel: string; note: string; entryId: string };
+  /** the trace context of the work that issued it (tracing on): its delivery and pushes continue that trace */
+  traceparent?: string | null;
 }
 
 /** What issuing a receipt did: the client to wake, the file, and how many pushes went to subscribers. */
@@ -102,6 +104,7 @@ export async function issueReceipts(tx: Store, events: readonly ReceiptIssued[])
       fileName: out.fileName,
       body: out.body,
       createdAt: e.at.toISOString(),
+      traceparent: e.traceparent ?? null,
     })),
   );
   const declared = issued.filter((x) => x.e.declaration);
@@ -116,6 +119,7 @@ export async function issueReceipts(tx: Store, events: readonly ReceiptIssued[])
       at: e.at,
       fileName: out.fileName,
       stamp,
+      traceparent: e.traceparent,
     })),
   );
   declared.forEach((x, k) => (x.out.pushes = pushes[k]));
@@ -129,7 +133,7 @@ export async function issueReceipts(tx: Store, events: readonly ReceiptIssued[])
  */
 export async function queueClientPushes(
   tx: Store,
-  pushes: readonly Pick<PushRow, 'id' | 'clientId' | 'messageId' | 'business' | 'fileName' | 'body' | 'resendCount'>[],
+  pushes: readonly Pick<PushRow, 'id' | 'clientId' | 'messageId' | 'business' | 'fileName' | 'body' | 'resendCount' | 'traceparent'>[],
   at: string,
 ): Promise<number[]> {
   const resends = pushes.filter((p) => p.resendCount > 0).length;
@@ -146,6 +150,7 @@ export async function queueClientPushes(
       body: p.body ?? '',
       createdAt: at,
       resend: p.resendCount,
+      traceparent: p.traceparent ?? null,
     })),
   );
 }

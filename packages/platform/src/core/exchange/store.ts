@@ -39,6 +39,8 @@ export interface DeliveryRow {
   attempts: number;
   /** a push a user resent: its resend attempt (1, 2, …), which the client writes again; 0 otherwise */
   resend: number;
+  /** W3C traceparent of the work that queued it, with tracing on (null otherwise): sent along to the client */
+  traceparent?: string | null;
 }
 
 export type NewDelivery = Omit<DeliveryRow, 'id' | 'attempts' | 'resend'> & {

@@ -18,7 +18,14 @@ export interface Draft {
 export interface Raised {
   event: { kind: PushSource; documentKey: string; payload: Record<string, unknown> };
   drafts: Draft[];
-  ctx: { now: Date; documentNo: string | null; manualNo: string | null; stamp?: string };
+  ctx: {
+    now: Date;
+    documentNo: string | null;
+    manualNo: string | null;
+    stamp?: string;
+    /** the trace context of the work that raised it (tracing on): its pushes continue that trace */
+    traceparent?: string | null;
+  };
 }
 
 /** Writes events and their pushes with one multi-row insert each; returns how many pushes per event. */
@@ -56,6 +63,7 @@ export async function writeAll(tx: Store, raised: readonly Raised[]): Promise<nu
         ...d.make(messageId),
         nextAttemptAt: at,
         createdAt: at,
+        traceparent: ctx.traceparent ?? null,
       });
     });
     counts.push(rows.length - before);

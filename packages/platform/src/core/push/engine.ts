@@ -9,8 +9,12 @@
  * `probeEveryMs`; a client is suspended when its queued pushes stay unacknowledged and comes back
  * the moment it acknowledges anything. Pushes of one document or one manual to one target never
  * overtake each other (the claim only takes the first not-handed push of each).
+ *
+ * With tracing on, each push handed to a client's queue (`osw.push.queue`) or delivered by another
+ * channel (`osw.push.deliver`) has a span, a child of the trace context stored with the push by the
+ * work that raised it; the delivery (and a webhook POST, as its `traceparent` header) carries it on.
  */
-import type { Logger } from '../ports.js';
+import type { Logger, TraceSpan } from '../ports.js';
 import type { PlatformDeps } from '../ports.js';
 import { queueClientPushes } from '../exchange/outbound.js';
 import type { PushRow, PushTargetRow, Store, WebhookEndpointRow } from '../store.js';
@@ -87,7 +91,17 @@ export class PushEngine {
       out.queued += round.queued;
       const probed = new Set<string>();
       for (const p of round.rest) {
-        const r = await this.deliver(p, round.targets, probed);
+        const span = this.deps.tracing ? this.pushSpan('osw.push.deliver', p) : undefined;
+        const r = await this.deliver(p, round.targets, probed, span?.traceparent).catch((err: unknown) => {
+          span?.fail(err);
+          span?.end();
+          throw err;
+        });
+        if (span) {
+          span.set({ 'osw.push.outcome': r });
+          if (r === 'failed') span.fail('the delivery failed; it is retried on the schedule');
+          span.end();
+        }
         out[r]++;
         this.deps.metrics?.push(p.method, r, this.deps.clock.now().getTime() - Date.parse(p.createdAt));
       }
@@ -167,6 +181,7 @@ export class PushEngine {
     p: PushRow,
     targets: Map<string, PushTargetRow | undefined>,
     probed: Set<string>,
+    traceparent?: string,
   ): Promise<'delivered' | 'queued' | 'failed' | 'held'> {
     if (!targets.has(p.targetKey)) targets.set(p.targetKey, await this.store.pushes.getTarget(p.targetKey));
     const target = targets.get(p.targetKey);
@@ -200,7 +215,7 @@ export class PushEngine {
     const started = this.deps.clock.now().getTime();
     const took = () => this.deps.clock.now().getTime() - started;
     try {
-      await this.send(p, now);
+      await this.send(p, now, traceparent);
     } catch (err) {
       const message = (err as Error).message.slice(0, 500);
       await this.failed(p, target, message, now, took());
@@ -231,6 +246,7 @@ export class PushEngine {
     const now = this.deps.clock.now();
     const at = now.toISOString();
     const leaseUntil = new Date(now.getTime() + this.policy.leaseMs).toISOString();
+    let spans: TraceSpan[] = [];
     const round = await this.store.transaction(async (tx) => {
       const due = await tx.pushes.dueInTransaction(at, this.policy.batch);
       if (!due.length) return null;
@@ -238,7 +254,7 @@ export class PushEngine {
       const known = new Map((await tx.pushes.getTargets(keys)).map((t) => [t.targetKey, t]));
       const targets = new Map<string, PushTargetRow | undefined>(keys.map((k) => [k, known.get(k)]));
       const handOver = due.filter((p) => p.method === 'client' && !targets.get(p.targetKey)?.suspendedAt);
-      if (handOver.length) await this.queueInto(tx, handOver, at);
+      if (handOver.length) spans = await this.queueInto(tx, handOver, at);
       const handed = new Set(handOver);
       const others = due.filter((p) => !handed.has(p));
       const leased = new Set(
@@ -253,6 +269,8 @@ export class PushEngine {
       const rest = others.filter((p) => leased.has(p.id)).map((p) => ({ ...p, nextAttemptAt: leaseUntil }));
       return { handOver, rest, targets };
     });
+    // the spans end with the commit (a round rolled back ends none: unended spans are never exported)
+    for (const span of spans) span.end();
     if (!round) return null;
     for (const p of round.handOver) this.deps.metrics?.push(p.method, 'queued', now.getTime() - Date.parse(p.createdAt));
     this.wakeClients(round.handOver);
@@ -262,12 +280,36 @@ export class PushEngine {
   /** Client pushes into their clients' delivery queues: one transaction, a few set statements; then the clients are woken. */
   private async handOver(pushes: readonly PushRow[]): Promise<number> {
     const at = this.deps.clock.now().toISOString();
-    await this.store.transaction((tx) => this.queueInto(tx, pushes, at));
+    const spans = await this.store.transaction((tx) => this.queueInto(tx, pushes, at));
+    for (const span of spans) span.end();
     this.wakeClients(pushes);
     return pushes.length;
   }
 
-  private async queueInto(tx: Store, pushes: readonly PushRow[], at: string): Promise<void> {
+  /** Client pushes into their queues, in the caller's transaction; with tracing on their spans, for the caller to end after the commit. */
+  private async queueInto(tx: Store, pushes: readonly PushRow[], at: string): Promise<TraceSpan[]> {
+    const spans = this.deps.tracing ? pushes.map((p) => this.pushSpan('osw.push.queue', p)) : [];
+    await this.queueWith(tx, spans.length ? pushes.map((p, k) => ({ ...p, traceparent: spans[k].traceparent })) : pushes, at);
+    return spans;
+  }
+
+  /** A push's span (tracing on): a child of the trace context stored with it. */
+  private pushSpan(name: string, p: PushRow): TraceSpan {
+    return this.deps.tracing!.start(name, {
+      parent: p.traceparent,
+      kind: 'producer',
+      attributes: {
+        'osw.push_id': p.id,
+        'osw.message_id': p.messageId,
+        'osw.push.method': p.method,
+        'osw.push.target': p.targetKey,
+        'osw.push.source': p.source,
+        'osw.resend': p.resendCount,
+      },
+    });
+  }
+
+  private async queueWith(tx: Store, pushes: readonly PushRow[], at: string): Promise<void> {
     await queueClientPushes(tx, pushes, at);
     await tx.pushes.recordAttempts(
       pushes.map((p) => ({
@@ -282,7 +324,7 @@ export class PushEngine {
     for (const clientId of new Set(pushes.map((p) => p.clientId!))) this.deps.notifier.notify(clientId);
   }
 
-  private async send(p: PushRow, now: Date): Promise<void> {
+  private async send(p: PushRow, now: Date, traceparent?: string): Promise<void> {
     if (p.body === null) throw new Error('payload dropped by retention');
     switch (p.method) {
       case 'sms': {
@@ -303,7 +345,9 @@ export class PushEngine {
         try {
           res = await this.channels.webhook.post(
             endpoint.url,
-            webhookHeaders(endpoint.secret, p.messageId, now, p.body),
+            traceparent
+              ? { ...webhookHeaders(endpoint.secret, p.messageId, now, p.body), traceparent }
+              : webhookHeaders(endpoint.secret, p.messageId, now, p.body),
             p.body,
             this.policy.webhookTimeoutMs,
           );

@@ -33,6 +33,8 @@ export async function raiseDeclarationData(tx: Store, d: DeclarationRow, now: Da
 export interface AcceptedDeclaration {
   declaration: DeclarationRow;
   now: Date;
+  /** the trace context of its import (tracing on): customs' answers and the pushes continue that trace */
+  traceparent?: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export async function raiseDeclarationDataSet(tx: Store, items: readonly Accepte
   const ids = [...new Set(subsOf.flatMap((subs) => subs.map((s) => s.id)))];
   const hooks = ids.length ? await tx.webhooks.forSubscriptions('declaration', ids) : [];
   const stamps: string[] = items.map(() => '');
-  const raised = items.map(({ declaration: d, now }, k): Raised => {
+  const raised = items.map(({ declaration: d, now, traceparent }, k): Raised => {
     const subs = subsOf[k];
     const drafts: Draft[] = [];
     for (const s of subs) {
@@ -79,7 +81,7 @@ export async function raiseDeclarationDataSet(tx: Store, items: readonly Accepte
     return {
       event: { kind: 'declaration-data', documentKey: d.seqNo, payload: { seqNo: d.seqNo, tradeCode: d.tradeCode } },
       drafts,
-      ctx: { now, documentNo: d.seqNo, manualNo: null },
+      ctx: { now, documentNo: d.seqNo, manualNo: null, traceparent },
     };
   });
   const stamped = raised.filter((r) => r.drafts.length);

@@ -40,6 +40,8 @@ export interface ReceiptToRaise extends ReceiptFacts {
   declaration: DeclarationFacts;
   fileName: string;
   stamp: string;
+  /** the trace context of the work that issued it (tracing on) */
+  traceparent?: string | null;
 }
 
 /**
@@ -155,7 +157,7 @@ export async function raiseDeclarationReceipts(tx: Store, items: readonly Receip
     return {
       event: { kind: 'declaration-receipt', documentKey: d.seqNo, payload },
       drafts,
-      ctx: { now: r.at, documentNo: d.seqNo, manualNo: null, stamp: r.stamp },
+      ctx: { now: r.at, documentNo: d.seqNo, manualNo: null, stamp: r.stamp, traceparent: r.traceparent },
     };
   });
   return writeAll(tx, raised);

@@ -70,6 +70,8 @@ export interface PushRow {
   /** client pushes: what the client said it did with the latest delivery (null: nothing said yet) */
   clientOutcome: ReceivedOutcome | null;
   createdAt: string;
+  /** W3C traceparent of the work that raised it, with tracing on (null otherwise): its delivery continues that trace */
+  traceparent?: string | null;
 }
 
 export type NewPush = Omit<

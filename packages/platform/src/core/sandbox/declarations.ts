@@ -80,7 +80,7 @@ export class DeclarationSandbox implements CustomsPort {
   /** Plans the receipts of accepted declarations: their jobs written with one insert. */
   async declarationsAccepted(tx: Store, accepted: readonly AcceptedDeclaration[]): Promise<void> {
     await tx.sandbox.insertJobs(
-      accepted.flatMap(({ declaration, now }) => {
+      accepted.flatMap(({ declaration, now, traceparent }) => {
         const plan = declarationPlan(declaration.xml, this.scenario);
         const pace = plan.paceMs ?? this.scenario.paceMs ?? this.options.paceMs;
         return plan.path.map((channel, i) => ({
@@ -88,6 +88,7 @@ export class DeclarationSandbox implements CustomsPort {
           documentKey: declaration.seqNo,
           payload: { channel },
           dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString(),
+          traceparent: traceparent ?? null,
         }));
       }),
     );
@@ -107,7 +108,11 @@ export class DeclarationSandbox implements CustomsPort {
   }
 
   /** Issues one receipt: updates the declaration, keeps the receipt, and hands it to the outbound road (sender and subscribers). */
-  async issueReceipt(tx: Store, job: Pick<SandboxJobRow, 'documentKey' | 'payload'>, now: Date): Promise<IssuedReceipt | null> {
+  async issueReceipt(
+    tx: Store,
+    job: Pick<SandboxJobRow, 'documentKey' | 'payload' | 'traceparent'>,
+    now: Date,
+  ): Promise<IssuedReceipt | null> {
     return (await this.issueReceipts(tx, [job], now))[0];
   }
 
@@ -119,7 +124,7 @@ export class DeclarationSandbox implements CustomsPort {
    */
   async issueReceipts(
     tx: Store,
-    jobs: readonly Pick<SandboxJobRow, 'documentKey' | 'payload'>[],
+    jobs: readonly Pick<SandboxJobRow, 'documentKey' | 'payload' | 'traceparent'>[],
     now: Date,
   ): Promise<(IssuedReceipt | null)[]> {
     const found: { k: number; d: DeclarationFacts; channel: string; eid: string }[] = [];
@@ -162,6 +167,7 @@ export class DeclarationSandbox implements CustomsPort {
         body: () => xml,
         at: now,
         declaration: { row: { ...d, channel, entryId: eid }, channel, note, entryId: channel === '7' ? '' : eid },
+        traceparent: jobs[k].traceparent,
       });
     }
     await tx.declarations.updateStatuses(statuses);

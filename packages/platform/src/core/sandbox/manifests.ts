@@ -35,6 +35,7 @@ export class ManifestSandbox {
           ...(codes.length ? { reason: codes.map((p) => `${p.path} ${p.zh}`).join('；') } : {}),
         },
         dueAt: new Date(now.getTime() + pace).toISOString(),
+        traceparent: m.traceparent ?? null,
       },
     ]);
   }
@@ -66,6 +67,7 @@ export class ManifestSandbox {
       namedAfter: { document: job.documentKey },
       body: () => xml,
       at: now,
+      traceparent: job.traceparent,
     });
   }
 }

@@ -49,6 +49,7 @@ export class SasSandbox {
         documentKey: p.seqNo,
         payload: { ...common, messageType },
         dueAt: new Date(now.getTime() + (i + 1) * pace).toISOString(),
+        traceparent: p.traceparent ?? null,
       })),
     );
   }
@@ -150,6 +151,7 @@ export class SasSandbox {
           { pocketId: `${j.documentNo}-${stamp}` },
         ),
       at: now,
+      traceparent: job.traceparent,
     });
   }
 }

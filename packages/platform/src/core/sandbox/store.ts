@@ -11,6 +11,8 @@ export interface SandboxJobRow {
   documentKey: string;
   payload: Record<string, string>;
   dueAt: string;
+  /** W3C traceparent of the import that planned it, with tracing on (null otherwise): the job continues that trace */
+  traceparent?: string | null;
 }
 
 export type ManualChangeStatus = 'pending' | 'approved';

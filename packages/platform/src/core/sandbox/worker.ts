@@ -3,9 +3,11 @@
  * document: a document's next job is due only once its earlier one is committed) and run in one
  * transaction when the sandbox can (runJobs); a set that fails is run again job by job, each in its
  * own transaction, so one failing job holds up no other. Then the receiving clients are woken.
+ * With tracing on, each job has a span (`osw.sandbox.job`), a child of the trace context stored with
+ * the job by the import that planned it; the receipt it issues carries the job's span on.
  */
 import { startPeriodic } from '../periodic.js';
-import type { PlatformDeps } from '../ports.js';
+import type { PlatformDeps, TraceSpan } from '../ports.js';
 import type { SandboxJobRow, Store } from '../store.js';
 import type { IssuedReceipt } from '../exchange/outbound.js';
 
@@ -33,6 +35,22 @@ export function startSandboxWorker(deps: PlatformDeps, sandbox: SandboxJobs, opt
   const retryAt = new Map<number, number>();
   const failures = new Map<number, number>();
   const log = deps.logger.child({ component: 'sandbox' });
+  /** a job's span (tracing on), a child of the trace its import stored with it */
+  const jobSpan = (job: SandboxJobRow): TraceSpan =>
+    deps.tracing!.start('osw.sandbox.job', {
+      parent: job.traceparent,
+      attributes: {
+        'osw.job_id': job.id,
+        'osw.job_kind': job.kind,
+        'osw.document': job.documentKey,
+        'osw.sandbox.step': job.payload.channel ?? job.payload.messageType ?? job.payload.statementCode ?? '',
+      },
+    });
+  /** what a job issued, on its span */
+  const spanIssued = (span: TraceSpan, issued: IssuedReceipt | null) =>
+    span.set(
+      issued ? { 'osw.receipt': issued.fileName, 'osw.client_id': issued.clientId, 'osw.pushes': issued.pushes } : { 'osw.receipt': '' },
+    );
 
   async function runDueOnce(): Promise<number> {
     let ran = 0;
@@ -62,13 +80,17 @@ export function startSandboxWorker(deps: PlatformDeps, sandbox: SandboxJobs, opt
       }
       for (const job of set ? [] : jobs) {
         let issued: IssuedReceipt | null = null;
+        let span: TraceSpan | undefined;
         try {
           const outcome = await deps.store.transaction(async (tx) => {
             if (!(await tx.sandbox.completeJob(job.id, now.toISOString()))) return 'held elsewhere' as const;
-            return { issued: await sandbox.runJob(tx, job, deps.clock.now()) };
+            if (!deps.tracing) return { issued: await sandbox.runJob(tx, job, deps.clock.now()) };
+            span = jobSpan(job);
+            return { issued: await sandbox.runJob(tx, { ...job, traceparent: span.traceparent }, deps.clock.now()) };
           });
           if (outcome === 'held elsewhere') continue; // another instance has it
           issued = outcome.issued;
+          if (span) spanIssued(span, issued);
           retryAt.delete(job.id);
           failures.delete(job.id);
           progressed = true;
@@ -78,7 +100,10 @@ export function startSandboxWorker(deps: PlatformDeps, sandbox: SandboxJobs, opt
           failures.set(job.id, tries);
           retryAt.set(job.id, now.getTime() + Math.min(60_000, 500 * 2 ** Math.min(tries - 1, 7)));
           log.error({ err, jobId: job.id, document: job.documentKey, tries }, 'sandbox job failed; it is tried again later');
+          span?.fail(err);
           continue;
+        } finally {
+          span?.end();
         }
         ran++;
         wake(issued);
@@ -90,8 +115,9 @@ export function startSandboxWorker(deps: PlatformDeps, sandbox: SandboxJobs, opt
 
   /** A set in one transaction: the jobs this instance claims, run together; null when the set failed (then each runs alone). */
   async function runSet(jobs: SandboxJobRow[], now: Date): Promise<{ job: SandboxJobRow; issued: IssuedReceipt | null }[] | null> {
+    let spans: TraceSpan[] = [];
     try {
-      return await deps.store.transaction(async (tx) => {
+      const ran = await deps.store.transaction(async (tx) => {
         const claimed = new Set(
           await tx.sandbox.completeJobs(
             jobs.map((j) => j.id),
@@ -100,12 +126,20 @@ export function startSandboxWorker(deps: PlatformDeps, sandbox: SandboxJobs, opt
         );
         const mine = jobs.filter((j) => claimed.has(j.id)); // the others another instance has
         if (!mine.length) return [];
-        const issued = await sandbox.runJobs!(tx, mine, deps.clock.now());
+        // tracing on: each job's span, whose context the receipt it issues carries on
+        spans = deps.tracing ? mine.map(jobSpan) : [];
+        const run = deps.tracing ? mine.map((j, k) => ({ ...j, traceparent: spans[k].traceparent })) : mine;
+        const issued = await sandbox.runJobs!(tx, run, deps.clock.now());
         return mine.map((job, k) => ({ job, issued: issued[k] }));
       });
+      spans.forEach((span, k) => spanIssued(span, ran[k].issued));
+      return ran;
     } catch (err) {
+      for (const span of spans) span.fail(err);
       log.warn({ err, jobs: jobs.length }, 'a set of sandbox jobs failed; its jobs are run one by one');
       return null;
+    } finally {
+      for (const span of spans) span.end();
     }
   }
 

@@ -50,8 +50,10 @@ export class KyselyDeliveryStore implements DeliveryStore {
       const r = await this.db
         .insertInto('deliveries')
         .values(
-          part.map(({ pushId, resend, ...d }) =>
-            pushId == null ? { ...d, resend: resend ?? 0, pushId: null } : { ...d, body: '', resend: resend ?? 0, pushId },
+          part.map(({ pushId, resend, traceparent, ...d }) =>
+            pushId == null
+              ? { ...d, resend: resend ?? 0, pushId: null, traceparent: traceparent ?? null }
+              : { ...d, body: '', resend: resend ?? 0, pushId, traceparent: traceparent ?? null },
           ),
         )
         .onConflict((oc) =>
@@ -61,6 +63,7 @@ export class KyselyDeliveryStore implements DeliveryStore {
             pushId: eb.ref('excluded.pushId'),
             fileName: eb.ref('excluded.fileName'),
             resend: eb.ref('excluded.resend'),
+            traceparent: eb.ref('excluded.traceparent'),
           })),
         )
         .returning('id')
@@ -74,7 +77,7 @@ export class KyselyDeliveryStore implements DeliveryStore {
     return inTransaction(this.db, async (db) => {
       const rows = await db
         .selectFrom('deliveries as d')
-        .select(['d.id', 'd.clientId', 'd.messageId', 'd.business', 'd.fileName', 'd.createdAt', 'd.attempts', 'd.resend'])
+        .select(['d.id', 'd.clientId', 'd.messageId', 'd.business', 'd.fileName', 'd.createdAt', 'd.attempts', 'd.resend', 'd.traceparent'])
         // a push's delivery carries its push's body (the push keeps it while the delivery is not acknowledged)
         .select((eb) =>
           eb.fn.coalesce(eb.selectFrom('pushes as p').select('p.body').whereRef('p.id', '=', 'd.pushId'), eb.ref('d.body')).as('body'),
@@ -110,7 +113,10 @@ export class KyselyDeliveryStore implements DeliveryStore {
       .where('ackedAt', 'is', null)
       .returning(['id', 'messageId', 'resend', 'createdAt'])
       .execute();
-    return rows.map((r) => ({ id: Number(r.id), messageId: r.messageId, resend: Number(r.resend), createdAt: r.createdAt }));
+    // in id order: an UPDATE … RETURNING answers in the order the engine met the rows, which differs between engines and row layouts
+    return rows
+      .map((r) => ({ id: Number(r.id), messageId: r.messageId, resend: Number(r.resend), createdAt: r.createdAt }))
+      .sort((a, b) => a.id - b.id);
   }
 
   async backlog(): Promise<{ clientId: string; count: number }[]> {

@@ -95,6 +95,7 @@ export class KyselyPushStore implements PushStore {
             resent: 0,
             resentAt: null,
             clientOutcome: null,
+            traceparent: p.traceparent ?? null,
           })),
         )
         .execute();

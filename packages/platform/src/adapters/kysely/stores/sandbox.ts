@@ -27,7 +27,15 @@ export class KyselySandboxStore implements SandboxStore {
     if (!rows.length) return [];
     const r = await this.db
       .insertInto('sandboxJobs')
-      .values(rows.map((j) => ({ kind: j.kind, documentKey: j.documentKey, payloadJson: JSON.stringify(j.payload), dueAt: j.dueAt })))
+      .values(
+        rows.map((j) => ({
+          kind: j.kind,
+          documentKey: j.documentKey,
+          payloadJson: JSON.stringify(j.payload),
+          dueAt: j.dueAt,
+          traceparent: j.traceparent ?? null,
+        })),
+      )
       .returning('id')
       .execute();
     return r.map((x) => Number(x.id));
@@ -66,6 +74,7 @@ export class KyselySandboxStore implements SandboxStore {
       documentKey: r.documentKey,
       payload: JSON.parse(r.payloadJson),
       dueAt: r.dueAt,
+      traceparent: r.traceparent ?? null,
     }));
   }
   async completeJob(id: number, at: string): Promise<boolean> {
