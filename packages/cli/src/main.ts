@@ -7,6 +7,7 @@ import { messageCommands } from './message-commands.js';
 import { platformCommands } from './platform-commands.js';
 import { fileLogger } from './logger.js';
 import { stopOnSignals } from './shutdown.js';
+import { oswVersion } from './version.js';
 
 function int(name: string) {
   return (v: string) => {
@@ -22,7 +23,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const program = new Command('osw').description('open-single-window: import client, platform and customs sandbox').showHelpAfterError();
+const program = new Command('osw')
+  .description('open-single-window: import client, platform and customs sandbox')
+  .version(oswVersion())
+  .showHelpAfterError();
 
 program
   .command('demo')
