@@ -5,15 +5,15 @@
 //   1. esbuild bundles packages/cli/src/sea.ts and all it imports into one CommonJS file (a SEA runs one
 //      script, which may require only Node's own modules). The client needs no native module.
 //   2. `node --experimental-sea-config` turns it into a blob;
-//   3. a copy of a Node executable gets the blob injected with postject (macOS: unsigned before, signed
-//      ad hoc after, with codesign).
+//   3. a copy of a Node executable gets the blob injected with postject (macOS: into the NODE_SEA segment,
+//      unsigned before and signed ad hoc after with codesign, which only a Mac has).
 // The blob holds no snapshot and no code cache, so it does not depend on the machine that built it:
 // --node may name another platform's node executable of the same Node version (node.exe from the
 // win-x64 zip on nodejs.org for Windows; a macOS one must then still be signed on a Mac).
 //   node scripts/build-sea.mjs [--out <dir>] [--node <node executable>] [--name <file name>]
 // Writes <out>/<name> (default build/sea/osw, osw.exe for a .exe --node or on Windows) and prints its path.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +34,24 @@ function run(cmd, args) {
   }
 }
 
+/** whether a file is a Mach-O executable (macOS), thin or universal */
+function isMachO(file) {
+  const fd = openSync(file, 'r');
+  const magic = Buffer.alloc(4);
+  try {
+    readSync(fd, magic, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return [0xfeedfacf, 0xfeedface, 0xcafebabe].includes(magic.readUInt32BE(0)) || [0xfeedfacf, 0xfeedface].includes(magic.readUInt32LE(0));
+}
+
 /** Builds the executable; returns its path. */
 export async function buildSea({ out = path.join(root, 'build', 'sea'), node = process.execPath, name } = {}) {
   const windows = node.toLowerCase().endsWith('.exe');
-  const macos = !windows && process.platform === 'darwin' && node === process.execPath;
+  const macho = isMachO(node);
+  // codesign exists on a Mac only: a Mach-O made elsewhere must be signed on a Mac before it runs there
+  const sign = macho && process.platform === 'darwin';
   const exe = path.resolve(out, name ?? (windows ? 'osw.exe' : 'osw'));
   const work = path.resolve(out, 'work');
   rmSync(work, { recursive: true, force: true });
@@ -69,12 +83,14 @@ export async function buildSea({ out = path.join(root, 'build', 'sea'), node = p
   rmSync(exe, { force: true });
   copyFileSync(node, exe);
   chmodSync(exe, 0o755);
-  if (macos) run('codesign', ['--remove-signature', exe]);
+  if (sign) run('codesign', ['--remove-signature', exe]);
   const postject = require.resolve('postject/dist/cli.js');
   const args = [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE];
-  if (macos) args.push('--macho-segment-name', 'NODE_SEA');
+  if (macho) args.push('--macho-segment-name', 'NODE_SEA');
   run(process.execPath, args);
-  if (macos) run('codesign', ['--sign', '-', exe]);
+  if (sign) run('codesign', ['--sign', '-', exe]);
+  else if (macho)
+    console.error(`${exe} is a macOS executable: sign it on a Mac (codesign --sign - ${path.basename(exe)}) before it runs there`);
   rmSync(work, { recursive: true, force: true });
   return exe;
 }

@@ -105,9 +105,9 @@ function unpackWithRepositoryPackages(tarballs: string, app: string): void {
     renameSync(path.join(tmp, 'package'), path.join(nm, name));
   }
   const repo = path.join(ROOT, 'node_modules');
-  const skip = new Set(['.bin', '.package-lock.json', '.vite', 'osw', '@osw', 'tsx']);
+  const skip = new Set(['osw', '@osw', 'tsx']);
   for (const entry of readdirSync(repo)) {
-    if (skip.has(entry)) continue;
+    if (skip.has(entry) || entry.startsWith('.')) continue; // .bin, .package-lock.json, caches
     if (entry.startsWith('@')) {
       mkdirSync(path.join(nm, entry), { recursive: true });
       for (const sub of readdirSync(path.join(repo, entry))) symlinkSync(path.join(repo, entry, sub), path.join(nm, entry, sub), 'dir');
