@@ -48,6 +48,9 @@ function isMachO(file) {
 
 /** Builds the executable; returns its path. */
 export async function buildSea({ out = path.join(root, 'build', 'sea'), node = process.execPath, name } = {}) {
+  if (!readFileSync(node).includes(SEA_FUSE)) {
+    throw new Error(`${node} cannot become a single executable (it has no ${SEA_FUSE}): take Node 20 from nodejs.org`);
+  }
   const windows = node.toLowerCase().endsWith('.exe');
   const macho = isMachO(node);
   // codesign exists on a Mac only: a Mach-O made elsewhere must be signed on a Mac before it runs there
