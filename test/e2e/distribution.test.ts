@@ -249,4 +249,21 @@ describe('distribution: the single executable of the client', () => {
     );
     expect(filesBelow(path.join(config.impPath, 'DecCus001', 'SentBox')).some((f) => f.includes('sea_'))).toBe(true);
   }, 120_000);
+
+  it('osw client service install from the single executable writes a unit that starts the executable itself, no node', async () => {
+    const file = path.join(t.dir, 'service-client.yaml');
+    writeFileSync(file, YAML.stringify(w.config({}, 'service-client')), { mode: 0o600 });
+    const out = path.join(t.dir, 'service');
+    mkdirSync(out);
+    const r = await run(sea, ['client', 'service', 'install', '--config', file, '--platform', 'linux', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const unit = readFileSync(
+      path.join(
+        out,
+        readdirSync(out).find((f) => f.endsWith('.service'))!,
+      ),
+      'utf8',
+    );
+    expect(unit).toContain(`ExecStart="${sea}" "client" "start" "--config" "${file}"`);
+  });
 });
