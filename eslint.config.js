@@ -24,6 +24,8 @@ export default defineConfig(
   {
     ignores: ['**/dist/', 'coverage/', '.osw-demo/', 'bench/results/', 'docs/', 'examples/', 'packages/web/fallback/', '**/fixtures/'],
   },
+  // what `npm run build` and `npm run build:sea` write
+  { ignores: ['packages/web/lib/', 'build/'] },
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
   },
@@ -70,6 +72,12 @@ export default defineConfig(
   {
     files: ['packages/web/src/**'],
     languageOptions: { globals: globals.browser },
+  },
+  // CommonJS entry points (bin/osw.cjs, bench/run.cjs: CommonJS so their first line runs before the thread pool is used)
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 
   // ── no `as any` in the product's code (tests may still cast) ────────────────────────────────

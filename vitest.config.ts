@@ -1,3 +1,4 @@
+import { defaultServerConditions } from 'vite';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -9,7 +10,12 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const EXCLUSIVE = ['test/exclusive/**/*.test.ts', '**/*.exclusive.test.ts'];
 const exclusive = process.env.OSW_TEST_EXCLUSIVE === '1';
 
+// the workspace packages by their TypeScript sources, not the dist/ they are installed with (scripts/build.mjs)
+const conditions = ['osw-source', ...defaultServerConditions];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     include: exclusive ? EXCLUSIVE : ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: exclusive ? configDefaults.exclude : [...configDefaults.exclude, ...EXCLUSIVE],

@@ -3,7 +3,7 @@
  * few seconds against a card of the first format (the PIN is the PKCS#8 passphrase) and a card sealed
  * today (scrypt, CARD_KDF_PARAMS), and prints tries per second and milliseconds per try.
  *
- *   npx tsx scripts/card-pin-guess-rate.ts [seconds per kind, default 5]
+ *   npx tsx --conditions=osw-source scripts/card-pin-guess-rate.ts [seconds per kind, default 5]
  */
 import crypto from 'node:crypto';
 import { CARD_KDF_PARAMS, generateCardKeys, openCardKey, type SealedCardKey } from '@osw/messages';

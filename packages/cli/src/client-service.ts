@@ -5,6 +5,7 @@
  * from the environment goes into a 0600 environment file the operator fills.
  */
 import { realpathSync } from 'node:fs';
+import { isSea } from 'node:sea';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClientConfig } from '@osw/client';
@@ -26,8 +27,12 @@ export function currentPlatform(): ServicePlatform {
   return process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'macos' : 'linux';
 }
 
-/** The `osw` entry point this process was started from (the CLI's bin file), symlinks resolved. */
+/**
+ * The `osw` entry point this process was started from (the CLI's bin file), symlinks resolved; empty
+ * in the single executable, which is its own entry point (the service runs `<executable> client start`).
+ */
 export function oswEntryPoint(): string {
+  if (isSea()) return '';
   const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/osw.cjs');
   try {
     return realpathSync(bin);
@@ -43,7 +48,7 @@ export interface ServiceInput {
   config: ClientConfig;
   /** the configuration file, absolute */
   configFile: string;
-  /** the node executable and the osw entry point, absolute */
+  /** the node executable and the osw entry point, absolute (the single executable: itself, and no entry point) */
   node: string;
   entry: string;
   user?: string;
@@ -105,6 +110,11 @@ function shQuote(s: string): string {
   return /^[A-Za-z0-9_./:@=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** the entry point as the executable's first argument: none for the single executable */
+function entryArgs(i: ServiceInput): string[] {
+  return i.entry ? [i.entry] : [];
+}
+
 /** A Windows command-line argument (CommandLineToArgvW rules). */
 function winQuote(s: string): string {
   if (s && !/[\s"]/.test(s)) return s;
@@ -114,7 +124,7 @@ function winQuote(s: string): string {
 function systemdUnit(i: ServiceInput): ServiceDefinition {
   const fileName = `${i.name}.service`;
   const grace = stopTimeoutSeconds(i.config);
-  const exec = [i.node, i.entry, 'client', 'start', '--config', i.configFile].map(systemdQuote).join(' ');
+  const exec = [i.node, ...entryArgs(i), 'client', 'start', '--config', i.configFile].map(systemdQuote).join(' ');
   const lines = [
     '# written by osw client service install: no secret belongs here (the file is world-readable)',
     '[Unit]',
@@ -159,7 +169,7 @@ function systemdUnit(i: ServiceInput): ServiceDefinition {
 function launchdPlist(i: ServiceInput): ServiceDefinition {
   const fileName = `${i.name}.plist`;
   const logDir = i.config.logDir ?? path.join(path.dirname(i.configFile), 'logs');
-  const start = [i.node, i.entry, 'client', 'start', '--config', i.configFile];
+  const start = [i.node, ...entryArgs(i), 'client', 'start', '--config', i.configFile];
   // launchd has no environment file: a shell reads the 0600 file, then becomes the client
   const args = i.envFile ? ['/bin/sh', '-c', 'set -a && . "$0" && set +a && exec "$@"', i.envFile, ...start] : start;
   const str = (s: string) => `<string>${xmlEscape(s)}</string>`;
@@ -210,7 +220,7 @@ function winswXml(i: ServiceInput, envNames: readonly string[]): ServiceDefiniti
   const fileName = `${i.name}.xml`;
   const xml = winQuote(path.join(i.outDir, fileName));
   const logDir = i.config.logDir ?? path.join(path.dirname(i.configFile), 'logs');
-  const args = [i.entry, 'client', 'start', '--config', i.configFile].map(winQuote).join(' ');
+  const args = [...entryArgs(i), 'client', 'start', '--config', i.configFile].map(winQuote).join(' ');
   const text = `<!-- written by osw client service install: no secret belongs here (the file is world-readable) -->
 <service>
   <id>${xmlEscape(i.name)}</id>

@@ -8,6 +8,7 @@ import { platformCommands } from './platform-commands.js';
 import { signerCommands } from './signer-commands.js';
 import { fileLogger } from './logger.js';
 import { stopOnSignals } from './shutdown.js';
+import { oswVersion } from './version.js';
 
 function int(name: string) {
   return (v: string) => {
@@ -23,7 +24,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const program = new Command('osw').description('open-single-window: import client, platform and customs sandbox').showHelpAfterError();
+const program = new Command('osw')
+  .description('open-single-window: import client, platform and customs sandbox')
+  .version(oswVersion())
+  .showHelpAfterError();
 
 program
   .command('demo')
