@@ -10,8 +10,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const EXCLUSIVE = ['test/exclusive/**/*.test.ts', '**/*.exclusive.test.ts'];
 const exclusive = process.env.OSW_TEST_EXCLUSIVE === '1';
 
-// the workspace packages by their TypeScript sources, not the dist/ they are installed with (scripts/build.mjs)
-const conditions = ['osw-source', ...defaultServerConditions];
+// the workspace packages by their TypeScript sources, not the dist/ they are installed with (scripts/build.mjs);
+// without 'module': a dependency run by Node itself (external) must resolve to what Node would load
+const conditions = ['osw-source', ...defaultServerConditions.filter((c) => c !== 'module')];
 
 export default defineConfig({
   resolve: { conditions },

@@ -184,7 +184,8 @@ describe('reliability: API abuse on every route', () => {
         w.broker,
         r.method,
         r.path.replace('{clientId}', w.owner.clientId),
-        r.method === 'POST' ? { card: w.legal(w.broker) } : undefined,
+        // a body each route accepts (a region change also names its region and reason), so the id is what is judged
+        r.method === 'POST' ? { card: w.legal(w.broker), region: '2200', reason: '迁址' } : undefined,
       );
       clean4xx(res, `${r.method} ${r.path} with the other enterprise's client`);
       expect(res.status).toBe(404);
