@@ -325,7 +325,9 @@ describe('import client', () => {
       'bind-a',
     );
     await start(first);
-    writeFileSync(path.join(boxes(first).outBox, 'a.xml'), withClientSeqNo(example));
+    // the importer's own declaration: its CopCode is the card's enterprise (FAQ 19)
+    const own = withClientSeqNo(example).toString('utf8').replaceAll('<CopCode>4403980001</CopCode>', '<CopCode>4403960002</CopCode>');
+    writeFileSync(path.join(boxes(first).outBox, 'a.xml'), own);
     await waitFor(() => filesBelow(boxes(first).inBox).find((f) => f.startsWith('Successed_a_')), 'first machine sends');
     await Promise.all(running.splice(0).map((c) => c.stop(0)));
     const second = { ...first, impPath: path.join(t.dir, 'bind-b', 'ImpPath'), deviceId: 'machine-b' };
