@@ -438,6 +438,34 @@ describe('web console in Chromium', () => {
     await detail.waitFor({ state: 'detached' });
   });
 
+  it('exports the push log and the subscription records as CSV: UTF-8 with BOM, every row the filter shows, headers in the language', async () => {
+    const tok = await token(owner());
+    const manualNo = demo.contract.manuals[0].manualNo;
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/pushes');
+    await page.getByLabel('账册号', { exact: true }).fill(manualNo);
+    await page.getByRole('button', { name: '查询' }).click();
+    const total = (await api<{ total: number }>('GET', `/api/v1/pushes?manualNo=${manualNo}&pageSize=1`, tok)).total;
+    expect(total).toBeGreaterThan(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    expect(download.suggestedFilename()).toMatch(/^pushes-\d{4}-\d{2}-\d{2}\.csv$/);
+    const bytes = await fs.readFile((await download.path())!);
+    // the UTF-8 byte order mark, so that Excel reads the Chinese
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = bytes.toString('utf8').slice(1).split('\r\n').filter(Boolean);
+    expect(lines[0].startsWith('报文ID,账册号,单据号')).toBe(true);
+    expect(lines).toHaveLength(total + 1);
+    for (const l of lines.slice(1)) expect(l.split(',')[1]).toBe(manualNo);
+
+    const en = await newPage({ lang: 'en' });
+    await login(en, owner().account, owner().password, '/subscriptions/manual');
+    const subs = (await api<{ total: number }>('GET', '/api/v1/subscriptions/manual?pageSize=1', tok)).total;
+    const [file] = await Promise.all([en.waitForEvent('download'), en.getByTestId('export-csv').click()]);
+    const text = (await fs.readFile((await file.path())!)).toString('utf8');
+    expect(text.startsWith('\uFEFFSubscription ID,Client ID,Content,Status,Manual no.')).toBe(true);
+    expect(text.split('\r\n').filter(Boolean)).toHaveLength(subs + 1);
+  });
+
   it('adds a webhook and shows its secret once, sends a test event and shows the answer, disables and enables it', async () => {
     const rx = await hookReceiver();
     const subscriptionId = await stockSubscription(await token(owner()));
