@@ -19,6 +19,7 @@ import { feedRoutes } from './routes/feed.js';
 import { pushRoutes } from './routes/pushes.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
+import { eventRoutes } from './routes/events.js';
 
 export interface RestOptions {
   deps: PlatformDeps;
@@ -147,4 +148,5 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
   await app.register(pushRoutes, { deps, webhook: opts.webhook, webhookTimeoutMs: opts.webhookTimeoutMs });
   for (const routes of [feedRoutes, sandboxRoutes]) await app.register(routes, { deps });
   await app.register(deadLetterRoutes, { deps });
+  await app.register(eventRoutes, { deps });
 }

@@ -134,6 +134,11 @@ export interface PushQuery extends ListQuery {
   documentNo?: string;
   clientId?: string;
   status?: PushStatus;
+  /** 报文ID (the event log's search) */
+  messageId?: string;
+  /** the pushes one subscription caused (the event log's search; with `subscriptionKind`: of that kind only) */
+  subscriptionId?: number;
+  subscriptionKind?: PushSubscriptionKind;
   /** one target only, e.g. `webhook:<endpoint id>` (a webhook's delivery log) */
   targetKey?: string;
   /** ids above this one (a bulk resend's cursor) */
