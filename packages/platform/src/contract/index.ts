@@ -17,3 +17,4 @@ export * from './pushes.js';
 export * from './sandbox.js';
 export * from './audit.js';
 export * from './dead-letters.js';
+export * from './events.js';

@@ -3,47 +3,13 @@ import { chinaDateTime } from '@osw/messages';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PushView, SubscriptionStatus } from '../../contract/index.js';
+import { EventSearchView } from '../../contract/index.js';
 import type { PlatformDeps } from '../../core/ports.js';
 import { searchEvents } from '../../core/events/search.js';
 import { pushView } from './pushes.js';
 import { bearer, errorResponses, ListParams, actor as actorOf, requireSession } from './common.js';
 
 const china = (iso: string) => chinaDateTime(new Date(iso));
-
-const EventSearchView = z
-  .object({
-    query: z.string(),
-    matchedAs: z
-      .enum(['document', 'message', 'client', 'subscription', 'manual', 'none'])
-      .describe('what the term was found to be: 统一编号/海关编号, 报文ID, 客户端ID, 订阅ID, 账册号, or nothing'),
-    declarations: z.array(
-      z.object({
-        seqNo: z.string().describe('统一编号'),
-        entryId: z.string().describe('海关编号'),
-        channel: z.string().describe('latest receipt channel'),
-        senderClientId: z.string(),
-        declaredAt: z.string(),
-        declaredAtText: z.string().describe('China time'),
-        receipts: z.array(z.object({ channel: z.string(), note: z.string(), createdAt: z.string(), createdAtText: z.string() })),
-      }),
-    ),
-    pushes: z.object({ items: z.array(PushView), total: z.number().int() }).describe('one page of the pushes found, newest first'),
-    subscriptions: z
-      .array(
-        z.object({
-          kind: z.enum(['declaration', 'receipt', 'manual']),
-          id: z.number().int(),
-          clientId: z.string().nullable(),
-          status: SubscriptionStatus,
-          validUntil: z.string().nullable(),
-          createdAt: z.string(),
-          createdAtText: z.string(),
-        }),
-      )
-      .describe('the subscriptions that caused the pushes of the page (or the one named)'),
-  })
-  .describe('事件日志');
 
 export async function eventRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps }): Promise<void> {
   const app = appRoot.withTypeProvider<ZodTypeProvider>();
