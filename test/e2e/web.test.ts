@@ -466,6 +466,39 @@ describe('web console in Chromium', () => {
     expect(text.split('\r\n').filter(Boolean)).toHaveLength(subs + 1);
   });
 
+  it('searches the event log by a SeqNo: the declaration, its receipts, its pushes and their subscription, linked; another enterprise finds nothing', async () => {
+    await seedTables();
+    const tok = await token(owner());
+    let push: { documentNo: string | null; messageId: string; subscriptionId: number; subscriptionKind: string } | undefined;
+    await waitFor(async () => {
+      const items = (await api<{ items: NonNullable<typeof push>[] }>('GET', '/api/v1/pushes?pageSize=200', tok)).items;
+      push = items.find((p) => p.documentNo && p.subscriptionKind === 'declaration');
+      return !!push;
+    }, 'a push of a declaration');
+    const seqNo = push!.documentNo!;
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/events');
+    await page.getByTestId('event-search').fill(seqNo);
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByText(`按单据号 ${seqNo} 找到`).waitFor();
+    await page.getByTestId('event-declarations').getByText(seqNo).first().waitFor();
+    const pushes = page.getByTestId('event-pushes');
+    await pushes.locator('tbody tr td:not(.empty)').first().waitFor();
+    for (const doc of await pushes.locator('td[data-col="doc"]').allTextContents()) expect(doc).toBe(seqNo);
+    await page.getByTestId('event-subscriptions').getByText(`报关单数据订阅 #${push!.subscriptionId}`).waitFor();
+    await shot(page, '20-event-log');
+    // a message id in the answer searches again: that one push
+    await pushes.getByRole('button', { name: push!.messageId }).click();
+    await page.getByText(`按报文ID ${push!.messageId} 找到`).waitFor();
+    expect(await pushes.locator('tbody tr').count()).toBe(1);
+    expect(page.url()).toContain(`/events?q=${push!.messageId}`);
+
+    const other = await newPage();
+    await login(other, broker().account, broker().password, `/events?q=${push!.messageId}`);
+    await other.getByText('没有找到本企业的相关记录').waitFor();
+    expect(await other.getByTestId('event-pushes').count()).toBe(0);
+  });
+
   it('adds a webhook and shows its secret once, sends a test event and shows the answer, disables and enables it', async () => {
     const rx = await hookReceiver();
     const subscriptionId = await stockSubscription(await token(owner()));
@@ -703,7 +736,7 @@ describe('web console in Chromium', () => {
   });
 
   /** The pages with tables: each is shown with rows, its last column (操作 where there is one) on screen. */
-  const TABLE_PAGES: { path: string; table: string; actions?: boolean; empty?: boolean }[] = [
+  const TABLE_PAGES: { path: string; table: string; actions?: boolean; empty?: boolean; searchClient?: boolean }[] = [
     { path: '/', table: 'expiring-table' },
     { path: '/subscriptions/declaration', table: 'records-table', actions: true },
     { path: '/subscriptions/receipt', table: 'records-table', actions: true },
@@ -716,6 +749,9 @@ describe('web console in Chromium', () => {
     { path: '/clients', table: 'clients-table', actions: true },
     { path: '/sandbox/declarations', table: 'declarations-table' },
     { path: '/sandbox/manuals', table: 'manuals-table' },
+    // the event log searched for the owner's client: its pushes and the subscriptions that caused them
+    { path: '/events', table: 'event-pushes', searchClient: true },
+    { path: '/events', table: 'event-subscriptions', searchClient: true },
   ];
 
   /** Rows on every table page: subscriptions of each kind (one of them expiring soon), a push, a declaration, an SMS. */
@@ -776,7 +812,7 @@ describe('web console in Chromium', () => {
       await login(page, owner().account, owner().password, '/');
       const problems: string[] = [];
       for (const p of TABLE_PAGES) {
-        await page.goto(url + p.path);
+        await page.goto(url + p.path + (p.searchClient ? `?q=${ownerClient()}` : ''));
         const table = page.getByTestId(p.table);
         await table
           .locator(p.empty ? 'tbody td.empty' : 'tbody tr td:not(.empty)')
