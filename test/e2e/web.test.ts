@@ -753,6 +753,7 @@ describe('web console in Chromium', () => {
     { path: '/events', table: 'event-pushes', searchClient: true },
     { path: '/events', table: 'event-subscriptions', searchClient: true },
   ];
+  const pageUrl = (p: (typeof TABLE_PAGES)[number]) => p.path + (p.searchClient ? `?q=${ownerClient()}` : '');
 
   /** Rows on every table page: subscriptions of each kind (one of them expiring soon), a push, a declaration, an SMS. */
   async function seedTables() {
@@ -812,7 +813,7 @@ describe('web console in Chromium', () => {
       await login(page, owner().account, owner().password, '/');
       const problems: string[] = [];
       for (const p of TABLE_PAGES) {
-        await page.goto(url + p.path + (p.searchClient ? `?q=${ownerClient()}` : ''));
+        await page.goto(url + pageUrl(p));
         const table = page.getByTestId(p.table);
         await table
           .locator(p.empty ? 'tbody td.empty' : 'tbody tr td:not(.empty)')
@@ -930,7 +931,7 @@ describe('web console in Chromium', () => {
     await check('login');
     await login(page, owner().account, owner().password, '/');
     for (const p of TABLE_PAGES) {
-      await page.goto(url + p.path);
+      await page.goto(url + pageUrl(p));
       await page
         .getByTestId(p.table)
         .locator(p.empty ? 'tbody td.empty' : 'tbody tr td:not(.empty)')

@@ -106,7 +106,13 @@ export function EventLog() {
                   {d.receipts.map((x, i) => (
                     <li key={i}>
                       {chinaTime(x.createdAt)} · {t('ev.receipt')} {x.channel}
-                      {x.note ? ` · ${x.note}` : ''}
+                      {/* customs' own words: Chinese in either language */}
+                      {x.note ? (
+                        <>
+                          {' · '}
+                          <span lang="zh">{x.note}</span>
+                        </>
+                      ) : null}
                     </li>
                   ))}
                 </ol>
