@@ -471,7 +471,7 @@ for (const engine of eachEngine()) {
       expect((await store.pushes.stockProgress([])).size).toBe(0);
     });
 
-    test("the event log's set reads: receipts of many declarations, subscriptions by ids, pushes by message id and by subscription", async () => {
+    test("the event log's and the charts' set reads: receipts of many declarations, subscriptions by ids, pushes by message id, by subscription, delivered since", async () => {
       const { store } = await fresh();
       const at = now();
       const seqNos = ['E20260000000000061', 'E20260000000000062'];
@@ -538,6 +538,25 @@ for (const engine of eachEngine()) {
       expect((await store.pushes.list({ ...q, subscriptionId: sub })).total).toBe(3);
       expect((await store.pushes.list({ ...q, subscriptionId: sub, subscriptionKind: 'receipt' })).total).toBe(2);
       expect((await store.pushes.list({ ...q, enterpriseCode: '4403980001', messageId: 'DXPEV-2' })).total).toBe(0);
+
+      // the delivery charts: the enterprise's client pushes delivered since an instant
+      await store.pushes.insert([
+        { ...push('DXPEV-4', sub, 'receipt'), method: 'client', targetKey: 'client:DXPESW5300000002', clientId: 'DXPESW5300000002' },
+      ]);
+      const client = (await store.pushes.list({ ...q, messageId: 'DXPEV-4' })).rows[0];
+      const later = new Date(Date.parse(at) + 5000).toISOString();
+      await store.pushes.recordAttempts([
+        {
+          pushId: client.id,
+          change: { status: 'delivered', nextAttemptAt: at, handedAt: at, deliveredAt: later, lastError: null, countAttempt: true },
+          attempt: { at: later, outcome: 'delivered', error: null, durationMs: 1 },
+        },
+      ]);
+      expect(await store.pushes.deliveredSince('4403960002', at, 10)).toEqual([
+        { clientId: 'DXPESW5300000002', createdAt: at, deliveredAt: later },
+      ]);
+      expect(await store.pushes.deliveredSince('4403960002', new Date(Date.parse(later) + 1).toISOString(), 10)).toEqual([]);
+      expect(await store.pushes.deliveredSince('4403980001', at, 10)).toEqual([]);
     });
 
     test('a receipt subscription by client keeps its receipt types and validity; extended, listed active or expired by the instant', async () => {

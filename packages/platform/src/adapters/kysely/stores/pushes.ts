@@ -58,6 +58,20 @@ export class KyselyPushStore implements PushStore {
     return this.ctx.db;
   }
 
+  async deliveredSince(enterpriseCode: string, since: string, limit: number) {
+    const rows = await this.db
+      .selectFrom('pushes')
+      .select(['clientId', 'createdAt', 'deliveredAt'])
+      .where('enterpriseCode', '=', enterpriseCode)
+      .where('method', '=', 'client')
+      .where('status', '=', 'delivered')
+      .where('deliveredAt', '>=', since)
+      .orderBy('deliveredAt', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ clientId: r.clientId!, createdAt: r.createdAt, deliveredAt: r.deliveredAt! }));
+  }
+
   async insertEvent(row: Omit<PushEventRow, 'id'>): Promise<number> {
     const { payload, ...rest } = row;
     const r = await this.db
