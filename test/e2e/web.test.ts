@@ -499,6 +499,45 @@ describe('web console in Chromium', () => {
     expect(await other.getByTestId('event-pushes').count()).toBe(0);
   });
 
+  it('draws per-client delivery and latency charts on the clients screen, with axes and units; an empty state without deliveries', async () => {
+    const tok = await token(owner());
+    await waitFor(
+      async () => (await api<{ clients: { total: number }[] }>('GET', '/api/v1/clients/delivery-stats', tok)).clients.length > 0,
+      'a delivery of the owner',
+    );
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/clients');
+    const charts = page.getByTestId('delivery-charts');
+    for (const id of ['chart-delivered', 'chart-latency']) await charts.getByTestId(id).locator('canvas').waitFor();
+    // titles with their units (the axes, drawn on the canvas, carry them too) and the legend of the series
+    await charts.getByTestId('chart-delivered').getByText('每小时下发成功条数 (条/小时)').waitFor();
+    await charts.getByTestId('chart-latency').getByText('下发延迟 (生成至客户端确认) (秒)').waitFor();
+    for (const s of ['p50', 'p95']) await charts.getByTestId('chart-latency').locator('.u-legend').getByText(s).waitFor();
+    expect(await charts.getByTestId('chart-delivered').locator('.u-legend').textContent()).toContain('下发成功');
+    await charts.getByText(/近24小时下发成功 \d+ 条/).waitFor();
+    await shot(page, '21-delivery-charts');
+
+    const en = await newPage({ lang: 'en' });
+    await login(en, owner().account, owner().password, '/clients');
+    await en.getByTestId('chart-delivered').getByText('Pushes delivered per hour (pushes/hour)').waitFor();
+    await en.getByTestId('chart-latency').getByText('Delivery latency (made to acknowledged) (seconds)').waitFor();
+
+    // no deliveries in the window: the empty state, no chart
+    const empty = await newPage();
+    await empty.route('**/api/v1/clients/delivery-stats*', (route) =>
+      route.fulfill({
+        json: {
+          hours: Array.from({ length: 24 }, (_, i) => new Date(Date.now() - i * 3_600_000).toISOString()).reverse(),
+          clients: [],
+          truncated: false,
+        },
+      }),
+    );
+    await login(empty, owner().account, owner().password, '/clients');
+    await empty.getByTestId('delivery-charts-empty').getByText('近24小时没有客户端下发记录').waitFor();
+    expect(await empty.getByTestId('chart-delivered').count()).toBe(0);
+  });
+
   it('adds a webhook and shows its secret once, sends a test event and shows the answer, disables and enables it', async () => {
     const rx = await hookReceiver();
     const subscriptionId = await stockSubscription(await token(owner()));
