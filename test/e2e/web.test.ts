@@ -482,6 +482,11 @@ describe('web console in Chromium', () => {
     await page.getByRole('button', { name: '查询' }).click();
     await page.getByText(`按单据号 ${seqNo} 找到`).waitFor();
     await page.getByTestId('event-declarations').getByText(seqNo).first().waitFor();
+    // its receipts under it (the sandbox answers every declaration), each with its China time
+    await page.getByTestId('event-receipts').first().locator('li').first().waitFor();
+    expect(await page.getByTestId('event-receipts').first().locator('li').first().textContent()).toMatch(
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} · 回执 /,
+    );
     const pushes = page.getByTestId('event-pushes');
     await pushes.locator('tbody tr td:not(.empty)').first().waitFor();
     for (const doc of await pushes.locator('td[data-col="doc"]').allTextContents()) expect(doc).toBe(seqNo);
