@@ -438,6 +438,111 @@ describe('web console in Chromium', () => {
     await detail.waitFor({ state: 'detached' });
   });
 
+  it('exports the push log and the subscription records as CSV: UTF-8 with BOM, every row the filter shows, headers in the language', async () => {
+    const tok = await token(owner());
+    const manualNo = demo.contract.manuals[0].manualNo;
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/pushes');
+    await page.getByLabel('账册号', { exact: true }).fill(manualNo);
+    await page.getByRole('button', { name: '查询' }).click();
+    const total = (await api<{ total: number }>('GET', `/api/v1/pushes?manualNo=${manualNo}&pageSize=1`, tok)).total;
+    expect(total).toBeGreaterThan(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    expect(download.suggestedFilename()).toMatch(/^pushes-\d{4}-\d{2}-\d{2}\.csv$/);
+    const bytes = await fs.readFile((await download.path())!);
+    // the UTF-8 byte order mark, so that Excel reads the Chinese
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = bytes.toString('utf8').slice(1).split('\r\n').filter(Boolean);
+    expect(lines[0].startsWith('报文ID,账册号,单据号')).toBe(true);
+    expect(lines).toHaveLength(total + 1);
+    for (const l of lines.slice(1)) expect(l.split(',')[1]).toBe(manualNo);
+
+    const en = await newPage({ lang: 'en' });
+    await login(en, owner().account, owner().password, '/subscriptions/manual');
+    const subs = (await api<{ total: number }>('GET', '/api/v1/subscriptions/manual?pageSize=1', tok)).total;
+    const [file] = await Promise.all([en.waitForEvent('download'), en.getByTestId('export-csv').click()]);
+    const text = (await fs.readFile((await file.path())!)).toString('utf8');
+    expect(text.startsWith('\uFEFFSubscription ID,Client ID,Content,Status,Manual no.')).toBe(true);
+    expect(text.split('\r\n').filter(Boolean)).toHaveLength(subs + 1);
+  });
+
+  it('searches the event log by a SeqNo: the declaration, its receipts, its pushes and their subscription, linked; another enterprise finds nothing', async () => {
+    await seedTables();
+    const tok = await token(owner());
+    let push: { documentNo: string | null; messageId: string; subscriptionId: number; subscriptionKind: string } | undefined;
+    await waitFor(async () => {
+      const items = (await api<{ items: NonNullable<typeof push>[] }>('GET', '/api/v1/pushes?pageSize=200', tok)).items;
+      push = items.find((p) => p.documentNo && p.subscriptionKind === 'declaration');
+      return !!push;
+    }, 'a push of a declaration');
+    const seqNo = push!.documentNo!;
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/events');
+    await page.getByTestId('event-search').fill(seqNo);
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByText(`按单据号 ${seqNo} 找到`).waitFor();
+    await page.getByTestId('event-declarations').getByText(seqNo).first().waitFor();
+    // its receipts under it (the sandbox answers every declaration), each with its China time
+    await page.getByTestId('event-receipts').first().locator('li').first().waitFor();
+    expect(await page.getByTestId('event-receipts').first().locator('li').first().textContent()).toMatch(
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} · 回执 /,
+    );
+    const pushes = page.getByTestId('event-pushes');
+    await pushes.locator('tbody tr td:not(.empty)').first().waitFor();
+    for (const doc of await pushes.locator('td[data-col="doc"]').allTextContents()) expect(doc).toBe(seqNo);
+    await page.getByTestId('event-subscriptions').getByText(`报关单数据订阅 #${push!.subscriptionId}`).waitFor();
+    await shot(page, '20-event-log');
+    // a message id in the answer searches again: that one push
+    await pushes.getByRole('button', { name: push!.messageId }).click();
+    await page.getByText(`按报文ID ${push!.messageId} 找到`).waitFor();
+    expect(await pushes.locator('tbody tr').count()).toBe(1);
+    expect(page.url()).toContain(`/events?q=${push!.messageId}`);
+
+    const other = await newPage();
+    await login(other, broker().account, broker().password, `/events?q=${push!.messageId}`);
+    await other.getByText('没有找到本企业的相关记录').waitFor();
+    expect(await other.getByTestId('event-pushes').count()).toBe(0);
+  });
+
+  it('draws per-client delivery and latency charts on the clients screen, with axes and units; an empty state without deliveries', async () => {
+    const tok = await token(owner());
+    await waitFor(
+      async () => (await api<{ clients: { total: number }[] }>('GET', '/api/v1/clients/delivery-stats', tok)).clients.length > 0,
+      'a delivery of the owner',
+    );
+    const page = await newPage();
+    await login(page, owner().account, owner().password, '/clients');
+    const charts = page.getByTestId('delivery-charts');
+    for (const id of ['chart-delivered', 'chart-latency']) await charts.getByTestId(id).locator('canvas').waitFor();
+    // titles with their units (the axes, drawn on the canvas, carry them too) and the legend of the series
+    await charts.getByTestId('chart-delivered').getByText('每小时下发成功条数 (条/小时)').waitFor();
+    await charts.getByTestId('chart-latency').getByText('下发延迟 (生成至客户端确认) (秒)').waitFor();
+    for (const s of ['p50', 'p95']) await charts.getByTestId('chart-latency').locator('.u-legend').getByText(s).waitFor();
+    expect(await charts.getByTestId('chart-delivered').locator('.u-legend').textContent()).toContain('下发成功');
+    await charts.getByText(/近24小时下发成功 \d+ 条/).waitFor();
+    await shot(page, '21-delivery-charts');
+
+    const en = await newPage({ lang: 'en' });
+    await login(en, owner().account, owner().password, '/clients');
+    await en.getByTestId('chart-delivered').getByText('Pushes delivered per hour (pushes/hour)').waitFor();
+    await en.getByTestId('chart-latency').getByText('Delivery latency (made to acknowledged) (seconds)').waitFor();
+
+    // no deliveries in the window: the empty state, no chart
+    const empty = await newPage();
+    await empty.route('**/api/v1/clients/delivery-stats*', (route) =>
+      route.fulfill({
+        json: {
+          hours: Array.from({ length: 24 }, (_, i) => new Date(Date.now() - i * 3_600_000).toISOString()).reverse(),
+          clients: [],
+          truncated: false,
+        },
+      }),
+    );
+    await login(empty, owner().account, owner().password, '/clients');
+    await empty.getByTestId('delivery-charts-empty').getByText('近24小时没有客户端下发记录').waitFor();
+    expect(await empty.getByTestId('chart-delivered').count()).toBe(0);
+  });
+
   it('adds a webhook and shows its secret once, sends a test event and shows the answer, disables and enables it', async () => {
     const rx = await hookReceiver();
     const subscriptionId = await stockSubscription(await token(owner()));
@@ -907,7 +1012,7 @@ describe('web console in Chromium', () => {
   });
 
   /** The pages with tables: each is shown with rows, its last column (操作 where there is one) on screen. */
-  const TABLE_PAGES: { path: string; table: string; actions?: boolean; empty?: boolean }[] = [
+  const TABLE_PAGES: { path: string; table: string; actions?: boolean; empty?: boolean; searchClient?: boolean }[] = [
     { path: '/', table: 'expiring-table' },
     { path: '/subscriptions/declaration', table: 'records-table', actions: true },
     { path: '/subscriptions/receipt', table: 'records-table', actions: true },
@@ -924,7 +1029,11 @@ describe('web console in Chromium', () => {
     { path: '/sandbox/declarations', table: 'declarations-table' },
     { path: '/sandbox/manuals', table: 'manuals-table' },
     { path: '/alerts', table: 'alerts-table' },
+    // the event log searched for the owner's client: its pushes and the subscriptions that caused them
+    { path: '/events', table: 'event-pushes', searchClient: true },
+    { path: '/events', table: 'event-subscriptions', searchClient: true },
   ];
+  const pageUrl = (p: (typeof TABLE_PAGES)[number]) => p.path + (p.searchClient ? `?q=${ownerClient()}` : '');
 
   /** Rows on every table page: subscriptions of each kind (one of them expiring soon), a push, a declaration, an SMS. */
   async function seedTables() {
@@ -987,7 +1096,7 @@ describe('web console in Chromium', () => {
       await login(page, owner().account, owner().password, '/');
       const problems: string[] = [];
       for (const p of TABLE_PAGES) {
-        await page.goto(url + p.path);
+        await page.goto(url + pageUrl(p));
         const table = page.getByTestId(p.table);
         await table
           .locator(p.empty ? 'tbody td.empty' : 'tbody tr td:not(.empty)')
@@ -1105,7 +1214,7 @@ describe('web console in Chromium', () => {
     await check('login');
     await login(page, owner().account, owner().password, '/');
     for (const p of TABLE_PAGES) {
-      await page.goto(url + p.path);
+      await page.goto(url + pageUrl(p));
       await page
         .getByTestId(p.table)
         .locator(p.empty ? 'tbody td.empty' : 'tbody tr td:not(.empty)')

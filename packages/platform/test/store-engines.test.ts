@@ -512,6 +512,94 @@ for (const engine of eachEngine()) {
       expect((await store.pushes.stockProgress([])).size).toBe(0);
     });
 
+    test("the event log's and the charts' set reads: receipts of many declarations, subscriptions by ids, pushes by message id, by subscription, delivered since", async () => {
+      const { store } = await fresh();
+      const at = now();
+      const seqNos = ['E20260000000000061', 'E20260000000000062'];
+      for (const [i, seqNo] of seqNos.entries()) await store.declarations.insert(declaration(seqNo, `C-EV-${i}`));
+      await store.declarations.insertReceipts([
+        { seqNo: seqNos[0], channel: '7', note: '', xml: '<DEC_RESULT>7</DEC_RESULT>', createdAt: at },
+        { seqNo: seqNos[1], channel: 'L', note: '', xml: '<DEC_RESULT>L</DEC_RESULT>', createdAt: at },
+        { seqNo: seqNos[0], channel: 'P', note: '放行', xml: '<DEC_RESULT>P</DEC_RESULT>', createdAt: at },
+      ]);
+      const receipts = await store.declarations.listReceiptsOf([...seqNos, 'E20260000000000069']);
+      expect(receipts.map((r) => [r.seqNo, r.channel])).toEqual([
+        [seqNos[0], '7'],
+        [seqNos[1], 'L'],
+        [seqNos[0], 'P'],
+      ]);
+      expect(receipts[0]).not.toHaveProperty('xml');
+      expect(await store.declarations.listReceiptsOf([])).toEqual([]);
+
+      await seedClient(store, 'DXPESW5300000002', '4403960002');
+      const sub = await store.receiptSubscriptions.insert({
+        enterpriseCode: '4403960002',
+        pushMethod: 'app',
+        mode: 'enterprise',
+        documentNo: null,
+        seqNo: null,
+        phone: null,
+        clientId: null,
+        operatorCardNo: null,
+        operatorAccount: 'owner01',
+        operatorCode: 'QH0031',
+        receiptTypes: null,
+        channels: null,
+        validUntil: null,
+        expiresAt: null,
+        cancelledAt: null,
+        createdAt: at,
+      });
+      expect((await store.receiptSubscriptions.getMany([sub, sub, 9999])).map((s) => s.id)).toEqual([sub]);
+      expect(await store.declarationSubscriptions.getMany([])).toEqual([]);
+      expect(await store.manualSubscriptions.getMany([9999])).toEqual([]);
+
+      const push = (messageId: string, subscriptionId: number, subscriptionKind: 'receipt' | 'declaration') => ({
+        messageId,
+        eventId: null,
+        source: 'declaration-receipt' as const,
+        subscriptionKind,
+        subscriptionId,
+        method: 'app' as const,
+        targetKey: 'app:4403960002',
+        clientId: null,
+        enterpriseCode: '4403960002',
+        documentNo: seqNos[0],
+        manualNo: null,
+        orderKey: seqNos[0],
+        business: 'declaration',
+        fileName: `${messageId}.json`,
+        body: '{}',
+        nextAttemptAt: at,
+        createdAt: at,
+      });
+      await store.pushes.insert([push('DXPEV-1', sub, 'receipt'), push('DXPEV-2', sub, 'receipt'), push('DXPEV-3', sub, 'declaration')]);
+      const q = { enterpriseCode: '4403960002', offset: 0, limit: 10 };
+      expect((await store.pushes.list({ ...q, messageId: 'DXPEV-2' })).rows.map((p) => p.messageId)).toEqual(['DXPEV-2']);
+      expect((await store.pushes.list({ ...q, subscriptionId: sub })).total).toBe(3);
+      expect((await store.pushes.list({ ...q, subscriptionId: sub, subscriptionKind: 'receipt' })).total).toBe(2);
+      expect((await store.pushes.list({ ...q, enterpriseCode: '4403980001', messageId: 'DXPEV-2' })).total).toBe(0);
+
+      // the delivery charts: the enterprise's client pushes delivered since an instant
+      await store.pushes.insert([
+        { ...push('DXPEV-4', sub, 'receipt'), method: 'client', targetKey: 'client:DXPESW5300000002', clientId: 'DXPESW5300000002' },
+      ]);
+      const client = (await store.pushes.list({ ...q, messageId: 'DXPEV-4' })).rows[0];
+      const later = new Date(Date.parse(at) + 5000).toISOString();
+      await store.pushes.recordAttempts([
+        {
+          pushId: client.id,
+          change: { status: 'delivered', nextAttemptAt: at, handedAt: at, deliveredAt: later, lastError: null, countAttempt: true },
+          attempt: { at: later, outcome: 'delivered', error: null, durationMs: 1 },
+        },
+      ]);
+      expect(await store.pushes.deliveredSince('4403960002', at, 10)).toEqual([
+        { clientId: 'DXPESW5300000002', createdAt: at, deliveredAt: later },
+      ]);
+      expect(await store.pushes.deliveredSince('4403960002', new Date(Date.parse(later) + 1).toISOString(), 10)).toEqual([]);
+      expect(await store.pushes.deliveredSince('4403980001', at, 10)).toEqual([]);
+    });
+
     test('a receipt subscription by client keeps its receipt types and validity; extended, listed active or expired by the instant', async () => {
       const { store } = await fresh();
       await seedClient(store, 'DXPESW5300000002', '4403960002');

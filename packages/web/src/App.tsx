@@ -14,6 +14,7 @@ import { Login } from './pages/Login.js';
 import { ManualSubscriptions } from './pages/ManualSubscriptions.js';
 import { Messages } from './pages/Messages.js';
 import { PushLog } from './pages/PushLog.js';
+import { EventLog } from './pages/EventLog.js';
 import { ReceiptSubscriptions } from './pages/ReceiptSubscriptions.js';
 import { SandboxDeclarations, SandboxManuals } from './pages/Sandbox.js';
 import { Webhooks } from './pages/Webhooks.js';
@@ -47,6 +48,7 @@ const MENU: { group: MessageKey; screens: Screen[] }[] = [
       { path: '/webhooks', label: 'nav.webhooks', render: () => <Webhooks /> },
       { path: '/messages', label: 'nav.messages', render: () => <Messages /> },
       { path: '/dead-letters', label: 'nav.deadLetters', render: () => <DeadLetters /> },
+      { path: '/events', label: 'nav.events', render: () => <EventLog /> },
     ],
   },
   {

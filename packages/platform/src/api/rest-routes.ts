@@ -24,6 +24,7 @@ import { sandboxRoutes } from './routes/sandbox.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { alertRoutes } from './routes/alerts.js';
 import type { AlertEvaluator } from '../core/alerts/alerts.js';
+import { eventRoutes } from './routes/events.js';
 
 export interface RestOptions {
   deps: PlatformDeps;
@@ -158,4 +159,5 @@ export async function restRoutes(appRoot: FastifyInstance, opts: RestOptions): P
   await app.register(operatorRoutes, { deps });
   await app.register(regionChangeRoutes, { deps });
   if (opts.alerts) await app.register(alertRoutes, { deps, ...opts.alerts });
+  await app.register(eventRoutes, { deps });
 }

@@ -49,3 +49,21 @@ export const ClientLiveView = z
 
 /** A client as the lists show it: with its live status. */
 export const ClientWithLiveView = ClientView.extend({ live: ClientLiveView });
+
+export const DeliveryStatsView = z
+  .object({
+    hours: z.array(z.string()).describe('the start of each hour of the window, oldest first (ISO instants; the last is the current hour)'),
+    clients: z.array(
+      z.object({
+        clientId: z.string(),
+        delivered: z.array(z.number().int()).describe('client pushes delivered (下发成功) in each hour'),
+        p50Ms: z
+          .array(z.number().nullable())
+          .describe('median delivery latency (made → acknowledged) in each hour, ms; null: none delivered'),
+        p95Ms: z.array(z.number().nullable()).describe('95th percentile delivery latency in each hour, ms'),
+        total: z.number().int(),
+      }),
+    ),
+    truncated: z.boolean().describe('more deliveries than one answer counts (200,000)'),
+  })
+  .describe('per-client delivery and latency over the last hours');

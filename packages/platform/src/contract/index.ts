@@ -20,3 +20,4 @@ export * from './cards.js';
 export * from './dead-letters.js';
 export * from './users.js';
 export * from './alerts.js';
+export * from './events.js';

@@ -91,6 +91,33 @@ export const get = <T>(path: string, query?: Query) => api<T>('GET', path, { que
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, { body: body ?? {} });
 export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, { body });
 
+/**
+ * Downloads a CSV export (`GET <path>` with the screen's filter, headers in the console's language)
+ * as a file: the token goes in the Authorization header, so the file is fetched and handed to the
+ * browser as a blob.
+ */
+export async function downloadCsv(path: string, query: Query = {}): Promise<void> {
+  const qs = new URLSearchParams({ lang: language });
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  const headers: Record<string, string> = { 'accept-language': language, accept: 'text/csv' };
+  const session = loadSession();
+  if (session) headers.authorization = `Bearer ${session.token}`;
+  const res = await fetch(`${path}?${qs}`, { headers });
+  if (!res.ok) {
+    const e = ((await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText);
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'export.csv';
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 /** Logs out: the platform revokes the token (`DELETE /api/v1/session`), then the console forgets it. */
 export async function logout(): Promise<void> {
   try {

@@ -26,6 +26,8 @@ import type {
   DeclarationReceiptView,
   DeclarationSubscriptionView,
   DeclarationView,
+  DeliveryStatsView,
+  EventSearchView,
   FeedMessageView,
   IssuedReceiptView,
   JobView,
@@ -86,6 +88,8 @@ export type FeedMessage = z.output<typeof FeedMessageView>;
 
 /** 推送记录 */
 export type PushRecord = z.output<typeof PushView>;
+export type EventSearch = z.output<typeof EventSearchView>;
+export type DeliveryStats = z.output<typeof DeliveryStatsView>;
 export type PushAttempt = z.output<typeof PushAttemptView>;
 export type PushDetail = z.output<typeof PushDetailView>;
 export type Job = z.output<typeof JobView>;

@@ -5,7 +5,7 @@
  * and hears the outcome through `onResult`; bumping `reloadKey` reloads from the first page.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { ApiError, post } from '../api/client.js';
+import { ApiError, downloadCsv, post } from '../api/client.js';
 import { useI18n } from '../i18n/index.js';
 import { useCardStep } from './CardStep.js';
 import { useList } from './hooks.js';
@@ -105,10 +105,24 @@ export function SubscriptionRecords<T extends { id: number }>(p: SubscriptionRec
     },
   };
 
+  /** 导出CSV: every record the status filter shows, not only this page */
+  async function exportCsv() {
+    try {
+      await downloadCsv(`${path}/export`, { status: status || undefined });
+    } catch (err) {
+      p.onResult({ kind: 'error', text: `${t('common.exportFailed')}: ${err instanceof ApiError ? err.message : String(err)}` });
+    }
+  }
+
   let actions: ReactNode = (
-    <button type="button" className="btn-plain" onClick={() => void list.reload()}>
-      {t('common.refresh')}
-    </button>
+    <>
+      <button type="button" className="btn-plain" onClick={() => void list.reload()}>
+        {t('common.refresh')}
+      </button>
+      <button type="button" className="btn-plain" data-testid="export-csv" onClick={() => void exportCsv()}>
+        {t('common.exportCsv')}
+      </button>
+    </>
   );
   if (p.statusFilter)
     actions = (

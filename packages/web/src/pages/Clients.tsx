@@ -7,6 +7,7 @@ import { ApiError, post } from '../api/client.js';
 import type { AppliedClient, Client, ClientLive, ClientWithLive } from '../api/types.js';
 import { useCardStep } from '../components/CardStep.js';
 import { useList } from '../components/hooks.js';
+import { DeliveryCharts } from '../components/DeliveryCharts.js';
 import { CopyButton, DataTable, Field, Notice, Panel, StatusTag, type Column } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { ClientApplyForm } from '@osw/messages/forms';
@@ -250,6 +251,7 @@ export function Clients() {
         />
       </Panel>
       <RegionChangePanel clients={list.data?.items ?? []} onChanged={() => void list.reload()} />
+      <DeliveryCharts />
     </>
   );
 }

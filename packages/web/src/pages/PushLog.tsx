@@ -4,7 +4,7 @@
  * `GET /api/v1/pushes`, `POST /api/v1/pushes/resend`, `GET /api/v1/jobs/{id}` and `GET /api/v1/pushes/{id}`.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, get, post } from '../api/client.js';
+import { ApiError, downloadCsv, get, post } from '../api/client.js';
 import type { Job, PushDetail as PushWithAttempts, PushRecord, ResendAnswer, ResendJobAnswer } from '../api/types.js';
 import { useList } from '../components/hooks.js';
 import { DataTable, Field, Modal, Notice, Pager, Panel, When, type Column } from '../components/ui.js';
@@ -90,6 +90,16 @@ export function PushLog() {
       followJob(r.job);
     } catch (err) {
       setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+    }
+  }
+
+  /** 导出CSV: every push the filter shows (all pages, up to the platform's bound) */
+  async function exportCsv() {
+    setResult(null);
+    try {
+      await downloadCsv('/api/v1/pushes/export', query);
+    } catch (err) {
+      setResult({ kind: 'error', text: `${t('common.exportFailed')}: ${err instanceof ApiError ? err.message : String(err)}` });
     }
   }
 
@@ -201,6 +211,9 @@ export function PushLog() {
             </button>
             <button type="button" className="btn-plain" disabled={job?.status === 'running'} onClick={() => void resendAll()}>
               {t('push.resendAll')}
+            </button>
+            <button type="button" className="btn-plain" data-testid="export-csv" onClick={() => void exportCsv()}>
+              {t('common.exportCsv')}
             </button>
           </>
         }

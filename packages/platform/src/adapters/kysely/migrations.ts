@@ -719,6 +719,23 @@ function migrations(caps: EngineCapabilities): Record<string, Migration> {
         await db.schema.alterTable('deliveries').addColumn('traceparent', 'text').execute();
       },
     },
+    '0018_event_log_indexes': {
+      async up(db: Kysely<any>) {
+        // the event log finds the pushes one subscription caused; the delivery charts read the
+        // enterprise's deliveries of the last hours (a push's message id is already unique)
+        await db.schema
+          .createIndex('pushes_subscription')
+          .on('pushes')
+          .columns(['subscription_kind', 'subscription_id', 'created_at'])
+          .execute();
+        await db.schema
+          .createIndex('pushes_delivered')
+          .on('pushes')
+          .columns(['enterprise_code', 'delivered_at'])
+          .where(sql.ref('delivered_at'), 'is not', null)
+          .execute();
+      },
+    },
   };
 }
 

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ClientApplyBody } from '@osw/messages/forms';
 import { z } from 'zod';
-import { AppliedClientView, ClientView, ClientWithLiveView } from '../../contract/index.js';
+import { AppliedClientView, ClientView, ClientWithLiveView, DeliveryStatsView } from '../../contract/index.js';
+import { deliveryStats } from '../../core/clients/delivery-stats.js';
 import { apiTransport, applyForClient, clientOf, disableClient, listClients, unbindClientDevice } from '../../core/clients/registry.js';
 import { clientLiveStatus } from '../../core/clients/live-status.js';
 import type { PlatformDeps } from '../../core/ports.js';
@@ -73,6 +74,21 @@ export async function clientRoutes(appRoot: FastifyInstance, opts: { deps: Platf
       const live = await clientLiveStatus(deps, r.rows);
       return { items: r.rows.map((c) => ({ ...clientView(c), live: live.get(c.clientId)! })), total: r.total };
     },
+  );
+
+  app.get(
+    '/api/v1/clients/delivery-stats',
+    {
+      schema: {
+        tags: ['clients'],
+        security: bearer,
+        summary:
+          'per client of the enterprise: pushes delivered per hour and delivery latency (p50/p95) over the last `hours` (default 24)',
+        querystring: z.object({ hours: z.coerce.number().int().min(1).max(168).default(24) }),
+        response: { 200: DeliveryStatsView, ...errorResponses },
+      },
+    },
+    async (req) => deliveryStats(deps.store, actorOf(req).enterpriseCode, deps.clock.now(), req.query.hours),
   );
 
   app.get(

@@ -42,9 +42,33 @@ import {
 } from '../../core/subscriptions/receipt.js';
 import { statusAt, validityText } from '../../core/subscriptions/validity.js';
 import { maskPhone } from '../../core/sms/verification-codes.js';
+import { chinaCell, CsvParams, sendCsv, type CsvColumn } from './csv.js';
 import { bearer, CardProof, errorResponses, IdParam, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
 
 const STATUS_TEXT = { active: '生效', expired: '已失效', cancelled: '已取消' } as const;
+const STATUS_EN = { active: 'active', expired: 'expired', cancelled: 'cancelled' } as const;
+/** the filters of an export: the list's, without paging */
+const ExportParams = ListParams.pick({ from: true, to: true }).extend(CsvParams.shape);
+const exportQuery = (q: { from?: string; to?: string }) => listQuery({ page: 1, pageSize: 1, ...q });
+type Status = keyof typeof STATUS_EN;
+/** the columns every subscription record's CSV starts with */
+function commonColumns<T extends { id: number; clientId: string | null; status: Status; statusText: string; content: string }>(
+  lang: 'zh' | 'en',
+): CsvColumn<T>[] {
+  return [
+    { zh: '订阅ID', en: 'Subscription ID', cell: (s) => s.id },
+    { zh: '客户端ID', en: 'Client ID', cell: (s) => s.clientId },
+    { zh: '订阅内容', en: 'Content', cell: (s) => s.content },
+    { zh: '状态', en: 'Status', cell: (s) => (lang === 'en' ? STATUS_EN[s.status] : s.statusText) },
+  ];
+}
+const timeColumns: CsvColumn<{ validUntilText: string | null; createdAt: string; cancelledAt: string | null; operatorCode: string }>[] = [
+  { zh: '有效期', en: 'Valid until (China time)', cell: (s) => s.validUntilText },
+  { zh: '订阅日期', en: 'Subscribed (China time)', cell: (s) => chinaCell(s.createdAt) },
+  { zh: '取消时间', en: 'Cancelled (China time)', cell: (s) => chinaCell(s.cancelledAt) },
+  { zh: '录入人', en: 'Operator', cell: (s) => s.operatorCode },
+];
+
 const STOCK_STATE_TEXT = { waiting: '待推送', pushing: '推送中', done: '推送完成' } as const;
 
 export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps }): Promise<void> {
@@ -153,6 +177,41 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     },
   );
   app.get(
+    '/api/v1/subscriptions/declaration/export',
+    {
+      schema: {
+        tags: dTags,
+        security: bearer,
+        summary: 'the declaration subscriptions the filter matches as CSV (UTF-8 with BOM, China time, at most 50,000 rows)',
+        querystring: ExportParams.extend({ status: Status.optional(), clientId: z.string().optional() }),
+        response: { ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const { lang, status, clientId, ...range } = req.query;
+      return sendCsv<z.infer<typeof DeclarationSubscriptionView>>(req, reply, {
+        fileName: 'declaration-subscriptions',
+        lang,
+        columns: (l) => [
+          ...commonColumns(l),
+          {
+            zh: '申报数据',
+            en: 'Declaration data',
+            cell: (s) => (s.declarationData ? (l === 'en' ? 'yes' : '是') : l === 'en' ? 'no' : '否'),
+          },
+          { zh: '状态回执', en: 'Receipt types', cell: (s) => s.receiptTypes.join(' ') },
+          ...timeColumns,
+        ],
+        page: async (offset, limit) => {
+          const q = { ...exportQuery(range), offset, limit, now: now().toISOString(), status, clientId };
+          const r = await listDeclarationSubscriptions(deps.store, actor, q);
+          return { rows: r.rows.map(declarationView), total: r.total };
+        },
+      });
+    },
+  );
+  app.get(
     '/api/v1/subscriptions/declaration/:id',
     {
       schema: {
@@ -257,6 +316,45 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
     },
   );
   app.get(
+    '/api/v1/subscriptions/receipt/export',
+    {
+      schema: {
+        tags: rTags,
+        security: bearer,
+        summary: 'the receipt subscriptions the filter matches as CSV (UTF-8 with BOM, China time, at most 50,000 rows)',
+        querystring: ExportParams.extend({
+          status: Status.optional(),
+          clientId: z.string().optional(),
+          pushMethod: z.enum(['sms', 'app', 'wechat', 'client']).optional(),
+          mode: z.enum(['document', 'enterprise', 'operator']).optional(),
+          documentNo: z.string().optional(),
+        }),
+        response: { ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const { lang, status, clientId, pushMethod, mode, documentNo, ...range } = req.query;
+      return sendCsv<z.infer<typeof ReceiptSubscriptionView>>(req, reply, {
+        fileName: 'receipt-subscriptions',
+        lang,
+        columns: (l) => [
+          ...commonColumns(l),
+          { zh: '推送方式', en: 'Push method', cell: (s) => (l === 'en' ? s.pushMethod : s.pushMethodText) },
+          { zh: '订阅方式', en: 'Mode', cell: (s) => (l === 'en' ? s.mode : s.modeText) },
+          { zh: '业务单据号', en: 'Document no.', cell: (s) => s.documentNo },
+          { zh: '手机号', en: 'Phone', cell: (s) => s.phone },
+          ...timeColumns,
+        ],
+        page: async (offset, limit) => {
+          const q = { ...exportQuery(range), offset, limit, now: now().toISOString(), status, clientId, pushMethod, mode, documentNo };
+          const r = await listReceiptSubscriptions(deps.store, actor, q);
+          return { rows: r.rows.map(receiptView), total: r.total };
+        },
+      });
+    },
+  );
+  app.get(
     '/api/v1/subscriptions/receipt/:id',
     {
       schema: {
@@ -355,6 +453,43 @@ export async function subscriptionRoutes(appRoot: FastifyInstance, opts: { deps:
         manualNo,
       });
       return { items: await manualViews(r.rows), total: r.total };
+    },
+  );
+  app.get(
+    '/api/v1/subscriptions/manual/export',
+    {
+      schema: {
+        tags: mTags,
+        security: bearer,
+        summary: 'the manual subscriptions the filter matches as CSV (UTF-8 with BOM, China time, at most 50,000 rows)',
+        querystring: ExportParams.extend({
+          status: Status.optional(),
+          clientId: z.string().optional(),
+          kind: z.enum(['stock', 'incremental']).optional(),
+          manualNo: z.string().optional(),
+        }),
+        response: { ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const { lang, status, clientId, kind, manualNo, ...range } = req.query;
+      return sendCsv<z.infer<typeof ManualSubscriptionView>>(req, reply, {
+        fileName: 'manual-subscriptions',
+        lang,
+        columns: (l) => [
+          ...commonColumns(l),
+          { zh: '账册号', en: 'Manual no.', cell: (s) => s.manualNo },
+          { zh: '存量/增量', en: 'Kind', cell: (s) => (l === 'en' ? s.kind : s.kindText) },
+          { zh: '推送进度', en: 'Stock push', cell: (s) => (s.stockPush ? `${s.stockPush.pushed}/${s.stockPush.total}` : '') },
+          ...timeColumns,
+        ],
+        page: async (offset, limit) => {
+          const q = { ...exportQuery(range), offset, limit, now: now().toISOString(), status, clientId, kind, manualNo };
+          const r = await listManualSubscriptions(deps.store, actor, q);
+          return { rows: await manualViews(r.rows), total: r.total };
+        },
+      });
     },
   );
   app.get(

@@ -73,4 +73,6 @@ export interface DeclarationStore {
   /** receipts written as a set, in the order given */
   insertReceipts(rows: readonly DeclarationReceiptRow[]): Promise<void>;
   listReceipts(seqNo: string): Promise<DeclarationReceiptRow[]>;
+  /** the receipts of these declarations (one query for the set), without their XML, oldest first */
+  listReceiptsOf(seqNos: readonly string[]): Promise<Omit<DeclarationReceiptRow, 'xml'>[]>;
 }

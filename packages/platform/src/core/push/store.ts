@@ -136,6 +136,11 @@ export interface PushQuery extends ListQuery {
   documentNo?: string;
   clientId?: string;
   status?: PushStatus;
+  /** 报文ID (the event log's search) */
+  messageId?: string;
+  /** the pushes one subscription caused (the event log's search; with `subscriptionKind`: of that kind only) */
+  subscriptionId?: number;
+  subscriptionKind?: PushSubscriptionKind;
   /** one target only, e.g. `webhook:<endpoint id>` (a webhook's delivery log) */
   targetKey?: string;
   /** ids above this one (a bulk resend's cursor) */
@@ -201,6 +206,11 @@ export interface PushStore {
   /** ends attempts: each push's new state and its attempt in the log */
   recordAttempts(attempts: readonly PushAttempt[]): Promise<void>;
   listAttempts(pushId: number): Promise<PushAttemptRow[]>;
+  /**
+   * the enterprise's client pushes delivered (下发成功) at or after `since`, at most `limit` of them,
+   * newest first: when each was made and when it was delivered (the delivery charts; one query)
+   */
+  deliveredSince(enterpriseCode: string, since: string, limit: number): Promise<DeliveredPush[]>;
   /** the client fetched these messages (its pushes among them): every fetch is an attempt in the push log */
   countClientTakes(clientId: string, messageIds: readonly string[], at: string): Promise<void>;
   /**
@@ -240,6 +250,13 @@ export interface PushStore {
    * are missing from the answer. Looked up through the manual's pushes.
    */
   stockProgress(subscriptions: readonly { id: number; manualNo: string }[]): Promise<Map<number, StockPushCounts>>;
+}
+
+/** A delivered client push, for the delivery charts. */
+export interface DeliveredPush {
+  clientId: string;
+  createdAt: string;
+  deliveredAt: string;
 }
 
 /** Counts of a stock subscription's client pushes (messages). */

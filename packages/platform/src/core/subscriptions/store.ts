@@ -46,6 +46,8 @@ export interface DeclarationSubscriptionRow {
 export interface DeclarationSubscriptionStore {
   insert(row: Omit<DeclarationSubscriptionRow, 'id'>): Promise<number>;
   get(id: number): Promise<DeclarationSubscriptionRow | undefined>;
+  /** the subscriptions with these ids (those that exist; one query for the set) */
+  getMany(ids: readonly number[]): Promise<DeclarationSubscriptionRow[]>;
   update(id: number, change: ValidityChange): Promise<void>;
   list(enterpriseCode: string, q: SubscriptionQuery): Promise<Paged<DeclarationSubscriptionRow>>;
   /** push engine: the enterprises' subscriptions in force at `now`, by id (index: enterprise, expires_at) */
@@ -96,6 +98,8 @@ export interface ReceiptSubscriptionQuery extends ListQuery {
 export interface ReceiptSubscriptionStore {
   insert(row: Omit<ReceiptSubscriptionRow, 'id'>): Promise<number>;
   get(id: number): Promise<ReceiptSubscriptionRow | undefined>;
+  /** the subscriptions with these ids (those that exist; one query for the set) */
+  getMany(ids: readonly number[]): Promise<ReceiptSubscriptionRow[]>;
   /** false when it was cancelled already */
   cancel(id: number, at: string): Promise<boolean>;
   /** 延期: the new validity; false when it was cancelled meanwhile */
@@ -155,6 +159,8 @@ export interface ManualSubscriptionStore {
    */
   insert(row: Omit<ManualSubscriptionRow, 'id'>, opts: { exclusiveAt?: string }): Promise<number | null>;
   get(id: number): Promise<ManualSubscriptionRow | undefined>;
+  /** the subscriptions with these ids (those that exist; one query for the set) */
+  getMany(ids: readonly number[]): Promise<ManualSubscriptionRow[]>;
   update(id: number, change: ValidityChange): Promise<void>;
   list(enterpriseCode: string, q: ManualSubscriptionQuery): Promise<Paged<ManualSubscriptionRow>>;
   /** push engine: incremental subscriptions of a manual in force at `now` (index: manual, kind, expires_at) */

@@ -150,6 +150,19 @@ export class KyselyDeclarationStore implements DeclarationStore {
   async insertReceipts(rows: readonly DeclarationReceiptRow[]) {
     for (const part of chunks(rows, 100)) await this.db.insertInto('declarationReceipts').values(part).execute();
   }
+  async listReceiptsOf(seqNos: readonly string[]): Promise<Omit<DeclarationReceiptRow, 'xml'>[]> {
+    const out: Omit<DeclarationReceiptRow, 'xml'>[] = [];
+    for (const part of chunks([...new Set(seqNos)], 500))
+      out.push(
+        ...(await this.db
+          .selectFrom('declarationReceipts')
+          .select(['seqNo', 'channel', 'note', 'createdAt'])
+          .where('seqNo', 'in', part)
+          .orderBy('id')
+          .execute()),
+      );
+    return out;
+  }
   listReceipts(seqNo: string): Promise<DeclarationReceiptRow[]> {
     return this.db
       .selectFrom('declarationReceipts')

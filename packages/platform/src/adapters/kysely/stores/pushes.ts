@@ -42,6 +42,9 @@ function pushFilter<O>(
     .$if(!!q.manualNo, (r) => r.where('manualNo', '=', q.manualNo!))
     .$if(!!q.documentNo, (r) => r.where('documentNo', '=', q.documentNo!))
     .$if(!!q.clientId, (r) => r.where('clientId', '=', q.clientId!))
+    .$if(!!q.messageId, (r) => r.where('messageId', '=', q.messageId!))
+    .$if(q.subscriptionId !== undefined, (r) => r.where('subscriptionId', '=', q.subscriptionId!))
+    .$if(!!q.subscriptionKind, (r) => r.where('subscriptionKind', '=', q.subscriptionKind!))
     .$if(!!q.status, (r) => r.where('status', '=', q.status!))
     .$if(!!q.targetKey, (r) => r.where('targetKey', '=', q.targetKey!))
     .$if(q.idAfter !== undefined, (r) => r.where('id', '>', q.idAfter!))
@@ -53,6 +56,20 @@ export class KyselyPushStore implements PushStore {
 
   private get db() {
     return this.ctx.db;
+  }
+
+  async deliveredSince(enterpriseCode: string, since: string, limit: number) {
+    const rows = await this.db
+      .selectFrom('pushes')
+      .select(['clientId', 'createdAt', 'deliveredAt'])
+      .where('enterpriseCode', '=', enterpriseCode)
+      .where('method', '=', 'client')
+      .where('status', '=', 'delivered')
+      .where('deliveredAt', '>=', since)
+      .orderBy('deliveredAt', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ clientId: r.clientId!, createdAt: r.createdAt, deliveredAt: r.deliveredAt! }));
   }
 
   async insertEvent(row: Omit<PushEventRow, 'id'>): Promise<number> {

@@ -87,6 +87,15 @@ export class KyselyDeclarationSubscriptionStore implements DeclarationSubscripti
     const r = await this.db.selectFrom('declarationSubscriptions').selectAll().where('id', '=', id).executeTakeFirst();
     return r && declarationSubscription(r);
   }
+  async getMany(ids: readonly number[]) {
+    if (!ids.length) return [];
+    const rows = await this.db
+      .selectFrom('declarationSubscriptions')
+      .selectAll()
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return rows.map(declarationSubscription);
+  }
   async update(id: number, change: ValidityChange) {
     await this.db.updateTable('declarationSubscriptions').set(change).where('id', '=', id).execute();
   }
@@ -147,6 +156,15 @@ export class KyselyReceiptSubscriptionStore implements ReceiptSubscriptionStore 
   async get(id: number) {
     const r = await this.db.selectFrom('receiptSubscriptions').selectAll().where('id', '=', id).executeTakeFirst();
     return r && receiptSubscription(r);
+  }
+  async getMany(ids: readonly number[]) {
+    if (!ids.length) return [];
+    const rows = await this.db
+      .selectFrom('receiptSubscriptions')
+      .selectAll()
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return rows.map(receiptSubscription);
   }
   async cancel(id: number, at: string) {
     const r = await this.db
@@ -254,6 +272,15 @@ export class KyselyManualSubscriptionStore implements ManualSubscriptionStore {
   async get(id: number) {
     const r = await this.db.selectFrom('manualSubscriptions').selectAll().where('id', '=', id).executeTakeFirst();
     return r && manualSubscription(r);
+  }
+  async getMany(ids: readonly number[]) {
+    if (!ids.length) return [];
+    const rows = await this.db
+      .selectFrom('manualSubscriptions')
+      .selectAll()
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return rows.map(manualSubscription);
   }
   async update(id: number, change: ValidityChange) {
     await this.db
