@@ -9,6 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
 import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
+import { AmqpTransport } from '../../packages/client/src/adapters/amqp/transport.js';
 import { subscribeImporter } from '../support/demo-subscribe.js';
 import { AMQP_URL, createPostgresDatabase, PG_URL, testVhost, type TestDatabase } from '../support/engines.js';
 
@@ -206,5 +207,32 @@ describe.skipIf(!AMQP_URL || !PG_URL)('metrics on PostgreSQL and RabbitMQ', () =
       30_000,
       100,
     );
+  });
+
+  it('osw_dead_letters rises once a message whose import keeps failing is dead-lettered', { timeout: 45_000 }, async () => {
+    expect(sample(await scrape(), 'osw_dead_letters')).toBe(0);
+    const c = demo!.contract.clients.find((x) => x.role === 'broker')!;
+    // the store fails every import for a while: the message is requeued until its delivery limit
+    const store = demo!.platform.deps.store as { transaction: (...a: unknown[]) => Promise<unknown> };
+    const real = store.transaction;
+    store.transaction = async () => {
+      throw new Error('scripted store failure');
+    };
+    const tr = new AmqpTransport({
+      url: c.broker!.url,
+      clientId: c.clientId,
+      user: c.broker!.user,
+      password: c.broker!.password,
+      sendTimeoutMs: 1_500,
+    });
+    try {
+      await tr
+        .send({ messageId: `${c.clientId}POISON000001`, fileName: 'poison.xml', business: 'declaration', body: Buffer.from('<x/>') })
+        .catch(() => undefined);
+      await waitFor(async () => (sample(await scrape(), 'osw_dead_letters') ?? 0) >= 1, 'the poison message counted as dead', 30_000, 200);
+    } finally {
+      store.transaction = real;
+      await tr.close();
+    }
   });
 });
