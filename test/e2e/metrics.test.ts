@@ -9,7 +9,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../packages/cli/src/demo.js';
 import { EXAMPLES, filesBelow, tempDir, waitFor, withClientSeqNo } from '../helpers.js';
+import { AmqpTransport } from '../../packages/client/src/adapters/amqp/transport.js';
 import { subscribeImporter } from '../support/demo-subscribe.js';
+import { AMQP_URL, createPostgresDatabase, PG_URL, testVhost, type TestDatabase } from '../support/engines.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -142,5 +144,95 @@ describe('metrics', () => {
       if (!declaredOnly.has(name)) expect(texts, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
     }
     expect(asked.size).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe.skipIf(!AMQP_URL || !PG_URL)('metrics on PostgreSQL and RabbitMQ', () => {
+  const t = tempDir('osw-metrics-scale-');
+  const vh = testVhost();
+  let db: TestDatabase;
+  let demo: RunningDemo | undefined;
+  let users: string[] = [];
+
+  beforeAll(async () => {
+    db = await createPostgresDatabase();
+    demo = await startDemo({ home: t.dir, port: 0, paceMs: 0, logger, stableMs: 100, rescanMs: 100, store: db.location, exchange: vh.url });
+    users = demo.contract.clients.map((c) => c.broker?.user).filter((u): u is string => !!u);
+  });
+  afterAll(async () => {
+    await demo?.close();
+    await vh.drop(users);
+    await db?.drop();
+    t.cleanup();
+  });
+
+  const scrape = async () => {
+    const res = await fetch(demo!.contract.metrics.url, { headers: { authorization: `Bearer ${demo!.contract.metrics.token}` } });
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+
+  it('the PostgreSQL pool: open, idle and waiting connections', async () => {
+    const text = await scrape();
+    expect(text).toMatch(/# TYPE osw_store_pool_connections gauge/);
+    const open = sample(text, 'osw_store_pool_connections', { state: 'open' });
+    const idle = sample(text, 'osw_store_pool_connections', { state: 'idle' });
+    const waiting = sample(text, 'osw_store_pool_connections', { state: 'waiting' });
+    for (const v of [open, idle, waiting]) expect(Number.isFinite(v)).toBe(true);
+    expect(open).toBeGreaterThanOrEqual(1);
+    expect(idle).toBeLessThanOrEqual(open!);
+    expect(waiting).toBeGreaterThanOrEqual(0);
+  });
+
+  it('the broker connection: 1 while up, 0 once the broker closes it, 1 again after the reconnect', { timeout: 45_000 }, async () => {
+    expect(sample(await scrape(), 'osw_broker_connected')).toBe(1);
+    expect(sample(await scrape(), 'osw_dead_letters')).toBe(0);
+    const mgmt = demo!.platform.amqp!.management;
+    const mine = await waitFor(
+      async () => {
+        const list = (await mgmt.connections()).filter(
+          (c) => c.vhost === vh.vhost && c.user_provided_name === `osw-platform-${process.pid}`,
+        );
+        return list.length ? list : null;
+      },
+      "the platform's connection listed by the management API",
+      30_000,
+      200,
+    );
+    await Promise.all(mine.map((c) => mgmt.closeConnection(c.name, 'test: dropped connection')));
+    await waitFor(async () => sample(await scrape(), 'osw_broker_connected') === 0, 'osw_broker_connected 0 after the drop', 10_000, 10);
+    await waitFor(
+      async () => sample(await scrape(), 'osw_broker_connected') === 1,
+      'osw_broker_connected 1 after the reconnect',
+      30_000,
+      100,
+    );
+  });
+
+  it('osw_dead_letters rises once a message whose import keeps failing is dead-lettered', { timeout: 45_000 }, async () => {
+    expect(sample(await scrape(), 'osw_dead_letters')).toBe(0);
+    const c = demo!.contract.clients.find((x) => x.role === 'broker')!;
+    // the store fails every import for a while: the message is requeued until its delivery limit
+    const store = demo!.platform.deps.store as { transaction: (...a: unknown[]) => Promise<unknown> };
+    const real = store.transaction;
+    store.transaction = async () => {
+      throw new Error('scripted store failure');
+    };
+    const tr = new AmqpTransport({
+      url: c.broker!.url,
+      clientId: c.clientId,
+      user: c.broker!.user,
+      password: c.broker!.password,
+      sendTimeoutMs: 1_500,
+    });
+    try {
+      await tr
+        .send({ messageId: `${c.clientId}POISON000001`, fileName: 'poison.xml', business: 'declaration', body: Buffer.from('<x/>') })
+        .catch(() => undefined);
+      await waitFor(async () => (sample(await scrape(), 'osw_dead_letters') ?? 0) >= 1, 'the poison message counted as dead', 30_000, 200);
+    } finally {
+      store.transaction = real;
+      await tr.close();
+    }
   });
 });
