@@ -17,7 +17,7 @@ import { deviceFingerprint } from './adapters/machine/device.js';
 import { acquireEnvironmentLock } from './adapters/machine/environment-lock.js';
 import { startStatusPage, type StatusSnapshot } from './adapters/status/status-page.js';
 import { ClientMetrics } from './adapters/status/metrics.js';
-import { openTracing, otlpEndpointOf, type SpanExporter } from './adapters/tracing/otel.js';
+import { openTracing, otlpEndpointOf, type SpanExporter } from '@osw/messages/otel';
 import {
   parseClientConfig,
   redactedConfig,

@@ -25,7 +25,7 @@ import { CustomsSandbox } from './core/sandbox/customs.js';
 import { loadScenario } from './adapters/sandbox/scenario-file.js';
 import { startSandboxWorker, type SandboxWorker } from './core/sandbox/worker.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
-import { openTracing, otlpEndpointOf, type SpanExporter } from './adapters/tracing/otel.js';
+import { openTracing, otlpEndpointOf, type SpanExporter } from '@osw/messages/otel';
 
 export type { SpanExporter };
 

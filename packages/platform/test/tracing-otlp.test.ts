@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseTraceparent } from '@osw/messages/exchange';
-import { openTracing, otlpEndpointOf } from '../src/adapters/tracing/otel.js';
+import { openTracing, otlpEndpointOf } from '@osw/messages/otel';
 
 interface Got {
   path: string;

@@ -23,7 +23,7 @@ import { InProcessNotifier } from '../src/adapters/memory-notifier.js';
 import { FeedAppPush } from '../src/adapters/push/feed.js';
 import { HttpWebhookPort } from '../src/adapters/push/webhook-http.js';
 import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
-import { openTracing } from '../src/adapters/tracing/otel.js';
+import { openTracing } from '@osw/messages/otel';
 import { registerClient } from '../src/core/clients/registry.js';
 import { importBatch } from '../src/core/exchange/import-batch.js';
 import { takeDeliveries } from '../src/core/exchange/outbound.js';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseTraceparent } from '@osw/messages/exchange';
 import { FeedAppPush } from '../src/adapters/push/feed.js';
 import { OutboxSmsSender } from '../src/adapters/sms/outbox.js';
-import { openTracing } from '../src/adapters/tracing/otel.js';
+import { openTracing } from '@osw/messages/otel';
 import { PushEngine } from '../src/core/push/engine.js';
 import { LOCAL_WEBHOOKS, pushWorld, type PushWorld } from './push-world.js';
 import { webhookReceiver } from '../../../test/support/webhook-receiver.js';

@@ -5,8 +5,8 @@
  * context travels as a W3C traceparent (the exchange's header), read and written without a
  * propagator. Off unless an OTLP endpoint is configured (or a test gives an exporter).
  *
- * The platform has the same adapter (packages/platform/src/adapters/tracing/otel.ts): the client
- * imports nothing of the platform, and the messages package holds no I/O.
+ * One adapter for the platform and the client (`@osw/messages/otel`); the package's index does not
+ * export it, so what imports `@osw/messages` alone loads no OpenTelemetry and does no I/O.
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Span } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -19,8 +19,8 @@ import {
   TraceIdRatioBasedSampler,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
-import { formatTraceparent, parseTraceparent } from '@osw/messages/exchange';
-import type { SpanAttributes, TraceSpan, Tracing } from '@osw/messages';
+import { formatTraceparent, parseTraceparent } from './exchange.js';
+import type { SpanAttributes, TraceSpan, Tracing } from './ports.js';
 
 export type { SpanExporter };
 
