@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { keyFingerprint, openCardKey, parseDecImportResponse, signDecMessage } from '@osw/messages';
+import { declarationSeqNo, keyFingerprint, openCardKey, parseDecImportResponse, signDecMessage } from '@osw/messages';
 import { BATCH_BODY_LIMIT, BATCH_MAX_MESSAGES, EXCHANGE_HTTP, type BatchMessage, type ImportOutcome } from '@osw/messages/exchange';
 import { EXAMPLES, withClientSeqNo } from '../../../test/helpers.js';
 import { eachEngine, type TestDatabase } from '../../../test/support/engines.js';
@@ -141,6 +141,73 @@ for (const engine of eachEngine()) {
       expect(parseDecImportResponse(c.responseXml).errorMessage).toContain(accepted.seqNo);
     });
 
+    test('the SeqNos of a batch follow one another: a refused declaration takes none, and the next batch goes on from the last', async () => {
+      const serial = (o: unknown) => Number(parseDecImportResponse((o as { responseXml: string }).responseXml).seqNo!.slice(5));
+      const r = await post(broker, {
+        messages: [
+          message(id(broker), signed(broker)),
+          message(id(broker), withClientSeqNo(example)), // unsigned: refused
+          message(id(broker), signed(broker)),
+          message(id(broker), signed(broker)),
+        ],
+      });
+      const [a, refused, b, c] = r.body.outcomes as { responseXml: string }[];
+      expect(parseDecImportResponse(refused.responseXml).responseCode).toBe('1');
+      expect([serial(b), serial(c)]).toEqual([serial(a) + 1, serial(a) + 2]);
+      // the block reserved four and gave back the one not taken
+      const [d] = (await post(broker, { messages: [message(id(broker), signed(broker))] })).body.outcomes;
+      expect(serial(d)).toBe(serial(c) + 1);
+    });
+
+    // another instance on the same database: a connection of its own, outside the batch's transaction
+    test.runIf(engine.name === 'postgres')(
+      'a ClientSeqNo another instance takes while a batch imports is refused alone, as a repeat; the rest of the batch is accepted',
+      async () => {
+        const raced = signed(broker);
+        const clientSeqNo = /<ClientSeqNo>([^<]+)<\/ClientSeqNo>/.exec(raced)![1];
+        const racer = declarationSeqNo(2026, 9_999_999_999_999);
+        let once = false;
+        const racing = (s: Store): Store =>
+          new Proxy(s, {
+            get: (t, prop) =>
+              prop === 'declarations'
+                ? new Proxy(t.declarations, {
+                    get: (d, p) =>
+                      p === 'insertMany'
+                        ? async (rows: Parameters<Store['declarations']['insertMany']>[0]) => {
+                            if (!once) {
+                              once = true;
+                              const mine = rows.find((r) => r.row.clientSeqNo === clientSeqNo)!.row;
+                              await deps.store.declarations.insert({ ...mine, seqNo: racer, messageId: 'RACER', xml: raced });
+                            }
+                            return d.insertMany(rows);
+                          }
+                        : Reflect.get(d, p, d),
+                  })
+                : prop === 'transaction' || prop === 'savepoint'
+                  ? (fn: (tx: Store) => Promise<unknown>) => t[prop]((tx) => fn(racing(tx)))
+                  : Reflect.get(t, prop, t),
+          });
+        const client = (await deps.store.clients.get(broker.clientId))!;
+        const entry = (messageId: string, xml: string) => ({
+          client,
+          messageId,
+          fileName: 'd.xml',
+          business: 'declaration',
+          body: Buffer.from(xml),
+        });
+        const outcomes = (await importBatch({ ...deps, store: racing(deps.store) }, new DeclarationSandbox({ paceMs: 1000 }), [
+          entry(id(broker), raced),
+          entry(id(broker), signed(broker)),
+        ])) as { responseXml: string }[];
+        const [lost, won] = outcomes.map((o) => parseDecImportResponse(o.responseXml));
+        expect(once).toBe(true);
+        expect(lost.responseCode).toBe('1');
+        expect(lost.errorMessage).toContain(racer);
+        expect(won.responseCode).toBe('0');
+      },
+    );
+
     test('signatures are checked ahead of the transaction, each against its own card: a changed byte or another card is refused alone', async () => {
       const good = id(broker);
       const tampered = id(broker);
@@ -253,7 +320,12 @@ for (const engine of eachEngine()) {
                   if (row.messageId.includes('FAILS')) throw new Error('scripted store failure');
                   return t.insert(row as never);
                 }
-              : Reflect.get(t, prop, t),
+              : prop === 'insertMany' // a batch writes its rows as a set: the set fails with the row
+                ? async (rows: { messageId: string }[]) => {
+                    if (rows.some((r) => r.messageId.includes('FAILS'))) throw new Error('scripted store failure');
+                    return t.insertMany(rows as never);
+                  }
+                : Reflect.get(t, prop, t),
         });
       const scripted = (s: Store): Store =>
         new Proxy(s, {

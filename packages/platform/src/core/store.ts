@@ -34,6 +34,11 @@ export interface SerialStore {
   next(name: string): Promise<number>;
   /** `count` consecutive values at once (a batch's file stamps); returns the first */
   nextMany(name: string, count: number): Promise<number>;
+  /**
+   * Gives back the last `count` values of a block whose last value is `last`, when nothing was taken
+   * after it (the caller's transaction reserved it and still holds the serial); false otherwise.
+   */
+  giveBack(name: string, count: number, last: number): Promise<boolean>;
 }
 
 export interface Store {

@@ -55,6 +55,11 @@ export interface DeclarationStore {
    * when another instance wrote it a moment ago).
    */
   insert(row: DeclarationRow, opts?: DeclarationInsertOptions): Promise<boolean>;
+  /**
+   * Writes several accepted declarations at once (a batch's), a hundred per statement; answers the
+   * SeqNos written. One whose ClientSeqNo is taken is left out, as `insert` leaves it.
+   */
+  insertMany(rows: readonly { row: DeclarationRow; opts?: DeclarationInsertOptions }[]): Promise<Set<string>>;
   get(seqNo: string): Promise<DeclarationRow | undefined>;
   /** the facts of the declarations with these SeqNos (those that exist, in no particular order), without their XML */
   getMany(seqNos: readonly string[]): Promise<DeclarationFacts[]>;

@@ -49,6 +49,7 @@ import { fileNameProblem, isMessageId, type ImportAnswer, type ImportOutcome } f
 import { raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
 import { checkDeclaration, clientSeqNoKey, clientSeqNoRepeated, inv101CardProblems } from './check-declaration.js';
 import type { PlatformDeps, PlatformMetrics, Tracing, TraceSpan } from '../ports.js';
+import type { BatchWrites } from './batch-writes.js';
 import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
 
 export interface InboundMessage {
@@ -133,6 +134,12 @@ export type ImportDeps = Pick<PlatformDeps, 'store' | 'clock' | 'logger' | 'metr
    * set before it commits (`acceptedAsSet`); without it each declaration is handed on as it is accepted.
    */
   accepted?: AcceptedDeclaration[];
+  /**
+   * Rows a batch writes as sets before it hands on its accepted declarations, and the block its
+   * declarations' SeqNos come from (`BatchWrites`); without it each row is written, and each SeqNo
+   * taken, as the import goes.
+   */
+  writes?: BatchWrites;
 };
 
 /**
@@ -532,7 +539,8 @@ async function importDeclaration(
   }
   return deps.store.transaction(async (tx) => {
     const year = chinaYear(meta.now);
-    const seqNo = declarationSeqNo(year, await tx.serials.next(`seqNo:${year}`));
+    const serial = `seqNo:${year}`;
+    const seqNo = declarationSeqNo(year, await (deps.writes ? deps.writes.serial(serial) : tx.serials.next(serial)));
     const operType = dec.sign?.OperType ?? '';
     const responseXml = buildDecImportResponse({
       responseCode: '0',
@@ -560,7 +568,9 @@ async function importDeclaration(
       declaredAt: at,
       updatedAt: at,
     };
-    if (!(await tx.declarations.insert(declaration, { xmlIsInboundBody: meta.xmlIsBody }))) {
+    // a batch writes its declarations as a set before it commits: a ClientSeqNo taken meanwhile fails the set there
+    if (deps.writes) deps.writes.declarations.push({ row: declaration, opts: { xmlIsInboundBody: meta.xmlIsBody } });
+    else if (!(await tx.declarations.insert(declaration, { xmlIsInboundBody: meta.xmlIsBody }))) {
       // another instance accepted the same ClientSeqNo a moment ago: refused like any repeat
       const first = await tx.declarations.findByClientSeqNo(declaration.senderEnterprise, clientSeqNo);
       const refusal = buildDecImportResponse({
@@ -602,7 +612,8 @@ async function record(
     documentKey: r.documentKey,
     receivedAt: r.now.toISOString(),
   };
-  await deps.store.inbound.insert(row);
+  if (deps.writes) deps.writes.inbound.push(row);
+  else await deps.store.inbound.insert(row);
   deps.inbound?.set(inboundKey(row.clientId, row.messageId), row);
   if (!r.accepted) log.info({ family: r.family }, 'message refused');
   return answerOf(row, false);

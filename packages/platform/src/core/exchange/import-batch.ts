@@ -23,6 +23,7 @@ import {
   type InboundMessage,
   type ReadMessage,
 } from './accept.js';
+import { BatchWrites } from './batch-writes.js';
 import { clientSeqNoKey, signatureAhead } from './check-declaration.js';
 import type { AcceptedDeclaration } from '../push/matching.js';
 import type { InboundRow } from './store.js';
@@ -164,6 +165,17 @@ async function takenOf(
   return taken;
 }
 
+/** How many of the batch's messages read as declarations: the most SeqNos its import may take. */
+async function declarationsOf(reads: ImportDeps['reads'], entries: readonly BatchEntry[]): Promise<number> {
+  let n = 0;
+  for (const e of entries) {
+    if (isRefused(e)) continue;
+    const read = await reads?.get(e)?.catch(() => undefined);
+    if (read && !read.rejected && read.declaration) n++;
+  }
+  return n;
+}
+
 function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly BatchEntry[], careful: boolean): Promise<ImportOutcome[]> {
   return deps.store.transaction(async (tx) => {
     let inbound: ImportDeps['inbound'];
@@ -176,7 +188,9 @@ function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly Bat
         throw new StepFailed('reading the batch’s message ids failed', { cause: err });
       }
     const accepted: AcceptedDeclaration[] = [];
-    const txDeps: ImportDeps = { ...deps, store: tx, inbound, clientSeqNos, accepted };
+    // fast path: the rows are written as sets, and the SeqNos taken from one block, at the end
+    const writes = careful ? undefined : new BatchWrites(tx, await declarationsOf(deps.reads, entries));
+    const txDeps: ImportDeps = { ...deps, store: tx, inbound, clientSeqNos, accepted, writes };
     const outcomes: ImportOutcome[] = [];
     for (const entry of entries)
       if (isRefused(entry)) outcomes.push(refusal(entry.messageId, entry.refused));
@@ -189,6 +203,7 @@ function importAll(deps: ImportDeps, customs: CustomsPort, entries: readonly Bat
         }
     // the batch's accepted declarations, to customs and to their 申报数据 subscribers as a set, in the same transaction (outbox)
     try {
+      if (writes && !(await writes.flush())) throw new StepFailed('a ClientSeqNo of the batch was taken meanwhile');
       await acceptedAsSet(tx, customs, accepted);
     } catch (err) {
       if (careful) throw err;

@@ -25,6 +25,8 @@ export interface InboundStore {
   getMany(clientId: string, messageIds: readonly string[]): Promise<InboundRow[]>;
   /** fails when the client's message id is stored already */
   insert(row: InboundRow): Promise<void>;
+  /** several at once (a batch's), a few hundred per statement; fails when one of the ids is stored already */
+  insertMany(rows: readonly InboundRow[]): Promise<void>;
 }
 
 export interface DeliveryRow {

@@ -66,6 +66,21 @@ export class KyselyDeclarationStore implements DeclarationStore {
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
+  async insertMany(rows: readonly { row: DeclarationRow; opts?: DeclarationInsertOptions }[]) {
+    const written = new Set<string>();
+    for (const part of chunks(rows, 100)) {
+      const r = await this.db
+        .insertInto('declarations')
+        .values(
+          part.map(({ row, opts }) => ({ ...row, xml: opts?.xmlIsInboundBody ? '' : row.xml, uniqueClientSeqNo: row.clientSeqNo || null })),
+        )
+        .onConflict((oc) => oc.columns(['senderEnterprise', 'uniqueClientSeqNo']).doNothing())
+        .returning('seqNo')
+        .execute();
+      for (const { seqNo } of r) written.add(seqNo);
+    }
+    return written;
+  }
   async get(seqNo: string) {
     const r = await this.withXml().where('d.seqNo', '=', seqNo).executeTakeFirst();
     return r && declaration(r);

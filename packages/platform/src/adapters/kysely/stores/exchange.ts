@@ -33,6 +33,13 @@ export class KyselyInboundStore implements InboundStore {
       .values({ ...row, accepted: row.accepted ? 1 : 0 })
       .execute();
   }
+  async insertMany(rows: readonly InboundRow[]) {
+    for (const part of chunks(rows, 100))
+      await this.db
+        .insertInto('inboundMessages')
+        .values(part.map((row) => ({ ...row, accepted: row.accepted ? 1 : 0 })))
+        .execute();
+  }
 }
 
 export class KyselyDeliveryStore implements DeliveryStore {

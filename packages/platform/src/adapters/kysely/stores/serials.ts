@@ -19,4 +19,14 @@ export class KyselySerialStore implements SerialStore {
       .executeTakeFirstOrThrow();
     return Number(row.value) - count + 1;
   }
+
+  async giveBack(name: string, count: number, last: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('serials')
+      .set((eb) => ({ value: eb('value', '-', count) }))
+      .where('name', '=', name)
+      .where('value', '=', last)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
 }
