@@ -251,12 +251,8 @@ describe('manifests on the exchange', () => {
     // the sandbox's replies pass `osw message validate` as replies
     expect(validateMessage(r1.body)).toMatchObject({ family: 'manifest', messageType: 'MTRES4', rulesApplied: true, problems: [] });
     expect(validateMessage(ok.responseXml)).toMatchObject({ messageType: 'PlatImpRet', rulesApplied: true, problems: [] });
-    await send(
-      mt2101
-        .replace(/<\/Head>/, '</Head>')
-        .replace(/(<(?:\w+:)?Declaration>)/, '$1<AdditionalInformation><Content>#退单</Content></AdditionalInformation>'),
-      'manifest-sea-air',
-    );
+    // the remark where the schema has it (AdditionalInformation last in Declaration): in another place it is refused on import
+    await send(mt2101.replace('<Content>BBBBBB101</Content>', '<Content>#退单</Content>'), 'manifest-sea-air');
     expect(parseManifestResponse((await runSandbox())[0].body)).toMatchObject({ statementCode: '03', outcome: { group: 'refused' } });
     const noType = await send(mt2101.replace(/<(\w+:)?MessageType>[^<]*<\/(\w+:)?MessageType>/, ''), 'manifest-sea-air');
     expect(noType.accepted).toBe(false);
@@ -318,6 +314,26 @@ describe('manifests refused as customs refuses them', () => {
     expect(resp.head.FunctionCode).toBe('11');
     // osw message validate finds the same
     expect(validateMessage(bad).problems.map((p) => p.path)).toEqual(['Declaration.Consignment.ValueAmount@CurrencyTypeCode']);
+  });
+
+  it('FAQ 17: an element out of schema order or present with an empty value is answered PlatImpRet E2 naming each; nothing goes to customs', async () => {
+    await world();
+    const bad = mt2101
+      .replace('<Carrier>\n      <ID>MM</ID>\n    </Carrier>\n', '')
+      .replace('<Agent>', '<Carrier><ID>MM</ID></Carrier><Agent>')
+      .replace('<GrossVolumeMeasure>9</GrossVolumeMeasure>', '<GrossVolumeMeasure/>');
+    expect(bad).not.toBe(mt2101);
+    const answer = await send(bad, 'manifest-sea-air');
+    expect(answer.accepted).toBe(false);
+    const r = parsePlatImpRet(answer.responseXml).manifest;
+    expect(r.statementCode).toBe('E2');
+    expect(r.statementDescription).toBe(
+      '数据中心入库失败：Declaration.Agent 元素顺序不符合报文格式(XSD)：Agent须在Carrier之前；' +
+        'Declaration.Consignment.GrossVolumeMeasure GrossVolumeMeasure的值为空(不填的元素须删去，不能留空元素)',
+    );
+    expect(await runSandbox()).toEqual([]);
+    // osw message validate finds the same two
+    expect(validateMessage(bad).problems.map((p) => p.path)).toEqual(['Declaration.Agent', 'Declaration.Consignment.GrossVolumeMeasure']);
   });
 });
 
