@@ -86,6 +86,32 @@ describe('osw command line', () => {
     }
   });
 
+  it('osw message validate reports a manifest’s elements out of schema order and empty elements (FAQ 17); the real MT2101 has none', () => {
+    const t = tempDir();
+    try {
+      const real = path.join(FIXTURES, 'mft_MT2101_manifest_unresolved_repo.xml');
+      const ok = spawnSync(process.execPath, [OSW, 'message', 'validate', real], { encoding: 'utf8' });
+      expect(ok.status, ok.stdout).toBe(0);
+      const mt2101 = readFileSync(real, 'utf8');
+      const bad = path.join(t.dir, 'mt2101.xml');
+      writeFileSync(
+        bad,
+        mt2101
+          .replace('<ID>CL12</ID>\n      <Name>OOOO</Name>', '<Name>OOOO</Name>\n      <ID>CL12</ID>')
+          .replace('<PostcodeID>010000</PostcodeID>', '<PostcodeID> </PostcodeID>'),
+      );
+      const r = spawnSync(process.execPath, [OSW, 'message', 'validate', bad], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain('2 problem(s)');
+      expect(r.stdout).toContain('Declaration.BorderTransportMeans.ID: 元素顺序不符合报文格式(XSD)：ID须在Name之前');
+      expect(r.stdout).toContain(
+        'Declaration.Consignment.DeliveryDestination.PostcodeID: PostcodeID的值为空(不填的元素须删去，不能留空元素)',
+      );
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('osw message inspect shows an INV211 记账回执 with its 清单预录入统一编号 and 企业内部清单编号', () => {
     const t = tempDir();
     try {

@@ -14,6 +14,7 @@ import {
   DUTY_MODES,
   isHsChapter,
   parseDecMessage,
+  DOMESTIC_PORTS,
   PORTS,
   PURPOSES,
   TRADE_MODES,
@@ -171,6 +172,19 @@ describe('declaration values against the customs code tables', () => {
     expect(PORTS.entries).toHaveLength(4270);
   });
 
+  it('EntyPortCode 入境口岸/离境口岸: 6 digits of the 国内口岸代码表 — an unknown one is refused', () => {
+    expect(problemsOf(declaration({ EntyPortCode: '470299' }))).toEqual([
+      'DecHead.EntyPortCode: 入境口岸/离境口岸(EntyPortCode)[470299]不在国内口岸代码表中',
+    ]);
+    expect(checkDeclarationValues(declaration({ EntyPortCode: '470299' }))[0].en).toBe(
+      'EntyPortCode 470299 is not in the domestic ports of entry and exit table (国内口岸代码表)',
+    );
+    for (const known of ['470201', '110101', '999999'])
+      expect(checkDeclarationValues(declaration({ EntyPortCode: known })), known).toEqual([]);
+    expect(DOMESTIC_PORTS.name('470201')).toBe('皇岗');
+    expect(DOMESTIC_PORTS.entries).toHaveLength(1321);
+  });
+
   it('every problem has its English text, and the refusal text names every field in the FAQ’s form', () => {
     const problems = checkDeclarationValues(declaration({ TradeMode: '9876', GrossWet: 'abc' }, { TradeCurr: 'XYZ' }));
     for (const p of problems) expect(p.en).toMatch(/^[A-Za-z]/);
@@ -196,6 +210,7 @@ describe('the code tables', () => {
     [PURPOSES, /^\d{2}$/],
     [CUSTOMS_AREAS, /^[0-9A-Z]{4}$/],
     [PORTS, /^(?:[A-Z]{3}\d{3}|\d{6})$/],
+    [DOMESTIC_PORTS, /^\d{6}$/],
   ];
 
   it('each table has unique codes of its format and a Chinese name for each', () => {

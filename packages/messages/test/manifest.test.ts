@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import {
   buildManifestResponse,
   buildPlatImpRet,
   checkManifestCodes,
+  checkManifestLayout,
   declarationPath,
   MANIFEST_FUNCTION_CODES,
   MANIFEST_MESSAGE_ID_PATTERN,
@@ -273,6 +274,76 @@ describe('FAQ 17: the SenderID customs takes', () => {
         en: 'CurrencyTypeCode RMB is not an ISO 4217 currency code',
       },
     ]);
+  });
+});
+
+describe('FAQ 17: element order and empty values', () => {
+  const problems = (xml: string) => validateMessage(xml).problems.map((p) => `${p.path}: ${p.zh}`);
+
+  it('the real MT2101 is in schema order and has no empty element; so is every type built here', () => {
+    expect(checkManifestLayout(parseManifest(fixture()))).toEqual([]);
+    expect(validateMessage(fixture()).problems).toEqual([]);
+    for (const x of readdirSync(FIXTURES).filter((f) => f.startsWith('mft_')))
+      expect(validateMessage(readFileSync(path.join(FIXTURES, x), 'utf8')).problems, x).toEqual([]);
+  });
+
+  it('an element out of the schema order is refused, naming the element and the one it must precede', () => {
+    // Consignor moved before Consignee; Name before JourneyID in BorderTransportMeans
+    const consignee = /<Consignee>[\s\S]*?<\/Consignee>\s*/.exec(fixture())![0];
+    const swapped = fixture()
+      .replace(consignee, '')
+      .replace(/(<\/Consignor>\s*)/, `$1${consignee}`)
+      .replace('<JourneyID>CL12</JourneyID>', '')
+      .replace('<Name>OOOO</Name>', '<Name>OOOO</Name><JourneyID>CL12</JourneyID>');
+    expect(problems(swapped)).toEqual([
+      'Declaration.BorderTransportMeans.JourneyID: 元素顺序不符合报文格式(XSD)：JourneyID须在Name之前',
+      'Declaration.Consignment.Consignee: 元素顺序不符合报文格式(XSD)：Consignee须在Consignor之前',
+    ]);
+    const p = validateMessage(swapped).problems[1];
+    expect(p.en).toBe("Consignee must come before Consignor (the manifest schema's element order)");
+  });
+
+  it('Head fields out of order are refused too; elements the table does not know are neither placed nor refused', () => {
+    const head = fixture().replace('<MessageID>CN_MT2101_1p1_4201101115245_20180903113640022</MessageID>', '');
+    const late = head.replace(
+      '<Version>1.0</Version>',
+      '<Version>1.0</Version><MessageID>CN_MT2101_1p1_4201101115245_20180903113640022</MessageID>',
+    );
+    expect(problems(late)).toEqual(['Head.MessageID: 元素顺序不符合报文格式(XSD)：MessageID须在Version之前']);
+    // building writes the Head in order again
+    expect(validateMessage(buildManifest(parseManifest(late))).problems).toEqual([]);
+    const unknown = fixture().replace('<Carrier>', '<TallyParty><ID>T1</ID></TallyParty><Carrier>');
+    expect(problems(unknown)).toEqual([]);
+  });
+
+  it('an element present with an empty value (<X></X>, <X/>, spaces) is refused, naming its path', () => {
+    const bad = fixture()
+      .replace('<CityName>M1</CityName>', '<CityName></CityName>')
+      .replace('<AEO>MM</AEO>', '<AEO/>')
+      .replace('<Content>BBBBBB101</Content>', '<Content>   </Content>')
+      .replace('<ValueAmount CurrencyTypeCode="AED">999</ValueAmount>', '<ValueAmount CurrencyTypeCode="AED"></ValueAmount>')
+      .replace('<ReceiverID>EPORT</ReceiverID>', '<ReceiverID></ReceiverID>');
+    expect(problems(bad)).toEqual([
+      'Head.ReceiverID: 接收方代码不能为空',
+      'Declaration.Consignment.ValueAmount: ValueAmount的值为空(不填的元素须删去，不能留空元素)',
+      'Declaration.Consignment.Consignee.Address.CityName: CityName的值为空(不填的元素须删去，不能留空元素)',
+      'Declaration.Consignment.Consignor.AEO: AEO的值为空(不填的元素须删去，不能留空元素)',
+      'Declaration.AdditionalInformation.Content: Content的值为空(不填的元素须删去，不能留空元素)',
+    ]);
+    expect(validateMessage(bad).problems[1].en).toBe(
+      'Declaration.Consignment.ValueAmount is empty: give it a value or leave the element out',
+    );
+  });
+
+  it('repeated elements are named by their index', () => {
+    const m = parseManifest(fixture());
+    const consignment = m.declaration!.find((c) => c.name === 'Consignment')!;
+    const second: XNode = {
+      ...consignment,
+      children: consignment.children.map((c) => (c.name === 'GrossVolumeMeasure' ? { ...c, text: '' } : c)),
+    };
+    const declaration = m.declaration!.flatMap((c) => (c === consignment ? [consignment, second] : [c]));
+    expect(checkManifestLayout({ declaration }).map((p) => p.path)).toEqual(['Declaration.Consignment[2].GrossVolumeMeasure']);
   });
 });
 

@@ -42,7 +42,23 @@ function brokerInv101(card = w.broker.operatorCard, code = w.broker.code): Buffe
 }
 const mt2101 = readFileSync(path.join(FIXTURES, 'mft_MT2101_manifest_unresolved_repo.xml'), 'utf8');
 
-function sas121(rmk = '') {
+/**
+ * An SAS121 核放单. `fields` go into the head (IcCardNo, InputCode …); `operCusRegCode` beside it in the
+ * message; `real` writes it as gx-customs-bridge sends it (PassPortMessage/PassportHead) instead of
+ * PassportMessage/SasPassportBsc.
+ */
+function sas121(rmk = '', opts: { fields?: Record<string, string>; operCusRegCode?: string; real?: boolean } = {}) {
+  const head = recordNode(opts.real ? 'PassportHead' : 'SasPassportBsc', {
+    EtpsPreentNo: '粤B12345',
+    MasterCuscd: '5300',
+    IoTypecd: 'E',
+    ...opts.fields,
+    Rmk: rmk,
+  });
+  const message = node(opts.real ? 'PassPortMessage' : 'PassportMessage', [
+    ...(opts.operCusRegCode !== undefined ? [leaf('OperCusRegCode', opts.operCusRegCode)] : []),
+    head,
+  ]);
   return buildSasPackage({
     messageType: 'SAS121',
     envelope: {
@@ -56,10 +72,7 @@ function sas121(rmk = '') {
       send_time: '2026-11-21T10:00:00',
     },
     pocket: null,
-    business: [
-      node('PassportMessage', [recordNode('SasPassportBsc', { EtpsPreentNo: '粤B12345', MasterCuscd: '5300', IoTypecd: 'E', Rmk: rmk })]),
-      leaf('DelcareFlag', '1'),
-    ],
+    business: [message, leaf('DelcareFlag', '1')],
     packageAttrs: {},
     signature: emptySasSignature(),
   });
@@ -230,6 +243,46 @@ describe('金关二期: the card and the operating enterprise (FAQ 19, 20)', () 
     );
     expect(await runSandbox()).toEqual([]);
   });
+
+  it('an SAS121 核放单 is held to the same: its IcCardNo white-listed, its InputCode and OperCusRegCode the card’s enterprise', async () => {
+    await world();
+    const refusal = async (body: string) => {
+      const answer = await send(body, 'processing-trade');
+      expect(answer.accepted).toBe(false);
+      const r = parseCommonResponse(answer.responseXml);
+      expect(r).toMatchObject({ dealFlag: '-1', etpsPreentNo: '粤B12345' });
+      return r.checkInfo;
+    };
+    // FAQ 19: no card named, so the sending client's enterprise stands for the card's
+    expect(await refusal(sas121('', { fields: { InputCode: w.owner.code }, operCusRegCode: w.owner.code }))).toBe(
+      `报文类型为SAS121，操作卡海关十位和Session中的不相符：SasPassportBsc.InputCode[${w.owner.code}]不是IC卡所属企业[${w.broker.code}]；` +
+        `操作卡海关十位和Session中的不相符：PassportMessage.OperCusRegCode[${w.owner.code}]不是IC卡所属企业[${w.broker.code}]`,
+    );
+    // the layout a real bridge sends: PassPortMessage/PassportHead
+    expect(await refusal(sas121('', { real: true, operCusRegCode: w.owner.code }))).toBe(
+      `报文类型为SAS121，操作卡海关十位和Session中的不相符：PassPortMessage.OperCusRegCode[${w.owner.code}]不是IC卡所属企业[${w.broker.code}]`,
+    );
+    // FAQ 20: another enterprise's card, an unknown card, a locked card
+    expect(await refusal(sas121('', { fields: { IcCardNo: w.owner.operatorCard } }))).toBe(
+      `报文类型为SAS121，非白名单用户或者ic卡号不合法：IC卡[${w.owner.operatorCard}]不存在或不属于发送企业[${w.broker.code}]`,
+    );
+    expect(await refusal(sas121('', { fields: { IcCardNo: '8930000083638' } }))).toContain('IC卡[8930000083638]不存在或不属于发送企业');
+    expect(await runSandbox()).toEqual([]);
+    // the broker's own card and 海关十位, in either layout, pass and go on to SAS221/SAS223
+    const own = { fields: { IcCardNo: w.broker.operatorCard, InputCode: w.broker.code }, operCusRegCode: w.broker.code };
+    for (const real of [false, true])
+      expect(parseCommonResponse((await send(sas121('', { ...own, real }), 'processing-trade')).responseXml).dealFlag, `real ${real}`).toBe(
+        '0',
+      );
+    expect((await runSandbox()).map((g) => sasReceiptFrom(parseSasPackage(g.body)).messageType).sort()).toEqual([
+      'SAS221',
+      'SAS221',
+      'SAS223',
+      'SAS223',
+    ]);
+    for (let i = 0; i < 5; i++) await w.deps.store.identity.recordCardPinFailure(w.broker.operatorCard);
+    expect(await refusal(sas121('', own))).toBe(`报文类型为SAS121，非白名单用户或者ic卡号不合法：IC卡[${w.broker.operatorCard}]已锁定`);
+  });
 });
 
 describe('manifests on the exchange', () => {
@@ -251,12 +304,8 @@ describe('manifests on the exchange', () => {
     // the sandbox's replies pass `osw message validate` as replies
     expect(validateMessage(r1.body)).toMatchObject({ family: 'manifest', messageType: 'MTRES4', rulesApplied: true, problems: [] });
     expect(validateMessage(ok.responseXml)).toMatchObject({ messageType: 'PlatImpRet', rulesApplied: true, problems: [] });
-    await send(
-      mt2101
-        .replace(/<\/Head>/, '</Head>')
-        .replace(/(<(?:\w+:)?Declaration>)/, '$1<AdditionalInformation><Content>#退单</Content></AdditionalInformation>'),
-      'manifest-sea-air',
-    );
+    // the remark where the schema has it (AdditionalInformation last in Declaration): in another place it is refused on import
+    await send(mt2101.replace('<Content>BBBBBB101</Content>', '<Content>#退单</Content>'), 'manifest-sea-air');
     expect(parseManifestResponse((await runSandbox())[0].body)).toMatchObject({ statementCode: '03', outcome: { group: 'refused' } });
     const noType = await send(mt2101.replace(/<(\w+:)?MessageType>[^<]*<\/(\w+:)?MessageType>/, ''), 'manifest-sea-air');
     expect(noType.accepted).toBe(false);
@@ -318,6 +367,26 @@ describe('manifests refused as customs refuses them', () => {
     expect(resp.head.FunctionCode).toBe('11');
     // osw message validate finds the same
     expect(validateMessage(bad).problems.map((p) => p.path)).toEqual(['Declaration.Consignment.ValueAmount@CurrencyTypeCode']);
+  });
+
+  it('FAQ 17: an element out of schema order or present with an empty value is answered PlatImpRet E2 naming each; nothing goes to customs', async () => {
+    await world();
+    const bad = mt2101
+      .replace('<Carrier>\n      <ID>MM</ID>\n    </Carrier>\n', '')
+      .replace('<Agent>', '<Carrier><ID>MM</ID></Carrier><Agent>')
+      .replace('<GrossVolumeMeasure>9</GrossVolumeMeasure>', '<GrossVolumeMeasure/>');
+    expect(bad).not.toBe(mt2101);
+    const answer = await send(bad, 'manifest-sea-air');
+    expect(answer.accepted).toBe(false);
+    const r = parsePlatImpRet(answer.responseXml).manifest;
+    expect(r.statementCode).toBe('E2');
+    expect(r.statementDescription).toBe(
+      '数据中心入库失败：Declaration.Agent 元素顺序不符合报文格式(XSD)：Agent须在Carrier之前；' +
+        'Declaration.Consignment.GrossVolumeMeasure GrossVolumeMeasure的值为空(不填的元素须删去，不能留空元素)',
+    );
+    expect(await runSandbox()).toEqual([]);
+    // osw message validate finds the same two
+    expect(validateMessage(bad).problems.map((p) => p.path)).toEqual(['Declaration.Agent', 'Declaration.Consignment.GrossVolumeMeasure']);
   });
 });
 

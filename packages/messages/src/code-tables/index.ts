@@ -4,6 +4,7 @@ export { COUNTRIES } from './countries.js';
 export { CURRENCIES } from './currencies.js';
 export { CUSTOMS_AREAS } from './customs-areas.js';
 export { CUT_MODES } from './cut-modes.js';
+export { DOMESTIC_PORTS } from './domestic-ports.js';
 export { DUTY_MODES } from './duty-modes.js';
 export { PORTS } from './ports.js';
 export { PURPOSES } from './purposes.js';

@@ -8,6 +8,7 @@ import {
   CURRENCIES,
   CUSTOMS_AREAS,
   CUT_MODES,
+  DOMESTIC_PORTS,
   DUTY_MODES,
   isHsChapter,
   PORTS,
@@ -114,6 +115,16 @@ function port(p: Problems, path: string, value: string | undefined, zh: string):
   else if (!PORTS.has(v)) p.add(path, `${zh}[${v}]不在${PORTS.zh}中`, `${field} ${v} is not in the ${PORTS.en} table (${PORTS.zh})`);
 }
 
+/** A domestic port of entry or exit: 6 digits, a code of the 国内口岸代码表 (`470201` 皇岗). */
+function domesticPort(p: Problems, path: string, value: string | undefined, zh: string): void {
+  const v = value?.trim() ?? '';
+  if (v === '') return;
+  const field = path.split('.').pop();
+  if (!/^\d{6}$/.test(v)) p.add(path, `${zh}须为6位代码，实为[${value}]`, `${field} must be a 6-digit code, got "${value}"`);
+  else if (!DOMESTIC_PORTS.has(v))
+    p.add(path, `${zh}[${v}]不在${DOMESTIC_PORTS.zh}中`, `${field} ${v} is not in the ${DOMESTIC_PORTS.en} table (${DOMESTIC_PORTS.zh})`);
+}
+
 /**
  * Every problem with the values of a declaration's head and goods rows, each with its path, in Chinese
  * and English. The message's structure (IEFlag, parties, GNo order, DecSign) is validateDecMessage's.
@@ -135,12 +146,7 @@ export function checkDeclarationValues(m: DecMessage): Problem[] {
       p.add('DecHead.NetWt', `净重[${net}]不能大于毛重[${gross}]`, `NetWt ${net} must not exceed GrossWet ${gross}`);
     port(p, 'DecHead.DespPortCode', h.DespPortCode, '启运港(DespPortCode)');
     port(p, 'DecHead.DistinatePort', h.DistinatePort, '经停港/指运港(DistinatePort)');
-    if (h.EntyPortCode?.trim() && !/^\d{6}$/.test(h.EntyPortCode.trim()))
-      p.add(
-        'DecHead.EntyPortCode',
-        `入境口岸/离境口岸(EntyPortCode)须为6位代码，实为[${h.EntyPortCode}]`,
-        `EntyPortCode must be a 6-digit code, got "${h.EntyPortCode}"`,
-      );
+    domesticPort(p, 'DecHead.EntyPortCode', h.EntyPortCode, '入境口岸/离境口岸(EntyPortCode)');
   }
   m.lists.forEach((row, i) => {
     const at = `DecLists.DecList[${i + 1}]`;

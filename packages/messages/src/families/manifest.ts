@@ -299,6 +299,11 @@ export interface Manifest {
   head: ManifestHead;
   /** Head children other than the seven fields, kept in order after Version */
   headExtra: XNode[];
+  /**
+   * the names of Head's children in the order they were read (parseManifest only): what the element-order
+   * check (FAQ 17) looks at; build writes the seven fields in order whatever this says
+   */
+  headOrder?: string[];
   /** the children of `Declaration`, element by element; null when the message has none */
   declaration: XNode[] | null;
   /** other root children (after Head and Declaration), kept as they are */
@@ -333,10 +338,12 @@ export function rootParts(root: XNode): RootParts {
 }
 
 /** @internal shared with manifest-response.ts */
-export function headFrom(h: XNode | undefined): { head: ManifestHead; extra: XNode[] } {
+export function headFrom(h: XNode | undefined): { head: ManifestHead; extra: XNode[]; order: string[] } {
   const head: ManifestHead = {};
   const extra: XNode[] = [];
+  const order: string[] = [];
   for (const c of h?.children ?? []) {
+    order.push(c.name);
     const known =
       (MANIFEST_HEAD_FIELDS as readonly string[]).includes(c.name) &&
       !c.children.length &&
@@ -344,13 +351,13 @@ export function headFrom(h: XNode | undefined): { head: ManifestHead; extra: XNo
     if (known) head[c.name as keyof ManifestHead] = c.text ?? '';
     else extra.push(c);
   }
-  return { head, extra };
+  return { head, extra, order };
 }
 
 function manifestFromTree(root: XNode): Manifest {
   if (root.name !== 'Manifest') throw new MessageRejected('C903', `not a Manifest (root <${root.name}>)`);
   const { namespace, attrs, kids } = rootParts(root);
-  const { head, extra: headExtra } = headFrom(kids.find((c) => c.name === 'Head'));
+  const { head, extra: headExtra, order: headOrder } = headFrom(kids.find((c) => c.name === 'Head'));
   const decl = kids.find((c) => c.name === 'Declaration');
   const seen = new Set<XNode>([kids.find((c) => c.name === 'Head'), decl].filter((x): x is XNode => !!x));
   return {
@@ -358,6 +365,7 @@ function manifestFromTree(root: XNode): Manifest {
     rootAttributes: attrs,
     head,
     headExtra,
+    headOrder,
     declaration: decl ? decl.children : null,
     extra: kids.filter((c) => !seen.has(c)),
   };
@@ -428,10 +436,145 @@ function treeNode(name: string, v: ManifestTreeValue): XNode {
   return { name, prefix: '', attrs, children: [], text: (v['#'] as string | undefined) ?? '' };
 }
 
+const ADDRESS = ['Line', 'CityName', 'CountrySubEntityID', 'CountrySubEntityName', 'PostcodeID', 'CountryCode'] as const;
+const PARTY = ['ID', 'Name', 'Address', 'Contact', 'AEO'] as const;
+
+/**
+ * The element order of a manifest, as its schema's `xs:sequence`s give it: a parent's path (element names
+ * from `Declaration` down, without repeat indexes) → its children in order.
+ *
+ * Source: no copy of the customs manifest schemas (`Manifest_*.xsd`) is in this repository or could be
+ * found in public, so the order is the real MT2101's (`fixtures/real/mft_MT2101_manifest_unresolved_repo.xml`,
+ * which customs took), parties merged (Consignee's `Contact` sits between `Address` and `AEO`, where
+ * Consignor and NotifyParty have none), and for Head this module's writer order (MANIFEST_HEAD_FIELDS, the
+ * fixture's too). Only elements a parent's list names are ordered: an element it does not list is neither
+ * placed nor refused. The manifest types share one data model (WCO), so MT1101, MT3101, MT4101 and MT5101
+ * are held to this order for the elements they share with the MT2101 (docs/decisions.md).
+ */
+export const MANIFEST_ELEMENT_ORDER: Readonly<Record<string, readonly string[]>> = {
+  Head: MANIFEST_HEAD_FIELDS,
+  Declaration: [
+    'RepresentativePerson',
+    'ExitCustomsOffice',
+    'Agent',
+    'Carrier',
+    'BorderTransportMeans',
+    'Consignment',
+    'AdditionalInformation',
+  ],
+  'Declaration.BorderTransportMeans': [
+    'JourneyID',
+    'TypeCode',
+    'ID',
+    'Name',
+    'FirstArrivalLocationID',
+    'ArrivalDateTime',
+    'DepartureDateTime',
+  ],
+  'Declaration.Consignment': [
+    'TransportContractDocument',
+    'AssociatedTransportDocument',
+    'GrossVolumeMeasure',
+    'ValueAmount',
+    'LoadingLocation',
+    'UnloadingLocation',
+    'GoodsReceiptPlace',
+    'TranshipmentLocation',
+    'TransitDestination',
+    'GoodsConsignedPlace',
+    'FreightPayment',
+    'ConsignmentPackaging',
+    'TotalGrossMassMeasure',
+    'PreviousCustomsDocument',
+    'DeliveryDestination',
+    'IntermediateCarrier',
+    'Consignee',
+    'Consignor',
+    'NotifyParty',
+    'UNDGContact',
+  ],
+  'Declaration.Consignment.TransportContractDocument': ['ID', 'ConditionCode', 'Consolidator'],
+  'Declaration.Consignment.LoadingLocation': ['ID', 'LoadingDate'],
+  'Declaration.Consignment.UnloadingLocation': ['ID', 'ArrivalDate'],
+  'Declaration.Consignment.GoodsReceiptPlace': ['ID', 'Name'],
+  'Declaration.Consignment.ConsignmentPackaging': ['QuantityQuantity', 'TypeCode'],
+  'Declaration.Consignment.PreviousCustomsDocument': ['ID', 'TypeCode'],
+  'Declaration.Consignment.DeliveryDestination': ADDRESS,
+  'Declaration.Consignment.Consignee': PARTY,
+  'Declaration.Consignment.Consignee.Address': ADDRESS,
+  'Declaration.Consignment.Consignor': PARTY,
+  'Declaration.Consignment.Consignor.Address': ADDRESS,
+  'Declaration.Consignment.NotifyParty': PARTY,
+  'Declaration.Consignment.NotifyParty.Address': ADDRESS,
+};
+
+/** Children out of their schema order: each one that comes after an element it should precede. */
+function orderProblems(p: Problems, names: readonly string[], order: readonly string[] | undefined, at: (i: number) => string): void {
+  if (!order) return;
+  let last = -1;
+  let lastName = '';
+  names.forEach((name, i) => {
+    const rank = order.indexOf(name);
+    if (rank < 0) return;
+    if (rank < last)
+      p.add(
+        at(i),
+        `元素顺序不符合报文格式(XSD)：${name}须在${lastName}之前`,
+        `${name} must come before ${lastName} (the manifest schema's element order)`,
+      );
+    else [last, lastName] = [rank, name];
+  });
+}
+
+/**
+ * FAQ 17's format rules for a manifest an enterprise sends: every element in its schema order
+ * (MANIFEST_ELEMENT_ORDER) and no element present with an empty value (`<X></X>`, `<X/>`, spaces only —
+ * an element without a value is left out). Each problem names the element's path (`Declaration.Consignment.
+ * Consignee`, `Declaration.Consignment[2].ValueAmount`). Head's seven fields are validateManifest's
+ * required fields, so an empty one is reported there once.
+ */
+export function checkManifestLayout(m: Pick<ManifestInput, 'declaration' | 'headOrder' | 'headExtra'>): Problem[] {
+  const p = new Problems();
+  if (m.headOrder) orderProblems(p, m.headOrder, MANIFEST_ELEMENT_ORDER.Head, (i) => `Head.${m.headOrder![i]}`);
+  for (const x of m.headExtra ?? []) empties(p, x, `Head.${x.name}`);
+  const walk = (nodes: readonly XNode[], at: string, key: string) => {
+    const count: Record<string, number> = {};
+    for (const n of nodes) count[n.name] = (count[n.name] ?? 0) + 1;
+    const seen: Record<string, number> = {};
+    const shown = nodes.map((n) => {
+      const i = (seen[n.name] = (seen[n.name] ?? 0) + 1);
+      return `${at}.${n.name}${count[n.name] > 1 ? `[${i}]` : ''}`;
+    });
+    orderProblems(
+      p,
+      nodes.map((n) => n.name),
+      MANIFEST_ELEMENT_ORDER[key],
+      (i) => shown[i],
+    );
+    nodes.forEach((n, i) => {
+      if (n.children.length) walk(n.children, shown[i], `${key}.${n.name}`);
+      else empties(p, n, shown[i]);
+    });
+  };
+  walk(m.declaration ?? [], 'Declaration', 'Declaration');
+  return p.list;
+}
+
+/** An element without children whose value is empty (or spaces only), or a tree holding such elements. */
+function empties(p: Problems, n: XNode, at: string): void {
+  if (n.children.length) {
+    for (const c of n.children) empties(p, c, `${at}.${c.name}`);
+    return;
+  }
+  if ((n.text ?? '').trim() === '')
+    p.add(at, `${n.name}的值为空(不填的元素须删去，不能留空元素)`, `${at} is empty: give it a value or leave the element out`);
+}
+
 /**
  * Checks a manifest an enterprise sends, reporting every problem at once: required Head fields,
  * MessageType form and agreement with the namespace, MessageID form and agreement with
- * MessageType and SenderID, FunctionCode values, SendTime form, presence of Declaration.
+ * MessageType and SenderID, FunctionCode values, SendTime form, presence of Declaration, and the
+ * element order and empty values of checkManifestLayout (FAQ 17).
  */
 export function validateManifest(m: ManifestInput): Problem[] {
   const p = new Problems();
@@ -501,6 +644,7 @@ export function validateManifest(m: ManifestInput): Problem[] {
     );
   p.required('Head.Version', h.Version, '报文版本');
   if (!m.declaration) p.add('Declaration', '缺少报文体Declaration', 'Declaration is missing');
+  p.list.push(...checkManifestLayout(m));
   return p.list;
 }
 

@@ -183,6 +183,24 @@ export function findInBusiness(p: SasPackage, name: string): XNode | undefined {
   return undefined;
 }
 
+/**
+ * The head of an SAS121 核放单 and the message element that holds it. The head is written `SasPassportBsc`
+ * (as customs' SAS221/223 echo it) or `PassportHead` under `PassPortMessage` (the SAS121 an open-source
+ * customs bridge sends, ronannnn/gx-customs-bridge `sas121_models.go`); either is taken. The message
+ * element carries `OperCusRegCode` (操作卡的海关十位) beside it, as INV101's InvtMessage does.
+ */
+export function sas121Head(p: SasPackage): { head: XNode; message: XNode | undefined } | undefined {
+  const head = findInBusiness(p, 'SasPassportBsc') ?? findInBusiness(p, 'PassportHead');
+  if (!head) return undefined;
+  const stack = [...p.business];
+  while (stack.length) {
+    const n = stack.shift()!;
+    if (n.children.includes(head)) return { head, message: n };
+    stack.push(...n.children);
+  }
+  return { head, message: undefined };
+}
+
 /** INV101 核注清单: head, list rows and 申报标志 (DelcareFlag 0 暂存, 1 申报). */
 export interface Inv101 {
   envelope: Fields;

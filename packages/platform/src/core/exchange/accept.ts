@@ -25,13 +25,13 @@ import {
   checkWellFormed,
   buildCommonResponse,
   buildPlatImpRet,
-  findInBusiness,
   inv101From,
   leafRecord,
   parseManifest,
   parseSasPackage,
   platImpRetMissingMessageType,
   receiptSeqNo,
+  sas121Head,
   validateInv101,
   validateManifest,
   manifestSenderClientId,
@@ -47,7 +47,7 @@ import {
 } from '@osw/messages';
 import { fileNameProblem, isMessageId, type ImportAnswer, type ImportOutcome } from '@osw/messages/exchange';
 import { raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
-import { checkDeclaration, clientSeqNoKey, clientSeqNoRepeated, inv101CardProblems } from './check-declaration.js';
+import { checkDeclaration, clientSeqNoKey, clientSeqNoRepeated, inv101CardProblems, sas121CardProblems } from './check-declaration.js';
 import type { PlatformDeps, PlatformMetrics, Tracing, TraceSpan } from '../ports.js';
 import type { BatchWrites } from './batch-writes.js';
 import type { CardRow, ClientRow, DeclarationRow, InboundRow, Store } from '../store.js';
@@ -485,11 +485,20 @@ async function importPackage(
       problems.push(err.message);
     }
   } else {
-    const bsc = findInBusiness(pkg, 'SasPassportBsc');
-    const head = bsc ? leafRecord(bsc) : {};
+    const found = sas121Head(pkg);
+    const head = found ? leafRecord(found.head) : {};
     etpsPreentNo = head.EtpsPreentNo ?? head.etpsPreentNo ?? '';
-    if (!bsc) problems.push('缺少核放单表头SasPassportBsc');
+    if (!found) problems.push('缺少核放单表头SasPassportBsc');
     if (!pkg.envelope.message_id) problems.push('EnvelopInfo.message_id报文编号不能为空');
+    if (found)
+      problems.push(
+        ...(await sas121CardProblems(
+          deps,
+          msg.client,
+          { name: found.head.name, fields: head },
+          found.message ? { name: found.message.name, fields: leafRecord(found.message) } : undefined,
+        )),
+      );
   }
   const what = type === 'INV101' ? '保税核注清单' : '核放单';
   if (problems.length) {

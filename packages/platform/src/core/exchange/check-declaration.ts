@@ -7,6 +7,7 @@ import {
   keyFingerprint,
   verifyDecMessageAsync,
   type DecMessage,
+  type Fields,
   type Inv101,
 } from '@osw/messages';
 import type { CardRow, ClientRow } from '../store.js';
@@ -102,8 +103,38 @@ async function operatingEnterpriseProblems(deps: ImportDeps, dec: DecMessage, ca
  * sending enterprise (not locked, not expired); `InputCode` (录入单位) and `OperCusRegCode` (操作卡的
  * 海关十位) name that card's enterprise — the sending client's when no card is named.
  */
-export async function inv101CardProblems(deps: ImportDeps, client: ClientRow, inv: Inv101): Promise<string[]> {
-  const cardNo = inv.head.IcCardNo?.trim() ?? '';
+export function inv101CardProblems(deps: ImportDeps, client: ClientRow, inv: Inv101): Promise<string[]> {
+  return packageCardProblems(deps, client, inv.head.IcCardNo, [
+    ['InvtHeadType.InputCode', inv.head.InputCode],
+    ['InvtMessage.OperCusRegCode', inv.messageFields.OperCusRegCode],
+  ]);
+}
+
+/**
+ * FAQ 19 and 20 for an SAS121 核放单, as for an INV101: the head's `IcCardNo`, when given, is a
+ * white-listed card of the sending enterprise; the head's `InputCode` (录入单位编号) and the message's
+ * `OperCusRegCode` (操作卡的海关十位) name that card's enterprise — the sending client's when no card is named.
+ */
+export function sas121CardProblems(
+  deps: ImportDeps,
+  client: ClientRow,
+  head: { name: string; fields: Fields },
+  message: { name: string; fields: Fields } | undefined,
+): Promise<string[]> {
+  return packageCardProblems(deps, client, head.fields.IcCardNo, [
+    [`${head.name}.InputCode`, head.fields.InputCode],
+    ...(message ? [[`${message.name}.OperCusRegCode`, message.fields.OperCusRegCode] as const] : []),
+  ]);
+}
+
+/** A 金关二期 package's card (when it names one) and the fields naming the operating enterprise. */
+async function packageCardProblems(
+  deps: ImportDeps,
+  client: ClientRow,
+  icCardNo: string | undefined,
+  fields: readonly (readonly [path: string, value: string | undefined])[],
+): Promise<string[]> {
+  const cardNo = icCardNo?.trim() ?? '';
   let enterpriseCode = client.enterpriseCode;
   if (cardNo) {
     const card = await cardOf(deps, cardNo);
@@ -111,14 +142,7 @@ export async function inv101CardProblems(deps: ImportDeps, client: ClientRow, in
     if (refused !== null || !card) return [refused ?? CARD_NOT_WHITELISTED];
     enterpriseCode = card.enterpriseCode;
   }
-  return sessionMismatches(
-    [
-      ['InvtHeadType.InputCode', inv.head.InputCode],
-      ['InvtMessage.OperCusRegCode', inv.messageFields.OperCusRegCode],
-    ],
-    enterpriseCode,
-    () => deps.store.identity.getEnterprise(enterpriseCode),
-  );
+  return sessionMismatches(fields, enterpriseCode, () => deps.store.identity.getEnterprise(enterpriseCode));
 }
 
 /** An IC card by number, read once per batch (`deps.cards`). */

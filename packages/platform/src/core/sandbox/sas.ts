@@ -4,7 +4,16 @@
  * scenario rule of family `sas` with `refuse` makes INV201/SAS221 a 退单 (manageResult 2) and ends
  * there. Receipts are bare `Package`s to the sender, `Receipt_<message_id>_<ts>.xml`.
  */
-import { buildSasReceipt, chinaDateTime, chinaYear, declarationSeqNo, findInBusiness, leafRecord, sasEnvelope } from '@osw/messages';
+import {
+  buildSasReceipt,
+  chinaDateTime,
+  chinaYear,
+  declarationSeqNo,
+  findInBusiness,
+  leafRecord,
+  sas121Head,
+  sasEnvelope,
+} from '@osw/messages';
 import type { AcceptedPackage } from '../exchange/accept.js';
 import type { SandboxJobRow, Store } from '../store.js';
 import { issueReceipt, type IssuedReceipt } from '../exchange/outbound.js';
@@ -23,7 +32,7 @@ export class SasSandbox {
     const refuse = rule?.outcome === 'refuse';
     const pace = rule?.paceMs ?? this.options.scenario.paceMs ?? this.options.paceMs;
     const inv = p.messageType === 'INV101';
-    const head = leafRecord(findInBusiness(p.pkg, inv ? 'InvtHeadType' : 'SasPassportBsc')!);
+    const head = leafRecord(inv ? findInBusiness(p.pkg, 'InvtHeadType') : sas121Head(p.pkg)?.head);
     const customs = (inv ? head.DclPlcCuscd : head.MasterCuscd) || '5300';
     const ie = (inv ? head.ImpexpMarkcd : head.IoTypecd) === 'E' ? 'E' : 'I';
     const year = chinaYear(now);
