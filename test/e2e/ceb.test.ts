@@ -122,7 +122,7 @@ for (const setup of setups) {
       const receipts = await receiptsOf('CEB312', '4CDE1CFD-EDED-46B1-946C-B8022E42FC94', 2);
       for (const r of receipts) {
         expect(cebSchemaProblems(r.xml), r.file).toBe('');
-        expect(r.file).toMatch(/^Receipt_DXPEDCCEB0000001DXPESW\d+_\d{21}\.xml$/);
+        expect(r.file).toMatch(/^Receipt_DXPEDCCEB0000002DXPESW\d+_\d{21}\.xml$/);
       }
       expect(receipts.map((r) => cebReceipts(r.msg)[0])).toMatchObject([
         { returnStatus: '120', returnInfo: '海关入库', status: { group: 'accepted' } },

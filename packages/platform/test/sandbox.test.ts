@@ -375,7 +375,7 @@ describe('CEB (跨境电商) on the exchange', () => {
     expect(got.map((g) => g.business)).toEqual(['ceb', 'ceb']);
     for (const g of got) {
       expect(cebSchemaProblems(g.body)).toBe('');
-      expect(g.fileName).toMatch(/^Receipt_DXPEDCCEB0000001DXPESW\d+_\d{21}\.xml$/);
+      expect(g.fileName).toMatch(/^Receipt_DXPEDCCEB0000002DXPESW\d+_\d{21}\.xml$/);
     }
     const receipts = got.map((g) => parseCeb(g.body));
     expect(receipts.map((r) => r.messageType)).toEqual(['CEB312', 'CEB312']);
@@ -461,6 +461,21 @@ describe('CEB (跨境电商) on the exchange', () => {
     expect(receipts.map((r) => r.messageType)).toEqual(got.map(() => receipt));
     expect(receipts.map((r) => r.sections[0].fields.returnStatus)).toEqual(['2', ...life]);
     if (declared === 'CEB711') expect(receipts[1].sections[0].fields.rkdNo).toMatch(/^\d{8}I\d{9}$/);
+  });
+
+  it('the receipts of several CEB messages due together are issued as one set, each message’s in its order', async () => {
+    await world();
+    await send(ceb311, 'ceb');
+    await send(cebSample('CEB411'), 'ceb');
+    await send(cebSample('CEB511'), 'ceb');
+    const got = await runSandbox();
+    const seen = got.map((g) => parseCeb(g.body)).map((r) => `${r.messageType} ${r.sections[0].fields.returnStatus}`);
+    expect([...seen].sort()).toEqual(['CEB312 120', 'CEB312 399', 'CEB412 120', 'CEB412 399', 'CEB512 120', 'CEB512 399']);
+    for (const type of ['CEB312', 'CEB412', 'CEB512'])
+      expect(seen.filter((x) => x.startsWith(type))).toEqual([`${type} 120`, `${type} 399`]);
+    // one file stamp each, in issue order
+    expect(new Set(got.map((g) => g.fileName)).size).toBe(6);
+    for (const g of got) expect(cebSchemaProblems(g.body)).toBe('');
   });
 
   it('appStatus 1 (暂存): answered returnStatus 1 电子口岸已暂存 and nothing more', async () => {

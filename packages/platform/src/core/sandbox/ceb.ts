@@ -21,12 +21,12 @@ import {
 } from '@osw/messages';
 import type { AcceptedCeb } from '../exchange/accept.js';
 import type { SandboxJobRow, Store } from '../store.js';
-import { issueReceipt, type IssuedReceipt } from '../exchange/outbound.js';
+import { issueReceipt, issueReceipts, type IssuedReceipt, type ReceiptIssued } from '../exchange/outbound.js';
 import { CEB_REFUSAL_PATH, firstRule, type Scenario } from './scenario.js';
 
 export const CEB_RECEIPT_JOB = 'ceb-receipt';
-/** The DXP id customs' cross-border e-commerce system sends from. */
-export const CUSTOMS_CEB_SENDER_ID = 'DXPEDCCEB0000001';
+/** The DXP id customs' cross-border e-commerce system sends from (as a public mock of its DxpMsg writes it, docs/messages-manifest.md). */
+export const CUSTOMS_CEB_SENDER_ID = 'DXPEDCCEB0000002';
 /** returnInfo of a refusal when the scenario rule gives no reason. */
 export const CEB_DEFAULT_REFUSAL_REASON = '订购人身份信息校验未通过';
 
@@ -75,6 +75,18 @@ export class CebSandbox {
   }
 
   issue(tx: Store, job: SandboxJobRow, now: Date): Promise<IssuedReceipt> {
+    return issueReceipt(tx, this.receipt(job, now));
+  }
+
+  /** A set of due jobs' receipts at once (one serial range, one insert into the delivery queues). */
+  issueMany(tx: Store, jobs: readonly SandboxJobRow[], now: Date): Promise<IssuedReceipt[]> {
+    return issueReceipts(
+      tx,
+      jobs.map((j) => this.receipt(j, now)),
+    );
+  }
+
+  private receipt(job: SandboxJobRow, now: Date): ReceiptIssued {
     const j = job.payload;
     const spec = cebReceiptSpecOf(j.messageType);
     if (!spec) throw new Error(`not a CEB receipt type: ${j.messageType}`);
@@ -86,7 +98,7 @@ export class CebSandbox {
         rows: (JSON.parse(j.rowsJson) as CebFields[]).map((keys) => ({ keys, outcome })),
       }),
     );
-    return issueReceipt(tx, {
+    return {
       clientId: j.clientId,
       business: j.business,
       issuerId: CUSTOMS_CEB_SENDER_ID,
@@ -94,6 +106,6 @@ export class CebSandbox {
       body: () => xml,
       at: now,
       traceparent: job.traceparent,
-    });
+    };
   }
 }

@@ -65,13 +65,17 @@ export class CustomsSandbox implements CustomsPort {
     return this.declarations.runJob(tx, job, now);
   }
 
-  /** Runs a set of due jobs (one per document) in one transaction: declarations' receipts as a batch, the others one by one. */
+  /** Runs a set of due jobs (one per document) in one transaction: declarations' and CEB receipts as batches, the others one by one. */
   async runJobs(tx: Store, jobs: readonly SandboxJobRow[], now: Date): Promise<(IssuedReceipt | null)[]> {
     const out: (IssuedReceipt | null)[] = jobs.map(() => null);
     const receipts = jobs.filter((j) => j.kind === DEC_RECEIPT_JOB);
     const issued = await this.declarations.issueReceipts(tx, receipts, now);
     receipts.forEach((j, i) => (out[jobs.indexOf(j)] = issued[i]));
-    for (const [k, job] of jobs.entries()) if (job.kind !== DEC_RECEIPT_JOB) out[k] = await this.runJob(tx, job, now);
+    const ceb = jobs.filter((j) => j.kind === CEB_RECEIPT_JOB);
+    const cebIssued = ceb.length ? await this.ceb.issueMany(tx, ceb, now) : [];
+    ceb.forEach((j, i) => (out[jobs.indexOf(j)] = cebIssued[i]));
+    for (const [k, job] of jobs.entries())
+      if (job.kind !== DEC_RECEIPT_JOB && job.kind !== CEB_RECEIPT_JOB) out[k] = await this.runJob(tx, job, now);
     return out;
   }
 
