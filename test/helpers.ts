@@ -1,6 +1,7 @@
 /** Shared test helpers: temp folders and bounded waiting for files to appear. */
+import { execFileSync } from 'node:child_process';
 import crypto, { type KeyObject } from 'node:crypto';
-import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,30 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 export const FIXTURES = path.resolve(HERE, '../../shared/fixtures/real');
 export const EXAMPLES = path.resolve(HERE, '../examples');
+/** The official CEB 2022-05 schemas and samples (fixtures/ceb-2022/README.md). */
+export const CEB_FIXTURES = path.resolve(FIXTURES, '../ceb-2022');
+export const CEB_XSD_IMPORT = path.join(CEB_FIXTURES, 'xsd', '海关跨境进口业务节点报文定义202205.xsd');
+export const CEB_XSD_EXPORT = path.join(CEB_FIXTURES, 'xsd', '海关跨境出口业务节点报文定义202205.xsd');
+
+let schemaChecks = 0;
+
+/**
+ * Runs xmllint (libxml2-utils) on a message against an official CEB schema (the import one unless
+ * told); returns '' when it is valid, else xmllint's complaint.
+ */
+export function cebSchemaProblems(xml: string, xsd = CEB_XSD_IMPORT): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'osw-xsd-'));
+  const file = path.join(dir, `m${++schemaChecks}.xml`);
+  writeFileSync(file, xml);
+  try {
+    execFileSync('xmllint', ['--noout', '--schema', xsd, file], { stdio: 'pipe' });
+    return '';
+  } catch (e) {
+    return String((e as { stderr?: Buffer }).stderr ?? e);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The ClientSeqNo (客户端编号) of examples/declaration.xml. */
 export const EXAMPLE_CLIENT_SEQ_NO = 'E53002026112100001';

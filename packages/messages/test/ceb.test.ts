@@ -3,10 +3,18 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FIXTURES, sm2KeyPair, tempDir } from '../../../test/helpers.js';
+import { CEB_FIXTURES, CEB_XSD_EXPORT, CEB_XSD_IMPORT, cebSchemaProblems, FIXTURES, sm2KeyPair, tempDir } from '../../../test/helpers.js';
 import {
   buildCeb,
+  CEB_DECLARED_STATUS,
   CEB_FORMAT_REFUSAL_STATUS,
+  CEB_RECEIPT_SPECS,
+  cebDeclaredSections,
+  cebReceiptSpec,
+  cebReceiptSpecOf,
+  cebReturnKeys,
+  cebReturnMessage,
+  cebReturnWords,
   CEB_RETURN_STATUS,
   cebFormatRefusal,
   cebDigestCanonical,
@@ -31,9 +39,9 @@ import {
 } from '../src/families/ceb.js';
 import { MessageRejected } from '../src/errors.js';
 
-const CEB = path.resolve(FIXTURES, '../ceb-2022');
-const XSD_IMPORT = path.join(CEB, 'xsd', '海关跨境进口业务节点报文定义202205.xsd');
-const XSD_EXPORT = path.join(CEB, 'xsd', '海关跨境出口业务节点报文定义202205.xsd');
+const CEB = CEB_FIXTURES;
+const XSD_IMPORT = CEB_XSD_IMPORT;
+const XSD_EXPORT = CEB_XSD_EXPORT;
 
 /**
  * Export samples that do not validate against the export XSD as published (fixtures/ceb-2022/README.md):
@@ -61,19 +69,9 @@ function xsdFor(messageType: string): string {
 
 const tmp = tempDir('osw-ceb-');
 afterAll(() => tmp.cleanup());
-let fileNo = 0;
 
 /** Runs xmllint against the official schema; returns '' when valid, else xmllint's complaint. */
-function xmllint(xml: string, xsd: string): string {
-  const file = path.join(tmp.dir, `m${++fileNo}.xml`);
-  writeFileSync(file, xml);
-  try {
-    execFileSync('xmllint', ['--noout', '--schema', xsd, file], { stdio: 'pipe' });
-    return '';
-  } catch (e) {
-    return String((e as { stderr?: Buffer }).stderr ?? e);
-  }
-}
+const xmllint = cebSchemaProblems;
 
 const roundTrip = (m: CebMessage) => parseCeb(buildCeb(m));
 
@@ -346,6 +344,113 @@ describe('every CEB message we build validates against the official XSD (xmllint
     const invalid = EXPORT_INVALID_AS_PUBLISHED.includes(file.slice(0, 6));
     expect(asPublished === '').toBe(!invalid);
     expect(rebuilt === '').toBe(!invalid);
+  });
+});
+
+describe('the receipts of the declared types (ceb-receipts.ts)', () => {
+  it('every declared import type whose receipt the schema defines has its receipt, and nothing else', () => {
+    const xsd = readFileSync(XSD_IMPORT, 'utf8');
+    const types = [...xsd.matchAll(/<xs:element name="CEB(\d{3})Message">/g)].map((m) => Number(m[1]));
+    const pairs = types.filter((n) => n % 2 === 1 && types.includes(n + 1)).map((n) => [`CEB${n}`, `CEB${n + 1}`]);
+    expect(CEB_RECEIPT_SPECS.map((s) => [s.declared, s.receipt])).toEqual(pairs);
+    for (const s of CEB_RECEIPT_SPECS) {
+      // the receipt's root holds its return section, as the schema says
+      const root = xsd.slice(xsd.indexOf(`<xs:element name="${s.receipt}Message">`));
+      expect(root.slice(0, root.indexOf('</xs:element>'))).toContain(`ref="ceb:${s.returnSection}"`);
+      expect(cebReceiptSpec(s.declared)).toBe(s);
+      expect(cebReceiptSpecOf(s.receipt)).toBe(s);
+    }
+    expect(cebReceiptSpec('CEB816')).toBeUndefined();
+    expect(cebReceiptSpec('CEB303')).toBeUndefined();
+  });
+
+  it.each(CEB_RECEIPT_SPECS.map((s) => [s.declared, s.receipt, s]))(
+    '%s → %s: each step of its life, built from the official sample, validates against the XSD and carries the keys back',
+    (declared, receipt, spec) => {
+      const sample = parseCeb(readFileSync(path.join(CEB, 'samples/import', `${declared}Message.xml`), 'utf8'));
+      const sections = cebDeclaredSections(spec, sample);
+      expect(sections.length).toBeGreaterThan(0);
+      for (const status of [CEB_DECLARED_STATUS, ...spec.life, '100', '-1']) {
+        const msg = cebReturnMessage({
+          spec,
+          guid: 'A1B2C3D4-0000-4000-8000-0000000000AA',
+          rows: sections.map((s, i) => ({
+            keys: cebReturnKeys(spec, s, {
+              preNo: `B20261130${String(i + 1).padStart(9, '0')}`,
+              ...(spec.customsNo && status !== CEB_DECLARED_STATUS
+                ? { [spec.customsNo]: `53002026I${String(i + 1).padStart(9, '0')}` }
+                : {}),
+            }),
+            outcome: { returnStatus: status, returnTime: '20261130201500123', returnInfo: cebReturnWords(status) },
+          })),
+        });
+        const xml = buildCeb(msg);
+        expect(xmllint(xml, XSD_IMPORT), `${receipt} returnStatus ${status}`).toBe('');
+        expect(validateCeb(parseCeb(xml))).toEqual([]);
+        expect(msg.messageType).toBe(receipt);
+        // schema order: the fields of each row come in the order of the receipt's rules
+        const order = spec.rules.map((r) => r.name);
+        for (const r of msg.sections) {
+          const names = Object.keys(r.fields);
+          expect(names).toEqual(order.filter((n) => names.includes(n)));
+        }
+        // the keys come back as declared: the document's guid, and each field the receipt shares with the declaration
+        sections.forEach((s, i) => {
+          const declaredFields = s.head ?? s.fields;
+          const back = msg.sections[i].fields;
+          expect(back.guid).toBe(declaredFields.guid);
+          for (const k of ['orderNo', 'ebpCode', 'ebcCode', 'copNo', 'payCode', 'payTransactionId', 'logisticsCode', 'logisticsNo'])
+            if (k in back) expect(back[k]).toBe(declaredFields[k]);
+          expect(back.returnStatus).toBe(status);
+          expect(back.returnTime).toBe('20261130201500123');
+        });
+      }
+    },
+  );
+
+  it('the 清单编号 of CEB622 comes from customs, the declared one of a CEB626 only when the receipt can carry it (18 characters)', () => {
+    const spec = cebReceiptSpec('CEB621')!;
+    const inv = parseCeb(readFileSync(path.join(CEB, 'samples/import/CEB621Message.xml'), 'utf8'));
+    const [s] = cebDeclaredSections(spec, inv);
+    expect(cebReturnKeys(spec, s, { preNo: 'B20261130000000001' })).toEqual({
+      guid: s.head!.guid,
+      customsCode: s.head!.customsCode,
+      ebpCode: s.head!.ebpCode,
+      ebcCode: s.head!.ebcCode,
+      agentCode: s.head!.agentCode,
+      copNo: s.head!.copNo,
+      preNo: 'B20261130000000001',
+    });
+    expect(cebReturnKeys(spec, s, { preNo: 'B20261130000000001', invtNo: '53002026I000000001' }).invtNo).toBe('53002026I000000001');
+    const refund = cebReceiptSpec('CEB625')!;
+    const [r] = cebDeclaredSections(refund, parseCeb(readFileSync(path.join(CEB, 'samples/import/CEB625Message.xml'), 'utf8')));
+    expect(r.head!.invtNo).toHaveLength(17);
+    expect(cebReturnKeys(refund, r, { preNo: 'B20261130000000001' })).not.toHaveProperty('invtNo');
+    const cancel = cebReceiptSpec('CEB623')!;
+    const [c] = cebDeclaredSections(cancel, parseCeb(readFileSync(path.join(CEB, 'samples/import/CEB623Message.xml'), 'utf8')));
+    expect(cebReturnKeys(cancel, c, { preNo: 'B20261130000000001' })).toMatchObject({
+      invtNo: c.fields.invtNo,
+      preNo: 'B20261130000000001',
+    });
+  });
+
+  it('a receipt that cannot carry back a required key fails validateCeb and the XSD', () => {
+    const spec = cebReceiptSpec('CEB621')!;
+    const inv = parseCeb(readFileSync(path.join(CEB, 'samples/import/CEB621Message.xml'), 'utf8'));
+    const [s] = cebDeclaredSections(spec, inv);
+    const noCopNo = { ...s, head: { ...s.head!, copNo: '' } };
+    const msg = cebReturnMessage({
+      spec,
+      guid: 'A1B2C3D4-0000-4000-8000-0000000000AA',
+      rows: [
+        {
+          keys: cebReturnKeys(spec, noCopNo, { preNo: 'B20261130000000001' }),
+          outcome: { returnStatus: '2', returnTime: '20261130201500123', returnInfo: '电子口岸申报中' },
+        },
+      ],
+    });
+    expect(validateCeb(msg).map((p) => p.path)).toEqual(['InventoryReturn[0].copNo']);
+    expect(xmllint(buildCeb(msg), XSD_IMPORT)).toMatch(/copNo/);
   });
 });
 

@@ -3,6 +3,7 @@ import { acknowledgeDeliveries, takeDeliveries } from '../src/core/exchange/outb
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  buildCeb,
   buildSasPackage,
   cebReceipts,
   emptySasSignature,
@@ -18,7 +19,7 @@ import {
   validateMessage,
 } from '@osw/messages';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FIXTURES, tempDir } from '../../../test/helpers.js';
+import { CEB_FIXTURES, cebSchemaProblems, FIXTURES, tempDir } from '../../../test/helpers.js';
 import { EXCHANGE_HEADER, EXCHANGE_HTTP } from '@osw/messages/exchange';
 import type { ImportAnswer } from '../src/core/exchange/accept.js';
 import { CustomsSandbox } from '../src/core/sandbox/customs.js';
@@ -40,6 +41,8 @@ function brokerInv101(card = w.broker.operatorCard, code = w.broker.code): Buffe
       .replace(/<OperCusRegCode>\d+<\/OperCusRegCode>/, `<OperCusRegCode>${code}</OperCusRegCode>`),
   );
 }
+/** An official CEB 2022-05 import sample (fixtures/ceb-2022/samples/import). */
+const cebSample = (type: string) => readFileSync(path.join(CEB_FIXTURES, 'samples/import', `${type}Message.xml`), 'utf8');
 const mt2101 = readFileSync(path.join(FIXTURES, 'mft_MT2101_manifest_unresolved_repo.xml'), 'utf8');
 
 /**
@@ -412,9 +415,198 @@ describe('CEB (跨境电商) on the exchange', () => {
       oriMessageType: 'CEB311Message',
     });
     expect(cebReceipts(receipt)[0].status).toMatchObject({ group: 'failed' });
-    // a CEB311 that passes goes on: no business system takes CEB yet
-    const fine = await send(ceb311, 'ceb');
-    expect(fine.responseXml).toContain('<failCode>C903</failCode>');
+    expect(await runSandbox()).toEqual([]);
+  });
+
+  it('a CEB311 that passes: CEB312 returnStatus 2 as the import answer, then 120 海关入库 and 399 海关审结 to the sender', async () => {
+    await world();
+    const answer = await send(ceb311, 'ceb');
+    expect(answer).toMatchObject({ accepted: true, family: 'ceb', documentKey: '4CDE1CFD-EDED-46B1-946C-B8022E42FC94' });
+    expect(cebSchemaProblems(answer.responseXml)).toBe('');
+    const first = parseCeb(answer.responseXml);
+    expect(first.messageType).toBe('CEB312');
+    expect(first.guid).not.toBe('4CDE1CFD-EDED-46B1-946C-B8022E42FC94');
+    const keys = {
+      guid: '4CDE1CFD-EDED-46B1-946C-B8022E42FC94',
+      ebpCode: '1105910159',
+      ebcCode: '1105910159',
+      orderNo: 'order20160321116421002',
+    };
+    // one OrderReturn per Order (the fixture holds six), in order
+    expect(first.sections).toHaveLength(6);
+    expect(first.sections[0].fields).toEqual({
+      ...keys,
+      returnStatus: '2',
+      returnTime: expect.stringMatching(/^\d{17}$/),
+      returnInfo: '电子口岸申报中',
+    });
+    const got = await runSandbox();
+    expect(got.map((g) => g.business)).toEqual(['ceb', 'ceb']);
+    for (const g of got) {
+      expect(cebSchemaProblems(g.body)).toBe('');
+      expect(g.fileName).toMatch(/^Receipt_DXPEDCCEB0000002DXPESW\d+_\d{21}\.xml$/);
+    }
+    const receipts = got.map((g) => parseCeb(g.body));
+    expect(receipts.map((r) => r.messageType)).toEqual(['CEB312', 'CEB312']);
+    expect(receipts.map((r) => r.sections.length)).toEqual([6, 6]);
+    expect(receipts.map((r) => r.sections[0].fields)).toEqual([
+      { ...keys, returnStatus: '120', returnTime: expect.stringMatching(/^\d{17}$/), returnInfo: '海关入库' },
+      { ...keys, returnStatus: '399', returnTime: expect.stringMatching(/^\d{17}$/), returnInfo: '海关审结' },
+    ]);
+    // a resend of the same message id gets the stored answer and no second set of receipts
+    const again = await w.app.inject({
+      method: 'POST',
+      url: EXCHANGE_HTTP.messages,
+      headers: {
+        authorization: 'Basic ' + Buffer.from(`${w.broker.clientId}:${w.broker.secret}`).toString('base64'),
+        'content-type': 'application/octet-stream',
+        [EXCHANGE_HEADER.messageId]: `${w.broker.clientId}2026112110000000${String(n).padStart(5, '0')}`,
+        [EXCHANGE_HEADER.fileName]: encodeURIComponent(`m${n}.xml`),
+        [EXCHANGE_HEADER.business]: 'ceb',
+      },
+      payload: Buffer.from(ceb311),
+    });
+    expect(again.json()).toMatchObject({ duplicate: true, responseXml: answer.responseXml });
+    expect(await runSandbox()).toEqual([]);
+  });
+
+  it('a CEB621 清单: CEB622 2 (1 for a 暂存 Inventory) with the 预录入编号, then 120 with the 清单编号 and 800 放行 for the declared ones; all valid against the XSD', async () => {
+    await world();
+    const answer = await send(cebSample('CEB621'), 'ceb');
+    expect(answer).toMatchObject({ accepted: true, family: 'ceb' });
+    expect(cebSchemaProblems(answer.responseXml)).toBe('');
+    const first = parseCeb(answer.responseXml);
+    expect(first.messageType).toBe('CEB622');
+    expect(first.sections).toHaveLength(10);
+    const preNos = first.sections.map((x) => x.fields.preNo);
+    expect(new Set(preNos).size).toBe(10);
+    for (const p of preNos) expect(p).toMatch(/^B\d{8}\d{9}$/);
+    expect(first.sections[0].fields).toEqual({
+      guid: '4CDE1CFD-EDED-46B1-946C-B8022E42FC94',
+      customsCode: '3700',
+      ebpCode: '1101110325',
+      ebcCode: '1101110325',
+      agentCode: '1105910159',
+      copNo: 'NBBH20160308005',
+      preNo: preNos[0],
+      returnStatus: '2',
+      returnTime: expect.stringMatching(/^\d{17}$/),
+      returnInfo: '电子口岸申报中',
+    });
+    // the official sample declares five Inventories (appStatus 2) and saves five (appStatus 1, 暂存): those stop at 1
+    expect(first.sections.map((x) => x.fields.returnStatus)).toEqual(['2', '1', '2', '1', '2', '1', '2', '1', '2', '1']);
+    const declared = first.sections.filter((x) => x.fields.returnStatus === '2').map((x) => x.fields.preNo);
+    const got = await runSandbox();
+    for (const g of got) expect(cebSchemaProblems(g.body)).toBe('');
+    const receipts = got.map((g) => parseCeb(g.body));
+    expect(receipts.map((r) => [r.messageType, r.sections[0].fields.returnStatus])).toEqual([
+      ['CEB622', '120'],
+      ['CEB622', '800'],
+    ]);
+    // the same 预录入编号 on every receipt; the 清单编号 (关区 + 年 + I + 9位流水号) from 120 on
+    for (const r of receipts) expect(r.sections.map((x) => x.fields.preNo)).toEqual(declared);
+    const invtNos = receipts[0].sections.map((x) => x.fields.invtNo);
+    expect(invtNos[0]).toMatch(/^3700\d{4}I\d{9}$/);
+    expect(new Set(invtNos).size).toBe(5);
+    expect(receipts[1].sections.map((x) => x.fields.invtNo)).toEqual(invtNos);
+    expect(cebReceipts(receipts[1])[0].status).toMatchObject({ group: 'released' });
+  });
+
+  it.each([
+    ['CEB411', 'CEB412', ['120', '399']],
+    ['CEB511', 'CEB512', ['120', '399']],
+    ['CEB513', 'CEB514', ['399']],
+    ['CEB623', 'CEB624', ['120', '399']],
+    ['CEB625', 'CEB626', ['120', '399']],
+    ['CEB711', 'CEB712', ['120', '399']],
+  ])('the official %s sample is answered %s: 2, then %j — every receipt valid against the XSD', async (declared, receipt, life) => {
+    await world();
+    // declared (appStatus 2): the CEB623 and CEB625 samples are 暂存
+    const answer = await send(cebSample(declared).replaceAll('<ceb:appStatus>1<', '<ceb:appStatus>2<'), 'ceb');
+    expect(answer).toMatchObject({ accepted: true, family: 'ceb' });
+    const got = [answer.responseXml, ...(await runSandbox()).map((g) => g.body)];
+    for (const xml of got) expect(cebSchemaProblems(xml)).toBe('');
+    const receipts = got.map((xml) => parseCeb(xml));
+    expect(receipts.map((r) => r.messageType)).toEqual(got.map(() => receipt));
+    expect(receipts.map((r) => r.sections[0].fields.returnStatus)).toEqual(['2', ...life]);
+    if (declared === 'CEB711') expect(receipts[1].sections[0].fields.rkdNo).toMatch(/^\d{8}I\d{9}$/);
+  });
+
+  it('the receipts of several CEB messages due together are issued as one set, each message’s in its order', async () => {
+    await world();
+    await send(ceb311, 'ceb');
+    await send(cebSample('CEB411'), 'ceb');
+    await send(cebSample('CEB511'), 'ceb');
+    const got = await runSandbox();
+    const seen = got.map((g) => parseCeb(g.body)).map((r) => `${r.messageType} ${r.sections[0].fields.returnStatus}`);
+    expect([...seen].sort()).toEqual(['CEB312 120', 'CEB312 399', 'CEB412 120', 'CEB412 399', 'CEB512 120', 'CEB512 399']);
+    for (const type of ['CEB312', 'CEB412', 'CEB512'])
+      expect(seen.filter((x) => x.startsWith(type))).toEqual([`${type} 120`, `${type} 399`]);
+    // one file stamp each, in issue order
+    expect(new Set(got.map((g) => g.fileName)).size).toBe(6);
+    for (const g of got) expect(cebSchemaProblems(g.body)).toBe('');
+  });
+
+  it('appStatus 1 (暂存): answered returnStatus 1 电子口岸已暂存 and nothing more', async () => {
+    await world();
+    const answer = await send(ceb311.replaceAll('<ceb:appStatus>2</ceb:appStatus>', '<ceb:appStatus>1</ceb:appStatus>'), 'ceb');
+    expect(answer.accepted).toBe(true);
+    expect(cebSchemaProblems(answer.responseXml)).toBe('');
+    for (const r of parseCeb(answer.responseXml).sections)
+      expect(r.fields).toMatchObject({ returnStatus: '1', returnInfo: '电子口岸已暂存' });
+    expect(await runSandbox()).toEqual([]);
+  });
+
+  it('a CEB621 without the 企业内部编号 its CEB622 must carry back is refused CEB900, naming the field', async () => {
+    await world();
+    const answer = await send(cebSample('CEB621').replace('<ceb:copNo>NBBH20160308005</ceb:copNo>', '<ceb:copNo></ceb:copNo>'), 'ceb');
+    expect(answer).toMatchObject({ accepted: false, family: 'ceb' });
+    const [ret] = parseCeb(answer.responseXml).sections;
+    expect(ret.fields.returnStatus).toBe('-1');
+    expect(ret.fields.returnInfo).toBe('报文格式校验失败：Inventory[0].InventoryHead.copNo: 企业内部编号不能为空（CEB622回执须带回）');
+    expect(await runSandbox()).toEqual([]);
+  });
+
+  it('scenarios: #退单 anywhere gives returnStatus -1 with the reason; a rule chooses its own path of returnStatus codes and reason', async () => {
+    await world({
+      paceMs: 0,
+      scenario: parseScenario(
+        [
+          'rules:',
+          '  - family: ceb',
+          '    field: orderNo',
+          '    equals: order-refused-by-customs',
+          '    path: [120, 100]',
+          '    reason: 订购人购买额度超限',
+        ].join('\n'),
+      ),
+    });
+    const refused = await send(ceb311.replace('<ceb:note>', '<ceb:note>#退单 '), 'ceb');
+    expect(refused.accepted).toBe(true);
+    const [r1] = (await runSandbox()).map((g) => parseCeb(g.body).sections[0].fields);
+    expect(r1).toMatchObject({ returnStatus: '-1', returnInfo: '处理异常：订购人身份信息校验未通过' });
+    expect(
+      cebReceipts(
+        parseCeb(
+          buildCeb({
+            messageType: 'CEB312',
+            guid: 'x'.repeat(36),
+            version: '1.0',
+            sections: [{ name: 'OrderReturn', lists: [], fields: r1 }],
+          }),
+        ),
+      )[0].status,
+    ).toMatchObject({ group: 'failed' });
+    await send(ceb311.replace(/<ceb:orderNo>[^<]*</, '<ceb:orderNo>order-refused-by-customs<'), 'ceb');
+    const got = await runSandbox();
+    for (const g of got) expect(cebSchemaProblems(g.body)).toBe('');
+    expect(got.map((g) => parseCeb(g.body).sections[0].fields)).toMatchObject([
+      { orderNo: 'order-refused-by-customs', returnStatus: '120', returnInfo: '海关入库' },
+      { orderNo: 'order-refused-by-customs', returnStatus: '100', returnInfo: '海关退单：订购人购买额度超限' },
+    ]);
+    expect(() => parseScenario('rules: [{family: ceb, field: "*", contains: x, path: [120, 42]}]')).toThrow(
+      /rules\.0\.path\.1: an unknown returnStatus code/,
+    );
   });
 });
 

@@ -189,6 +189,65 @@ export const INVENTORY_RETURN_RULES: readonly CebFieldRule[] = [
   { name: 'returnInfo', zh: '回执信息', required: true, maxLength: 1000 },
 ];
 
+/** The receipts' common tail: returnStatus, returnTime, returnInfo (every 2022-05 import receipt). */
+const RETURN_TAIL: readonly CebFieldRule[] = [
+  { name: 'returnStatus', zh: '回执状态', required: true, maxLength: 10 },
+  { name: 'returnTime', zh: '回执时间', required: true, length: 17, pattern: /^\d{17}$/ },
+  { name: 'returnInfo', zh: '回执信息', required: true, maxLength: 1000 },
+];
+
+/** PaymentReturn (CEB412) */
+export const PAYMENT_RETURN_RULES: readonly CebFieldRule[] = [
+  { name: 'guid', zh: '系统唯一序号', required: true, length: 36 },
+  { name: 'payCode', zh: '支付企业代码', required: true, maxLength: 18 },
+  { name: 'payTransactionId', zh: '支付交易编号', required: true, maxLength: 60 },
+  ...RETURN_TAIL,
+];
+
+/** LogisticsReturn (CEB512) */
+export const LOGISTICS_RETURN_RULES: readonly CebFieldRule[] = [
+  { name: 'guid', zh: '系统唯一序号', required: true, length: 36 },
+  { name: 'logisticsCode', zh: '物流企业代码', required: true, maxLength: 18 },
+  { name: 'logisticsNo', zh: '物流运单编号', required: true, maxLength: 60 },
+  ...RETURN_TAIL,
+];
+
+/** LogisticsStatusReturn (CEB514) */
+export const LOGISTICS_STATUS_RETURN_RULES: readonly CebFieldRule[] = [
+  { name: 'guid', zh: '系统唯一序号', required: true, length: 36 },
+  { name: 'logisticsCode', zh: '物流企业代码', required: true, maxLength: 18 },
+  { name: 'logisticsNo', zh: '物流运单编号', required: true, maxLength: 60 },
+  { name: 'logisticsStatus', zh: '物流签收状态', required: true, length: 1 },
+  ...RETURN_TAIL,
+];
+
+/** InvtCancelReturn (CEB624) */
+export const INVT_CANCEL_RETURN_RULES: readonly CebFieldRule[] = [
+  { name: 'guid', zh: '系统唯一序号', required: true, length: 36 },
+  { name: 'customsCode', zh: '申报海关代码', required: false, length: 4 },
+  { name: 'agentCode', zh: '申报企业代码', required: false, maxLength: 18 },
+  { name: 'ebpCode', zh: '电商平台代码', required: false, maxLength: 18 },
+  { name: 'ebcCode', zh: '电商企业代码', required: false, maxLength: 18 },
+  { name: 'copNo', zh: '企业内部编号', required: true, maxLength: 20 },
+  { name: 'preNo', zh: '预录入编号', required: true, length: 18 },
+  { name: 'invtNo', zh: '清单编号', required: false, length: 18 },
+  ...RETURN_TAIL,
+];
+
+/** InvtRefundReturn (CEB626): the same fields, in the same order, as InvtCancelReturn */
+export const INVT_REFUND_RETURN_RULES: readonly CebFieldRule[] = INVT_CANCEL_RETURN_RULES;
+
+/** DeliveryReturn (CEB712) */
+export const DELIVERY_RETURN_RULES: readonly CebFieldRule[] = [
+  { name: 'guid', zh: '系统唯一序号', required: true, length: 36 },
+  { name: 'customsCode', zh: '主管海关代码', required: false, length: 4 },
+  { name: 'operatorCode', zh: '监管场所经营人代码', required: false, maxLength: 18 },
+  { name: 'copNo', zh: '企业内部编号', required: false, maxLength: 20 },
+  { name: 'preNo', zh: '预录入编号', required: false, maxLength: 18 },
+  { name: 'rkdNo', zh: '入库单编号', required: false, maxLength: 18 },
+  ...RETURN_TAIL,
+];
+
 export interface CebOrderHead {
   /** 系统唯一序号 */
   guid: string;

@@ -8,12 +8,11 @@ import {
   BASE_TRANSFER_RULES,
   INVENTORY_HEAD_RULES,
   INVENTORY_LIST_RULES,
-  INVENTORY_RETURN_RULES,
   ORDER_HEAD_RULES,
   ORDER_LIST_RULES,
-  ORDER_RETURN_RULES,
   type CebFieldRule,
 } from './ceb-rules.js';
+import { CEB_RECEIPT_SPECS } from './ceb-receipts.js';
 import type { CebFields, CebMessage, CebSection } from './ceb.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -104,14 +103,14 @@ const DECLARATIONS: Record<string, SectionSpec> = {
 /** Types whose schema requires ds:Signature (minOccurs 1): the inventory family and delivery. */
 const SIGNATURE_REQUIRED = new Set(['CEB621', 'CEB623', 'CEB625', 'CEB711']);
 
-const RECEIPTS: Record<string, { section: string; rules: readonly CebFieldRule[] }> = {
-  CEB312: { section: 'OrderReturn', rules: ORDER_RETURN_RULES },
-  CEB622: { section: 'InventoryReturn', rules: INVENTORY_RETURN_RULES },
-};
+/** The receipts checked field by field: every receipt of a declared import type (ceb-receipts.ts). */
+const RECEIPTS: Record<string, { section: string; rules: readonly CebFieldRule[] }> = Object.fromEntries(
+  CEB_RECEIPT_SPECS.map((s) => [s.receipt, { section: s.returnSection, rules: s.rules }]),
+);
 
 /**
- * Checks a message against the 2022-05 schema rules we know (CEB311, CEB621, CEB312, CEB622 in
- * full; the envelope of every other type) and reports every problem at once, each with a path
+ * Checks a message against the 2022-05 schema rules we know (CEB311, CEB621 and the receipts
+ * CEB312/412/512/514/622/624/626/712 in full; the envelope of every other type) and reports every problem at once, each with a path
  * such as `Order[0].OrderList[1].gnum` and a Chinese and English message.
  */
 export function validateCeb(msg: CebMessage): Problem[] {

@@ -448,3 +448,4 @@ export function cebFormatRefusal(input: {
 
 export * from './ceb-status.js';
 export * from './ceb-validation.js';
+export * from './ceb-receipts.js';

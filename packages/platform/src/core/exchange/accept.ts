@@ -3,9 +3,10 @@
  * and answered. The sender is the client that authenticated, never what the message claims.
  * A message id is accepted once per client: a resend gets the stored answer again.
  *
- * Families: declarations (DecImportResponse), manifests MT1101/MT2101/MT3101/MT4101 (PlatImpRet)
- * and 金关二期 INV101/SAS121 (CommonResponeMessage) when the business system behind the exchange
- * handles them; anything else is answered with a C903 `<Root>`. An accepted declaration is also a
+ * Families: declarations (DecImportResponse), manifests MT1101/MT2101/MT3101/MT4101 (PlatImpRet),
+ * 金关二期 INV101/SAS121 (CommonResponeMessage) and the CEB declarations that have a receipt (their
+ * receipt with returnStatus 2 电子口岸申报中) when the business system behind the exchange handles
+ * them; anything else is answered with a C903 `<Root>`. An accepted declaration is also a
  * business event: its 申报数据 pushes are written in the same transaction.
  */
 import crypto from 'node:crypto';
@@ -43,7 +44,17 @@ import {
   chinaCompactMillis,
   parseCeb,
   validateCeb,
+  cebDeclaredSections,
+  cebReceiptSpec,
+  cebReturnKeys,
+  cebReturnMessage,
+  cebReturnWords,
+  cebSectionSaved,
+  CEB_DECLARED_STATUS,
+  CEB_SAVED_STATUS,
   type CebMessage,
+  type CebReceiptSpec,
+  type CebSection,
 } from '@osw/messages';
 import { fileNameProblem, isMessageId, type ImportAnswer, type ImportOutcome } from '@osw/messages/exchange';
 import { raiseDeclarationDataSet, type AcceptedDeclaration } from '../push/matching.js';
@@ -96,6 +107,23 @@ export interface AcceptedPackage {
   traceparent?: string;
 }
 
+/** An accepted CEB declaration (跨境电商: 订单, 支付单, 运单, 清单…), as the business system gets it. */
+export interface AcceptedCeb {
+  client: ClientRow;
+  messageId: string;
+  business: string;
+  ceb: CebMessage;
+  /** its receipt type and the life of its returnStatus */
+  spec: CebReceiptSpec;
+  /** the sections the receipts answer, in order */
+  sections: CebSection[];
+  /** the 预录入编号 (preNo) the e-port gave each of them, in the same order */
+  preNos: string[];
+  xml: string;
+  /** the trace context of its import (tracing on) */
+  traceparent?: string;
+}
+
 /** Business systems behind the exchange (the customs sandbox, or a gateway to real customs). */
 export interface CustomsPort {
   declarationAccepted(tx: Store, declaration: DeclarationRow, now: Date): Promise<void>;
@@ -105,6 +133,8 @@ export interface CustomsPort {
   manifestAccepted?(tx: Store, m: AcceptedManifest, now: Date): Promise<void>;
   /** 金关二期 Packages; without it they are answered C903 */
   packageAccepted?(tx: Store, p: AcceptedPackage, now: Date): Promise<void>;
+  /** CEB declarations that have a receipt (CEB311, CEB621…); without it they are answered C903 */
+  cebAccepted?(tx: Store, c: AcceptedCeb, now: Date): Promise<void>;
 }
 
 /** Manifest message types the platform takes (原始/预配/运抵/理货). */
@@ -318,9 +348,10 @@ export async function importOnce(deps: ImportDeps, customs: CustomsPort, msg: In
   if (family === 'sas' && customs.packageAccepted && (PACKAGE_TYPES as readonly string[]).includes(messageType))
     return importPackage(deps, customs, msg, xmlText, { sha256, now }, log);
   if (family === 'ceb') {
-    const refusal = cebRefusal(msg, xmlText, now);
-    if (refusal)
-      return record(deps, msg, { accepted: false, responseXml: refusal, family, messageType, sha256, documentKey: null, now }, log);
+    const checked = checkCeb(msg, xmlText, customs.cebAccepted ? cebReceiptSpec(messageType) : undefined, now);
+    if (checked.refusal)
+      return record(deps, msg, { accepted: false, responseXml: checked.refusal, family, messageType, sha256, documentKey: null, now }, log);
+    if (checked.spec) return importCeb(deps, customs, msg, xmlText, { ceb: checked.ceb, spec: checked.spec, sha256, now }, log);
   }
   if (!declaration) {
     const info = `平台暂不受理该类报文: ${messageType || family} (family ${family} is not handled by this platform yet)`;
@@ -374,20 +405,28 @@ function unreadable(
 /**
  * CEB (跨境电商): the format check runs first, as at the e-port — a message that breaks the 2022-05
  * schema rules is answered with a CEB900 报文格式校验回执 (returnStatus below 0, returnInfo naming every
- * field). A message that cannot be read is answered by its reader's failCode, one that passes goes on
- * (no business system takes CEB yet: C903). Null when the check passes or the message cannot be read.
+ * field); so is a declaration whose receipt could not carry back a key it must (a CEB621 without its
+ * 企业内部编号 copNo: the CEB622 requires it). A message that cannot be read is answered by its reader's
+ * failCode. One that passes goes on with its receipt type (`spec`, when the business system takes it;
+ * without one it is answered C903).
  */
-function cebRefusal(msg: InboundMessage, xml: string, now: Date): string | null {
+function checkCeb(
+  msg: InboundMessage,
+  xml: string,
+  spec: CebReceiptSpec | undefined,
+  now: Date,
+): { refusal: string; ceb?: undefined; spec?: undefined } | { refusal: null; ceb: CebMessage; spec?: CebReceiptSpec } {
   let ceb: CebMessage;
   try {
     ceb = parseCeb(xml);
   } catch (err) {
-    if (err instanceof MessageRejected) return buildFailureRoot(err.code, err.message);
+    if (err instanceof MessageRejected) return { refusal: buildFailureRoot(err.code, err.message) };
     throw err;
   }
   const problems = validateCeb(ceb);
-  if (!problems.length) return null;
-  return buildCeb(
+  if (!problems.length && spec) problems.push(...cebReturnKeyProblems(spec, cebDeclaredSections(spec, ceb)));
+  if (!problems.length) return { refusal: null, ceb, spec };
+  const refusal = buildCeb(
     cebFormatRefusal({
       guid: crypto.randomUUID().toUpperCase(),
       refused: ceb,
@@ -396,6 +435,88 @@ function cebRefusal(msg: InboundMessage, xml: string, now: Date): string | null 
       oriCopMsgId: msg.messageId,
     }),
   );
+  return { refusal };
+}
+
+/** A receipt's placeholder for the number the e-port gives (the check needs its form, not its value). */
+const PRE_NO_FORM = 'B00000000000000000';
+
+/**
+ * What the receipts could not carry back: the receipt of each section, built with placeholder numbers
+ * and checked against its schema rules; each problem named by the declared field it comes from.
+ */
+function cebReturnKeyProblems(spec: CebReceiptSpec, sections: readonly CebSection[]): { path: string; zh: string; en: string }[] {
+  if (!sections.length) return [{ path: spec.section, zh: `缺少${spec.section}`, en: `the message has no ${spec.section}` }];
+  const probe = cebReturnMessage({
+    spec,
+    guid: PRE_NO_FORM.padEnd(36, '0'),
+    rows: sections.map((s) => ({
+      keys: cebReturnKeys(spec, s, { preNo: PRE_NO_FORM }),
+      outcome: { returnStatus: CEB_DECLARED_STATUS, returnTime: '0'.repeat(17), returnInfo: '-' },
+    })),
+  });
+  return validateCeb(probe).map((p) => {
+    const path = p.path.replace(/^\w+\[(\d+)\]/, (_, i: string) => {
+      const s = sections[Number(i)];
+      return `${spec.section}[${i}]${s?.head ? `.${s.headName ?? `${spec.section}Head`}` : ''}`;
+    });
+    return { path, zh: `${p.zh}（${spec.receipt}回执须带回）`, en: `${p.en} (the ${spec.receipt} receipt must carry it back)` };
+  });
+}
+
+/**
+ * An accepted CEB declaration: its receipt with returnStatus 2 电子口岸申报中 (1 电子口岸已暂存 for a
+ * section sent with appStatus 1) and the 预录入编号 (preNo, `B` + China day + 9-digit serial) the e-port
+ * gives each section is the import answer; the business system answers the rest.
+ */
+async function importCeb(
+  deps: ImportDeps,
+  customs: CustomsPort,
+  msg: InboundMessage,
+  xml: string,
+  meta: { ceb: CebMessage; spec: CebReceiptSpec; sha256: string; now: Date },
+  log: PlatformDeps['logger'],
+): Promise<ImportAnswer> {
+  const { ceb, spec } = meta;
+  const sections = cebDeclaredSections(spec, ceb);
+  const base = { family: 'ceb', messageType: ceb.messageType, sha256: meta.sha256, now: meta.now };
+  return deps.store.transaction(async (tx) => {
+    const day = chinaCompactMillis(meta.now).slice(0, 8);
+    const first = await tx.serials.nextMany(`cebPreNo:${day}`, sections.length);
+    const preNos = sections.map((_, i) => `B${day}${String(first + i).padStart(9, '0')}`);
+    const returnTime = chinaCompactMillis(meta.now);
+    const responseXml = buildCeb(
+      cebReturnMessage({
+        spec,
+        guid: crypto.randomUUID().toUpperCase(),
+        rows: sections.map((s, i) => {
+          const returnStatus = cebSectionSaved(s) ? CEB_SAVED_STATUS : CEB_DECLARED_STATUS;
+          return {
+            keys: cebReturnKeys(spec, s, { preNo: preNos[i] }),
+            outcome: { returnStatus, returnTime, returnInfo: cebReturnWords(returnStatus) },
+          };
+        }),
+      }),
+    );
+    const answer = await record({ ...deps, store: tx }, msg, { ...base, accepted: true, responseXml, documentKey: ceb.guid }, log);
+    await customs.cebAccepted!(
+      tx,
+      {
+        client: msg.client,
+        messageId: msg.messageId,
+        business: msg.business,
+        ceb,
+        spec,
+        sections,
+        preNos,
+        xml,
+        traceparent: msg.importTrace,
+      },
+      meta.now,
+    );
+    log.info({ messageType: ceb.messageType, guid: ceb.guid, sections: sections.length }, `${ceb.messageType} accepted`);
+    return answer;
+  });
 }
 
 /** Manifests: PlatImpRet (StatementCode E1 数据中心入库成功), then the business system answers. */

@@ -1,15 +1,16 @@
 /**
  * The customs sandbox as one business system behind the exchange: declarations, manifests,
- * 金关二期 and processing-trade manuals, with one scenario. Its jobs run in the sandbox worker.
+ * 金关二期, cross-border e-commerce (CEB) and processing-trade manuals, with one scenario. Its jobs run in the sandbox worker.
  */
 import { channelInfo } from '@osw/messages';
 import type { Actor } from '../audit/audit-log.js';
-import type { AcceptedManifest, AcceptedPackage, CustomsPort } from '../exchange/accept.js';
+import type { AcceptedCeb, AcceptedManifest, AcceptedPackage, CustomsPort } from '../exchange/accept.js';
 import type { AcceptedDeclaration } from '../push/matching.js';
 import { notFound, problem } from '../problem.js';
 import type { PlatformDeps } from '../ports.js';
 import type { DeclarationRow, SandboxJobRow, Store } from '../store.js';
 import type { IssuedReceipt } from '../exchange/outbound.js';
+import { CEB_RECEIPT_JOB, CebSandbox } from './ceb.js';
 import { DEC_RECEIPT_JOB, DeclarationSandbox } from './declarations.js';
 import { approveManualChangeIn } from './manuals.js';
 import { MANIFEST_RESPONSE_JOB, ManifestSandbox } from './manifests.js';
@@ -28,6 +29,7 @@ export class CustomsSandbox implements CustomsPort {
   readonly declarations: DeclarationSandbox;
   readonly manifests: ManifestSandbox;
   readonly packages: SasSandbox;
+  readonly ceb: CebSandbox;
   readonly scenario: Scenario;
   readonly manualApprovalMs: number;
 
@@ -36,6 +38,7 @@ export class CustomsSandbox implements CustomsPort {
     this.declarations = new DeclarationSandbox({ paceMs: opts.paceMs, scenario: this.scenario });
     this.manifests = new ManifestSandbox({ paceMs: opts.paceMs, scenario: this.scenario });
     this.packages = new SasSandbox({ paceMs: opts.paceMs, scenario: this.scenario });
+    this.ceb = new CebSandbox({ paceMs: opts.paceMs, scenario: this.scenario });
     this.manualApprovalMs = this.scenario.manualApprovalMs ?? opts.manualApprovalMs ?? 5000;
   }
 
@@ -51,20 +54,28 @@ export class CustomsSandbox implements CustomsPort {
   packageAccepted(tx: Store, p: AcceptedPackage, now: Date): Promise<void> {
     return this.packages.packageAccepted(tx, p, now);
   }
+  cebAccepted(tx: Store, c: AcceptedCeb, now: Date): Promise<void> {
+    return this.ceb.cebAccepted(tx, c, now);
+  }
 
   runJob(tx: Store, job: SandboxJobRow, now: Date): Promise<IssuedReceipt | null> {
     if (job.kind === MANIFEST_RESPONSE_JOB) return this.manifests.respond(tx, job, now);
     if (job.kind === SAS_RECEIPT_JOB) return this.packages.issue(tx, job, now);
+    if (job.kind === CEB_RECEIPT_JOB) return this.ceb.issue(tx, job, now);
     return this.declarations.runJob(tx, job, now);
   }
 
-  /** Runs a set of due jobs (one per document) in one transaction: declarations' receipts as a batch, the others one by one. */
+  /** Runs a set of due jobs (one per document) in one transaction: declarations' and CEB receipts as batches, the others one by one. */
   async runJobs(tx: Store, jobs: readonly SandboxJobRow[], now: Date): Promise<(IssuedReceipt | null)[]> {
     const out: (IssuedReceipt | null)[] = jobs.map(() => null);
     const receipts = jobs.filter((j) => j.kind === DEC_RECEIPT_JOB);
     const issued = await this.declarations.issueReceipts(tx, receipts, now);
     receipts.forEach((j, i) => (out[jobs.indexOf(j)] = issued[i]));
-    for (const [k, job] of jobs.entries()) if (job.kind !== DEC_RECEIPT_JOB) out[k] = await this.runJob(tx, job, now);
+    const ceb = jobs.filter((j) => j.kind === CEB_RECEIPT_JOB);
+    const cebIssued = ceb.length ? await this.ceb.issueMany(tx, ceb, now) : [];
+    ceb.forEach((j, i) => (out[jobs.indexOf(j)] = cebIssued[i]));
+    for (const [k, job] of jobs.entries())
+      if (job.kind !== DEC_RECEIPT_JOB && job.kind !== CEB_RECEIPT_JOB) out[k] = await this.runJob(tx, job, now);
     return out;
   }
 

@@ -1,6 +1,6 @@
 /**
- * Sandbox scenarios: which path a declaration takes, whether a manifest or a 金关二期 message is
- * refused, and the pace — chosen by field values of the message. A scenario file (YAML or JSON) lists
+ * Sandbox scenarios: which path a declaration or a CEB message takes, whether a manifest or a 金关二期
+ * message is refused, and the pace — chosen by field values of the message. A scenario file (YAML or JSON) lists
  * rules; the first rule that matches wins; the default rules come after the file's (unless
  * `defaults: false`):
  *
@@ -16,10 +16,15 @@
  *   - family: manifest
  *     field: "*"
  *     contains: "#退单"
- *     outcome: refuse         # manifests: StatementCode 03; 金关二期: INV201/SAS221 退单
+ *     outcome: refuse         # manifests: StatementCode 03; 金关二期: INV201/SAS221 退单; CEB: returnStatus -1
+ *   - family: ceb
+ *     field: ebcCode
+ *     equals: "4403960002"
+ *     path: [120, 100]        # CEB: the returnStatus codes after the e-port's 2, in order
+ *     reason: 订购人身份信息校验未通过   # CEB: returnInfo of a 100 or negative status
  * ```
  */
-import { channelInfo, OswError } from '@osw/messages';
+import { cebReturnStatus, channelInfo, OswError } from '@osw/messages';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -29,22 +34,38 @@ export const REFUSAL_PATH = ['7', 'L', 'E'] as const;
 export const RETURN_PATH = ['7', 'L', 'Z'] as const;
 export const DELETE_PATH = ['7', 'L', 'D'] as const;
 
-const Channel = z
-  .union([z.string(), z.number()])
-  .transform((c) => String(c))
-  .refine((c) => !!channelInfo(c), 'an unknown CHANNEL code');
+/** CEB: what a refused message gets after the e-port's 2 — one receipt with a processing-error status (处理异常回执). */
+export const CEB_REFUSAL_PATH = ['-1'] as const;
 
 export const ScenarioRuleSchema = z
   .object({
     name: z.string().optional(),
-    family: z.enum(['declaration', 'manifest', 'sas']).default('declaration'),
+    family: z.enum(['declaration', 'manifest', 'sas', 'ceb']).default('declaration'),
     field: z.string().min(1),
     contains: z.string().optional(),
     equals: z.string().optional(),
     in: z.array(z.union([z.string(), z.number()]).transform(String)).optional(),
-    path: z.array(Channel).min(1).optional(),
+    /** declarations: CHANNEL codes; CEB: returnStatus codes */
+    path: z
+      .array(z.union([z.string(), z.number()]).transform((c) => String(c)))
+      .min(1)
+      .optional(),
     outcome: z.enum(['accept', 'refuse']).optional(),
+    /** CEB: the returnInfo of a refusal (100 海关退单 or a negative status) */
+    reason: z.string().min(1).max(900).optional(),
     paceMs: z.number().int().min(0).optional(),
+  })
+  .superRefine((r, ctx) => {
+    // each step must be a code of the rule's family: a CHANNEL for declarations, a returnStatus for CEB
+    const known = r.family === 'ceb' ? (c: string) => !!cebReturnStatus(c) : (c: string) => !!channelInfo(c);
+    r.path?.forEach((c, i) => {
+      if (!known(c))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['path', i],
+          message: r.family === 'ceb' ? 'an unknown returnStatus code' : 'an unknown CHANNEL code',
+        });
+    });
   })
   .refine((r) => r.contains !== undefined || r.equals !== undefined || r.in !== undefined, 'a rule needs contains, equals or in')
   .refine((r) => (r.family === 'declaration' ? !!r.path || r.outcome === 'refuse' : true), 'a declaration rule needs a path');
@@ -66,6 +87,7 @@ export const DEFAULT_RULES: ScenarioRule[] = [
   { name: '删单', family: 'declaration', field: 'NoteS', contains: '#删单', path: [...DELETE_PATH] },
   { name: '舱单退单', family: 'manifest', field: '*', contains: '#退单', outcome: 'refuse' },
   { name: '金关二期退单', family: 'sas', field: '*', contains: '#退单', outcome: 'refuse' },
+  { name: '跨境电商退单', family: 'ceb', field: '*', contains: '#退单', outcome: 'refuse' },
 ];
 
 export const DEFAULT_SCENARIO: Scenario = { defaults: true, rules: [] };

@@ -43,7 +43,7 @@ export function startSandboxWorker(deps: PlatformDeps, sandbox: SandboxJobs, opt
         'osw.job_id': job.id,
         'osw.job_kind': job.kind,
         'osw.document': job.documentKey,
-        'osw.sandbox.step': job.payload.channel ?? job.payload.messageType ?? job.payload.statementCode ?? '',
+        'osw.sandbox.step': job.payload.channel ?? job.payload.returnStatus ?? job.payload.messageType ?? job.payload.statementCode ?? '',
       },
     });
   /** what a job issued, on its span */
