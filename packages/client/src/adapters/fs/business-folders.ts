@@ -7,14 +7,25 @@
  * the SentBox/FailBox day folders must be real folders. The box folders themselves are the
  * operator's: they may be links placed on purpose.
  */
-import { constants, promises as fs, type OpenDirOptions, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, promises as fs, renameSync, type OpenDirOptions, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isPartialName, MessageRejected, splitName } from '@osw/messages';
 import { printableName } from '../../core/file-names.js';
 import { parseWorkName } from '../../core/work-name.js';
 import type { BusinessFolders } from '../../core/ports.js';
-import { fsyncDir, moveDurably, O_NOFOLLOW, O_NONBLOCK, realFolder, TEMP_NAME, writeFilesAtomic, writeTempFile } from './atomic.js';
+import {
+  fsyncDir,
+  moveDurably,
+  O_NOFOLLOW,
+  O_NONBLOCK,
+  readFdSync,
+  realFolder,
+  SMALL_FILE_BYTES,
+  TEMP_NAME,
+  writeFilesAtomic,
+  writeTempFile,
+} from './atomic.js';
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -108,18 +119,17 @@ export class FsBusinessFolders implements BusinessFolders {
    */
   async claimMany(items: readonly { name: string; workName: string }[]): Promise<{ claimed: boolean[]; error?: unknown }> {
     let error: unknown;
-    const claimed = await Promise.all(
-      items.map(async ({ name, workName }) => {
-        try {
-          await fs.rename(this.outBoxPath(name), path.join(this.paths.work, workName));
-          return true;
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (!(code === 'ENOENT' || code === 'EBUSY' || code === 'EPERM' || code === 'EACCES')) error ??= err;
-          return false;
-        }
-      }),
-    );
+    // renames only touch the two folders' entries: made one after the other, synchronously (see atomic.ts)
+    const claimed = items.map(({ name, workName }) => {
+      try {
+        renameSync(this.outBoxPath(name), path.join(this.paths.work, workName));
+        return true;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (!(code === 'ENOENT' || code === 'EBUSY' || code === 'EPERM' || code === 'EACCES')) error ??= err;
+        return false;
+      }
+    });
     if (claimed.some(Boolean)) {
       await Promise.all([fsyncDir(this.paths.work), fsyncDir(this.paths.outBox)]);
     }
@@ -155,8 +165,9 @@ export class FsBusinessFolders implements BusinessFolders {
       const shown = printableName(parseWorkName(workName)?.original ?? workName);
       return new MessageRejected('C912', `不是普通文件，未读取: ${shown} is ${kind} (only regular files are sent)`);
     };
-    const st = await fs.lstat(file);
+    const st = lstatSync(file);
     if (!st.isFile()) throw refuse(kindOf(st));
+    if (st.size <= SMALL_FILE_BYTES) return this.readSmall(file, refuse);
     let h: FileHandle;
     try {
       h = await fs.open(file, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
@@ -171,6 +182,25 @@ export class FsBusinessFolders implements BusinessFolders {
       return await h.readFile();
     } finally {
       await h.close();
+    }
+  }
+
+  /** readWork's open, check and read of a small file, with synchronous calls (see atomic.ts) */
+  private readSmall(file: string, refuse: (kind: string) => MessageRejected): Buffer {
+    let fd: number;
+    try {
+      fd = openSync(file, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP' || code === 'EMLINK') throw refuse('a symbolic link');
+      throw err;
+    }
+    try {
+      const opened = fstatSync(fd);
+      if (!opened.isFile()) throw refuse(kindOf(opened));
+      return readFdSync(fd, opened.size);
+    } finally {
+      closeSync(fd);
     }
   }
 
@@ -220,22 +250,25 @@ export class FsBusinessFolders implements BusinessFolders {
       await this.removeWorkTemps(temps); // nothing filed: the claimed files stay, to be tried again
       throw err;
     }
-    const results = await Promise.allSettled(
-      items.map(async ({ workName, day, archivedName, temp }) => {
-        const from = path.join(this.paths.work, workName);
+    // renames, one after the other, synchronously (see atomic.ts)
+    let failed: unknown;
+    for (const { workName, day, archivedName, temp } of items) {
+      const from = path.join(this.paths.work, workName);
+      try {
         if (temp) {
           try {
-            await fs.rename(path.join(this.paths.work, temp), from);
+            renameSync(path.join(this.paths.work, temp), from);
           } catch (err) {
             await fs.rm(path.join(this.paths.work, temp), { force: true });
             throw err;
           }
         }
-        await fs.rename(from, path.join(box, day, archivedName));
-      }),
-    );
+        renameSync(from, path.join(box, day, archivedName));
+      } catch (err) {
+        failed ??= err;
+      }
+    }
     await Promise.all([...days.map((day) => fsyncDir(path.join(box, day))), fsyncDir(this.paths.work)]);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (failed) throw failed;
   }
 }
