@@ -3,12 +3,23 @@
  * follow no link: a temp file is created exclusively, so a link waiting at its name is never written
  * through, and a rename replaces a link at the target, never what it points to.
  *
- * The calls that only touch a folder's entries or the page cache (open, write, rename, close of a
- * file up to `SMALL_FILE_BYTES`) are made synchronously: each takes microseconds on a local disk,
+ * The calls that only touch the page cache or an existing entry (write, close and read of a file up
+ * to `SMALL_FILE_BYTES`, rename) are made synchronously: each takes microseconds on a local disk,
  * where a call through libuv's thread pool costs ten times that in handing over and waking up.
- * The fsyncs, which wait on the disk, run on the thread pool, side by side.
+ * Creating a file and fsync wait on the disk's journal: they run on the thread pool, side by side.
  */
-import { closeSync, constants, fsync as fsyncCallback, openSync, promises as fs, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fsync as fsyncCallback,
+  open as openCallback,
+  openSync,
+  promises as fs,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { OswError } from '@osw/messages';
@@ -56,15 +67,22 @@ async function createExclusive(file: string, mode?: number): Promise<FileHandle>
   }
 }
 
-/** createExclusive with the synchronous calls: a descriptor */
-function openExclusiveSync(file: string, mode?: number): number {
+/**
+ * createExclusive, answering a descriptor. On the thread pool: creating a file waits for the
+ * file system's journal, which the fsyncs of the files written beside it keep committing.
+ */
+async function openExclusive(file: string, mode?: number): Promise<number> {
   try {
-    return openSync(file, 'wx', mode);
+    return await openFd(file, 'wx', mode);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     rmSync(file, { force: true });
-    return openSync(file, 'wx', mode);
+    return openFd(file, 'wx', mode);
   }
+}
+
+function openFd(file: string, flags: string, mode?: number): Promise<number> {
+  return new Promise((resolve, reject) => openCallback(file, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
 }
 
 /**
@@ -131,7 +149,7 @@ export async function writeTempFile(dir: string, content: string | Uint8Array, o
   const tmp = path.join(dir, `.osw.${process.pid}-${tmpSerial}.tmp`);
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   if (bytes.byteLength <= SMALL_FILE_BYTES) {
-    const fd = openExclusiveSync(tmp, opts.mode);
+    const fd = await openExclusive(tmp, opts.mode);
     try {
       try {
         for (let at = 0; at < bytes.byteLength;) at += writeSync(fd, bytes, at, bytes.byteLength - at);

@@ -105,7 +105,7 @@ export class FsBusinessFolders implements BusinessFolders {
   /** size and mtime of the entry itself (a link is not followed); null for a folder or a name gone */
   async statOutBox(name: string) {
     try {
-      const st = await fs.lstat(this.outBoxPath(name));
+      const st = lstatSync(this.outBoxPath(name)); // a metadata read: synchronous (see atomic.ts)
       return st.isDirectory() ? null : { size: st.size, mtimeMs: st.mtimeMs };
     } catch {
       return null;
