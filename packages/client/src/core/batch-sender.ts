@@ -102,12 +102,13 @@ class Filing {
     if (this.answered) this.deps.fault?.('after-inbox');
     this.answered = false;
     const day = dayFolder(this.deps.clock.now());
+    let k = 0; // the temporary files are in the order of `signed`, the sent files that have a body
     await this.deps.folders.fileManyToSent(
       sent.map((s) => ({
         workName: s.workName,
         day,
         archivedName: archivedName(s.original, s.stamp),
-        temp: s.body && temps.value[signed.indexOf(s)],
+        temp: s.body && temps.value[k++],
       })),
     );
     await this.deps.folders.fileManyToFail(
