@@ -12,6 +12,7 @@
  * drops any already written. What the client did with its deliveries (written, dropped as a
  * redelivery, rejected) goes to the platform's push log in a report message on its send exchange.
  */
+import { isUtf8 } from 'node:buffer';
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
@@ -32,9 +33,6 @@ import {
 import { receivedError } from '@osw/messages';
 import type { ImportAnswer, IncomingMessage, OutgoingMessage, SendResult, Transport } from '../../core/ports.js';
 import { TransportError } from '../../core/ports.js';
-
-/** receipts are UTF-8 text; a body that is not is refused, not written with replacement characters */
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface AmqpTransportOptions {
   /** `amqp(s)://host:port/vhost`; user and password in the URL win over `user`/`password` */
@@ -338,13 +336,11 @@ export class AmqpTransport implements Transport {
     const rawName = h[EXCHANGE_HEADER.fileName];
     const rawBusiness = h[EXCHANGE_HEADER.business];
     const decoded = typeof rawName === 'string' ? decodeFileNameHeader(rawName) : null;
+    // receipts are UTF-8 text; a body that is not is refused, not written with replacement characters
     let body = '';
     let problem: string | undefined;
-    try {
-      body = utf8.decode(msg.content);
-    } catch {
-      problem = 'the body is not UTF-8';
-    }
+    if (isUtf8(msg.content)) body = msg.content.toString('utf8');
+    else problem = 'the body is not UTF-8';
     const header = (name: string, v: unknown, what: string) => (v === undefined ? `no ${name} header` : `${name} is not ${what}`);
     const resend = decodeResendHeader(h[EXCHANGE_HEADER.resend]);
     if (resend === null) problem = `${EXCHANGE_HEADER.resend} is not a positive whole number`;
