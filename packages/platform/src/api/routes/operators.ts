@@ -10,6 +10,7 @@ import {
   getOperatorView,
   listOperators,
   resetOperatorPassword,
+  setOperatorRole,
   setOperatorStatus,
 } from '../../core/identity/users.js';
 import { bearer, CardProof, errorResponses, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
@@ -101,6 +102,26 @@ export async function operatorRoutes(appRoot: FastifyInstance, opts: { deps: Pla
       },
     },
     async (req) => resetOperatorPassword(deps, actorOf(req), req.params.account, req.body),
+  );
+
+  app.post(
+    '/api/v1/operators/:account/role',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        summary: '变更角色 — the operator becomes an administrator (admin) or an operator (operator); it holds from its next request',
+        description:
+          ADMIN_ONLY +
+          NOT_YOURS +
+          'Needs the 法人卡. The role it has already: answered as it is, nothing audited. ' +
+          "Making yourself an operator while you are the enterprise's last active administrator: 409 OSW_OPERATOR_LAST_ADMIN.",
+        params: AccountParam,
+        body: z.object({ role: z.enum(['admin', 'operator']), card: CardProof }),
+        response: { 200: OperatorView, ...errorResponses },
+      },
+    },
+    async (req) => setOperatorRole(deps, actorOf(req), req.params.account, req.body.role, req.body.card),
   );
 
   for (const [what, status, summary] of [

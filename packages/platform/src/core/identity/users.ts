@@ -1,6 +1,7 @@
 /**
  * 用户管理 (user management): an enterprise's administrator (role `admin`) creates the enterprise's
- * operators, binds its 操作员卡 to them, resets their passwords and disables or enables them. Each
+ * operators, binds its 操作员卡 to them, resets their passwords, changes their role (admin ↔ operator)
+ * and disables or enables them. Each
  * change needs the enterprise's 法人卡, as on the Single Window, and is audited. Another enterprise's
  * operator is "not found"; a caller who is not an administrator gets OSW_ADMIN_REQUIRED.
  */
@@ -182,6 +183,53 @@ export async function setOperatorStatus(
     await recordAudit(tx, actor, at, {
       cardNo: card.cardNo,
       action: status === 'disabled' ? 'operator.disable' : 'operator.enable',
+      entity: 'operator',
+      entityId: account,
+      before,
+      after,
+    });
+    return after;
+  });
+}
+
+/**
+ * 变更角色: an operator becomes an administrator or an administrator an operator. The change holds from
+ * the operator's next request (the role is read with each one); sessions go on. An administrator may
+ * make themself an operator only while another active administrator remains (OSW_OPERATOR_LAST_ADMIN).
+ */
+export async function setOperatorRole(
+  deps: Deps,
+  actor: Actor,
+  account: string,
+  role: 'admin' | 'operator',
+  proof: CardProof,
+): Promise<OperatorView> {
+  requireAdmin(actor);
+  const op = await operatorOf(deps.store, actor.enterpriseCode, account);
+  const lastAdmin = () =>
+    problem(
+      'OSW_OPERATOR_LAST_ADMIN',
+      '您是本企业唯一的管理员，不能将自己改为操作员',
+      "you are your enterprise's only administrator: you cannot make yourself an operator",
+    );
+  const demotesLast = async (store: Store) =>
+    op.role === 'admin' &&
+    role !== 'admin' &&
+    account === actor.account &&
+    (await store.identity.countActiveAdmins(actor.enterpriseCode)) <= 1;
+  if (await demotesLast(deps.store)) throw lastAdmin();
+  const card = await verifyCardProof(deps, actor.enterpriseCode, proof, ['legal']);
+  if (op.role === role) return viewOf(deps.store, account);
+  const at = deps.clock.now().toISOString();
+  return deps.store.transaction(async (tx) => {
+    // counted again where the change is made, should another administrator have gone meanwhile
+    if (await demotesLast(tx)) throw lastAdmin();
+    const before = await viewOf(tx, account);
+    await tx.identity.updateOperator(account, { role });
+    const after = await viewOf(tx, account);
+    await recordAudit(tx, actor, at, {
+      cardNo: card.cardNo,
+      action: 'operator.change-role',
       entity: 'operator',
       entityId: account,
       before,
