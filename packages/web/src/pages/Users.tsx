@@ -1,7 +1,7 @@
 /**
  * 用户管理 (user management), for the enterprise's administrators: add operators, bind the
  * enterprise's 操作员卡 to them, reset their passwords (a new one shown once, or one the administrator
- * sets), disable and enable them. Each change asks for the 法人卡 and is audited.
+ * sets), change their role (操作员 ↔ 企业管理员), disable and enable them. Each change asks for the 法人卡 and is audited.
  */
 import { useState, type FormEvent } from 'react';
 import { ApiError, post } from '../api/client.js';
@@ -80,6 +80,21 @@ function UserAdmin({ session }: { session: Session }) {
     await list.reload();
   }
 
+  /** 变更角色: the platform refuses the enterprise's last active administrator making themself an operator */
+  async function changeRole(o: Operator, role: 'admin' | 'operator') {
+    setResult(null);
+    try {
+      const label = t(role === 'admin' ? 'us.makeAdmin' : 'us.makeOperator');
+      const r = await runWithCard({ purpose: `${label} · ${o.account}` }, (card) =>
+        post<Operator>(`/api/v1/operators/${encodeURIComponent(o.account)}/role`, { role, card }),
+      );
+      if (r) setResult({ kind: 'ok', text: t('us.roleDone', { account: o.account, role: t(`us.role.${r.role}`) }) });
+    } catch (err) {
+      setResult({ kind: 'error', text: errorText(err) });
+    }
+    await list.reload();
+  }
+
   async function unbind(o: Operator, cardNo: string) {
     setResult(null);
     try {
@@ -143,6 +158,11 @@ function UserAdmin({ session }: { session: Session }) {
           <button type="button" className="btn-link" onClick={() => setResetFor(o)}>
             {t('us.resetPassword')}
           </button>
+          {o.role !== 'platform' && (
+            <button type="button" className="btn-link" onClick={() => void changeRole(o, o.role === 'admin' ? 'operator' : 'admin')}>
+              {t(o.role === 'admin' ? 'us.makeOperator' : 'us.makeAdmin')}
+            </button>
+          )}
           {o.status === 'active' ? (
             <button
               type="button"
