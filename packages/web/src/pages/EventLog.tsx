@@ -5,7 +5,7 @@
  * `GET /api/v1/events`.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError, get } from '../api/client.js';
+import { get, errorText } from '../api/client.js';
 import type { EventSearch, PushRecord } from '../api/types.js';
 import { DataTable, Field, Notice, Pager, Panel, StatusTag, When, type Column } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
@@ -30,7 +30,7 @@ export function EventLog() {
     setLoading(true);
     get<EventSearch>('/api/v1/events', { q: query, page, pageSize: PAGE_SIZE })
       .then((r) => live && (setResult(r), setError(null)))
-      .catch((err) => live && setError(err instanceof ApiError ? err.message : String(err)))
+      .catch((err) => live && setError(errorText(err)))
       .finally(() => live && setLoading(false));
     return () => {
       live = false;

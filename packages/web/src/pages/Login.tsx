@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, post, saveSession, type Session } from '../api/client.js';
+import { post, saveSession, type Session, errorText } from '../api/client.js';
 import { LoginForm } from '@osw/messages/forms';
 import { Field, Notice } from '../components/ui.js';
 import { formProblems } from '../rules.js';
@@ -28,7 +28,7 @@ export function Login({ onLogin, note }: { onLogin: (s: Session) => void; note?:
       saveSession(s);
       onLogin(s);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
       setBusy(false);
     }
   }

@@ -4,21 +4,27 @@
  * sets), change their role (操作员 ↔ 企业管理员), disable and enable them. Each change asks for the 法人卡 and is audited.
  */
 import { useState, type FormEvent } from 'react';
-import { ApiError, post } from '../api/client.js';
+import { post, errorText } from '../api/client.js';
 import type { EnterpriseCard, Operator, OperatorWithPassword, Session } from '../api/types.js';
 import { useCardStep } from '../components/CardStep.js';
-import { useList } from '../components/hooks.js';
-import { CopyButton, DataTable, Field, Modal, Notice, Pager, Panel, type Column } from '../components/ui.js';
+import { useList, usePagedList } from '../components/hooks.js';
+import {
+  CopyButton,
+  DialogActions,
+  Field,
+  Modal,
+  Notice,
+  PagedTable,
+  Panel,
+  RefreshButton,
+  ResultNotice,
+  type Column,
+  type Result,
+} from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
 
 const PAGE_SIZE = 20;
-
-type Result = { kind: 'ok' | 'error'; text: string } | null;
-
-function errorText(err: unknown): string {
-  return err instanceof ApiError ? err.message : String(err);
-}
 
 export function Users({ session }: { session: Session }) {
   const { t } = useI18n();
@@ -30,8 +36,7 @@ export function Users({ session }: { session: Session }) {
 function UserAdmin({ session }: { session: Session }) {
   const { t } = useI18n();
   const runWithCard = useCardStep();
-  const [page, setPage] = useState(1);
-  const list = useList<Operator>('/api/v1/operators', { page, pageSize: PAGE_SIZE });
+  const list = usePagedList<Operator>('/api/v1/operators', {}, PAGE_SIZE);
   const cards = useList<EnterpriseCard>('/api/v1/cards', {});
   const [result, setResult] = useState<Result>(null);
   const [shown, setShown] = useState<{ account: string; password: string } | null>(null);
@@ -216,30 +221,10 @@ function UserAdmin({ session }: { session: Session }) {
             <button type="submit">{t('us.submit')}</button>
           </div>
         </form>
-        {result && (
-          <Notice kind={result.kind} testId="result">
-            {result.text}
-          </Notice>
-        )}
+        <ResultNotice result={result} />
       </Panel>
-      <Panel
-        title={t('us.list')}
-        actions={
-          <button type="button" className="btn-plain" onClick={() => void reloadAll()}>
-            {t('common.refresh')}
-          </button>
-        }
-      >
-        <Notice kind="error">{list.error}</Notice>
-        <DataTable
-          columns={columns}
-          rows={list.data?.items ?? null}
-          rowKey={(o) => o.account}
-          loading={list.loading}
-          testId="users-table"
-          rowNumberFrom={(page - 1) * PAGE_SIZE + 1}
-        />
-        {list.data && <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onPage={setPage} />}
+      <Panel title={t('us.list')} actions={<RefreshButton onClick={() => void reloadAll()} />}>
+        <PagedTable list={list} columns={columns} rowKey={(o) => o.account} testId="users-table" />
       </Panel>
       {shown && (
         <Modal title={t('us.passwordTitle', { account: shown.account })} onClose={() => setShown(null)} testId="password-once">
@@ -318,12 +303,7 @@ function ResetPassword({
           )}
         </Field>
         <Notice kind="error">{error}</Notice>
-        <div className="form-actions">
-          <button type="submit">{t('common.confirm')}</button>
-          <button type="button" className="btn-plain" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} />
       </form>
     </Modal>
   );
@@ -376,12 +356,7 @@ function BindCard({
           }
         </Field>
         <Notice kind="error">{error}</Notice>
-        <div className="form-actions">
-          <button type="submit">{t('common.confirm')}</button>
-          <button type="button" className="btn-plain" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} />
       </form>
     </Modal>
   );
