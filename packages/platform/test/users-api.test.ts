@@ -52,6 +52,18 @@ describe.each(eachEngine())('用户管理 and 服务地区变更 on $name', (eng
     return { status: r.statusCode, body: r.json() };
   }
   const legal = (code = OWNER) => ({ cardNo: cards[`${code}:legal`], pin: LEGAL_PIN });
+  /** an administrator of the owner adds an operator with this password, and the operator logs in */
+  async function addOperator(account: string, password: string) {
+    const r = await call('owner01', 'POST', '/api/v1/operators', {
+      account,
+      name: 'x',
+      operatorCode: `QH${account.slice(-2)}`,
+      password,
+      card: legal(),
+    });
+    expect(r.status).toBe(201);
+    tokens[account] = (await login(account, password)).body.token;
+  }
 
   beforeAll(async () => {
     db = await engine.create();
@@ -259,14 +271,7 @@ describe.each(eachEngine())('用户管理 and 服务地区变更 on $name', (eng
   });
 
   it('a reset password works once set, the old one and the old sessions do not', async () => {
-    await call('owner01', 'POST', '/api/v1/operators', {
-      account: 'owner20',
-      name: 'x',
-      operatorCode: 'QH20',
-      password: 'first-password',
-      card: legal(),
-    });
-    tokens.owner20 = (await login('owner20', 'first-password')).body.token;
+    await addOperator('owner20', 'first-password');
     expect((await call('owner20', 'GET', '/api/v1/clients')).status).toBe(200);
     const r = await call('owner01', 'POST', '/api/v1/operators/owner20/reset-password', { card: legal() });
     expect(r.status).toBe(200);
@@ -283,14 +288,7 @@ describe.each(eachEngine())('用户管理 and 服务地区变更 on $name', (eng
   });
 
   it('a disabled operator cannot log in and its session ends; enabled, it logs in again; nobody disables themself', async () => {
-    await call('owner01', 'POST', '/api/v1/operators', {
-      account: 'owner30',
-      name: 'x',
-      operatorCode: 'QH30',
-      password: 'owner30-password',
-      card: legal(),
-    });
-    tokens.owner30 = (await login('owner30', 'owner30-password')).body.token;
+    await addOperator('owner30', 'owner30-password');
     const d = await call('owner01', 'POST', '/api/v1/operators/owner30/disable', { card: legal() });
     expect([d.status, d.body.status]).toEqual([200, 'disabled']);
     expect((await call('owner30', 'GET', '/api/v1/clients')).status).toBe(401);
@@ -311,14 +309,7 @@ describe.each(eachEngine())('用户管理 and 服务地区变更 on $name', (eng
   });
 
   it('an administrator changes an operator to an administrator and back; the role holds from the next request and is audited', async () => {
-    await call('owner01', 'POST', '/api/v1/operators', {
-      account: 'owner40',
-      name: 'x',
-      operatorCode: 'QH40',
-      password: 'owner40-password',
-      card: legal(),
-    });
-    tokens.owner40 = (await login('owner40', 'owner40-password')).body.token;
+    await addOperator('owner40', 'owner40-password');
     expect((await call('owner40', 'GET', '/api/v1/operators')).body.error.code).toBe('OSW_ADMIN_REQUIRED');
     const up = await call('owner01', 'POST', '/api/v1/operators/owner40/role', { role: 'admin', card: legal() });
     expect([up.status, up.body.account, up.body.role]).toEqual([200, 'owner40', 'admin']);

@@ -67,6 +67,27 @@ async function viewOf(store: Store, account: string): Promise<OperatorView> {
   return view(op, await store.identity.cardsHeldBy([account]));
 }
 
+/** One audited change to an operator, inside the caller's transaction: its view before and after, and the 法人卡 that allowed it. */
+async function auditedChange(
+  tx: Store,
+  actor: Actor,
+  change: { at: string; cardNo: string; account: string; action: string },
+  apply: () => Promise<void>,
+): Promise<OperatorView> {
+  const before = await viewOf(tx, change.account);
+  await apply();
+  const after = await viewOf(tx, change.account);
+  await recordAudit(tx, actor, change.at, {
+    cardNo: change.cardNo,
+    action: change.action,
+    entity: 'operator',
+    entityId: change.account,
+    before,
+    after,
+  });
+  return after;
+}
+
 function checkPassword(password: string): void {
   if (password.length < 8) throw problem('OSW_PASSWORD_WEAK', '密码至少8位', 'a password needs at least 8 characters');
 }
@@ -175,21 +196,13 @@ export async function setOperatorStatus(
   const card = await verifyCardProof(deps, actor.enterpriseCode, proof, ['legal']);
   if (op.status === status) return viewOf(deps.store, account);
   const at = deps.clock.now().toISOString();
-  return deps.store.transaction(async (tx) => {
-    const before = await viewOf(tx, account);
-    await tx.identity.updateOperator(account, { status });
-    if (status === 'disabled') await tx.identity.deleteSessionsOf(account);
-    const after = await viewOf(tx, account);
-    await recordAudit(tx, actor, at, {
-      cardNo: card.cardNo,
-      action: status === 'disabled' ? 'operator.disable' : 'operator.enable',
-      entity: 'operator',
-      entityId: account,
-      before,
-      after,
-    });
-    return after;
-  });
+  const action = status === 'disabled' ? 'operator.disable' : 'operator.enable';
+  return deps.store.transaction((tx) =>
+    auditedChange(tx, actor, { at, cardNo: card.cardNo, account, action }, async () => {
+      await tx.identity.updateOperator(account, { status });
+      if (status === 'disabled') await tx.identity.deleteSessionsOf(account);
+    }),
+  );
 }
 
 /**
@@ -224,18 +237,9 @@ export async function setOperatorRole(
   return deps.store.transaction(async (tx) => {
     // counted again where the change is made, should another administrator have gone meanwhile
     if (await demotesLast(tx)) throw lastAdmin();
-    const before = await viewOf(tx, account);
-    await tx.identity.updateOperator(account, { role });
-    const after = await viewOf(tx, account);
-    await recordAudit(tx, actor, at, {
-      cardNo: card.cardNo,
-      action: 'operator.change-role',
-      entity: 'operator',
-      entityId: account,
-      before,
-      after,
-    });
-    return after;
+    return auditedChange(tx, actor, { at, cardNo: card.cardNo, account, action: 'operator.change-role' }, () =>
+      tx.identity.updateOperator(account, { role }),
+    );
   });
 }
 
@@ -272,18 +276,10 @@ export async function bindOperatorCard(
   const card = await verifyCardProof(deps, actor.enterpriseCode, proof, ['legal']);
   const at = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
-    const before = await viewOf(tx, account);
-    if (bind === (target.holderAccount === account)) return before;
-    await tx.identity.setCardHolder(cardNo, bind ? account : null);
-    const after = await viewOf(tx, account);
-    await recordAudit(tx, actor, at, {
-      cardNo: card.cardNo,
-      action: bind ? 'operator.bind-card' : 'operator.unbind-card',
-      entity: 'operator',
-      entityId: account,
-      before,
-      after,
-    });
-    return after;
+    if (bind === (target.holderAccount === account)) return viewOf(tx, account);
+    const action = bind ? 'operator.bind-card' : 'operator.unbind-card';
+    return auditedChange(tx, actor, { at, cardNo: card.cardNo, account, action }, () =>
+      tx.identity.setCardHolder(cardNo, bind ? account : null),
+    );
   });
 }
