@@ -337,3 +337,19 @@ export function viewColumn<T>(t: Translate, onView: (r: T) => void): Column<T> {
     ),
   };
 }
+
+/** The console's name in the top bar, on the login page and inside alike. */
+export function Brand() {
+  const { t } = useI18n();
+  return (
+    <div className="brand">
+      <span className="brand-mark" aria-hidden="true" lang="zh-CN">
+        单
+      </span>
+      <div>
+        <div className="brand-title">{t('app.title')}</div>
+        <div className="brand-sub">{t('app.subtitle')}</div>
+      </div>
+    </div>
+  );
+}
