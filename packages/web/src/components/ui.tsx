@@ -353,3 +353,14 @@ export function Brand() {
     </div>
   );
 }
+
+/** A form's one submit button, in the row under its fields. */
+export function SubmitRow({ label, testId }: { label: string; testId?: string }) {
+  return (
+    <div className="form-actions">
+      <button type="submit" data-testid={testId}>
+        {label}
+      </button>
+    </div>
+  );
+}

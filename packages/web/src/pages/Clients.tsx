@@ -8,7 +8,18 @@ import type { AppliedClient, Client, ClientLive, ClientWithLive } from '../api/t
 import { useCardStep } from '../components/CardStep.js';
 import { useList } from '../components/hooks.js';
 import { DeliveryCharts } from '../components/DeliveryCharts.js';
-import { CopyButton, DataTable, Field, Notice, Panel, StatusTag, type Column, ResultNotice, RefreshButton } from '../components/ui.js';
+import {
+  CopyButton,
+  DataTable,
+  Field,
+  Notice,
+  Panel,
+  StatusTag,
+  type Column,
+  ResultNotice,
+  RefreshButton,
+  SubmitRow,
+} from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { ClientApplyForm } from '@osw/messages/forms';
 import { chinaTime, formProblems } from '../rules.js';
@@ -194,9 +205,7 @@ export function Clients() {
               </label>
             </div>
           </fieldset>
-          <div className="form-actions">
-            <button type="submit">{t('cl.submit')}</button>
-          </div>
+          <SubmitRow label={t('cl.submit')} />
         </form>
         <ResultNotice result={result} />
         {s && (

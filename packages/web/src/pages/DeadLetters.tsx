@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { get, errorText } from '../api/client.js';
 import type { DeadLetterList } from '../api/types.js';
-import { DataTable, Field, Notice, Panel, RefreshButton } from '../components/ui.js';
+import { DataTable, Field, Notice, Panel, RefreshButton, SubmitRow } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/messages.js';
 
@@ -58,9 +58,7 @@ export function DeadLetters() {
         <Field label={t('push.client')}>
           {(id) => <input id={id} value={draft} maxLength={32} onChange={(e) => setDraft(e.target.value)} />}
         </Field>
-        <div className="form-actions">
-          <button type="submit">{t('common.query')}</button>
-        </div>
+        <SubmitRow label={t('common.query')} />
       </form>
       <DataTable
         testId="dead-letters-table"

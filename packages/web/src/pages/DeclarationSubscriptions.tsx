@@ -7,7 +7,7 @@ import { useCardStep } from '../components/CardStep.js';
 import { useClientQuery } from '../components/hooks.js';
 import { ClientPicker } from '../components/ClientPicker.js';
 import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
-import { Panel, StatusTag, When, type Column, ResultNotice } from '../components/ui.js';
+import { Panel, StatusTag, When, type Column, ResultNotice, SubmitRow } from '../components/ui.js';
 import { ValidityInput } from '../components/Validity.js';
 import { declarationContent, RECEIPT_TYPES } from '../i18n/contents.js';
 import { ReceiptTypeChecks } from '../components/ReceiptTypeChecks.js';
@@ -95,11 +95,7 @@ export function DeclarationSubscriptions() {
             )}
           </fieldset>
           <ValidityInput value={validUntil} onChange={setValidUntil} problem={problems.validity} />
-          <div className="form-actions">
-            <button type="submit" data-testid="subscribe">
-              {t('sub.subscribe')}
-            </button>
-          </div>
+          <SubmitRow label={t('sub.subscribe')} testId="subscribe" />
         </form>
         <ResultNotice result={result} />
       </Panel>

@@ -7,7 +7,7 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { get, errorText } from '../api/client.js';
 import type { EventSearch, PushRecord } from '../api/types.js';
-import { DataTable, Field, Notice, Pager, Panel, StatusTag, When, type Column } from '../components/ui.js';
+import { DataTable, Field, Notice, Pager, Panel, StatusTag, When, type Column, SubmitRow } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
 
@@ -79,9 +79,7 @@ export function EventLog() {
           <Field label={t('ev.term')} hint={t('ev.hint')}>
             {(id) => <input id={id} value={draft} maxLength={64} onChange={(e) => setDraft(e.target.value)} data-testid="event-search" />}
           </Field>
-          <div className="form-actions">
-            <button type="submit">{t('common.query')}</button>
-          </div>
+          <SubmitRow label={t('common.query')} />
         </form>
         <Notice kind="error">{error}</Notice>
         {r && query && r.matchedAs === 'none' && !loading && <p className="muted">{t('ev.none')}</p>}

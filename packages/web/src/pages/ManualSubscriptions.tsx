@@ -7,7 +7,7 @@ import { useCardStep } from '../components/CardStep.js';
 import { ClientPicker } from '../components/ClientPicker.js';
 import { useClientQuery } from '../components/hooks.js';
 import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
-import { Field, Panel, StatusTag, When, type Column, ResultNotice } from '../components/ui.js';
+import { Field, Panel, StatusTag, When, type Column, ResultNotice, SubmitRow } from '../components/ui.js';
 import { ValidityInput } from '../components/Validity.js';
 import { manualContent } from '../i18n/contents.js';
 import { useI18n } from '../i18n/index.js';
@@ -178,11 +178,7 @@ export function ManualSubscriptions() {
               <ValidityInput value={validUntil} onChange={setValidUntil} problem={problems.validity} />
             </>
           )}
-          <div className="form-actions">
-            <button type="submit" data-testid="subscribe">
-              {t('sub.subscribe')}
-            </button>
-          </div>
+          <SubmitRow label={t('sub.subscribe')} testId="subscribe" />
         </form>
         <ResultNotice result={result} />
       </Panel>

@@ -6,7 +6,7 @@ import { ClientPicker } from '../components/ClientPicker.js';
 import { PhoneForm, ReceiptSubscriptionForm } from '@osw/messages/forms';
 import { useClientQuery } from '../components/hooks.js';
 import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
-import { Field, Notice, Panel, StatusTag, When, type Column, ResultNotice } from '../components/ui.js';
+import { Field, Notice, Panel, StatusTag, When, type Column, ResultNotice, SubmitRow } from '../components/ui.js';
 import { receiptContent } from '../i18n/contents.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaToday, formProblems, oneYearFrom } from '../rules.js';
@@ -234,11 +234,7 @@ export function ReceiptSubscriptions() {
               )}
             </Field>
           )}
-          <div className="form-actions">
-            <button type="submit" data-testid="subscribe">
-              {t('sub.subscribe')}
-            </button>
-          </div>
+          <SubmitRow label={t('sub.subscribe')} testId="subscribe" />
         </form>
         <ResultNotice result={result} />
       </Panel>

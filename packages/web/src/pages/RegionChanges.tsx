@@ -7,7 +7,19 @@ import { post, errorText } from '../api/client.js';
 import type { ClientWithLive, RegionChange, Session } from '../api/types.js';
 import { useCardStep } from '../components/CardStep.js';
 import { usePagedList } from '../components/hooks.js';
-import { DialogActions, Field, Modal, Notice, PagedTable, Panel, ResultNotice, When, type Column, type Result } from '../components/ui.js';
+import {
+  DialogActions,
+  Field,
+  Modal,
+  Notice,
+  PagedTable,
+  Panel,
+  ResultNotice,
+  When,
+  type Column,
+  type Result,
+  SubmitRow,
+} from '../components/ui.js';
 import { useI18n, type Translate } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
 
@@ -108,9 +120,7 @@ export function RegionChangePanel({ clients, onChanged }: { clients: ClientWithL
         <Field label={t('rc.reason')}>
           {(id) => <input id={id} name="reason" maxLength={200} value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
-        <div className="form-actions">
-          <button type="submit">{t('rc.submit')}</button>
-        </div>
+        <SubmitRow label={t('rc.submit')} />
       </form>
       <ResultNotice result={result} testId="region-result" />
       <h3 className="region-list-title">{t('rc.list')}</h3>

@@ -16,7 +16,7 @@ import type {
 } from '../api/types.js';
 import { useList, usePagedList } from '../components/hooks.js';
 import { timeline } from '../components/timeline.js';
-import { DataTable, Field, Notice, PagedTable, Panel, When, type Column, RefreshButton } from '../components/ui.js';
+import { DataTable, Field, Notice, PagedTable, Panel, When, type Column, RefreshButton, SubmitRow } from '../components/ui.js';
 import { CHANNELS, channelText, useI18n, type Lang } from '../i18n/index.js';
 import { ManualChangeForm } from '@osw/messages/forms';
 import { chinaTime, formProblems } from '../rules.js';
@@ -144,9 +144,7 @@ function IssueReceipt({ seqNo, onIssued }: { seqNo: string; onIssued: () => void
         )}
       </Field>
       <Field label="NOTE">{(id) => <input id={id} value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} />}</Field>
-      <div className="form-actions">
-        <button type="submit">{t('sb.issue')}</button>
-      </div>
+      <SubmitRow label={t('sb.issue')} />
       {result && <Notice kind={result.kind}>{result.text}</Notice>}
     </form>
   );
@@ -441,9 +439,7 @@ function ManualChangeRequestForm({ manualNo, onSubmitted }: { manualNo: string; 
         <input type="checkbox" checked={d.autoApprove} onChange={(e) => setD({ ...d, autoApprove: e.target.checked })} />{' '}
         {t('sb.autoApprove')}
       </label>
-      <div className="form-actions">
-        <button type="submit">{t('sb.submitChange')}</button>
-      </div>
+      <SubmitRow label={t('sb.submitChange')} />
       {result && (
         <Notice kind={result.kind} testId="change-result">
           {result.text}

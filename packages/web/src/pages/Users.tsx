@@ -20,6 +20,7 @@ import {
   ResultNotice,
   type Column,
   type Result,
+  SubmitRow,
 } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
@@ -217,9 +218,7 @@ function UserAdmin({ session }: { session: Session }) {
               />
             )}
           </Field>
-          <div className="form-actions">
-            <button type="submit">{t('us.submit')}</button>
-          </div>
+          <SubmitRow label={t('us.submit')} />
         </form>
         <ResultNotice result={result} />
       </Panel>
