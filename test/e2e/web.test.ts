@@ -593,7 +593,7 @@ describe('web console in Chromium', () => {
     expect(audit.items.slice(0, 3).map((a) => a.action)).toEqual(['webhook.enable', 'webhook.disable', 'webhook.test']);
   });
 
-  it('用户管理: adds an operator with its password shown once, binds a card, resets the password, disables and enables it; the audit log shows each change', async () => {
+  it('用户管理: adds an operator with its password shown once, binds a card, resets the password, disables and enables it, changes its role; the audit log shows each change', async () => {
     const legal = card(owner().enterpriseCode, 'legal');
     // a 操作员卡 of the importer that nobody holds yet
     const { issueCard } = await import('../../packages/platform/src/core/identity/registry.js');
@@ -644,7 +644,7 @@ describe('web console in Chromium', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ account: 'owner05', password: pw }),
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error?: { code: string } } }));
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { role?: string; error?: { code: string } } }));
     expect((await tryLogin(password)).status).toBe(401);
     expect((await tryLogin(second)).status).toBe(200);
 
@@ -657,6 +657,17 @@ describe('web console in Chromium', () => {
     await giveCard(page, legal.cardNo, legal.pin);
     await row.getByText('正常').waitFor();
     expect((await tryLogin(second)).status).toBe(200);
+
+    // 变更角色: 设为管理员, the login says so; 设为操作员 brings it back
+    await row.getByRole('button', { name: '设为管理员' }).click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    await row.getByText('企业管理员', { exact: true }).waitFor();
+    await page.getByTestId('result').getByText('已将 owner05 的角色改为企业管理员').waitFor();
+    expect((await tryLogin(second)).body.role).toBe('admin');
+    await row.getByRole('button', { name: '设为操作员' }).click();
+    await giveCard(page, legal.cardNo, legal.pin);
+    await row.getByText('操作员', { exact: true }).waitFor();
+    expect((await tryLogin(second)).body.role).toBe('operator');
     await shot(page, '21-users');
 
     // 审计日志: the operator's changes, newest first, with the card used; before/after on demand
@@ -665,12 +676,12 @@ describe('web console in Chromium', () => {
     await page.getByLabel('对象编号').fill('owner05');
     await page.getByRole('button', { name: '查询' }).click();
     const table = page.getByTestId('audit-table');
-    await table.locator('tbody tr').nth(4).waitFor();
+    await table.locator('tbody tr').nth(6).waitFor();
     const actions = await table.locator('td[data-col="action"]').allTextContents();
-    expect(actions).toEqual(['启用操作员', '停用操作员', '重置密码', '绑定IC卡', '新增操作员']);
+    expect(actions).toEqual(['变更角色', '变更角色', '启用操作员', '停用操作员', '重置密码', '绑定IC卡', '新增操作员']);
     expect(await table.locator('td[data-col="card"]').first().textContent()).toBe(legal.cardNo);
     expect(await table.locator('td[data-col="at"]').first().textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
-    await table.locator('tbody tr').nth(3).getByRole('button', { name: '查看' }).click();
+    await table.locator('tbody tr').nth(5).getByRole('button', { name: '查看' }).click();
     const detail = page.getByTestId('audit-detail');
     expect(await detail.getByTestId('audit-after').textContent()).toContain(free.cardNo);
     expect(await detail.getByTestId('audit-before').textContent()).not.toContain(free.cardNo);

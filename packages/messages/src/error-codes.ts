@@ -201,6 +201,12 @@ export const ERROR_CODES = {
     zh: '不能停用自己的账号',
     en: 'an administrator disabling their own account (nobody could enable it again)',
   },
+  OSW_OPERATOR_LAST_ADMIN: {
+    area: 'identity',
+    status: 409,
+    zh: '企业至少需要一名管理员',
+    en: "an administrator making themself an operator while they are the enterprise's last active administrator",
+  },
   OSW_CARD_BOUND: {
     area: 'identity',
     status: 409,

@@ -17,26 +17,11 @@ function lines(body: string): string[] {
   return body.slice(1).split('\r\n').slice(0, -1);
 }
 
-async function subscribeDeclarations() {
-  const r = await w.call(w.owner, 'POST', '/api/v1/subscriptions/declaration', {
-    clientId: w.owner.clientId,
-    declarationData: true,
-    receiptTypes: ['海关入库', '接单', '放行'],
-    card: w.legal(w.owner),
-  });
-  expect(r.status).toBe(201);
-  return r.body.id as number;
-}
-
 describe('CSV export', () => {
   it('the push log: every matching push across pages, BOM, China time, headers in Chinese or English; another enterprise sees none', async () => {
     w = await pushWorld();
-    const subscriptionId = await subscribeDeclarations();
-    const d = await w.declare();
-    await w.receipts(d.seqNo, ['7', 'L', 'P']);
-    const other = await w.declare();
-    await w.engine.runOnce();
-    await w.take(w.owner.clientId);
+    const subscriptionId = await w.subscribeDeclarations();
+    const { declaration: d, other } = await w.pushedDeclaration(['7', 'L', 'P']);
 
     const page = await w.call(w.owner, 'GET', `/api/v1/pushes?documentNo=${d.seqNo}&pageSize=1`);
     expect(page.body.total).toBe(4);
@@ -78,7 +63,7 @@ describe('CSV export', () => {
 
   it('subscription records of each service, filtered as the screen filters', async () => {
     w = await pushWorld();
-    await subscribeDeclarations();
+    await w.subscribeDeclarations();
     const m = await w.call(w.owner, 'POST', '/api/v1/subscriptions/manual', {
       clientId: w.owner.clientId,
       manualNo: MANUAL_NO,

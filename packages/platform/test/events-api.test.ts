@@ -8,17 +8,6 @@ import { pushWorld, type PushWorld } from './push-world.js';
 let w: PushWorld;
 afterEach(async () => w?.close());
 
-async function subscribeDeclarations() {
-  const r = await w.call(w.owner, 'POST', '/api/v1/subscriptions/declaration', {
-    clientId: w.owner.clientId,
-    declarationData: true,
-    receiptTypes: ['海关入库', '接单', '放行'],
-    card: w.legal(w.owner),
-  });
-  expect(r.status).toBe(201);
-  return r.body.id as number;
-}
-
 const search = (party: PushWorld['owner'], q: string, extra = '') =>
   w.call(party, 'GET', `/api/v1/events?q=${encodeURIComponent(q)}${extra}`).then((r) => {
     expect(r.status).toBe(200);
@@ -28,12 +17,9 @@ const search = (party: PushWorld['owner'], q: string, extra = '') =>
 describe('event log search', () => {
   it('a 统一编号, a 报文ID, a client id and a subscription id each find the declaration, its receipts, its pushes and their subscription', async () => {
     w = await pushWorld();
-    const subscriptionId = await subscribeDeclarations();
-    const d = await w.declare();
-    await w.receipts(d.seqNo, ['7', 'L', 'P']);
-    await w.declare(); // another declaration: not in the answer for this one
-    await w.engine.runOnce();
-    await w.take(w.owner.clientId);
+    const subscriptionId = await w.subscribeDeclarations();
+    // the other declaration is not in the answer for this one
+    const { declaration: d } = await w.pushedDeclaration(['7', 'L', 'P']);
 
     const byDoc = await search(w.owner, d.seqNo);
     expect(byDoc.matchedAs).toBe('document');
@@ -75,7 +61,7 @@ describe('event log search', () => {
 
   it("another enterprise finds none of the enterprise's pushes or subscriptions, not even by their ids; no session is refused", async () => {
     w = await pushWorld();
-    const subscriptionId = await subscribeDeclarations();
+    const subscriptionId = await w.subscribeDeclarations();
     const d = await w.declare();
     await w.receipts(d.seqNo, ['7']);
     await w.engine.runOnce();

@@ -26,6 +26,13 @@ export interface PushWorld extends ApiWorld {
   /** what a client fetches from its queue, acknowledged unless `ack` is false */
   take(clientId: string, opts?: { ack?: boolean }): Promise<DeliveryRow[]>;
   receiptSubscription(row: Partial<ReceiptSubscriptionRow>): Promise<number>;
+  /** the owner's client subscribes to 报关单数据 (the data and 海关入库, 接单, 放行) through the API with the 法人卡; its id */
+  subscribeDeclarations(): Promise<number>;
+  /**
+   * a declaration with these receipts and another one beside it, their pushes made and fetched by the
+   * owner's client (what the push log, its export and the event log then show)
+   */
+  pushedDeclaration(channels: readonly string[]): Promise<{ declaration: DeclarationRow; other: DeclarationRow }>;
 }
 
 let serial = 0;
@@ -38,7 +45,7 @@ export async function pushWorld(policy: Partial<PushPolicy> = {}, webhook: HttpW
   const { deps } = w;
   const engine = new PushEngine(deps, { sms: new OutboxSmsSender(deps), app: new FeedAppPush(deps), webhook }, policy);
   const sandbox = new DeclarationSandbox({ paceMs: 0 });
-  return {
+  const world: PushWorld = {
     ...w,
     engine,
     sandbox,
@@ -86,5 +93,24 @@ export async function pushWorld(policy: Partial<PushPolicy> = {}, webhook: HttpW
         ...row,
       });
     },
+    async subscribeDeclarations() {
+      const r = await w.call(w.owner, 'POST', '/api/v1/subscriptions/declaration', {
+        clientId: w.owner.clientId,
+        declarationData: true,
+        receiptTypes: ['海关入库', '接单', '放行'],
+        card: w.legal(w.owner),
+      });
+      if (r.status !== 201) throw new Error(`subscribing to declarations answered ${r.status}: ${JSON.stringify(r.body)}`);
+      return r.body.id as number;
+    },
+    async pushedDeclaration(channels) {
+      const declaration = await world.declare();
+      await world.receipts(declaration.seqNo, channels);
+      const other = await world.declare();
+      await engine.runOnce();
+      await world.take(w.owner.clientId);
+      return { declaration, other };
+    },
   };
+  return world;
 }

@@ -52,6 +52,18 @@ describe.each(eachEngine())('用户管理 and 服务地区变更 on $name', (eng
     return { status: r.statusCode, body: r.json() };
   }
   const legal = (code = OWNER) => ({ cardNo: cards[`${code}:legal`], pin: LEGAL_PIN });
+  /** an administrator of the owner adds an operator with this password, and the operator logs in */
+  async function addOperator(account: string, password: string) {
+    const r = await call('owner01', 'POST', '/api/v1/operators', {
+      account,
+      name: 'x',
+      operatorCode: `QH${account.slice(-2)}`,
+      password,
+      card: legal(),
+    });
+    expect(r.status).toBe(201);
+    tokens[account] = (await login(account, password)).body.token;
+  }
 
   beforeAll(async () => {
     db = await engine.create();
@@ -199,6 +211,7 @@ describe.each(eachEngine())('用户管理 and 服务地区变更 on $name', (eng
       ['POST', '/api/v1/operators/owner01/reset-password', { card: legal() }],
       ['POST', '/api/v1/operators/owner01/disable', { card: legal() }],
       ['POST', '/api/v1/operators/owner01/enable', { card: legal() }],
+      ['POST', '/api/v1/operators/owner01/role', { role: 'operator', card: legal() }],
       ['POST', '/api/v1/operators/owner01/bind-card', { cardNo: cards[`${OWNER}:op1`], card: legal() }],
       ['POST', '/api/v1/operators/owner01/unbind-card', { cardNo: cards[`${OWNER}:op1`], card: legal() }],
     ];
@@ -218,6 +231,7 @@ describe.each(eachEngine())('用户管理 and 服务地区变更 on $name', (eng
       ['POST', '/api/v1/operators/broker01/reset-password', { card: legal() }],
       ['POST', '/api/v1/operators/broker01/disable', { card: legal() }],
       ['POST', '/api/v1/operators/broker01/enable', { card: legal() }],
+      ['POST', '/api/v1/operators/broker01/role', { role: 'operator', card: legal() }],
       ['POST', '/api/v1/operators/broker01/bind-card', { cardNo: cards[`${OWNER}:op1`], card: legal() }],
       ['POST', '/api/v1/operators/broker01/unbind-card', { cardNo: cards[`${OWNER}:op1`], card: legal() }],
     ] as const) {
@@ -257,14 +271,7 @@ describe.each(eachEngine())('用户管理 and 服务地区变更 on $name', (eng
   });
 
   it('a reset password works once set, the old one and the old sessions do not', async () => {
-    await call('owner01', 'POST', '/api/v1/operators', {
-      account: 'owner20',
-      name: 'x',
-      operatorCode: 'QH20',
-      password: 'first-password',
-      card: legal(),
-    });
-    tokens.owner20 = (await login('owner20', 'first-password')).body.token;
+    await addOperator('owner20', 'first-password');
     expect((await call('owner20', 'GET', '/api/v1/clients')).status).toBe(200);
     const r = await call('owner01', 'POST', '/api/v1/operators/owner20/reset-password', { card: legal() });
     expect(r.status).toBe(200);
@@ -281,14 +288,7 @@ describe.each(eachEngine())('用户管理 and 服务地区变更 on $name', (eng
   });
 
   it('a disabled operator cannot log in and its session ends; enabled, it logs in again; nobody disables themself', async () => {
-    await call('owner01', 'POST', '/api/v1/operators', {
-      account: 'owner30',
-      name: 'x',
-      operatorCode: 'QH30',
-      password: 'owner30-password',
-      card: legal(),
-    });
-    tokens.owner30 = (await login('owner30', 'owner30-password')).body.token;
+    await addOperator('owner30', 'owner30-password');
     const d = await call('owner01', 'POST', '/api/v1/operators/owner30/disable', { card: legal() });
     expect([d.status, d.body.status]).toEqual([200, 'disabled']);
     expect((await call('owner30', 'GET', '/api/v1/clients')).status).toBe(401);
@@ -308,6 +308,28 @@ describe.each(eachEngine())('用户管理 and 服务地区变更 on $name', (eng
     ]);
   });
 
+  it('an administrator changes an operator to an administrator and back; the role holds from the next request and is audited', async () => {
+    await addOperator('owner40', 'owner40-password');
+    expect((await call('owner40', 'GET', '/api/v1/operators')).body.error.code).toBe('OSW_ADMIN_REQUIRED');
+    const up = await call('owner01', 'POST', '/api/v1/operators/owner40/role', { role: 'admin', card: legal() });
+    expect([up.status, up.body.account, up.body.role]).toEqual([200, 'owner40', 'admin']);
+    // the same session may now manage users
+    expect((await call('owner40', 'GET', '/api/v1/operators')).status).toBe(200);
+    expect((await login('owner40', 'owner40-password')).body.role).toBe('admin');
+    // the role it has already: answered as it is, nothing audited
+    const same = await call('owner01', 'POST', '/api/v1/operators/owner40/role', { role: 'admin', card: legal() });
+    expect([same.status, same.body.role]).toEqual([200, 'admin']);
+    const down = await call('owner01', 'POST', '/api/v1/operators/owner40/role', { role: 'operator', card: legal() });
+    expect([down.status, down.body.role]).toEqual([200, 'operator']);
+    expect((await call('owner40', 'GET', '/api/v1/operators')).body.error.code).toBe('OSW_ADMIN_REQUIRED');
+    const audit = await call('owner01', 'GET', '/api/v1/audit?action=operator.change-role&entityId=owner40');
+    expect(audit.body.items.map((x: { before: { role: string }; after: { role: string } }) => [x.before.role, x.after.role])).toEqual([
+      ['admin', 'operator'],
+      ['operator', 'admin'],
+    ]);
+    expect(audit.body.items[0]).toMatchObject({ account: 'owner01', cardNo: legal().cardNo, entity: 'operator' });
+  });
+
   it('the audit log filters by action and by China date', async () => {
     const all = await call('owner01', 'GET', '/api/v1/audit?action=operator.create&pageSize=200');
     expect(all.body.total).toBeGreaterThan(0);
@@ -319,6 +341,53 @@ describe.each(eachEngine())('用户管理 and 服务地区变更 on $name', (eng
     );
     // the broker sees none of the owner's entries
     expect((await call('broker01', 'GET', '/api/v1/audit?entity=operator')).body.total).toBe(0);
+  });
+
+  it('a role change is refused without the 法人卡, for a role that is not admin or operator, and for the last administrator making themself an operator', async () => {
+    const opCard = await call('owner01', 'POST', '/api/v1/operators/owner02/role', {
+      role: 'admin',
+      card: { cardNo: cards[`${OWNER}:op2`], pin: OP_PIN },
+    });
+    expect([opCard.status, opCard.body.error.code]).toEqual([403, 'OSW_CARD_KIND']);
+    const wrongPin = await call('owner01', 'POST', '/api/v1/operators/owner02/role', {
+      role: 'admin',
+      card: { ...legal(), pin: '00000000' },
+    });
+    expect([wrongPin.status, wrongPin.body.error.code]).toEqual([403, 'OSW_CARD_PIN_WRONG']);
+    // the right PIN gives the 法人卡 its tries back for the tests after this one
+    expect((await call('owner01', 'POST', '/api/v1/operators/owner02/role', { role: 'operator', card: legal() })).status).toBe(200);
+    for (const role of ['platform', 'ADMIN', '']) {
+      const r = await call('owner01', 'POST', '/api/v1/operators/owner02/role', { role, card: legal() });
+      expect([role, r.status, r.body.error.code]).toEqual([role, 400, 'OSW_VALIDATION']);
+    }
+    expect((await opened.store.identity.getOperator('owner02'))!.role).toBe('operator');
+    // broker01 is the broker's only administrator
+    const role = (who: string, account: string, to: string) =>
+      call(who, 'POST', `/api/v1/operators/${account}/role`, { role: to, card: legal(BROKER) });
+    const last = await role('broker01', 'broker01', 'operator');
+    expect([last.status, last.body.error.code]).toEqual([409, 'OSW_OPERATOR_LAST_ADMIN']);
+    expect((await opened.store.identity.getOperator('broker01'))!.role).toBe('admin');
+    // a disabled administrator is no administrator to count on
+    await call('broker01', 'POST', '/api/v1/operators', {
+      account: 'broker41',
+      name: 'x',
+      operatorCode: 'QH41',
+      role: 'admin',
+      password: 'broker41-password',
+      card: legal(BROKER),
+    });
+    await call('broker01', 'POST', '/api/v1/operators/broker41/disable', { card: legal(BROKER) });
+    const stillLast = await role('broker01', 'broker01', 'operator');
+    expect([stillLast.status, stillLast.body.error.code]).toEqual([409, 'OSW_OPERATOR_LAST_ADMIN']);
+    // with another active administrator, one may step down; the other may then make them administrator again
+    await call('broker01', 'POST', '/api/v1/operators/broker41/enable', { card: legal(BROKER) });
+    const stepDown = await role('broker01', 'broker01', 'operator');
+    expect([stepDown.status, stepDown.body.role]).toEqual([200, 'operator']);
+    expect((await call('broker01', 'GET', '/api/v1/operators')).body.error.code).toBe('OSW_ADMIN_REQUIRED');
+    tokens.broker41 = (await login('broker41', 'broker41-password')).body.token;
+    const back = await role('broker41', 'broker01', 'admin');
+    expect([back.status, back.body.role]).toEqual([200, 'admin']);
+    expect((await call('broker01', 'GET', '/api/v1/operators')).status).toBe(200);
   });
 
   it('服务地区变更: requested with the 法人卡, approved by the platform; the client keeps its id and its history', async () => {

@@ -22,6 +22,7 @@ import { Users } from './pages/Users.js';
 import { AuditLog } from './pages/AuditLog.js';
 import { RegionChangeApprovals } from './pages/RegionChanges.js';
 import { navigate, usePath } from './router.js';
+import { Brand } from './components/ui.js';
 
 interface Screen {
   path: string;
@@ -175,15 +176,7 @@ export function App() {
         >
           ☰ <span className="sr-only">{t('nav.menu')}</span>
         </button>
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true" lang="zh-CN">
-            单
-          </span>
-          <div>
-            <div className="brand-title">{t('app.title')}</div>
-            <div className="brand-sub">{t('app.subtitle')}</div>
-          </div>
-        </div>
+        <Brand />
         <div className="topbar-right">
           <span className="who" data-testid="who">
             {session.account} · {session.enterpriseCode}

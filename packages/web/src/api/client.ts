@@ -20,6 +20,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What to show for a failed call: the platform's message (in the console's language), else the error itself. */
+export function errorText(err: unknown): string {
+  return err instanceof ApiError ? err.message : String(err);
+}
+
 export type { Session };
 
 const SESSION_KEY = 'osw.session';

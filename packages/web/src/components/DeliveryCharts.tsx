@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { ApiError, get } from '../api/client.js';
+import { get, errorText } from '../api/client.js';
 import type { DeliveryStats } from '../api/types.js';
 import { useI18n } from '../i18n/index.js';
 import { Field, Notice, Panel } from './ui.js';
@@ -21,7 +21,7 @@ export function DeliveryCharts() {
   const load = () =>
     get<DeliveryStats>('/api/v1/clients/delivery-stats', { hours: 24 })
       .then((s) => (setStats(s), setError(null)))
-      .catch((err) => setError(err instanceof ApiError ? err.message : String(err)));
+      .catch((err) => setError(errorText(err)));
   useEffect(() => {
     void load();
   }, []);

@@ -5,7 +5,7 @@
  * and hears the outcome through `onResult`; bumping `reloadKey` reloads from the first page.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { ApiError, downloadCsv, post } from '../api/client.js';
+import { downloadCsv, post, errorText } from '../api/client.js';
 import { useI18n } from '../i18n/index.js';
 import { useCardStep } from './CardStep.js';
 import { useList } from './hooks.js';
@@ -78,7 +78,7 @@ export function SubscriptionRecords<T extends { id: number }>(p: SubscriptionRec
           : await runWithCard({ anyKind: p.card.anyKind, purpose }, (card) => post(`${path}/${s.id}/${what}`, { ...body, card }));
       if (done) p.onResult({ kind: 'ok', text: what === 'cancel' ? t('sub.cancelDone') : t('sub.extendDone') });
     } catch (err) {
-      p.onResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+      p.onResult({ kind: 'error', text: errorText(err) });
     }
     await list.reload();
   }
@@ -110,7 +110,7 @@ export function SubscriptionRecords<T extends { id: number }>(p: SubscriptionRec
     try {
       await downloadCsv(`${path}/export`, { status: status || undefined });
     } catch (err) {
-      p.onResult({ kind: 'error', text: `${t('common.exportFailed')}: ${err instanceof ApiError ? err.message : String(err)}` });
+      p.onResult({ kind: 'error', text: `${t('common.exportFailed')}: ${errorText(err)}` });
     }
   }
 

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.js';
 import { ExtendForm } from '@osw/messages/forms';
 import { addDays, chinaToday, formProblems, oneYearFrom } from '../rules.js';
-import { Field, Modal } from './ui.js';
+import { Field, Modal, DialogActions } from './ui.js';
 
 export function ValidityInput({
   value,
@@ -78,12 +78,7 @@ export function ExtendDialog({
           min={addDays(current, 1)}
           hint={t('sub.extendRule', { current, max: oneYearFrom(chinaToday()) })}
         />
-        <div className="form-actions">
-          <button type="submit">{t('common.confirm')}</button>
-          <button type="button" className="btn-plain" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} />
       </form>
     </Modal>
   );

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, get } from '../api/client.js';
+import { get, errorText } from '../api/client.js';
 import type { ClientWithLive, List } from '../api/types.js';
 
 /** Loads a list from the API; `reload()` fetches again. Errors come back as the API's message. */
@@ -19,7 +19,7 @@ export function useList<T>(path: string, query: Record<string, string | number |
         setError(null);
       }
     } catch (err) {
-      if (n === seq.current) setError(err instanceof ApiError ? err.message : String(err));
+      if (n === seq.current) setError(errorText(err));
     } finally {
       if (n === seq.current) setLoading(false);
     }
@@ -43,11 +43,48 @@ export function useClientQuery() {
       setError(null);
       return r.items;
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
       return [];
     } finally {
       setBusy(false);
     }
   }, []);
   return { clients, error, busy, query };
+}
+
+/** A list read a page at a time: the page shown and the list of it. */
+export function usePagedList<T>(path: string, query: Record<string, string | number | undefined>, pageSize: number) {
+  const [page, setPage] = useState(1);
+  const list = useList<T>(path, { ...query, page, pageSize });
+  return { ...list, page, setPage, pageSize };
+}
+
+export type PagedList<T> = ReturnType<typeof usePagedList<T>>;
+
+/**
+ * A paged list behind a filter form: what the form holds (`draft`), the filter in force (`query`, its
+ * empty fields left out), set by `apply` (查询) and cleared by `reset` (重置), both back to page 1.
+ */
+export function useFilteredList<T, F extends { [K in keyof F]: string }>(path: string, empty: F, pageSize: number) {
+  const [draft, setDraft] = useState<F>(empty);
+  const [filter, setFilter] = useState<F>(empty);
+  const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v)) as Record<string, string>;
+  const list = usePagedList<T>(path, query, pageSize);
+  const { setPage } = list;
+  return {
+    list,
+    draft,
+    query,
+    /** the form's change handler for one field */
+    field: (k: keyof F) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value }),
+    apply: (next: F = draft) => {
+      setFilter(next);
+      setPage(1);
+    },
+    reset: () => {
+      setDraft(empty);
+      setFilter(empty);
+      setPage(1);
+    },
+  };
 }

@@ -1,6 +1,6 @@
 /** Small building blocks shared by the screens: notices, fields, tables, the pager, copy buttons. */
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { useI18n } from '../i18n/index.js';
+import { useI18n, type Translate } from '../i18n/index.js';
 
 export type NoticeKind = 'ok' | 'error' | 'info' | 'warn';
 
@@ -248,6 +248,119 @@ export function Modal({
         </header>
         <div className="modal-body">{children}</div>
       </div>
+    </div>
+  );
+}
+
+/** What an operation answered, shown under its form: done, or the platform's message. */
+export type Result = { kind: 'ok' | 'error'; text: string } | null;
+
+export function ResultNotice({ result, testId = 'result' }: { result: Result; testId?: string }) {
+  return (
+    result && (
+      <Notice kind={result.kind} testId={testId}>
+        {result.text}
+      </Notice>
+    )
+  );
+}
+
+/** A dialog form's 确定 (submit) and 取消. */
+export function DialogActions({ onCancel, busy, submitLabel }: { onCancel: () => void; busy?: boolean; submitLabel?: string }) {
+  const { t } = useI18n();
+  return (
+    <div className="form-actions">
+      <button type="submit" disabled={busy}>
+        {submitLabel ?? t('common.confirm')}
+      </button>
+      <button type="button" className="btn-plain" onClick={onCancel}>
+        {t('common.cancel')}
+      </button>
+    </div>
+  );
+}
+
+/** 刷新 in a panel's header. */
+export function RefreshButton({ onClick }: { onClick: () => void }) {
+  const { t } = useI18n();
+  return (
+    <button type="button" className="btn-plain" onClick={onClick}>
+      {t('common.refresh')}
+    </button>
+  );
+}
+
+/** A page of a list from the API: its error, the table numbered across pages, and the pager. */
+export function PagedTable<T>({
+  list,
+  pagerWhenOne = true,
+  ...table
+}: Omit<Parameters<typeof DataTable<T>>[0], 'rows' | 'loading' | 'rowNumberFrom'> & {
+  list: {
+    data: { items: T[]; total: number } | null;
+    error: string | null;
+    loading: boolean;
+    page: number;
+    pageSize: number;
+    setPage: (p: number) => void;
+  };
+  /** false: no pager while everything fits on one page */
+  pagerWhenOne?: boolean;
+}) {
+  const { data, error, loading, page, pageSize, setPage } = list;
+  return (
+    <>
+      <Notice kind="error">{error}</Notice>
+      <DataTable {...table} rows={data?.items ?? null} loading={loading} rowNumberFrom={(page - 1) * pageSize + 1} />
+      {data && (pagerWhenOne || data.total > pageSize) && <Pager page={page} pageSize={pageSize} total={data.total} onPage={setPage} />}
+    </>
+  );
+}
+
+/** 操作 › 查看: opens a row's details, without the row's own click firing as well. */
+export function viewColumn<T>(t: Translate, onView: (r: T) => void): Column<T> {
+  return {
+    key: 'ops',
+    title: t('common.operation'),
+    className: 'ops',
+    render: (r) => (
+      <button
+        type="button"
+        className="btn-link"
+        onClick={(e) => {
+          e.stopPropagation();
+          onView(r);
+        }}
+      >
+        {t('common.view')}
+      </button>
+    ),
+  };
+}
+
+/** The console's name in the top bar, on the login page and inside alike. */
+export function Brand() {
+  const { t } = useI18n();
+  return (
+    <div className="brand">
+      <span className="brand-mark" aria-hidden="true" lang="zh-CN">
+        单
+      </span>
+      <div>
+        <div className="brand-title">{t('app.title')}</div>
+        <div className="brand-sub">{t('app.subtitle')}</div>
+      </div>
+    </div>
+  );
+}
+
+/** A form's one submit button, in the row under its fields. */
+export function SubmitRow({ label, testId }: { label: string; testId?: string }) {
+  return (
+    <div className="form-actions">
+      <button type="submit" data-testid={testId}>
+        {label}
+      </button>
     </div>
   );
 }

@@ -4,7 +4,7 @@
  * `GET /api/v1/alerts/settings`, `PUT /api/v1/alerts/settings/{kind}`.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, get, post, put } from '../api/client.js';
+import { get, post, put, errorText } from '../api/client.js';
 import type { Alert, AlertList, AlertSetting, AlertSettings, List, Webhook } from '../api/types.js';
 import { DataTable, Notice, Pager, Panel, When, type Column } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
@@ -18,7 +18,7 @@ const kindKey = (k: Kind) => `al.kind.${k}` as MessageKey;
 const channelKey = (c: string) => `al.channel.${c}` as MessageKey;
 
 function errText(err: unknown): string {
-  return err instanceof ApiError ? err.message : String(err);
+  return errorText(err);
 }
 
 /** Tells the bell that notifications were read (it counts again). */

@@ -5,8 +5,8 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { AuditEntry } from '../api/types.js';
-import { useList } from '../components/hooks.js';
-import { DataTable, Field, Modal, Notice, Pager, Panel, When, type Column } from '../components/ui.js';
+import { useFilteredList } from '../components/hooks.js';
+import { Field, Modal, PagedTable, Panel, When, type Column, viewColumn } from '../components/ui.js';
 import { useI18n, type Translate } from '../i18n/index.js';
 import { zh, type MessageKey } from '../i18n/messages.js';
 import { chinaTime } from '../rules.js';
@@ -55,17 +55,12 @@ const EMPTY: Filter = { entity: '', entityId: '', action: '', from: '', to: '' }
 
 export function AuditLog() {
   const { t } = useI18n();
-  const [draft, setDraft] = useState<Filter>(EMPTY);
-  const [filter, setFilter] = useState<Filter>(EMPTY);
-  const [page, setPage] = useState(1);
   const [open, setOpen] = useState<AuditEntry | null>(null);
-  const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v)) as Record<string, string>;
-  const list = useList<AuditEntry>('/api/v1/audit', { ...query, page, pageSize: PAGE_SIZE });
+  const { list, draft, field: set, apply, reset } = useFilteredList<AuditEntry, Filter>('/api/v1/audit', EMPTY, PAGE_SIZE);
 
   function search(e: FormEvent) {
     e.preventDefault();
-    setFilter({ ...draft, entityId: draft.entityId.trim(), action: draft.action.trim() });
-    setPage(1);
+    apply({ ...draft, entityId: draft.entityId.trim(), action: draft.action.trim() });
   }
 
   const columns: Column<AuditEntry>[] = [
@@ -86,25 +81,8 @@ export function AuditLog() {
         </>
       ),
     },
-    {
-      key: 'ops',
-      title: t('common.operation'),
-      className: 'ops',
-      render: (r) => (
-        <button
-          type="button"
-          className="btn-link"
-          onClick={(e) => {
-            e.stopPropagation();
-            setOpen(r);
-          }}
-        >
-          {t('common.view')}
-        </button>
-      ),
-    },
+    viewColumn(t, setOpen),
   ];
-  const set = (k: keyof Filter) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
 
   return (
     <>
@@ -141,7 +119,7 @@ export function AuditLog() {
           <Field label={t('au.to')}>{(id) => <input id={id} name="to" type="date" value={draft.to} onChange={set('to')} />}</Field>
           <div className="form-actions">
             <button type="submit">{t('common.query')}</button>
-            <button type="button" className="btn-plain" onClick={() => (setDraft(EMPTY), setFilter(EMPTY), setPage(1))}>
+            <button type="button" className="btn-plain" onClick={reset}>
               {t('common.reset')}
             </button>
           </div>
@@ -149,17 +127,7 @@ export function AuditLog() {
       </Panel>
       <Panel title={t('nav.audit')}>
         <p className="muted">{t('au.chinaTime')}</p>
-        <Notice kind="error">{list.error}</Notice>
-        <DataTable
-          columns={columns}
-          rows={list.data?.items ?? null}
-          rowKey={(r) => r.id}
-          loading={list.loading}
-          onRowClick={setOpen}
-          testId="audit-table"
-          rowNumberFrom={(page - 1) * PAGE_SIZE + 1}
-        />
-        {list.data && <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onPage={setPage} />}
+        <PagedTable list={list} columns={columns} rowKey={(r) => r.id} onRowClick={setOpen} testId="audit-table" />
       </Panel>
       {open && (
         <Modal title={t('au.detail', { id: open.id })} onClose={() => setOpen(null)} testId="audit-detail">

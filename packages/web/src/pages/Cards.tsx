@@ -3,9 +3,9 @@
  * The sandbox refuses what an expired or locked card signs (非白名单用户或者ic卡号不合法).
  */
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, get } from '../api/client.js';
+import { get, errorText } from '../api/client.js';
 import type { CardList } from '../api/types.js';
-import { DataTable, Notice, Panel } from '../components/ui.js';
+import { DataTable, Notice, Panel, RefreshButton } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
 
@@ -21,7 +21,7 @@ export function Cards() {
       setData(await get<CardList>('/api/v1/cards'));
       setError(null);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setLoading(false);
     }
@@ -31,15 +31,7 @@ export function Cards() {
   }, [load]);
 
   return (
-    <Panel
-      title={t('cards.title')}
-      testId="cards"
-      actions={
-        <button type="button" className="btn-plain" onClick={() => void load()}>
-          {t('common.refresh')}
-        </button>
-      }
-    >
+    <Panel title={t('cards.title')} testId="cards" actions={<RefreshButton onClick={() => void load()} />}>
       <p className="muted">{t('cards.hint')}</p>
       <Notice kind="error">{error}</Notice>
       <DataTable

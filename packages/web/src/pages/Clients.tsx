@@ -3,12 +3,23 @@
  * clients with their device binding, 解除设备绑定 and 停用.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, post } from '../api/client.js';
+import { post, errorText } from '../api/client.js';
 import type { AppliedClient, Client, ClientLive, ClientWithLive } from '../api/types.js';
 import { useCardStep } from '../components/CardStep.js';
 import { useList } from '../components/hooks.js';
 import { DeliveryCharts } from '../components/DeliveryCharts.js';
-import { CopyButton, DataTable, Field, Notice, Panel, StatusTag, type Column } from '../components/ui.js';
+import {
+  CopyButton,
+  DataTable,
+  Field,
+  Notice,
+  Panel,
+  StatusTag,
+  type Column,
+  ResultNotice,
+  RefreshButton,
+  SubmitRow,
+} from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { ClientApplyForm } from '@osw/messages/forms';
 import { chinaTime, formProblems } from '../rules.js';
@@ -84,7 +95,7 @@ export function Clients() {
       setResult({ kind: 'ok', text: t('cl.applied', { id: r.clientId }) });
       await list.reload();
     } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+      setResult({ kind: 'error', text: errorText(err) });
     }
   }
 
@@ -97,7 +108,7 @@ export function Clients() {
       );
       if (r) setResult({ kind: 'ok', text: what === 'disable' ? t('cl.disableDone') : t('cl.unbindDone') });
     } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+      setResult({ kind: 'error', text: errorText(err) });
     }
     await list.reload();
   }
@@ -194,15 +205,9 @@ export function Clients() {
               </label>
             </div>
           </fieldset>
-          <div className="form-actions">
-            <button type="submit">{t('cl.submit')}</button>
-          </div>
+          <SubmitRow label={t('cl.submit')} />
         </form>
-        {result && (
-          <Notice kind={result.kind} testId="result">
-            {result.text}
-          </Notice>
-        )}
+        <ResultNotice result={result} />
         {s && (
           <div className="settings" data-testid="transport-settings">
             <h3>
@@ -233,14 +238,7 @@ export function Clients() {
           </div>
         )}
       </Panel>
-      <Panel
-        title={t('cl.list')}
-        actions={
-          <button type="button" className="btn-plain" onClick={() => void list.reload()}>
-            {t('common.refresh')}
-          </button>
-        }
-      >
+      <Panel title={t('cl.list')} actions={<RefreshButton onClick={() => void list.reload()} />}>
         <Notice kind="error">{list.error}</Notice>
         <DataTable
           columns={columns}

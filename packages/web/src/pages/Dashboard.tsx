@@ -5,7 +5,7 @@
  * alerts); the last day's pushes: per hour, delivered, suspended clients.
  */
 import { useEffect, useState } from 'react';
-import { ApiError, get, type Session } from '../api/client.js';
+import { get, type Session, errorText } from '../api/client.js';
 import type {
   AlertCondition,
   ClientWithLive,
@@ -78,7 +78,7 @@ export function Dashboard({ session }: { session: Session }) {
         })
         .sort((a, b) => a.validUntil.localeCompare(b.validUntil));
       if (live) setStats({ active: decl.length + manual.length, clients, declarations: declarations.total, expiring });
-    })().catch((err) => live && setError(err instanceof ApiError ? err.message : String(err)));
+    })().catch((err) => live && setError(errorText(err)));
     return () => {
       live = false;
     };
@@ -141,7 +141,7 @@ function PushStats() {
     const from = addDays(chinaToday(), -1);
     all<PushRecord>('/api/v1/pushes', { from })
       .then(setRows)
-      .catch((err) => setError(err instanceof ApiError ? err.message : String(err)));
+      .catch((err) => setError(errorText(err)));
   }, []);
   if (error) return <Notice kind="error">{error}</Notice>;
   if (!rows) return <p className="muted">{t('common.loading')}</p>;

@@ -3,9 +3,9 @@
  * With the HTTP exchange there is no dead-letter queue and the screen says so.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, get } from '../api/client.js';
+import { get, errorText } from '../api/client.js';
 import type { DeadLetterList } from '../api/types.js';
-import { DataTable, Field, Notice, Panel } from '../components/ui.js';
+import { DataTable, Field, Notice, Panel, RefreshButton, SubmitRow } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/messages.js';
 
@@ -30,7 +30,7 @@ export function DeadLetters() {
       setData(await get<DeadLetterList>('/api/v1/dead-letters', clientId ? { clientId } : {}));
       setError(null);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setLoading(false);
     }
@@ -46,15 +46,7 @@ export function DeadLetters() {
 
   const reason = (r: string) => (REASONS[r] ? `${t(REASONS[r])} (${r})` : r);
   return (
-    <Panel
-      title={t('dl.title')}
-      testId="dead-letters"
-      actions={
-        <button type="button" className="btn-plain" onClick={() => void load()}>
-          {t('common.refresh')}
-        </button>
-      }
-    >
+    <Panel title={t('dl.title')} testId="dead-letters" actions={<RefreshButton onClick={() => void load()} />}>
       <p className="muted">{t('dl.hint')}</p>
       {data?.exchange === 'http' && (
         <Notice kind="info" testId="dead-letters-http">
@@ -66,9 +58,7 @@ export function DeadLetters() {
         <Field label={t('push.client')}>
           {(id) => <input id={id} value={draft} maxLength={32} onChange={(e) => setDraft(e.target.value)} />}
         </Field>
-        <div className="form-actions">
-          <button type="submit">{t('common.query')}</button>
-        </div>
+        <SubmitRow label={t('common.query')} />
       </form>
       <DataTable
         testId="dead-letters-table"

@@ -1,13 +1,13 @@
 /** 报关单数据订阅: subscribe a client to declaration data and status receipts; the records below. */
 import { useState, type FormEvent } from 'react';
-import { ApiError, post } from '../api/client.js';
+import { post, errorText } from '../api/client.js';
 import type { DeclarationSubscription } from '../api/types.js';
 import { DeclarationSubscriptionForm } from '@osw/messages/forms';
 import { useCardStep } from '../components/CardStep.js';
 import { useClientQuery } from '../components/hooks.js';
 import { ClientPicker } from '../components/ClientPicker.js';
 import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
-import { Notice, Panel, StatusTag, When, type Column } from '../components/ui.js';
+import { Panel, StatusTag, When, type Column, ResultNotice, SubmitRow } from '../components/ui.js';
 import { ValidityInput } from '../components/Validity.js';
 import { declarationContent, RECEIPT_TYPES } from '../i18n/contents.js';
 import { ReceiptTypeChecks } from '../components/ReceiptTypeChecks.js';
@@ -44,7 +44,7 @@ export function DeclarationSubscriptions() {
       setResult({ kind: 'ok', text: t('sub.success') });
       setReloadKey((k) => k + 1);
     } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+      setResult({ kind: 'error', text: errorText(err) });
     }
   }
 
@@ -95,17 +95,9 @@ export function DeclarationSubscriptions() {
             )}
           </fieldset>
           <ValidityInput value={validUntil} onChange={setValidUntil} problem={problems.validity} />
-          <div className="form-actions">
-            <button type="submit" data-testid="subscribe">
-              {t('sub.subscribe')}
-            </button>
-          </div>
+          <SubmitRow label={t('sub.subscribe')} testId="subscribe" />
         </form>
-        {result && (
-          <Notice kind={result.kind} testId="result">
-            {result.text}
-          </Notice>
-        )}
+        <ResultNotice result={result} />
       </Panel>
       <SubscriptionRecords
         kind="declaration"

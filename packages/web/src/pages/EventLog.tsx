@@ -5,9 +5,9 @@
  * `GET /api/v1/events`.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError, get } from '../api/client.js';
+import { get, errorText } from '../api/client.js';
 import type { EventSearch, PushRecord } from '../api/types.js';
-import { DataTable, Field, Notice, Pager, Panel, StatusTag, When, type Column } from '../components/ui.js';
+import { DataTable, Field, Notice, Pager, Panel, StatusTag, When, type Column, SubmitRow } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
 
@@ -30,7 +30,7 @@ export function EventLog() {
     setLoading(true);
     get<EventSearch>('/api/v1/events', { q: query, page, pageSize: PAGE_SIZE })
       .then((r) => live && (setResult(r), setError(null)))
-      .catch((err) => live && setError(err instanceof ApiError ? err.message : String(err)))
+      .catch((err) => live && setError(errorText(err)))
       .finally(() => live && setLoading(false));
     return () => {
       live = false;
@@ -79,9 +79,7 @@ export function EventLog() {
           <Field label={t('ev.term')} hint={t('ev.hint')}>
             {(id) => <input id={id} value={draft} maxLength={64} onChange={(e) => setDraft(e.target.value)} data-testid="event-search" />}
           </Field>
-          <div className="form-actions">
-            <button type="submit">{t('common.query')}</button>
-          </div>
+          <SubmitRow label={t('common.query')} />
         </form>
         <Notice kind="error">{error}</Notice>
         {r && query && r.matchedAs === 'none' && !loading && <p className="muted">{t('ev.none')}</p>}

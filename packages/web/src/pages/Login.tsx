@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, post, saveSession, type Session } from '../api/client.js';
+import { post, saveSession, type Session, errorText } from '../api/client.js';
 import { LoginForm } from '@osw/messages/forms';
-import { Field, Notice } from '../components/ui.js';
+import { Field, Notice, Brand } from '../components/ui.js';
 import { formProblems } from '../rules.js';
 import { useI18n } from '../i18n/index.js';
 import { LangSwitch } from '../App.js';
@@ -28,7 +28,7 @@ export function Login({ onLogin, note }: { onLogin: (s: Session) => void; note?:
       saveSession(s);
       onLogin(s);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
       setBusy(false);
     }
   }
@@ -36,15 +36,7 @@ export function Login({ onLogin, note }: { onLogin: (s: Session) => void; note?:
   return (
     <div className="login-page">
       <header className="topbar">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true" lang="zh-CN">
-            单
-          </span>
-          <div>
-            <div className="brand-title">{t('app.title')}</div>
-            <div className="brand-sub">{t('app.subtitle')}</div>
-          </div>
-        </div>
+        <Brand />
         <LangSwitch />
       </header>
       <main className="login-box">

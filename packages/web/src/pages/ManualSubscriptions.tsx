@@ -1,13 +1,13 @@
 /** 加工贸易账册数据订阅: stock (存量) and incremental (增量) subscriptions to a processing-trade manual. */
 import { useCallback, useState, type FormEvent } from 'react';
-import { ApiError, post } from '../api/client.js';
+import { post, errorText } from '../api/client.js';
 import type { ManualSubscription } from '../api/types.js';
 import { ManualSubscriptionForm } from '@osw/messages/forms';
 import { useCardStep } from '../components/CardStep.js';
 import { ClientPicker } from '../components/ClientPicker.js';
 import { useClientQuery } from '../components/hooks.js';
 import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
-import { Field, Notice, Panel, StatusTag, When, type Column } from '../components/ui.js';
+import { Field, Panel, StatusTag, When, type Column, ResultNotice, SubmitRow } from '../components/ui.js';
 import { ValidityInput } from '../components/Validity.js';
 import { manualContent } from '../i18n/contents.js';
 import { useI18n } from '../i18n/index.js';
@@ -69,7 +69,7 @@ export function ManualSubscriptions() {
       setResult({ kind: 'ok', text: t('sub.success') });
       setReloadKey((k) => k + 1);
     } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+      setResult({ kind: 'error', text: errorText(err) });
     }
   }
 
@@ -178,17 +178,9 @@ export function ManualSubscriptions() {
               <ValidityInput value={validUntil} onChange={setValidUntil} problem={problems.validity} />
             </>
           )}
-          <div className="form-actions">
-            <button type="submit" data-testid="subscribe">
-              {t('sub.subscribe')}
-            </button>
-          </div>
+          <SubmitRow label={t('sub.subscribe')} testId="subscribe" />
         </form>
-        {result && (
-          <Notice kind={result.kind} testId="result">
-            {result.text}
-          </Notice>
-        )}
+        <ResultNotice result={result} />
       </Panel>
       <SubscriptionRecords
         kind="manual"

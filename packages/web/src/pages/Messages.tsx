@@ -1,7 +1,7 @@
 /** 消息: what the enterprise was pushed by SMS (the embedded outbox) and by the app / WeChat feed. */
 import type { FeedMessage, SmsOutboxItem } from '../api/types.js';
 import { useList } from '../components/hooks.js';
-import { DataTable, Notice, Panel, When } from '../components/ui.js';
+import { DataTable, Notice, Panel, When, RefreshButton } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
 
@@ -10,14 +10,7 @@ export function Messages() {
   const sms = useList<SmsOutboxItem>('/api/v1/sms/outbox', { pageSize: 50 });
   return (
     <>
-      <Panel
-        title={t('msg.smsOutbox')}
-        actions={
-          <button type="button" className="btn-plain" onClick={() => void sms.reload()}>
-            {t('common.refresh')}
-          </button>
-        }
-      >
+      <Panel title={t('msg.smsOutbox')} actions={<RefreshButton onClick={() => void sms.reload()} />}>
         <Notice kind="error">{sms.error}</Notice>
         <DataTable
           testId="sms-table"

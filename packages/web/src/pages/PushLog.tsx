@@ -4,10 +4,10 @@
  * `GET /api/v1/pushes`, `POST /api/v1/pushes/resend`, `GET /api/v1/jobs/{id}` and `GET /api/v1/pushes/{id}`.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, downloadCsv, get, post } from '../api/client.js';
+import { downloadCsv, get, post, errorText } from '../api/client.js';
 import type { Job, PushDetail as PushWithAttempts, PushRecord, ResendAnswer, ResendJobAnswer } from '../api/types.js';
-import { useList } from '../components/hooks.js';
-import { DataTable, Field, Modal, Notice, Pager, Panel, When, type Column } from '../components/ui.js';
+import { useFilteredList } from '../components/hooks.js';
+import { Field, Modal, Notice, PagedTable, Panel, When, type Column, type Result, viewColumn } from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { attemptOutcomeText } from '../i18n/contents.js';
 import { chinaTime } from '../rules.js';
@@ -21,18 +21,15 @@ interface Filter {
   status: string;
 }
 const EMPTY: Filter = { manualNo: '', documentNo: '', clientId: '', from: '', to: '', status: '' };
+const PAGE_SIZE = 20;
 
 export function PushLog() {
   const { t } = useI18n();
-  const [draft, setDraft] = useState<Filter>(EMPTY);
-  const [filter, setFilter] = useState<Filter>(EMPTY);
-  const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<Set<number>>(new Set());
-  const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [result, setResult] = useState<Result>(null);
   const [job, setJob] = useState<Job | null>(null);
   const [open, setOpen] = useState<PushRecord | null>(null);
-  const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v)) as Record<string, string>;
-  const list = useList<PushRecord>('/api/v1/pushes', { ...query, page, pageSize: 20 });
+  const { list, draft, query, field: set, apply, reset } = useFilteredList<PushRecord, Filter>('/api/v1/pushes', EMPTY, PAGE_SIZE);
   const { reload } = list;
 
   /** a bulk resend's job: its progress is shown, and once it ends, its outcome and the list again */
@@ -54,7 +51,7 @@ export function PushLog() {
       try {
         followJob(await get<Job>(`/api/v1/jobs/${job.id}`));
       } catch (err) {
-        setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+        setResult({ kind: 'error', text: errorText(err) });
         setJob({ ...job, status: 'failed' });
       }
     }, 500);
@@ -63,8 +60,7 @@ export function PushLog() {
 
   function search(e: FormEvent) {
     e.preventDefault();
-    setFilter(draft);
-    setPage(1);
+    apply();
     setSelected(new Set());
   }
 
@@ -78,7 +74,7 @@ export function PushLog() {
       setSelected(new Set());
       await list.reload();
     } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+      setResult({ kind: 'error', text: errorText(err) });
     }
   }
 
@@ -89,7 +85,7 @@ export function PushLog() {
       const r = await post<ResendJobAnswer>('/api/v1/pushes/resend', { filter: query });
       followJob(r.job);
     } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+      setResult({ kind: 'error', text: errorText(err) });
     }
   }
 
@@ -99,7 +95,7 @@ export function PushLog() {
     try {
       await downloadCsv('/api/v1/pushes/export', query);
     } catch (err) {
-      setResult({ kind: 'error', text: `${t('common.exportFailed')}: ${err instanceof ApiError ? err.message : String(err)}` });
+      setResult({ kind: 'error', text: `${t('common.exportFailed')}: ${errorText(err)}` });
     }
   }
 
@@ -153,25 +149,8 @@ export function PushLog() {
     { key: 'sentAt', title: t('push.sentAt'), render: (r) => <When text={chinaTime(r.deliveredAt)} /> },
     { key: 'resent', title: t('push.resentFlag'), render: (r) => (r.resent ? t('push.resentYes') : t('push.resentNo')) },
     { key: 'resentAt', title: t('push.resentAt'), render: (r) => <When text={chinaTime(r.resentAt)} /> },
-    {
-      key: 'ops',
-      title: t('common.operation'),
-      className: 'ops',
-      render: (r) => (
-        <button
-          type="button"
-          className="btn-link"
-          onClick={(e) => {
-            e.stopPropagation();
-            setOpen(r);
-          }}
-        >
-          {t('common.view')}
-        </button>
-      ),
-    },
+    viewColumn(t, setOpen),
   ];
-  const set = (k: keyof Filter) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
 
   return (
     <>
@@ -196,7 +175,7 @@ export function PushLog() {
           </Field>
           <div className="form-actions">
             <button type="submit">{t('common.query')}</button>
-            <button type="button" className="btn-plain" onClick={() => (setDraft(EMPTY), setFilter(EMPTY))}>
+            <button type="button" className="btn-plain" onClick={reset}>
               {t('common.reset')}
             </button>
           </div>
@@ -229,17 +208,7 @@ export function PushLog() {
         )}
         <p className="muted">{t('push.resendHint')}</p>
         {result && <Notice kind={result.kind}>{result.text}</Notice>}
-        <Notice kind="error">{list.error}</Notice>
-        <DataTable
-          columns={columns}
-          rows={rows}
-          rowKey={(r) => r.id}
-          loading={list.loading}
-          onRowClick={setOpen}
-          testId="push-table"
-          rowNumberFrom={(page - 1) * 20 + 1}
-        />
-        {list.data && <Pager page={page} pageSize={20} total={list.data.total} onPage={setPage} />}
+        <PagedTable list={list} columns={columns} rowKey={(r) => r.id} onRowClick={setOpen} testId="push-table" />
       </Panel>
       {open && <PushDetail push={open} onClose={() => setOpen(null)} />}
     </>
@@ -253,7 +222,7 @@ function PushDetail({ push, onClose }: { push: PushRecord; onClose: () => void }
   useEffect(() => {
     get<PushWithAttempts>(`/api/v1/pushes/${push.id}`)
       .then(setDetail)
-      .catch((err) => setError(err instanceof ApiError ? err.message : String(err)));
+      .catch((err) => setError(errorText(err)));
   }, [push.id]);
   const attempts = detail?.attemptLog ?? [];
   const payload = detail?.payload ?? null;

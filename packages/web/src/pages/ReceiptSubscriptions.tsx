@@ -1,12 +1,12 @@
 /** 报关状态订阅 (互联网+海关): receipts by SMS, the app, WeChat or a client; the records below. */
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, post } from '../api/client.js';
+import { post, errorText } from '../api/client.js';
 import type { ReceiptSubscription, VerificationCodeSent } from '../api/types.js';
 import { ClientPicker } from '../components/ClientPicker.js';
 import { PhoneForm, ReceiptSubscriptionForm } from '@osw/messages/forms';
 import { useClientQuery } from '../components/hooks.js';
 import { SubscriptionRecords, type RecordsResult } from '../components/SubscriptionRecords.js';
-import { Field, Notice, Panel, StatusTag, When, type Column } from '../components/ui.js';
+import { Field, Notice, Panel, StatusTag, When, type Column, ResultNotice, SubmitRow } from '../components/ui.js';
 import { receiptContent } from '../i18n/contents.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaToday, formProblems, oneYearFrom } from '../rules.js';
@@ -85,7 +85,7 @@ export function ReceiptSubscriptions() {
       setCodeInfo({ kind: 'ok', text: r.sandboxCode ? `${sent} ${t('rs.sandboxCode', { code: r.sandboxCode })}` : sent });
       setWait(r.resendAfterSeconds ?? 60);
     } catch (err) {
-      setCodeInfo({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+      setCodeInfo({ kind: 'error', text: errorText(err) });
     }
   }
 
@@ -100,7 +100,7 @@ export function ReceiptSubscriptions() {
       setCode('');
       setReloadKey((k) => k + 1);
     } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+      setResult({ kind: 'error', text: errorText(err) });
     }
   }
   // the manual's records: 序号 (numbered by the table), 推送方式, 订阅方式, 客户端ID, 操作员卡号, 有效期, 订阅内容,
@@ -234,17 +234,9 @@ export function ReceiptSubscriptions() {
               )}
             </Field>
           )}
-          <div className="form-actions">
-            <button type="submit" data-testid="subscribe">
-              {t('sub.subscribe')}
-            </button>
-          </div>
+          <SubmitRow label={t('sub.subscribe')} testId="subscribe" />
         </form>
-        {result && (
-          <Notice kind={result.kind} testId="result">
-            {result.text}
-          </Notice>
-        )}
+        <ResultNotice result={result} />
       </Panel>
       <SubscriptionRecords
         kind="receipt"

@@ -3,19 +3,27 @@
  * its requests; an operator of the platform approves or rejects them on 服务地区变更审批.
  */
 import { useState, type FormEvent } from 'react';
-import { ApiError, post } from '../api/client.js';
+import { post, errorText } from '../api/client.js';
 import type { ClientWithLive, RegionChange, Session } from '../api/types.js';
 import { useCardStep } from '../components/CardStep.js';
-import { useList } from '../components/hooks.js';
-import { DataTable, Field, Modal, Notice, Pager, Panel, When, type Column } from '../components/ui.js';
+import { usePagedList } from '../components/hooks.js';
+import {
+  DialogActions,
+  Field,
+  Modal,
+  Notice,
+  PagedTable,
+  Panel,
+  ResultNotice,
+  When,
+  type Column,
+  type Result,
+  SubmitRow,
+} from '../components/ui.js';
 import { useI18n, type Translate } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
 
 const PAGE_SIZE = 20;
-
-function errorText(err: unknown): string {
-  return err instanceof ApiError ? err.message : String(err);
-}
 
 function StatusOf({ r }: { r: RegionChange }) {
   const { t } = useI18n();
@@ -65,9 +73,8 @@ export function RegionChangePanel({ clients, onChanged }: { clients: ClientWithL
   const [clientId, setClientId] = useState('');
   const [region, setRegion] = useState('');
   const [reason, setReason] = useState('');
-  const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const [page, setPage] = useState(1);
-  const list = useList<RegionChange>('/api/v1/region-changes', { page, pageSize: PAGE_SIZE });
+  const [result, setResult] = useState<Result>(null);
+  const list = usePagedList<RegionChange>('/api/v1/region-changes', {}, PAGE_SIZE);
   const active = clients.filter((c) => c.status === 'active');
 
   async function submit(e: FormEvent) {
@@ -113,26 +120,11 @@ export function RegionChangePanel({ clients, onChanged }: { clients: ClientWithL
         <Field label={t('rc.reason')}>
           {(id) => <input id={id} name="reason" maxLength={200} value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
-        <div className="form-actions">
-          <button type="submit">{t('rc.submit')}</button>
-        </div>
+        <SubmitRow label={t('rc.submit')} />
       </form>
-      {result && (
-        <Notice kind={result.kind} testId="region-result">
-          {result.text}
-        </Notice>
-      )}
+      <ResultNotice result={result} testId="region-result" />
       <h3 className="region-list-title">{t('rc.list')}</h3>
-      <Notice kind="error">{list.error}</Notice>
-      <DataTable
-        columns={requestColumns(t, false)}
-        rows={list.data?.items ?? null}
-        rowKey={(r) => r.id}
-        loading={list.loading}
-        testId="region-changes-table"
-        rowNumberFrom={(page - 1) * PAGE_SIZE + 1}
-      />
-      {list.data && list.data.total > PAGE_SIZE && <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onPage={setPage} />}
+      <PagedTable list={list} pagerWhenOne={false} columns={requestColumns(t, false)} rowKey={(r) => r.id} testId="region-changes-table" />
     </Panel>
   );
 }
@@ -147,10 +139,10 @@ export function RegionChangeApprovals({ session }: { session: Session }) {
 function Approvals() {
   const { t } = useI18n();
   const [status, setStatus] = useState<'' | RegionChange['status']>('pending');
-  const [page, setPage] = useState(1);
   const [deciding, setDeciding] = useState<{ r: RegionChange; approve: boolean } | null>(null);
-  const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const list = useList<RegionChange>('/api/v1/region-changes', { status: status || undefined, page, pageSize: PAGE_SIZE });
+  const [result, setResult] = useState<Result>(null);
+  const list = usePagedList<RegionChange>('/api/v1/region-changes', { status: status || undefined }, PAGE_SIZE);
+  const { setPage } = list;
   const columns: Column<RegionChange>[] = [
     ...requestColumns(t, true),
     {
@@ -191,21 +183,8 @@ function Approvals() {
         }
       >
         <p className="muted">{t('rc.keepsId')}</p>
-        {result && (
-          <Notice kind={result.kind} testId="result">
-            {result.text}
-          </Notice>
-        )}
-        <Notice kind="error">{list.error}</Notice>
-        <DataTable
-          columns={columns}
-          rows={list.data?.items ?? null}
-          rowKey={(r) => r.id}
-          loading={list.loading}
-          testId="region-approvals-table"
-          rowNumberFrom={(page - 1) * PAGE_SIZE + 1}
-        />
-        {list.data && <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onPage={setPage} />}
+        <ResultNotice result={result} />
+        <PagedTable list={list} columns={columns} rowKey={(r) => r.id} testId="region-approvals-table" />
       </Panel>
       {deciding && (
         <Decide
@@ -270,12 +249,7 @@ function Decide({
           {(id) => <input id={id} maxLength={200} value={note} onChange={(e) => setNote(e.target.value)} />}
         </Field>
         <Notice kind="error">{error}</Notice>
-        <div className="form-actions">
-          <button type="submit">{t('common.confirm')}</button>
-          <button type="button" className="btn-plain" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} />
       </form>
     </Modal>
   );

@@ -4,7 +4,7 @@
  * their change requests and approval.
  */
 import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, get, post } from '../api/client.js';
+import { get, post, errorText } from '../api/client.js';
 import type {
   Declaration,
   DeclarationDetail as DeclarationWithReceipts,
@@ -14,9 +14,9 @@ import type {
   ManualChangeRequest,
   ManualSummary,
 } from '../api/types.js';
-import { useList } from '../components/hooks.js';
+import { useList, usePagedList } from '../components/hooks.js';
 import { timeline } from '../components/timeline.js';
-import { DataTable, Field, Notice, Pager, Panel, When, type Column } from '../components/ui.js';
+import { DataTable, Field, Notice, PagedTable, Panel, When, type Column, RefreshButton, SubmitRow } from '../components/ui.js';
 import { CHANNELS, channelText, useI18n, type Lang } from '../i18n/index.js';
 import { ManualChangeForm } from '@osw/messages/forms';
 import { chinaTime, formProblems } from '../rules.js';
@@ -45,9 +45,8 @@ export function Timeline({ receipts, lang }: { receipts: DeclarationReceipt[]; l
 
 export function SandboxDeclarations() {
   const { t, lang } = useI18n();
-  const [page, setPage] = useState(1);
   const [open, setOpen] = useState<string | null>(null);
-  const list = useList<Declaration>('/api/v1/declarations', { page, pageSize: 10 });
+  const list = usePagedList<Declaration>('/api/v1/declarations', {}, 10);
   const columns: Column<Declaration>[] = [
     { key: 'seqNo', title: t('sb.seqNo'), render: (d) => <code>{d.seqNo}</code> },
     { key: 'entryId', title: t('sb.entryId'), render: (d) => d.entryId || '-' },
@@ -62,26 +61,15 @@ export function SandboxDeclarations() {
   ];
   return (
     <>
-      <Panel
-        title={t('sb.declarations')}
-        actions={
-          <button type="button" className="btn-plain" onClick={() => void list.reload()}>
-            {t('common.refresh')}
-          </button>
-        }
-      >
+      <Panel title={t('sb.declarations')} actions={<RefreshButton onClick={() => void list.reload()} />}>
         <p className="muted">{t('sb.hint')}</p>
-        <Notice kind="error">{list.error}</Notice>
-        <DataTable
+        <PagedTable
+          list={list}
           columns={columns}
-          rows={list.data?.items ?? null}
           rowKey={(d) => d.seqNo}
-          loading={list.loading}
           onRowClick={(d) => setOpen(d.seqNo)}
           testId="declarations-table"
-          rowNumberFrom={(page - 1) * 10 + 1}
         />
-        {list.data && <Pager page={page} pageSize={10} total={list.data.total} onPage={setPage} />}
       </Panel>
       {open && <DeclarationDetail seqNo={open} />}
     </>
@@ -95,20 +83,12 @@ function DeclarationDetail({ seqNo }: { seqNo: string }) {
   const load = () =>
     get<DeclarationWithReceipts>(`/api/v1/declarations/${seqNo}`)
       .then((r) => (setD(r), setError(null)))
-      .catch((err) => setError(err instanceof ApiError ? err.message : String(err)));
+      .catch((err) => setError(errorText(err)));
   useEffect(() => {
     void load();
   }, [seqNo]);
   return (
-    <Panel
-      title={`${t('sb.timeline')} · ${seqNo}`}
-      testId="declaration-detail"
-      actions={
-        <button type="button" className="btn-plain" onClick={() => void load()}>
-          {t('common.refresh')}
-        </button>
-      }
-    >
+    <Panel title={`${t('sb.timeline')} · ${seqNo}`} testId="declaration-detail" actions={<RefreshButton onClick={() => void load()} />}>
       <Notice kind="error">{error}</Notice>
       {d && (
         <>
@@ -147,7 +127,7 @@ function IssueReceipt({ seqNo, onIssued }: { seqNo: string; onIssued: () => void
       setResult({ kind: 'ok', text: channelText(lang, channel) });
       onIssued();
     } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+      setResult({ kind: 'error', text: errorText(err) });
     }
   }
   return (
@@ -164,9 +144,7 @@ function IssueReceipt({ seqNo, onIssued }: { seqNo: string; onIssued: () => void
         )}
       </Field>
       <Field label="NOTE">{(id) => <input id={id} value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} />}</Field>
-      <div className="form-actions">
-        <button type="submit">{t('sb.issue')}</button>
-      </div>
+      <SubmitRow label={t('sb.issue')} />
       {result && <Notice kind={result.kind}>{result.text}</Notice>}
     </form>
   );
@@ -191,14 +169,7 @@ export function SandboxManuals() {
   const [open, setOpen] = useState<string | null>(null);
   return (
     <>
-      <Panel
-        title={t('sb.manuals')}
-        actions={
-          <button type="button" className="btn-plain" onClick={() => void list.reload()}>
-            {t('common.refresh')}
-          </button>
-        }
-      >
+      <Panel title={t('sb.manuals')} actions={<RefreshButton onClick={() => void list.reload()} />}>
         <Notice kind="error">{list.error}</Notice>
         <DataTable
           rows={list.data?.items ?? null}
@@ -231,7 +202,7 @@ function ManualDetail({ manualNo, onChanged }: { manualNo: string; onChanged: ()
     () =>
       get<Manual>(`/api/v1/sandbox/manuals/${encodeURIComponent(manualNo)}`)
         .then((r) => (setM(r), setError(null)))
-        .catch((err) => setError(err instanceof ApiError ? err.message : String(err))),
+        .catch((err) => setError(errorText(err))),
     [manualNo],
   );
   useEffect(() => void load(), [load]);
@@ -324,7 +295,7 @@ function ChangeRequests({ rows, loading, onApproved }: { rows: ManualChangeReque
       setResult({ kind: 'ok', text: t('sb.approved', { id: r.id, v: r.version ?? '-' }) });
       onApproved();
     } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+      setResult({ kind: 'error', text: errorText(err) });
     }
   }
   return (
@@ -423,7 +394,7 @@ function ManualChangeRequestForm({ manualNo, onSubmitted }: { manualNo: string; 
       setD(EMPTY_CHANGE);
       onSubmitted();
     } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? err.message : String(err) });
+      setResult({ kind: 'error', text: errorText(err) });
     }
   }
   return (
@@ -468,9 +439,7 @@ function ManualChangeRequestForm({ manualNo, onSubmitted }: { manualNo: string; 
         <input type="checkbox" checked={d.autoApprove} onChange={(e) => setD({ ...d, autoApprove: e.target.checked })} />{' '}
         {t('sb.autoApprove')}
       </label>
-      <div className="form-actions">
-        <button type="submit">{t('sb.submitChange')}</button>
-      </div>
+      <SubmitRow label={t('sb.submitChange')} />
       {result && (
         <Notice kind={result.kind} testId="change-result">
           {result.text}

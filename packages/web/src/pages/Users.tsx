@@ -1,24 +1,31 @@
 /**
  * 用户管理 (user management), for the enterprise's administrators: add operators, bind the
  * enterprise's 操作员卡 to them, reset their passwords (a new one shown once, or one the administrator
- * sets), disable and enable them. Each change asks for the 法人卡 and is audited.
+ * sets), change their role (操作员 ↔ 企业管理员), disable and enable them. Each change asks for the 法人卡 and is audited.
  */
 import { useState, type FormEvent } from 'react';
-import { ApiError, post } from '../api/client.js';
+import { post, errorText } from '../api/client.js';
 import type { EnterpriseCard, Operator, OperatorWithPassword, Session } from '../api/types.js';
 import { useCardStep } from '../components/CardStep.js';
-import { useList } from '../components/hooks.js';
-import { CopyButton, DataTable, Field, Modal, Notice, Pager, Panel, type Column } from '../components/ui.js';
+import { useList, usePagedList } from '../components/hooks.js';
+import {
+  CopyButton,
+  DialogActions,
+  Field,
+  Modal,
+  Notice,
+  PagedTable,
+  Panel,
+  RefreshButton,
+  ResultNotice,
+  type Column,
+  type Result,
+  SubmitRow,
+} from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import { chinaTime } from '../rules.js';
 
 const PAGE_SIZE = 20;
-
-type Result = { kind: 'ok' | 'error'; text: string } | null;
-
-function errorText(err: unknown): string {
-  return err instanceof ApiError ? err.message : String(err);
-}
 
 export function Users({ session }: { session: Session }) {
   const { t } = useI18n();
@@ -30,8 +37,7 @@ export function Users({ session }: { session: Session }) {
 function UserAdmin({ session }: { session: Session }) {
   const { t } = useI18n();
   const runWithCard = useCardStep();
-  const [page, setPage] = useState(1);
-  const list = useList<Operator>('/api/v1/operators', { page, pageSize: PAGE_SIZE });
+  const list = usePagedList<Operator>('/api/v1/operators', {}, PAGE_SIZE);
   const cards = useList<EnterpriseCard>('/api/v1/cards', {});
   const [result, setResult] = useState<Result>(null);
   const [shown, setShown] = useState<{ account: string; password: string } | null>(null);
@@ -74,6 +80,21 @@ function UserAdmin({ session }: { session: Session }) {
         post<Operator>(`/api/v1/operators/${encodeURIComponent(o.account)}/${what}`, { card }),
       );
       if (r) setResult({ kind: 'ok', text: t(what === 'disable' ? 'us.disabledDone' : 'us.enabledDone', { account: o.account }) });
+    } catch (err) {
+      setResult({ kind: 'error', text: errorText(err) });
+    }
+    await list.reload();
+  }
+
+  /** 变更角色: the platform refuses the enterprise's last active administrator making themself an operator */
+  async function changeRole(o: Operator, role: 'admin' | 'operator') {
+    setResult(null);
+    try {
+      const label = t(role === 'admin' ? 'us.makeAdmin' : 'us.makeOperator');
+      const r = await runWithCard({ purpose: `${label} · ${o.account}` }, (card) =>
+        post<Operator>(`/api/v1/operators/${encodeURIComponent(o.account)}/role`, { role, card }),
+      );
+      if (r) setResult({ kind: 'ok', text: t('us.roleDone', { account: o.account, role: t(`us.role.${r.role}`) }) });
     } catch (err) {
       setResult({ kind: 'error', text: errorText(err) });
     }
@@ -143,6 +164,11 @@ function UserAdmin({ session }: { session: Session }) {
           <button type="button" className="btn-link" onClick={() => setResetFor(o)}>
             {t('us.resetPassword')}
           </button>
+          {o.role !== 'platform' && (
+            <button type="button" className="btn-link" onClick={() => void changeRole(o, o.role === 'admin' ? 'operator' : 'admin')}>
+              {t(o.role === 'admin' ? 'us.makeOperator' : 'us.makeAdmin')}
+            </button>
+          )}
           {o.status === 'active' ? (
             <button
               type="button"
@@ -192,34 +218,12 @@ function UserAdmin({ session }: { session: Session }) {
               />
             )}
           </Field>
-          <div className="form-actions">
-            <button type="submit">{t('us.submit')}</button>
-          </div>
+          <SubmitRow label={t('us.submit')} />
         </form>
-        {result && (
-          <Notice kind={result.kind} testId="result">
-            {result.text}
-          </Notice>
-        )}
+        <ResultNotice result={result} />
       </Panel>
-      <Panel
-        title={t('us.list')}
-        actions={
-          <button type="button" className="btn-plain" onClick={() => void reloadAll()}>
-            {t('common.refresh')}
-          </button>
-        }
-      >
-        <Notice kind="error">{list.error}</Notice>
-        <DataTable
-          columns={columns}
-          rows={list.data?.items ?? null}
-          rowKey={(o) => o.account}
-          loading={list.loading}
-          testId="users-table"
-          rowNumberFrom={(page - 1) * PAGE_SIZE + 1}
-        />
-        {list.data && <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onPage={setPage} />}
+      <Panel title={t('us.list')} actions={<RefreshButton onClick={() => void reloadAll()} />}>
+        <PagedTable list={list} columns={columns} rowKey={(o) => o.account} testId="users-table" />
       </Panel>
       {shown && (
         <Modal title={t('us.passwordTitle', { account: shown.account })} onClose={() => setShown(null)} testId="password-once">
@@ -298,12 +302,7 @@ function ResetPassword({
           )}
         </Field>
         <Notice kind="error">{error}</Notice>
-        <div className="form-actions">
-          <button type="submit">{t('common.confirm')}</button>
-          <button type="button" className="btn-plain" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} />
       </form>
     </Modal>
   );
@@ -356,12 +355,7 @@ function BindCard({
           }
         </Field>
         <Notice kind="error">{error}</Notice>
-        <div className="form-actions">
-          <button type="submit">{t('common.confirm')}</button>
-          <button type="button" className="btn-plain" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} />
       </form>
     </Modal>
   );

@@ -5,10 +5,22 @@
  * rotate-secret,test}`, `GET /api/v1/webhooks/{id}/deliveries`.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, get, post } from '../api/client.js';
+import { get, post, errorText } from '../api/client.js';
 import type { List, PushRecord, Webhook, WebhookDelivery, WebhookTestResult } from '../api/types.js';
-import { useList } from '../components/hooks.js';
-import { CopyButton, DataTable, Field, Modal, Notice, Pager, Panel, StatusTag, When, type Column } from '../components/ui.js';
+import { useList, usePagedList } from '../components/hooks.js';
+import {
+  CopyButton,
+  DataTable,
+  Field,
+  Modal,
+  Notice,
+  PagedTable,
+  Panel,
+  StatusTag,
+  When,
+  type Column,
+  DialogActions,
+} from '../components/ui.js';
 import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/messages.js';
 import { attemptOutcomeText } from '../i18n/contents.js';
@@ -34,7 +46,7 @@ interface SubscriptionChoice {
 }
 
 function errText(err: unknown): string {
-  return err instanceof ApiError ? err.message : String(err);
+  return errorText(err);
 }
 
 export function Webhooks() {
@@ -245,14 +257,7 @@ function AddWebhook({ onClose, onAdded }: { onClose: () => void; onAdded: (h: We
           {(id) => <input id={id} type="url" required value={url} onChange={(e) => setUrl(e.target.value)} />}
         </Field>
         <Notice kind="error">{error}</Notice>
-        <div className="form-actions">
-          <button type="submit" disabled={busy}>
-            {t('common.confirm')}
-          </button>
-          <button type="button" className="btn-plain" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} busy={busy} />
       </form>
     </Modal>
   );
@@ -260,8 +265,7 @@ function AddWebhook({ onClose, onAdded }: { onClose: () => void; onAdded: (h: We
 
 function Deliveries({ hook, onClose }: { hook: Webhook; onClose: () => void }) {
   const { t } = useI18n();
-  const [page, setPage] = useState(1);
-  const list = useList<WebhookDelivery>(`/api/v1/webhooks/${hook.id}/deliveries`, { page, pageSize: 10 });
+  const list = usePagedList<WebhookDelivery>(`/api/v1/webhooks/${hook.id}/deliveries`, {}, 10);
   const columns: Column<WebhookDelivery>[] = [
     { key: 'messageId', title: t('push.messageId'), render: (p) => <code>{p.messageId}</code>, className: 'id' },
     { key: 'doc', title: `${t('push.manualNo')} / ${t('push.documentNo')}`, render: (p: PushRecord) => p.manualNo ?? p.documentNo ?? '-' },
@@ -285,16 +289,7 @@ function Deliveries({ hook, onClose }: { hook: Webhook; onClose: () => void }) {
   ];
   return (
     <Modal title={`${t('wh.deliveries')} · ${hook.url}`} onClose={onClose} testId="webhook-deliveries">
-      <Notice kind="error">{list.error}</Notice>
-      <DataTable
-        columns={columns}
-        rows={list.data?.items ?? null}
-        rowKey={(p) => p.id}
-        loading={list.loading}
-        rowNumberFrom={(page - 1) * 10 + 1}
-        testId="webhook-delivery-table"
-      />
-      {list.data && <Pager page={page} pageSize={10} total={list.data.total} onPage={setPage} />}
+      <PagedTable list={list} columns={columns} rowKey={(p) => p.id} testId="webhook-delivery-table" />
     </Modal>
   );
 }

@@ -10,6 +10,7 @@ import {
   getOperatorView,
   listOperators,
   resetOperatorPassword,
+  setOperatorRole,
   setOperatorStatus,
 } from '../../core/identity/users.js';
 import { bearer, CardProof, errorResponses, ListParams, listOf, listQuery, actor as actorOf, requireSession } from './common.js';
@@ -19,12 +20,27 @@ const CardBody = z.object({ card: CardProof });
 const Password = z.string().min(8, 'a password needs at least 8 characters').max(128);
 const ADMIN_ONLY = 'For administrators of the enterprise (role admin): anyone else gets 403 OSW_ADMIN_REQUIRED. ';
 const NOT_YOURS = "Another enterprise's operator answers 404 OSW_NOT_FOUND. ";
+const tags = ['users'];
+
+/** The schema of a change to one operator of your enterprise: for administrators, with the 法人卡 in the body. */
+function operatorChange<B extends z.ZodType, V extends z.ZodType>(summary: string, needs: string, body: B, view: V) {
+  return {
+    schema: {
+      tags,
+      security: bearer,
+      summary,
+      description: ADMIN_ONLY + NOT_YOURS + needs,
+      params: AccountParam,
+      body,
+      response: { 200: view, ...errorResponses },
+    },
+  };
+}
 
 export async function operatorRoutes(appRoot: FastifyInstance, opts: { deps: PlatformDeps }): Promise<void> {
   const app = appRoot.withTypeProvider<ZodTypeProvider>();
   const { deps } = opts;
   requireSession(app, deps);
-  const tags = ['users'];
 
   app.get(
     '/api/v1/operators',
@@ -89,18 +105,25 @@ export async function operatorRoutes(appRoot: FastifyInstance, opts: { deps: Pla
 
   app.post(
     '/api/v1/operators/:account/reset-password',
-    {
-      schema: {
-        tags,
-        security: bearer,
-        summary: '重置密码 — a new password (set by you, or made by the platform and answered once); the operator is logged out',
-        description: ADMIN_ONLY + NOT_YOURS + 'Needs the 法人卡.',
-        params: AccountParam,
-        body: z.object({ password: Password.optional(), card: CardProof }),
-        response: { 200: OperatorWithPasswordView, ...errorResponses },
-      },
-    },
+    operatorChange(
+      '重置密码 — a new password (set by you, or made by the platform and answered once); the operator is logged out',
+      'Needs the 法人卡.',
+      z.object({ password: Password.optional(), card: CardProof }),
+      OperatorWithPasswordView,
+    ),
     async (req) => resetOperatorPassword(deps, actorOf(req), req.params.account, req.body),
+  );
+
+  app.post(
+    '/api/v1/operators/:account/role',
+    operatorChange(
+      '变更角色 — the operator becomes an administrator (admin) or an operator (operator); it holds from its next request',
+      'Needs the 法人卡. The role it has already: answered as it is, nothing audited. ' +
+        "Making yourself an operator while you are the enterprise's last active administrator: 409 OSW_OPERATOR_LAST_ADMIN.",
+      z.object({ role: z.enum(['admin', 'operator']), card: CardProof }),
+      OperatorView,
+    ),
+    async (req) => setOperatorRole(deps, actorOf(req), req.params.account, req.body.role, req.body.card),
   );
 
   for (const [what, status, summary] of [
@@ -109,18 +132,12 @@ export async function operatorRoutes(appRoot: FastifyInstance, opts: { deps: Pla
   ] as const)
     app.post(
       `/api/v1/operators/:account/${what}`,
-      {
-        schema: {
-          tags,
-          security: bearer,
-          summary,
-          description:
-            ADMIN_ONLY + NOT_YOURS + 'Needs the 法人卡.' + (what === 'disable' ? ' Your own account: 409 OSW_OPERATOR_SELF.' : ''),
-          params: AccountParam,
-          body: CardBody,
-          response: { 200: OperatorView, ...errorResponses },
-        },
-      },
+      operatorChange(
+        summary,
+        'Needs the 法人卡.' + (what === 'disable' ? ' Your own account: 409 OSW_OPERATOR_SELF.' : ''),
+        CardBody,
+        OperatorView,
+      ),
       async (req) => setOperatorStatus(deps, actorOf(req), req.params.account, status, req.body.card),
     );
 
@@ -130,21 +147,12 @@ export async function operatorRoutes(appRoot: FastifyInstance, opts: { deps: Pla
   ] as const)
     app.post(
       `/api/v1/operators/:account/${what}`,
-      {
-        schema: {
-          tags,
-          security: bearer,
-          summary,
-          description:
-            ADMIN_ONLY +
-            NOT_YOURS +
-            'Needs the 法人卡 (`card`). ' +
-            (bind ? 'A card another operator holds: 409 OSW_CARD_BOUND; a 法人卡: 403 OSW_CARD_KIND.' : ''),
-          params: AccountParam,
-          body: z.object({ cardNo: z.string().regex(/^\d{13}$/, 'a card number has 13 digits'), card: CardProof }),
-          response: { 200: OperatorView, ...errorResponses },
-        },
-      },
+      operatorChange(
+        summary,
+        'Needs the 法人卡 (`card`). ' + (bind ? 'A card another operator holds: 409 OSW_CARD_BOUND; a 法人卡: 403 OSW_CARD_KIND.' : ''),
+        z.object({ cardNo: z.string().regex(/^\d{13}$/, 'a card number has 13 digits'), card: CardProof }),
+        OperatorView,
+      ),
       async (req) => bindOperatorCard(deps, actorOf(req), req.params.account, req.body.cardNo, bind, req.body.card),
     );
 }

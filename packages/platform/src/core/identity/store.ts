@@ -67,6 +67,8 @@ export interface IdentityStore {
   getOperators(accounts: readonly string[]): Promise<OperatorRow[]>;
   /** the enterprise's operators, oldest first */
   listOperators(enterpriseCode: string, q: ListQuery): Promise<Paged<OperatorRow>>;
+  /** how many active administrators (role admin) the enterprise has */
+  countActiveAdmins(enterpriseCode: string): Promise<number>;
   updateOperator(account: string, patch: Partial<Pick<OperatorRow, 'role' | 'status' | 'passwordHash' | 'name'>>): Promise<void>;
 
   insertCard(row: CardRow): Promise<void>;

@@ -1,6 +1,7 @@
 /**
  * 用户管理 (user management): an enterprise's administrator (role `admin`) creates the enterprise's
- * operators, binds its 操作员卡 to them, resets their passwords and disables or enables them. Each
+ * operators, binds its 操作员卡 to them, resets their passwords, changes their role (admin ↔ operator)
+ * and disables or enables them. Each
  * change needs the enterprise's 法人卡, as on the Single Window, and is audited. Another enterprise's
  * operator is "not found"; a caller who is not an administrator gets OSW_ADMIN_REQUIRED.
  */
@@ -64,6 +65,27 @@ function view(op: OperatorRow, cards: readonly CardRow[]): OperatorView {
 async function viewOf(store: Store, account: string): Promise<OperatorView> {
   const op = (await store.identity.getOperator(account))!;
   return view(op, await store.identity.cardsHeldBy([account]));
+}
+
+/** One audited change to an operator, inside the caller's transaction: its view before and after, and the 法人卡 that allowed it. */
+async function auditedChange(
+  tx: Store,
+  actor: Actor,
+  change: { at: string; cardNo: string; account: string; action: string },
+  apply: () => Promise<void>,
+): Promise<OperatorView> {
+  const before = await viewOf(tx, change.account);
+  await apply();
+  const after = await viewOf(tx, change.account);
+  await recordAudit(tx, actor, change.at, {
+    cardNo: change.cardNo,
+    action: change.action,
+    entity: 'operator',
+    entityId: change.account,
+    before,
+    after,
+  });
+  return after;
 }
 
 function checkPassword(password: string): void {
@@ -174,20 +196,50 @@ export async function setOperatorStatus(
   const card = await verifyCardProof(deps, actor.enterpriseCode, proof, ['legal']);
   if (op.status === status) return viewOf(deps.store, account);
   const at = deps.clock.now().toISOString();
+  const action = status === 'disabled' ? 'operator.disable' : 'operator.enable';
+  return deps.store.transaction((tx) =>
+    auditedChange(tx, actor, { at, cardNo: card.cardNo, account, action }, async () => {
+      await tx.identity.updateOperator(account, { status });
+      if (status === 'disabled') await tx.identity.deleteSessionsOf(account);
+    }),
+  );
+}
+
+/**
+ * 变更角色: an operator becomes an administrator or an administrator an operator. The change holds from
+ * the operator's next request (the role is read with each one); sessions go on. An administrator may
+ * make themself an operator only while another active administrator remains (OSW_OPERATOR_LAST_ADMIN).
+ */
+export async function setOperatorRole(
+  deps: Deps,
+  actor: Actor,
+  account: string,
+  role: 'admin' | 'operator',
+  proof: CardProof,
+): Promise<OperatorView> {
+  requireAdmin(actor);
+  const op = await operatorOf(deps.store, actor.enterpriseCode, account);
+  const lastAdmin = () =>
+    problem(
+      'OSW_OPERATOR_LAST_ADMIN',
+      '您是本企业唯一的管理员，不能将自己改为操作员',
+      "you are your enterprise's only administrator: you cannot make yourself an operator",
+    );
+  const demotesLast = async (store: Store) =>
+    op.role === 'admin' &&
+    role !== 'admin' &&
+    account === actor.account &&
+    (await store.identity.countActiveAdmins(actor.enterpriseCode)) <= 1;
+  if (await demotesLast(deps.store)) throw lastAdmin();
+  const card = await verifyCardProof(deps, actor.enterpriseCode, proof, ['legal']);
+  if (op.role === role) return viewOf(deps.store, account);
+  const at = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
-    const before = await viewOf(tx, account);
-    await tx.identity.updateOperator(account, { status });
-    if (status === 'disabled') await tx.identity.deleteSessionsOf(account);
-    const after = await viewOf(tx, account);
-    await recordAudit(tx, actor, at, {
-      cardNo: card.cardNo,
-      action: status === 'disabled' ? 'operator.disable' : 'operator.enable',
-      entity: 'operator',
-      entityId: account,
-      before,
-      after,
-    });
-    return after;
+    // counted again where the change is made, should another administrator have gone meanwhile
+    if (await demotesLast(tx)) throw lastAdmin();
+    return auditedChange(tx, actor, { at, cardNo: card.cardNo, account, action: 'operator.change-role' }, () =>
+      tx.identity.updateOperator(account, { role }),
+    );
   });
 }
 
@@ -224,18 +276,10 @@ export async function bindOperatorCard(
   const card = await verifyCardProof(deps, actor.enterpriseCode, proof, ['legal']);
   const at = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
-    const before = await viewOf(tx, account);
-    if (bind === (target.holderAccount === account)) return before;
-    await tx.identity.setCardHolder(cardNo, bind ? account : null);
-    const after = await viewOf(tx, account);
-    await recordAudit(tx, actor, at, {
-      cardNo: card.cardNo,
-      action: bind ? 'operator.bind-card' : 'operator.unbind-card',
-      entity: 'operator',
-      entityId: account,
-      before,
-      after,
-    });
-    return after;
+    if (bind === (target.holderAccount === account)) return viewOf(tx, account);
+    const action = bind ? 'operator.bind-card' : 'operator.unbind-card';
+    return auditedChange(tx, actor, { at, cardNo: card.cardNo, account, action }, () =>
+      tx.identity.setCardHolder(cardNo, bind ? account : null),
+    );
   });
 }

@@ -49,6 +49,16 @@ export class KyselyIdentityStore implements IdentityStore {
       (r: OperatorRow) => r,
     );
   }
+  async countActiveAdmins(enterpriseCode: string) {
+    const r = await this.db
+      .selectFrom('operators')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('enterpriseCode', '=', enterpriseCode)
+      .where('role', '=', 'admin')
+      .where('status', '=', 'active')
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
   async updateOperator(account: string, patch: Partial<Pick<OperatorRow, 'role' | 'status' | 'passwordHash' | 'name'>>) {
     if (!Object.keys(patch).length) return;
     await this.db.updateTable('operators').set(patch).where('account', '=', account).execute();
