@@ -5,7 +5,7 @@ import { EXAMPLES, tempDir } from '../../../test/helpers.js';
 import { generateCardKeys, MessageRejected, verifyDecMessage, type Logger, type OswError } from '@osw/messages';
 import { CardFileSigner, parseClientConfig, readCardFile, resolveBusinesses, StabilityTracker, writeCardFile } from '../src/index.js';
 import { claimedWorkName, messageIdFor, parseWorkName, signedWorkName } from '../src/core/work-name.js';
-import { teeLogger, textLine } from '../src/adapters/log/daily-log.js';
+import { DailyLogStream, teeLogger, textLine } from '../src/adapters/log/daily-log.js';
 import { inBoxNameProblem, outBoxNameProblem, printableName, safeFileName } from '../src/core/file-names.js';
 
 const example = readFileSync(path.join(EXAMPLES, 'declaration.xml'), 'utf8');
@@ -146,6 +146,28 @@ describe('import client rules', () => {
     expect(problem({ url: 'http://127.0.0.1:1', transport: 'smtp' })?.message).toContain('the supported transports are https and rabbitmq');
     expect(problem({ url: 'amqps://127.0.0.1:5671/osw', transport: 'rabbitmq' })).toBeNull();
     expect(problem({ url: 'https://platform.example', transport: 'HTTPS' })).toBeNull();
+  });
+
+  it('SWLog: lines written faster than the disk takes them are written together, every one, in order, in both formats', async () => {
+    for (const format of ['json', 'text'] as const) {
+      const t = tempDir();
+      const log = new DailyLogStream(t.dir, format);
+      const writes: number[] = [];
+      const write = log._write.bind(log);
+      log._write = (chunk, enc, done) => {
+        writes.push(String(chunk).split('\n').filter(Boolean).length);
+        write(chunk, enc, done);
+      };
+      for (let i = 0; i < 500; i++)
+        log.write(JSON.stringify({ level: 30, time: Date.now(), bizId: 'DecCus001', msg: 'sent', file: `f${i}.xml` }) + '\n');
+      await new Promise<void>((resolve, reject) => log.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      const lines = readFileSync(log.fileFor(new Date()), 'utf8').split('\n').filter(Boolean);
+      expect(lines.map((l) => /f(\d+)\.xml/.exec(l)![1])).toEqual(Array.from({ length: 500 }, (_, i) => String(i)));
+      // the first line goes alone; the ones that waited behind it go in a few writes, not one each
+      expect(writes.reduce((a, b) => a + b, 0)).toBe(500);
+      expect(writes.length).toBeLessThan(10);
+      t.cleanup();
+    }
   });
 
   it("SWLog text lines: China time, level, business, the event in the manual's words, then file, message id, failCode and reason on one line", () => {

@@ -106,6 +106,11 @@ export class DailyLogStream extends Writable {
     this.out.write(this.format === 'text' ? this.asText(chunk) : chunk, done);
   }
 
+  /** the lines that waited while a write was on its way: one write for all of them */
+  override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
+    this._write(chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk)), 'utf8', done);
+  }
+
   private asText(chunk: Buffer): string {
     return (
       String(chunk)
